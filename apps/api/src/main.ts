@@ -1,21 +1,43 @@
-/**
- * This is not a production server yet!
- * This is only a minimal backend to get started.
- */
+import 'reflect-metadata';
+import { createApp } from './app.factory';
+import { ConfigError, loadConfig } from './config/app-config';
+import { migrateDatabase } from './common/database/migrate';
+import { createLogger } from './common/logging/logger';
+import { NodesConfigError } from './modules/nodes/nodes-config.loader';
+import { resolveRuntime } from './runtime';
 
-import { Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { AppModule } from './app/app.module';
-
-async function bootstrap() {
-  const app = await NestFactory.create(AppModule);
-  const globalPrefix = 'api';
-  app.setGlobalPrefix(globalPrefix);
-  const port = process.env.PORT || 3000;
-  await app.listen(port);
-  Logger.log(
-    `🚀 Application is running on: http://localhost:${port}/${globalPrefix}`,
-  );
+async function main(): Promise<void> {
+  const startedAt = performance.now();
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const runtime = await resolveRuntime(config, logger);
+  const stopDatabase = runtime.stopDatabase;
+  try {
+    const applied = await migrateDatabase(runtime.databaseUrl);
+    if (applied.length) logger.info({ migrations: applied }, `applied ${applied.length} migration(s)`);
+    const app = await createApp(runtime);
+    app.enableShutdownHooks();
+    process.once('beforeExit', () => void stopDatabase());
+    await app.listen(config.port, config.host);
+    const database = config.databaseUrl ? 'PostgreSQL from DATABASE_URL' : 'embedded PostgreSQL';
+    logger.info(
+      `control plane listening on http://${config.host}:${config.port} (${database}), ready in ${Math.round(performance.now() - startedAt)} ms`,
+    );
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, async () => {
+        await app.close();
+        await stopDatabase();
+        process.exit(0);
+      });
+    }
+  } catch (error) {
+    await stopDatabase();
+    throw error;
+  }
 }
 
-bootstrap();
+main().catch((error: unknown) => {
+  const readable = error instanceof ConfigError || error instanceof NodesConfigError;
+  console.error(readable ? (error as Error).message : error);
+  process.exit(1);
+});

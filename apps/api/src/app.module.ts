@@ -1,0 +1,54 @@
+import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import type { Logger } from 'pino';
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { SecretBox } from './common/crypto/secret-box';
+import { dataSourceOptions } from './common/database/data-source.options';
+import { GlobalExceptionFilter } from './common/errors/global-exception.filter';
+import { requestId } from './common/logging/logger';
+import { AuthModule } from './modules/auth/auth.module';
+import { EventsModule } from './modules/events/events.module';
+import { NodesModule } from './modules/nodes/nodes.module';
+import { OpsModule } from './modules/ops/ops.module';
+
+export interface Runtime {
+  config: AppConfig;
+  databaseUrl: string;
+  secretBox: SecretBox;
+  logger: Logger;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(runtime: Runtime): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(runtime.config, runtime.secretBox),
+        LoggerModule.forRoot({
+          forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
+          pinoHttp: {
+            logger: runtime.logger,
+            genReqId: (request, response) => {
+              const id = requestId(request);
+              response.setHeader('X-Request-Id', id);
+              return id;
+            },
+            customLogLevel: (_, response, error) =>
+              error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
+            autoLogging: { ignore: (request) => ['/healthz', '/readyz'].includes(request.url ?? '') },
+          },
+        }),
+        TypeOrmModule.forRoot(dataSourceOptions(runtime.databaseUrl)),
+        EventsModule,
+        AuthModule,
+        NodesModule,
+        OpsModule,
+      ],
+      providers: [{ provide: APP_FILTER, useClass: GlobalExceptionFilter }],
+    };
+  }
+}

@@ -1,0 +1,26 @@
+import { DataSource } from 'typeorm';
+
+/** Keys of the cluster-wide advisory locks; one per kind of work that only one replica may do at a time. */
+export const LockKey = {
+  Migrations: 7_300_001,
+  Bootstrap: 7_300_002,
+} as const;
+
+/**
+ * Runs `work` while holding a session-level PostgreSQL advisory lock on a dedicated connection,
+ * so that replicas sharing one database take turns.
+ */
+export async function withAdvisoryLock<T>(dataSource: DataSource, key: number, work: () => Promise<T>): Promise<T> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [key]);
+    try {
+      return await work();
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock($1)', [key]);
+    }
+  } finally {
+    await runner.release();
+  }
+}

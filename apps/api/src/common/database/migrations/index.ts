@@ -1,0 +1,4 @@
+import { InitialSchema1763760000000 } from './1763760000000-initial-schema';
+
+/** Every migration, oldest first. Listed explicitly so the bundled app and the CLI see the same set. */
+export const MIGRATIONS = [InitialSchema1763760000000];

@@ -1,0 +1,27 @@
+import { ErrorCode } from '@fleet/contract';
+
+/** A failure the service layer means to report; the global filter turns `code` into an HTTP status. */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail: string | string[] = code,
+  ) {
+    super(Array.isArray(detail) ? detail.join('; ') : detail);
+    this.name = 'DomainError';
+  }
+}
+
+export const STATUS_BY_CODE: Record<ErrorCode, number> = {
+  VALIDATION_FAILED: 400,
+  UNAUTHENTICATED: 401,
+  INVALID_CREDENTIALS: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  NODE_NOT_FOUND: 404,
+  TOKEN_NOT_FOUND: 404,
+  NODE_NAME_TAKEN: 409,
+  NODE_HAS_USERS: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  TOO_MANY_LOGIN_ATTEMPTS: 429,
+  INTERNAL: 500,
+};

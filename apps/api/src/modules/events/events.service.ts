@@ -1,0 +1,73 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, Repository } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
+import { EventView, Page } from '@fleet/contract';
+import { EventEntity } from './event.entity';
+
+export interface EventInput {
+  type: string;
+  actor: string;
+  nodeId?: number | null;
+  userId?: number | null;
+  payload?: Record<string, unknown>;
+}
+
+export interface EventQuery {
+  type?: string;
+  nodeId?: number;
+  page: number;
+  limit: number;
+}
+
+@Injectable()
+export class EventsService {
+  constructor(@InjectRepository(EventEntity) private readonly events: Repository<EventEntity>) {}
+
+  /** Records an event; pass the transaction's manager so the event commits or rolls back with the change. */
+  async record(input: EventInput, manager?: EntityManager): Promise<void> {
+    const repository = manager ? manager.getRepository(EventEntity) : this.events;
+    await repository.insert({
+      type: input.type,
+      actor: input.actor,
+      nodeId: input.nodeId ?? null,
+      userId: input.userId ?? null,
+      payload: input.payload ?? {},
+    } as QueryDeepPartialEntity<EventEntity>);
+  }
+
+  async list(query: EventQuery): Promise<Page<EventView>> {
+    const where = {
+      ...(query.type ? { type: query.type } : {}),
+      ...(query.nodeId ? { nodeId: query.nodeId } : {}),
+    };
+    const [rows, total] = await this.events.findAndCount({
+      where,
+      order: { createdAt: 'DESC', id: 'DESC' },
+      skip: (query.page - 1) * query.limit,
+      take: query.limit,
+    });
+    return { items: rows.map(mapEvent), total, page: query.page, limit: query.limit };
+  }
+
+  /** Failed logins for one username from one address since `since`, for the login rate limit. */
+  async countLoginFailures(type: string, username: string, ip: string, since: Date): Promise<number> {
+    return this.events
+      .createQueryBuilder('e')
+      .where('e.type = :type AND e.created_at > :since', { type, since })
+      .andWhere(`e.payload->>'username' = :username AND e.payload->>'ip' = :ip`, { username, ip })
+      .getCount();
+  }
+}
+
+export function mapEvent(row: EventEntity): EventView {
+  return {
+    id: Number(row.id),
+    type: row.type,
+    nodeId: row.nodeId,
+    userId: row.userId,
+    actor: row.actor,
+    payload: row.payload,
+    createdAt: row.createdAt.toISOString(),
+  };
+}

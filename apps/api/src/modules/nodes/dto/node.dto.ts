@@ -1,0 +1,80 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { HEALTH_STATUSES, NODE_STATUSES } from '@fleet/contract';
+import type { HealthStatus, NodeStatus } from '@fleet/contract';
+import {
+  DescriptionField,
+  InboundIdField,
+  LocationField,
+  MaxUsersField,
+  NameField,
+  PanelUrlField,
+  PanelUsernameField,
+  PriorityField,
+  PublicHostField,
+  SecretField,
+  StatusField,
+  TlsVerifyField,
+  WeightField,
+} from './node-fields';
+
+export class CreateNodeDto {
+  @NameField('required') name: string;
+  @DescriptionField('nullable') description?: string | null;
+  @LocationField('nullable') location?: string | null;
+  @PanelUrlField('required') panelUrl: string;
+  @PanelUsernameField('required') panelUsername: string;
+  @SecretField('required', 'panel password') panelPassword: string;
+  @SecretField('nullable', 'panel API token for v3 panels, preferred over the password when set')
+  panelApiToken?: string | null;
+  @InboundIdField('nullable') inboundId?: number | null;
+  @PublicHostField('nullable') publicHost?: string | null;
+  @TlsVerifyField('optional') tlsVerify?: boolean;
+  @MaxUsersField('optional') maxUsers?: number;
+  @PriorityField('optional') priority?: number;
+  @WeightField('optional') weight?: number;
+  @StatusField('optional') status?: NodeStatus;
+}
+
+/** Every field optional; secrets omitted keep their stored values; nullable fields accept null to clear. */
+export class UpdateNodeDto {
+  @NameField('optional') name?: string;
+  @DescriptionField('nullable') description?: string | null;
+  @LocationField('nullable') location?: string | null;
+  @PanelUrlField('optional') panelUrl?: string;
+  @PanelUsernameField('optional') panelUsername?: string;
+  @SecretField('optional', 'panel password') panelPassword?: string;
+  @SecretField('nullable', 'panel API token for v3 panels') panelApiToken?: string | null;
+  @InboundIdField('nullable') inboundId?: number | null;
+  @PublicHostField('nullable') publicHost?: string | null;
+  @TlsVerifyField('optional') tlsVerify?: boolean;
+  @MaxUsersField('optional') maxUsers?: number;
+  @PriorityField('optional') priority?: number;
+  @WeightField('optional') weight?: number;
+  @StatusField('optional') status?: NodeStatus;
+}
+
+export class NodeViewDto {
+  @ApiProperty() id: number;
+  @ApiProperty() name: string;
+  @ApiProperty({ nullable: true, type: String }) description: string | null;
+  @ApiProperty({ nullable: true, type: String }) location: string | null;
+  @ApiProperty() panelUrl: string;
+  @ApiProperty() panelUsername: string;
+  @ApiProperty({ description: 'whether an API token is stored (the token itself is never returned)' })
+  hasPanelApiToken: boolean;
+  @ApiProperty({ nullable: true, type: Number }) inboundId: number | null;
+  @ApiProperty({ nullable: true, type: String }) publicHost: string | null;
+  @ApiProperty() tlsVerify: boolean;
+  @ApiProperty() maxUsers: number;
+  @ApiProperty() currentUsers: number;
+  @ApiProperty({ description: 'currentUsers / maxUsers' }) loadRatio: number;
+  @ApiProperty() priority: number;
+  @ApiProperty() weight: number;
+  @ApiProperty({ enum: NODE_STATUSES }) status: NodeStatus;
+  @ApiProperty({ enum: HEALTH_STATUSES }) healthStatus: HealthStatus;
+  @ApiProperty({ nullable: true, type: String }) lastHealthCheck: string | null;
+  @ApiProperty({ nullable: true, type: Number }) responseTimeMs: number | null;
+  @ApiProperty({ nullable: true, type: String }) lastError: string | null;
+  @ApiProperty() createdAt: string;
+  @ApiProperty() updatedAt: string;
+}

@@ -1,0 +1,80 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { HealthStatus, NodeStatus } from '@fleet/contract';
+
+/** One 3x-ui panel. Secrets are stored encrypted (see SecretBox) and never leave the service layer. */
+@Entity('nodes')
+export class NodeEntity {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column({ type: 'varchar', length: 64 })
+  name: string;
+
+  @Column({ type: 'text', nullable: true })
+  description: string | null;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  location: string | null;
+
+  @Column({ name: 'panel_url', type: 'varchar', length: 2048 })
+  panelUrl: string;
+
+  @Column({ name: 'panel_username', type: 'varchar', length: 255 })
+  panelUsername: string;
+
+  /** Encrypted. */
+  @Column({ name: 'panel_password', type: 'text' })
+  panelPasswordEncrypted: string;
+
+  /** Encrypted; Bearer token for v3 panels. */
+  @Column({ name: 'panel_api_token', type: 'text', nullable: true })
+  panelApiTokenEncrypted: string | null;
+
+  @Column({ name: 'inbound_id', type: 'integer', nullable: true })
+  inboundId: number | null;
+
+  @Column({ name: 'public_host', type: 'varchar', length: 255, nullable: true })
+  publicHost: string | null;
+
+  @Column({ name: 'tls_verify', type: 'boolean', default: true })
+  tlsVerify: boolean;
+
+  @Column({ name: 'max_users', type: 'integer', default: 1000 })
+  maxUsers: number;
+
+  @Column({ name: 'current_users', type: 'integer', default: 0 })
+  currentUsers: number;
+
+  @Column({ type: 'integer', default: 100 })
+  priority: number;
+
+  @Column({ type: 'double precision', default: 1 })
+  weight: number;
+
+  @Column({ type: 'varchar', length: 16, default: 'active' })
+  status: NodeStatus;
+
+  @Column({ name: 'health_status', type: 'varchar', length: 16, default: 'unknown' })
+  healthStatus: HealthStatus;
+
+  @Column({ name: 'last_health_check', type: 'timestamptz', nullable: true })
+  lastHealthCheck: Date | null;
+
+  @Column({ name: 'response_time_ms', type: 'integer', nullable: true })
+  responseTimeMs: number | null;
+
+  @Column({ name: 'consecutive_failures', type: 'integer', default: 0 })
+  consecutiveFailures: number;
+
+  @Column({ name: 'consecutive_successes', type: 'integer', default: 0 })
+  consecutiveSuccesses: number;
+
+  @Column({ name: 'last_error', type: 'text', nullable: true })
+  lastError: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

@@ -1,0 +1,34 @@
+import { NodeView } from '@fleet/contract';
+import { NodeEntity } from './node.entity';
+
+/** The API view of a node: no secret, ever. */
+export function mapNode(node: NodeEntity): NodeView {
+  return {
+    id: node.id,
+    name: node.name,
+    description: node.description,
+    location: node.location,
+    panelUrl: node.panelUrl,
+    panelUsername: node.panelUsername,
+    hasPanelApiToken: node.panelApiTokenEncrypted !== null,
+    inboundId: node.inboundId,
+    publicHost: node.publicHost,
+    tlsVerify: node.tlsVerify,
+    maxUsers: node.maxUsers,
+    currentUsers: node.currentUsers,
+    loadRatio: loadRatio(node),
+    priority: node.priority,
+    weight: node.weight,
+    status: node.status,
+    healthStatus: node.healthStatus,
+    lastHealthCheck: node.lastHealthCheck?.toISOString() ?? null,
+    responseTimeMs: node.responseTimeMs,
+    lastError: node.lastError,
+    createdAt: node.createdAt.toISOString(),
+    updatedAt: node.updatedAt.toISOString(),
+  };
+}
+
+export function loadRatio(node: Pick<NodeEntity, 'currentUsers' | 'maxUsers'>): number {
+  return node.maxUsers > 0 ? node.currentUsers / node.maxUsers : 1;
+}

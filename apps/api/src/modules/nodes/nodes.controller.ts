@@ -1,0 +1,65 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { NodeView } from '@fleet/contract';
+import { actorOf, CurrentPrincipal, Principal } from '../auth/principal';
+import { AllowRoles } from '../auth/roles.decorator';
+import { CreateNodeDto, NodeViewDto, UpdateNodeDto } from './dto/node.dto';
+import { NodesService } from './nodes.service';
+
+@ApiTags('nodes')
+@ApiBearerAuth()
+@Controller('nodes')
+export class NodesController {
+  constructor(private readonly nodes: NodesService) {}
+
+  @Get()
+  @AllowRoles('admin', 'viewer')
+  @ApiOkResponse({ type: [NodeViewDto] })
+  list(): Promise<NodeView[]> {
+    return this.nodes.list();
+  }
+
+  @Get(':id')
+  @AllowRoles('admin', 'viewer')
+  @ApiOkResponse({ type: NodeViewDto })
+  @ApiNotFoundResponse()
+  get(@Param('id', ParseIntPipe) id: number): Promise<NodeView> {
+    return this.nodes.get(id);
+  }
+
+  @Post()
+  @ApiCreatedResponse({ type: NodeViewDto })
+  @ApiConflictResponse({ description: 'a node with this name exists' })
+  create(@Body() body: CreateNodeDto, @CurrentPrincipal() principal: Principal): Promise<NodeView> {
+    return this.nodes.create(body, actorOf(principal));
+  }
+
+  @Patch(':id')
+  @ApiOkResponse({ type: NodeViewDto })
+  @ApiNotFoundResponse()
+  @ApiConflictResponse({ description: 'a node with this name exists' })
+  update(
+    @Param('id', ParseIntPipe) id: number,
+    @Body() body: UpdateNodeDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<NodeView> {
+    return this.nodes.update(id, body, actorOf(principal));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse()
+  @ApiConflictResponse({ description: 'the node still has users that cannot be placed elsewhere' })
+  remove(@Param('id', ParseIntPipe) id: number, @CurrentPrincipal() principal: Principal): Promise<void> {
+    return this.nodes.remove(id, actorOf(principal));
+  }
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { NodeEntity } from './node.entity';
+import { NodesController } from './nodes.controller';
+import { NodesRepository } from './nodes.repository';
+import { NodesSeederService } from './nodes-seeder.service';
+import { NodesService } from './nodes.service';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([NodeEntity])],
+  controllers: [NodesController],
+  providers: [NodesRepository, NodesService, NodesSeederService],
+  exports: [NodesRepository, NodesService],
+})
+export class NodesModule {}

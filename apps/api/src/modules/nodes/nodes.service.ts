@@ -1,0 +1,161 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { ErrorCode, EventType, NODE_DEFAULTS, NodeView } from '@fleet/contract';
+import { SecretBox } from '../../common/crypto/secret-box';
+import { DomainError } from '../../common/errors/domain-error';
+import { EventsService } from '../events/events.service';
+import { CreateNodeDto, UpdateNodeDto } from './dto/node.dto';
+import { NodeEntity } from './node.entity';
+import { mapNode } from './node.mapper';
+import { NodesRepository } from './nodes.repository';
+
+/** Fields copied as they are from a request body onto the entity. */
+const PLAIN_FIELDS = [
+  'name',
+  'description',
+  'location',
+  'panelUrl',
+  'panelUsername',
+  'inboundId',
+  'publicHost',
+  'tlsVerify',
+  'maxUsers',
+  'priority',
+  'weight',
+  'status',
+] as const;
+
+@Injectable()
+export class NodesService {
+  constructor(
+    private readonly nodes: NodesRepository,
+    private readonly secrets: SecretBox,
+    private readonly events: EventsService,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  async list(): Promise<NodeView[]> {
+    return (await this.nodes.findAll()).map(mapNode);
+  }
+
+  async get(id: number): Promise<NodeView> {
+    return mapNode(await this.require(id));
+  }
+
+  async create(body: CreateNodeDto, actor: string): Promise<NodeView> {
+    return this.inTransaction(async (manager) => {
+      await this.assertNameFree(body.name, null, manager);
+      const node = this.nodes.create({
+        ...NODE_DEFAULTS,
+        description: null,
+        location: null,
+        inboundId: null,
+        publicHost: null,
+        panelApiTokenEncrypted: null,
+      });
+      this.apply(node, body);
+      const saved = await this.nodes.save(node, manager);
+      await this.events.record(
+        { type: EventType.NodeCreated, actor, nodeId: saved.id, payload: { name: saved.name, panelUrl: saved.panelUrl } },
+        manager,
+      );
+      return mapNode(saved);
+    });
+  }
+
+  async update(id: number, body: UpdateNodeDto, actor: string): Promise<NodeView> {
+    return this.inTransaction(async (manager) => {
+      const node = await this.nodes.findByIdForUpdate(id, manager);
+      if (!node) throw notFound(id);
+      if (body.name !== undefined) await this.assertNameFree(body.name, id, manager);
+      const changed = this.apply(node, body);
+      if (changed.length === 0) return mapNode(node);
+      const saved = await this.nodes.save(node, manager);
+      await this.events.record(
+        { type: EventType.NodeUpdated, actor, nodeId: id, payload: { name: saved.name, changed } },
+        manager,
+      );
+      return mapNode(saved);
+    });
+  }
+
+  /**
+   * Deletes a node that serves nobody. Moving a node's users elsewhere before deletion belongs to the
+   * placement work; until then a node with active users is refused with 409 and nothing changes.
+   */
+  async remove(id: number, actor: string): Promise<void> {
+    await this.inTransaction(async (manager) => {
+      const node = await this.nodes.findByIdForUpdate(id, manager);
+      if (!node) throw notFound(id);
+      const activeUsers = await this.nodes.countActiveAssignments(id, manager);
+      if (activeUsers > 0) {
+        throw new DomainError(
+          ErrorCode.NodeHasUsers,
+          `node ${node.name} still serves ${activeUsers} users that could not be moved; nothing was deleted`,
+        );
+      }
+      await this.events.record(
+        { type: EventType.NodeDeleted, actor, nodeId: null, payload: { nodeId: id, name: node.name } },
+        manager,
+      );
+      await this.nodes.remove(id, manager);
+    });
+  }
+
+  /** Copies the body onto the entity, encrypting secrets; returns the names of the fields that changed. */
+  apply(node: NodeEntity, body: CreateNodeDto | UpdateNodeDto): string[] {
+    const changed: string[] = [];
+    for (const field of PLAIN_FIELDS) {
+      const value = body[field];
+      if (value === undefined || node[field] === value) continue;
+      (node as unknown as Record<string, unknown>)[field] = value;
+      changed.push(field);
+    }
+    if (body.panelPassword !== undefined && !this.secretEquals(node.panelPasswordEncrypted, body.panelPassword)) {
+      node.panelPasswordEncrypted = this.secrets.encrypt(body.panelPassword);
+      changed.push('panelPassword');
+    }
+    if (body.panelApiToken !== undefined && !this.secretEquals(node.panelApiTokenEncrypted, body.panelApiToken)) {
+      node.panelApiTokenEncrypted = body.panelApiToken === null ? null : this.secrets.encrypt(body.panelApiToken);
+      changed.push('panelApiToken');
+    }
+    return changed;
+  }
+
+  private secretEquals(stored: string | null | undefined, plain: string | null): boolean {
+    if (stored === undefined) return false;
+    if (stored === null || plain === null) return stored === plain;
+    return this.secrets.decrypt(stored) === plain;
+  }
+
+  private async require(id: number): Promise<NodeEntity> {
+    const node = await this.nodes.findById(id);
+    if (!node) throw notFound(id);
+    return node;
+  }
+
+  private async assertNameFree(name: string, exceptId: number | null, manager: EntityManager): Promise<void> {
+    const existing = await this.nodes.findByName(name, manager);
+    if (existing && existing.id !== exceptId) throw nameTaken(name);
+  }
+
+  private async inTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    try {
+      return await this.dataSource.transaction(work);
+    } catch (error) {
+      // Two creates racing for one name: the unique index decides, the loser gets the same 409.
+      if (error instanceof QueryFailedError && (error.driverError as { constraint?: string }).constraint === 'nodes_name_key') {
+        throw nameTaken();
+      }
+      throw error;
+    }
+  }
+}
+
+function notFound(id: number): DomainError {
+  return new DomainError(ErrorCode.NodeNotFound, `node ${id} not found`);
+}
+
+function nameTaken(name?: string): DomainError {
+  return new DomainError(ErrorCode.NodeNameTaken, name ? `a node named "${name}" already exists` : 'a node with this name already exists');
+}

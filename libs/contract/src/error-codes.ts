@@ -1,0 +1,26 @@
+/** Stable machine-readable error codes; every error body carries one as `code`. */
+export const ErrorCode = {
+  ValidationFailed: 'VALIDATION_FAILED',
+  Unauthenticated: 'UNAUTHENTICATED',
+  Forbidden: 'FORBIDDEN',
+  InvalidCredentials: 'INVALID_CREDENTIALS',
+  TooManyLoginAttempts: 'TOO_MANY_LOGIN_ATTEMPTS',
+  NotFound: 'NOT_FOUND',
+  NodeNotFound: 'NODE_NOT_FOUND',
+  NodeNameTaken: 'NODE_NAME_TAKEN',
+  NodeHasUsers: 'NODE_HAS_USERS',
+  TokenNotFound: 'TOKEN_NOT_FOUND',
+  PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
+  Internal: 'INTERNAL',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Body of every error response (NestJS shape plus a code and, for 500s, a correlation id). */
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string | string[];
+  code: ErrorCode;
+  correlationId?: string;
+}

@@ -1,0 +1,27 @@
+export const EventType = {
+  NodeCreated: 'node.created',
+  NodeUpdated: 'node.updated',
+  NodeDeleted: 'node.deleted',
+  LoginFailed: 'auth.login_failed',
+  LoginSucceeded: 'auth.login_succeeded',
+  TokenCreated: 'token.created',
+  TokenDeleted: 'token.deleted',
+} as const;
+export type EventType = (typeof EventType)[keyof typeof EventType];
+
+export interface EventView {
+  id: number;
+  type: string;
+  nodeId: number | null;
+  userId: number | null;
+  actor: string;
+  payload: Record<string, unknown>;
+  createdAt: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  limit: number;
+}

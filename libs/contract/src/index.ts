@@ -1,0 +1,5 @@
+export * from './error-codes';
+export * from './auth';
+export * from './nodes';
+export * from './events';
+export * from './routes';

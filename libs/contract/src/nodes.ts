@@ -1,0 +1,46 @@
+export const NODE_STATUSES = ['active', 'inactive', 'maintenance'] as const;
+export type NodeStatus = (typeof NODE_STATUSES)[number];
+
+export const HEALTH_STATUSES = ['healthy', 'unhealthy', 'unknown'] as const;
+export type HealthStatus = (typeof HEALTH_STATUSES)[number];
+
+export const NODE_DEFAULTS = {
+  maxUsers: 1000,
+  priority: 100,
+  weight: 1.0,
+  status: 'active' as NodeStatus,
+  tlsVerify: true,
+};
+
+export const NODE_LIMITS = {
+  nameMaxLength: 64,
+  locationMaxLength: 64,
+  maxUsersMax: 1_000_000,
+  priorityMax: 1000,
+  weightMax: 100,
+};
+
+export interface NodeView {
+  id: number;
+  name: string;
+  description: string | null;
+  location: string | null;
+  panelUrl: string;
+  panelUsername: string;
+  hasPanelApiToken: boolean;
+  inboundId: number | null;
+  publicHost: string | null;
+  tlsVerify: boolean;
+  maxUsers: number;
+  currentUsers: number;
+  loadRatio: number;
+  priority: number;
+  weight: number;
+  status: NodeStatus;
+  healthStatus: HealthStatus;
+  lastHealthCheck: string | null;
+  responseTimeMs: number | null;
+  lastError: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
