@@ -12,14 +12,6 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   429: ErrorCode.TooManyLoginAttempts,
 };
 
-/** Body-parser failures carry a `type` and a 4xx `status`; they are the client's fault, not ours. */
-const CLIENT_BODY_ERRORS: Record<string, string> = {
-  'entity.parse.failed': 'request body is not valid JSON',
-  'entity.too.large': 'request body is too large',
-  'encoding.unsupported': 'request body encoding is not supported',
-  'charset.unsupported': 'request body charset is not supported',
-};
-
 /** The one place where failures become HTTP responses. Unknown errors never leak their details. */
 @Catch()
 export class GlobalExceptionFilter implements ExceptionFilter {
@@ -47,9 +39,10 @@ export class GlobalExceptionFilter implements ExceptionFilter {
         typeof payload === 'string' ? payload : ((payload as { message?: string | string[] }).message ?? exception.message);
       if (status < 500) return build(status, message, CODE_BY_STATUS[status] ?? ErrorCode.ValidationFailed);
     }
-    const bodyError = exception as { type?: string; status?: number };
-    if (bodyError?.type && CLIENT_BODY_ERRORS[bodyError.type] && bodyError.status && bodyError.status < 500) {
-      return build(bodyError.status, CLIENT_BODY_ERRORS[bodyError.type], CODE_BY_STATUS[bodyError.status] ?? ErrorCode.ValidationFailed);
+    // Body-parser failures (too large, bad encoding) carry a 4xx `status` and a `type`: the client's fault.
+    const bodyError = exception as { type?: unknown; status?: unknown; message?: string };
+    if (typeof bodyError?.type === 'string' && typeof bodyError.status === 'number' && bodyError.status >= 400 && bodyError.status < 500) {
+      return build(bodyError.status, bodyError.message ?? 'invalid request body', CODE_BY_STATUS[bodyError.status] ?? ErrorCode.ValidationFailed);
     }
     const correlationId = String(request.id ?? 'unknown');
     return { ...build(500, `internal error; quote correlation id ${correlationId}`, ErrorCode.Internal), correlationId };
