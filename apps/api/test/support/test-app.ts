@@ -2,6 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { AddressInfo } from 'node:net';
 import request from 'supertest';
+import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory';
 import { loadConfig } from '../../src/config/app-config';
@@ -30,6 +31,7 @@ export interface TestAppOptions {
   /** Reuse a database (for restart tests); otherwise a fresh one is made and dropped at close. */
   databaseUrl?: string;
   secretKey?: Buffer;
+  logger?: Logger;
 }
 
 /** The real app on a fresh, migrated database, listening on 127.0.0.1 on a free port. */
@@ -44,7 +46,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...options.env,
   });
   const secretBox = new SecretBox(options.secretKey ?? randomBytes(32));
-  const app = await createApp({ config, databaseUrl, secretBox, logger: createLogger(config.logLevel) });
+  const app = await createApp({ config, databaseUrl, secretBox, logger: options.logger ?? createLogger(config.logLevel) });
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;

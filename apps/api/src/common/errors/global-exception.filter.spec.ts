@@ -1,0 +1,54 @@
+import { ArgumentsHost, NotFoundException } from '@nestjs/common';
+import { ErrorCode } from '@fleet/contract';
+import { DomainError } from './domain-error';
+import { GlobalExceptionFilter } from './global-exception.filter';
+
+function run(exception: unknown) {
+  const sent: { status?: number; body?: Record<string, unknown> } = {};
+  const response = {
+    status(code: number) {
+      sent.status = code;
+      return this;
+    },
+    json(body: Record<string, unknown>) {
+      sent.body = body;
+    },
+  };
+  const host = {
+    switchToHttp: () => ({ getRequest: () => ({ id: 'req-123' }), getResponse: () => response }),
+  } as unknown as ArgumentsHost;
+  const filter = new GlobalExceptionFilter();
+  (filter as unknown as { logger: { error: () => void } }).logger = { error: () => undefined };
+  filter.catch(exception, host);
+  return sent;
+}
+
+describe('GlobalExceptionFilter', () => {
+  it('maps domain errors to their status and code', () => {
+    expect(run(new DomainError(ErrorCode.NodeNameTaken, 'taken'))).toEqual({
+      status: 409,
+      body: { statusCode: 409, error: 'Conflict', message: 'taken', code: 'NODE_NAME_TAKEN' },
+    });
+  });
+
+  it('keeps Nest HTTP errors below 500', () => {
+    expect(run(new NotFoundException('Cannot GET /x')).body).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
+  });
+
+  it('hides unexpected errors behind a correlation id', () => {
+    const sent = run(new Error('connection to 10.0.0.1 failed: password=hunter2'));
+    expect(sent.status).toBe(500);
+    expect(sent.body).toEqual({
+      statusCode: 500,
+      error: 'Internal Server Error',
+      message: 'internal error; quote correlation id req-123',
+      code: 'INTERNAL',
+      correlationId: 'req-123',
+    });
+  });
+
+  it('treats body-parser failures as the client error they are', () => {
+    const tooLarge = Object.assign(new Error('request entity too large'), { type: 'entity.too.large', status: 413 });
+    expect(run(tooLarge).body).toMatchObject({ statusCode: 413, code: 'PAYLOAD_TOO_LARGE' });
+  });
+});

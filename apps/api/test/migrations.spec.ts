@@ -1,0 +1,84 @@
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../src/common/database/data-source.options';
+import { migrateDatabase } from '../src/common/database/migrate';
+import { MIGRATIONS } from '../src/common/database/migrations';
+import { createTestDatabase } from './support/test-database';
+
+const TABLES = ['admins', 'api_tokens', 'assignments', 'events', 'nodes', 'vpn_users'];
+
+async function tables(dataSource: DataSource): Promise<string[]> {
+  const rows = await dataSource.query(
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'schema_migrations' ORDER BY 1`,
+  );
+  return rows.map((row: { table_name: string }) => row.table_name);
+}
+
+describe('migrations (real PostgreSQL)', () => {
+  let database: { url: string; drop(): Promise<void> };
+  let dataSource: DataSource;
+
+  beforeEach(async () => {
+    database = await createTestDatabase();
+    dataSource = new DataSource(dataSourceOptions(database.url, 4));
+  });
+  afterEach(async () => {
+    if (dataSource.isInitialized) await dataSource.destroy();
+    await database.drop();
+  });
+
+  it('goes up, all the way down, and up again', async () => {
+    expect(await migrateDatabase(database.url)).toHaveLength(MIGRATIONS.length);
+    await dataSource.initialize();
+    expect(await tables(dataSource)).toEqual(TABLES);
+
+    for (let i = 0; i < MIGRATIONS.length; i++) await dataSource.undoLastMigration({ transaction: 'each' });
+    expect(await tables(dataSource)).toEqual([]);
+
+    expect(await migrateDatabase(database.url)).toHaveLength(MIGRATIONS.length);
+    expect(await tables(dataSource)).toEqual(TABLES);
+    expect(await migrateDatabase(database.url)).toEqual([]);
+  });
+
+  it('applies each migration once when several instances start together', async () => {
+    const results = await Promise.all(Array.from({ length: 4 }, () => migrateDatabase(database.url)));
+    expect(results.flat()).toHaveLength(MIGRATIONS.length);
+    await dataSource.initialize();
+    const [{ n }] = await dataSource.query('SELECT count(*)::int AS n FROM schema_migrations');
+    expect(n).toBe(MIGRATIONS.length);
+  });
+
+  it('allows one active assignment per user but any number of released ones', async () => {
+    await migrateDatabase(database.url);
+    await dataSource.initialize();
+    const [node] = await dataSource.query(
+      `INSERT INTO nodes (name, panel_url, panel_username, panel_password) VALUES ('n1', 'http://p', 'u', 'x') RETURNING id`,
+    );
+    const [user] = await dataSource.query(
+      `INSERT INTO vpn_users (telegram_id, uuid, subscription_token) VALUES (1, gen_random_uuid(), 't1') RETURNING id`,
+    );
+    const assign = (active: boolean) =>
+      dataSource.query(
+        `INSERT INTO assignments (user_id, node_id, inbound_id, client_email, is_active, released_at)
+         VALUES ($1, $2, 1, 'e', $3, CASE WHEN $3 THEN NULL ELSE now() END)`,
+        [user.id, node.id, active],
+      );
+    await assign(false);
+    await assign(false); // the seed's UNIQUE(user_id, node_id, is_active) would refuse this
+    await assign(true);
+    await expect(assign(true)).rejects.toThrow(/assignments_one_active_per_user/);
+  });
+
+  it('rejects values the API would never write', async () => {
+    await migrateDatabase(database.url);
+    await dataSource.initialize();
+    const insert = (column: string, value: unknown) =>
+      dataSource.query(
+        `INSERT INTO nodes (name, panel_url, panel_username, panel_password, ${column}) VALUES ($1, 'http://p', 'u', 'x', $2)`,
+        [`n-${column}-${String(value)}`, value],
+      );
+    await expect(insert('weight', 0)).rejects.toThrow(/check/i);
+    await expect(insert('max_users', 0)).rejects.toThrow(/check/i);
+    await expect(insert('status', 'broken')).rejects.toThrow(/check/i);
+    await expect(insert('current_users', -1)).rejects.toThrow(/check/i);
+  });
+});
