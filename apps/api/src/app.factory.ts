@@ -24,7 +24,6 @@ export async function createApp(runtime: Runtime): Promise<INestApplication> {
     ],
   });
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(
     app,

