@@ -5,7 +5,7 @@ export default [
   ...nx.configs['flat/typescript'],
   ...nx.configs['flat/javascript'],
   {
-    ignores: ['**/dist', '**/out-tsc'],
+    ignores: ['**/dist', '**/out-tsc', '**/data', '**/coverage'],
   },
   {
     files: ['**/*.ts', '**/*.tsx', '**/*.js', '**/*.jsx'],
@@ -16,10 +16,14 @@ export default [
           enforceBuildableLibDependency: true,
           allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$'],
           depConstraints: [
-            {
-              sourceTag: '*',
-              onlyDependOnLibsWithTags: ['*'],
-            },
+            // The contract is the shared vocabulary: it depends on nothing in the workspace.
+            { sourceTag: 'type:contract', onlyDependOnLibsWithTags: [] },
+            // Libraries never import apps; they may use the contract and other libraries.
+            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:contract', 'type:lib'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contract', 'type:lib'] },
+            // The API and the SPA never import each other.
+            { sourceTag: 'scope:api', notDependOnLibsWithTags: ['scope:admin'] },
+            { sourceTag: 'scope:admin', notDependOnLibsWithTags: ['scope:api'] },
           ],
         },
       ],

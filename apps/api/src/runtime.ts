@@ -15,12 +15,20 @@ export async function resolveRuntime(config: AppConfig, logger: Logger): Promise
     if (!config.secretKey) {
       throw new ConfigError(['SECRET_KEY is required with DATABASE_URL (generate one with: openssl rand -hex 32)']);
     }
-    return { config, logger, databaseUrl: config.databaseUrl, secretBox: box(config.secretKey), stopDatabase: async () => undefined };
+    return {
+      config,
+      logger,
+      databaseUrl: config.databaseUrl,
+      secretBox: box(config.secretKey),
+      stopDatabase: async () => undefined,
+    };
   }
 
   const { secrets, created } = loadOrCreateLocalSecrets(config.dataDir);
   if (!config.secretKey && created) {
-    logger.warn(`SECRET_KEY is not set: generated one into ${config.dataDir}/local-secrets.json; keep that file with the data`);
+    logger.warn(
+      `SECRET_KEY is not set: generated one into ${config.dataDir}/local-secrets.json; keep that file with the data`,
+    );
   }
   const database = await startEmbeddedPostgres({
     dataDir: config.dataDir,

@@ -34,7 +34,11 @@ describe('auth (real HTTP, real PostgreSQL)', () => {
     });
 
     it('answers 401 for a wrong password and for an unknown user, and records the failure', async () => {
-      const wrong = await t.http().post('/api/v1/auth/login').send({ username: ADMIN.username, password: 'nope-nope' }).expect(401);
+      const wrong = await t
+        .http()
+        .post('/api/v1/auth/login')
+        .send({ username: ADMIN.username, password: 'nope-nope' })
+        .expect(401);
       expect(wrong.body).toMatchObject({ statusCode: 401, code: 'INVALID_CREDENTIALS' });
       await t.http().post('/api/v1/auth/login').send({ username: 'ghost', password: 'whatever1' }).expect(401);
       const rows = await t.dataSource.query(`SELECT payload FROM events WHERE type = 'auth.login_failed'`);
@@ -47,15 +51,19 @@ describe('auth (real HTTP, real PostgreSQL)', () => {
     it('answers 400 for a malformed login body', async () => {
       await t.http().post('/api/v1/auth/login').send({ username: ADMIN.username }).expect(400);
       await t.http().post('/api/v1/auth/login').send({ username: 5, password: 'x' }).expect(400);
-      await t.http().post('/api/v1/auth/login').send({ ...ADMIN, extra: 1 }).expect(400);
+      await t
+        .http()
+        .post('/api/v1/auth/login')
+        .send({ ...ADMIN, extra: 1 })
+        .expect(400);
     });
 
     it('rate-limits repeated failures with 429, even for the right password', async () => {
-      const attempt = (password: string) =>
-        t.http().post('/api/v1/auth/login').send({ username: 'limited', password });
-      await t.dataSource.query(`INSERT INTO admins (username, password_hash) SELECT 'limited', password_hash FROM admins WHERE username = $1`, [
-        ADMIN.username,
-      ]);
+      const attempt = (password: string) => t.http().post('/api/v1/auth/login').send({ username: 'limited', password });
+      await t.dataSource.query(
+        `INSERT INTO admins (username, password_hash) SELECT 'limited', password_hash FROM admins WHERE username = $1`,
+        [ADMIN.username],
+      );
       for (let i = 0; i < 3; i++) expect((await attempt('wrong-password')).status).toBe(401);
       const blocked = await attempt('wrong-password');
       expect(blocked.status).toBe(429);
@@ -68,7 +76,14 @@ describe('auth (real HTTP, real PostgreSQL)', () => {
 
   describe('credentials on protected routes', () => {
     it('answers 401 without a token, with a malformed header and with a bad token', async () => {
-      for (const header of [undefined, 'Basic abc', 'Bearer', 'Bearer not-a-jwt', 'Bearer fleet_unknown', 'Bearer a.b.c']) {
+      for (const header of [
+        undefined,
+        'Basic abc',
+        'Bearer',
+        'Bearer not-a-jwt',
+        'Bearer fleet_unknown',
+        'Bearer a.b.c',
+      ]) {
         const call = t.http().get('/api/v1/nodes');
         if (header) call.set('Authorization', header);
         const response = await call.expect(401);
@@ -82,7 +97,11 @@ describe('auth (real HTTP, real PostgreSQL)', () => {
         { expiresIn: -10 },
       );
       await t.http().get('/api/v1/nodes').set('Authorization', `Bearer ${expired}`).expect(401);
-      const forged = await new JwtService({ secret: 'another-key' }).signAsync({ sub: 1, username: 'x', role: 'admin' });
+      const forged = await new JwtService({ secret: 'another-key' }).signAsync({
+        sub: 1,
+        username: 'x',
+        role: 'admin',
+      });
       await t.http().get('/api/v1/nodes').set('Authorization', `Bearer ${forged}`).expect(401);
     });
 
@@ -93,16 +112,55 @@ describe('auth (real HTTP, real PostgreSQL)', () => {
   });
 
   describe('role matrix on every node, event and token route', () => {
-    const routes: Array<{ label: string; method: 'get' | 'post' | 'patch' | 'delete'; path: () => string; body?: () => object; allowed: Role[] }> = [
+    const routes: Array<{
+      label: string;
+      method: 'get' | 'post' | 'patch' | 'delete';
+      path: () => string;
+      body?: () => object;
+      allowed: Role[];
+    }> = [
       { label: 'GET /api/v1/nodes', method: 'get', path: () => '/api/v1/nodes', allowed: ['admin', 'viewer'] },
-      { label: 'GET /api/v1/nodes/:id', method: 'get', path: () => `/api/v1/nodes/${nodeId}`, allowed: ['admin', 'viewer'] },
-      { label: 'POST /api/v1/nodes', method: 'post', path: () => '/api/v1/nodes', body: () => nodeBody(), allowed: ['admin'] },
-      { label: 'PATCH /api/v1/nodes/:id', method: 'patch', path: () => `/api/v1/nodes/${nodeId}`, body: () => ({ priority: 101 }), allowed: ['admin'] },
-      { label: 'DELETE /api/v1/nodes/999999', method: 'delete', path: () => '/api/v1/nodes/999999', allowed: ['admin'] },
+      {
+        label: 'GET /api/v1/nodes/:id',
+        method: 'get',
+        path: () => `/api/v1/nodes/${nodeId}`,
+        allowed: ['admin', 'viewer'],
+      },
+      {
+        label: 'POST /api/v1/nodes',
+        method: 'post',
+        path: () => '/api/v1/nodes',
+        body: () => nodeBody(),
+        allowed: ['admin'],
+      },
+      {
+        label: 'PATCH /api/v1/nodes/:id',
+        method: 'patch',
+        path: () => `/api/v1/nodes/${nodeId}`,
+        body: () => ({ priority: 101 }),
+        allowed: ['admin'],
+      },
+      {
+        label: 'DELETE /api/v1/nodes/999999',
+        method: 'delete',
+        path: () => '/api/v1/nodes/999999',
+        allowed: ['admin'],
+      },
       { label: 'GET /api/v1/events', method: 'get', path: () => '/api/v1/events', allowed: ['admin', 'viewer'] },
       { label: 'GET /api/v1/tokens', method: 'get', path: () => '/api/v1/tokens', allowed: ['admin'] },
-      { label: 'POST /api/v1/tokens', method: 'post', path: () => '/api/v1/tokens', body: () => ({ name: 'matrix', role: 'viewer' }), allowed: ['admin'] },
-      { label: 'DELETE /api/v1/tokens/999999', method: 'delete', path: () => '/api/v1/tokens/999999', allowed: ['admin'] },
+      {
+        label: 'POST /api/v1/tokens',
+        method: 'post',
+        path: () => '/api/v1/tokens',
+        body: () => ({ name: 'matrix', role: 'viewer' }),
+        allowed: ['admin'],
+      },
+      {
+        label: 'DELETE /api/v1/tokens/999999',
+        method: 'delete',
+        path: () => '/api/v1/tokens/999999',
+        allowed: ['admin'],
+      },
     ];
     const roles: Role[] = ['admin', 'viewer', 'bot'];
 
@@ -110,7 +168,10 @@ describe('auth (real HTTP, real PostgreSQL)', () => {
       for (const role of roles) {
         const allowed = route.allowed.includes(role);
         it(`${route.label} as ${role}: ${allowed ? 'allowed' : '403'}`, async () => {
-          const call = t.http()[route.method](route.path()).set('Authorization', `Bearer ${await t.tokenFor(role)}`);
+          const call = t
+            .http()
+            [route.method](route.path())
+            .set('Authorization', `Bearer ${await t.tokenFor(role)}`);
           const response = await (route.body ? call.send(route.body()) : call);
           if (allowed) {
             expect([200, 201, 204, 404]).toContain(response.status);
@@ -130,7 +191,12 @@ describe('auth (real HTTP, real PostgreSQL)', () => {
   describe('API tokens', () => {
     it('shows the token once, stores only its hash and lists it without the secret', async () => {
       const auth = { Authorization: `Bearer ${await t.adminToken()}` };
-      const { body: created } = await t.http().post('/api/v1/tokens').set(auth).send({ name: 'bot-1', role: 'bot' }).expect(201);
+      const { body: created } = await t
+        .http()
+        .post('/api/v1/tokens')
+        .set(auth)
+        .send({ name: 'bot-1', role: 'bot' })
+        .expect(201);
       expect(created).toMatchObject({ name: 'bot-1', role: 'bot', createdBy: 'admin:root-admin', lastUsedAt: null });
       expect(created.token).toMatch(/^fleet_[\w-]{43}$/);
       expect(created.token.startsWith(created.prefix)).toBe(true);
@@ -141,12 +207,20 @@ describe('auth (real HTTP, real PostgreSQL)', () => {
 
       const { body: list } = await t.http().get('/api/v1/tokens').set(auth).expect(200);
       expect(JSON.stringify(list)).not.toContain(created.token);
-      expect(list.find((token: { id: number }) => token.id === created.id)).toMatchObject({ name: 'bot-1', prefix: created.prefix });
+      expect(list.find((token: { id: number }) => token.id === created.id)).toMatchObject({
+        name: 'bot-1',
+        prefix: created.prefix,
+      });
     });
 
     it('stops accepting a token once it is deleted', async () => {
       const auth = { Authorization: `Bearer ${await t.adminToken()}` };
-      const { body: created } = await t.http().post('/api/v1/tokens').set(auth).send({ name: 'short-lived', role: 'viewer' }).expect(201);
+      const { body: created } = await t
+        .http()
+        .post('/api/v1/tokens')
+        .set(auth)
+        .send({ name: 'short-lived', role: 'viewer' })
+        .expect(201);
       await t.http().get('/api/v1/nodes').set('Authorization', `Bearer ${created.token}`).expect(200);
       await t.http().delete(`/api/v1/tokens/${created.id}`).set(auth).expect(204);
       await t.http().get('/api/v1/nodes').set('Authorization', `Bearer ${created.token}`).expect(401);
@@ -155,7 +229,13 @@ describe('auth (real HTTP, real PostgreSQL)', () => {
 
     it('validates token requests', async () => {
       const auth = { Authorization: `Bearer ${await t.adminToken()}` };
-      for (const body of [{ name: 'x', role: 'root' }, { role: 'bot' }, { name: '  ', role: 'bot' }, { name: 'x'.repeat(65), role: 'bot' }, { name: 'x', role: 'bot', extra: true }]) {
+      for (const body of [
+        { name: 'x', role: 'root' },
+        { role: 'bot' },
+        { name: '  ', role: 'bot' },
+        { name: 'x'.repeat(65), role: 'bot' },
+        { name: 'x', role: 'bot', extra: true },
+      ]) {
         const response = await t.http().post('/api/v1/tokens').set(auth).send(body).expect(400);
         expect(response.body.code).toBe('VALIDATION_FAILED');
       }
@@ -163,9 +243,22 @@ describe('auth (real HTTP, real PostgreSQL)', () => {
     });
 
     it('lets an admin API token do admin work, recorded under its name', async () => {
-      const { body: created } = await t.http().post('/api/v1/tokens').set('Authorization', `Bearer ${await t.adminToken()}`).send({ name: 'ops-admin', role: 'admin' }).expect(201);
-      const { body: node } = await t.http().post('/api/v1/nodes').set('Authorization', `Bearer ${created.token}`).send(nodeBody()).expect(201);
-      const [event] = await t.dataSource.query(`SELECT actor FROM events WHERE node_id = $1 AND type = 'node.created'`, [node.id]);
+      const { body: created } = await t
+        .http()
+        .post('/api/v1/tokens')
+        .set('Authorization', `Bearer ${await t.adminToken()}`)
+        .send({ name: 'ops-admin', role: 'admin' })
+        .expect(201);
+      const { body: node } = await t
+        .http()
+        .post('/api/v1/nodes')
+        .set('Authorization', `Bearer ${created.token}`)
+        .send(nodeBody())
+        .expect(201);
+      const [event] = await t.dataSource.query(
+        `SELECT actor FROM events WHERE node_id = $1 AND type = 'node.created'`,
+        [node.id],
+      );
       expect(event.actor).toBe('token:ops-admin');
     });
   });

@@ -32,7 +32,11 @@ describe('start-up work (real PostgreSQL)', () => {
 
   it('generates the first admin password once, prints it, and it works', async () => {
     const { logger, lines } = capturingLogger();
-    const app = await startTestApp({ databaseUrl: database.url, env: { ADMIN_USERNAME: '', ADMIN_PASSWORD: '' }, logger });
+    const app = await startTestApp({
+      databaseUrl: database.url,
+      env: { ADMIN_USERNAME: '', ADMIN_PASSWORD: '' },
+      logger,
+    });
     apps.push(app);
     const line = lines.find((l) => l.includes('generated password'));
     const password = /generated password: (\S+)"/.exec(line ?? '')?.[1];
@@ -40,12 +44,23 @@ describe('start-up work (real PostgreSQL)', () => {
     await app.http().post('/api/v1/auth/login').send({ username: 'admin', password }).expect(200);
 
     const second = capturingLogger();
-    apps.push(await startTestApp({ databaseUrl: database.url, env: { ADMIN_USERNAME: '', ADMIN_PASSWORD: '' }, logger: second.logger }));
+    apps.push(
+      await startTestApp({
+        databaseUrl: database.url,
+        env: { ADMIN_USERNAME: '', ADMIN_PASSWORD: '' },
+        logger: second.logger,
+      }),
+    );
     expect(second.lines.some((l) => l.includes('generated password'))).toBe(false);
   });
 
   it('creates one admin when two instances start on one database at once', async () => {
-    apps.push(...(await Promise.all([startTestApp({ databaseUrl: database.url }), startTestApp({ databaseUrl: database.url })])));
+    apps.push(
+      ...(await Promise.all([
+        startTestApp({ databaseUrl: database.url }),
+        startTestApp({ databaseUrl: database.url }),
+      ])),
+    );
     const [{ n }] = await apps[0].dataSource.query('SELECT count(*)::int AS n FROM admins');
     expect(n).toBe(1);
   });
@@ -85,7 +100,13 @@ describe('start-up work (real PostgreSQL)', () => {
     const auth = { Authorization: `Bearer ${await first.adminToken()}` };
     const { body: nodes } = await first.http().get('/api/v1/nodes').set(auth).expect(200);
     expect(nodes).toHaveLength(2);
-    expect(nodes[1]).toMatchObject({ name: 'Secondary-EU', panelUsername: 'operator', priority: 90, weight: 0.8, maxUsers: 800 });
+    expect(nodes[1]).toMatchObject({
+      name: 'Secondary-EU',
+      panelUsername: 'operator',
+      priority: 90,
+      weight: 0.8,
+      maxUsers: 800,
+    });
     const [row] = await first.dataSource.query(`SELECT panel_password FROM nodes WHERE name = 'Primary-RU'`);
     expect(first.secretBox.decrypt(row.panel_password)).toBe('seeded-secret-1');
 
@@ -99,7 +120,11 @@ describe('start-up work (real PostgreSQL)', () => {
     const events = await second.dataSource.query(`SELECT type, actor, payload FROM events ORDER BY id`);
     const added = events.slice(eventsBefore).filter((e: { type: string }) => e.type.startsWith('node.'));
     expect(added).toEqual([
-      { type: 'node.updated', actor: 'config:NODES_CONFIG', payload: { name: 'Primary-RU', changed: ['panelPassword'] } },
+      {
+        type: 'node.updated',
+        actor: 'config:NODES_CONFIG',
+        payload: { name: 'Primary-RU', changed: ['panelPassword'] },
+      },
     ]);
     const [{ n }] = await second.dataSource.query('SELECT count(*)::int AS n FROM nodes');
     expect(n).toBe(2);

@@ -158,7 +158,14 @@ describe('nodes API (real HTTP, real PostgreSQL)', () => {
 
     it('rejects invalid PATCH bodies without changing the node', async () => {
       const { body: node } = await t.http().post('/api/v1/nodes').set(auth).send(nodeBody()).expect(201);
-      for (const bad of [{ name: null }, { maxUsers: 0 }, { weight: 101 }, { panelPassword: '' }, { status: 'x' }, { id: 5 }]) {
+      for (const bad of [
+        { name: null },
+        { maxUsers: 0 },
+        { weight: 101 },
+        { panelPassword: '' },
+        { status: 'x' },
+        { id: 5 },
+      ]) {
         await t.http().patch(`/api/v1/nodes/${node.id}`).set(auth).send(bad).expect(400);
       }
       const after = await t.http().get(`/api/v1/nodes/${node.id}`).set(auth).expect(200);
@@ -168,23 +175,44 @@ describe('nodes API (real HTTP, real PostgreSQL)', () => {
 
   describe('names are unique', () => {
     it('answers 409 for a duplicate name, case-insensitively', async () => {
-      await t.http().post('/api/v1/nodes').set(auth).send(nodeBody({ name: 'Unique-One' })).expect(201);
+      await t
+        .http()
+        .post('/api/v1/nodes')
+        .set(auth)
+        .send(nodeBody({ name: 'Unique-One' }))
+        .expect(201);
       const before = await countNodes();
-      const response = await t.http().post('/api/v1/nodes').set(auth).send(nodeBody({ name: 'unique-one' })).expect(409);
+      const response = await t
+        .http()
+        .post('/api/v1/nodes')
+        .set(auth)
+        .send(nodeBody({ name: 'unique-one' }))
+        .expect(409);
       expect(response.body).toMatchObject({ statusCode: 409, code: 'NODE_NAME_TAKEN' });
       expect(await countNodes()).toBe(before);
     });
 
     it('lets exactly one of many simultaneous creates with one name win', async () => {
       const results = await Promise.all(
-        Array.from({ length: 8 }, () => t.http().post('/api/v1/nodes').set(auth).send(nodeBody({ name: 'race-name' }))),
+        Array.from({ length: 8 }, () =>
+          t
+            .http()
+            .post('/api/v1/nodes')
+            .set(auth)
+            .send(nodeBody({ name: 'race-name' })),
+        ),
       );
       const statuses = results.map((r) => r.status).sort();
       expect(statuses).toEqual([201, 409, 409, 409, 409, 409, 409, 409]);
     });
 
     it('answers 409 when renaming onto an existing name', async () => {
-      await t.http().post('/api/v1/nodes').set(auth).send(nodeBody({ name: 'taken-name' })).expect(201);
+      await t
+        .http()
+        .post('/api/v1/nodes')
+        .set(auth)
+        .send(nodeBody({ name: 'taken-name' }))
+        .expect(201);
       const { body: other } = await t.http().post('/api/v1/nodes').set(auth).send(nodeBody()).expect(201);
       await t.http().patch(`/api/v1/nodes/${other.id}`).set(auth).send({ name: 'TAKEN-name' }).expect(409);
     });
@@ -206,7 +234,9 @@ describe('nodes API (real HTTP, real PostgreSQL)', () => {
         .expect(200);
       expect(updated).toMatchObject({ maxUsers: 50, weight: 2.5, status: 'maintenance', description: 'rack 4' });
       expect(updated.name).toBe(node.name);
-      const [row] = await t.dataSource.query('SELECT panel_password, panel_api_token FROM nodes WHERE id = $1', [node.id]);
+      const [row] = await t.dataSource.query('SELECT panel_password, panel_api_token FROM nodes WHERE id = $1', [
+        node.id,
+      ]);
       expect(t.secretBox.decrypt(row.panel_password)).toBe('keep-me-secret');
       expect(t.secretBox.decrypt(row.panel_api_token)).toBe('keep-token');
     });
@@ -225,7 +255,9 @@ describe('nodes API (real HTTP, real PostgreSQL)', () => {
         .send({ panelPassword: 'new-password', panelApiToken: null, location: null })
         .expect(200);
       expect(updated).toMatchObject({ hasPanelApiToken: false, location: null });
-      const [row] = await t.dataSource.query('SELECT panel_password, panel_api_token FROM nodes WHERE id = $1', [node.id]);
+      const [row] = await t.dataSource.query('SELECT panel_password, panel_api_token FROM nodes WHERE id = $1', [
+        node.id,
+      ]);
       expect(t.secretBox.decrypt(row.panel_password)).toBe('new-password');
       expect(row.panel_api_token).toBeNull();
       const [event] = await t.dataSource.query(

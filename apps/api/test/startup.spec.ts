@@ -40,7 +40,12 @@ async function start(dataDir: string, port: number, pgPort: number): Promise<Sta
   const deadline = Date.now() + 45_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`control plane exited early:\n${output}`);
-    const up = await request(`http://127.0.0.1:${port}`).get('/readyz').then((r) => r.status === 200, () => false);
+    const up = await request(`http://127.0.0.1:${port}`)
+      .get('/readyz')
+      .then(
+        (r) => r.status === 200,
+        () => false,
+      );
     if (up) return { child, output: () => output };
     await new Promise((wait) => setTimeout(wait, 100));
   }
@@ -79,12 +84,20 @@ describe('npm start on the embedded database (built app, real process)', () => {
     const secrets = readFileSync(join(dataDir, 'data', 'local-secrets.json'), 'utf8');
     expect(running.output()).not.toContain(JSON.parse(secrets).secretKey);
 
-    const { body: login } = await api.post('/api/v1/auth/login').send({ username: 'admin', password: 'start-up-test-password' }).expect(200);
+    const { body: login } = await api
+      .post('/api/v1/auth/login')
+      .send({ username: 'admin', password: 'start-up-test-password' })
+      .expect(200);
     const auth = { Authorization: `Bearer ${login.accessToken}` };
     await api
       .post('/api/v1/nodes')
       .set(auth)
-      .send({ name: 'survivor', panelUrl: 'https://p.example.com:2053/', panelUsername: 'a', panelPassword: 'never-logged-secret' })
+      .send({
+        name: 'survivor',
+        panelUrl: 'https://p.example.com:2053/',
+        panelUsername: 'a',
+        panelPassword: 'never-logged-secret',
+      })
       .expect(201);
     expect(running.output()).not.toContain('never-logged-secret');
 
@@ -92,8 +105,14 @@ describe('npm start on the embedded database (built app, real process)', () => {
     running.child.kill('SIGKILL');
     await stopped(running.child);
     running = await start(dataDir, port, pgPort);
-    const { body: again } = await api.post('/api/v1/auth/login').send({ username: 'admin', password: 'start-up-test-password' }).expect(200);
-    const { body: nodes } = await api.get('/api/v1/nodes').set({ Authorization: `Bearer ${again.accessToken}` }).expect(200);
+    const { body: again } = await api
+      .post('/api/v1/auth/login')
+      .send({ username: 'admin', password: 'start-up-test-password' })
+      .expect(200);
+    const { body: nodes } = await api
+      .get('/api/v1/nodes')
+      .set({ Authorization: `Bearer ${again.accessToken}` })
+      .expect(200);
     expect(nodes.map((node: { name: string }) => node.name)).toEqual(['survivor']);
 
     // A clean stop takes the embedded database down with it; the next start initialises nothing new.

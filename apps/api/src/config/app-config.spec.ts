@@ -21,13 +21,24 @@ describe('loadConfig', () => {
       ADMIN_PASSWORD: 'long-enough-password',
       TRUST_PROXY: 'true',
     });
-    expect(config).toMatchObject({ port: 8080, databaseUrl: 'postgres://u:p@db:5432/fleet', adminUsername: 'boss', trustProxy: true });
+    expect(config).toMatchObject({
+      port: 8080,
+      databaseUrl: 'postgres://u:p@db:5432/fleet',
+      adminUsername: 'boss',
+      trustProxy: true,
+    });
   });
 
   it('lists every problem at once in readable words', () => {
     let error: ConfigError | undefined;
     try {
-      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', ADMIN_PASSWORD: 'short', TRUST_PROXY: 'maybe' });
+      loadConfig({
+        PORT: 'eighty',
+        DATABASE_URL: 'mysql://x',
+        LOG_LEVEL: 'loud',
+        ADMIN_PASSWORD: 'short',
+        TRUST_PROXY: 'maybe',
+      });
     } catch (caught) {
       error = caught as ConfigError;
     }

@@ -46,7 +46,12 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...options.env,
   });
   const secretBox = new SecretBox(options.secretKey ?? randomBytes(32));
-  const app = await createApp({ config, databaseUrl, secretBox, logger: options.logger ?? createLogger(config.logLevel) });
+  const app = await createApp({
+    config,
+    databaseUrl,
+    secretBox,
+    logger: options.logger ?? createLogger(config.logLevel),
+  });
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;

@@ -46,7 +46,8 @@ export async function startEmbeddedPostgres(options: {
 }): Promise<EmbeddedDatabase> {
   const { port, password, logger } = options;
   const databaseDir = resolve(options.dataDir, 'pg');
-  const urlOf = (database: string) => `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+  const urlOf = (database: string) =>
+    `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
   const url = urlOf(DATABASE);
   const asRoot = process.getuid?.() === 0;
   if (asRoot) assertTraversableByOthers(databaseDir);

@@ -36,16 +36,30 @@ export class GlobalExceptionFilter implements ExceptionFilter {
       const status = exception.getStatus();
       const payload = exception.getResponse();
       const message =
-        typeof payload === 'string' ? payload : ((payload as { message?: string | string[] }).message ?? exception.message);
+        typeof payload === 'string'
+          ? payload
+          : ((payload as { message?: string | string[] }).message ?? exception.message);
       if (status < 500) return build(status, message, CODE_BY_STATUS[status] ?? ErrorCode.ValidationFailed);
     }
     // Body-parser failures (too large, bad encoding) carry a 4xx `status` and a `type`: the client's fault.
     const bodyError = exception as { type?: unknown; status?: unknown; message?: string };
-    if (typeof bodyError?.type === 'string' && typeof bodyError.status === 'number' && bodyError.status >= 400 && bodyError.status < 500) {
-      return build(bodyError.status, bodyError.message ?? 'invalid request body', CODE_BY_STATUS[bodyError.status] ?? ErrorCode.ValidationFailed);
+    if (
+      typeof bodyError?.type === 'string' &&
+      typeof bodyError.status === 'number' &&
+      bodyError.status >= 400 &&
+      bodyError.status < 500
+    ) {
+      return build(
+        bodyError.status,
+        bodyError.message ?? 'invalid request body',
+        CODE_BY_STATUS[bodyError.status] ?? ErrorCode.ValidationFailed,
+      );
     }
     const correlationId = String(request.id ?? 'unknown');
-    return { ...build(500, `internal error; quote correlation id ${correlationId}`, ErrorCode.Internal), correlationId };
+    return {
+      ...build(500, `internal error; quote correlation id ${correlationId}`, ErrorCode.Internal),
+      correlationId,
+    };
   }
 }
 

@@ -49,7 +49,9 @@ export function loadNodesConfig(path: string, env: Record<string, string | undef
     const body: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(entry ?? {})) {
       if (PLAIN_SECRET_KEYS.includes(key)) {
-        problems.push(`${where}: ${key} must not be written in the file; use ${key.replace(/^(x3ui_)?/, 'x3ui_')}_env with the name of an environment variable`);
+        problems.push(
+          `${where}: ${key} must not be written in the file; use ${key.replace(/^(x3ui_)?/, 'x3ui_')}_env with the name of an environment variable`,
+        );
       } else if (KEY_MAP[key]) {
         body[KEY_MAP[key]] = value;
       } else if (ENV_KEY_MAP[key]) {

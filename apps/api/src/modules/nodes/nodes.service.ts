@@ -56,7 +56,12 @@ export class NodesService {
       this.apply(node, body);
       const saved = await this.nodes.save(node, manager);
       await this.events.record(
-        { type: EventType.NodeCreated, actor, nodeId: saved.id, payload: { name: saved.name, panelUrl: saved.panelUrl } },
+        {
+          type: EventType.NodeCreated,
+          actor,
+          nodeId: saved.id,
+          payload: { name: saved.name, panelUrl: saved.panelUrl },
+        },
         manager,
       );
       return mapNode(saved);
@@ -144,7 +149,10 @@ export class NodesService {
       return await this.dataSource.transaction(work);
     } catch (error) {
       // Two creates racing for one name: the unique index decides, the loser gets the same 409.
-      if (error instanceof QueryFailedError && (error.driverError as { constraint?: string }).constraint === 'nodes_name_key') {
+      if (
+        error instanceof QueryFailedError &&
+        (error.driverError as { constraint?: string }).constraint === 'nodes_name_key'
+      ) {
         throw nameTaken();
       }
       throw error;
@@ -157,5 +165,8 @@ function notFound(id: number): DomainError {
 }
 
 function nameTaken(name?: string): DomainError {
-  return new DomainError(ErrorCode.NodeNameTaken, name ? `a node named "${name}" already exists` : 'a node with this name already exists');
+  return new DomainError(
+    ErrorCode.NodeNameTaken,
+    name ? `a node named "${name}" already exists` : 'a node with this name already exists',
+  );
 }

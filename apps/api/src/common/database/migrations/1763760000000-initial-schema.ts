@@ -78,7 +78,9 @@ export class InitialSchema1763760000000 implements MigrationInterface {
       )`);
     await db.query(`CREATE INDEX events_created_at ON events (created_at DESC)`);
     await db.query(`CREATE INDEX events_type_created_at ON events (type, created_at DESC)`);
-    await db.query(`CREATE INDEX events_node_created_at ON events (node_id, created_at DESC) WHERE node_id IS NOT NULL`);
+    await db.query(
+      `CREATE INDEX events_node_created_at ON events (node_id, created_at DESC) WHERE node_id IS NOT NULL`,
+    );
 
     await db.query(`
       CREATE TABLE admins (

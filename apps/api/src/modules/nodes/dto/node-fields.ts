@@ -139,7 +139,4 @@ export const WeightField = (mode: Presence) =>
   );
 
 export const StatusField = (mode: Presence) =>
-  applyDecorators(
-    ...presence(mode, { enum: NODE_STATUSES, default: NODE_DEFAULTS.status }),
-    IsIn(NODE_STATUSES),
-  );
+  applyDecorators(...presence(mode, { enum: NODE_STATUSES, default: NODE_DEFAULTS.status }), IsIn(NODE_STATUSES));
