@@ -31,15 +31,7 @@ export class NodesSeederService implements OnApplicationBootstrap {
       this.dataSource.transaction(async (manager) => {
         for (const body of bodies) {
           const existing = await this.nodes.findByName(body.name, manager);
-          const node =
-            existing ??
-            this.nodes.create({
-              description: null,
-              location: null,
-              inboundId: null,
-              publicHost: null,
-              panelApiTokenEncrypted: null,
-            });
+          const node = existing ?? this.nodesService.newNode();
           const changed = this.nodesService.apply(node, body);
           if (changed.length === 0) continue;
           const saved = await this.nodes.save(node, manager);

@@ -45,14 +45,7 @@ export class NodesService {
   async create(body: CreateNodeDto, actor: string): Promise<NodeView> {
     return this.inTransaction(async (manager) => {
       await this.assertNameFree(body.name, null, manager);
-      const node = this.nodes.create({
-        ...NODE_DEFAULTS,
-        description: null,
-        location: null,
-        inboundId: null,
-        publicHost: null,
-        panelApiTokenEncrypted: null,
-      });
+      const node = this.newNode();
       this.apply(node, body);
       const saved = await this.nodes.save(node, manager);
       await this.events.record(
@@ -104,6 +97,18 @@ export class NodesService {
         manager,
       );
       await this.nodes.remove(id, manager);
+    });
+  }
+
+  /** An unsaved node with the contract's defaults, ready for `apply`. */
+  newNode(): NodeEntity {
+    return this.nodes.create({
+      ...NODE_DEFAULTS,
+      description: null,
+      location: null,
+      inboundId: null,
+      publicHost: null,
+      panelApiTokenEncrypted: null,
     });
   }
 
