@@ -1,0 +1,77 @@
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { FAULT_KINDS, Fault, PanelSimulator } from './panel-simulator';
+
+/**
+ * The simulator's remote control, on its own port so it still answers while the panel refuses connections:
+ * `POST /fault {"kind", "latencyMs"?, "rate"?, "loginDelayMs"?}` and `GET /state`.
+ */
+export class ControlServer {
+  private server: Server | null = null;
+  private port: number;
+
+  constructor(
+    private readonly panel: PanelSimulator,
+    options: { port?: number; host?: string } = {},
+  ) {
+    this.port = options.port ?? 0;
+    this.host = options.host ?? '127.0.0.1';
+  }
+
+  private readonly host: string;
+
+  get url(): string {
+    return `http://${this.host}:${this.port}`;
+  }
+
+  async start(): Promise<this> {
+    const server = createServer((request, response) => {
+      const reply = (status: number, body: unknown) => {
+        response.writeHead(status, { 'Content-Type': 'application/json' });
+        response.end(JSON.stringify(body));
+      };
+      let text = '';
+      request.on('data', (chunk) => (text += chunk));
+      request.on('end', async () => {
+        if (request.method === 'GET' && request.url === '/state') return reply(200, snapshot(this.panel));
+        if (request.method === 'POST' && request.url === '/fault') {
+          let fault: Fault;
+          try {
+            fault = JSON.parse(text) as Fault;
+          } catch {
+            return reply(400, { error: 'body must be JSON' });
+          }
+          if (!FAULT_KINDS.includes(fault?.kind)) return reply(400, { error: `kind must be one of ${FAULT_KINDS.join(', ')}` });
+          await this.panel.setFault(fault);
+          return reply(200, { fault: this.panel.currentFault() });
+        }
+        reply(404, { error: 'not found' });
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(this.port, this.host, () => resolve()));
+    this.port = (server.address() as AddressInfo).port;
+    this.server = server;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    server?.closeAllConnections();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  }
+}
+
+/** What is on the panel: each inbound with its clients parsed from `settings`. */
+export function snapshot(panel: PanelSimulator) {
+  return {
+    fault: panel.currentFault(),
+    inbounds: panel.state.inbounds.map((inbound) => ({
+      id: inbound.id,
+      protocol: inbound.protocol,
+      port: inbound.port,
+      remark: inbound.remark,
+      clients: panel.state.clientsOf(inbound) ?? [],
+    })),
+  };
+}

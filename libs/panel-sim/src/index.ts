@@ -1,0 +1,6 @@
+export * from './panel-simulator';
+export * from './control-server';
+export { PanelState, clientKey } from './panel-state';
+export type { SimTraffic, Client, Outcome } from './panel-state';
+export type { SimInbound } from './seed-inbounds';
+export { sortedPrettyJson } from './go-json';

@@ -1,0 +1,399 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { AddressInfo, Socket } from 'node:net';
+import { Outcome, PanelState, fail } from './panel-state';
+import { seedInbounds } from './seed-inbounds';
+
+export const FAULT_KINDS = ['none', 'refuse', 'hang', 'http500', 'expire-sessions', 'xray-error', 'bad-credentials'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+export interface Fault {
+  kind: FaultKind;
+  /** Added to every answer. */
+  latencyMs?: number;
+  /** With `http500`: the share of requests answered 500 (default 1). */
+  rate?: number;
+  /** Added to logins only (bcrypt on a busy panel). */
+  loginDelayMs?: number;
+}
+
+export interface PanelSimulatorOptions {
+  /** 0 picks a free port. */
+  port?: number;
+  host?: string;
+  /** Web base path; normalised to leading and trailing '/'. */
+  basePath?: string;
+  username?: string;
+  password?: string;
+  /** Panel version the behaviour follows (v2.7 – v3.0 classic API). */
+  version?: string;
+  sessionMaxAgeMinutes?: number;
+  /** Per-write cost that grows with the clients on the panel, like a real panel rewriting `settings`. */
+  writeCost?: { fixedMs: number; perClientMs: number };
+  tag?: string;
+}
+
+const COOKIE = '3x-ui';
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A 3x-ui panel over real HTTP, per the panel's reference (routes, envelope, messages, sessions, quirks). */
+export class PanelSimulator {
+  readonly username: string;
+  readonly password: string;
+  readonly basePath: string;
+  readonly version: string;
+  readonly state: PanelState;
+  private readonly host: string;
+  private readonly sessionMaxAgeMs: number;
+  private readonly secret = randomBytes(32);
+  private readonly writeCost: { fixedMs: number; perClientMs: number };
+  private port: number;
+  private server: Server | null = null;
+  private readonly sockets = new Set<Socket>();
+  private sessionGeneration = 0;
+  private fault: Fault = { kind: 'none' };
+  private xrayState: 'running' | 'stop' | 'error' = 'running';
+  /** Counts of calls by route, for tests that check what a client did. */
+  readonly calls = new Map<string, number>();
+
+  constructor(options: PanelSimulatorOptions = {}) {
+    this.port = options.port ?? 0;
+    this.host = options.host ?? '127.0.0.1';
+    this.basePath = normaliseBasePath(options.basePath ?? `/${randomBytes(9).toString('hex')}/`);
+    this.username = options.username ?? 'admin';
+    this.password = options.password ?? randomBytes(9).toString('base64url');
+    this.version = options.version ?? '2.8.11';
+    this.sessionMaxAgeMs = (options.sessionMaxAgeMinutes ?? 360) * 60_000;
+    this.writeCost = options.writeCost ?? { fixedMs: 0, perClientMs: 0 };
+    this.state = new PanelState(seedInbounds(options.tag ?? randomBytes(3).toString('hex')));
+  }
+
+  get url(): string {
+    return `http://${this.host}:${this.port}${this.basePath}`;
+  }
+
+  async start(): Promise<this> {
+    await this.listen();
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await this.closeListener();
+  }
+
+  currentFault(): Fault {
+    return { ...this.fault };
+  }
+
+  /** Applies a fault; `none` clears every fault and reopens a refused port. */
+  async setFault(fault: Fault): Promise<void> {
+    if (!FAULT_KINDS.includes(fault.kind)) throw new Error(`unknown fault kind ${String(fault.kind)}`);
+    if (fault.kind === 'expire-sessions') {
+      this.sessionGeneration++;
+      return;
+    }
+    this.fault = { ...fault };
+    this.xrayState = fault.kind === 'xray-error' ? 'error' : 'running';
+    if (fault.kind === 'refuse') await this.closeListener();
+    else if (!this.server) await this.listen();
+  }
+
+  private async listen(): Promise<void> {
+    const server = createServer((request, response) => void this.handle(request, response));
+    server.keepAliveTimeout = 5_000;
+    server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, this.host, () => resolve());
+    });
+    this.port = (server.address() as AddressInfo).port;
+    this.server = server;
+  }
+
+  private async closeListener(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = null;
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private count(route: string): void {
+    this.calls.set(route, (this.calls.get(route) ?? 0) + 1);
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const fault = this.fault;
+    if (fault.kind === 'hang') return; // the socket stays open, nothing is ever written
+    if (fault.latencyMs) await sleep(fault.latencyMs);
+    if (fault.kind === 'http500' && Math.random() < (fault.rate ?? 1)) return end(response, 500);
+
+    const url = new URL(request.url ?? '/', 'http://panel');
+    if (!url.pathname.startsWith(this.basePath)) return end(response, 404);
+    const path = url.pathname.slice(this.basePath.length);
+    const method = request.method ?? 'GET';
+    const body = await readBody(request);
+
+    if (path === 'login') {
+      if (method !== 'POST') return end(response, 404);
+      this.count('login');
+      return this.login(request, response, body);
+    }
+    if (path === '' && method === 'GET') {
+      if (this.session(request)) return redirect(response, `${this.basePath}panel/`);
+      return html(response, '<!DOCTYPE html><html><head><title>Login</title></head><body>login</body></html>');
+    }
+    if (path === 'logout' && method === 'GET') {
+      response.setHeader('Set-Cookie', `${COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax`);
+      return redirect(response, this.basePath);
+    }
+    if (!path.startsWith('panel/api/')) return end(response, 404);
+
+    const route = this.route(method, path.slice('panel/api/'.length));
+    if (!route) return end(response, 404);
+    if (!this.session(request)) return this.unauthenticated(request, response);
+    this.count(route.name);
+    const outcome = await route.run(body, contentType(request));
+    if ('panic' in outcome) return end(response, 500);
+    json(response, outcome);
+  }
+
+  /** Unauthenticated API call, per version (spec §3.3). */
+  private unauthenticated(request: IncomingMessage, response: ServerResponse): void {
+    if (versionAtLeast(this.version, '2.8.4')) return end(response, 404);
+    if (request.headers['x-requested-with'] === 'XMLHttpRequest') {
+      return json(response, fail('Your session has expired, please log in again'), 401);
+    }
+    redirect(response, this.basePath);
+  }
+
+  private async login(request: IncomingMessage, response: ServerResponse, body: string): Promise<void> {
+    if (this.fault.loginDelayMs) await sleep(this.fault.loginDelayMs);
+    const form = bindForm(body, contentType(request));
+    if (form === null) return json(response, fail('The Input data format is invalid.'));
+    const username = String(form['username'] ?? '');
+    const password = String(form['password'] ?? '');
+    if (!username) return json(response, fail('Username is required'));
+    if (!password) return json(response, fail('Password is required'));
+    if (username !== this.username || password !== this.password || this.fault.kind === 'bad-credentials') {
+      return json(response, fail('Invalid username or password or two-factor code.'));
+    }
+    const cookiePath = versionAtLeast(this.version, '2.9.0') ? this.basePath : '/';
+    const maxAge = Math.floor(this.sessionMaxAgeMs / 1000);
+    response.setHeader('Set-Cookie', `${COOKIE}=${this.issueSession()}; Path=${cookiePath}; Max-Age=${maxAge}; HttpOnly; SameSite=Lax`);
+    json(response, { success: true, msg: ' You have successfully logged into your account.', obj: null });
+  }
+
+  private issueSession(): string {
+    const payload = Buffer.from(JSON.stringify({ u: this.username, iat: Date.now(), g: this.sessionGeneration })).toString('base64url');
+    return `${payload}.${createHmac('sha256', this.secret).update(payload).digest('base64url')}`;
+  }
+
+  /** The signed cookie is the session: no server store, no sliding renewal. */
+  private session(request: IncomingMessage): boolean {
+    const cookie = (request.headers.cookie ?? '')
+      .split(';')
+      .map((part) => part.trim())
+      .find((part) => part.startsWith(`${COOKIE}=`));
+    const [payload, signature] = (cookie?.slice(COOKIE.length + 1) ?? '').split('.');
+    if (!payload || !signature) return false;
+    if (createHmac('sha256', this.secret).update(payload).digest('base64url') !== signature) return false;
+    const { iat, g } = JSON.parse(Buffer.from(payload, 'base64url').toString()) as { iat: number; g: number };
+    return g === this.sessionGeneration && Date.now() - iat < this.sessionMaxAgeMs;
+  }
+
+  private route(method: string, path: string): { name: string; run: (body: string, type: string) => Promise<Outcome> } | null {
+    const match = (pattern: RegExp) => pattern.exec(path);
+    const get = method === 'GET';
+    const post = method === 'POST';
+    let m: RegExpExecArray | null;
+    if (get && path === 'inbounds/list') return { name: 'list', run: async () => ({ success: true, msg: '', obj: this.state.listInbounds() }) };
+    if (get && (m = match(/^inbounds\/get\/([^/]+)$/))) {
+      const id = m[1];
+      return { name: 'get', run: async () => (isInt(id) ? this.state.getInbound(Number(id)) : fail(atoiError('Obtain', id))) };
+    }
+    if (post && path === 'inbounds/addClient') {
+      return {
+        name: 'addClient',
+        run: (body, type) =>
+          this.write(() => {
+            const bound = bindInbound(body, type, 'Inbound client(s) have been added.');
+            return 'error' in bound ? bound.error : this.state.addClients(bound.id, bound.settings, Date.now());
+          }),
+      };
+    }
+    if (post && (m = match(/^inbounds\/updateClient\/([^/]+)$/))) {
+      const key = decodeURIComponent(m[1]);
+      return {
+        name: 'updateClient',
+        run: (body, type) =>
+          this.write(() => {
+            const bound = bindInbound(body, type, 'Inbound client has been updated.');
+            return 'error' in bound ? bound.error : this.state.updateClient(bound.id, key, bound.settings, Date.now());
+          }),
+      };
+    }
+    if (post && (m = match(/^inbounds\/([^/]+)\/delClient\/([^/]+)$/))) {
+      const [id, key] = [m[1], decodeURIComponent(m[2])];
+      return {
+        name: 'delClient',
+        run: () => this.write(() => (isInt(id) ? this.state.deleteClient(Number(id), key) : fail(atoiError('Inbound client has been deleted.', id)))),
+      };
+    }
+    if (post && (m = match(/^inbounds\/([^/]+)\/delClientByEmail\/([^/]+)$/))) {
+      const [id, email] = [m[1], decodeURIComponent(m[2])];
+      return {
+        name: 'delClientByEmail',
+        run: () => this.write(() => (isInt(id) ? this.state.deleteClientByEmail(Number(id), email) : fail(atoiError('Invalid inbound ID', id)))),
+      };
+    }
+    if (get && (m = match(/^inbounds\/getClientTraffics\/([^/]+)$/))) {
+      const email = decodeURIComponent(m[1]);
+      return { name: 'getClientTraffics', run: async () => this.state.clientTraffic(email) };
+    }
+    if (post && path === 'inbounds/onlines') return { name: 'onlines', run: async () => ({ success: true, msg: '', obj: this.state.onlines }) };
+    if (get && path === 'server/status' && versionAtLeast(this.version, '2.7.0')) {
+      return { name: 'status', run: async () => ({ success: true, msg: '', obj: this.status() }) };
+    }
+    return null;
+  }
+
+  /**
+   * A write as a v2.x panel does it: read the inbound's settings, work for a while (cost grows with the
+   * clients on the panel), write back. Overlapping writes therefore lose each other's changes, as on a real panel.
+   */
+  private async write(apply: () => Outcome): Promise<Outcome> {
+    const snapshot = this.state.inbounds.map((inbound) => inbound.settings);
+    const cost = this.writeCost.fixedMs + this.writeCost.perClientMs * this.state.clientCount();
+    await (cost > 0 ? sleep(cost) : new Promise((resolve) => setImmediate(resolve)));
+    this.state.inbounds.forEach((inbound, index) => {
+      if (inbound.settings !== snapshot[index]) inbound.settings = snapshot[index]; // last writer wins
+    });
+    return apply();
+  }
+
+  private status(): Record<string, unknown> {
+    const gb = 1024 ** 3;
+    return {
+      cpu: 3.2,
+      cpuCores: 2,
+      logicalPro: 2,
+      cpuSpeedMhz: 2400,
+      mem: { current: 612 * 1024 ** 2, total: 2 * gb },
+      swap: { current: 0, total: 0 },
+      disk: { current: 9 * gb, total: 40 * gb },
+      xray: {
+        state: this.xrayState,
+        errorMsg: this.xrayState === 'error' ? 'Failed to start: main: failed to load config files' : '',
+        version: '25.9.11',
+      },
+      uptime: 86_400,
+      loads: [0.12, 0.08, 0.05],
+      tcpCount: 42,
+      udpCount: 7,
+      netIO: { up: 1200, down: 5400 },
+      netTraffic: { sent: 10 * gb, recv: 30 * gb },
+      publicIP: { ipv4: '203.0.113.10', ipv6: 'N/A' },
+      appStats: { threads: 12, mem: 48 * 1024 ** 2, uptime: 86_000 },
+    };
+  }
+}
+
+export function normaliseBasePath(path: string): string {
+  const trimmed = path.replace(/^\/+|\/+$/g, '');
+  return trimmed ? `/${trimmed}/` : '/';
+}
+
+export function versionAtLeast(version: string, minimum: string): boolean {
+  const a = version.split('.').map(Number);
+  const b = minimum.split('.').map(Number);
+  for (let i = 0; i < 3; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0);
+  return true;
+}
+
+function isInt(text: string): boolean {
+  return /^-?\d+$/.test(text);
+}
+
+function atoiError(prefix: string, text: string): string {
+  return `${prefix} (strconv.Atoi: parsing ${JSON.stringify(text)}: invalid syntax)`;
+}
+
+function contentType(request: IncomingMessage): string {
+  return (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', () => resolve(''));
+  });
+}
+
+/** gin's ShouldBind: JSON by content type, form otherwise; any other type binds nothing. Null = unparsable. */
+function bindForm(body: string, type: string): Record<string, unknown> | null {
+  if (type === 'application/json') {
+    try {
+      const value = JSON.parse(body) as unknown;
+      return value && typeof value === 'object' ? (value as Record<string, unknown>) : null;
+    } catch {
+      return null;
+    }
+  }
+  if (type === 'application/x-www-form-urlencoded') return Object.fromEntries(new URLSearchParams(body));
+  return {};
+}
+
+/** Binds `{id, settings}` with the panel's type strictness (§5); failures reuse the handler's success text. */
+function bindInbound(body: string, type: string, prefix: string): { id: number; settings: string } | { error: Outcome } {
+  const bad = (text: string) => ({ error: fail(`${prefix} (${text})`) });
+  if (type === 'application/json') {
+    let value: Record<string, unknown>;
+    try {
+      value = JSON.parse(body) as Record<string, unknown>;
+    } catch {
+      return bad('unexpected end of JSON input');
+    }
+    if (value['id'] !== undefined && typeof value['id'] !== 'number') {
+      return bad(`json: cannot unmarshal ${typeof value['id'] === 'string' ? 'string' : typeof value['id']} into Go struct field Inbound.id of type int`);
+    }
+    if (value['settings'] !== undefined && typeof value['settings'] !== 'string') {
+      return bad(`json: cannot unmarshal ${Array.isArray(value['settings']) ? 'array' : typeof value['settings']} into Go struct field Inbound.settings of type string`);
+    }
+    return { id: Number(value['id'] ?? 0), settings: String(value['settings'] ?? '') };
+  }
+  if (type === 'application/x-www-form-urlencoded') {
+    const form = new URLSearchParams(body);
+    const id = form.get('id') ?? '0';
+    if (!isInt(id)) return bad(`strconv.ParseInt: parsing ${JSON.stringify(id)}: invalid syntax`);
+    return { id: Number(id), settings: form.get('settings') ?? '' };
+  }
+  return { id: 0, settings: '' };
+}
+
+function end(response: ServerResponse, status: number): void {
+  response.writeHead(status, { 'Content-Length': 0 });
+  response.end();
+}
+
+function json(response: ServerResponse, outcome: Outcome, status = 200): void {
+  const { success, msg, obj } = outcome as { success: boolean; msg: string; obj: unknown };
+  const text = JSON.stringify({ success, msg, obj });
+  response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  response.end(text);
+}
+
+function html(response: ServerResponse, text: string): void {
+  response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+  response.end(text);
+}
+
+function redirect(response: ServerResponse, location: string): void {
+  response.writeHead(307, { Location: location, 'Content-Length': 0 });
+  response.end();
+}

@@ -1,0 +1,205 @@
+import { goJsonError, sortedPrettyJson } from './go-json';
+import { SimInbound } from './seed-inbounds';
+
+/** Per-client usage row (`ClientTraffic`), keyed by email. */
+export interface SimTraffic {
+  id: number;
+  inboundId: number;
+  enable: boolean;
+  email: string;
+  uuid: string;
+  subId: string;
+  up: number;
+  down: number;
+  allTime: number;
+  expiryTime: number;
+  total: number;
+  reset: number;
+  lastOnline: number;
+}
+
+export type Client = Record<string, unknown> & { email?: string };
+
+/** A handled outcome: the panel's `{success,msg,obj}` envelope, or a Go panic (HTTP 500, empty body). */
+export type Outcome = { success: boolean; msg: string; obj: unknown } | { panic: true };
+
+export const ok = (msg: string, obj: unknown = null): Outcome => ({ success: true, msg, obj });
+export const fail = (msg: string): Outcome => ({ success: false, msg, obj: null });
+const PANIC: Outcome = { panic: true };
+
+const MSG = {
+  wrong: 'Something went wrong',
+  obtain: 'Obtain',
+  traffics: 'Error getting traffics.',
+  added: 'Inbound client(s) have been added.',
+  updated: 'Inbound client has been updated.',
+  deleted: 'Inbound client has been deleted.',
+};
+/** The panel's own error texts come from Sprintln and end in a newline. */
+const wrapped = (prefix: string, text: string, newline = true) => `${prefix} (${text}${newline ? '\n' : ''})`;
+
+/** Which field identifies a client in URLs: UUID for vmess/vless, password for trojan, email for shadowsocks. */
+export function clientKey(protocol: string, client: Client): string {
+  if (protocol === 'trojan') return String(client['password'] ?? '');
+  if (protocol === 'shadowsocks') return String(client.email ?? '');
+  return String(client['id'] ?? '');
+}
+
+/** The inbounds, their clients (inside `settings` text, as the panel keeps them) and the traffic rows. */
+export class PanelState {
+  readonly traffics = new Map<string, SimTraffic>();
+  private nextTrafficId = 1;
+  onlines: string[] = [];
+
+  constructor(readonly inbounds: SimInbound[]) {
+    for (const inbound of inbounds) for (const client of this.clientsOf(inbound) ?? []) this.addTraffic(inbound, client);
+  }
+
+  findInbound(id: number): SimInbound | undefined {
+    return this.inbounds.find((inbound) => inbound.id === id);
+  }
+
+  clientsOf(inbound: SimInbound): Client[] | null {
+    const settings = JSON.parse(inbound.settings) as { clients?: unknown };
+    return Array.isArray(settings.clients) ? (settings.clients as Client[]) : null;
+  }
+
+  allEmails(): string[] {
+    return this.inbounds.flatMap((inbound) => (this.clientsOf(inbound) ?? []).map((c) => String(c.email ?? '')));
+  }
+
+  clientCount(): number {
+    return this.allEmails().length;
+  }
+
+  listInbounds(): unknown[] {
+    return this.inbounds.map((inbound) => this.view(inbound, [...this.traffics.values()].filter((t) => t.inboundId === inbound.id)));
+  }
+
+  view(inbound: SimInbound, clientStats: SimTraffic[] | null): Record<string, unknown> {
+    const { id, up, down, total, allTime, remark, enable, expiryTime, trafficReset, lastTrafficResetTime } = inbound;
+    const { listen, port, protocol, settings, streamSettings, tag, sniffing } = inbound;
+    return { id, up, down, total, allTime, remark, enable, expiryTime, trafficReset, lastTrafficResetTime, clientStats, listen, port, protocol, settings, streamSettings, tag, sniffing };
+  }
+
+  /** §7.1: validate everything first (all-or-nothing), then append. */
+  addClients(inboundId: number, settingsText: string, now: number): Outcome {
+    const jsonError = goJsonError(settingsText);
+    if (jsonError) return fail(wrapped(MSG.wrong, jsonError, false));
+    const clients = (JSON.parse(settingsText) as { clients?: unknown }).clients;
+    if (!Array.isArray(clients)) return PANIC;
+
+    const taken = new Set(this.allEmails().map((email) => email.toLowerCase()));
+    for (const client of clients as Client[]) {
+      const email = String(client.email ?? '');
+      if (email === '') continue;
+      if (taken.has(email.toLowerCase())) return fail(wrapped(MSG.wrong, `Duplicate email: ${email}`));
+      taken.add(email.toLowerCase());
+    }
+    const inbound = this.findInbound(inboundId);
+    if (!inbound) return fail(wrapped(MSG.wrong, 'record not found', false));
+    const existing = this.clientsOf(inbound);
+    if (existing === null) return PANIC;
+    for (const client of clients as Client[]) {
+      if (clientKey(inbound.protocol, client) === '') return fail(wrapped(MSG.wrong, 'empty client ID'));
+    }
+    const stamped = (clients as Client[]).map((client) => ({ ...client, created_at: now, updated_at: now }));
+    this.writeClients(inbound, [...existing, ...stamped]);
+    for (const client of stamped) if (client.email) this.addTraffic(inbound, client);
+    return ok(MSG.added);
+  }
+
+  /** §7.2: only clients[0] counts; the key in the URL is the client's current key. */
+  updateClient(inboundId: number, currentKey: string, settingsText: string, now: number): Outcome {
+    const jsonError = goJsonError(settingsText);
+    if (jsonError) return fail(wrapped(MSG.wrong, jsonError, false));
+    const clients = (JSON.parse(settingsText) as { clients?: unknown }).clients;
+    if (!Array.isArray(clients) || clients.length === 0) return PANIC;
+    const inbound = this.findInbound(inboundId);
+    if (!inbound) return fail(wrapped(MSG.wrong, 'record not found', false));
+    const existing = this.clientsOf(inbound) ?? [];
+    const index = existing.findIndex((client) => clientKey(inbound.protocol, client) === currentKey);
+    const next = clients[0] as Client;
+    if (index < 0 || clientKey(inbound.protocol, next) === '') return fail(wrapped(MSG.wrong, 'empty client ID'));
+    const old = existing[index];
+    const oldEmail = String(old.email ?? '');
+    const newEmail = String(next.email ?? '');
+    if (newEmail !== oldEmail && this.allEmails().some((email) => email.toLowerCase() === newEmail.toLowerCase())) {
+      return fail(wrapped(MSG.wrong, `Duplicate email: ${newEmail}`));
+    }
+    existing[index] = { ...next, created_at: old['created_at'] ?? now, updated_at: now };
+    this.writeClients(inbound, existing);
+    const traffic = this.traffics.get(oldEmail);
+    if (traffic) {
+      this.traffics.delete(oldEmail);
+      this.traffics.set(newEmail, { ...traffic, email: newEmail, enable: next['enable'] !== false, uuid: String(next['id'] ?? ''), subId: String(next['subId'] ?? ''), total: Number(next['totalGB'] ?? 0), expiryTime: Number(next['expiryTime'] ?? 0), reset: Number(next['reset'] ?? 0) });
+    }
+    return ok(MSG.updated);
+  }
+
+  /** §7.3 `:id/delClient/:clientId` as in v2.8: an unknown key succeeds without change. */
+  deleteClient(inboundId: number, key: string): Outcome {
+    const inbound = this.findInbound(inboundId);
+    if (!inbound) return fail(wrapped(MSG.wrong, 'record not found', false));
+    const existing = this.clientsOf(inbound) ?? [];
+    const index = existing.findIndex((client) => clientKey(inbound.protocol, client) === key);
+    if (index < 0) return ok(MSG.deleted);
+    if (existing.length === 1) return fail(wrapped(MSG.wrong, 'no client remained in Inbound'));
+    this.removeAt(inbound, existing, index);
+    return ok(MSG.deleted);
+  }
+
+  /** §7.3 `:id/delClientByEmail/:email`: fixed English messages; exact, case-sensitive lookup. */
+  deleteClientByEmail(inboundId: number, email: string): Outcome {
+    const inbound = this.findInbound(inboundId);
+    if (!inbound) return fail(wrapped('Failed to delete client by email', 'record not found', false));
+    const existing = this.clientsOf(inbound) ?? [];
+    const index = existing.findIndex((client) => client.email === email);
+    if (index < 0) return fail(wrapped('Failed to delete client by email', `client with email ${email} not found`));
+    if (existing.length === 1) return fail(wrapped('Failed to delete client by email', 'no client remained in Inbound'));
+    this.removeAt(inbound, existing, index);
+    return ok('Client deleted successfully');
+  }
+
+  clientTraffic(email: string): Outcome {
+    const traffic = this.traffics.get(email);
+    if (!traffic) return fail(wrapped(MSG.traffics, `Inbound Not Found For Email: ${email}`));
+    return ok('', traffic);
+  }
+
+  getInbound(id: number): Outcome {
+    const inbound = this.findInbound(id);
+    return inbound ? ok('', this.view(inbound, null)) : fail(wrapped(MSG.obtain, 'record not found', false));
+  }
+
+  private removeAt(inbound: SimInbound, clients: Client[], index: number): void {
+    const [removed] = clients.splice(index, 1);
+    this.writeClients(inbound, clients);
+    this.traffics.delete(String(removed.email ?? ''));
+  }
+
+  private writeClients(inbound: SimInbound, clients: Client[]): void {
+    const settings = JSON.parse(inbound.settings) as Record<string, unknown>;
+    inbound.settings = sortedPrettyJson({ ...settings, clients });
+  }
+
+  private addTraffic(inbound: SimInbound, client: Client): void {
+    const email = String(client.email ?? '');
+    if (!email) return;
+    this.traffics.set(email, {
+      id: this.nextTrafficId++,
+      inboundId: inbound.id,
+      enable: client['enable'] !== false,
+      email,
+      uuid: String(client['id'] ?? ''),
+      subId: String(client['subId'] ?? ''),
+      up: 0,
+      down: 0,
+      allTime: 0,
+      expiryTime: Number(client['expiryTime'] ?? 0),
+      total: Number(client['totalGB'] ?? 0),
+      reset: Number(client['reset'] ?? 0),
+      lastOnline: 0,
+    });
+  }
+}
