@@ -150,6 +150,12 @@ export class PanelSimulator {
       response.setHeader('Set-Cookie', `${COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax`);
       return redirect(response, this.basePath);
     }
+    if (path === 'server/status' && method === 'POST' && !versionAtLeast(this.version, '2.7.0')) {
+      // ≤ v2.6 serves status outside /panel/api, behind the same login check.
+      if (!this.session(request)) return this.unauthenticated(request, response);
+      this.count('status');
+      return json(response, { success: true, msg: '', obj: this.status() });
+    }
     if (!path.startsWith('panel/api/')) return end(response, 404);
 
     const route = this.route(method, path.slice('panel/api/'.length));

@@ -1,1 +1,5 @@
-export * from './lib/xui-client';
+export * from './errors';
+export * from './types';
+export * from './xui-client';
+export * from './share-links';
+export { CookieJar } from './cookie-jar';

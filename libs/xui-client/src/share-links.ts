@@ -1,0 +1,179 @@
+import type { Inbound, PanelClient } from './types';
+
+/** What a link needs from an inbound. */
+export type LinkInbound = Pick<Inbound, 'protocol' | 'port' | 'remark' | 'settings' | 'streamSettings'>;
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/**
+ * The share link of `client` on `inbound`, reached at `host` (the node's public host), built as the panel's
+ * subscription server does (spec §12) but deterministic: the first `sni` and `sid`, and the configured
+ * `spiderX` instead of a random one, so a user's key is the same on every call.
+ * Returns null for protocols that have no per-user link (http, mixed, wireguard, …).
+ */
+export function buildShareLink(inbound: LinkInbound, client: PanelClient, host: string): string | null {
+  const settings = parse(inbound.settings);
+  const stream = parse(inbound.streamSettings);
+  const remark = `${inbound.remark}-${client.email}`;
+  const address = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  switch (inbound.protocol) {
+    case 'vless': {
+      const params = { ...networkParams(stream), ...securityParams(stream, true), type: network(stream) } as Json;
+      if (settings['encryption'] !== undefined) params['encryption'] = settings['encryption'];
+      if (flowApplies(stream, ['tls', 'reality']) && client.flow) params['flow'] = client.flow;
+      return `vless://${client.id}@${address}:${inbound.port}?${query(params)}#${fragment(remark)}`;
+    }
+    case 'trojan': {
+      const params = { ...networkParams(stream), ...securityParams(stream, true), type: network(stream) } as Json;
+      if (flowApplies(stream, ['reality']) && client.flow) params['flow'] = client.flow;
+      return `trojan://${client.password}@${address}:${inbound.port}?${query(params)}#${fragment(remark)}`;
+    }
+    case 'shadowsocks': {
+      const method = String(settings['method'] ?? '');
+      const secret = method.startsWith('2')
+        ? `${method}:${settings['password']}:${client.password}`
+        : `${method}:${client.password}`;
+      const params = { ...networkParams(stream), ...securityParams(stream, false), type: network(stream) } as Json;
+      return `ss://${Buffer.from(secret).toString('base64')}@${address}:${inbound.port}?${query(params)}#${fragment(remark)}`;
+    }
+    case 'vmess':
+      return `vmess://${Buffer.from(JSON.stringify(sortKeys(vmessObject(stream, client, address, inbound.port, remark)), null, 2)).toString('base64')}`;
+    default:
+      return null;
+  }
+}
+
+function parse(text: string): Json {
+  try {
+    return (JSON.parse(text || '{}') as Json) ?? {};
+  } catch {
+    return {};
+  }
+}
+
+function network(stream: Json): string {
+  return String(stream['network'] ?? 'tcp');
+}
+
+function security(stream: Json): string {
+  const value = stream['security'];
+  return value === 'tls' || value === 'reality' ? value : 'none';
+}
+
+function flowApplies(stream: Json, securities: string[]): boolean {
+  return network(stream) === 'tcp' && securities.includes(security(stream));
+}
+
+/** path/host/serviceName/… of the transport (spec §12.1 table). */
+function networkParams(stream: Json): Json {
+  const params: Json = {};
+  const net = network(stream);
+  const set = (key: string, value: unknown) => {
+    if (value !== undefined && value !== null && value !== '') params[key] = String(value);
+  };
+  if (net === 'tcp') {
+    const header = stream['tcpSettings']?.['header'] ?? {};
+    if (header['type'] === 'http') {
+      set('path', header['request']?.['path']?.[0]);
+      set('host', firstHost(header['request']?.['headers']?.['Host']));
+      params['headerType'] = 'http';
+    }
+  } else if (net === 'ws' || net === 'httpupgrade' || net === 'xhttp') {
+    const key = { ws: 'wsSettings', httpupgrade: 'httpupgradeSettings', xhttp: 'xhttpSettings' }[net];
+    const transport = stream[key] ?? {};
+    set('path', transport['path']);
+    set('host', transport['host'] || firstHost(transport['headers']?.['Host']));
+    if (net === 'xhttp') set('mode', transport['mode']);
+  } else if (net === 'grpc') {
+    const grpc = stream['grpcSettings'] ?? {};
+    set('serviceName', grpc['serviceName']);
+    set('authority', grpc['authority']);
+    if (grpc['multiMode']) params['mode'] = 'multi';
+  } else if (net === 'kcp') {
+    const kcp = stream['kcpSettings'] ?? {};
+    set('headerType', kcp['header']?.['type']);
+    set('seed', kcp['seed']);
+  }
+  return params;
+}
+
+function securityParams(stream: Json, allowReality: boolean): Json {
+  const params: Json = { security: security(stream) };
+  if (params['security'] === 'tls') {
+    const tls = stream['tlsSettings'] ?? {};
+    if (tls['serverName']) params['sni'] = tls['serverName'];
+    if (tls['settings']?.['fingerprint']) params['fp'] = tls['settings']['fingerprint'];
+    if (Array.isArray(tls['alpn']) && tls['alpn'].length) params['alpn'] = tls['alpn'].join(',');
+  } else if (params['security'] === 'reality') {
+    if (!allowReality) return { security: 'none' };
+    const reality = stream['realitySettings'] ?? {};
+    const inner = reality['settings'] ?? {};
+    if (reality['serverNames']?.[0]) params['sni'] = reality['serverNames'][0];
+    if (inner['fingerprint']) params['fp'] = inner['fingerprint'];
+    if (inner['publicKey']) params['pbk'] = inner['publicKey'];
+    if (reality['shortIds']?.[0] !== undefined) params['sid'] = reality['shortIds'][0];
+    if (inner['spiderX']) params['spx'] = inner['spiderX'];
+    if (inner['mldsa65Verify']) params['pqv'] = inner['mldsa65Verify'];
+  }
+  return params;
+}
+
+function vmessObject(stream: Json, client: PanelClient, address: string, port: number, remark: string): Json {
+  const net = network(stream);
+  const params = networkParams(stream);
+  const object: Json = {
+    v: '2',
+    ps: remark,
+    add: address,
+    port,
+    id: client.id,
+    scy: client.security ?? 'auto',
+    net,
+    type: 'none',
+    tls: security(stream) === 'tls' ? 'tls' : 'none',
+  };
+  if (params['host']) object['host'] = params['host'];
+  if (params['path']) object['path'] = params['path'];
+  if (net === 'tcp' && params['headerType'] === 'http') object['type'] = 'http';
+  if (net === 'grpc') {
+    object['path'] = params['serviceName'] ?? '';
+    if (params['authority']) object['authority'] = params['authority'];
+    if (params['mode'] === 'multi') object['type'] = 'multi';
+  }
+  if (net === 'kcp') {
+    object['type'] = params['headerType'] ?? 'none';
+    if (params['seed']) object['path'] = params['seed'];
+  }
+  if (net === 'xhttp' && params['mode']) object['mode'] = params['mode'];
+  if (object['tls'] === 'tls') {
+    const tls = securityParams(stream, false);
+    for (const key of ['sni', 'alpn', 'fp']) if (tls[key]) object[key] = tls[key];
+  }
+  return object;
+}
+
+function firstHost(value: unknown): string | undefined {
+  return Array.isArray(value) ? value[0] : (value as string | undefined);
+}
+
+/** Go's url.Values.Encode: keys sorted, QueryEscape (space as '+', only -_.~ left unescaped). */
+function query(params: Json): string {
+  return Object.keys(params)
+    .sort()
+    .map((key) => `${goEscape(key)}=${goEscape(String(params[key]))}`)
+    .join('&');
+}
+
+function goEscape(text: string): string {
+  return encodeURIComponent(text)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, '+');
+}
+
+function fragment(text: string): string {
+  return encodeURIComponent(text);
+}
+
+function sortKeys(value: Json): Json {
+  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, value[key]]));
+}

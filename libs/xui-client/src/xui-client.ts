@@ -1,0 +1,299 @@
+import axios, { AxiosInstance, AxiosResponse } from 'axios';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { CookieJar } from './cookie-jar';
+import { bounded, classifyFailure, PanelError } from './errors';
+import { ApiGeneration, ClientTraffic, Inbound, PanelClient, PanelEnvelope, ServerStatus } from './types';
+
+export interface XuiClientOptions {
+  /** Panel URL including its web base path, e.g. `https://host:2053/secretpath/`. */
+  baseUrl: string;
+  username: string;
+  password: string;
+  /** v3 Bearer API token; preferred over the cookie session when set. */
+  apiToken?: string | null;
+  /** Per-call timeout (default 10 s). */
+  timeoutMs?: number;
+  /** Verify the panel's TLS certificate (default true). */
+  tlsVerify?: boolean;
+  /** Prefix of error labels, e.g. the node name. */
+  name?: string;
+}
+
+interface CallOptions {
+  form?: Record<string, string>;
+  json?: unknown;
+  timeoutMs?: number;
+  /** Login/probe calls do not trigger the re-login dance. */
+  anonymous?: boolean;
+}
+
+const SESSION_COOKIE = '3x-ui';
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ECONNABORTED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'ERR_CANCELED',
+  'ERR_SOCKET_CONNECTION_TIMEOUT',
+]);
+
+/**
+ * One 3x-ui panel. Logs in lazily, re-logs in once when a session has expired (no sliding renewal exists),
+ * speaks the panel's API generation, and never runs two writes on the panel at the same time (v2.x panels
+ * lose one side of overlapping writes).
+ */
+export class XuiClient {
+  readonly baseUrl: string;
+  private readonly http: AxiosInstance;
+  private readonly agents: Array<HttpAgent | HttpsAgent>;
+  private readonly jar = new CookieJar();
+  private readonly timeoutMs: number;
+  private readonly name: string;
+  private csrfToken: string | null = null;
+  private loggingIn: Promise<void> | null = null;
+  private writes: Promise<unknown> = Promise.resolve();
+  private detected: ApiGeneration | null = null;
+
+  constructor(private readonly options: XuiClientOptions) {
+    this.baseUrl = options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.name = options.name ?? new URL(this.baseUrl).host;
+    const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 16 });
+    const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 16, rejectUnauthorized: options.tlsVerify ?? true });
+    this.agents = [httpAgent, httpsAgent];
+    this.http = axios.create({
+      baseURL: this.baseUrl,
+      httpAgent,
+      httpsAgent,
+      proxy: false,
+      maxRedirects: 0,
+      validateStatus: () => true,
+      responseType: 'text',
+      transformResponse: (data) => data,
+      headers: { 'X-Requested-With': 'XMLHttpRequest', Accept: 'application/json' },
+    });
+  }
+
+  /** The API generation, known after the first successful call. */
+  get generation(): ApiGeneration | null {
+    return this.detected;
+  }
+
+  close(): void {
+    for (const agent of this.agents) agent.destroy();
+  }
+
+  // ---- reads ----
+
+  listInbounds(): Promise<Inbound[]> {
+    return this.call<Inbound[]>('listInbounds', 'GET', 'panel/api/inbounds/list').then((list) => list ?? []);
+  }
+
+  getInbound(id: number): Promise<Inbound> {
+    return this.call<Inbound>('getInbound', 'GET', `panel/api/inbounds/get/${id}`);
+  }
+
+  async clientTraffic(email: string): Promise<ClientTraffic> {
+    const traffic = await this.call<ClientTraffic | null>('clientTraffic', 'GET', `panel/api/inbounds/getClientTraffics/${encodeURIComponent(email)}`);
+    // ≤ v2.8.0 answers an unknown email with success and a null object.
+    if (!traffic) throw new PanelError('not-found', this.label('clientTraffic'), `no client with email ${email}`);
+    return traffic;
+  }
+
+  async onlineEmails(): Promise<string[]> {
+    return (await this.call<string[] | null>('onlines', 'POST', 'panel/api/inbounds/onlines')) ?? [];
+  }
+
+  async serverStatus(timeoutMs?: number): Promise<ServerStatus> {
+    await this.ensureSession();
+    if (this.detected === 'legacy') return this.call<ServerStatus>('serverStatus', 'POST', 'server/status', { timeoutMs });
+    return this.call<ServerStatus>('serverStatus', 'GET', 'panel/api/server/status', { timeoutMs });
+  }
+
+  // ---- writes (one at a time per panel) ----
+
+  /** Adds several clients in one call; the panel validates them all before writing any. */
+  addClients(inboundId: number, clients: PanelClient[]): Promise<void> {
+    return this.exclusive(() =>
+      this.call<null>('addClients', 'POST', 'panel/api/inbounds/addClient', {
+        json: { id: inboundId, settings: JSON.stringify({ clients }) },
+      }).then(() => undefined),
+    );
+  }
+
+  /** `currentKey`: UUID for vmess/vless, password for trojan, email for shadowsocks. */
+  updateClient(inboundId: number, currentKey: string, client: PanelClient): Promise<void> {
+    return this.exclusive(() =>
+      this.call<null>('updateClient', 'POST', `panel/api/inbounds/updateClient/${encodeURIComponent(currentKey)}`, {
+        json: { id: inboundId, settings: JSON.stringify({ clients: [client] }) },
+      }).then(() => undefined),
+    );
+  }
+
+  deleteClient(inboundId: number, key: string): Promise<void> {
+    return this.exclusive(() =>
+      this.call<null>('deleteClient', 'POST', `panel/api/inbounds/${inboundId}/delClient/${encodeURIComponent(key)}`).then(
+        () => undefined,
+      ),
+    );
+  }
+
+  deleteClientByEmail(inboundId: number, email: string): Promise<void> {
+    return this.exclusive(() =>
+      this.call<null>('deleteClientByEmail', 'POST', `panel/api/inbounds/${inboundId}/delClientByEmail/${encodeURIComponent(email)}`).then(
+        () => undefined,
+      ),
+    );
+  }
+
+  // ---- session ----
+
+  /** Logs in now (normally done lazily). Throws `auth-failed` on refused credentials. */
+  async login(): Promise<void> {
+    if (!this.loggingIn) {
+      this.loggingIn = this.doLogin().finally(() => (this.loggingIn = null));
+    }
+    return this.loggingIn;
+  }
+
+  private async ensureSession(): Promise<void> {
+    if (this.options.apiToken) {
+      if (!this.detected) await this.detectGeneration();
+      return;
+    }
+    if (!this.jar.has(SESSION_COOKIE)) await this.login();
+  }
+
+  private async doLogin(): Promise<void> {
+    this.jar.clear();
+    this.csrfToken = null;
+    // v3 panels hand out a CSRF token that must accompany the login; earlier panels answer 404 here.
+    const csrf = await this.send('csrfToken', 'GET', 'csrf-token', {});
+    if (csrf.status === 200 && isJson(csrf)) {
+      const envelope = parseEnvelope<string>(csrf.data);
+      if (envelope?.success && typeof envelope.obj === 'string') this.csrfToken = envelope.obj;
+    }
+    const response = await this.send('login', 'POST', 'login', {
+      form: { username: this.options.username, password: this.options.password },
+    });
+    const envelope = response.status === 200 ? parseEnvelope<null>(response.data) : null;
+    if (!envelope) throw this.protocolError('login', response);
+    if (!envelope.success) {
+      throw new PanelError('auth-failed', this.label('login'), envelope.msg || 'login refused', envelope.msg);
+    }
+    if (!this.jar.has(SESSION_COOKIE)) throw new PanelError('protocol', this.label('login'), 'login succeeded but set no session cookie');
+    if (!this.detected) await this.detectGeneration();
+  }
+
+  /** Spec §3.5: status under /panel/api → v2.7+; a clients list → v3.1+. */
+  private async detectGeneration(): Promise<void> {
+    const status = await this.send('detect', 'GET', 'panel/api/server/status', {});
+    if (status.status === 404 && !isJson(status)) {
+      this.detected = 'legacy';
+      return;
+    }
+    if (status.status !== 200 || !isJson(status)) throw this.protocolError('detect', status);
+    const clients = this.csrfToken || this.options.apiToken ? await this.send('detect', 'GET', 'panel/api/clients/list', {}) : null;
+    this.detected = clients?.status === 200 && isJson(clients) ? 'clients' : 'classic';
+  }
+
+  // ---- transport ----
+
+  private async call<T>(label: string, method: 'GET' | 'POST', path: string, options: CallOptions = {}): Promise<T> {
+    await this.ensureSession();
+    let response = await this.send(label, method, path, options);
+    if (needsLogin(response) && !this.options.apiToken) {
+      await this.login();
+      response = await this.send(label, method, path, options);
+      if (needsLogin(response)) {
+        throw new PanelError('session-rejected', this.label(label), `still refused after a fresh login (HTTP ${response.status}); the endpoint may not exist in this panel version`);
+      }
+    } else if (needsLogin(response)) {
+      throw new PanelError('session-rejected', this.label(label), `refused with the API token (HTTP ${response.status})`);
+    }
+    if (response.status === 403) throw new PanelError('auth-failed', this.label(label), 'forbidden (CSRF token or API token scope)');
+    if (response.status !== 200) throw this.protocolError(label, response);
+    const envelope = parseEnvelope<T>(response.data);
+    if (!envelope) throw this.protocolError(label, response);
+    if (!envelope.success) throw classifyFailure(this.label(label), envelope.msg);
+    return envelope.obj;
+  }
+
+  private async send(label: string, method: 'GET' | 'POST', path: string, options: CallOptions): Promise<AxiosResponse<string>> {
+    const headers: Record<string, string> = {};
+    let data: string | undefined;
+    if (options.form) {
+      headers['Content-Type'] = 'application/x-www-form-urlencoded';
+      data = new URLSearchParams(options.form).toString();
+    } else if (options.json !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      data = JSON.stringify(options.json);
+    }
+    if (this.options.apiToken) headers['Authorization'] = `Bearer ${this.options.apiToken}`;
+    const cookie = this.jar.header();
+    if (cookie) headers['Cookie'] = cookie;
+    if (this.csrfToken && method !== 'GET') headers['X-CSRF-Token'] = this.csrfToken;
+    const timeout = options.timeoutMs ?? this.timeoutMs;
+    try {
+      const response = await this.http.request<string>({
+        method,
+        url: path,
+        data,
+        headers,
+        timeout,
+        signal: AbortSignal.timeout(timeout + 50),
+      });
+      this.jar.store(response.headers['set-cookie']);
+      return response;
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? 'ERROR';
+      const reason = code === 'ECONNABORTED' || code === 'ERR_CANCELED' ? `timed out after ${timeout} ms` : code;
+      if (UNREACHABLE_CODES.has(code) || !(error as { response?: unknown }).response) {
+        throw new PanelError('unreachable', this.label(label), `${method} ${path}: ${reason}`);
+      }
+      throw new PanelError('protocol', this.label(label), `${method} ${path}: ${bounded(String((error as Error).message))}`);
+    }
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.writes.then(work, work);
+    this.writes = run.catch(() => undefined);
+    return run;
+  }
+
+  private label(call: string): string {
+    return `${this.name} ${call}`;
+  }
+
+  private protocolError(label: string, response: AxiosResponse<string>): PanelError {
+    const body = response.data ? bounded(String(response.data)) : 'empty body';
+    const what = response.status === 500 && !response.data ? 'HTTP 500 with an empty body (the panel failed handling the call)' : `HTTP ${response.status}: ${body}`;
+    return new PanelError('protocol', this.label(label), what);
+  }
+}
+
+function isJson(response: AxiosResponse<string>): boolean {
+  return String(response.headers['content-type'] ?? '').includes('application/json');
+}
+
+/** 401, an empty 404, a redirect to the login page, or HTML where JSON was expected: the session is gone. */
+function needsLogin(response: AxiosResponse<string>): boolean {
+  if (response.status === 401 || response.status === 307 || response.status === 302) return true;
+  if (response.status === 404 && !response.data) return true;
+  return response.status === 200 && String(response.data ?? '').trimStart().startsWith('<');
+}
+
+function parseEnvelope<T>(text: string): PanelEnvelope<T> | null {
+  try {
+    const value = JSON.parse(text) as PanelEnvelope<T>;
+    return value && typeof value === 'object' && typeof value.success === 'boolean' ? value : null;
+  } catch {
+    return null;
+  }
+}
