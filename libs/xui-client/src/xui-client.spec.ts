@@ -1,0 +1,194 @@
+import { ControlServer, PanelSimulator } from '@fleet/panel-sim';
+import { PanelDuplicateEmailError, PanelError } from './errors';
+import { XuiClient } from './xui-client';
+
+const vless = (email: string) => ({ id: crypto.randomUUID(), email, enable: true, flow: '', limitIp: 0, totalGB: 0, expiryTime: 0, tgId: 0, subId: email, comment: '', reset: 0 });
+
+async function expectPanelError(promise: Promise<unknown>, kind: PanelError['kind']): Promise<PanelError> {
+  const error = await promise.then(
+    () => null,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(PanelError);
+  expect((error as PanelError).kind).toBe(kind);
+  return error as PanelError;
+}
+
+describe('XuiClient against the panel simulator over real sockets', () => {
+  let panel: PanelSimulator;
+  let client: XuiClient;
+
+  beforeEach(async () => {
+    panel = await new PanelSimulator({ tag: 't' }).start();
+    client = new XuiClient({ baseUrl: panel.url, username: panel.username, password: panel.password, timeoutMs: 1000 });
+  });
+  afterEach(async () => {
+    client.close();
+    await panel.stop();
+  });
+
+  it('logs in lazily, once, and detects the classic API', async () => {
+    const inbounds = await client.listInbounds();
+    await client.getInbound(1);
+    expect(inbounds.map((inbound) => inbound.protocol)).toEqual(['vless', 'vless', 'vmess', 'trojan', 'shadowsocks']);
+    expect(panel.calls.get('login')).toBe(1);
+    expect(client.generation).toBe('classic');
+  });
+
+  it('adds several clients in one call, then updates, reads and deletes them', async () => {
+    await client.addClients(1, [vless('alice'), vless('bob'), vless('carol')]);
+    expect(panel.calls.get('addClient')).toBe(1);
+    const emails = (panel.state.clientsOf(panel.state.findInbound(1)!) ?? []).map((c) => c.email);
+    expect(emails).toEqual(expect.arrayContaining(['alice', 'bob', 'carol']));
+
+    const bob = panel.state.clientsOf(panel.state.findInbound(1)!)!.find((c) => c.email === 'bob')!;
+    await client.updateClient(1, String(bob['id']), { ...(bob as { email: string }), email: 'bobby', enable: false });
+    expect((await client.clientTraffic('bobby')).enable).toBe(false);
+
+    await client.deleteClient(1, String(bob['id']));
+    await client.deleteClientByEmail(1, 'carol');
+    await expectPanelError(client.clientTraffic('carol'), 'not-found');
+    expect(panel.state.allEmails()).toContain('alice');
+    expect(panel.state.allEmails()).not.toContain('bobby');
+  });
+
+  it('adds all or nothing: a duplicate email (any case, any inbound) rejects the whole batch', async () => {
+    await client.addClients(1, [vless('Dave')]);
+    const before = panel.state.clientCount();
+    const error = await expectPanelError(client.addClients(2, [vless('erin'), vless('dave')]), 'duplicate-email');
+    expect((error as PanelDuplicateEmailError).email).toBe('dave');
+    await expectPanelError(client.addClients(2, [vless('frank'), vless('FRANK')]), 'duplicate-email');
+    expect(panel.state.clientCount()).toBe(before);
+  });
+
+  it('reports the panel’s refusals with its message', async () => {
+    await expectPanelError(client.addClients(99, [vless('ghost')]), 'not-found');
+    const seedEmail = panel.state.clientsOf(panel.state.findInbound(3)!)![0].email!;
+    const error = await expectPanelError(client.deleteClientByEmail(3, seedEmail), 'rejected');
+    expect(error.message).toContain('no client remained in Inbound');
+    await expectPanelError(client.deleteClientByEmail(1, 'nobody'), 'not-found');
+  });
+
+  it('never overlaps two writes on one panel, so concurrent adds all survive', async () => {
+    await Promise.all(Array.from({ length: 25 }, (_, i) => client.addClients(2, [vless(`burst-${i}`)])));
+    const emails = panel.state.allEmails();
+    for (let i = 0; i < 25; i++) expect(emails).toContain(`burst-${i}`);
+  });
+
+  it('logs in again, once, when the session expires', async () => {
+    await client.listInbounds();
+    await panel.setFault({ kind: 'expire-sessions' });
+    await client.listInbounds();
+    expect(panel.calls.get('login')).toBe(2);
+  });
+
+  it('keeps each panel’s session in its own cookie jar, even on one host', async () => {
+    const other = await new PanelSimulator({ tag: 'o' }).start();
+    const otherClient = new XuiClient({ baseUrl: other.url, username: other.username, password: other.password });
+    try {
+      for (let i = 0; i < 3; i++) {
+        await client.listInbounds();
+        await otherClient.listInbounds();
+      }
+      expect(panel.calls.get('login')).toBe(1);
+      expect(other.calls.get('login')).toBe(1);
+    } finally {
+      otherClient.close();
+      await other.stop();
+    }
+  });
+
+  it('reads server status with the xray state', async () => {
+    expect((await client.serverStatus()).xray.state).toBe('running');
+    await panel.setFault({ kind: 'xray-error' });
+    expect((await client.serverStatus()).xray).toMatchObject({ state: 'error', errorMsg: expect.stringContaining('Failed') });
+    expect(await client.onlineEmails()).toEqual([]);
+  });
+
+  describe('faults', () => {
+    it('wrong credentials: auth-failed', async () => {
+      await panel.setFault({ kind: 'bad-credentials' });
+      const error = await expectPanelError(client.listInbounds(), 'auth-failed');
+      expect(error.message).toContain('Invalid username or password');
+      expect(error.message).not.toContain(panel.password);
+    });
+
+    it('refused connections: unreachable', async () => {
+      await panel.setFault({ kind: 'refuse' });
+      const error = await expectPanelError(client.listInbounds(), 'unreachable');
+      expect(error.message).toContain('ECONNREFUSED');
+      await panel.setFault({ kind: 'none' });
+      await expect(client.listInbounds()).resolves.toHaveLength(5);
+    });
+
+    it('a hanging panel: unreachable after the timeout', async () => {
+      await client.listInbounds();
+      await panel.setFault({ kind: 'hang' });
+      const started = Date.now();
+      const error = await expectPanelError(client.serverStatus(300), 'unreachable');
+      expect(error.message).toContain('timed out after 300 ms');
+      expect(Date.now() - started).toBeLessThan(2000);
+    });
+
+    it('HTTP 500 with an empty body: protocol', async () => {
+      await client.listInbounds();
+      await panel.setFault({ kind: 'http500' });
+      const error = await expectPanelError(client.listInbounds(), 'protocol');
+      expect(error.message).toContain('HTTP 500 with an empty body');
+    });
+
+    it('added latency is survived within the timeout', async () => {
+      await panel.setFault({ kind: 'none', latencyMs: 150 });
+      await expect(client.listInbounds()).resolves.toHaveLength(5);
+    });
+
+    it('unknown host: unreachable', async () => {
+      const nowhere = new XuiClient({ baseUrl: 'http://panel.invalid:2053/x/', username: 'a', password: 'b', timeoutMs: 2000 });
+      await expectPanelError(nowhere.listInbounds(), 'unreachable');
+      nowhere.close();
+    });
+
+    it('is driven the same way over the control server', async () => {
+      const control = await new ControlServer(panel).start();
+      try {
+        const post = (body: unknown) => fetch(`${control.url}/fault`, { method: 'POST', body: JSON.stringify(body) });
+        expect((await post({ kind: 'refuse' })).status).toBe(200);
+        await expectPanelError(client.listInbounds(), 'unreachable');
+        expect((await fetch(`${control.url}/state`)).status).toBe(200);
+        expect((await post({ kind: 'melt' })).status).toBe(400);
+        await post({ kind: 'none' });
+        await expect(client.listInbounds()).resolves.toHaveLength(5);
+      } finally {
+        await control.stop();
+      }
+    });
+  });
+
+  describe('other panel versions', () => {
+    it('≤ v2.6: status through POST BASE server/status', async () => {
+      const old = await new PanelSimulator({ version: '2.6.5' }).start();
+      const oldClient = new XuiClient({ baseUrl: old.url, username: old.username, password: old.password });
+      try {
+        expect((await oldClient.serverStatus()).xray.state).toBe('running');
+        expect(oldClient.generation).toBe('legacy');
+      } finally {
+        oldClient.close();
+        await old.stop();
+      }
+    });
+
+    it('≤ v2.8.3: a 401 JSON for an expired session also leads to one re-login', async () => {
+      const old = await new PanelSimulator({ version: '2.8.0' }).start();
+      const oldClient = new XuiClient({ baseUrl: old.url, username: old.username, password: old.password });
+      try {
+        await oldClient.listInbounds();
+        await old.setFault({ kind: 'expire-sessions' });
+        await oldClient.listInbounds();
+        expect(old.calls.get('login')).toBe(2);
+      } finally {
+        oldClient.close();
+        await old.stop();
+      }
+    });
+  });
+});
