@@ -1,0 +1,175 @@
+import { PanelSimulator } from './panel-simulator';
+
+/** Conformance of the simulator to the panel reference, item by item, with plain HTTP. */
+describe('PanelSimulator conformance (spec section in each title)', () => {
+  let panel: PanelSimulator;
+  let cookie: string;
+
+  const call = (path: string, init: RequestInit = {}) =>
+    fetch(`${panel.url}${path}`, {
+      redirect: 'manual',
+      ...init,
+      headers: { 'X-Requested-With': 'XMLHttpRequest', ...(cookie ? { Cookie: cookie } : {}), ...(init.headers as object) },
+    });
+  const postJson = (path: string, body: unknown) =>
+    call(path, { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
+  const addClient = (id: unknown, clients: unknown) => postJson('panel/api/inbounds/addClient', { id, settings: JSON.stringify({ clients }) });
+
+  beforeEach(async () => {
+    panel = await new PanelSimulator({ basePath: 'base-path-x', tag: 'c' }).start();
+    const login = await call('login', {
+      method: 'POST',
+      body: new URLSearchParams({ username: panel.username, password: panel.password }),
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    });
+    cookie = login.headers.get('set-cookie')!.split(';')[0];
+  });
+  afterEach(() => panel.stop());
+
+  it('§2 normalises the base path and answers requests without it with an empty 404', async () => {
+    expect(panel.url).toMatch(/\/base-path-x\/$/);
+    const response = await fetch(panel.url.replace('/base-path-x/', '/panel/api/inbounds/list'));
+    expect(response.status).toBe(404);
+    expect(await response.text()).toBe('');
+  });
+
+  it('§2 wrong method: empty 404', async () => {
+    const response = await call('panel/api/inbounds/list', { method: 'POST' });
+    expect(response.status).toBe(404);
+    expect(await response.text()).toBe('');
+  });
+
+  it('§3.1 login: always 200, exact messages, the 3x-ui cookie', async () => {
+    cookie = '';
+    const login = (body: Record<string, string>) =>
+      call('login', { method: 'POST', body: new URLSearchParams(body), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    const bad = await login({ username: panel.username, password: 'wrong' });
+    expect(bad.status).toBe(200);
+    expect(await bad.text()).toBe('{"success":false,"msg":"Invalid username or password or two-factor code.","obj":null}');
+    expect(await (await login({ username: '', password: 'x' })).json()).toMatchObject({ msg: 'Username is required' });
+    expect(await (await login({ username: 'a', password: '' })).json()).toMatchObject({ msg: 'Password is required' });
+    const good = await login({ username: panel.username, password: panel.password });
+    expect(await good.json()).toEqual({ success: true, msg: ' You have successfully logged into your account.', obj: null });
+    expect(good.headers.get('set-cookie')).toMatch(/^3x-ui=[^;]+; Path=\/; Max-Age=21600; HttpOnly; SameSite=Lax$/);
+  });
+
+  it('§3.3 unauthenticated API calls per version', async () => {
+    cookie = '';
+    const current = await call('panel/api/inbounds/list');
+    expect([current.status, await current.text()]).toEqual([404, '']);
+    const old = await new PanelSimulator({ version: '2.8.3' }).start();
+    try {
+      const withXhr = await fetch(`${old.url}panel/api/inbounds/list`, { headers: { 'X-Requested-With': 'XMLHttpRequest' } });
+      expect(withXhr.status).toBe(401);
+      expect(await withXhr.json()).toEqual({ success: false, msg: 'Your session has expired, please log in again', obj: null });
+      const without = await fetch(`${old.url}panel/api/inbounds/list`, { redirect: 'manual' });
+      expect(without.status).toBe(307);
+    } finally {
+      await old.stop();
+    }
+  });
+
+  it('§3.2 sessions do not survive a secret change and are not renewed', async () => {
+    expect((await call('panel/api/inbounds/list')).status).toBe(200);
+    await panel.setFault({ kind: 'expire-sessions' });
+    expect((await call('panel/api/inbounds/list')).status).toBe(404);
+  });
+
+  it('§4 envelope key order and §6.1 list/get shapes', async () => {
+    const text = await (await call('panel/api/inbounds/list')).text();
+    expect(text.startsWith('{"success":true,"msg":"","obj":[{"id":1,')).toBe(true);
+    const list = JSON.parse(text).obj;
+    expect(typeof list[0].settings).toBe('string');
+    expect(Array.isArray(list[0].clientStats)).toBe(true);
+    const one = await (await call('panel/api/inbounds/get/1')).json();
+    expect(one.obj.clientStats).toBeNull();
+    expect(await (await call('panel/api/inbounds/get/77')).json()).toEqual({ success: false, msg: 'Obtain (record not found)', obj: null });
+  });
+
+  it('§5 type-strict JSON bodies', async () => {
+    const asString = await (await postJson('panel/api/inbounds/addClient', { id: '1', settings: '{"clients":[]}' })).json();
+    expect(asString.msg).toBe('Inbound client(s) have been added. (json: cannot unmarshal string into Go struct field Inbound.id of type int)');
+    const asObject = await (await postJson('panel/api/inbounds/addClient', { id: 1, settings: { clients: [] } })).json();
+    expect(asObject.msg).toContain('cannot unmarshal object into Go struct field Inbound.settings of type string');
+  });
+
+  it('§7.1 addClient: checks in order, all-or-nothing, sorted pretty settings', async () => {
+    const noClients = await postJson('panel/api/inbounds/addClient', { id: 1, settings: '{}' });
+    expect([noClients.status, await noClients.text()]).toEqual([500, '']);
+    expect((await (await postJson('panel/api/inbounds/addClient', { id: 1, settings: '' })).json()).msg).toBe(
+      'Something went wrong (unexpected end of JSON input)',
+    );
+    // duplicate check runs before the inbound lookup
+    const dupOnBadInbound = await (await addClient(42, [{ id: 'u1', email: 'x' }, { id: 'u2', email: 'X' }])).json();
+    expect(dupOnBadInbound.msg).toBe('Something went wrong (Duplicate email: X\n)');
+    expect((await (await addClient(42, [{ id: 'u1', email: 'solo' }])).json()).msg).toBe('Something went wrong (record not found)');
+    expect((await (await addClient(1, [{ email: 'nokey' }])).json()).msg).toBe('Something went wrong (empty client ID\n)');
+
+    const before = panel.state.clientCount();
+    expect((await (await addClient(1, [{ id: 'a', email: 'new-1' }, { id: 'b', email: panel.state.allEmails()[3].toUpperCase() }])).json()).success).toBe(false);
+    expect(panel.state.clientCount()).toBe(before);
+
+    expect(await (await addClient(1, [{ id: 'a', email: 'new-1' }, { id: 'b', email: 'new-2' }])).json()).toEqual({
+      success: true,
+      msg: 'Inbound client(s) have been added.',
+      obj: null,
+    });
+    const settings = panel.state.findInbound(1)!.settings;
+    expect(settings).toContain('\n  "clients": [');
+    expect(Object.keys(JSON.parse(settings))).toEqual([...Object.keys(JSON.parse(settings))].sort());
+    expect(JSON.parse(settings).clients.at(-1)).toMatchObject({ email: 'new-2', created_at: expect.any(Number) });
+  });
+
+  it('§7.3 delete: last-client refusal, unknown key succeeds (v2.8), by-email messages', async () => {
+    const inbound = panel.state.findInbound(3)!;
+    const only = panel.state.clientsOf(inbound)![0];
+    expect((await (await call(`panel/api/inbounds/3/delClient/${only['id']}`, { method: 'POST' })).json()).msg).toBe(
+      'Something went wrong (no client remained in Inbound\n)',
+    );
+    expect(await (await call('panel/api/inbounds/3/delClient/unknown', { method: 'POST' })).json()).toEqual({
+      success: true,
+      msg: 'Inbound client has been deleted.',
+      obj: null,
+    });
+    expect((await (await call('panel/api/inbounds/3/delClientByEmail/nobody', { method: 'POST' })).json()).msg).toBe(
+      'Failed to delete client by email (client with email nobody not found\n)',
+    );
+    expect((await (await call('panel/api/inbounds/x/delClientByEmail/a', { method: 'POST' })).json()).msg).toContain('Invalid inbound ID');
+  });
+
+  it('§7 getClientTraffics: exact email, v2.8.1+ failure text', async () => {
+    await addClient(1, [{ id: 'a', email: 'Mixed' }]);
+    expect((await (await call('panel/api/inbounds/getClientTraffics/Mixed')).json()).obj).toMatchObject({ email: 'Mixed', inboundId: 1, up: 0 });
+    expect((await (await call('panel/api/inbounds/getClientTraffics/mixed')).json()).msg).toBe(
+      'Error getting traffics. (Inbound Not Found For Email: mixed\n)',
+    );
+  });
+
+  it('§8 server status carries xray.state', async () => {
+    expect((await (await call('panel/api/server/status')).json()).obj.xray.state).toBe('running');
+  });
+
+  it('§14 overlapping writes lose one side, as a real v2.8 panel does', async () => {
+    const slow = await new PanelSimulator({ writeCost: { fixedMs: 30, perClientMs: 0 } }).start();
+    try {
+      const login = await fetch(`${slow.url}login`, {
+        method: 'POST',
+        body: new URLSearchParams({ username: slow.username, password: slow.password }),
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      });
+      const session = login.headers.get('set-cookie')!.split(';')[0];
+      const add = (email: string) =>
+        fetch(`${slow.url}panel/api/inbounds/addClient`, {
+          method: 'POST',
+          headers: { Cookie: session, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ id: 1, settings: JSON.stringify({ clients: [{ id: email, email }] }) }),
+        }).then((r) => r.json());
+      const results = await Promise.all([add('racer-1'), add('racer-2')]);
+      expect(results.every((r) => r.success)).toBe(true);
+      const kept = slow.state.allEmails().filter((email) => email.startsWith('racer-'));
+      expect(kept).toHaveLength(1);
+    } finally {
+      await slow.stop();
+    }
+  });
+});
