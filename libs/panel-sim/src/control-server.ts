@@ -41,7 +41,8 @@ export class ControlServer {
           } catch {
             return reply(400, { error: 'body must be JSON' });
           }
-          if (!FAULT_KINDS.includes(fault?.kind)) return reply(400, { error: `kind must be one of ${FAULT_KINDS.join(', ')}` });
+          if (!FAULT_KINDS.includes(fault?.kind))
+            return reply(400, { error: `kind must be one of ${FAULT_KINDS.join(', ')}` });
           await this.panel.setFault(fault);
           return reply(200, { fault: this.panel.currentFault() });
         }

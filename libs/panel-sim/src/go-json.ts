@@ -23,6 +23,8 @@ export function goJsonError(text: string): string | null {
     return null;
   } catch {
     const first = text.trim()[0];
-    return /[[{"0-9tfn-]/.test(first) ? 'unexpected end of JSON input' : `invalid character '${first}' looking for beginning of value`;
+    return /[[{"0-9tfn-]/.test(first)
+      ? 'unexpected end of JSON input'
+      : `invalid character '${first}' looking for beginning of value`;
   }
 }

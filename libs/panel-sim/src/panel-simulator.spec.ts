@@ -9,11 +9,16 @@ describe('PanelSimulator conformance (spec section in each title)', () => {
     fetch(`${panel.url}${path}`, {
       redirect: 'manual',
       ...init,
-      headers: { 'X-Requested-With': 'XMLHttpRequest', ...(cookie ? { Cookie: cookie } : {}), ...(init.headers as object) },
+      headers: {
+        'X-Requested-With': 'XMLHttpRequest',
+        ...(cookie ? { Cookie: cookie } : {}),
+        ...(init.headers as object),
+      },
     });
   const postJson = (path: string, body: unknown) =>
     call(path, { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
-  const addClient = (id: unknown, clients: unknown) => postJson('panel/api/inbounds/addClient', { id, settings: JSON.stringify({ clients }) });
+  const addClient = (id: unknown, clients: unknown) =>
+    postJson('panel/api/inbounds/addClient', { id, settings: JSON.stringify({ clients }) });
 
   beforeEach(async () => {
     panel = await new PanelSimulator({ basePath: 'base-path-x', tag: 'c' }).start();
@@ -42,14 +47,24 @@ describe('PanelSimulator conformance (spec section in each title)', () => {
   it('§3.1 login: always 200, exact messages, the 3x-ui cookie', async () => {
     cookie = '';
     const login = (body: Record<string, string>) =>
-      call('login', { method: 'POST', body: new URLSearchParams(body), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+      call('login', {
+        method: 'POST',
+        body: new URLSearchParams(body),
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      });
     const bad = await login({ username: panel.username, password: 'wrong' });
     expect(bad.status).toBe(200);
-    expect(await bad.text()).toBe('{"success":false,"msg":"Invalid username or password or two-factor code.","obj":null}');
+    expect(await bad.text()).toBe(
+      '{"success":false,"msg":"Invalid username or password or two-factor code.","obj":null}',
+    );
     expect(await (await login({ username: '', password: 'x' })).json()).toMatchObject({ msg: 'Username is required' });
     expect(await (await login({ username: 'a', password: '' })).json()).toMatchObject({ msg: 'Password is required' });
     const good = await login({ username: panel.username, password: panel.password });
-    expect(await good.json()).toEqual({ success: true, msg: ' You have successfully logged into your account.', obj: null });
+    expect(await good.json()).toEqual({
+      success: true,
+      msg: ' You have successfully logged into your account.',
+      obj: null,
+    });
     expect(good.headers.get('set-cookie')).toMatch(/^3x-ui=[^;]+; Path=\/; Max-Age=21600; HttpOnly; SameSite=Lax$/);
   });
 
@@ -59,9 +74,15 @@ describe('PanelSimulator conformance (spec section in each title)', () => {
     expect([current.status, await current.text()]).toEqual([404, '']);
     const old = await new PanelSimulator({ version: '2.8.3' }).start();
     try {
-      const withXhr = await fetch(`${old.url}panel/api/inbounds/list`, { headers: { 'X-Requested-With': 'XMLHttpRequest' } });
+      const withXhr = await fetch(`${old.url}panel/api/inbounds/list`, {
+        headers: { 'X-Requested-With': 'XMLHttpRequest' },
+      });
       expect(withXhr.status).toBe(401);
-      expect(await withXhr.json()).toEqual({ success: false, msg: 'Your session has expired, please log in again', obj: null });
+      expect(await withXhr.json()).toEqual({
+        success: false,
+        msg: 'Your session has expired, please log in again',
+        obj: null,
+      });
       const without = await fetch(`${old.url}panel/api/inbounds/list`, { redirect: 'manual' });
       expect(without.status).toBe(307);
     } finally {
@@ -83,13 +104,23 @@ describe('PanelSimulator conformance (spec section in each title)', () => {
     expect(Array.isArray(list[0].clientStats)).toBe(true);
     const one = await (await call('panel/api/inbounds/get/1')).json();
     expect(one.obj.clientStats).toBeNull();
-    expect(await (await call('panel/api/inbounds/get/77')).json()).toEqual({ success: false, msg: 'Obtain (record not found)', obj: null });
+    expect(await (await call('panel/api/inbounds/get/77')).json()).toEqual({
+      success: false,
+      msg: 'Obtain (record not found)',
+      obj: null,
+    });
   });
 
   it('§5 type-strict JSON bodies', async () => {
-    const asString = await (await postJson('panel/api/inbounds/addClient', { id: '1', settings: '{"clients":[]}' })).json();
-    expect(asString.msg).toBe('Inbound client(s) have been added. (json: cannot unmarshal string into Go struct field Inbound.id of type int)');
-    const asObject = await (await postJson('panel/api/inbounds/addClient', { id: 1, settings: { clients: [] } })).json();
+    const asString = await (
+      await postJson('panel/api/inbounds/addClient', { id: '1', settings: '{"clients":[]}' })
+    ).json();
+    expect(asString.msg).toBe(
+      'Inbound client(s) have been added. (json: cannot unmarshal string into Go struct field Inbound.id of type int)',
+    );
+    const asObject = await (
+      await postJson('panel/api/inbounds/addClient', { id: 1, settings: { clients: [] } })
+    ).json();
     expect(asObject.msg).toContain('cannot unmarshal object into Go struct field Inbound.settings of type string');
   });
 
@@ -100,16 +131,41 @@ describe('PanelSimulator conformance (spec section in each title)', () => {
       'Something went wrong (unexpected end of JSON input)',
     );
     // duplicate check runs before the inbound lookup
-    const dupOnBadInbound = await (await addClient(42, [{ id: 'u1', email: 'x' }, { id: 'u2', email: 'X' }])).json();
+    const dupOnBadInbound = await (
+      await addClient(42, [
+        { id: 'u1', email: 'x' },
+        { id: 'u2', email: 'X' },
+      ])
+    ).json();
     expect(dupOnBadInbound.msg).toBe('Something went wrong (Duplicate email: X\n)');
-    expect((await (await addClient(42, [{ id: 'u1', email: 'solo' }])).json()).msg).toBe('Something went wrong (record not found)');
-    expect((await (await addClient(1, [{ email: 'nokey' }])).json()).msg).toBe('Something went wrong (empty client ID\n)');
+    expect((await (await addClient(42, [{ id: 'u1', email: 'solo' }])).json()).msg).toBe(
+      'Something went wrong (record not found)',
+    );
+    expect((await (await addClient(1, [{ email: 'nokey' }])).json()).msg).toBe(
+      'Something went wrong (empty client ID\n)',
+    );
 
     const before = panel.state.clientCount();
-    expect((await (await addClient(1, [{ id: 'a', email: 'new-1' }, { id: 'b', email: panel.state.allEmails()[3].toUpperCase() }])).json()).success).toBe(false);
+    expect(
+      (
+        await (
+          await addClient(1, [
+            { id: 'a', email: 'new-1' },
+            { id: 'b', email: panel.state.allEmails()[3].toUpperCase() },
+          ])
+        ).json()
+      ).success,
+    ).toBe(false);
     expect(panel.state.clientCount()).toBe(before);
 
-    expect(await (await addClient(1, [{ id: 'a', email: 'new-1' }, { id: 'b', email: 'new-2' }])).json()).toEqual({
+    expect(
+      await (
+        await addClient(1, [
+          { id: 'a', email: 'new-1' },
+          { id: 'b', email: 'new-2' },
+        ])
+      ).json(),
+    ).toEqual({
       success: true,
       msg: 'Inbound client(s) have been added.',
       obj: null,
@@ -134,12 +190,18 @@ describe('PanelSimulator conformance (spec section in each title)', () => {
     expect((await (await call('panel/api/inbounds/3/delClientByEmail/nobody', { method: 'POST' })).json()).msg).toBe(
       'Failed to delete client by email (client with email nobody not found\n)',
     );
-    expect((await (await call('panel/api/inbounds/x/delClientByEmail/a', { method: 'POST' })).json()).msg).toContain('Invalid inbound ID');
+    expect((await (await call('panel/api/inbounds/x/delClientByEmail/a', { method: 'POST' })).json()).msg).toContain(
+      'Invalid inbound ID',
+    );
   });
 
   it('§7 getClientTraffics: exact email, v2.8.1+ failure text', async () => {
     await addClient(1, [{ id: 'a', email: 'Mixed' }]);
-    expect((await (await call('panel/api/inbounds/getClientTraffics/Mixed')).json()).obj).toMatchObject({ email: 'Mixed', inboundId: 1, up: 0 });
+    expect((await (await call('panel/api/inbounds/getClientTraffics/Mixed')).json()).obj).toMatchObject({
+      email: 'Mixed',
+      inboundId: 1,
+      up: 0,
+    });
     expect((await (await call('panel/api/inbounds/getClientTraffics/mixed')).json()).msg).toBe(
       'Error getting traffics. (Inbound Not Found For Email: mixed\n)',
     );

@@ -4,7 +4,15 @@ import { AddressInfo, Socket } from 'node:net';
 import { Outcome, PanelState, fail } from './panel-state';
 import { seedInbounds } from './seed-inbounds';
 
-export const FAULT_KINDS = ['none', 'refuse', 'hang', 'http500', 'expire-sessions', 'xray-error', 'bad-credentials'] as const;
+export const FAULT_KINDS = [
+  'none',
+  'refuse',
+  'hang',
+  'http500',
+  'expire-sessions',
+  'xray-error',
+  'bad-credentials',
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface Fault {
@@ -189,12 +197,17 @@ export class PanelSimulator {
     }
     const cookiePath = versionAtLeast(this.version, '2.9.0') ? this.basePath : '/';
     const maxAge = Math.floor(this.sessionMaxAgeMs / 1000);
-    response.setHeader('Set-Cookie', `${COOKIE}=${this.issueSession()}; Path=${cookiePath}; Max-Age=${maxAge}; HttpOnly; SameSite=Lax`);
+    response.setHeader(
+      'Set-Cookie',
+      `${COOKIE}=${this.issueSession()}; Path=${cookiePath}; Max-Age=${maxAge}; HttpOnly; SameSite=Lax`,
+    );
     json(response, { success: true, msg: ' You have successfully logged into your account.', obj: null });
   }
 
   private issueSession(): string {
-    const payload = Buffer.from(JSON.stringify({ u: this.username, iat: Date.now(), g: this.sessionGeneration })).toString('base64url');
+    const payload = Buffer.from(
+      JSON.stringify({ u: this.username, iat: Date.now(), g: this.sessionGeneration }),
+    ).toString('base64url');
     return `${payload}.${createHmac('sha256', this.secret).update(payload).digest('base64url')}`;
   }
 
@@ -211,15 +224,22 @@ export class PanelSimulator {
     return g === this.sessionGeneration && Date.now() - iat < this.sessionMaxAgeMs;
   }
 
-  private route(method: string, path: string): { name: string; run: (body: string, type: string) => Promise<Outcome> } | null {
+  private route(
+    method: string,
+    path: string,
+  ): { name: string; run: (body: string, type: string) => Promise<Outcome> } | null {
     const match = (pattern: RegExp) => pattern.exec(path);
     const get = method === 'GET';
     const post = method === 'POST';
     let m: RegExpExecArray | null;
-    if (get && path === 'inbounds/list') return { name: 'list', run: async () => ({ success: true, msg: '', obj: this.state.listInbounds() }) };
+    if (get && path === 'inbounds/list')
+      return { name: 'list', run: async () => ({ success: true, msg: '', obj: this.state.listInbounds() }) };
     if (get && (m = match(/^inbounds\/get\/([^/]+)$/))) {
       const id = m[1];
-      return { name: 'get', run: async () => (isInt(id) ? this.state.getInbound(Number(id)) : fail(atoiError('Obtain', id))) };
+      return {
+        name: 'get',
+        run: async () => (isInt(id) ? this.state.getInbound(Number(id)) : fail(atoiError('Obtain', id))),
+      };
     }
     if (post && path === 'inbounds/addClient') {
       return {
@@ -246,21 +266,30 @@ export class PanelSimulator {
       const [id, key] = [m[1], decodeURIComponent(m[2])];
       return {
         name: 'delClient',
-        run: () => this.write(() => (isInt(id) ? this.state.deleteClient(Number(id), key) : fail(atoiError('Inbound client has been deleted.', id)))),
+        run: () =>
+          this.write(() =>
+            isInt(id)
+              ? this.state.deleteClient(Number(id), key)
+              : fail(atoiError('Inbound client has been deleted.', id)),
+          ),
       };
     }
     if (post && (m = match(/^inbounds\/([^/]+)\/delClientByEmail\/([^/]+)$/))) {
       const [id, email] = [m[1], decodeURIComponent(m[2])];
       return {
         name: 'delClientByEmail',
-        run: () => this.write(() => (isInt(id) ? this.state.deleteClientByEmail(Number(id), email) : fail(atoiError('Invalid inbound ID', id)))),
+        run: () =>
+          this.write(() =>
+            isInt(id) ? this.state.deleteClientByEmail(Number(id), email) : fail(atoiError('Invalid inbound ID', id)),
+          ),
       };
     }
     if (get && (m = match(/^inbounds\/getClientTraffics\/([^/]+)$/))) {
       const email = decodeURIComponent(m[1]);
       return { name: 'getClientTraffics', run: async () => this.state.clientTraffic(email) };
     }
-    if (post && path === 'inbounds/onlines') return { name: 'onlines', run: async () => ({ success: true, msg: '', obj: this.state.onlines }) };
+    if (post && path === 'inbounds/onlines')
+      return { name: 'onlines', run: async () => ({ success: true, msg: '', obj: this.state.onlines }) };
     if (get && path === 'server/status' && versionAtLeast(this.version, '2.7.0')) {
       return { name: 'status', run: async () => ({ success: true, msg: '', obj: this.status() }) };
     }
@@ -356,7 +385,11 @@ function bindForm(body: string, type: string): Record<string, unknown> | null {
 }
 
 /** Binds `{id, settings}` with the panel's type strictness (§5); failures reuse the handler's success text. */
-function bindInbound(body: string, type: string, prefix: string): { id: number; settings: string } | { error: Outcome } {
+function bindInbound(
+  body: string,
+  type: string,
+  prefix: string,
+): { id: number; settings: string } | { error: Outcome } {
   const bad = (text: string) => ({ error: fail(`${prefix} (${text})`) });
   if (type === 'application/json') {
     let value: Record<string, unknown>;
@@ -366,10 +399,14 @@ function bindInbound(body: string, type: string, prefix: string): { id: number; 
       return bad('unexpected end of JSON input');
     }
     if (value['id'] !== undefined && typeof value['id'] !== 'number') {
-      return bad(`json: cannot unmarshal ${typeof value['id'] === 'string' ? 'string' : typeof value['id']} into Go struct field Inbound.id of type int`);
+      return bad(
+        `json: cannot unmarshal ${typeof value['id'] === 'string' ? 'string' : typeof value['id']} into Go struct field Inbound.id of type int`,
+      );
     }
     if (value['settings'] !== undefined && typeof value['settings'] !== 'string') {
-      return bad(`json: cannot unmarshal ${Array.isArray(value['settings']) ? 'array' : typeof value['settings']} into Go struct field Inbound.settings of type string`);
+      return bad(
+        `json: cannot unmarshal ${Array.isArray(value['settings']) ? 'array' : typeof value['settings']} into Go struct field Inbound.settings of type string`,
+      );
     }
     return { id: Number(value['id'] ?? 0), settings: String(value['settings'] ?? '') };
   }
@@ -390,7 +427,10 @@ function end(response: ServerResponse, status: number): void {
 function json(response: ServerResponse, outcome: Outcome, status = 200): void {
   const { success, msg, obj } = outcome as { success: boolean; msg: string; obj: unknown };
   const text = JSON.stringify({ success, msg, obj });
-  response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  response.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+  });
   response.end(text);
 }
 

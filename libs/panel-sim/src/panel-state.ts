@@ -52,7 +52,8 @@ export class PanelState {
   onlines: string[] = [];
 
   constructor(readonly inbounds: SimInbound[]) {
-    for (const inbound of inbounds) for (const client of this.clientsOf(inbound) ?? []) this.addTraffic(inbound, client);
+    for (const inbound of inbounds)
+      for (const client of this.clientsOf(inbound) ?? []) this.addTraffic(inbound, client);
   }
 
   findInbound(id: number): SimInbound | undefined {
@@ -73,13 +74,37 @@ export class PanelState {
   }
 
   listInbounds(): unknown[] {
-    return this.inbounds.map((inbound) => this.view(inbound, [...this.traffics.values()].filter((t) => t.inboundId === inbound.id)));
+    return this.inbounds.map((inbound) =>
+      this.view(
+        inbound,
+        [...this.traffics.values()].filter((t) => t.inboundId === inbound.id),
+      ),
+    );
   }
 
   view(inbound: SimInbound, clientStats: SimTraffic[] | null): Record<string, unknown> {
     const { id, up, down, total, allTime, remark, enable, expiryTime, trafficReset, lastTrafficResetTime } = inbound;
     const { listen, port, protocol, settings, streamSettings, tag, sniffing } = inbound;
-    return { id, up, down, total, allTime, remark, enable, expiryTime, trafficReset, lastTrafficResetTime, clientStats, listen, port, protocol, settings, streamSettings, tag, sniffing };
+    return {
+      id,
+      up,
+      down,
+      total,
+      allTime,
+      remark,
+      enable,
+      expiryTime,
+      trafficReset,
+      lastTrafficResetTime,
+      clientStats,
+      listen,
+      port,
+      protocol,
+      settings,
+      streamSettings,
+      tag,
+      sniffing,
+    };
   }
 
   /** §7.1: validate everything first (all-or-nothing), then append. */
@@ -132,7 +157,16 @@ export class PanelState {
     const traffic = this.traffics.get(oldEmail);
     if (traffic) {
       this.traffics.delete(oldEmail);
-      this.traffics.set(newEmail, { ...traffic, email: newEmail, enable: next['enable'] !== false, uuid: String(next['id'] ?? ''), subId: String(next['subId'] ?? ''), total: Number(next['totalGB'] ?? 0), expiryTime: Number(next['expiryTime'] ?? 0), reset: Number(next['reset'] ?? 0) });
+      this.traffics.set(newEmail, {
+        ...traffic,
+        email: newEmail,
+        enable: next['enable'] !== false,
+        uuid: String(next['id'] ?? ''),
+        subId: String(next['subId'] ?? ''),
+        total: Number(next['totalGB'] ?? 0),
+        expiryTime: Number(next['expiryTime'] ?? 0),
+        reset: Number(next['reset'] ?? 0),
+      });
     }
     return ok(MSG.updated);
   }
@@ -156,7 +190,8 @@ export class PanelState {
     const existing = this.clientsOf(inbound) ?? [];
     const index = existing.findIndex((client) => client.email === email);
     if (index < 0) return fail(wrapped('Failed to delete client by email', `client with email ${email} not found`));
-    if (existing.length === 1) return fail(wrapped('Failed to delete client by email', 'no client remained in Inbound'));
+    if (existing.length === 1)
+      return fail(wrapped('Failed to delete client by email', 'no client remained in Inbound'));
     this.removeAt(inbound, existing, index);
     return ok('Client deleted successfully');
   }

@@ -21,17 +21,39 @@ export interface SimInbound {
   sniffing: string;
 }
 
-const SNIFFING = JSON.stringify({ enabled: false, destOverride: ['http', 'tls', 'quic', 'fakedns'], metadataOnly: false, routeOnly: false });
+const SNIFFING = JSON.stringify({
+  enabled: false,
+  destOverride: ['http', 'tls', 'quic', 'fakedns'],
+  metadataOnly: false,
+  routeOnly: false,
+});
 
 /** The panel rejects deleting the last client of an inbound, so every seeded inbound starts with one. */
 function placeholder(protocol: string, email: string): Record<string, unknown> {
-  const base = { email, limitIp: 0, totalGB: 0, expiryTime: 0, enable: true, tgId: 0, subId: email, comment: '', reset: 0 };
+  const base = {
+    email,
+    limitIp: 0,
+    totalGB: 0,
+    expiryTime: 0,
+    enable: true,
+    tgId: 0,
+    subId: email,
+    comment: '',
+    reset: 0,
+  };
   if (protocol === 'trojan') return { password: `pw-${email}`, ...base };
   if (protocol === 'shadowsocks') return { method: '', password: 'c2ltLXBsYWNlaG9sZGVy', ...base };
   return { id: randomUUID(), flow: '', security: 'auto', ...base };
 }
 
-function inbound(id: number, port: number, protocol: string, remark: string, settings: object, stream: object): SimInbound {
+function inbound(
+  id: number,
+  port: number,
+  protocol: string,
+  remark: string,
+  settings: object,
+  stream: object,
+): SimInbound {
   return {
     id,
     up: 0,
@@ -74,7 +96,12 @@ export function seedInbounds(panelTag: string): SimInbound[] {
           serverNames: ['www.example.com', 'example.com'],
           privateKey: 'yBz2zXLOhZ8QS0JS4z3cMPVH3QUkDpPpJ8jS0z0Xk0Y',
           shortIds: ['6ba85179e30d4fc2', 'a1b2c3d4'],
-          settings: { publicKey: 'Z84J2IelR9ch3k8VtlVhhs5ycBUlXA7wHBWcBrjqnAw', fingerprint: 'chrome', serverName: '', spiderX: '/' },
+          settings: {
+            publicKey: 'Z84J2IelR9ch3k8VtlVhhs5ycBUlXA7wHBWcBrjqnAw',
+            fingerprint: 'chrome',
+            serverName: '',
+            spiderX: '/',
+          },
         },
         tcpSettings: { acceptProxyProtocol: false, header: { type: 'none' } },
       },
@@ -116,7 +143,12 @@ export function seedInbounds(panelTag: string): SimInbound[] {
         network: 'grpc',
         security: 'tls',
         externalProxy: [],
-        tlsSettings: { serverName: 'tr.example.com', alpn: ['h2'], certificates: [], settings: { fingerprint: 'firefox' } },
+        tlsSettings: {
+          serverName: 'tr.example.com',
+          alpn: ['h2'],
+          certificates: [],
+          settings: { fingerprint: 'firefox' },
+        },
         grpcSettings: { serviceName: 'tr-grpc', authority: '', multiMode: true },
       },
     ),

@@ -3,7 +3,11 @@ import { buildShareLink, LinkInbound } from './share-links';
 const UUID = '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
 const client = { id: UUID, password: 'pw-alice', email: 'alice', flow: 'xtls-rprx-vision', security: 'auto' };
 
-const inbound = (protocol: string, stream: object, settings: object = { encryption: 'none', clients: [] }): LinkInbound => ({
+const inbound = (
+  protocol: string,
+  stream: object,
+  settings: object = { encryption: 'none', clients: [] },
+): LinkInbound => ({
   protocol,
   port: 443,
   remark: 'in',
@@ -19,7 +23,10 @@ const reality = {
     settings: { publicKey: 'PUBKEY', fingerprint: 'chrome', spiderX: '/' },
   },
 };
-const tls = { security: 'tls', tlsSettings: { serverName: 'cdn.example.com', alpn: ['h2', 'http/1.1'], settings: { fingerprint: 'chrome' } } };
+const tls = {
+  security: 'tls',
+  tlsSettings: { serverName: 'cdn.example.com', alpn: ['h2', 'http/1.1'], settings: { fingerprint: 'chrome' } },
+};
 
 describe('buildShareLink', () => {
   const vlessCases: Array<[string, object, string]> = [
@@ -38,15 +45,27 @@ describe('buildShareLink', () => {
       { network: 'tcp', tcpSettings: { header: { type: 'none' } }, ...tls },
       'vless://UUID@vpn.example.com:443?alpn=h2%2Chttp%2F1.1&encryption=none&flow=xtls-rprx-vision&fp=chrome&security=tls&sni=cdn.example.com&type=tcp#in-alice',
     ],
-    ['tcp, no security, no flow', { network: 'tcp', security: 'none' }, 'vless://UUID@vpn.example.com:443?encryption=none&security=none&type=tcp#in-alice'],
+    [
+      'tcp, no security, no flow',
+      { network: 'tcp', security: 'none' },
+      'vless://UUID@vpn.example.com:443?encryption=none&security=none&type=tcp#in-alice',
+    ],
     [
       'tcp with http header',
-      { network: 'tcp', security: 'none', tcpSettings: { header: { type: 'http', request: { path: ['/a'], headers: { Host: ['h.example.com'] } } } } },
+      {
+        network: 'tcp',
+        security: 'none',
+        tcpSettings: { header: { type: 'http', request: { path: ['/a'], headers: { Host: ['h.example.com'] } } } },
+      },
       'vless://UUID@vpn.example.com:443?encryption=none&headerType=http&host=h.example.com&path=%2Fa&security=none&type=tcp#in-alice',
     ],
     [
       'grpc multi + reality (no flow off tcp)',
-      { network: 'grpc', grpcSettings: { serviceName: 'svc', authority: 'a.example.com', multiMode: true }, ...reality },
+      {
+        network: 'grpc',
+        grpcSettings: { serviceName: 'svc', authority: 'a.example.com', multiMode: true },
+        ...reality,
+      },
       'vless://UUID@vpn.example.com:443?authority=a.example.com&encryption=none&fp=chrome&mode=multi&pbk=PUBKEY&security=reality&serviceName=svc&sid=6ba85179e30d4fc2&sni=www.example.com&spx=%2F&type=grpc#in-alice',
     ],
     [
@@ -74,23 +93,41 @@ describe('buildShareLink', () => {
     expect(buildShareLink(inbound('trojan', { network: 'tcp', ...tls }, { clients: [] }), client, 'h')).toBe(
       'trojan://pw-alice@h:443?alpn=h2%2Chttp%2F1.1&fp=chrome&security=tls&sni=cdn.example.com&type=tcp#in-alice',
     );
-    expect(buildShareLink(inbound('trojan', { network: 'tcp', ...reality }, { clients: [] }), client, 'h')).toContain('flow=xtls-rprx-vision');
+    expect(buildShareLink(inbound('trojan', { network: 'tcp', ...reality }, { clients: [] }), client, 'h')).toContain(
+      'flow=xtls-rprx-vision',
+    );
   });
 
   it('shadowsocks: classic and 2022 user info, standard base64 with padding, no reality params', () => {
-    const classic = buildShareLink(inbound('shadowsocks', { network: 'tcp', security: 'none' }, { method: 'aes-256-gcm', clients: [] }), client, 'h')!;
-    expect(classic).toBe(`ss://${Buffer.from('aes-256-gcm:pw-alice').toString('base64')}@h:443?security=none&type=tcp#in-alice`);
-    const modern = buildShareLink(
-      inbound('shadowsocks', { network: 'tcp', ...reality }, { method: '2022-blake3-aes-128-gcm', password: 'SERVERKEY', clients: [] }),
+    const classic = buildShareLink(
+      inbound('shadowsocks', { network: 'tcp', security: 'none' }, { method: 'aes-256-gcm', clients: [] }),
       client,
       'h',
     )!;
-    expect(modern.split('@')[0]).toBe(`ss://${Buffer.from('2022-blake3-aes-128-gcm:SERVERKEY:pw-alice').toString('base64')}`);
+    expect(classic).toBe(
+      `ss://${Buffer.from('aes-256-gcm:pw-alice').toString('base64')}@h:443?security=none&type=tcp#in-alice`,
+    );
+    const modern = buildShareLink(
+      inbound(
+        'shadowsocks',
+        { network: 'tcp', ...reality },
+        { method: '2022-blake3-aes-128-gcm', password: 'SERVERKEY', clients: [] },
+      ),
+      client,
+      'h',
+    )!;
+    expect(modern.split('@')[0]).toBe(
+      `ss://${Buffer.from('2022-blake3-aes-128-gcm:SERVERKEY:pw-alice').toString('base64')}`,
+    );
     expect(modern).toContain('security=none');
   });
 
   it('vmess: base64 of pretty JSON with sorted keys', () => {
-    const link = buildShareLink(inbound('vmess', { network: 'ws', wsSettings: { path: '/vm', host: 'v.example.com' }, ...tls }), client, 'h')!;
+    const link = buildShareLink(
+      inbound('vmess', { network: 'ws', wsSettings: { path: '/vm', host: 'v.example.com' }, ...tls }),
+      client,
+      'h',
+    )!;
     const text = Buffer.from(link.slice('vmess://'.length), 'base64').toString();
     const object = JSON.parse(text);
     expect(Object.keys(object)).toEqual([...Object.keys(object)].sort());
@@ -114,8 +151,16 @@ describe('buildShareLink', () => {
   });
 
   it('vmess grpc puts the service name in path and marks multi mode', () => {
-    const link = buildShareLink(inbound('vmess', { network: 'grpc', security: 'none', grpcSettings: { serviceName: 'g', multiMode: true } }), client, 'h')!;
-    expect(JSON.parse(Buffer.from(link.slice(8), 'base64').toString())).toMatchObject({ path: 'g', type: 'multi', tls: 'none' });
+    const link = buildShareLink(
+      inbound('vmess', { network: 'grpc', security: 'none', grpcSettings: { serviceName: 'g', multiMode: true } }),
+      client,
+      'h',
+    )!;
+    expect(JSON.parse(Buffer.from(link.slice(8), 'base64').toString())).toMatchObject({
+      path: 'g',
+      type: 'multi',
+      tls: 'none',
+    });
   });
 
   it('is deterministic and brackets IPv6 hosts', () => {

@@ -175,5 +175,9 @@ function fragment(text: string): string {
 }
 
 function sortKeys(value: Json): Json {
-  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, value[key]]));
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, value[key]]),
+  );
 }

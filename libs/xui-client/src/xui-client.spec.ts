@@ -2,7 +2,19 @@ import { ControlServer, PanelSimulator } from '@fleet/panel-sim';
 import { PanelDuplicateEmailError, PanelError } from './errors';
 import { XuiClient } from './xui-client';
 
-const vless = (email: string) => ({ id: crypto.randomUUID(), email, enable: true, flow: '', limitIp: 0, totalGB: 0, expiryTime: 0, tgId: 0, subId: email, comment: '', reset: 0 });
+const vless = (email: string) => ({
+  id: crypto.randomUUID(),
+  email,
+  enable: true,
+  flow: '',
+  limitIp: 0,
+  totalGB: 0,
+  expiryTime: 0,
+  tgId: 0,
+  subId: email,
+  comment: '',
+  reset: 0,
+});
 
 async function expectPanelError(promise: Promise<unknown>, kind: PanelError['kind']): Promise<PanelError> {
   const error = await promise.then(
@@ -101,7 +113,10 @@ describe('XuiClient against the panel simulator over real sockets', () => {
   it('reads server status with the xray state', async () => {
     expect((await client.serverStatus()).xray.state).toBe('running');
     await panel.setFault({ kind: 'xray-error' });
-    expect((await client.serverStatus()).xray).toMatchObject({ state: 'error', errorMsg: expect.stringContaining('Failed') });
+    expect((await client.serverStatus()).xray).toMatchObject({
+      state: 'error',
+      errorMsg: expect.stringContaining('Failed'),
+    });
     expect(await client.onlineEmails()).toEqual([]);
   });
 
@@ -143,7 +158,12 @@ describe('XuiClient against the panel simulator over real sockets', () => {
     });
 
     it('unknown host: unreachable', async () => {
-      const nowhere = new XuiClient({ baseUrl: 'http://panel.invalid:2053/x/', username: 'a', password: 'b', timeoutMs: 2000 });
+      const nowhere = new XuiClient({
+        baseUrl: 'http://panel.invalid:2053/x/',
+        username: 'a',
+        password: 'b',
+        timeoutMs: 2000,
+      });
       await expectPanelError(nowhere.listInbounds(), 'unreachable');
       nowhere.close();
     });

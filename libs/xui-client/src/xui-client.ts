@@ -65,7 +65,11 @@ export class XuiClient {
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.name = options.name ?? new URL(this.baseUrl).host;
     const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 16 });
-    const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 16, rejectUnauthorized: options.tlsVerify ?? true });
+    const httpsAgent = new HttpsAgent({
+      keepAlive: true,
+      maxSockets: 16,
+      rejectUnauthorized: options.tlsVerify ?? true,
+    });
     this.agents = [httpAgent, httpsAgent];
     this.http = axios.create({
       baseURL: this.baseUrl,
@@ -100,7 +104,11 @@ export class XuiClient {
   }
 
   async clientTraffic(email: string): Promise<ClientTraffic> {
-    const traffic = await this.call<ClientTraffic | null>('clientTraffic', 'GET', `panel/api/inbounds/getClientTraffics/${encodeURIComponent(email)}`);
+    const traffic = await this.call<ClientTraffic | null>(
+      'clientTraffic',
+      'GET',
+      `panel/api/inbounds/getClientTraffics/${encodeURIComponent(email)}`,
+    );
     // ≤ v2.8.0 answers an unknown email with success and a null object.
     if (!traffic) throw new PanelError('not-found', this.label('clientTraffic'), `no client with email ${email}`);
     return traffic;
@@ -112,7 +120,8 @@ export class XuiClient {
 
   async serverStatus(timeoutMs?: number): Promise<ServerStatus> {
     await this.ensureSession();
-    if (this.detected === 'legacy') return this.call<ServerStatus>('serverStatus', 'POST', 'server/status', { timeoutMs });
+    if (this.detected === 'legacy')
+      return this.call<ServerStatus>('serverStatus', 'POST', 'server/status', { timeoutMs });
     return this.call<ServerStatus>('serverStatus', 'GET', 'panel/api/server/status', { timeoutMs });
   }
 
@@ -138,17 +147,21 @@ export class XuiClient {
 
   deleteClient(inboundId: number, key: string): Promise<void> {
     return this.exclusive(() =>
-      this.call<null>('deleteClient', 'POST', `panel/api/inbounds/${inboundId}/delClient/${encodeURIComponent(key)}`).then(
-        () => undefined,
-      ),
+      this.call<null>(
+        'deleteClient',
+        'POST',
+        `panel/api/inbounds/${inboundId}/delClient/${encodeURIComponent(key)}`,
+      ).then(() => undefined),
     );
   }
 
   deleteClientByEmail(inboundId: number, email: string): Promise<void> {
     return this.exclusive(() =>
-      this.call<null>('deleteClientByEmail', 'POST', `panel/api/inbounds/${inboundId}/delClientByEmail/${encodeURIComponent(email)}`).then(
-        () => undefined,
-      ),
+      this.call<null>(
+        'deleteClientByEmail',
+        'POST',
+        `panel/api/inbounds/${inboundId}/delClientByEmail/${encodeURIComponent(email)}`,
+      ).then(() => undefined),
     );
   }
 
@@ -187,7 +200,8 @@ export class XuiClient {
     if (!envelope.success) {
       throw new PanelError('auth-failed', this.label('login'), envelope.msg || 'login refused', envelope.msg);
     }
-    if (!this.jar.has(SESSION_COOKIE)) throw new PanelError('protocol', this.label('login'), 'login succeeded but set no session cookie');
+    if (!this.jar.has(SESSION_COOKIE))
+      throw new PanelError('protocol', this.label('login'), 'login succeeded but set no session cookie');
     if (!this.detected) await this.detectGeneration();
   }
 
@@ -199,7 +213,8 @@ export class XuiClient {
       return;
     }
     if (status.status !== 200 || !isJson(status)) throw this.protocolError('detect', status);
-    const clients = this.csrfToken || this.options.apiToken ? await this.send('detect', 'GET', 'panel/api/clients/list', {}) : null;
+    const clients =
+      this.csrfToken || this.options.apiToken ? await this.send('detect', 'GET', 'panel/api/clients/list', {}) : null;
     this.detected = clients?.status === 200 && isJson(clients) ? 'clients' : 'classic';
   }
 
@@ -212,12 +227,21 @@ export class XuiClient {
       await this.login();
       response = await this.send(label, method, path, options);
       if (needsLogin(response)) {
-        throw new PanelError('session-rejected', this.label(label), `still refused after a fresh login (HTTP ${response.status}); the endpoint may not exist in this panel version`);
+        throw new PanelError(
+          'session-rejected',
+          this.label(label),
+          `still refused after a fresh login (HTTP ${response.status}); the endpoint may not exist in this panel version`,
+        );
       }
     } else if (needsLogin(response)) {
-      throw new PanelError('session-rejected', this.label(label), `refused with the API token (HTTP ${response.status})`);
+      throw new PanelError(
+        'session-rejected',
+        this.label(label),
+        `refused with the API token (HTTP ${response.status})`,
+      );
     }
-    if (response.status === 403) throw new PanelError('auth-failed', this.label(label), 'forbidden (CSRF token or API token scope)');
+    if (response.status === 403)
+      throw new PanelError('auth-failed', this.label(label), 'forbidden (CSRF token or API token scope)');
     if (response.status !== 200) throw this.protocolError(label, response);
     const envelope = parseEnvelope<T>(response.data);
     if (!envelope) throw this.protocolError(label, response);
@@ -225,7 +249,12 @@ export class XuiClient {
     return envelope.obj;
   }
 
-  private async send(label: string, method: 'GET' | 'POST', path: string, options: CallOptions): Promise<AxiosResponse<string>> {
+  private async send(
+    label: string,
+    method: 'GET' | 'POST',
+    path: string,
+    options: CallOptions,
+  ): Promise<AxiosResponse<string>> {
     const headers: Record<string, string> = {};
     let data: string | undefined;
     if (options.form) {
@@ -257,7 +286,11 @@ export class XuiClient {
       if (UNREACHABLE_CODES.has(code) || !(error as { response?: unknown }).response) {
         throw new PanelError('unreachable', this.label(label), `${method} ${path}: ${reason}`);
       }
-      throw new PanelError('protocol', this.label(label), `${method} ${path}: ${bounded(String((error as Error).message))}`);
+      throw new PanelError(
+        'protocol',
+        this.label(label),
+        `${method} ${path}: ${bounded(String((error as Error).message))}`,
+      );
     }
   }
 
@@ -273,7 +306,10 @@ export class XuiClient {
 
   private protocolError(label: string, response: AxiosResponse<string>): PanelError {
     const body = response.data ? bounded(String(response.data)) : 'empty body';
-    const what = response.status === 500 && !response.data ? 'HTTP 500 with an empty body (the panel failed handling the call)' : `HTTP ${response.status}: ${body}`;
+    const what =
+      response.status === 500 && !response.data
+        ? 'HTTP 500 with an empty body (the panel failed handling the call)'
+        : `HTTP ${response.status}: ${body}`;
     return new PanelError('protocol', this.label(label), what);
   }
 }
@@ -286,7 +322,12 @@ function isJson(response: AxiosResponse<string>): boolean {
 function needsLogin(response: AxiosResponse<string>): boolean {
   if (response.status === 401 || response.status === 307 || response.status === 302) return true;
   if (response.status === 404 && !response.data) return true;
-  return response.status === 200 && String(response.data ?? '').trimStart().startsWith('<');
+  return (
+    response.status === 200 &&
+    String(response.data ?? '')
+      .trimStart()
+      .startsWith('<')
+  );
 }
 
 function parseEnvelope<T>(text: string): PanelEnvelope<T> | null {
