@@ -10,8 +10,18 @@ import { XuiClient } from '@fleet/xui-client';
 
 const TOTAL = Number(process.env['BENCH_CLIENTS'] ?? 2000);
 
-async function startSimulator(): Promise<{ child: ChildProcess; panel: { url: string; username: string; password: string } }> {
-  const child = spawn(process.execPath, [resolve(__dirname, '../dist/apps/panel-sim/main.js'), '--panels', '1', '--base-port', '20990', '--json']);
+async function startSimulator(): Promise<{
+  child: ChildProcess;
+  panel: { url: string; username: string; password: string };
+}> {
+  const child = spawn(process.execPath, [
+    resolve(__dirname, '../dist/apps/panel-sim/main.js'),
+    '--panels',
+    '1',
+    '--base-port',
+    '20990',
+    '--json',
+  ]);
   const line = await new Promise<string>((done, fail) => {
     let out = '';
     child.stdout!.on('data', (chunk) => {
@@ -29,7 +39,12 @@ function percentile(sorted: number[], p: number): number {
 
 async function main(): Promise<void> {
   const { child, panel } = await startSimulator();
-  const client = new XuiClient({ baseUrl: panel.url, username: panel.username, password: panel.password, timeoutMs: 60_000 });
+  const client = new XuiClient({
+    baseUrl: panel.url,
+    username: panel.username,
+    password: panel.password,
+    timeoutMs: 60_000,
+  });
   try {
     await client.listInbounds(); // login outside the measurement
     const results: Record<string, unknown>[] = [];
@@ -40,7 +55,19 @@ async function main(): Promise<void> {
       for (let call = 0; call < calls; call++) {
         const clients = Array.from({ length: batch }, () => {
           const email = `bench-${randomUUID().slice(0, 13)}`;
-          return { id: randomUUID(), email, enable: true, flow: '', limitIp: 0, totalGB: 0, expiryTime: 0, tgId: 0, subId: email, comment: '', reset: 0 };
+          return {
+            id: randomUUID(),
+            email,
+            enable: true,
+            flow: '',
+            limitIp: 0,
+            totalGB: 0,
+            expiryTime: 0,
+            tgId: 0,
+            subId: email,
+            comment: '',
+            reset: 0,
+          };
         });
         const t0 = performance.now();
         await client.addClients(2, clients);
@@ -57,7 +84,13 @@ async function main(): Promise<void> {
         clientsPerSecond: Math.round((calls * batch) / seconds),
       });
     }
-    console.log(JSON.stringify({ benchmark: 'panel-client', simulator: 'separate process, v2.8.11, no added write cost', results }, null, 2));
+    console.log(
+      JSON.stringify(
+        { benchmark: 'panel-client', simulator: 'separate process, v2.8.11, no added write cost', results },
+        null,
+        2,
+      ),
+    );
   } finally {
     client.close();
     child.kill('SIGTERM');

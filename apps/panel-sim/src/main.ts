@@ -17,17 +17,28 @@ async function main(): Promise<void> {
   });
   const count = Number(values.panels);
   const basePort = Number(values['base-port']);
-  if (!Number.isInteger(count) || count < 1 || count > 500) throw new Error('--panels must be an integer from 1 to 500');
-  if (!Number.isInteger(basePort) || basePort < 1 || basePort + 2 * count > 65535) throw new Error('--base-port is out of range');
+  if (!Number.isInteger(count) || count < 1 || count > 500)
+    throw new Error('--panels must be an integer from 1 to 500');
+  if (!Number.isInteger(basePort) || basePort < 1 || basePort + 2 * count > 65535)
+    throw new Error('--base-port is out of range');
   const version = { '2.8': '2.8.11', '2.6': '2.6.5' }[values.version as string] ?? values.version!;
-  if (!/^2\.\d+\.\d+$/.test(version)) throw new Error('--version: this simulator speaks the v2 API (2.6, 2.8 or an exact 2.x.y)');
+  if (!/^2\.\d+\.\d+$/.test(version))
+    throw new Error('--version: this simulator speaks the v2 API (2.6, 2.8 or an exact 2.x.y)');
 
   const started: Array<{ url: string; username: string; password: string; controlUrl: string }> = [];
   const stops: Array<() => Promise<void>> = [];
   for (let i = 0; i < count; i++) {
-    const panel = await new PanelSimulator({ port: basePort + i, host: values.host, version, tag: `p${i + 1}` }).start();
+    const panel = await new PanelSimulator({
+      port: basePort + i,
+      host: values.host,
+      version,
+      tag: `p${i + 1}`,
+    }).start();
     const control = await new ControlServer(panel, { port: basePort + count + i, host: values.host }).start();
-    stops.push(() => control.stop(), () => panel.stop());
+    stops.push(
+      () => control.stop(),
+      () => panel.stop(),
+    );
     started.push({ url: panel.url, username: panel.username, password: panel.password, controlUrl: control.url });
   }
   if (values.json) {
@@ -37,7 +48,9 @@ async function main(): Promise<void> {
     for (const panel of started) {
       console.log(`  ${panel.url}  user ${panel.username}  password ${panel.password}  control ${panel.controlUrl}`);
     }
-    console.log(`faults: curl -X POST <control>/fault -d '{"kind":"refuse"}'  (none|refuse|hang|http500|expire-sessions|xray-error|bad-credentials)`);
+    console.log(
+      `faults: curl -X POST <control>/fault -d '{"kind":"refuse"}'  (none|refuse|hang|http500|expire-sessions|xray-error|bad-credentials)`,
+    );
   }
   const shutdown = async () => {
     await Promise.all(stops.map((stop) => stop()));

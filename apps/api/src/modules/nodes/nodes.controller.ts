@@ -11,7 +11,8 @@ import {
 import { NodeView } from '@fleet/contract';
 import { actorOf, CurrentPrincipal, Principal } from '../auth/principal';
 import { AllowRoles } from '../auth/roles.decorator';
-import { CreateNodeDto, NodeViewDto, UpdateNodeDto } from './dto/node.dto';
+import { ConnectionTestResult } from '../panels/panel-connection.service';
+import { ConnectionTestDto, CreateNodeDto, NodeViewDto, UpdateNodeDto } from './dto/node.dto';
 import { NodesService } from './nodes.service';
 
 @ApiTags('nodes')
@@ -52,6 +53,17 @@ export class NodesController {
     @CurrentPrincipal() principal: Principal,
   ): Promise<NodeView> {
     return this.nodes.update(id, body, actorOf(principal));
+  }
+
+  @Post(':id/test-connection')
+  @HttpCode(200)
+  @ApiOkResponse({
+    type: ConnectionTestDto,
+    description: 'ok:false with a readable error when the panel cannot be used',
+  })
+  @ApiNotFoundResponse()
+  testConnection(@Param('id', ParseIntPipe) id: number): Promise<ConnectionTestResult> {
+    return this.nodes.testConnection(id);
   }
 
   @Delete(':id')

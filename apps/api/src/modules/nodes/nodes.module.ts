@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { PanelsModule } from '../panels/panels.module';
 import { NodeEntity } from './node.entity';
 import { NodesController } from './nodes.controller';
 import { NodesRepository } from './nodes.repository';
@@ -7,7 +8,7 @@ import { NodesSeederService } from './nodes-seeder.service';
 import { NodesService } from './nodes.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([NodeEntity])],
+  imports: [TypeOrmModule.forFeature([NodeEntity]), PanelsModule],
   controllers: [NodesController],
   providers: [NodesRepository, NodesService, NodesSeederService],
   exports: [NodesRepository, NodesService],

@@ -4,6 +4,8 @@ import { ErrorCode, EventType, NODE_DEFAULTS, NodeView } from '@fleet/contract';
 import { SecretBox } from '../../common/crypto/secret-box';
 import { DomainError } from '../../common/errors/domain-error';
 import { EventsService } from '../events/events.service';
+import { ConnectionTestResult, PanelConnectionService } from '../panels/panel-connection.service';
+import { PanelPoolService } from '../panels/panel-pool.service';
 import { CreateNodeDto, UpdateNodeDto } from './dto/node.dto';
 import { NodeEntity } from './node.entity';
 import { mapNode } from './node.mapper';
@@ -32,7 +34,13 @@ export class NodesService {
     private readonly secrets: SecretBox,
     private readonly events: EventsService,
     private readonly dataSource: DataSource,
+    private readonly pool: PanelPoolService,
+    private readonly connections: PanelConnectionService,
   ) {}
+
+  async testConnection(id: number): Promise<ConnectionTestResult> {
+    return this.connections.test(await this.require(id));
+  }
 
   async list(): Promise<NodeView[]> {
     return (await this.nodes.findAll()).map(mapNode);
@@ -98,6 +106,7 @@ export class NodesService {
       );
       await this.nodes.remove(id, manager);
     });
+    this.pool.release(id);
   }
 
   /** An unsaved node with the contract's defaults, ready for `apply`. */

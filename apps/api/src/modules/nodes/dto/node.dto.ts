@@ -78,3 +78,18 @@ export class NodeViewDto {
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;
 }
+
+export class PanelInboundDto {
+  @ApiProperty() id: number;
+  @ApiProperty({ example: 'vless' }) protocol: string;
+  @ApiProperty() port: number;
+  @ApiProperty() remark: string;
+  @ApiProperty() enable: boolean;
+}
+
+export class ConnectionTestDto {
+  @ApiProperty() ok: boolean;
+  @ApiProperty() responseTimeMs: number;
+  @ApiProperty({ type: [PanelInboundDto] }) inbounds: PanelInboundDto[];
+  @ApiProperty({ required: false, description: 'why the panel could not be used (kind: detail)' }) error?: string;
+}

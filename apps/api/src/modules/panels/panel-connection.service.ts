@@ -1,0 +1,39 @@
+import { Injectable } from '@nestjs/common';
+import { PanelError } from '@fleet/xui-client';
+import { NodeEntity } from '../nodes/node.entity';
+import { PanelPoolService } from './panel-pool.service';
+
+export interface ConnectionTestResult {
+  ok: boolean;
+  responseTimeMs: number;
+  inbounds: Array<{ id: number; protocol: string; port: number; remark: string; enable: boolean }>;
+  error?: string;
+}
+
+const TEST_TIMEOUT_MS = 10_000;
+
+@Injectable()
+export class PanelConnectionService {
+  constructor(private readonly pool: PanelPoolService) {}
+
+  /** Logs in with a fresh session and lists the inbounds; failures are reported, not thrown. */
+  async test(node: NodeEntity): Promise<ConnectionTestResult> {
+    const client = this.pool.createClient(node, TEST_TIMEOUT_MS);
+    const started = performance.now();
+    try {
+      await client.login();
+      const inbounds = await client.listInbounds();
+      return {
+        ok: true,
+        responseTimeMs: Math.round(performance.now() - started),
+        inbounds: inbounds.map(({ id, protocol, port, remark, enable }) => ({ id, protocol, port, remark, enable })),
+      };
+    } catch (error) {
+      const message =
+        error instanceof PanelError ? `${error.kind}: ${error.message}` : 'unexpected failure talking to the panel';
+      return { ok: false, responseTimeMs: Math.round(performance.now() - started), inbounds: [], error: message };
+    } finally {
+      client.close();
+    }
+  }
+}

@@ -1,0 +1,89 @@
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { XuiClient } from '@fleet/xui-client';
+import { SecretBox } from '../../common/crypto/secret-box';
+import { NodeEntity } from '../nodes/node.entity';
+
+/** At most this many calls in flight to one panel, so a burst cannot flood one server. */
+const MAX_IN_FLIGHT_PER_PANEL = 4;
+
+interface PoolEntry {
+  client: XuiClient;
+  fingerprint: string;
+  slots: Semaphore;
+}
+
+/** One 3x-ui client per node, built lazily from decrypted credentials and rebuilt when they change. */
+@Injectable()
+export class PanelPoolService implements OnModuleDestroy {
+  private readonly entries = new Map<number, PoolEntry>();
+
+  constructor(private readonly secrets: SecretBox) {}
+
+  /** Runs `work` with the node's client, within the node's in-flight limit. */
+  async run<T>(node: NodeEntity, work: (client: XuiClient) => Promise<T>): Promise<T> {
+    const entry = this.entryFor(node);
+    return entry.slots.run(() => work(entry.client));
+  }
+
+  /** A client outside the pool, for one-off checks that must not reuse a session (test-connection). */
+  createClient(node: NodeEntity, timeoutMs?: number): XuiClient {
+    return new XuiClient({
+      baseUrl: node.panelUrl,
+      username: node.panelUsername,
+      password: this.secrets.decrypt(node.panelPasswordEncrypted),
+      apiToken: node.panelApiTokenEncrypted ? this.secrets.decrypt(node.panelApiTokenEncrypted) : null,
+      tlsVerify: node.tlsVerify,
+      timeoutMs,
+      name: node.name,
+    });
+  }
+
+  release(nodeId: number): void {
+    this.entries.get(nodeId)?.client.close();
+    this.entries.delete(nodeId);
+  }
+
+  onModuleDestroy(): void {
+    for (const id of [...this.entries.keys()]) this.release(id);
+  }
+
+  private entryFor(node: NodeEntity): PoolEntry {
+    const fingerprint = createHash('sha256')
+      .update(
+        [
+          node.panelUrl,
+          node.panelUsername,
+          node.panelPasswordEncrypted,
+          node.panelApiTokenEncrypted ?? '',
+          node.tlsVerify,
+          node.name,
+        ].join('\n'),
+      )
+      .digest('hex');
+    const existing = this.entries.get(node.id);
+    if (existing?.fingerprint === fingerprint) return existing;
+    existing?.client.close();
+    const entry = { client: this.createClient(node), fingerprint, slots: new Semaphore(MAX_IN_FLIGHT_PER_PANEL) };
+    this.entries.set(node.id, entry);
+    return entry;
+  }
+}
+
+class Semaphore {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly limit: number) {}
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active++;
+    try {
+      return await work();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+}
