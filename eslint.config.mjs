@@ -14,7 +14,7 @@ export default [
         'error',
         {
           enforceBuildableLibDependency: true,
-          allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$'],
+          allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$', '^.*/webpack\\.node-app$'],
           depConstraints: [
             // The contract is the shared vocabulary: it depends on nothing in the workspace.
             { sourceTag: 'type:contract', onlyDependOnLibsWithTags: [] },
