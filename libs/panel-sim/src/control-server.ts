@@ -9,6 +9,7 @@ import { FAULT_KINDS, Fault, PanelSimulator } from './panel-simulator';
 export class ControlServer {
   private server: Server | null = null;
   private port: number;
+  private readonly host: string;
 
   constructor(
     private readonly panel: PanelSimulator,
@@ -17,8 +18,6 @@ export class ControlServer {
     this.port = options.port ?? 0;
     this.host = options.host ?? '127.0.0.1';
   }
-
-  private readonly host: string;
 
   get url(): string {
     return `http://${this.host}:${this.port}`;

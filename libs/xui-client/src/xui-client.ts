@@ -29,20 +29,6 @@ interface CallOptions {
 }
 
 const SESSION_COOKIE = '3x-ui';
-const UNREACHABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'ECONNABORTED',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EPIPE',
-  'ERR_CANCELED',
-  'ERR_SOCKET_CONNECTION_TIMEOUT',
-]);
-
 /**
  * One 3x-ui panel. Logs in lazily, re-logs in once when a session has expired (no sliding renewal exists),
  * speaks the panel's API generation, and never runs two writes on the panel at the same time (v2.x panels
@@ -281,16 +267,10 @@ export class XuiClient {
       this.jar.store(response.headers['set-cookie']);
       return response;
     } catch (error) {
+      // Every status is accepted above, so a thrown error means no answer came: refused, DNS, reset, timeout.
       const code = (error as { code?: string }).code ?? 'ERROR';
       const reason = code === 'ECONNABORTED' || code === 'ERR_CANCELED' ? `timed out after ${timeout} ms` : code;
-      if (UNREACHABLE_CODES.has(code) || !(error as { response?: unknown }).response) {
-        throw new PanelError('unreachable', this.label(label), `${method} ${path}: ${reason}`);
-      }
-      throw new PanelError(
-        'protocol',
-        this.label(label),
-        `${method} ${path}: ${bounded(String((error as Error).message))}`,
-      );
+      throw new PanelError('unreachable', this.label(label), `${method} ${path}: ${reason}`);
     }
   }
 
