@@ -37,6 +37,26 @@ describe('POST /api/v1/nodes/:id/test-connection (real HTTP, simulated panel ove
     expect(body.inbounds[0]).toEqual({ id: 1, protocol: 'vless', port: 443, remark: 'vless-reality', enable: true });
   });
 
+  it('speaks a v3.1 panel with the node’s API token (no login)', async () => {
+    const v31 = await new PanelSimulator({
+      version: '3.1.0',
+      apiTokens: [{ token: 'v31-token', scope: 'admin' }],
+    }).start();
+    try {
+      const node = await createNode({
+        panelUrl: v31.url,
+        panelPassword: 'unused-with-a-token',
+        panelApiToken: 'v31-token',
+      });
+      const { body } = await t.http().post(`/api/v1/nodes/${node.id}/test-connection`).set(auth).expect(200);
+      expect(body.ok).toBe(true);
+      expect(body.inbounds).toHaveLength(5);
+      expect(v31.calls.get('login')).toBeUndefined();
+    } finally {
+      await v31.stop();
+    }
+  });
+
   it('reports wrong credentials readably, without the password', async () => {
     const node = await createNode({ panelPassword: 'definitely-wrong' });
     const { body } = await t.http().post(`/api/v1/nodes/${node.id}/test-connection`).set(auth).expect(200);

@@ -4,3 +4,5 @@ export { PanelState, clientKey } from './panel-state';
 export type { SimTraffic, Client, Outcome } from './panel-state';
 export type { SimInbound } from './seed-inbounds';
 export { sortedPrettyJson } from './go-json';
+export * from './subscription-server';
+export { ClientsApi } from './clients-api';

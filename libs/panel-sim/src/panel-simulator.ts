@@ -1,8 +1,10 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
+import { ClientsApi } from './clients-api';
 import { Outcome, PanelState, fail } from './panel-state';
 import { seedInbounds } from './seed-inbounds';
+import { ShareLinkBuilder, SubscriptionServer } from './subscription-server';
 
 export const FAULT_KINDS = [
   'none',
@@ -33,15 +35,46 @@ export interface PanelSimulatorOptions {
   basePath?: string;
   username?: string;
   password?: string;
-  /** Panel version the behaviour follows (v2.7 – v3.0 classic API). */
+  /** Panel version the behaviour follows: 2.x, 3.0.x (CSRF, API tokens) or 3.1+ (email-keyed client API). */
   version?: string;
+  /** v3 API tokens (Settings → Security) accepted as `Authorization: Bearer <token>`. */
+  apiTokens?: Array<{ token: string; scope: 'admin' | 'monitor' }>;
+  /** Starts the subscription listener on its own port (0 = any free port). */
+  subscription?: { port?: number; shareLink: ShareLinkBuilder; host?: string };
   sessionMaxAgeMinutes?: number;
-  /** Per-write cost that grows with the clients on the panel, like a real panel rewriting `settings`. */
-  writeCost?: { fixedMs: number; perClientMs: number };
+  /** Time each write takes; `REALISTIC_WRITE_COST` follows a v2.8 panel (spec §14). Default: none. */
+  writeCost?: WriteCost;
   tag?: string;
 }
 
+/** A write costs `fixedMs + perStoredClientMs × clients on the panel + perBatchClientMs × clients in the call`. */
+export interface WriteCost {
+  fixedMs: number;
+  perStoredClientMs: number;
+  perBatchClientMs: number;
+}
+
+/** v2.8 addClient at 10k stored clients: ≈ 125 ms fixed + ≈ 0.35 ms per client in the call (spec §14). */
+export const REALISTIC_WRITE_COST: WriteCost = { fixedMs: 2, perStoredClientMs: 0.0125, perBatchClientMs: 0.35 };
+const NO_WRITE_COST: WriteCost = { fixedMs: 0, perStoredClientMs: 0, perBatchClientMs: 0 };
+
 const COOKIE = '3x-ui';
+const TOKEN_SCOPE_DENIED = 'this API token is not permitted to access this endpoint';
+
+interface Session {
+  /** Logged-in user; empty for the pre-login session that only carries a CSRF token. */
+  u: string;
+  iat: number;
+  g: number;
+  /** v3 CSRF token bound to the session. */
+  c?: string;
+}
+
+interface Route {
+  name: string;
+  run: (body: string, type: string) => Promise<Outcome>;
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** A 3x-ui panel over real HTTP, per the panel's reference (routes, envelope, messages, sessions, quirks). */
@@ -51,10 +84,13 @@ export class PanelSimulator {
   readonly basePath: string;
   readonly version: string;
   readonly state: PanelState;
+  readonly subscription: SubscriptionServer | null;
+  private readonly clientsApi: ClientsApi;
+  private readonly apiTokens: Array<{ token: string; scope: 'admin' | 'monitor' }>;
   private readonly host: string;
   private readonly sessionMaxAgeMs: number;
   private readonly secret = randomBytes(32);
-  private readonly writeCost: { fixedMs: number; perClientMs: number };
+  private readonly writeCost: WriteCost;
   private port: number;
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
@@ -72,8 +108,28 @@ export class PanelSimulator {
     this.password = options.password ?? randomBytes(9).toString('base64url');
     this.version = options.version ?? '2.8.11';
     this.sessionMaxAgeMs = (options.sessionMaxAgeMinutes ?? 360) * 60_000;
-    this.writeCost = options.writeCost ?? { fixedMs: 0, perClientMs: 0 };
+    this.writeCost = options.writeCost ?? NO_WRITE_COST;
+    this.apiTokens = options.apiTokens ?? [];
     this.state = new PanelState(seedInbounds(options.tag ?? randomBytes(3).toString('hex')));
+    this.clientsApi = new ClientsApi(this.state);
+    this.subscription = options.subscription
+      ? new SubscriptionServer(this.state, {
+          port: options.subscription.port ?? 0,
+          host: this.host,
+          publicHost: options.subscription.host ?? this.host,
+          shareLink: options.subscription.shareLink,
+        })
+      : null;
+  }
+
+  /** v3.0+: CSRF on cookie sessions and Bearer API tokens. */
+  get isV3(): boolean {
+    return versionAtLeast(this.version, '3.0.0');
+  }
+
+  /** v3.1+: the classic client endpoints are gone; clients live under /panel/api/clients. */
+  get hasClientsApi(): boolean {
+    return versionAtLeast(this.version, '3.1.0');
   }
 
   get url(): string {
@@ -82,11 +138,13 @@ export class PanelSimulator {
 
   async start(): Promise<this> {
     await this.listen();
+    await this.subscription?.start();
     return this;
   }
 
   async stop(): Promise<void> {
     await this.closeListener();
+    await this.subscription?.stop();
   }
 
   currentFault(): Fault {
@@ -145,42 +203,101 @@ export class PanelSimulator {
     const method = request.method ?? 'GET';
     const body = await readBody(request);
 
+    if (path === 'csrf-token' && method === 'GET' && this.isV3) return this.csrfToken(request, response);
     if (path === 'login') {
       if (method !== 'POST') return end(response, 404);
       this.count('login');
+      if (this.isV3 && !this.csrfValid(request, body)) return end(response, 403);
       return this.login(request, response, body);
     }
     if (path === '' && method === 'GET') {
-      if (this.session(request)) return redirect(response, `${this.basePath}panel/`);
+      if (this.loggedIn(request)) return redirect(response, `${this.basePath}panel/`);
       return html(response, '<!DOCTYPE html><html><head><title>Login</title></head><body>login</body></html>');
     }
-    if (path === 'logout' && method === 'GET') {
-      response.setHeader('Set-Cookie', `${COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax`);
-      return redirect(response, this.basePath);
-    }
+    if (path === 'logout') return this.logout(request, response, method, body);
     if (path === 'server/status' && method === 'POST' && !versionAtLeast(this.version, '2.7.0')) {
       // ≤ v2.6 serves status outside /panel/api, behind the same login check.
-      if (!this.session(request)) return this.unauthenticated(request, response);
+      if (!this.loggedIn(request)) return this.unauthenticated(request, response);
       this.count('status');
       return json(response, { success: true, msg: '', obj: this.status() });
     }
     if (!path.startsWith('panel/api/')) return end(response, 404);
 
-    const route = this.route(method, path.slice('panel/api/'.length));
+    const apiPath = path.slice('panel/api/'.length);
+    const route = this.route(method, apiPath);
     if (!route) return end(response, 404);
-    if (!this.session(request)) return this.unauthenticated(request, response);
+    const access = this.authorize(request, method, apiPath, body);
+    if (access === 'unauthenticated') return this.unauthenticated(request, response);
+    if (access === 'csrf') return end(response, 403);
+    if (access === 'scope') return json(response, fail(TOKEN_SCOPE_DENIED), 403);
     this.count(route.name);
     const outcome = await route.run(body, contentType(request));
     if ('panic' in outcome) return end(response, 500);
     json(response, outcome);
   }
 
+  /** Bearer tokens (v3) bypass session and CSRF; cookie sessions need the CSRF header on writes (v3). */
+  private authorize(
+    request: IncomingMessage,
+    method: string,
+    apiPath: string,
+    body: string,
+  ): 'ok' | 'unauthenticated' | 'csrf' | 'scope' {
+    const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+    if (bearer && this.isV3) {
+      const token = this.apiTokens.find((candidate) => candidate.token === bearer);
+      if (!token) return 'unauthenticated';
+      if (token.scope === 'monitor' && !(method === 'GET' && apiPath === 'server/status')) return 'scope';
+      return 'ok';
+    }
+    if (!this.loggedIn(request)) return 'unauthenticated';
+    if (this.isV3 && method !== 'GET' && !this.csrfValid(request, body)) return 'csrf';
+    return 'ok';
+  }
+
   /** Unauthenticated API call, per version (spec §3.3). */
   private unauthenticated(request: IncomingMessage, response: ServerResponse): void {
+    const xhr = request.headers['x-requested-with'] === 'XMLHttpRequest';
+    if (versionAtLeast(this.version, '3.0.2')) return end(response, xhr ? 401 : 404);
     if (versionAtLeast(this.version, '2.8.4')) return end(response, 404);
-    if (request.headers['x-requested-with'] === 'XMLHttpRequest') {
-      return json(response, fail('Your session has expired, please log in again'), 401);
+    if (xhr) return json(response, fail('Your session has expired, please log in again'), 401);
+    redirect(response, this.basePath);
+  }
+
+  /** v3 §3.4 step 1: the token lives in the session cookie, which this call creates when there is none. */
+  private csrfToken(request: IncomingMessage, response: ServerResponse): void {
+    this.count('csrf-token');
+    let session = this.session(request);
+    if (!session?.c) {
+      session = { u: session?.u ?? '', iat: session?.iat ?? Date.now(), g: this.sessionGeneration };
+      session.c = randomBytes(24).toString('base64url');
+      response.setHeader('Set-Cookie', this.sessionCookie(session));
     }
+    json(response, { success: true, msg: '', obj: session.c });
+  }
+
+  private csrfValid(request: IncomingMessage, body: string): boolean {
+    const expected = this.session(request)?.c;
+    const header = request.headers['x-csrf-token'];
+    const sent =
+      typeof header === 'string'
+        ? header
+        : contentType(request) === 'application/x-www-form-urlencoded'
+          ? new URLSearchParams(body).get('_csrf')
+          : null;
+    return !!expected && sent === expected;
+  }
+
+  private logout(request: IncomingMessage, response: ServerResponse, method: string, body: string): void {
+    const cleared = `${COOKIE}=; Path=${this.cookiePath()}; Max-Age=0; HttpOnly; SameSite=Lax`;
+    if (versionAtLeast(this.version, '3.0.2')) {
+      if (method !== 'POST') return end(response, 404);
+      if (!this.csrfValid(request, body)) return end(response, 403);
+      response.setHeader('Set-Cookie', cleared);
+      return json(response, { success: true, msg: '', obj: null });
+    }
+    if (method !== 'GET') return end(response, 404);
+    response.setHeader('Set-Cookie', cleared);
     redirect(response, this.basePath);
   }
 
@@ -195,60 +312,114 @@ export class PanelSimulator {
     if (username !== this.username || password !== this.password || this.fault.kind === 'bad-credentials') {
       return json(response, fail('Invalid username or password or two-factor code.'));
     }
-    const cookiePath = versionAtLeast(this.version, '2.9.0') ? this.basePath : '/';
-    const maxAge = Math.floor(this.sessionMaxAgeMs / 1000);
-    response.setHeader(
-      'Set-Cookie',
-      `${COOKIE}=${this.issueSession()}; Path=${cookiePath}; Max-Age=${maxAge}; HttpOnly; SameSite=Lax`,
-    );
+    const session: Session = { u: this.username, iat: Date.now(), g: this.sessionGeneration };
+    session.c = this.session(request)?.c;
+    response.setHeader('Set-Cookie', this.sessionCookie(session));
     json(response, { success: true, msg: ' You have successfully logged into your account.', obj: null });
   }
 
-  private issueSession(): string {
-    const payload = Buffer.from(
-      JSON.stringify({ u: this.username, iat: Date.now(), g: this.sessionGeneration }),
-    ).toString('base64url');
-    return `${payload}.${createHmac('sha256', this.secret).update(payload).digest('base64url')}`;
+  private cookiePath(): string {
+    return versionAtLeast(this.version, '2.9.0') ? this.basePath : '/';
+  }
+
+  private sessionCookie(session: Session): string {
+    const payload = Buffer.from(JSON.stringify(session)).toString('base64url');
+    const value = `${payload}.${createHmac('sha256', this.secret).update(payload).digest('base64url')}`;
+    const maxAge = Math.floor(this.sessionMaxAgeMs / 1000);
+    return `${COOKIE}=${value}; Path=${this.cookiePath()}; Max-Age=${maxAge}; HttpOnly; SameSite=Lax`;
   }
 
   /** The signed cookie is the session: no server store, no sliding renewal. */
-  private session(request: IncomingMessage): boolean {
+  private session(request: IncomingMessage): Session | null {
     const cookie = (request.headers.cookie ?? '')
       .split(';')
       .map((part) => part.trim())
       .find((part) => part.startsWith(`${COOKIE}=`));
     const [payload, signature] = (cookie?.slice(COOKIE.length + 1) ?? '').split('.');
-    if (!payload || !signature) return false;
-    if (createHmac('sha256', this.secret).update(payload).digest('base64url') !== signature) return false;
-    const { iat, g } = JSON.parse(Buffer.from(payload, 'base64url').toString()) as { iat: number; g: number };
-    return g === this.sessionGeneration && Date.now() - iat < this.sessionMaxAgeMs;
+    if (!payload || !signature) return null;
+    if (createHmac('sha256', this.secret).update(payload).digest('base64url') !== signature) return null;
+    const session = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Session;
+    return session.g === this.sessionGeneration && Date.now() - session.iat < this.sessionMaxAgeMs ? session : null;
   }
 
-  private route(
-    method: string,
-    path: string,
-  ): { name: string; run: (body: string, type: string) => Promise<Outcome> } | null {
-    const match = (pattern: RegExp) => pattern.exec(path);
-    const get = method === 'GET';
-    const post = method === 'POST';
-    let m: RegExpExecArray | null;
-    if (get && path === 'inbounds/list')
+  private loggedIn(request: IncomingMessage): boolean {
+    return !!this.session(request)?.u;
+  }
+
+  private route(method: string, path: string): Route | null {
+    if (path.startsWith('clients/')) return this.hasClientsApi ? this.clientsRoute(method, path) : null;
+    if (get(method) && path === 'inbounds/list')
       return { name: 'list', run: async () => ({ success: true, msg: '', obj: this.state.listInbounds() }) };
-    if (get && (m = match(/^inbounds\/get\/([^/]+)$/))) {
-      const id = m[1];
+    if (get(method) && /^inbounds\/get\/[^/]+$/.test(path)) {
+      const id = path.slice('inbounds/get/'.length);
       return {
         name: 'get',
         run: async () => (isInt(id) ? this.state.getInbound(Number(id)) : fail(atoiError('Obtain', id))),
       };
     }
+    if (get(method) && path === 'server/status' && versionAtLeast(this.version, '2.7.0')) {
+      return { name: 'status', run: async () => ({ success: true, msg: '', obj: this.status() }) };
+    }
+    return this.hasClientsApi ? null : this.classicClientRoute(method, path);
+  }
+
+  /** §10: JSON bodies, email in the path. */
+  private clientsRoute(method: string, path: string): Route | null {
+    const api = this.clientsApi;
+    const email = (prefix: string) => decodeURIComponent(path.slice(prefix.length));
+    const body = (text: string, type: string): unknown => {
+      if (type !== 'application/json') return null;
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        return null;
+      }
+    };
+    if (get(method)) {
+      if (path === 'clients/list') return { name: 'clients/list', run: async () => api.list() };
+      if (path.startsWith('clients/get/'))
+        return { name: 'clients/get', run: async () => api.get(email('clients/get/')) };
+      if (path.startsWith('clients/traffic/')) {
+        return { name: 'clients/traffic', run: async () => this.state.clientTraffic(email('clients/traffic/')) };
+      }
+      return null;
+    }
+    if (method !== 'POST') return null;
+    if (path === 'clients/add') {
+      return { name: 'clients/add', run: (text, type) => this.write(() => api.add(body(text, type), Date.now())) };
+    }
+    if (path.startsWith('clients/update/')) {
+      const target = email('clients/update/');
+      return {
+        name: 'clients/update',
+        run: (text, type) => this.write(() => api.update(target, body(text, type), Date.now())),
+      };
+    }
+    if (path.startsWith('clients/del/')) {
+      const target = email('clients/del/');
+      return { name: 'clients/del', run: () => this.write(() => api.remove(target)) };
+    }
+    if (path === 'clients/onlines')
+      return { name: 'clients/onlines', run: async () => ({ success: true, msg: '', obj: this.state.onlines }) };
+    return null;
+  }
+
+  /** §7: the classic inbound-centred client endpoints (v2.7 – v3.0). */
+  private classicClientRoute(method: string, path: string): Route | null {
+    const match = (pattern: RegExp) => pattern.exec(path);
+    const post = method === 'POST';
+    let m: RegExpExecArray | null;
     if (post && path === 'inbounds/addClient') {
       return {
         name: 'addClient',
-        run: (body, type) =>
-          this.write(() => {
-            const bound = bindInbound(body, type, 'Inbound client(s) have been added.');
-            return 'error' in bound ? bound.error : this.state.addClients(bound.id, bound.settings, Date.now());
-          }),
+        run: (body, type) => {
+          const bound = bindInbound(body, type, 'Inbound client(s) have been added.');
+          const requireEmail = versionAtLeast(this.version, '3.0.2');
+          return this.write(
+            () => ('error' in bound ? bound.error : this.state.addClients(bound.id, bound.settings, Date.now(), requireEmail)),
+            'error' in bound ? 1 : batchSize(bound.settings),
+          );
+        },
       };
     }
     if (post && (m = match(/^inbounds\/updateClient\/([^/]+)$/))) {
@@ -274,7 +445,11 @@ export class PanelSimulator {
           ),
       };
     }
-    if (post && (m = match(/^inbounds\/([^/]+)\/delClientByEmail\/([^/]+)$/))) {
+    if (
+      post &&
+      versionAtLeast(this.version, '2.8.0') &&
+      (m = match(/^inbounds\/([^/]+)\/delClientByEmail\/([^/]+)$/))
+    ) {
       const [id, email] = [m[1], decodeURIComponent(m[2])];
       return {
         name: 'delClientByEmail',
@@ -284,15 +459,12 @@ export class PanelSimulator {
           ),
       };
     }
-    if (get && (m = match(/^inbounds\/getClientTraffics\/([^/]+)$/))) {
+    if (get(method) && (m = match(/^inbounds\/getClientTraffics\/([^/]+)$/))) {
       const email = decodeURIComponent(m[1]);
       return { name: 'getClientTraffics', run: async () => this.state.clientTraffic(email) };
     }
     if (post && path === 'inbounds/onlines')
       return { name: 'onlines', run: async () => ({ success: true, msg: '', obj: this.state.onlines }) };
-    if (get && path === 'server/status' && versionAtLeast(this.version, '2.7.0')) {
-      return { name: 'status', run: async () => ({ success: true, msg: '', obj: this.status() }) };
-    }
     return null;
   }
 
@@ -300,9 +472,10 @@ export class PanelSimulator {
    * A write as a v2.x panel does it: read the inbound's settings, work for a while (cost grows with the
    * clients on the panel), write back. Overlapping writes therefore lose each other's changes, as on a real panel.
    */
-  private async write(apply: () => Outcome): Promise<Outcome> {
+  private async write(apply: () => Outcome, batch = 1): Promise<Outcome> {
     const snapshot = this.state.inbounds.map((inbound) => inbound.settings);
-    const cost = this.writeCost.fixedMs + this.writeCost.perClientMs * this.state.clientCount();
+    const { fixedMs, perStoredClientMs, perBatchClientMs } = this.writeCost;
+    const cost = fixedMs + perStoredClientMs * this.state.clientCount() + perBatchClientMs * batch;
     await (cost > 0 ? sleep(cost) : new Promise((resolve) => setImmediate(resolve)));
     this.state.inbounds.forEach((inbound, index) => {
       if (inbound.settings !== snapshot[index]) inbound.settings = snapshot[index]; // last writer wins
@@ -333,6 +506,7 @@ export class PanelSimulator {
       netTraffic: { sent: 10 * gb, recv: 30 * gb },
       publicIP: { ipv4: '203.0.113.10', ipv6: 'N/A' },
       appStats: { threads: 12, mem: 48 * 1024 ** 2, uptime: 86_000 },
+      ...(this.isV3 ? { panelVersion: this.version } : {}),
     };
   }
 }
@@ -347,6 +521,17 @@ export function versionAtLeast(version: string, minimum: string): boolean {
   const b = minimum.split('.').map(Number);
   for (let i = 0; i < 3; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0);
   return true;
+}
+
+const get = (method: string) => method === 'GET';
+
+function batchSize(settings: string): number {
+  try {
+    const clients = (JSON.parse(settings) as { clients?: unknown }).clients;
+    return Array.isArray(clients) ? Math.max(1, clients.length) : 1;
+  } catch {
+    return 1;
+  }
 }
 
 function isInt(text: string): boolean {

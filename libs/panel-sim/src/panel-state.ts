@@ -107,8 +107,8 @@ export class PanelState {
     };
   }
 
-  /** §7.1: validate everything first (all-or-nothing), then append. */
-  addClients(inboundId: number, settingsText: string, now: number): Outcome {
+  /** §7.1: validate everything first (all-or-nothing), then append. v3.0.2+ panels also refuse empty emails. */
+  addClients(inboundId: number, settingsText: string, now: number, requireEmail = false): Outcome {
     const jsonError = goJsonError(settingsText);
     if (jsonError) return fail(wrapped(MSG.wrong, jsonError, false));
     const clients = (JSON.parse(settingsText) as { clients?: unknown }).clients;
@@ -117,6 +117,7 @@ export class PanelState {
     const taken = new Set(this.allEmails().map((email) => email.toLowerCase()));
     for (const client of clients as Client[]) {
       const email = String(client.email ?? '');
+      if (email === '' && requireEmail) return fail(wrapped(MSG.wrong, 'client email is required'));
       if (email === '') continue;
       if (taken.has(email.toLowerCase())) return fail(wrapped(MSG.wrong, `Duplicate email: ${email}`));
       taken.add(email.toLowerCase());
@@ -128,10 +129,16 @@ export class PanelState {
     for (const client of clients as Client[]) {
       if (clientKey(inbound.protocol, client) === '') return fail(wrapped(MSG.wrong, 'empty client ID'));
     }
-    const stamped = (clients as Client[]).map((client) => ({ ...client, created_at: now, updated_at: now }));
-    this.writeClients(inbound, [...existing, ...stamped]);
-    for (const client of stamped) if (client.email) this.addTraffic(inbound, client);
+    this.append(inbound, clients as Client[], now);
     return ok(MSG.added);
+  }
+
+  /** Appends already-validated clients, stamped, with their traffic rows (one row per email, panel-wide). */
+  append(inbound: SimInbound, clients: Client[], now: number): void {
+    const stamped = clients.map((client) => ({ ...client, created_at: now, updated_at: now }));
+    this.writeClients(inbound, [...(this.clientsOf(inbound) ?? []), ...stamped]);
+    for (const client of stamped)
+      if (client.email && !this.traffics.has(client.email)) this.addTraffic(inbound, client);
   }
 
   /** §7.2: only clients[0] counts; the key in the URL is the client's current key. */
@@ -152,8 +159,20 @@ export class PanelState {
     if (newEmail !== oldEmail && this.allEmails().some((email) => email.toLowerCase() === newEmail.toLowerCase())) {
       return fail(wrapped(MSG.wrong, `Duplicate email: ${newEmail}`));
     }
-    existing[index] = { ...next, created_at: old['created_at'] ?? now, updated_at: now };
-    this.writeClients(inbound, existing);
+    this.replaceClient(inbound, existing, index, next, now);
+    this.renameTraffic(oldEmail, next);
+    return ok(MSG.updated);
+  }
+
+  /** Replaces a client object, keeping `created_at`. */
+  replaceClient(inbound: SimInbound, clients: Client[], index: number, next: Client, now: number): void {
+    clients[index] = { ...next, created_at: clients[index]['created_at'] ?? now, updated_at: now };
+    this.writeClients(inbound, clients);
+  }
+
+  /** The traffic row follows the client's new email and limits; up/down are preserved. */
+  renameTraffic(oldEmail: string, next: Client): void {
+    const newEmail = String(next.email ?? '');
     const traffic = this.traffics.get(oldEmail);
     if (traffic) {
       this.traffics.delete(oldEmail);
@@ -168,7 +187,6 @@ export class PanelState {
         reset: Number(next['reset'] ?? 0),
       });
     }
-    return ok(MSG.updated);
   }
 
   /** §7.3 `:id/delClient/:clientId` as in v2.8: an unknown key succeeds without change. */
@@ -205,6 +223,15 @@ export class PanelState {
   getInbound(id: number): Outcome {
     const inbound = this.findInbound(id);
     return inbound ? ok('', this.view(inbound, null)) : fail(wrapped(MSG.obtain, 'record not found', false));
+  }
+
+  /** Removes a client without the classic API's last-client refusal (the v3.1 client records allow it). */
+  removeByEmail(inboundId: number, email: string): void {
+    const inbound = this.findInbound(inboundId);
+    if (!inbound) return;
+    const clients = this.clientsOf(inbound) ?? [];
+    const index = clients.findIndex((client) => client.email === email);
+    if (index >= 0) this.removeAt(inbound, clients, index);
   }
 
   private removeAt(inbound: SimInbound, clients: Client[], index: number): void {

@@ -56,6 +56,8 @@ export interface ServerStatus {
   mem: { current: number; total: number };
   xray: { state: 'running' | 'stop' | 'error' | string; errorMsg: string; version: string };
   uptime: number;
+  /** v3+ only. */
+  panelVersion?: string;
   [key: string]: unknown;
 }
 

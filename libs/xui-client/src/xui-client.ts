@@ -45,6 +45,8 @@ export class XuiClient {
   private loggingIn: Promise<void> | null = null;
   private writes: Promise<unknown> = Promise.resolve();
   private detected: ApiGeneration | null = null;
+  /** Set once a panel turns out to predate `delClientByEmail` (v2.8). */
+  private deleteByEmailMissing = false;
 
   constructor(private readonly options: XuiClientOptions) {
     this.baseUrl = options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`;
@@ -90,75 +92,156 @@ export class XuiClient {
   }
 
   async clientTraffic(email: string): Promise<ClientTraffic> {
-    const traffic = await this.call<ClientTraffic | null>(
-      'clientTraffic',
-      'GET',
-      `panel/api/inbounds/getClientTraffics/${encodeURIComponent(email)}`,
-    );
+    const path =
+      (await this.speaks()) === 'clients'
+        ? `panel/api/clients/traffic/${encodeURIComponent(email)}`
+        : `panel/api/inbounds/getClientTraffics/${encodeURIComponent(email)}`;
+    const traffic = await this.call<ClientTraffic | null>('clientTraffic', 'GET', path);
     // ≤ v2.8.0 answers an unknown email with success and a null object.
     if (!traffic) throw new PanelError('not-found', this.label('clientTraffic'), `no client with email ${email}`);
     return traffic;
   }
 
   async onlineEmails(): Promise<string[]> {
-    return (await this.call<string[] | null>('onlines', 'POST', 'panel/api/inbounds/onlines')) ?? [];
+    const path = (await this.speaks()) === 'clients' ? 'panel/api/clients/onlines' : 'panel/api/inbounds/onlines';
+    return (await this.call<string[] | null>('onlines', 'POST', path)) ?? [];
   }
 
   async serverStatus(timeoutMs?: number): Promise<ServerStatus> {
-    await this.ensureSession();
-    if (this.detected === 'legacy')
-      return this.call<ServerStatus>('serverStatus', 'POST', 'server/status', { timeoutMs });
-    return this.call<ServerStatus>('serverStatus', 'GET', 'panel/api/server/status', { timeoutMs });
+    const status =
+      (await this.speaks()) === 'legacy'
+        ? await this.call<ServerStatus | null>('serverStatus', 'POST', 'server/status', { timeoutMs })
+        : await this.call<ServerStatus | null>('serverStatus', 'GET', 'panel/api/server/status', { timeoutMs });
+    // The panel refreshes its status every 2 s in the background; right after a start there is none yet.
+    if (!status)
+      throw new PanelError('protocol', this.label('serverStatus'), 'no status yet (the panel has just started)');
+    return status;
   }
 
   // ---- writes (one at a time per panel) ----
 
-  /** Adds several clients in one call; the panel validates them all before writing any. */
-  addClients(inboundId: number, clients: PanelClient[]): Promise<void> {
+  /**
+   * Adds several clients, all or nothing. Classic panels take the batch in one call and validate it whole;
+   * v3.1+ panels take one client per call, so a failure part-way removes the ones already added.
+   */
+  async addClients(inboundId: number, clients: PanelClient[]): Promise<void> {
+    if ((await this.speaks()) !== 'clients') {
+      return this.exclusive(() =>
+        this.post('addClients', 'panel/api/inbounds/addClient', {
+          json: { id: inboundId, settings: JSON.stringify({ clients }) },
+        }),
+      );
+    }
+    return this.exclusive(async () => {
+      const added: string[] = [];
+      try {
+        for (const client of clients) {
+          await this.post('addClients', 'panel/api/clients/add', { json: { client, inboundIds: [inboundId] } });
+          added.push(client.email);
+        }
+      } catch (error) {
+        for (const email of added) await this.removeByEmail(email).catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * `currentKey`: UUID for vmess/vless, password for trojan, email for shadowsocks (classic API).
+   * v3.1+ panels key clients by email: `currentEmail` (default: the client's email).
+   */
+  async updateClient(
+    inboundId: number,
+    currentKey: string,
+    client: PanelClient,
+    currentEmail: string = client.email,
+  ): Promise<void> {
+    const path =
+      (await this.speaks()) === 'clients'
+        ? `panel/api/clients/update/${encodeURIComponent(currentEmail)}`
+        : `panel/api/inbounds/updateClient/${encodeURIComponent(currentKey)}`;
+    const json =
+      this.detected === 'clients' ? client : { id: inboundId, settings: JSON.stringify({ clients: [client] }) };
+    return this.exclusive(() => this.post('updateClient', path, { json }));
+  }
+
+  /** Deletes by key (UUID, trojan password, or shadowsocks email). */
+  async deleteClient(inboundId: number, key: string): Promise<void> {
+    if ((await this.speaks()) === 'clients') {
+      return this.deleteClientByEmail(inboundId, await this.emailOfKey(inboundId, key));
+    }
     return this.exclusive(() =>
-      this.call<null>('addClients', 'POST', 'panel/api/inbounds/addClient', {
-        json: { id: inboundId, settings: JSON.stringify({ clients }) },
-      }).then(() => undefined),
+      this.post('deleteClient', `panel/api/inbounds/${inboundId}/delClient/${encodeURIComponent(key)}`),
     );
   }
 
-  /** `currentKey`: UUID for vmess/vless, password for trojan, email for shadowsocks. */
-  updateClient(inboundId: number, currentKey: string, client: PanelClient): Promise<void> {
-    return this.exclusive(() =>
-      this.call<null>('updateClient', 'POST', `panel/api/inbounds/updateClient/${encodeURIComponent(currentKey)}`, {
-        json: { id: inboundId, settings: JSON.stringify({ clients: [client] }) },
-      }).then(() => undefined),
-    );
+  /** Deletes by email: `clients/del` on v3.1+, `delClientByEmail` on v2.8+, a lookup then delete by key before. */
+  async deleteClientByEmail(inboundId: number, email: string): Promise<void> {
+    if ((await this.speaks()) === 'clients') return this.exclusive(() => this.removeByEmail(email));
+    if (this.deleteByEmailMissing) return this.deleteClient(inboundId, await this.keyOfEmail(inboundId, email));
+    try {
+      await this.exclusive(() =>
+        this.post(
+          'deleteClientByEmail',
+          `panel/api/inbounds/${inboundId}/delClientByEmail/${encodeURIComponent(email)}`,
+        ),
+      );
+    } catch (error) {
+      // Before v2.8 the route does not exist: an empty 404 even after a fresh login.
+      if (!(error instanceof PanelError && error.kind === 'session-rejected')) throw error;
+      this.deleteByEmailMissing = true;
+      await this.deleteClient(inboundId, await this.keyOfEmail(inboundId, email));
+    }
   }
 
-  deleteClient(inboundId: number, key: string): Promise<void> {
-    return this.exclusive(() =>
-      this.call<null>(
-        'deleteClient',
-        'POST',
-        `panel/api/inbounds/${inboundId}/delClient/${encodeURIComponent(key)}`,
-      ).then(() => undefined),
-    );
+  private removeByEmail(email: string): Promise<void> {
+    return this.post('deleteClientByEmail', `panel/api/clients/del/${encodeURIComponent(email)}`);
   }
 
-  deleteClientByEmail(inboundId: number, email: string): Promise<void> {
-    return this.exclusive(() =>
-      this.call<null>(
-        'deleteClientByEmail',
-        'POST',
-        `panel/api/inbounds/${inboundId}/delClientByEmail/${encodeURIComponent(email)}`,
-      ).then(() => undefined),
-    );
+  private async emailOfKey(inboundId: number, key: string): Promise<string> {
+    return (await this.findClient(inboundId, (client, protocol) => clientKeyOf(protocol, client) === key, key)).email;
+  }
+
+  private async keyOfEmail(inboundId: number, email: string): Promise<string> {
+    const { client, protocol } = await this.findClient(inboundId, (candidate) => candidate.email === email, email);
+    return clientKeyOf(protocol, client);
+  }
+
+  private async findClient(
+    inboundId: number,
+    matches: (client: PanelClient, protocol: string) => boolean,
+    what: string,
+  ): Promise<{ client: PanelClient; protocol: string; email: string }> {
+    const inbound = await this.getInbound(inboundId);
+    const clients = (JSON.parse(inbound.settings) as { clients?: PanelClient[] }).clients ?? [];
+    const client = clients.find((candidate) => matches(candidate, inbound.protocol));
+    if (!client)
+      throw new PanelError('not-found', this.label('deleteClient'), `no client ${what} in inbound ${inboundId}`);
+    return { client, protocol: inbound.protocol, email: client.email };
+  }
+
+  private post(label: string, path: string, options: CallOptions = {}): Promise<void> {
+    return this.call<null>(label, 'POST', path, options).then(() => undefined);
   }
 
   // ---- session ----
 
-  /** Logs in now (normally done lazily). Throws `auth-failed` on refused credentials. */
+  /**
+   * Logs in now (normally done lazily); with an API token, checks the token instead (no session exists).
+   * Throws `auth-failed` on refused credentials.
+   */
   async login(): Promise<void> {
+    if (this.options.apiToken) return this.detectGeneration();
     if (!this.loggingIn) {
       this.loggingIn = this.doLogin().finally(() => (this.loggingIn = null));
     }
     return this.loggingIn;
+  }
+
+  /** The panel's API generation, logging in (and probing) first if needed. */
+  private async speaks(): Promise<ApiGeneration> {
+    await this.ensureSession();
+    return this.detected ?? 'classic';
   }
 
   private async ensureSession(): Promise<void> {
@@ -184,6 +267,7 @@ export class XuiClient {
     const envelope = response.status === 200 ? parseEnvelope<null>(response.data) : null;
     if (!envelope) throw this.protocolError('login', response);
     if (!envelope.success) {
+      this.jar.clear();
       throw new PanelError('auth-failed', this.label('login'), envelope.msg || 'login refused', envelope.msg);
     }
     if (!this.jar.has(SESSION_COOKIE))
@@ -194,6 +278,7 @@ export class XuiClient {
   /** Spec §3.5: status under /panel/api → v2.7+; a clients list → v3.1+. */
   private async detectGeneration(): Promise<void> {
     const status = await this.send('detect', 'GET', 'panel/api/server/status', {});
+    if (this.options.apiToken && status.status === 401) throw this.tokenRefused('detect');
     if (status.status === 404 && !isJson(status)) {
       this.detected = 'legacy';
       return;
@@ -219,6 +304,8 @@ export class XuiClient {
           `still refused after a fresh login (HTTP ${response.status}); the endpoint may not exist in this panel version`,
         );
       }
+    } else if (response.status === 401) {
+      throw this.tokenRefused(label);
     } else if (needsLogin(response)) {
       throw new PanelError(
         'session-rejected',
@@ -284,6 +371,10 @@ export class XuiClient {
     return `${this.name} ${call}`;
   }
 
+  private tokenRefused(label: string): PanelError {
+    return new PanelError('auth-failed', this.label(label), 'the panel refused the API token (HTTP 401)');
+  }
+
   private protocolError(label: string, response: AxiosResponse<string>): PanelError {
     const body = response.data ? bounded(String(response.data)) : 'empty body';
     const what =
@@ -292,6 +383,13 @@ export class XuiClient {
         : `HTTP ${response.status}: ${body}`;
     return new PanelError('protocol', this.label(label), what);
   }
+}
+
+/** The field a classic panel keys a client by in URLs: UUID, trojan password, or shadowsocks email. */
+export function clientKeyOf(protocol: string, client: PanelClient): string {
+  if (protocol === 'trojan') return String(client.password ?? '');
+  if (protocol === 'shadowsocks') return client.email;
+  return String(client.id ?? '');
 }
 
 function isJson(response: AxiosResponse<string>): boolean {
