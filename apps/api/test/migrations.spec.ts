@@ -4,7 +4,18 @@ import { migrateDatabase } from '../src/common/database/migrate';
 import { MIGRATIONS } from '../src/common/database/migrations';
 import { createTestDatabase } from './support/test-database';
 
-const TABLES = ['admins', 'api_tokens', 'assignments', 'events', 'nodes', 'vpn_users'];
+const TABLES = [
+  'admins',
+  'api_tokens',
+  'assignments',
+  'events',
+  'job_items',
+  'jobs',
+  'nodes',
+  'outbox',
+  'panel_tombstones',
+  'vpn_users',
+];
 
 async function tables(dataSource: DataSource): Promise<string[]> {
   const rows = await dataSource.query(
@@ -47,7 +58,7 @@ describe('migrations (real PostgreSQL)', () => {
     expect(n).toBe(MIGRATIONS.length);
   });
 
-  it('allows one active assignment per user but any number of released ones', async () => {
+  it('allows one active and one pending assignment per user, any number of released ones', async () => {
     await migrateDatabase(database.url);
     await dataSource.initialize();
     const [node] = await dataSource.query(
@@ -56,16 +67,24 @@ describe('migrations (real PostgreSQL)', () => {
     const [user] = await dataSource.query(
       `INSERT INTO vpn_users (telegram_id, uuid, subscription_token) VALUES (1, gen_random_uuid(), 't1') RETURNING id`,
     );
-    const assign = (active: boolean) =>
+    const assign = (state: string) =>
       dataSource.query(
-        `INSERT INTO assignments (user_id, node_id, inbound_id, client_email, is_active, released_at)
-         VALUES ($1, $2, 1, 'e', $3, CASE WHEN $3 THEN NULL ELSE now() END)`,
-        [user.id, node.id, active],
+        `INSERT INTO assignments (user_id, node_id, inbound_id, client_email, state, released_at)
+         VALUES ($1, $2, 1, 'e', $3, CASE WHEN $3 = 'released' THEN now() END)`,
+        [user.id, node.id, state],
       );
-    await assign(false);
-    await assign(false); // the seed's UNIQUE(user_id, node_id, is_active) would refuse this
-    await assign(true);
-    await expect(assign(true)).rejects.toThrow(/assignments_one_active_per_user/);
+    await assign('released');
+    await assign('released'); // the seed's UNIQUE(user_id, node_id, is_active) would refuse this
+    await assign('active');
+    await expect(assign('active')).rejects.toThrow(/assignments_one_active_per_user/);
+    await assign('pending'); // a move in flight
+    await expect(assign('pending')).rejects.toThrow(/assignments_one_pending_per_user/);
+    await expect(
+      dataSource.query(
+        `INSERT INTO assignments (user_id, node_id, inbound_id, client_email, state) VALUES ($1, $2, 1, 'e', 'released')`,
+        [user.id, node.id],
+      ),
+    ).rejects.toThrow(/assignments_released_at/);
   });
 
   it('rejects values the API would never write', async () => {

@@ -10,6 +10,12 @@ export const ErrorCode = {
   NodeNameTaken: 'NODE_NAME_TAKEN',
   NodeHasUsers: 'NODE_HAS_USERS',
   TokenNotFound: 'TOKEN_NOT_FOUND',
+  UserNotFound: 'USER_NOT_FOUND',
+  JobNotFound: 'JOB_NOT_FOUND',
+  NoCapacity: 'NO_CAPACITY',
+  NodeNotEligible: 'NODE_NOT_ELIGIBLE',
+  NodeUnreachable: 'NODE_UNREACHABLE',
+  MoveInProgress: 'MOVE_IN_PROGRESS',
   PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
   Internal: 'INTERNAL',
 } as const;

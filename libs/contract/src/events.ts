@@ -6,6 +6,15 @@ export const EventType = {
   LoginSucceeded: 'auth.login_succeeded',
   TokenCreated: 'token.created',
   TokenDeleted: 'token.deleted',
+  UserCreated: 'user.created',
+  UserMigrated: 'user.migrated',
+  UsersAdopted: 'users.adopted',
+  NodeChecked: 'node.checked',
+  NodeDown: 'node.down',
+  NodeUp: 'node.up',
+  JobStarted: 'job.started',
+  JobFinished: 'job.finished',
+  PlacementFailed: 'placement.failed',
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 

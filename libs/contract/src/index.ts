@@ -3,3 +3,4 @@ export * from './auth';
 export * from './nodes';
 export * from './events';
 export * from './routes';
+export * from './placement';

@@ -17,6 +17,19 @@ export interface AppConfig {
   loginMaxFailures: number;
   loginWindowSeconds: number;
   trustProxy: boolean;
+  /** Base of the subscription URLs handed to users (`PUBLIC_URL`, default http://localhost:PORT). */
+  publicUrl: string;
+  webhookUrl: string | null;
+  webhookSecret: string | null;
+  subUpdateIntervalHours: number;
+  /** A pending assignment older than this is resolved against its panel (crash recovery). */
+  pendingTimeoutSeconds: number;
+  /** Moves a job runs at the same time. */
+  jobConcurrency: number;
+  /** How often background work (jobs, tombstones, webhooks, pending assignments) wakes up. */
+  backgroundTickMs: number;
+  /** Testing only: the process kills itself with SIGKILL when it reaches this named point. */
+  crashPoint: string | null;
 }
 
 export class ConfigError extends Error {
@@ -72,8 +85,18 @@ export function loadConfig(env: Env = process.env): AppConfig {
     problems.push('ADMIN_USERNAME and ADMIN_PASSWORD must be set together');
   }
 
+  const port = integer('PORT', 3000, 0, 65535);
+  const publicUrl = (text('PUBLIC_URL') ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/]+/.test(publicUrl)) problems.push('PUBLIC_URL must be an http:// or https:// URL');
+  const webhookUrl = text('WEBHOOK_URL');
+  if (webhookUrl && !/^https?:\/\//.test(webhookUrl)) problems.push('WEBHOOK_URL must be an http:// or https:// URL');
+  const webhookSecret = env['WEBHOOK_SECRET'] || null;
+  if (webhookUrl && (!webhookSecret || webhookSecret.length < 16)) {
+    problems.push('WEBHOOK_SECRET (at least 16 characters) is required with WEBHOOK_URL');
+  }
+
   const config: AppConfig = {
-    port: integer('PORT', 3000, 0, 65535),
+    port,
     host: text('HOST') ?? '0.0.0.0',
     databaseUrl,
     dataDir: text('DATA_DIR') ?? 'data',
@@ -87,6 +110,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     loginMaxFailures: integer('LOGIN_MAX_FAILURES', 5, 1, 1000),
     loginWindowSeconds: integer('LOGIN_WINDOW_SECONDS', 300, 1, 86400),
     trustProxy: flag('TRUST_PROXY', false),
+    publicUrl,
+    webhookUrl,
+    webhookSecret,
+    subUpdateIntervalHours: integer('SUB_UPDATE_INTERVAL_HOURS', 12, 1, 168),
+    pendingTimeoutSeconds: integer('PENDING_TIMEOUT_SECONDS', 60, 1, 86400),
+    jobConcurrency: integer('JOB_CONCURRENCY', 32, 1, 1000),
+    backgroundTickMs: integer('BACKGROUND_TICK_MS', 1000, 50, 600_000),
+    crashPoint: text('CRASH_POINT'),
   };
   if (problems.length) throw new ConfigError(problems);
   return config;

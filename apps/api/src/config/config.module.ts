@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { AppConfig } from './app-config';
 import { SecretBox } from '../common/crypto/secret-box';
+import { CrashPoints } from '../common/background/crash-points';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
@@ -14,8 +15,9 @@ export class ConfigModule {
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: SecretBox, useValue: secretBox },
+        CrashPoints,
       ],
-      exports: [APP_CONFIG, SecretBox],
+      exports: [APP_CONFIG, SecretBox, CrashPoints],
     };
   }
 }

@@ -4,5 +4,8 @@ import { NodeEntity } from '../../modules/nodes/node.entity';
 import { EventEntity } from '../../modules/events/event.entity';
 import { VpnUser } from '../../modules/assignments/vpn-user.entity';
 import { Assignment } from '../../modules/assignments/assignment.entity';
+import { Tombstone } from '../../modules/migrations/tombstone.entity';
+import { Job, JobItem } from '../../modules/migrations/job.entity';
+import { OutboxMessage } from '../../modules/outbox/outbox.entity';
 
-export const ENTITIES = [Admin, ApiToken, NodeEntity, EventEntity, VpnUser, Assignment];
+export const ENTITIES = [Admin, ApiToken, NodeEntity, EventEntity, VpnUser, Assignment, Tombstone, Job, JobItem, OutboxMessage];

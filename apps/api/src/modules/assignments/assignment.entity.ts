@@ -1,6 +1,11 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
-/** Which node serves a user. At most one active row per user (partial unique index); released rows are history. */
+export type AssignmentState = 'pending' | 'active' | 'released';
+
+/**
+ * Which node serves a user. `pending`: capacity reserved and the panel client being created; `active`: serving;
+ * `released`: history. At most one active and one pending row per user (partial unique indexes).
+ */
 @Entity('assignments')
 export class Assignment {
   @PrimaryGeneratedColumn({ type: 'bigint' })
@@ -18,8 +23,8 @@ export class Assignment {
   @Column({ name: 'client_email', type: 'varchar', length: 255 })
   clientEmail: string;
 
-  @Column({ name: 'is_active', type: 'boolean', default: true })
-  isActive: boolean;
+  @Column({ type: 'varchar', length: 16, default: 'active' })
+  state: AssignmentState;
 
   @Column({ name: 'assigned_at', type: 'timestamptz', default: () => 'now()' })
   assignedAt: Date;

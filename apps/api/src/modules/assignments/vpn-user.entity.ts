@@ -19,6 +19,10 @@ export class VpnUser {
   @Column({ name: 'subscription_token', type: 'varchar', length: 64, unique: true })
   subscriptionToken: string;
 
+  /** `bot` (created through the keys API) or `adopted` (imported from a panel). */
+  @Column({ type: 'varchar', length: 16, default: 'bot' })
+  source: 'bot' | 'adopted';
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

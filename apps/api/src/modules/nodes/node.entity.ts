@@ -1,5 +1,8 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import type { HealthStatus, NodeStatus } from '@fleet/contract';
+import type { LinkInbound } from '@fleet/xui-client';
+
+export type InboundSnapshot = LinkInbound & { id: number };
 
 /** One 3x-ui panel. Secrets are stored encrypted (see SecretBox) and never leave the service layer. */
 @Entity('nodes')
@@ -32,6 +35,10 @@ export class NodeEntity {
 
   @Column({ name: 'inbound_id', type: 'integer', nullable: true })
   inboundId: number | null;
+
+  /** The inbound as last read from the panel, without its clients: what share links are built from. */
+  @Column({ name: 'inbound_snapshot', type: 'jsonb', nullable: true })
+  inboundSnapshot: InboundSnapshot | null;
 
   @Column({ name: 'public_host', type: 'varchar', length: 255, nullable: true })
   publicHost: string | null;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
+import { EntityManager, Not, Repository } from 'typeorm';
 import { Assignment } from '../assignments/assignment.entity';
 import { NodeEntity } from './node.entity';
 
@@ -43,6 +43,6 @@ export class NodesRepository {
   }
 
   countActiveAssignments(nodeId: number, manager: EntityManager): Promise<number> {
-    return manager.getRepository(Assignment).countBy({ nodeId, isActive: true });
+    return manager.getRepository(Assignment).countBy({ nodeId, state: Not('released') });
   }
 }

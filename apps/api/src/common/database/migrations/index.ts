@@ -1,4 +1,5 @@
 import { InitialSchema1763760000000 } from './1763760000000-initial-schema';
+import { PlacementAndJobs1763850000000 } from './1763850000000-placement-and-jobs';
 
 /** Every migration, oldest first. Listed explicitly so the bundled app and the CLI see the same set. */
-export const MIGRATIONS = [InitialSchema1763760000000];
+export const MIGRATIONS = [InitialSchema1763760000000, PlacementAndJobs1763850000000];

@@ -1,0 +1,91 @@
+import { createHash } from 'node:crypto';
+import { PanelClient, buildShareLink } from '@fleet/xui-client';
+import type { InboundSnapshot } from '../nodes/node.entity';
+
+export interface UserIdentity {
+  id: number;
+  uuid: string;
+  telegramId: string | null;
+  username: string | null;
+}
+
+/**
+ * The panel client's email for a user on a node: unique per panel (one user has one client per node),
+ * readable in the panel's UI, and mapped back to the user by `userIdOfEmail`.
+ */
+export function clientEmail(userId: number, nodeId: number): string {
+  return `u${userId}-n${nodeId}`;
+}
+
+export function userIdOfEmail(email: string): number | null {
+  const match = /^u(\d+)-n\d+$/.exec(email);
+  return match ? Number(match[1]) : null;
+}
+
+/** Shadowsocks-2022 keys must be base64 of exactly 16 or 32 bytes; derived from the user's UUID. */
+function shadowsocksPassword(uuid: string, method: string): string {
+  const bytes = method.includes('aes-128') ? 16 : 32;
+  return createHash('sha256').update(`ss:${uuid}`).digest().subarray(0, bytes).toString('base64');
+}
+
+function inboundSettings(inbound: InboundSnapshot): Record<string, unknown> {
+  try {
+    return JSON.parse(inbound.settings) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
+function streamOf(inbound: InboundSnapshot): { network?: string; security?: string } {
+  try {
+    return JSON.parse(inbound.streamSettings) as { network?: string; security?: string };
+  } catch {
+    return {};
+  }
+}
+
+/** The client object a panel stores for this user: the same UUID (or derived key) on every node. */
+export function panelClientFor(user: UserIdentity, nodeId: number, inbound: InboundSnapshot): PanelClient {
+  const email = clientEmail(user.id, nodeId);
+  const base: PanelClient = {
+    email,
+    enable: true,
+    limitIp: 0,
+    totalGB: 0,
+    expiryTime: 0,
+    tgId: user.telegramId ? Number(user.telegramId) : 0,
+    subId: createHash('sha256').update(`sub:${user.uuid}`).digest('hex').slice(0, 16),
+    comment: user.username ?? '',
+    reset: 0,
+  };
+  switch (inbound.protocol) {
+    case 'trojan':
+      return { ...base, password: user.uuid };
+    case 'shadowsocks': {
+      const method = String(inboundSettings(inbound)['method'] ?? '');
+      return { ...base, method: method.startsWith('2022-') ? '' : method, password: shadowsocksPassword(user.uuid, method) };
+    }
+    case 'vmess':
+      return { ...base, id: user.uuid, security: 'auto' };
+    default: {
+      const stream = streamOf(inbound);
+      const vision = (stream.network ?? 'tcp') === 'tcp' && ['tls', 'reality'].includes(stream.security ?? '');
+      return { ...base, id: user.uuid, flow: vision ? 'xtls-rprx-vision' : '' };
+    }
+  }
+}
+
+/** Whether a client found on a panel is this user's (same UUID or derived key). */
+export function isUsersClient(found: PanelClient, expected: PanelClient): boolean {
+  return expected.id !== undefined ? found.id === expected.id : found.password === expected.password;
+}
+
+/** The user's key on a node: the share link from the node's cached inbound and public host. */
+export function shareLinkFor(
+  user: UserIdentity,
+  node: { id: number; inboundSnapshot: InboundSnapshot | null; publicHost: string | null; panelUrl: string },
+): string | null {
+  if (!node.inboundSnapshot) return null;
+  const host = node.publicHost ?? new URL(node.panelUrl).hostname;
+  return buildShareLink(node.inboundSnapshot, panelClientFor(user, node.id, node.inboundSnapshot), host);
+}

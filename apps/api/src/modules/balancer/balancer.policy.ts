@@ -1,0 +1,71 @@
+import type { HealthStatus, NodeStatus } from '@fleet/contract';
+
+/** What placement needs to know about a node. */
+export interface NodeCandidate {
+  id: number;
+  location: string | null;
+  status: NodeStatus;
+  healthStatus: HealthStatus;
+  currentUsers: number;
+  maxUsers: number;
+  priority: number;
+  weight: number;
+  inboundKnown: boolean;
+}
+
+export interface PlacementRequest {
+  location?: string | null;
+  /** Nodes never to choose (the user's current node on a move, nodes that just failed). */
+  exclude?: ReadonlySet<number>;
+}
+
+/** A placement strategy orders the eligible nodes, best first. Swap it without touching callers. */
+export interface PlacementStrategy {
+  readonly name: string;
+  rank(nodes: readonly NodeCandidate[], request?: PlacementRequest): NodeCandidate[];
+}
+
+/** Why a node cannot take a user now; null when it can. */
+export function ineligibility(node: NodeCandidate): string | null {
+  if (node.status !== 'active') return `status is ${node.status}`;
+  if (node.healthStatus !== 'healthy') return node.healthStatus === 'unknown' ? 'not checked yet' : 'unhealthy';
+  if (!node.inboundKnown) return 'inbound not known (set inboundId and run a health check)';
+  if (node.currentUsers >= node.maxUsers) return 'full';
+  return null;
+}
+
+/** `load_ratio / (priority/100 × weight)`; null for a standby node (priority 0), which has no finite score. */
+export function score(node: Pick<NodeCandidate, 'currentUsers' | 'maxUsers' | 'priority' | 'weight'>): number | null {
+  if (node.priority <= 0) return null;
+  return node.currentUsers / node.maxUsers / ((node.priority / 100) * node.weight);
+}
+
+/**
+ * The default policy: lowest score wins; ties go to the higher priority × weight, then fewer users, then the lower
+ * id. Standby nodes (priority 0) come only when no eligible node has a priority above 0, ranked by load then id.
+ * A location prefers eligible nodes there (case-insensitive) and falls back to every eligible node.
+ *
+ * Choosing the lowest score each time converges to equal scores, i.e. load ratios proportional to
+ * priority × weight: users_i ∝ priority_i × weight_i × maxUsers_i (until a node is full).
+ */
+export const weightedLoadStrategy: PlacementStrategy = {
+  name: 'weighted-load',
+  rank(nodes, request = {}) {
+    const eligible = nodes.filter((node) => ineligibility(node) === null && !request.exclude?.has(node.id));
+    const wanted = request.location?.toLowerCase();
+    const local = wanted ? eligible.filter((node) => node.location?.toLowerCase() === wanted) : [];
+    const pool = local.length ? local : eligible;
+    const primary = pool.filter((node) => node.priority > 0).sort(byScore);
+    if (primary.length) return primary;
+    return pool.sort((a, b) => a.currentUsers / a.maxUsers - b.currentUsers / b.maxUsers || a.id - b.id);
+  },
+};
+
+function byScore(a: NodeCandidate, b: NodeCandidate): number {
+  return (
+    score(a)! - score(b)! ||
+    b.priority * b.weight - a.priority * a.weight ||
+    a.currentUsers - b.currentUsers ||
+    a.id - b.id
+  );
+}

@@ -1,0 +1,56 @@
+import { PlanNode, planRebalance, targetShares } from './rebalance.planner';
+
+const node = (id: number, users: number, fields: Partial<PlanNode> = {}): PlanNode => ({
+  id,
+  users,
+  maxUsers: 1000,
+  priority: 100,
+  weight: 1,
+  ...fields,
+});
+/** Users of node n are numbered n*100000 + k. */
+const usersOf = (nodeId: number, count: number) => Array.from({ length: count }, (_, k) => nodeId * 100_000 + k);
+const targetsOf = (nodes: PlanNode[]) => [...targetShares(nodes).values()];
+
+describe('rebalance planner', () => {
+  it.each([
+    ['equal nodes share equally', [node(1, 90), node(2, 0), node(3, 0)], [30, 30, 30]],
+    ['weights count', [node(1, 40), node(2, 20, { weight: 3 })], [15, 45]],
+    ['priority counts', [node(1, 0), node(2, 90, { priority: 200 })], [30, 60]],
+    ['capacity counts (load ratio)', [node(1, 0, { maxUsers: 100 }), node(2, 30, { maxUsers: 200 })], [10, 20]],
+    ['caps at maxUsers and hands the overflow on', [node(1, 0, { maxUsers: 10, weight: 100 }), node(2, 100)], [10, 90]],
+    ['standby only takes what others cannot hold', [node(1, 50, { maxUsers: 40 }), node(2, 0, { priority: 0 })], [40, 10]],
+    ['largest remainder keeps the total', [node(1, 10), node(2, 0), node(3, 0)], [4, 3, 3]],
+    ['already balanced', [node(1, 5), node(2, 5)], [5, 5]],
+  ])('%s', (_, nodes, expected) => {
+    expect(targetsOf(nodes)).toEqual(expected);
+  });
+
+  it('moves exactly the surplus (the minimum), each user once, to nodes below target', () => {
+    const nodes = [node(1, 70), node(2, 20), node(3, 0, { weight: 2 })];
+    const plan = planRebalance(nodes, usersOf);
+    expect(plan.minimumMoves).toBe(47); // targets 23, 22, 45
+    expect(plan.moves).toHaveLength(plan.minimumMoves);
+    expect(new Set(plan.moves.map((m) => m.userId)).size).toBe(plan.moves.length);
+    const after = new Map(nodes.map((n) => [n.id, n.users]));
+    for (const move of plan.moves) {
+      after.set(move.fromNodeId, after.get(move.fromNodeId)! - 1);
+      after.set(move.toNodeId, after.get(move.toNodeId)! + 1);
+    }
+    expect([...after.entries()]).toEqual([...plan.targets.entries()]);
+  });
+
+  it('respects maxMoves, taking from the surplus nodes in proportion', () => {
+    const plan = planRebalance([node(1, 60), node(2, 30), node(3, 0)], usersOf, 10);
+    expect(plan.minimumMoves).toBe(30);
+    expect(plan.moves).toHaveLength(10);
+    expect(plan.moves.filter((m) => m.fromNodeId === 1)).toHaveLength(10);
+    expect(planRebalance([node(1, 60), node(2, 30), node(3, 0)], usersOf, 0).moves).toEqual([]);
+  });
+
+  it('plans nothing for an empty or balanced fleet', () => {
+    expect(planRebalance([], usersOf).moves).toEqual([]);
+    expect(planRebalance([node(1, 0), node(2, 0)], usersOf).moves).toEqual([]);
+    expect(planRebalance([node(1, 7), node(2, 7)], usersOf).minimumMoves).toBe(0);
+  });
+});

@@ -1,0 +1,116 @@
+/** A node taking part in a rebalance: eligible for placement apart from being full. */
+export interface PlanNode {
+  id: number;
+  users: number;
+  maxUsers: number;
+  priority: number;
+  weight: number;
+}
+
+export interface PlannedMove {
+  userId: number;
+  fromNodeId: number;
+  toNodeId: number;
+}
+
+export interface RebalancePlan {
+  targets: Map<number, number>;
+  moves: PlannedMove[];
+  /** Moves needed without a cap: the sum of every node's surplus over its target, the least any plan can do. */
+  minimumMoves: number;
+}
+
+/**
+ * Each node's target: the users spread in proportion to priority × weight × maxUsers (where the placement score
+ * converges), never above maxUsers, standby nodes (priority 0) only for what the others cannot hold.
+ * Integer targets by largest remainder, so they add up to the number of users exactly.
+ */
+export function targetShares(nodes: readonly PlanNode[]): Map<number, number> {
+  const total = nodes.reduce((sum, node) => sum + node.users, 0);
+  const targets = new Map(nodes.map((node) => [node.id, 0]));
+  let left = total;
+  for (const tier of [nodes.filter((n) => n.priority > 0), nodes.filter((n) => n.priority <= 0)]) {
+    left = fill(tier, left, targets, (node) => (node.priority > 0 ? node.priority * node.weight : node.weight));
+    if (left === 0) break;
+  }
+  return targets;
+}
+
+/** Water-filling: share `amount` by weight, cap at maxUsers, hand the overflow to the uncapped; returns what is left. */
+function fill(nodes: PlanNode[], amount: number, targets: Map<number, number>, importance: (n: PlanNode) => number) {
+  let open = nodes.filter((node) => node.maxUsers > 0);
+  let left = amount;
+  while (left > 0 && open.length) {
+    const weights = open.map((node) => importance(node) * node.maxUsers);
+    const sum = weights.reduce((a, b) => a + b, 0);
+    const exact = open.map((node, i) => (left * weights[i]) / sum);
+    const room = open.map((node) => node.maxUsers - targets.get(node.id)!);
+    const given = exact.map((value, i) => Math.min(Math.floor(value), room[i]));
+    let rest = left - given.reduce((a, b) => a + b, 0);
+    const byRemainder = open
+      .map((node, i) => ({ i, remainder: exact[i] - Math.floor(exact[i]) }))
+      .sort((a, b) => b.remainder - a.remainder || open[a.i].id - open[b.i].id);
+    for (const { i } of byRemainder) {
+      if (rest === 0) break;
+      if (given[i] < room[i] && exact[i] > given[i]) {
+        given[i]++;
+        rest--;
+      }
+    }
+    open.forEach((node, i) => targets.set(node.id, targets.get(node.id)! + given[i]));
+    left -= given.reduce((a, b) => a + b, 0);
+    const next = open.filter((node) => targets.get(node.id)! < node.maxUsers);
+    if (next.length === open.length && given.every((g) => g === 0)) break; // nothing more fits by proportion
+    open = next;
+  }
+  // Whatever rounding left over goes to the emptiest open nodes one by one.
+  for (const node of [...nodes].sort((a, b) => targets.get(a.id)! / a.maxUsers - targets.get(b.id)! / b.maxUsers)) {
+    while (left > 0 && targets.get(node.id)! < node.maxUsers) {
+      targets.set(node.id, targets.get(node.id)! + 1);
+      left--;
+    }
+  }
+  return left;
+}
+
+/**
+ * The moves from nodes above their target to nodes below it: exactly `minimumMoves` of them (each surplus user
+ * moves once, nobody else moves), largest surpluses first, at most `maxMoves`.
+ * `usersOf(nodeId, count)` supplies which users to take from a node.
+ */
+export function planRebalance(
+  nodes: readonly PlanNode[],
+  usersOf: (nodeId: number, count: number) => number[],
+  maxMoves = Number.POSITIVE_INFINITY,
+): RebalancePlan {
+  const targets = targetShares(nodes);
+  const surplus = nodes
+    .map((node) => ({ id: node.id, count: node.users - targets.get(node.id)! }))
+    .filter((entry) => entry.count > 0)
+    .sort((a, b) => b.count - a.count || a.id - b.id);
+  const deficit = nodes
+    .map((node) => ({ id: node.id, count: targets.get(node.id)! - node.users }))
+    .filter((entry) => entry.count > 0)
+    .sort((a, b) => b.count - a.count || a.id - b.id);
+  const minimumMoves = surplus.reduce((sum, entry) => sum + entry.count, 0);
+  const budget = Math.min(minimumMoves, Math.max(0, Math.floor(maxMoves)));
+
+  // Spread a capped budget over the surplus nodes in proportion to their surplus.
+  const takes = surplus.map((entry) => Math.floor((entry.count * budget) / Math.max(1, minimumMoves)));
+  for (let i = 0, rest = budget - takes.reduce((a, b) => a + b, 0); rest > 0; i = (i + 1) % takes.length) {
+    if (takes[i] < surplus[i].count) {
+      takes[i]++;
+      rest--;
+    }
+  }
+  const moves: PlannedMove[] = [];
+  let d = 0;
+  surplus.forEach((source, index) => {
+    for (const userId of usersOf(source.id, takes[index])) {
+      while (deficit[d].count === 0) d++;
+      moves.push({ userId, fromNodeId: source.id, toNodeId: deficit[d].id });
+      deficit[d].count--;
+    }
+  });
+  return { targets, moves, minimumMoves };
+}

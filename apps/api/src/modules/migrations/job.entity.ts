@@ -1,0 +1,76 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { JobKind, JobStatus } from '@fleet/contract';
+
+/** A durable batch of user moves (rebalance, failover, node deletion, drain); resumable by any replica. */
+@Entity('jobs')
+export class Job {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column({ type: 'varchar', length: 32 })
+  kind: JobKind;
+
+  @Column({ type: 'varchar', length: 16, default: 'pending' })
+  status: JobStatus;
+
+  @Column({ name: 'node_id', type: 'integer', nullable: true })
+  nodeId: number | null;
+
+  @Column({ type: 'integer', default: 0 })
+  total: number;
+
+  @Column({ type: 'integer', default: 0 })
+  done: number;
+
+  @Column({ type: 'integer', default: 0 })
+  failed: number;
+
+  @Column({ type: 'text', nullable: true })
+  error: string | null;
+
+  @Column({ name: 'created_by', type: 'varchar', length: 255 })
+  createdBy: string;
+
+  @Column({ name: 'lease_owner', type: 'varchar', length: 64, nullable: true })
+  leaseOwner: string | null;
+
+  @Column({ name: 'lease_until', type: 'timestamptz', nullable: true })
+  leaseUntil: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @Column({ name: 'started_at', type: 'timestamptz', nullable: true })
+  startedAt: Date | null;
+
+  @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
+  finishedAt: Date | null;
+}
+
+/** One user to move. `toNodeId` null: the balancer picks the target when the item runs. */
+@Entity('job_items')
+export class JobItem {
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  id: string;
+
+  @Column({ name: 'job_id', type: 'integer' })
+  jobId: number;
+
+  @Column({ name: 'user_id', type: 'integer' })
+  userId: number;
+
+  @Column({ name: 'from_node_id', type: 'integer', nullable: true })
+  fromNodeId: number | null;
+
+  @Column({ name: 'to_node_id', type: 'integer', nullable: true })
+  toNodeId: number | null;
+
+  @Column({ type: 'varchar', length: 16, default: 'pending' })
+  state: 'pending' | 'done' | 'failed';
+
+  @Column({ type: 'integer', default: 0 })
+  attempts: number;
+
+  @Column({ type: 'text', nullable: true })
+  error: string | null;
+}

@@ -1,0 +1,70 @@
+/** Key body for the bot (`/api/v1/keys/:telegramId`). */
+export interface KeyView {
+  telegramId: number;
+  userId: number;
+  key: string;
+  subscriptionUrl: string;
+  node: { id: number; name: string; location: string | null };
+  assignedAt: string;
+}
+
+export interface UserView {
+  id: number;
+  telegramId: number | null;
+  username: string | null;
+  uuid: string;
+  source: 'bot' | 'adopted';
+  node: { id: number; name: string; location: string | null } | null;
+  clientEmail: string | null;
+  assignedAt: string | null;
+  createdAt: string;
+}
+
+export interface NodeLoadView {
+  nodeId: number;
+  name: string;
+  location: string | null;
+  currentUsers: number;
+  maxUsers: number;
+  loadRatio: number;
+  priority: number;
+  weight: number;
+  score: number | null;
+  eligible: boolean;
+  /** Why the node cannot take users now (null when eligible). */
+  reason: string | null;
+}
+
+export interface RebalanceMove {
+  userId: number;
+  fromNodeId: number;
+  toNodeId: number;
+}
+
+export interface RebalancePlanView {
+  moves: RebalanceMove[];
+  before: Array<{ nodeId: number; users: number }>;
+  after: Array<{ nodeId: number; users: number }>;
+  /** Moves the plan would need without the `maxMoves` cap. */
+  minimumMoves: number;
+}
+
+export const JOB_KINDS = ['rebalance', 'failover', 'node-delete', 'drain'] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
+export const JOB_STATUSES = ['pending', 'running', 'completed', 'failed'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export interface JobView {
+  id: number;
+  kind: JobKind;
+  status: JobStatus;
+  nodeId: number | null;
+  total: number;
+  done: number;
+  failed: number;
+  error: string | null;
+  createdBy: string;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
