@@ -21,6 +21,7 @@ export async function createApp(runtime: Runtime): Promise<INestApplication> {
     exclude: [
       { path: 'healthz', method: RequestMethod.GET },
       { path: 'readyz', method: RequestMethod.GET },
+      { path: 'sub/:token', method: RequestMethod.GET },
     ],
   });
   app.useGlobalPipes(createValidationPipe());

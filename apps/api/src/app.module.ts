@@ -13,6 +13,12 @@ import { AuthModule } from './modules/auth/auth.module';
 import { EventsModule } from './modules/events/events.module';
 import { NodesModule } from './modules/nodes/nodes.module';
 import { OpsModule } from './modules/ops/ops.module';
+import { ScheduleModule } from '@nestjs/schedule';
+import { AssignmentsModule } from './modules/assignments/assignments.module';
+import { BalancerModule } from './modules/balancer/balancer.module';
+import { HealthModule } from './modules/health/health.module';
+import { KeysModule } from './modules/keys/keys.module';
+import { MigrationsModule } from './modules/migrations/migrations.module';
 
 export interface Runtime {
   config: AppConfig;
@@ -45,7 +51,13 @@ export class AppModule {
         TypeOrmModule.forRoot(dataSourceOptions(runtime.databaseUrl)),
         EventsModule,
         AuthModule,
+        ScheduleModule.forRoot(),
         NodesModule,
+        AssignmentsModule,
+        BalancerModule,
+        HealthModule,
+        KeysModule,
+        MigrationsModule,
         OpsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: GlobalExceptionFilter }],

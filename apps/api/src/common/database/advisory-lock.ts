@@ -4,6 +4,10 @@ import { DataSource } from 'typeorm';
 export const LockKey = {
   Migrations: 7_300_001,
   Bootstrap: 7_300_002,
+  /** Transaction-scoped: placement decisions (seat reservations) are made one at a time. */
+  Placement: 7_300_003,
+  /** Resolving pending assignments left by a crash. */
+  PendingAssignments: 7_300_004,
 } as const;
 
 /**

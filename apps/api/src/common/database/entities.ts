@@ -4,7 +4,7 @@ import { NodeEntity } from '../../modules/nodes/node.entity';
 import { EventEntity } from '../../modules/events/event.entity';
 import { VpnUser } from '../../modules/assignments/vpn-user.entity';
 import { Assignment } from '../../modules/assignments/assignment.entity';
-import { Tombstone } from '../../modules/migrations/tombstone.entity';
+import { Tombstone } from '../../modules/assignments/tombstone.entity';
 import { Job, JobItem } from '../../modules/migrations/job.entity';
 import { OutboxMessage } from '../../modules/outbox/outbox.entity';
 

@@ -1,4 +1,4 @@
-import { PlanNode, planRebalance, targetShares } from './rebalance.planner';
+import { PlanNode, movesOf, planRebalance, targetShares } from './rebalance.planner';
 
 const node = (id: number, users: number, fields: Partial<PlanNode> = {}): PlanNode => ({
   id,
@@ -9,7 +9,12 @@ const node = (id: number, users: number, fields: Partial<PlanNode> = {}): PlanNo
   ...fields,
 });
 /** Users of node n are numbered n*100000 + k. */
-const usersOf = (nodeId: number, count: number) => Array.from({ length: count }, (_, k) => nodeId * 100_000 + k);
+const usersOf = (nodes: PlanNode[]) =>
+  new Map(nodes.map((n) => [n.id, Array.from({ length: n.users }, (_, k) => n.id * 100_000 + k)]));
+const plan = (nodes: PlanNode[], maxMoves?: number) => {
+  const result = planRebalance(nodes, maxMoves);
+  return { ...result, moves: movesOf(result.flows, usersOf(nodes)) };
+};
 const targetsOf = (nodes: PlanNode[]) => [...targetShares(nodes).values()];
 
 describe('rebalance planner', () => {
@@ -28,29 +33,29 @@ describe('rebalance planner', () => {
 
   it('moves exactly the surplus (the minimum), each user once, to nodes below target', () => {
     const nodes = [node(1, 70), node(2, 20), node(3, 0, { weight: 2 })];
-    const plan = planRebalance(nodes, usersOf);
-    expect(plan.minimumMoves).toBe(47); // targets 23, 22, 45
-    expect(plan.moves).toHaveLength(plan.minimumMoves);
-    expect(new Set(plan.moves.map((m) => m.userId)).size).toBe(plan.moves.length);
+    const result = plan(nodes);
+    expect(result.minimumMoves).toBe(47); // targets 23, 22, 45
+    expect(result.moves).toHaveLength(result.minimumMoves);
+    expect(new Set(result.moves.map((m) => m.userId)).size).toBe(result.moves.length);
     const after = new Map(nodes.map((n) => [n.id, n.users]));
-    for (const move of plan.moves) {
+    for (const move of result.moves) {
       after.set(move.fromNodeId, after.get(move.fromNodeId)! - 1);
       after.set(move.toNodeId, after.get(move.toNodeId)! + 1);
     }
-    expect([...after.entries()]).toEqual([...plan.targets.entries()]);
+    expect([...after.entries()]).toEqual([...result.targets.entries()]);
   });
 
   it('respects maxMoves, taking from the surplus nodes in proportion', () => {
-    const plan = planRebalance([node(1, 60), node(2, 30), node(3, 0)], usersOf, 10);
-    expect(plan.minimumMoves).toBe(30);
-    expect(plan.moves).toHaveLength(10);
-    expect(plan.moves.filter((m) => m.fromNodeId === 1)).toHaveLength(10);
-    expect(planRebalance([node(1, 60), node(2, 30), node(3, 0)], usersOf, 0).moves).toEqual([]);
+    const capped = plan([node(1, 60), node(2, 30), node(3, 0)], 10);
+    expect(capped.minimumMoves).toBe(30);
+    expect(capped.moves).toHaveLength(10);
+    expect(capped.moves.filter((m) => m.fromNodeId === 1)).toHaveLength(10);
+    expect(plan([node(1, 60), node(2, 30), node(3, 0)], 0).moves).toEqual([]);
   });
 
   it('plans nothing for an empty or balanced fleet', () => {
-    expect(planRebalance([], usersOf).moves).toEqual([]);
-    expect(planRebalance([node(1, 0), node(2, 0)], usersOf).moves).toEqual([]);
-    expect(planRebalance([node(1, 7), node(2, 7)], usersOf).minimumMoves).toBe(0);
+    expect(plan([]).moves).toEqual([]);
+    expect(plan([node(1, 0), node(2, 0)]).moves).toEqual([]);
+    expect(plan([node(1, 7), node(2, 7)]).minimumMoves).toBe(0);
   });
 });

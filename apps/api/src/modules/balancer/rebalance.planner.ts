@@ -13,9 +13,16 @@ export interface PlannedMove {
   toNodeId: number;
 }
 
+/** `count` users to move from one node to another. */
+export interface Flow {
+  fromNodeId: number;
+  toNodeId: number;
+  count: number;
+}
+
 export interface RebalancePlan {
   targets: Map<number, number>;
-  moves: PlannedMove[];
+  flows: Flow[];
   /** Moves needed without a cap: the sum of every node's surplus over its target, the least any plan can do. */
   minimumMoves: number;
 }
@@ -74,15 +81,11 @@ function fill(nodes: PlanNode[], amount: number, targets: Map<number, number>, i
 }
 
 /**
- * The moves from nodes above their target to nodes below it: exactly `minimumMoves` of them (each surplus user
- * moves once, nobody else moves), largest surpluses first, at most `maxMoves`.
- * `usersOf(nodeId, count)` supplies which users to take from a node.
+ * The flows from nodes above their target to nodes below it: exactly `minimumMoves` users in all (each surplus user
+ * moves once, nobody else moves), at most `maxMoves`, a capped budget shared by the surplus nodes in proportion.
+ * Works on counts only, so planning a million users costs no more than planning ten.
  */
-export function planRebalance(
-  nodes: readonly PlanNode[],
-  usersOf: (nodeId: number, count: number) => number[],
-  maxMoves = Number.POSITIVE_INFINITY,
-): RebalancePlan {
+export function planRebalance(nodes: readonly PlanNode[], maxMoves = Number.POSITIVE_INFINITY): RebalancePlan {
   const targets = targetShares(nodes);
   const surplus = nodes
     .map((node) => ({ id: node.id, count: node.users - targets.get(node.id)! }))
@@ -95,7 +98,6 @@ export function planRebalance(
   const minimumMoves = surplus.reduce((sum, entry) => sum + entry.count, 0);
   const budget = Math.min(minimumMoves, Math.max(0, Math.floor(maxMoves)));
 
-  // Spread a capped budget over the surplus nodes in proportion to their surplus.
   const takes = surplus.map((entry) => Math.floor((entry.count * budget) / Math.max(1, minimumMoves)));
   for (let i = 0, rest = budget - takes.reduce((a, b) => a + b, 0); rest > 0; i = (i + 1) % takes.length) {
     if (takes[i] < surplus[i].count) {
@@ -103,14 +105,32 @@ export function planRebalance(
       rest--;
     }
   }
-  const moves: PlannedMove[] = [];
+  const flows: Flow[] = [];
   let d = 0;
   surplus.forEach((source, index) => {
-    for (const userId of usersOf(source.id, takes[index])) {
+    let left = takes[index];
+    while (left > 0) {
       while (deficit[d].count === 0) d++;
-      moves.push({ userId, fromNodeId: source.id, toNodeId: deficit[d].id });
-      deficit[d].count--;
+      const count = Math.min(left, deficit[d].count);
+      flows.push({ fromNodeId: source.id, toNodeId: deficit[d].id, count });
+      deficit[d].count -= count;
+      left -= count;
     }
   });
-  return { targets, moves, minimumMoves };
+  return { targets, flows, minimumMoves };
+}
+
+/** Expands flows into moves with the users each source node gives up (`usersByNode`: at least the flow's count). */
+export function movesOf(flows: readonly Flow[], usersByNode: ReadonlyMap<number, readonly number[]>): PlannedMove[] {
+  const taken = new Map<number, number>();
+  const moves: PlannedMove[] = [];
+  for (const flow of flows) {
+    const users = usersByNode.get(flow.fromNodeId) ?? [];
+    const from = taken.get(flow.fromNodeId) ?? 0;
+    for (const userId of users.slice(from, from + flow.count)) {
+      moves.push({ userId, fromNodeId: flow.fromNodeId, toNodeId: flow.toNodeId });
+    }
+    taken.set(flow.fromNodeId, from + flow.count);
+  }
+  return moves;
 }

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { EventView, Page } from '@fleet/contract';
+import { WebhookOutboxService } from '../outbox/webhook-outbox.service';
 import { EventEntity } from './event.entity';
 
 export interface EventInput {
@@ -22,12 +23,23 @@ export interface EventQuery {
 
 @Injectable()
 export class EventsService {
-  constructor(@InjectRepository(EventEntity) private readonly events: Repository<EventEntity>) {}
+  constructor(
+    @InjectRepository(EventEntity) private readonly events: Repository<EventEntity>,
+    private readonly outbox: WebhookOutboxService,
+  ) {}
 
-  /** Records an event; pass the transaction's manager so the event commits or rolls back with the change. */
+  /**
+   * Records an event, and queues its webhook when it is one that is announced. Pass the transaction's manager so
+   * both commit or roll back with the change.
+   */
   async record(input: EventInput, manager?: EntityManager): Promise<void> {
-    const repository = manager ? manager.getRepository(EventEntity) : this.events;
-    await repository.insert({
+    const target = manager ?? this.events.manager;
+    await this.outbox.enqueue(target, input.type, {
+      ...(input.nodeId ? { nodeId: input.nodeId } : {}),
+      ...(input.userId ? { userId: input.userId } : {}),
+      ...input.payload,
+    });
+    await target.getRepository(EventEntity).insert({
       type: input.type,
       actor: input.actor,
       nodeId: input.nodeId ?? null,

@@ -6,11 +6,12 @@ import { NodesController } from './nodes.controller';
 import { NodesRepository } from './nodes.repository';
 import { NodesSeederService } from './nodes-seeder.service';
 import { NodesService } from './nodes.service';
+import { NodeChanges } from './node-changes';
 
 @Module({
   imports: [TypeOrmModule.forFeature([NodeEntity]), PanelsModule],
   controllers: [NodesController],
-  providers: [NodesRepository, NodesService, NodesSeederService],
-  exports: [NodesRepository, NodesService],
+  providers: [NodesRepository, NodesService, NodesSeederService, NodeChanges],
+  exports: [NodesRepository, NodesService, NodeChanges],
 })
 export class NodesModule {}

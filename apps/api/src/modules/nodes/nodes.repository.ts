@@ -42,6 +42,28 @@ export class NodesRepository {
     await manager.getRepository(NodeEntity).delete(id);
   }
 
+  /** Takes one seat on an eligible node, atomically; false when the node is full or no longer eligible. */
+  async reserveSeat(nodeId: number, manager: EntityManager): Promise<boolean> {
+    const result = await manager.query(
+      `UPDATE nodes SET current_users = current_users + 1
+        WHERE id = $1 AND current_users < max_users AND status = 'active' AND health_status = 'healthy'
+          AND inbound_snapshot IS NOT NULL`,
+      [nodeId],
+    );
+    return result[1] > 0;
+  }
+
+  async releaseSeats(nodeId: number, count: number, manager: EntityManager): Promise<void> {
+    await manager.query(`UPDATE nodes SET current_users = GREATEST(current_users - $2, 0) WHERE id = $1`, [
+      nodeId,
+      count,
+    ]);
+  }
+
+  async addSeats(nodeId: number, count: number, manager: EntityManager): Promise<void> {
+    await manager.query(`UPDATE nodes SET current_users = current_users + $2 WHERE id = $1`, [nodeId, count]);
+  }
+
   countActiveAssignments(nodeId: number, manager: EntityManager): Promise<number> {
     return manager.getRepository(Assignment).countBy({ nodeId, state: Not('released') });
   }

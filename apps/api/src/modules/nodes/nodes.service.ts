@@ -9,7 +9,11 @@ import { PanelPoolService } from '../panels/panel-pool.service';
 import { CreateNodeDto, UpdateNodeDto } from './dto/node.dto';
 import { NodeEntity } from './node.entity';
 import { mapNode } from './node.mapper';
+import { NodeChanges } from './node-changes';
 import { NodesRepository } from './nodes.repository';
+
+/** Changes that point the node at another panel or inbound: it is checked again before it takes users. */
+const PANEL_FIELDS = ['panelUrl', 'panelUsername', 'panelPassword', 'panelApiToken', 'inboundId', 'tlsVerify'];
 
 /** Fields copied as they are from a request body onto the entity. */
 const PLAIN_FIELDS = [
@@ -36,6 +40,7 @@ export class NodesService {
     private readonly dataSource: DataSource,
     private readonly pool: PanelPoolService,
     private readonly connections: PanelConnectionService,
+    private readonly changes: NodeChanges,
   ) {}
 
   async testConnection(id: number): Promise<ConnectionTestResult> {
@@ -51,7 +56,7 @@ export class NodesService {
   }
 
   async create(body: CreateNodeDto, actor: string): Promise<NodeView> {
-    return this.inTransaction(async (manager) => {
+    const saved = await this.inTransaction(async (manager) => {
       await this.assertNameFree(body.name, null, manager);
       const node = this.newNode();
       this.apply(node, body);
@@ -65,30 +70,32 @@ export class NodesService {
         },
         manager,
       );
-      return mapNode(saved);
+      return saved;
     });
+    this.changes.saved(saved, true);
+    return mapNode(saved);
   }
 
   async update(id: number, body: UpdateNodeDto, actor: string): Promise<NodeView> {
-    return this.inTransaction(async (manager) => {
+    const { node, changed } = await this.inTransaction(async (manager) => {
       const node = await this.nodes.findByIdForUpdate(id, manager);
       if (!node) throw notFound(id);
       if (body.name !== undefined) await this.assertNameFree(body.name, id, manager);
       const changed = this.apply(node, body);
-      if (changed.length === 0) return mapNode(node);
+      if (changed.length === 0) return { node, changed };
+      if (changed.includes('inboundId')) node.inboundSnapshot = null; // links wait for the new inbound's check
       const saved = await this.nodes.save(node, manager);
       await this.events.record(
         { type: EventType.NodeUpdated, actor, nodeId: id, payload: { name: saved.name, changed } },
         manager,
       );
-      return mapNode(saved);
+      return { node: saved, changed };
     });
+    if (changed.length) this.changes.saved(node, changed.some((field) => PANEL_FIELDS.includes(field)));
+    return mapNode(node);
   }
 
-  /**
-   * Deletes a node that serves nobody. Moving a node's users elsewhere before deletion belongs to the
-   * placement work; until then a node with active users is refused with 409 and nothing changes.
-   */
+  /** Deletes a node that serves nobody; a node with users is refused (NodeRemovalService moves them first). */
   async remove(id: number, actor: string): Promise<void> {
     await this.inTransaction(async (manager) => {
       const node = await this.nodes.findByIdForUpdate(id, manager);
@@ -116,6 +123,7 @@ export class NodesService {
       description: null,
       location: null,
       inboundId: null,
+      inboundSnapshot: null,
       publicHost: null,
       panelApiTokenEncrypted: null,
     });

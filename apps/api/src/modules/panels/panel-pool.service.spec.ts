@@ -22,7 +22,7 @@ describe('PanelPoolService (simulated panel over a socket)', () => {
     });
 
   beforeEach(async () => {
-    panel = await new PanelSimulator({ writeCost: { fixedMs: 20, perClientMs: 0 } }).start();
+    panel = await new PanelSimulator({ writeCost: { fixedMs: 20, perStoredClientMs: 0, perBatchClientMs: 0 } }).start();
     pool = new PanelPoolService(secrets);
   });
   afterEach(async () => {

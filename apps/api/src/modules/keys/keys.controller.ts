@@ -1,0 +1,47 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { KeyView } from '@fleet/contract';
+import { AllowRoles } from '../auth/roles.decorator';
+import { GetOrCreateKeyDto, KeyViewDto, ParseTelegramIdPipe } from './keys.dto';
+import { KeysService } from './keys.service';
+
+@ApiTags('keys')
+@ApiBearerAuth()
+@AllowRoles('admin', 'bot')
+@Controller('keys/:telegramId')
+export class KeysController {
+  constructor(private readonly keys: KeysService) {}
+
+  @Put()
+  @ApiOkResponse({ type: KeyViewDto, description: '200 existing key, 201 new user and key' })
+  @ApiServiceUnavailableResponse({ description: 'no healthy node with free capacity' })
+  async getOrCreate(
+    @Param('telegramId', ParseTelegramIdPipe) telegramId: number,
+    @Body() body: GetOrCreateKeyDto,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<KeyView> {
+    const { key, created } = await this.keys.getOrCreate(telegramId, body);
+    response.status(created ? 201 : 200);
+    return key;
+  }
+
+  @Get()
+  @ApiOkResponse({ type: KeyViewDto })
+  @ApiNotFoundResponse()
+  get(@Param('telegramId', ParseTelegramIdPipe) telegramId: number): Promise<KeyView> {
+    return this.keys.get(telegramId);
+  }
+
+  @Post('refresh')
+  @HttpCode(200)
+  @ApiOkResponse({ type: KeyViewDto })
+  refresh(@Param('telegramId', ParseTelegramIdPipe) telegramId: number): Promise<KeyView> {
+    return this.keys.refresh(telegramId);
+  }
+
+  @Get('node')
+  node(@Param('telegramId', ParseTelegramIdPipe) telegramId: number) {
+    return this.keys.nodeOf(telegramId);
+  }
+}

@@ -1,0 +1,146 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ErrorCode, EventType, KeyView } from '@fleet/contract';
+import { DomainError } from '../../common/errors/domain-error';
+import { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import { Assignment } from '../assignments/assignment.entity';
+import { AssignmentsRepository } from '../assignments/assignments.repository';
+import { shareLinkFor } from '../assignments/panel-identity';
+import { PlacementService } from '../assignments/placement.service';
+import { UserMoveService } from '../assignments/user-move.service';
+import { VpnUser } from '../assignments/vpn-user.entity';
+import { ineligibility } from '../balancer/balancer.policy';
+import { toCandidate } from '../assignments/placement.service';
+import { EventsService } from '../events/events.service';
+import { NodeEntity } from '../nodes/node.entity';
+import { NodesRepository } from '../nodes/nodes.repository';
+
+/** How long a request waits for another replica's placement of the same user before giving up. */
+const WAIT_FOR_OTHER_PLACEMENT_MS = 20_000;
+const POLL_MS = 50;
+
+/** What the bot calls: get-or-create, read, refresh and locate a user's key. */
+@Injectable()
+export class KeysService {
+  /** One placement per telegram id in this process; concurrent callers share it. */
+  private readonly inFlight = new Map<number, Promise<KeyView>>();
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly assignments: AssignmentsRepository,
+    private readonly nodes: NodesRepository,
+    private readonly placement: PlacementService,
+    private readonly moves: UserMoveService,
+    private readonly events: EventsService,
+  ) {}
+
+  /** `created` is true for the one call that made the user's key. */
+  async getOrCreate(
+    telegramId: number,
+    request: { username?: string; location?: string },
+  ): Promise<{ key: KeyView; created: boolean }> {
+    const running = this.inFlight.get(telegramId);
+    if (running) return { key: await running, created: false };
+    let created = false;
+    const work = (async () => {
+      const { user, created: newUser } = await this.assignments.upsertBotUser(telegramId, request.username ?? null);
+      const deadline = Date.now() + WAIT_FOR_OTHER_PLACEMENT_MS;
+      for (;;) {
+        const { active, pending } = await this.assignments.live(user.id);
+        if (active) return this.view(user, active);
+        if (!pending) {
+          try {
+            const assignment = await this.placement.placeNew(user, { location: request.location });
+            created = true;
+            if (newUser) {
+              await this.events.record({
+                type: EventType.UserCreated,
+                actor: 'bot',
+                userId: user.id,
+                nodeId: assignment.nodeId,
+                payload: { telegramId },
+              });
+            }
+            return this.view(user, assignment);
+          } catch (error) {
+            if (!(error instanceof DomainError && error.code === ErrorCode.MoveInProgress)) throw error;
+          }
+        }
+        // Another replica is placing this user: wait for its result.
+        if (Date.now() > deadline) throw new DomainError(ErrorCode.MoveInProgress, 'placement still in progress, retry');
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      }
+    })().finally(() => this.inFlight.delete(telegramId));
+    this.inFlight.set(telegramId, work);
+    const key = await work;
+    return { key, created };
+  }
+
+  async get(telegramId: number): Promise<KeyView> {
+    const { user, active } = await this.requireActive(telegramId);
+    return this.view(user, active);
+  }
+
+  /** Re-issues the key; moves the user first when the node is unhealthy, not active or over capacity. */
+  async refresh(telegramId: number): Promise<KeyView> {
+    const { user, active } = await this.requireActive(telegramId);
+    const node = await this.nodes.findById(active.nodeId);
+    if (node && servesWell(node)) return this.view(user, active);
+    const moved = await this.moves.move(user.id, { reason: 'refresh', actor: 'bot' });
+    return this.view(user, moved.assignment);
+  }
+
+  async nodeOf(telegramId: number): Promise<{ node: KeyView['node']; assignedAt: string }> {
+    const key = await this.get(telegramId);
+    return { node: key.node, assignedAt: key.assignedAt };
+  }
+
+  /** Share links for the subscription; a user whose node cannot serve is moved first, or gets no dead link. */
+  async subscriptionLinks(token: string): Promise<string[] | null> {
+    const user = await this.assignments.findUserByToken(token);
+    if (!user) return null;
+    let { active } = await this.assignments.live(user.id);
+    if (!active) return [];
+    let node = await this.nodes.findById(active.nodeId);
+    if (!node || !servesWell(node)) {
+      try {
+        active = (await this.moves.move(user.id, { reason: 'refresh', actor: 'subscription' })).assignment;
+        node = await this.nodes.findById(active.nodeId);
+      } catch {
+        return [];
+      }
+    }
+    const link = node && node.healthStatus === 'healthy' ? shareLinkFor(identity(user), node) : null;
+    return link ? [link] : [];
+  }
+
+  private async requireActive(telegramId: number): Promise<{ user: VpnUser; active: Assignment }> {
+    const user = await this.assignments.findUserByTelegramId(telegramId);
+    const active = user ? (await this.assignments.live(user.id)).active : null;
+    if (!user || !active) throw new DomainError(ErrorCode.UserNotFound, `no key for telegram id ${telegramId}`);
+    return { user, active };
+  }
+
+  private async view(user: VpnUser, assignment: Assignment): Promise<KeyView> {
+    const node = await this.nodes.findById(assignment.nodeId);
+    if (!node) throw new DomainError(ErrorCode.NodeNotFound, `node ${assignment.nodeId} not found`);
+    return {
+      telegramId: Number(user.telegramId),
+      userId: user.id,
+      key: shareLinkFor(identity(user), node) ?? '',
+      subscriptionUrl: `${this.config.publicUrl}/sub/${user.subscriptionToken}`,
+      node: { id: node.id, name: node.name, location: node.location },
+      assignedAt: assignment.assignedAt.toISOString(),
+    };
+  }
+}
+
+/** A node keeps its users while it is active, healthy and not over capacity (full is fine). */
+function servesWell(node: NodeEntity): boolean {
+  const reason = ineligibility({ ...toCandidate(node), currentUsers: 0 });
+  return reason === null && node.currentUsers <= node.maxUsers;
+}
+
+export function identity(user: VpnUser) {
+  return { id: user.id, uuid: user.uuid, telegramId: user.telegramId, username: user.username };
+}

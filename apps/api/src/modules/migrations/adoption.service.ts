@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { ErrorCode, EventType } from '@fleet/contract';
+import { PanelClient } from '@fleet/xui-client';
+import { DomainError } from '../../common/errors/domain-error';
+import { AssignmentsRepository } from '../assignments/assignments.repository';
+import { EventsService } from '../events/events.service';
+import { NodesRepository } from '../nodes/nodes.repository';
+import { PanelPoolService } from '../panels/panel-pool.service';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Imports the clients already on a node's inbound as users assigned to that node, without touching the panel:
+ * telegram id from the client's `tgId` when set and free, the client's UUID kept when it is one and free.
+ * Clients already known on that node are skipped, so running it twice imports nothing new.
+ */
+@Injectable()
+export class AdoptionService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly nodes: NodesRepository,
+    private readonly assignments: AssignmentsRepository,
+    private readonly pool: PanelPoolService,
+    private readonly events: EventsService,
+  ) {}
+
+  async adopt(nodeId: number, actor: string): Promise<{ imported: number; skipped: number }> {
+    const node = await this.nodes.findById(nodeId);
+    if (!node) throw new DomainError(ErrorCode.NodeNotFound, `node ${nodeId} not found`);
+    if (node.inboundId === null) throw new DomainError(ErrorCode.NodeNotEligible, 'set the node’s inboundId first');
+    const inbound = await this.pool.run(node, (panel) => panel.getInbound(node.inboundId!)).catch((error: Error) => {
+      throw new DomainError(ErrorCode.NodeUnreachable, `cannot read the panel: ${error.message}`);
+    });
+    const clients = ((JSON.parse(inbound.settings) as { clients?: PanelClient[] }).clients ?? []).filter((c) => c.email);
+    return this.dataSource.transaction(async (manager) => {
+      await this.nodes.findByIdForUpdate(nodeId, manager);
+      const known = await this.assignments.emailsOnNode(nodeId, manager);
+      const fresh = clients.filter((client) => !known.has(client.email.toLowerCase()));
+      const takenUuids = await this.assignments.takenUuids(
+        fresh.map((c) => String(c.id ?? '')).filter((id) => UUID.test(id)),
+        manager,
+      );
+      const takenTelegram = await this.assignments.takenTelegramIds(
+        fresh.map((c) => String(c.tgId ?? '')).filter((id) => /^[1-9]\d{0,15}$/.test(id)),
+        manager,
+      );
+      for (const client of fresh) {
+        const id = String(client.id ?? '');
+        const uuid = UUID.test(id) && !takenUuids.has(id) ? id : randomUUID();
+        takenUuids.add(uuid);
+        const tg = String(client.tgId ?? '');
+        const telegramId = /^[1-9]\d{0,15}$/.test(tg) && !takenTelegram.has(tg) ? tg : null;
+        if (telegramId) takenTelegram.add(telegramId);
+        const user = await this.assignments.createAdoptedUser(manager, {
+          telegramId,
+          username: client.comment ? String(client.comment).slice(0, 255) : null,
+          uuid,
+        });
+        await this.assignments.insertActive(manager, {
+          userId: user.id,
+          nodeId,
+          inboundId: node.inboundId!,
+          clientEmail: client.email,
+        });
+      }
+      await this.nodes.addSeats(nodeId, fresh.length, manager);
+      await this.events.record(
+        {
+          type: EventType.UsersAdopted,
+          actor,
+          nodeId,
+          payload: { imported: fresh.length, skipped: clients.length - fresh.length },
+        },
+        manager,
+      );
+      return { imported: fresh.length, skipped: clients.length - fresh.length };
+    });
+  }
+}

@@ -1,0 +1,181 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { EventType } from '@fleet/contract';
+import { PanelError } from '@fleet/xui-client';
+import { BackgroundLoop } from '../../common/background/background-loop';
+import { DomainError } from '../../common/errors/domain-error';
+import { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import { AssignmentsRepository } from '../assignments/assignments.repository';
+import { MoveOptions, UserMoveService } from '../assignments/user-move.service';
+import { EventsService } from '../events/events.service';
+import { NodesRepository } from '../nodes/nodes.repository';
+import { NodesService } from '../nodes/nodes.service';
+import { Job, JobItem } from './job.entity';
+
+const LEASE_SECONDS = 30;
+/** An item is given up after this many failed attempts. */
+const MAX_ATTEMPTS = 5;
+
+const REASON: Record<Job['kind'], MoveOptions['reason']> = {
+  rebalance: 'rebalance',
+  failover: 'failover',
+  'node-delete': 'node-delete',
+  drain: 'drain',
+};
+
+/**
+ * Runs migration jobs. A job is claimed with a lease (30 s, renewed while it runs) through SKIP LOCKED, so one
+ * replica runs it; when that replica dies, the lease runs out and another resumes from the items still pending.
+ * Items run with bounded concurrency; moves to one panel are batched by the panel write queue.
+ */
+@Injectable()
+export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(JobRunnerService.name);
+  private readonly owner = randomUUID().slice(0, 12);
+  private readonly loop = new BackgroundLoop('jobs', () => this.runAvailable());
+  private stopping = false;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly scheduler: SchedulerRegistry,
+    private readonly assignments: AssignmentsRepository,
+    private readonly moves: UserMoveService,
+    private readonly nodes: NodesRepository,
+    private readonly nodesService: NodesService,
+    private readonly events: EventsService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.loop.start(this.scheduler, this.config.backgroundTickMs);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
+    await this.loop.idle();
+  }
+
+  /** Starts work on new jobs now rather than at the next tick. */
+  kick(): void {
+    void this.loop.kick();
+  }
+
+  async runAvailable(): Promise<void> {
+    for (let job = await this.claim(); job && !this.stopping; job = await this.claim()) await this.run(job);
+  }
+
+  private async claim(): Promise<Job | null> {
+    const rows: Job[] = await this.dataSource.getRepository(Job).query(
+      `UPDATE jobs SET status = 'running', lease_owner = $1, lease_until = now() + make_interval(secs => $2),
+              started_at = COALESCE(started_at, now())
+        WHERE id = (SELECT id FROM jobs WHERE status IN ('pending', 'running')
+                      AND (lease_until IS NULL OR lease_until < now())
+                    ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+        RETURNING id`,
+      [this.owner, LEASE_SECONDS],
+    );
+    return rows.length ? this.dataSource.getRepository(Job).findOneBy({ id: rows[0].id }) : null;
+  }
+
+  private async renewLease(jobId: number): Promise<boolean> {
+    const result = await this.dataSource.query(
+      `UPDATE jobs SET lease_until = now() + make_interval(secs => $3) WHERE id = $1 AND lease_owner = $2`,
+      [jobId, this.owner, LEASE_SECONDS],
+    );
+    return result[1] > 0;
+  }
+
+  private async run(job: Job): Promise<void> {
+    const concurrency = this.config.jobConcurrency;
+    while (!this.stopping && (await this.renewLease(job.id))) {
+      const items = await this.dataSource
+        .getRepository(JobItem)
+        .createQueryBuilder('i')
+        .where(`i.job_id = :id AND i.state = 'pending'`, { id: job.id })
+        .orderBy('i.attempts')
+        .addOrderBy('i.id')
+        .limit(concurrency * 4)
+        .getMany();
+      if (!items.length) return this.finish(job);
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+          while (next < items.length && !this.stopping) await this.runItem(job, items[next++]);
+        }),
+      );
+    }
+  }
+
+  private async runItem(job: Job, item: JobItem): Promise<void> {
+    const { active } = await this.assignments.live(item.userId);
+    if (!active) return this.settle(job, item, 'failed', 'the user has no node');
+    const alreadyMoved =
+      (item.fromNodeId !== null && active.nodeId !== item.fromNodeId) || active.nodeId === item.toNodeId;
+    if (alreadyMoved) return this.settle(job, item, 'done', null);
+    try {
+      await this.moves.move(item.userId, {
+        targetNodeId: item.toNodeId ?? undefined,
+        reason: REASON[job.kind],
+        actor: `job:${job.id}`,
+        jobId: job.id,
+      });
+      await this.settle(job, item, 'done', null);
+    } catch (error) {
+      if (!(error instanceof DomainError || error instanceof PanelError)) throw error;
+      const attempts = item.attempts + 1;
+      if (attempts >= MAX_ATTEMPTS) return this.settle(job, item, 'failed', error.message);
+      await this.dataSource.query(`UPDATE job_items SET attempts = $2, error = $3 WHERE id = $1`, [
+        item.id,
+        attempts,
+        error.message,
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempts));
+    }
+  }
+
+  private async settle(job: Job, item: JobItem, state: 'done' | 'failed', error: string | null): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const result = await manager.query(
+        `UPDATE job_items SET state = $2, error = $3 WHERE id = $1 AND state = 'pending'`,
+        [item.id, state, error],
+      );
+      if (result[1] > 0) await manager.query(`UPDATE jobs SET ${state} = ${state} + 1 WHERE id = $1`, [job.id]);
+    });
+  }
+
+  private async finish(job: Job): Promise<void> {
+    const current = (await this.dataSource.getRepository(Job).findOneBy({ id: job.id }))!;
+    let error = current.failed ? `${current.failed} of ${current.total} users could not be moved` : null;
+    if (job.kind === 'node-delete' && job.nodeId !== null) {
+      error = (await this.deleteNodeIfEmpty(job)) ?? error;
+    }
+    const status = error && job.kind === 'node-delete' ? 'failed' : 'completed';
+    await this.dataSource.query(
+      `UPDATE jobs SET status = $2, error = $3, finished_at = now(), lease_owner = NULL, lease_until = NULL WHERE id = $1`,
+      [job.id, status, error],
+    );
+    await this.events.record({
+      type: EventType.JobFinished,
+      actor: `job:${job.id}`,
+      nodeId: job.nodeId,
+      payload: { jobId: job.id, kind: job.kind, status, done: current.done, failed: current.failed },
+    });
+    this.logger.log(`job ${job.id} (${job.kind}) ${status}: ${current.done} moved, ${current.failed} failed`);
+  }
+
+  /** The node goes once nobody is left on it; otherwise it stays (inactive) and the job reports why. */
+  private async deleteNodeIfEmpty(job: Job): Promise<string | null> {
+    const node = await this.nodes.findById(job.nodeId!);
+    if (!node) return null;
+    try {
+      await this.nodesService.remove(node.id, job.createdBy);
+      return null;
+    } catch (error) {
+      return `node not deleted: ${(error as Error).message}`;
+    }
+  }
+}

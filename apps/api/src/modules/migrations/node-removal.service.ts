@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { ErrorCode } from '@fleet/contract';
+import { DomainError } from '../../common/errors/domain-error';
+import { toCandidate } from '../assignments/placement.service';
+import { ineligibility } from '../balancer/balancer.policy';
+import { NodesRepository } from '../nodes/nodes.repository';
+import { NodesService } from '../nodes/nodes.service';
+import { JobRunnerService } from './job-runner.service';
+import { JobsService } from './jobs.service';
+
+/**
+ * `DELETE /nodes/:id`: an empty node goes at once; a node with users is first taken out of placement and its users
+ * moved by a durable job, which deletes the node at the end. Refused (409, nothing changed) when the other eligible
+ * nodes lack the free seats for everyone.
+ */
+@Injectable()
+export class NodeRemovalService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly nodes: NodesRepository,
+    private readonly nodesService: NodesService,
+    private readonly jobs: JobsService,
+    private readonly runner: JobRunnerService,
+  ) {}
+
+  async remove(nodeId: number, actor: string): Promise<{ jobId: number } | null> {
+    const job = await this.dataSource.transaction(async (manager) => {
+      const node = await this.nodes.findByIdForUpdate(nodeId, manager);
+      if (!node) throw new DomainError(ErrorCode.NodeNotFound, `node ${nodeId} not found`);
+      const users: Array<{ user_id: number }> = await manager.query(
+        `SELECT user_id FROM assignments WHERE node_id = $1 AND state = 'active' ORDER BY id`,
+        [nodeId],
+      );
+      const pending = await this.nodes.countActiveAssignments(nodeId, manager);
+      if (pending === 0) return null;
+      const others = (await this.nodes.findAll()).filter((other) => other.id !== nodeId);
+      const free = others
+        .filter((other) => ineligibility(toCandidate(other)) === null)
+        .reduce((sum, other) => sum + (other.maxUsers - other.currentUsers), 0);
+      if (free < pending) {
+        throw new DomainError(
+          ErrorCode.NodeHasUsers,
+          `node ${node.name} serves ${pending} users but the other eligible nodes have ${free} free seats; nothing was deleted`,
+        );
+      }
+      await manager.query(`UPDATE nodes SET status = 'inactive' WHERE id = $1`, [nodeId]);
+      return this.jobs.create(
+        'node-delete',
+        users.map((row) => ({ userId: row.user_id, fromNodeId: nodeId, toNodeId: null })),
+        { actor, nodeId },
+        manager,
+      );
+    });
+    if (!job) {
+      await this.nodesService.remove(nodeId, actor);
+      return null;
+    }
+    this.runner.kick();
+    return { jobId: job.id };
+  }
+}

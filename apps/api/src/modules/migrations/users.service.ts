@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import { ErrorCode, Page, UserView } from '@fleet/contract';
+import { DomainError } from '../../common/errors/domain-error';
+import { AssignmentsRepository, UserRow } from '../assignments/assignments.repository';
+import { UserMoveService } from '../assignments/user-move.service';
+
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly assignments: AssignmentsRepository,
+    private readonly moves: UserMoveService,
+  ) {}
+
+  async list(filter: { search?: string; nodeId?: number; page: number; limit: number }): Promise<Page<UserView>> {
+    const { rows, total } = await this.assignments.listUsers(filter);
+    return { items: rows.map(mapUser), total, page: filter.page, limit: filter.limit };
+  }
+
+  async get(id: number): Promise<UserView> {
+    const row = await this.assignments.userRow(id);
+    if (!row) throw new DomainError(ErrorCode.UserNotFound, `user ${id} not found`);
+    return mapUser(row);
+  }
+
+  async migrate(id: number, nodeId: number, actor: string): Promise<UserView & { sourceCleaned: boolean }> {
+    await this.get(id);
+    const result = await this.moves.move(id, { targetNodeId: nodeId, reason: 'manual', actor });
+    return { ...(await this.get(id)), sourceCleaned: result.sourceCleaned };
+  }
+}
+
+export function mapUser({ user, assignment, node }: UserRow): UserView {
+  return {
+    id: user.id,
+    telegramId: user.telegramId === null ? null : Number(user.telegramId),
+    username: user.username,
+    uuid: user.uuid,
+    source: user.source,
+    node: node ? { id: node.id, name: node.name, location: node.location } : null,
+    clientEmail: assignment?.clientEmail ?? null,
+    assignedAt: assignment?.assignedAt.toISOString() ?? null,
+    createdAt: user.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,115 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { InjectDataSource } from '@nestjs/typeorm';
+import axios from 'axios';
+import { createHmac } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { EventType } from '@fleet/contract';
+import { BackgroundLoop } from '../../common/background/background-loop';
+import { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import { OutboxMessage } from './outbox.entity';
+
+/** Events announced to WEBHOOK_URL. */
+export const WEBHOOK_EVENTS: ReadonlySet<string> = new Set([
+  EventType.UserMigrated,
+  EventType.NodeDown,
+  EventType.NodeUp,
+  'failover.completed',
+]);
+
+const BATCH = 50;
+const MAX_BACKOFF_S = 3600;
+const DELIVERY_TIMEOUT_MS = 5000;
+
+export function signature(secret: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+/**
+ * Transactional outbox for webhooks: a message is written with the change it announces and delivered afterwards,
+ * at least once, signed (`X-Signature: sha256=<hex HMAC-SHA256 of the body>`), retried with exponential back-off.
+ * Rows are claimed with SKIP LOCKED, so several replicas never send the same message at the same time.
+ */
+@Injectable()
+export class WebhookOutboxService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(WebhookOutboxService.name);
+  private readonly loop = new BackgroundLoop('webhook-outbox', () => this.deliverDue());
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly scheduler: SchedulerRegistry,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.webhookUrl) this.loop.start(this.scheduler, this.config.backgroundTickMs);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.loop.idle();
+  }
+
+  /** Queues the event in the caller's transaction when webhooks are configured and the type is announced. */
+  async enqueue(manager: EntityManager, type: string, payload: Record<string, unknown>): Promise<void> {
+    if (!this.config.webhookUrl || !WEBHOOK_EVENTS.has(type)) return;
+    await manager.query(`INSERT INTO outbox (type, payload) VALUES ($1, $2)`, [type, payload]);
+  }
+
+  /** Sends every due message once; returns how many were delivered. */
+  async deliverDue(): Promise<number> {
+    let delivered = 0;
+    for (;;) {
+      const sent = await this.dataSource.transaction(async (manager) => {
+        const due: OutboxMessage[] = await manager
+          .getRepository(OutboxMessage)
+          .createQueryBuilder('o')
+          .where('o.delivered_at IS NULL AND o.next_attempt_at <= now()')
+          .orderBy('o.id')
+          .limit(BATCH)
+          .setLock('pessimistic_write')
+          .setOnLocked('skip_locked')
+          .getMany();
+        for (const message of due) await this.deliver(message, manager);
+        return due.length;
+      });
+      delivered += sent;
+      if (sent < BATCH) return delivered;
+    }
+  }
+
+  private async deliver(message: OutboxMessage, manager: EntityManager): Promise<void> {
+    const body = JSON.stringify({
+      id: message.id,
+      type: message.type,
+      occurredAt: message.createdAt.toISOString(),
+      data: message.payload,
+    });
+    try {
+      const response = await axios.post(this.config.webhookUrl!, body, {
+        headers: {
+          'Content-Type': 'application/json',
+          'X-Signature': signature(this.config.webhookSecret!, body),
+          'X-Event-Type': message.type,
+          'X-Delivery-Id': message.id,
+        },
+        timeout: DELIVERY_TIMEOUT_MS,
+        validateStatus: () => true,
+        proxy: false,
+      });
+      if (response.status < 200 || response.status >= 300) throw new Error(`HTTP ${response.status}`);
+      await manager.query(`UPDATE outbox SET delivered_at = now(), attempts = attempts + 1 WHERE id = $1`, [
+        message.id,
+      ]);
+    } catch (error) {
+      const backoff = Math.min(MAX_BACKOFF_S, 2 ** Math.min(message.attempts, 12));
+      const reason = (error as Error).message.slice(0, 300);
+      this.logger.warn(`webhook ${message.type} #${message.id} failed (${reason}); retry in ${backoff} s`);
+      await manager.query(
+        `UPDATE outbox SET attempts = attempts + 1, last_error = $2,
+                next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1`,
+        [message.id, reason, backoff],
+      );
+    }
+  }
+}
