@@ -70,7 +70,7 @@ describe('migrations (real PostgreSQL)', () => {
     const assign = (state: string) =>
       dataSource.query(
         `INSERT INTO assignments (user_id, node_id, inbound_id, client_email, state, released_at)
-         VALUES ($1, $2, 1, 'e', $3, CASE WHEN $3 = 'released' THEN now() END)`,
+         VALUES ($1, $2, 1, 'e', $3::varchar, CASE WHEN $3::varchar = 'released' THEN now() END)`,
         [user.id, node.id, state],
       );
     await assign('released');

@@ -15,7 +15,7 @@ export class ConfigModule {
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: SecretBox, useValue: secretBox },
-        CrashPoints,
+        { provide: CrashPoints, useValue: new CrashPoints(config.crashPoint) },
       ],
       exports: [APP_CONFIG, SecretBox, CrashPoints],
     };

@@ -164,7 +164,7 @@ export class PlacementService {
         });
         return false;
       });
-      if (activated) return { ...reservation.assignment, state: 'active', assignedAt: new Date() };
+      if (activated) return (await this.assignments.live(user.id)).active ?? reservation.assignment;
     }
     throw new DomainError(
       ErrorCode.NoCapacity,

@@ -1,9 +1,9 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Put, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { KeyView } from '@fleet/contract';
 import { AllowRoles } from '../auth/roles.decorator';
-import { GetOrCreateKeyDto, KeyViewDto, ParseTelegramIdPipe } from './keys.dto';
+import { GetOrCreateKeyDto, KeyViewDto, TelegramId } from './keys.dto';
 import { KeysService } from './keys.service';
 
 @ApiTags('keys')
@@ -17,7 +17,7 @@ export class KeysController {
   @ApiOkResponse({ type: KeyViewDto, description: '200 existing key, 201 new user and key' })
   @ApiServiceUnavailableResponse({ description: 'no healthy node with free capacity' })
   async getOrCreate(
-    @Param('telegramId', ParseTelegramIdPipe) telegramId: number,
+    @TelegramId() telegramId: number,
     @Body() body: GetOrCreateKeyDto,
     @Res({ passthrough: true }) response: Response,
   ): Promise<KeyView> {
@@ -29,19 +29,19 @@ export class KeysController {
   @Get()
   @ApiOkResponse({ type: KeyViewDto })
   @ApiNotFoundResponse()
-  get(@Param('telegramId', ParseTelegramIdPipe) telegramId: number): Promise<KeyView> {
+  get(@TelegramId() telegramId: number): Promise<KeyView> {
     return this.keys.get(telegramId);
   }
 
   @Post('refresh')
   @HttpCode(200)
   @ApiOkResponse({ type: KeyViewDto })
-  refresh(@Param('telegramId', ParseTelegramIdPipe) telegramId: number): Promise<KeyView> {
+  refresh(@TelegramId() telegramId: number): Promise<KeyView> {
     return this.keys.refresh(telegramId);
   }
 
   @Get('node')
-  node(@Param('telegramId', ParseTelegramIdPipe) telegramId: number) {
+  node(@TelegramId() telegramId: number) {
     return this.keys.nodeOf(telegramId);
   }
 }

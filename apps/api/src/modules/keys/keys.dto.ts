@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArgumentMetadata, Injectable, PipeTransform } from '@nestjs/common';
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { ErrorCode } from '@fleet/contract';
 import { DomainError } from '../../common/errors/domain-error';
@@ -28,16 +28,15 @@ export class KeyViewDto {
   @ApiProperty() assignedAt: string;
 }
 
-/** `telegramId`: a positive integer up to 2^53-1, in decimal. */
-@Injectable()
-export class ParseTelegramIdPipe implements PipeTransform<string, number> {
-  transform(value: string, metadata: ArgumentMetadata): number {
-    const id = /^[1-9]\d{0,15}$/.test(value) ? Number(value) : NaN;
-    if (!Number.isSafeInteger(id)) {
-      throw new DomainError(ErrorCode.ValidationFailed, [
-        `${metadata.data ?? 'telegramId'} must be a positive integer up to 9007199254740991`,
-      ]);
-    }
-    return id;
+/**
+ * The `:telegramId` path parameter: a positive integer up to 2^53-1 written in plain decimal digits.
+ * Read from the raw path, so implicit conversions (`1e3`, `0x10`) never slip through.
+ */
+export const TelegramId = createParamDecorator((_: unknown, context: ExecutionContext): number => {
+  const raw = String(context.switchToHttp().getRequest<{ params: Record<string, string> }>().params['telegramId']);
+  const id = /^\d{1,16}$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(id) || id < 1) {
+    throw new DomainError(ErrorCode.ValidationFailed, ['telegramId must be a positive integer up to 9007199254740991']);
   }
-}
+  return id;
+});

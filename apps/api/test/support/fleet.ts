@@ -1,0 +1,83 @@
+import { PanelSimulator, PanelSimulatorOptions } from '@fleet/panel-sim';
+import { nodeBody, TestApp } from './test-app';
+
+/** Simulated panels added as nodes and checked healthy, for placement and migration tests. */
+export async function startFleet(
+  t: TestApp,
+  specs: Array<{ node?: Record<string, unknown>; panel?: PanelSimulatorOptions }>,
+): Promise<{ panels: PanelSimulator[]; nodeIds: number[]; auth: { Authorization: string }; stop(): Promise<void> }> {
+  const auth = { Authorization: `Bearer ${await t.adminToken()}` };
+  const panels: PanelSimulator[] = [];
+  const nodeIds: number[] = [];
+  for (const [index, spec] of specs.entries()) {
+    const panel = await new PanelSimulator({ tag: `f${index}`, ...spec.panel }).start();
+    panels.push(panel);
+    const { body } = await t
+      .http()
+      .post('/api/v1/nodes')
+      .set(auth)
+      .send(
+        nodeBody({
+          name: `node-${index + 1}`,
+          panelUrl: panel.url,
+          panelUsername: panel.username,
+          panelPassword: panel.password,
+          inboundId: 1,
+          publicHost: `n${index + 1}.vpn.example`,
+          ...spec.node,
+        }),
+      )
+      .expect(201);
+    nodeIds.push(body.id);
+    await checkHealth(t, auth, body.id);
+  }
+  return { panels, nodeIds, auth, stop: async () => void (await Promise.all(panels.map((p) => p.stop()))) };
+}
+
+/** Runs checks until the node's status settles where the panel says (a node falls after 3 failures). */
+export async function checkHealth(t: TestApp, auth: { Authorization: string }, nodeId: number, times = 1) {
+  let body: { healthStatus: string } = { healthStatus: 'unknown' };
+  for (let i = 0; i < times; i++) {
+    body = (await t.http().post(`/api/v1/nodes/${nodeId}/check-health`).set(auth).expect(200)).body;
+  }
+  return body.healthStatus;
+}
+
+/** Emails of the clients on a panel's inbound that the control plane created (`u<user>-n<node>`). */
+export function fleetEmails(panel: PanelSimulator, inboundId = 1): string[] {
+  return (panel.state.clientsOf(panel.state.findInbound(inboundId)!) ?? [])
+    .map((client) => String(client.email))
+    .filter((email) => /^u\d+-n\d+$/.test(email));
+}
+
+/**
+ * The invariants after any placement, move or crash: each user with at most one active and no pending row left,
+ * each active assignment's client on its panel, node counters equal to the rows, no client of ours elsewhere
+ * except under a tombstone.
+ */
+export async function checkInvariants(t: TestApp, panelsByNode: Map<number, PanelSimulator>): Promise<void> {
+  const q = (sql: string) => t.dataSource.query(sql);
+  const pending = await q(`SELECT count(*)::int AS n FROM assignments WHERE state = 'pending'`);
+  if (pending[0].n !== 0) throw new Error(`${pending[0].n} pending assignments left`);
+  const counters = await q(
+    `SELECT n.id, n.current_users, (SELECT count(*)::int FROM assignments a WHERE a.node_id = n.id AND a.state <> 'released') AS rows FROM nodes n`,
+  );
+  for (const row of counters) {
+    if (row.current_users !== row.rows) throw new Error(`node ${row.id}: counter ${row.current_users} ≠ ${row.rows} rows`);
+  }
+  const active: Array<{ node_id: number; client_email: string }> = await q(
+    `SELECT node_id, client_email FROM assignments WHERE state = 'active'`,
+  );
+  const tombstones: Array<{ node_id: number; client_email: string }> = await q(
+    `SELECT node_id, client_email FROM panel_tombstones`,
+  );
+  for (const [nodeId, panel] of panelsByNode) {
+    const onPanel = new Set(fleetEmails(panel));
+    const wanted = new Set(active.filter((a) => a.node_id === nodeId).map((a) => a.client_email));
+    const dying = new Set(tombstones.filter((a) => a.node_id === nodeId).map((a) => a.client_email));
+    for (const email of wanted) if (!onPanel.has(email)) throw new Error(`${email} active on node ${nodeId} but not on its panel`);
+    for (const email of onPanel) {
+      if (!wanted.has(email) && !dying.has(email)) throw new Error(`${email} left on node ${nodeId}'s panel`);
+    }
+  }
+}
