@@ -69,7 +69,8 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   private async claim(): Promise<Job | null> {
-    const rows: Job[] = await this.dataSource.getRepository(Job).query(
+    // An UPDATE through TypeORM's query() answers [rows, affected count].
+    const [rows]: [Array<{ id: number }>, number] = await this.dataSource.query(
       `UPDATE jobs SET status = 'running', lease_owner = $1, lease_until = now() + make_interval(secs => $2),
               started_at = COALESCE(started_at, now())
         WHERE id = (SELECT id FROM jobs WHERE status IN ('pending', 'running')

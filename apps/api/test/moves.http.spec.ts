@@ -1,0 +1,236 @@
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { PanelSimulator } from '@fleet/panel-sim';
+import { signature } from '../src/modules/outbox/webhook-outbox.service';
+import { checkHealth, checkInvariants, fleetEmails, startFleet } from './support/fleet';
+import { startTestApp, TestApp } from './support/test-app';
+
+type Fleet = Awaited<ReturnType<typeof startFleet>>;
+const WEBHOOK_SECRET = 'webhook-secret-for-tests';
+
+/** Receives webhooks; answers 500 to the first `failFirst` deliveries. */
+async function startReceiver(failFirst = 0) {
+  const received: Array<{ body: string; headers: Record<string, unknown> }> = [];
+  let calls = 0;
+  const server: Server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => (body += chunk));
+    request.on('end', () => {
+      calls++;
+      if (calls <= failFirst) {
+        response.writeHead(500).end();
+        return;
+      }
+      received.push({ body, headers: request.headers });
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    received,
+    calls: () => calls,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function eventually<T>(probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (ok(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('moving users: migrate, tombstones, webhooks, rebalance, node deletion, adoption', () => {
+  let t: TestApp;
+  let fleet: Fleet;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let bot: { Authorization: string };
+  const byNode = () => new Map(fleet.nodeIds.map((id, i) => [id, fleet.panels[i]] as [number, PanelSimulator]));
+  const place = async (count: number, from = 1) => {
+    const users: Array<{ userId: number; node: { id: number } }> = [];
+    for (let i = 0; i < count; i++) {
+      users.push((await t.http().put(`/api/v1/keys/${from + i}`).set(bot).send({}).expect(201)).body);
+    }
+    return users;
+  };
+
+  beforeEach(async () => {
+    receiver = await startReceiver(1);
+    t = await startTestApp({
+      env: { WEBHOOK_URL: receiver.url, WEBHOOK_SECRET, BACKGROUND_TICK_MS: '100', JOB_CONCURRENCY: '8' },
+    });
+    fleet = await startFleet(t, [{ node: { maxUsers: 50 } }, { node: { maxUsers: 50 } }, { node: { maxUsers: 50 } }]);
+    bot = { Authorization: `Bearer ${await t.tokenFor('bot')}` };
+  });
+  afterEach(async () => {
+    await t.close();
+    await fleet.stop();
+    await receiver.stop();
+  });
+
+  it('migrates one user make-before-break, same UUID, and tells the bot by a signed webhook (retried)', async () => {
+    const [user] = await place(1);
+    const target = fleet.nodeIds.find((id) => id !== user.node.id)!;
+    const { body } = await t
+      .http()
+      .post(`/api/v1/users/${user.userId}/migrate`)
+      .set(fleet.auth)
+      .send({ nodeId: target })
+      .expect(200);
+    expect(body).toMatchObject({ id: user.userId, node: { id: target }, sourceCleaned: true });
+    const source = fleet.panels[fleet.nodeIds.indexOf(user.node.id)];
+    const destination = fleet.panels[fleet.nodeIds.indexOf(target)];
+    expect(fleetEmails(source)).toEqual([]);
+    expect(fleetEmails(destination)).toEqual([`u${user.userId}-n${target}`]);
+    await checkInvariants(t, byNode());
+
+    const delivered = await eventually(async () => receiver.received, (list) => list.length > 0);
+    expect(receiver.calls()).toBeGreaterThanOrEqual(2); // the first attempt got a 500
+    const hook = delivered[0];
+    expect(hook.headers['x-signature']).toBe(signature(WEBHOOK_SECRET, hook.body));
+    expect(JSON.parse(hook.body)).toMatchObject({
+      type: 'user.migrated',
+      data: { userId: user.userId, telegramId: 1, fromNodeId: user.node.id, toNodeId: target, reason: 'manual' },
+    });
+  });
+
+  it('source unreachable: the move completes and a tombstone removes the client when the node is back', async () => {
+    const [user] = await place(1);
+    const sourceIndex = fleet.nodeIds.indexOf(user.node.id);
+    const target = fleet.nodeIds.find((id) => id !== user.node.id)!;
+    await fleet.panels[sourceIndex].setFault({ kind: 'refuse' });
+    const { body } = await t
+      .http()
+      .post(`/api/v1/users/${user.userId}/migrate`)
+      .set(fleet.auth)
+      .send({ nodeId: target })
+      .expect(200);
+    expect(body.sourceCleaned).toBe(false);
+    expect(fleetEmails(fleet.panels[sourceIndex])).toEqual([`u${user.userId}-n${user.node.id}`]);
+    const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM panel_tombstones`);
+    expect(n).toBe(1);
+    await checkInvariants(t, byNode());
+
+    await fleet.panels[sourceIndex].setFault({ kind: 'none' });
+    await checkHealth(t, fleet.auth, user.node.id);
+    expect(fleetEmails(fleet.panels[sourceIndex])).toEqual([]);
+    const [{ left }] = await t.dataSource.query(`SELECT count(*)::int AS left FROM panel_tombstones`);
+    expect(left).toBe(0);
+  });
+
+  it('migrate: bad input, unknown user, ineligible or same node, viewer refused', async () => {
+    const [user] = await place(1);
+    const migrate = (id: unknown, body: unknown, auth = fleet.auth) =>
+      t.http().post(`/api/v1/users/${id}/migrate`).set(auth).send(body as object);
+    expect((await migrate(user.userId, {}).expect(400)).body.message).toEqual(
+      expect.arrayContaining([expect.stringContaining('nodeId')]),
+    );
+    await migrate(user.userId, { nodeId: 'x' }).expect(400);
+    await migrate('abc', { nodeId: 1 }).expect(400);
+    await migrate(999, { nodeId: fleet.nodeIds[0] }).expect(404);
+    await migrate(user.userId, { nodeId: 999 }).expect(404);
+    await migrate(user.userId, { nodeId: user.node.id }).expect(409);
+    const other = fleet.nodeIds.find((id) => id !== user.node.id)!;
+    await t.http().patch(`/api/v1/nodes/${other}`).set(fleet.auth).send({ status: 'maintenance' }).expect(200);
+    expect((await migrate(user.userId, { nodeId: other }).expect(409)).body.code).toBe('NODE_NOT_ELIGIBLE');
+    await migrate(user.userId, { nodeId: other }, { Authorization: `Bearer ${await t.tokenFor('viewer')}` }).expect(
+      403,
+    );
+    await t.http().post(`/api/v1/users/${user.userId}/migrate`).send({ nodeId: other }).expect(401);
+    await checkInvariants(t, byNode());
+  });
+
+  it('rebalance: dry-run plan with the fewest moves, then a job that carries it out', async () => {
+    for (const id of fleet.nodeIds.slice(1)) {
+      await t.http().patch(`/api/v1/nodes/${id}`).set(fleet.auth).send({ status: 'maintenance' }).expect(200);
+    }
+    await place(30);
+    for (const id of fleet.nodeIds.slice(1)) {
+      await t.http().patch(`/api/v1/nodes/${id}`).set(fleet.auth).send({ status: 'active' }).expect(200);
+    }
+    const plan = (
+      await t.http().post('/api/v1/balancer/rebalance').set(fleet.auth).send({ dryRun: true }).expect(200)
+    ).body;
+    expect(plan.minimumMoves).toBe(20);
+    expect(plan.moves).toHaveLength(20);
+    expect(plan.after.map((n: { users: number }) => n.users)).toEqual([10, 10, 10]);
+    const capped = (
+      await t.http().post('/api/v1/balancer/rebalance').set(fleet.auth).send({ dryRun: true, maxMoves: 4 }).expect(200)
+    ).body;
+    expect(capped.moves).toHaveLength(4);
+
+    const { body } = await t.http().post('/api/v1/balancer/rebalance').set(fleet.auth).send({ dryRun: false }).expect(202);
+    const job = await eventually(
+      async () => (await t.http().get(`/api/v1/jobs/${body.jobId}`).set(fleet.auth).expect(200)).body,
+      (view) => view.status === 'completed',
+    );
+    expect(job).toMatchObject({ kind: 'rebalance', total: 20, done: 20, failed: 0 });
+    const loads = (await t.http().get('/api/v1/balancer/loads').set(fleet.auth).expect(200)).body;
+    expect(loads.map((l: { currentUsers: number }) => l.currentUsers)).toEqual([10, 10, 10]);
+    await checkInvariants(t, byNode());
+    const jobs = (await t.http().get('/api/v1/jobs').set(fleet.auth).expect(200)).body;
+    expect(jobs.items[0].id).toBe(body.jobId);
+
+    await t.http().post('/api/v1/balancer/rebalance').set(fleet.auth).send({}).expect(400);
+    await t.http().post('/api/v1/balancer/rebalance').set(fleet.auth).send({ dryRun: true, maxMoves: -1 }).expect(400);
+    await t.http().get('/api/v1/jobs/9999').set(fleet.auth).expect(404);
+  });
+
+  it('deleting a node moves its users first (job), then deletes it; 409 when they cannot all be placed', async () => {
+    const users = await place(12);
+    const victim = users[0].node.id;
+    const onVictim = users.filter((u) => u.node.id === victim).length;
+    const { body } = await t.http().delete(`/api/v1/nodes/${victim}`).set(fleet.auth).expect(202);
+    const job = await eventually(
+      async () => (await t.http().get(`/api/v1/jobs/${body.jobId}`).set(fleet.auth).expect(200)).body,
+      (view) => view.status !== 'pending' && view.status !== 'running',
+    );
+    expect(job).toMatchObject({ kind: 'node-delete', status: 'completed', total: onVictim, done: onVictim });
+    await t.http().get(`/api/v1/nodes/${victim}`).set(fleet.auth).expect(404);
+    const remaining = new Map([...byNode()].filter(([id]) => id !== victim));
+    await checkInvariants(t, remaining);
+
+    // 2 nodes × 50 seats; fill one node past what the other can take, then refuse its deletion
+    const [keep, full] = [...remaining.keys()];
+    await t.http().patch(`/api/v1/nodes/${keep}`).set(fleet.auth).send({ maxUsers: 10 }).expect(200);
+    await place(20, 1000);
+    const before = (await t.http().get('/api/v1/balancer/loads').set(fleet.auth).expect(200)).body;
+    const refused = await t.http().delete(`/api/v1/nodes/${full}`).set(fleet.auth).expect(409);
+    expect(refused.body.message).toContain('nothing was deleted');
+    expect((await t.http().get('/api/v1/balancer/loads').set(fleet.auth).expect(200)).body).toEqual(before);
+  });
+
+  it('adopts the clients already on a panel as users of that node, once', async () => {
+    const panel = fleet.panels[0];
+    const nodeId = fleet.nodeIds[0];
+    const inbound = panel.state.findInbound(1)!;
+    panel.state.append(
+      inbound,
+      [
+        { id: '11111111-2222-4333-8444-555555555555', email: 'old-alice', tgId: 777, comment: 'alice' },
+        { id: 'not-a-uuid', email: 'old-bob', tgId: '' },
+      ],
+      Date.now(),
+    );
+    const first = (await t.http().post(`/api/v1/nodes/${nodeId}/adopt`).set(fleet.auth).expect(200)).body;
+    expect(first).toEqual({ imported: 3, skipped: 0 }); // the seeded client, alice, bob
+    expect((await t.http().post(`/api/v1/nodes/${nodeId}/adopt`).set(fleet.auth).expect(200)).body).toEqual({
+      imported: 0,
+      skipped: 3,
+    });
+    const users = (await t.http().get(`/api/v1/nodes/${nodeId}/users`).set(fleet.auth).expect(200)).body;
+    expect(users.total).toBe(3);
+    const alice = users.items.find((u: { clientEmail: string }) => u.clientEmail === 'old-alice');
+    expect(alice).toMatchObject({ telegramId: 777, uuid: '11111111-2222-4333-8444-555555555555', source: 'adopted' });
+    const key = (await t.http().get('/api/v1/keys/777').set(bot).expect(200)).body;
+    expect(key.key).toContain('11111111-2222-4333-8444-555555555555@');
+    const loads = (await t.http().get('/api/v1/balancer/loads').set(fleet.auth).expect(200)).body;
+    expect(loads[0].currentUsers).toBe(3);
+    const search = (await t.http().get('/api/v1/users?search=alice').set(fleet.auth).expect(200)).body;
+    expect(search.items.map((u: { id: number }) => u.id)).toEqual([alice.id]);
+    await t.http().post('/api/v1/nodes/999/adopt').set(fleet.auth).expect(404);
+  });
+});
