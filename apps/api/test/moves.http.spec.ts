@@ -52,7 +52,16 @@ describe('moving users: migrate, tombstones, webhooks, rebalance, node deletion,
   const place = async (count: number, from = 1) => {
     const users: Array<{ userId: number; node: { id: number } }> = [];
     for (let i = 0; i < count; i++) {
-      users.push((await t.http().put(`/api/v1/keys/${from + i}`).set(bot).send({}).expect(201)).body);
+      users.push(
+        (
+          await t
+            .http()
+            .put(`/api/v1/keys/${from + i}`)
+            .set(bot)
+            .send({})
+            .expect(201)
+        ).body,
+      );
     }
     return users;
   };
@@ -87,7 +96,10 @@ describe('moving users: migrate, tombstones, webhooks, rebalance, node deletion,
     expect(fleetEmails(destination)).toEqual([`u${user.userId}-n${target}`]);
     await checkInvariants(t, byNode());
 
-    const delivered = await eventually(async () => receiver.received, (list) => list.length > 0);
+    const delivered = await eventually(
+      async () => receiver.received,
+      (list) => list.length > 0,
+    );
     expect(receiver.calls()).toBeGreaterThanOrEqual(2); // the first attempt got a 500
     const hook = delivered[0];
     expect(hook.headers['x-signature']).toBe(signature(WEBHOOK_SECRET, hook.body));
@@ -124,7 +136,11 @@ describe('moving users: migrate, tombstones, webhooks, rebalance, node deletion,
   it('migrate: bad input, unknown user, ineligible or same node, viewer refused', async () => {
     const [user] = await place(1);
     const migrate = (id: unknown, body: unknown, auth = fleet.auth) =>
-      t.http().post(`/api/v1/users/${id}/migrate`).set(auth).send(body as object);
+      t
+        .http()
+        .post(`/api/v1/users/${id}/migrate`)
+        .set(auth)
+        .send(body as object);
     expect((await migrate(user.userId, {}).expect(400)).body.message).toEqual(
       expect.arrayContaining([expect.stringContaining('nodeId')]),
     );
@@ -151,9 +167,8 @@ describe('moving users: migrate, tombstones, webhooks, rebalance, node deletion,
     for (const id of fleet.nodeIds.slice(1)) {
       await t.http().patch(`/api/v1/nodes/${id}`).set(fleet.auth).send({ status: 'active' }).expect(200);
     }
-    const plan = (
-      await t.http().post('/api/v1/balancer/rebalance').set(fleet.auth).send({ dryRun: true }).expect(200)
-    ).body;
+    const plan = (await t.http().post('/api/v1/balancer/rebalance').set(fleet.auth).send({ dryRun: true }).expect(200))
+      .body;
     expect(plan.minimumMoves).toBe(20);
     expect(plan.moves).toHaveLength(20);
     expect(plan.after.map((n: { users: number }) => n.users)).toEqual([10, 10, 10]);
@@ -162,7 +177,12 @@ describe('moving users: migrate, tombstones, webhooks, rebalance, node deletion,
     ).body;
     expect(capped.moves).toHaveLength(4);
 
-    const { body } = await t.http().post('/api/v1/balancer/rebalance').set(fleet.auth).send({ dryRun: false }).expect(202);
+    const { body } = await t
+      .http()
+      .post('/api/v1/balancer/rebalance')
+      .set(fleet.auth)
+      .send({ dryRun: false })
+      .expect(202);
     const job = await eventually(
       async () => (await t.http().get(`/api/v1/jobs/${body.jobId}`).set(fleet.auth).expect(200)).body,
       (view) => view.status === 'completed',

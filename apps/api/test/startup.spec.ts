@@ -1,60 +1,20 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import request from 'supertest';
-
-const MAIN = resolve(__dirname, '../../../dist/apps/api/main.js');
-
-function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
-
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-}
+import { freePort, MAIN, startBuiltApp, Started, stopped } from './support/process';
 
 /** Starts the built control plane the way `npm start` does, with no DATABASE_URL, in its own data dir. */
-async function start(dataDir: string, port: number, pgPort: number): Promise<Started> {
-  let output = '';
-  const child = spawn(process.execPath, [MAIN], {
+function start(dataDir: string, port: number, pgPort: number): Promise<Started> {
+  return startBuiltApp({
     cwd: dataDir,
+    port,
     env: {
-      PATH: process.env['PATH'],
-      PORT: String(port),
-      HOST: '127.0.0.1',
       EMBEDDED_PG_PORT: String(pgPort),
       ADMIN_USERNAME: 'admin',
       ADMIN_PASSWORD: 'start-up-test-password',
     },
   });
-  child.stdout?.on('data', (chunk) => (output += chunk));
-  child.stderr?.on('data', (chunk) => (output += chunk));
-  const deadline = Date.now() + 45_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`control plane exited early:\n${output}`);
-    const up = await request(`http://127.0.0.1:${port}`)
-      .get('/readyz')
-      .then(
-        (r) => r.status === 200,
-        () => false,
-      );
-    if (up) return { child, output: () => output };
-    await new Promise((wait) => setTimeout(wait, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`control plane did not become ready:\n${output}`);
-}
-
-function stopped(child: ChildProcess): Promise<void> {
-  return new Promise((done) => (child.exitCode !== null ? done() : child.once('exit', () => done())));
 }
 
 describe('npm start on the embedded database (built app, real process)', () => {

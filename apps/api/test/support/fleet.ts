@@ -55,7 +55,10 @@ export function fleetEmails(panel: PanelSimulator, inboundId = 1): string[] {
  * each active assignment's client on its panel, node counters equal to the rows, no client of ours elsewhere
  * except under a tombstone.
  */
-export async function checkInvariants(t: TestApp, panelsByNode: Map<number, PanelSimulator>): Promise<void> {
+export async function checkInvariants(
+  t: Pick<TestApp, 'dataSource'>,
+  panelsByNode: Map<number, PanelSimulator>,
+): Promise<void> {
   const q = (sql: string) => t.dataSource.query(sql);
   const pending = await q(`SELECT count(*)::int AS n FROM assignments WHERE state = 'pending'`);
   if (pending[0].n !== 0) throw new Error(`${pending[0].n} pending assignments left`);
@@ -63,7 +66,8 @@ export async function checkInvariants(t: TestApp, panelsByNode: Map<number, Pane
     `SELECT n.id, n.current_users, (SELECT count(*)::int FROM assignments a WHERE a.node_id = n.id AND a.state <> 'released') AS rows FROM nodes n`,
   );
   for (const row of counters) {
-    if (row.current_users !== row.rows) throw new Error(`node ${row.id}: counter ${row.current_users} ≠ ${row.rows} rows`);
+    if (row.current_users !== row.rows)
+      throw new Error(`node ${row.id}: counter ${row.current_users} ≠ ${row.rows} rows`);
   }
   const active: Array<{ node_id: number; client_email: string }> = await q(
     `SELECT node_id, client_email FROM assignments WHERE state = 'active'`,
@@ -75,7 +79,8 @@ export async function checkInvariants(t: TestApp, panelsByNode: Map<number, Pane
     const onPanel = new Set(fleetEmails(panel));
     const wanted = new Set(active.filter((a) => a.node_id === nodeId).map((a) => a.client_email));
     const dying = new Set(tombstones.filter((a) => a.node_id === nodeId).map((a) => a.client_email));
-    for (const email of wanted) if (!onPanel.has(email)) throw new Error(`${email} active on node ${nodeId} but not on its panel`);
+    for (const email of wanted)
+      if (!onPanel.has(email)) throw new Error(`${email} active on node ${nodeId} but not on its panel`);
     for (const email of onPanel) {
       if (!wanted.has(email) && !dying.has(email)) throw new Error(`${email} left on node ${nodeId}'s panel`);
     }

@@ -18,7 +18,10 @@ export class BackgroundLoop {
   }
 
   start(scheduler: SchedulerRegistry, intervalMs: number): void {
-    scheduler.addInterval(this.name, setInterval(() => void this.kick(), intervalMs));
+    scheduler.addInterval(
+      this.name,
+      setInterval(() => void this.kick(), intervalMs),
+    );
   }
 
   /** Runs now, or once more right after the run in progress. */

@@ -8,4 +8,15 @@ import { Tombstone } from '../../modules/assignments/tombstone.entity';
 import { Job, JobItem } from '../../modules/migrations/job.entity';
 import { OutboxMessage } from '../../modules/outbox/outbox.entity';
 
-export const ENTITIES = [Admin, ApiToken, NodeEntity, EventEntity, VpnUser, Assignment, Tombstone, Job, JobItem, OutboxMessage];
+export const ENTITIES = [
+  Admin,
+  ApiToken,
+  NodeEntity,
+  EventEntity,
+  VpnUser,
+  Assignment,
+  Tombstone,
+  Job,
+  JobItem,
+  OutboxMessage,
+];

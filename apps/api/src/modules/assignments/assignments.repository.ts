@@ -24,7 +24,12 @@ export class AssignmentsRepository {
       .createQueryBuilder()
       .insert()
       .into(VpnUser)
-      .values({ telegramId: String(telegramId), username, uuid: randomUUID(), subscriptionToken: newSubscriptionToken() })
+      .values({
+        telegramId: String(telegramId),
+        username,
+        uuid: randomUUID(),
+        subscriptionToken: newSubscriptionToken(),
+      })
       .orIgnore()
       .returning('*')
       .execute()
@@ -37,9 +42,13 @@ export class AssignmentsRepository {
     manager: EntityManager,
     fields: { telegramId: string | null; username: string | null; uuid: string },
   ): Promise<VpnUser> {
-    return manager.getRepository(VpnUser).save(
-      manager.getRepository(VpnUser).create({ ...fields, source: 'adopted', subscriptionToken: newSubscriptionToken() }),
-    );
+    return manager
+      .getRepository(VpnUser)
+      .save(
+        manager
+          .getRepository(VpnUser)
+          .create({ ...fields, source: 'adopted', subscriptionToken: newSubscriptionToken() }),
+      );
   }
 
   findUserById(id: number, manager?: EntityManager): Promise<VpnUser | null> {
@@ -56,9 +65,10 @@ export class AssignmentsRepository {
 
   async takenUuids(uuids: string[], manager: EntityManager): Promise<Set<string>> {
     if (!uuids.length) return new Set();
-    const rows: Array<{ uuid: string }> = await manager.query(`SELECT uuid FROM vpn_users WHERE uuid = ANY($1::uuid[])`, [
-      uuids,
-    ]);
+    const rows: Array<{ uuid: string }> = await manager.query(
+      `SELECT uuid FROM vpn_users WHERE uuid = ANY($1::uuid[])`,
+      [uuids],
+    );
     return new Set(rows.map((row) => row.uuid));
   }
 
@@ -72,10 +82,16 @@ export class AssignmentsRepository {
   }
 
   /** The user's active and pending assignments. */
-  async live(userId: number, manager?: EntityManager): Promise<{ active: Assignment | null; pending: Assignment | null }> {
-    const rows = await (manager ?? this.dataSource.manager)
-      .getRepository(Assignment)
-      .find({ where: [{ userId, state: 'active' }, { userId, state: 'pending' }] });
+  async live(
+    userId: number,
+    manager?: EntityManager,
+  ): Promise<{ active: Assignment | null; pending: Assignment | null }> {
+    const rows = await (manager ?? this.dataSource.manager).getRepository(Assignment).find({
+      where: [
+        { userId, state: 'active' },
+        { userId, state: 'pending' },
+      ],
+    });
     return {
       active: rows.find((row) => row.state === 'active') ?? null,
       pending: rows.find((row) => row.state === 'pending') ?? null,
@@ -175,7 +191,8 @@ export class AssignmentsRepository {
     if (filter.nodeId !== undefined) query.andWhere('a.node_id = :nodeId', { nodeId: filter.nodeId });
     if (filter.search) {
       const search = filter.search.trim();
-      if (/^\d+$/.test(search)) query.andWhere('(u.telegram_id = :tg OR u.id = :tgInt)', { tg: search, tgInt: Number(search) });
+      if (/^\d+$/.test(search))
+        query.andWhere('(u.telegram_id = :tg OR u.id = :tgInt)', { tg: search, tgInt: Number(search) });
       else query.andWhere('u.username ILIKE :name', { name: `%${search.replace(/[%_\\]/g, '\\$&')}%` });
     }
     const [users, total] = await query

@@ -63,7 +63,11 @@ export function panelClientFor(user: UserIdentity, nodeId: number, inbound: Inbo
       return { ...base, password: user.uuid };
     case 'shadowsocks': {
       const method = String(inboundSettings(inbound)['method'] ?? '');
-      return { ...base, method: method.startsWith('2022-') ? '' : method, password: shadowsocksPassword(user.uuid, method) };
+      return {
+        ...base,
+        method: method.startsWith('2022-') ? '' : method,
+        password: shadowsocksPassword(user.uuid, method),
+      };
     }
     case 'vmess':
       return { ...base, id: user.uuid, security: 'auto' };

@@ -105,7 +105,9 @@ export class PendingAssignmentsService implements OnApplicationBootstrap, OnModu
       const { tombstone } = await this.moves.completeMove(pending, { reason: 'recovery', actor: 'system:recovery' });
       await this.tombstones.carryOut(tombstone);
     }
-    this.logger.log(`pending assignment ${pending.id} of user ${pending.userId}: ${present ? 'completed' : 'rolled back'}`);
+    this.logger.log(
+      `pending assignment ${pending.id} of user ${pending.userId}: ${present ? 'completed' : 'rolled back'}`,
+    );
     return true;
   }
 }

@@ -68,7 +68,8 @@ export class PlacementService {
     return this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock($1)', [LockKey.Placement]);
       const live = await this.assignments.live(user.id, manager);
-      if (live.pending) throw new DomainError(ErrorCode.MoveInProgress, 'a placement or move of this user is in progress');
+      if (live.pending)
+        throw new DomainError(ErrorCode.MoveInProgress, 'a placement or move of this user is in progress');
       if (live.active && !request.requireActive) return { existing: live.active };
       if (!live.active && request.requireActive) throw new DomainError(ErrorCode.UserNotFound, 'the user has no node');
       const node = await this.pickNode(manager, request);
@@ -129,7 +130,8 @@ export class PlacementService {
   /** Gives the seat back and forgets the pending row (the panel never got, or lost, the client). */
   async rollback(assignment: Assignment, manager?: EntityManager): Promise<void> {
     const work = async (tx: EntityManager) => {
-      if (await this.assignments.deletePending(assignment.id, tx)) await this.nodes.releaseSeats(assignment.nodeId, 1, tx);
+      if (await this.assignments.deletePending(assignment.id, tx))
+        await this.nodes.releaseSeats(assignment.nodeId, 1, tx);
     };
     await (manager ? work(manager) : this.dataSource.transaction(work));
   }

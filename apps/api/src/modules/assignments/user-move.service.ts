@@ -81,7 +81,12 @@ export class UserMoveService {
       const { from, tombstone } = await this.completeMove(reservation.assignment, options);
       this.crash.reach('move:switched');
       const sourceCleaned = await this.tombstones.carryOut(tombstone);
-      return { fromNodeId: from.nodeId, toNodeId: reservation.node.id, assignment: reservation.assignment, sourceCleaned };
+      return {
+        fromNodeId: from.nodeId,
+        toNodeId: reservation.node.id,
+        assignment: reservation.assignment,
+        sourceCleaned,
+      };
     }
     throw new DomainError(ErrorCode.NoCapacity, `no node could take the user (${(lastError as Error).message})`);
   }

@@ -38,9 +38,9 @@ describe('balancer policy', () => {
   });
 
   it('lowest score first; ties by priority × weight, then fewer users, then lower id', () => {
-    expect(rank([node(1, { currentUsers: 50 }), node(2, { currentUsers: 10 }), node(3, { currentUsers: 30 })])).toEqual([
-      2, 3, 1,
-    ]);
+    expect(rank([node(1, { currentUsers: 50 }), node(2, { currentUsers: 10 }), node(3, { currentUsers: 30 })])).toEqual(
+      [2, 3, 1],
+    );
     expect(rank([node(1), node(2, { weight: 2 }), node(3, { priority: 300 })])).toEqual([3, 2, 1]);
     expect(rank([node(2, { maxUsers: 200 }), node(1)])).toEqual([1, 2]);
   });
@@ -52,7 +52,9 @@ describe('balancer policy', () => {
 
   it('uses standby nodes (priority 0) only when no other eligible node remains', () => {
     expect(rank([node(1, { priority: 0 }), node(2, { currentUsers: 99 })])).toEqual([2]);
-    expect(rank([node(1, { priority: 0, currentUsers: 5 }), node(3, { priority: 0 }), node(2, { currentUsers: 100 })])).toEqual([3, 1]);
+    expect(
+      rank([node(1, { priority: 0, currentUsers: 5 }), node(3, { priority: 0 }), node(2, { currentUsers: 100 })]),
+    ).toEqual([3, 1]);
   });
 
   it('prefers the requested location, case-insensitively, and falls back to every node', () => {

@@ -24,7 +24,11 @@ describe('rebalance planner', () => {
     ['priority counts', [node(1, 0), node(2, 90, { priority: 200 })], [30, 60]],
     ['capacity counts (load ratio)', [node(1, 0, { maxUsers: 100 }), node(2, 30, { maxUsers: 200 })], [10, 20]],
     ['caps at maxUsers and hands the overflow on', [node(1, 0, { maxUsers: 10, weight: 100 }), node(2, 100)], [10, 90]],
-    ['standby only takes what others cannot hold', [node(1, 50, { maxUsers: 40 }), node(2, 0, { priority: 0 })], [40, 10]],
+    [
+      'standby only takes what others cannot hold',
+      [node(1, 50, { maxUsers: 40 }), node(2, 0, { priority: 0 })],
+      [40, 10],
+    ],
     ['largest remainder keeps the total', [node(1, 10), node(2, 0), node(3, 0)], [4, 3, 3]],
     ['already balanced', [node(1, 5), node(2, 5)], [5, 5]],
   ])('%s', (_, nodes, expected) => {

@@ -65,7 +65,8 @@ export class NodeCheckService implements OnApplicationBootstrap {
     let snapshot: InboundSnapshot | null = node.inboundSnapshot;
     try {
       const status = await this.pool.run(node, (panel) => panel.serverStatus(CHECK_TIMEOUT_MS));
-      if (status.xray.state !== 'running') error = `xray is ${status.xray.state}: ${status.xray.errorMsg || 'no message'}`;
+      if (status.xray.state !== 'running')
+        error = `xray is ${status.xray.state}: ${status.xray.errorMsg || 'no message'}`;
       else if (node.inboundId !== null) snapshot = await this.readInbound(node);
     } catch (failure) {
       error = failure instanceof PanelError ? `${failure.kind}: ${failure.message}` : String(failure);

@@ -67,7 +67,8 @@ export class KeysService {
           }
         }
         // Another replica is placing this user: wait for its result.
-        if (Date.now() > deadline) throw new DomainError(ErrorCode.MoveInProgress, 'placement still in progress, retry');
+        if (Date.now() > deadline)
+          throw new DomainError(ErrorCode.MoveInProgress, 'placement still in progress, retry');
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       }
     })().finally(() => this.inFlight.delete(telegramId));

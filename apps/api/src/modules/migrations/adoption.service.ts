@@ -31,10 +31,14 @@ export class AdoptionService {
     const node = await this.nodes.findById(nodeId);
     if (!node) throw new DomainError(ErrorCode.NodeNotFound, `node ${nodeId} not found`);
     if (node.inboundId === null) throw new DomainError(ErrorCode.NodeNotEligible, 'set the node’s inboundId first');
-    const inbound = await this.pool.run(node, (panel) => panel.getInbound(node.inboundId!)).catch((error: Error) => {
-      throw new DomainError(ErrorCode.NodeUnreachable, `cannot read the panel: ${error.message}`);
-    });
-    const clients = ((JSON.parse(inbound.settings) as { clients?: PanelClient[] }).clients ?? []).filter((c) => c.email);
+    const inbound = await this.pool
+      .run(node, (panel) => panel.getInbound(node.inboundId!))
+      .catch((error: Error) => {
+        throw new DomainError(ErrorCode.NodeUnreachable, `cannot read the panel: ${error.message}`);
+      });
+    const clients = ((JSON.parse(inbound.settings) as { clients?: PanelClient[] }).clients ?? []).filter(
+      (c) => c.email,
+    );
     return this.dataSource.transaction(async (manager) => {
       await this.nodes.findByIdForUpdate(nodeId, manager);
       const known = await this.assignments.emailsOnNode(nodeId, manager);

@@ -27,9 +27,13 @@ export class JobsService {
     manager?: EntityManager,
   ): Promise<Job> {
     const work = async (tx: EntityManager) => {
-      const job = await tx.getRepository(Job).save(
-        tx.getRepository(Job).create({ kind, total: items.length, createdBy: options.actor, nodeId: options.nodeId ?? null }),
-      );
+      const job = await tx
+        .getRepository(Job)
+        .save(
+          tx
+            .getRepository(Job)
+            .create({ kind, total: items.length, createdBy: options.actor, nodeId: options.nodeId ?? null }),
+        );
       for (let i = 0; i < items.length; i += 5000) {
         const chunk = items.slice(i, i + 5000);
         await tx.query(
@@ -39,7 +43,12 @@ export class JobsService {
         );
       }
       await this.events.record(
-        { type: EventType.JobStarted, actor: options.actor, nodeId: options.nodeId ?? null, payload: { jobId: job.id, kind, total: items.length } },
+        {
+          type: EventType.JobStarted,
+          actor: options.actor,
+          nodeId: options.nodeId ?? null,
+          payload: { jobId: job.id, kind, total: items.length },
+        },
         tx,
       );
       return job;

@@ -91,7 +91,11 @@ export class NodesService {
       );
       return { node: saved, changed };
     });
-    if (changed.length) this.changes.saved(node, changed.some((field) => PANEL_FIELDS.includes(field)));
+    if (changed.length)
+      this.changes.saved(
+        node,
+        changed.some((field) => PANEL_FIELDS.includes(field)),
+      );
     return mapNode(node);
   }
 

@@ -23,7 +23,9 @@ export class PlacementAndJobs1763850000000 implements MigrationInterface {
     await db.query(
       `ALTER TABLE assignments ADD CONSTRAINT assignments_released_at CHECK ((state = 'released') = (released_at IS NOT NULL))`,
     );
-    await db.query(`CREATE UNIQUE INDEX assignments_one_active_per_user ON assignments (user_id) WHERE state = 'active'`);
+    await db.query(
+      `CREATE UNIQUE INDEX assignments_one_active_per_user ON assignments (user_id) WHERE state = 'active'`,
+    );
     await db.query(
       `CREATE UNIQUE INDEX assignments_one_pending_per_user ON assignments (user_id) WHERE state = 'pending'`,
     );

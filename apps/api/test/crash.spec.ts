@@ -1,0 +1,148 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { PanelSimulator } from '@fleet/panel-sim';
+import { dataSourceOptions } from '../src/common/database/data-source.options';
+import { checkInvariants, fleetEmails } from './support/fleet';
+import { freePort, startBuiltApp, Started, stopped } from './support/process';
+import { nodeBody } from './support/test-app';
+import { createTestDatabase } from './support/test-database';
+
+const ADMIN = { username: 'crash-admin', password: 'crash-test-password' };
+const SECRET_KEY = 'ab'.repeat(32);
+
+/**
+ * Kills the real process (SIGKILL) between the steps of a placement and of a move, restarts it, and checks that
+ * recovery ends with every user active exactly once on a node whose panel has the client, counters equal to the
+ * rows, and no client left behind except under a tombstone.
+ */
+describe('crash at every step of placement and migration (built app, SIGKILL, restart)', () => {
+  let database: { url: string; drop(): Promise<void> };
+  let dataSource: DataSource;
+  let panels: PanelSimulator[];
+  let running: Started | null = null;
+  const workDir = mkdtempSync(join(tmpdir(), 'fleet-crash-'));
+
+  beforeEach(async () => {
+    database = await createTestDatabase();
+    panels = await Promise.all([0, 1].map((i) => new PanelSimulator({ tag: `c${i}` }).start()));
+  });
+  afterEach(async () => {
+    if (running) {
+      running.child.kill('SIGKILL');
+      await stopped(running.child);
+      running = null;
+    }
+    if (dataSource?.isInitialized) await dataSource.destroy();
+    await Promise.all(panels.map((panel) => panel.stop()));
+    await database.drop();
+  });
+  afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
+  async function boot(crashPoint?: string): Promise<{ api: ReturnType<typeof request>; auth: Record<string, string> }> {
+    running = await startBuiltApp({
+      cwd: workDir,
+      port: await freePort(),
+      env: {
+        DATABASE_URL: database.url,
+        SECRET_KEY,
+        ADMIN_USERNAME: ADMIN.username,
+        ADMIN_PASSWORD: ADMIN.password,
+        PENDING_TIMEOUT_SECONDS: '1',
+        BACKGROUND_TICK_MS: '200',
+        LOG_LEVEL: 'warn',
+        ...(crashPoint ? { CRASH_POINT: crashPoint } : {}),
+      },
+    });
+    const api = request(running.url);
+    const login = await api.post('/api/v1/auth/login').send(ADMIN).expect(200);
+    return { api, auth: { Authorization: `Bearer ${login.body.accessToken}` } };
+  }
+
+  async function addNodes(api: ReturnType<typeof request>, auth: Record<string, string>): Promise<number[]> {
+    const ids: number[] = [];
+    for (const [i, panel] of panels.entries()) {
+      const { body } = await api
+        .post('/api/v1/nodes')
+        .set(auth)
+        .send(
+          nodeBody({
+            name: `crash-${i}`,
+            panelUrl: panel.url,
+            panelUsername: panel.username,
+            panelPassword: panel.password,
+            inboundId: 1,
+          }),
+        )
+        .expect(201);
+      await api.post(`/api/v1/nodes/${body.id}/check-health`).set(auth).expect(200);
+      ids.push(body.id);
+    }
+    return ids;
+  }
+
+  async function crashed(): Promise<void> {
+    await stopped(running!.child);
+    expect(running!.child.signalCode).toBe('SIGKILL');
+    running = null;
+  }
+
+  /** Restarts without the crash point and waits until recovery has resolved every pending row. */
+  async function recover(
+    nodeIds: number[],
+  ): Promise<{ api: ReturnType<typeof request>; auth: Record<string, string> }> {
+    const booted = await boot();
+    dataSource = new DataSource(dataSourceOptions(database.url, 2));
+    await dataSource.initialize();
+    const deadline = Date.now() + 20_000;
+    let lastError: unknown = null;
+    while (Date.now() < deadline) {
+      try {
+        await checkInvariants({ dataSource }, new Map(nodeIds.map((id, i) => [id, panels[i]])));
+        return booted;
+      } catch (error) {
+        lastError = error;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+    throw lastError;
+  }
+
+  it.each(['placement:reserved', 'placement:client-created'])('placement, crash at %s', async (point) => {
+    const { api, auth } = await boot(point);
+    const nodeIds = await addNodes(api, auth);
+    const bot = auth;
+    await expect(api.put('/api/v1/keys/501').set(bot).send({})).rejects.toThrow();
+    await crashed();
+
+    const after = await recover(nodeIds);
+    const { status, body } = await after.api.put('/api/v1/keys/501').set(after.auth).send({});
+    expect([200, 201]).toContain(status);
+    expect(panels.flatMap((panel) => fleetEmails(panel))).toEqual([`u${body.userId}-n${body.node.id}`]);
+    await checkInvariants({ dataSource }, new Map(nodeIds.map((id, i) => [id, panels[i]])));
+  });
+
+  it.each(['move:reserved', 'move:client-created', 'move:switched'])('migration, crash at %s', async (point) => {
+    const { api, auth } = await boot(point);
+    const nodeIds = await addNodes(api, auth);
+    const placed = (await api.put('/api/v1/keys/601').set(auth).send({}).expect(201)).body;
+    const target = nodeIds.find((id) => id !== placed.node.id)!;
+    await expect(
+      api.post(`/api/v1/users/${placed.userId}/migrate`).set(auth).send({ nodeId: target }),
+    ).rejects.toThrow();
+    await crashed();
+
+    const after = await recover(nodeIds);
+    const rows = await dataSource.query(`SELECT node_id FROM assignments WHERE state = 'active'`);
+    expect(rows).toHaveLength(1);
+    const clients = panels.flatMap((panel) => fleetEmails(panel));
+    // Either the move completed (client only on the target, once the tombstone ran) or it was rolled back.
+    await after.api.post(`/api/v1/nodes/${placed.node.id}/check-health`).set(after.auth).expect(200);
+    const settled = panels.flatMap((panel) => fleetEmails(panel));
+    expect(settled).toEqual([`u${placed.userId}-n${rows[0].node_id}`]);
+    expect(clients.length).toBeGreaterThanOrEqual(1);
+    await checkInvariants({ dataSource }, new Map(nodeIds.map((id, i) => [id, panels[i]])));
+  });
+});
