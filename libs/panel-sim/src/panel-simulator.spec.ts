@@ -212,7 +212,9 @@ describe('PanelSimulator conformance (spec section in each title)', () => {
   });
 
   it('§14 overlapping writes lose one side, as a real v2.8 panel does', async () => {
-    const slow = await new PanelSimulator({ writeCost: { fixedMs: 30, perStoredClientMs: 0, perBatchClientMs: 0 } }).start();
+    const slow = await new PanelSimulator({
+      writeCost: { fixedMs: 30, perStoredClientMs: 0, perBatchClientMs: 0 },
+    }).start();
     try {
       const login = await fetch(`${slow.url}login`, {
         method: 'POST',

@@ -416,7 +416,10 @@ export class PanelSimulator {
           const bound = bindInbound(body, type, 'Inbound client(s) have been added.');
           const requireEmail = versionAtLeast(this.version, '3.0.2');
           return this.write(
-            () => ('error' in bound ? bound.error : this.state.addClients(bound.id, bound.settings, Date.now(), requireEmail)),
+            () =>
+              'error' in bound
+                ? bound.error
+                : this.state.addClients(bound.id, bound.settings, Date.now(), requireEmail),
             'error' in bound ? 1 : batchSize(bound.settings),
           );
         },

@@ -38,6 +38,10 @@ const MSG = {
 /** The panel's own error texts come from Sprintln and end in a newline. */
 const wrapped = (prefix: string, text: string, newline = true) => `${prefix} (${text}${newline ? '\n' : ''})`;
 
+function sortedTopLevel(value: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, value[key]]));
+}
+
 /** Which field identifies a client in URLs: UUID for vmess/vless, password for trojan, email for shadowsocks. */
 export function clientKey(protocol: string, client: Client): string {
   if (protocol === 'trojan') return String(client['password'] ?? '');
@@ -49,6 +53,9 @@ export function clientKey(protocol: string, client: Client): string {
 export class PanelState {
   readonly traffics = new Map<string, SimTraffic>();
   private nextTrafficId = 1;
+  private readonly emailCache = new Map<number, { settings: string; emails: string[] }>();
+  private readonly parsed = new Map<number, { text: string; value: Record<string, unknown> }>();
+  private readonly sorted = new WeakSet<object>();
   onlines: string[] = [];
 
   constructor(readonly inbounds: SimInbound[]) {
@@ -60,13 +67,30 @@ export class PanelState {
     return this.inbounds.find((inbound) => inbound.id === id);
   }
 
+  /** The clients in the inbound's stored settings (a fresh array the caller may change; objects are shared). */
   clientsOf(inbound: SimInbound): Client[] | null {
-    const settings = JSON.parse(inbound.settings) as { clients?: unknown };
-    return Array.isArray(settings.clients) ? (settings.clients as Client[]) : null;
+    const clients = this.settingsOf(inbound)['clients'];
+    return Array.isArray(clients) ? [...(clients as Client[])] : null;
   }
 
+  /** The inbound's settings, parsed once per version of its text (the simulator's own cost, not the panel's). */
+  private settingsOf(inbound: SimInbound): Record<string, unknown> {
+    const cached = this.parsed.get(inbound.id);
+    if (cached?.text === inbound.settings) return cached.value;
+    const value = JSON.parse(inbound.settings) as Record<string, unknown>;
+    this.parsed.set(inbound.id, { text: inbound.settings, value });
+    return value;
+  }
+
+  /** Every email on the panel; parsed once per version of each inbound's settings text. */
   allEmails(): string[] {
-    return this.inbounds.flatMap((inbound) => (this.clientsOf(inbound) ?? []).map((c) => String(c.email ?? '')));
+    return this.inbounds.flatMap((inbound) => {
+      const cached = this.emailCache.get(inbound.id);
+      if (cached?.settings === inbound.settings) return cached.emails;
+      const emails = (this.clientsOf(inbound) ?? []).map((c) => String(c.email ?? ''));
+      this.emailCache.set(inbound.id, { settings: inbound.settings, emails });
+      return emails;
+    });
   }
 
   clientCount(): number {
@@ -240,9 +264,18 @@ export class PanelState {
     this.traffics.delete(String(removed.email ?? ''));
   }
 
+  /** Rewrites the settings text as the panel does: keys sorted, pretty-printed (clients sorted once each). */
   private writeClients(inbound: SimInbound, clients: Client[]): void {
-    const settings = JSON.parse(inbound.settings) as Record<string, unknown>;
-    inbound.settings = sortedPrettyJson({ ...settings, clients });
+    const sortedClients = clients.map((client) => (this.sorted.has(client) ? client : this.markSorted(client)));
+    const value = sortedTopLevel({ ...this.settingsOf(inbound), clients: sortedClients });
+    inbound.settings = JSON.stringify(value, null, 2);
+    this.parsed.set(inbound.id, { text: inbound.settings, value });
+  }
+
+  private markSorted(client: Client): Client {
+    const sorted = JSON.parse(sortedPrettyJson(client)) as Client;
+    this.sorted.add(sorted);
+    return sorted;
   }
 
   private addTraffic(inbound: SimInbound, client: Client): void {

@@ -20,7 +20,7 @@ export class AssignmentsRepository {
 
   /** Creates the user unless one exists for this telegram id; `created` says which happened. */
   async upsertBotUser(telegramId: number, username: string | null): Promise<{ user: VpnUser; created: boolean }> {
-    const inserted: VpnUser[] = await this.dataSource
+    const inserted = await this.dataSource
       .createQueryBuilder()
       .insert()
       .into(VpnUser)
@@ -33,8 +33,9 @@ export class AssignmentsRepository {
       .orIgnore()
       .returning('*')
       .execute()
-      .then((result) => result.raw as VpnUser[]);
-    if (inserted.length) return { user: (await this.findUserById(inserted[0].id))!, created: true };
+      .then((result) => result.raw as Array<Record<string, unknown>>);
+    if (inserted.length)
+      return { user: this.dataSource.getRepository(VpnUser).create(fromRow(inserted[0])), created: true };
     return { user: (await this.findUserByTelegramId(telegramId))!, created: false };
   }
 
@@ -103,12 +104,38 @@ export class AssignmentsRepository {
     await manager.query(`SELECT id FROM vpn_users WHERE id = $1 FOR UPDATE`, [userId]);
   }
 
-  insertPending(
-    manager: EntityManager,
-    fields: { userId: number; nodeId: number; inboundId: number; clientEmail: string },
-  ): Promise<Assignment> {
-    const repo = manager.getRepository(Assignment);
-    return repo.save(repo.create({ ...fields, state: 'pending' }));
+  /**
+   * Takes one seat on the node, if it is still eligible and not full, writes the pending assignment and cancels a
+   * tombstone for the same client, in one statement. Null when the seat could not be taken.
+   */
+  async takeSeat(manager: EntityManager, userId: number, nodeId: number, email: string): Promise<Assignment | null> {
+    const rows: Array<Record<string, unknown>> = await manager.query(
+      `WITH seat AS (
+         UPDATE nodes SET current_users = current_users + 1
+          WHERE id = $2 AND current_users < max_users AND status = 'active' AND health_status = 'healthy'
+            AND inbound_id IS NOT NULL AND inbound_snapshot IS NOT NULL
+          RETURNING id, inbound_id),
+       -- The client is wanted on that node again (the user came back): a pending deletion no longer applies.
+       revived AS (DELETE FROM panel_tombstones WHERE node_id IN (SELECT id FROM seat) AND client_email = $3)
+       INSERT INTO assignments (user_id, node_id, inbound_id, client_email, state)
+       SELECT $1, seat.id, seat.inbound_id, $3, 'pending' FROM seat
+       RETURNING *`,
+      [userId, nodeId, email],
+    );
+    if (!rows.length) return null;
+    const row = rows[0];
+    return manager.getRepository(Assignment).create({
+      id: String(row['id']),
+      userId,
+      nodeId,
+      inboundId: row['inbound_id'] as number,
+      clientEmail: email,
+      state: 'pending',
+      assignedAt: new Date(row['assigned_at'] as string),
+      releasedAt: null,
+      createdAt: new Date(row['created_at'] as string),
+      updatedAt: new Date(row['updated_at'] as string),
+    });
   }
 
   insertActive(
@@ -119,14 +146,14 @@ export class AssignmentsRepository {
     return repo.save(repo.create({ ...fields, state: 'active' }));
   }
 
-  /** pending → active; false when the row is no longer pending (resolved elsewhere). */
-  async activate(assignmentId: string, manager: EntityManager): Promise<boolean> {
-    const result = await manager.query(
+  /** pending → active; the moment it happened, or null when the row is no longer pending (resolved elsewhere). */
+  async activate(assignmentId: string, manager: EntityManager): Promise<Date | null> {
+    const [rows] = await manager.query(
       `UPDATE assignments SET state = 'active', assigned_at = now(), updated_at = now()
-        WHERE id = $1 AND state = 'pending'`,
+        WHERE id = $1 AND state = 'pending' RETURNING assigned_at`,
       [assignmentId],
     );
-    return result[1] > 0;
+    return rows.length ? new Date(rows[0].assigned_at) : null;
   }
 
   async release(assignmentId: string, manager: EntityManager): Promise<void> {
@@ -213,6 +240,19 @@ export class AssignmentsRepository {
       .getOne();
     return user ? toRow(user) : null;
   }
+}
+
+function fromRow(row: Record<string, unknown>): Partial<VpnUser> {
+  return {
+    id: row['id'] as number,
+    telegramId: row['telegram_id'] === null ? null : String(row['telegram_id']),
+    username: row['username'] as string | null,
+    uuid: row['uuid'] as string,
+    subscriptionToken: row['subscription_token'] as string,
+    source: row['source'] as VpnUser['source'],
+    createdAt: new Date(row['created_at'] as string),
+    updatedAt: new Date(row['updated_at'] as string),
+  };
 }
 
 function toRow(user: VpnUser): UserRow {

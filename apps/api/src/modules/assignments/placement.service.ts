@@ -65,45 +65,40 @@ export class PlacementService {
     user: UserIdentity,
     request: PlacementRequest & { targetNodeId?: number; requireActive?: boolean },
   ): Promise<Reservation | { existing: Assignment }> {
-    return this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock($1)', [LockKey.Placement]);
-      const live = await this.assignments.live(user.id, manager);
-      if (live.pending)
-        throw new DomainError(ErrorCode.MoveInProgress, 'a placement or move of this user is in progress');
-      if (live.active && !request.requireActive) return { existing: live.active };
-      if (!live.active && request.requireActive) throw new DomainError(ErrorCode.UserNotFound, 'the user has no node');
-      const node = await this.pickNode(manager, request);
-      const inboundId = node.inboundId!;
-      const client = panelClientFor(user, node.id, node.inboundSnapshot!);
-      await this.tombstones.cancel(manager, node.id, client.email);
-      const assignment = await this.assignments.insertPending(manager, {
-        userId: user.id,
-        nodeId: node.id,
-        inboundId,
-        clientEmail: clientEmail(user.id, node.id),
-      });
-      return { assignment, node, client };
-    });
+    const reserved = await this.dataSource.transaction(
+      async (manager): Promise<{ existing?: Assignment; assignment?: Assignment }> => {
+        await manager.query('SELECT pg_advisory_xact_lock($1)', [LockKey.Placement]);
+        const live = await this.assignments.live(user.id, manager);
+        if (live.pending)
+          throw new DomainError(ErrorCode.MoveInProgress, 'a placement or move of this user is in progress');
+        if (live.active && !request.requireActive) return { existing: live.active };
+        if (!live.active && request.requireActive)
+          throw new DomainError(ErrorCode.UserNotFound, 'the user has no node');
+        const nodeId = this.pickNode(await this.nodes.candidates(manager), request);
+        const assignment = await this.assignments.takeSeat(manager, user.id, nodeId, clientEmail(user.id, nodeId));
+        if (!assignment) throw new DomainError(ErrorCode.NodeNotEligible, `node ${nodeId} cannot take users now`);
+        return { assignment };
+      },
+    );
+    if (reserved.existing) return { existing: reserved.existing };
+    const assignment = reserved.assignment!;
+    const node = (await this.nodes.findById(assignment.nodeId))!;
+    return { assignment, node, client: panelClientFor(user, node.id, node.inboundSnapshot!) };
   }
 
-  private async pickNode(
-    manager: EntityManager,
-    request: PlacementRequest & { targetNodeId?: number },
-  ): Promise<NodeEntity> {
-    const all = await manager.getRepository(NodeEntity).find();
+  /** Ranks the candidates (the seat itself is taken atomically by `takeSeat`, under the placement lock). */
+  private pickNode(candidates: NodeCandidate[], request: PlacementRequest & { targetNodeId?: number }): number {
     if (request.targetNodeId !== undefined) {
-      const target = all.find((node) => node.id === request.targetNodeId);
+      const target = candidates.find((node) => node.id === request.targetNodeId);
       if (!target) throw new DomainError(ErrorCode.NodeNotFound, `node ${request.targetNodeId} not found`);
-      const [eligible] = weightedLoadStrategy.rank([toCandidate(target)]);
-      if (!eligible || !(await this.nodes.reserveSeat(target.id, manager))) {
-        throw new DomainError(ErrorCode.NodeNotEligible, `node ${target.name} cannot take users now`);
+      if (!weightedLoadStrategy.rank([target]).length) {
+        throw new DomainError(ErrorCode.NodeNotEligible, `node ${target.id} cannot take users now`);
       }
-      return target;
+      return target.id;
     }
-    for (const candidate of weightedLoadStrategy.rank(all.map(toCandidate), request)) {
-      if (await this.nodes.reserveSeat(candidate.id, manager)) return all.find((node) => node.id === candidate.id)!;
-    }
-    throw new DomainError(ErrorCode.NoCapacity, 'no healthy node with free capacity');
+    const [best] = weightedLoadStrategy.rank(candidates, request);
+    if (!best) throw new DomainError(ErrorCode.NoCapacity, 'no healthy node with free capacity');
+    return best.id;
   }
 
   /**
@@ -137,12 +132,15 @@ export class PlacementService {
   }
 
   /** Places a user who has no node: reserve → create → activate, trying the next node when a panel fails. */
-  async placeNew(user: UserIdentity, request: PlacementRequest): Promise<Assignment> {
+  async placeNew(
+    user: UserIdentity,
+    request: PlacementRequest,
+  ): Promise<{ assignment: Assignment; node?: NodeEntity }> {
     const failed = new Set<number>(request.exclude ?? []);
     let lastError: unknown = null;
     for (let attempt = 0; attempt < MAX_PLACEMENT_ATTEMPTS; attempt++) {
       const reservation = await this.reserve(user, { ...request, exclude: failed });
-      if ('existing' in reservation) return reservation.existing;
+      if ('existing' in reservation) return { assignment: reservation.existing };
       this.crash.reach('placement:reserved');
       try {
         await this.createClient(reservation);
@@ -154,23 +152,21 @@ export class PlacementService {
         continue;
       }
       this.crash.reach('placement:client-created');
-      const activated = await this.dataSource.transaction(async (manager) => {
-        if (await this.assignments.activate(reservation.assignment.id, manager)) return true;
-        // Recovery rolled the reservation back while the panel was slow: the client must go again.
-        await this.tombstones.record(manager, {
-          nodeId: reservation.node.id,
-          inboundId: reservation.assignment.inboundId,
-          clientEmail: reservation.client.email,
-          clientUuid: user.uuid,
-          reason: 'abandoned',
-        });
-        return false;
+      const assignedAt = await this.assignments.activate(reservation.assignment.id, this.dataSource.manager);
+      if (assignedAt)
+        return { assignment: { ...reservation.assignment, state: 'active', assignedAt }, node: reservation.node };
+      // Recovery rolled the reservation back while the panel was slow: the client must go again.
+      await this.tombstones.record(this.dataSource.manager, {
+        nodeId: reservation.node.id,
+        inboundId: reservation.assignment.inboundId,
+        clientEmail: reservation.client.email,
+        clientUuid: user.uuid,
+        reason: 'abandoned',
       });
-      if (activated) return (await this.assignments.live(user.id)).active ?? reservation.assignment;
     }
     throw new DomainError(
       ErrorCode.NoCapacity,
-      `no healthy node with free capacity (last panel error: ${(lastError as Error).message})`,
+      `no healthy node with free capacity (last panel error: ${lastError instanceof Error ? lastError.message : 'none'})`,
     );
   }
 }

@@ -38,11 +38,6 @@ export class TombstonesService {
     return Object.assign(new Tombstone(), { id: String(row.id), attempts: 0, lastError: null, ...fields });
   }
 
-  /** The client is wanted on that node again (the user came back): the pending deletion no longer applies. */
-  async cancel(manager: EntityManager, nodeId: number, clientEmail: string): Promise<void> {
-    await manager.query(`DELETE FROM panel_tombstones WHERE node_id = $1 AND client_email = $2`, [nodeId, clientEmail]);
-  }
-
   countFor(nodeId: number): Promise<number> {
     return this.dataSource.getRepository(Tombstone).countBy({ nodeId });
   }

@@ -45,12 +45,13 @@ export class KeysService {
     const work = (async () => {
       const { user, created: newUser } = await this.assignments.upsertBotUser(telegramId, request.username ?? null);
       const deadline = Date.now() + WAIT_FOR_OTHER_PLACEMENT_MS;
-      for (;;) {
-        const { active, pending } = await this.assignments.live(user.id);
+      for (let first = true; ; first = false) {
+        const { active, pending } =
+          newUser && first ? { active: null, pending: null } : await this.assignments.live(user.id);
         if (active) return this.view(user, active);
         if (!pending) {
           try {
-            const assignment = await this.placement.placeNew(user, { location: request.location });
+            const { assignment, node } = await this.placement.placeNew(user, { location: request.location });
             created = true;
             if (newUser) {
               await this.events.record({
@@ -61,7 +62,7 @@ export class KeysService {
                 payload: { telegramId },
               });
             }
-            return this.view(user, assignment);
+            return this.view(user, assignment, node);
           } catch (error) {
             if (!(error instanceof DomainError && error.code === ErrorCode.MoveInProgress)) throw error;
           }
@@ -122,8 +123,8 @@ export class KeysService {
     return { user, active };
   }
 
-  private async view(user: VpnUser, assignment: Assignment): Promise<KeyView> {
-    const node = await this.nodes.findById(assignment.nodeId);
+  private async view(user: VpnUser, assignment: Assignment, known?: NodeEntity): Promise<KeyView> {
+    const node = known ?? (await this.nodes.findById(assignment.nodeId));
     if (!node) throw new DomainError(ErrorCode.NodeNotFound, `node ${assignment.nodeId} not found`);
     return {
       telegramId: Number(user.telegramId),

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Not, Repository } from 'typeorm';
 import { Assignment } from '../assignments/assignment.entity';
+import type { NodeCandidate } from '../balancer/balancer.policy';
 import { NodeEntity } from './node.entity';
 
 /** Every node query lives here. Methods take an optional EntityManager to join the caller's transaction. */
@@ -42,15 +43,24 @@ export class NodesRepository {
     await manager.getRepository(NodeEntity).delete(id);
   }
 
-  /** Takes one seat on an eligible node, atomically; false when the node is full or no longer eligible. */
-  async reserveSeat(nodeId: number, manager: EntityManager): Promise<boolean> {
-    const result = await manager.query(
-      `UPDATE nodes SET current_users = current_users + 1
-        WHERE id = $1 AND current_users < max_users AND status = 'active' AND health_status = 'healthy'
-          AND inbound_snapshot IS NOT NULL`,
-      [nodeId],
+  /** What placement ranks, in one lean query (it runs under the placement lock). */
+  async candidates(manager: EntityManager): Promise<NodeCandidate[]> {
+    const rows: Array<Record<string, unknown>> = await manager.query(
+      `SELECT id, location, status, health_status, current_users, max_users, priority, weight,
+              (inbound_id IS NOT NULL AND inbound_snapshot IS NOT NULL) AS inbound_known
+         FROM nodes`,
     );
-    return result[1] > 0;
+    return rows.map((row) => ({
+      id: row['id'] as number,
+      location: row['location'] as string | null,
+      status: row['status'] as NodeCandidate['status'],
+      healthStatus: row['health_status'] as NodeCandidate['healthStatus'],
+      currentUsers: row['current_users'] as number,
+      maxUsers: row['max_users'] as number,
+      priority: row['priority'] as number,
+      weight: row['weight'] as number,
+      inboundKnown: row['inbound_known'] as boolean,
+    }));
   }
 
   async releaseSeats(nodeId: number, count: number, manager: EntityManager): Promise<void> {
