@@ -52,6 +52,7 @@ describe('crash at every step of placement and migration (built app, SIGKILL, re
         ADMIN_PASSWORD: ADMIN.password,
         PENDING_TIMEOUT_SECONDS: '1',
         BACKGROUND_TICK_MS: '200',
+        JOB_LEASE_SECONDS: '2',
         LOG_LEVEL: 'warn',
         ...(crashPoint ? { CRASH_POINT: crashPoint } : {}),
       },
@@ -143,6 +144,29 @@ describe('crash at every step of placement and migration (built app, SIGKILL, re
     const settled = panels.flatMap((panel) => fleetEmails(panel));
     expect(settled).toEqual([`u${placed.userId}-n${rows[0].node_id}`]);
     expect(clients.length).toBeGreaterThanOrEqual(1);
+    await checkInvariants({ dataSource }, new Map(nodeIds.map((id, i) => [id, panels[i]])));
+  });
+
+  it('a rebalance job killed mid-way resumes after the restart and finishes', async () => {
+    const { api, auth } = await boot('move:switched');
+    const nodeIds = await addNodes(api, auth);
+    await api.patch(`/api/v1/nodes/${nodeIds[1]}`).set(auth).send({ status: 'maintenance' }).expect(200);
+    for (let i = 0; i < 6; i++) await api.put(`/api/v1/keys/${700 + i}`).set(auth).send({}).expect(201);
+    await api.patch(`/api/v1/nodes/${nodeIds[1]}`).set(auth).send({ status: 'active' }).expect(200);
+    const { body } = await api.post('/api/v1/balancer/rebalance').set(auth).send({ dryRun: false }).expect(202);
+    await crashed(); // the job's first move reaches the crash point
+
+    const after = await recover(nodeIds);
+    const deadline = Date.now() + 20_000;
+    let job = { status: 'running', done: 0, total: 0 };
+    while (Date.now() < deadline && job.status !== 'completed') {
+      job = (await after.api.get(`/api/v1/jobs/${body.jobId}`).set(after.auth).expect(200)).body;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(job).toMatchObject({ status: 'completed', total: 3, done: 3 });
+    const loads = (await after.api.get('/api/v1/balancer/loads').set(after.auth).expect(200)).body;
+    expect(loads.map((l: { currentUsers: number }) => l.currentUsers)).toEqual([3, 3]);
+    await after.api.post(`/api/v1/nodes/${nodeIds[0]}/check-health`).set(after.auth).expect(200);
     await checkInvariants({ dataSource }, new Map(nodeIds.map((id, i) => [id, panels[i]])));
   });
 });

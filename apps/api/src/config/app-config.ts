@@ -26,6 +26,8 @@ export interface AppConfig {
   pendingTimeoutSeconds: number;
   /** Moves a job runs at the same time. */
   jobConcurrency: number;
+  /** A job whose runner stops renewing its lease for this long is resumed by another process. */
+  jobLeaseSeconds: number;
   /** How often background work (jobs, tombstones, webhooks, pending assignments) wakes up. */
   backgroundTickMs: number;
   /** Testing only: the process kills itself with SIGKILL when it reaches this named point. */
@@ -116,6 +118,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     subUpdateIntervalHours: integer('SUB_UPDATE_INTERVAL_HOURS', 12, 1, 168),
     pendingTimeoutSeconds: integer('PENDING_TIMEOUT_SECONDS', 60, 1, 86400),
     jobConcurrency: integer('JOB_CONCURRENCY', 32, 1, 1000),
+    jobLeaseSeconds: integer('JOB_LEASE_SECONDS', 30, 1, 3600),
     backgroundTickMs: integer('BACKGROUND_TICK_MS', 1000, 50, 600_000),
     crashPoint: text('CRASH_POINT'),
   };

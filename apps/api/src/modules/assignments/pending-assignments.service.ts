@@ -44,6 +44,7 @@ export class PendingAssignmentsService implements OnApplicationBootstrap, OnModu
     const every = Math.max(this.config.backgroundTickMs, 1000);
     this.loop.start(this.scheduler, Math.min(every * 5, this.config.pendingTimeoutSeconds * 1000));
     this.tombstoneLoop.start(this.scheduler, every * 5);
+    void this.loop.kick(); // what a crash left behind is resolved at start-up, not only at the next tick
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -16,7 +16,6 @@ import { NodesRepository } from '../nodes/nodes.repository';
 import { NodesService } from '../nodes/nodes.service';
 import { Job, JobItem } from './job.entity';
 
-const LEASE_SECONDS = 30;
 /** An item is given up after this many failed attempts. */
 const MAX_ATTEMPTS = 5;
 
@@ -28,7 +27,7 @@ const REASON: Record<Job['kind'], MoveOptions['reason']> = {
 };
 
 /**
- * Runs migration jobs. A job is claimed with a lease (30 s, renewed while it runs) through SKIP LOCKED, so one
+ * Runs migration jobs. A job is claimed with a lease (JOB_LEASE_SECONDS, renewed while it runs) through SKIP LOCKED, so one
  * replica runs it; when that replica dies, the lease runs out and another resumes from the items still pending.
  * Items run with bounded concurrency; moves to one panel are batched by the panel write queue.
  */
@@ -77,7 +76,7 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
                       AND (lease_until IS NULL OR lease_until < now())
                     ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
         RETURNING id`,
-      [this.owner, LEASE_SECONDS],
+      [this.owner, this.config.jobLeaseSeconds],
     );
     return rows.length ? this.dataSource.getRepository(Job).findOneBy({ id: rows[0].id }) : null;
   }
@@ -85,7 +84,7 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
   private async renewLease(jobId: number): Promise<boolean> {
     const result = await this.dataSource.query(
       `UPDATE jobs SET lease_until = now() + make_interval(secs => $3) WHERE id = $1 AND lease_owner = $2`,
-      [jobId, this.owner, LEASE_SECONDS],
+      [jobId, this.owner, this.config.jobLeaseSeconds],
     );
     return result[1] > 0;
   }
