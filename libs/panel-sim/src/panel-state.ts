@@ -39,7 +39,11 @@ const MSG = {
 const wrapped = (prefix: string, text: string, newline = true) => `${prefix} (${text}${newline ? '\n' : ''})`;
 
 function sortedTopLevel(value: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, value[key]]));
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, value[key]]),
+  );
 }
 
 /** Which field identifies a client in URLs: UUID for vmess/vless, password for trojan, email for shadowsocks. */

@@ -2,6 +2,7 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { PanelDuplicateEmailError, PanelError } from './errors';
 import { XuiClient } from './xui-client';
+import { panelFailure } from './panel-error.testing';
 import fixtures from './fixtures/panel-responses.json';
 
 type FixtureName = keyof typeof fixtures;
@@ -43,15 +44,6 @@ describe('XuiClient against recorded panel responses', () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
-  async function failure(promise: Promise<unknown>): Promise<PanelError> {
-    const error = await promise.then(
-      () => null,
-      (caught: unknown) => caught,
-    );
-    expect(error).toBeInstanceOf(PanelError);
-    return error as PanelError;
-  }
-
   it('parses a v2.8 inbound list: settings as text, clientStats rows', async () => {
     answer('GET /base/panel/api/inbounds/list', 'inbounds-list');
     const [inbound] = await client.listInbounds();
@@ -64,29 +56,29 @@ describe('XuiClient against recorded panel responses', () => {
 
   it('classifies by the untranslated text in parentheses, whatever the language of the prefix', async () => {
     answer('POST /base/panel/api/inbounds/addClient', 'add-duplicate-localised');
-    const error = await failure(client.addClients(1, [{ id: 'u', email: 'alice' }]));
+    const error = await panelFailure(client.addClients(1, [{ id: 'u', email: 'alice' }]));
     expect(error).toBeInstanceOf(PanelDuplicateEmailError);
     expect((error as PanelDuplicateEmailError).email).toBe('alice');
   });
 
   it('v3.1 "email already in use" is a duplicate email too', async () => {
     answer('POST /base/panel/api/inbounds/addClient', 'add-email-in-use-v3.1');
-    expect((await failure(client.addClients(1, [{ id: 'u', email: 'alice' }]))).kind).toBe('duplicate-email');
+    expect((await panelFailure(client.addClients(1, [{ id: 'u', email: 'alice' }]))).kind).toBe('duplicate-email');
   });
 
   it('an unknown email’s traffic is not-found on ≤ v2.8.0 (null obj) and on v2.8.1+ (failure)', async () => {
     answer('GET /base/panel/api/inbounds/getClientTraffics/ghost', 'traffic-unknown-v2.8.0', 'traffic-unknown-v2.8.1');
-    expect((await failure(client.clientTraffic('ghost'))).kind).toBe('not-found');
-    expect((await failure(client.clientTraffic('ghost'))).kind).toBe('not-found');
+    expect((await panelFailure(client.clientTraffic('ghost'))).kind).toBe('not-found');
+    expect((await panelFailure(client.clientTraffic('ghost'))).kind).toBe('not-found');
   });
 
   it('delete answers: unknown client (v2.9.4+) not-found, last client and bad id rejected with the message', async () => {
     const route = 'POST /base/panel/api/inbounds/1/delClient/00000000-0000-0000-0000-000000000000';
     answer(route, 'delete-unknown-v2.9.4', 'delete-last-client', 'delete-bad-id');
-    expect((await failure(client.deleteClient(1, '00000000-0000-0000-0000-000000000000'))).kind).toBe('not-found');
-    const last = await failure(client.deleteClient(1, '00000000-0000-0000-0000-000000000000'));
+    expect((await panelFailure(client.deleteClient(1, '00000000-0000-0000-0000-000000000000'))).kind).toBe('not-found');
+    const last = await panelFailure(client.deleteClient(1, '00000000-0000-0000-0000-000000000000'));
     expect([last.kind, last.message]).toEqual(['rejected', expect.stringContaining('no client remained in Inbound')]);
-    const bad = await failure(client.deleteClient(1, '00000000-0000-0000-0000-000000000000'));
+    const bad = await panelFailure(client.deleteClient(1, '00000000-0000-0000-0000-000000000000'));
     expect([bad.kind, bad.message]).toEqual(['rejected', expect.stringContaining('strconv.Atoi')]);
   });
 
@@ -94,13 +86,13 @@ describe('XuiClient against recorded panel responses', () => {
     answer('GET /base/panel/api/server/status', 'status-v2.8', 'status-starting');
     answer('POST /base/panel/api/inbounds/onlines', 'onlines-starting');
     expect(await client.onlineEmails()).toEqual([]);
-    const error = await failure(client.serverStatus());
+    const error = await panelFailure(client.serverStatus());
     expect([error.kind, error.message]).toEqual(['protocol', expect.stringContaining('no status yet')]);
   });
 
   it('a panic (HTTP 500, empty body) is a protocol error', async () => {
     answer('POST /base/panel/api/inbounds/addClient', 'panic');
-    const error = await failure(client.addClients(1, [{ id: 'u', email: 'x' }]));
+    const error = await panelFailure(client.addClients(1, [{ id: 'u', email: 'x' }]));
     expect([error.kind, error.message]).toEqual(['protocol', expect.stringContaining('HTTP 500 with an empty body')]);
   });
 
@@ -110,13 +102,13 @@ describe('XuiClient against recorded panel responses', () => {
     ['the login page where JSON was expected', 'login-page'],
   ] as const)('%s: logs in once more, then reports session-rejected', async (_, fixture) => {
     answer('GET /base/panel/api/inbounds/list', fixture);
-    expect((await failure(client.listInbounds())).kind).toBe('session-rejected');
+    expect((await panelFailure(client.listInbounds())).kind).toBe('session-rejected');
     expect(seen.filter((route) => route === 'POST /base/login')).toHaveLength(2);
   });
 
   it('refused credentials: auth-failed with the panel’s message and no password in it', async () => {
     answer('POST /base/login', 'login-bad');
-    const error = await failure(client.listInbounds());
+    const error = await panelFailure(client.listInbounds());
     expect([error.kind, error.message]).toEqual(['auth-failed', expect.stringContaining('Invalid username')]);
     expect(error.message).not.toContain('pw');
   });

@@ -2,6 +2,7 @@ import { PanelSimulator, PanelSimulatorOptions } from '@fleet/panel-sim';
 import { PanelError } from './errors';
 import { ApiGeneration } from './types';
 import { XuiClient } from './xui-client';
+import { panelFailure } from './panel-error.testing';
 
 const API_TOKEN = 'panel-admin-token';
 
@@ -72,7 +73,7 @@ describe.each(MODES)('XuiClient against a $name panel', ({ version, bearer, gene
     expect(emails()).toContain('alice');
     expect(emails()).not.toEqual(expect.arrayContaining(['bobby']));
     expect(emails()).not.toEqual(expect.arrayContaining(['carol']));
-    expect((await failure(client.clientTraffic('carol'))).kind).toBe('not-found');
+    expect((await panelFailure(client.clientTraffic('carol'))).kind).toBe('not-found');
     expect(await client.onlineEmails()).toEqual([]);
     expect((await client.serverStatus()).panelVersion).toBe(version);
   });
@@ -80,14 +81,14 @@ describe.each(MODES)('XuiClient against a $name panel', ({ version, bearer, gene
   it('keeps a batch all-or-nothing: a duplicate email leaves nothing behind', async () => {
     await client.addClients(1, [vless('Dave')]);
     const before = panel.state.clientCount();
-    const error = await failure(client.addClients(1, [vless('erin'), vless('frank'), vless('dave')]));
+    const error = await panelFailure(client.addClients(1, [vless('erin'), vless('frank'), vless('dave')]));
     expect(error.kind).toBe('duplicate-email');
     expect(panel.state.clientCount()).toBe(before);
     expect(emails()).not.toContain('erin');
   });
 
   it('reports an unknown client as not-found on delete', async () => {
-    expect((await failure(client.deleteClientByEmail(1, 'nobody'))).kind).toBe('not-found');
+    expect((await panelFailure(client.deleteClientByEmail(1, 'nobody'))).kind).toBe('not-found');
   });
 
   it('survives expired sessions', async () => {
@@ -107,7 +108,7 @@ describe('XuiClient version edge cases', () => {
     }).start();
     const client = new XuiClient({ baseUrl: panel.url, username: 'x', password: 'y', apiToken: 'wrong' });
     try {
-      expect((await failure(client.listInbounds())).kind).toBe('auth-failed');
+      expect((await panelFailure(client.listInbounds())).kind).toBe('auth-failed');
       expect(panel.calls.get('login')).toBeUndefined();
     } finally {
       client.close();
@@ -123,7 +124,7 @@ describe('XuiClient version edge cases', () => {
     const client = new XuiClient({ baseUrl: panel.url, username: 'x', password: 'y', apiToken: 'mon' });
     try {
       expect((await client.serverStatus()).xray.state).toBe('running');
-      expect((await failure(client.addClients(1, [vless('m')]))).kind).toBe('auth-failed');
+      expect((await panelFailure(client.addClients(1, [vless('m')]))).kind).toBe('auth-failed');
     } finally {
       client.close();
       await panel.stop();

@@ -1,6 +1,7 @@
 import { ControlServer, PanelSimulator } from '@fleet/panel-sim';
 import { PanelDuplicateEmailError, PanelError } from './errors';
 import { XuiClient } from './xui-client';
+import { panelFailure } from './panel-error.testing';
 
 const vless = (email: string) => ({
   id: crypto.randomUUID(),
@@ -15,16 +16,6 @@ const vless = (email: string) => ({
   comment: '',
   reset: 0,
 });
-
-async function expectPanelError(promise: Promise<unknown>, kind: PanelError['kind']): Promise<PanelError> {
-  const error = await promise.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(PanelError);
-  expect((error as PanelError).kind).toBe(kind);
-  return error as PanelError;
-}
 
 describe('XuiClient against the panel simulator over real sockets', () => {
   let panel: PanelSimulator;
@@ -59,7 +50,7 @@ describe('XuiClient against the panel simulator over real sockets', () => {
 
     await client.deleteClient(1, String(bob['id']));
     await client.deleteClientByEmail(1, 'carol');
-    await expectPanelError(client.clientTraffic('carol'), 'not-found');
+    await panelFailure(client.clientTraffic('carol'), 'not-found');
     expect(panel.state.allEmails()).toContain('alice');
     expect(panel.state.allEmails()).not.toContain('bobby');
   });
@@ -67,18 +58,18 @@ describe('XuiClient against the panel simulator over real sockets', () => {
   it('adds all or nothing: a duplicate email (any case, any inbound) rejects the whole batch', async () => {
     await client.addClients(1, [vless('Dave')]);
     const before = panel.state.clientCount();
-    const error = await expectPanelError(client.addClients(2, [vless('erin'), vless('dave')]), 'duplicate-email');
+    const error = await panelFailure(client.addClients(2, [vless('erin'), vless('dave')]), 'duplicate-email');
     expect((error as PanelDuplicateEmailError).email).toBe('dave');
-    await expectPanelError(client.addClients(2, [vless('frank'), vless('FRANK')]), 'duplicate-email');
+    await panelFailure(client.addClients(2, [vless('frank'), vless('FRANK')]), 'duplicate-email');
     expect(panel.state.clientCount()).toBe(before);
   });
 
   it('reports the panel’s refusals with its message', async () => {
-    await expectPanelError(client.addClients(99, [vless('ghost')]), 'not-found');
+    await panelFailure(client.addClients(99, [vless('ghost')]), 'not-found');
     const seedEmail = panel.state.clientsOf(panel.state.findInbound(3)!)![0].email!;
-    const error = await expectPanelError(client.deleteClientByEmail(3, seedEmail), 'rejected');
+    const error = await panelFailure(client.deleteClientByEmail(3, seedEmail), 'rejected');
     expect(error.message).toContain('no client remained in Inbound');
-    await expectPanelError(client.deleteClientByEmail(1, 'nobody'), 'not-found');
+    await panelFailure(client.deleteClientByEmail(1, 'nobody'), 'not-found');
   });
 
   it('never overlaps two writes on one panel, so concurrent adds all survive', async () => {
@@ -123,14 +114,14 @@ describe('XuiClient against the panel simulator over real sockets', () => {
   describe('faults', () => {
     it('wrong credentials: auth-failed', async () => {
       await panel.setFault({ kind: 'bad-credentials' });
-      const error = await expectPanelError(client.listInbounds(), 'auth-failed');
+      const error = await panelFailure(client.listInbounds(), 'auth-failed');
       expect(error.message).toContain('Invalid username or password');
       expect(error.message).not.toContain(panel.password);
     });
 
     it('refused connections: unreachable', async () => {
       await panel.setFault({ kind: 'refuse' });
-      const error = await expectPanelError(client.listInbounds(), 'unreachable');
+      const error = await panelFailure(client.listInbounds(), 'unreachable');
       expect(error.message).toContain('ECONNREFUSED');
       await panel.setFault({ kind: 'none' });
       await expect(client.listInbounds()).resolves.toHaveLength(5);
@@ -140,7 +131,7 @@ describe('XuiClient against the panel simulator over real sockets', () => {
       await client.listInbounds();
       await panel.setFault({ kind: 'hang' });
       const started = Date.now();
-      const error = await expectPanelError(client.serverStatus(300), 'unreachable');
+      const error = await panelFailure(client.serverStatus(300), 'unreachable');
       expect(error.message).toContain('timed out after 300 ms');
       expect(Date.now() - started).toBeLessThan(2000);
     });
@@ -148,7 +139,7 @@ describe('XuiClient against the panel simulator over real sockets', () => {
     it('HTTP 500 with an empty body: protocol', async () => {
       await client.listInbounds();
       await panel.setFault({ kind: 'http500' });
-      const error = await expectPanelError(client.listInbounds(), 'protocol');
+      const error = await panelFailure(client.listInbounds(), 'protocol');
       expect(error.message).toContain('HTTP 500 with an empty body');
     });
 
@@ -164,7 +155,7 @@ describe('XuiClient against the panel simulator over real sockets', () => {
         password: 'b',
         timeoutMs: 2000,
       });
-      await expectPanelError(nowhere.listInbounds(), 'unreachable');
+      await panelFailure(nowhere.listInbounds(), 'unreachable');
       nowhere.close();
     });
 
@@ -173,7 +164,7 @@ describe('XuiClient against the panel simulator over real sockets', () => {
       try {
         const post = (body: unknown) => fetch(`${control.url}/fault`, { method: 'POST', body: JSON.stringify(body) });
         expect((await post({ kind: 'refuse' })).status).toBe(200);
-        await expectPanelError(client.listInbounds(), 'unreachable');
+        await panelFailure(client.listInbounds(), 'unreachable');
         expect((await fetch(`${control.url}/state`)).status).toBe(200);
         expect((await post({ kind: 'melt' })).status).toBe(400);
         await post({ kind: 'none' });
