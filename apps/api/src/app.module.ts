@@ -19,6 +19,7 @@ import { BalancerModule } from './modules/balancer/balancer.module';
 import { HealthModule } from './modules/health/health.module';
 import { KeysModule } from './modules/keys/keys.module';
 import { MigrationsModule } from './modules/migrations/migrations.module';
+import { MetricsModule } from './modules/metrics/metrics.module';
 
 export interface Runtime {
   config: AppConfig;
@@ -52,6 +53,7 @@ export class AppModule {
         EventsModule,
         AuthModule,
         ScheduleModule.forRoot(),
+        MetricsModule,
         NodesModule,
         AssignmentsModule,
         BalancerModule,

@@ -151,7 +151,12 @@ describe('crash at every step of placement and migration (built app, SIGKILL, re
     const { api, auth } = await boot('move:switched');
     const nodeIds = await addNodes(api, auth);
     await api.patch(`/api/v1/nodes/${nodeIds[1]}`).set(auth).send({ status: 'maintenance' }).expect(200);
-    for (let i = 0; i < 6; i++) await api.put(`/api/v1/keys/${700 + i}`).set(auth).send({}).expect(201);
+    for (let i = 0; i < 6; i++)
+      await api
+        .put(`/api/v1/keys/${700 + i}`)
+        .set(auth)
+        .send({})
+        .expect(201);
     await api.patch(`/api/v1/nodes/${nodeIds[1]}`).set(auth).send({ status: 'active' }).expect(200);
     const { body } = await api.post('/api/v1/balancer/rebalance').set(auth).send({ dryRun: false }).expect(202);
     await crashed(); // the job's first move reaches the crash point
@@ -168,5 +173,50 @@ describe('crash at every step of placement and migration (built app, SIGKILL, re
     expect(loads.map((l: { currentUsers: number }) => l.currentUsers)).toEqual([3, 3]);
     await after.api.post(`/api/v1/nodes/${nodeIds[0]}/check-health`).set(after.auth).expect(200);
     await checkInvariants({ dataSource }, new Map(nodeIds.map((id, i) => [id, panels[i]])));
+  });
+
+  it('a failover killed mid-way resumes after the restart; every user ends active once on the healthy node', async () => {
+    const { api, auth } = await boot('move:switched');
+    const nodeIds = await addNodes(api, auth);
+    await api.patch(`/api/v1/nodes/${nodeIds[1]}`).set(auth).send({ status: 'maintenance' }).expect(200);
+    for (let i = 0; i < 5; i++)
+      await api
+        .put(`/api/v1/keys/${800 + i}`)
+        .set(auth)
+        .send({})
+        .expect(201);
+    await api.patch(`/api/v1/nodes/${nodeIds[1]}`).set(auth).send({ status: 'active' }).expect(200);
+
+    await panels[0].setFault({ kind: 'refuse' });
+    for (let i = 0; i < 3; i++) {
+      // the third check starts the failover, whose first move reaches the crash point
+      await api
+        .post(`/api/v1/nodes/${nodeIds[0]}/check-health`)
+        .set(auth)
+        .then(
+          () => undefined,
+          () => undefined,
+        );
+    }
+    await crashed();
+
+    const after = await recover(nodeIds);
+    const deadline = Date.now() + 20_000;
+    let job = { status: 'running', kind: '', done: 0 };
+    while (Date.now() < deadline && job.status !== 'completed') {
+      [job] = (await after.api.get('/api/v1/jobs').set(after.auth).expect(200)).body.items;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(job).toMatchObject({ kind: 'failover', status: 'completed', done: 5 });
+    const rows = await dataSource.query(
+      `SELECT node_id, count(*)::int AS n FROM assignments WHERE state = 'active' GROUP BY node_id`,
+    );
+    expect(rows).toEqual([{ node_id: nodeIds[1], n: 5 }]);
+    await checkInvariants({ dataSource }, new Map(nodeIds.map((id, i) => [id, panels[i]])));
+
+    await panels[0].setFault({ kind: 'none' });
+    for (let i = 0; i < 2; i++)
+      await after.api.post(`/api/v1/nodes/${nodeIds[0]}/check-health`).set(after.auth).expect(200);
+    expect(fleetEmails(panels[0])).toEqual([]);
   });
 });

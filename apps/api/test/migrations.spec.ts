@@ -9,11 +9,13 @@ const TABLES = [
   'api_tokens',
   'assignments',
   'events',
+  'health_checks',
   'job_items',
   'jobs',
   'nodes',
   'outbox',
   'panel_tombstones',
+  'task_runs',
   'vpn_users',
 ];
 

@@ -15,6 +15,8 @@ export const EventType = {
   JobStarted: 'job.started',
   JobFinished: 'job.finished',
   PlacementFailed: 'placement.failed',
+  FailoverCompleted: 'failover.completed',
+  FailoverStalled: 'failover.stalled',
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 

@@ -30,6 +30,14 @@ export interface AppConfig {
   jobLeaseSeconds: number;
   /** How often background work (jobs, tombstones, webhooks, pending assignments) wakes up. */
   backgroundTickMs: number;
+  /** Health sweep period; 0 turns scheduled sweeps off (checks then run only on demand). */
+  healthIntervalMs: number;
+  healthConcurrency: number;
+  healthTimeoutMs: number;
+  /** Consecutive failures before a node is unhealthy, and successes before it is healthy again. */
+  healthFall: number;
+  healthRise: number;
+  healthRetentionDays: number;
   /** Testing only: the process kills itself with SIGKILL when it reaches this named point. */
   crashPoint: string | null;
 }
@@ -120,6 +128,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     jobConcurrency: integer('JOB_CONCURRENCY', 32, 1, 1000),
     jobLeaseSeconds: integer('JOB_LEASE_SECONDS', 30, 1, 3600),
     backgroundTickMs: integer('BACKGROUND_TICK_MS', 1000, 50, 600_000),
+    healthIntervalMs: integer('HEALTH_INTERVAL_MS', 10_000, 0, 3_600_000),
+    healthConcurrency: integer('HEALTH_CONCURRENCY', 32, 1, 1000),
+    healthTimeoutMs: integer('HEALTH_TIMEOUT_MS', 4000, 100, 60_000),
+    healthFall: integer('HEALTH_FALL', 3, 1, 100),
+    healthRise: integer('HEALTH_RISE', 2, 1, 100),
+    healthRetentionDays: integer('HEALTH_RETENTION_DAYS', 7, 1, 3650),
     crashPoint: text('CRASH_POINT'),
   };
   if (problems.length) throw new ConfigError(problems);

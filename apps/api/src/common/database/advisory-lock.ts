@@ -8,6 +8,8 @@ export const LockKey = {
   Placement: 7_300_003,
   /** Resolving pending assignments left by a crash. */
   PendingAssignments: 7_300_004,
+  /** The scheduled health sweep: one replica per tick. */
+  HealthSweep: 7_300_005,
 } as const;
 
 /**

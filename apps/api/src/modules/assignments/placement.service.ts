@@ -8,6 +8,7 @@ import { LockKey } from '../../common/database/advisory-lock';
 import { DomainError } from '../../common/errors/domain-error';
 import { NodeCandidate, PlacementRequest, weightedLoadStrategy } from '../balancer/balancer.policy';
 import { TombstonesService } from './tombstones.service';
+import { MetricsService } from '../metrics/metrics.service';
 import { NodeEntity } from '../nodes/node.entity';
 import { NodesRepository } from '../nodes/nodes.repository';
 import { PanelPoolService } from '../panels/panel-pool.service';
@@ -54,6 +55,7 @@ export class PlacementService {
     private readonly writer: PanelWriterService,
     private readonly pool: PanelPoolService,
     private readonly crash: CrashPoints,
+    private readonly metrics: MetricsService,
   ) {}
 
   /**
@@ -153,8 +155,10 @@ export class PlacementService {
       }
       this.crash.reach('placement:client-created');
       const assignedAt = await this.assignments.activate(reservation.assignment.id, this.dataSource.manager);
-      if (assignedAt)
+      if (assignedAt) {
+        this.metrics.placements.inc({ result: 'placed' });
         return { assignment: { ...reservation.assignment, state: 'active', assignedAt }, node: reservation.node };
+      }
       // Recovery rolled the reservation back while the panel was slow: the client must go again.
       await this.tombstones.record(this.dataSource.manager, {
         nodeId: reservation.node.id,
@@ -164,6 +168,7 @@ export class PlacementService {
         reason: 'abandoned',
       });
     }
+    this.metrics.placements.inc({ result: 'failed' });
     throw new DomainError(
       ErrorCode.NoCapacity,
       `no healthy node with free capacity (last panel error: ${lastError instanceof Error ? lastError.message : 'none'})`,

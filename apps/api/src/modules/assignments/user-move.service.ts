@@ -6,6 +6,7 @@ import { PanelError } from '@fleet/xui-client';
 import { CrashPoints } from '../../common/background/crash-points';
 import { DomainError } from '../../common/errors/domain-error';
 import { EventsService } from '../events/events.service';
+import { MetricsService } from '../metrics/metrics.service';
 import { NodesRepository } from '../nodes/nodes.repository';
 import { Assignment } from './assignment.entity';
 import { AssignmentsRepository } from './assignments.repository';
@@ -20,6 +21,8 @@ export interface MoveOptions {
   reason: 'manual' | 'refresh' | 'rebalance' | 'failover' | 'node-delete' | 'drain' | 'recovery';
   actor: string;
   jobId?: number;
+  /** Delete the old client right away (default). Off when the source is known dead: its tombstone waits instead. */
+  cleanSource?: boolean;
 }
 
 export interface MoveResult {
@@ -45,6 +48,7 @@ export class UserMoveService {
     private readonly tombstones: TombstonesService,
     private readonly events: EventsService,
     private readonly crash: CrashPoints,
+    private readonly metrics: MetricsService,
   ) {}
 
   async move(userId: number, options: MoveOptions): Promise<MoveResult> {
@@ -80,7 +84,8 @@ export class UserMoveService {
       this.crash.reach('move:client-created');
       const { from, tombstone } = await this.completeMove(reservation.assignment, options);
       this.crash.reach('move:switched');
-      const sourceCleaned = await this.tombstones.carryOut(tombstone);
+      this.metrics.migrations.inc({ reason: options.reason });
+      const sourceCleaned = options.cleanSource === false ? false : await this.tombstones.carryOut(tombstone);
       return {
         fromNodeId: from.nodeId,
         toNodeId: reservation.node.id,

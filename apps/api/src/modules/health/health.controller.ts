@@ -1,9 +1,18 @@
-import { Controller, HttpCode, Param, ParseIntPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsISO8601, IsOptional } from 'class-validator';
 import { ErrorCode } from '@fleet/contract';
 import { DomainError } from '../../common/errors/domain-error';
+import { AllowRoles } from '../auth/roles.decorator';
 import { NodesRepository } from '../nodes/nodes.repository';
 import { CheckOutcome, NodeCheckService } from './node-check.service';
+
+export class HealthHistoryQueryDto {
+  @ApiPropertyOptional({ description: 'ISO 8601 time; default: the last 1000 checks' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'since must be an ISO 8601 date-time' })
+  since?: string;
+}
 
 @ApiTags('health')
 @ApiBearerAuth()
@@ -27,5 +36,12 @@ export class HealthController {
     const outcome = await this.checks.checkById(id);
     if (!outcome) throw new DomainError(ErrorCode.NodeNotFound, `node ${id} not found`);
     return outcome;
+  }
+
+  @Get(':id/health')
+  @AllowRoles('admin', 'viewer')
+  async history(@Param('id', ParseIntPipe) id: number, @Query() query: HealthHistoryQueryDto) {
+    if (!(await this.nodes.findById(id))) throw new DomainError(ErrorCode.NodeNotFound, `node ${id} not found`);
+    return this.checks.history(id, query.since ? new Date(query.since) : null);
   }
 }

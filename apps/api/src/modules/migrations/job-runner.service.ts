@@ -3,7 +3,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { EventType } from '@fleet/contract';
+import { ErrorCode, EventType } from '@fleet/contract';
 import { PanelError } from '@fleet/xui-client';
 import { BackgroundLoop } from '../../common/background/background-loop';
 import { DomainError } from '../../common/errors/domain-error';
@@ -12,6 +12,7 @@ import { APP_CONFIG } from '../../config/config.module';
 import { AssignmentsRepository } from '../assignments/assignments.repository';
 import { MoveOptions, UserMoveService } from '../assignments/user-move.service';
 import { EventsService } from '../events/events.service';
+import { MetricsService } from '../metrics/metrics.service';
 import { NodesRepository } from '../nodes/nodes.repository';
 import { NodesService } from '../nodes/nodes.service';
 import { Job, JobItem } from './job.entity';
@@ -47,6 +48,7 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
     private readonly nodes: NodesRepository,
     private readonly nodesService: NodesService,
     private readonly events: EventsService,
+    private readonly metrics: MetricsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -91,6 +93,7 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
 
   private async run(job: Job): Promise<void> {
     const concurrency = this.config.jobConcurrency;
+    let stalledReported = false;
     while (!this.stopping && (await this.renewLease(job.id))) {
       const items = await this.dataSource
         .getRepository(JobItem)
@@ -102,15 +105,37 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
         .getMany();
       if (!items.length) return this.finish(job);
       let next = 0;
+      let settled = 0;
       await Promise.all(
         Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-          while (next < items.length && !this.stopping) await this.runItem(job, items[next++]);
+          while (next < items.length && !this.stopping) if (await this.runItem(job, items[next++])) settled++;
         }),
       );
+      if (settled === 0 && job.kind === 'failover') {
+        // No seat anywhere: keep the users queued and try again as capacity returns.
+        if (!stalledReported) await this.reportStalled(job, items.length);
+        stalledReported = true;
+        await new Promise((resolve) => setTimeout(resolve, Math.max(1000, this.config.backgroundTickMs * 5)));
+      }
     }
   }
 
-  private async runItem(job: Job, item: JobItem): Promise<void> {
+  private async reportStalled(job: Job, waiting: number): Promise<void> {
+    const [{ left }] = await this.dataSource.query(
+      `SELECT count(*)::int AS left FROM job_items WHERE job_id = $1 AND state = 'pending'`,
+      [job.id],
+    );
+    this.logger.error(`failover job ${job.id}: no node can take ${left} users; they stay queued`);
+    await this.events.record({
+      type: EventType.FailoverStalled,
+      actor: `job:${job.id}`,
+      nodeId: job.nodeId,
+      payload: { jobId: job.id, waiting: Math.max(left, waiting) },
+    });
+  }
+
+  /** Moves one user; true when the item is settled (done or given up), false when it stays queued. */
+  private async runItem(job: Job, item: JobItem): Promise<boolean> {
     const { active } = await this.assignments.live(item.userId);
     if (!active) return this.settle(job, item, 'failed', 'the user has no node');
     const alreadyMoved =
@@ -122,22 +147,27 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
         reason: REASON[job.kind],
         actor: `job:${job.id}`,
         jobId: job.id,
+        cleanSource: job.kind !== 'failover', // a dead panel would only make every move wait for its timeout
       });
-      await this.settle(job, item, 'done', null);
+      return this.settle(job, item, 'done', null);
     } catch (error) {
       if (!(error instanceof DomainError || error instanceof PanelError)) throw error;
-      const attempts = item.attempts + 1;
+      // A failover never gives a user up for lack of seats: it waits for capacity.
+      const waitsForCapacity =
+        job.kind === 'failover' && error instanceof DomainError && error.code === ErrorCode.NoCapacity;
+      const attempts = waitsForCapacity ? item.attempts : item.attempts + 1;
       if (attempts >= MAX_ATTEMPTS) return this.settle(job, item, 'failed', error.message);
       await this.dataSource.query(`UPDATE job_items SET attempts = $2, error = $3 WHERE id = $1`, [
         item.id,
         attempts,
         error.message,
       ]);
-      await new Promise((resolve) => setTimeout(resolve, 200 * attempts));
+      if (!waitsForCapacity) await new Promise((resolve) => setTimeout(resolve, 200 * attempts));
+      return false;
     }
   }
 
-  private async settle(job: Job, item: JobItem, state: 'done' | 'failed', error: string | null): Promise<void> {
+  private async settle(job: Job, item: JobItem, state: 'done' | 'failed', error: string | null): Promise<true> {
     await this.dataSource.transaction(async (manager) => {
       const result = await manager.query(
         `UPDATE job_items SET state = $2, error = $3 WHERE id = $1 AND state = 'pending'`,
@@ -145,6 +175,7 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
       );
       if (result[1] > 0) await manager.query(`UPDATE jobs SET ${state} = ${state} + 1 WHERE id = $1`, [job.id]);
     });
+    return true;
   }
 
   private async finish(job: Job): Promise<void> {
@@ -158,6 +189,7 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
       `UPDATE jobs SET status = $2, error = $3, finished_at = now(), lease_owner = NULL, lease_until = NULL WHERE id = $1`,
       [job.id, status, error],
     );
+    if (job.kind === 'failover') await this.failoverCompleted(current);
     await this.events.record({
       type: EventType.JobFinished,
       actor: `job:${job.id}`,
@@ -165,6 +197,19 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
       payload: { jobId: job.id, kind: job.kind, status, done: current.done, failed: current.failed },
     });
     this.logger.log(`job ${job.id} (${job.kind}) ${status}: ${current.done} moved, ${current.failed} failed`);
+  }
+
+  /** The alert (and webhook) that a dead node's users are all serving elsewhere, with how long it took. */
+  private async failoverCompleted(job: Job): Promise<void> {
+    const seconds = (Date.now() - job.createdAt.getTime()) / 1000;
+    this.metrics.failoverSeconds.observe(seconds);
+    this.metrics.failoverUsers.inc(job.done);
+    await this.events.record({
+      type: EventType.FailoverCompleted,
+      actor: `job:${job.id}`,
+      nodeId: job.nodeId,
+      payload: { jobId: job.id, usersMoved: job.done, usersFailed: job.failed, seconds: Math.round(seconds * 10) / 10 },
+    });
   }
 
   /** The node goes once nobody is left on it; otherwise it stays (inactive) and the job reports why. */

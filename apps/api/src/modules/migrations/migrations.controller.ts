@@ -118,6 +118,18 @@ export class NodeOperationsController {
     return job ?? undefined;
   }
 
+  /** Maintenance plus a `drain` job that moves the node's users away (202 {jobId}; 200 {jobId: null} when empty). */
+  @Post('drain')
+  async drain(
+    @Param('id', ParseIntPipe) id: number,
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<{ jobId: number | null }> {
+    const result = await this.removal.drain(id, actorOf(principal));
+    response.status(result.jobId === null ? 200 : 202);
+    return result;
+  }
+
   @Post('adopt')
   @HttpCode(200)
   adopt(@Param('id', ParseIntPipe) id: number, @CurrentPrincipal() principal: Principal) {

@@ -33,16 +33,16 @@ export class NodeRemovalService {
         `SELECT user_id FROM assignments WHERE node_id = $1 AND state = 'active' ORDER BY id`,
         [nodeId],
       );
-      const pending = await this.nodes.countActiveAssignments(nodeId, manager);
-      if (pending === 0) return null;
+      const live = await this.nodes.countActiveAssignments(nodeId, manager);
+      if (live === 0) return null;
       const others = (await this.nodes.findAll()).filter((other) => other.id !== nodeId);
       const free = others
         .filter((other) => ineligibility(toCandidate(other)) === null)
         .reduce((sum, other) => sum + (other.maxUsers - other.currentUsers), 0);
-      if (free < pending) {
+      if (free < live) {
         throw new DomainError(
           ErrorCode.NodeHasUsers,
-          `node ${node.name} serves ${pending} users but the other eligible nodes have ${free} free seats; nothing was deleted`,
+          `node ${node.name} serves ${live} users but the other eligible nodes have ${free} free seats; nothing was deleted`,
         );
       }
       await manager.query(`UPDATE nodes SET status = 'inactive' WHERE id = $1`, [nodeId]);
@@ -59,5 +59,27 @@ export class NodeRemovalService {
     }
     this.runner.kick();
     return { jobId: job.id };
+  }
+
+  /** Puts the node in maintenance (no new users) and moves its users away with a `drain` job. */
+  async drain(nodeId: number, actor: string): Promise<{ jobId: number | null }> {
+    const job = await this.dataSource.transaction(async (manager) => {
+      const node = await this.nodes.findByIdForUpdate(nodeId, manager);
+      if (!node) throw new DomainError(ErrorCode.NodeNotFound, `node ${nodeId} not found`);
+      await manager.query(`UPDATE nodes SET status = 'maintenance', updated_at = now() WHERE id = $1`, [nodeId]);
+      const users: Array<{ user_id: number }> = await manager.query(
+        `SELECT user_id FROM assignments WHERE node_id = $1 AND state = 'active' ORDER BY id`,
+        [nodeId],
+      );
+      if (!users.length) return null;
+      return this.jobs.create(
+        'drain',
+        users.map((row) => ({ userId: row.user_id, fromNodeId: nodeId, toNodeId: null })),
+        { actor, nodeId },
+        manager,
+      );
+    });
+    if (job) this.runner.kick();
+    return { jobId: job?.id ?? null };
   }
 }

@@ -15,7 +15,8 @@ export const WEBHOOK_EVENTS: ReadonlySet<string> = new Set([
   EventType.UserMigrated,
   EventType.NodeDown,
   EventType.NodeUp,
-  'failover.completed',
+  EventType.FailoverCompleted,
+  EventType.FailoverStalled,
 ]);
 
 const BATCH = 50;

@@ -1,0 +1,22 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { AllowRoles } from '../auth/roles.decorator';
+import { MetricsService } from './metrics.service';
+
+/**
+ * `GET /metrics` in the Prometheus text format. It names nodes and counts users, so it needs a token like every
+ * other route (Prometheus: `authorization: {credentials: <viewer API token>}`).
+ */
+@ApiExcludeController()
+@AllowRoles('admin', 'viewer')
+@Controller('metrics')
+export class MetricsController {
+  constructor(private readonly metrics: MetricsService) {}
+
+  @Get()
+  async scrape(@Res() response: Response): Promise<void> {
+    response.setHeader('Content-Type', this.metrics.registry.contentType);
+    response.send(await this.metrics.registry.metrics());
+  }
+}

@@ -1,0 +1,254 @@
+import { randomBytes } from 'node:crypto';
+import { PanelSimulator, FaultKind } from '@fleet/panel-sim';
+import { HealthSweepService } from '../src/modules/health/health-sweep.service';
+import { checkHealth, checkInvariants, fleetEmails, startFleet } from './support/fleet';
+import { startTestApp, TestApp } from './support/test-app';
+
+type Fleet = Awaited<ReturnType<typeof startFleet>>;
+
+async function eventually<T>(probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (ok(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('health checks, hysteresis, failover and recovery (real HTTP, PostgreSQL, simulated panels)', () => {
+  let t: TestApp;
+  let fleet: Fleet;
+  let bot: { Authorization: string };
+  const byNode = () => new Map(fleet.nodeIds.map((id, i) => [id, fleet.panels[i]] as [number, PanelSimulator]));
+  const events = async (type: string) =>
+    (await t.http().get(`/api/v1/events?type=${type}&limit=100`).set(fleet.auth).expect(200)).body.items;
+
+  beforeEach(async () => {
+    t = await startTestApp({ env: { HEALTH_TIMEOUT_MS: '500', BACKGROUND_TICK_MS: '100', JOB_CONCURRENCY: '8' } });
+    fleet = await startFleet(t, [
+      { node: { maxUsers: 100 } },
+      { node: { maxUsers: 100 } },
+      { node: { maxUsers: 100 } },
+    ]);
+    bot = { Authorization: `Bearer ${await t.tokenFor('bot')}` };
+  });
+  afterEach(async () => {
+    await t.close();
+    await fleet.stop();
+  });
+
+  it.each<[FaultKind, RegExp]>([
+    ['refuse', /^unreachable: connect failed: ECONNREFUSED/],
+    ['hang', /timed out after 500 ms/],
+    ['http500', /^protocol: .*HTTP 500 with an empty body/],
+    ['xray-error', /^xray is error: Failed to start/],
+    ['bad-credentials', /^auth-failed: .*Invalid username or password/],
+  ])('%s: unhealthy after exactly 3 failed checks, healthy again after 2 good ones', async (kind, error) => {
+    const [nodeId, panel] = [fleet.nodeIds[0], fleet.panels[0]];
+    await panel.setFault({ kind });
+    // Wrong credentials only show at the next login: sessions end (no renewal), so end them now.
+    if (kind === 'bad-credentials') await panel.setFault({ kind: 'expire-sessions' });
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push(await checkHealth(t, fleet.auth, nodeId));
+    expect(statuses).toEqual(['healthy', 'healthy', 'unhealthy']);
+    const node = (await t.http().get(`/api/v1/nodes/${nodeId}`).set(fleet.auth).expect(200)).body;
+    expect(node.lastError).toMatch(error);
+    await panel.setFault({ kind: 'none' });
+    expect([await checkHealth(t, fleet.auth, nodeId), await checkHealth(t, fleet.auth, nodeId)]).toEqual([
+      'unhealthy',
+      'healthy',
+    ]);
+    expect(await events('node.down')).toHaveLength(1);
+    expect(await events('node.up')).toHaveLength(1);
+    const history = (await t.http().get(`/api/v1/nodes/${nodeId}/health`).set(fleet.auth).expect(200)).body;
+    expect(history.filter((check: { ok: boolean }) => !check.ok)).toHaveLength(3);
+    expect(history[0]).toMatchObject({ ok: true, healthStatus: 'healthy', xrayState: 'running' });
+    expect(history[1]).toMatchObject({ ok: true, healthStatus: 'unhealthy' });
+  });
+
+  it('an expired session is not a failure: the client logs in again', async () => {
+    await fleet.panels[0].setFault({ kind: 'expire-sessions' });
+    expect(await checkHealth(t, fleet.auth, fleet.nodeIds[0])).toBe('healthy');
+    const node = (await t.http().get(`/api/v1/nodes/${fleet.nodeIds[0]}`).set(fleet.auth).expect(200)).body;
+    expect(node.lastError).toBeNull();
+  });
+
+  it('flapping (fail, pass, fail, pass…) never crosses the threshold: no event, no failover', async () => {
+    const [nodeId, panel] = [fleet.nodeIds[0], fleet.panels[0]];
+    for (let i = 0; i < 6; i++) {
+      await panel.setFault({ kind: i % 3 === 2 ? 'none' : 'refuse' });
+      expect(await checkHealth(t, fleet.auth, nodeId)).toBe('healthy');
+    }
+    await panel.setFault({ kind: 'none' });
+    expect(await events('node.down')).toHaveLength(0);
+    expect((await t.http().get('/api/v1/jobs').set(fleet.auth).expect(200)).body.total).toBe(0);
+  });
+
+  it('failover: a dead node’s users move to healthy nodes, nothing lost or doubled; the revived node is cleaned first', async () => {
+    for (const id of fleet.nodeIds.slice(1)) {
+      await t.http().patch(`/api/v1/nodes/${id}`).set(fleet.auth).send({ status: 'maintenance' }).expect(200);
+    }
+    const keys = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        t
+          .http()
+          .put(`/api/v1/keys/${900 + i}`)
+          .set(bot)
+          .send({}),
+      ),
+    );
+    expect(keys.every((r) => r.status === 201 && r.body.node.id === fleet.nodeIds[0])).toBe(true);
+    for (const id of fleet.nodeIds.slice(1)) {
+      await t.http().patch(`/api/v1/nodes/${id}`).set(fleet.auth).send({ status: 'active' }).expect(200);
+    }
+
+    await fleet.panels[0].setFault({ kind: 'refuse' });
+    await checkHealth(t, fleet.auth, fleet.nodeIds[0], 3);
+    const jobs = (await t.http().get('/api/v1/jobs').set(fleet.auth).expect(200)).body.items;
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]).toMatchObject({ kind: 'failover', nodeId: fleet.nodeIds[0], total: 30 });
+    const job = await eventually(
+      async () => (await t.http().get(`/api/v1/jobs/${jobs[0].id}`).set(fleet.auth).expect(200)).body,
+      (view) => view.status === 'completed',
+    );
+    expect(job).toMatchObject({ done: 30, failed: 0 });
+    const loads = (await t.http().get('/api/v1/balancer/loads').set(fleet.auth).expect(200)).body;
+    expect(loads.map((l: { currentUsers: number }) => l.currentUsers)).toEqual([0, 15, 15]);
+    expect(fleetEmails(fleet.panels[1]).length + fleetEmails(fleet.panels[2]).length).toBe(30);
+    const completed = await events('failover.completed');
+    expect(completed[0].payload).toMatchObject({ usersMoved: 30, jobId: jobs[0].id });
+    // Keys and subscriptions follow: same UUID, new node
+    const moved = (await t.http().get('/api/v1/keys/900').set(bot).expect(200)).body;
+    expect(moved.node.id).not.toBe(fleet.nodeIds[0]);
+    expect(moved.key.split('@')[0]).toBe(keys[0].body.key.split('@')[0]);
+
+    // The dead panel still holds the 30 old clients; they go before the node serves again.
+    expect(fleetEmails(fleet.panels[0])).toHaveLength(30);
+    await fleet.panels[0].setFault({ kind: 'none' });
+    await checkHealth(t, fleet.auth, fleet.nodeIds[0], 2);
+    expect(fleetEmails(fleet.panels[0])).toHaveLength(0);
+    expect(
+      (await t.http().get(`/api/v1/nodes/${fleet.nodeIds[0]}`).set(fleet.auth).expect(200)).body.healthStatus,
+    ).toBe('healthy');
+    await checkInvariants(t, byNode());
+  });
+
+  it('failover without enough seats moves as many as possible and keeps the rest queued until capacity returns', async () => {
+    await t
+      .http()
+      .patch(`/api/v1/nodes/${fleet.nodeIds[1]}`)
+      .set(fleet.auth)
+      .send({ status: 'maintenance' })
+      .expect(200);
+    await t
+      .http()
+      .patch(`/api/v1/nodes/${fleet.nodeIds[2]}`)
+      .set(fleet.auth)
+      .send({ status: 'maintenance' })
+      .expect(200);
+    for (let i = 0; i < 10; i++)
+      await t
+        .http()
+        .put(`/api/v1/keys/${950 + i}`)
+        .set(bot)
+        .send({})
+        .expect(201);
+    await t
+      .http()
+      .patch(`/api/v1/nodes/${fleet.nodeIds[1]}`)
+      .set(fleet.auth)
+      .send({ status: 'active', maxUsers: 6 })
+      .expect(200);
+
+    await fleet.panels[0].setFault({ kind: 'refuse' });
+    await checkHealth(t, fleet.auth, fleet.nodeIds[0], 3);
+    const stalled = await eventually(
+      () => events('failover.stalled'),
+      (list) => list.length > 0,
+    );
+    expect(stalled).toHaveLength(1);
+    const [job] = (await t.http().get('/api/v1/jobs').set(fleet.auth).expect(200)).body.items;
+    expect(job).toMatchObject({ status: 'running', done: 6, failed: 0 });
+
+    await t.http().patch(`/api/v1/nodes/${fleet.nodeIds[2]}`).set(fleet.auth).send({ status: 'active' }).expect(200);
+    const finished = await eventually(
+      async () => (await t.http().get(`/api/v1/jobs/${job.id}`).set(fleet.auth).expect(200)).body,
+      (view) => view.status === 'completed',
+    );
+    expect(finished).toMatchObject({ done: 10, failed: 0 });
+  });
+
+  it('drain: maintenance, then a job moves every user off', async () => {
+    for (let i = 0; i < 9; i++)
+      await t
+        .http()
+        .put(`/api/v1/keys/${980 + i}`)
+        .set(bot)
+        .send({})
+        .expect(201);
+    const target = fleet.nodeIds[0];
+    const { body } = await t.http().post(`/api/v1/nodes/${target}/drain`).set(fleet.auth).expect(202);
+    await eventually(
+      async () => (await t.http().get(`/api/v1/jobs/${body.jobId}`).set(fleet.auth).expect(200)).body.status,
+      (status) => status === 'completed',
+    );
+    const node = (await t.http().get(`/api/v1/nodes/${target}`).set(fleet.auth).expect(200)).body;
+    expect(node).toMatchObject({ status: 'maintenance', currentUsers: 0 });
+    expect(fleetEmails(fleet.panels[0])).toEqual([]);
+    expect((await t.http().post(`/api/v1/nodes/${target}/drain`).set(fleet.auth).expect(200)).body).toEqual({
+      jobId: null,
+    });
+    await t.http().post('/api/v1/nodes/999/drain').set(fleet.auth).expect(404);
+    await checkInvariants(t, byNode());
+  });
+
+  it('history: since filter, bad input, roles', async () => {
+    const viewer = { Authorization: `Bearer ${await t.tokenFor('viewer')}` };
+    const id = fleet.nodeIds[0];
+    await checkHealth(t, fleet.auth, id);
+    const since = new Date(Date.now() + 60_000).toISOString();
+    expect((await t.http().get(`/api/v1/nodes/${id}/health?since=${since}`).set(viewer).expect(200)).body).toEqual([]);
+    expect(
+      (await t.http().get(`/api/v1/nodes/${id}/health?since=yesterday`).set(viewer).expect(400)).body.message,
+    ).toEqual(expect.arrayContaining([expect.stringContaining('since')]));
+    await t.http().get('/api/v1/nodes/999/health').set(viewer).expect(404);
+    await t.http().post(`/api/v1/nodes/${id}/check-health`).set(viewer).expect(403);
+    await t.http().post(`/api/v1/nodes/${id}/check-health`).expect(401);
+    await t.http().post('/api/v1/nodes/abc/check-health').set(fleet.auth).expect(400);
+  });
+
+  it('metrics: Prometheus text with node gauges, behind a token', async () => {
+    await t.http().put('/api/v1/keys/990').set(bot).send({}).expect(201);
+    await t.http().get('/metrics').expect(401);
+    const viewer = { Authorization: `Bearer ${await t.tokenFor('viewer')}` };
+    const { text } = await t.http().get('/metrics').set(viewer).expect(200);
+    expect(text).toMatch(/fleet_node_healthy\{node="node-1"\} 1/);
+    expect(text).toMatch(/fleet_node_users\{node="node-\d"\} 1/);
+    expect(text).toMatch(/fleet_placements_total\{result="placed"\} 1/);
+    expect(text).toContain('fleet_health_check_seconds_bucket');
+    expect(text).toContain('fleet_job_backlog 0');
+  });
+});
+
+describe('the scheduled sweep', () => {
+  it('two API processes on one database sweep once per tick', async () => {
+    // A 10-minute interval: the timers never fire during the test; the sweeps are run by hand, at the same moment.
+    const env = { HEALTH_INTERVAL_MS: '600000' };
+    const secretKey = randomBytes(32); // replicas share SECRET_KEY, or they could not read the panel passwords
+    const first = await startTestApp({ env, secretKey });
+    const second = await startTestApp({ databaseUrl: first.databaseUrl, env, secretKey });
+    const fleet = await startFleet(first, [{}, {}]);
+    try {
+      const sweeps = [first, second].map((app) => app.app.get(HealthSweepService));
+      const before = fleet.panels.map((panel) => panel.calls.get('status') ?? 0);
+      const results = await Promise.all([...sweeps, ...sweeps].map((sweep) => sweep.sweep()));
+      expect(results.filter((r) => r.swept)).toHaveLength(1);
+      const after = fleet.panels.map((panel) => panel.calls.get('status') ?? 0);
+      expect(after.map((n, i) => n - before[i])).toEqual([1, 1]);
+    } finally {
+      await second.close();
+      await first.close();
+      await fleet.stop();
+    }
+  });
+});
