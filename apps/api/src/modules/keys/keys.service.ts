@@ -97,23 +97,29 @@ export class KeysService {
     return { node: key.node, assignedAt: key.assignedAt };
   }
 
-  /** Share links for the subscription; a user whose node cannot serve is moved first, or gets no dead link. */
+  /**
+   * Share links for the subscription. A user whose node cannot serve is moved first (or waits briefly for the move a
+   * failover is already making); when no node can take them the list is empty, never a dead link.
+   */
   async subscriptionLinks(token: string): Promise<string[] | null> {
     const user = await this.assignments.findUserByToken(token);
     if (!user) return null;
-    let { active } = await this.assignments.live(user.id);
-    if (!active) return [];
-    let node = await this.nodes.findById(active.nodeId);
-    if (!node || !servesWell(node)) {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const { active } = await this.assignments.live(user.id);
+      if (!active) return [];
+      const node = await this.nodes.findById(active.nodeId);
+      if (node && servesWell(node)) {
+        const link = shareLinkFor(identity(user), node);
+        return link ? [link] : [];
+      }
       try {
-        active = (await this.moves.move(user.id, { reason: 'refresh', actor: 'subscription' })).assignment;
-        node = await this.nodes.findById(active.nodeId);
-      } catch {
-        return [];
+        await this.moves.move(user.id, { reason: 'refresh', actor: 'subscription' });
+      } catch (error) {
+        if (!(error instanceof DomainError && error.code === ErrorCode.MoveInProgress)) return [];
+        await new Promise((resolve) => setTimeout(resolve, 200));
       }
     }
-    const link = node && node.healthStatus === 'healthy' ? shareLinkFor(identity(user), node) : null;
-    return link ? [link] : [];
+    return [];
   }
 
   private async requireActive(telegramId: number): Promise<{ user: VpnUser; active: Assignment }> {
