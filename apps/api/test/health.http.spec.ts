@@ -240,10 +240,10 @@ describe('the scheduled sweep', () => {
     const fleet = await startFleet(first, [{}, {}]);
     try {
       const sweeps = [first, second].map((app) => app.app.get(HealthSweepService));
-      const before = fleet.panels.map((panel) => panel.calls.get('status') ?? 0);
+      const before = fleet.panels.map((panel) => panel.calls.get('get') ?? 0);
       const results = await Promise.all([...sweeps, ...sweeps].map((sweep) => sweep.sweep()));
       expect(results.filter((r) => r.swept)).toHaveLength(1);
-      const after = fleet.panels.map((panel) => panel.calls.get('status') ?? 0);
+      const after = fleet.panels.map((panel) => panel.calls.get('get') ?? 0);
       expect(after.map((n, i) => n - before[i])).toEqual([1, 1]);
     } finally {
       await second.close();

@@ -7,7 +7,7 @@ import { LockKey } from '../../common/database/advisory-lock';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { NodesRepository } from '../nodes/nodes.repository';
-import { NodeCheckService } from './node-check.service';
+import { CheckOutcome, NodeCheckService } from './node-check.service';
 
 const TASK = 'health-sweep';
 
@@ -53,24 +53,37 @@ export class HealthSweepService implements OnApplicationBootstrap, OnModuleDestr
       if (!locked) return { swept: false, nodes: 0, ms: 0 };
       try {
         if (!(await this.claimTick(lock.query.bind(lock)))) return { swept: false, nodes: 0, ms: 0 };
-        const all = await this.nodes.findAll();
-        let next = 0;
-        await Promise.all(
-          Array.from({ length: Math.min(this.config.healthConcurrency, all.length) }, async () => {
-            while (next < all.length)
-              await this.checks.check(all[next++]).catch((error: Error) => this.logger.error(error.message));
-          }),
-        );
+        const outcomes = await this.checkAll();
         await this.dataSource.query(`DELETE FROM health_checks WHERE checked_at < now() - make_interval(days => $1)`, [
           this.config.healthRetentionDays,
         ]);
-        return { swept: true, nodes: all.length, ms: Math.round(performance.now() - started) };
+        return { swept: true, nodes: outcomes.length, ms: Math.round(performance.now() - started) };
       } finally {
         await lock.query('SELECT pg_advisory_unlock($1)', [LockKey.HealthSweep]);
       }
     } finally {
       await lock.release();
     }
+  }
+
+  /** Checks every node now, HEALTH_CONCURRENCY at a time (also what `POST /nodes/check-health` runs). */
+  async checkAll(): Promise<Array<CheckOutcome & { nodeId: number }>> {
+    const all = await this.nodes.findAll();
+    const outcomes: Array<CheckOutcome & { nodeId: number }> = [];
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(this.config.healthConcurrency, all.length) }, async () => {
+        while (next < all.length) {
+          const node = all[next++];
+          try {
+            outcomes.push({ nodeId: node.id, ...(await this.checks.check(node)) });
+          } catch (error) {
+            this.logger.error(`check of ${node.name} failed: ${(error as Error).message}`);
+          }
+        }
+      }),
+    );
+    return outcomes.sort((a, b) => a.nodeId - b.nodeId);
   }
 
   /** True when no replica has swept within the last 90 % of an interval (and records this sweep). */

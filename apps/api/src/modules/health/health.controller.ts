@@ -5,6 +5,7 @@ import { ErrorCode } from '@fleet/contract';
 import { DomainError } from '../../common/errors/domain-error';
 import { AllowRoles } from '../auth/roles.decorator';
 import { NodesRepository } from '../nodes/nodes.repository';
+import { HealthSweepService } from './health-sweep.service';
 import { CheckOutcome, NodeCheckService } from './node-check.service';
 
 export class HealthHistoryQueryDto {
@@ -20,14 +21,14 @@ export class HealthHistoryQueryDto {
 export class HealthController {
   constructor(
     private readonly checks: NodeCheckService,
+    private readonly sweeps: HealthSweepService,
     private readonly nodes: NodesRepository,
   ) {}
 
   @Post('check-health')
   @HttpCode(200)
-  async checkAll(): Promise<Array<CheckOutcome & { nodeId: number }>> {
-    const all = await this.nodes.findAll();
-    return Promise.all(all.map(async (node) => ({ nodeId: node.id, ...(await this.checks.check(node)) })));
+  checkAll(): Promise<Array<CheckOutcome & { nodeId: number }>> {
+    return this.sweeps.checkAll();
   }
 
   @Post(':id/check-health')
