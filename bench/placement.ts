@@ -34,7 +34,10 @@ async function addClientFloor(panel: { url: string; username: string; password: 
     }
     return Math.round((batch * calls) / ((performance.now() - started) / 1000));
   };
-  const result = { oneClientPerCallPerSecond: await measure(1, 300), fiftyPerCallClientsPerSecond: await measure(50, 20) };
+  const result = {
+    oneClientPerCallPerSecond: await measure(1, 300),
+    fiftyPerCallClientsPerSecond: await measure(50, 20),
+  };
   client.close();
   return result;
 }

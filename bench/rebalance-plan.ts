@@ -10,7 +10,7 @@ const NODE_COUNT = Number(process.env['BENCH_NODES'] ?? 100);
 
 function fleet(): PlanNode[] {
   let seed = 42;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const nodes: PlanNode[] = Array.from({ length: NODE_COUNT }, (_, i) => ({
     id: i + 1,
     users: 0,

@@ -97,7 +97,7 @@ describe('crash at every step of placement and migration (built app, SIGKILL, re
     const booted = await boot();
     dataSource = new DataSource(dataSourceOptions(database.url, 2));
     await dataSource.initialize();
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 45_000;
     let lastError: unknown = null;
     while (Date.now() < deadline) {
       try {
@@ -148,7 +148,7 @@ describe('crash at every step of placement and migration (built app, SIGKILL, re
   });
 
   it('a rebalance job killed mid-way resumes after the restart and finishes', async () => {
-    const { api, auth } = await boot('move:switched');
+    const { api, auth } = await boot('bulk:switched');
     const nodeIds = await addNodes(api, auth);
     await api.patch(`/api/v1/nodes/${nodeIds[1]}`).set(auth).send({ status: 'maintenance' }).expect(200);
     for (let i = 0; i < 6; i++)
@@ -162,7 +162,7 @@ describe('crash at every step of placement and migration (built app, SIGKILL, re
     await crashed(); // the job's first move reaches the crash point
 
     const after = await recover(nodeIds);
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 45_000;
     let job = { status: 'running', done: 0, total: 0 };
     while (Date.now() < deadline && job.status !== 'completed') {
       job = (await after.api.get(`/api/v1/jobs/${body.jobId}`).set(after.auth).expect(200)).body;
@@ -176,7 +176,7 @@ describe('crash at every step of placement and migration (built app, SIGKILL, re
   });
 
   it('a failover killed mid-way resumes after the restart; every user ends active once on the healthy node', async () => {
-    const { api, auth } = await boot('move:switched');
+    const { api, auth } = await boot('bulk:clients-created');
     const nodeIds = await addNodes(api, auth);
     await api.patch(`/api/v1/nodes/${nodeIds[1]}`).set(auth).send({ status: 'maintenance' }).expect(200);
     for (let i = 0; i < 5; i++)
@@ -201,7 +201,7 @@ describe('crash at every step of placement and migration (built app, SIGKILL, re
     await crashed();
 
     const after = await recover(nodeIds);
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 45_000;
     let job = { status: 'running', kind: '', done: 0 };
     while (Date.now() < deadline && job.status !== 'completed') {
       [job] = (await after.api.get('/api/v1/jobs').set(after.auth).expect(200)).body.items;

@@ -24,7 +24,7 @@ export interface AppConfig {
   subUpdateIntervalHours: number;
   /** A pending assignment older than this is resolved against its panel (crash recovery). */
   pendingTimeoutSeconds: number;
-  /** Moves a job runs at the same time. */
+  /** Users a job moves per batch (one reservation, batched panel calls, one switch transaction). */
   jobConcurrency: number;
   /** A job whose runner stops renewing its lease for this long is resumed by another process. */
   jobLeaseSeconds: number;
@@ -125,7 +125,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     webhookSecret,
     subUpdateIntervalHours: integer('SUB_UPDATE_INTERVAL_HOURS', 12, 1, 168),
     pendingTimeoutSeconds: integer('PENDING_TIMEOUT_SECONDS', 60, 1, 86400),
-    jobConcurrency: integer('JOB_CONCURRENCY', 32, 1, 1000),
+    jobConcurrency: integer('JOB_CONCURRENCY', 500, 1, 5000),
     jobLeaseSeconds: integer('JOB_LEASE_SECONDS', 30, 1, 3600),
     backgroundTickMs: integer('BACKGROUND_TICK_MS', 1000, 50, 600_000),
     healthIntervalMs: integer('HEALTH_INTERVAL_MS', 10_000, 0, 3_600_000),

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { NodesModule } from '../nodes/nodes.module';
 import { PanelsModule } from '../panels/panels.module';
 import { AssignmentsRepository } from './assignments.repository';
+import { BulkMoveService } from './bulk-move.service';
 import { PendingAssignmentsService } from './pending-assignments.service';
 import { PlacementService } from './placement.service';
 import { TombstonesService } from './tombstones.service';
@@ -10,7 +11,21 @@ import { UserMoveService } from './user-move.service';
 /** Users, their assignments, seats, panel clients and moves. */
 @Module({
   imports: [NodesModule, PanelsModule],
-  providers: [AssignmentsRepository, PlacementService, UserMoveService, TombstonesService, PendingAssignmentsService],
-  exports: [AssignmentsRepository, PlacementService, UserMoveService, TombstonesService, PendingAssignmentsService],
+  providers: [
+    AssignmentsRepository,
+    PlacementService,
+    UserMoveService,
+    BulkMoveService,
+    TombstonesService,
+    PendingAssignmentsService,
+  ],
+  exports: [
+    AssignmentsRepository,
+    PlacementService,
+    UserMoveService,
+    BulkMoveService,
+    TombstonesService,
+    PendingAssignmentsService,
+  ],
 })
 export class AssignmentsModule {}

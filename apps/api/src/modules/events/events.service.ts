@@ -48,6 +48,33 @@ export class EventsService {
     } as QueryDeepPartialEntity<EventEntity>);
   }
 
+  /** Records many events (and their webhooks) with two statements; for bulk moves. */
+  async recordMany(inputs: EventInput[], manager: EntityManager): Promise<void> {
+    if (!inputs.length) return;
+    await this.outbox.enqueueMany(
+      manager,
+      inputs.map((input) => ({
+        type: input.type,
+        payload: {
+          ...(input.nodeId ? { nodeId: input.nodeId } : {}),
+          ...(input.userId ? { userId: input.userId } : {}),
+          ...input.payload,
+        },
+      })),
+    );
+    await manager.query(
+      `INSERT INTO events (type, actor, node_id, user_id, payload)
+       SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::int[], $4::int[], $5::jsonb[])`,
+      [
+        inputs.map((input) => input.type),
+        inputs.map((input) => input.actor),
+        inputs.map((input) => input.nodeId ?? null),
+        inputs.map((input) => input.userId ?? null),
+        inputs.map((input) => JSON.stringify(input.payload ?? {})),
+      ],
+    );
+  }
+
   async list(query: EventQuery): Promise<Page<EventView>> {
     const where = {
       ...(query.type ? { type: query.type } : {}),

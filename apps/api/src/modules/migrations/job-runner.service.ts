@@ -3,14 +3,13 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { ErrorCode, EventType } from '@fleet/contract';
-import { PanelError } from '@fleet/xui-client';
+import { EventType } from '@fleet/contract';
 import { BackgroundLoop } from '../../common/background/background-loop';
-import { DomainError } from '../../common/errors/domain-error';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { AssignmentsRepository } from '../assignments/assignments.repository';
-import { MoveOptions, UserMoveService } from '../assignments/user-move.service';
+import { BulkMoveResult, BulkMoveService } from '../assignments/bulk-move.service';
+import type { MoveOptions } from '../assignments/user-move.service';
 import { EventsService } from '../events/events.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { NodesRepository } from '../nodes/nodes.repository';
@@ -44,7 +43,7 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly scheduler: SchedulerRegistry,
     private readonly assignments: AssignmentsRepository,
-    private readonly moves: UserMoveService,
+    private readonly moves: BulkMoveService,
     private readonly nodes: NodesRepository,
     private readonly nodesService: NodesService,
     private readonly events: EventsService,
@@ -92,7 +91,6 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   private async run(job: Job): Promise<void> {
-    const concurrency = this.config.jobConcurrency;
     let stalledReported = false;
     while (!this.stopping && (await this.renewLease(job.id))) {
       const items = await this.dataSource
@@ -101,26 +99,30 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
         .where(`i.job_id = :id AND i.state = 'pending'`, { id: job.id })
         .orderBy('i.attempts')
         .addOrderBy('i.id')
-        .limit(concurrency * 4)
+        .limit(this.config.jobConcurrency)
         .getMany();
       if (!items.length) return this.finish(job);
-      let next = 0;
-      let settled = 0;
-      await Promise.all(
-        Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-          while (next < items.length && !this.stopping) if (await this.runItem(job, items[next++])) settled++;
-        }),
+      const result = await this.moves.moveMany(
+        items.map(({ userId, fromNodeId, toNodeId }) => ({ userId, fromNodeId, toNodeId })),
+        {
+          reason: REASON[job.kind],
+          actor: `job:${job.id}`,
+          jobId: job.id,
+          cleanSource: job.kind !== 'failover', // a dead panel would only make the batch wait for its timeout
+        },
       );
-      if (settled === 0 && job.kind === 'failover') {
+      const settled = await this.settle(job, items, result);
+      if (settled > 0) continue;
+      if (job.kind === 'failover') {
         // No seat anywhere: keep the users queued and try again as capacity returns.
-        if (!stalledReported) await this.reportStalled(job, items.length);
+        if (!stalledReported) await this.reportStalled(job);
         stalledReported = true;
-        await new Promise((resolve) => setTimeout(resolve, Math.max(1000, this.config.backgroundTickMs * 5)));
       }
+      await new Promise((resolve) => setTimeout(resolve, Math.max(1000, this.config.backgroundTickMs * 5)));
     }
   }
 
-  private async reportStalled(job: Job, waiting: number): Promise<void> {
+  private async reportStalled(job: Job): Promise<void> {
     const [{ left }] = await this.dataSource.query(
       `SELECT count(*)::int AS left FROM job_items WHERE job_id = $1 AND state = 'pending'`,
       [job.id],
@@ -130,52 +132,47 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
       type: EventType.FailoverStalled,
       actor: `job:${job.id}`,
       nodeId: job.nodeId,
-      payload: { jobId: job.id, waiting: Math.max(left, waiting) },
+      payload: { jobId: job.id, waiting: left },
     });
   }
 
-  /** Moves one user; true when the item is settled (done or given up), false when it stays queued. */
-  private async runItem(job: Job, item: JobItem): Promise<boolean> {
-    const { active } = await this.assignments.live(item.userId);
-    if (!active) return this.settle(job, item, 'failed', 'the user has no node');
-    const alreadyMoved =
-      (item.fromNodeId !== null && active.nodeId !== item.fromNodeId) || active.nodeId === item.toNodeId;
-    if (alreadyMoved) return this.settle(job, item, 'done', null);
-    try {
-      await this.moves.move(item.userId, {
-        targetNodeId: item.toNodeId ?? undefined,
-        reason: REASON[job.kind],
-        actor: `job:${job.id}`,
-        jobId: job.id,
-        cleanSource: job.kind !== 'failover', // a dead panel would only make every move wait for its timeout
-      });
-      return this.settle(job, item, 'done', null);
-    } catch (error) {
-      if (!(error instanceof DomainError || error instanceof PanelError)) throw error;
-      // A failover never gives a user up for lack of seats: it waits for capacity.
-      const waitsForCapacity =
-        job.kind === 'failover' && error instanceof DomainError && error.code === ErrorCode.NoCapacity;
-      const attempts = waitsForCapacity ? item.attempts : item.attempts + 1;
-      if (attempts >= MAX_ATTEMPTS) return this.settle(job, item, 'failed', error.message);
-      await this.dataSource.query(`UPDATE job_items SET attempts = $2, error = $3 WHERE id = $1`, [
-        item.id,
-        attempts,
-        error.message,
-      ]);
-      if (!waitsForCapacity) await new Promise((resolve) => setTimeout(resolve, 200 * attempts));
-      return false;
+  /**
+   * Records a batch's outcome: moved users done; failures retried up to MAX_ATTEMPTS, except that a failover never
+   * gives a user up for lack of seats (it waits for capacity). Returns how many items were settled.
+   */
+  private async settle(job: Job, items: JobItem[], result: BulkMoveResult): Promise<number> {
+    const byUser = new Map(items.map((item) => [item.userId, item]));
+    const done = result.done.map((userId) => byUser.get(userId)!.id);
+    const givenUp: Array<{ id: string; error: string }> = [];
+    const retried: Array<{ id: string; attempts: number; error: string }> = [];
+    for (const failure of result.failed) {
+      const item = byUser.get(failure.userId)!;
+      const attempts = job.kind === 'failover' && failure.noCapacity ? item.attempts : item.attempts + 1;
+      if (attempts >= MAX_ATTEMPTS) givenUp.push({ id: item.id, error: failure.error });
+      else retried.push({ id: item.id, attempts, error: failure.error });
     }
-  }
-
-  private async settle(job: Job, item: JobItem, state: 'done' | 'failed', error: string | null): Promise<true> {
-    await this.dataSource.transaction(async (manager) => {
-      const result = await manager.query(
-        `UPDATE job_items SET state = $2, error = $3 WHERE id = $1 AND state = 'pending'`,
-        [item.id, state, error],
+    return this.dataSource.transaction(async (manager) => {
+      const [, doneCount] = await manager.query(
+        `UPDATE job_items SET state = 'done', error = NULL WHERE id = ANY($1::bigint[]) AND state = 'pending'`,
+        [done],
       );
-      if (result[1] > 0) await manager.query(`UPDATE jobs SET ${state} = ${state} + 1 WHERE id = $1`, [job.id]);
+      const [, failedCount] = await manager.query(
+        `UPDATE job_items i SET state = 'failed', error = f.error
+           FROM unnest($1::bigint[], $2::text[]) AS f(id, error) WHERE i.id = f.id AND i.state = 'pending'`,
+        [givenUp.map((f) => f.id), givenUp.map((f) => f.error)],
+      );
+      await manager.query(
+        `UPDATE job_items i SET attempts = r.attempts, error = r.error
+           FROM unnest($1::bigint[], $2::int[], $3::text[]) AS r(id, attempts, error) WHERE i.id = r.id`,
+        [retried.map((r) => r.id), retried.map((r) => r.attempts), retried.map((r) => r.error)],
+      );
+      await manager.query(`UPDATE jobs SET done = done + $2, failed = failed + $3 WHERE id = $1`, [
+        job.id,
+        doneCount,
+        failedCount,
+      ]);
+      return doneCount + failedCount;
     });
-    return true;
   }
 
   private async finish(job: Job): Promise<void> {

@@ -57,6 +57,15 @@ export class WebhookOutboxService implements OnApplicationBootstrap, OnModuleDes
     await manager.query(`INSERT INTO outbox (type, payload) VALUES ($1, $2)`, [type, payload]);
   }
 
+  async enqueueMany(manager: EntityManager, messages: Array<{ type: string; payload: Record<string, unknown> }>) {
+    const announced = this.config.webhookUrl ? messages.filter((message) => WEBHOOK_EVENTS.has(message.type)) : [];
+    if (!announced.length) return;
+    await manager.query(`INSERT INTO outbox (type, payload) SELECT * FROM unnest($1::varchar[], $2::jsonb[])`, [
+      announced.map((message) => message.type),
+      announced.map((message) => JSON.stringify(message.payload)),
+    ]);
+  }
+
   /** Sends every due message once; returns how many were delivered. */
   async deliverDue(): Promise<number> {
     let delivered = 0;

@@ -1,0 +1,152 @@
+/**
+ * Failover at scale: 10,000 users on one of 5 simulated panels (each panel its own process), the control plane in
+ * its own process (health sweep every 2 s, fall after 3 failures). The panel's process is killed; reported: time to
+ * detect (node unhealthy), time until the last user is active elsewhere, users lost and doubled (from the surviving
+ * panels' own state), and the floor: adding the same 10,000 clients straight to 4 panels in batches of 500,
+ * measured in this run. Run: npm run bench:failover   (BENCH_USERS to change the size)
+ */
+import { PanelClient, XuiClient } from '@fleet/xui-client';
+import { randomUUID } from 'node:crypto';
+import { benchClient } from './panel-client';
+import { api, startControlPlane } from './support/control-plane';
+import { SimulatedPanel, startSimulators } from './support/simulators';
+
+const USERS = Number(process.env['BENCH_USERS'] ?? 10_000);
+const HEALTH_INTERVAL_MS = 2000;
+const BATCH = 500;
+
+const clientOf = (panel: SimulatedPanel) =>
+  new XuiClient({ baseUrl: panel.url, username: panel.username, password: panel.password, timeoutMs: 120_000 });
+
+async function addInBatches(client: XuiClient, clients: PanelClient[]): Promise<void> {
+  for (let i = 0; i < clients.length; i += BATCH) await client.addClients(1, clients.slice(i, i + BATCH));
+}
+
+/** Lower bound: the same number of clients added directly to 4 panels, in parallel, batches of 500. */
+async function floor(panels: SimulatedPanel[]): Promise<number> {
+  const clients = panels.map(clientOf);
+  await Promise.all(clients.map((client) => client.listInbounds()));
+  const started = performance.now();
+  const share = Math.ceil(USERS / panels.length);
+  await Promise.all(
+    clients.map((client, p) =>
+      addInBatches(
+        client,
+        Array.from({ length: share }, (_, i) => benchClient(`floor-${p}-${i}`)),
+      ),
+    ),
+  );
+  clients.forEach((client) => client.close());
+  return (performance.now() - started) / 1000;
+}
+
+async function emailsOn(panel: SimulatedPanel): Promise<string[]> {
+  const state = (await (await fetch(`${panel.controlUrl}/state`)).json()) as {
+    inbounds: Array<{ id: number; clients: Array<{ email: string }> }>;
+  };
+  return state.inbounds.find((inbound) => inbound.id === 1)!.clients.map((client) => client.email);
+}
+
+async function main(): Promise<void> {
+  const sims = await Promise.all(
+    Array.from({ length: 5 }, (_, i) => startSimulators({ panels: 1, basePort: 22000 + i * 3 })),
+  );
+  const floorSims = await startSimulators({ panels: 4, basePort: 22100 });
+  const panels = sims.map((sim) => sim.panels[0]);
+  const plane = await startControlPlane(22090, {
+    HEALTH_INTERVAL_MS: String(HEALTH_INTERVAL_MS),
+    HEALTH_TIMEOUT_MS: '2000',
+    BACKGROUND_TICK_MS: '200',
+    JOB_CONCURRENCY: '256',
+  });
+  try {
+    const floorSeconds = await floor(floorSims.panels);
+    // The users' clients, straight onto panel 1, then adopted by the control plane as that node's users.
+    const seed = clientOf(panels[0]);
+    await addInBatches(
+      seed,
+      Array.from({ length: USERS }, () => benchClient(`user-${randomUUID().slice(0, 12)}`)),
+    );
+    seed.close();
+    const nodeIds: number[] = [];
+    for (const [i, panel] of panels.entries()) {
+      const node = await api<{ id: number }>(plane.url, plane.token, 'POST', '/api/v1/nodes', {
+        name: `failover-${i + 1}`,
+        panelUrl: panel.url,
+        panelUsername: panel.username,
+        panelPassword: panel.password,
+        inboundId: 1,
+        maxUsers: USERS,
+      });
+      await api(plane.url, plane.token, 'POST', `/api/v1/nodes/${node.id}/check-health`);
+      nodeIds.push(node.id);
+    }
+    const adopted = await api<{ imported: number }>(
+      plane.url,
+      plane.token,
+      'POST',
+      `/api/v1/nodes/${nodeIds[0]}/adopt`,
+    );
+
+    const killedAt = performance.now();
+    sims[0].child.kill('SIGKILL');
+    let detectedAt = 0;
+    let job: { id: number; status: string; done: number; failed: number; total: number } | undefined;
+    for (;;) {
+      if (!detectedAt) {
+        const node = await api<{ healthStatus: string }>(plane.url, plane.token, 'GET', `/api/v1/nodes/${nodeIds[0]}`);
+        if (node.healthStatus === 'unhealthy') detectedAt = performance.now();
+      } else {
+        job = (await api<{ items: Array<NonNullable<typeof job>> }>(plane.url, plane.token, 'GET', '/api/v1/jobs'))
+          .items[0];
+        if (job?.status === 'completed') break;
+      }
+      if (performance.now() - killedAt > 15 * 60_000) throw new Error('failover did not finish in 15 minutes');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const doneAt = performance.now();
+
+    const perUser = new Map<string, number>();
+    for (const panel of panels.slice(1)) {
+      for (const email of await emailsOn(panel)) {
+        const user = /^u(\d+)-n\d+$/.exec(email)?.[1];
+        if (user) perUser.set(user, (perUser.get(user) ?? 0) + 1);
+      }
+    }
+    const loads = await api<Array<{ nodeId: number; currentUsers: number }>>(
+      plane.url,
+      plane.token,
+      'GET',
+      '/api/v1/balancer/loads',
+    );
+    console.log(
+      JSON.stringify(
+        {
+          benchmark: 'failover',
+          users: adopted.imported,
+          healthIntervalMs: HEALTH_INTERVAL_MS,
+          healthFall: 3,
+          detectSeconds: +((detectedAt - killedAt) / 1000).toFixed(2),
+          lastUserActiveElsewhereSeconds: +((doneAt - killedAt) / 1000).toFixed(2),
+          migrationSeconds: +((doneAt - detectedAt) / 1000).toFixed(2),
+          job,
+          usersLost: adopted.imported - perUser.size,
+          usersDoubled: [...perUser.values()].filter((n) => n > 1).length,
+          loadsAfter: loads.map((l) => ({ nodeId: l.nodeId, users: l.currentUsers })),
+          floor: { addSameClientsTo4PanelsBatched500Seconds: +floorSeconds.toFixed(2) },
+          simulator: 'v2.8.11, one process per panel, no write cost',
+        },
+        null,
+        2,
+      ),
+    );
+  } finally {
+    await plane.stop();
+    for (const sim of [...sims, floorSims]) sim.child.kill('SIGTERM');
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
