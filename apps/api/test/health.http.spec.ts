@@ -39,7 +39,7 @@ describe('health checks, hysteresis, failover and recovery (real HTTP, PostgreSQ
 
   it.each<[FaultKind, RegExp]>([
     ['refuse', /^unreachable: connect failed: ECONNREFUSED/],
-    ['hang', /timed out after 500 ms/],
+    ['hang', /^unreachable: no answer within 125 ms/],
     ['http500', /^protocol: .*HTTP 500 with an empty body/],
     ['xray-error', /^xray is error: Failed to start/],
     ['bad-credentials', /^auth-failed: .*Invalid username or password/],

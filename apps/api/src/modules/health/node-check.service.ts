@@ -14,7 +14,7 @@ import { InboundSnapshot, NodeEntity } from '../nodes/node.entity';
 import { NodeChanges } from '../nodes/node-changes';
 import { NodesRepository } from '../nodes/nodes.repository';
 import { PanelPoolService } from '../panels/panel-pool.service';
-import { probeTcp, withinTimeout } from './reachability';
+import { probeHttp, withinTimeout } from './reachability';
 
 export interface CheckOutcome {
   ok: boolean;
@@ -33,7 +33,7 @@ interface Observation {
 }
 
 /**
- * Checks one node, progressively: a TCP connection first; only when it opens, the panel itself (session,
+ * Checks one node, progressively: a quick HTTP probe first (short timeout); only when it answers, the panel (session,
  * `server/status` with xray running, the node's inbound, which is cached for share links). Every check is stored.
  * Hysteresis: a node never checked takes the first result; then it falls after HEALTH_FALL failures and rises after
  * HEALTH_RISE successes. Events fire on transitions only. Falling starts a durable failover job in the same
@@ -103,7 +103,7 @@ export class NodeCheckService implements OnApplicationBootstrap {
       status: null,
       onlineClients: null,
     });
-    const unreachable = await probeTcp(node.panelUrl, Math.min(timeout, 2000));
+    const unreachable = await probeHttp(node.panelUrl, Math.min(1000, Math.ceil(timeout / 4)), node.tlsVerify);
     if (unreachable) return failed(`unreachable: ${unreachable}`);
     try {
       const detail = await withinTimeout(

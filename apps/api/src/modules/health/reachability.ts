@@ -1,18 +1,26 @@
-import { connect } from 'node:net';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 
-/** The quick first step of a check: can a TCP connection to the panel's port be opened at all? */
-export function probeTcp(panelUrl: string, timeoutMs: number): Promise<string | null> {
+/**
+ * The quick first step of a check: does the panel's web server answer at all (any HTTP status) within a short
+ * timeout? A refused port, a dead host and a hung server fail here in at most `timeoutMs`, so dead nodes do not
+ * hold a sweep's slots for the whole check timeout.
+ */
+export function probeHttp(panelUrl: string, timeoutMs: number, tlsVerify: boolean): Promise<string | null> {
   const url = new URL(panelUrl);
-  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve) => {
-    const socket = connect({ host: url.hostname, port });
-    const done = (error: string | null) => {
-      socket.destroy();
-      resolve(error);
-    };
-    socket.setTimeout(timeoutMs, () => done(`connect timed out after ${timeoutMs} ms`));
-    socket.once('connect', () => done(null));
-    socket.once('error', (error: NodeJS.ErrnoException) => done(`connect failed: ${error.code ?? error.message}`));
+    const request = send(url, { method: 'GET', rejectUnauthorized: tlsVerify, agent: false }, (response) => {
+      response.resume();
+      request.destroy();
+      resolve(null);
+    });
+    request.setTimeout(timeoutMs, () => {
+      request.destroy();
+      resolve(`no answer within ${timeoutMs} ms`);
+    });
+    request.once('error', (error: NodeJS.ErrnoException) => resolve(`connect failed: ${error.code ?? error.message}`));
+    request.end();
   });
 }
 
