@@ -1,19 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { PanelSimulator, FaultKind } from '@fleet/panel-sim';
 import { HealthSweepService } from '../src/modules/health/health-sweep.service';
-import { checkHealth, checkInvariants, fleetEmails, startFleet } from './support/fleet';
+import { checkHealth, checkInvariants, eventually, fleetEmails, startFleet } from './support/fleet';
 import { startTestApp, TestApp } from './support/test-app';
 
 type Fleet = Awaited<ReturnType<typeof startFleet>>;
-
-async function eventually<T>(probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (ok(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('health checks, hysteresis, failover and recovery (real HTTP, PostgreSQL, simulated panels)', () => {
   let t: TestApp;

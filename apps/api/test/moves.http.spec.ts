@@ -2,7 +2,7 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { PanelSimulator } from '@fleet/panel-sim';
 import { signature } from '../src/modules/outbox/webhook-outbox.service';
-import { checkHealth, checkInvariants, fleetEmails, startFleet } from './support/fleet';
+import { checkHealth, checkInvariants, eventually, fleetEmails, startFleet } from './support/fleet';
 import { startTestApp, TestApp } from './support/test-app';
 
 type Fleet = Awaited<ReturnType<typeof startFleet>>;
@@ -32,15 +32,6 @@ async function startReceiver(failFirst = 0) {
     calls: () => calls,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
-}
-
-async function eventually<T>(probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (ok(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 describe('moving users: migrate, tombstones, webhooks, rebalance, node deletion, adoption', () => {

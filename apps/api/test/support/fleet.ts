@@ -86,3 +86,17 @@ export async function checkInvariants(
     }
   }
 }
+
+/** Polls `probe` until `ok` holds or the time is up; returns the last value (the test asserts on it). */
+export async function eventually<T>(
+  probe: () => Promise<T>,
+  ok: (value: T) => boolean,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (ok(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

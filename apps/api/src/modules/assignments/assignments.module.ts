@@ -8,24 +8,19 @@ import { PlacementService } from './placement.service';
 import { TombstonesService } from './tombstones.service';
 import { UserMoveService } from './user-move.service';
 
+const SERVICES = [
+  AssignmentsRepository,
+  PlacementService,
+  UserMoveService,
+  BulkMoveService,
+  TombstonesService,
+  PendingAssignmentsService,
+];
+
 /** Users, their assignments, seats, panel clients and moves. */
 @Module({
   imports: [NodesModule, PanelsModule],
-  providers: [
-    AssignmentsRepository,
-    PlacementService,
-    UserMoveService,
-    BulkMoveService,
-    TombstonesService,
-    PendingAssignmentsService,
-  ],
-  exports: [
-    AssignmentsRepository,
-    PlacementService,
-    UserMoveService,
-    BulkMoveService,
-    TombstonesService,
-    PendingAssignmentsService,
-  ],
+  providers: SERVICES,
+  exports: SERVICES,
 })
 export class AssignmentsModule {}

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { EventType } from '@fleet/contract';
 import { CrashPoints } from '../../common/background/crash-points';
 import { LockKey } from '../../common/database/advisory-lock';
 import { ineligibility, weightedLoadStrategy } from '../balancer/balancer.policy';
@@ -9,6 +8,7 @@ import { EventsService } from '../events/events.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { NodesRepository } from '../nodes/nodes.repository';
 import { Assignment } from './assignment.entity';
+import { migratedEvent } from './migration-event';
 import { clientEmail, panelClientFor } from './panel-identity';
 import { PlacementService } from './placement.service';
 import { TombstonesService } from './tombstones.service';
@@ -217,22 +217,17 @@ export class BulkMoveService {
         ],
       );
       await this.events.recordMany(
-        moves.map((m) => {
-          const telegramId = users.get(m.pending.userId)!.telegramId;
-          return {
-            type: EventType.UserMigrated,
-            actor: options.actor,
-            userId: m.pending.userId,
-            nodeId: m.pending.nodeId,
-            payload: {
-              telegramId: telegramId ? Number(telegramId) : null,
+        moves.map((m) =>
+          migratedEvent(
+            {
+              userId: m.pending.userId,
+              telegramId: users.get(m.pending.userId)!.telegramId,
               fromNodeId: m.from.node_id,
               toNodeId: m.pending.nodeId,
-              reason: options.reason,
-              ...(options.jobId ? { jobId: options.jobId } : {}),
             },
-          };
-        }),
+            options,
+          ),
+        ),
         manager,
       );
       return moves;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { ErrorCode, EventType } from '@fleet/contract';
+import { ErrorCode } from '@fleet/contract';
 import { PanelError } from '@fleet/xui-client';
 import { CrashPoints } from '../../common/background/crash-points';
 import { DomainError } from '../../common/errors/domain-error';
@@ -9,6 +9,7 @@ import { EventsService } from '../events/events.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { NodesRepository } from '../nodes/nodes.repository';
 import { Assignment } from './assignment.entity';
+import { migratedEvent } from './migration-event';
 import { AssignmentsRepository } from './assignments.repository';
 import { MAX_PLACEMENT_ATTEMPTS, PlacementService } from './placement.service';
 import { Tombstone } from './tombstone.entity';
@@ -123,19 +124,15 @@ export class UserMoveService {
         reason: options.reason,
       });
       await this.events.record(
-        {
-          type: EventType.UserMigrated,
-          actor: options.actor,
-          userId: pending.userId,
-          nodeId: pending.nodeId,
-          payload: {
-            telegramId: user?.telegramId ? Number(user.telegramId) : null,
+        migratedEvent(
+          {
+            userId: pending.userId,
+            telegramId: user?.telegramId ?? null,
             fromNodeId: from.nodeId,
             toNodeId: pending.nodeId,
-            reason: options.reason,
-            ...(options.jobId ? { jobId: options.jobId } : {}),
           },
-        },
+          options,
+        ),
         manager,
       );
       return { from, tombstone };

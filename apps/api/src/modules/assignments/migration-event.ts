@@ -1,0 +1,23 @@
+import { EventType } from '@fleet/contract';
+import type { EventInput } from '../events/events.service';
+import type { MoveOptions } from './user-move.service';
+
+/** The `user.migrated` event (and webhook) the bot uses to tell a user their server changed. */
+export function migratedEvent(
+  move: { userId: number; telegramId: string | null; fromNodeId: number; toNodeId: number },
+  options: Pick<MoveOptions, 'reason' | 'actor' | 'jobId'>,
+): EventInput {
+  return {
+    type: EventType.UserMigrated,
+    actor: options.actor,
+    userId: move.userId,
+    nodeId: move.toNodeId,
+    payload: {
+      telegramId: move.telegramId ? Number(move.telegramId) : null,
+      fromNodeId: move.fromNodeId,
+      toNodeId: move.toNodeId,
+      reason: options.reason,
+      ...(options.jobId ? { jobId: options.jobId } : {}),
+    },
+  };
+}
