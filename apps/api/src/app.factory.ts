@@ -1,4 +1,7 @@
 import { INestApplication, RequestMethod } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -6,6 +9,19 @@ import { Logger } from 'nestjs-pino';
 import { API_PREFIX } from '@fleet/contract';
 import { AppModule, Runtime } from './app.module';
 import { createValidationPipe } from './common/http/validation';
+
+const NOT_THE_SPA = /^\/(api|sub|healthz|readyz|metrics)(\/|$)/;
+
+/** The admin SPA at `/`: its files as they are, and index.html for its client-side routes. */
+function serveAdmin(app: NestExpressApplication, adminDir: string): void {
+  const index = join(adminDir, 'index.html');
+  if (!existsSync(index)) return;
+  app.useStaticAssets(adminDir, { index: false, maxAge: '1h' });
+  app.use((request: Request, response: Response, next: NextFunction) => {
+    if (request.method !== 'GET' || NOT_THE_SPA.test(request.path) || !request.accepts('html')) return next();
+    response.sendFile(index);
+  });
+}
 
 /** Builds the HTTP application; shared by `main.ts` and the tests so both run the same app. */
 export async function createApp(runtime: Runtime): Promise<INestApplication> {
@@ -26,6 +42,7 @@ export async function createApp(runtime: Runtime): Promise<INestApplication> {
     ],
   });
   app.useGlobalPipes(createValidationPipe());
+  if (runtime.adminDir) serveAdmin(app, runtime.adminDir);
 
   const document = SwaggerModule.createDocument(
     app,

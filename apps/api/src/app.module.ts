@@ -26,6 +26,8 @@ export interface Runtime {
   databaseUrl: string;
   secretBox: SecretBox;
   logger: Logger;
+  /** The built admin SPA, served at `/` when present. */
+  adminDir?: string;
 }
 
 @Module({})

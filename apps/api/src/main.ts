@@ -1,3 +1,4 @@
+import { dirname, resolve } from 'node:path';
 import 'reflect-metadata';
 import { createApp } from './app.factory';
 import { ConfigError, loadConfig } from './config/app-config';
@@ -16,7 +17,9 @@ async function main(): Promise<void> {
   try {
     const applied = await migrateDatabase(runtime.databaseUrl);
     if (applied.length) logger.info({ migrations: applied }, `applied ${applied.length} migration(s)`);
-    const app = await createApp(runtime);
+    // The SPA is built next to the API bundle: dist/apps/api/main.js → dist/apps/admin.
+    const adminDir = resolve(dirname(process.argv[1] ?? '.'), '../admin');
+    const app = await createApp({ ...runtime, adminDir });
     await app.listen(config.port, config.host);
     const database = config.databaseUrl ? 'PostgreSQL from DATABASE_URL' : 'embedded PostgreSQL';
     logger.info(

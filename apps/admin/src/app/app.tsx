@@ -1,0 +1,47 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { useSyncExternalStore } from 'react';
+import { createBrowserRouter, NavLink, Outlet, RouterProvider } from 'react-router';
+import { LoginPage } from '../features/auth/components/login-page';
+import { DashboardPage } from '../features/dashboard/components/dashboard-page';
+import { NodesPage } from '../features/nodes/components/nodes-page';
+import { session } from '../lib/session';
+
+const queryClient = new QueryClient({ defaultOptions: { queries: { retry: 1, staleTime: 2000 } } });
+
+function Layout() {
+  return (
+    <div className="layout">
+      <nav aria-label="Main">
+        <strong>VPN fleet</strong>
+        <NavLink to="/">Dashboard</NavLink>
+        <NavLink to="/nodes">Nodes</NavLink>
+        <button type="button" onClick={() => session.clear()}>
+          Sign out
+        </button>
+      </nav>
+      <main>
+        <Outlet />
+      </main>
+    </div>
+  );
+}
+
+const router = createBrowserRouter([
+  {
+    element: <Layout />,
+    children: [
+      { path: '/', element: <DashboardPage /> },
+      { path: '/nodes', element: <NodesPage /> },
+    ],
+  },
+]);
+
+/** Signed in: the app; otherwise (or after any 401) the login page. */
+export function App() {
+  const token = useSyncExternalStore(session.subscribe, session.token);
+  return (
+    <QueryClientProvider client={queryClient}>
+      {token ? <RouterProvider router={router} /> : <LoginPage />}
+    </QueryClientProvider>
+  );
+}

@@ -1,0 +1,51 @@
+import { queryOptions, useQuery } from '@tanstack/react-query';
+import type { EventView, NodeView, Page } from '@fleet/contract';
+import { api } from '../../../lib/api-client';
+import { nodesQueryOptions } from '../../nodes/api/nodes';
+
+export interface LoadBar {
+  name: string;
+  users: number;
+  free: number;
+  health: string;
+}
+
+export interface FleetSummary {
+  healthy: number;
+  unhealthy: number;
+  maintenance: number;
+  users: number;
+  freeCapacity: number;
+}
+
+/** Chart rows: users and free seats per node (a stacked bar reads as "current vs max"). */
+export function toLoadBars(nodes: NodeView[]): LoadBar[] {
+  return nodes.map((node) => ({
+    name: node.name,
+    users: node.currentUsers,
+    free: Math.max(0, node.maxUsers - node.currentUsers),
+    health: node.healthStatus,
+  }));
+}
+
+export function summarise(nodes: NodeView[]): FleetSummary {
+  const serving = nodes.filter((node) => node.status === 'active' && node.healthStatus === 'healthy');
+  return {
+    healthy: nodes.filter((node) => node.healthStatus === 'healthy').length,
+    unhealthy: nodes.filter((node) => node.healthStatus === 'unhealthy').length,
+    maintenance: nodes.filter((node) => node.status === 'maintenance').length,
+    users: nodes.reduce((sum, node) => sum + node.currentUsers, 0),
+    freeCapacity: serving.reduce((sum, node) => sum + Math.max(0, node.maxUsers - node.currentUsers), 0),
+  };
+}
+
+export const useLoadBars = () => useQuery({ ...nodesQueryOptions(), select: toLoadBars });
+export const useFleetSummary = () => useQuery({ ...nodesQueryOptions(), select: summarise });
+
+export const latestEventsQueryOptions = () =>
+  queryOptions({
+    queryKey: ['events', 'latest'],
+    queryFn: () => api<Page<EventView>>('/events?limit=10'),
+    refetchInterval: 5000,
+  });
+export const useLatestEvents = () => useQuery(latestEventsQueryOptions());

@@ -1,0 +1,48 @@
+import { useFleetSummary, useLatestEvents, useLoadBars } from '../api/fleet';
+import { LoadChart } from './load-chart';
+
+export function DashboardPage() {
+  const summary = useFleetSummary().data;
+  const bars = useLoadBars().data ?? [];
+  const events = useLatestEvents().data?.items ?? [];
+  return (
+    <section>
+      <h1>Fleet</h1>
+      {summary && (
+        <dl className="cards">
+          <div>
+            <dt>Healthy nodes</dt>
+            <dd>{summary.healthy}</dd>
+          </div>
+          <div>
+            <dt>Unhealthy nodes</dt>
+            <dd>{summary.unhealthy}</dd>
+          </div>
+          <div>
+            <dt>In maintenance</dt>
+            <dd>{summary.maintenance}</dd>
+          </div>
+          <div>
+            <dt>Users</dt>
+            <dd>{summary.users}</dd>
+          </div>
+          <div>
+            <dt>Free capacity</dt>
+            <dd>{summary.freeCapacity}</dd>
+          </div>
+        </dl>
+      )}
+      <h2>Load</h2>
+      <LoadChart bars={bars} />
+      <h2>Latest events</h2>
+      <ul className="events">
+        {events.map((event) => (
+          <li key={event.id}>
+            <time dateTime={event.createdAt}>{new Date(event.createdAt).toLocaleTimeString()}</time> {event.type}{' '}
+            <span className="muted">{event.actor}</span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

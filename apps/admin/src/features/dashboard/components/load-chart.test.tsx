@@ -1,0 +1,29 @@
+import { render, screen } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { sampleNode } from '../../nodes/components/nodes-table.test';
+import { summarise, toLoadBars } from '../api/fleet';
+import { LoadChart } from './load-chart';
+
+const nodes = [
+  sampleNode({}),
+  sampleNode({ id: 2, name: 'fra-1', currentUsers: 90, maxUsers: 100, healthStatus: 'unhealthy' }),
+  sampleNode({ id: 3, name: 'waw-1', currentUsers: 0, maxUsers: 50, status: 'maintenance' }),
+];
+
+describe('fleet data for the dashboard', () => {
+  it('shapes nodes into chart bars (users and free seats) and summary cards', () => {
+    expect(toLoadBars(nodes)).toEqual([
+      { name: 'ams-1', users: 25, free: 75, health: 'healthy' },
+      { name: 'fra-1', users: 90, free: 10, health: 'unhealthy' },
+      { name: 'waw-1', users: 0, free: 50, health: 'healthy' },
+    ]);
+    expect(summarise(nodes)).toEqual({ healthy: 2, unhealthy: 1, maintenance: 1, users: 115, freeCapacity: 75 });
+  });
+
+  it('draws one bar group per node and describes it in text', () => {
+    const { container } = render(<LoadChart bars={toLoadBars(nodes)} />);
+    expect(screen.getByRole('figure', { name: 'Load per node' })).toBeInTheDocument();
+    expect(screen.getByText(/fra-1: 90 users, 10 free \(unhealthy\)/)).toBeInTheDocument();
+    expect(container.querySelectorAll('.recharts-bar-rectangle').length).toBeGreaterThanOrEqual(3);
+  });
+});

@@ -1,0 +1,74 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
+import { fakeApi } from '../../../lib/fake-api.testing';
+import { NodeForm } from './node-form';
+
+const renderForm = (onCreated = vi.fn()) =>
+  render(
+    <QueryClientProvider client={new QueryClient()}>
+      <NodeForm onCreated={onCreated} />
+    </QueryClientProvider>,
+  );
+
+const fill = (label: string, value: string) => fireEvent.change(screen.getByLabelText(label), { target: { value } });
+
+function fillRequired() {
+  fill('Name', 'fra-1');
+  fill('Panel URL (with its base path)', 'https://fra.example.com:2053/x/');
+  fill('Panel username', 'admin');
+  fill('Panel password', 'pw');
+}
+
+describe('NodeForm', () => {
+  it('sends typed values and reports the new node', async () => {
+    const calls = fakeApi({ 'POST /nodes': ({ body }) => ({ status: 201, body: { id: 7, ...(body as object) } }) });
+    const onCreated = vi.fn();
+    renderForm(onCreated);
+    fillRequired();
+    fill('Max users', '500');
+    fill('Weight', '1.5');
+    fireEvent.click(screen.getByRole('button', { name: 'Add node' }));
+    await waitFor(() => expect(onCreated).toHaveBeenCalledWith(7));
+    expect(calls[0].body).toEqual({
+      name: 'fra-1',
+      panelUrl: 'https://fra.example.com:2053/x/',
+      panelUsername: 'admin',
+      panelPassword: 'pw',
+      maxUsers: 500,
+      weight: 1.5,
+    });
+  });
+
+  it('shows each field error from a 400 next to its field', async () => {
+    fakeApi({
+      'POST /nodes': () => ({
+        status: 400,
+        body: {
+          statusCode: 400,
+          code: 'VALIDATION_FAILED',
+          message: ['maxUsers must not be greater than 1000000', 'panelUrl must be an http(s) URL'],
+        },
+      }),
+    });
+    renderForm();
+    fillRequired();
+    fireEvent.click(screen.getByRole('button', { name: 'Add node' }));
+    const alerts = await screen.findAllByRole('alert');
+    expect(alerts.map((alert) => alert.textContent)).toEqual([
+      'panelUrl must be an http(s) URL',
+      'maxUsers must not be greater than 1000000',
+    ]);
+    expect(screen.getByLabelText('Max users')).toHaveAttribute('aria-invalid', 'true');
+  });
+
+  it('a 409 (duplicate name) is shown as a form error', async () => {
+    fakeApi({
+      'POST /nodes': () => ({ status: 409, body: { code: 'NODE_NAME_TAKEN', message: 'a node named fra-1 exists' } }),
+    });
+    renderForm();
+    fillRequired();
+    fireEvent.click(screen.getByRole('button', { name: 'Add node' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('a node named fra-1 exists');
+  });
+});

@@ -1,0 +1,82 @@
+import { fireEvent, render, screen, within } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
+import type { NodeView } from '@fleet/contract';
+import { NodesTable } from './nodes-table';
+
+export const sampleNode = (fields: Partial<NodeView>): NodeView => ({
+  id: 1,
+  name: 'ams-1',
+  description: null,
+  location: 'Amsterdam',
+  panelUrl: 'https://ams:2053/x/',
+  panelUsername: 'admin',
+  hasPanelApiToken: false,
+  inboundId: 1,
+  publicHost: null,
+  tlsVerify: true,
+  maxUsers: 100,
+  currentUsers: 25,
+  loadRatio: 0.25,
+  priority: 100,
+  weight: 1,
+  status: 'active',
+  healthStatus: 'healthy',
+  lastHealthCheck: '2026-11-22T00:00:00.000Z',
+  responseTimeMs: 42,
+  lastError: null,
+  createdAt: '2026-11-21T00:00:00.000Z',
+  updatedAt: '2026-11-21T00:00:00.000Z',
+  ...fields,
+});
+
+describe('NodesTable', () => {
+  it('shows status and health in words, the load and the response time', () => {
+    render(
+      <NodesTable
+        nodes={[
+          sampleNode({}),
+          sampleNode({
+            id: 2,
+            name: 'fra-1',
+            healthStatus: 'unhealthy',
+            status: 'maintenance',
+            lastError: 'unreachable: connect failed',
+            responseTimeMs: null,
+          }),
+        ]}
+      />,
+    );
+    const [, first, second] = screen.getAllByRole('row');
+    expect(within(first).getByText('healthy')).toBeInTheDocument();
+    expect(within(first).getByText('25 / 100 (25 %)')).toBeInTheDocument();
+    expect(within(first).getByText('42 ms')).toBeInTheDocument();
+    expect(within(second).getByText('unhealthy')).toHaveClass('badge-bad');
+    expect(within(second).getByText('maintenance')).toBeInTheDocument();
+    expect(within(second).getByText('unreachable: connect failed')).toBeInTheDocument();
+  });
+
+  it('runs a connection test and lists the inbounds', () => {
+    const onTest = vi.fn();
+    render(
+      <NodesTable
+        nodes={[sampleNode({})]}
+        onTest={onTest}
+        tests={{
+          1: {
+            ok: true,
+            responseTimeMs: 12,
+            inbounds: [{ id: 1, protocol: 'vless', port: 443, remark: 'r', enable: true }],
+          },
+        }}
+      />,
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Test connection' }));
+    expect(onTest).toHaveBeenCalledWith(1);
+    expect(screen.getByRole('status')).toHaveTextContent('OK in 12 ms; inbounds: #1 vless:443');
+  });
+
+  it('says so when there is no node', () => {
+    render(<NodesTable nodes={[]} />);
+    expect(screen.getByText(/No nodes yet/)).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,24 @@
+/// <reference types="vitest/config" />
+import react from '@vitejs/plugin-react';
+import { resolve } from 'node:path';
+import { defineConfig } from 'vite';
+
+/** `nx serve admin` proxies the API (default http://localhost:3000); `nx build admin` writes dist/apps/admin. */
+export default defineConfig({
+  root: __dirname,
+  plugins: [react()],
+  resolve: { alias: { '@fleet/contract': resolve(__dirname, '../../libs/contract/src/index.ts') } },
+  build: { outDir: resolve(__dirname, '../../dist/apps/admin'), emptyOutDir: true },
+  server: {
+    port: 4200,
+    proxy: {
+      '/api': process.env['API_URL'] ?? 'http://localhost:3000',
+      '/sub': process.env['API_URL'] ?? 'http://localhost:3000',
+    },
+  },
+  test: {
+    environment: 'jsdom',
+    include: ['src/**/*.test.tsx', 'src/**/*.test.ts'],
+    setupFiles: ['src/test-setup.ts'],
+  },
+});
