@@ -4,6 +4,10 @@ import { createBrowserRouter, NavLink, Outlet, RouterProvider } from 'react-rout
 import { LoginPage } from '../features/auth/components/login-page';
 import { DashboardPage } from '../features/dashboard/components/dashboard-page';
 import { NodesPage } from '../features/nodes/components/nodes-page';
+import { NodeRoute } from './routes/node-route';
+import { UsersPage } from '../features/users/components/users-page';
+import { RebalancePage } from '../features/rebalance/components/rebalance-page';
+import { EventsPage } from '../features/events/components/events-page';
 import { session } from '../lib/session';
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { retry: 1, staleTime: 2000 } } });
@@ -15,6 +19,9 @@ function Layout() {
         <strong>VPN fleet</strong>
         <NavLink to="/">Dashboard</NavLink>
         <NavLink to="/nodes">Nodes</NavLink>
+        <NavLink to="/users">Users</NavLink>
+        <NavLink to="/rebalance">Rebalance</NavLink>
+        <NavLink to="/events">Events</NavLink>
         <button type="button" onClick={() => session.clear()}>
           Sign out
         </button>
@@ -32,6 +39,10 @@ const router = createBrowserRouter([
     children: [
       { path: '/', element: <DashboardPage /> },
       { path: '/nodes', element: <NodesPage /> },
+      { path: '/nodes/:id', element: <NodeRoute /> },
+      { path: '/users', element: <UsersPage /> },
+      { path: '/rebalance', element: <RebalancePage /> },
+      { path: '/events', element: <EventsPage /> },
     ],
   },
 ]);

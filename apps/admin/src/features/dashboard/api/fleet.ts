@@ -1,7 +1,7 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import type { EventView, NodeView, Page } from '@fleet/contract';
 import { api } from '../../../lib/api-client';
-import { nodesQueryOptions } from '../../nodes/api/nodes';
+import { nodesQueryOptions } from '../../../lib/queries/nodes';
 
 export interface LoadBar {
   name: string;

@@ -1,6 +1,6 @@
 import { render, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { sampleNode } from '../../nodes/components/nodes-table.test';
+import { sampleNode } from '../../../testing/sample-node';
 import { summarise, toLoadBars } from '../api/fleet';
 import { LoadChart } from './load-chart';
 

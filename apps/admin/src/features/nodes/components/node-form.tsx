@@ -1,7 +1,7 @@
 import { FormEvent, useState } from 'react';
 import { Field } from '../../../components/ui/field';
 import { ApiError } from '../../../lib/api-client';
-import { NodeInput, useCreateNode } from '../api/nodes';
+import { NodeInput, useCreateNode } from '../../../lib/queries/nodes';
 
 const NUMBER_FIELDS = new Set(['inboundId', 'maxUsers', 'priority', 'weight']);
 

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { ConnectionTest, useNodes, useTestConnection } from '../api/nodes';
+import { ConnectionTest, useNodes, useTestConnection } from '../../../lib/queries/nodes';
 import { NodeForm } from './node-form';
 import { NodesTable } from './nodes-table';
 
@@ -12,7 +12,11 @@ export function NodesPage() {
   return (
     <section>
       <h1>Nodes</h1>
-      {nodes.isPending ? <p>Loading…</p> : <NodesTable nodes={nodes.data ?? []} onTest={test} tests={tests} />}
+      {nodes.isPending ? (
+        <p>Loading…</p>
+      ) : (
+        <NodesTable nodes={nodes.data ?? []} onTest={test} tests={tests} withLinks />
+      )}
       <NodeForm />
     </section>
   );

@@ -1,14 +1,17 @@
 import type { NodeView } from '@fleet/contract';
+import { Link } from 'react-router';
 import { Badge, healthTone, statusTone } from '../../../components/ui/badge';
-import { ConnectionTest } from '../api/nodes';
+import { ConnectionTest } from '../../../lib/queries/nodes';
 
 /** Every node with status, health, load and last check; "Test connection" lists the panel's inbounds. */
 export function NodesTable({
   nodes,
   onTest,
   tests,
+  withLinks = false,
 }: {
   nodes: NodeView[];
+  withLinks?: boolean;
   onTest?: (id: number) => void;
   tests?: Record<number, ConnectionTest | undefined>;
 }) {
@@ -35,7 +38,7 @@ export function NodesTable({
             return (
               <tr key={node.id}>
                 <th scope="row">
-                  {node.name}
+                  {withLinks ? <Link to={`/nodes/${node.id}`}>{node.name}</Link> : node.name}
                   {node.location && <div className="muted">{node.location}</div>}
                 </th>
                 <td>

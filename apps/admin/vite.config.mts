@@ -5,10 +5,10 @@ import { defineConfig } from 'vite';
 
 /** `nx serve admin` proxies the API (default http://localhost:3000); `nx build admin` writes dist/apps/admin. */
 export default defineConfig({
-  root: __dirname,
+  root: import.meta.dirname,
   plugins: [react()],
-  resolve: { alias: { '@fleet/contract': resolve(__dirname, '../../libs/contract/src/index.ts') } },
-  build: { outDir: resolve(__dirname, '../../dist/apps/admin'), emptyOutDir: true },
+  resolve: { alias: { '@fleet/contract': resolve(import.meta.dirname, '../../libs/contract/src/index.ts') } },
+  build: { outDir: resolve(import.meta.dirname, '../../dist/apps/admin'), emptyOutDir: true },
   server: {
     port: 4200,
     proxy: {

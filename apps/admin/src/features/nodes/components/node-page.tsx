@@ -1,0 +1,98 @@
+import { useState } from 'react';
+import { useNavigate } from 'react-router';
+import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Badge, healthTone, statusTone } from '../../../components/ui/badge';
+import {
+  checkNow,
+  deleteNode,
+  drainNode,
+  setNodeStatus,
+  useHealthHistory,
+  useNode,
+  useNodeAction,
+} from '../../../lib/queries/nodes';
+
+/** One node: state, health history, its users, and the actions (check, maintenance, drain, delete). */
+export function NodePage({ id }: { id: number }) {
+  const node = useNode(id).data;
+  const history = useHealthHistory(id).data ?? [];
+  const check = useNodeAction(checkNow);
+  const drain = useNodeAction(drainNode);
+  const maintenance = useNodeAction(setNodeStatus('maintenance'));
+  const activate = useNodeAction(setNodeStatus('active'));
+  const remove = useNodeAction(deleteNode);
+  const [confirming, setConfirming] = useState(false);
+  const navigate = useNavigate();
+  if (!node) return <p>Loading…</p>;
+  const failure = [check, drain, maintenance, activate, remove].find((action) => action.error)?.error;
+  return (
+    <section>
+      <h1>{node.name}</h1>
+      <p>
+        <Badge tone={statusTone(node.status)}>{node.status}</Badge>{' '}
+        <Badge tone={healthTone(node.healthStatus)}>{node.healthStatus}</Badge> {node.currentUsers} / {node.maxUsers}{' '}
+        users · {node.panelUrl}
+        {node.lastError && <span className="muted"> · {node.lastError}</span>}
+      </p>
+      <div className="actions">
+        <button type="button" onClick={() => check.mutate(id)} disabled={check.isPending}>
+          Check now
+        </button>
+        {node.status === 'active' ? (
+          <button type="button" onClick={() => maintenance.mutate(id)}>
+            Maintenance
+          </button>
+        ) : (
+          <button type="button" onClick={() => activate.mutate(id)}>
+            Activate
+          </button>
+        )}
+        <button type="button" onClick={() => drain.mutate(id)}>
+          Drain (move users away)
+        </button>
+        <button type="button" onClick={() => setConfirming(true)}>
+          Delete…
+        </button>
+      </div>
+      {confirming && (
+        <div role="alertdialog" aria-labelledby="confirm-delete" className="confirm">
+          <p id="confirm-delete">
+            Delete {node.name}?{' '}
+            {node.currentUsers
+              ? `Its ${node.currentUsers} users will be moved to other nodes first.`
+              : 'It has no users.'}
+          </p>
+          <button type="button" onClick={() => remove.mutate(id, { onSuccess: () => navigate('/nodes') })}>
+            Delete
+          </button>
+          <button type="button" onClick={() => setConfirming(false)}>
+            Cancel
+          </button>
+        </div>
+      )}
+      {failure && <p role="alert">{failure.message}</p>}
+      <h2>Response time</h2>
+      <figure className="chart" aria-label={`${node.name} response time`}>
+        <ResponsiveContainer width="100%" height={200}>
+          <LineChart data={history}>
+            <CartesianGrid strokeDasharray="3 3" />
+            <XAxis dataKey="time" />
+            <YAxis unit=" ms" />
+            <Tooltip />
+            <Line
+              type="monotone"
+              dataKey="responseTimeMs"
+              name="response (ms)"
+              stroke="#3182ce"
+              dot={false}
+              connectNulls={false}
+            />
+          </LineChart>
+        </ResponsiveContainer>
+        <figcaption>
+          {history.length} checks, {history.filter((row) => !row.ok).length} failed (gaps in the line)
+        </figcaption>
+      </figure>
+    </section>
+  );
+}

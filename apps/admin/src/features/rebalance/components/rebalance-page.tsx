@@ -1,0 +1,80 @@
+import { useState } from 'react';
+import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { useNodes } from '../../../lib/queries/nodes';
+import { useJob } from '../../../lib/queries/jobs';
+import { JobProgress } from '../../../components/job-progress';
+import { JobsList } from './jobs-list';
+import { beforeAfter, useRebalanceApply, useRebalancePreview } from '../api/rebalance';
+
+/** Dry-run preview (moves and before/after loads), apply, and the job's progress. */
+export function RebalancePage() {
+  const [maxMoves, setMaxMoves] = useState('');
+  const preview = useRebalancePreview();
+  const apply = useRebalanceApply();
+  const job = useJob(apply.data?.jobId ?? null).data;
+  const names = new Map((useNodes().data ?? []).map((node) => [node.id, node.name]));
+  const limit = maxMoves ? Number(maxMoves) : undefined;
+  const plan = preview.data;
+  return (
+    <section>
+      <h1>Rebalance</h1>
+      <form className="inline" onSubmit={(event) => (event.preventDefault(), preview.mutate(limit))}>
+        <label>
+          Most moves (empty: as many as needed){' '}
+          <input type="number" min={0} value={maxMoves} onChange={(e) => setMaxMoves(e.target.value)} />
+        </label>
+        <button type="submit">Preview</button>
+        {plan && (
+          <button type="button" onClick={() => apply.mutate(limit)} disabled={apply.isPending || !plan.moves.length}>
+            Apply
+          </button>
+        )}
+      </form>
+      {(preview.error || apply.error) && <p role="alert">{(preview.error ?? apply.error)!.message}</p>}
+      {job && <JobProgress job={job} />}
+      {plan && (
+        <>
+          <p>
+            {plan.moves.length} moves (the minimum is {plan.minimumMoves}).
+          </p>
+          <figure className="chart" aria-label="Users per node before and after">
+            <ResponsiveContainer width="100%" height={240}>
+              <BarChart data={beforeAfter(plan, names)}>
+                <CartesianGrid strokeDasharray="3 3" />
+                <XAxis dataKey="name" />
+                <YAxis allowDecimals={false} />
+                <Tooltip />
+                <Legend />
+                <Bar dataKey="before" fill="#a0aec0" />
+                <Bar dataKey="after" fill="#3182ce" />
+              </BarChart>
+            </ResponsiveContainer>
+          </figure>
+          <div className="table-wrap">
+            <table>
+              <caption>Planned moves</caption>
+              <thead>
+                <tr>
+                  <th scope="col">User</th>
+                  <th scope="col">From</th>
+                  <th scope="col">To</th>
+                </tr>
+              </thead>
+              <tbody>
+                {plan.moves.slice(0, 200).map((move) => (
+                  <tr key={move.userId}>
+                    <td>{move.userId}</td>
+                    <td>{names.get(move.fromNodeId) ?? move.fromNodeId}</td>
+                    <td>{names.get(move.toNodeId) ?? move.toNodeId}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+      <h2>Jobs</h2>
+      <JobsList />
+    </section>
+  );
+}

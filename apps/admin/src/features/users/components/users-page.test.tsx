@@ -1,0 +1,48 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { fakeApi } from '../../../lib/fake-api.testing';
+import { sampleNode } from '../../../testing/sample-node';
+import { UsersPage } from './users-page';
+
+const user = {
+  id: 3,
+  telegramId: 4242,
+  username: 'alice',
+  uuid: 'u',
+  source: 'bot',
+  node: { id: 1, name: 'ams-1', location: null },
+  clientEmail: 'u3-n1',
+  assignedAt: '2026-11-22T00:00:00.000Z',
+  createdAt: '2026-11-22T00:00:00.000Z',
+};
+
+describe('UsersPage', () => {
+  it('searches, filters by node and moves a user to the chosen node', async () => {
+    const calls = fakeApi({
+      'GET /nodes': () => ({
+        status: 200,
+        body: [sampleNode({ id: 1, name: 'ams-1' }), sampleNode({ id: 2, name: 'fra-1' })],
+      }),
+      'GET /users': () => ({ status: 200, body: { items: [user], total: 1, page: 1, limit: 25 } }),
+      'POST /users/3/migrate': () => ({
+        status: 200,
+        body: { ...user, node: { id: 2, name: 'fra-1', location: null } },
+      }),
+    });
+    render(
+      <QueryClientProvider client={new QueryClient()}>
+        <UsersPage />
+      </QueryClientProvider>,
+    );
+    expect(await screen.findByText('alice')).toBeInTheDocument();
+    fireEvent.change(screen.getByLabelText(/Search/), { target: { value: '4242' } });
+    fireEvent.change(screen.getByLabelText(/^Node/), { target: { value: '1' } });
+    await waitFor(() => expect(calls.some((c) => c.path === '/users?page=1&limit=25&search=4242&nodeId=1')).toBe(true));
+
+    fireEvent.change(screen.getByLabelText('Target node for user 3'), { target: { value: '2' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Move' }));
+    await waitFor(() => expect(calls.some((c) => c.method === 'POST' && c.path === '/users/3/migrate')).toBe(true));
+    expect(calls.find((c) => c.method === 'POST')!.body).toEqual({ nodeId: 2 });
+  });
+});

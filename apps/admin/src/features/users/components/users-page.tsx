@@ -1,0 +1,119 @@
+import { useState } from 'react';
+import type { NodeView } from '@fleet/contract';
+import { useNodes } from '../../../lib/queries/nodes';
+import { useMigrateUser, useUsers } from '../api/users';
+
+/** Users: search by telegram id or name, filter by node, move one user to a chosen node. */
+export function UsersPage({ nodeId: fixedNode }: { nodeId?: number }) {
+  const [search, setSearch] = useState('');
+  const [nodeId, setNodeId] = useState<number | undefined>(fixedNode);
+  const [page, setPage] = useState(1);
+  const users = useUsers({ search: search.trim() || undefined, nodeId, page });
+  const nodes = useNodes().data ?? [];
+  const pages = users.data ? Math.max(1, Math.ceil(users.data.total / users.data.limit)) : 1;
+  return (
+    <section>
+      {!fixedNode && <h1>Users</h1>}
+      {!fixedNode && (
+        <div className="filters">
+          <label>
+            Search (telegram id or name){' '}
+            <input type="search" value={search} onChange={(e) => (setSearch(e.target.value), setPage(1))} />
+          </label>
+          <label>
+            Node{' '}
+            <select
+              value={nodeId ?? ''}
+              onChange={(e) => (setNodeId(e.target.value ? Number(e.target.value) : undefined), setPage(1))}
+            >
+              <option value="">all nodes</option>
+              {nodes.map((node) => (
+                <option key={node.id} value={node.id}>
+                  {node.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+      )}
+      <div className="table-wrap">
+        <table>
+          <caption>{users.data ? `${users.data.total} users` : 'Users'}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Telegram id</th>
+              <th scope="col">Name</th>
+              <th scope="col">Node</th>
+              <th scope="col">Since</th>
+              <th scope="col">Move to</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(users.data?.items ?? []).map((user) => (
+              <tr key={user.id}>
+                <td>{user.telegramId ?? '—'}</td>
+                <td>{user.username ?? '—'}</td>
+                <td>{user.node?.name ?? 'none'}</td>
+                <td>{user.assignedAt ? new Date(user.assignedAt).toLocaleString() : '—'}</td>
+                <td>
+                  <MigrateControl userId={user.id} currentNodeId={user.node?.id} nodes={nodes} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <nav aria-label="Pages" className="pager">
+        <button type="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>
+          Previous
+        </button>
+        <span>
+          Page {page} of {pages}
+        </span>
+        <button type="button" disabled={page >= pages} onClick={() => setPage(page + 1)}>
+          Next
+        </button>
+      </nav>
+    </section>
+  );
+}
+
+function MigrateControl({
+  userId,
+  currentNodeId,
+  nodes,
+}: {
+  userId: number;
+  currentNodeId?: number;
+  nodes: NodeView[];
+}) {
+  const [target, setTarget] = useState('');
+  const migrate = useMigrateUser();
+  return (
+    <form
+      className="inline"
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (target) migrate.mutate({ userId, nodeId: Number(target) });
+      }}
+    >
+      <label>
+        <span className="visually-hidden">Target node for user {userId}</span>
+        <select value={target} onChange={(e) => setTarget(e.target.value)}>
+          <option value="">choose…</option>
+          {nodes
+            .filter((node) => node.id !== currentNodeId)
+            .map((node) => (
+              <option key={node.id} value={node.id}>
+                {node.name}
+              </option>
+            ))}
+        </select>
+      </label>
+      <button type="submit" disabled={!target || migrate.isPending}>
+        Move
+      </button>
+      {migrate.error && <span role="alert">{migrate.error.message}</span>}
+    </form>
+  );
+}

@@ -1,0 +1,79 @@
+import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { NodeView } from '@fleet/contract';
+import { api } from '../api-client';
+
+export interface ConnectionTest {
+  ok: boolean;
+  responseTimeMs: number;
+  inbounds: Array<{ id: number; protocol: string; port: number; remark: string; enable: boolean }>;
+  error?: string;
+}
+
+export type NodeInput = Partial<Omit<NodeView, 'id' | 'createdAt' | 'updatedAt'>> & { panelPassword?: string };
+
+export const getNodes = () => api<NodeView[]>('/nodes');
+
+export const nodesQueryOptions = () => queryOptions({ queryKey: ['nodes'], queryFn: getNodes, refetchInterval: 5000 });
+
+export const useNodes = () => useQuery(nodesQueryOptions());
+
+export function useCreateNode() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: NodeInput) => api<NodeView>('/nodes', { method: 'POST', body: input }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['nodes'] }),
+  });
+}
+
+export function useTestConnection() {
+  return useMutation({
+    mutationFn: (nodeId: number) => api<ConnectionTest>(`/nodes/${nodeId}/test-connection`, { method: 'POST' }),
+  });
+}
+
+export interface HealthCheckRow {
+  checkedAt: string;
+  ok: boolean;
+  healthStatus: string;
+  responseTimeMs: number | null;
+  error: string | null;
+}
+
+export const useNode = (id: number) =>
+  useQuery({ queryKey: ['nodes', id], queryFn: () => api<NodeView>(`/nodes/${id}`), refetchInterval: 5000 });
+
+/** Health history for the chart, oldest first (the API answers newest first). */
+export const useHealthHistory = (id: number) =>
+  useQuery({
+    queryKey: ['nodes', id, 'health'],
+    queryFn: () => api<HealthCheckRow[]>(`/nodes/${id}/health`),
+    refetchInterval: 10_000,
+    select: (rows) =>
+      rows
+        .slice()
+        .reverse()
+        .map((row) => ({
+          time: new Date(row.checkedAt).toLocaleTimeString(),
+          responseTimeMs: row.responseTimeMs,
+          ok: row.ok,
+        })),
+  });
+
+/** Node actions; each refreshes what it changes. */
+export function useNodeAction<T>(action: (id: number) => Promise<T>) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: action,
+    onSuccess: () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: ['nodes'] }),
+        queryClient.invalidateQueries({ queryKey: ['jobs'] }),
+      ]),
+  });
+}
+
+export const checkNow = (id: number) => api<unknown>(`/nodes/${id}/check-health`, { method: 'POST' });
+export const drainNode = (id: number) => api<{ jobId: number | null }>(`/nodes/${id}/drain`, { method: 'POST' });
+export const deleteNode = (id: number) => api<{ jobId: number } | undefined>(`/nodes/${id}`, { method: 'DELETE' });
+export const setNodeStatus = (status: NodeView['status']) => (id: number) =>
+  api<NodeView>(`/nodes/${id}`, { method: 'PATCH', body: { status } });
