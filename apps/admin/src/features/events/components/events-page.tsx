@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { EventType } from '@fleet/contract';
+import { Pager } from '../../../components/pager';
 import { useEvents } from '../api/events';
 
 /** The audit and alert log, filterable by type. */
@@ -48,18 +49,7 @@ export function EventsPage() {
           </tbody>
         </table>
       </div>
-      <nav aria-label="Pages" className="pager">
-        <button type="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>
-          Previous
-        </button>
-        <button
-          type="button"
-          disabled={!events.data || page * events.data.limit >= events.data.total}
-          onClick={() => setPage(page + 1)}
-        >
-          Next
-        </button>
-      </nav>
+      <Pager page={page} total={events.data?.total ?? 0} limit={events.data?.limit ?? 50} onPage={setPage} />
     </section>
   );
 }

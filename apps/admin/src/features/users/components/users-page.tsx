@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { NodeView } from '@fleet/contract';
+import { Pager } from '../../../components/pager';
 import { useNodes } from '../../../lib/queries/nodes';
 import { useMigrateUser, useUsers } from '../api/users';
 
@@ -10,7 +11,6 @@ export function UsersPage({ nodeId: fixedNode }: { nodeId?: number }) {
   const [page, setPage] = useState(1);
   const users = useUsers({ search: search.trim() || undefined, nodeId, page });
   const nodes = useNodes().data ?? [];
-  const pages = users.data ? Math.max(1, Math.ceil(users.data.total / users.data.limit)) : 1;
   return (
     <section>
       {!fixedNode && <h1>Users</h1>}
@@ -63,17 +63,7 @@ export function UsersPage({ nodeId: fixedNode }: { nodeId?: number }) {
           </tbody>
         </table>
       </div>
-      <nav aria-label="Pages" className="pager">
-        <button type="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>
-          Previous
-        </button>
-        <span>
-          Page {page} of {pages}
-        </span>
-        <button type="button" disabled={page >= pages} onClick={() => setPage(page + 1)}>
-          Next
-        </button>
-      </nav>
+      <Pager page={page} total={users.data?.total ?? 0} limit={users.data?.limit ?? 25} onPage={setPage} />
     </section>
   );
 }
