@@ -21,6 +21,7 @@ export default [
             // Libraries never import apps; they may use the contract and other libraries.
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:contract', 'type:lib'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contract', 'type:lib'] },
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:contract', 'type:lib'] },
             // The API and the SPA never import each other.
             { sourceTag: 'scope:api', notDependOnLibsWithTags: ['scope:admin'] },
             { sourceTag: 'scope:admin', notDependOnLibsWithTags: ['scope:api'] },

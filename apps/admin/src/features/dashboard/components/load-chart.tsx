@@ -15,12 +15,12 @@ export function LoadChart({ bars }: { bars: LoadBar[] }) {
           <YAxis allowDecimals={false} />
           <Tooltip />
           <Legend />
-          <Bar dataKey="users" name="users" stackId="load">
+          <Bar dataKey="users" name="users" stackId="load" fill={HEALTH_COLOUR['healthy']} isAnimationActive={false}>
             {data.map((bar) => (
               <Cell key={bar.name} fill={HEALTH_COLOUR[bar.health] ?? HEALTH_COLOUR['unknown']} />
             ))}
           </Bar>
-          <Bar dataKey="free" name="free seats" stackId="load" fill="#e2e8f0" />
+          <Bar dataKey="free" name="free seats" stackId="load" fill="#e2e8f0" isAnimationActive={false} />
         </BarChart>
       </ResponsiveContainer>
       <figcaption>

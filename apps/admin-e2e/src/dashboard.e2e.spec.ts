@@ -1,0 +1,200 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { Client } from 'pg';
+import { Browser, chromium, Page } from 'playwright-core';
+import { PanelSimulator } from '@fleet/panel-sim';
+
+const ROOT = resolve(__dirname, '../../..');
+const MAIN = resolve(ROOT, 'dist/apps/api/main.js');
+const ARTEFACTS = resolve(ROOT, 'dist/e2e-artifacts');
+const CHROMIUM = '/usr/bin/chromium';
+const SERVER =
+  process.env['TEST_DATABASE_URL'] ?? process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const ADMIN = { username: 'e2e-admin', password: 'e2e-password-123' };
+
+function freePort(): Promise<number> {
+  return new Promise((done) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+async function admin(sql: string): Promise<void> {
+  const client = new Client({ connectionString: SERVER });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * The dashboard end to end in Debian's Chromium: the built API and SPA, real PostgreSQL, simulated panels.
+ * Screenshots of the dashboard, nodes and rebalance pages go to dist/e2e-artifacts.
+ */
+describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)', () => {
+  const database = `fleet_e2e_${randomBytes(4).toString('hex')}`;
+  let api: ChildProcess;
+  let url: string;
+  let browser: Browser;
+  let page: Page;
+  let panels: PanelSimulator[];
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
+    if (!existsSync(resolve(ROOT, 'dist/apps/admin/index.html'))) throw new Error('build the admin app first');
+    mkdirSync(ARTEFACTS, { recursive: true });
+    await admin(`CREATE DATABASE "${database}"`);
+    const databaseUrl = new URL(SERVER);
+    databaseUrl.pathname = `/${database}`;
+    panels = await Promise.all([0, 1, 2].map((i) => new PanelSimulator({ tag: `e2e${i}` }).start()));
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    api = spawn(process.execPath, [MAIN], {
+      env: {
+        PATH: process.env['PATH'],
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATABASE_URL: databaseUrl.toString(),
+        SECRET_KEY: randomBytes(32).toString('hex'),
+        ADMIN_USERNAME: ADMIN.username,
+        ADMIN_PASSWORD: ADMIN.password,
+        HEALTH_INTERVAL_MS: '1000',
+        HEALTH_TIMEOUT_MS: '1000',
+        BACKGROUND_TICK_MS: '200',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: 'inherit',
+    });
+    for (let i = 0; ; i++) {
+      if (
+        await fetch(`${url}/readyz`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        break;
+      if (i > 300) throw new Error('the control plane did not start');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    api?.kill('SIGTERM');
+    await new Promise((r) => (api?.exitCode !== null ? r(null) : api.once('exit', r)));
+    await Promise.all((panels ?? []).map((panel) => panel.stop()));
+    await admin(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+  });
+
+  const loadsCaption = () => page.locator('figure[aria-label="Load per node"] figcaption').innerText();
+
+  it('logs in, adds panels, places users, survives a dead panel and rebalances with a progress bar', async () => {
+    await page.goto(url);
+    await page.getByLabel('Username', { exact: true }).fill(ADMIN.username);
+    await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Fleet' }).waitFor();
+
+    await page.getByRole('link', { name: 'Nodes' }).click();
+    for (const [i, panel] of panels.entries()) {
+      await page.getByLabel('Name', { exact: true }).fill(`e2e-${i + 1}`);
+      await page.getByLabel('Panel URL (with its base path)', { exact: true }).fill(panel.url);
+      await page.getByLabel('Panel username', { exact: true }).fill(panel.username);
+      await page.getByLabel('Panel password', { exact: true }).fill(panel.password);
+      await page.getByLabel('Inbound id', { exact: true }).fill('1');
+      await page.getByLabel('Max users', { exact: true }).fill('20');
+      await page.getByRole('button', { name: 'Add node' }).click();
+      await page.getByRole('row', { name: new RegExp(`e2e-${i + 1}`) }).waitFor();
+    }
+    await page.waitForFunction(() => document.querySelectorAll('tbody .badge-good').length >= 6, null, {
+      timeout: 30_000,
+    });
+    await page.screenshot({ path: resolve(ARTEFACTS, 'nodes.png'), fullPage: true });
+
+    // Users arrive through the bot's API; the dashboard's chart follows.
+    const { accessToken } = await (
+      await fetch(`${url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(ADMIN),
+      })
+    ).json();
+    for (let i = 0; i < 24; i++) {
+      const response = await fetch(`${url}/api/v1/keys/${5000 + i}`, {
+        method: 'PUT',
+        headers: { Authorization: `Bearer ${accessToken}`, 'Content-Type': 'application/json' },
+        body: '{}',
+      });
+      expect(response.status).toBe(201);
+    }
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await page.waitForFunction(
+      () =>
+        /e2e-1: 8 users.*e2e-2: 8 users.*e2e-3: 8 users/.test(
+          document.querySelector('figure figcaption')?.textContent ?? '',
+        ),
+      null,
+      { timeout: 15_000 },
+    );
+    await page.screenshot({ path: resolve(ARTEFACTS, 'dashboard.png'), fullPage: true });
+
+    // A panel dies: the node turns unhealthy and its users move.
+    await panels[0].setFault({ kind: 'refuse' });
+    await page.waitForFunction(
+      () =>
+        /e2e-1: 0 users, 20 free \(unhealthy\)/.test(document.querySelector('figure figcaption')?.textContent ?? ''),
+      null,
+      { timeout: 30_000 },
+    );
+    expect(await loadsCaption()).toMatch(/e2e-2: 12 users.*e2e-3: 12 users/);
+
+    // It comes back; a rebalance spreads the users again, with a progress bar that completes.
+    await panels[0].setFault({ kind: 'none' });
+    await page.waitForFunction(
+      () => /e2e-1: 0 users, 20 free \(healthy\)/.test(document.querySelector('figure figcaption')?.textContent ?? ''),
+      null,
+      { timeout: 30_000 },
+    );
+    await page.getByRole('link', { name: 'Rebalance' }).click();
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await page.getByText('8 moves (the minimum is 8).').waitFor();
+    await page.screenshot({ path: resolve(ARTEFACTS, 'rebalance-preview.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByRole('progressbar').first().waitFor();
+    await page
+      .getByText(/rebalance #\d+: completed, 8 of 8 moved/)
+      .first()
+      .waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: resolve(ARTEFACTS, 'rebalance.png'), fullPage: true });
+
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await page.waitForFunction(
+      () =>
+        /e2e-1: 8 users.*e2e-2: 8 users.*e2e-3: 8 users/.test(
+          document.querySelector('figure figcaption')?.textContent ?? '',
+        ),
+      null,
+      { timeout: 15_000 },
+    );
+  });
+});
