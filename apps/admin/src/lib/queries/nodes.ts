@@ -25,6 +25,14 @@ export function useCreateNode() {
   });
 }
 
+export function useUpdateNode(id: number) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: NodeInput) => api<NodeView>(`/nodes/${id}`, { method: 'PATCH', body: input }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['nodes'] }),
+  });
+}
+
 export function useTestConnection() {
   return useMutation({
     mutationFn: (nodeId: number) => api<ConnectionTest>(`/nodes/${nodeId}/test-connection`, { method: 'POST' }),
@@ -43,10 +51,12 @@ export const useNode = (id: number) =>
   useQuery({ queryKey: ['nodes', id], queryFn: () => api<NodeView>(`/nodes/${id}`), refetchInterval: 5000 });
 
 /** Health history for the chart, oldest first (the API answers newest first). */
+export const healthHistory = (id: number) => api<HealthCheckRow[]>(`/nodes/${id}/health`);
+
 export const useHealthHistory = (id: number) =>
   useQuery({
     queryKey: ['nodes', id, 'health'],
-    queryFn: () => api<HealthCheckRow[]>(`/nodes/${id}/health`),
+    queryFn: () => healthHistory(id),
     refetchInterval: 10_000,
     select: (rows) =>
       rows

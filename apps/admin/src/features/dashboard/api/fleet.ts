@@ -1,7 +1,7 @@
-import { queryOptions, useQuery } from '@tanstack/react-query';
+import { queryOptions, useQueries, useQuery } from '@tanstack/react-query';
 import type { EventView, NodeView, Page } from '@fleet/contract';
 import { api } from '../../../lib/api-client';
-import { nodesQueryOptions } from '../../../lib/queries/nodes';
+import { HealthCheckRow, healthHistory, nodesQueryOptions } from '../../../lib/queries/nodes';
 
 export interface LoadBar {
   name: string;
@@ -49,3 +49,28 @@ export const latestEventsQueryOptions = () =>
     refetchInterval: 5000,
   });
 export const useLatestEvents = () => useQuery(latestEventsQueryOptions());
+
+/** One row per check time, one column per node (response time in ms; empty where that node was not checked). */
+export function toResponseSeries(histories: Array<{ name: string; rows: HealthCheckRow[] }>) {
+  const byTime = new Map<number, Record<string, number | null>>();
+  for (const { name, rows } of histories) {
+    for (const row of rows) {
+      const time = Math.round(new Date(row.checkedAt).getTime() / 1000) * 1000;
+      byTime.set(time, { ...byTime.get(time), [name]: row.ok ? row.responseTimeMs : null });
+    }
+  }
+  return [...byTime.entries()].sort(([a], [b]) => a - b).map(([time, values]) => ({ time, ...values }));
+}
+
+/** Response-time history of the whole fleet (each node's recent checks). */
+export function useFleetResponseTimes(nodes: NodeView[]) {
+  return useQueries({
+    queries: nodes.map((node) => ({
+      queryKey: ['nodes', node.id, 'health'],
+      queryFn: () => healthHistory(node.id),
+      refetchInterval: 10_000,
+    })),
+    combine: (results) =>
+      toResponseSeries(results.map((result, i) => ({ name: nodes[i].name, rows: (result.data ?? []).slice(0, 60) }))),
+  });
+}

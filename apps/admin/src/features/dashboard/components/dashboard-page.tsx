@@ -1,10 +1,14 @@
-import { useFleetSummary, useLatestEvents, useLoadBars } from '../api/fleet';
+import { useNodes } from '../../../lib/queries/nodes';
+import { useFleetResponseTimes, useFleetSummary, useLatestEvents, useLoadBars } from '../api/fleet';
 import { LoadChart } from './load-chart';
+import { ResponseChart } from './response-chart';
 
 export function DashboardPage() {
   const summary = useFleetSummary().data;
   const bars = useLoadBars().data ?? [];
   const events = useLatestEvents().data?.items ?? [];
+  const nodes = useNodes().data ?? [];
+  const responseTimes = useFleetResponseTimes(nodes);
   return (
     <section>
       <h1>Fleet</h1>
@@ -34,6 +38,8 @@ export function DashboardPage() {
       )}
       <h2>Load</h2>
       <LoadChart bars={bars} />
+      <h2>Response time</h2>
+      <ResponseChart series={responseTimes} names={nodes.map((node) => node.name)} />
       <h2>Latest events</h2>
       <ul className="events">
         {events.map((event) => (

@@ -1,7 +1,7 @@
 import { render, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { sampleNode } from '../../../testing/sample-node';
-import { summarise, toLoadBars } from '../api/fleet';
+import { summarise, toLoadBars, toResponseSeries } from '../api/fleet';
 import { LoadChart } from './load-chart';
 
 const nodes = [
@@ -18,6 +18,25 @@ describe('fleet data for the dashboard', () => {
       { name: 'waw-1', users: 0, free: 50, health: 'healthy' },
     ]);
     expect(summarise(nodes)).toEqual({ healthy: 2, unhealthy: 1, maintenance: 1, users: 115, freeCapacity: 75 });
+  });
+
+  it('merges each node’s checks into one response-time series, gaps for failed checks', () => {
+    const row = (checkedAt: string, ok: boolean, responseTimeMs: number | null) => ({
+      checkedAt,
+      ok,
+      healthStatus: 'healthy',
+      responseTimeMs,
+      error: null,
+    });
+    expect(
+      toResponseSeries([
+        { name: 'ams-1', rows: [row('2026-11-22T00:00:10.000Z', true, 12), row('2026-11-22T00:00:00.000Z', true, 10)] },
+        { name: 'fra-1', rows: [row('2026-11-22T00:00:10.200Z', false, 900)] },
+      ]),
+    ).toEqual([
+      { time: Date.parse('2026-11-22T00:00:00.000Z'), 'ams-1': 10 },
+      { time: Date.parse('2026-11-22T00:00:10.000Z'), 'ams-1': 12, 'fra-1': null },
+    ]);
   });
 
   it('draws one bar group per node and describes it in text', () => {

@@ -2,12 +2,13 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import { fakeApi } from '../../../lib/fake-api.testing';
+import { sampleNode } from '../../../testing/sample-node';
 import { NodeForm } from './node-form';
 
-const renderForm = (onCreated = vi.fn()) =>
+const renderForm = (onSaved = vi.fn()) =>
   render(
     <QueryClientProvider client={new QueryClient()}>
-      <NodeForm onCreated={onCreated} />
+      <NodeForm onSaved={onSaved} />
     </QueryClientProvider>,
   );
 
@@ -38,6 +39,27 @@ describe('NodeForm', () => {
       maxUsers: 500,
       weight: 1.5,
     });
+  });
+
+  it('edits a node: sends only what changed, the password only when typed, and takes an inbound chosen outside', async () => {
+    const calls = fakeApi({
+      'PATCH /nodes/1': ({ body }) => ({ status: 200, body: { ...sampleNode({}), ...(body as object) } }),
+    });
+    const { rerender } = render(
+      <QueryClientProvider client={new QueryClient()}>
+        <NodeForm node={sampleNode({})} />
+      </QueryClientProvider>,
+    );
+    expect(screen.getByLabelText('Name')).toHaveValue('ams-1');
+    fill('Max users', '150');
+    rerender(
+      <QueryClientProvider client={new QueryClient()}>
+        <NodeForm node={sampleNode({})} inboundId={3} />
+      </QueryClientProvider>,
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(calls).toHaveLength(1));
+    expect(calls[0]).toMatchObject({ method: 'PATCH', path: '/nodes/1', body: { maxUsers: 150, inboundId: 3 } });
   });
 
   it('shows each field error from a 400 next to its field', async () => {

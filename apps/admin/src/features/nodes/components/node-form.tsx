@@ -1,7 +1,8 @@
 import { FormEvent, useState } from 'react';
 import { Field } from '../../../components/ui/field';
 import { ApiError } from '../../../lib/api-client';
-import { NodeInput, useCreateNode } from '../../../lib/queries/nodes';
+import type { NodeView } from '@fleet/contract';
+import { NodeInput, useCreateNode, useUpdateNode } from '../../../lib/queries/nodes';
 
 const NUMBER_FIELDS = new Set(['inboundId', 'maxUsers', 'priority', 'weight']);
 
@@ -18,29 +19,58 @@ const FIELDS: Array<{ name: string; label: string; type?: string; required?: boo
   { name: 'weight', label: 'Weight', type: 'number' },
 ];
 
-/** Creates a node; the API's validation errors appear next to the fields they name. */
-export function NodeForm({ onCreated }: { onCreated?: (id: number) => void }) {
-  const [values, setValues] = useState<Record<string, string>>({});
-  const create = useCreateNode();
+const initialValues = (node?: NodeView): Record<string, string> =>
+  node
+    ? Object.fromEntries(
+        FIELDS.filter((field) => field.name !== 'panelPassword').map((field) => [
+          field.name,
+          String((node as unknown as Record<string, unknown>)[field.name] ?? ''),
+        ]),
+      )
+    : {};
+
+/**
+ * Creates a node, or edits `node` (only changed fields are sent; the password only when typed). The API's
+ * validation errors appear next to the fields they name. `inboundId` may be set from outside (connection test).
+ */
+export function NodeForm({
+  node,
+  onSaved,
+  inboundId,
+}: {
+  node?: NodeView;
+  onSaved?: (id: number) => void;
+  inboundId?: number;
+}) {
+  const [values, setValues] = useState<Record<string, string>>(() => initialValues(node));
+  const [chosenInbound, setChosenInbound] = useState(inboundId);
+  if (inboundId !== chosenInbound) {
+    setChosenInbound(inboundId);
+    if (inboundId !== undefined) setValues((current) => ({ ...current, inboundId: String(inboundId) }));
+  }
+  const createNode = useCreateNode();
+  const updateNode = useUpdateNode(node?.id ?? 0);
+  const create = node ? updateNode : createNode;
   const named = create.error instanceof ApiError ? create.error.fieldErrors() : {};
   const fieldErrors = Object.fromEntries(FIELDS.filter((f) => named[f.name]).map((f) => [f.name, named[f.name]]));
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const input: Record<string, unknown> = {};
+    const before = initialValues(node);
     for (const [name, value] of Object.entries(values)) {
-      if (value === '') continue;
+      if (value === '' || (node && before[name] === value)) continue;
       input[name] = NUMBER_FIELDS.has(name) ? Number(value) : value;
     }
     create.mutate(input as NodeInput, {
-      onSuccess: (node) => {
-        setValues({});
-        onCreated?.(node.id);
+      onSuccess: (saved) => {
+        if (!node) setValues({});
+        onSaved?.(saved.id);
       },
     });
   };
   return (
-    <form onSubmit={submit} aria-label="Add a node" className="node-form">
-      <h2>Add a node</h2>
+    <form onSubmit={submit} aria-label={node ? 'Edit the node' : 'Add a node'} className="node-form">
+      <h2>{node ? 'Edit' : 'Add a node'}</h2>
       {FIELDS.map((field) => (
         <Field
           key={field.name}
@@ -48,7 +78,8 @@ export function NodeForm({ onCreated }: { onCreated?: (id: number) => void }) {
           label={field.label}
           type={field.type ?? 'text'}
           step={field.name === 'weight' ? 'any' : undefined}
-          required={field.required}
+          required={field.required && !(node && field.name === 'panelPassword')}
+          placeholder={node && field.name === 'panelPassword' ? 'unchanged' : undefined}
           value={values[field.name] ?? ''}
           error={fieldErrors[field.name]}
           onChange={(event) => setValues({ ...values, [field.name]: event.target.value })}
@@ -60,8 +91,9 @@ export function NodeForm({ onCreated }: { onCreated?: (id: number) => void }) {
         </p>
       )}
       <button type="submit" disabled={create.isPending}>
-        Add node
+        {node ? 'Save' : 'Add node'}
       </button>
+      {node && create.isSuccess && <p role="status">Saved.</p>}
     </form>
   );
 }

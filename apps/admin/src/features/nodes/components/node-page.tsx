@@ -10,7 +10,9 @@ import {
   useHealthHistory,
   useNode,
   useNodeAction,
+  useTestConnection,
 } from '../../../lib/queries/nodes';
+import { NodeForm } from './node-form';
 
 /** One node: state, health history, its users, and the actions (check, maintenance, drain, delete). */
 export function NodePage({ id }: { id: number }) {
@@ -22,6 +24,8 @@ export function NodePage({ id }: { id: number }) {
   const activate = useNodeAction(setNodeStatus('active'));
   const remove = useNodeAction(deleteNode);
   const [confirming, setConfirming] = useState(false);
+  const [inboundId, setInboundId] = useState<number | undefined>();
+  const test = useTestConnection();
   const navigate = useNavigate();
   if (!node) return <p>Loading…</p>;
   const failure = [check, drain, maintenance, activate, remove].find((action) => action.error)?.error;
@@ -71,6 +75,19 @@ export function NodePage({ id }: { id: number }) {
         </div>
       )}
       {failure && <p role="alert">{failure.message}</p>}
+      <div className="actions">
+        <button type="button" onClick={() => test.mutate(id)} disabled={test.isPending}>
+          Test connection
+        </button>
+        {test.data && !test.data.ok && <span role="alert">{test.data.error}</span>}
+        {test.data?.ok &&
+          test.data.inbounds.map((inbound) => (
+            <button key={inbound.id} type="button" onClick={() => setInboundId(inbound.id)}>
+              Use inbound #{inbound.id} ({inbound.protocol}:{inbound.port} {inbound.remark})
+            </button>
+          ))}
+      </div>
+      <NodeForm key={node.id} node={node} inboundId={inboundId} />
       <h2>Response time</h2>
       <figure className="chart" aria-label={`${node.name} response time`}>
         <ResponsiveContainer width="100%" height={200}>
