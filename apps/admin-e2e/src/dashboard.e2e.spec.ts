@@ -196,5 +196,15 @@ describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)'
       null,
       { timeout: 15_000 },
     );
+
+    // Phone width: the navigation stays reachable and the page itself needs no sideways scrolling.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole('link', { name: 'Nodes' }).waitFor();
+    // (the charts re-measure themselves after the resize)
+    await page
+      .waitForFunction(() => document.documentElement.scrollWidth <= 390, null, { timeout: 5000 })
+      .catch(() => undefined);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: resolve(ARTEFACTS, 'dashboard-phone.png'), fullPage: true });
   });
 });

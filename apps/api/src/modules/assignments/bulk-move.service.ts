@@ -24,7 +24,8 @@ export interface MoveRequest {
 
 export interface BulkMoveResult {
   done: number[];
-  failed: Array<{ userId: number; error: string; noCapacity: boolean }>;
+  /** `noCapacity`: no seat anywhere; `busy`: another move of the user (or its recovery) is under way. */
+  failed: Array<{ userId: number; error: string; noCapacity: boolean; busy?: boolean }>;
 }
 
 interface LiveRow {

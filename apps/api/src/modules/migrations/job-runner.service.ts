@@ -137,8 +137,9 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   /**
-   * Records a batch's outcome: moved users done; failures retried up to MAX_ATTEMPTS, except that a failover never
-   * gives a user up for lack of seats (it waits for capacity). Returns how many items were settled.
+   * Records a batch's outcome: moved users done; failures retried up to MAX_ATTEMPTS, except that a user whose move
+   * is under way elsewhere is waited for, and a failover never gives a user up for lack of seats (it waits for
+   * capacity). Returns how many items were settled.
    */
   private async settle(job: Job, items: JobItem[], result: BulkMoveResult): Promise<number> {
     const byUser = new Map(items.map((item) => [item.userId, item]));
@@ -147,7 +148,9 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
     const retried: Array<{ id: string; attempts: number; error: string }> = [];
     for (const failure of result.failed) {
       const item = byUser.get(failure.userId)!;
-      const attempts = job.kind === 'failover' && failure.noCapacity ? item.attempts : item.attempts + 1;
+      // Waiting is not failing: for a move under way elsewhere (e.g. crash recovery), or for seats in a failover.
+      const waits = failure.busy || (job.kind === 'failover' && failure.noCapacity);
+      const attempts = waits ? item.attempts : item.attempts + 1;
       if (attempts >= MAX_ATTEMPTS) givenUp.push({ id: item.id, error: failure.error });
       else retried.push({ id: item.id, attempts, error: failure.error });
     }
