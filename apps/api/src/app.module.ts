@@ -20,6 +20,7 @@ import { HealthModule } from './modules/health/health.module';
 import { KeysModule } from './modules/keys/keys.module';
 import { MigrationsModule } from './modules/migrations/migrations.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
+import { StatsModule } from './modules/stats/stats.module';
 
 export interface Runtime {
   config: AppConfig;
@@ -62,6 +63,7 @@ export class AppModule {
         HealthModule,
         KeysModule,
         MigrationsModule,
+        StatsModule,
         OpsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: GlobalExceptionFilter }],

@@ -208,6 +208,37 @@ describe('health checks, hysteresis, failover and recovery (real HTTP, PostgreSQ
     await t.http().post('/api/v1/nodes/abc/check-health').set(fleet.auth).expect(400);
   });
 
+  it('stats overview: fleet counts for the dashboard, viewer allowed, bot and anonymous refused', async () => {
+    for (let i = 0; i < 4; i++)
+      await t
+        .http()
+        .put(`/api/v1/keys/${970 + i}`)
+        .set(bot)
+        .send({})
+        .expect(201);
+    await t
+      .http()
+      .patch(`/api/v1/nodes/${fleet.nodeIds[2]}`)
+      .set(fleet.auth)
+      .send({ status: 'maintenance' })
+      .expect(200);
+    const viewer = { Authorization: `Bearer ${await t.tokenFor('viewer')}` };
+    const { body } = await t.http().get('/api/v1/stats/overview').set(viewer).expect(200);
+    expect(body).toEqual({
+      nodes: { total: 3, healthy: 3, unhealthy: 0, unknown: 0, maintenance: 1, inactive: 0 },
+      users: { total: 4, placed: 4 },
+      capacity: { max: 200, free: expect.any(Number) }, // the two active nodes' seats; free is checked below
+      jobs: { running: 0, queuedMoves: 0 },
+      alerts: { nodeDownLast24h: 0 },
+    });
+    const used = (await t.http().get('/api/v1/balancer/loads').set(viewer).expect(200)).body
+      .filter((l: { nodeId: number }) => l.nodeId !== fleet.nodeIds[2])
+      .reduce((sum: number, l: { currentUsers: number }) => sum + l.currentUsers, 0);
+    expect(body.capacity.free).toBe(200 - used);
+    await t.http().get('/api/v1/stats/overview').set(bot).expect(403);
+    await t.http().get('/api/v1/stats/overview').expect(401);
+  });
+
   it('metrics: Prometheus text with node gauges, behind a token', async () => {
     await t.http().put('/api/v1/keys/990').set(bot).send({}).expect(201);
     await t.http().get('/metrics').expect(401);

@@ -68,3 +68,13 @@ export interface JobView {
   startedAt: string | null;
   finishedAt: string | null;
 }
+
+/** `GET /api/v1/stats/overview`: counts for the dashboard. */
+export interface StatsOverview {
+  nodes: { total: number; healthy: number; unhealthy: number; unknown: number; maintenance: number; inactive: number };
+  users: { total: number; placed: number };
+  /** `max`: seats on active nodes; `free`: seats free on nodes that can take users now. */
+  capacity: { max: number; free: number };
+  jobs: { running: number; queuedMoves: number };
+  alerts: { nodeDownLast24h: number };
+}
