@@ -33,7 +33,7 @@ export class NodeRemovalService {
         `SELECT user_id FROM assignments WHERE node_id = $1 AND state = 'active' ORDER BY id`,
         [nodeId],
       );
-      const live = await this.nodes.countActiveAssignments(nodeId, manager);
+      const live = await this.nodes.countLiveAssignments(nodeId, manager);
       if (live === 0) return null;
       const others = (await this.nodes.findAll()).filter((other) => other.id !== nodeId);
       const free = others

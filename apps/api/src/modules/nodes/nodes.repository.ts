@@ -74,7 +74,8 @@ export class NodesRepository {
     await manager.query(`UPDATE nodes SET current_users = current_users + $2 WHERE id = $1`, [nodeId, count]);
   }
 
-  countActiveAssignments(nodeId: number, manager: EntityManager): Promise<number> {
+  /** Users on the node: active assignments and placements under way (what its counter counts). */
+  countLiveAssignments(nodeId: number, manager: EntityManager): Promise<number> {
     return manager.getRepository(Assignment).countBy({ nodeId, state: Not('released') });
   }
 }

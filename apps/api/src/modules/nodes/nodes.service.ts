@@ -104,11 +104,11 @@ export class NodesService {
     await this.inTransaction(async (manager) => {
       const node = await this.nodes.findByIdForUpdate(id, manager);
       if (!node) throw notFound(id);
-      const activeUsers = await this.nodes.countActiveAssignments(id, manager);
-      if (activeUsers > 0) {
+      const liveUsers = await this.nodes.countLiveAssignments(id, manager);
+      if (liveUsers > 0) {
         throw new DomainError(
           ErrorCode.NodeHasUsers,
-          `node ${node.name} still serves ${activeUsers} users that could not be moved; nothing was deleted`,
+          `node ${node.name} still serves ${liveUsers} users that could not be moved; nothing was deleted`,
         );
       }
       await this.events.record(
