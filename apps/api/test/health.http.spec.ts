@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { PanelSimulator, FaultKind } from '@fleet/panel-sim';
 import { HealthSweepService } from '../src/modules/health/health-sweep.service';
-import { checkHealth, checkInvariants, eventually, fleetEmails, startFleet } from './support/fleet';
+import {
+  checkHealth,
+  checkInvariants,
+  eventually,
+  fleetEmails,
+  patchNodes,
+  placeUsers,
+  startFleet,
+} from './support/fleet';
 import { startTestApp, TestApp } from './support/test-app';
 
 type Fleet = Awaited<ReturnType<typeof startFleet>>;
@@ -76,9 +84,7 @@ describe('health checks, hysteresis, failover and recovery (real HTTP, PostgreSQ
   });
 
   it('failover: a dead node’s users move to healthy nodes, nothing lost or doubled; the revived node is cleaned first', async () => {
-    for (const id of fleet.nodeIds.slice(1)) {
-      await t.http().patch(`/api/v1/nodes/${id}`).set(fleet.auth).send({ status: 'maintenance' }).expect(200);
-    }
+    await patchNodes(t, fleet.auth, fleet.nodeIds.slice(1), { status: 'maintenance' });
     const keys = await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
         t
@@ -89,9 +95,7 @@ describe('health checks, hysteresis, failover and recovery (real HTTP, PostgreSQ
       ),
     );
     expect(keys.every((r) => r.status === 201 && r.body.node.id === fleet.nodeIds[0])).toBe(true);
-    for (const id of fleet.nodeIds.slice(1)) {
-      await t.http().patch(`/api/v1/nodes/${id}`).set(fleet.auth).send({ status: 'active' }).expect(200);
-    }
+    await patchNodes(t, fleet.auth, fleet.nodeIds.slice(1), { status: 'active' });
 
     await fleet.panels[0].setFault({ kind: 'refuse' });
     await checkHealth(t, fleet.auth, fleet.nodeIds[0], 3);
@@ -125,31 +129,9 @@ describe('health checks, hysteresis, failover and recovery (real HTTP, PostgreSQ
   });
 
   it('failover without enough seats moves as many as possible and keeps the rest queued until capacity returns', async () => {
-    await t
-      .http()
-      .patch(`/api/v1/nodes/${fleet.nodeIds[1]}`)
-      .set(fleet.auth)
-      .send({ status: 'maintenance' })
-      .expect(200);
-    await t
-      .http()
-      .patch(`/api/v1/nodes/${fleet.nodeIds[2]}`)
-      .set(fleet.auth)
-      .send({ status: 'maintenance' })
-      .expect(200);
-    for (let i = 0; i < 10; i++)
-      await t
-        .http()
-        .put(`/api/v1/keys/${950 + i}`)
-        .set(bot)
-        .send({})
-        .expect(201);
-    await t
-      .http()
-      .patch(`/api/v1/nodes/${fleet.nodeIds[1]}`)
-      .set(fleet.auth)
-      .send({ status: 'active', maxUsers: 6 })
-      .expect(200);
+    await patchNodes(t, fleet.auth, fleet.nodeIds.slice(1), { status: 'maintenance' });
+    await placeUsers(t, bot, 950, 10);
+    await patchNodes(t, fleet.auth, [fleet.nodeIds[1]], { status: 'active', maxUsers: 6 });
 
     await fleet.panels[0].setFault({ kind: 'refuse' });
     await checkHealth(t, fleet.auth, fleet.nodeIds[0], 3);
@@ -170,13 +152,7 @@ describe('health checks, hysteresis, failover and recovery (real HTTP, PostgreSQ
   });
 
   it('drain: maintenance, then a job moves every user off', async () => {
-    for (let i = 0; i < 9; i++)
-      await t
-        .http()
-        .put(`/api/v1/keys/${980 + i}`)
-        .set(bot)
-        .send({})
-        .expect(201);
+    await placeUsers(t, bot, 980, 9);
     const target = fleet.nodeIds[0];
     const { body } = await t.http().post(`/api/v1/nodes/${target}/drain`).set(fleet.auth).expect(202);
     await eventually(
@@ -209,19 +185,8 @@ describe('health checks, hysteresis, failover and recovery (real HTTP, PostgreSQ
   });
 
   it('stats overview: fleet counts for the dashboard, viewer allowed, bot and anonymous refused', async () => {
-    for (let i = 0; i < 4; i++)
-      await t
-        .http()
-        .put(`/api/v1/keys/${970 + i}`)
-        .set(bot)
-        .send({})
-        .expect(201);
-    await t
-      .http()
-      .patch(`/api/v1/nodes/${fleet.nodeIds[2]}`)
-      .set(fleet.auth)
-      .send({ status: 'maintenance' })
-      .expect(200);
+    await placeUsers(t, bot, 970, 4);
+    await patchNodes(t, fleet.auth, [fleet.nodeIds[2]], { status: 'maintenance' });
     const viewer = { Authorization: `Bearer ${await t.tokenFor('viewer')}` };
     const { body } = await t.http().get('/api/v1/stats/overview').set(viewer).expect(200);
     expect(body).toEqual({

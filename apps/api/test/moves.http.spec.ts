@@ -2,7 +2,15 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { PanelSimulator } from '@fleet/panel-sim';
 import { signature } from '../src/modules/outbox/webhook-outbox.service';
-import { checkHealth, checkInvariants, eventually, fleetEmails, startFleet } from './support/fleet';
+import {
+  checkHealth,
+  checkInvariants,
+  eventually,
+  fleetEmails,
+  patchNodes,
+  placeUsers,
+  startFleet,
+} from './support/fleet';
 import { startTestApp, TestApp } from './support/test-app';
 
 type Fleet = Awaited<ReturnType<typeof startFleet>>;
@@ -40,22 +48,7 @@ describe('moving users: migrate, tombstones, webhooks, rebalance, node deletion,
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   let bot: { Authorization: string };
   const byNode = () => new Map(fleet.nodeIds.map((id, i) => [id, fleet.panels[i]] as [number, PanelSimulator]));
-  const place = async (count: number, from = 1) => {
-    const users: Array<{ userId: number; node: { id: number } }> = [];
-    for (let i = 0; i < count; i++) {
-      users.push(
-        (
-          await t
-            .http()
-            .put(`/api/v1/keys/${from + i}`)
-            .set(bot)
-            .send({})
-            .expect(201)
-        ).body,
-      );
-    }
-    return users;
-  };
+  const place = (count: number, from = 1) => placeUsers(t, bot, from, count);
 
   beforeEach(async () => {
     receiver = await startReceiver(1);
@@ -151,13 +144,9 @@ describe('moving users: migrate, tombstones, webhooks, rebalance, node deletion,
   });
 
   it('rebalance: dry-run plan with the fewest moves, then a job that carries it out', async () => {
-    for (const id of fleet.nodeIds.slice(1)) {
-      await t.http().patch(`/api/v1/nodes/${id}`).set(fleet.auth).send({ status: 'maintenance' }).expect(200);
-    }
+    await patchNodes(t, fleet.auth, fleet.nodeIds.slice(1), { status: 'maintenance' });
     await place(30);
-    for (const id of fleet.nodeIds.slice(1)) {
-      await t.http().patch(`/api/v1/nodes/${id}`).set(fleet.auth).send({ status: 'active' }).expect(200);
-    }
+    await patchNodes(t, fleet.auth, fleet.nodeIds.slice(1), { status: 'active' });
     const plan = (await t.http().post('/api/v1/balancer/rebalance').set(fleet.auth).send({ dryRun: true }).expect(200))
       .body;
     expect(plan.minimumMoves).toBe(20);

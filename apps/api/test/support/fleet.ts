@@ -100,3 +100,36 @@ export async function eventually<T>(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/** PATCHes each node with the same fields (e.g. `{status: 'maintenance'}`), expecting 200. */
+export async function patchNodes(
+  t: TestApp,
+  auth: { Authorization: string },
+  nodeIds: number[],
+  fields: Record<string, unknown>,
+): Promise<void> {
+  for (const id of nodeIds) await t.http().patch(`/api/v1/nodes/${id}`).set(auth).send(fields).expect(200);
+}
+
+/** Creates `count` users through the keys API, one after the other, from telegram id `first`; returns the keys. */
+export async function placeUsers(
+  t: TestApp,
+  bot: { Authorization: string },
+  first: number,
+  count: number,
+): Promise<Array<{ userId: number; node: { id: number } }>> {
+  const keys = [];
+  for (let i = 0; i < count; i++) {
+    keys.push(
+      (
+        await t
+          .http()
+          .put(`/api/v1/keys/${first + i}`)
+          .set(bot)
+          .send({})
+          .expect(201)
+      ).body,
+    );
+  }
+  return keys;
+}
