@@ -107,6 +107,13 @@ describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)'
   });
 
   const loadsCaption = () => page.locator('figure[aria-label="Load per node"] figcaption').innerText();
+  /** Waits until the load chart's text caption matches (the chart follows the API's refreshes). */
+  const loadsShow = (pattern: RegExp, timeout: number) =>
+    page.waitForFunction(
+      (source) => new RegExp(source).test(document.querySelector('figure figcaption')?.textContent ?? ''),
+      pattern.source,
+      { timeout },
+    );
 
   it('logs in, adds panels, places users, survives a dead panel and rebalances with a progress bar', async () => {
     await page.goto(url);
@@ -148,33 +155,17 @@ describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)'
       expect(response.status).toBe(201);
     }
     await page.getByRole('link', { name: 'Dashboard' }).click();
-    await page.waitForFunction(
-      () =>
-        /e2e-1: 8 users.*e2e-2: 8 users.*e2e-3: 8 users/.test(
-          document.querySelector('figure figcaption')?.textContent ?? '',
-        ),
-      null,
-      { timeout: 15_000 },
-    );
+    await loadsShow(/e2e-1: 8 users.*e2e-2: 8 users.*e2e-3: 8 users/, 15_000);
     await page.screenshot({ path: resolve(ARTEFACTS, 'dashboard.png'), fullPage: true });
 
     // A panel dies: the node turns unhealthy and its users move.
     await panels[0].setFault({ kind: 'refuse' });
-    await page.waitForFunction(
-      () =>
-        /e2e-1: 0 users, 20 free \(unhealthy\)/.test(document.querySelector('figure figcaption')?.textContent ?? ''),
-      null,
-      { timeout: 30_000 },
-    );
+    await loadsShow(/e2e-1: 0 users, 20 free \(unhealthy\)/, 30_000);
     expect(await loadsCaption()).toMatch(/e2e-2: 12 users.*e2e-3: 12 users/);
 
     // It comes back; a rebalance spreads the users again, with a progress bar that completes.
     await panels[0].setFault({ kind: 'none' });
-    await page.waitForFunction(
-      () => /e2e-1: 0 users, 20 free \(healthy\)/.test(document.querySelector('figure figcaption')?.textContent ?? ''),
-      null,
-      { timeout: 30_000 },
-    );
+    await loadsShow(/e2e-1: 0 users, 20 free \(healthy\)/, 30_000);
     await page.getByRole('link', { name: 'Rebalance' }).click();
     await page.getByRole('button', { name: 'Preview' }).click();
     await page.getByText('8 moves (the minimum is 8).').waitFor();
@@ -188,14 +179,7 @@ describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)'
     await page.screenshot({ path: resolve(ARTEFACTS, 'rebalance.png'), fullPage: true });
 
     await page.getByRole('link', { name: 'Dashboard' }).click();
-    await page.waitForFunction(
-      () =>
-        /e2e-1: 8 users.*e2e-2: 8 users.*e2e-3: 8 users/.test(
-          document.querySelector('figure figcaption')?.textContent ?? '',
-        ),
-      null,
-      { timeout: 15_000 },
-    );
+    await loadsShow(/e2e-1: 8 users.*e2e-2: 8 users.*e2e-3: 8 users/, 15_000);
 
     // Phone width: the navigation stays reachable and the page itself needs no sideways scrolling.
     await page.setViewportSize({ width: 390, height: 844 });
