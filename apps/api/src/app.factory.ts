@@ -8,6 +8,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { API_PREFIX } from '@fleet/contract';
 import { AppModule, Runtime } from './app.module';
+import { securityHeaders } from './common/http/security-headers';
+import { refuseDeepJson } from './common/http/strict-input';
 import { createValidationPipe } from './common/http/validation';
 
 const NOT_THE_SPA = /^\/(api|sub|healthz|readyz|metrics)(\/|$)/;
@@ -30,7 +32,9 @@ export async function createApp(runtime: Runtime): Promise<INestApplication> {
     bodyParser: true,
   });
   app.useLogger(app.get(Logger));
-  app.useBodyParser('json', { limit: '1mb' });
+  app.use(securityHeaders());
+  app.useBodyParser('json', { limit: '100kb', verify: refuseDeepJson });
+  app.useBodyParser('urlencoded', { limit: '100kb', extended: false });
   app.set('trust proxy', runtime.config.trustProxy);
   app.disable('x-powered-by');
   app.setGlobalPrefix(API_PREFIX, {

@@ -1,3 +1,5 @@
+import * as argon2 from 'argon2';
+import * as bcrypt from 'bcrypt';
 import { createHash } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
 import { ADMIN, nodeBody, startTestApp, TestApp } from './support/test-app';
@@ -9,7 +11,10 @@ describe('auth (real HTTP, real PostgreSQL)', () => {
   let nodeId: number;
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { LOGIN_MAX_FAILURES: '3', LOGIN_WINDOW_SECONDS: '60' } });
+    // Requests come from loopback; X-Forwarded-For set by a test plays the client address behind a trusted proxy.
+    t = await startTestApp({
+      env: { LOGIN_MAX_FAILURES: '3', LOGIN_WINDOW_SECONDS: '60', LOGIN_CONCURRENCY: '64', TRUST_PROXY: 'loopback' },
+    });
     const { body } = await t
       .http()
       .post('/api/v1/nodes')
@@ -20,6 +25,20 @@ describe('auth (real HTTP, real PostgreSQL)', () => {
   });
   afterAll(() => t.close());
 
+  const login = (body: object, address: string) =>
+    t.http().post('/api/v1/auth/login').set('X-Forwarded-For', address).send(body);
+  const failureCount = async () =>
+    (await t.dataSource.query(`SELECT count(*)::int AS n FROM events WHERE type = 'auth.login_failed'`))[0].n as number;
+  const apiToken = async (role: Role) =>
+    (
+      await t
+        .http()
+        .post('/api/v1/tokens')
+        .set('Authorization', `Bearer ${await t.adminToken()}`)
+        .send({ name: `${role}-${Date.now()}`, role })
+        .expect(201)
+    ).body.token as string;
+
   describe('login', () => {
     it('issues a JWT for the bootstrapped admin', async () => {
       const { body } = await t.http().post('/api/v1/auth/login').send(ADMIN).expect(200);
@@ -27,20 +46,16 @@ describe('auth (real HTTP, real PostgreSQL)', () => {
       await t.http().get('/api/v1/nodes').set('Authorization', `Bearer ${body.accessToken}`).expect(200);
     });
 
-    it('stores the admin password as a bcrypt hash', async () => {
+    it('stores the admin password as an argon2id hash', async () => {
       const [row] = await t.dataSource.query('SELECT password_hash FROM admins WHERE username = $1', [ADMIN.username]);
-      expect(row.password_hash).toMatch(/^\$2[aby]\$12\$/);
+      expect(row.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
       expect(row.password_hash).not.toContain(ADMIN.password);
     });
 
     it('answers 401 for a wrong password and for an unknown user, and records the failure', async () => {
-      const wrong = await t
-        .http()
-        .post('/api/v1/auth/login')
-        .send({ username: ADMIN.username, password: 'nope-nope' })
-        .expect(401);
+      const wrong = await login({ username: ADMIN.username, password: 'nope-nope' }, '10.1.0.1').expect(401);
       expect(wrong.body).toMatchObject({ statusCode: 401, code: 'INVALID_CREDENTIALS' });
-      await t.http().post('/api/v1/auth/login').send({ username: 'ghost', password: 'whatever1' }).expect(401);
+      await login({ username: 'ghost', password: 'whatever1' }, '10.1.0.1').expect(401);
       const rows = await t.dataSource.query(`SELECT payload FROM events WHERE type = 'auth.login_failed'`);
       expect(rows.map((r: { payload: { username: string } }) => r.payload.username)).toEqual(
         expect.arrayContaining([ADMIN.username, 'ghost']),
@@ -49,28 +64,176 @@ describe('auth (real HTTP, real PostgreSQL)', () => {
     });
 
     it('answers 400 for a malformed login body', async () => {
-      await t.http().post('/api/v1/auth/login').send({ username: ADMIN.username }).expect(400);
-      await t.http().post('/api/v1/auth/login').send({ username: 5, password: 'x' }).expect(400);
-      await t
-        .http()
-        .post('/api/v1/auth/login')
-        .send({ ...ADMIN, extra: 1 })
-        .expect(400);
+      await login({ username: ADMIN.username }, '10.1.0.2').expect(400);
+      await login({ username: 5, password: 'x' }, '10.1.0.2').expect(400);
+      await login({ ...ADMIN, extra: 1 }, '10.1.0.2').expect(400);
+      await login({ username: 'a\u0000b', password: 'x' }, '10.1.0.2').expect(400);
     });
 
-    it('rate-limits repeated failures with 429, even for the right password', async () => {
-      const attempt = (password: string) => t.http().post('/api/v1/auth/login').send({ username: 'limited', password });
-      await t.dataSource.query(
-        `INSERT INTO admins (username, password_hash) SELECT 'limited', password_hash FROM admins WHERE username = $1`,
-        [ADMIN.username],
+    it('keeps verifying a bcrypt hash from an earlier version and replaces it with argon2id after a good login', async () => {
+      await t.dataSource.query(`INSERT INTO admins (username, password_hash) VALUES ('legacy', $1)`, [
+        await bcrypt.hash('legacy password 1', 10),
+      ]);
+      await login({ username: 'legacy', password: 'legacy password 2' }, '10.1.1.1').expect(401);
+      await login({ username: 'legacy', password: 'legacy password 1' }, '10.1.1.1').expect(200);
+      const [row] = await t.dataSource.query(`SELECT password_hash FROM admins WHERE username = 'legacy'`);
+      expect(row.password_hash).toMatch(/^\$argon2id\$/);
+      await login({ username: 'legacy', password: 'legacy password 1' }, '10.1.1.1').expect(200);
+    });
+
+    it('never cuts a long password short (bcrypt reads only 72 bytes)', async () => {
+      const long = 'x'.repeat(72);
+      await t.dataSource.query(`INSERT INTO admins (username, password_hash) VALUES ('long-bcrypt', $1)`, [
+        await bcrypt.hash(long, 10),
+      ]);
+      // bcrypt itself would accept this: the first 72 bytes match.
+      await login({ username: 'long-bcrypt', password: `${long}-and-more` }, '10.1.2.1').expect(401);
+      await login({ username: 'long-bcrypt', password: long }, '10.1.2.1').expect(200);
+
+      const hundred = 'y'.repeat(100);
+      await t.dataSource.query(`UPDATE admins SET password_hash = $1 WHERE username = 'long-bcrypt'`, [
+        await argon2.hash(hundred),
+      ]);
+      await login({ username: 'long-bcrypt', password: `${'y'.repeat(72)}zzz` }, '10.1.2.2').expect(401);
+      await login({ username: 'long-bcrypt', password: hundred }, '10.1.2.2').expect(200);
+    });
+  });
+
+  describe('login limiter', () => {
+    it('takes the budget atomically before any password check: 40 parallel wrong passwords get exactly 3 checks', async () => {
+      const before = await failureCount();
+      const responses = await Promise.all(
+        Array.from({ length: 40 }, () => login({ username: ADMIN.username, password: 'wrong-password' }, '10.2.0.1')),
       );
-      for (let i = 0; i < 3; i++) expect((await attempt('wrong-password')).status).toBe(401);
-      const blocked = await attempt('wrong-password');
-      expect(blocked.status).toBe(429);
-      expect(blocked.body.code).toBe('TOO_MANY_LOGIN_ATTEMPTS');
-      expect((await attempt(ADMIN.password)).status).toBe(429);
-      // Another username from the same address is not locked out.
-      await t.http().post('/api/v1/auth/login').send(ADMIN).expect(200);
+      const statuses = responses.map((response) => response.status);
+      expect(statuses.filter((status) => status === 401)).toHaveLength(3);
+      expect(statuses.filter((status) => status === 429)).toHaveLength(37);
+      expect((await failureCount()) - before).toBe(3);
+      const refused = responses.find((response) => response.status === 429)!;
+      expect(refused.body.code).toBe('TOO_MANY_LOGIN_ATTEMPTS');
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    });
+
+    it('counts every username against the address, so random usernames do not each get a budget', async () => {
+      for (let i = 0; i < 3; i++) await login({ username: `random-${i}`, password: 'whatever1' }, '10.2.1.1').expect(401);
+      await login({ username: 'random-new', password: 'whatever1' }, '10.2.1.1').expect(429);
+      // Locked out from that address, even with the right password ...
+      await login(ADMIN, '10.2.1.1').expect(429);
+    });
+
+    it('still lets the admin in from an address that has not failed', async () => {
+      for (let i = 0; i < 3; i++) await login({ username: ADMIN.username, password: 'stranger' }, '10.2.2.1').expect(401);
+      await login({ username: ADMIN.username, password: 'stranger' }, '10.2.2.1').expect(429);
+      await login(ADMIN, '10.2.2.2').expect(200);
+    });
+
+    it('gives a good login its attempt back', async () => {
+      for (let i = 0; i < 10; i++) await login(ADMIN, '10.2.3.1').expect(200);
+    });
+
+    it('takes the client address from the trusted proxies only: a forged X-Forwarded-For entry resets nothing', async () => {
+      for (let i = 0; i < 3; i++) {
+        await login({ username: ADMIN.username, password: 'forger' }, `203.0.113.${i}, 10.2.4.1`).expect(401);
+      }
+      await login({ username: ADMIN.username, password: 'forger' }, '203.0.113.99, 10.2.4.1').expect(429);
+    });
+
+    it('groups IPv6 clients by /64', async () => {
+      for (let i = 1; i <= 3; i++) {
+        await login({ username: ADMIN.username, password: 'six' }, `2001:db8:1:2::${i}`).expect(401);
+      }
+      await login({ username: ADMIN.username, password: 'six' }, '2001:db8:1:2:ffff::1').expect(429);
+      await login(ADMIN, '2001:db8:1:3::1').expect(200);
+    });
+  });
+
+  describe('password checks in flight', () => {
+    let busy: TestApp;
+    beforeAll(async () => {
+      busy = await startTestApp({ env: { LOGIN_CONCURRENCY: '1', LOGIN_MAX_FAILURES: '100', TRUST_PROXY: 'loopback' } });
+    });
+    afterAll(() => busy.close());
+
+    it('are bounded: logins beyond the bound get 429 at once and keep their attempt', async () => {
+      const started = Date.now();
+      const responses = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          busy
+            .http()
+            .post('/api/v1/auth/login')
+            .set('X-Forwarded-For', `10.4.0.${i}`)
+            .send({ username: ADMIN.username, password: 'wrong-password' }),
+        ),
+      );
+      const refused = responses.filter((response) => response.status === 429);
+      expect(refused.length).toBeGreaterThan(0);
+      expect(refused[0].body.message).toContain('too many logins at this moment');
+      expect(refused[0].headers['retry-after']).toBe('1');
+      expect(responses.every((response) => [401, 429].includes(response.status))).toBe(true);
+      expect(Date.now() - started).toBeLessThan(5000);
+      // Nothing was taken from the refused addresses' budgets.
+      const [{ n }] = await busy.dataSource.query(`SELECT count(*)::int AS n FROM login_throttle WHERE points > 0`);
+      expect(n).toBe(responses.length - refused.length);
+    });
+  });
+
+  describe('sessions', () => {
+    it('refuses a valid JWT of an admin who no longer exists', async () => {
+      await t.dataSource.query(`INSERT INTO admins (username, password_hash) VALUES ('leaver', $1)`, [
+        await argon2.hash('leaver password'),
+      ]);
+      const { body } = await login({ username: 'leaver', password: 'leaver password' }, '10.3.0.1').expect(200);
+      await t.dataSource.query(`DELETE FROM admins WHERE username = 'leaver'`);
+      const response = await t.http().get('/api/v1/nodes').set('Authorization', `Bearer ${body.accessToken}`).expect(401);
+      expect(response.body.code).toBe('UNAUTHENTICATED');
+    });
+
+    it('revokes every token of the admin on logout-all', async () => {
+      await t.dataSource.query(`INSERT INTO admins (username, password_hash) VALUES ('roamer', $1)`, [
+        await argon2.hash('roamer password'),
+      ]);
+      const first = (await login({ username: 'roamer', password: 'roamer password' }, '10.3.1.1').expect(200)).body;
+      const second = (await login({ username: 'roamer', password: 'roamer password' }, '10.3.1.1').expect(200)).body;
+      const as = (token: string) => ({ Authorization: `Bearer ${token}` });
+      await t.http().get('/api/v1/nodes').set(as(second.accessToken)).expect(200);
+      await t.http().post('/api/v1/auth/logout-all').set(as(first.accessToken)).expect(204);
+      await t.http().get('/api/v1/nodes').set(as(first.accessToken)).expect(401);
+      await t.http().get('/api/v1/nodes').set(as(second.accessToken)).expect(401);
+      const fresh = (await login({ username: 'roamer', password: 'roamer password' }, '10.3.1.1').expect(200)).body;
+      await t.http().get('/api/v1/nodes').set(as(fresh.accessToken)).expect(200);
+      await t.http().post('/api/v1/auth/logout-all').expect(401);
+      await t.http().post('/api/v1/auth/logout-all').set(as(await t.tokenFor('viewer'))).expect(403);
+    });
+
+    it('changes the password, revoking the old tokens', async () => {
+      await t.dataSource.query(`INSERT INTO admins (username, password_hash) VALUES ('changer', $1)`, [
+        await argon2.hash('changer password'),
+      ]);
+      const old = (await login({ username: 'changer', password: 'changer password' }, '10.3.2.1').expect(200)).body;
+      const auth = { Authorization: `Bearer ${old.accessToken}` };
+      const route = '/api/v1/auth/password';
+      await t.http().post(route).set(auth).send({ currentPassword: 'nope', newPassword: 'a new long password' }).expect(401);
+      const short = await t.http().post(route).set(auth).send({ currentPassword: 'changer password', newPassword: 'short' });
+      expect(short.status).toBe(400);
+      expect(short.body.message.join(' ')).toContain('newPassword');
+      await t.http().post(route).set(auth).send({ currentPassword: 'changer password' }).expect(400);
+      const { body: fresh } = await t
+        .http()
+        .post(route)
+        .set(auth)
+        .send({ currentPassword: 'changer password', newPassword: 'a new long password' })
+        .expect(200);
+      await t.http().get('/api/v1/nodes').set(auth).expect(401);
+      await t.http().get('/api/v1/nodes').set('Authorization', `Bearer ${fresh.accessToken}`).expect(200);
+      await login({ username: 'changer', password: 'changer password' }, '10.3.2.2').expect(401);
+      await login({ username: 'changer', password: 'a new long password' }, '10.3.2.2').expect(200);
+      const adminToken = await apiToken('admin');
+      await t
+        .http()
+        .post(route)
+        .set('Authorization', `Bearer ${adminToken}`)
+        .send({ currentPassword: 'x', newPassword: 'a new long password' })
+        .expect(403);
     });
   });
 

@@ -12,6 +12,7 @@ const TABLES = [
   'health_checks',
   'job_items',
   'jobs',
+  'login_throttle',
   'nodes',
   'outbox',
   'panel_tombstones',

@@ -86,7 +86,9 @@ describe('moving users: migrate, tombstones, webhooks, rebalance, node deletion,
     );
     expect(receiver.calls()).toBeGreaterThanOrEqual(2); // the first attempt got a 500
     const hook = delivered[0];
-    expect(hook.headers['x-signature']).toBe(signature(WEBHOOK_SECRET, hook.body));
+    const timestamp = Number(hook.headers['x-signature-timestamp']);
+    expect(Math.abs(timestamp - Date.now() / 1000)).toBeLessThan(120);
+    expect(hook.headers['x-signature']).toBe(signature(WEBHOOK_SECRET, timestamp, hook.body));
     expect(JSON.parse(hook.body)).toMatchObject({
       type: 'user.migrated',
       data: { userId: user.userId, telegramId: 1, fromNodeId: user.node.id, toNodeId: target, reason: 'manual' },

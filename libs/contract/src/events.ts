@@ -4,6 +4,8 @@ export const EventType = {
   NodeDeleted: 'node.deleted',
   LoginFailed: 'auth.login_failed',
   LoginSucceeded: 'auth.login_succeeded',
+  LoggedOutEverywhere: 'auth.logged_out_everywhere',
+  PasswordChanged: 'auth.password_changed',
   TokenCreated: 'token.created',
   TokenDeleted: 'token.deleted',
   UserCreated: 'user.created',

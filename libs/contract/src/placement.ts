@@ -12,7 +12,8 @@ export interface UserView {
   id: number;
   telegramId: number | null;
   username: string | null;
-  uuid: string;
+  /** The client UUID (the credential inside the share link): admins only, absent for viewers. */
+  uuid?: string;
   source: 'bot' | 'adopted';
   node: { id: number; name: string; location: string | null } | null;
   clientEmail: string | null;

@@ -29,6 +29,11 @@ export class CookieJar {
     return cookie !== undefined && cookie.expiresAt > now;
   }
 
+  /** Every stored value (to keep them out of error texts). */
+  values(): string[] {
+    return [...this.cookies.values()].map((cookie) => cookie.value);
+  }
+
   clear(): void {
     this.cookies.clear();
   }

@@ -2,7 +2,7 @@ import axios, { AxiosInstance, AxiosResponse } from 'axios';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { CookieJar } from './cookie-jar';
-import { bounded, classifyFailure, PanelError } from './errors';
+import { classifyFailure, PanelError } from './errors';
 import { ApiGeneration, ClientTraffic, Inbound, PanelClient, PanelEnvelope, ServerStatus } from './types';
 
 export interface XuiClientOptions {
@@ -268,7 +268,8 @@ export class XuiClient {
     if (!envelope) throw this.protocolError('login', response);
     if (!envelope.success) {
       this.jar.clear();
-      throw new PanelError('auth-failed', this.label('login'), envelope.msg || 'login refused', envelope.msg);
+      const msg = this.scrub(envelope.msg);
+      throw new PanelError('auth-failed', this.label('login'), msg || 'login refused', msg);
     }
     if (!this.jar.has(SESSION_COOKIE))
       throw new PanelError('protocol', this.label('login'), 'login succeeded but set no session cookie');
@@ -318,7 +319,7 @@ export class XuiClient {
     if (response.status !== 200) throw this.protocolError(label, response);
     const envelope = parseEnvelope<T>(response.data);
     if (!envelope) throw this.protocolError(label, response);
-    if (!envelope.success) throw classifyFailure(this.label(label), envelope.msg);
+    if (!envelope.success) throw classifyFailure(this.label(label), this.scrub(envelope.msg));
     return envelope.obj;
   }
 
@@ -375,13 +376,32 @@ export class XuiClient {
     return new PanelError('auth-failed', this.label(label), 'the panel refused the API token (HTTP 401)');
   }
 
+  /**
+   * A reply that is not the panel's JSON. Only its status and a classified reason are kept, never its text: whatever
+   * answers at a misconfigured URL (a proxy, an echo server) may repeat the credentials we sent.
+   */
   private protocolError(label: string, response: AxiosResponse<string>): PanelError {
-    const body = response.data ? bounded(String(response.data)) : 'empty body';
+    const body = String(response.data ?? '');
+    const reason = !body
+      ? 'an empty body'
+      : body.trimStart().startsWith('<')
+        ? 'an HTML page'
+        : isJson(response)
+          ? 'JSON that is not the panel envelope'
+          : `${body.length} bytes of ${String(response.headers['content-type'] ?? 'untyped').split(';')[0]} text`;
     const what =
-      response.status === 500 && !response.data
+      response.status === 500 && !body
         ? 'HTTP 500 with an empty body (the panel failed handling the call)'
-        : `HTTP ${response.status}: ${body}`;
+        : `HTTP ${response.status} with ${reason}, not the panel's JSON`;
     return new PanelError('protocol', this.label(label), what);
+  }
+
+  /** Removes anything we send as a credential from text a panel (or an impostor) sends back. */
+  private scrub(text: string): string {
+    const secrets = [this.options.password, this.options.apiToken, this.csrfToken, ...this.jar.values()]
+      .filter((secret): secret is string => typeof secret === 'string' && secret.length >= 4)
+      .flatMap((secret) => [secret, encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)]);
+    return secrets.reduce((scrubbed, secret) => scrubbed.split(secret).join('[redacted]'), text ?? '');
   }
 }
 

@@ -19,14 +19,27 @@ describe('loadConfig', () => {
       DATABASE_URL: 'postgres://u:p@db:5432/fleet',
       ADMIN_USERNAME: 'boss',
       ADMIN_PASSWORD: 'long-enough-password',
-      TRUST_PROXY: 'true',
+      TRUST_PROXY: '1',
     });
     expect(config).toMatchObject({
       port: 8080,
       databaseUrl: 'postgres://u:p@db:5432/fleet',
       adminUsername: 'boss',
-      trustProxy: true,
+      trustProxy: 1,
     });
+  });
+
+  it('trusts proxies by hop count or by address, never every hop', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::1' }).trustProxy).toEqual([
+      'loopback',
+      '10.0.0.0/8',
+      'fd00::1',
+    ]);
+    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/would trust every hop/);
+    expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/33' })).toThrow(/bad: 10.0.0.0\/33/);
   });
 
   it('lists every problem at once in readable words', () => {
@@ -49,7 +62,7 @@ describe('loadConfig', () => {
       'ADMIN_PASSWORD must be at least 8 characters long',
       'ADMIN_USERNAME and ADMIN_PASSWORD must be set together',
       'PORT must be an integer from 0 to 65535 (got "eighty")',
-      'TRUST_PROXY must be true or false (got "maybe")',
+      'TRUST_PROXY must be false, a hop count or a list of proxy addresses/CIDRs (bad: maybe)',
     ]);
     expect(error!.message).toContain('Invalid configuration');
   });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { LevelWithSilent } from 'pino';
 
 export interface AppConfig {
@@ -16,7 +17,13 @@ export interface AppConfig {
   logLevel: LevelWithSilent;
   loginMaxFailures: number;
   loginWindowSeconds: number;
-  trustProxy: boolean;
+  /**
+   * Which proxies may set X-Forwarded-For: `false` (none: the socket address is the client), a number of hops in
+   * front of the app, or the proxies' addresses/CIDRs (Express `trust proxy` semantics). Never "every hop".
+   */
+  trustProxy: false | number | string[];
+  /** Password checks running at once; more logins at that moment get 429 at once. */
+  loginConcurrency: number;
   /** Base of the subscription URLs handed to users (`PUBLIC_URL`, default http://localhost:PORT). */
   publicUrl: string;
   webhookUrl: string | null;
@@ -69,15 +76,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     }
     return value;
   };
-  const flag = (name: string, fallback: boolean): boolean => {
-    const raw = text(name);
-    if (raw === null) return fallback;
-    if (['1', 'true', 'yes'].includes(raw.toLowerCase())) return true;
-    if (['0', 'false', 'no'].includes(raw.toLowerCase())) return false;
-    problems.push(`${name} must be true or false (got "${raw}")`);
-    return fallback;
-  };
-
   const databaseUrl = text('DATABASE_URL');
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
@@ -119,7 +117,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel,
     loginMaxFailures: integer('LOGIN_MAX_FAILURES', 5, 1, 1000),
     loginWindowSeconds: integer('LOGIN_WINDOW_SECONDS', 300, 1, 86400),
-    trustProxy: flag('TRUST_PROXY', false),
+    trustProxy: trustedProxies(text('TRUST_PROXY'), problems),
+    loginConcurrency: integer('LOGIN_CONCURRENCY', 2, 1, 64),
     publicUrl,
     webhookUrl,
     webhookSecret,
@@ -138,4 +137,34 @@ export function loadConfig(env: Env = process.env): AppConfig {
   };
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+const PROXY_KEYWORDS = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** TRUST_PROXY: unset/false, a hop count, or a comma-separated list of addresses, CIDRs or Express's keywords. */
+function trustedProxies(raw: string | null, problems: string[]): false | number | string[] {
+  if (raw === null || ['false', 'no', '0'].includes(raw.toLowerCase())) return false;
+  if (/^[0-9]{1,2}$/.test(raw)) return Number(raw);
+  if (['true', 'yes'].includes(raw.toLowerCase())) {
+    problems.push(
+      'TRUST_PROXY=true would trust every hop, so anyone could forge X-Forwarded-For; give the number of proxies in ' +
+        'front of the app (e.g. 1) or their addresses (e.g. 10.0.0.5,10.0.1.0/24)',
+    );
+    return false;
+  }
+  const entries = raw.split(',').map((entry) => entry.trim());
+  const invalid = entries.filter((entry) => !PROXY_KEYWORDS.includes(entry) && !isAddressOrCidr(entry));
+  if (invalid.length) {
+    problems.push(`TRUST_PROXY must be false, a hop count or a list of proxy addresses/CIDRs (bad: ${invalid.join(', ')})`);
+    return false;
+  }
+  return entries;
+}
+
+function isAddressOrCidr(entry: string): boolean {
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (!family || rest.length) return false;
+  if (prefix === undefined) return true;
+  return /^[0-9]{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }

@@ -5,6 +5,8 @@ export class DomainError extends Error {
   constructor(
     readonly code: ErrorCode,
     readonly detail: string | string[] = code,
+    /** Sent as `Retry-After` (429, 503). */
+    readonly options: { retryAfterSeconds?: number } = {},
   ) {
     super(Array.isArray(detail) ? detail.join('; ') : detail);
     this.name = 'DomainError';

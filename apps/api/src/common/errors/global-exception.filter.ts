@@ -25,6 +25,9 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     if (body.statusCode >= 500) {
       this.logger.error({ err: exception, correlationId: body.correlationId }, 'unhandled error');
     }
+    if (exception instanceof DomainError && exception.options.retryAfterSeconds !== undefined) {
+      response.setHeader('Retry-After', String(exception.options.retryAfterSeconds));
+    }
     response.status(body.statusCode).json(body);
   }
 
@@ -41,17 +44,18 @@ export class GlobalExceptionFilter implements ExceptionFilter {
           : ((payload as { message?: string | string[] }).message ?? exception.message);
       if (status < 500) return build(status, message, CODE_BY_STATUS[status] ?? ErrorCode.ValidationFailed);
     }
-    // Body-parser failures (too large, bad encoding) carry a 4xx `status` and a `type`: the client's fault.
-    const bodyError = exception as { type?: unknown; status?: unknown; message?: string };
+    // Body-parser failures (too large, too deep, bad JSON, broken compression) are http-errors with a 4xx status;
+    // a zlib error wrapped by body-parser carries the status but no `type`.
+    const bodyError = exception as { type?: unknown; status?: unknown; expose?: unknown; message?: string };
     if (
-      typeof bodyError?.type === 'string' &&
+      (typeof bodyError?.type === 'string' || bodyError?.expose === true) &&
       typeof bodyError.status === 'number' &&
       bodyError.status >= 400 &&
       bodyError.status < 500
     ) {
       return build(
         bodyError.status,
-        bodyError.message ?? 'invalid request body',
+        `request body: ${String(bodyError.message ?? 'unreadable').slice(0, 200)}`,
         CODE_BY_STATUS[bodyError.status] ?? ErrorCode.ValidationFailed,
       );
     }

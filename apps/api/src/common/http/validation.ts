@@ -1,6 +1,8 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
+import { Transform } from 'class-transformer';
 import { ErrorCode } from '@fleet/contract';
 import { DomainError } from '../errors/domain-error';
+import { findUnstorableString } from './strict-input';
 
 /** Messages that each name the field, e.g. "maxUsers must not be greater than 1000000". */
 export function validationMessages(errors: ValidationError[], parent = ''): string[] {
@@ -13,13 +15,42 @@ export function validationMessages(errors: ValidationError[], parent = ''): stri
   });
 }
 
-/** Whitelist, reject unknown fields, and report every violation as 400 VALIDATION_FAILED. */
-export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    transform: true,
-    stopAtFirstError: false,
-    exceptionFactory: (errors) => new DomainError(ErrorCode.ValidationFailed, validationMessages(errors)),
-  });
+/**
+ * Whitelist, reject unknown fields, report every violation as 400 VALIDATION_FAILED, and refuse strings PostgreSQL
+ * cannot store (NUL, unpaired surrogates) in any body, query or path value before the DTO rules run.
+ */
+@Injectable()
+export class StrictValidationPipe extends ValidationPipe {
+  constructor() {
+    super({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      stopAtFirstError: false,
+      exceptionFactory: (errors) => new DomainError(ErrorCode.ValidationFailed, validationMessages(errors)),
+    });
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type !== 'custom') {
+      const field = findUnstorableString(value, metadata.type === 'param' ? (metadata.data ?? 'param') : '');
+      if (field !== null) {
+        throw new DomainError(ErrorCode.ValidationFailed, [
+          `${field || metadata.type} must not contain NUL characters or unpaired UTF-16 surrogates`,
+        ]);
+      }
+    }
+    return super.transform(value, metadata);
+  }
 }
+
+export function createValidationPipe(): ValidationPipe {
+  return new StrictValidationPipe();
+}
+
+/**
+ * A query-string integer: only plain decimal digits become a number; anything else (`0x10`, `1e3`, ` 1`) stays a
+ * string and fails `@IsInt()`, so the message names the field.
+ */
+export const QueryInt = () =>
+  Transform(({ value }) => (typeof value === 'string' && /^-?[0-9]{1,16}$/.test(value) ? Number(value) : value));

@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import pino, { Logger, LevelWithSilent } from 'pino';
+import pino, { Logger, LevelWithSilent, stdSerializers } from 'pino';
 
 /** Paths never written to logs, whatever object they appear in. */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
+  'req.headers["x-api-key"]',
   'res.headers["set-cookie"]',
   '*.password',
+  '*.currentPassword',
+  '*.newPassword',
   '*.panelPassword',
   '*.panelApiToken',
   '*.token',
@@ -15,8 +18,46 @@ export const REDACTED_PATHS = [
   '*.secretKey',
 ];
 
+const SUBSCRIPTION_PATH = /\/sub\/[^/?#\s"]+/g;
+
+/** `/sub/<token>` → `/sub/[redacted]`: a subscription token is a credential, wherever a URL is written. */
+export function redactSubscriptionTokens(text: string): string {
+  return text.replace(SUBSCRIPTION_PATH, '/sub/[redacted]');
+}
+
+type Serialized = Record<string, unknown>;
+
+/** A serialized request as logged: no subscription token in the URL, no path parameters (they repeat the URL). */
+function scrubRequest(request: Serialized): Serialized {
+  const { params: _params, ...rest } = request;
+  return typeof rest['url'] === 'string' ? { ...rest, url: redactSubscriptionTokens(rest['url']) } : rest;
+}
+
+/**
+ * A serialized error as logged: a failed query keeps its SQL text but never its parameters (tokens, hashes, user
+ * data), and a URL in the message or stack loses its subscription token.
+ */
+function scrubError(error: Serialized): Serialized {
+  const { parameters: _parameters, driverError: _driverError, ...rest } = error;
+  for (const key of ['message', 'stack']) {
+    if (typeof rest[key] === 'string') rest[key] = redactSubscriptionTokens(rest[key] as string);
+  }
+  return rest;
+}
+
+/** For pino-http, which applies the standard serializers first and hands their result to these. */
+export const HTTP_LOG_SERIALIZERS = { req: scrubRequest, err: scrubError };
+
 export function createLogger(level: LevelWithSilent): Logger {
-  return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, base: undefined });
+  return pino({
+    level,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    base: undefined,
+    serializers: {
+      req: (request: IncomingMessage) => scrubRequest(stdSerializers.req(request) as unknown as Serialized),
+      err: (error: Error) => scrubError(stdSerializers.err(error) as unknown as Serialized),
+    },
+  });
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;

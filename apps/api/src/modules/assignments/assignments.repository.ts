@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
+import { INT4_MAX } from '../../common/http/strict-input';
 import { NodeEntity } from '../nodes/node.entity';
 import { Assignment } from './assignment.entity';
 import { VpnUser } from './vpn-user.entity';
@@ -218,9 +219,14 @@ export class AssignmentsRepository {
     if (filter.nodeId !== undefined) query.andWhere('a.node_id = :nodeId', { nodeId: filter.nodeId });
     if (filter.search) {
       const search = filter.search.trim();
-      if (/^\d+$/.test(search))
-        query.andWhere('(u.telegram_id = :tg OR u.id = :tgInt)', { tg: search, tgInt: Number(search) });
-      else query.andWhere('u.username ILIKE :name', { name: `%${search.replace(/[%_\\]/g, '\\$&')}%` });
+      if (/^\d{1,16}$/.test(search)) {
+        // Digits are a telegram id (bigint) or a user id (integer); only compare what fits each column.
+        const asNumber = Number(search);
+        query.andWhere(asNumber <= INT4_MAX ? '(u.telegram_id = :tg OR u.id = :id)' : 'u.telegram_id = :tg', {
+          tg: search,
+          id: asNumber,
+        });
+      } else query.andWhere('u.username ILIKE :name', { name: `%${search.replace(/[%_\\]/g, '\\$&')}%` });
     }
     const [users, total] = await query
       .orderBy('u.id', 'ASC')

@@ -1,12 +1,21 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiOkResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import type { Request } from 'express';
 import { LoginResponse } from '@fleet/contract';
-import { LoginDto, LoginResponseDto } from './auth.dto';
+import { ChangePasswordDto, LoginDto, LoginResponseDto } from './auth.dto';
 import { AuthService } from './auth.service';
+import { CurrentPrincipal, Principal } from './principal';
 import { Public } from './roles.decorator';
 
 @ApiTags('auth')
+@ApiBearerAuth()
 @Controller('auth')
 export class AuthController {
   constructor(private readonly auth: AuthService) {}
@@ -19,5 +28,21 @@ export class AuthController {
   @ApiTooManyRequestsResponse({ description: 'too many failed attempts from this address for this username' })
   login(@Body() body: LoginDto, @Req() request: Request): Promise<LoginResponse> {
     return this.auth.login(body.username, body.password, request.ip ?? 'unknown');
+  }
+
+  /** Revokes every access token of the calling admin (all their sessions, this one included). */
+  @Post('logout-all')
+  @HttpCode(204)
+  @ApiNoContentResponse()
+  logoutAll(@CurrentPrincipal() principal: Principal): Promise<void> {
+    return this.auth.logoutEverywhere(principal);
+  }
+
+  /** Changes the calling admin's password; their other tokens stop working; answers a fresh token. */
+  @Post('password')
+  @HttpCode(200)
+  @ApiOkResponse({ type: LoginResponseDto })
+  changePassword(@Body() body: ChangePasswordDto, @CurrentPrincipal() principal: Principal): Promise<LoginResponse> {
+    return this.auth.changePassword(principal, body.currentPassword, body.newPassword);
   }
 }

@@ -1,7 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsIn, IsNotEmpty, IsString, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsNotEmpty, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { ROLES } from '@fleet/contract';
 import type { Role } from '@fleet/contract';
+
+/** argon2id takes any length; this only bounds the work one request can ask for. */
+const PASSWORD_MAX_LENGTH = 1024;
 
 export class LoginDto {
   @ApiProperty({ example: 'admin' })
@@ -10,11 +13,24 @@ export class LoginDto {
   @MaxLength(64)
   username: string;
 
-  @ApiProperty({ format: 'password' })
+  @ApiProperty({ format: 'password', maxLength: PASSWORD_MAX_LENGTH })
   @IsString()
   @IsNotEmpty()
-  @MaxLength(256)
+  @MaxLength(PASSWORD_MAX_LENGTH)
   password: string;
+}
+
+export class ChangePasswordDto {
+  @ApiProperty({ format: 'password', maxLength: PASSWORD_MAX_LENGTH })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(PASSWORD_MAX_LENGTH)
+  currentPassword: string;
+
+  @ApiProperty({ format: 'password', minLength: 12, maxLength: PASSWORD_MAX_LENGTH })
+  @IsString()
+  @Length(12, PASSWORD_MAX_LENGTH)
+  newPassword: string;
 }
 
 export class LoginResponseDto {

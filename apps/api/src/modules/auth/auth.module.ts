@@ -10,6 +10,8 @@ import { ApiTokensService } from './api-tokens.service';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
+import { LoginThrottle } from './login-throttle';
+import { PasswordHasher } from './password-hasher';
 import { TokensController } from './tokens.controller';
 
 @Module({
@@ -26,6 +28,6 @@ import { TokensController } from './tokens.controller';
     }),
   ],
   controllers: [AuthController, TokensController],
-  providers: [AuthService, ApiTokensService, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [AuthService, ApiTokensService, PasswordHasher, LoginThrottle, { provide: APP_GUARD, useClass: AuthGuard }],
 })
 export class AuthModule {}

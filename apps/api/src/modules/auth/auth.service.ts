@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { InjectRepository } from '@nestjs/typeorm';
-import { compare, hash } from 'bcryptjs';
 import { randomBytes } from 'node:crypto';
 import { DataSource, Repository } from 'typeorm';
 import { ErrorCode, EventType, LoginResponse } from '@fleet/contract';
@@ -11,22 +10,26 @@ import { LockKey, withAdvisoryLock } from '../../common/database/advisory-lock';
 import { DomainError } from '../../common/errors/domain-error';
 import { EventsService } from '../events/events.service';
 import { Admin } from './admin.entity';
-import { Principal } from './principal';
 import { ApiTokensService } from './api-tokens.service';
-
-const BCRYPT_COST = 12;
-/** Compared against when the username is unknown, so both failures take the same time. */
-const DUMMY_HASH = '$2b$12$FfDUXFJW.yDFBHHWhtZYiO8FxZxdSgQnyBClFfOl/p1DbrDoJmO/.';
+import { LoginThrottle } from './login-throttle';
+import { PasswordHasher } from './password-hasher';
+import { Principal } from './principal';
 
 interface AccessTokenClaims {
   sub: number;
   username: string;
   role: 'admin';
+  /** The admin's token version when the token was issued; a bump revokes it. Absent in older tokens (= 0). */
+  ver?: number;
 }
+
+/** How long one replica trusts what it read about an admin (existence, token version) before reading again. */
+const ADMIN_CACHE_MS = 5_000;
 
 @Injectable()
 export class AuthService implements OnApplicationBootstrap {
   private readonly logger = new Logger(AuthService.name);
+  private readonly adminCache = new Map<number, { admin: Admin | null; until: number }>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -35,6 +38,8 @@ export class AuthService implements OnApplicationBootstrap {
     private readonly tokens: ApiTokensService,
     private readonly events: EventsService,
     private readonly dataSource: DataSource,
+    private readonly hasher: PasswordHasher,
+    private readonly throttle: LoginThrottle,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -46,7 +51,7 @@ export class AuthService implements OnApplicationBootstrap {
     if ((await this.admins.count()) > 0) return;
     const username = this.config.adminUsername ?? 'admin';
     const password = this.config.adminPassword ?? randomBytes(18).toString('base64url');
-    await this.admins.insert({ username, passwordHash: await hash(password, BCRYPT_COST) });
+    await this.admins.insert({ username, passwordHash: await this.hasher.hash(password) });
     if (this.config.adminPassword) {
       this.logger.log(`created the first admin "${username}" from ADMIN_USERNAME/ADMIN_PASSWORD`);
     } else {
@@ -55,27 +60,47 @@ export class AuthService implements OnApplicationBootstrap {
     }
   }
 
-  async login(username: string, password: string, ip: string): Promise<LoginResponse> {
-    const since = new Date(Date.now() - this.config.loginWindowSeconds * 1000);
-    const failures = await this.events.countLoginFailures(EventType.LoginFailed, username, ip, since);
-    if (failures >= this.config.loginMaxFailures) {
-      throw new DomainError(
-        ErrorCode.TooManyLoginAttempts,
-        `too many failed logins; try again in ${this.config.loginWindowSeconds} seconds`,
-      );
-    }
-    const admin = await this.admins.findOneBy({ username });
-    const valid = await compare(password, admin?.passwordHash ?? DUMMY_HASH);
-    if (!admin || !valid) {
-      await this.events.record({ type: EventType.LoginFailed, actor: 'anonymous', payload: { username, ip } });
+  /** The address's budget is taken before any hash is computed; the check itself runs off the event loop. */
+  async login(username: string, password: string, address: string): Promise<LoginResponse> {
+    await this.throttle.admit(address);
+    const admin = await this.throttle.check(async () => {
+      const found = await this.admins.findOneBy({ username });
+      if (!found) {
+        await this.hasher.verifyAgainstNothing(password);
+        return null;
+      }
+      const verdict = await this.hasher.verify(found.passwordHash, password);
+      if (!verdict.valid) return null;
+      if (verdict.needsRehash) await this.admins.update(found.id, { passwordHash: await this.hasher.hash(password) });
+      return found;
+    }, address);
+    if (!admin) {
+      await this.events.record({ type: EventType.LoginFailed, actor: 'anonymous', payload: { username, ip: address } });
       throw new DomainError(ErrorCode.InvalidCredentials, 'wrong username or password');
     }
-    await this.events.record({ type: EventType.LoginSucceeded, actor: `admin:${admin.username}`, payload: { ip } });
-    const claims: AccessTokenClaims = { sub: admin.id, username: admin.username, role: 'admin' };
-    return {
-      accessToken: await this.jwt.signAsync(claims, { expiresIn: this.config.jwtTtlSeconds }),
-      expiresIn: this.config.jwtTtlSeconds,
-    };
+    await this.throttle.forgive(address);
+    await this.events.record({ type: EventType.LoginSucceeded, actor: `admin:${admin.username}`, payload: { ip: address } });
+    return this.issue(admin);
+  }
+
+  /** Revokes every access token of this admin, on every replica within ADMIN_CACHE_MS. */
+  async logoutEverywhere(principal: Principal): Promise<void> {
+    const admin = await this.sessionAdmin(principal);
+    await this.admins.increment({ id: admin.id }, 'tokenVersion', 1);
+    this.adminCache.delete(admin.id);
+    await this.events.record({ type: EventType.LoggedOutEverywhere, actor: `admin:${admin.username}`, payload: {} });
+  }
+
+  /** Changes the caller's password and revokes their other tokens; returns a fresh token for this session. */
+  async changePassword(principal: Principal, currentPassword: string, newPassword: string): Promise<LoginResponse> {
+    const admin = await this.sessionAdmin(principal);
+    const verdict = await this.throttle.check(() => this.hasher.verify(admin.passwordHash, currentPassword));
+    if (!verdict.valid) throw new DomainError(ErrorCode.InvalidCredentials, 'currentPassword is wrong');
+    const passwordHash = await this.throttle.check(() => this.hasher.hash(newPassword));
+    await this.admins.update(admin.id, { passwordHash, tokenVersion: admin.tokenVersion + 1 });
+    this.adminCache.delete(admin.id);
+    await this.events.record({ type: EventType.PasswordChanged, actor: `admin:${admin.username}`, payload: {} });
+    return this.issue({ ...admin, tokenVersion: admin.tokenVersion + 1 });
   }
 
   /** Resolves an Authorization header to a principal, or throws 401. */
@@ -89,11 +114,42 @@ export class AuthService implements OnApplicationBootstrap {
       if (!token) throw new DomainError(ErrorCode.Unauthenticated, 'invalid API token');
       return { kind: 'token', id: token.id, name: token.name, role: token.role };
     }
+    let claims: AccessTokenClaims;
     try {
-      const claims = await this.jwt.verifyAsync<AccessTokenClaims>(credential, { algorithms: ['HS256'] });
-      return { kind: 'admin', id: claims.sub, name: claims.username, role: 'admin' };
+      claims = await this.jwt.verifyAsync<AccessTokenClaims>(credential, { algorithms: ['HS256'] });
     } catch {
       throw new DomainError(ErrorCode.Unauthenticated, 'invalid or expired access token');
     }
+    const admin = await this.cachedAdmin(claims.sub);
+    if (!admin || admin.tokenVersion !== (claims.ver ?? 0)) {
+      throw new DomainError(ErrorCode.Unauthenticated, 'access token revoked; log in again');
+    }
+    return { kind: 'admin', id: admin.id, name: admin.username, role: 'admin' };
+  }
+
+  private async issue(admin: Admin): Promise<LoginResponse> {
+    const claims: AccessTokenClaims = { sub: admin.id, username: admin.username, role: 'admin', ver: admin.tokenVersion };
+    return {
+      accessToken: await this.jwt.signAsync(claims, { expiresIn: this.config.jwtTtlSeconds }),
+      expiresIn: this.config.jwtTtlSeconds,
+    };
+  }
+
+  private async sessionAdmin(principal: Principal): Promise<Admin> {
+    if (principal.kind !== 'admin') {
+      throw new DomainError(ErrorCode.Forbidden, 'only an admin logged in with a password has a session to manage');
+    }
+    const admin = await this.admins.findOneBy({ id: principal.id });
+    if (!admin) throw new DomainError(ErrorCode.Unauthenticated, 'this admin no longer exists');
+    return admin;
+  }
+
+  private async cachedAdmin(id: number): Promise<Admin | null> {
+    const cached = this.adminCache.get(id);
+    if (cached && cached.until > Date.now()) return cached.admin;
+    const admin = Number.isSafeInteger(id) ? await this.admins.findOneBy({ id }) : null;
+    if (this.adminCache.size > 1000) this.adminCache.clear();
+    this.adminCache.set(id, { admin, until: Date.now() + ADMIN_CACHE_MS });
+    return admin;
   }
 }

@@ -1,9 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiTokenView, CreatedApiToken } from '@fleet/contract';
 import { ApiTokenViewDto, CreatedApiTokenDto, CreateTokenDto } from './auth.dto';
 import { ApiTokensService } from './api-tokens.service';
 import { actorOf, CurrentPrincipal, Principal } from './principal';
+import { IdParam } from '../../common/http/id-param';
 
 /** Admin only (the default): tokens are never readable by viewers. */
 @ApiTags('tokens')
@@ -27,7 +28,7 @@ export class TokensController {
   @Delete(':id')
   @HttpCode(204)
   @ApiNoContentResponse()
-  remove(@Param('id', ParseIntPipe) id: number, @CurrentPrincipal() principal: Principal): Promise<void> {
+  remove(@IdParam() id: number, @CurrentPrincipal() principal: Principal): Promise<void> {
     return this.tokens.remove(id, actorOf(principal));
   }
 }

@@ -1,18 +1,23 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { INT4_MAX } from '../../common/http/strict-input';
+import { QueryInt } from '../../common/http/validation';
+
+/** Pages past this are never useful and keep OFFSET within reason. */
+export const MAX_PAGE = 100_000;
 
 export class PageQueryDto {
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE, default: 1 })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInt()
   @IsInt()
   @Min(1)
+  @Max(MAX_PAGE)
   page = 1;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInt()
   @IsInt()
   @Min(1)
   @Max(500)
@@ -27,11 +32,12 @@ export class EventQueryDto extends PageQueryDto {
   @Matches(/^[a-z_.]+$/, { message: 'type must be an event type such as node.created' })
   type?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ minimum: 1, maximum: INT4_MAX })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInt()
   @IsInt()
   @Min(1)
+  @Max(INT4_MAX)
   nodeId?: number;
 }
 

@@ -90,13 +90,6 @@ export class EventsService {
   }
 
   /** Failed logins for one username from one address since `since`, for the login rate limit. */
-  async countLoginFailures(type: string, username: string, ip: string, since: Date): Promise<number> {
-    return this.events
-      .createQueryBuilder('e')
-      .where('e.type = :type AND e.created_at > :since', { type, since })
-      .andWhere(`e.payload->>'username' = :username AND e.payload->>'ip' = :ip`, { username, ip })
-      .getCount();
-  }
 }
 
 export function mapEvent(row: EventEntity): EventView {

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsISO8601, IsOptional } from 'class-validator';
 import { ErrorCode } from '@fleet/contract';
@@ -7,6 +7,7 @@ import { AllowRoles } from '../auth/roles.decorator';
 import { NodesRepository } from '../nodes/nodes.repository';
 import { HealthSweepService } from './health-sweep.service';
 import { CheckOutcome, NodeCheckService } from './node-check.service';
+import { IdParam } from '../../common/http/id-param';
 
 export class HealthHistoryQueryDto {
   @ApiPropertyOptional({ description: 'ISO 8601 time; default: the last 1000 checks' })
@@ -33,7 +34,7 @@ export class HealthController {
 
   @Post(':id/check-health')
   @HttpCode(200)
-  async checkOne(@Param('id', ParseIntPipe) id: number): Promise<CheckOutcome> {
+  async checkOne(@IdParam() id: number): Promise<CheckOutcome> {
     const outcome = await this.checks.checkById(id);
     if (!outcome) throw new DomainError(ErrorCode.NodeNotFound, `node ${id} not found`);
     return outcome;
@@ -41,7 +42,7 @@ export class HealthController {
 
   @Get(':id/health')
   @AllowRoles('admin', 'viewer')
-  async history(@Param('id', ParseIntPipe) id: number, @Query() query: HealthHistoryQueryDto) {
+  async history(@IdParam() id: number, @Query() query: HealthHistoryQueryDto) {
     if (!(await this.nodes.findById(id))) throw new DomainError(ErrorCode.NodeNotFound, `node ${id} not found`);
     return this.checks.history(id, query.since ? new Date(query.since) : null);
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { ErrorCode, EventType, JobKind, JobView, Page } from '@fleet/contract';
 import { DomainError } from '../../common/errors/domain-error';
 import { EventsService } from '../events/events.service';
@@ -54,6 +54,11 @@ export class JobsService {
       return job;
     };
     return manager ? work(manager) : this.dataSource.transaction(work);
+  }
+
+  /** The job of this kind for this node that has not finished yet, if any. */
+  findUnfinished(kind: JobKind, nodeId: number, manager: EntityManager): Promise<Job | null> {
+    return manager.getRepository(Job).findOne({ where: { kind, nodeId, status: In(['pending', 'running']) } });
   }
 
   async list(page: number, limit: number): Promise<Page<JobView>> {

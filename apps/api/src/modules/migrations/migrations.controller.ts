@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { JobView, NodeLoadView, Page, RebalancePlanView, UserView } from '@fleet/contract';
@@ -12,6 +12,7 @@ import { JobsService } from './jobs.service';
 import { MigrateUserDto, RebalanceDto, UserQueryDto } from './migrations.dto';
 import { NodeRemovalService } from './node-removal.service';
 import { UsersService } from './users.service';
+import { IdParam } from '../../common/http/id-param';
 
 @ApiTags('balancer')
 @ApiBearerAuth()
@@ -61,7 +62,7 @@ export class JobsController {
   }
 
   @Get(':id')
-  get(@Param('id', ParseIntPipe) id: number): Promise<JobView> {
+  get(@IdParam() id: number): Promise<JobView> {
     return this.jobs.get(id);
   }
 }
@@ -74,20 +75,20 @@ export class UsersController {
 
   @Get()
   @AllowRoles('admin', 'viewer')
-  list(@Query() query: UserQueryDto): Promise<Page<UserView>> {
-    return this.users.list(query);
+  list(@Query() query: UserQueryDto, @CurrentPrincipal() principal: Principal): Promise<Page<UserView>> {
+    return this.users.list(query, principal.role);
   }
 
   @Get(':id')
   @AllowRoles('admin', 'viewer')
-  get(@Param('id', ParseIntPipe) id: number): Promise<UserView> {
-    return this.users.get(id);
+  get(@IdParam() id: number, @CurrentPrincipal() principal: Principal): Promise<UserView> {
+    return this.users.get(id, principal.role);
   }
 
   @Post(':id/migrate')
   @HttpCode(200)
   migrate(
-    @Param('id', ParseIntPipe) id: number,
+    @IdParam() id: number,
     @Body() body: MigrateUserDto,
     @CurrentPrincipal() principal: Principal,
   ): Promise<UserView> {
@@ -109,7 +110,7 @@ export class NodeOperationsController {
   /** 204 when the node had no users; 202 {jobId} while its users are moved (the job deletes it); 409 if they cannot be. */
   @Delete()
   async remove(
-    @Param('id', ParseIntPipe) id: number,
+    @IdParam() id: number,
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) response: Response,
   ): Promise<{ jobId: number } | void> {
@@ -121,7 +122,7 @@ export class NodeOperationsController {
   /** Maintenance plus a `drain` job that moves the node's users away (202 {jobId}; 200 {jobId: null} when empty). */
   @Post('drain')
   async drain(
-    @Param('id', ParseIntPipe) id: number,
+    @IdParam() id: number,
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) response: Response,
   ): Promise<{ jobId: number | null }> {
@@ -132,13 +133,17 @@ export class NodeOperationsController {
 
   @Post('adopt')
   @HttpCode(200)
-  adopt(@Param('id', ParseIntPipe) id: number, @CurrentPrincipal() principal: Principal) {
+  adopt(@IdParam() id: number, @CurrentPrincipal() principal: Principal) {
     return this.adoption.adopt(id, actorOf(principal));
   }
 
   @Get('users')
   @AllowRoles('admin', 'viewer')
-  nodeUsers(@Param('id', ParseIntPipe) id: number, @Query() query: PageQueryDto): Promise<Page<UserView>> {
-    return this.users.list({ nodeId: id, page: query.page, limit: query.limit });
+  nodeUsers(
+    @IdParam() id: number,
+    @Query() query: PageQueryDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<Page<UserView>> {
+    return this.users.list({ nodeId: id, page: query.page, limit: query.limit }, principal.role);
   }
 }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { INT4_MAX } from '../../common/http/strict-input';
+import { QueryInt } from '../../common/http/validation';
 import { PageQueryDto } from '../events/events.dto';
 
 export class RebalanceDto {
@@ -17,9 +18,10 @@ export class RebalanceDto {
 }
 
 export class MigrateUserDto {
-  @ApiProperty()
+  @ApiProperty({ minimum: 1, maximum: INT4_MAX })
   @IsInt()
   @Min(1)
+  @Max(INT4_MAX)
   nodeId: number;
 }
 
@@ -30,10 +32,11 @@ export class UserQueryDto extends PageQueryDto {
   @MaxLength(255)
   search?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ minimum: 1, maximum: INT4_MAX })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInt()
   @IsInt()
   @Min(1)
+  @Max(INT4_MAX)
   nodeId?: number;
 }

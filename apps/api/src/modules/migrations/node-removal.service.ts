@@ -29,6 +29,9 @@ export class NodeRemovalService {
     const job = await this.dataSource.transaction(async (manager) => {
       const node = await this.nodes.findByIdForUpdate(nodeId, manager);
       if (!node) throw new DomainError(ErrorCode.NodeNotFound, `node ${nodeId} not found`);
+      // A second deletion waits on the row lock above, then finds the first one's job.
+      const running = await this.jobs.findUnfinished('node-delete', nodeId, manager);
+      if (running) return running;
       const users: Array<{ user_id: number }> = await manager.query(
         `SELECT user_id FROM assignments WHERE node_id = $1 AND state = 'active' ORDER BY id`,
         [nodeId],

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ErrorCode, Page, UserView } from '@fleet/contract';
+import { ErrorCode, Page, Role, UserView } from '@fleet/contract';
 import { DomainError } from '../../common/errors/domain-error';
 import { AssignmentsRepository, UserRow } from '../assignments/assignments.repository';
 import { UserMoveService } from '../assignments/user-move.service';
@@ -11,30 +11,34 @@ export class UsersService {
     private readonly moves: UserMoveService,
   ) {}
 
-  async list(filter: { search?: string; nodeId?: number; page: number; limit: number }): Promise<Page<UserView>> {
+  async list(
+    filter: { search?: string; nodeId?: number; page: number; limit: number },
+    viewer: Role,
+  ): Promise<Page<UserView>> {
     const { rows, total } = await this.assignments.listUsers(filter);
-    return { items: rows.map(mapUser), total, page: filter.page, limit: filter.limit };
+    return { items: rows.map((row) => mapUser(row, viewer)), total, page: filter.page, limit: filter.limit };
   }
 
-  async get(id: number): Promise<UserView> {
+  async get(id: number, viewer: Role): Promise<UserView> {
     const row = await this.assignments.userRow(id);
     if (!row) throw new DomainError(ErrorCode.UserNotFound, `user ${id} not found`);
-    return mapUser(row);
+    return mapUser(row, viewer);
   }
 
   async migrate(id: number, nodeId: number, actor: string): Promise<UserView & { sourceCleaned: boolean }> {
-    await this.get(id);
+    await this.get(id, 'admin');
     const result = await this.moves.move(id, { targetNodeId: nodeId, reason: 'manual', actor });
-    return { ...(await this.get(id)), sourceCleaned: result.sourceCleaned };
+    return { ...(await this.get(id, 'admin')), sourceCleaned: result.sourceCleaned };
   }
 }
 
-export function mapUser({ user, assignment, node }: UserRow): UserView {
+/** The user as `viewer` may see it: the client UUID is a credential, shown to admins only. */
+export function mapUser({ user, assignment, node }: UserRow, viewer: Role): UserView {
   return {
     id: user.id,
     telegramId: user.telegramId === null ? null : Number(user.telegramId),
     username: user.username,
-    uuid: user.uuid,
+    ...(viewer === 'admin' ? { uuid: user.uuid } : {}),
     source: user.source,
     node: node ? { id: node.id, name: node.name, location: node.location } : null,
     clientEmail: assignment?.clientEmail ?? null,

@@ -8,7 +8,7 @@ export function mapNode(node: NodeEntity): NodeView {
     name: node.name,
     description: node.description,
     location: node.location,
-    panelUrl: node.panelUrl,
+    panelUrl: withoutUserinfo(node.panelUrl),
     panelUsername: node.panelUsername,
     hasPanelApiToken: node.panelApiTokenEncrypted !== null,
     inboundId: node.inboundId,
@@ -31,4 +31,9 @@ export function mapNode(node: NodeEntity): NodeView {
 
 export function loadRatio(node: Pick<NodeEntity, 'currentUsers' | 'maxUsers'>): number {
   return node.maxUsers > 0 ? node.currentUsers / node.maxUsers : 1;
+}
+
+/** Credentials in a URL (only possible in rows written before they were refused) are never shown. */
+export function withoutUserinfo(url: string): string {
+  return url.replace(/^([a-z]+:\/\/)[^/?#]*@/i, '$1');
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Patch, Post } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiConflictResponse,
@@ -13,6 +13,7 @@ import { AllowRoles } from '../auth/roles.decorator';
 import { ConnectionTestResult } from '../panels/panel-connection.service';
 import { ConnectionTestDto, CreateNodeDto, NodeViewDto, UpdateNodeDto } from './dto/node.dto';
 import { NodesService } from './nodes.service';
+import { IdParam } from '../../common/http/id-param';
 
 @ApiTags('nodes')
 @ApiBearerAuth()
@@ -31,7 +32,7 @@ export class NodesController {
   @AllowRoles('admin', 'viewer')
   @ApiOkResponse({ type: NodeViewDto })
   @ApiNotFoundResponse()
-  get(@Param('id', ParseIntPipe) id: number): Promise<NodeView> {
+  get(@IdParam() id: number): Promise<NodeView> {
     return this.nodes.get(id);
   }
 
@@ -47,7 +48,7 @@ export class NodesController {
   @ApiNotFoundResponse()
   @ApiConflictResponse({ description: 'a node with this name exists' })
   update(
-    @Param('id', ParseIntPipe) id: number,
+    @IdParam() id: number,
     @Body() body: UpdateNodeDto,
     @CurrentPrincipal() principal: Principal,
   ): Promise<NodeView> {
@@ -61,7 +62,7 @@ export class NodesController {
     description: 'ok:false with a readable error when the panel cannot be used',
   })
   @ApiNotFoundResponse()
-  testConnection(@Param('id', ParseIntPipe) id: number): Promise<ConnectionTestResult> {
+  testConnection(@IdParam() id: number): Promise<ConnectionTestResult> {
     return this.nodes.testConnection(id);
   }
 }

@@ -23,13 +23,17 @@ const BATCH = 50;
 const MAX_BACKOFF_S = 3600;
 const DELIVERY_TIMEOUT_MS = 5000;
 
-export function signature(secret: string, body: string): string {
-  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+/**
+ * `sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">`: the timestamp (unix seconds, sent as X-Signature-Timestamp) is
+ * signed with the body, so a receiver that refuses old timestamps also refuses replayed deliveries.
+ */
+export function signature(secret: string, timestamp: number, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
 /**
  * Transactional outbox for webhooks: a message is written with the change it announces and delivered afterwards,
- * at least once, signed (`X-Signature: sha256=<hex HMAC-SHA256 of the body>`), retried with exponential back-off.
+ * at least once, signed (`X-Signature` over `X-Signature-Timestamp` and the body), retried with exponential back-off.
  * Rows are claimed with SKIP LOCKED, so several replicas never send the same message at the same time.
  */
 @Injectable()
@@ -95,11 +99,13 @@ export class WebhookOutboxService implements OnApplicationBootstrap, OnModuleDes
       occurredAt: message.createdAt.toISOString(),
       data: message.payload,
     });
+    const timestamp = Math.floor(Date.now() / 1000);
     try {
       const response = await axios.post(this.config.webhookUrl!, body, {
         headers: {
           'Content-Type': 'application/json',
-          'X-Signature': signature(this.config.webhookSecret!, body),
+          'X-Signature': signature(this.config.webhookSecret!, timestamp, body),
+          'X-Signature-Timestamp': String(timestamp),
           'X-Event-Type': message.type,
           'X-Delivery-Id': message.id,
         },

@@ -18,6 +18,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { NODE_DEFAULTS, NODE_LIMITS, NODE_STATUSES } from '@fleet/contract';
+import { INT4_MAX } from '../../../common/http/strict-input';
 
 /**
  * Field rules shared by the create and update bodies. `required` fields must be present on create;
@@ -67,6 +68,14 @@ export const PanelUrlField = (mode: Presence) =>
       { protocols: ['http', 'https'], require_protocol: true, require_tld: false, require_host: true },
       { message: 'panelUrl must be an http(s) URL such as https://host:2053/basepath/' },
     ),
+    ValidateBy({
+      name: 'hasNoUserinfo',
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && !/^[a-z]+:\/\/[^/?#]*@/i.test(value),
+        defaultMessage: () =>
+          'panelUrl must not carry credentials (user:pass@); use panelUsername and panelPassword',
+      },
+    }),
   );
 
 export const PanelUsernameField = (mode: Presence) =>
@@ -81,9 +90,10 @@ export const SecretField = (mode: Presence, description: string) =>
 
 export const InboundIdField = (mode: Presence) =>
   applyDecorators(
-    ...presence(mode, { description: 'id of the panel inbound users are added to', minimum: 1 }),
+    ...presence(mode, { description: 'id of the panel inbound users are added to', minimum: 1, maximum: INT4_MAX }),
     IsInt(),
     Min(1),
+    Max(INT4_MAX),
   );
 
 export const PublicHostField = (mode: Presence) =>
