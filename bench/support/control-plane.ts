@@ -25,9 +25,10 @@ export async function startControlPlane(
   await admin(`CREATE DATABASE "${name}"`);
   const databaseUrl = new URL(SERVER);
   databaseUrl.pathname = `/${name}`;
-  // BENCH_API_NODE_ARGS, e.g. "--cpu-prof", profiles the control plane.
+  // BENCH_API_NODE_ARGS, e.g. "--cpu-prof", profiles the control plane; BENCH_API_MAIN runs another build of it.
   const nodeArgs = (process.env['BENCH_API_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, resolve(__dirname, '../../dist/apps/api/main.js')], {
+  const main = process.env['BENCH_API_MAIN'] ?? resolve(__dirname, '../../dist/apps/api/main.js');
+  const child = spawn(process.execPath, [...nodeArgs, main], {
     cwd: process.env['BENCH_API_CWD'] ?? process.cwd(),
     env: {
       PATH: process.env['PATH'],

@@ -150,7 +150,9 @@ describe('auth (real HTTP, real PostgreSQL)', () => {
   describe('password checks in flight', () => {
     let busy: TestApp;
     beforeAll(async () => {
-      busy = await startTestApp({ env: { LOGIN_CONCURRENCY: '1', LOGIN_MAX_FAILURES: '100', TRUST_PROXY: 'loopback' } });
+      busy = await startTestApp({
+        env: { LOGIN_CONCURRENCY: '1', LOGIN_MAX_FAILURES: '100', LOGIN_REJECT_DELAY_MS: '300', TRUST_PROXY: 'loopback' },
+      });
     });
     afterAll(() => busy.close());
 
@@ -167,6 +169,8 @@ describe('auth (real HTTP, real PostgreSQL)', () => {
       );
       const refused = responses.filter((response) => response.status === 429);
       expect(refused.length).toBeGreaterThan(0);
+      // Refusals are answered after LOGIN_REJECT_DELAY_MS, so a client waiting for answers cannot flood.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(300);
       expect(refused[0].body.message).toContain('too many logins at this moment');
       expect(refused[0].headers['retry-after']).toBe('1');
       expect(responses.every((response) => [401, 429].includes(response.status))).toBe(true);

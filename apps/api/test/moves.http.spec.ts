@@ -185,7 +185,20 @@ describe('moving users: migrate, tombstones, webhooks, rebalance, node deletion,
     const users = await place(12);
     const victim = users[0].node.id;
     const onVictim = users.filter((u) => u.node.id === victim).length;
-    const { body } = await t.http().delete(`/api/v1/nodes/${victim}`).set(fleet.auth).expect(202);
+    // Ids in any other spelling are refused, not read as the node's id.
+    for (const spelling of [`0x${victim.toString(16)}`, `+${victim}`, `%20${victim}`, `${victim}e0`, `0${victim}`]) {
+      await t.http().delete(`/api/v1/nodes/${spelling}`).set(fleet.auth).expect(400);
+    }
+    // Two deletions at once start one job, and both callers are told its id.
+    const [first, second] = await Promise.all([
+      t.http().delete(`/api/v1/nodes/${victim}`).set(fleet.auth),
+      t.http().delete(`/api/v1/nodes/${victim}`).set(fleet.auth),
+    ]);
+    expect([first.status, second.status]).toEqual([202, 202]);
+    expect(second.body.jobId).toBe(first.body.jobId);
+    const body = first.body;
+    const [{ n: deleteJobs }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM jobs WHERE kind = 'node-delete'`);
+    expect(deleteJobs).toBe(1);
     const job = await eventually(
       async () => (await t.http().get(`/api/v1/jobs/${body.jobId}`).set(fleet.auth).expect(200)).body,
       (view) => view.status !== 'pending' && view.status !== 'running',
@@ -233,6 +246,13 @@ describe('moving users: migrate, tombstones, webhooks, rebalance, node deletion,
     expect(loads[0].currentUsers).toBe(3);
     const search = (await t.http().get('/api/v1/users?search=alice').set(fleet.auth).expect(200)).body;
     expect(search.items.map((u: { id: number }) => u.id)).toEqual([alice.id]);
+    // The UUID is the credential inside the share link: viewers never see it.
+    const viewer = { Authorization: `Bearer ${await t.tokenFor('viewer')}` };
+    for (const path of ['/api/v1/users', `/api/v1/users/${alice.id}`, `/api/v1/nodes/${nodeId}/users`]) {
+      const text = (await t.http().get(path).set(viewer).expect(200)).text;
+      expect(text).not.toContain('11111111-2222-4333-8444-555555555555');
+      expect(text).not.toContain('"uuid"');
+    }
     await t.http().post('/api/v1/nodes/999/adopt').set(fleet.auth).expect(404);
   });
 });

@@ -203,3 +203,50 @@ describe('XuiClient against the panel simulator over real sockets', () => {
     });
   });
 });
+
+describe('XuiClient error texts never carry what it sent as credentials', () => {
+  const password = 'pa ss/word&Secret=1';
+  const apiToken = 'token-Secret-2';
+
+  async function echoServer(json: boolean) {
+    const { createServer } = await import('node:http');
+    const server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => (body += chunk));
+      request.on('end', () => {
+        const echo = `${request.method} ${request.url} ${JSON.stringify(request.headers)} ${body}`;
+        if (json) {
+          response.writeHead(200, { 'Content-Type': 'application/json' });
+          response.end(JSON.stringify({ success: false, msg: `refused (${echo})`, obj: null }));
+        } else response.writeHead(200, { 'Content-Type': 'text/plain' }).end(echo);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = server.address() as { port: number };
+    return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((resolve) => server.close(resolve)) };
+  }
+
+  it.each([
+    ['a plain-text echo', false, null],
+    ['a JSON echo', true, null],
+    ['a JSON echo, with an API token', true, apiToken],
+  ])('%s', async (_label, json, token) => {
+    const echo = await echoServer(json);
+    const client = new XuiClient({ baseUrl: echo.url, username: 'admin', password, apiToken: token, timeoutMs: 1000 });
+    try {
+      const error = await client.listInbounds().then(
+        () => null,
+        (caught: PanelError) => caught,
+      );
+      expect(error).toBeInstanceOf(PanelError);
+      const text = `${error!.message} ${error!.panelMessage ?? ''}`;
+      for (const secret of [password, encodeURIComponent(password), new URLSearchParams({ p: password }).toString(), apiToken]) {
+        expect(text).not.toContain(secret.replace(/^p=/, ''));
+      }
+      if (!json) expect(error!.message).toMatch(/HTTP 200 with \d+ bytes of text\/plain text/);
+    } finally {
+      client.close();
+      await echo.close();
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { LevelWithSilent } from 'pino';
 
 export interface AppConfig {
@@ -22,8 +23,10 @@ export interface AppConfig {
    * front of the app, or the proxies' addresses/CIDRs (Express `trust proxy` semantics). Never "every hop".
    */
   trustProxy: false | number | string[];
-  /** Password checks running at once; more logins at that moment get 429 at once. */
+  /** Password checks running at once; more logins at that moment get 429. */
   loginConcurrency: number;
+  /** A refused login (429) is answered after this long, which slows down clients that wait for answers. */
+  loginRejectDelayMs: number;
   /** Base of the subscription URLs handed to users (`PUBLIC_URL`, default http://localhost:PORT). */
   publicUrl: string;
   webhookUrl: string | null;
@@ -118,7 +121,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     loginMaxFailures: integer('LOGIN_MAX_FAILURES', 5, 1, 1000),
     loginWindowSeconds: integer('LOGIN_WINDOW_SECONDS', 300, 1, 86400),
     trustProxy: trustedProxies(text('TRUST_PROXY'), problems),
-    loginConcurrency: integer('LOGIN_CONCURRENCY', 2, 1, 64),
+    // Half the cores by default: hashing never takes every core from the event loop and the database.
+    loginConcurrency: integer('LOGIN_CONCURRENCY', Math.max(1, Math.floor(availableParallelism() / 2)), 1, 64),
+    loginRejectDelayMs: integer('LOGIN_REJECT_DELAY_MS', 1000, 0, 10_000),
     publicUrl,
     webhookUrl,
     webhookSecret,

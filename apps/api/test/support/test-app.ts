@@ -44,6 +44,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ADMIN_PASSWORD: ADMIN.password,
     LOG_LEVEL: 'silent',
     HEALTH_INTERVAL_MS: '0', // checks run when a test asks; tests of the sweep turn it on
+    LOGIN_REJECT_DELAY_MS: '0', // tests of the login limiter turn it on
     ...options.env,
   });
   const secretBox = new SecretBox(options.secretKey ?? randomBytes(32));

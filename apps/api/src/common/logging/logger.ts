@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import pino, { Logger, LevelWithSilent, stdSerializers } from 'pino';
+import pino, { DestinationStream, Logger, LevelWithSilent, stdSerializers } from 'pino';
 
 /** Paths never written to logs, whatever object they appear in. */
 export const REDACTED_PATHS = [
@@ -48,16 +48,19 @@ function scrubError(error: Serialized): Serialized {
 /** For pino-http, which applies the standard serializers first and hands their result to these. */
 export const HTTP_LOG_SERIALIZERS = { req: scrubRequest, err: scrubError };
 
-export function createLogger(level: LevelWithSilent): Logger {
-  return pino({
-    level,
-    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    base: undefined,
-    serializers: {
-      req: (request: IncomingMessage) => scrubRequest(stdSerializers.req(request) as unknown as Serialized),
-      err: (error: Error) => scrubError(stdSerializers.err(error) as unknown as Serialized),
+export function createLogger(level: LevelWithSilent, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      base: undefined,
+      serializers: {
+        req: (request: IncomingMessage) => scrubRequest(stdSerializers.req(request) as unknown as Serialized),
+        err: (error: Error) => scrubError(stdSerializers.err(error) as unknown as Serialized),
+      },
     },
-  });
+    destination,
+  );
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;

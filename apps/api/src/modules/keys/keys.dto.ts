@@ -29,12 +29,12 @@ export class KeyViewDto {
 }
 
 /**
- * The `:telegramId` path parameter: a positive integer up to 2^53-1 written in plain decimal digits.
+ * The `:telegramId` path parameter: a positive integer up to 2^53-1 written in plain decimal digits, no leading zero.
  * Read from the raw path, so implicit conversions (`1e3`, `0x10`) never slip through.
  */
 export const TelegramId = createParamDecorator((_: unknown, context: ExecutionContext): number => {
   const raw = String(context.switchToHttp().getRequest<{ params: Record<string, string> }>().params['telegramId']);
-  const id = /^\d{1,16}$/.test(raw) ? Number(raw) : NaN;
+  const id = /^[1-9][0-9]{0,15}$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isSafeInteger(id) || id < 1) {
     throw new DomainError(ErrorCode.ValidationFailed, ['telegramId must be a positive integer up to 9007199254740991']);
   }
