@@ -75,7 +75,7 @@ function valuesFor(schema: Schema): unknown[] {
     case 'string':
       return ['\u0000', 'a\u0000b', 'a\ud800b', '\udc00', 12345, ['x'], { x: 1 }];
     case 'integer':
-      return [2147483648, 9999999999999999999, -1, 1.5, '1', 1e300, true];
+      return [2147483648, 1e19, -1, 1.5, '1', 1e300, true];
     case 'number':
       return ['1', -1, 1e300, true];
     case 'boolean':

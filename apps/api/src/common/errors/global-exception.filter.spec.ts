@@ -50,5 +50,29 @@ describe('GlobalExceptionFilter', () => {
   it('treats body-parser failures as the client error they are', () => {
     const tooLarge = Object.assign(new Error('request entity too large'), { type: 'entity.too.large', status: 413 });
     expect(run(tooLarge).body).toMatchObject({ statusCode: 413, code: 'PAYLOAD_TOO_LARGE' });
+    // A broken gzip body: body-parser wraps zlib's error with status 400 and expose, but no type.
+    const brokenGzip = Object.assign(new Error('incorrect header check'), { status: 400, expose: true, errno: -3 });
+    expect(run(brokenGzip)).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED' } });
+    // A 4xx-looking error that is neither is still ours: 500.
+    expect(run(Object.assign(new Error('odd'), { status: 400 })).status).toBe(500);
+  });
+
+  it('sends Retry-After with a 429', () => {
+    const headers: Record<string, string> = {};
+    const response = {
+      setHeader: (name: string, value: string) => (headers[name] = value),
+      status() {
+        return this;
+      },
+      json: () => undefined,
+    };
+    const host = {
+      switchToHttp: () => ({ getRequest: () => ({ id: 'r' }), getResponse: () => response }),
+    } as unknown as ArgumentsHost;
+    new GlobalExceptionFilter().catch(
+      new DomainError(ErrorCode.TooManyLoginAttempts, 'slow down', { retryAfterSeconds: 7 }),
+      host,
+    );
+    expect(headers['Retry-After']).toBe('7');
   });
 });

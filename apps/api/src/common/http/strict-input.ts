@@ -59,8 +59,8 @@ export function findUnstorableString(value: unknown, path: string): string | nul
   return null;
 }
 
-const NUL_OR_LONE_SURROGATE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export function isStorable(text: string): boolean {
-  return !NUL_OR_LONE_SURROGATE.test(text);
+  return !text.includes('\u0000') && !LONE_SURROGATE.test(text);
 }
