@@ -115,14 +115,16 @@ describe('auth (real HTTP, real PostgreSQL)', () => {
     });
 
     it('counts every username against the address, so random usernames do not each get a budget', async () => {
-      for (let i = 0; i < 3; i++) await login({ username: `random-${i}`, password: 'whatever1' }, '10.2.1.1').expect(401);
+      for (let i = 0; i < 3; i++)
+        await login({ username: `random-${i}`, password: 'whatever1' }, '10.2.1.1').expect(401);
       await login({ username: 'random-new', password: 'whatever1' }, '10.2.1.1').expect(429);
       // Locked out from that address, even with the right password ...
       await login(ADMIN, '10.2.1.1').expect(429);
     });
 
     it('still lets the admin in from an address that has not failed', async () => {
-      for (let i = 0; i < 3; i++) await login({ username: ADMIN.username, password: 'stranger' }, '10.2.2.1').expect(401);
+      for (let i = 0; i < 3; i++)
+        await login({ username: ADMIN.username, password: 'stranger' }, '10.2.2.1').expect(401);
       await login({ username: ADMIN.username, password: 'stranger' }, '10.2.2.1').expect(429);
       await login(ADMIN, '10.2.2.2').expect(200);
     });
@@ -151,7 +153,12 @@ describe('auth (real HTTP, real PostgreSQL)', () => {
     let busy: TestApp;
     beforeAll(async () => {
       busy = await startTestApp({
-        env: { LOGIN_CONCURRENCY: '1', LOGIN_MAX_FAILURES: '100', LOGIN_REJECT_DELAY_MS: '300', TRUST_PROXY: 'loopback' },
+        env: {
+          LOGIN_CONCURRENCY: '1',
+          LOGIN_MAX_FAILURES: '100',
+          LOGIN_REJECT_DELAY_MS: '300',
+          TRUST_PROXY: 'loopback',
+        },
       });
     });
     afterAll(() => busy.close());
@@ -188,7 +195,11 @@ describe('auth (real HTTP, real PostgreSQL)', () => {
       ]);
       const { body } = await login({ username: 'leaver', password: 'leaver password' }, '10.3.0.1').expect(200);
       await t.dataSource.query(`DELETE FROM admins WHERE username = 'leaver'`);
-      const response = await t.http().get('/api/v1/nodes').set('Authorization', `Bearer ${body.accessToken}`).expect(401);
+      const response = await t
+        .http()
+        .get('/api/v1/nodes')
+        .set('Authorization', `Bearer ${body.accessToken}`)
+        .expect(401);
       expect(response.body.code).toBe('UNAUTHENTICATED');
     });
 
@@ -206,7 +217,11 @@ describe('auth (real HTTP, real PostgreSQL)', () => {
       const fresh = (await login({ username: 'roamer', password: 'roamer password' }, '10.3.1.1').expect(200)).body;
       await t.http().get('/api/v1/nodes').set(as(fresh.accessToken)).expect(200);
       await t.http().post('/api/v1/auth/logout-all').expect(401);
-      await t.http().post('/api/v1/auth/logout-all').set(as(await t.tokenFor('viewer'))).expect(403);
+      await t
+        .http()
+        .post('/api/v1/auth/logout-all')
+        .set(as(await t.tokenFor('viewer')))
+        .expect(403);
     });
 
     it('changes the password, revoking the old tokens', async () => {
@@ -216,8 +231,17 @@ describe('auth (real HTTP, real PostgreSQL)', () => {
       const old = (await login({ username: 'changer', password: 'changer password' }, '10.3.2.1').expect(200)).body;
       const auth = { Authorization: `Bearer ${old.accessToken}` };
       const route = '/api/v1/auth/password';
-      await t.http().post(route).set(auth).send({ currentPassword: 'nope', newPassword: 'a new long password' }).expect(401);
-      const short = await t.http().post(route).set(auth).send({ currentPassword: 'changer password', newPassword: 'short' });
+      await t
+        .http()
+        .post(route)
+        .set(auth)
+        .send({ currentPassword: 'nope', newPassword: 'a new long password' })
+        .expect(401);
+      const short = await t
+        .http()
+        .post(route)
+        .set(auth)
+        .send({ currentPassword: 'changer password', newPassword: 'short' });
       expect(short.status).toBe(400);
       expect(short.body.message.join(' ')).toContain('newPassword');
       await t.http().post(route).set(auth).send({ currentPassword: 'changer password' }).expect(400);

@@ -197,7 +197,9 @@ describe('moving users: migrate, tombstones, webhooks, rebalance, node deletion,
     expect([first.status, second.status]).toEqual([202, 202]);
     expect(second.body.jobId).toBe(first.body.jobId);
     const body = first.body;
-    const [{ n: deleteJobs }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM jobs WHERE kind = 'node-delete'`);
+    const [{ n: deleteJobs }] = await t.dataSource.query(
+      `SELECT count(*)::int AS n FROM jobs WHERE kind = 'node-delete'`,
+    );
     expect(deleteJobs).toBe(1);
     const job = await eventually(
       async () => (await t.http().get(`/api/v1/jobs/${body.jobId}`).set(fleet.auth).expect(200)).body,

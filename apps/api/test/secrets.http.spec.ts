@@ -109,12 +109,7 @@ describe('secrets stay out of logs and views', () => {
       .expect(400);
     expect(response.body.message.join(' ')).toContain('panelUrl must not carry credentials');
     const { body: node } = await t.http().post('/api/v1/nodes').set(admin).send(nodeBody()).expect(201);
-    await t
-      .http()
-      .patch(`/api/v1/nodes/${node.id}`)
-      .set(admin)
-      .send({ panelUrl: 'http://u@h.example/' })
-      .expect(400);
+    await t.http().patch(`/api/v1/nodes/${node.id}`).set(admin).send({ panelUrl: 'http://u@h.example/' }).expect(400);
     // A row written before the rule existed.
     await t.dataSource.query(`UPDATE nodes SET panel_url = 'https://admin:hunter22@old.example.com/p/' WHERE id = $1`, [
       node.id,

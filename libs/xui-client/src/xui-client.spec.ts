@@ -240,7 +240,12 @@ describe('XuiClient error texts never carry what it sent as credentials', () => 
       );
       expect(error).toBeInstanceOf(PanelError);
       const text = `${error!.message} ${error!.panelMessage ?? ''}`;
-      for (const secret of [password, encodeURIComponent(password), new URLSearchParams({ p: password }).toString(), apiToken]) {
+      for (const secret of [
+        password,
+        encodeURIComponent(password),
+        new URLSearchParams({ p: password }).toString(),
+        apiToken,
+      ]) {
         expect(text).not.toContain(secret.replace(/^p=/, ''));
       }
       if (!json) expect(error!.message).toMatch(/HTTP 200 with \d+ bytes of text\/plain text/);

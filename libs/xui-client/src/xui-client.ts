@@ -400,7 +400,11 @@ export class XuiClient {
   private scrub(text: string): string {
     const secrets = [this.options.password, this.options.apiToken, this.csrfToken, ...this.jar.values()]
       .filter((secret): secret is string => typeof secret === 'string' && secret.length >= 4)
-      .flatMap((secret) => [secret, encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)]);
+      .flatMap((secret) => [
+        secret,
+        encodeURIComponent(secret),
+        new URLSearchParams({ s: secret }).toString().slice(2),
+      ]);
     return secrets.reduce((scrubbed, secret) => scrubbed.split(secret).join('[redacted]'), text ?? '');
   }
 }

@@ -160,7 +160,9 @@ function trustedProxies(raw: string | null, problems: string[]): false | number 
   const entries = raw.split(',').map((entry) => entry.trim());
   const invalid = entries.filter((entry) => !PROXY_KEYWORDS.includes(entry) && !isAddressOrCidr(entry));
   if (invalid.length) {
-    problems.push(`TRUST_PROXY must be false, a hop count or a list of proxy addresses/CIDRs (bad: ${invalid.join(', ')})`);
+    problems.push(
+      `TRUST_PROXY must be false, a hop count or a list of proxy addresses/CIDRs (bad: ${invalid.join(', ')})`,
+    );
     return false;
   }
   return entries;

@@ -27,6 +27,7 @@ const documented: ParamDecoratorEnhancer = (target, key) => {
  * turned into a number (which would accept `0x10`, `+1`, ` 1`, `1e3`).
  */
 export const IdParam = createParamDecorator(
-  (_: unknown, context: ExecutionContext): number => parseId('id', context.switchToHttp().getRequest<Request>().params['id']),
+  (_: unknown, context: ExecutionContext): number =>
+    parseId('id', context.switchToHttp().getRequest<Request>().params['id']),
   [documented],
 );

@@ -28,6 +28,12 @@ import { TokensController } from './tokens.controller';
     }),
   ],
   controllers: [AuthController, TokensController],
-  providers: [AuthService, ApiTokensService, PasswordHasher, LoginThrottle, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [
+    AuthService,
+    ApiTokensService,
+    PasswordHasher,
+    LoginThrottle,
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ],
 })
 export class AuthModule {}

@@ -79,7 +79,11 @@ export class AuthService implements OnApplicationBootstrap {
       throw new DomainError(ErrorCode.InvalidCredentials, 'wrong username or password');
     }
     await this.throttle.forgive(address);
-    await this.events.record({ type: EventType.LoginSucceeded, actor: `admin:${admin.username}`, payload: { ip: address } });
+    await this.events.record({
+      type: EventType.LoginSucceeded,
+      actor: `admin:${admin.username}`,
+      payload: { ip: address },
+    });
     return this.issue(admin);
   }
 
@@ -128,7 +132,12 @@ export class AuthService implements OnApplicationBootstrap {
   }
 
   private async issue(admin: Admin): Promise<LoginResponse> {
-    const claims: AccessTokenClaims = { sub: admin.id, username: admin.username, role: 'admin', ver: admin.tokenVersion };
+    const claims: AccessTokenClaims = {
+      sub: admin.id,
+      username: admin.username,
+      role: 'admin',
+      ver: admin.tokenVersion,
+    };
     return {
       accessToken: await this.jwt.signAsync(claims, { expiresIn: this.config.jwtTtlSeconds }),
       expiresIn: this.config.jwtTtlSeconds,

@@ -72,8 +72,7 @@ export const PanelUrlField = (mode: Presence) =>
       name: 'hasNoUserinfo',
       validator: {
         validate: (value: unknown) => typeof value === 'string' && !/^[a-z]+:\/\/[^/?#]*@/i.test(value),
-        defaultMessage: () =>
-          'panelUrl must not carry credentials (user:pass@); use panelUsername and panelPassword',
+        defaultMessage: () => 'panelUrl must not carry credentials (user:pass@); use panelUsername and panelPassword',
       },
     }),
   );
