@@ -18,8 +18,10 @@ import { AssignmentsModule } from './modules/assignments/assignments.module';
 import { BalancerModule } from './modules/balancer/balancer.module';
 import { HealthModule } from './modules/health/health.module';
 import { KeysModule } from './modules/keys/keys.module';
-import { MigrationsModule } from './modules/migrations/migrations.module';
-import { MetricsModule } from './modules/metrics/metrics.module';
+import { EvacuationModule } from './modules/evacuation/evacuation.module';
+import { JobsModule } from './modules/jobs/jobs.module';
+import { MetricsModule, MetricsRoutesModule } from './modules/metrics/metrics.module';
+import { UsersModule } from './modules/users/users.module';
 import { StatsModule } from './modules/stats/stats.module';
 
 export interface Runtime {
@@ -58,12 +60,15 @@ export class AppModule {
         AuthModule,
         ScheduleModule.forRoot(),
         MetricsModule,
+        MetricsRoutesModule,
         NodesModule,
+        UsersModule,
         AssignmentsModule,
+        JobsModule,
+        EvacuationModule,
         BalancerModule,
         HealthModule,
         KeysModule,
-        MigrationsModule,
         StatsModule,
         OpsModule,
       ],

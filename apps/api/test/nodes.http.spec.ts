@@ -170,8 +170,15 @@ describe('nodes API (real HTTP, real PostgreSQL)', () => {
       }
       const after = await t.http().get(`/api/v1/nodes/${node.id}`).set(auth).expect(200);
       // The health check that follows a create may land meanwhile; it does not touch the edited fields.
-      const edited = ({ healthStatus, lastError, lastHealthCheck, responseTimeMs, ...rest }: Record<string, unknown>) =>
-        rest;
+      const edited = ({
+        healthStatus,
+        lastError,
+        lastHealthCheck,
+        responseTimeMs,
+        eligible,
+        ineligibleReason,
+        ...rest
+      }: Record<string, unknown>) => rest;
       expect(edited(after.body)).toEqual(edited(node));
     });
   });

@@ -38,6 +38,9 @@ export interface NodeView {
   weight: number;
   status: NodeStatus;
   healthStatus: HealthStatus;
+  /** Whether new users may be placed here now; when not, `ineligibleReason` says why in words. */
+  eligible: boolean;
+  ineligibleReason: string | null;
   lastHealthCheck: string | null;
   responseTimeMs: number | null;
   lastError: string | null;

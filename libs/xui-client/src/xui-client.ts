@@ -213,8 +213,7 @@ export class XuiClient {
     what: string,
   ): Promise<{ client: PanelClient; protocol: string; email: string }> {
     const inbound = await this.getInbound(inboundId);
-    const clients = (JSON.parse(inbound.settings) as { clients?: PanelClient[] }).clients ?? [];
-    const client = clients.find((candidate) => matches(candidate, inbound.protocol));
+    const client = inboundClients(inbound).find((candidate) => matches(candidate, inbound.protocol));
     if (!client)
       throw new PanelError('not-found', this.label('deleteClient'), `no client ${what} in inbound ${inboundId}`);
     return { client, protocol: inbound.protocol, email: client.email };
@@ -406,6 +405,16 @@ export class XuiClient {
         new URLSearchParams({ s: secret }).toString().slice(2),
       ]);
     return secrets.reduce((scrubbed, secret) => scrubbed.split(secret).join('[redacted]'), text ?? '');
+  }
+}
+
+/** The clients stored in an inbound's `settings` (a JSON text); none when it holds no list or is not JSON. */
+export function inboundClients(inbound: Pick<Inbound, 'settings'>): PanelClient[] {
+  try {
+    const clients = (JSON.parse(inbound.settings) as { clients?: unknown }).clients;
+    return Array.isArray(clients) ? (clients as PanelClient[]) : [];
+  } catch {
+    return [];
   }
 }
 

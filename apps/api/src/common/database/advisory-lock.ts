@@ -10,6 +10,8 @@ export const LockKey = {
   PendingAssignments: 7_300_004,
   /** The scheduled health sweep: one replica per tick. */
   HealthSweep: 7_300_005,
+  /** Carrying out tombstones (deleting moved users' clients from panels). */
+  Tombstones: 7_300_006,
 } as const;
 
 /**
@@ -23,6 +25,30 @@ export async function withAdvisoryLock<T>(dataSource: DataSource, key: number, w
     await runner.query('SELECT pg_advisory_lock($1)', [key]);
     try {
       return await work();
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock($1)', [key]);
+    }
+  } finally {
+    await runner.release();
+  }
+}
+
+/**
+ * Runs `work` only if no other process holds `key` right now (session-level lock on a dedicated connection);
+ * answers `{ ran: false }` at once otherwise. For background loops that one replica at a time must run.
+ */
+export async function tryAdvisoryLock<T>(
+  dataSource: DataSource,
+  key: number,
+  work: () => Promise<T>,
+): Promise<{ ran: true; result: T } | { ran: false }> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    const [{ locked }] = await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [key]);
+    if (!locked) return { ran: false };
+    try {
+      return { ran: true, result: await work() };
     } finally {
       await runner.query('SELECT pg_advisory_unlock($1)', [key]);
     }

@@ -2,10 +2,10 @@ import { Admin } from '../../modules/auth/admin.entity';
 import { ApiToken } from '../../modules/auth/api-token.entity';
 import { NodeEntity } from '../../modules/nodes/node.entity';
 import { EventEntity } from '../../modules/events/event.entity';
-import { VpnUser } from '../../modules/assignments/vpn-user.entity';
+import { VpnUser } from '../../modules/users/vpn-user.entity';
 import { Assignment } from '../../modules/assignments/assignment.entity';
 import { Tombstone } from '../../modules/assignments/tombstone.entity';
-import { Job, JobItem } from '../../modules/migrations/job.entity';
+import { Job, JobItem } from '../../modules/jobs/job.entity';
 import { OutboxMessage } from '../../modules/outbox/outbox.entity';
 
 export const ENTITIES = [

@@ -1,26 +1,27 @@
-import { Module } from '@nestjs/common';
+import { forwardRef, Module } from '@nestjs/common';
 import { NodesModule } from '../nodes/nodes.module';
 import { PanelsModule } from '../panels/panels.module';
+import { UsersModule } from '../users/users.module';
 import { AssignmentsRepository } from './assignments.repository';
-import { BulkMoveService } from './bulk-move.service';
-import { PendingAssignmentsService } from './pending-assignments.service';
+import { MoveEngine } from './move-engine.service';
 import { PlacementService } from './placement.service';
+import { RecoveryService } from './recovery.service';
+import { TombstonesRepository } from './tombstones.repository';
 import { TombstonesService } from './tombstones.service';
-import { UserMoveService } from './user-move.service';
 
-const SERVICES = [
+const PROVIDERS = [
   AssignmentsRepository,
-  PlacementService,
-  UserMoveService,
-  BulkMoveService,
+  TombstonesRepository,
   TombstonesService,
-  PendingAssignmentsService,
+  MoveEngine,
+  PlacementService,
+  RecoveryService,
 ];
 
-/** Users, their assignments, seats, panel clients and moves. */
+/** Which node serves each user: the one move engine (place, move, move many), recovery and tombstones. */
 @Module({
-  imports: [NodesModule, PanelsModule],
-  providers: SERVICES,
-  exports: SERVICES,
+  imports: [NodesModule, PanelsModule, forwardRef(() => UsersModule)],
+  providers: PROVIDERS,
+  exports: PROVIDERS,
 })
 export class AssignmentsModule {}

@@ -1,11 +1,11 @@
 import { EventType } from '@fleet/contract';
 import type { EventInput } from '../events/events.service';
-import type { MoveOptions } from './user-move.service';
+import type { MoveReason } from './move-engine.service';
 
 /** The `user.migrated` event (and webhook) the bot uses to tell a user their server changed. */
 export function migratedEvent(
   move: { userId: number; telegramId: string | null; fromNodeId: number; toNodeId: number },
-  options: Pick<MoveOptions, 'reason' | 'actor' | 'jobId'>,
+  options: { reason: MoveReason; actor: string; jobId?: number },
 ): EventInput {
   return {
     type: EventType.UserMigrated,

@@ -1,4 +1,4 @@
-import { NodeCandidate, ineligibility, score, weightedLoadStrategy } from './balancer.policy';
+import { NodeCandidate, score, weightedLoadStrategy } from './balancer.policy';
 
 const node = (id: number, fields: Partial<NodeCandidate> = {}): NodeCandidate => ({
   id,
@@ -9,22 +9,15 @@ const node = (id: number, fields: Partial<NodeCandidate> = {}): NodeCandidate =>
   maxUsers: 100,
   priority: 100,
   weight: 1,
-  inboundKnown: true,
+  inboundId: 1,
+  inboundRead: true,
   ...fields,
 });
 const rank = (nodes: NodeCandidate[], request = {}) => weightedLoadStrategy.rank(nodes, request).map((n) => n.id);
 
 describe('balancer policy', () => {
-  it.each([
-    [{}, null],
-    [{ status: 'maintenance' as const }, 'status is maintenance'],
-    [{ status: 'inactive' as const }, 'status is inactive'],
-    [{ healthStatus: 'unknown' as const }, 'not checked yet'],
-    [{ healthStatus: 'unhealthy' as const }, 'unhealthy'],
-    [{ inboundKnown: false }, expect.stringContaining('inbound not known')],
-    [{ currentUsers: 100 }, 'full'],
-  ])('eligibility %p → %p', (fields, reason) => {
-    expect(ineligibility(node(1, fields))).toEqual(reason);
+  it('never ranks an ineligible node', () => {
+    expect(rank([node(1, { healthStatus: 'unhealthy' }), node(2, { inboundId: null }), node(3)])).toEqual([3]);
   });
 
   it.each([

@@ -1,16 +1,11 @@
-import type { HealthStatus, NodeStatus } from '@fleet/contract';
+import { EligibilityFacts, ineligibleReason } from '../nodes/node-eligibility';
 
 /** What placement needs to know about a node. */
-export interface NodeCandidate {
+export interface NodeCandidate extends EligibilityFacts {
   id: number;
   location: string | null;
-  status: NodeStatus;
-  healthStatus: HealthStatus;
-  currentUsers: number;
-  maxUsers: number;
   priority: number;
   weight: number;
-  inboundKnown: boolean;
 }
 
 export interface PlacementRequest {
@@ -23,15 +18,6 @@ export interface PlacementRequest {
 export interface PlacementStrategy {
   readonly name: string;
   rank(nodes: readonly NodeCandidate[], request?: PlacementRequest): NodeCandidate[];
-}
-
-/** Why a node cannot take a user now; null when it can. */
-export function ineligibility(node: NodeCandidate): string | null {
-  if (node.status !== 'active') return `status is ${node.status}`;
-  if (node.healthStatus !== 'healthy') return node.healthStatus === 'unknown' ? 'not checked yet' : 'unhealthy';
-  if (!node.inboundKnown) return 'inbound not known (set inboundId and run a health check)';
-  if (node.currentUsers >= node.maxUsers) return 'full';
-  return null;
 }
 
 /** `load_ratio / (priority/100 × weight)`; null for a standby node (priority 0), which has no finite score. */
@@ -51,7 +37,7 @@ export function score(node: Pick<NodeCandidate, 'currentUsers' | 'maxUsers' | 'p
 export const weightedLoadStrategy: PlacementStrategy = {
   name: 'weighted-load',
   rank(nodes, request = {}) {
-    const eligible = nodes.filter((node) => ineligibility(node) === null && !request.exclude?.has(node.id));
+    const eligible = nodes.filter((node) => ineligibleReason(node) === null && !request.exclude?.has(node.id));
     const wanted = request.location?.toLowerCase();
     const local = wanted ? eligible.filter((node) => node.location?.toLowerCase() === wanted) : [];
     const pool = local.length ? local : eligible;

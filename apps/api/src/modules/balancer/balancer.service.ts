@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { NodeLoadView, RebalancePlanView } from '@fleet/contract';
 import { AssignmentsRepository } from '../assignments/assignments.repository';
-import { toCandidate } from '../assignments/placement.service';
-import { NodesRepository } from '../nodes/nodes.repository';
-import { ineligibility, score } from './balancer.policy';
+import { eligibleApartFromSeats, ineligibleReason } from '../nodes/node-eligibility';
+import { candidateOf, NodesRepository } from '../nodes/nodes.repository';
+import { loadRatio } from '../nodes/node.mapper';
+import { score } from './balancer.policy';
 import { movesOf, planRebalance, PlanNode } from './rebalance.planner';
 
 @Injectable()
@@ -15,14 +16,14 @@ export class BalancerService {
 
   async loads(): Promise<NodeLoadView[]> {
     return (await this.nodes.findAll()).map((node) => {
-      const reason = ineligibility(toCandidate(node));
+      const reason = ineligibleReason(candidateOf(node));
       return {
         nodeId: node.id,
         name: node.name,
         location: node.location,
         currentUsers: node.currentUsers,
         maxUsers: node.maxUsers,
-        loadRatio: node.currentUsers / node.maxUsers,
+        loadRatio: loadRatio(node),
         priority: node.priority,
         weight: node.weight,
         score: score(node),
@@ -39,7 +40,7 @@ export class BalancerService {
   async plan(maxMoves?: number): Promise<RebalancePlanView> {
     const counts = await this.assignments.activeCounts();
     const participants: PlanNode[] = (await this.nodes.findAll())
-      .filter((node) => ineligibility({ ...toCandidate(node), currentUsers: 0 }) === null)
+      .filter((node) => eligibleApartFromSeats(candidateOf(node)))
       .map((node) => ({
         id: node.id,
         users: counts.get(node.id) ?? 0,

@@ -3,13 +3,14 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { EventEntity } from './event.entity';
 import { EventsController } from './events.controller';
 import { EventsService } from './events.service';
+import { OutboxRepository } from '../outbox/outbox.repository';
 import { WebhookOutboxService } from '../outbox/webhook-outbox.service';
 
 @Global()
 @Module({
   imports: [TypeOrmModule.forFeature([EventEntity])],
   controllers: [EventsController],
-  providers: [EventsService, WebhookOutboxService],
+  providers: [EventsService, WebhookOutboxService, OutboxRepository],
   exports: [EventsService, WebhookOutboxService],
 })
 export class EventsModule {}

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
+import { EntityManager, MoreThan, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { EventView, Page } from '@fleet/contract';
 import { WebhookOutboxService } from '../outbox/webhook-outbox.service';
@@ -62,17 +62,22 @@ export class EventsService {
         },
       })),
     );
-    await manager.query(
-      `INSERT INTO events (type, actor, node_id, user_id, payload)
-       SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::int[], $4::int[], $5::jsonb[])`,
-      [
-        inputs.map((input) => input.type),
-        inputs.map((input) => input.actor),
-        inputs.map((input) => input.nodeId ?? null),
-        inputs.map((input) => input.userId ?? null),
-        inputs.map((input) => JSON.stringify(input.payload ?? {})),
-      ],
+    await manager.getRepository(EventEntity).insert(
+      inputs.map(
+        (input) =>
+          ({
+            type: input.type,
+            actor: input.actor,
+            nodeId: input.nodeId ?? null,
+            userId: input.userId ?? null,
+            payload: input.payload ?? {},
+          }) as QueryDeepPartialEntity<EventEntity>,
+      ),
     );
+  }
+
+  countSince(type: string, since: Date): Promise<number> {
+    return this.events.countBy({ type, createdAt: MoreThan(since) });
   }
 
   async list(query: EventQuery): Promise<Page<EventView>> {

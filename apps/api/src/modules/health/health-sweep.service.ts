@@ -3,10 +3,11 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { BackgroundLoop } from '../../common/background/background-loop';
-import { LockKey } from '../../common/database/advisory-lock';
+import { LockKey, tryAdvisoryLock } from '../../common/database/advisory-lock';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { NodesRepository } from '../nodes/nodes.repository';
+import { HealthRepository } from './health.repository';
 import { CheckOutcome, NodeCheckService } from './node-check.service';
 
 const TASK = 'health-sweep';
@@ -34,6 +35,7 @@ export class HealthSweepService implements OnApplicationBootstrap, OnModuleDestr
     private readonly scheduler: SchedulerRegistry,
     private readonly nodes: NodesRepository,
     private readonly checks: NodeCheckService,
+    private readonly health: HealthRepository,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -46,24 +48,14 @@ export class HealthSweepService implements OnApplicationBootstrap, OnModuleDestr
 
   async sweep(): Promise<SweepResult> {
     const started = performance.now();
-    const lock = this.dataSource.createQueryRunner();
-    await lock.connect();
-    try {
-      const [{ locked }] = await lock.query('SELECT pg_try_advisory_lock($1) AS locked', [LockKey.HealthSweep]);
-      if (!locked) return { swept: false, nodes: 0, ms: 0 };
-      try {
-        if (!(await this.claimTick(lock.query.bind(lock)))) return { swept: false, nodes: 0, ms: 0 };
-        const outcomes = await this.checkAll();
-        await this.dataSource.query(`DELETE FROM health_checks WHERE checked_at < now() - make_interval(days => $1)`, [
-          this.config.healthRetentionDays,
-        ]);
-        return { swept: true, nodes: outcomes.length, ms: Math.round(performance.now() - started) };
-      } finally {
-        await lock.query('SELECT pg_advisory_unlock($1)', [LockKey.HealthSweep]);
-      }
-    } finally {
-      await lock.release();
-    }
+    const outcome = await tryAdvisoryLock(this.dataSource, LockKey.HealthSweep, async () => {
+      if (!(await this.health.claimTick(TASK, (this.config.healthIntervalMs * 0.9) / 1000))) return null;
+      const outcomes = await this.checkAll();
+      await this.health.prune(this.config.healthRetentionDays);
+      return outcomes.length;
+    });
+    if (!outcome.ran || outcome.result === null) return { swept: false, nodes: 0, ms: 0 };
+    return { swept: true, nodes: outcome.result, ms: Math.round(performance.now() - started) };
   }
 
   /** Checks every node now, HEALTH_CONCURRENCY at a time (also what `POST /nodes/check-health` runs). */
@@ -84,17 +76,5 @@ export class HealthSweepService implements OnApplicationBootstrap, OnModuleDestr
       }),
     );
     return outcomes.sort((a, b) => a.nodeId - b.nodeId);
-  }
-
-  /** True when no replica has swept within the last 90 % of an interval (and records this sweep). */
-  private async claimTick(query: (sql: string, params: unknown[]) => Promise<unknown[]>): Promise<boolean> {
-    const rows = await query(
-      `INSERT INTO task_runs (name, last_run_at) VALUES ($1, now())
-       ON CONFLICT (name) DO UPDATE SET last_run_at = now()
-        WHERE task_runs.last_run_at < now() - make_interval(secs => $2)
-       RETURNING name`,
-      [TASK, (this.config.healthIntervalMs * 0.9) / 1000],
-    );
-    return rows.length > 0;
   }
 }

@@ -1,17 +1,19 @@
 import { Module } from '@nestjs/common';
 import { AssignmentsModule } from '../assignments/assignments.module';
-import { MigrationsModule } from '../migrations/migrations.module';
+import { EvacuationModule } from '../evacuation/evacuation.module';
+import { JobsModule } from '../jobs/jobs.module';
 import { NodesModule } from '../nodes/nodes.module';
 import { PanelsModule } from '../panels/panels.module';
 import { HealthController } from './health.controller';
+import { HealthRepository } from './health.repository';
 import { HealthSweepService } from './health-sweep.service';
 import { NodeCheckService } from './node-check.service';
 
 /** Scheduled and on-demand health checks, their history, and the failover they trigger. */
 @Module({
-  imports: [NodesModule, PanelsModule, AssignmentsModule, MigrationsModule],
+  imports: [NodesModule, PanelsModule, AssignmentsModule, JobsModule, EvacuationModule],
   controllers: [HealthController],
-  providers: [NodeCheckService, HealthSweepService],
+  providers: [HealthRepository, NodeCheckService, HealthSweepService],
   exports: [NodeCheckService, HealthSweepService],
 })
 export class HealthModule {}

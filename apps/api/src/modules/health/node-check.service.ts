@@ -1,18 +1,21 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { EventType, HealthStatus } from '@fleet/contract';
-import { PanelError, ServerStatus } from '@fleet/xui-client';
+import { Inbound, PanelError, ServerStatus, XuiClient } from '@fleet/xui-client';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { TombstonesService } from '../assignments/tombstones.service';
 import { EventsService } from '../events/events.service';
 import { MetricsService } from '../metrics/metrics.service';
-import { JobRunnerService } from '../migrations/job-runner.service';
-import { JobsService } from '../migrations/jobs.service';
+import { EvacuationService } from '../evacuation/evacuation.service';
+import { JobRunnerService } from '../jobs/job-runner.service';
 import { InboundSnapshot, NodeEntity } from '../nodes/node.entity';
 import { NodeChanges } from '../nodes/node-changes';
 import { NodesRepository } from '../nodes/nodes.repository';
+import { NodesService, SUPPORTED_PROTOCOLS } from '../nodes/nodes.service';
+import { HealthRepository } from './health.repository';
+import { nextHealth } from './hysteresis';
 import { PanelPoolService } from '../panels/panel-pool.service';
 import { probeHttp, withinTimeout } from './reachability';
 
@@ -30,6 +33,8 @@ interface Observation {
   snapshot: InboundSnapshot | null;
   status: ServerStatus | null;
   onlineClients: number | null;
+  /** A node without an inbound whose panel has exactly one usable inbound takes it. */
+  chosenInbound: number | null;
 }
 
 /**
@@ -51,9 +56,11 @@ export class NodeCheckService implements OnApplicationBootstrap {
     private readonly events: EventsService,
     private readonly tombstones: TombstonesService,
     private readonly changes: NodeChanges,
-    private readonly jobs: JobsService,
+    private readonly evacuation: EvacuationService,
     private readonly runner: JobRunnerService,
     private readonly metrics: MetricsService,
+    private readonly health: HealthRepository,
+    private readonly nodesService: NodesService,
   ) {}
 
   /** New or re-pointed nodes are checked right away; nodes never checked are checked at start-up. */
@@ -76,12 +83,12 @@ export class NodeCheckService implements OnApplicationBootstrap {
     const observation = await this.observe(node);
     if (observation.ok && node.healthStatus !== 'healthy') {
       // Before a node may serve again, moved users' clients must be gone from it.
-      const { failed } = await this.tombstones.runDue(node.id);
+      const { failed } = await this.tombstones.runDue({ nodeId: node.id });
       if (failed) Object.assign(observation, { ok: false, error: `${failed} moved users' clients not deleted yet` });
     }
     const { status, failoverJobId } = await this.record(node, observation);
     if (failoverJobId) this.runner.kick();
-    if (observation.ok && node.healthStatus === 'healthy') await this.tombstones.runDue(node.id);
+    if (observation.ok && node.healthStatus === 'healthy') await this.tombstones.runDue({ nodeId: node.id });
     this.metrics.checkLatency.observe({ result: observation.ok ? 'ok' : 'failed' }, observation.responseTimeMs / 1000);
     return {
       ok: observation.ok,
@@ -102,6 +109,7 @@ export class NodeCheckService implements OnApplicationBootstrap {
       snapshot: node.inboundSnapshot,
       status: null,
       onlineClients: null,
+      chosenInbound: null,
     });
     const unreachable = await probeHttp(node.panelUrl, Math.min(1000, Math.ceil(timeout / 4)), node.tlsVerify);
     if (unreachable) return failed(`unreachable: ${unreachable}`);
@@ -109,13 +117,19 @@ export class NodeCheckService implements OnApplicationBootstrap {
       const detail = await withinTimeout(
         this.pool.run(node, async (panel) => {
           const status = await panel.serverStatus(timeout);
-          if (status.xray.state !== 'running') return { status, snapshot: null, online: null };
-          const snapshot = node.inboundId === null ? null : inboundSnapshot(await panel.getInbound(node.inboundId));
+          if (status.xray.state !== 'running') return { status, snapshot: null, online: null, chosen: null };
+          const chosen = node.inboundId === null ? await onlyUsableInbound(panel) : null;
+          const inboundId = node.inboundId ?? chosen?.id ?? null;
+          const snapshot = chosen
+            ? inboundSnapshot(chosen)
+            : inboundId === null
+              ? null
+              : inboundSnapshot(await panel.getInbound(inboundId));
           const online = await panel.onlineEmails().then(
             (emails) => emails.length,
             () => null,
           );
-          return { status, snapshot, online };
+          return { status, snapshot, online, chosen: chosen?.id ?? null };
         }),
         timeout,
       );
@@ -132,6 +146,7 @@ export class NodeCheckService implements OnApplicationBootstrap {
         snapshot: detail.snapshot ?? node.inboundSnapshot,
         status: detail.status,
         onlineClients: detail.online,
+        chosenInbound: detail.chosen,
       };
     } catch (error) {
       return failed(
@@ -147,81 +162,75 @@ export class NodeCheckService implements OnApplicationBootstrap {
     return this.dataSource.transaction(async (manager) => {
       const current = await this.nodes.findByIdForUpdate(node.id, manager);
       if (!current) return { status: 'unknown' as HealthStatus, failoverJobId: null };
-      const failures = seen.ok ? 0 : current.consecutiveFailures + 1;
-      const successes = seen.ok ? current.consecutiveSuccesses + 1 : 0;
       const previous = current.healthStatus;
-      let next: HealthStatus = previous;
-      if (previous === 'unknown') next = seen.ok ? 'healthy' : 'unhealthy';
-      else if (previous === 'healthy' && failures >= this.config.healthFall) next = 'unhealthy';
-      else if (previous === 'unhealthy' && successes >= this.config.healthRise) next = 'healthy';
-      await manager.query(
-        `UPDATE nodes SET health_status = $2, consecutive_failures = $3, consecutive_successes = $4,
-                last_health_check = now(), response_time_ms = $5, last_error = $6, inbound_snapshot = $7
-          WHERE id = $1`,
-        [node.id, next, failures, successes, seen.ok ? seen.responseTimeMs : null, seen.error, seen.snapshot],
+      const next = nextHealth(
+        {
+          status: previous,
+          consecutiveFailures: current.consecutiveFailures,
+          consecutiveSuccesses: current.consecutiveSuccesses,
+        },
+        seen.ok,
+        { fall: this.config.healthFall, rise: this.config.healthRise },
       );
-      await manager.query(
-        `INSERT INTO health_checks (node_id, ok, health_status, response_time_ms, cpu, mem_used, mem_total,
-                                    online_clients, xray_state, error)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [
-          node.id,
-          seen.ok,
-          next,
-          seen.responseTimeMs,
-          seen.status?.cpu ?? null,
-          seen.status?.mem?.current ?? null,
-          seen.status?.mem?.total ?? null,
-          seen.onlineClients,
-          seen.status?.xray?.state ?? null,
-          seen.error,
-        ],
+      if (seen.chosenInbound !== null && current.inboundId === null) {
+        await this.nodesService.chooseInbound(current, seen.chosenInbound, manager);
+      }
+      await this.nodes.recordHealth(
+        node.id,
+        {
+          healthStatus: next.status,
+          consecutiveFailures: next.consecutiveFailures,
+          consecutiveSuccesses: next.consecutiveSuccesses,
+          responseTimeMs: seen.ok ? seen.responseTimeMs : null,
+          lastError: seen.error,
+          inboundSnapshot: seen.snapshot,
+        },
+        manager,
+      );
+      await this.health.insert(
+        {
+          nodeId: node.id,
+          ok: seen.ok,
+          healthStatus: next.status,
+          responseTimeMs: seen.responseTimeMs,
+          cpu: seen.status?.cpu ?? null,
+          memUsed: seen.status?.mem?.current ?? null,
+          memTotal: seen.status?.mem?.total ?? null,
+          onlineClients: seen.onlineClients,
+          xrayState: seen.status?.xray?.state ?? null,
+          error: seen.error,
+        },
+        manager,
       );
       let failoverJobId: number | null = null;
-      if (next !== previous && previous !== 'unknown') {
+      if (next.status !== previous && previous !== 'unknown') {
         await this.events.record(
           {
-            type: next === 'healthy' ? EventType.NodeUp : EventType.NodeDown,
+            type: next.status === 'healthy' ? EventType.NodeUp : EventType.NodeDown,
             actor: 'system:health',
             nodeId: node.id,
             payload: { name: current.name, error: seen.error },
           },
           manager,
         );
-        if (next === 'unhealthy') failoverJobId = await this.startFailover(current, manager);
+        if (next.status === 'unhealthy') failoverJobId = await this.evacuation.startFailover(current, manager);
       }
-      return { status: next, failoverJobId };
+      return { status: next.status, failoverJobId };
     });
-  }
-
-  /** Every active user of the fallen node, queued for a move, durably, in the transition's transaction. */
-  private async startFailover(node: NodeEntity, manager: EntityManager): Promise<number | null> {
-    const users: Array<{ user_id: number }> = await manager.query(
-      `SELECT user_id FROM assignments WHERE node_id = $1 AND state = 'active' ORDER BY id`,
-      [node.id],
-    );
-    if (!users.length) return null;
-    const job = await this.jobs.create(
-      'failover',
-      users.map((row) => ({ userId: row.user_id, fromNodeId: node.id, toNodeId: null })),
-      { actor: 'system:health', nodeId: node.id },
-      manager,
-    );
-    this.logger.warn(`node ${node.name} is down: failover job ${job.id} moves ${users.length} users`);
-    return job.id;
   }
 
   /** Checks history, newest first. */
   history(nodeId: number, since: Date | null, limit = 1000) {
-    return this.dataSource.query(
-      `SELECT checked_at AS "checkedAt", ok, health_status AS "healthStatus", response_time_ms AS "responseTimeMs",
-              cpu, mem_used AS "memUsed", mem_total AS "memTotal", online_clients AS "onlineClients",
-              xray_state AS "xrayState", error
-         FROM health_checks WHERE node_id = $1 AND ($2::timestamptz IS NULL OR checked_at >= $2)
-        ORDER BY checked_at DESC LIMIT $3`,
-      [nodeId, since, limit],
-    );
+    return this.health.history(nodeId, since, limit);
   }
+}
+
+/** The panel's one enabled inbound of a protocol we can serve, when there is exactly one. */
+async function onlyUsableInbound(panel: XuiClient): Promise<Inbound | null> {
+  const usable = (await panel.listInbounds()).filter(
+    (inbound) => inbound.enable && SUPPORTED_PROTOCOLS.includes(inbound.protocol),
+  );
+  return usable.length === 1 ? usable[0] : null;
 }
 
 function inboundSnapshot(inbound: {

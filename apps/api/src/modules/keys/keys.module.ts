@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { AssignmentsModule } from '../assignments/assignments.module';
 import { NodesModule } from '../nodes/nodes.module';
+import { UsersModule } from '../users/users.module';
 import { KeysController } from './keys.controller';
 import { KeysService } from './keys.service';
 import { SubscriptionController } from './subscription.controller';
 
 @Module({
-  imports: [AssignmentsModule, NodesModule],
+  imports: [AssignmentsModule, NodesModule, UsersModule],
   controllers: [KeysController, SubscriptionController],
   providers: [KeysService],
 })

@@ -5,14 +5,14 @@ import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { Assignment } from '../assignments/assignment.entity';
 import { AssignmentsRepository } from '../assignments/assignments.repository';
+import { MoveEngine } from '../assignments/move-engine.service';
 import { shareLinkFor } from '../assignments/panel-identity';
-import { PlacementService, toCandidate } from '../assignments/placement.service';
-import { UserMoveService } from '../assignments/user-move.service';
-import { VpnUser } from '../assignments/vpn-user.entity';
-import { ineligibility } from '../balancer/balancer.policy';
-import { EventsService } from '../events/events.service';
+import { PlacementService } from '../assignments/placement.service';
 import { NodeEntity } from '../nodes/node.entity';
+import { canServe, eligibilityFacts } from '../nodes/node-eligibility';
 import { NodesRepository } from '../nodes/nodes.repository';
+import { identityOf, UsersRepository } from '../users/users.repository';
+import { VpnUser } from '../users/vpn-user.entity';
 
 /** How long a request waits for another replica's placement of the same user before giving up. */
 const WAIT_FOR_OTHER_PLACEMENT_MS = 20_000;
@@ -26,11 +26,11 @@ export class KeysService {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly users: UsersRepository,
     private readonly assignments: AssignmentsRepository,
     private readonly nodes: NodesRepository,
     private readonly placement: PlacementService,
-    private readonly moves: UserMoveService,
-    private readonly events: EventsService,
+    private readonly engine: MoveEngine,
   ) {}
 
   /** `created` is true for the one call that made the user's key. */
@@ -42,7 +42,7 @@ export class KeysService {
     if (running) return { key: await running, created: false };
     let created = false;
     const work = (async () => {
-      const { user, created: newUser } = await this.assignments.upsertBotUser(telegramId, request.username ?? null);
+      const { user, created: newUser } = await this.users.upsertBotUser(telegramId, request.username ?? null);
       const deadline = Date.now() + WAIT_FOR_OTHER_PLACEMENT_MS;
       for (let first = true; ; first = false) {
         const { active, pending } =
@@ -50,18 +50,12 @@ export class KeysService {
         if (active) return this.view(user, active);
         if (!pending) {
           try {
-            const { assignment, node } = await this.placement.placeNew(user, { location: request.location });
-            created = true;
-            if (newUser) {
-              await this.events.record({
-                type: EventType.UserCreated,
-                actor: 'bot',
-                userId: user.id,
-                nodeId: assignment.nodeId,
-                payload: { telegramId },
-              });
-            }
-            return this.view(user, assignment, node);
+            const announce = newUser
+              ? { type: EventType.UserCreated, actor: 'bot', userId: user.id, payload: { telegramId } }
+              : undefined;
+            const placed = await this.placement.place(identityOf(user), { location: request.location, announce });
+            created = !placed.existing;
+            return this.view(user, placed.assignment, placed.node);
           } catch (error) {
             if (!(error instanceof DomainError && error.code === ErrorCode.MoveInProgress)) throw error;
           }
@@ -87,8 +81,8 @@ export class KeysService {
     const { user, active } = await this.requireActive(telegramId);
     const node = await this.nodes.findById(active.nodeId);
     if (node && servesWell(node)) return this.view(user, active);
-    const moved = await this.moves.move(user.id, { reason: 'refresh', actor: 'bot' });
-    return this.view(user, moved.assignment);
+    const moved = await this.engine.move(user.id, { reason: 'refresh', actor: 'bot' });
+    return this.view(user, moved.assignment, moved.node);
   }
 
   async nodeOf(telegramId: number): Promise<{ node: KeyView['node']; assignedAt: string }> {
@@ -101,18 +95,18 @@ export class KeysService {
    * failover is already making); when no node can take them the list is empty, never a dead link.
    */
   async subscriptionLinks(token: string): Promise<string[] | null> {
-    const user = await this.assignments.findUserByToken(token);
+    const user = await this.users.findByToken(token);
     if (!user) return null;
     for (let attempt = 0; attempt < 5; attempt++) {
       const { active } = await this.assignments.live(user.id);
       if (!active) return [];
       const node = await this.nodes.findById(active.nodeId);
       if (node && servesWell(node)) {
-        const link = shareLinkFor(identity(user), node);
+        const link = shareLinkFor(identityOf(user), node);
         return link ? [link] : [];
       }
       try {
-        await this.moves.move(user.id, { reason: 'refresh', actor: 'subscription' });
+        await this.engine.move(user.id, { reason: 'refresh', actor: 'subscription' });
       } catch (error) {
         if (!(error instanceof DomainError && error.code === ErrorCode.MoveInProgress)) return [];
         await new Promise((resolve) => setTimeout(resolve, 200));
@@ -122,7 +116,7 @@ export class KeysService {
   }
 
   private async requireActive(telegramId: number): Promise<{ user: VpnUser; active: Assignment }> {
-    const user = await this.assignments.findUserByTelegramId(telegramId);
+    const user = await this.users.findByTelegramId(telegramId);
     const active = user ? (await this.assignments.live(user.id)).active : null;
     if (!user || !active) throw new DomainError(ErrorCode.UserNotFound, `no key for telegram id ${telegramId}`);
     return { user, active };
@@ -134,7 +128,7 @@ export class KeysService {
     return {
       telegramId: Number(user.telegramId),
       userId: user.id,
-      key: shareLinkFor(identity(user), node) ?? '',
+      key: shareLinkFor(identityOf(user), node) ?? '',
       subscriptionUrl: `${this.config.publicUrl}/sub/${user.subscriptionToken}`,
       node: { id: node.id, name: node.name, location: node.location },
       assignedAt: assignment.assignedAt.toISOString(),
@@ -144,10 +138,5 @@ export class KeysService {
 
 /** A node keeps its users while it is active, healthy and not over capacity (full is fine). */
 function servesWell(node: NodeEntity): boolean {
-  const reason = ineligibility({ ...toCandidate(node), currentUsers: 0 });
-  return reason === null && node.currentUsers <= node.maxUsers;
-}
-
-export function identity(user: VpnUser) {
-  return { id: user.id, uuid: user.uuid, telegramId: user.telegramId, username: user.username };
+  return canServe(eligibilityFacts(node));
 }

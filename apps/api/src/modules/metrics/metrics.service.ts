@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { DataSource } from 'typeorm';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
- * Prometheus metrics. One registry per application instance (tests run several in one process). Node and job
- * gauges are read from the database at scrape time, so every replica reports the same fleet-wide figures.
+ * Prometheus metrics. One registry per application instance (tests run several in one process). The fleet gauges
+ * (`FleetGauges`) read the database at scrape time, so every replica reports the same fleet-wide figures.
  */
 @Injectable()
 export class MetricsService {
@@ -41,48 +39,7 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  constructor(@InjectDataSource() dataSource: DataSource) {
+  constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'fleet_process_' });
-    const nodeGauge = (name: string, help: string, pick: (row: NodeRow) => number) =>
-      new Gauge({
-        name,
-        help,
-        labelNames: ['node'],
-        registers: [this.registry],
-        async collect() {
-          this.reset();
-          for (const row of await nodeRows(dataSource)) this.set({ node: row.name }, pick(row));
-        },
-      });
-    nodeGauge('fleet_node_healthy', '1 when the node is healthy, 0 otherwise', (r) =>
-      r.health_status === 'healthy' ? 1 : 0,
-    );
-    nodeGauge('fleet_node_users', 'Users on the node (active and being placed)', (r) => r.current_users);
-    nodeGauge('fleet_node_max_users', 'Capacity of the node', (r) => r.max_users);
-    nodeGauge('fleet_node_response_time_ms', 'Last health-check response time', (r) => r.response_time_ms ?? 0);
-    new Gauge({
-      name: 'fleet_job_backlog',
-      help: 'User moves waiting in unfinished jobs',
-      registers: [this.registry],
-      async collect() {
-        const [{ n }] = await dataSource.query(
-          `SELECT count(*)::int AS n FROM job_items i JOIN jobs j ON j.id = i.job_id
-            WHERE i.state = 'pending' AND j.status IN ('pending', 'running')`,
-        );
-        this.set(n);
-      },
-    });
   }
-}
-
-interface NodeRow {
-  name: string;
-  health_status: string;
-  current_users: number;
-  max_users: number;
-  response_time_ms: number | null;
-}
-
-function nodeRows(dataSource: DataSource): Promise<NodeRow[]> {
-  return dataSource.query(`SELECT name, health_status, current_users, max_users, response_time_ms FROM nodes`);
 }

@@ -1,8 +1,10 @@
 import { NodeView } from '@fleet/contract';
 import { NodeEntity } from './node.entity';
+import { eligibilityFacts, ineligibleReason } from './node-eligibility';
 
 /** The API view of a node: no secret, ever. */
 export function mapNode(node: NodeEntity): NodeView {
+  const reason = ineligibleReason(eligibilityFacts(node));
   return {
     id: node.id,
     name: node.name,
@@ -21,6 +23,8 @@ export function mapNode(node: NodeEntity): NodeView {
     weight: node.weight,
     status: node.status,
     healthStatus: node.healthStatus,
+    eligible: reason === null,
+    ineligibleReason: reason,
     lastHealthCheck: node.lastHealthCheck?.toISOString() ?? null,
     responseTimeMs: node.responseTimeMs,
     lastError: node.lastError,

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Not, Repository } from 'typeorm';
-import { Assignment } from '../assignments/assignment.entity';
+import { EntityManager, In, Repository } from 'typeorm';
 import type { NodeCandidate } from '../balancer/balancer.policy';
 import { NodeEntity } from './node.entity';
+import { eligibilityFacts, eligibleSql } from './node-eligibility';
 
-/** Every node query lives here. Methods take an optional EntityManager to join the caller's transaction. */
+/** Every node query lives here; the only writer of `nodes`. Methods take an optional EntityManager to join the caller's transaction. */
 @Injectable()
 export class NodesRepository {
   constructor(@InjectRepository(NodeEntity) private readonly nodes: Repository<NodeEntity>) {}
@@ -16,6 +16,10 @@ export class NodesRepository {
 
   findAll(): Promise<NodeEntity[]> {
     return this.nodes.find({ order: { id: 'ASC' } });
+  }
+
+  findByIds(ids: number[]): Promise<NodeEntity[]> {
+    return ids.length ? this.nodes.find({ where: { id: In(ids) } }) : Promise.resolve([]);
   }
 
   findById(id: number, manager?: EntityManager): Promise<NodeEntity | null> {
@@ -45,37 +49,117 @@ export class NodesRepository {
 
   /** What placement ranks, in one lean query (it runs under the placement lock). */
   async candidates(manager: EntityManager): Promise<NodeCandidate[]> {
-    const rows: Array<Record<string, unknown>> = await manager.query(
-      `SELECT id, location, status, health_status, current_users, max_users, priority, weight,
-              (inbound_id IS NOT NULL AND inbound_snapshot IS NOT NULL) AS inbound_known
-         FROM nodes`,
-    );
-    return rows.map((row) => ({
-      id: row['id'] as number,
-      location: row['location'] as string | null,
-      status: row['status'] as NodeCandidate['status'],
-      healthStatus: row['health_status'] as NodeCandidate['healthStatus'],
-      currentUsers: row['current_users'] as number,
-      maxUsers: row['max_users'] as number,
-      priority: row['priority'] as number,
-      weight: row['weight'] as number,
-      inboundKnown: row['inbound_known'] as boolean,
-    }));
+    const rows = await manager.getRepository(NodeEntity).find({
+      select: {
+        id: true,
+        location: true,
+        status: true,
+        healthStatus: true,
+        currentUsers: true,
+        maxUsers: true,
+        priority: true,
+        weight: true,
+        inboundId: true,
+        inboundSnapshot: true,
+      },
+    });
+    return rows.map(candidateOf);
   }
 
-  async releaseSeats(nodeId: number, count: number, manager: EntityManager): Promise<void> {
-    await manager.query(`UPDATE nodes SET current_users = GREATEST(current_users - $2, 0) WHERE id = $1`, [
-      nodeId,
-      count,
-    ]);
+  /**
+   * Takes `count` seats on each node in one statement, re-checking the eligibility rule and the capacity in SQL: a
+   * node that cannot take all its seats takes none. Answers the nodes that took theirs.
+   */
+  async takeSeats(seats: Map<number, number>, manager: EntityManager): Promise<Set<number>> {
+    if (!seats.size) return new Set();
+    const [rows]: [Array<{ id: number }>, number] = await manager.query(
+      `UPDATE nodes SET current_users = nodes.current_users + s.n
+         FROM unnest($1::int[], $2::int[]) AS s(id, n)
+        WHERE nodes.id = s.id AND ${eligibleSql('nodes', { seats: false })}
+          AND nodes.current_users + s.n <= nodes.max_users
+        RETURNING nodes.id`,
+      [[...seats.keys()], [...seats.values()]],
+    );
+    return new Set(rows.map((row) => row.id));
+  }
+
+  /** Gives seats back (never below zero). */
+  async releaseSeats(seats: Map<number, number>, manager: EntityManager): Promise<void> {
+    if (!seats.size) return;
+    await manager.query(
+      `UPDATE nodes SET current_users = GREATEST(nodes.current_users - s.n, 0)
+         FROM unnest($1::int[], $2::int[]) AS s(id, n) WHERE nodes.id = s.id`,
+      [[...seats.keys()], [...seats.values()]],
+    );
   }
 
   async addSeats(nodeId: number, count: number, manager: EntityManager): Promise<void> {
-    await manager.query(`UPDATE nodes SET current_users = current_users + $2 WHERE id = $1`, [nodeId, count]);
+    await manager.getRepository(NodeEntity).increment({ id: nodeId }, 'currentUsers', count);
   }
 
-  /** Users on the node: active assignments and placements under way (what its counter counts). */
-  countLiveAssignments(nodeId: number, manager: EntityManager): Promise<number> {
-    return manager.getRepository(Assignment).countBy({ nodeId, state: Not('released') });
+  /** A health check's result on the node row (not a configuration change: `updated_at` stays). */
+  async recordHealth(
+    nodeId: number,
+    fields: Pick<
+      NodeEntity,
+      | 'healthStatus'
+      | 'consecutiveFailures'
+      | 'consecutiveSuccesses'
+      | 'responseTimeMs'
+      | 'lastError'
+      | 'inboundSnapshot'
+    >,
+    manager: EntityManager,
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE nodes SET health_status = $2, consecutive_failures = $3, consecutive_successes = $4,
+              last_health_check = now(), response_time_ms = $5, last_error = $6, inbound_snapshot = $7
+        WHERE id = $1`,
+      [
+        nodeId,
+        fields.healthStatus,
+        fields.consecutiveFailures,
+        fields.consecutiveSuccesses,
+        fields.responseTimeMs,
+        fields.lastError,
+        fields.inboundSnapshot,
+      ],
+    );
   }
+
+  /** Node-level counts for the dashboard (free capacity: on nodes that may take users). */
+  async fleetCounts(): Promise<{
+    total: number;
+    healthy: number;
+    unhealthy: number;
+    unknown: number;
+    maintenance: number;
+    inactive: number;
+    capacityMax: number;
+    capacityFree: number;
+  }> {
+    const [row] = await this.nodes.query(`
+      SELECT count(*)::int AS total,
+             count(*) FILTER (WHERE health_status = 'healthy')::int AS healthy,
+             count(*) FILTER (WHERE health_status = 'unhealthy')::int AS unhealthy,
+             count(*) FILTER (WHERE health_status = 'unknown')::int AS unknown,
+             count(*) FILTER (WHERE status = 'maintenance')::int AS maintenance,
+             count(*) FILTER (WHERE status = 'inactive')::int AS inactive,
+             coalesce(sum(max_users) FILTER (WHERE status = 'active'), 0)::int AS "capacityMax",
+             coalesce(sum(greatest(max_users - current_users, 0)) FILTER (WHERE ${eligibleSql('nodes', {
+               seats: false,
+             })}), 0)::int AS "capacityFree"
+        FROM nodes`);
+    return row;
+  }
+}
+
+export function candidateOf(node: NodeEntity): NodeCandidate {
+  return {
+    id: node.id,
+    location: node.location,
+    priority: node.priority,
+    weight: node.weight,
+    ...eligibilityFacts(node),
+  };
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
-import { ErrorCode, EventType, NODE_DEFAULTS, NodeView } from '@fleet/contract';
+import { ErrorCode, EventType, NODE_DEFAULTS, NodeStatus, NodeView } from '@fleet/contract';
 import { SecretBox } from '../../common/crypto/secret-box';
 import { DomainError } from '../../common/errors/domain-error';
 import { EventsService } from '../events/events.service';
@@ -11,6 +11,9 @@ import { NodeEntity } from './node.entity';
 import { mapNode } from './node.mapper';
 import { NodeChanges } from './node-changes';
 import { NodesRepository } from './nodes.repository';
+
+/** Inbound protocols the control plane can hand out keys for. */
+export const SUPPORTED_PROTOCOLS = ['vless', 'vmess', 'trojan', 'shadowsocks'];
 
 /** Changes that point the node at another panel or inbound: it is checked again before it takes users. */
 const PANEL_FIELDS = ['panelUrl', 'panelUsername', 'panelPassword', 'panelApiToken', 'inboundId', 'tlsVerify'];
@@ -99,12 +102,39 @@ export class NodesService {
     return mapNode(node);
   }
 
-  /** Deletes a node that serves nobody; a node with users is refused (NodeRemovalService moves them first). */
+  /** Sets the admin status (drain, deletion) in the caller's transaction, as an update with its event. */
+  async setStatus(node: NodeEntity, status: NodeStatus, actor: string, manager: EntityManager): Promise<void> {
+    if (node.status === status) return;
+    node.status = status;
+    await this.nodes.save(node, manager);
+    await this.events.record(
+      { type: EventType.NodeUpdated, actor, nodeId: node.id, payload: { name: node.name, changed: ['status'] } },
+      manager,
+    );
+  }
+
+  /** A node created without an inbound takes its panel's only usable one (found by a health check). */
+  async chooseInbound(node: NodeEntity, inboundId: number, manager: EntityManager): Promise<void> {
+    node.inboundId = inboundId;
+    await this.nodes.save(node, manager);
+    await this.events.record(
+      {
+        type: EventType.NodeUpdated,
+        actor: 'system:health',
+        nodeId: node.id,
+        payload: { name: node.name, changed: ['inboundId'], inboundId, why: 'the only usable inbound on its panel' },
+      },
+      manager,
+    );
+  }
+
+  /** Deletes a node that serves nobody; a node with users is refused (EvacuationService moves them first). */
   async remove(id: number, actor: string): Promise<void> {
     await this.inTransaction(async (manager) => {
       const node = await this.nodes.findByIdForUpdate(id, manager);
       if (!node) throw notFound(id);
-      const liveUsers = await this.nodes.countLiveAssignments(id, manager);
+      // The counter counts active and pending assignments; the row lock above makes it exact.
+      const liveUsers = node.currentUsers;
       if (liveUsers > 0) {
         throw new DomainError(
           ErrorCode.NodeHasUsers,

@@ -1,14 +1,14 @@
 import { Controller, Get, HttpCode, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { DataSource } from 'typeorm';
 import { Public } from '../auth/roles.decorator';
+import { OpsRepository } from './ops.repository';
 
 /** Probes for orchestrators; no credentials, no details beyond up or down. */
 @ApiTags('operations')
 @Public()
 @Controller()
 export class OpsController {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly database: OpsRepository) {}
 
   @Get('healthz')
   @HttpCode(200)
@@ -22,7 +22,7 @@ export class OpsController {
   @ApiServiceUnavailableResponse({ description: 'the database does not answer' })
   async readyz(): Promise<{ status: 'ready' }> {
     try {
-      await this.dataSource.query('SELECT 1');
+      await this.database.ping();
       return { status: 'ready' };
     } catch {
       throw new ServiceUnavailableException('database unreachable');

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { OpsController } from './ops.controller';
+import { OpsRepository } from './ops.repository';
 
-@Module({ controllers: [OpsController] })
+@Module({ controllers: [OpsController], providers: [OpsRepository] })
 export class OpsModule {}

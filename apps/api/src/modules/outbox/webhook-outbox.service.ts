@@ -9,6 +9,7 @@ import { BackgroundLoop } from '../../common/background/background-loop';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { OutboxMessage } from './outbox.entity';
+import { OutboxRepository } from './outbox.repository';
 
 /** Events announced to WEBHOOK_URL. */
 export const WEBHOOK_EVENTS: ReadonlySet<string> = new Set([
@@ -45,6 +46,7 @@ export class WebhookOutboxService implements OnApplicationBootstrap, OnModuleDes
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly scheduler: SchedulerRegistry,
+    private readonly outbox: OutboxRepository,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -57,17 +59,12 @@ export class WebhookOutboxService implements OnApplicationBootstrap, OnModuleDes
 
   /** Queues the event in the caller's transaction when webhooks are configured and the type is announced. */
   async enqueue(manager: EntityManager, type: string, payload: Record<string, unknown>): Promise<void> {
-    if (!this.config.webhookUrl || !WEBHOOK_EVENTS.has(type)) return;
-    await manager.query(`INSERT INTO outbox (type, payload) VALUES ($1, $2)`, [type, payload]);
+    await this.enqueueMany(manager, [{ type, payload }]);
   }
 
   async enqueueMany(manager: EntityManager, messages: Array<{ type: string; payload: Record<string, unknown> }>) {
     const announced = this.config.webhookUrl ? messages.filter((message) => WEBHOOK_EVENTS.has(message.type)) : [];
-    if (!announced.length) return;
-    await manager.query(`INSERT INTO outbox (type, payload) SELECT * FROM unnest($1::varchar[], $2::jsonb[])`, [
-      announced.map((message) => message.type),
-      announced.map((message) => JSON.stringify(message.payload)),
-    ]);
+    await this.outbox.insert(announced, manager);
   }
 
   /** Sends every due message once; returns how many were delivered. */
@@ -75,15 +72,7 @@ export class WebhookOutboxService implements OnApplicationBootstrap, OnModuleDes
     let delivered = 0;
     for (;;) {
       const sent = await this.dataSource.transaction(async (manager) => {
-        const due: OutboxMessage[] = await manager
-          .getRepository(OutboxMessage)
-          .createQueryBuilder('o')
-          .where('o.delivered_at IS NULL AND o.next_attempt_at <= now()')
-          .orderBy('o.id')
-          .limit(BATCH)
-          .setLock('pessimistic_write')
-          .setOnLocked('skip_locked')
-          .getMany();
+        const due = await this.outbox.claimDue(BATCH, manager);
         for (const message of due) await this.deliver(message, manager);
         return due.length;
       });
@@ -114,18 +103,12 @@ export class WebhookOutboxService implements OnApplicationBootstrap, OnModuleDes
         proxy: false,
       });
       if (response.status < 200 || response.status >= 300) throw new Error(`HTTP ${response.status}`);
-      await manager.query(`UPDATE outbox SET delivered_at = now(), attempts = attempts + 1 WHERE id = $1`, [
-        message.id,
-      ]);
+      await this.outbox.delivered(message.id, manager);
     } catch (error) {
       const backoff = Math.min(MAX_BACKOFF_S, 2 ** Math.min(message.attempts, 12));
       const reason = (error as Error).message.slice(0, 300);
       this.logger.warn(`webhook ${message.type} #${message.id} failed (${reason}); retry in ${backoff} s`);
-      await manager.query(
-        `UPDATE outbox SET attempts = attempts + 1, last_error = $2,
-                next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1`,
-        [message.id, reason, backoff],
-      );
+      await this.outbox.failed(message.id, reason, backoff, manager);
     }
   }
 }

@@ -1,28 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { PanelClient, PanelDuplicateEmailError } from '@fleet/xui-client';
+import { Coalescer } from '../../common/batching/coalescer';
 import { NodeEntity } from '../nodes/node.entity';
 import { PanelPoolService } from './panel-pool.service';
 
 /** Largest batch sent in one addClient call; returns flatten past a few hundred (panel spec §14). */
 const MAX_BATCH = 500;
 
-interface WaitingAdd {
-  client: PanelClient;
-  resolve: () => void;
-  reject: (error: unknown) => void;
-}
-
 interface Queue {
   node: NodeEntity;
-  inboundId: number;
-  waiting: WaitingAdd[];
-  flushing: boolean;
+  adds: Coalescer<PanelClient, void>;
 }
 
 /**
  * Group commit of client creation per panel inbound: the first add goes out at once; adds that arrive while a
- * call is in flight wait and go out together in the next call. Fast under bursts, one write at a time per panel.
- * A duplicate email fails only the client it names; the rest of its batch is retried.
+ * call is in flight go out together in the next call. Fast under bursts, one write at a time per panel.
+ * A duplicate email fails only the client it names; the rest of its batch is sent again.
  */
 @Injectable()
 export class PanelWriterService {
@@ -34,45 +27,30 @@ export class PanelWriterService {
     const key = `${node.id}:${inboundId}`;
     let queue = this.queues.get(key);
     if (!queue) {
-      queue = { node, inboundId, waiting: [], flushing: false };
-      this.queues.set(key, queue);
+      const created: Queue = {
+        node,
+        adds: new Coalescer<PanelClient, void>((batch) => this.send(created.node, inboundId, batch), MAX_BATCH),
+      };
+      this.queues.set(key, created);
+      queue = created;
     }
     queue.node = node; // newest credentials win
-    const done = new Promise<void>((resolve, reject) => queue.waiting.push({ client, resolve, reject }));
-    if (!queue.flushing) void this.flush(queue);
-    return done;
+    return queue.adds.submit(client);
   }
 
-  private async flush(queue: Queue): Promise<void> {
-    queue.flushing = true;
+  private async send(node: NodeEntity, inboundId: number, batch: PanelClient[]): Promise<Array<void | Error>> {
     try {
-      while (queue.waiting.length) await this.send(queue, queue.waiting.splice(0, MAX_BATCH));
-    } finally {
-      queue.flushing = false;
-    }
-  }
-
-  private async send(queue: Queue, batch: WaitingAdd[]): Promise<void> {
-    try {
-      await this.pool.run(queue.node, (panel) =>
-        panel.addClients(
-          queue.inboundId,
-          batch.map((entry) => entry.client),
-        ),
-      );
-      for (const entry of batch) entry.resolve();
+      await this.pool.run(node, (panel) => panel.addClients(inboundId, batch));
+      return batch.map(() => undefined);
     } catch (error) {
       const culprit =
         error instanceof PanelDuplicateEmailError
-          ? batch.find((entry) => entry.client.email.toLowerCase() === error.email.toLowerCase())
-          : undefined;
-      if (!culprit) {
-        for (const entry of batch) entry.reject(error);
-        return;
-      }
-      culprit.reject(error);
-      const rest = batch.filter((entry) => entry !== culprit);
-      if (rest.length) await this.send(queue, rest);
+          ? batch.findIndex((client) => client.email.toLowerCase() === error.email.toLowerCase())
+          : -1;
+      if (culprit < 0) return batch.map(() => error as Error);
+      const rest = batch.filter((_, i) => i !== culprit);
+      const retried = rest.length ? await this.send(node, inboundId, rest) : [];
+      return batch.map((_, i) => (i === culprit ? (error as Error) : retried[i < culprit ? i : i - 1]));
     }
   }
 }

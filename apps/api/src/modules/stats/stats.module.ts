@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
+import { JobsModule } from '../jobs/jobs.module';
+import { NodesModule } from '../nodes/nodes.module';
+import { UsersModule } from '../users/users.module';
 import { StatsController } from './stats.controller';
 import { StatsService } from './stats.service';
 
-@Module({ controllers: [StatsController], providers: [StatsService] })
+@Module({ imports: [NodesModule, UsersModule, JobsModule], controllers: [StatsController], providers: [StatsService] })
 export class StatsModule {}

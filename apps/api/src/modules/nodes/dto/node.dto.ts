@@ -72,6 +72,8 @@ export class NodeViewDto {
   @ApiProperty() weight: number;
   @ApiProperty({ enum: NODE_STATUSES }) status: NodeStatus;
   @ApiProperty({ enum: HEALTH_STATUSES }) healthStatus: HealthStatus;
+  @ApiProperty({ description: 'whether new users may be placed here now' }) eligible: boolean;
+  @ApiProperty({ nullable: true, type: String, example: 'no inbound chosen' }) ineligibleReason: string | null;
   @ApiProperty({ nullable: true, type: String }) lastHealthCheck: string | null;
   @ApiProperty({ nullable: true, type: Number }) responseTimeMs: number | null;
   @ApiProperty({ nullable: true, type: String }) lastError: string | null;

@@ -1,21 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { INT4_MAX } from '../../common/http/strict-input';
 import { QueryInt } from '../../common/http/validation';
 import { PageQueryDto } from '../events/events.dto';
-
-export class RebalanceDto {
-  @ApiProperty({ description: 'true: return the plan only; false: start a job' })
-  @IsBoolean()
-  dryRun: boolean;
-
-  @ApiPropertyOptional({ minimum: 0, maximum: 1_000_000 })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(1_000_000)
-  maxMoves?: number;
-}
 
 export class MigrateUserDto {
   @ApiProperty({ minimum: 1, maximum: INT4_MAX })

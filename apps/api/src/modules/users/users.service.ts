@@ -1,33 +1,33 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode, Page, Role, UserView } from '@fleet/contract';
 import { DomainError } from '../../common/errors/domain-error';
-import { AssignmentsRepository, UserRow } from '../assignments/assignments.repository';
-import { UserMoveService } from '../assignments/user-move.service';
+import { MoveEngine } from '../assignments/move-engine.service';
+import { UserRow, UsersRepository } from './users.repository';
 
 @Injectable()
 export class UsersService {
   constructor(
-    private readonly assignments: AssignmentsRepository,
-    private readonly moves: UserMoveService,
+    private readonly users: UsersRepository,
+    private readonly engine: MoveEngine,
   ) {}
 
   async list(
     filter: { search?: string; nodeId?: number; page: number; limit: number },
     viewer: Role,
   ): Promise<Page<UserView>> {
-    const { rows, total } = await this.assignments.listUsers(filter);
+    const { rows, total } = await this.users.list(filter);
     return { items: rows.map((row) => mapUser(row, viewer)), total, page: filter.page, limit: filter.limit };
   }
 
   async get(id: number, viewer: Role): Promise<UserView> {
-    const row = await this.assignments.userRow(id);
+    const row = await this.users.row(id);
     if (!row) throw new DomainError(ErrorCode.UserNotFound, `user ${id} not found`);
     return mapUser(row, viewer);
   }
 
   async migrate(id: number, nodeId: number, actor: string): Promise<UserView & { sourceCleaned: boolean }> {
     await this.get(id, 'admin');
-    const result = await this.moves.move(id, { targetNodeId: nodeId, reason: 'manual', actor });
+    const result = await this.engine.move(id, { targetNodeId: nodeId, reason: 'manual', actor });
     return { ...(await this.get(id, 'admin')), sourceCleaned: result.sourceCleaned };
   }
 }

@@ -3,9 +3,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ErrorCode, EventType } from '@fleet/contract';
-import { PanelClient } from '@fleet/xui-client';
+import { inboundClients } from '@fleet/xui-client';
 import { DomainError } from '../../common/errors/domain-error';
 import { AssignmentsRepository } from '../assignments/assignments.repository';
+import { UsersRepository } from './users.repository';
 import { EventsService } from '../events/events.service';
 import { NodesRepository } from '../nodes/nodes.repository';
 import { PanelPoolService } from '../panels/panel-pool.service';
@@ -23,6 +24,7 @@ export class AdoptionService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly nodes: NodesRepository,
     private readonly assignments: AssignmentsRepository,
+    private readonly users: UsersRepository,
     private readonly pool: PanelPoolService,
     private readonly events: EventsService,
   ) {}
@@ -36,18 +38,16 @@ export class AdoptionService {
       .catch((error: Error) => {
         throw new DomainError(ErrorCode.NodeUnreachable, `cannot read the panel: ${error.message}`);
       });
-    const clients = ((JSON.parse(inbound.settings) as { clients?: PanelClient[] }).clients ?? []).filter(
-      (c) => c.email,
-    );
+    const clients = inboundClients(inbound).filter((client) => client.email);
     return this.dataSource.transaction(async (manager) => {
       await this.nodes.findByIdForUpdate(nodeId, manager);
       const known = await this.assignments.emailsOnNode(nodeId, manager);
       const fresh = clients.filter((client) => !known.has(client.email.toLowerCase()));
-      const takenUuids = await this.assignments.takenUuids(
+      const takenUuids = await this.users.takenUuids(
         fresh.map((c) => String(c.id ?? '')).filter((id) => UUID.test(id)),
         manager,
       );
-      const takenTelegram = await this.assignments.takenTelegramIds(
+      const takenTelegram = await this.users.takenTelegramIds(
         fresh.map((c) => String(c.tgId ?? '')).filter((id) => /^[1-9]\d{0,15}$/.test(id)),
         manager,
       );
@@ -58,7 +58,7 @@ export class AdoptionService {
         const tg = String(client.tgId ?? '');
         const telegramId = /^[1-9]\d{0,15}$/.test(tg) && !takenTelegram.has(tg) ? tg : null;
         if (telegramId) takenTelegram.add(telegramId);
-        const user = await this.assignments.createAdoptedUser(manager, {
+        const user = await this.users.createAdopted(manager, {
           telegramId,
           username: client.comment ? String(client.comment).slice(0, 255) : null,
           uuid,

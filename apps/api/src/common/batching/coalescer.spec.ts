@@ -1,0 +1,39 @@
+import { Coalescer } from './coalescer';
+
+describe('Coalescer', () => {
+  it('sends the first item alone and groups the ones that arrive meanwhile', async () => {
+    const batches: number[][] = [];
+    const coalescer = new Coalescer<number, number>(async (items) => {
+      batches.push(items);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      return items.map((item) => item * 2);
+    });
+    const results = await Promise.all([1, 2, 3, 4].map((item) => coalescer.submit(item)));
+    expect(results).toEqual([2, 4, 6, 8]);
+    expect(batches).toEqual([[1], [2, 3, 4]]);
+  });
+
+  it('fails only the items answered with an error, and every item when the batch throws', async () => {
+    const coalescer = new Coalescer<number, number>(async (items) =>
+      items.map((item) => (item % 2 ? new Error(`odd ${item}`) : item)),
+    );
+    const outcomes = await Promise.allSettled([1, 2].map((item) => coalescer.submit(item)));
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'fulfilled']);
+    const broken = new Coalescer<number, number>(async () => {
+      throw new Error('down');
+    });
+    await expect(broken.submit(1)).rejects.toThrow('down');
+    await expect(broken.submit(2)).rejects.toThrow('down');
+  });
+
+  it('caps a batch at maxBatch', async () => {
+    const sizes: number[] = [];
+    const coalescer = new Coalescer<number, number>(async (items) => {
+      sizes.push(items.length);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return items;
+    }, 3);
+    await Promise.all(Array.from({ length: 8 }, (_, i) => coalescer.submit(i)));
+    expect(sizes).toEqual([1, 3, 3, 1]);
+  });
+});

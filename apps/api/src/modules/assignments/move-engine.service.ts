@@ -1,0 +1,435 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { inboundClients, PanelClient, PanelDuplicateEmailError, PanelError } from '@fleet/xui-client';
+import { ErrorCode } from '@fleet/contract';
+import { CrashPoints } from '../../common/background/crash-points';
+import { DomainError } from '../../common/errors/domain-error';
+import { LockKey } from '../../common/database/advisory-lock';
+import { NodeCandidate, weightedLoadStrategy } from '../balancer/balancer.policy';
+import type { EventInput } from '../events/events.service';
+import { EventsService } from '../events/events.service';
+import { MetricsService } from '../metrics/metrics.service';
+import { NodeEntity } from '../nodes/node.entity';
+import { ineligibleReason } from '../nodes/node-eligibility';
+import { NodesRepository } from '../nodes/nodes.repository';
+import { PanelPoolService } from '../panels/panel-pool.service';
+import { PanelWriterService } from '../panels/panel-writer.service';
+import { UsersRepository } from '../users/users.repository';
+import { Assignment } from './assignment.entity';
+import { AssignmentsRepository } from './assignments.repository';
+import { migratedEvent } from './migration-event';
+import { clientEmail, isUsersClient, panelClientFor, UserIdentity } from './panel-identity';
+import { TombstonesRepository } from './tombstones.repository';
+import { TombstonesService } from './tombstones.service';
+
+export type MoveReason = 'manual' | 'refresh' | 'rebalance' | 'failover' | 'node-delete' | 'drain' | 'recovery';
+
+/** One user to place or move. */
+export interface MoveRequest {
+  /** `place`: a user without a node gets one; `move`: a user on a node goes to another. */
+  kind: 'place' | 'move';
+  userId: number;
+  /** For a move: the node the user is expected on (a user already elsewhere counts as moved); null: wherever. */
+  fromNodeId?: number | null;
+  /** A fixed target; null or absent lets the balancer choose. */
+  toNodeId?: number | null;
+  location?: string | null;
+  exclude?: ReadonlySet<number>;
+}
+
+export type RefusalCode =
+  | 'busy' // another placement or move of the user is under way
+  | 'no-node' // a move of a user who is on no node
+  | 'same-node'
+  | 'target-missing'
+  | 'target-ineligible'
+  | 'no-capacity'
+  | 'panel'; // the target panel refused or did not answer
+
+/** A seat taken and a pending row written; the client is to be created on `node`. */
+export interface Reservation {
+  request: MoveRequest;
+  pending: Assignment;
+  /** The assignment being replaced (null for a placement). */
+  from: Assignment | null;
+  node: NodeEntity;
+  client: PanelClient;
+}
+
+export type ReserveOutcome =
+  | { kind: 'reserved'; reservation: Reservation }
+  | { kind: 'settled'; userId: number; assignment: Assignment | null } // already placed / already where wanted
+  | { kind: 'refused'; userId: number; code: RefusalCode; error: string };
+
+export interface MoveOptions {
+  reason: MoveReason | 'placement';
+  actor: string;
+  jobId?: number;
+  /** Crash points to pass (tests only); named after the path that runs the engine. */
+  crashPoints?: 'placement' | 'move' | 'bulk';
+}
+
+export interface MoveManyResult {
+  /** Users that are now where they should be, with their active assignment. */
+  done: Array<{ userId: number; assignment: Assignment | null; node?: NodeEntity; from?: Assignment }>;
+  failed: Array<{ userId: number; code: RefusalCode; error: string }>;
+}
+
+export interface MoveResult {
+  fromNodeId: number;
+  toNodeId: number;
+  assignment: Assignment;
+  node: NodeEntity;
+  /** False when the old client could not be deleted yet (panel unreachable): a tombstone keeps it due. */
+  sourceCleaned: boolean;
+}
+
+/** How a refused single move is reported over HTTP. */
+const MOVE_ERRORS: Record<RefusalCode, ErrorCode> = {
+  busy: ErrorCode.MoveInProgress,
+  'no-node': ErrorCode.UserNotFound,
+  'same-node': ErrorCode.NodeNotEligible,
+  'target-missing': ErrorCode.NodeNotFound,
+  'target-ineligible': ErrorCode.NodeNotEligible,
+  'no-capacity': ErrorCode.NoCapacity,
+  panel: ErrorCode.NodeUnreachable,
+};
+
+const CRASH = {
+  placement: { reserved: 'placement:reserved', created: 'placement:client-created', switched: null },
+  move: { reserved: 'move:reserved', created: 'move:client-created', switched: 'move:switched' },
+  bulk: { reserved: 'bulk:reserved', created: 'bulk:clients-created', switched: 'bulk:switched' },
+} as const;
+
+/**
+ * THE move protocol, for one user or many, for placements and moves alike. Each step is one batch:
+ * 1. reserve: under the placement lock, pick targets (each pick sees the previous ones), take the seats with the
+ *    capacity and eligibility re-checked in SQL, write the pending rows — one transaction;
+ * 2. create the clients on the target panels (the panel writer batches them per panel, one write at a time);
+ * 3. switch: in one transaction, pending → active, the old assignments released, their seats given back, a
+ *    tombstone for every old client and a `user.migrated` event per move.
+ * A crash between steps leaves pending rows that recovery resolves against the panels.
+ */
+@Injectable()
+export class MoveEngine {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly nodes: NodesRepository,
+    private readonly users: UsersRepository,
+    private readonly assignments: AssignmentsRepository,
+    private readonly tombstones: TombstonesRepository,
+    private readonly tombstoneRunner: TombstonesService,
+    private readonly writer: PanelWriterService,
+    private readonly pool: PanelPoolService,
+    private readonly events: EventsService,
+    private readonly crash: CrashPoints,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  /**
+   * Moves one user, make-before-break (a batch of one): tries up to three targets when the balancer chooses, then
+   * deletes the old client right away (or leaves its tombstone due when that panel does not answer).
+   */
+  async move(
+    userId: number,
+    options: Pick<MoveOptions, 'reason' | 'actor'> & { targetNodeId?: number },
+  ): Promise<MoveResult> {
+    const { done, failed } = await this.moveMany([{ kind: 'move', userId, toNodeId: options.targetNodeId ?? null }], {
+      ...options,
+      attempts: options.targetNodeId === undefined ? 3 : 1,
+      crashPoints: 'move',
+    });
+    if (failed.length) {
+      const [{ code, error }] = failed;
+      throw new DomainError(MOVE_ERRORS[code], code === 'panel' ? `target panel failed: ${error}` : error);
+    }
+    const [{ assignment, node, from }] = done;
+    if (!node || !from)
+      throw new DomainError(ErrorCode.NodeNotEligible, `user ${userId} is already where it should be`);
+    const { cleaned } = await this.tombstoneRunner.runDue({ nodeId: from.nodeId, emails: [from.clientEmail] });
+    return {
+      fromNodeId: from.nodeId,
+      toNodeId: node.id,
+      assignment: assignment!,
+      node,
+      sourceCleaned: cleaned.size > 0,
+    };
+  }
+
+  /**
+   * Runs the whole protocol for a batch. With `attempts` > 1, users whose target panel failed are tried again on
+   * another node (not when the target is fixed).
+   */
+  async moveMany(requests: MoveRequest[], options: MoveOptions & { attempts?: number }): Promise<MoveManyResult> {
+    const result: MoveManyResult = { done: [], failed: [] };
+    const crash = CRASH[options.crashPoints ?? 'bulk'];
+    let round = requests;
+    for (let attempt = 1; round.length; attempt++) {
+      const outcomes = await this.reserve(round);
+      const reservations: Reservation[] = [];
+      for (const outcome of outcomes) {
+        if (outcome.kind === 'reserved') reservations.push(outcome.reservation);
+        else if (outcome.kind === 'settled')
+          result.done.push({ userId: outcome.userId, assignment: outcome.assignment });
+        else result.failed.push({ userId: outcome.userId, code: outcome.code, error: outcome.error });
+      }
+      if (!reservations.length) break;
+      this.crash.reach(crash.reserved);
+      const created = await this.createClients(reservations);
+      const ready = reservations.filter((_, i) => created[i] === null);
+      const refused = reservations.filter((_, i) => created[i] !== null);
+      await this.rollback(refused.map((reservation) => reservation.pending));
+      this.crash.reach(crash.created);
+      const switched = await this.switchOver(ready, options);
+      if (crash.switched) this.crash.reach(crash.switched);
+      for (const reservation of switched) {
+        result.done.push({
+          userId: reservation.request.userId,
+          assignment: reservation.pending,
+          node: reservation.node,
+          from: reservation.from ?? undefined,
+        });
+      }
+      const lost = ready.filter((reservation) => !switched.includes(reservation));
+      for (const reservation of lost) {
+        result.failed.push({ userId: reservation.request.userId, code: 'busy', error: 'resolved elsewhere meanwhile' });
+      }
+      round = [];
+      for (const [i, reservation] of reservations.entries()) {
+        const error = created[i];
+        if (error === null) continue;
+        const { request, node } = reservation;
+        if (attempt < (options.attempts ?? 1) && !request.toNodeId) {
+          round.push({ ...request, exclude: new Set([...(request.exclude ?? []), node.id]) });
+        } else {
+          result.failed.push({ userId: request.userId, code: 'panel', error: `${node.name}: ${error.message}` });
+        }
+      }
+    }
+    return result;
+  }
+
+  /** Step 1 for a batch: one outcome per request, in order. */
+  async reserve(requests: MoveRequest[]): Promise<ReserveOutcome[]> {
+    const identities = await this.users.identities(requests.map((request) => request.userId));
+    const planned = await this.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock($1)', [LockKey.Placement]);
+      const live = await this.assignments.liveOf(
+        requests.map((request) => request.userId),
+        manager,
+      );
+      const candidates = await this.nodes.candidates(manager);
+      const seen = new Set<number>();
+      const outcomes = requests.map((request) => {
+        if (seen.has(request.userId)) return refused(request.userId, 'busy', 'the user is twice in one batch');
+        seen.add(request.userId);
+        return decide(request, live, candidates, identities.has(request.userId));
+      });
+      const picks = outcomes.flatMap((outcome) => (outcome.kind === 'pick' ? [outcome] : []));
+      const seats = new Map<number, number>();
+      for (const pick of picks) seats.set(pick.nodeId, (seats.get(pick.nodeId) ?? 0) + 1);
+      const granted = await this.nodes.takeSeats(seats, manager);
+      const byId = new Map(candidates.map((node) => [node.id, node]));
+      const accepted = picks.filter((pick) => granted.has(pick.nodeId));
+      const rows = await this.assignments.insertPending(
+        accepted.map((pick) => ({
+          userId: pick.request.userId,
+          nodeId: pick.nodeId,
+          inboundId: byId.get(pick.nodeId)!.inboundId!,
+          clientEmail: clientEmail(pick.request.userId, pick.nodeId),
+        })),
+        manager,
+      );
+      await this.tombstones.cancel(rows, manager);
+      const pendingOf = new Map(rows.map((row) => [row.userId, row]));
+      return outcomes.map((outcome) => {
+        if (outcome.kind !== 'pick') return outcome;
+        const pending = pendingOf.get(outcome.request.userId);
+        if (!pending) {
+          return refused(outcome.request.userId, 'no-capacity', 'the node filled up or changed meanwhile');
+        }
+        return { kind: 'held' as const, request: outcome.request, pending, from: outcome.from };
+      });
+    });
+    const held = planned.flatMap((outcome) => (outcome.kind === 'held' ? [outcome] : []));
+    const targets = new Map(
+      (await this.nodes.findByIds([...new Set(held.map((outcome) => outcome.pending.nodeId))])).map((node) => [
+        node.id,
+        node,
+      ]),
+    );
+    return planned.map((outcome): ReserveOutcome => {
+      if (outcome.kind !== 'held') return outcome;
+      const node = targets.get(outcome.pending.nodeId)!;
+      const client = panelClientFor(identities.get(outcome.request.userId)!, node.id, node.inboundSnapshot!);
+      return {
+        kind: 'reserved',
+        reservation: { request: outcome.request, pending: outcome.pending, from: outcome.from, node, client },
+      };
+    });
+  }
+
+  /**
+   * Step 2: creates the clients (batched per panel by the writer). A duplicate email that turns out to be this very
+   * client (same UUID or key) is a success, so a retry after a crash is idempotent. Null per success.
+   */
+  async createClients(reservations: Reservation[]): Promise<Array<PanelError | null>> {
+    const outcomes = await Promise.allSettled(
+      reservations.map(async ({ node, pending, client }) => {
+        try {
+          await this.writer.addClient(node, pending.inboundId, client);
+        } catch (error) {
+          if (!(error instanceof PanelDuplicateEmailError)) throw error;
+          const existing = await this.findClient(node, pending.inboundId, client.email);
+          if (!existing || !isUsersClient(existing, client)) throw error;
+        }
+      }),
+    );
+    return outcomes.map((outcome) => {
+      if (outcome.status === 'fulfilled') return null;
+      if (outcome.reason instanceof PanelError) return outcome.reason;
+      throw outcome.reason;
+    });
+  }
+
+  async findClient(node: NodeEntity, inboundId: number, email: string): Promise<PanelClient | null> {
+    const inbound = await this.pool.run(node, (panel) => panel.getInbound(inboundId));
+    return inboundClients(inbound).find((client) => client.email.toLowerCase() === email.toLowerCase()) ?? null;
+  }
+
+  /** Gives the seats back and forgets the pending rows (their panels never got, or lost, the clients). */
+  async rollback(pendings: Assignment[], manager?: EntityManager): Promise<void> {
+    if (!pendings.length) return;
+    const work = async (tx: EntityManager) => {
+      const removed = await this.assignments.deletePending(
+        pendings.map((pending) => pending.id),
+        tx,
+      );
+      await this.nodes.releaseSeats(countBy(removed.map((row) => row.nodeId)), tx);
+    };
+    await (manager ? work(manager) : this.dataSource.transaction(work));
+  }
+
+  /**
+   * Step 3 for a batch, in one transaction: answers the reservations switched. One whose pending row (or, for a
+   * move, old assignment) changed meanwhile — recovery resolved it — is left out.
+   */
+  async switchOver<T extends Pick<Reservation, 'pending' | 'from'>>(
+    ready: T[],
+    options: Pick<MoveOptions, 'reason' | 'actor' | 'jobId'> & { placedEvents?: Map<number, EventInput> },
+  ): Promise<T[]> {
+    if (!ready.length) return [];
+    const switched = await this.dataSource.transaction(async (manager) => {
+      await this.users.lock(
+        ready.map((item) => item.pending.userId),
+        manager,
+      );
+      const ids = ready.flatMap((item) => [item.pending.id, ...(item.from ? [item.from.id] : [])]);
+      const now = new Map((await this.assignments.byIds(ids, manager)).map((row) => [row.id, row.state]));
+      const valid = ready.filter(
+        (item) => now.get(item.pending.id) === 'pending' && (!item.from || now.get(item.from.id) === 'active'),
+      );
+      const moves = valid.filter((item) => item.from !== null);
+      await this.assignments.release(
+        moves.map((item) => item.from!.id),
+        manager,
+      );
+      const activated = await this.assignments.activate(
+        valid.map((item) => item.pending.id),
+        manager,
+      );
+      await this.nodes.releaseSeats(countBy(moves.map((item) => item.from!.nodeId)), manager);
+      const identities = await this.users.identities(
+        moves.map((item) => item.pending.userId),
+        manager,
+      );
+      await this.tombstones.record(
+        moves.map(({ from, pending }) => ({
+          nodeId: from!.nodeId,
+          inboundId: from!.inboundId,
+          clientEmail: from!.clientEmail,
+          clientUuid: identities.get(pending.userId)?.uuid ?? null,
+          reason: options.reason,
+        })),
+        manager,
+      );
+      const events: EventInput[] = moves.map(({ from, pending }) =>
+        migratedEvent(
+          {
+            userId: pending.userId,
+            telegramId: identities.get(pending.userId)?.telegramId ?? null,
+            fromNodeId: from!.nodeId,
+            toNodeId: pending.nodeId,
+          },
+          { ...options, reason: options.reason as MoveReason },
+        ),
+      );
+      for (const item of valid) {
+        const placed = !item.from && options.placedEvents?.get(item.pending.userId);
+        if (placed) events.push({ ...placed, nodeId: item.pending.nodeId });
+      }
+      await this.events.recordMany(events, manager);
+      for (const item of valid) {
+        item.pending.state = 'active';
+        item.pending.assignedAt = activated.get(item.pending.id) ?? item.pending.assignedAt;
+      }
+      return valid;
+    });
+    const placements = switched.filter((item) => !item.from).length;
+    if (placements) this.metrics.placements.inc({ result: 'placed' }, placements);
+    if (switched.length > placements) {
+      this.metrics.migrations.inc({ reason: options.reason }, switched.length - placements);
+    }
+    return switched;
+  }
+}
+
+function refused(userId: number, code: RefusalCode, error: string): ReserveOutcome {
+  return { kind: 'refused', userId, code, error };
+}
+
+/** What to do with one request, given the user's live rows and the candidates (whose counts it updates). */
+function decide(
+  request: MoveRequest,
+  live: Assignment[],
+  candidates: NodeCandidate[],
+  userExists: boolean,
+): ReserveOutcome | { kind: 'pick'; request: MoveRequest; nodeId: number; from: Assignment | null } {
+  const { userId } = request;
+  if (!userExists) return refused(userId, 'no-node', `user ${userId} not found`);
+  const mine = live.filter((row) => row.userId === userId);
+  const active = mine.find((row) => row.state === 'active') ?? null;
+  if (mine.some((row) => row.state === 'pending')) {
+    return refused(userId, 'busy', 'a placement or move of this user is in progress');
+  }
+  if (request.kind === 'place' && active) return { kind: 'settled', userId, assignment: active };
+  if (request.kind === 'move') {
+    if (!active) return refused(userId, 'no-node', `user ${userId} is not on any node`);
+    if ((request.fromNodeId ?? active.nodeId) !== active.nodeId) return { kind: 'settled', userId, assignment: active };
+    if (request.toNodeId === active.nodeId) {
+      return request.fromNodeId === undefined || request.fromNodeId === null
+        ? refused(userId, 'same-node', `user ${userId} is already on node ${active.nodeId}`)
+        : { kind: 'settled', userId, assignment: active };
+    }
+  }
+  let target: NodeCandidate | undefined;
+  if (request.toNodeId) {
+    target = candidates.find((node) => node.id === request.toNodeId);
+    if (!target) return refused(userId, 'target-missing', `node ${request.toNodeId} not found`);
+    const reason = ineligibleReason(target);
+    if (reason) return refused(userId, 'target-ineligible', `node ${target.id} cannot take users now (${reason})`);
+  } else {
+    const exclude = new Set([...(request.exclude ?? []), ...(active ? [active.nodeId] : [])]);
+    [target] = weightedLoadStrategy.rank(candidates, { exclude, location: request.location });
+    if (!target) return refused(userId, 'no-capacity', 'no healthy node with free capacity');
+  }
+  target.currentUsers++; // the next pick in this batch sees the seat taken
+  return { kind: 'pick', request, nodeId: target.id, from: active };
+}
+
+function countBy(ids: number[]): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
+  return counts;
+}

@@ -1,0 +1,45 @@
+import { Body, Controller, Get, Post, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { NodeLoadView, RebalancePlanView } from '@fleet/contract';
+import { actorOf, CurrentPrincipal, Principal } from '../auth/principal';
+import { AllowRoles } from '../auth/roles.decorator';
+import { JobRunnerService } from '../jobs/job-runner.service';
+import { JobsService } from '../jobs/jobs.service';
+import { RebalanceDto } from './balancer.dto';
+import { BalancerService } from './balancer.service';
+
+@ApiTags('balancer')
+@ApiBearerAuth()
+@Controller('balancer')
+export class BalancerController {
+  constructor(
+    private readonly balancer: BalancerService,
+    private readonly jobs: JobsService,
+    private readonly runner: JobRunnerService,
+  ) {}
+
+  @Get('loads')
+  @AllowRoles('admin', 'viewer')
+  loads(): Promise<NodeLoadView[]> {
+    return this.balancer.loads();
+  }
+
+  /** dryRun: the plan (200). Otherwise a rebalance job (202 {jobId}). */
+  @Post('rebalance')
+  async rebalance(
+    @Body() body: RebalanceDto,
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<RebalancePlanView | { jobId: number; moves: number }> {
+    const plan = await this.balancer.plan(body.maxMoves);
+    if (body.dryRun) {
+      response.status(200);
+      return plan;
+    }
+    const job = await this.jobs.create('rebalance', plan.moves, { actor: actorOf(principal) });
+    this.runner.kick();
+    response.status(202);
+    return { jobId: job.id, moves: plan.moves.length };
+  }
+}

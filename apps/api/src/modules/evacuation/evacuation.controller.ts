@@ -1,0 +1,38 @@
+import { Controller, Delete, Post, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { IdParam } from '../../common/http/id-param';
+import { actorOf, CurrentPrincipal, Principal } from '../auth/principal';
+import { EvacuationService } from './evacuation.service';
+
+/** `DELETE /nodes/:id` and `POST /nodes/:id/drain`: the node routes that move its users away first. */
+@ApiTags('nodes')
+@ApiBearerAuth()
+@Controller('nodes/:id')
+export class EvacuationController {
+  constructor(private readonly evacuation: EvacuationService) {}
+
+  /** 204 when the node had no users; 202 {jobId} while its users are moved (the job deletes it); 409 if they cannot be. */
+  @Delete()
+  async remove(
+    @IdParam() id: number,
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<{ jobId: number } | void> {
+    const job = await this.evacuation.remove(id, actorOf(principal));
+    response.status(job ? 202 : 204);
+    return job ?? undefined;
+  }
+
+  /** Maintenance plus a `drain` job that moves the node's users away (202 {jobId}; 200 {jobId: null} when empty). */
+  @Post('drain')
+  async drain(
+    @IdParam() id: number,
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<{ jobId: number | null }> {
+    const result = await this.evacuation.drain(id, actorOf(principal));
+    response.status(result.jobId === null ? 200 : 202);
+    return result;
+  }
+}

@@ -1,0 +1,98 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { ErrorCode, JobKind } from '@fleet/contract';
+import { DomainError } from '../../common/errors/domain-error';
+import { AssignmentsRepository } from '../assignments/assignments.repository';
+import { JobRunnerService } from '../jobs/job-runner.service';
+import { JobsService } from '../jobs/jobs.service';
+import { NodeEntity } from '../nodes/node.entity';
+import { candidateOf, NodesRepository } from '../nodes/nodes.repository';
+import { ineligibleReason } from '../nodes/node-eligibility';
+import { NodesService } from '../nodes/nodes.service';
+
+/**
+ * Emptying a node: deletion (its users moved first, then the node goes), drain (maintenance, users moved away) and
+ * failover (a node that fell: its users queued for a move in the transition's own transaction).
+ */
+@Injectable()
+export class EvacuationService {
+  private readonly logger = new Logger(EvacuationService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly nodes: NodesRepository,
+    private readonly nodesService: NodesService,
+    private readonly assignments: AssignmentsRepository,
+    private readonly jobs: JobsService,
+    private readonly runner: JobRunnerService,
+  ) {}
+
+  /**
+   * An empty node goes at once (null); a node with users is taken out of placement and a `node-delete` job moves
+   * them, then deletes it. Refused (409, nothing changed) when the other eligible nodes lack the seats. A second
+   * deletion of the same node finds the first one's job.
+   */
+  async remove(nodeId: number, actor: string): Promise<{ jobId: number } | null> {
+    const jobId = await this.dataSource.transaction(async (manager) => {
+      const node = await this.lock(nodeId, manager);
+      const running = await this.jobs.findUnfinished('node-delete', nodeId, manager);
+      if (running) return running.id;
+      const live = await this.assignments.countLive(nodeId, manager);
+      if (live === 0) return null;
+      const free = (await this.nodes.findAll())
+        .filter((other) => other.id !== nodeId && ineligibleReason(candidateOf(other)) === null)
+        .reduce((sum, other) => sum + (other.maxUsers - other.currentUsers), 0);
+      if (free < live) {
+        throw new DomainError(
+          ErrorCode.NodeHasUsers,
+          `node ${node.name} serves ${live} users but the other eligible nodes have ${free} free seats; nothing was deleted`,
+        );
+      }
+      await this.nodesService.setStatus(node, 'inactive', actor, manager);
+      return this.evacuate(node, 'node-delete', actor, manager);
+    });
+    if (jobId === null) {
+      await this.nodesService.remove(nodeId, actor);
+      return null;
+    }
+    this.runner.kick();
+    return { jobId };
+  }
+
+  /** Puts the node in maintenance (no new users) and moves its users away with a `drain` job. */
+  async drain(nodeId: number, actor: string): Promise<{ jobId: number | null }> {
+    const jobId = await this.dataSource.transaction(async (manager) => {
+      const node = await this.lock(nodeId, manager);
+      await this.nodesService.setStatus(node, 'maintenance', actor, manager);
+      return this.evacuate(node, 'drain', actor, manager);
+    });
+    if (jobId !== null) this.runner.kick();
+    return { jobId };
+  }
+
+  /** The node fell: every active user queued for a move, in the caller's (the transition's) transaction. */
+  async startFailover(node: NodeEntity, manager: EntityManager): Promise<number | null> {
+    const jobId = await this.evacuate(node, 'failover', 'system:health', manager);
+    if (jobId !== null) this.logger.warn(`node ${node.name} is down: failover job ${jobId} moves its users`);
+    return jobId;
+  }
+
+  private async evacuate(node: NodeEntity, kind: JobKind, actor: string, manager: EntityManager) {
+    const users = await this.assignments.activeUsersOf(node.id, manager);
+    if (!users.length) return null;
+    const job = await this.jobs.create(
+      kind,
+      users.map((userId) => ({ userId, fromNodeId: node.id, toNodeId: null })),
+      { actor, nodeId: node.id },
+      manager,
+    );
+    return job.id;
+  }
+
+  private async lock(nodeId: number, manager: EntityManager): Promise<NodeEntity> {
+    const node = await this.nodes.findByIdForUpdate(nodeId, manager);
+    if (!node) throw new DomainError(ErrorCode.NodeNotFound, `node ${nodeId} not found`);
+    return node;
+  }
+}

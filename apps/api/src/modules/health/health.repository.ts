@@ -1,0 +1,72 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+
+export interface CheckRow {
+  nodeId: number;
+  ok: boolean;
+  healthStatus: string;
+  responseTimeMs: number;
+  cpu: number | null;
+  memUsed: number | null;
+  memTotal: number | null;
+  onlineClients: number | null;
+  xrayState: string | null;
+  error: string | null;
+}
+
+/** Every query on `health_checks` and `task_runs`. */
+@Injectable()
+export class HealthRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async insert(check: CheckRow, manager: EntityManager): Promise<void> {
+    await manager.query(
+      `INSERT INTO health_checks (node_id, ok, health_status, response_time_ms, cpu, mem_used, mem_total,
+                                  online_clients, xray_state, error)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [
+        check.nodeId,
+        check.ok,
+        check.healthStatus,
+        check.responseTimeMs,
+        check.cpu,
+        check.memUsed,
+        check.memTotal,
+        check.onlineClients,
+        check.xrayState,
+        check.error,
+      ],
+    );
+  }
+
+  /** Checks of a node, newest first. */
+  history(nodeId: number, since: Date | null, limit: number) {
+    return this.dataSource.query(
+      `SELECT checked_at AS "checkedAt", ok, health_status AS "healthStatus", response_time_ms AS "responseTimeMs",
+              cpu, mem_used AS "memUsed", mem_total AS "memTotal", online_clients AS "onlineClients",
+              xray_state AS "xrayState", error
+         FROM health_checks WHERE node_id = $1 AND ($2::timestamptz IS NULL OR checked_at >= $2)
+        ORDER BY checked_at DESC LIMIT $3`,
+      [nodeId, since, limit],
+    );
+  }
+
+  async prune(retentionDays: number): Promise<void> {
+    await this.dataSource.query(`DELETE FROM health_checks WHERE checked_at < now() - make_interval(days => $1)`, [
+      retentionDays,
+    ]);
+  }
+
+  /** True when no replica ran `task` within the last `seconds` (and records this run). */
+  async claimTick(task: string, seconds: number): Promise<boolean> {
+    const rows = await this.dataSource.query(
+      `INSERT INTO task_runs (name, last_run_at) VALUES ($1, now())
+       ON CONFLICT (name) DO UPDATE SET last_run_at = now()
+        WHERE task_runs.last_run_at < now() - make_interval(secs => $2)
+       RETURNING name`,
+      [task, seconds],
+    );
+    return rows.length > 0;
+  }
+}

@@ -1,0 +1,25 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { JobView, Page } from '@fleet/contract';
+import { IdParam } from '../../common/http/id-param';
+import { AllowRoles } from '../auth/roles.decorator';
+import { PageQueryDto } from '../events/events.dto';
+import { JobsService } from './jobs.service';
+
+@ApiTags('jobs')
+@ApiBearerAuth()
+@AllowRoles('admin', 'viewer')
+@Controller('jobs')
+export class JobsController {
+  constructor(private readonly jobs: JobsService) {}
+
+  @Get()
+  list(@Query() query: PageQueryDto): Promise<Page<JobView>> {
+    return this.jobs.list(query.page, query.limit);
+  }
+
+  @Get(':id')
+  get(@IdParam() id: number): Promise<JobView> {
+    return this.jobs.get(id);
+  }
+}

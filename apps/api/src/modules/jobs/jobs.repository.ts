@@ -1,0 +1,132 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
+import type { JobKind, JobStatus } from '@fleet/contract';
+import { Job, JobItem } from './job.entity';
+
+export interface JobItemInput {
+  userId: number;
+  fromNodeId: number | null;
+  toNodeId: number | null;
+}
+
+/** Every query on `jobs` and `job_items`. */
+@Injectable()
+export class JobsRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** A job row and its items, in the caller's transaction. */
+  async insert(
+    fields: { kind: JobKind; createdBy: string; nodeId: number | null },
+    items: JobItemInput[],
+    manager: EntityManager,
+  ): Promise<Job> {
+    const jobs = manager.getRepository(Job);
+    const job = await jobs.save(jobs.create({ ...fields, total: items.length }));
+    for (let i = 0; i < items.length; i += 5000) {
+      const chunk = items.slice(i, i + 5000);
+      await manager.query(
+        `INSERT INTO job_items (job_id, user_id, from_node_id, to_node_id)
+         SELECT $1, * FROM unnest($2::int[], $3::int[], $4::int[])`,
+        [job.id, chunk.map((it) => it.userId), chunk.map((it) => it.fromNodeId), chunk.map((it) => it.toNodeId)],
+      );
+    }
+    return job;
+  }
+
+  findById(id: number): Promise<Job | null> {
+    return this.dataSource.getRepository(Job).findOneBy({ id });
+  }
+
+  findUnfinished(kind: JobKind, nodeId: number, manager: EntityManager): Promise<Job | null> {
+    return manager.getRepository(Job).findOne({ where: { kind, nodeId, status: In(['pending', 'running']) } });
+  }
+
+  page(page: number, limit: number): Promise<[Job[], number]> {
+    return this.dataSource
+      .getRepository(Job)
+      .findAndCount({ order: { id: 'DESC' }, skip: (page - 1) * limit, take: limit });
+  }
+
+  /** Takes the oldest job whose lease is free (SKIP LOCKED: replicas never take the same one). */
+  async claim(owner: string, leaseSeconds: number): Promise<Job | null> {
+    const [rows]: [Array<{ id: number }>, number] = await this.dataSource.query(
+      `UPDATE jobs SET status = 'running', lease_owner = $1, lease_until = now() + make_interval(secs => $2),
+              started_at = COALESCE(started_at, now())
+        WHERE id = (SELECT id FROM jobs WHERE status IN ('pending', 'running')
+                      AND (lease_until IS NULL OR lease_until < now())
+                    ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+        RETURNING id`,
+      [owner, leaseSeconds],
+    );
+    return rows.length ? this.findById(rows[0].id) : null;
+  }
+
+  async renewLease(jobId: number, owner: string, leaseSeconds: number): Promise<boolean> {
+    const result = await this.dataSource.query(
+      `UPDATE jobs SET lease_until = now() + make_interval(secs => $3) WHERE id = $1 AND lease_owner = $2`,
+      [jobId, owner, leaseSeconds],
+    );
+    return result[1] > 0;
+  }
+
+  /** The next items to run: fewest attempts first. */
+  pendingItems(jobId: number, limit: number): Promise<JobItem[]> {
+    return this.dataSource.getRepository(JobItem).find({
+      where: { jobId, state: 'pending' },
+      order: { attempts: 'ASC', id: 'ASC' },
+      take: limit,
+    });
+  }
+
+  countPendingItems(jobId: number): Promise<number> {
+    return this.dataSource.getRepository(JobItem).countBy({ jobId, state: 'pending' });
+  }
+
+  /** A batch's outcome in one transaction; answers how many items were settled (done or given up). */
+  async settle(
+    jobId: number,
+    outcome: {
+      done: string[];
+      givenUp: Array<{ id: string; error: string }>;
+      retried: Array<{ id: string; attempts: number; error: string }>;
+    },
+  ): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const [, doneCount] = await manager.query(
+        `UPDATE job_items SET state = 'done', error = NULL WHERE id = ANY($1::bigint[]) AND state = 'pending'`,
+        [outcome.done],
+      );
+      const [, failedCount] = await manager.query(
+        `UPDATE job_items i SET state = 'failed', error = f.error
+           FROM unnest($1::bigint[], $2::text[]) AS f(id, error) WHERE i.id = f.id AND i.state = 'pending'`,
+        [outcome.givenUp.map((f) => f.id), outcome.givenUp.map((f) => f.error)],
+      );
+      await manager.query(
+        `UPDATE job_items i SET attempts = r.attempts, error = r.error
+           FROM unnest($1::bigint[], $2::int[], $3::text[]) AS r(id, attempts, error) WHERE i.id = r.id`,
+        [outcome.retried.map((r) => r.id), outcome.retried.map((r) => r.attempts), outcome.retried.map((r) => r.error)],
+      );
+      await manager.getRepository(Job).update(jobId, {
+        done: () => `done + ${Number(doneCount)}`,
+        failed: () => `failed + ${Number(failedCount)}`,
+      });
+      return doneCount + failedCount;
+    });
+  }
+
+  async finish(jobId: number, status: JobStatus, error: string | null): Promise<void> {
+    await this.dataSource
+      .getRepository(Job)
+      .update(jobId, { status, error, finishedAt: () => 'now()', leaseOwner: null, leaseUntil: null });
+  }
+
+  /** Unfinished jobs and the moves still waiting in them (dashboard, metrics). */
+  async backlog(): Promise<{ running: number; queuedMoves: number }> {
+    const [row] = await this.dataSource.query(`
+      SELECT (SELECT count(*) FROM jobs WHERE status IN ('pending', 'running'))::int AS running,
+             (SELECT count(*) FROM job_items i JOIN jobs j ON j.id = i.job_id
+               WHERE i.state = 'pending' AND j.status IN ('pending', 'running'))::int AS queued`);
+    return { running: row.running, queuedMoves: row.queued };
+  }
+}

@@ -1,0 +1,47 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Gauge } from 'prom-client';
+import { JobsRepository } from '../jobs/jobs.repository';
+import { NodeEntity } from '../nodes/node.entity';
+import { NodesRepository } from '../nodes/nodes.repository';
+import { MetricsService } from './metrics.service';
+
+/** Gauges read from the database when Prometheus scrapes: per-node health, load and capacity, the job backlog. */
+@Injectable()
+export class FleetGauges implements OnModuleInit {
+  constructor(
+    private readonly metrics: MetricsService,
+    private readonly nodes: NodesRepository,
+    private readonly jobs: JobsRepository,
+  ) {}
+
+  onModuleInit(): void {
+    const registers = [this.metrics.registry];
+    const nodes = this.nodes;
+    const nodeGauge = (name: string, help: string, pick: (node: NodeEntity) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['node'],
+        registers,
+        async collect() {
+          this.reset();
+          for (const node of await nodes.findAll()) this.set({ node: node.name }, pick(node));
+        },
+      });
+    nodeGauge('fleet_node_healthy', '1 when the node is healthy, 0 otherwise', (n) =>
+      n.healthStatus === 'healthy' ? 1 : 0,
+    );
+    nodeGauge('fleet_node_users', 'Users on the node (active and being placed)', (n) => n.currentUsers);
+    nodeGauge('fleet_node_max_users', 'Capacity of the node', (n) => n.maxUsers);
+    nodeGauge('fleet_node_response_time_ms', 'Last health-check response time', (n) => n.responseTimeMs ?? 0);
+    const jobs = this.jobs;
+    new Gauge({
+      name: 'fleet_job_backlog',
+      help: 'User moves waiting in unfinished jobs',
+      registers,
+      async collect() {
+        this.set((await jobs.backlog()).queuedMoves);
+      },
+    });
+  }
+}

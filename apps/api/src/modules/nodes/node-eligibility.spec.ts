@@ -1,0 +1,37 @@
+import { canServe, EligibilityFacts, ineligibleReason } from './node-eligibility';
+
+export const ELIGIBILITY_CASES: Array<[Partial<EligibilityFacts>, string | null]> = [
+  [{}, null],
+  [{ status: 'maintenance' }, 'status is maintenance'],
+  [{ status: 'inactive' }, 'status is inactive'],
+  [{ healthStatus: 'unknown' }, 'not checked yet'],
+  [{ healthStatus: 'unhealthy' }, 'unhealthy'],
+  [{ inboundId: null, inboundRead: false }, 'no inbound chosen'],
+  [{ inboundRead: false }, 'inbound not read yet (it is read at the next health check)'],
+  [{ currentUsers: 100 }, 'full'],
+  [{ currentUsers: 101 }, 'full'],
+  [{ currentUsers: 99 }, null],
+  [{ status: 'maintenance', healthStatus: 'unhealthy', currentUsers: 100 }, 'status is maintenance'],
+];
+
+export const facts = (fields: Partial<EligibilityFacts> = {}): EligibilityFacts => ({
+  status: 'active',
+  healthStatus: 'healthy',
+  inboundId: 1,
+  inboundRead: true,
+  currentUsers: 0,
+  maxUsers: 100,
+  ...fields,
+});
+
+describe('node eligibility (pure)', () => {
+  it.each(ELIGIBILITY_CASES)('%p → %p', (fields, reason) => {
+    expect(ineligibleReason(facts(fields))).toBe(reason);
+  });
+
+  it('a full node still serves its users; an over-full or unhealthy one does not', () => {
+    expect(canServe(facts({ currentUsers: 100 }))).toBe(true);
+    expect(canServe(facts({ currentUsers: 101 }))).toBe(false);
+    expect(canServe(facts({ healthStatus: 'unhealthy' }))).toBe(false);
+  });
+});

@@ -1,0 +1,171 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { INT4_MAX } from '../../common/http/strict-input';
+import { Assignment } from '../assignments/assignment.entity';
+import type { UserIdentity } from '../assignments/panel-identity';
+import { NodeEntity } from '../nodes/node.entity';
+import { VpnUser } from './vpn-user.entity';
+
+/** A user with the node that serves them (active assignment), for the users API. */
+export interface UserRow {
+  user: VpnUser;
+  assignment: Assignment | null;
+  node: NodeEntity | null;
+}
+
+/** Every query on `vpn_users`. Methods that take an EntityManager run inside the caller's transaction. */
+@Injectable()
+export class UsersRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  private repo(manager?: EntityManager) {
+    return (manager ?? this.dataSource.manager).getRepository(VpnUser);
+  }
+
+  /** Creates the user unless one exists for this telegram id; `created` says which happened. */
+  async upsertBotUser(telegramId: number, username: string | null): Promise<{ user: VpnUser; created: boolean }> {
+    const inserted = await this.repo()
+      .createQueryBuilder()
+      .insert()
+      .values({
+        telegramId: String(telegramId),
+        username,
+        uuid: randomUUID(),
+        subscriptionToken: newSubscriptionToken(),
+      })
+      .orIgnore()
+      .returning('*')
+      .execute()
+      .then((result) => result.raw as Array<Record<string, unknown>>);
+    if (inserted.length) return { user: this.repo().create(fromRow(inserted[0])), created: true };
+    return { user: (await this.findByTelegramId(telegramId))!, created: false };
+  }
+
+  createAdopted(
+    manager: EntityManager,
+    fields: { telegramId: string | null; username: string | null; uuid: string },
+  ): Promise<VpnUser> {
+    const repo = this.repo(manager);
+    return repo.save(repo.create({ ...fields, source: 'adopted', subscriptionToken: newSubscriptionToken() }));
+  }
+
+  findById(id: number, manager?: EntityManager): Promise<VpnUser | null> {
+    return this.repo(manager).findOneBy({ id });
+  }
+
+  findByTelegramId(telegramId: number): Promise<VpnUser | null> {
+    return this.repo().findOneBy({ telegramId: String(telegramId) });
+  }
+
+  findByToken(token: string): Promise<VpnUser | null> {
+    return this.repo().findOneBy({ subscriptionToken: token });
+  }
+
+  /** What panels need to know of each user (client UUID, names), by id. */
+  async identities(userIds: number[], manager?: EntityManager): Promise<Map<number, UserIdentity>> {
+    if (!userIds.length) return new Map();
+    const users = await this.repo(manager).find({
+      select: { id: true, uuid: true, telegramId: true, username: true },
+      where: { id: In(userIds) },
+    });
+    return new Map(users.map((user) => [user.id, identityOf(user)]));
+  }
+
+  /** Locks the users' rows (in id order, so concurrent batches never deadlock) until the transaction ends. */
+  async lock(userIds: number[], manager: EntityManager): Promise<void> {
+    if (!userIds.length) return;
+    await manager.query(`SELECT id FROM vpn_users WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE`, [userIds]);
+  }
+
+  async takenUuids(uuids: string[], manager: EntityManager): Promise<Set<string>> {
+    if (!uuids.length) return new Set();
+    const rows = await this.repo(manager).find({ select: { uuid: true }, where: { uuid: In(uuids) } });
+    return new Set(rows.map((row) => row.uuid));
+  }
+
+  async takenTelegramIds(ids: string[], manager: EntityManager): Promise<Set<string>> {
+    if (!ids.length) return new Set();
+    const rows = await this.repo(manager).find({ select: { telegramId: true }, where: { telegramId: In(ids) } });
+    return new Set(rows.map((row) => String(row.telegramId)));
+  }
+
+  /** Every user, and those with a node. */
+  async counts(): Promise<{ total: number; placed: number }> {
+    const [row] = await this.dataSource.query(
+      `SELECT (SELECT count(*) FROM vpn_users)::int AS total,
+              (SELECT count(*) FROM assignments WHERE state = 'active')::int AS placed`,
+    );
+    return row;
+  }
+
+  async list(filter: {
+    search?: string;
+    nodeId?: number;
+    page: number;
+    limit: number;
+  }): Promise<{ rows: UserRow[]; total: number }> {
+    const query = this.withNode();
+    if (filter.nodeId !== undefined) query.andWhere('a.node_id = :nodeId', { nodeId: filter.nodeId });
+    if (filter.search) {
+      const search = filter.search.trim();
+      if (/^\d{1,16}$/.test(search)) {
+        // Digits are a telegram id (bigint) or a user id (integer); only compare what fits each column.
+        const asNumber = Number(search);
+        query.andWhere(asNumber <= INT4_MAX ? '(u.telegram_id = :tg OR u.id = :id)' : 'u.telegram_id = :tg', {
+          tg: search,
+          id: asNumber,
+        });
+      } else query.andWhere('u.username ILIKE :name', { name: `%${search.replace(/[%_\\]/g, '\\$&')}%` });
+    }
+    const [users, total] = await query
+      .orderBy('u.id', 'ASC')
+      .skip((filter.page - 1) * filter.limit)
+      .take(filter.limit)
+      .getManyAndCount();
+    return { rows: users.map(toRow), total };
+  }
+
+  async row(userId: number): Promise<UserRow | null> {
+    const user = await this.withNode().where('u.id = :userId', { userId }).getOne();
+    return user ? toRow(user) : null;
+  }
+
+  private withNode() {
+    return this.repo()
+      .createQueryBuilder('u')
+      .leftJoinAndMapOne('u.assignment', Assignment, 'a', `a.user_id = u.id AND a.state = 'active'`)
+      .leftJoinAndMapOne('u.node', NodeEntity, 'n', 'n.id = a.node_id');
+  }
+}
+
+export function identityOf(user: Pick<VpnUser, 'id' | 'uuid' | 'telegramId' | 'username'>): UserIdentity {
+  return { id: user.id, uuid: user.uuid, telegramId: user.telegramId, username: user.username };
+}
+
+function fromRow(row: Record<string, unknown>): Partial<VpnUser> {
+  return {
+    id: row['id'] as number,
+    telegramId: row['telegram_id'] === null ? null : String(row['telegram_id']),
+    username: row['username'] as string | null,
+    uuid: row['uuid'] as string,
+    subscriptionToken: row['subscription_token'] as string,
+    source: row['source'] as VpnUser['source'],
+    createdAt: new Date(row['created_at'] as string),
+    updatedAt: new Date(row['updated_at'] as string),
+  };
+}
+
+function toRow(user: VpnUser): UserRow {
+  const joined = user as VpnUser & { assignment?: Assignment; node?: NodeEntity };
+  const { assignment, node } = joined;
+  delete joined.assignment;
+  delete joined.node;
+  return { user, assignment: assignment ?? null, node: node ?? null };
+}
+
+/** 192 random bits, URL-safe: the unguessable part of a subscription URL. */
+function newSubscriptionToken(): string {
+  return randomBytes(24).toString('base64url');
+}
