@@ -10,7 +10,7 @@ import {
   placeUsers,
   startFleet,
 } from './support/fleet';
-import { startTestApp, TestApp } from './support/test-app';
+import { nodeBody, startTestApp, TestApp } from './support/test-app';
 
 type Fleet = Awaited<ReturnType<typeof startFleet>>;
 
@@ -63,6 +63,40 @@ describe('health checks, hysteresis, failover and recovery (real HTTP, PostgreSQ
     expect(history.filter((check: { ok: boolean }) => !check.ok)).toHaveLength(3);
     expect(history[0]).toMatchObject({ ok: true, healthStatus: 'healthy', xrayState: 'running' });
     expect(history[1]).toMatchObject({ ok: true, healthStatus: 'unhealthy' });
+  });
+
+  it('a node created without an inbound takes its panel’s only usable one; with several it says why it gets no users', async () => {
+    const panel = fleet.panels[0];
+    for (const inbound of panel.state.inbounds.filter((candidate) => candidate.id !== 3)) inbound.enable = false;
+    const created = async (name: string) =>
+      (
+        await t
+          .http()
+          .post('/api/v1/nodes')
+          .set(fleet.auth)
+          .send(
+            nodeBody({
+              name,
+              panelUrl: panel.url,
+              panelUsername: panel.username,
+              panelPassword: panel.password,
+              inboundId: null,
+            }),
+          )
+          .expect(201)
+      ).body.id as number;
+    const single = await created('single-inbound');
+    await checkHealth(t, fleet.auth, single);
+    const node = (await t.http().get(`/api/v1/nodes/${single}`).set(fleet.auth).expect(200)).body;
+    expect(node).toMatchObject({ inboundId: 3, eligible: true, ineligibleReason: null });
+    const [chosen] = (await events('node.updated')).filter((event: { nodeId: number }) => event.nodeId === single);
+    expect(chosen).toMatchObject({ actor: 'system:health', payload: { changed: ['inboundId'], inboundId: 3 } });
+
+    for (const inbound of panel.state.inbounds) inbound.enable = true;
+    const several = await created('several-inbounds');
+    expect(await checkHealth(t, fleet.auth, several)).toBe('healthy');
+    const undecided = (await t.http().get(`/api/v1/nodes/${several}`).set(fleet.auth).expect(200)).body;
+    expect(undecided).toMatchObject({ inboundId: null, eligible: false, ineligibleReason: 'no inbound chosen' });
   });
 
   it('an expired session is not a failure: the client logs in again', async () => {

@@ -36,6 +36,8 @@ export interface AppConfig {
   pendingTimeoutSeconds: number;
   /** Users a job moves per batch (one reservation, batched panel calls, one switch transaction). */
   jobConcurrency: number;
+  /** Batches of one job in flight at once (their panel calls overlap each other's database work). */
+  jobParallelBatches: number;
   /** A job whose runner stops renewing its lease for this long is resumed by another process. */
   jobLeaseSeconds: number;
   /** How often background work (jobs, tombstones, webhooks, pending assignments) wakes up. */
@@ -130,6 +132,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     subUpdateIntervalHours: integer('SUB_UPDATE_INTERVAL_HOURS', 12, 1, 168),
     pendingTimeoutSeconds: integer('PENDING_TIMEOUT_SECONDS', 60, 1, 86400),
     jobConcurrency: integer('JOB_CONCURRENCY', 500, 1, 5000),
+    jobParallelBatches: integer('JOB_PARALLEL_BATCHES', 4, 1, 32),
     jobLeaseSeconds: integer('JOB_LEASE_SECONDS', 30, 1, 3600),
     backgroundTickMs: integer('BACKGROUND_TICK_MS', 1000, 50, 600_000),
     healthIntervalMs: integer('HEALTH_INTERVAL_MS', 10_000, 0, 3_600_000),

@@ -1,16 +1,21 @@
 import { Coalescer } from './coalescer';
 
 describe('Coalescer', () => {
-  it('sends the first item alone and groups the ones that arrive meanwhile', async () => {
+  it('sends what arrives in one tick together, and groups what arrives while a batch is handled', async () => {
     const batches: number[][] = [];
     const coalescer = new Coalescer<number, number>(async (items) => {
       batches.push(items);
       await new Promise((resolve) => setTimeout(resolve, 10));
       return items.map((item) => item * 2);
     });
-    const results = await Promise.all([1, 2, 3, 4].map((item) => coalescer.submit(item)));
-    expect(results).toEqual([2, 4, 6, 8]);
-    expect(batches).toEqual([[1], [2, 3, 4]]);
+    const first = [1, 2].map((item) => coalescer.submit(item));
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    const later = [3, 4, 5].map((item) => coalescer.submit(item));
+    expect(await Promise.all([...first, ...later])).toEqual([2, 4, 6, 8, 10]);
+    expect(batches).toEqual([
+      [1, 2],
+      [3, 4, 5],
+    ]);
   });
 
   it('fails only the items answered with an error, and every item when the batch throws', async () => {
@@ -34,6 +39,6 @@ describe('Coalescer', () => {
       return items;
     }, 3);
     await Promise.all(Array.from({ length: 8 }, (_, i) => coalescer.submit(i)));
-    expect(sizes).toEqual([1, 3, 3, 1]);
+    expect(sizes).toEqual([3, 3, 2]);
   });
 });

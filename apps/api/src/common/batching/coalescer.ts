@@ -5,8 +5,8 @@ interface Waiting<I, O> {
 }
 
 /**
- * Group commit: the first item goes out at once, alone; items submitted while a batch is being handled wait and go
- * out together in the next one (at most `maxBatch` at a time). Under load the batches grow, so the fixed cost of a
+ * Group commit: items submitted in the same tick go out together at once; items submitted while a batch is being
+ * handled wait and go out together in the next one (at most `maxBatch` at a time). Under load the batches grow, so the fixed cost of a
  * batch (a transaction, a panel call) is shared by more items. `handle` answers one result per item, in order; an
  * `Error` in that list fails only its own item.
  */
@@ -21,12 +21,14 @@ export class Coalescer<I, O> {
 
   submit(item: I): Promise<O> {
     const result = new Promise<O>((resolve, reject) => this.waiting.push({ item, resolve, reject }));
-    if (!this.running) void this.drain();
+    if (!this.running) {
+      this.running = true;
+      queueMicrotask(() => void this.drain());
+    }
     return result;
   }
 
   private async drain(): Promise<void> {
-    this.running = true;
     try {
       while (this.waiting.length) {
         const batch = this.waiting.splice(0, this.maxBatch);

@@ -1,4 +1,4 @@
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 
 /** Keys of the cluster-wide advisory locks; one per kind of work that only one replica may do at a time. */
 export const LockKey = {
@@ -13,6 +13,11 @@ export const LockKey = {
   /** Carrying out tombstones (deleting moved users' clients from panels). */
   Tombstones: 7_300_006,
 } as const;
+
+/** Takes a transaction-scoped advisory lock: held until the caller's transaction ends. */
+export async function lockForTransaction(manager: EntityManager, key: number): Promise<void> {
+  await manager.query('SELECT pg_advisory_xact_lock($1)', [key]);
+}
 
 /**
  * Runs `work` while holding a session-level PostgreSQL advisory lock on a dedicated connection,

@@ -24,43 +24,66 @@ export class AssignmentsRepository {
     };
   }
 
-  /** Active and pending rows of many users. */
-  liveOf(userIds: number[], manager?: EntityManager): Promise<Assignment[]> {
-    if (!userIds.length) return Promise.resolve([]);
-    return this.repo(manager).find({ where: { userId: In(userIds), state: In(['active', 'pending']) } });
+  /** Active and pending rows of many users (one lean query: it runs under the placement lock). */
+  async liveOf(userIds: number[], manager?: EntityManager): Promise<Assignment[]> {
+    if (!userIds.length) return [];
+    const rows: Array<Record<string, unknown>> = await (manager ?? this.dataSource.manager).query(
+      `SELECT id::text, user_id, node_id, inbound_id, client_email, state, assigned_at, created_at FROM assignments
+        WHERE user_id = ANY($1::int[]) AND state IN ('active', 'pending')`,
+      [userIds],
+    );
+    return rows.map((row) =>
+      Object.assign(new Assignment(), {
+        id: row['id'] as string,
+        userId: row['user_id'] as number,
+        nodeId: row['node_id'] as number,
+        inboundId: row['inbound_id'] as number,
+        clientEmail: row['client_email'] as string,
+        state: row['state'] as Assignment['state'],
+        assignedAt: new Date(row['assigned_at'] as string),
+        releasedAt: null,
+        createdAt: new Date(row['created_at'] as string),
+        updatedAt: new Date(row['created_at'] as string),
+      }),
+    );
   }
 
-  /** Rows by id, as they are now (state included). */
-  byIds(ids: string[], manager: EntityManager): Promise<Assignment[]> {
-    if (!ids.length) return Promise.resolve([]);
-    return this.repo(manager).find({ where: { id: In(ids) } });
+  /** Locks the rows (in id order) until the transaction ends, and answers the state of each now. */
+  async lockStates(ids: string[], manager: EntityManager): Promise<Map<string, string>> {
+    if (!ids.length) return new Map();
+    const rows: Array<{ id: string; state: string }> = await manager.query(
+      `SELECT id::text, state FROM assignments WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`,
+      [ids],
+    );
+    return new Map(rows.map((row) => [row.id, row.state]));
   }
 
-  /** New pending rows: one per (user, node, inbound, client email). */
+  /** New pending rows: one per (user, node, inbound, client email), in one statement. */
   async insertPending(
     rows: Array<{ userId: number; nodeId: number; inboundId: number; clientEmail: string }>,
     manager: EntityManager,
   ): Promise<Assignment[]> {
     if (!rows.length) return [];
-    const repo = this.repo(manager);
-    const inserted = await repo
-      .createQueryBuilder()
-      .insert()
-      .values(rows.map((row) => ({ ...row, state: 'pending' as const })))
-      .returning('*')
-      .execute();
-    return (inserted.raw as Array<Record<string, unknown>>).map((row) =>
-      repo.create({
-        id: String(row['id']),
-        userId: row['user_id'] as number,
-        nodeId: row['node_id'] as number,
-        inboundId: row['inbound_id'] as number,
-        clientEmail: row['client_email'] as string,
-        state: 'pending',
-        assignedAt: new Date(row['assigned_at'] as string),
+    const inserted: Array<{ id: string; assigned_at: Date; created_at: Date }> = await manager.query(
+      `INSERT INTO assignments (user_id, node_id, inbound_id, client_email, state)
+       SELECT *, 'pending' FROM unnest($1::int[], $2::int[], $3::int[], $4::varchar[])
+       RETURNING id::text, assigned_at, created_at`,
+      [
+        rows.map((r) => r.userId),
+        rows.map((r) => r.nodeId),
+        rows.map((r) => r.inboundId),
+        rows.map((r) => r.clientEmail),
+      ],
+    );
+    return rows.map((row, i) =>
+      Object.assign(new Assignment(), {
+        ...row,
+        id: String(inserted[i].id),
+        state: 'pending' as const,
+        assignedAt: new Date(inserted[i].assigned_at),
         releasedAt: null,
-        createdAt: new Date(row['created_at'] as string),
-        updatedAt: new Date(row['updated_at'] as string),
+        createdAt: new Date(inserted[i].created_at),
+        updatedAt: new Date(inserted[i].created_at),
       }),
     );
   }
@@ -86,9 +109,10 @@ export class AssignmentsRepository {
 
   async release(ids: string[], manager: EntityManager): Promise<void> {
     if (!ids.length) return;
-    await this.repo(manager).update(
-      { id: In(ids), state: 'active' },
-      { state: 'released', releasedAt: () => 'now()', updatedAt: () => 'now()' },
+    await manager.query(
+      `UPDATE assignments SET state = 'released', released_at = now(), updated_at = now()
+        WHERE id = ANY($1::bigint[]) AND state = 'active'`,
+      [ids],
     );
   }
 

@@ -4,14 +4,13 @@ import { DataSource, EntityManager } from 'typeorm';
 import { inboundClients, PanelClient, PanelDuplicateEmailError, PanelError } from '@fleet/xui-client';
 import { ErrorCode } from '@fleet/contract';
 import { CrashPoints } from '../../common/background/crash-points';
+import { Coalescer } from '../../common/batching/coalescer';
 import { DomainError } from '../../common/errors/domain-error';
-import { LockKey } from '../../common/database/advisory-lock';
-import { NodeCandidate, weightedLoadStrategy } from '../balancer/balancer.policy';
+import { LockKey, lockForTransaction } from '../../common/database/advisory-lock';
 import type { EventInput } from '../events/events.service';
 import { EventsService } from '../events/events.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { NodeEntity } from '../nodes/node.entity';
-import { ineligibleReason } from '../nodes/node-eligibility';
 import { NodesRepository } from '../nodes/nodes.repository';
 import { PanelPoolService } from '../panels/panel-pool.service';
 import { PanelWriterService } from '../panels/panel-writer.service';
@@ -19,6 +18,7 @@ import { UsersRepository } from '../users/users.repository';
 import { Assignment } from './assignment.entity';
 import { AssignmentsRepository } from './assignments.repository';
 import { migratedEvent } from './migration-event';
+import { planBatch, refusal } from './move-planning';
 import { clientEmail, isUsersClient, panelClientFor, UserIdentity } from './panel-identity';
 import { TombstonesRepository } from './tombstones.repository';
 import { TombstonesService } from './tombstones.service';
@@ -50,11 +50,22 @@ export type RefusalCode =
 /** A seat taken and a pending row written; the client is to be created on `node`. */
 export interface Reservation {
   request: MoveRequest;
+  user: UserIdentity;
   pending: Assignment;
   /** The assignment being replaced (null for a placement). */
   from: Assignment | null;
   node: NodeEntity;
   client: PanelClient;
+}
+
+/** A created client's switch-over, with what to record about it. */
+export interface Switch extends Pick<Reservation, 'pending' | 'from'> {
+  user?: UserIdentity;
+  reason: MoveReason | 'placement';
+  actor: string;
+  jobId?: number;
+  /** For a placement: the event recorded with the activation (e.g. `user.created`). */
+  announce?: EventInput;
 }
 
 export type ReserveOutcome =
@@ -96,6 +107,9 @@ const MOVE_ERRORS: Record<RefusalCode, ErrorCode> = {
   panel: ErrorCode.NodeUnreachable,
 };
 
+/** Requests reserved (or switched) in one transaction at most: a few thousand rows per statement. */
+const MAX_BATCH = 2000;
+
 const CRASH = {
   placement: { reserved: 'placement:reserved', created: 'placement:client-created', switched: null },
   move: { reserved: 'move:reserved', created: 'move:client-created', switched: 'move:switched' },
@@ -113,6 +127,12 @@ const CRASH = {
  */
 @Injectable()
 export class MoveEngine {
+  private readonly reservations = new Coalescer<MoveRequest, ReserveOutcome>(
+    (requests) => this.reserveBatch(requests),
+    MAX_BATCH,
+  );
+  private readonly switches = new Coalescer<Switch, boolean>((items) => this.switchBatch(items), MAX_BATCH);
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly nodes: NodesRepository,
@@ -181,7 +201,17 @@ export class MoveEngine {
       const refused = reservations.filter((_, i) => created[i] !== null);
       await this.rollback(refused.map((reservation) => reservation.pending));
       this.crash.reach(crash.created);
-      const switched = await this.switchOver(ready, options);
+      const flags = await this.switchOver(
+        ready.map(({ pending, from, user }) => ({
+          pending,
+          from,
+          user,
+          reason: options.reason,
+          actor: options.actor,
+          jobId: options.jobId,
+        })),
+      );
+      const switched = ready.filter((_, i) => flags[i]);
       if (crash.switched) this.crash.reach(crash.switched);
       for (const reservation of switched) {
         result.done.push({
@@ -210,22 +240,24 @@ export class MoveEngine {
     return result;
   }
 
-  /** Step 1 for a batch: one outcome per request, in order. */
-  async reserve(requests: MoveRequest[]): Promise<ReserveOutcome[]> {
+  /**
+   * Step 1: one outcome per request, in order. Requests from every caller (placements, single moves, job batches)
+   * that arrive while a reservation transaction runs are reserved together in the next one.
+   */
+  reserve(requests: MoveRequest[]): Promise<ReserveOutcome[]> {
+    return Promise.all(requests.map((request) => this.reservations.submit(request)));
+  }
+
+  private async reserveBatch(requests: MoveRequest[]): Promise<ReserveOutcome[]> {
     const identities = await this.users.identities(requests.map((request) => request.userId));
     const planned = await this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock($1)', [LockKey.Placement]);
+      await lockForTransaction(manager, LockKey.Placement);
       const live = await this.assignments.liveOf(
         requests.map((request) => request.userId),
         manager,
       );
       const candidates = await this.nodes.candidates(manager);
-      const seen = new Set<number>();
-      const outcomes = requests.map((request) => {
-        if (seen.has(request.userId)) return refused(request.userId, 'busy', 'the user is twice in one batch');
-        seen.add(request.userId);
-        return decide(request, live, candidates, identities.has(request.userId));
-      });
+      const outcomes = planBatch(requests, live, candidates, new Set(identities.keys()));
       const picks = outcomes.flatMap((outcome) => (outcome.kind === 'pick' ? [outcome] : []));
       const seats = new Map<number, number>();
       for (const pick of picks) seats.set(pick.nodeId, (seats.get(pick.nodeId) ?? 0) + 1);
@@ -247,7 +279,7 @@ export class MoveEngine {
         if (outcome.kind !== 'pick') return outcome;
         const pending = pendingOf.get(outcome.request.userId);
         if (!pending) {
-          return refused(outcome.request.userId, 'no-capacity', 'the node filled up or changed meanwhile');
+          return refusal(outcome.request.userId, 'no-capacity', 'the node filled up or changed meanwhile');
         }
         return { kind: 'held' as const, request: outcome.request, pending, from: outcome.from };
       });
@@ -265,7 +297,14 @@ export class MoveEngine {
       const client = panelClientFor(identities.get(outcome.request.userId)!, node.id, node.inboundSnapshot!);
       return {
         kind: 'reserved',
-        reservation: { request: outcome.request, pending: outcome.pending, from: outcome.from, node, client },
+        reservation: {
+          request: outcome.request,
+          user: identities.get(outcome.request.userId)!,
+          pending: outcome.pending,
+          from: outcome.from,
+          node,
+          client,
+        },
       };
     });
   }
@@ -312,22 +351,20 @@ export class MoveEngine {
   }
 
   /**
-   * Step 3 for a batch, in one transaction: answers the reservations switched. One whose pending row (or, for a
-   * move, old assignment) changed meanwhile — recovery resolved it — is left out.
+   * Step 3: answers, per item, whether it was switched. Switches from every caller that arrive while one runs go
+   * together into the next transaction. An item whose pending row (or, for a move, old assignment) changed
+   * meanwhile — recovery resolved it — is left out.
    */
-  async switchOver<T extends Pick<Reservation, 'pending' | 'from'>>(
-    ready: T[],
-    options: Pick<MoveOptions, 'reason' | 'actor' | 'jobId'> & { placedEvents?: Map<number, EventInput> },
-  ): Promise<T[]> {
-    if (!ready.length) return [];
+  switchOver(items: Switch[]): Promise<boolean[]> {
+    return Promise.all(items.map((item) => this.switches.submit(item)));
+  }
+
+  private async switchBatch(items: Switch[]): Promise<boolean[]> {
     const switched = await this.dataSource.transaction(async (manager) => {
-      await this.users.lock(
-        ready.map((item) => item.pending.userId),
-        manager,
-      );
-      const ids = ready.flatMap((item) => [item.pending.id, ...(item.from ? [item.from.id] : [])]);
-      const now = new Map((await this.assignments.byIds(ids, manager)).map((row) => [row.id, row.state]));
-      const valid = ready.filter(
+      // Locking the rows serialises this switch with recovery and rollbacks of the same rows.
+      const ids = items.flatMap((item) => [item.pending.id, ...(item.from ? [item.from.id] : [])]);
+      const now = await this.assignments.lockStates(ids, manager);
+      const valid = items.filter(
         (item) => now.get(item.pending.id) === 'pending' && (!item.from || now.get(item.from.id) === 'active'),
       );
       const moves = valid.filter((item) => item.from !== null);
@@ -340,92 +377,44 @@ export class MoveEngine {
         manager,
       );
       await this.nodes.releaseSeats(countBy(moves.map((item) => item.from!.nodeId)), manager);
-      const identities = await this.users.identities(
-        moves.map((item) => item.pending.userId),
-        manager,
+      const identities = new Map(
+        moves.flatMap((item) => (item.user ? [[item.pending.userId, item.user] as const] : [])),
       );
+      const missing = moves.filter((item) => !item.user).map((item) => item.pending.userId);
+      for (const [id, user] of await this.users.identities(missing, manager)) identities.set(id, user);
       await this.tombstones.record(
-        moves.map(({ from, pending }) => ({
+        moves.map(({ from, pending, reason }) => ({
           nodeId: from!.nodeId,
           inboundId: from!.inboundId,
           clientEmail: from!.clientEmail,
           clientUuid: identities.get(pending.userId)?.uuid ?? null,
-          reason: options.reason,
+          reason,
         })),
         manager,
       );
-      const events: EventInput[] = moves.map(({ from, pending }) =>
-        migratedEvent(
-          {
-            userId: pending.userId,
-            telegramId: identities.get(pending.userId)?.telegramId ?? null,
-            fromNodeId: from!.nodeId,
-            toNodeId: pending.nodeId,
-          },
-          { ...options, reason: options.reason as MoveReason },
-        ),
-      );
-      for (const item of valid) {
-        const placed = !item.from && options.placedEvents?.get(item.pending.userId);
-        if (placed) events.push({ ...placed, nodeId: item.pending.nodeId });
-      }
+      const events: EventInput[] = valid.flatMap((item) => {
+        if (!item.from) return item.announce ? [{ ...item.announce, nodeId: item.pending.nodeId }] : [];
+        const move = {
+          userId: item.pending.userId,
+          telegramId: identities.get(item.pending.userId)?.telegramId ?? null,
+          fromNodeId: item.from.nodeId,
+          toNodeId: item.pending.nodeId,
+        };
+        return [migratedEvent(move, { reason: item.reason as MoveReason, actor: item.actor, jobId: item.jobId })];
+      });
       await this.events.recordMany(events, manager);
       for (const item of valid) {
         item.pending.state = 'active';
         item.pending.assignedAt = activated.get(item.pending.id) ?? item.pending.assignedAt;
       }
-      return valid;
+      return new Set(valid);
     });
-    const placements = switched.filter((item) => !item.from).length;
-    if (placements) this.metrics.placements.inc({ result: 'placed' }, placements);
-    if (switched.length > placements) {
-      this.metrics.migrations.inc({ reason: options.reason }, switched.length - placements);
+    for (const item of switched) {
+      if (item.from) this.metrics.migrations.inc({ reason: item.reason });
+      else this.metrics.placements.inc({ result: 'placed' });
     }
-    return switched;
+    return items.map((item) => switched.has(item));
   }
-}
-
-function refused(userId: number, code: RefusalCode, error: string): ReserveOutcome {
-  return { kind: 'refused', userId, code, error };
-}
-
-/** What to do with one request, given the user's live rows and the candidates (whose counts it updates). */
-function decide(
-  request: MoveRequest,
-  live: Assignment[],
-  candidates: NodeCandidate[],
-  userExists: boolean,
-): ReserveOutcome | { kind: 'pick'; request: MoveRequest; nodeId: number; from: Assignment | null } {
-  const { userId } = request;
-  if (!userExists) return refused(userId, 'no-node', `user ${userId} not found`);
-  const mine = live.filter((row) => row.userId === userId);
-  const active = mine.find((row) => row.state === 'active') ?? null;
-  if (mine.some((row) => row.state === 'pending')) {
-    return refused(userId, 'busy', 'a placement or move of this user is in progress');
-  }
-  if (request.kind === 'place' && active) return { kind: 'settled', userId, assignment: active };
-  if (request.kind === 'move') {
-    if (!active) return refused(userId, 'no-node', `user ${userId} is not on any node`);
-    if ((request.fromNodeId ?? active.nodeId) !== active.nodeId) return { kind: 'settled', userId, assignment: active };
-    if (request.toNodeId === active.nodeId) {
-      return request.fromNodeId === undefined || request.fromNodeId === null
-        ? refused(userId, 'same-node', `user ${userId} is already on node ${active.nodeId}`)
-        : { kind: 'settled', userId, assignment: active };
-    }
-  }
-  let target: NodeCandidate | undefined;
-  if (request.toNodeId) {
-    target = candidates.find((node) => node.id === request.toNodeId);
-    if (!target) return refused(userId, 'target-missing', `node ${request.toNodeId} not found`);
-    const reason = ineligibleReason(target);
-    if (reason) return refused(userId, 'target-ineligible', `node ${target.id} cannot take users now (${reason})`);
-  } else {
-    const exclude = new Set([...(request.exclude ?? []), ...(active ? [active.nodeId] : [])]);
-    [target] = weightedLoadStrategy.rank(candidates, { exclude, location: request.location });
-    if (!target) return refused(userId, 'no-capacity', 'no healthy node with free capacity');
-  }
-  target.currentUsers++; // the next pick in this batch sees the seat taken
-  return { kind: 'pick', request, nodeId: target.id, from: active };
 }
 
 function countBy(ids: number[]): Map<number, number> {

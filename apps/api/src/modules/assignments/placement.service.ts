@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode } from '@fleet/contract';
 import { CrashPoints } from '../../common/background/crash-points';
-import { Coalescer } from '../../common/batching/coalescer';
 import { DomainError } from '../../common/errors/domain-error';
 import type { EventInput } from '../events/events.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { NodeEntity } from '../nodes/node.entity';
 import { Assignment } from './assignment.entity';
-import { MoveEngine, MoveRequest, Reservation, ReserveOutcome } from './move-engine.service';
+import { MoveEngine } from './move-engine.service';
 import { TombstonesRepository } from './tombstones.repository';
 import type { UserIdentity } from './panel-identity';
 import { DataSource } from 'typeorm';
@@ -16,32 +15,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 /** Nodes tried for one placement before giving up (each failure excludes that node). */
 export const MAX_PLACEMENT_ATTEMPTS = 3;
 
-interface Switch {
-  reservation: Reservation;
-  announce?: EventInput;
-}
-
 /**
  * Places users who have no node, through the move engine's steps. Concurrent placements coalesce: requests that
- * arrive while a reservation (or switch) transaction runs go together into the next one, and their clients reach
- * each panel in one call (the panel writer), so the database work per placement shrinks as load grows.
+ * arrive while a reservation (or activation) transaction runs go together into the next one, and their clients
+ * reach each panel in one call (the panel writer), so the database work per placement shrinks as load grows.
  */
 @Injectable()
 export class PlacementService {
-  private readonly reservations = new Coalescer<MoveRequest, ReserveOutcome>((requests) =>
-    this.engine.reserve(requests),
-  );
-  private readonly switches = new Coalescer<Switch, boolean>(async (items) => {
-    const announcements = new Map(
-      items.flatMap((item) => (item.announce ? [[item.reservation.pending.userId, item.announce] as const] : [])),
-    );
-    const switched = await this.engine.switchOver(
-      items.map((item) => item.reservation),
-      { reason: 'placement', actor: 'system:placement', placedEvents: announcements },
-    );
-    return items.map((item) => switched.includes(item.reservation));
-  });
-
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly engine: MoveEngine,
@@ -61,12 +41,9 @@ export class PlacementService {
     const failed = new Set<number>();
     let lastError: unknown = null;
     for (let attempt = 0; attempt < MAX_PLACEMENT_ATTEMPTS; attempt++) {
-      const outcome = await this.reservations.submit({
-        kind: 'place',
-        userId: user.id,
-        location: request.location,
-        exclude: failed,
-      });
+      const [outcome] = await this.engine.reserve([
+        { kind: 'place', userId: user.id, location: request.location, exclude: failed },
+      ]);
       if (outcome.kind === 'settled') return { assignment: outcome.assignment!, existing: true };
       if (outcome.kind === 'refused') {
         if (outcome.code === 'busy') throw new DomainError(ErrorCode.MoveInProgress, outcome.error);
@@ -82,7 +59,17 @@ export class PlacementService {
         continue;
       }
       this.crash.reach('placement:client-created');
-      if (await this.switches.submit({ reservation, announce: request.announce })) {
+      const [switched] = await this.engine.switchOver([
+        {
+          pending: reservation.pending,
+          from: null,
+          user,
+          reason: 'placement',
+          actor: 'system:placement',
+          announce: request.announce,
+        },
+      ]);
+      if (switched) {
         return { assignment: reservation.pending, node: reservation.node, existing: false };
       }
       // Recovery rolled the reservation back while the panel was slow: the client must go again.

@@ -109,7 +109,7 @@ export class RecoveryService implements OnApplicationBootstrap, OnModuleDestroy 
     if (!present) await this.engine.rollback([pending]);
     else {
       const { active } = await this.assignments.live(pending.userId);
-      await this.engine.switchOver([{ pending, from: active }], { reason: 'recovery', actor: 'system:recovery' });
+      await this.engine.switchOver([{ pending, from: active, reason: 'recovery', actor: 'system:recovery' }]);
       if (active) await this.tombstones.runDue({ nodeId: active.nodeId, emails: [active.clientEmail] });
     }
     this.logger.log(

@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { EventEntity } from './event.entity';
 import { EventsController } from './events.controller';
+import { EventsRepository } from './events.repository';
 import { EventsService } from './events.service';
 import { OutboxRepository } from '../outbox/outbox.repository';
 import { WebhookOutboxService } from '../outbox/webhook-outbox.service';
@@ -10,7 +11,7 @@ import { WebhookOutboxService } from '../outbox/webhook-outbox.service';
 @Module({
   imports: [TypeOrmModule.forFeature([EventEntity])],
   controllers: [EventsController],
-  providers: [EventsService, WebhookOutboxService, OutboxRepository],
+  providers: [EventsService, EventsRepository, WebhookOutboxService, OutboxRepository],
   exports: [EventsService, WebhookOutboxService],
 })
 export class EventsModule {}

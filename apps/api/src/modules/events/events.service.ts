@@ -5,6 +5,7 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { EventView, Page } from '@fleet/contract';
 import { WebhookOutboxService } from '../outbox/webhook-outbox.service';
 import { EventEntity } from './event.entity';
+import { EventsRepository } from './events.repository';
 
 export interface EventInput {
   type: string;
@@ -25,6 +26,7 @@ export interface EventQuery {
 export class EventsService {
   constructor(
     @InjectRepository(EventEntity) private readonly events: Repository<EventEntity>,
+    private readonly rows: EventsRepository,
     private readonly outbox: WebhookOutboxService,
   ) {}
 
@@ -62,18 +64,7 @@ export class EventsService {
         },
       })),
     );
-    await manager.getRepository(EventEntity).insert(
-      inputs.map(
-        (input) =>
-          ({
-            type: input.type,
-            actor: input.actor,
-            nodeId: input.nodeId ?? null,
-            userId: input.userId ?? null,
-            payload: input.payload ?? {},
-          }) as QueryDeepPartialEntity<EventEntity>,
-      ),
-    );
+    await this.rows.insertMany(inputs, manager);
   }
 
   countSince(type: string, since: Date): Promise<number> {

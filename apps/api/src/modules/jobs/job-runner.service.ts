@@ -75,16 +75,8 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
   private async run(job: Job): Promise<void> {
     let stalledReported = false;
     while (!this.stopping && (await this.jobs.renewLease(job.id, this.owner, this.config.jobLeaseSeconds))) {
-      const items = await this.jobs.pendingItems(job.id, this.config.jobConcurrency);
-      if (!items.length) return this.finish(job);
-      const result = await this.engine.moveMany(
-        items.map(({ userId, fromNodeId, toNodeId }) => ({ kind: 'move' as const, userId, fromNodeId, toNodeId })),
-        { reason: REASON[job.kind], actor: `job:${job.id}`, jobId: job.id, crashPoints: 'bulk' },
-      );
-      // The old clients are deleted by the tombstone loop, so a batch never waits on a source panel's deletes
-      // (one per call on v2 panels) or on a dead one's timeouts.
-      if (result.done.length && job.kind !== 'failover') this.recovery.kickTombstones();
-      const settled = await this.settle(job, items, result);
+      const { seen, settled } = await this.pump(job);
+      if (!seen) return this.finish(job);
       if (settled > 0) continue;
       if (job.kind === 'failover') {
         // No seat anywhere: keep the users queued and try again as capacity returns.
@@ -93,6 +85,49 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
       }
       await new Promise((resolve) => setTimeout(resolve, Math.max(1000, this.config.backgroundTickMs * 5)));
     }
+  }
+
+  /**
+   * JOB_PARALLEL_BATCHES workers take batches of the job's pending items until none is left or a batch settles
+   * nothing, so one batch's panel calls always overlap another's database work. Items are handed out under a
+   * lock and never to two workers at once.
+   */
+  private async pump(job: Job): Promise<{ seen: boolean; settled: number }> {
+    const inFlight = new Set<string>();
+    let handing: Promise<unknown> = Promise.resolve();
+    let seen = false;
+    let settled = 0;
+    const next = () => {
+      const chunk = handing.then(async () => {
+        const items = await this.jobs.pendingItems(job.id, this.config.jobConcurrency, [...inFlight]);
+        for (const item of items) inFlight.add(item.id);
+        return items;
+      });
+      handing = chunk.catch(() => undefined);
+      return chunk;
+    };
+    const worker = async () => {
+      for (let items = await next(); items.length && !this.stopping; items = await next()) {
+        seen = true;
+        const count = await this.runBatch(job, items);
+        settled += count;
+        for (const item of items) inFlight.delete(item.id);
+        if (count === 0) return;
+      }
+    };
+    await Promise.all(Array.from({ length: this.config.jobParallelBatches }, worker));
+    return { seen: seen || (await this.jobs.countPendingItems(job.id)) > 0, settled };
+  }
+
+  private async runBatch(job: Job, items: JobItem[]): Promise<number> {
+    const result = await this.engine.moveMany(
+      items.map(({ userId, fromNodeId, toNodeId }) => ({ kind: 'move' as const, userId, fromNodeId, toNodeId })),
+      { reason: REASON[job.kind], actor: `job:${job.id}`, jobId: job.id, crashPoints: 'bulk' },
+    );
+    // The old clients are deleted by the tombstone loop, so a batch never waits on a source panel's deletes
+    // (one per call on v2 panels) or on a dead one's timeouts.
+    if (result.done.length && job.kind !== 'failover') this.recovery.kickTombstones();
+    return this.settle(job, items, result);
   }
 
   private async reportStalled(job: Job): Promise<void> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager, In, Not } from 'typeorm';
 import type { JobKind, JobStatus } from '@fleet/contract';
 import { Job, JobItem } from './job.entity';
 
@@ -70,10 +70,10 @@ export class JobsRepository {
     return result[1] > 0;
   }
 
-  /** The next items to run: fewest attempts first. */
-  pendingItems(jobId: number, limit: number): Promise<JobItem[]> {
+  /** The next items to run, fewest attempts first, leaving out those already being run. */
+  pendingItems(jobId: number, limit: number, running: string[] = []): Promise<JobItem[]> {
     return this.dataSource.getRepository(JobItem).find({
-      where: { jobId, state: 'pending' },
+      where: { jobId, state: 'pending', ...(running.length ? { id: Not(In(running)) } : {}) },
       order: { attempts: 'ASC', id: 'ASC' },
       take: limit,
     });

@@ -72,13 +72,15 @@ export class NodesRepository {
    */
   async takeSeats(seats: Map<number, number>, manager: EntityManager): Promise<Set<number>> {
     if (!seats.size) return new Set();
+    const [ids, counts] = sorted(seats);
     const [rows]: [Array<{ id: number }>, number] = await manager.query(
-      `UPDATE nodes SET current_users = nodes.current_users + s.n
+      `${LOCK_IN_ORDER}
+       UPDATE nodes SET current_users = nodes.current_users + s.n
          FROM unnest($1::int[], $2::int[]) AS s(id, n)
-        WHERE nodes.id = s.id AND ${eligibleSql('nodes', { seats: false })}
+        WHERE nodes.id = s.id AND nodes.id IN (SELECT id FROM locked) AND ${eligibleSql('nodes', { seats: false })}
           AND nodes.current_users + s.n <= nodes.max_users
         RETURNING nodes.id`,
-      [[...seats.keys()], [...seats.values()]],
+      [ids, counts],
     );
     return new Set(rows.map((row) => row.id));
   }
@@ -87,9 +89,10 @@ export class NodesRepository {
   async releaseSeats(seats: Map<number, number>, manager: EntityManager): Promise<void> {
     if (!seats.size) return;
     await manager.query(
-      `UPDATE nodes SET current_users = GREATEST(nodes.current_users - s.n, 0)
-         FROM unnest($1::int[], $2::int[]) AS s(id, n) WHERE nodes.id = s.id`,
-      [[...seats.keys()], [...seats.values()]],
+      `${LOCK_IN_ORDER}
+       UPDATE nodes SET current_users = GREATEST(nodes.current_users - s.n, 0)
+         FROM unnest($1::int[], $2::int[]) AS s(id, n) WHERE nodes.id = s.id AND nodes.id IN (SELECT id FROM locked)`,
+      sorted(seats),
     );
   }
 
@@ -152,6 +155,17 @@ export class NodesRepository {
         FROM nodes`);
     return row;
   }
+}
+
+/**
+ * Counter updates lock their node rows in id order first, so transactions that change several nodes' counters at
+ * once (batches running side by side) never wait on each other in a cycle.
+ */
+const LOCK_IN_ORDER = 'WITH locked AS (SELECT id FROM nodes WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE)';
+
+function sorted(seats: Map<number, number>): [number[], number[]] {
+  const ids = [...seats.keys()].sort((a, b) => a - b);
+  return [ids, ids.map((id) => seats.get(id)!)];
 }
 
 export function candidateOf(node: NodeEntity): NodeCandidate {

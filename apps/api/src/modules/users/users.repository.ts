@@ -66,17 +66,12 @@ export class UsersRepository {
   /** What panels need to know of each user (client UUID, names), by id. */
   async identities(userIds: number[], manager?: EntityManager): Promise<Map<number, UserIdentity>> {
     if (!userIds.length) return new Map();
-    const users = await this.repo(manager).find({
-      select: { id: true, uuid: true, telegramId: true, username: true },
-      where: { id: In(userIds) },
-    });
-    return new Map(users.map((user) => [user.id, identityOf(user)]));
-  }
-
-  /** Locks the users' rows (in id order, so concurrent batches never deadlock) until the transaction ends. */
-  async lock(userIds: number[], manager: EntityManager): Promise<void> {
-    if (!userIds.length) return;
-    await manager.query(`SELECT id FROM vpn_users WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE`, [userIds]);
+    const rows: Array<{ id: number; uuid: string; telegram_id: string | null; username: string | null }> = await (
+      manager ?? this.dataSource.manager
+    ).query(`SELECT id, uuid, telegram_id::text, username FROM vpn_users WHERE id = ANY($1::int[])`, [userIds]);
+    return new Map(
+      rows.map((row) => [row.id, { id: row.id, uuid: row.uuid, telegramId: row.telegram_id, username: row.username }]),
+    );
   }
 
   async takenUuids(uuids: string[], manager: EntityManager): Promise<Set<string>> {

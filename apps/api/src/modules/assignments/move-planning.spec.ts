@@ -1,0 +1,84 @@
+import type { NodeCandidate } from '../balancer/balancer.policy';
+import type { Assignment } from './assignment.entity';
+import type { MoveRequest } from './move-engine.service';
+import { planBatch } from './move-planning';
+
+const node = (id: number, fields: Partial<NodeCandidate> = {}): NodeCandidate => ({
+  id,
+  location: null,
+  status: 'active',
+  healthStatus: 'healthy',
+  inboundId: 1,
+  inboundRead: true,
+  currentUsers: 0,
+  maxUsers: 10,
+  priority: 100,
+  weight: 1,
+  ...fields,
+});
+const row = (userId: number, nodeId: number, state: 'active' | 'pending' = 'active') =>
+  ({ id: `${userId}${nodeId}`, userId, nodeId, state }) as Assignment;
+const summary = (outcome: ReturnType<typeof planBatch>[number]) =>
+  outcome.kind === 'pick'
+    ? `pick ${outcome.nodeId}`
+    : outcome.kind === 'refused'
+      ? outcome.code
+      : outcome.kind === 'settled'
+        ? `settled ${outcome.assignment?.nodeId ?? ''}`.trim()
+        : 'reserved';
+
+describe('planning one reservation batch (pure)', () => {
+  const users = new Set([1, 2, 3, 4, 5, 6]);
+
+  it('spreads a batch of placements as one-at-a-time placement would, never past capacity', () => {
+    const nodes = [node(1, { maxUsers: 2 }), node(2, { maxUsers: 2, weight: 2 })];
+    const requests: MoveRequest[] = [1, 2, 3, 4, 5].map((userId) => ({ kind: 'place', userId }));
+    expect(planBatch(requests, [], nodes, users).map(summary)).toEqual([
+      'pick 2',
+      'pick 1',
+      'pick 2',
+      'pick 1',
+      'no-capacity',
+    ]);
+  });
+
+  it.each<[string, MoveRequest, Assignment[], string]>([
+    ['placement of a placed user', { kind: 'place', userId: 1 }, [row(1, 2)], 'settled 2'],
+    ['anything while a move is under way', { kind: 'move', userId: 1 }, [row(1, 1), row(1, 2, 'pending')], 'busy'],
+    ['a move of a user with no node', { kind: 'move', userId: 1 }, [], 'no-node'],
+    ['a move of an unknown user', { kind: 'move', userId: 99 }, [], 'no-node'],
+    ['a move to the node it is on', { kind: 'move', userId: 1, toNodeId: 1 }, [row(1, 1)], 'same-node'],
+    ['a job item whose user already left', { kind: 'move', userId: 1, fromNodeId: 3 }, [row(1, 2)], 'settled 2'],
+    [
+      'a job item already at its target',
+      { kind: 'move', userId: 1, fromNodeId: 1, toNodeId: 1 },
+      [row(1, 1)],
+      'settled 1',
+    ],
+    ['a move to a missing node', { kind: 'move', userId: 1, toNodeId: 9 }, [row(1, 1)], 'target-missing'],
+    ['a move to an unhealthy node', { kind: 'move', userId: 1, toNodeId: 3 }, [row(1, 1)], 'target-ineligible'],
+    ['a move chosen by the balancer', { kind: 'move', userId: 1 }, [row(1, 1)], 'pick 2'],
+    [
+      'a move with the other node excluded',
+      { kind: 'move', userId: 1, exclude: new Set([2]) },
+      [row(1, 1)],
+      'no-capacity',
+    ],
+  ])('%s', (_label, request, live, expected) => {
+    const nodes = [node(1), node(2), node(3, { healthStatus: 'unhealthy' })];
+    expect(summary(planBatch([request], live, nodes, users)[0])).toBe(expected);
+  });
+
+  it('refuses a user twice in one batch the second time', () => {
+    const plan = planBatch(
+      [
+        { kind: 'place', userId: 1 },
+        { kind: 'place', userId: 1 },
+      ],
+      [],
+      [node(1)],
+      users,
+    );
+    expect(plan.map(summary)).toEqual(['pick 1', 'busy']);
+  });
+});

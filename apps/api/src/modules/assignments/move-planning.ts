@@ -1,0 +1,74 @@
+import { NodeCandidate, weightedLoadStrategy } from '../balancer/balancer.policy';
+import { ineligibleReason } from '../nodes/node-eligibility';
+import type { Assignment } from './assignment.entity';
+import type { MoveRequest, RefusalCode, ReserveOutcome } from './move-engine.service';
+
+/** A target chosen for a request; its seat is taken next, in SQL. */
+export interface Pick {
+  kind: 'pick';
+  request: MoveRequest;
+  nodeId: number;
+  from: Assignment | null;
+}
+
+/**
+ * The decisions of one reservation batch, pure: for each request, settled (nothing to do), refused, or a target.
+ * Picks are made in order against `candidates`, whose counts each pick updates, so a batch never herds onto one node
+ * and never plans past a node's capacity. A user twice in one batch is refused the second time.
+ */
+export function planBatch(
+  requests: MoveRequest[],
+  live: Assignment[],
+  candidates: NodeCandidate[],
+  knownUsers: ReadonlySet<number>,
+): Array<ReserveOutcome | Pick> {
+  const seen = new Set<number>();
+  return requests.map((request) => {
+    if (seen.has(request.userId)) return refusal(request.userId, 'busy', 'the user is twice in one batch');
+    seen.add(request.userId);
+    return decide(request, live, candidates, knownUsers.has(request.userId));
+  });
+}
+
+export function refusal(userId: number, code: RefusalCode, error: string): ReserveOutcome {
+  return { kind: 'refused', userId, code, error };
+}
+
+/** What to do with one request, given the user's live rows and the candidates (whose counts it updates). */
+function decide(
+  request: MoveRequest,
+  live: Assignment[],
+  candidates: NodeCandidate[],
+  userExists: boolean,
+): ReserveOutcome | Pick {
+  const { userId } = request;
+  if (!userExists) return refusal(userId, 'no-node', `user ${userId} not found`);
+  const mine = live.filter((row) => row.userId === userId);
+  const active = mine.find((row) => row.state === 'active') ?? null;
+  if (mine.some((row) => row.state === 'pending')) {
+    return refusal(userId, 'busy', 'a placement or move of this user is in progress');
+  }
+  if (request.kind === 'place' && active) return { kind: 'settled', userId, assignment: active };
+  if (request.kind === 'move') {
+    if (!active) return refusal(userId, 'no-node', `user ${userId} is not on any node`);
+    if ((request.fromNodeId ?? active.nodeId) !== active.nodeId) return { kind: 'settled', userId, assignment: active };
+    if (request.toNodeId === active.nodeId) {
+      return request.fromNodeId === undefined || request.fromNodeId === null
+        ? refusal(userId, 'same-node', `user ${userId} is already on node ${active.nodeId}`)
+        : { kind: 'settled', userId, assignment: active };
+    }
+  }
+  let target: NodeCandidate | undefined;
+  if (request.toNodeId) {
+    target = candidates.find((node) => node.id === request.toNodeId);
+    if (!target) return refusal(userId, 'target-missing', `node ${request.toNodeId} not found`);
+    const reason = ineligibleReason(target);
+    if (reason) return refusal(userId, 'target-ineligible', `node ${target.id} cannot take users now (${reason})`);
+  } else {
+    const exclude = new Set([...(request.exclude ?? []), ...(active ? [active.nodeId] : [])]);
+    [target] = weightedLoadStrategy.rank(candidates, { exclude, location: request.location });
+    if (!target) return refusal(userId, 'no-capacity', 'no healthy node with free capacity');
+  }
+  target.currentUsers++; // the next pick in this batch sees the seat taken
+  return { kind: 'pick', request, nodeId: target.id, from: active };
+}
