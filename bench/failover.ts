@@ -3,7 +3,8 @@
  * its own process (health sweep every 2 s, fall after 3 failures). The panel's process is killed; reported: time to
  * detect (node unhealthy), time until the last user is active elsewhere, users lost and doubled (from the surviving
  * panels' own state), and the floor: adding the same 10,000 clients straight to 4 panels in batches of 500,
- * measured in this run. Run: npm run bench:failover   (BENCH_USERS to change the size)
+ * measured in this run. Run: npm run bench:failover   (BENCH_USERS to change the size; BENCH_WRITE_COST=realistic
+ * gives every panel the per-write cost of a real v2.8 panel, spec §14)
  */
 import { PanelClient, XuiClient } from '@fleet/xui-client';
 import { randomUUID } from 'node:crypto';
@@ -14,6 +15,7 @@ import { SimulatedPanel, startSimulators } from './support/simulators';
 const USERS = Number(process.env['BENCH_USERS'] ?? 10_000);
 const HEALTH_INTERVAL_MS = 2000;
 const BATCH = 500;
+const WRITE_COST = process.env['BENCH_WRITE_COST'] === 'realistic' ? 'realistic' : 'none';
 
 const clientOf = (panel: SimulatedPanel) =>
   new XuiClient({ baseUrl: panel.url, username: panel.username, password: panel.password, timeoutMs: 120_000 });
@@ -49,15 +51,16 @@ async function emailsOn(panel: SimulatedPanel): Promise<string[]> {
 
 async function main(): Promise<void> {
   const sims = await Promise.all(
-    Array.from({ length: 5 }, (_, i) => startSimulators({ panels: 1, basePort: 22000 + i * 3 })),
+    Array.from({ length: 5 }, (_, i) => startSimulators({ panels: 1, basePort: 22000 + i * 3, writeCost: WRITE_COST })),
   );
-  const floorSims = await startSimulators({ panels: 4, basePort: 22100 });
+  const floorSims = await startSimulators({ panels: 4, basePort: 22100, writeCost: WRITE_COST });
   const panels = sims.map((sim) => sim.panels[0]);
   const plane = await startControlPlane(22090, {
     HEALTH_INTERVAL_MS: String(HEALTH_INTERVAL_MS),
     HEALTH_TIMEOUT_MS: '2000',
     BACKGROUND_TICK_MS: '200',
     JOB_CONCURRENCY: '256',
+    ...(process.env['BENCH_JOB_PARALLEL_BATCHES'] ? { JOB_PARALLEL_BATCHES: process.env['BENCH_JOB_PARALLEL_BATCHES'] } : {}),
   });
   try {
     const floorSeconds = await floor(floorSims.panels);
@@ -129,12 +132,15 @@ async function main(): Promise<void> {
           detectSeconds: +((detectedAt - killedAt) / 1000).toFixed(2),
           lastUserActiveElsewhereSeconds: +((doneAt - killedAt) / 1000).toFixed(2),
           migrationSeconds: +((doneAt - detectedAt) / 1000).toFixed(2),
+          migrationVsFloor: +((doneAt - detectedAt) / 1000 / floorSeconds).toFixed(2),
+          // The part of the migration the panels' own work (the floor) does not explain.
+          controlPlaneShare: +Math.max(0, 1 - floorSeconds / ((doneAt - detectedAt) / 1000)).toFixed(2),
           job,
           usersLost: adopted.imported - perUser.size,
           usersDoubled: [...perUser.values()].filter((n) => n > 1).length,
           loadsAfter: loads.map((l) => ({ nodeId: l.nodeId, users: l.currentUsers })),
           floor: { addSameClientsTo4PanelsBatched500Seconds: +floorSeconds.toFixed(2) },
-          simulator: 'v2.8.11, one process per panel, no write cost',
+          simulator: `v2.8.11, one process per panel, ${WRITE_COST === 'realistic' ? 'realistic' : 'no'} write cost`,
         },
         null,
         2,

@@ -19,6 +19,8 @@ export const sampleNode = (fields: Partial<NodeView>): NodeView => ({
   weight: 1,
   status: 'active',
   healthStatus: 'healthy',
+  eligible: true,
+  ineligibleReason: null,
   lastHealthCheck: '2026-11-22T00:00:00.000Z',
   responseTimeMs: 42,
   lastError: null,

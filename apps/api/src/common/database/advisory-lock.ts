@@ -61,3 +61,21 @@ export async function tryAdvisoryLock<T>(
     await runner.release();
   }
 }
+
+/** PostgreSQL's codes for "run it again": deadlock detected, serialization failure. */
+const RETRYABLE = new Set(['40P01', '40001']);
+
+/**
+ * Runs a transaction again (up to `attempts` times) when PostgreSQL aborted it to break a deadlock: the aborted
+ * attempt left nothing behind, so running it again is safe.
+ */
+export async function retryOnDeadlock<T>(work: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      const code = (error as { driverError?: { code?: string }; code?: string }).driverError?.code;
+      if (attempt >= attempts || !code || !RETRYABLE.has(code)) throw error;
+    }
+  }
+}

@@ -6,7 +6,7 @@ import { ErrorCode } from '@fleet/contract';
 import { CrashPoints } from '../../common/background/crash-points';
 import { Coalescer } from '../../common/batching/coalescer';
 import { DomainError } from '../../common/errors/domain-error';
-import { LockKey, lockForTransaction } from '../../common/database/advisory-lock';
+import { LockKey, lockForTransaction, retryOnDeadlock } from '../../common/database/advisory-lock';
 import type { EventInput } from '../events/events.service';
 import { EventsService } from '../events/events.service';
 import { MetricsService } from '../metrics/metrics.service';
@@ -250,40 +250,42 @@ export class MoveEngine {
 
   private async reserveBatch(requests: MoveRequest[]): Promise<ReserveOutcome[]> {
     const identities = await this.users.identities(requests.map((request) => request.userId));
-    const planned = await this.dataSource.transaction(async (manager) => {
-      await lockForTransaction(manager, LockKey.Placement);
-      const live = await this.assignments.liveOf(
-        requests.map((request) => request.userId),
-        manager,
-      );
-      const candidates = await this.nodes.candidates(manager);
-      const outcomes = planBatch(requests, live, candidates, new Set(identities.keys()));
-      const picks = outcomes.flatMap((outcome) => (outcome.kind === 'pick' ? [outcome] : []));
-      const seats = new Map<number, number>();
-      for (const pick of picks) seats.set(pick.nodeId, (seats.get(pick.nodeId) ?? 0) + 1);
-      const granted = await this.nodes.takeSeats(seats, manager);
-      const byId = new Map(candidates.map((node) => [node.id, node]));
-      const accepted = picks.filter((pick) => granted.has(pick.nodeId));
-      const rows = await this.assignments.insertPending(
-        accepted.map((pick) => ({
-          userId: pick.request.userId,
-          nodeId: pick.nodeId,
-          inboundId: byId.get(pick.nodeId)!.inboundId!,
-          clientEmail: clientEmail(pick.request.userId, pick.nodeId),
-        })),
-        manager,
-      );
-      await this.tombstones.cancel(rows, manager);
-      const pendingOf = new Map(rows.map((row) => [row.userId, row]));
-      return outcomes.map((outcome) => {
-        if (outcome.kind !== 'pick') return outcome;
-        const pending = pendingOf.get(outcome.request.userId);
-        if (!pending) {
-          return refusal(outcome.request.userId, 'no-capacity', 'the node filled up or changed meanwhile');
-        }
-        return { kind: 'held' as const, request: outcome.request, pending, from: outcome.from };
-      });
-    });
+    const planned = await retryOnDeadlock(() =>
+      this.dataSource.transaction(async (manager) => {
+        await lockForTransaction(manager, LockKey.Placement);
+        const live = await this.assignments.liveOf(
+          requests.map((request) => request.userId),
+          manager,
+        );
+        const candidates = await this.nodes.candidates(manager);
+        const outcomes = planBatch(requests, live, candidates, new Set(identities.keys()));
+        const picks = outcomes.flatMap((outcome) => (outcome.kind === 'pick' ? [outcome] : []));
+        const seats = new Map<number, number>();
+        for (const pick of picks) seats.set(pick.nodeId, (seats.get(pick.nodeId) ?? 0) + 1);
+        const granted = await this.nodes.takeSeats(seats, manager);
+        const byId = new Map(candidates.map((node) => [node.id, node]));
+        const accepted = picks.filter((pick) => granted.has(pick.nodeId));
+        const rows = await this.assignments.insertPending(
+          accepted.map((pick) => ({
+            userId: pick.request.userId,
+            nodeId: pick.nodeId,
+            inboundId: byId.get(pick.nodeId)!.inboundId!,
+            clientEmail: clientEmail(pick.request.userId, pick.nodeId),
+          })),
+          manager,
+        );
+        await this.tombstones.cancel(rows, manager);
+        const pendingOf = new Map(rows.map((row) => [row.userId, row]));
+        return outcomes.map((outcome) => {
+          if (outcome.kind !== 'pick') return outcome;
+          const pending = pendingOf.get(outcome.request.userId);
+          if (!pending) {
+            return refusal(outcome.request.userId, 'no-capacity', 'the node filled up or changed meanwhile');
+          }
+          return { kind: 'held' as const, request: outcome.request, pending, from: outcome.from };
+        });
+      }),
+    );
     const held = planned.flatMap((outcome) => (outcome.kind === 'held' ? [outcome] : []));
     const targets = new Map(
       (await this.nodes.findByIds([...new Set(held.map((outcome) => outcome.pending.nodeId))])).map((node) => [
@@ -360,55 +362,57 @@ export class MoveEngine {
   }
 
   private async switchBatch(items: Switch[]): Promise<boolean[]> {
-    const switched = await this.dataSource.transaction(async (manager) => {
-      // Locking the rows serialises this switch with recovery and rollbacks of the same rows.
-      const ids = items.flatMap((item) => [item.pending.id, ...(item.from ? [item.from.id] : [])]);
-      const now = await this.assignments.lockStates(ids, manager);
-      const valid = items.filter(
-        (item) => now.get(item.pending.id) === 'pending' && (!item.from || now.get(item.from.id) === 'active'),
-      );
-      const moves = valid.filter((item) => item.from !== null);
-      await this.assignments.release(
-        moves.map((item) => item.from!.id),
-        manager,
-      );
-      const activated = await this.assignments.activate(
-        valid.map((item) => item.pending.id),
-        manager,
-      );
-      await this.nodes.releaseSeats(countBy(moves.map((item) => item.from!.nodeId)), manager);
-      const identities = new Map(
-        moves.flatMap((item) => (item.user ? [[item.pending.userId, item.user] as const] : [])),
-      );
-      const missing = moves.filter((item) => !item.user).map((item) => item.pending.userId);
-      for (const [id, user] of await this.users.identities(missing, manager)) identities.set(id, user);
-      await this.tombstones.record(
-        moves.map(({ from, pending, reason }) => ({
-          nodeId: from!.nodeId,
-          inboundId: from!.inboundId,
-          clientEmail: from!.clientEmail,
-          clientUuid: identities.get(pending.userId)?.uuid ?? null,
-          reason,
-        })),
-        manager,
-      );
-      const events: EventInput[] = valid.flatMap((item) => {
-        if (!item.from) return item.announce ? [{ ...item.announce, nodeId: item.pending.nodeId }] : [];
-        const move = {
-          userId: item.pending.userId,
-          telegramId: identities.get(item.pending.userId)?.telegramId ?? null,
-          fromNodeId: item.from.nodeId,
-          toNodeId: item.pending.nodeId,
-        };
-        return [migratedEvent(move, { reason: item.reason as MoveReason, actor: item.actor, jobId: item.jobId })];
-      });
-      await this.events.recordMany(events, manager);
-      for (const item of valid) {
-        item.pending.state = 'active';
-        item.pending.assignedAt = activated.get(item.pending.id) ?? item.pending.assignedAt;
-      }
-      return new Set(valid);
-    });
+    const switched = await retryOnDeadlock(() =>
+      this.dataSource.transaction(async (manager) => {
+        // Locking the rows serialises this switch with recovery and rollbacks of the same rows.
+        const ids = items.flatMap((item) => [item.pending.id, ...(item.from ? [item.from.id] : [])]);
+        const now = await this.assignments.lockStates(ids, manager);
+        const valid = items.filter(
+          (item) => now.get(item.pending.id) === 'pending' && (!item.from || now.get(item.from.id) === 'active'),
+        );
+        const moves = valid.filter((item) => item.from !== null);
+        await this.assignments.release(
+          moves.map((item) => item.from!.id),
+          manager,
+        );
+        const activated = await this.assignments.activate(
+          valid.map((item) => item.pending.id),
+          manager,
+        );
+        await this.nodes.releaseSeats(countBy(moves.map((item) => item.from!.nodeId)), manager);
+        const identities = new Map(
+          moves.flatMap((item) => (item.user ? [[item.pending.userId, item.user] as const] : [])),
+        );
+        const missing = moves.filter((item) => !item.user).map((item) => item.pending.userId);
+        for (const [id, user] of await this.users.identities(missing, manager)) identities.set(id, user);
+        await this.tombstones.record(
+          moves.map(({ from, pending, reason }) => ({
+            nodeId: from!.nodeId,
+            inboundId: from!.inboundId,
+            clientEmail: from!.clientEmail,
+            clientUuid: identities.get(pending.userId)?.uuid ?? null,
+            reason,
+          })),
+          manager,
+        );
+        const events: EventInput[] = valid.flatMap((item) => {
+          if (!item.from) return item.announce ? [{ ...item.announce, nodeId: item.pending.nodeId }] : [];
+          const move = {
+            userId: item.pending.userId,
+            telegramId: identities.get(item.pending.userId)?.telegramId ?? null,
+            fromNodeId: item.from.nodeId,
+            toNodeId: item.pending.nodeId,
+          };
+          return [migratedEvent(move, { reason: item.reason as MoveReason, actor: item.actor, jobId: item.jobId })];
+        });
+        await this.events.recordMany(events, manager);
+        for (const item of valid) {
+          item.pending.state = 'active';
+          item.pending.assignedAt = activated.get(item.pending.id) ?? item.pending.assignedAt;
+        }
+        return new Set(valid);
+      }),
+    );
     for (const item of switched) {
       if (item.from) this.metrics.migrations.inc({ reason: item.reason });
       else this.metrics.placements.inc({ result: 'placed' });

@@ -1,5 +1,5 @@
 import { queryOptions, useQueries, useQuery } from '@tanstack/react-query';
-import type { EventView, NodeView, Page } from '@fleet/contract';
+import type { EventView, NodeView, Page, StatsOverview } from '@fleet/contract';
 import { api } from '../../../lib/api-client';
 import { HealthCheckRow, healthHistory, nodesQueryOptions } from '../../../lib/queries/nodes';
 
@@ -28,19 +28,26 @@ export function toLoadBars(nodes: NodeView[]): LoadBar[] {
   }));
 }
 
-export function summarise(nodes: NodeView[]): FleetSummary {
-  const serving = nodes.filter((node) => node.status === 'active' && node.healthStatus === 'healthy');
+/** The cards, from the API's fleet counts (the eligibility rule lives in the API only). */
+export function summarise(overview: StatsOverview): FleetSummary {
   return {
-    healthy: nodes.filter((node) => node.healthStatus === 'healthy').length,
-    unhealthy: nodes.filter((node) => node.healthStatus === 'unhealthy').length,
-    maintenance: nodes.filter((node) => node.status === 'maintenance').length,
-    users: nodes.reduce((sum, node) => sum + node.currentUsers, 0),
-    freeCapacity: serving.reduce((sum, node) => sum + Math.max(0, node.maxUsers - node.currentUsers), 0),
+    healthy: overview.nodes.healthy,
+    unhealthy: overview.nodes.unhealthy,
+    maintenance: overview.nodes.maintenance,
+    users: overview.users.placed,
+    freeCapacity: overview.capacity.free,
   };
 }
 
+export const overviewQueryOptions = () =>
+  queryOptions({
+    queryKey: ['stats', 'overview'],
+    queryFn: () => api<StatsOverview>('/stats/overview'),
+    refetchInterval: 5000,
+  });
+
 export const useLoadBars = () => useQuery({ ...nodesQueryOptions(), select: toLoadBars });
-export const useFleetSummary = () => useQuery({ ...nodesQueryOptions(), select: summarise });
+export const useFleetSummary = () => useQuery({ ...overviewQueryOptions(), select: summarise });
 
 export const latestEventsQueryOptions = () =>
   queryOptions({

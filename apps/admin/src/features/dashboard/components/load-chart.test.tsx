@@ -17,7 +17,15 @@ describe('fleet data for the dashboard', () => {
       { name: 'fra-1', users: 90, free: 10, health: 'unhealthy' },
       { name: 'waw-1', users: 0, free: 50, health: 'healthy' },
     ]);
-    expect(summarise(nodes)).toEqual({ healthy: 2, unhealthy: 1, maintenance: 1, users: 115, freeCapacity: 75 });
+    expect(
+      summarise({
+        nodes: { total: 3, healthy: 2, unhealthy: 1, unknown: 0, maintenance: 1, inactive: 0 },
+        users: { total: 120, placed: 115 },
+        capacity: { max: 200, free: 75 },
+        jobs: { running: 0, queuedMoves: 0 },
+        alerts: { nodeDownLast24h: 1 },
+      }),
+    ).toEqual({ healthy: 2, unhealthy: 1, maintenance: 1, users: 115, freeCapacity: 75 });
   });
 
   it('merges each node’s checks into one response-time series, gaps for failed checks', () => {

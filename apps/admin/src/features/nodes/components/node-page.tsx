@@ -38,6 +38,12 @@ export function NodePage({ id }: { id: number }) {
         users · {node.panelUrl}
         {node.lastError && <span className="muted"> · {node.lastError}</span>}
       </p>
+      <p>{node.eligible ? 'Takes new users.' : `Takes no new users: ${node.ineligibleReason}.`}</p>
+      {node.inboundId === null && (
+        <p role="note">
+          No inbound chosen: run “Test connection” below, pick the inbound users should be added to, and save.
+        </p>
+      )}
       <div className="actions">
         <button type="button" onClick={() => check.mutate(id)} disabled={check.isPending}>
           Check now

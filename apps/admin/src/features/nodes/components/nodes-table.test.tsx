@@ -16,6 +16,8 @@ describe('NodesTable', () => {
             status: 'maintenance',
             lastError: 'unreachable: connect failed',
             responseTimeMs: null,
+            eligible: false,
+            ineligibleReason: 'status is maintenance',
           }),
         ]}
       />,
@@ -27,6 +29,9 @@ describe('NodesTable', () => {
     expect(within(second).getByText('unhealthy')).toHaveClass('badge-bad');
     expect(within(second).getByText('maintenance')).toBeInTheDocument();
     expect(within(second).getByText('unreachable: connect failed')).toBeInTheDocument();
+    // Whether a node takes users comes from the API, in its words.
+    expect(within(first).getByText('takes users')).toBeInTheDocument();
+    expect(within(second).getByText('no new users: status is maintenance')).toBeInTheDocument();
   });
 
   it('runs a connection test and lists the inbounds', () => {
