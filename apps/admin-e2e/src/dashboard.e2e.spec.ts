@@ -1,46 +1,23 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
-import { Client } from 'pg';
 import { Browser, chromium, Page } from 'playwright-core';
 import { PanelSimulator } from '@fleet/panel-sim';
+import { BuiltControlPlane, createDatabase, freePort, startBuiltControlPlane } from '@fleet/testing';
 
 const ROOT = resolve(__dirname, '../../..');
 const MAIN = resolve(ROOT, 'dist/apps/api/main.js');
 const ARTEFACTS = resolve(ROOT, 'dist/e2e-artifacts');
 const CHROMIUM = '/usr/bin/chromium';
-const SERVER =
-  process.env['TEST_DATABASE_URL'] ?? process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const ADMIN = { username: 'e2e-admin', password: 'e2e-password-123' };
-
-function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
-
-async function admin(sql: string): Promise<void> {
-  const client = new Client({ connectionString: SERVER });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 /**
  * The dashboard end to end in Debian's Chromium: the built API and SPA, real PostgreSQL, simulated panels.
  * Screenshots of the dashboard, nodes and rebalance pages go to dist/e2e-artifacts.
  */
 describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)', () => {
-  const database = `fleet_e2e_${randomBytes(4).toString('hex')}`;
-  let api: ChildProcess;
+  let database: { url: string; drop(): Promise<void> };
+  let api: BuiltControlPlane;
   let url: string;
   let browser: Browser;
   let page: Page;
@@ -50,18 +27,14 @@ describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)'
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
     if (!existsSync(resolve(ROOT, 'dist/apps/admin/index.html'))) throw new Error('build the admin app first');
     mkdirSync(ARTEFACTS, { recursive: true });
-    await admin(`CREATE DATABASE "${database}"`);
-    const databaseUrl = new URL(SERVER);
-    databaseUrl.pathname = `/${database}`;
+    database = await createDatabase('fleet_e2e');
     panels = await Promise.all([0, 1, 2].map((i) => new PanelSimulator({ tag: `e2e${i}` }).start()));
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    api = spawn(process.execPath, [MAIN], {
+    api = await startBuiltControlPlane({
+      main: MAIN,
+      port: await freePort(),
+      output: 'inherit',
       env: {
-        PATH: process.env['PATH'],
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DATABASE_URL: databaseUrl.toString(),
+        DATABASE_URL: database.url,
         SECRET_KEY: randomBytes(32).toString('hex'),
         ADMIN_USERNAME: ADMIN.username,
         ADMIN_PASSWORD: ADMIN.password,
@@ -70,19 +43,8 @@ describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)'
         BACKGROUND_TICK_MS: '200',
         LOG_LEVEL: 'warn',
       },
-      stdio: 'inherit',
     });
-    for (let i = 0; ; i++) {
-      if (
-        await fetch(`${url}/readyz`).then(
-          (r) => r.ok,
-          () => false,
-        )
-      )
-        break;
-      if (i > 300) throw new Error('the control plane did not start');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    url = api.url;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
@@ -100,10 +62,9 @@ describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)'
 
   afterAll(async () => {
     await browser?.close();
-    api?.kill('SIGTERM');
-    await new Promise((r) => (api?.exitCode !== null ? r(null) : api.once('exit', r)));
+    await api?.stop();
     await Promise.all((panels ?? []).map((panel) => panel.stop()));
-    await admin(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    await database?.drop();
   });
 
   const loadsCaption = () => page.locator('figure[aria-label="Load per node"] figcaption').innerText();
