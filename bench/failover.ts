@@ -60,7 +60,9 @@ async function main(): Promise<void> {
     HEALTH_TIMEOUT_MS: '2000',
     BACKGROUND_TICK_MS: '200',
     JOB_CONCURRENCY: '256',
-    ...(process.env['BENCH_JOB_PARALLEL_BATCHES'] ? { JOB_PARALLEL_BATCHES: process.env['BENCH_JOB_PARALLEL_BATCHES'] } : {}),
+    ...(process.env['BENCH_JOB_PARALLEL_BATCHES']
+      ? { JOB_PARALLEL_BATCHES: process.env['BENCH_JOB_PARALLEL_BATCHES'] }
+      : {}),
   });
   try {
     const floorSeconds = await floor(floorSims.panels);

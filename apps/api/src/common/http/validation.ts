@@ -1,8 +1,10 @@
-import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
+import { applyDecorators, ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { ErrorCode } from '@fleet/contract';
 import { DomainError } from '../errors/domain-error';
-import { findUnstorableString } from './strict-input';
+import { findUnstorableString, INT4_MAX } from './strict-input';
 
 /** Messages that each name the field, e.g. "maxUsers must not be greater than 1000000". */
 export function validationMessages(errors: ValidationError[], parent = ''): string[] {
@@ -54,3 +56,14 @@ export function createValidationPipe(): ValidationPipe {
  */
 export const QueryInt = () =>
   Transform(({ value }) => (typeof value === 'string' && /^-?[0-9]{1,16}$/.test(value) ? Number(value) : value));
+
+/** An optional id in the query string (`?nodeId=3`): plain digits, within PostgreSQL `integer`. */
+export const OptionalIdQuery = () =>
+  applyDecorators(
+    ApiPropertyOptional({ minimum: 1, maximum: INT4_MAX }),
+    IsOptional(),
+    QueryInt(),
+    IsInt(),
+    Min(1),
+    Max(INT4_MAX),
+  );

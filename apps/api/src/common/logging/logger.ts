@@ -29,7 +29,8 @@ type Serialized = Record<string, unknown>;
 
 /** A serialized request as logged: no subscription token in the URL, no path parameters (they repeat the URL). */
 function scrubRequest(request: Serialized): Serialized {
-  const { params: _params, ...rest } = request;
+  const rest = { ...request };
+  delete rest['params'];
   return typeof rest['url'] === 'string' ? { ...rest, url: redactSubscriptionTokens(rest['url']) } : rest;
 }
 
@@ -38,7 +39,9 @@ function scrubRequest(request: Serialized): Serialized {
  * data), and a URL in the message or stack loses its subscription token.
  */
 function scrubError(error: Serialized): Serialized {
-  const { parameters: _parameters, driverError: _driverError, ...rest } = error;
+  const rest = { ...error };
+  delete rest['parameters'];
+  delete rest['driverError'];
   for (const key of ['message', 'stack']) {
     if (typeof rest[key] === 'string') rest[key] = redactSubscriptionTokens(rest[key] as string);
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In, LessThan, Not } from 'typeorm';
+import { DataSource, EntityManager, LessThan, Not } from 'typeorm';
 import { Assignment } from './assignment.entity';
 
 /** Every query on `assignments`. Methods that take an EntityManager run inside the caller's transaction. */

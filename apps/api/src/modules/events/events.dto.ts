@@ -1,7 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { INT4_MAX } from '../../common/http/strict-input';
-import { QueryInt } from '../../common/http/validation';
+import { OptionalIdQuery, QueryInt } from '../../common/http/validation';
 
 /** Pages past this are never useful and keep OFFSET within reason. */
 export const MAX_PAGE = 100_000;
@@ -32,12 +31,7 @@ export class EventQueryDto extends PageQueryDto {
   @Matches(/^[a-z_.]+$/, { message: 'type must be an event type such as node.created' })
   type?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: INT4_MAX })
-  @IsOptional()
-  @QueryInt()
-  @IsInt()
-  @Min(1)
-  @Max(INT4_MAX)
+  @OptionalIdQuery()
   nodeId?: number;
 }
 

@@ -162,8 +162,7 @@ export class NodesRepository {
  * once (batches running side by side) never wait on each other in a cycle. NO KEY UPDATE, the lock an UPDATE of
  * a non-key column takes anyway, leaves foreign-key checks (rows that reference the node) unblocked.
  */
-const LOCK_IN_ORDER =
-  'WITH locked AS (SELECT id FROM nodes WHERE id = ANY($1::int[]) ORDER BY id FOR NO KEY UPDATE)';
+const LOCK_IN_ORDER = 'WITH locked AS (SELECT id FROM nodes WHERE id = ANY($1::int[]) ORDER BY id FOR NO KEY UPDATE)';
 
 function sorted(seats: Map<number, number>): [number[], number[]] {
   const ids = [...seats.keys()].sort((a, b) => a - b);

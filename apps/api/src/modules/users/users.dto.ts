@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { INT4_MAX } from '../../common/http/strict-input';
-import { QueryInt } from '../../common/http/validation';
+import { OptionalIdQuery } from '../../common/http/validation';
 import { PageQueryDto } from '../events/events.dto';
 
 export class MigrateUserDto {
@@ -19,11 +19,6 @@ export class UserQueryDto extends PageQueryDto {
   @MaxLength(255)
   search?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: INT4_MAX })
-  @IsOptional()
-  @QueryInt()
-  @IsInt()
-  @Min(1)
-  @Max(INT4_MAX)
+  @OptionalIdQuery()
   nodeId?: number;
 }

@@ -43,7 +43,9 @@ export function NodesTable({
                 </th>
                 <td>
                   <Badge tone={statusTone(node.status)}>{node.status}</Badge>
-                  <div className="muted">{node.eligible ? 'takes users' : `no new users: ${node.ineligibleReason}`}</div>
+                  <div className="muted">
+                    {node.eligible ? 'takes users' : `no new users: ${node.ineligibleReason}`}
+                  </div>
                 </td>
                 <td>
                   <Badge tone={healthTone(node.healthStatus)}>{node.healthStatus}</Badge>
