@@ -36,6 +36,8 @@ export interface MoveRequest {
   toNodeId?: number | null;
   location?: string | null;
   exclude?: ReadonlySet<number>;
+  /** For a placement: an event recorded with the activation, in its transaction (e.g. `user.created`). */
+  announce?: EventInput;
 }
 
 export type RefusalCode =
@@ -67,6 +69,12 @@ export interface Switch extends Pick<Reservation, 'pending' | 'from'> {
   /** For a placement: the event recorded with the activation (e.g. `user.created`). */
   announce?: EventInput;
 }
+
+/**
+ * `switched`; `done-elsewhere`: recovery found the client and completed it meanwhile; `gone`: recovery rolled the
+ * reservation back meanwhile (its client, created since, must leave the panel again).
+ */
+export type SwitchOutcome = 'switched' | 'done-elsewhere' | 'gone';
 
 export type ReserveOutcome =
   | { kind: 'reserved'; reservation: Reservation }
@@ -131,7 +139,7 @@ export class MoveEngine {
     (requests) => this.reserveBatch(requests),
     MAX_BATCH,
   );
-  private readonly switches = new Coalescer<Switch, boolean>((items) => this.switchBatch(items), MAX_BATCH);
+  private readonly switches = new Coalescer<Switch, SwitchOutcome>((items) => this.switchBatch(items), MAX_BATCH);
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -201,19 +209,21 @@ export class MoveEngine {
       const refused = reservations.filter((_, i) => created[i] !== null);
       await this.rollback(refused.map((reservation) => reservation.pending));
       this.crash.reach(crash.created);
-      const flags = await this.switchOver(
-        ready.map(({ pending, from, user }) => ({
+      const switches = await this.switchOver(
+        ready.map(({ request, pending, from, user }) => ({
           pending,
           from,
           user,
           reason: options.reason,
           actor: options.actor,
           jobId: options.jobId,
+          announce: request.announce,
         })),
       );
-      const switched = ready.filter((_, i) => flags[i]);
       if (crash.switched) this.crash.reach(crash.switched);
-      for (const reservation of switched) {
+      const gone = ready.filter((_, i) => switches[i] === 'gone');
+      for (const [i, reservation] of ready.entries()) {
+        if (switches[i] === 'gone') continue;
         result.done.push({
           userId: reservation.request.userId,
           assignment: reservation.pending,
@@ -221,11 +231,12 @@ export class MoveEngine {
           from: reservation.from ?? undefined,
         });
       }
-      const lost = ready.filter((reservation) => !switched.includes(reservation));
-      for (const reservation of lost) {
-        result.failed.push({ userId: reservation.request.userId, code: 'busy', error: 'resolved elsewhere meanwhile' });
-      }
+      await this.abandon(gone);
       round = [];
+      for (const { request } of gone) {
+        if (attempt < (options.attempts ?? 1)) round.push(request);
+        else result.failed.push({ userId: request.userId, code: 'busy', error: 'resolved elsewhere meanwhile' });
+      }
       for (const [i, reservation] of reservations.entries()) {
         const error = created[i];
         if (error === null) continue;
@@ -311,6 +322,23 @@ export class MoveEngine {
     });
   }
 
+  /** Clients created for reservations that recovery rolled back meanwhile: they leave their panels again. */
+  private async abandon(reservations: Reservation[]): Promise<void> {
+    if (!reservations.length) return;
+    await this.dataSource.transaction((manager) =>
+      this.tombstones.record(
+        reservations.map(({ node, pending, user }) => ({
+          nodeId: node.id,
+          inboundId: pending.inboundId,
+          clientEmail: pending.clientEmail,
+          clientUuid: user.uuid,
+          reason: 'abandoned',
+        })),
+        manager,
+      ),
+    );
+  }
+
   /**
    * Step 2: creates the clients (batched per panel by the writer). A duplicate email that turns out to be this very
    * client (same UUID or key) is a success, so a retry after a crash is idempotent. Null per success.
@@ -357,16 +385,17 @@ export class MoveEngine {
    * together into the next transaction. An item whose pending row (or, for a move, old assignment) changed
    * meanwhile — recovery resolved it — is left out.
    */
-  switchOver(items: Switch[]): Promise<boolean[]> {
+  switchOver(items: Switch[]): Promise<SwitchOutcome[]> {
     return Promise.all(items.map((item) => this.switches.submit(item)));
   }
 
-  private async switchBatch(items: Switch[]): Promise<boolean[]> {
+  private async switchBatch(items: Switch[]): Promise<SwitchOutcome[]> {
+    let now = new Map<string, string>();
     const switched = await retryOnDeadlock(() =>
       this.dataSource.transaction(async (manager) => {
         // Locking the rows serialises this switch with recovery and rollbacks of the same rows.
         const ids = items.flatMap((item) => [item.pending.id, ...(item.from ? [item.from.id] : [])]);
-        const now = await this.assignments.lockStates(ids, manager);
+        now = await this.assignments.lockStates(ids, manager);
         const valid = items.filter(
           (item) => now.get(item.pending.id) === 'pending' && (!item.from || now.get(item.from.id) === 'active'),
         );
@@ -417,7 +446,9 @@ export class MoveEngine {
       if (item.from) this.metrics.migrations.inc({ reason: item.reason });
       else this.metrics.placements.inc({ result: 'placed' });
     }
-    return items.map((item) => switched.has(item));
+    return items.map((item) =>
+      switched.has(item) ? 'switched' : now.get(item.pending.id) === 'active' ? 'done-elsewhere' : 'gone',
+    );
   }
 }
 

@@ -64,8 +64,4 @@ export class TombstonesRepository {
       .getRepository(Tombstone)
       .update(id, { attempts: () => 'attempts + 1', lastError: error.slice(0, 1000) });
   }
-
-  countFor(nodeId: number): Promise<number> {
-    return this.dataSource.getRepository(Tombstone).countBy({ nodeId });
-  }
 }

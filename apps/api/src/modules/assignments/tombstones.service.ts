@@ -23,10 +23,6 @@ export class TombstonesService {
     private readonly pool: PanelPoolService,
   ) {}
 
-  countFor(nodeId: number): Promise<number> {
-    return this.tombstones.countFor(nodeId);
-  }
-
   /** Deletes the client from its panel; true when it is gone (or was never there). Failures are recorded. */
   async carryOut(tombstone: Tombstone): Promise<boolean> {
     const node = await this.nodes.findById(tombstone.nodeId);

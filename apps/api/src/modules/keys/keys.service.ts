@@ -53,7 +53,7 @@ export class KeysService {
             const announce = newUser
               ? { type: EventType.UserCreated, actor: 'bot', userId: user.id, payload: { telegramId } }
               : undefined;
-            const placed = await this.placement.place(identityOf(user), { location: request.location, announce });
+            const placed = await this.placement.place(user.id, { location: request.location, announce });
             created = !placed.existing;
             return this.view(user, placed.assignment, placed.node);
           } catch (error) {
