@@ -1,0 +1,68 @@
+export const ACCESS_STATUSES = ['active', 'on_hold', 'disabled', 'expired', 'limited'] as const;
+export type AccessStatus = (typeof ACCESS_STATUSES)[number];
+
+export const TRAFFIC_RESETS = ['none', 'day', 'week', 'month', 'month_rolling'] as const;
+export type TrafficReset = (typeof TRAFFIC_RESETS)[number];
+
+/** A user's access as stored: the desired state every panel is made to agree with. */
+export interface Access {
+  enabled: boolean;
+  /** null: never (or, with `holdDays`, not started yet). */
+  expiresAt: Date | null;
+  /** The plan starts on first traffic and lasts this many days; null: it started (or starts) at once. */
+  holdDays: number | null;
+  /** 0: unlimited. */
+  trafficLimitBytes: number;
+  /** Traffic counted in the current period. */
+  usedBytes: number;
+  /** The panel's `limitIp`; 0: off. */
+  deviceLimit: number;
+}
+
+/**
+ * THE status rule, in the contract's order: disabled (the admin switch) → expired → limited (the period's traffic
+ * reached a non-zero limit) → on_hold (waiting for first use) → active.
+ */
+export function accessStatus(access: Access, now: Date): AccessStatus {
+  if (!access.enabled) return 'disabled';
+  if (access.expiresAt !== null && access.expiresAt.getTime() <= now.getTime()) return 'expired';
+  if (access.trafficLimitBytes > 0 && access.usedBytes >= access.trafficLimitBytes) return 'limited';
+  if (access.holdDays !== null && access.expiresAt === null) return 'on_hold';
+  return 'active';
+}
+
+/** Only these statuses have enabled clients on panels (and are moved by failover and rebalance). */
+export function servesTraffic(status: AccessStatus): boolean {
+  return status === 'active' || status === 'on_hold';
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * What the panel itself enforces, so access holds even while the control plane is down: `enable`, `expiryTime` (ms;
+ * negative = hold days from first use, which the panel turns absolute on first traffic), `limitIp`, `totalGB`
+ * (bytes; until the usage ledger: the limit).
+ */
+export function panelAccess(
+  access: Access,
+  now: Date,
+): { enable: boolean; expiryTime: number; limitIp: number; totalGB: number } {
+  const status = accessStatus(access, now);
+  return {
+    enable: servesTraffic(status),
+    expiryTime:
+      status === 'on_hold' ? -access.holdDays! * DAY_MS : access.expiresAt === null ? 0 : access.expiresAt.getTime(),
+    limitIp: access.deviceLimit,
+    totalGB: access.trafficLimitBytes,
+  };
+}
+
+/** What a new user gets: on, no expiry, no limits. */
+export const OPEN_ACCESS: Access = {
+  enabled: true,
+  expiresAt: null,
+  holdDays: null,
+  trafficLimitBytes: 0,
+  usedBytes: 0,
+  deviceLimit: 0,
+};
