@@ -14,6 +14,7 @@ import { EventsModule } from './modules/events/events.module';
 import { NodesModule } from './modules/nodes/nodes.module';
 import { OpsModule } from './modules/ops/ops.module';
 import { ScheduleModule } from '@nestjs/schedule';
+import { AccessModule } from './modules/access/access.module';
 import { AssignmentsModule } from './modules/assignments/assignments.module';
 import { BalancerModule } from './modules/balancer/balancer.module';
 import { HealthModule } from './modules/health/health.module';
@@ -64,6 +65,7 @@ export class AppModule {
         NodesModule,
         UsersModule,
         AssignmentsModule,
+        AccessModule,
         JobsModule,
         EvacuationModule,
         BalancerModule,

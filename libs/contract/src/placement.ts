@@ -1,3 +1,23 @@
+export const ACCESS_STATUSES = ['active', 'on_hold', 'disabled', 'expired', 'limited'] as const;
+export type AccessStatus = (typeof ACCESS_STATUSES)[number];
+export const TRAFFIC_RESETS = ['none', 'day', 'week', 'month', 'month_rolling'] as const;
+export type TrafficReset = (typeof TRAFFIC_RESETS)[number];
+
+/** What a user may use (the desired state every panel is made to agree with) and its derived status. */
+export interface AccessView {
+  status: AccessStatus;
+  enabled: boolean;
+  expiresAt: string | null;
+  holdDays: number | null;
+  trafficLimitBytes: number;
+  trafficReset: TrafficReset;
+  periodStart: string | null;
+  nextResetAt: string | null;
+  usedBytes: number;
+  deviceLimit: number;
+  note: string | null;
+}
+
 /** Key body for the bot (`/api/v1/keys/:telegramId`). */
 export interface KeyView {
   telegramId: number;
@@ -6,6 +26,7 @@ export interface KeyView {
   subscriptionUrl: string;
   node: { id: number; name: string; location: string | null };
   assignedAt: string;
+  access: AccessView;
 }
 
 export interface UserView {
@@ -19,6 +40,7 @@ export interface UserView {
   clientEmail: string | null;
   assignedAt: string | null;
   createdAt: string;
+  access: AccessView;
 }
 
 export interface NodeLoadView {

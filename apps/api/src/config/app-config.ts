@@ -32,6 +32,10 @@ export interface AppConfig {
   webhookUrl: string | null;
   webhookSecret: string | null;
   subUpdateIntervalHours: number;
+  /** Shown by VPN apps with the subscription (`profile-title`, `support-url`, `profile-web-page-url`). */
+  subProfileTitle: string | null;
+  subSupportUrl: string | null;
+  subWebPageUrl: string | null;
   /** A pending assignment older than this is resolved against its panel (crash recovery). */
   pendingTimeoutSeconds: number;
   /** Users a job moves per batch (one reservation, batched panel calls, one switch transaction). */
@@ -81,6 +85,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     }
     return value;
   };
+  const httpUrl = (name: string): string | null => {
+    const value = text(name);
+    if (value !== null && !/^https?:\/\/[^/\s]+/.test(value))
+      problems.push(`${name} must be an http:// or https:// URL`);
+    return value;
+  };
+
   const databaseUrl = text('DATABASE_URL');
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
@@ -130,6 +141,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     webhookUrl,
     webhookSecret,
     subUpdateIntervalHours: integer('SUB_UPDATE_INTERVAL_HOURS', 12, 1, 168),
+    subProfileTitle: text('SUB_PROFILE_TITLE'),
+    subSupportUrl: httpUrl('SUB_SUPPORT_URL'),
+    subWebPageUrl: httpUrl('SUB_WEB_PAGE_URL'),
     pendingTimeoutSeconds: integer('PENDING_TIMEOUT_SECONDS', 60, 1, 86400),
     jobConcurrency: integer('JOB_CONCURRENCY', 500, 1, 5000),
     jobParallelBatches: integer('JOB_PARALLEL_BATCHES', 4, 1, 32),

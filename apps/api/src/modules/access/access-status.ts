@@ -1,8 +1,7 @@
-export const ACCESS_STATUSES = ['active', 'on_hold', 'disabled', 'expired', 'limited'] as const;
-export type AccessStatus = (typeof ACCESS_STATUSES)[number];
+import type { AccessStatus } from '@fleet/contract';
 
-export const TRAFFIC_RESETS = ['none', 'day', 'week', 'month', 'month_rolling'] as const;
-export type TrafficReset = (typeof TRAFFIC_RESETS)[number];
+export { ACCESS_STATUSES, TRAFFIC_RESETS } from '@fleet/contract';
+export type { AccessStatus, TrafficReset } from '@fleet/contract';
 
 /** A user's access as stored: the desired state every panel is made to agree with. */
 export interface Access {

@@ -32,6 +32,10 @@ export class Assignment {
   @Column({ name: 'released_at', type: 'timestamptz', nullable: true })
   releasedAt: Date | null;
 
+  /** The user's access version this panel client carries (behind the user's: a change still to apply). */
+  @Column({ name: 'access_version', type: 'integer', default: 0 })
+  accessVersion: number;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

@@ -28,7 +28,8 @@ export class AssignmentsRepository {
   async liveOf(userIds: number[], manager?: EntityManager): Promise<Assignment[]> {
     if (!userIds.length) return [];
     const rows: Array<Record<string, unknown>> = await (manager ?? this.dataSource.manager).query(
-      `SELECT id::text, user_id, node_id, inbound_id, client_email, state, assigned_at, created_at FROM assignments
+      `SELECT id::text, user_id, node_id, inbound_id, client_email, state, access_version, assigned_at, created_at
+         FROM assignments
         WHERE user_id = ANY($1::int[]) AND state IN ('active', 'pending')`,
       [userIds],
     );
@@ -40,6 +41,7 @@ export class AssignmentsRepository {
         inboundId: row['inbound_id'] as number,
         clientEmail: row['client_email'] as string,
         state: row['state'] as Assignment['state'],
+        accessVersion: row['access_version'] as number,
         assignedAt: new Date(row['assigned_at'] as string),
         releasedAt: null,
         createdAt: new Date(row['created_at'] as string),
@@ -60,19 +62,20 @@ export class AssignmentsRepository {
 
   /** New pending rows: one per (user, node, inbound, client email), in one statement. */
   async insertPending(
-    rows: Array<{ userId: number; nodeId: number; inboundId: number; clientEmail: string }>,
+    rows: Array<{ userId: number; nodeId: number; inboundId: number; clientEmail: string; accessVersion: number }>,
     manager: EntityManager,
   ): Promise<Assignment[]> {
     if (!rows.length) return [];
     const inserted: Array<{ id: string; assigned_at: Date; created_at: Date }> = await manager.query(
-      `INSERT INTO assignments (user_id, node_id, inbound_id, client_email, state)
-       SELECT *, 'pending' FROM unnest($1::int[], $2::int[], $3::int[], $4::varchar[])
+      `INSERT INTO assignments (user_id, node_id, inbound_id, client_email, access_version, state)
+       SELECT *, 'pending' FROM unnest($1::int[], $2::int[], $3::int[], $4::varchar[], $5::int[])
        RETURNING id::text, assigned_at, created_at`,
       [
         rows.map((r) => r.userId),
         rows.map((r) => r.nodeId),
         rows.map((r) => r.inboundId),
         rows.map((r) => r.clientEmail),
+        rows.map((r) => r.accessVersion),
       ],
     );
     return rows.map((row, i) =>
@@ -90,7 +93,7 @@ export class AssignmentsRepository {
 
   insertActive(
     manager: EntityManager,
-    fields: { userId: number; nodeId: number; inboundId: number; clientEmail: string },
+    fields: { userId: number; nodeId: number; inboundId: number; clientEmail: string; accessVersion: number },
   ): Promise<Assignment> {
     const repo = this.repo(manager);
     return repo.save(repo.create({ ...fields, state: 'active' }));
@@ -165,6 +168,25 @@ export class AssignmentsRepository {
       .groupBy('a.node_id')
       .getRawMany();
     return new Map(rows.map((row) => [row.node_id, row.n]));
+  }
+
+  /** Users on the node whose panel client is behind their access (a change still to write there). */
+  async behindOnAccess(nodeId: number, limit: number): Promise<number[]> {
+    const rows: Array<{ user_id: number }> = await this.dataSource.query(
+      `SELECT a.user_id FROM assignments a JOIN vpn_users u ON u.id = a.user_id
+        WHERE a.node_id = $1 AND a.state = 'active' AND a.access_version < u.access_version
+        ORDER BY a.user_id LIMIT $2`,
+      [nodeId, limit],
+    );
+    return rows.map((row) => row.user_id);
+  }
+
+  /** The client carries this access version now (never moves it back). */
+  async markAccessApplied(assignmentId: string, version: number): Promise<void> {
+    await this.dataSource.query(`UPDATE assignments SET access_version = $2 WHERE id = $1 AND access_version < $2`, [
+      assignmentId,
+      version,
+    ]);
   }
 
   /** Users on the node: active assignments and placements under way (what its counter counts). */

@@ -282,6 +282,7 @@ export class MoveEngine {
             nodeId: pick.nodeId,
             inboundId: byId.get(pick.nodeId)!.inboundId!,
             clientEmail: clientEmail(pick.request.userId, pick.nodeId),
+            accessVersion: identities.get(pick.request.userId)!.accessVersion,
           })),
           manager,
         );

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { PanelClient, buildShareLink } from '@fleet/xui-client';
+import { Access, panelAccess } from '../access/access-status';
 import type { InboundSnapshot } from '../nodes/node.entity';
 
 export interface UserIdentity {
@@ -7,6 +8,9 @@ export interface UserIdentity {
   uuid: string;
   telegramId: string | null;
   username: string | null;
+  /** What the panel client must enforce, and the version of it. */
+  access: Access;
+  accessVersion: number;
 }
 
 /**
@@ -49,10 +53,7 @@ export function panelClientFor(user: UserIdentity, nodeId: number, inbound: Inbo
   const email = clientEmail(user.id, nodeId);
   const base: PanelClient = {
     email,
-    enable: true,
-    limitIp: 0,
-    totalGB: 0,
-    expiryTime: 0,
+    ...panelAccess(user.access, new Date()),
     tgId: user.telegramId ? Number(user.telegramId) : 0,
     subId: createHash('sha256').update(`sub:${user.uuid}`).digest('hex').slice(0, 16),
     comment: user.username ?? '',

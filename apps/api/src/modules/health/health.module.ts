@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AccessModule } from '../access/access.module';
 import { AssignmentsModule } from '../assignments/assignments.module';
 import { EvacuationModule } from '../evacuation/evacuation.module';
 import { JobsModule } from '../jobs/jobs.module';
@@ -11,7 +12,7 @@ import { NodeCheckService } from './node-check.service';
 
 /** Scheduled and on-demand health checks, their history, and the failover they trigger. */
 @Module({
-  imports: [NodesModule, PanelsModule, AssignmentsModule, JobsModule, EvacuationModule],
+  imports: [AccessModule, NodesModule, PanelsModule, AssignmentsModule, JobsModule, EvacuationModule],
   controllers: [HealthController],
   providers: [HealthRepository, NodeCheckService, HealthSweepService],
   exports: [NodeCheckService, HealthSweepService],

@@ -5,6 +5,7 @@ import { EventType, HealthStatus } from '@fleet/contract';
 import { Inbound, PanelError, ServerStatus, XuiClient } from '@fleet/xui-client';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
+import { AccessSyncService } from '../access/access-sync.service';
 import { TombstonesService } from '../assignments/tombstones.service';
 import { EventsService } from '../events/events.service';
 import { MetricsService } from '../metrics/metrics.service';
@@ -61,6 +62,7 @@ export class NodeCheckService implements OnApplicationBootstrap {
     private readonly metrics: MetricsService,
     private readonly health: HealthRepository,
     private readonly nodesService: NodesService,
+    private readonly access: AccessSyncService,
   ) {}
 
   /** New or re-pointed nodes are checked right away; nodes never checked are checked at start-up. */
@@ -82,13 +84,20 @@ export class NodeCheckService implements OnApplicationBootstrap {
   async check(node: NodeEntity): Promise<CheckOutcome> {
     const observation = await this.observe(node);
     if (observation.ok && node.healthStatus !== 'healthy') {
-      // Before a node may serve again, moved users' clients must be gone from it.
+      // Before a node may serve again, moved users' clients must be gone from it, and access changes made while it
+      // was away (a disable, an expiry) must be on it.
       const { failed } = await this.tombstones.runDue({ nodeId: node.id });
+      const behind = failed ? 0 : await this.access.applyPending(node.id);
       if (failed) Object.assign(observation, { ok: false, error: `${failed} moved users' clients not deleted yet` });
+      else if (behind)
+        Object.assign(observation, { ok: false, error: `${behind} users' access changes not applied yet` });
     }
     const { status, failoverJobId } = await this.record(node, observation);
     if (failoverJobId) this.runner.kick();
-    if (observation.ok && node.healthStatus === 'healthy') await this.tombstones.runDue({ nodeId: node.id });
+    if (observation.ok && node.healthStatus === 'healthy') {
+      await this.tombstones.runDue({ nodeId: node.id });
+      await this.access.applyPending(node.id);
+    }
     this.metrics.checkLatency.observe({ result: observation.ok ? 'ok' : 'failed' }, observation.responseTimeMs / 1000);
     return {
       ok: observation.ok,

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, Put, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Patch, Post, Put, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiNotFoundResponse,
@@ -11,6 +11,7 @@ import { KeyView } from '@fleet/contract';
 import { AllowRoles } from '../auth/roles.decorator';
 import { GetOrCreateKeyDto, KeyViewDto, TelegramId } from './keys.dto';
 import { KeysService } from './keys.service';
+import { AccessPatchDto } from '../access/access.dto';
 
 @ApiTags('keys')
 @ApiBearerAuth()
@@ -44,6 +45,13 @@ export class KeysController {
   @ApiOkResponse({ type: KeyViewDto })
   refresh(@TelegramId() telegramId: number): Promise<KeyView> {
     return this.keys.refresh(telegramId);
+  }
+
+  /** Any subset of the plan (expiry, hold, traffic limit and reset, devices, the switch, a note). */
+  @Patch('access')
+  @ApiOkResponse({ type: KeyViewDto })
+  updateAccess(@TelegramId() telegramId: number, @Body() body: AccessPatchDto): Promise<KeyView> {
+    return this.keys.updateAccess(telegramId, body);
   }
 
   @Get('node')

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AccessModule } from '../access/access.module';
 import { AssignmentsModule } from '../assignments/assignments.module';
 import { NodesModule } from '../nodes/nodes.module';
 import { UsersModule } from '../users/users.module';
@@ -7,7 +8,7 @@ import { KeysService } from './keys.service';
 import { SubscriptionController } from './subscription.controller';
 
 @Module({
-  imports: [AssignmentsModule, NodesModule, UsersModule],
+  imports: [AccessModule, AssignmentsModule, NodesModule, UsersModule],
   controllers: [KeysController, SubscriptionController],
   providers: [KeysService],
 })

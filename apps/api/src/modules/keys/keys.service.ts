@@ -1,8 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ErrorCode, EventType, KeyView } from '@fleet/contract';
+import { AccessView, ErrorCode, EventType, KeyView } from '@fleet/contract';
 import { DomainError } from '../../common/errors/domain-error';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
+import { mapAccess } from '../access/access.mapper';
+import { AccessPatchDto } from '../access/access.dto';
+import { AccessService } from '../access/access.service';
+import { servesTraffic } from '../access/access-status';
 import { Assignment } from '../assignments/assignment.entity';
 import { AssignmentsRepository } from '../assignments/assignments.repository';
 import { MoveEngine } from '../assignments/move-engine.service';
@@ -31,6 +35,7 @@ export class KeysService {
     private readonly nodes: NodesRepository,
     private readonly placement: PlacementService,
     private readonly engine: MoveEngine,
+    private readonly access: AccessService,
   ) {}
 
   /** `created` is true for the one call that made the user's key. */
@@ -85,6 +90,12 @@ export class KeysService {
     return this.view(user, moved.assignment, moved.node);
   }
 
+  /** Changes the user's access; the key body answers what is stored now. */
+  async updateAccess(telegramId: number, patch: AccessPatchDto): Promise<KeyView> {
+    const { user, active } = await this.requireActive(telegramId);
+    return this.view(await this.access.update(user.id, patch, 'bot'), active);
+  }
+
   async nodeOf(telegramId: number): Promise<{ node: KeyView['node']; assignedAt: string }> {
     const key = await this.get(telegramId);
     return { node: key.node, assignedAt: key.assignedAt };
@@ -94,25 +105,28 @@ export class KeysService {
    * Share links for the subscription. A user whose node cannot serve is moved first (or waits briefly for the move a
    * failover is already making); when no node can take them the list is empty, never a dead link.
    */
-  async subscriptionLinks(token: string): Promise<string[] | null> {
+  async subscription(token: string): Promise<{ links: string[]; access: AccessView } | null> {
     const user = await this.users.findByToken(token);
     if (!user) return null;
+    const access = mapAccess(user);
+    // A user who may not use the service gets no link, but the headers say why (expiry, limit).
+    if (!servesTraffic(access.status)) return { links: [], access };
     for (let attempt = 0; attempt < 5; attempt++) {
       const { active } = await this.assignments.live(user.id);
-      if (!active) return [];
+      if (!active) return { links: [], access };
       const node = await this.nodes.findById(active.nodeId);
       if (node && servesWell(node)) {
         const link = shareLinkFor(identityOf(user), node);
-        return link ? [link] : [];
+        return { links: link ? [link] : [], access };
       }
       try {
         await this.engine.move(user.id, { reason: 'refresh', actor: 'subscription' });
       } catch (error) {
-        if (!(error instanceof DomainError && error.code === ErrorCode.MoveInProgress)) return [];
+        if (!(error instanceof DomainError && error.code === ErrorCode.MoveInProgress)) return { links: [], access };
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     }
-    return [];
+    return { links: [], access };
   }
 
   private async requireActive(telegramId: number): Promise<{ user: VpnUser; active: Assignment }> {
@@ -132,6 +146,7 @@ export class KeysService {
       subscriptionUrl: `${this.config.publicUrl}/sub/${user.subscriptionToken}`,
       node: { id: node.id, name: node.name, location: node.location },
       assignedAt: assignment.assignedAt.toISOString(),
+      access: mapAccess(user),
     };
   }
 }

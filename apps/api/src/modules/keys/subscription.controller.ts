@@ -21,10 +21,22 @@ export class SubscriptionController {
   @Get(':token')
   @Header('Cache-Control', 'no-store')
   async links(@Param('token') token: string, @Res({ passthrough: true }) response: Response): Promise<string> {
-    const links = /^[\w-]{16,64}$/.test(token) ? await this.keys.subscriptionLinks(token) : null;
-    if (links === null) throw new DomainError(ErrorCode.NotFound, 'unknown subscription');
+    const subscription = /^[\w-]{16,64}$/.test(token) ? await this.keys.subscription(token) : null;
+    if (subscription === null) throw new DomainError(ErrorCode.NotFound, 'unknown subscription');
+    const { links, access } = subscription;
     response.setHeader('Content-Type', 'text/plain; charset=utf-8');
     response.setHeader('profile-update-interval', String(this.config.subUpdateIntervalHours));
+    // Until per-direction usage is counted, the period's traffic is reported as download.
+    const expire = access.expiresAt ? Math.floor(Date.parse(access.expiresAt) / 1000) : 0;
+    response.setHeader(
+      'subscription-userinfo',
+      `upload=0; download=${access.usedBytes}; total=${access.trafficLimitBytes}; expire=${expire}`,
+    );
+    if (this.config.subProfileTitle) {
+      response.setHeader('profile-title', `base64:${Buffer.from(this.config.subProfileTitle).toString('base64')}`);
+    }
+    if (this.config.subSupportUrl) response.setHeader('support-url', this.config.subSupportUrl);
+    if (this.config.subWebPageUrl) response.setHeader('profile-web-page-url', this.config.subWebPageUrl);
     return Buffer.from(links.map((link) => `${link}\n`).join('')).toString('base64');
   }
 }

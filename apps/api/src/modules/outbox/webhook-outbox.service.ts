@@ -18,6 +18,10 @@ export const WEBHOOK_EVENTS: ReadonlySet<string> = new Set([
   EventType.NodeUp,
   EventType.FailoverCompleted,
   EventType.FailoverStalled,
+  EventType.UserEnabled,
+  EventType.UserDisabled,
+  EventType.UserExpired,
+  EventType.UserLimited,
 ]);
 
 const BATCH = 50;

@@ -68,6 +68,8 @@ export class AdoptionService {
           nodeId,
           inboundId: node.inboundId!,
           clientEmail: client.email,
+          // The panel's client stays as it is: nothing to apply to it.
+          accessVersion: user.accessVersion,
         });
       }
       await this.nodes.addSeats(nodeId, fresh.length, manager);

@@ -12,6 +12,6 @@ import { UsersService } from './users.service';
   imports: [forwardRef(() => AssignmentsModule), NodesModule, PanelsModule],
   controllers: [UsersController, NodeUsersController],
   providers: [UsersRepository, UsersService, AdoptionService],
-  exports: [UsersRepository],
+  exports: [UsersRepository, UsersService],
 })
 export class UsersModule {}

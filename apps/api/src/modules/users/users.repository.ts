@@ -4,6 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { INT4_MAX } from '../../common/http/strict-input';
 import { Assignment } from '../assignments/assignment.entity';
+import type { Access } from '../access/access-status';
 import type { UserIdentity } from '../assignments/panel-identity';
 import { NodeEntity } from '../nodes/node.entity';
 import { VpnUser } from './vpn-user.entity';
@@ -55,6 +56,25 @@ export class UsersRepository {
     return this.repo(manager).findOneBy({ id });
   }
 
+  /** The user's row, locked until the transaction ends (changes to one user's access serialise). */
+  findForUpdate(id: number, manager: EntityManager): Promise<VpnUser | null> {
+    return this.repo(manager).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** Stores the access fields and their version. */
+  async saveAccess(user: VpnUser, manager: EntityManager): Promise<void> {
+    await this.repo(manager).update(user.id, {
+      enabled: user.enabled,
+      expiresAt: user.expiresAt,
+      holdDays: user.holdDays,
+      trafficLimitBytes: user.trafficLimitBytes,
+      trafficReset: user.trafficReset,
+      deviceLimit: user.deviceLimit,
+      note: user.note,
+      accessVersion: user.accessVersion,
+    });
+  }
+
   findByTelegramId(telegramId: number): Promise<VpnUser | null> {
     return this.repo().findOneBy({ telegramId: String(telegramId) });
   }
@@ -66,11 +86,31 @@ export class UsersRepository {
   /** What panels need to know of each user (client UUID, names), by id. */
   async identities(userIds: number[], manager?: EntityManager): Promise<Map<number, UserIdentity>> {
     if (!userIds.length) return new Map();
-    const rows: Array<{ id: number; uuid: string; telegram_id: string | null; username: string | null }> = await (
-      manager ?? this.dataSource.manager
-    ).query(`SELECT id, uuid, telegram_id::text, username FROM vpn_users WHERE id = ANY($1::int[])`, [userIds]);
+    const rows: Array<Record<string, unknown>> = await (manager ?? this.dataSource.manager).query(
+      `SELECT id, uuid, telegram_id::text, username, enabled, expires_at, hold_days, traffic_limit_bytes::text,
+              used_bytes::text, device_limit, access_version
+         FROM vpn_users WHERE id = ANY($1::int[])`,
+      [userIds],
+    );
     return new Map(
-      rows.map((row) => [row.id, { id: row.id, uuid: row.uuid, telegramId: row.telegram_id, username: row.username }]),
+      rows.map((row) => [
+        row['id'] as number,
+        {
+          id: row['id'] as number,
+          uuid: row['uuid'] as string,
+          telegramId: row['telegram_id'] as string | null,
+          username: row['username'] as string | null,
+          access: {
+            enabled: row['enabled'] as boolean,
+            expiresAt: row['expires_at'] === null ? null : new Date(row['expires_at'] as string),
+            holdDays: row['hold_days'] as number | null,
+            trafficLimitBytes: Number(row['traffic_limit_bytes']),
+            usedBytes: Number(row['used_bytes']),
+            deviceLimit: row['device_limit'] as number,
+          },
+          accessVersion: row['access_version'] as number,
+        },
+      ]),
     );
   }
 
@@ -135,8 +175,26 @@ export class UsersRepository {
   }
 }
 
-export function identityOf(user: Pick<VpnUser, 'id' | 'uuid' | 'telegramId' | 'username'>): UserIdentity {
-  return { id: user.id, uuid: user.uuid, telegramId: user.telegramId, username: user.username };
+export function identityOf(user: VpnUser): UserIdentity {
+  return {
+    id: user.id,
+    uuid: user.uuid,
+    telegramId: user.telegramId,
+    username: user.username,
+    access: accessOf(user),
+    accessVersion: user.accessVersion,
+  };
+}
+
+export function accessOf(user: VpnUser): Access {
+  return {
+    enabled: user.enabled,
+    expiresAt: user.expiresAt,
+    holdDays: user.holdDays,
+    trafficLimitBytes: Number(user.trafficLimitBytes),
+    usedBytes: Number(user.usedBytes),
+    deviceLimit: user.deviceLimit,
+  };
 }
 
 function fromRow(row: Record<string, unknown>): Partial<VpnUser> {
@@ -147,6 +205,16 @@ function fromRow(row: Record<string, unknown>): Partial<VpnUser> {
     uuid: row['uuid'] as string,
     subscriptionToken: row['subscription_token'] as string,
     source: row['source'] as VpnUser['source'],
+    enabled: row['enabled'] as boolean,
+    expiresAt: row['expires_at'] === null ? null : new Date(row['expires_at'] as string),
+    holdDays: row['hold_days'] as number | null,
+    trafficLimitBytes: String(row['traffic_limit_bytes']),
+    trafficReset: row['traffic_reset'] as VpnUser['trafficReset'],
+    deviceLimit: row['device_limit'] as number,
+    note: row['note'] as string | null,
+    usedBytes: String(row['used_bytes']),
+    periodStart: row['period_start'] === null ? null : new Date(row['period_start'] as string),
+    accessVersion: row['access_version'] as number,
     createdAt: new Date(row['created_at'] as string),
     updatedAt: new Date(row['updated_at'] as string),
   };

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode, Page, Role, UserView } from '@fleet/contract';
 import { DomainError } from '../../common/errors/domain-error';
+import { mapAccess } from '../access/access.mapper';
 import { MoveEngine } from '../assignments/move-engine.service';
 import { UserRow, UsersRepository } from './users.repository';
 
@@ -44,5 +45,6 @@ export function mapUser({ user, assignment, node }: UserRow, viewer: Role): User
     clientEmail: assignment?.clientEmail ?? null,
     assignedAt: assignment?.assignedAt.toISOString() ?? null,
     createdAt: user.createdAt.toISOString(),
+    access: mapAccess(user),
   };
 }

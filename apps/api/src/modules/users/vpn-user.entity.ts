@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { TrafficReset } from '../access/access-status';
 
 /** A bot user. `uuid` is the client id used on every panel for the user's whole life. */
 @Entity('vpn_users')
@@ -22,6 +23,39 @@ export class VpnUser {
   /** `bot` (created through the keys API) or `adopted` (imported from a panel). */
   @Column({ type: 'varchar', length: 16, default: 'bot' })
   source: 'bot' | 'adopted';
+
+  /** The admin switch, independent of the plan. */
+  @Column({ type: 'boolean', default: true })
+  enabled: boolean;
+
+  @Column({ name: 'expires_at', type: 'timestamptz', nullable: true })
+  expiresAt: Date | null;
+
+  @Column({ name: 'hold_days', type: 'integer', nullable: true })
+  holdDays: number | null;
+
+  /** bigint comes back as a string. */
+  @Column({ name: 'traffic_limit_bytes', type: 'bigint', default: 0 })
+  trafficLimitBytes: string;
+
+  @Column({ name: 'traffic_reset', type: 'varchar', length: 16, default: 'none' })
+  trafficReset: TrafficReset;
+
+  @Column({ name: 'device_limit', type: 'integer', default: 0 })
+  deviceLimit: number;
+
+  @Column({ type: 'varchar', length: 500, nullable: true })
+  note: string | null;
+
+  @Column({ name: 'used_bytes', type: 'bigint', default: 0 })
+  usedBytes: string;
+
+  @Column({ name: 'period_start', type: 'timestamptz', nullable: true })
+  periodStart: Date | null;
+
+  /** Grows with every change of the access above; panels are told each version once, never an older one. */
+  @Column({ name: 'access_version', type: 'integer', default: 1 })
+  accessVersion: number;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

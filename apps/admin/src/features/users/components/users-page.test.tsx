@@ -15,9 +15,23 @@ const user = {
   clientEmail: 'u3-n1',
   assignedAt: '2026-11-22T00:00:00.000Z',
   createdAt: '2026-11-22T00:00:00.000Z',
+  access: { status: 'expired', expiresAt: '2026-11-30T00:00:00.000Z' },
 };
 
 describe('UsersPage', () => {
+  it('shows each user’s access status', async () => {
+    fakeApi({
+      'GET /nodes': () => ({ status: 200, body: [sampleNode({ id: 1, name: 'ams-1' })] }),
+      'GET /users': () => ({ status: 200, body: { items: [user], total: 1, page: 1, limit: 50 } }),
+    });
+    render(
+      <QueryClientProvider client={new QueryClient()}>
+        <UsersPage />
+      </QueryClientProvider>,
+    );
+    expect(await screen.findByText('expired')).toBeInTheDocument();
+  });
+
   it('searches, filters by node and moves a user to the chosen node', async () => {
     const calls = fakeApi({
       'GET /nodes': () => ({

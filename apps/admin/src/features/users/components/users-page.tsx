@@ -43,6 +43,7 @@ export function UsersPage({ nodeId: fixedNode }: { nodeId?: number }) {
             <tr>
               <th scope="col">Telegram id</th>
               <th scope="col">Name</th>
+              <th scope="col">Access</th>
               <th scope="col">Node</th>
               <th scope="col">Since</th>
               <th scope="col">Move to</th>
@@ -53,6 +54,12 @@ export function UsersPage({ nodeId: fixedNode }: { nodeId?: number }) {
               <tr key={user.id}>
                 <td>{user.telegramId ?? '—'}</td>
                 <td>{user.username ?? '—'}</td>
+                <td>
+                  {user.access.status}
+                  {user.access.expiresAt && (
+                    <div className="muted">until {new Date(user.access.expiresAt).toLocaleDateString()}</div>
+                  )}
+                </td>
                 <td>{user.node?.name ?? 'none'}</td>
                 <td>{user.assignedAt ? new Date(user.assignedAt).toLocaleString() : '—'}</td>
                 <td>

@@ -2,6 +2,7 @@ import { InitialSchema1763760000000 } from './1763760000000-initial-schema';
 import { PlacementAndJobs1763850000000 } from './1763850000000-placement-and-jobs';
 import { HealthHistory1763900000000 } from './1763900000000-health-history';
 import { Hardening1764000000000 } from './1764000000000-hardening';
+import { UserAccess1764100000000 } from './1764100000000-user-access';
 
 /** Every migration, oldest first. Listed explicitly so the bundled app and the CLI see the same set. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   PlacementAndJobs1763850000000,
   HealthHistory1763900000000,
   Hardening1764000000000,
+  UserAccess1764100000000,
 ];

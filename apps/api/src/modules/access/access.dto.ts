@@ -1,0 +1,57 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsIn, IsInt, IsISO8601, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { TRAFFIC_RESETS } from '@fleet/contract';
+import type { TrafficReset } from '@fleet/contract';
+
+/** Present and not null: the field must then pass its rules; null is allowed where it means "none". */
+const unlessNull = () => ValidateIf((_, value) => value !== undefined && value !== null);
+const unlessAbsent = () => ValidateIf((_, value) => value !== undefined);
+
+/** `PATCH …/access`: any subset; nullable fields take null to clear. */
+export class AccessPatchDto {
+  @ApiPropertyOptional({
+    nullable: true,
+    example: '2027-01-01T00:00:00Z',
+    description: 'ISO-8601 instant; null = never',
+  })
+  @unlessNull()
+  @IsISO8601({ strict: true, strictSeparator: true }, { message: 'expiresAt must be an ISO-8601 date-time or null' })
+  expiresAt?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, minimum: 1, maximum: 3650, description: 'the plan starts on first traffic' })
+  @unlessNull()
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  holdDays?: number | null;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: '0 = unlimited' })
+  @unlessAbsent()
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  trafficLimitBytes?: number;
+
+  @ApiPropertyOptional({ enum: TRAFFIC_RESETS })
+  @unlessAbsent()
+  @IsIn(TRAFFIC_RESETS)
+  trafficReset?: TrafficReset;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 100, description: "the panel's limitIp; 0 = off" })
+  @unlessAbsent()
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  deviceLimit?: number;
+
+  @ApiPropertyOptional()
+  @unlessAbsent()
+  @IsBoolean()
+  enabled?: boolean;
+
+  @ApiPropertyOptional({ nullable: true, maxLength: 500 })
+  @unlessNull()
+  @IsString()
+  @MaxLength(500)
+  note?: string | null;
+}

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { AssignmentsModule } from '../assignments/assignments.module';
+import { NodesModule } from '../nodes/nodes.module';
+import { PanelsModule } from '../panels/panels.module';
+import { UsersModule } from '../users/users.module';
+import { UserAccessController } from './access.controller';
+import { AccessService } from './access.service';
+import { AccessSyncService } from './access-sync.service';
+
+/** What users may use: plans and status (pure rule), changes, and their enforcement on panels. */
+@Module({
+  imports: [UsersModule, AssignmentsModule, NodesModule, PanelsModule],
+  controllers: [UserAccessController],
+  providers: [AccessService, AccessSyncService],
+  exports: [AccessService, AccessSyncService],
+})
+export class AccessModule {}

@@ -1,0 +1,206 @@
+import request from 'supertest';
+import { PanelSimulator } from '@fleet/panel-sim';
+import { checkHealth, eventually, placeUsers, startFleet } from './support/fleet';
+import { startTestApp, TestApp } from './support/test-app';
+
+type Fleet = Awaited<ReturnType<typeof startFleet>>;
+const DAY = 86_400_000;
+
+/** The user's client as the panel stores it. */
+function clientOn(panel: PanelSimulator, email: string): Record<string, unknown> | undefined {
+  return (panel.state.clientsOf(panel.state.findInbound(1)!) ?? []).find((client) => client.email === email) as
+    | Record<string, unknown>
+    | undefined;
+}
+
+describe('user access: plans stored, enforced on the panel client (real HTTP, PostgreSQL, simulated panels)', () => {
+  let t: TestApp;
+  let fleet: Fleet;
+  let bot: { Authorization: string };
+  const panelOf = (nodeId: number) => fleet.panels[fleet.nodeIds.indexOf(nodeId)];
+  const patch = (telegramId: number, body: object) =>
+    t.http().patch(`/api/v1/keys/${telegramId}/access`).set(bot).send(body);
+
+  beforeEach(async () => {
+    t = await startTestApp({ env: { SUB_PROFILE_TITLE: 'Fleet VPN', SUB_SUPPORT_URL: 'https://t.me/support' } });
+    fleet = await startFleet(t, [{ node: { maxUsers: 50 } }, { node: { maxUsers: 50 } }]);
+    bot = { Authorization: `Bearer ${await t.tokenFor('bot')}` };
+  });
+  afterEach(async () => {
+    await t.close();
+    await fleet.stop();
+  });
+
+  it('a new key is open; each change is stored, versioned and written to the panel client', async () => {
+    const [key] = await placeUsers(t, bot, 101, 1);
+    const email = `u${key.userId}-n${key.node.id}`;
+    const panel = panelOf(key.node.id);
+    const created = (await t.http().get('/api/v1/keys/101').set(bot).expect(200)).body;
+    expect(created.access).toEqual({
+      status: 'active',
+      enabled: true,
+      expiresAt: null,
+      holdDays: null,
+      trafficLimitBytes: 0,
+      trafficReset: 'none',
+      periodStart: null,
+      nextResetAt: null,
+      usedBytes: 0,
+      deviceLimit: 0,
+      note: null,
+    });
+
+    const expiresAt = new Date(Date.now() + 30 * DAY);
+    const plan = await patch(101, {
+      expiresAt: expiresAt.toISOString(),
+      trafficLimitBytes: 100e9,
+      deviceLimit: 2,
+      note: 'monthly 100 GB',
+    }).expect(200);
+    expect(plan.body.access).toMatchObject({ status: 'active', trafficLimitBytes: 100e9, deviceLimit: 2 });
+    expect(clientOn(panel, email)).toMatchObject({
+      enable: true,
+      expiryTime: expiresAt.getTime(),
+      limitIp: 2,
+      totalGB: 100e9,
+    });
+
+    await patch(101, { enabled: false }).expect(200);
+    expect(clientOn(panel, email)).toMatchObject({ enable: false, expiryTime: expiresAt.getTime() });
+    expect((await t.http().get('/api/v1/keys/101').set(bot).expect(200)).body.access.status).toBe('disabled');
+    await patch(101, { enabled: true }).expect(200);
+    expect(clientOn(panel, email)).toMatchObject({ enable: true });
+
+    await patch(101, { holdDays: 30 }).expect(200);
+    expect(clientOn(panel, email)).toMatchObject({ enable: true, expiryTime: -30 * DAY });
+    expect((await patch(101, {}).expect(200)).body.access).toMatchObject({ status: 'on_hold', expiresAt: null });
+
+    await patch(101, { holdDays: null, expiresAt: new Date(Date.now() - 1000).toISOString() }).expect(200);
+    expect(clientOn(panel, email)).toMatchObject({ enable: false });
+
+    const [{ n: versions }] = await t.dataSource.query(
+      `SELECT u.access_version - a.access_version AS n FROM vpn_users u JOIN assignments a ON a.user_id = u.id
+        WHERE u.id = $1 AND a.state = 'active'`,
+      [key.userId],
+    );
+    expect(versions).toBe(0);
+    const events = await t.dataSource.query(
+      `SELECT type FROM events WHERE user_id = $1 AND type LIKE 'user.%' AND type <> 'user.created' ORDER BY id`,
+      [key.userId],
+    );
+    expect(events.map((row: { type: string }) => row.type)).toEqual([
+      'user.access_changed',
+      'user.access_changed',
+      'user.disabled',
+      'user.access_changed',
+      'user.enabled',
+      'user.access_changed',
+      'user.access_changed',
+      'user.expired',
+    ]);
+  });
+
+  it('refuses bad plans with 400 naming the field, and changes nothing', async () => {
+    await placeUsers(t, bot, 201, 1);
+    const before = (await t.http().get('/api/v1/keys/201').set(bot).expect(200)).body.access;
+    for (const [body, field] of [
+      [{ expiresAt: 'tomorrow' }, 'expiresAt'],
+      [{ expiresAt: 12 }, 'expiresAt'],
+      [{ holdDays: 0 }, 'holdDays'],
+      [{ holdDays: 5000 }, 'holdDays'],
+      [{ holdDays: 1.5 }, 'holdDays'],
+      [{ trafficLimitBytes: -1 }, 'trafficLimitBytes'],
+      [{ trafficLimitBytes: 1.5 }, 'trafficLimitBytes'],
+      [{ trafficLimitBytes: null }, 'trafficLimitBytes'],
+      [{ trafficReset: 'yearly' }, 'trafficReset'],
+      [{ deviceLimit: 101 }, 'deviceLimit'],
+      [{ enabled: 'yes' }, 'enabled'],
+      [{ note: 'x'.repeat(501) }, 'note'],
+      [{ note: 'a\u0000b' }, 'note'],
+      [{ plan: 'gold' }, 'plan'],
+      [{ expiresAt: new Date().toISOString(), holdDays: 3 }, 'holdDays'],
+    ] as Array<[object, string]>) {
+      const response = await patch(201, body).expect(400);
+      expect(JSON.stringify(response.body.message)).toContain(field);
+    }
+    expect((await t.http().get('/api/v1/keys/201').set(bot).expect(200)).body.access).toEqual(before);
+    await patch(999_999, { enabled: false }).expect(404);
+    await t.http().patch('/api/v1/keys/201/access').send({ enabled: false }).expect(401);
+    const viewer = { Authorization: `Bearer ${await t.tokenFor('viewer')}` };
+    await t.http().patch('/api/v1/keys/201/access').set(viewer).send({ enabled: false }).expect(403);
+  });
+
+  it('admins change access by user id; viewers may not', async () => {
+    const [key] = await placeUsers(t, bot, 301, 1);
+    const { body } = await t
+      .http()
+      .patch(`/api/v1/users/${key.userId}/access`)
+      .set(fleet.auth)
+      .send({ deviceLimit: 3 })
+      .expect(200);
+    expect(body.access).toMatchObject({ deviceLimit: 3, status: 'active' });
+    expect(clientOn(panelOf(key.node.id), `u${key.userId}-n${key.node.id}`)).toMatchObject({ limitIp: 3 });
+    const viewer = { Authorization: `Bearer ${await t.tokenFor('viewer')}` };
+    await t.http().patch(`/api/v1/users/${key.userId}/access`).set(viewer).send({ deviceLimit: 1 }).expect(403);
+    await t.http().patch(`/api/v1/users/${key.userId}/access`).set(bot).send({ deviceLimit: 1 }).expect(403);
+    await t.http().patch('/api/v1/users/0x10/access').set(fleet.auth).send({ deviceLimit: 1 }).expect(400);
+    await t.http().patch('/api/v1/users/999999/access').set(fleet.auth).send({ deviceLimit: 1 }).expect(404);
+  });
+
+  it('a move carries the plan to the target client', async () => {
+    const [key] = await placeUsers(t, bot, 401, 1);
+    const expiresAt = new Date(Date.now() + 7 * DAY);
+    await patch(401, { expiresAt: expiresAt.toISOString(), deviceLimit: 1, trafficLimitBytes: 5e9 }).expect(200);
+    const target = fleet.nodeIds.find((id) => id !== key.node.id)!;
+    await t.http().post(`/api/v1/users/${key.userId}/migrate`).set(fleet.auth).send({ nodeId: target }).expect(200);
+    expect(clientOn(panelOf(target), `u${key.userId}-n${target}`)).toMatchObject({
+      enable: true,
+      expiryTime: expiresAt.getTime(),
+      limitIp: 1,
+      totalGB: 5e9,
+    });
+  });
+
+  it('a change made while the panel is away is applied when it is back, before its node serves again', async () => {
+    const [key] = await placeUsers(t, bot, 501, 1);
+    const nodeId = key.node.id;
+    const panel = panelOf(nodeId);
+    const email = `u${key.userId}-n${nodeId}`;
+    // No seat elsewhere: the user stays on this node while it is down.
+    const other = fleet.nodeIds.find((id) => id !== nodeId)!;
+    await t.http().patch(`/api/v1/nodes/${other}`).set(fleet.auth).send({ status: 'maintenance' }).expect(200);
+    await panel.setFault({ kind: 'refuse' });
+    for (let i = 0; i < 3; i++) await checkHealth(t, fleet.auth, nodeId);
+    await patch(501, { enabled: false }).expect(200);
+    expect(clientOn(panel, email)).toMatchObject({ enable: true }); // not written: the panel refused
+
+    await panel.setFault({ kind: 'none' });
+    await checkHealth(t, fleet.auth, nodeId);
+    expect(clientOn(panel, email)).toMatchObject({ enable: false });
+    expect(await checkHealth(t, fleet.auth, nodeId)).toBe('healthy');
+  });
+
+  it('the subscription answers a user who may not use the service with no link and the headers that say why', async () => {
+    await placeUsers(t, bot, 601, 1);
+    const key = (await t.http().get('/api/v1/keys/601').set(bot).expect(200)).body;
+    const path = new URL(key.subscriptionUrl).pathname;
+    const expiresAt = new Date(Date.now() + 3 * DAY);
+    await patch(601, { expiresAt: expiresAt.toISOString(), trafficLimitBytes: 1000 }).expect(200);
+    const open = await request(t.url).get(path).expect(200);
+    expect(Buffer.from(open.text, 'base64').toString()).toContain('vless://');
+    expect(open.headers['subscription-userinfo']).toBe(
+      `upload=0; download=0; total=1000; expire=${Math.floor(expiresAt.getTime() / 1000)}`,
+    );
+    expect(open.headers['profile-title']).toBe(`base64:${Buffer.from('Fleet VPN').toString('base64')}`);
+    expect(open.headers['support-url']).toBe('https://t.me/support');
+
+    await patch(601, { enabled: false }).expect(200);
+    const closed = await eventually(
+      () => request(t.url).get(path),
+      (response) => response.status === 200 && response.text === '',
+    );
+    expect(closed.status).toBe(200);
+    expect(closed.text).toBe('');
+    expect(closed.headers['subscription-userinfo']).toContain('total=1000');
+  });
+});
