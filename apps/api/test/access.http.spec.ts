@@ -203,4 +203,86 @@ describe('user access: plans stored, enforced on the panel client (real HTTP, Po
     expect(closed.text).toBe('');
     expect(closed.headers['subscription-userinfo']).toContain('total=1000');
   });
+
+  it('extend is idempotent per Idempotency-Key, also under concurrent calls; bad input changes nothing', async () => {
+    await placeUsers(t, bot, 701, 1);
+    const start = new Date(Date.now() + 10 * DAY);
+    await patch(701, { expiresAt: start.toISOString() }).expect(200);
+    const extend = (key?: string, days = 30) => {
+      const call = t.http().post('/api/v1/keys/701/extend').set(bot);
+      if (key) call.set('Idempotency-Key', key);
+      return call.send({ days });
+    };
+    const same = await Promise.all(Array.from({ length: 20 }, () => extend('order-1')));
+    expect(same.every((response) => response.status === 200)).toBe(true);
+    expect(new Set(same.map((response) => response.body.access.expiresAt)).size).toBe(1);
+    const once = new Date(start.getTime() + 30 * DAY).toISOString();
+    expect(same[0].body.access.expiresAt).toBe(once);
+    const distinct = await Promise.all(Array.from({ length: 10 }, (_, i) => extend(`order-${i + 2}`, 1)));
+    expect(distinct.every((response) => response.status === 200)).toBe(true);
+    const after = (await t.http().get('/api/v1/keys/701').set(bot).expect(200)).body.access.expiresAt;
+    expect(after).toBe(new Date(start.getTime() + 40 * DAY).toISOString());
+    // The first key again: the first answer, no further extension.
+    expect((await extend('order-1')).body.access.expiresAt).toBe(once);
+    for (const days of [0, 3651, 1.5, '7']) {
+      const response = await extend('order-bad', days as number).expect(400);
+      expect(JSON.stringify(response.body.message)).toContain('days');
+    }
+    const long = await extend('k'.repeat(129)).expect(400);
+    expect(JSON.stringify(long.body.message)).toContain('Idempotency-Key');
+    expect((await t.http().get('/api/v1/keys/701').set(bot).expect(200)).body.access.expiresAt).toBe(after);
+
+    // An expired user is re-enabled by an extension.
+    await patch(701, { expiresAt: new Date(Date.now() - DAY).toISOString() }).expect(200);
+    const renewed = (await extend(undefined, 5).expect(200)).body.access;
+    expect(renewed.status).toBe('active');
+    expect(Date.parse(renewed.expiresAt)).toBeGreaterThan(Date.now() + 4 * DAY);
+  });
+
+  it('reset-traffic starts a new period and lifts a limit', async () => {
+    const [key] = await placeUsers(t, bot, 801, 1);
+    await patch(801, { trafficLimitBytes: 1000 }).expect(200);
+    await t.dataSource.query(`UPDATE vpn_users SET used_bytes = 1000 WHERE id = $1`, [key.userId]);
+    expect((await t.http().get('/api/v1/keys/801').set(bot).expect(200)).body.access.status).toBe('limited');
+    const { body } = await t.http().post('/api/v1/keys/801/reset-traffic').set(bot).expect(200);
+    expect(body.access).toMatchObject({ status: 'active', usedBytes: 0 });
+    expect(Date.parse(body.access.periodStart)).toBeGreaterThan(Date.now() - 60_000);
+    expect(clientOn(panelOf(key.node.id), `u${key.userId}-n${key.node.id}`)).toMatchObject({ enable: true });
+  });
+
+  it('rotate gives a new key and subscription; the old ones stop at once', async () => {
+    const [placed] = await placeUsers(t, bot, 901, 1);
+    const before = (await t.http().get('/api/v1/keys/901').set(bot).expect(200)).body;
+    const oldUuid = /vless:\/\/([^@]+)@/.exec(before.key)![1];
+    const { body: after } = await t.http().post('/api/v1/keys/901/rotate').set(bot).expect(200);
+    const newUuid = /vless:\/\/([^@]+)@/.exec(after.key)![1];
+    expect(newUuid).not.toBe(oldUuid);
+    expect(after.subscriptionUrl).not.toBe(before.subscriptionUrl);
+    const client = clientOn(panelOf(placed.node.id), `u${placed.userId}-n${placed.node.id}`);
+    expect(client).toMatchObject({ id: newUuid, enable: true });
+    await request(t.url).get(new URL(before.subscriptionUrl).pathname).expect(404);
+    const fresh = await request(t.url).get(new URL(after.subscriptionUrl).pathname).expect(200);
+    expect(Buffer.from(fresh.text, 'base64').toString()).toContain(newUuid);
+    const [event] = await t.dataSource.query(`SELECT payload FROM events WHERE type = 'user.rotated'`);
+    expect(JSON.stringify(event.payload)).not.toContain(newUuid);
+  });
+
+  it('delete revokes the user everywhere; a later PUT is a new user', async () => {
+    const [placed] = await placeUsers(t, bot, 1001, 1);
+    const key = (await t.http().get('/api/v1/keys/1001').set(bot).expect(200)).body;
+    const panel = panelOf(placed.node.id);
+    await t.http().delete('/api/v1/keys/1001').set(bot).expect(204);
+    expect(clientOn(panel, `u${placed.userId}-n${placed.node.id}`)).toBeUndefined();
+    await t.http().get('/api/v1/keys/1001').set(bot).expect(404);
+    await t.http().delete('/api/v1/keys/1001').set(bot).expect(404);
+    await request(t.url).get(new URL(key.subscriptionUrl).pathname).expect(404);
+    await t.http().get(`/api/v1/users/${placed.userId}`).set(fleet.auth).expect(404);
+    const loads = (await t.http().get('/api/v1/balancer/loads').set(fleet.auth).expect(200)).body;
+    expect(loads.reduce((sum: number, node: { currentUsers: number }) => sum + node.currentUsers, 0)).toBe(0);
+    const again = (await t.http().put('/api/v1/keys/1001').set(bot).send({}).expect(201)).body;
+    expect(again.userId).not.toBe(placed.userId);
+    expect(again.key).not.toBe(key.key);
+    const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM events WHERE type = 'user.deleted'`);
+    expect(n).toBe(1);
+  });
 });

@@ -10,6 +10,7 @@ const TABLES = [
   'assignments',
   'events',
   'health_checks',
+  'idempotency_keys',
   'job_items',
   'jobs',
   'login_throttle',

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { clientKeyOf, PanelError } from '@fleet/xui-client';
+import { clientKeyOf, inboundClients, PanelClient, PanelError } from '@fleet/xui-client';
 import { AssignmentsRepository } from '../assignments/assignments.repository';
 import { panelClientFor } from '../assignments/panel-identity';
 import { NodesRepository } from '../nodes/nodes.repository';
@@ -38,26 +38,45 @@ export class AccessSyncService {
   private async apply(nodeId: number, userIds: number[]): Promise<number> {
     if (!userIds.length) return 0;
     const node = await this.nodes.findById(nodeId);
-    if (!node?.inboundSnapshot) return userIds.length;
+    const snapshot = node?.inboundSnapshot;
+    if (!node || !snapshot) return userIds.length;
     const identities = await this.users.identities(userIds);
-    let failed = 0;
-    for (const userId of userIds) {
-      const user = identities.get(userId);
-      const { active } = await this.assignments.live(userId);
-      if (!user || !active || active.nodeId !== nodeId) continue;
-      const client = { ...panelClientFor(user, nodeId, node.inboundSnapshot), email: active.clientEmail };
-      try {
-        await this.pool.run(node, (panel) =>
-          panel.updateClient(active.inboundId, clientKeyOf(node.inboundSnapshot!.protocol, client), client),
-        );
-        await this.assignments.markAccessApplied(active.id, user.accessVersion);
-      } catch (error) {
-        if (!(error instanceof PanelError)) throw error;
-        failed++;
-        this.logger.warn(`access of user ${userId} not written to ${node.name} yet: ${error.message}`);
-        if (error.kind === 'unreachable') return failed + userIds.length - userIds.indexOf(userId) - 1;
+    const rows = (await this.assignments.liveOf(userIds)).filter(
+      (row) => row.state === 'active' && row.nodeId === nodeId,
+    );
+    if (!rows.length) return 0;
+    try {
+      // The client is found by its email: its key may be the one being replaced (rotation).
+      const stored = new Map<string, PanelClient>();
+      for (const inboundId of new Set(rows.map((row) => row.inboundId))) {
+        const inbound = await this.pool.run(node, (panel) => panel.getInbound(inboundId));
+        for (const client of inboundClients(inbound)) stored.set(client.email.toLowerCase(), client);
       }
+      let failed = 0;
+      for (const row of rows) {
+        const user = identities.get(row.userId)!;
+        const current = stored.get(row.clientEmail.toLowerCase());
+        if (!current) {
+          failed++; // not on the panel (drift): nothing to update
+          continue;
+        }
+        const client = { ...current, ...panelClientFor(user, nodeId, snapshot), email: row.clientEmail };
+        try {
+          await this.pool.run(node, (panel) =>
+            panel.updateClient(row.inboundId, clientKeyOf(snapshot.protocol, current), client),
+          );
+          await this.assignments.markAccessApplied(row.id, user.accessVersion);
+        } catch (error) {
+          if (!(error instanceof PanelError) || error.kind === 'unreachable') throw error;
+          failed++;
+          this.logger.warn(`access of user ${row.userId} not written to ${node.name}: ${error.message}`);
+        }
+      }
+      return failed;
+    } catch (error) {
+      if (!(error instanceof PanelError)) throw error;
+      this.logger.warn(`access changes for ${node.name} wait: ${error.message}`);
+      return rows.length;
     }
-    return failed;
   }
 }

@@ -1,13 +1,13 @@
-import { Body, Controller, Patch } from '@nestjs/common';
+import { Body, Controller, Delete, HttpCode, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { Role, UserView } from '@fleet/contract';
+import { UserView } from '@fleet/contract';
 import { IdParam } from '../../common/http/id-param';
 import { actorOf, CurrentPrincipal, Principal } from '../auth/principal';
 import { UsersService } from '../users/users.service';
-import { AccessPatchDto } from './access.dto';
+import { AccessPatchDto, ExtendDto, IdempotencyKey } from './access.dto';
 import { AccessService } from './access.service';
 
-/** Admins change a user's access by user id (the bot does it by telegram id, under /keys). */
+/** Admins manage a user's access by user id (the bot does the same by telegram id, under /keys). */
 @ApiTags('users')
 @ApiBearerAuth()
 @Controller('users/:id')
@@ -17,6 +17,38 @@ export class UserAccessController {
     private readonly users: UsersService,
   ) {}
 
+  @Post('extend')
+  @HttpCode(200)
+  async extend(
+    @IdParam() id: number,
+    @Body() body: ExtendDto,
+    @IdempotencyKey() key: string | null,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<UserView> {
+    const { access } = await this.access.extend(id, body.days, key, actorOf(principal));
+    return { ...(await this.users.get(id, principal.role)), access };
+  }
+
+  @Post('reset-traffic')
+  @HttpCode(200)
+  async resetTraffic(@IdParam() id: number, @CurrentPrincipal() principal: Principal): Promise<UserView> {
+    await this.access.resetTraffic(id, actorOf(principal));
+    return this.users.get(id, principal.role);
+  }
+
+  @Post('rotate')
+  @HttpCode(200)
+  async rotate(@IdParam() id: number, @CurrentPrincipal() principal: Principal): Promise<UserView> {
+    await this.access.rotate(id, actorOf(principal));
+    return this.users.get(id, principal.role);
+  }
+
+  @Delete()
+  @HttpCode(204)
+  remove(@IdParam() id: number, @CurrentPrincipal() principal: Principal): Promise<void> {
+    return this.access.remove(id, actorOf(principal));
+  }
+
   @Patch('access')
   async update(
     @IdParam() id: number,
@@ -24,6 +56,6 @@ export class UserAccessController {
     @CurrentPrincipal() principal: Principal,
   ): Promise<UserView> {
     await this.access.update(id, body, actorOf(principal));
-    return this.users.get(id, principal.role as Role);
+    return this.users.get(id, principal.role);
   }
 }

@@ -1,6 +1,9 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { Request } from 'express';
 import { IsBoolean, IsIn, IsInt, IsISO8601, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validator';
-import { TRAFFIC_RESETS } from '@fleet/contract';
+import { ErrorCode, TRAFFIC_RESETS } from '@fleet/contract';
+import { DomainError } from '../../common/errors/domain-error';
 import type { TrafficReset } from '@fleet/contract';
 
 /** Present and not null: the field must then pass its rules; null is allowed where it means "none". */
@@ -55,3 +58,23 @@ export class AccessPatchDto {
   @MaxLength(500)
   note?: string | null;
 }
+
+export class ExtendDto {
+  @ApiProperty({ minimum: 1, maximum: 3650 })
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  days: number;
+}
+
+/** The `Idempotency-Key` header: any printable text up to 128 characters, or absent. */
+export const IdempotencyKey = createParamDecorator((_: unknown, context: ExecutionContext): string | null => {
+  const raw = context.switchToHttp().getRequest<Request>().headers['idempotency-key'];
+  if (raw === undefined) return null;
+  if (typeof raw !== 'string' || !/^[\x21-\x7e]{1,128}$/.test(raw)) {
+    throw new DomainError(ErrorCode.ValidationFailed, [
+      'Idempotency-Key must be 1 to 128 printable characters without spaces',
+    ]);
+  }
+  return raw;
+});

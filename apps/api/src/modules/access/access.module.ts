@@ -6,12 +6,13 @@ import { UsersModule } from '../users/users.module';
 import { UserAccessController } from './access.controller';
 import { AccessService } from './access.service';
 import { AccessSyncService } from './access-sync.service';
+import { IdempotencyRepository } from './idempotency.repository';
 
 /** What users may use: plans and status (pure rule), changes, and their enforcement on panels. */
 @Module({
   imports: [UsersModule, AssignmentsModule, NodesModule, PanelsModule],
   controllers: [UserAccessController],
-  providers: [AccessService, AccessSyncService],
+  providers: [AccessService, AccessSyncService, IdempotencyRepository],
   exports: [AccessService, AccessSyncService],
 })
 export class AccessModule {}

@@ -1,14 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { AccessStatus, ErrorCode, EventType } from '@fleet/contract';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { AccessStatus, AccessView, ErrorCode, EventType } from '@fleet/contract';
 import { DomainError } from '../../common/errors/domain-error';
 import type { EventInput } from '../events/events.service';
 import { EventsService } from '../events/events.service';
-import { accessOf, UsersRepository } from '../users/users.repository';
+import { AssignmentsRepository } from '../assignments/assignments.repository';
+import { TombstonesRepository } from '../assignments/tombstones.repository';
+import { TombstonesService } from '../assignments/tombstones.service';
+import { NodesRepository } from '../nodes/nodes.repository';
+import { accessOf, newSubscriptionToken, UsersRepository } from '../users/users.repository';
 import { VpnUser } from '../users/vpn-user.entity';
 import { AccessPatchDto } from './access.dto';
+import { mapAccess } from './access.mapper';
 import { AccessSyncService } from './access-sync.service';
+import { IdempotencyRepository } from './idempotency.repository';
 import { accessStatus, servesTraffic } from './access-status';
 
 /** The event a status change announces (webhooks), if any. */
@@ -28,6 +35,11 @@ export class AccessService {
     private readonly users: UsersRepository,
     private readonly events: EventsService,
     private readonly sync: AccessSyncService,
+    private readonly idempotency: IdempotencyRepository,
+    private readonly assignments: AssignmentsRepository,
+    private readonly nodes: NodesRepository,
+    private readonly tombstones: TombstonesRepository,
+    private readonly tombstoneRunner: TombstonesService,
   ) {}
 
   /** Applies a PATCH; answers the user as stored. The panel is written before this returns when it answers. */
@@ -37,21 +49,7 @@ export class AccessService {
         'expiresAt and holdDays cannot both be set: a held plan gets its expiry at first use',
       ]);
     }
-    const user = await this.dataSource.transaction(async (manager) => {
-      const user = await this.users.findForUpdate(userId, manager);
-      if (!user) throw new DomainError(ErrorCode.UserNotFound, `user ${userId} not found`);
-      const now = new Date();
-      const before = accessStatus(accessOf(user), now);
-      const changed: string[] = [];
-      const set = <K extends keyof VpnUser>(field: K, value: VpnUser[K]) => {
-        const same =
-          value instanceof Date
-            ? user[field] instanceof Date && +value === +(user[field] as Date)
-            : user[field] === value;
-        if (same) return;
-        user[field] = value;
-        changed.push(field);
-      };
+    return this.change(userId, actor, EventType.UserAccessChanged, (user, set) => {
       if (patch.expiresAt !== undefined) set('expiresAt', patch.expiresAt === null ? null : new Date(patch.expiresAt));
       if (patch.holdDays !== undefined) {
         set('holdDays', patch.holdDays);
@@ -62,7 +60,141 @@ export class AccessService {
       if (patch.deviceLimit !== undefined) set('deviceLimit', patch.deviceLimit);
       if (patch.enabled !== undefined) set('enabled', patch.enabled);
       if (patch.note !== undefined) set('note', patch.note);
-      if (!changed.length) return user;
+    });
+  }
+
+  /**
+   * Adds `days` to max(expiresAt, now) (a plan on hold gets the days on its hold instead). With an idempotency key,
+   * the same key within 24 h answers the first call's access and extends once, also under concurrent calls.
+   */
+  async extend(userId: number, days: number, idempotencyKey: string | null, actor: string): Promise<ExtendResult> {
+    const scope = `extend:user:${userId}`;
+    let repeated = false;
+    const user = await this.change(
+      userId,
+      actor,
+      EventType.UserExtended,
+      (user, set) => {
+        if (user.holdDays !== null && user.expiresAt === null) {
+          set('holdDays', Math.min(3650, user.holdDays + days));
+          return;
+        }
+        const from = Math.max(user.expiresAt?.getTime() ?? 0, Date.now());
+        set('expiresAt', new Date(from + days * DAY_MS));
+      },
+      {
+        before: async (manager) => {
+          if (idempotencyKey === null) return true;
+          repeated = !(await this.idempotency.claim(scope, idempotencyKey, manager));
+          return !repeated;
+        },
+        after: async (stored, manager) => {
+          if (idempotencyKey !== null)
+            await this.idempotency.remember(scope, idempotencyKey, mapAccess(stored), manager);
+        },
+      },
+    );
+    if (!repeated || idempotencyKey === null) return { user, access: mapAccess(user) };
+    return { user, access: (await this.idempotency.answerOf<AccessView>(scope, idempotencyKey)) ?? mapAccess(user) };
+  }
+
+  /** A new traffic period starts now; a `limited` user is `active` again. */
+  resetTraffic(userId: number, actor: string): Promise<VpnUser> {
+    return this.change(userId, actor, EventType.UserTrafficReset, (_user, set) => {
+      set('usedBytes', '0');
+      set('periodStart', new Date());
+    });
+  }
+
+  /**
+   * A new client UUID (the key) and subscription token: the user's panel client is rewritten in place (its
+   * `updateClient` swaps the key atomically), so the old key stops and the new one works at the same moment; the old
+   * subscription URL answers 404.
+   */
+  rotate(userId: number, actor: string): Promise<VpnUser> {
+    return this.change(userId, actor, EventType.UserRotated, (_user, set) => {
+      set('uuid', randomUUID());
+      set('subscriptionToken', newSubscriptionToken());
+    });
+  }
+
+  /**
+   * Revokes the user: the seat is released and the client leaves its panel (a tombstone where the panel does not
+   * answer), the telegram id is freed (a later PUT creates a new user) and the subscription answers 404. The row
+   * stays, for the history.
+   */
+  async remove(userId: number, actor: string): Promise<void> {
+    const released = await this.dataSource.transaction(async (manager) => {
+      const user = await this.users.findForUpdate(userId, manager);
+      if (!user || user.deletedAt) throw new DomainError(ErrorCode.UserNotFound, `user ${userId} not found`);
+      const live = await this.assignments.liveOf([userId], manager);
+      if (live.some((row) => row.state === 'pending')) {
+        throw new DomainError(ErrorCode.MoveInProgress, 'a placement or move of this user is in progress; retry');
+      }
+      const active = live.find((row) => row.state === 'active') ?? null;
+      const payload = {
+        telegramId: user.telegramId === null ? null : Number(user.telegramId),
+        userId,
+        status: 'deleted',
+        expiresAt: user.expiresAt?.toISOString() ?? null,
+        usedBytes: Number(user.usedBytes),
+        trafficLimitBytes: Number(user.trafficLimitBytes),
+      };
+      await this.users.markDeleted(userId, newSubscriptionToken(), manager);
+      if (active) {
+        await this.assignments.release([active.id], manager);
+        await this.nodes.releaseSeats(new Map([[active.nodeId, 1]]), manager);
+        await this.tombstones.record(
+          [
+            {
+              nodeId: active.nodeId,
+              inboundId: active.inboundId,
+              clientEmail: active.clientEmail,
+              clientUuid: user.uuid,
+              reason: 'deleted',
+            },
+          ],
+          manager,
+        );
+      }
+      await this.events.recordMany([{ type: EventType.UserDeleted, actor, userId, payload }], manager);
+      return active;
+    });
+    if (released) await this.tombstoneRunner.runDue({ nodeId: released.nodeId, emails: [released.clientEmail] });
+  }
+
+  /**
+   * One change of a user's access, in one transaction: the row locked, `edit` applied through `set` (which notes
+   * what changed), a new access version, an event naming the changes and one for the status transition, if any.
+   * Then the user's panel client is rewritten (or left behind, to be caught up).
+   */
+  private async change(
+    userId: number,
+    actor: string,
+    eventType: string,
+    edit: (user: VpnUser, set: <K extends keyof VpnUser>(field: K, value: VpnUser[K]) => void) => void,
+    hooks: {
+      before?: (manager: EntityManager) => Promise<boolean>;
+      after?: (user: VpnUser, manager: EntityManager) => Promise<void>;
+    } = {},
+  ): Promise<VpnUser> {
+    const user = await this.dataSource.transaction(async (manager) => {
+      const proceed = hooks.before ? await hooks.before(manager) : true;
+      const user = await this.users.findForUpdate(userId, manager);
+      if (!user || user.deletedAt) throw new DomainError(ErrorCode.UserNotFound, `user ${userId} not found`);
+      if (!proceed) return user;
+      const now = new Date();
+      const before = accessStatus(accessOf(user), now);
+      const changed: string[] = [];
+      edit(user, (field, value) => {
+        const current = user[field];
+        const same =
+          value instanceof Date && current instanceof Date ? +value === +current : (current as unknown) === value;
+        if (same) return;
+        user[field] = value;
+        changed.push(field);
+      });
+      if (!changed.length && eventType === EventType.UserAccessChanged) return user;
       user.accessVersion += 1;
       await this.users.saveAccess(user, manager);
       const after = accessStatus(accessOf(user), now);
@@ -74,15 +206,30 @@ export class AccessService {
         usedBytes: Number(user.usedBytes),
         trafficLimitBytes: Number(user.trafficLimitBytes),
       };
+      const secret = new Set(['uuid', 'subscriptionToken']);
       const events: EventInput[] = [
-        { type: EventType.UserAccessChanged, actor, userId: user.id, payload: { ...payload, changed } },
+        {
+          type: eventType,
+          actor,
+          userId: user.id,
+          payload: { ...payload, changed: changed.filter((f) => !secret.has(f)) },
+        },
       ];
       const transition = transitionEvent(before, after);
       if (transition) events.push({ type: transition, actor, userId: user.id, payload });
       await this.events.recordMany(events, manager);
+      await hooks.after?.(user, manager);
       return user;
     });
     await this.sync.push(user.id);
     return user;
   }
 }
+
+export interface ExtendResult {
+  user: VpnUser;
+  /** The first call's access when the idempotency key was seen before. */
+  access: AccessView;
+}
+
+const DAY_MS = 86_400_000;

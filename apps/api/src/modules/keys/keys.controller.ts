@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Patch, Post, Put, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Put, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiNotFoundResponse,
@@ -11,7 +11,7 @@ import { KeyView } from '@fleet/contract';
 import { AllowRoles } from '../auth/roles.decorator';
 import { GetOrCreateKeyDto, KeyViewDto, TelegramId } from './keys.dto';
 import { KeysService } from './keys.service';
-import { AccessPatchDto } from '../access/access.dto';
+import { AccessPatchDto, ExtendDto, IdempotencyKey } from '../access/access.dto';
 
 @ApiTags('keys')
 @ApiBearerAuth()
@@ -52,6 +52,40 @@ export class KeysController {
   @ApiOkResponse({ type: KeyViewDto })
   updateAccess(@TelegramId() telegramId: number, @Body() body: AccessPatchDto): Promise<KeyView> {
     return this.keys.updateAccess(telegramId, body);
+  }
+
+  /** Adds days to the plan; the same Idempotency-Key within 24 h extends once and answers the first result. */
+  @Post('extend')
+  @HttpCode(200)
+  @ApiOkResponse({ type: KeyViewDto })
+  extend(
+    @TelegramId() telegramId: number,
+    @Body() body: ExtendDto,
+    @IdempotencyKey() key: string | null,
+  ): Promise<KeyView> {
+    return this.keys.extend(telegramId, body.days, key);
+  }
+
+  @Post('reset-traffic')
+  @HttpCode(200)
+  @ApiOkResponse({ type: KeyViewDto })
+  resetTraffic(@TelegramId() telegramId: number): Promise<KeyView> {
+    return this.keys.resetTraffic(telegramId);
+  }
+
+  /** A new key and subscription URL; the old ones stop working on every node. */
+  @Post('rotate')
+  @HttpCode(200)
+  @ApiOkResponse({ type: KeyViewDto })
+  rotate(@TelegramId() telegramId: number): Promise<KeyView> {
+    return this.keys.rotate(telegramId);
+  }
+
+  /** Revokes the user everywhere; a later PUT creates a new user with a new key. */
+  @Delete()
+  @HttpCode(204)
+  remove(@TelegramId() telegramId: number): Promise<void> {
+    return this.keys.remove(telegramId);
   }
 
   @Get('node')

@@ -96,6 +96,28 @@ export class KeysService {
     return this.view(await this.access.update(user.id, patch, 'bot'), active);
   }
 
+  async extend(telegramId: number, days: number, idempotencyKey: string | null): Promise<KeyView> {
+    const { user, active } = await this.requireActive(telegramId);
+    const extended = await this.access.extend(user.id, days, idempotencyKey, 'bot');
+    return { ...(await this.view(extended.user, active)), access: extended.access };
+  }
+
+  async resetTraffic(telegramId: number): Promise<KeyView> {
+    const { user, active } = await this.requireActive(telegramId);
+    return this.view(await this.access.resetTraffic(user.id, 'bot'), active);
+  }
+
+  async rotate(telegramId: number): Promise<KeyView> {
+    const { user, active } = await this.requireActive(telegramId);
+    return this.view(await this.access.rotate(user.id, 'bot'), active);
+  }
+
+  async remove(telegramId: number): Promise<void> {
+    const user = await this.users.findByTelegramId(telegramId);
+    if (!user) throw new DomainError(ErrorCode.UserNotFound, `no key for telegram id ${telegramId}`);
+    await this.access.remove(user.id, 'bot');
+  }
+
   async nodeOf(telegramId: number): Promise<{ node: KeyView['node']; assignedAt: string }> {
     const key = await this.get(telegramId);
     return { node: key.node, assignedAt: key.assignedAt };

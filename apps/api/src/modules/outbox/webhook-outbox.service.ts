@@ -22,6 +22,9 @@ export const WEBHOOK_EVENTS: ReadonlySet<string> = new Set([
   EventType.UserDisabled,
   EventType.UserExpired,
   EventType.UserLimited,
+  EventType.UserTrafficReset,
+  EventType.UserRotated,
+  EventType.UserDeleted,
 ]);
 
 const BATCH = 50;

@@ -71,7 +71,22 @@ export class UsersRepository {
       trafficReset: user.trafficReset,
       deviceLimit: user.deviceLimit,
       note: user.note,
+      usedBytes: user.usedBytes,
+      periodStart: user.periodStart,
+      uuid: user.uuid,
+      subscriptionToken: user.subscriptionToken,
       accessVersion: user.accessVersion,
+    });
+  }
+
+  /** Revoked: telegram id freed, a token nobody has, switched off. */
+  async markDeleted(id: number, token: string, manager: EntityManager): Promise<void> {
+    await this.repo(manager).update(id, {
+      deletedAt: () => 'now()',
+      telegramId: null,
+      subscriptionToken: token,
+      enabled: false,
+      accessVersion: () => 'access_version + 1',
     });
   }
 
@@ -163,13 +178,14 @@ export class UsersRepository {
   }
 
   async row(userId: number): Promise<UserRow | null> {
-    const user = await this.withNode().where('u.id = :userId', { userId }).getOne();
+    const user = await this.withNode().andWhere('u.id = :userId', { userId }).getOne();
     return user ? toRow(user) : null;
   }
 
   private withNode() {
     return this.repo()
       .createQueryBuilder('u')
+      .where('u.deleted_at IS NULL')
       .leftJoinAndMapOne('u.assignment', Assignment, 'a', `a.user_id = u.id AND a.state = 'active'`)
       .leftJoinAndMapOne('u.node', NodeEntity, 'n', 'n.id = a.node_id');
   }
@@ -229,6 +245,6 @@ function toRow(user: VpnUser): UserRow {
 }
 
 /** 192 random bits, URL-safe: the unguessable part of a subscription URL. */
-function newSubscriptionToken(): string {
+export function newSubscriptionToken(): string {
   return randomBytes(24).toString('base64url');
 }

@@ -57,6 +57,10 @@ export class VpnUser {
   @Column({ name: 'access_version', type: 'integer', default: 1 })
   accessVersion: number;
 
+  /** Revoked: no telegram id, no subscription, no client anywhere; the row stays for the history. */
+  @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
+  deletedAt: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

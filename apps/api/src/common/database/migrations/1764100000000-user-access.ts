@@ -19,16 +19,28 @@ export class UserAccess1764100000000 implements MigrationInterface {
         ADD COLUMN note                varchar(500),
         ADD COLUMN used_bytes          bigint       NOT NULL DEFAULT 0 CHECK (used_bytes >= 0),
         ADD COLUMN period_start        timestamptz,
-        ADD COLUMN access_version      integer      NOT NULL DEFAULT 1`);
+        ADD COLUMN access_version      integer      NOT NULL DEFAULT 1,
+        ADD COLUMN deleted_at          timestamptz`);
     await db.query(`ALTER TABLE assignments ADD COLUMN access_version integer NOT NULL DEFAULT 0`);
+    // The first answer to a request carrying an Idempotency-Key, kept 24 h (`extend`).
+    await db.query(`
+      CREATE TABLE idempotency_keys (
+        scope      varchar(64)  NOT NULL,
+        key        varchar(128) NOT NULL,
+        response   jsonb,
+        created_at timestamptz  NOT NULL DEFAULT now(),
+        PRIMARY KEY (scope, key)
+      )`);
+    await db.query(`CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at)`);
   }
 
   async down(db: QueryRunner): Promise<void> {
+    await db.query(`DROP TABLE idempotency_keys`);
     await db.query(`ALTER TABLE assignments DROP COLUMN access_version`);
     await db.query(`
       ALTER TABLE vpn_users
         DROP COLUMN enabled, DROP COLUMN expires_at, DROP COLUMN hold_days, DROP COLUMN traffic_limit_bytes,
         DROP COLUMN traffic_reset, DROP COLUMN device_limit, DROP COLUMN note, DROP COLUMN used_bytes,
-        DROP COLUMN period_start, DROP COLUMN access_version`);
+        DROP COLUMN period_start, DROP COLUMN access_version, DROP COLUMN deleted_at`);
   }
 }
