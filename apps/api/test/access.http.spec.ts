@@ -285,4 +285,24 @@ describe('user access: plans stored, enforced on the panel client (real HTTP, Po
     const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM events WHERE type = 'user.deleted'`);
     expect(n).toBe(1);
   });
+
+  it('a failover moves the users who may use the service; the others keep their seat', async () => {
+    const keys = await placeUsers(t, bot, 1101, 4);
+    const deadNode = keys[0].node.id;
+    const onDead = keys.filter((key) => key.node.id === deadNode);
+    expect(onDead.length).toBeGreaterThanOrEqual(2);
+    const [disabled, ...serving] = onDead;
+    await t.http().patch(`/api/v1/users/${disabled.userId}/access`).set(fleet.auth).send({ enabled: false }).expect(200);
+    await panelOf(deadNode).setFault({ kind: 'refuse' });
+    for (let i = 0; i < 3; i++) await checkHealth(t, fleet.auth, deadNode);
+    const job = await eventually(
+      async () => (await t.http().get('/api/v1/jobs').set(fleet.auth).expect(200)).body.items[0],
+      (view) => view?.status === 'completed',
+    );
+    expect(job).toMatchObject({ kind: 'failover', total: serving.length, done: serving.length });
+    const nodeOf = async (userId: number) =>
+      (await t.http().get(`/api/v1/users/${userId}`).set(fleet.auth).expect(200)).body.node.id;
+    expect(await nodeOf(disabled.userId)).toBe(deadNode);
+    for (const user of serving) expect(await nodeOf(user.userId)).not.toBe(deadNode);
+  });
 });

@@ -35,6 +35,14 @@ export function servesTraffic(status: AccessStatus): boolean {
   return status === 'active' || status === 'on_hold';
 }
 
+/** `servesTraffic(accessStatus(u, now()))` over the `vpn_users` row named `alias`; a test keeps the two in step. */
+export function servingSql(alias: string): string {
+  return (
+    `(${alias}.enabled AND ${alias}.deleted_at IS NULL AND (${alias}.expires_at IS NULL OR ${alias}.expires_at > now())` +
+    ` AND (${alias}.traffic_limit_bytes = 0 OR ${alias}.used_bytes < ${alias}.traffic_limit_bytes))`
+  );
+}
+
 const DAY_MS = 86_400_000;
 
 /**

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, LessThan, Not } from 'typeorm';
+import { servingSql } from '../access/access-status';
 import { Assignment } from './assignment.entity';
 
 /** Every query on `assignments`. Methods that take an EntityManager run inside the caller's transaction. */
@@ -138,25 +139,29 @@ export class AssignmentsRepository {
     });
   }
 
-  /** Active users of a node, most recently assigned first (they have had the least time to settle). */
+  /**
+   * Users of a node who may use the service, most recently assigned first (they have had the least time to settle):
+   * what a rebalance moves. Users who may not keep their seat.
+   */
   async activeUserIds(nodeId: number, limit?: number): Promise<number[]> {
-    const rows = await this.repo().find({
-      select: { userId: true },
-      where: { nodeId, state: 'active' },
-      order: { assignedAt: 'DESC', id: 'DESC' },
-      take: limit,
-    });
-    return rows.map((row) => row.userId);
+    const rows: Array<{ user_id: number }> = await this.dataSource.query(
+      `SELECT a.user_id FROM assignments a JOIN vpn_users u ON u.id = a.user_id
+        WHERE a.node_id = $1 AND a.state = 'active' AND ${servingSql('u')}
+        ORDER BY a.assigned_at DESC, a.id DESC LIMIT $2`,
+      [nodeId, limit ?? null],
+    );
+    return rows.map((row) => row.user_id);
   }
 
-  /** Every active user of a node, oldest assignment first (what an evacuation moves). */
-  async activeUsersOf(nodeId: number, manager: EntityManager): Promise<number[]> {
-    const rows = await this.repo(manager).find({
-      select: { userId: true },
-      where: { nodeId, state: 'active' },
-      order: { id: 'ASC' },
-    });
-    return rows.map((row) => row.userId);
+  /** Every active user of a node, oldest first (`servingOnly`: those who may use the service, for a failover). */
+  async activeUsersOf(nodeId: number, manager: EntityManager, { servingOnly = false } = {}): Promise<number[]> {
+    const rows: Array<{ user_id: number }> = await manager.query(
+      `SELECT a.user_id FROM assignments a JOIN vpn_users u ON u.id = a.user_id
+        WHERE a.node_id = $1 AND a.state = 'active' ${servingOnly ? `AND ${servingSql('u')}` : ''}
+        ORDER BY a.id`,
+      [nodeId],
+    );
+    return rows.map((row) => row.user_id);
   }
 
   async activeCounts(): Promise<Map<number, number>> {

@@ -78,8 +78,9 @@ export class EvacuationService {
     return jobId;
   }
 
+  /** A failover leaves users who may not use the service where they are (their seat still counts). */
   private async evacuate(node: NodeEntity, kind: JobKind, actor: string, manager: EntityManager) {
-    const users = await this.assignments.activeUsersOf(node.id, manager);
+    const users = await this.assignments.activeUsersOf(node.id, manager, { servingOnly: kind === 'failover' });
     if (!users.length) return null;
     const job = await this.jobs.create(
       kind,

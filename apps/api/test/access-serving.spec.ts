@@ -1,0 +1,55 @@
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../src/common/database/data-source.options';
+import { migrateDatabase } from '../src/common/database/migrate';
+import { Access, accessStatus, OPEN_ACCESS, servesTraffic, servingSql } from '../src/modules/access/access-status';
+import { createTestDatabase } from './support/test-database';
+
+const DAY = 86_400_000;
+const CASES: Array<Partial<Access> & { deleted?: boolean }> = [
+  {},
+  { enabled: false },
+  { expiresAt: new Date(Date.now() - DAY) },
+  { expiresAt: new Date(Date.now() + DAY) },
+  { trafficLimitBytes: 10, usedBytes: 10 },
+  { trafficLimitBytes: 10, usedBytes: 9 },
+  { trafficLimitBytes: 0, usedBytes: 1e12 },
+  { holdDays: 30 },
+  { holdDays: 30, trafficLimitBytes: 5, usedBytes: 5 },
+  { deleted: true },
+];
+
+/** Which users may use the service exists once in TypeScript and once in SQL; they must agree. */
+describe('access: the serving rule and its SQL fragment agree (real PostgreSQL)', () => {
+  let database: { url: string; drop(): Promise<void> };
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    await migrateDatabase(database.url);
+    dataSource = new DataSource(dataSourceOptions(database.url, 2));
+    await dataSource.initialize();
+  });
+  afterAll(async () => {
+    await dataSource.destroy();
+    await database.drop();
+  });
+
+  it.each(CASES)('%p', async ({ deleted, ...fields }) => {
+    const access = { ...OPEN_ACCESS, ...fields };
+    const [{ id }] = await dataSource.query(
+      `INSERT INTO vpn_users (uuid, subscription_token, enabled, expires_at, hold_days, traffic_limit_bytes, used_bytes,
+                              deleted_at)
+       VALUES (gen_random_uuid(), md5(random()::text), $1, $2, $3, $4, $5, $6) RETURNING id`,
+      [
+        access.enabled,
+        access.expiresAt,
+        access.holdDays,
+        access.trafficLimitBytes,
+        access.usedBytes,
+        deleted ? new Date() : null,
+      ],
+    );
+    const [row] = await dataSource.query(`SELECT ${servingSql('u')} AS serving FROM vpn_users u WHERE id = $1`, [id]);
+    expect(row.serving).toBe(!deleted && servesTraffic(accessStatus(access, new Date())));
+  });
+});
