@@ -227,8 +227,17 @@ describe('moving users: migrate, tombstones, webhooks, rebalance, node deletion,
     panel.state.append(
       inbound,
       [
-        { id: '11111111-2222-4333-8444-555555555555', email: 'old-alice', tgId: 777, comment: 'alice' },
-        { id: 'not-a-uuid', email: 'old-bob', tgId: '' },
+        {
+          id: '11111111-2222-4333-8444-555555555555',
+          email: 'old-alice',
+          tgId: 777,
+          comment: 'alice',
+          expiryTime: Date.parse('2027-03-01T00:00:00Z'),
+          totalGB: 50e9,
+          limitIp: 2,
+          enable: true,
+        },
+        { id: 'not-a-uuid', email: 'old-bob', tgId: '', expiryTime: -7 * 86_400_000, enable: false },
       ],
       Date.now(),
     );
@@ -242,6 +251,20 @@ describe('moving users: migrate, tombstones, webhooks, rebalance, node deletion,
     expect(users.total).toBe(3);
     const alice = users.items.find((u: { clientEmail: string }) => u.clientEmail === 'old-alice');
     expect(alice).toMatchObject({ telegramId: 777, uuid: '11111111-2222-4333-8444-555555555555', source: 'adopted' });
+    // Plans come along: expiry, limit, devices; a negative expiry is a plan on hold; a disabled client stays off.
+    expect(alice.access).toMatchObject({
+      status: 'active',
+      expiresAt: '2027-03-01T00:00:00.000Z',
+      trafficLimitBytes: 50e9,
+      deviceLimit: 2,
+    });
+    const bob = users.items.find((u: { clientEmail: string }) => u.clientEmail === 'old-bob');
+    expect(bob.access).toMatchObject({ status: 'disabled', enabled: false, holdDays: 7, expiresAt: null });
+    const [{ behind }] = await t.dataSource.query(
+      `SELECT count(*)::int AS behind FROM assignments a JOIN vpn_users u ON u.id = a.user_id
+        WHERE a.state = 'active' AND a.access_version < u.access_version`,
+    );
+    expect(behind).toBe(0); // the adopted clients are left as they are
     const key = (await t.http().get('/api/v1/keys/777').set(bot).expect(200)).body;
     expect(key.key).toContain('11111111-2222-4333-8444-555555555555@');
     const loads = (await t.http().get('/api/v1/balancer/loads').set(fleet.auth).expect(200)).body;

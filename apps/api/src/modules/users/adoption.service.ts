@@ -3,13 +3,31 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ErrorCode, EventType } from '@fleet/contract';
-import { inboundClients } from '@fleet/xui-client';
+import { inboundClients, PanelClient } from '@fleet/xui-client';
 import { DomainError } from '../../common/errors/domain-error';
 import { AssignmentsRepository } from '../assignments/assignments.repository';
 import { UsersRepository } from './users.repository';
 import { EventsService } from '../events/events.service';
 import { NodesRepository } from '../nodes/nodes.repository';
 import { PanelPoolService } from '../panels/panel-pool.service';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The plan a panel client carries, as access: `expiryTime` ms (negative: days from first use, spec §6.2), `totalGB`
+ * bytes, `limitIp`, `enable`. Out-of-range values are clamped to what the API accepts.
+ */
+export function accessFromPanel(client: PanelClient) {
+  const expiry = Number(client.expiryTime) || 0;
+  const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, Math.round(value)));
+  return {
+    enabled: client.enable !== false,
+    expiresAt: expiry > 0 ? new Date(expiry) : null,
+    holdDays: expiry < 0 ? clamp(-expiry / DAY_MS, 1, 3650) : null,
+    trafficLimitBytes: String(Math.max(0, Math.floor(Number(client.totalGB) || 0))),
+    deviceLimit: clamp(Number(client.limitIp) || 0, 0, 100),
+  };
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -62,6 +80,7 @@ export class AdoptionService {
           telegramId,
           username: client.comment ? String(client.comment).slice(0, 255) : null,
           uuid,
+          ...accessFromPanel(client),
         });
         await this.assignments.insertActive(manager, {
           userId: user.id,

@@ -46,7 +46,9 @@ export class UsersRepository {
 
   createAdopted(
     manager: EntityManager,
-    fields: { telegramId: string | null; username: string | null; uuid: string },
+    fields: { telegramId: string | null; username: string | null; uuid: string } & Partial<
+      Pick<VpnUser, 'enabled' | 'expiresAt' | 'holdDays' | 'trafficLimitBytes' | 'deviceLimit'>
+    >,
   ): Promise<VpnUser> {
     const repo = this.repo(manager);
     return repo.save(repo.create({ ...fields, source: 'adopted', subscriptionToken: newSubscriptionToken() }));
