@@ -1,10 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { PanelSimulator } from '@fleet/panel-sim';
+import { AccessPassService } from '../src/modules/access/access-pass.service';
 import { checkHealth, eventually, placeUsers, startFleet } from './support/fleet';
 import { startTestApp, TestApp } from './support/test-app';
 
 type Fleet = Awaited<ReturnType<typeof startFleet>>;
 const DAY = 86_400_000;
+const SECRET_KEY = randomBytes(32);
 
 /** The user's client as the panel stores it. */
 function clientOn(panel: PanelSimulator, email: string): Record<string, unknown> | undefined {
@@ -22,7 +25,10 @@ describe('user access: plans stored, enforced on the panel client (real HTTP, Po
     t.http().patch(`/api/v1/keys/${telegramId}/access`).set(bot).send(body);
 
   beforeEach(async () => {
-    t = await startTestApp({ env: { SUB_PROFILE_TITLE: 'Fleet VPN', SUB_SUPPORT_URL: 'https://t.me/support' } });
+    t = await startTestApp({
+      env: { SUB_PROFILE_TITLE: 'Fleet VPN', SUB_SUPPORT_URL: 'https://t.me/support' },
+      secretKey: SECRET_KEY,
+    });
     fleet = await startFleet(t, [{ node: { maxUsers: 50 } }, { node: { maxUsers: 50 } }]);
     bot = { Authorization: `Bearer ${await t.tokenFor('bot')}` };
   });
@@ -67,6 +73,10 @@ describe('user access: plans stored, enforced on the panel client (real HTTP, Po
 
     await patch(101, { enabled: false }).expect(200);
     expect(clientOn(panel, email)).toMatchObject({ enable: false, expiryTime: expiresAt.getTime() });
+    const disabled = (await t.http().get('/api/v1/users?status=disabled').set(fleet.auth).expect(200)).body;
+    expect(disabled.items.map((user: { id: number }) => user.id)).toEqual([key.userId]);
+    expect((await t.http().get('/api/v1/users?status=active').set(fleet.auth).expect(200)).body.total).toBe(0);
+    await t.http().get('/api/v1/users?status=sleeping').set(fleet.auth).expect(400);
     expect((await t.http().get('/api/v1/keys/101').set(bot).expect(200)).body.access.status).toBe('disabled');
     await patch(101, { enabled: true }).expect(200);
     expect(clientOn(panel, email)).toMatchObject({ enable: true });
@@ -292,7 +302,12 @@ describe('user access: plans stored, enforced on the panel client (real HTTP, Po
     const onDead = keys.filter((key) => key.node.id === deadNode);
     expect(onDead.length).toBeGreaterThanOrEqual(2);
     const [disabled, ...serving] = onDead;
-    await t.http().patch(`/api/v1/users/${disabled.userId}/access`).set(fleet.auth).send({ enabled: false }).expect(200);
+    await t
+      .http()
+      .patch(`/api/v1/users/${disabled.userId}/access`)
+      .set(fleet.auth)
+      .send({ enabled: false })
+      .expect(200);
     await panelOf(deadNode).setFault({ kind: 'refuse' });
     for (let i = 0; i < 3; i++) await checkHealth(t, fleet.auth, deadNode);
     const job = await eventually(
@@ -304,5 +319,28 @@ describe('user access: plans stored, enforced on the panel client (real HTTP, Po
       (await t.http().get(`/api/v1/users/${userId}`).set(fleet.auth).expect(200)).body.node.id;
     expect(await nodeOf(disabled.userId)).toBe(deadNode);
     for (const user of serving) expect(await nodeOf(user.userId)).not.toBe(deadNode);
+  });
+
+  it('the access pass expires plans and warns before expiry, each once, on one replica at a time', async () => {
+    const [key] = await placeUsers(t, bot, 1201, 2);
+    const email = `u${key.userId}-n${key.node.id}`;
+    await patch(1201, { expiresAt: new Date(Date.now() + 800).toISOString() }).expect(200);
+    await patch(1202, { expiresAt: new Date(Date.now() + 10 * 3600_000).toISOString() }).expect(200);
+    await new Promise((resolve) => setTimeout(resolve, 900));
+    const second = await startTestApp({ databaseUrl: t.databaseUrl, secretKey: SECRET_KEY });
+    try {
+      const passes = await Promise.all([t, second, t].map((app) => app.app.get(AccessPassService).run()));
+      expect(passes.reduce((sum, pass) => sum + pass.expired, 0)).toBe(1);
+      expect(passes.reduce((sum, pass) => sum + pass.warned, 0)).toBe(1);
+      expect(await t.app.get(AccessPassService).run()).toEqual({ expired: 0, warned: 0 });
+    } finally {
+      await second.app.close();
+    }
+    expect((await t.http().get('/api/v1/keys/1201').set(bot).expect(200)).body.access.status).toBe('expired');
+    expect(clientOn(panelOf(key.node.id), email)).toMatchObject({ enable: false });
+    const types = async (type: string) =>
+      (await t.dataSource.query(`SELECT count(*)::int AS n FROM events WHERE type = $1`, [type]))[0].n;
+    expect(await types('user.expired')).toBe(1);
+    expect(await types('user.expiring')).toBe(1);
   });
 });

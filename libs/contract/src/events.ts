@@ -16,6 +16,7 @@ export const EventType = {
   UserLimited: 'user.limited',
   UserAccessChanged: 'user.access_changed',
   UserExtended: 'user.extended',
+  UserExpiring: 'user.expiring',
   UserTrafficReset: 'user.traffic_reset',
   UserRotated: 'user.rotated',
   UserDeleted: 'user.deleted',

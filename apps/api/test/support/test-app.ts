@@ -45,6 +45,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     LOG_LEVEL: 'silent',
     HEALTH_INTERVAL_MS: '0', // checks run when a test asks; tests of the sweep turn it on
     LOGIN_REJECT_DELAY_MS: '0', // tests of the login limiter turn it on
+    ACCESS_INTERVAL_MS: '0', // tests run the access pass themselves
     ...options.env,
   });
   const secretBox = new SecretBox(options.secretKey ?? randomBytes(32));

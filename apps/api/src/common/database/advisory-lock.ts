@@ -12,6 +12,8 @@ export const LockKey = {
   HealthSweep: 7_300_005,
   /** Carrying out tombstones (deleting moved users' clients from panels). */
   Tombstones: 7_300_006,
+  /** The scheduled access pass (expiries, warnings). */
+  AccessPass: 7_300_007,
 } as const;
 
 /** Takes a transaction-scoped advisory lock: held until the caller's transaction ends. */

@@ -4,6 +4,7 @@ import { NodesModule } from '../nodes/nodes.module';
 import { PanelsModule } from '../panels/panels.module';
 import { UsersModule } from '../users/users.module';
 import { UserAccessController } from './access.controller';
+import { AccessPassService } from './access-pass.service';
 import { AccessService } from './access.service';
 import { AccessSyncService } from './access-sync.service';
 import { IdempotencyRepository } from './idempotency.repository';
@@ -12,7 +13,7 @@ import { IdempotencyRepository } from './idempotency.repository';
 @Module({
   imports: [UsersModule, AssignmentsModule, NodesModule, PanelsModule],
   controllers: [UserAccessController],
-  providers: [AccessService, AccessSyncService, IdempotencyRepository],
-  exports: [AccessService, AccessSyncService],
+  providers: [AccessService, AccessSyncService, AccessPassService, IdempotencyRepository],
+  exports: [AccessService, AccessSyncService, AccessPassService],
 })
 export class AccessModule {}

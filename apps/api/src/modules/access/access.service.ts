@@ -163,6 +163,40 @@ export class AccessService {
     if (released) await this.tombstoneRunner.runDue({ nodeId: released.nodeId, emails: [released.clientEmail] });
   }
 
+  /** Time changed the user's status (an expiry passed): stored, announced once, written to the panel. */
+  recheck(userId: number): Promise<VpnUser> {
+    return this.change(userId, 'system:access', null, () => undefined);
+  }
+
+  /** `user.expiring`, once per expiry. */
+  async warnExpiring(userId: number): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const user = await this.users.findForUpdate(userId, manager);
+      if (!user || user.deletedAt || !user.expiresAt) return;
+      if (user.expiryWarnedFor && +user.expiryWarnedFor === +user.expiresAt) return;
+      user.expiryWarnedFor = user.expiresAt;
+      await this.users.saveAccess(user, manager);
+      await this.events.recordMany(
+        [
+          {
+            type: EventType.UserExpiring,
+            actor: 'system:access',
+            userId,
+            payload: {
+              telegramId: user.telegramId === null ? null : Number(user.telegramId),
+              userId,
+              status: user.status,
+              expiresAt: user.expiresAt.toISOString(),
+              usedBytes: Number(user.usedBytes),
+              trafficLimitBytes: Number(user.trafficLimitBytes),
+            },
+          },
+        ],
+        manager,
+      );
+    });
+  }
+
   /**
    * One change of a user's access, in one transaction: the row locked, `edit` applied through `set` (which notes
    * what changed), a new access version, an event naming the changes and one for the status transition, if any.
@@ -171,7 +205,8 @@ export class AccessService {
   private async change(
     userId: number,
     actor: string,
-    eventType: string,
+    /** The event recording the change; null for a status that time changed (only the transition is announced). */
+    eventType: string | null,
     edit: (user: VpnUser, set: <K extends keyof VpnUser>(field: K, value: VpnUser[K]) => void) => void,
     hooks: {
       before?: (manager: EntityManager) => Promise<boolean>;
@@ -184,7 +219,6 @@ export class AccessService {
       if (!user || user.deletedAt) throw new DomainError(ErrorCode.UserNotFound, `user ${userId} not found`);
       if (!proceed) return user;
       const now = new Date();
-      const before = accessStatus(accessOf(user), now);
       const changed: string[] = [];
       edit(user, (field, value) => {
         const current = user[field];
@@ -194,10 +228,13 @@ export class AccessService {
         user[field] = value;
         changed.push(field);
       });
-      if (!changed.length && eventType === EventType.UserAccessChanged) return user;
+      const after = accessStatus(accessOf(user), now);
+      // Transitions are taken from the stored status, so each fires once, whoever notices it first.
+      const transition = transitionEvent(user.status as AccessStatus, after);
+      if (!changed.length && !transition) return user;
+      user.status = after;
       user.accessVersion += 1;
       await this.users.saveAccess(user, manager);
-      const after = accessStatus(accessOf(user), now);
       const payload = {
         telegramId: user.telegramId === null ? null : Number(user.telegramId),
         userId: user.id,
@@ -207,15 +244,15 @@ export class AccessService {
         trafficLimitBytes: Number(user.trafficLimitBytes),
       };
       const secret = new Set(['uuid', 'subscriptionToken']);
-      const events: EventInput[] = [
-        {
+      const events: EventInput[] = [];
+      if (eventType !== null) {
+        events.push({
           type: eventType,
           actor,
           userId: user.id,
-          payload: { ...payload, changed: changed.filter((f) => !secret.has(f)) },
-        },
-      ];
-      const transition = transitionEvent(before, after);
+          payload: { ...payload, changed: changed.filter((field) => !secret.has(field)) },
+        });
+      }
       if (transition) events.push({ type: transition, actor, userId: user.id, payload });
       await this.events.recordMany(events, manager);
       await hooks.after?.(user, manager);

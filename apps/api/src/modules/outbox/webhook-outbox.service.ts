@@ -23,6 +23,7 @@ export const WEBHOOK_EVENTS: ReadonlySet<string> = new Set([
   EventType.UserExpired,
   EventType.UserLimited,
   EventType.UserTrafficReset,
+  EventType.UserExpiring,
   EventType.UserRotated,
   EventType.UserDeleted,
 ]);

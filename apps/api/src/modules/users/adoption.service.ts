@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ErrorCode, EventType } from '@fleet/contract';
 import { inboundClients, PanelClient } from '@fleet/xui-client';
+import { accessStatus } from '../access/access-status';
 import { DomainError } from '../../common/errors/domain-error';
 import { AssignmentsRepository } from '../assignments/assignments.repository';
 import { UsersRepository } from './users.repository';
@@ -20,13 +21,15 @@ const DAY_MS = 86_400_000;
 export function accessFromPanel(client: PanelClient) {
   const expiry = Number(client.expiryTime) || 0;
   const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, Math.round(value)));
-  return {
+  const access = {
     enabled: client.enable !== false,
     expiresAt: expiry > 0 ? new Date(expiry) : null,
     holdDays: expiry < 0 ? clamp(-expiry / DAY_MS, 1, 3650) : null,
-    trafficLimitBytes: String(Math.max(0, Math.floor(Number(client.totalGB) || 0))),
+    trafficLimitBytes: Math.max(0, Math.floor(Number(client.totalGB) || 0)),
     deviceLimit: clamp(Number(client.limitIp) || 0, 0, 100),
   };
+  const status = accessStatus({ ...access, usedBytes: 0 }, new Date());
+  return { ...access, trafficLimitBytes: String(access.trafficLimitBytes), status };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,5 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { ACCESS_STATUSES } from '@fleet/contract';
+import type { AccessStatus } from '@fleet/contract';
 import { INT4_MAX } from '../../common/http/strict-input';
 import { OptionalIdQuery } from '../../common/http/validation';
 import { PageQueryDto } from '../events/events.dto';
@@ -21,4 +23,9 @@ export class UserQueryDto extends PageQueryDto {
 
   @OptionalIdQuery()
   nodeId?: number;
+
+  @ApiPropertyOptional({ enum: ACCESS_STATUSES })
+  @IsOptional()
+  @IsIn(ACCESS_STATUSES)
+  status?: AccessStatus;
 }

@@ -47,7 +47,7 @@ export class UsersRepository {
   createAdopted(
     manager: EntityManager,
     fields: { telegramId: string | null; username: string | null; uuid: string } & Partial<
-      Pick<VpnUser, 'enabled' | 'expiresAt' | 'holdDays' | 'trafficLimitBytes' | 'deviceLimit'>
+      Pick<VpnUser, 'enabled' | 'expiresAt' | 'holdDays' | 'trafficLimitBytes' | 'deviceLimit' | 'status'>
     >,
   ): Promise<VpnUser> {
     const repo = this.repo(manager);
@@ -78,7 +78,32 @@ export class UsersRepository {
       uuid: user.uuid,
       subscriptionToken: user.subscriptionToken,
       accessVersion: user.accessVersion,
+      status: user.status,
+      expiryWarnedFor: user.expiryWarnedFor,
     });
+  }
+
+  /** Users whose status changes by time now: serving, with an expiry that has passed (oldest first). */
+  async dueToExpire(limit: number): Promise<number[]> {
+    const rows: Array<{ id: number }> = await this.dataSource.query(
+      `SELECT id FROM vpn_users WHERE status IN ('active', 'on_hold') AND expires_at IS NOT NULL AND expires_at <= now()
+        ORDER BY expires_at LIMIT $1`,
+      [limit],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /** Serving users whose expiry is within `hours` and who were not warned for that expiry yet. */
+  async dueForWarning(hours: number, limit: number): Promise<number[]> {
+    const rows: Array<{ id: number }> = await this.dataSource.query(
+      `SELECT id FROM vpn_users
+        WHERE status IN ('active', 'on_hold') AND expires_at IS NOT NULL
+          AND expires_at > now() AND expires_at <= now() + make_interval(hours => $1)
+          AND expiry_warned_for IS DISTINCT FROM expires_at
+        ORDER BY expires_at LIMIT $2`,
+      [hours, limit],
+    );
+    return rows.map((row) => row.id);
   }
 
   /** Revoked: telegram id freed, a token nobody has, switched off. */
@@ -88,6 +113,7 @@ export class UsersRepository {
       telegramId: null,
       subscriptionToken: token,
       enabled: false,
+      status: 'deleted',
       accessVersion: () => 'access_version + 1',
     });
   }
@@ -155,11 +181,13 @@ export class UsersRepository {
   async list(filter: {
     search?: string;
     nodeId?: number;
+    status?: string;
     page: number;
     limit: number;
   }): Promise<{ rows: UserRow[]; total: number }> {
     const query = this.withNode();
     if (filter.nodeId !== undefined) query.andWhere('a.node_id = :nodeId', { nodeId: filter.nodeId });
+    if (filter.status !== undefined) query.andWhere('u.status = :status', { status: filter.status });
     if (filter.search) {
       const search = filter.search.trim();
       if (/^\d{1,16}$/.test(search)) {
@@ -233,6 +261,8 @@ function fromRow(row: Record<string, unknown>): Partial<VpnUser> {
     usedBytes: String(row['used_bytes']),
     periodStart: row['period_start'] === null ? null : new Date(row['period_start'] as string),
     accessVersion: row['access_version'] as number,
+    status: row['status'] as VpnUser['status'],
+    expiryWarnedFor: row['expiry_warned_for'] === null ? null : new Date(row['expiry_warned_for'] as string),
     createdAt: new Date(row['created_at'] as string),
     updatedAt: new Date(row['updated_at'] as string),
   };

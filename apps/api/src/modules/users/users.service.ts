@@ -13,7 +13,7 @@ export class UsersService {
   ) {}
 
   async list(
-    filter: { search?: string; nodeId?: number; page: number; limit: number },
+    filter: { search?: string; nodeId?: number; status?: string; page: number; limit: number },
     viewer: Role,
   ): Promise<Page<UserView>> {
     const { rows, total } = await this.users.list(filter);

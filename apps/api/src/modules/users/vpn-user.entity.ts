@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import type { TrafficReset } from '../access/access-status';
+import type { AccessStatus, TrafficReset } from '../access/access-status';
 
 /** A bot user. `uuid` is the client id used on every panel for the user's whole life. */
 @Entity('vpn_users')
@@ -56,6 +56,14 @@ export class VpnUser {
   /** Grows with every change of the access above; panels are told each version once, never an older one. */
   @Column({ name: 'access_version', type: 'integer', default: 1 })
   accessVersion: number;
+
+  /** The status last derived and announced (filters, the scheduled pass); the rule itself is `accessStatus`. */
+  @Column({ type: 'varchar', length: 16, default: 'active' })
+  status: AccessStatus | 'deleted';
+
+  /** The expiry a `user.expiring` warning was sent for (once per expiry). */
+  @Column({ name: 'expiry_warned_for', type: 'timestamptz', nullable: true })
+  expiryWarnedFor: Date | null;
 
   /** Revoked: no telegram id, no subscription, no client anywhere; the row stays for the history. */
   @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })

@@ -20,7 +20,15 @@ export class UserAccess1764100000000 implements MigrationInterface {
         ADD COLUMN used_bytes          bigint       NOT NULL DEFAULT 0 CHECK (used_bytes >= 0),
         ADD COLUMN period_start        timestamptz,
         ADD COLUMN access_version      integer      NOT NULL DEFAULT 1,
-        ADD COLUMN deleted_at          timestamptz`);
+        ADD COLUMN deleted_at          timestamptz,
+        ADD COLUMN status              varchar(16)  NOT NULL DEFAULT 'active',
+        ADD COLUMN expiry_warned_for   timestamptz`);
+    // The scheduled pass finds what changes by time through these, never by reading every user.
+    await db.query(
+      `CREATE INDEX vpn_users_serving_by_expiry ON vpn_users (expires_at)
+       WHERE status IN ('active', 'on_hold') AND expires_at IS NOT NULL`,
+    );
+    await db.query(`CREATE INDEX vpn_users_by_status ON vpn_users (status, id)`);
     await db.query(`ALTER TABLE assignments ADD COLUMN access_version integer NOT NULL DEFAULT 0`);
     // The first answer to a request carrying an Idempotency-Key, kept 24 h (`extend`).
     await db.query(`
@@ -41,6 +49,7 @@ export class UserAccess1764100000000 implements MigrationInterface {
       ALTER TABLE vpn_users
         DROP COLUMN enabled, DROP COLUMN expires_at, DROP COLUMN hold_days, DROP COLUMN traffic_limit_bytes,
         DROP COLUMN traffic_reset, DROP COLUMN device_limit, DROP COLUMN note, DROP COLUMN used_bytes,
-        DROP COLUMN period_start, DROP COLUMN access_version, DROP COLUMN deleted_at`);
+        DROP COLUMN period_start, DROP COLUMN access_version, DROP COLUMN deleted_at, DROP COLUMN status,
+        DROP COLUMN expiry_warned_for`);
   }
 }
