@@ -343,4 +343,31 @@ describe('user access: plans stored, enforced on the panel client (real HTTP, Po
     expect(await types('user.expired')).toBe(1);
     expect(await types('user.expiring')).toBe(1);
   });
+
+  it('the panel enforces the plan by itself (control plane not involved): expiry, traffic limit, first use', async () => {
+    const keys = await placeUsers(t, bot, 1301, 6);
+    const [expiring, capped, held] = keys.filter((key) => key.node.id === keys[0].node.id);
+    const panel = panelOf(keys[0].node.id);
+    const email = (key: { userId: number; node: { id: number } }) => `u${key.userId}-n${key.node.id}`;
+    await t
+      .http()
+      .patch(`/api/v1/users/${expiring.userId}/access`)
+      .set(fleet.auth)
+      .send({
+        expiresAt: new Date(Date.now() + 300).toISOString(),
+      });
+    await t.http().patch(`/api/v1/users/${capped.userId}/access`).set(fleet.auth).send({ trafficLimitBytes: 1000 });
+    await t.http().patch(`/api/v1/users/${held.userId}/access`).set(fleet.auth).send({ holdDays: 10 });
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    // The panel's own traffic job: bytes arrive, the panel checks its clients.
+    panel.state.recordTraffic([
+      { email: email(capped), up: 600, down: 500 },
+      { email: email(held), up: 1, down: 1 },
+    ]);
+    const row = (key: { userId: number; node: { id: number } }) => panel.state.traffics.get(email(key))!;
+    expect(row(expiring).enable).toBe(false);
+    expect(row(capped).enable).toBe(false);
+    expect(row(held).enable).toBe(true);
+    expect(row(held).expiryTime).toBeGreaterThan(Date.now() + 9 * DAY);
+  });
 });

@@ -33,6 +33,17 @@ export class ControlServer {
       request.on('data', (chunk) => (text += chunk));
       request.on('end', async () => {
         if (request.method === 'GET' && request.url === '/state') return reply(200, snapshot(this.panel));
+        if (request.method === 'POST' && request.url === '/traffic') {
+          let deltas: Array<{ email: string; up: number; down: number }>;
+          try {
+            deltas = JSON.parse(text);
+          } catch {
+            return reply(400, { error: 'body must be JSON' });
+          }
+          if (!Array.isArray(deltas)) return reply(400, { error: 'body must be [{email, up, down}]' });
+          this.panel.state.recordTraffic(deltas);
+          return reply(200, { recorded: deltas.length });
+        }
         if (request.method === 'POST' && request.url === '/fault') {
           let fault: Fault;
           try {

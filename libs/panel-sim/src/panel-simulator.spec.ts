@@ -236,4 +236,41 @@ describe('PanelSimulator conformance (spec section in each title)', () => {
       await slow.stop();
     }
   });
+
+  it('§6.3/§7 the traffic job: first use starts a held plan, depletion and expiry disable the row only, updateClient re-enables', async () => {
+    const day = 86_400_000;
+    const clients = [
+      { id: 'held-1', email: 'held', enable: true, expiryTime: -30 * day },
+      { id: 'capped-1', email: 'capped', enable: true, totalGB: 1000 },
+      { id: 'late-1', email: 'late', enable: true, expiryTime: Date.now() + 50 },
+    ];
+    expect((await (await addClient(1, clients)).json()).success).toBe(true);
+    const started = Date.now();
+    panel.state.recordTraffic([
+      { email: 'held', up: 10, down: 20 },
+      { email: 'capped', up: 400, down: 600 },
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    panel.state.recordTraffic([]);
+    const list = (await (await call('panel/api/inbounds/list')).json()).obj;
+    const inbound = list.find((candidate: { id: number }) => candidate.id === 1);
+    const row = (email: string) => inbound.clientStats.find((stat: { email: string }) => stat.email === email);
+    const stored = (email: string) =>
+      JSON.parse(inbound.settings).clients.find((client: { email: string }) => client.email === email);
+    expect(row('held')).toMatchObject({ up: 10, down: 20, enable: true });
+    expect(row('held').expiryTime).toBeGreaterThanOrEqual(started + 30 * day);
+    expect(stored('held').expiryTime).toBe(row('held').expiryTime);
+    expect(row('capped')).toMatchObject({ up: 400, down: 600, enable: false });
+    expect(stored('capped').enable).toBe(true); // depletion disables only the traffic row
+    expect(row('late').enable).toBe(false);
+    // updateClient re-enables the row (and keeps up/down).
+    const updated = await postJson('panel/api/inbounds/updateClient/capped-1', {
+      id: 1,
+      settings: JSON.stringify({ clients: [{ ...stored('capped'), totalGB: 5000 }] }),
+    });
+    expect((await updated.json()).success).toBe(true);
+    const after = (await (await call('panel/api/inbounds/list')).json()).obj.find((c: { id: number }) => c.id === 1);
+    const capped = after.clientStats.find((stat: { email: string }) => stat.email === 'capped');
+    expect(capped).toMatchObject({ enable: true, up: 400, down: 600, total: 5000 });
+  });
 });

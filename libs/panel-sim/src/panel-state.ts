@@ -217,6 +217,38 @@ export class PanelState {
     }
   }
 
+  /**
+   * The panel's periodic traffic job (every 5–10 s on a real panel, spec §7): Xray's byte deltas are added to the
+   * rows; a client's first traffic turns a negative `expiryTime` (days from first use) into an absolute one, in the
+   * row and in the inbound's settings; then rows that are depleted (`total` > 0 and up + down ≥ total) or expired
+   * are disabled — the row only, `settings.clients[].enable` stays as it is (§6.3).
+   */
+  recordTraffic(deltas: Array<{ email: string; up: number; down: number }>, now = Date.now()): void {
+    for (const { email, up, down } of deltas) {
+      const row = this.traffics.get(email);
+      if (!row || up + down <= 0) continue;
+      row.up += up;
+      row.down += down;
+      row.allTime += up + down;
+      row.lastOnline = now;
+      if (row.expiryTime < 0) {
+        row.expiryTime = now - row.expiryTime;
+        const inbound = this.findInbound(row.inboundId);
+        const clients = inbound ? this.clientsOf(inbound) : null;
+        const index = clients?.findIndex((client) => client.email === email) ?? -1;
+        if (inbound && clients && index >= 0) {
+          clients[index] = { ...clients[index], expiryTime: row.expiryTime };
+          this.writeClients(inbound, clients);
+        }
+      }
+    }
+    for (const row of this.traffics.values()) {
+      const depleted = row.total > 0 && row.up + row.down >= row.total;
+      const expired = row.expiryTime > 0 && row.expiryTime <= now;
+      if (depleted || expired) row.enable = false;
+    }
+  }
+
   /** §7.3 `:id/delClient/:clientId` as in v2.8: an unknown key succeeds without change. */
   deleteClient(inboundId: number, key: string): Outcome {
     const inbound = this.findInbound(inboundId);
