@@ -332,7 +332,7 @@ describe('user access: plans stored, enforced on the panel client (real HTTP, Po
       const passes = await Promise.all([t, second, t].map((app) => app.app.get(AccessPassService).run()));
       expect(passes.reduce((sum, pass) => sum + pass.expired, 0)).toBe(1);
       expect(passes.reduce((sum, pass) => sum + pass.warned, 0)).toBe(1);
-      expect(await t.app.get(AccessPassService).run()).toEqual({ expired: 0, warned: 0 });
+      expect(await t.app.get(AccessPassService).run()).toEqual({ expired: 0, warned: 0, reset: 0 });
     } finally {
       await second.app.close();
     }
@@ -369,5 +369,28 @@ describe('user access: plans stored, enforced on the panel client (real HTTP, Po
     expect(row(capped).enable).toBe(false);
     expect(row(held).enable).toBe(true);
     expect(row(held).expiryTime).toBeGreaterThan(Date.now() + 9 * DAY);
+  });
+
+  it('a traffic period ends on its schedule: used traffic back to 0, a limited user active again, announced once', async () => {
+    const [key] = await placeUsers(t, bot, 1401, 1);
+    const { body } = await patch(1401, { trafficReset: 'day', trafficLimitBytes: 1000 }).expect(200);
+    const tomorrow = new Date();
+    tomorrow.setUTCHours(24, 0, 0, 0);
+    expect(body.access).toMatchObject({ trafficReset: 'day', nextResetAt: tomorrow.toISOString() });
+    // The period ends (moved into the past), with the limit reached meanwhile.
+    await t.dataSource.query(
+      `UPDATE vpn_users SET used_bytes = 1000, status = 'limited', next_reset_at = now() - interval '1 minute'
+        WHERE id = $1`,
+      [key.userId],
+    );
+    expect(await t.app.get(AccessPassService).run()).toMatchObject({ reset: 1 });
+    expect(await t.app.get(AccessPassService).run()).toMatchObject({ reset: 0 });
+    const access = (await t.http().get('/api/v1/keys/1401').set(bot).expect(200)).body.access;
+    expect(access).toMatchObject({ status: 'active', usedBytes: 0, nextResetAt: tomorrow.toISOString() });
+    const types = (
+      await t.dataSource.query(`SELECT type FROM events WHERE user_id = $1 ORDER BY id`, [key.userId])
+    ).map((row: { type: string }) => row.type);
+    expect(types.filter((type: string) => type === 'user.traffic_reset')).toHaveLength(1);
+    expect(types.slice(-2)).toEqual(['user.traffic_reset', 'user.enabled']);
   });
 });

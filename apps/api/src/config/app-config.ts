@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { LevelWithSilent } from 'pino';
+import { isTimeZone } from '../modules/access/traffic-period';
 
 export interface AppConfig {
   port: number;
@@ -58,6 +59,8 @@ export interface AppConfig {
   accessIntervalMs: number;
   /** `user.expiring` is sent this long before an expiry. */
   accessExpiryWarningHours: number;
+  /** IANA time zone of calendar traffic resets (day, week, month). */
+  accessTimezone: string;
   /** Testing only: the process kills itself with SIGKILL when it reaches this named point. */
   crashPoint: string | null;
 }
@@ -161,6 +164,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     healthRetentionDays: integer('HEALTH_RETENTION_DAYS', 7, 1, 3650),
     accessIntervalMs: integer('ACCESS_INTERVAL_MS', 30_000, 0, 3_600_000),
     accessExpiryWarningHours: integer('ACCESS_EXPIRY_WARNING_HOURS', 72, 1, 8760),
+    accessTimezone: timeZone(text('ACCESS_TIMEZONE') ?? 'UTC', problems),
     crashPoint: text('CRASH_POINT'),
   };
   if (problems.length) throw new ConfigError(problems);
@@ -197,4 +201,9 @@ function isAddressOrCidr(entry: string): boolean {
   if (!family || rest.length) return false;
   if (prefix === undefined) return true;
   return /^[0-9]{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+function timeZone(zone: string, problems: string[]): string {
+  if (!isTimeZone(zone)) problems.push(`ACCESS_TIMEZONE must be an IANA time zone such as Europe/Moscow (got "${zone}")`);
+  return zone;
 }

@@ -15,7 +15,7 @@ const BATCH = 1000;
 
 /**
  * What time changes, every ACCESS_INTERVAL_MS on one replica: plans whose expiry passed (status, event, panel
- * client) and warnings ACCESS_EXPIRY_WARNING_HOURS before an expiry. Due users are found through indexes on the
+ * client), warnings ACCESS_EXPIRY_WARNING_HOURS before an expiry, and traffic periods that ended. Due users are found through indexes on the
  * due times, so a pass costs what changes, not what the fleet holds.
  */
 @Injectable()
@@ -39,16 +39,18 @@ export class AccessPassService implements OnApplicationBootstrap, OnModuleDestro
     await this.loop.idle();
   }
 
-  /** One pass (or nothing, when another replica runs one): how many users expired and were warned. */
-  async run(): Promise<{ expired: number; warned: number }> {
+  /** One pass (or nothing, when another replica runs one): how many users expired, were warned, were reset. */
+  async run(): Promise<{ expired: number; warned: number; reset: number }> {
     const outcome = await tryAdvisoryLock(this.dataSource, LockKey.AccessPass, async () => {
       const expired = await this.users.dueToExpire(BATCH);
       for (const userId of expired) await this.access.recheck(userId);
       const warned = await this.users.dueForWarning(this.config.accessExpiryWarningHours, BATCH);
       for (const userId of warned) await this.access.warnExpiring(userId);
+      const reset = await this.users.dueForReset(BATCH);
+      for (const userId of reset) await this.access.periodEnded(userId);
       await this.idempotency.prune();
-      return { expired: expired.length, warned: warned.length };
+      return { expired: expired.length, warned: warned.length, reset: reset.length };
     });
-    return outcome.ran ? outcome.result : { expired: 0, warned: 0 };
+    return outcome.ran ? outcome.result : { expired: 0, warned: 0, reset: 0 };
   }
 }

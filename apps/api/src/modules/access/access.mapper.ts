@@ -13,7 +13,7 @@ export function mapAccess(user: VpnUser, now = new Date()): AccessView {
     trafficLimitBytes: Number(user.trafficLimitBytes),
     trafficReset: user.trafficReset,
     periodStart: user.periodStart?.toISOString() ?? null,
-    nextResetAt: null,
+    nextResetAt: user.nextResetAt?.toISOString() ?? null,
     usedBytes: Number(user.usedBytes),
     deviceLimit: user.deviceLimit,
     note: user.note,

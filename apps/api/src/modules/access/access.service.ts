@@ -1,9 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AccessStatus, AccessView, ErrorCode, EventType } from '@fleet/contract';
 import { DomainError } from '../../common/errors/domain-error';
+import { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
 import type { EventInput } from '../events/events.service';
 import { EventsService } from '../events/events.service';
 import { AssignmentsRepository } from '../assignments/assignments.repository';
@@ -16,6 +18,7 @@ import { AccessPatchDto } from './access.dto';
 import { mapAccess } from './access.mapper';
 import { AccessSyncService } from './access-sync.service';
 import { IdempotencyRepository } from './idempotency.repository';
+import { nextResetAt } from './traffic-period';
 import { accessStatus, servesTraffic } from './access-status';
 
 /** The event a status change announces (webhooks), if any. */
@@ -32,6 +35,7 @@ function transitionEvent(from: AccessStatus, to: AccessStatus): string | null {
 export class AccessService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly users: UsersRepository,
     private readonly events: EventsService,
     private readonly sync: AccessSyncService,
@@ -56,7 +60,12 @@ export class AccessService {
         if (patch.holdDays !== null) set('expiresAt', null); // starts again on first use
       }
       if (patch.trafficLimitBytes !== undefined) set('trafficLimitBytes', String(patch.trafficLimitBytes));
-      if (patch.trafficReset !== undefined) set('trafficReset', patch.trafficReset);
+      if (patch.trafficReset !== undefined) {
+        set('trafficReset', patch.trafficReset);
+        const start = user.periodStart ?? new Date();
+        set('periodStart', start);
+        set('nextResetAt', nextResetAt(patch.trafficReset, start, this.config.accessTimezone));
+      }
       if (patch.deviceLimit !== undefined) set('deviceLimit', patch.deviceLimit);
       if (patch.enabled !== undefined) set('enabled', patch.enabled);
       if (patch.note !== undefined) set('note', patch.note);
@@ -100,9 +109,28 @@ export class AccessService {
 
   /** A new traffic period starts now; a `limited` user is `active` again. */
   resetTraffic(userId: number, actor: string): Promise<VpnUser> {
-    return this.change(userId, actor, EventType.UserTrafficReset, (_user, set) => {
+    return this.change(userId, actor, EventType.UserTrafficReset, (user, set) => {
+      const now = new Date();
       set('usedBytes', '0');
-      set('periodStart', new Date());
+      set('periodStart', now);
+      set('nextResetAt', nextResetAt(user.trafficReset, now, this.config.accessTimezone));
+    });
+  }
+
+  /** The traffic period ended (the access pass): a new one starts where it ended. */
+  periodEnded(userId: number): Promise<VpnUser> {
+    return this.change(userId, 'system:access', EventType.UserTrafficReset, (user, set) => {
+      if (!user.nextResetAt || user.nextResetAt.getTime() > Date.now()) return;
+      let start = user.nextResetAt;
+      let next = nextResetAt(user.trafficReset, start, this.config.accessTimezone);
+      // A pass that was off for several periods starts the current one, not every missed one.
+      while (next && next.getTime() <= Date.now()) {
+        start = next;
+        next = nextResetAt(user.trafficReset, start, this.config.accessTimezone);
+      }
+      set('usedBytes', '0');
+      set('periodStart', start);
+      set('nextResetAt', next);
     });
   }
 

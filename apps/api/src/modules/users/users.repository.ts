@@ -75,6 +75,7 @@ export class UsersRepository {
       note: user.note,
       usedBytes: user.usedBytes,
       periodStart: user.periodStart,
+      nextResetAt: user.nextResetAt,
       uuid: user.uuid,
       subscriptionToken: user.subscriptionToken,
       accessVersion: user.accessVersion,
@@ -88,6 +89,16 @@ export class UsersRepository {
     const rows: Array<{ id: number }> = await this.dataSource.query(
       `SELECT id FROM vpn_users WHERE status IN ('active', 'on_hold') AND expires_at IS NOT NULL AND expires_at <= now()
         ORDER BY expires_at LIMIT $1`,
+      [limit],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /** Users whose traffic period has ended. */
+  async dueForReset(limit: number): Promise<number[]> {
+    const rows: Array<{ id: number }> = await this.dataSource.query(
+      `SELECT id FROM vpn_users WHERE next_reset_at IS NOT NULL AND next_reset_at <= now() AND deleted_at IS NULL
+        ORDER BY next_reset_at LIMIT $1`,
       [limit],
     );
     return rows.map((row) => row.id);
@@ -262,6 +273,7 @@ function fromRow(row: Record<string, unknown>): Partial<VpnUser> {
     periodStart: row['period_start'] === null ? null : new Date(row['period_start'] as string),
     accessVersion: row['access_version'] as number,
     status: row['status'] as VpnUser['status'],
+    nextResetAt: row['next_reset_at'] === null ? null : new Date(row['next_reset_at'] as string),
     expiryWarnedFor: row['expiry_warned_for'] === null ? null : new Date(row['expiry_warned_for'] as string),
     createdAt: new Date(row['created_at'] as string),
     updatedAt: new Date(row['updated_at'] as string),

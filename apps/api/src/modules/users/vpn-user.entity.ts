@@ -53,6 +53,10 @@ export class VpnUser {
   @Column({ name: 'period_start', type: 'timestamptz', nullable: true })
   periodStart: Date | null;
 
+  /** When the current traffic period ends (`trafficReset`); null for `none`. */
+  @Column({ name: 'next_reset_at', type: 'timestamptz', nullable: true })
+  nextResetAt: Date | null;
+
   /** Grows with every change of the access above; panels are told each version once, never an older one. */
   @Column({ name: 'access_version', type: 'integer', default: 1 })
   accessVersion: number;

@@ -22,7 +22,9 @@ export class UserAccess1764100000000 implements MigrationInterface {
         ADD COLUMN access_version      integer      NOT NULL DEFAULT 1,
         ADD COLUMN deleted_at          timestamptz,
         ADD COLUMN status              varchar(16)  NOT NULL DEFAULT 'active',
-        ADD COLUMN expiry_warned_for   timestamptz`);
+        ADD COLUMN expiry_warned_for   timestamptz,
+        ADD COLUMN next_reset_at       timestamptz`);
+    await db.query(`CREATE INDEX vpn_users_by_next_reset ON vpn_users (next_reset_at) WHERE next_reset_at IS NOT NULL`);
     // The scheduled pass finds what changes by time through these, never by reading every user.
     await db.query(
       `CREATE INDEX vpn_users_serving_by_expiry ON vpn_users (expires_at)
@@ -50,6 +52,6 @@ export class UserAccess1764100000000 implements MigrationInterface {
         DROP COLUMN enabled, DROP COLUMN expires_at, DROP COLUMN hold_days, DROP COLUMN traffic_limit_bytes,
         DROP COLUMN traffic_reset, DROP COLUMN device_limit, DROP COLUMN note, DROP COLUMN used_bytes,
         DROP COLUMN period_start, DROP COLUMN access_version, DROP COLUMN deleted_at, DROP COLUMN status,
-        DROP COLUMN expiry_warned_for`);
+        DROP COLUMN expiry_warned_for, DROP COLUMN next_reset_at`);
   }
 }
