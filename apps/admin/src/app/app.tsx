@@ -5,6 +5,7 @@ import { LoginPage } from '../features/auth/components/login-page';
 import { DashboardPage } from '../features/dashboard/components/dashboard-page';
 import { NodesPage } from '../features/nodes/components/nodes-page';
 import { NodeRoute } from './routes/node-route';
+import { UserRoute } from './routes/user-route';
 import { UsersPage } from '../features/users/components/users-page';
 import { RebalancePage } from '../features/rebalance/components/rebalance-page';
 import { EventsPage } from '../features/events/components/events-page';
@@ -41,6 +42,7 @@ const router = createBrowserRouter([
       { path: '/nodes', element: <NodesPage /> },
       { path: '/nodes/:id', element: <NodeRoute /> },
       { path: '/users', element: <UsersPage /> },
+      { path: '/users/:id', element: <UserRoute /> },
       { path: '/rebalance', element: <RebalancePage /> },
       { path: '/events', element: <EventsPage /> },
     ],

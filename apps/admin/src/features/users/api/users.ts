@@ -5,6 +5,7 @@ import { api } from '../../../lib/api-client';
 export interface UserFilter {
   search?: string;
   nodeId?: number;
+  status?: string;
   page: number;
 }
 
@@ -14,6 +15,7 @@ export function usersQueryOptions(filter: UserFilter) {
   const query = new URLSearchParams({ page: String(filter.page), limit: String(PAGE_SIZE) });
   if (filter.search) query.set('search', filter.search);
   if (filter.nodeId) query.set('nodeId', String(filter.nodeId));
+  if (filter.status) query.set('status', filter.status);
   return queryOptions({
     queryKey: ['users', filter],
     queryFn: () => api<Page<UserView>>(`/users?${query}`),

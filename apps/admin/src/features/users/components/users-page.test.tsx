@@ -1,5 +1,6 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { MemoryRouter } from 'react-router';
 import { describe, expect, it } from 'vitest';
 import { fakeApi } from '../../../lib/fake-api.testing';
 import { sampleNode } from '../../../testing/sample-node';
@@ -25,9 +26,11 @@ describe('UsersPage', () => {
       'GET /users': () => ({ status: 200, body: { items: [user], total: 1, page: 1, limit: 50 } }),
     });
     render(
-      <QueryClientProvider client={new QueryClient()}>
-        <UsersPage />
-      </QueryClientProvider>,
+      <MemoryRouter>
+        <QueryClientProvider client={new QueryClient()}>
+          <UsersPage />
+        </QueryClientProvider>
+      </MemoryRouter>,
     );
     expect(await screen.findByText('expired')).toBeInTheDocument();
   });
@@ -45,9 +48,11 @@ describe('UsersPage', () => {
       }),
     });
     render(
-      <QueryClientProvider client={new QueryClient()}>
-        <UsersPage />
-      </QueryClientProvider>,
+      <MemoryRouter>
+        <QueryClientProvider client={new QueryClient()}>
+          <UsersPage />
+        </QueryClientProvider>
+      </MemoryRouter>,
     );
     expect(await screen.findByText('alice')).toBeInTheDocument();
     fireEvent.change(screen.getByLabelText(/Search/), { target: { value: '4242' } });

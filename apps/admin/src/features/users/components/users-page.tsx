@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { NodeView } from '@fleet/contract';
+import { Link } from 'react-router';
 import { Pager } from '../../../components/pager';
 import { useNodes } from '../../../lib/queries/nodes';
 import { useMigrateUser, useUsers } from '../api/users';
@@ -8,8 +9,9 @@ import { useMigrateUser, useUsers } from '../api/users';
 export function UsersPage({ nodeId: fixedNode }: { nodeId?: number }) {
   const [search, setSearch] = useState('');
   const [nodeId, setNodeId] = useState<number | undefined>(fixedNode);
+  const [status, setStatus] = useState('');
   const [page, setPage] = useState(1);
-  const users = useUsers({ search: search.trim() || undefined, nodeId, page });
+  const users = useUsers({ search: search.trim() || undefined, nodeId, status: status || undefined, page });
   const nodes = useNodes().data ?? [];
   return (
     <section>
@@ -34,6 +36,15 @@ export function UsersPage({ nodeId: fixedNode }: { nodeId?: number }) {
               ))}
             </select>
           </label>
+          <label>
+            Access{' '}
+            <select value={status} onChange={(e) => (setStatus(e.target.value), setPage(1))}>
+              <option value="">any status</option>
+              {['active', 'on_hold', 'disabled', 'expired', 'limited'].map((option) => (
+                <option key={option}>{option}</option>
+              ))}
+            </select>
+          </label>
         </div>
       )}
       <div className="table-wrap">
@@ -53,7 +64,9 @@ export function UsersPage({ nodeId: fixedNode }: { nodeId?: number }) {
             {(users.data?.items ?? []).map((user) => (
               <tr key={user.id}>
                 <td>{user.telegramId ?? '—'}</td>
-                <td>{user.username ?? '—'}</td>
+                <td>
+                  <Link to={`/users/${user.id}`}>{user.username ?? `user ${user.id}`}</Link>
+                </td>
                 <td>
                   {user.access.status}
                   {user.access.expiresAt && (

@@ -1,0 +1,107 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { MemoryRouter } from 'react-router';
+import { describe, expect, it } from 'vitest';
+import { fakeApi } from '../../../lib/fake-api.testing';
+import { accessChanges, UserPage } from './user-page';
+
+const user = {
+  id: 7,
+  telegramId: 4242,
+  username: 'alice',
+  source: 'bot',
+  node: { id: 1, name: 'ams-1', location: null },
+  clientEmail: 'u7-n1',
+  assignedAt: '2026-11-22T00:00:00.000Z',
+  createdAt: '2026-11-22T00:00:00.000Z',
+  access: {
+    status: 'active',
+    enabled: true,
+    expiresAt: '2027-01-01T00:00:00.000Z',
+    holdDays: null,
+    trafficLimitBytes: 100e9,
+    trafficReset: 'month',
+    periodStart: '2026-12-01T00:00:00.000Z',
+    nextResetAt: '2027-01-01T00:00:00.000Z',
+    usedBytes: 12.5e9,
+    deviceLimit: 2,
+    note: null,
+  },
+};
+
+const show = () =>
+  render(
+    <MemoryRouter>
+      <QueryClientProvider client={new QueryClient()}>
+        <UserPage id={7} />
+      </QueryClientProvider>
+    </MemoryRouter>,
+  );
+
+describe('UserPage', () => {
+  it('shows the status and plan, and saves only what changed', async () => {
+    const calls = fakeApi({
+      'GET /users/7': () => ({ status: 200, body: user }),
+      'PATCH /users/7/access': () => ({ status: 200, body: user }),
+    });
+    show();
+    expect(await screen.findByText('active')).toBeInTheDocument();
+    expect(screen.getByText(/used 12.50 GB of 100 GB/)).toBeInTheDocument();
+    fireEvent.change(screen.getByLabelText('Devices (0 = no limit)'), { target: { value: '3' } });
+    fireEvent.change(screen.getByLabelText('Traffic limit (GB, 0 = none)'), { target: { value: '50' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save plan' }));
+    await waitFor(() => expect(calls.some((call) => call.method === 'PATCH')).toBe(true));
+    expect(calls.find((call) => call.method === 'PATCH')).toMatchObject({
+      path: '/users/7/access',
+      body: { deviceLimit: 3, trafficLimitBytes: 50e9 },
+    });
+  });
+
+  it('shows the API’s field errors next to the fields', async () => {
+    fakeApi({
+      'GET /users/7': () => ({ status: 200, body: user }),
+      'PATCH /users/7/access': () => ({
+        status: 400,
+        body: { statusCode: 400, code: 'VALIDATION_FAILED', message: ['deviceLimit must not be greater than 100'] },
+      }),
+    });
+    show();
+    fireEvent.change(await screen.findByLabelText('Devices (0 = no limit)'), { target: { value: '500' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save plan' }));
+    expect(await screen.findByText('deviceLimit must not be greater than 100')).toBeInTheDocument();
+  });
+
+  it('disables, extends and deletes after a confirmation', async () => {
+    const calls = fakeApi({
+      'GET /users/7': () => ({ status: 200, body: user }),
+      'PATCH /users/7/access': () => ({ status: 200, body: user }),
+      'POST /users/7/extend': () => ({ status: 200, body: user }),
+      'DELETE /users/7': () => ({ status: 204 }),
+    });
+    show();
+    fireEvent.click(await screen.findByRole('button', { name: 'Disable' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Extend' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Delete…' }));
+    expect(screen.getByRole('alertdialog')).toHaveTextContent('subscription URL answers 404');
+    fireEvent.click(screen.getByRole('button', { name: 'Delete' }));
+    await waitFor(() => expect(calls.some((call) => call.method === 'DELETE')).toBe(true));
+    expect(calls.find((call) => call.path === '/users/7/access')).toMatchObject({ body: { enabled: false } });
+    expect(calls.find((call) => call.path === '/users/7/extend')).toMatchObject({ body: { days: 30 } });
+  });
+
+  it('turns form values into the API’s fields', () => {
+    const before = {
+      expiresAt: '',
+      holdDays: '',
+      trafficLimitGb: '0',
+      trafficReset: 'none',
+      deviceLimit: '0',
+      note: '',
+    };
+    expect(accessChanges(before, { ...before, expiresAt: '2027-02-01T10:00', holdDays: '' })).toEqual({
+      expiresAt: '2027-02-01T10:00:00.000Z',
+    });
+    expect(accessChanges(before, { ...before, holdDays: '30', note: 'gift' })).toEqual({ holdDays: 30, note: 'gift' });
+    expect(accessChanges({ ...before, note: 'x' }, before)).toEqual({ note: null });
+  });
+});

@@ -1,0 +1,174 @@
+import type { UserView } from '@fleet/contract';
+import { FormEvent, useState } from 'react';
+import { useNavigate } from 'react-router';
+import { Badge, Tone } from '../../../components/ui/badge';
+import { Field } from '../../../components/ui/field';
+import { ApiError } from '../../../lib/api-client';
+import {
+  AccessPatch,
+  deleteUser,
+  extendAccess,
+  resetTraffic,
+  rotateKey,
+  updateAccess,
+  useUser,
+  useUserAction,
+} from '../api/user';
+
+const GB = 1e9;
+
+export const accessTone = (status: string): Tone =>
+  status === 'active' ? 'good' : status === 'on_hold' ? 'neutral' : status === 'disabled' ? 'warn' : 'bad';
+
+/** The form's text values from the user's access (dates as local date-time inputs, traffic in GB). */
+function formValues(user: UserView): Record<string, string> {
+  const { access } = user;
+  return {
+    expiresAt: access.expiresAt ? access.expiresAt.slice(0, 16) : '',
+    holdDays: access.holdDays === null ? '' : String(access.holdDays),
+    trafficLimitGb: String(access.trafficLimitBytes / GB),
+    trafficReset: access.trafficReset,
+    deviceLimit: String(access.deviceLimit),
+    note: access.note ?? '',
+  };
+}
+
+/** Only what changed, in the API's terms. */
+export function accessChanges(before: Record<string, string>, after: Record<string, string>): AccessPatch {
+  const patch: AccessPatch = {};
+  if (after.expiresAt !== before.expiresAt) {
+    patch.expiresAt = after.expiresAt ? new Date(`${after.expiresAt}Z`).toISOString() : null;
+  }
+  if (after.holdDays !== before.holdDays) patch.holdDays = after.holdDays ? Number(after.holdDays) : null;
+  if (after.trafficLimitGb !== before.trafficLimitGb) {
+    patch.trafficLimitBytes = Math.round(Number(after.trafficLimitGb) * GB);
+  }
+  if (after.trafficReset !== before.trafficReset) patch.trafficReset = after.trafficReset;
+  if (after.deviceLimit !== before.deviceLimit) patch.deviceLimit = Number(after.deviceLimit);
+  if (after.note !== before.note) patch.note = after.note || null;
+  return patch;
+}
+
+/** One user: access status and plan (editable), and the actions on it. */
+export function UserPage({ id }: { id: number }) {
+  const user = useUser(id).data;
+  if (!user) return <p>Loading…</p>;
+  return <UserDetails key={`${user.id}:${JSON.stringify(user.access)}`} user={user} />;
+}
+
+function UserDetails({ user }: { user: UserView }) {
+  const navigate = useNavigate();
+  const initial = formValues(user);
+  const [values, setValues] = useState(initial);
+  const [days, setDays] = useState('30');
+  const [confirming, setConfirming] = useState(false);
+  const save = useUserAction(updateAccess);
+  const toggle = useUserAction(updateAccess);
+  const extend = useUserAction(extendAccess);
+  const reset = useUserAction((id: number) => resetTraffic(id));
+  const rotate = useUserAction((id: number) => rotateKey(id));
+  const remove = useUserAction((id: number) => deleteUser(id));
+  const fieldErrors = save.error instanceof ApiError ? save.error.fieldErrors() : {};
+  const failure = [toggle, extend, reset, rotate, remove].find((action) => action.error)?.error;
+  const set = (name: string) => (event: { target: { value: string } }) =>
+    setValues((current) => ({ ...current, [name]: event.target.value }));
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    save.mutate({ id: user.id, input: accessChanges(initial, values) });
+  };
+  const { access } = user;
+  return (
+    <section>
+      <h1>{user.username ?? `User ${user.id}`}</h1>
+      <p>
+        <Badge tone={accessTone(access.status)}>{access.status}</Badge> telegram id {user.telegramId ?? '—'} · node{' '}
+        {user.node?.name ?? 'none'} · used {(access.usedBytes / GB).toFixed(2)} GB
+        {access.trafficLimitBytes ? ` of ${access.trafficLimitBytes / GB} GB` : ''}
+        {access.expiresAt && ` · until ${new Date(access.expiresAt).toLocaleString()}`}
+        {access.nextResetAt && ` · traffic resets ${new Date(access.nextResetAt).toLocaleString()}`}
+      </p>
+      <div className="actions">
+        <button type="button" onClick={() => toggle.mutate({ id: user.id, input: { enabled: !access.enabled } })}>
+          {access.enabled ? 'Disable' : 'Enable'}
+        </button>
+        <label>
+          Days <input value={days} onChange={(event) => setDays(event.target.value)} size={4} aria-label="Days" />
+        </label>
+        <button type="button" onClick={() => extend.mutate({ id: user.id, input: Number(days) })}>
+          Extend
+        </button>
+        <button type="button" onClick={() => reset.mutate({ id: user.id, input: undefined })}>
+          Reset traffic
+        </button>
+        <button type="button" onClick={() => rotate.mutate({ id: user.id, input: undefined })}>
+          Rotate key
+        </button>
+        <button type="button" onClick={() => setConfirming(true)}>
+          Delete…
+        </button>
+      </div>
+      {confirming && (
+        <div role="alertdialog" aria-labelledby="confirm-user-delete" className="confirm">
+          <p id="confirm-user-delete">
+            Delete this user? Their key stops working on every node and their subscription URL answers 404.
+          </p>
+          <button
+            type="button"
+            onClick={() => remove.mutate({ id: user.id, input: undefined }, { onSuccess: () => navigate('/users') })}
+          >
+            Delete
+          </button>
+          <button type="button" onClick={() => setConfirming(false)}>
+            Cancel
+          </button>
+        </div>
+      )}
+      {failure && <p role="alert">{failure.message}</p>}
+      <h2>Plan</h2>
+      <form onSubmit={submit} aria-label="Plan">
+        <Field
+          label="Expires at (UTC)"
+          name="expiresAt"
+          type="datetime-local"
+          value={values.expiresAt}
+          onChange={set('expiresAt')}
+          error={fieldErrors['expiresAt']}
+        />
+        <Field
+          label="Hold days (starts on first use)"
+          name="holdDays"
+          value={values.holdDays}
+          onChange={set('holdDays')}
+          error={fieldErrors['holdDays']}
+        />
+        <Field
+          label="Traffic limit (GB, 0 = none)"
+          name="trafficLimitGb"
+          value={values.trafficLimitGb}
+          onChange={set('trafficLimitGb')}
+          error={fieldErrors['trafficLimitBytes']}
+        />
+        <div className="field">
+          <label htmlFor="field-trafficReset">Traffic reset</label>
+          <select id="field-trafficReset" value={values.trafficReset} onChange={set('trafficReset')}>
+            {['none', 'day', 'week', 'month', 'month_rolling'].map((option) => (
+              <option key={option}>{option}</option>
+            ))}
+          </select>
+        </div>
+        <Field
+          label="Devices (0 = no limit)"
+          name="deviceLimit"
+          value={values.deviceLimit}
+          onChange={set('deviceLimit')}
+          error={fieldErrors['deviceLimit']}
+        />
+        <Field label="Note" name="note" value={values.note} onChange={set('note')} error={fieldErrors['note']} />
+        {save.error && !Object.keys(fieldErrors).length && <p role="alert">{save.error.message}</p>}
+        <button type="submit" disabled={save.isPending}>
+          Save plan
+        </button>
+      </form>
+    </section>
+  );
+}
