@@ -226,6 +226,7 @@ describe('health checks, hysteresis, failover and recovery (real HTTP, PostgreSQ
     expect(body).toEqual({
       nodes: { total: 3, healthy: 3, unhealthy: 0, unknown: 0, maintenance: 1, inactive: 0 },
       users: { total: 4, placed: 4 },
+      access: { active: 4, on_hold: 0, disabled: 0, expired: 0, limited: 0, expiringSoon: 0 },
       capacity: { max: 200, free: expect.any(Number) }, // the two active nodes' seats; free is checked below
       jobs: { running: 0, queuedMoves: 0 },
       alerts: { nodeDownLast24h: 0 },

@@ -96,6 +96,8 @@ export interface JobView {
 export interface StatsOverview {
   nodes: { total: number; healthy: number; unhealthy: number; unknown: number; maintenance: number; inactive: number };
   users: { total: number; placed: number };
+  /** Users by access status, and the serving ones whose plan ends within ACCESS_EXPIRY_WARNING_HOURS. */
+  access: Record<AccessStatus, number> & { expiringSoon: number };
   /** `max`: seats on active nodes; `free`: seats free on nodes that can take users now. */
   capacity: { max: number; free: number };
   jobs: { running: number; queuedMoves: number };

@@ -204,6 +204,7 @@ function isAddressOrCidr(entry: string): boolean {
 }
 
 function timeZone(zone: string, problems: string[]): string {
-  if (!isTimeZone(zone)) problems.push(`ACCESS_TIMEZONE must be an IANA time zone such as Europe/Moscow (got "${zone}")`);
+  if (!isTimeZone(zone))
+    problems.push(`ACCESS_TIMEZONE must be an IANA time zone such as Europe/Moscow (got "${zone}")`);
   return zone;
 }

@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
 import { EventType, StatsOverview } from '@fleet/contract';
 import { EventsService } from '../events/events.service';
 import { JobsRepository } from '../jobs/jobs.repository';
@@ -9,6 +11,7 @@ import { UsersRepository } from '../users/users.repository';
 @Injectable()
 export class StatsService {
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly nodes: NodesRepository,
     private readonly users: UsersRepository,
     private readonly jobs: JobsRepository,
@@ -16,9 +19,10 @@ export class StatsService {
   ) {}
 
   async overview(): Promise<StatsOverview> {
-    const [nodes, users, jobs, nodeDownLast24h] = await Promise.all([
+    const [nodes, users, access, jobs, nodeDownLast24h] = await Promise.all([
       this.nodes.fleetCounts(),
       this.users.counts(),
+      this.users.accessCounts(this.config.accessExpiryWarningHours),
       this.jobs.backlog(),
       this.events.countSince(EventType.NodeDown, new Date(Date.now() - 24 * 3600_000)),
     ]);
@@ -32,6 +36,7 @@ export class StatsService {
         inactive: nodes.inactive,
       },
       users,
+      access,
       capacity: { max: nodes.capacityMax, free: nodes.capacityFree },
       jobs,
       alerts: { nodeDownLast24h },

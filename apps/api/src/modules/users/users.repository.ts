@@ -4,7 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { INT4_MAX } from '../../common/http/strict-input';
 import { Assignment } from '../assignments/assignment.entity';
-import type { Access } from '../access/access-status';
+import type { Access, AccessStatus } from '../access/access-status';
 import type { UserIdentity } from '../assignments/panel-identity';
 import { NodeEntity } from '../nodes/node.entity';
 import { VpnUser } from './vpn-user.entity';
@@ -178,6 +178,22 @@ export class UsersRepository {
     if (!ids.length) return new Set();
     const rows = await this.repo(manager).find({ select: { telegramId: true }, where: { telegramId: In(ids) } });
     return new Set(rows.map((row) => String(row.telegramId)));
+  }
+
+  /** Users by stored status (the index on status), and serving users whose plan ends within `hours`. */
+  async accessCounts(hours: number): Promise<Record<AccessStatus, number> & { expiringSoon: number }> {
+    const rows: Array<{ status: string; n: number }> = await this.dataSource.query(
+      `SELECT status, count(*)::int AS n FROM vpn_users WHERE deleted_at IS NULL GROUP BY status`,
+    );
+    const [{ soon }] = await this.dataSource.query(
+      `SELECT count(*)::int AS soon FROM vpn_users
+        WHERE status IN ('active', 'on_hold') AND expires_at IS NOT NULL
+          AND expires_at > now() AND expires_at <= now() + make_interval(hours => $1)`,
+      [hours],
+    );
+    const counts = { active: 0, on_hold: 0, disabled: 0, expired: 0, limited: 0, expiringSoon: soon as number };
+    for (const row of rows) if (row.status in counts) counts[row.status as AccessStatus] = row.n;
+    return counts;
   }
 
   /** Every user, and those with a node. */

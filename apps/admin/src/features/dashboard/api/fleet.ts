@@ -16,6 +16,7 @@ export interface FleetSummary {
   maintenance: number;
   users: number;
   freeCapacity: number;
+  access: StatsOverview['access'];
 }
 
 /** Chart rows: users and free seats per node (a stacked bar reads as "current vs max"). */
@@ -36,6 +37,7 @@ export function summarise(overview: StatsOverview): FleetSummary {
     maintenance: overview.nodes.maintenance,
     users: overview.users.placed,
     freeCapacity: overview.capacity.free,
+    access: overview.access,
   };
 }
 

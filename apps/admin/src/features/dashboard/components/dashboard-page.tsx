@@ -36,6 +36,23 @@ export function DashboardPage() {
           </div>
         </dl>
       )}
+      {summary && (
+        <>
+          <h2>Access</h2>
+          <dl className="cards">
+            {(['active', 'on_hold', 'disabled', 'expired', 'limited'] as const).map((status) => (
+              <div key={status}>
+                <dt>{status.replace('_', ' ')}</dt>
+                <dd>{summary.access[status]}</dd>
+              </div>
+            ))}
+            <div>
+              <dt>Expiring within 72 h</dt>
+              <dd>{summary.access.expiringSoon}</dd>
+            </div>
+          </dl>
+        </>
+      )}
       <h2>Load</h2>
       <LoadChart bars={bars} />
       <h2>Response time</h2>

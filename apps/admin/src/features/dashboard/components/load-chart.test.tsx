@@ -21,11 +21,19 @@ describe('fleet data for the dashboard', () => {
       summarise({
         nodes: { total: 3, healthy: 2, unhealthy: 1, unknown: 0, maintenance: 1, inactive: 0 },
         users: { total: 120, placed: 115 },
+        access: { active: 100, on_hold: 5, disabled: 3, expired: 10, limited: 2, expiringSoon: 7 },
         capacity: { max: 200, free: 75 },
         jobs: { running: 0, queuedMoves: 0 },
         alerts: { nodeDownLast24h: 1 },
       }),
-    ).toEqual({ healthy: 2, unhealthy: 1, maintenance: 1, users: 115, freeCapacity: 75 });
+    ).toEqual({
+      healthy: 2,
+      unhealthy: 1,
+      maintenance: 1,
+      users: 115,
+      freeCapacity: 75,
+      access: { active: 100, on_hold: 5, disabled: 3, expired: 10, limited: 2, expiringSoon: 7 },
+    });
   });
 
   it('merges each node’s checks into one response-time series, gaps for failed checks', () => {
