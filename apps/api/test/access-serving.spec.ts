@@ -1,8 +1,5 @@
-import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../src/common/database/data-source.options';
-import { migrateDatabase } from '../src/common/database/migrate';
 import { Access, accessStatus, OPEN_ACCESS, servesTraffic, servingSql } from '../src/modules/access/access-status';
-import { createTestDatabase } from './support/test-database';
+import { useMigratedDatabase } from './support/test-database';
 
 const DAY = 86_400_000;
 const CASES: Array<Partial<Access> & { deleted?: boolean }> = [
@@ -20,23 +17,11 @@ const CASES: Array<Partial<Access> & { deleted?: boolean }> = [
 
 /** Which users may use the service exists once in TypeScript and once in SQL; they must agree. */
 describe('access: the serving rule and its SQL fragment agree (real PostgreSQL)', () => {
-  let database: { url: string; drop(): Promise<void> };
-  let dataSource: DataSource;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    await migrateDatabase(database.url);
-    dataSource = new DataSource(dataSourceOptions(database.url, 2));
-    await dataSource.initialize();
-  });
-  afterAll(async () => {
-    await dataSource.destroy();
-    await database.drop();
-  });
+  const db = useMigratedDatabase();
 
   it.each(CASES)('%p', async ({ deleted, ...fields }) => {
     const access = { ...OPEN_ACCESS, ...fields };
-    const [{ id }] = await dataSource.query(
+    const [{ id }] = await db().query(
       `INSERT INTO vpn_users (uuid, subscription_token, enabled, expires_at, hold_days, traffic_limit_bytes, used_bytes,
                               deleted_at)
        VALUES (gen_random_uuid(), md5(random()::text), $1, $2, $3, $4, $5, $6) RETURNING id`,
@@ -49,7 +34,7 @@ describe('access: the serving rule and its SQL fragment agree (real PostgreSQL)'
         deleted ? new Date() : null,
       ],
     );
-    const [row] = await dataSource.query(`SELECT ${servingSql('u')} AS serving FROM vpn_users u WHERE id = $1`, [id]);
+    const [row] = await db().query(`SELECT ${servingSql('u')} AS serving FROM vpn_users u WHERE id = $1`, [id]);
     expect(row.serving).toBe(!deleted && servesTraffic(accessStatus(access, new Date())));
   });
 });

@@ -1,29 +1,14 @@
-import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../src/common/database/data-source.options';
-import { migrateDatabase } from '../src/common/database/migrate';
 import { eligibleSql, ineligibleReason } from '../src/modules/nodes/node-eligibility';
-import { ELIGIBILITY_CASES, facts } from '../src/modules/nodes/node-eligibility.spec';
-import { createTestDatabase } from './support/test-database';
+import { ELIGIBILITY_CASES, facts } from '../src/modules/nodes/node-eligibility.testing';
+import { useMigratedDatabase } from './support/test-database';
 
 /** The eligibility rule exists once in TypeScript and once in SQL; they must agree on every case. */
 describe('eligibility: the pure rule and its SQL fragment agree (real PostgreSQL)', () => {
-  let database: { url: string; drop(): Promise<void> };
-  let dataSource: DataSource;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    await migrateDatabase(database.url);
-    dataSource = new DataSource(dataSourceOptions(database.url, 2));
-    await dataSource.initialize();
-  });
-  afterAll(async () => {
-    await dataSource.destroy();
-    await database.drop();
-  });
+  const db = useMigratedDatabase();
 
   it.each(ELIGIBILITY_CASES)('%p', async (fields) => {
     const node = facts(fields);
-    const [{ id }] = await dataSource.query(
+    const [{ id }] = await db().query(
       `INSERT INTO nodes (name, panel_url, panel_username, panel_password, status, health_status,
                           inbound_id, inbound_snapshot, current_users, max_users)
        VALUES (md5(random()::text), 'http://p/', 'u', 'x', $1, $2, $3, $4, $5, $6) RETURNING id`,
@@ -38,7 +23,7 @@ describe('eligibility: the pure rule and its SQL fragment agree (real PostgreSQL
         node.maxUsers,
       ],
     );
-    const [row] = await dataSource.query(
+    const [row] = await db().query(
       `SELECT ${eligibleSql('n')} AS eligible, ${eligibleSql('n', { seats: false })} AS serving FROM nodes n WHERE id = $1`,
       [id],
     );

@@ -1,3 +1,6 @@
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../../src/common/database/data-source.options';
+import { migrateDatabase } from '../../src/common/database/migrate';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 
@@ -32,4 +35,24 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
     url: withDatabase(serverUrl(), name),
     drop: () => admin(async (client) => void (await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`))),
   };
+}
+
+/**
+ * A migrated database and a small data source on it for the whole test file (set up in beforeAll, removed in
+ * afterAll): for tests that talk SQL directly.
+ */
+export function useMigratedDatabase(): () => DataSource {
+  let database: { url: string; drop(): Promise<void> };
+  let dataSource: DataSource;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    await migrateDatabase(database.url);
+    dataSource = new DataSource(dataSourceOptions(database.url, 2));
+    await dataSource.initialize();
+  });
+  afterAll(async () => {
+    await dataSource.destroy();
+    await database.drop();
+  });
+  return () => dataSource;
 }

@@ -1,28 +1,5 @@
-import { canServe, EligibilityFacts, ineligibleReason } from './node-eligibility';
-
-export const ELIGIBILITY_CASES: Array<[Partial<EligibilityFacts>, string | null]> = [
-  [{}, null],
-  [{ status: 'maintenance' }, 'status is maintenance'],
-  [{ status: 'inactive' }, 'status is inactive'],
-  [{ healthStatus: 'unknown' }, 'not checked yet'],
-  [{ healthStatus: 'unhealthy' }, 'unhealthy'],
-  [{ inboundId: null, inboundRead: false }, 'no inbound chosen'],
-  [{ inboundRead: false }, 'inbound not read yet (it is read at the next health check)'],
-  [{ currentUsers: 100 }, 'full'],
-  [{ currentUsers: 101 }, 'full'],
-  [{ currentUsers: 99 }, null],
-  [{ status: 'maintenance', healthStatus: 'unhealthy', currentUsers: 100 }, 'status is maintenance'],
-];
-
-export const facts = (fields: Partial<EligibilityFacts> = {}): EligibilityFacts => ({
-  status: 'active',
-  healthStatus: 'healthy',
-  inboundId: 1,
-  inboundRead: true,
-  currentUsers: 0,
-  maxUsers: 100,
-  ...fields,
-});
+import { canServe, ineligibleReason } from './node-eligibility';
+import { ELIGIBILITY_CASES, facts } from './node-eligibility.testing';
 
 describe('node eligibility (pure)', () => {
   it.each(ELIGIBILITY_CASES)('%p → %p', (fields, reason) => {

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { Badge, healthTone, statusTone } from '../../../components/ui/badge';
+import { Confirm } from '../../../components/ui/confirm';
 import {
   checkNow,
   deleteNode,
@@ -65,20 +66,17 @@ export function NodePage({ id }: { id: number }) {
         </button>
       </div>
       {confirming && (
-        <div role="alertdialog" aria-labelledby="confirm-delete" className="confirm">
-          <p id="confirm-delete">
-            Delete {node.name}?{' '}
-            {node.currentUsers
-              ? `Its ${node.currentUsers} users will be moved to other nodes first.`
-              : 'It has no users.'}
-          </p>
-          <button type="button" onClick={() => remove.mutate(id, { onSuccess: () => navigate('/nodes') })}>
-            Delete
-          </button>
-          <button type="button" onClick={() => setConfirming(false)}>
-            Cancel
-          </button>
-        </div>
+        <Confirm
+          id="confirm-delete"
+          action="Delete"
+          onConfirm={() => remove.mutate(id, { onSuccess: () => navigate('/nodes') })}
+          onCancel={() => setConfirming(false)}
+        >
+          Delete {node.name}?{' '}
+          {node.currentUsers
+            ? `Its ${node.currentUsers} users will be moved to other nodes first.`
+            : 'It has no users.'}
+        </Confirm>
       )}
       {failure && <p role="alert">{failure.message}</p>}
       <div className="actions">

@@ -2,6 +2,7 @@ import type { UserView } from '@fleet/contract';
 import { FormEvent, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { Badge, Tone } from '../../../components/ui/badge';
+import { Confirm } from '../../../components/ui/confirm';
 import { Field } from '../../../components/ui/field';
 import { ApiError } from '../../../lib/api-client';
 import {
@@ -108,20 +109,14 @@ function UserDetails({ user }: { user: UserView }) {
         </button>
       </div>
       {confirming && (
-        <div role="alertdialog" aria-labelledby="confirm-user-delete" className="confirm">
-          <p id="confirm-user-delete">
-            Delete this user? Their key stops working on every node and their subscription URL answers 404.
-          </p>
-          <button
-            type="button"
-            onClick={() => remove.mutate({ id: user.id, input: undefined }, { onSuccess: () => navigate('/users') })}
-          >
-            Delete
-          </button>
-          <button type="button" onClick={() => setConfirming(false)}>
-            Cancel
-          </button>
-        </div>
+        <Confirm
+          id="confirm-user-delete"
+          action="Delete"
+          onConfirm={() => remove.mutate({ id: user.id, input: undefined }, { onSuccess: () => navigate('/users') })}
+          onCancel={() => setConfirming(false)}
+        >
+          Delete this user? Their key stops working on every node and their subscription URL answers 404.
+        </Confirm>
       )}
       {failure && <p role="alert">{failure.message}</p>}
       <h2>Plan</h2>

@@ -19,19 +19,22 @@ const user = {
   access: { status: 'expired', expiresAt: '2026-11-30T00:00:00.000Z' },
 };
 
+const show = () =>
+  render(
+    <MemoryRouter>
+      <QueryClientProvider client={new QueryClient()}>
+        <UsersPage />
+      </QueryClientProvider>
+    </MemoryRouter>,
+  );
+
 describe('UsersPage', () => {
   it('shows each user’s access status', async () => {
     fakeApi({
       'GET /nodes': () => ({ status: 200, body: [sampleNode({ id: 1, name: 'ams-1' })] }),
       'GET /users': () => ({ status: 200, body: { items: [user], total: 1, page: 1, limit: 50 } }),
     });
-    render(
-      <MemoryRouter>
-        <QueryClientProvider client={new QueryClient()}>
-          <UsersPage />
-        </QueryClientProvider>
-      </MemoryRouter>,
-    );
+    show();
     expect(await screen.findByText('expired')).toBeInTheDocument();
   });
 
@@ -47,13 +50,7 @@ describe('UsersPage', () => {
         body: { ...user, node: { id: 2, name: 'fra-1', location: null } },
       }),
     });
-    render(
-      <MemoryRouter>
-        <QueryClientProvider client={new QueryClient()}>
-          <UsersPage />
-        </QueryClientProvider>
-      </MemoryRouter>,
-    );
+    show();
     expect(await screen.findByText('alice')).toBeInTheDocument();
     fireEvent.change(screen.getByLabelText(/Search/), { target: { value: '4242' } });
     fireEvent.change(screen.getByLabelText(/^Node/), { target: { value: '1' } });
