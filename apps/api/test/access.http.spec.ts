@@ -332,7 +332,7 @@ describe('user access: plans stored, enforced on the panel client (real HTTP, Po
       const passes = await Promise.all([t, second, t].map((app) => app.app.get(AccessPassService).run()));
       expect(passes.reduce((sum, pass) => sum + pass.expired, 0)).toBe(1);
       expect(passes.reduce((sum, pass) => sum + pass.warned, 0)).toBe(1);
-      expect(await t.app.get(AccessPassService).run()).toEqual({ expired: 0, warned: 0, reset: 0 });
+      expect(await t.app.get(AccessPassService).run()).toEqual({ expired: 0, warned: 0, reset: 0, started: 0 });
     } finally {
       await second.app.close();
     }
@@ -392,5 +392,25 @@ describe('user access: plans stored, enforced on the panel client (real HTTP, Po
     ).map((row: { type: string }) => row.type);
     expect(types.filter((type: string) => type === 'user.traffic_reset')).toHaveLength(1);
     expect(types.slice(-2)).toEqual(['user.traffic_reset', 'user.enabled']);
+  });
+
+  it('a held plan starts at first traffic: the pass reads the panel, sets the expiry and announces it once', async () => {
+    const [key] = await placeUsers(t, bot, 1501, 1);
+    const email = `u${key.userId}-n${key.node.id}`;
+    const panel = panelOf(key.node.id);
+    await patch(1501, { holdDays: 30 }).expect(200);
+    expect(await t.app.get(AccessPassService).run()).toMatchObject({ started: 0 }); // no traffic yet
+    panel.state.recordTraffic([{ email, up: 5, down: 5 }]);
+    const startedAt = panel.state.traffics.get(email)!.expiryTime;
+    expect(startedAt).toBeGreaterThan(Date.now() + 29 * DAY);
+    expect(await t.app.get(AccessPassService).run()).toMatchObject({ started: 1 });
+    expect(await t.app.get(AccessPassService).run()).toMatchObject({ started: 0 });
+    const access = (await t.http().get('/api/v1/keys/1501').set(bot).expect(200)).body.access;
+    expect(access).toMatchObject({ status: 'active', holdDays: 30, expiresAt: new Date(startedAt).toISOString() });
+    const [{ n }] = await t.dataSource.query(
+      `SELECT count(*)::int AS n FROM events WHERE type = 'user.first_connected'`,
+    );
+    expect(n).toBe(1);
+    expect(clientOn(panel, email)).toMatchObject({ enable: true, expiryTime: startedAt });
   });
 });

@@ -17,6 +17,7 @@ export const EventType = {
   UserAccessChanged: 'user.access_changed',
   UserExtended: 'user.extended',
   UserExpiring: 'user.expiring',
+  UserFirstConnected: 'user.first_connected',
   UserTrafficReset: 'user.traffic_reset',
   UserRotated: 'user.rotated',
   UserDeleted: 'user.deleted',

@@ -6,6 +6,9 @@ import { BackgroundLoop } from '../../common/background/background-loop';
 import { LockKey, tryAdvisoryLock } from '../../common/database/advisory-lock';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
+import { inboundClients } from '@fleet/xui-client';
+import { NodesRepository } from '../nodes/nodes.repository';
+import { PanelPoolService } from '../panels/panel-pool.service';
 import { UsersRepository } from '../users/users.repository';
 import { AccessService } from './access.service';
 import { IdempotencyRepository } from './idempotency.repository';
@@ -29,6 +32,8 @@ export class AccessPassService implements OnApplicationBootstrap, OnModuleDestro
     private readonly users: UsersRepository,
     private readonly access: AccessService,
     private readonly idempotency: IdempotencyRepository,
+    private readonly nodes: NodesRepository,
+    private readonly pool: PanelPoolService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -40,7 +45,7 @@ export class AccessPassService implements OnApplicationBootstrap, OnModuleDestro
   }
 
   /** One pass (or nothing, when another replica runs one): how many users expired, were warned, were reset. */
-  async run(): Promise<{ expired: number; warned: number; reset: number }> {
+  async run(): Promise<{ expired: number; warned: number; reset: number; started: number }> {
     const outcome = await tryAdvisoryLock(this.dataSource, LockKey.AccessPass, async () => {
       const expired = await this.users.dueToExpire(BATCH);
       for (const userId of expired) await this.access.recheck(userId);
@@ -48,9 +53,33 @@ export class AccessPassService implements OnApplicationBootstrap, OnModuleDestro
       for (const userId of warned) await this.access.warnExpiring(userId);
       const reset = await this.users.dueForReset(BATCH);
       for (const userId of reset) await this.access.periodEnded(userId);
+      const started = await this.heldPlansStarted();
       await this.idempotency.prune();
-      return { expired: expired.length, warned: warned.length, reset: reset.length };
+      return { expired: expired.length, warned: warned.length, reset: reset.length, started };
     });
-    return outcome.ran ? outcome.result : { expired: 0, warned: 0, reset: 0 };
+    return outcome.ran ? outcome.result : { expired: 0, warned: 0, reset: 0, started: 0 };
+  }
+
+  /**
+   * Held plans whose first traffic the panel has seen: one inbound read per node that serves held users; a client
+   * whose `expiryTime` turned positive started its plan then. Unreachable panels are asked again next pass.
+   */
+  private async heldPlansStarted(): Promise<number> {
+    const held = await this.users.heldOnNodes(BATCH);
+    let started = 0;
+    for (const nodeId of new Set(held.map((row) => row.nodeId))) {
+      const node = await this.nodes.findById(nodeId);
+      if (!node?.inboundId) continue;
+      const inboundId = node.inboundId;
+      const clients = await this.pool.run(node, (panel) => panel.getInbound(inboundId)).then(inboundClients, () => []);
+      const expiryOf = new Map(clients.map((client) => [client.email.toLowerCase(), Number(client.expiryTime) || 0]));
+      for (const row of held.filter((candidate) => candidate.nodeId === nodeId)) {
+        const expiry = expiryOf.get(row.clientEmail.toLowerCase()) ?? 0;
+        if (expiry <= 0) continue;
+        await this.access.firstUse(row.userId, new Date(expiry));
+        started++;
+      }
+    }
+    return started;
   }
 }

@@ -196,6 +196,17 @@ export class AccessService {
     return this.change(userId, 'system:access', null, () => undefined);
   }
 
+  /**
+   * A held plan started: the panel turned the client's negative expiry into an absolute one at first traffic, which
+   * is when the plan began. The plan now ends there; `user.first_connected`, once (the status leaves on_hold).
+   */
+  firstUse(userId: number, expiresAt: Date): Promise<VpnUser> {
+    return this.change(userId, 'system:access', EventType.UserFirstConnected, (user, set) => {
+      if (user.holdDays === null || user.expiresAt !== null) return;
+      set('expiresAt', expiresAt);
+    });
+  }
+
   /** `user.expiring`, once per expiry. */
   async warnExpiring(userId: number): Promise<void> {
     await this.dataSource.transaction(async (manager) => {

@@ -24,6 +24,7 @@ export const WEBHOOK_EVENTS: ReadonlySet<string> = new Set([
   EventType.UserLimited,
   EventType.UserTrafficReset,
   EventType.UserExpiring,
+  EventType.UserFirstConnected,
   EventType.UserRotated,
   EventType.UserDeleted,
 ]);

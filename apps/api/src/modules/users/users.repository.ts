@@ -94,6 +94,17 @@ export class UsersRepository {
     return rows.map((row) => row.id);
   }
 
+  /** Users on hold (plan not started) with the node and client email that serve them. */
+  async heldOnNodes(limit: number): Promise<Array<{ userId: number; nodeId: number; clientEmail: string }>> {
+    const rows: Array<{ user_id: number; node_id: number; client_email: string }> = await this.dataSource.query(
+      `SELECT u.id AS user_id, a.node_id, a.client_email FROM vpn_users u
+         JOIN assignments a ON a.user_id = u.id AND a.state = 'active'
+        WHERE u.status = 'on_hold' ORDER BY u.id LIMIT $1`,
+      [limit],
+    );
+    return rows.map((row) => ({ userId: row.user_id, nodeId: row.node_id, clientEmail: row.client_email }));
+  }
+
   /** Users whose traffic period has ended. */
   async dueForReset(limit: number): Promise<number[]> {
     const rows: Array<{ id: number }> = await this.dataSource.query(
