@@ -381,17 +381,10 @@ export class XuiClient {
    */
   private protocolError(label: string, response: AxiosResponse<string>): PanelError {
     const body = String(response.data ?? '');
-    const reason = !body
-      ? 'an empty body'
-      : body.trimStart().startsWith('<')
-        ? 'an HTML page'
-        : isJson(response)
-          ? 'JSON that is not the panel envelope'
-          : `${body.length} bytes of ${String(response.headers['content-type'] ?? 'untyped').split(';')[0]} text`;
     const what =
       response.status === 500 && !body
         ? 'HTTP 500 with an empty body (the panel failed handling the call)'
-        : `HTTP ${response.status} with ${reason}, not the panel's JSON`;
+        : `HTTP ${response.status} with ${describeReply(response, body)}, not the panel's JSON`;
     return new PanelError('protocol', this.label(label), what);
   }
 
@@ -416,6 +409,15 @@ export function inboundClients(inbound: Pick<Inbound, 'settings'>): PanelClient[
   } catch {
     return [];
   }
+}
+
+/** What a reply that is not the panel's JSON was, in words, without any of its text. */
+function describeReply(response: AxiosResponse<string>, body: string): string {
+  if (!body) return 'an empty body';
+  if (body.trimStart().startsWith('<')) return 'an HTML page';
+  if (isJson(response)) return 'JSON that is not the panel envelope';
+  const type = String(response.headers['content-type'] ?? 'untyped').split(';')[0];
+  return `${body.length} bytes of ${type} text`;
 }
 
 /** The field a classic panel keys a client by in URLs: UUID, trojan password, or shadowsocks email. */

@@ -1,7 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { clientKeyOf, inboundClients, PanelClient, PanelError } from '@fleet/xui-client';
+import { Assignment } from '../assignments/assignment.entity';
 import { AssignmentsRepository } from '../assignments/assignments.repository';
 import { panelClientFor } from '../assignments/panel-identity';
+import { NodeEntity } from '../nodes/node.entity';
 import { NodesRepository } from '../nodes/nodes.repository';
 import { PanelPoolService } from '../panels/panel-pool.service';
 import { UsersRepository } from '../users/users.repository';
@@ -24,59 +26,65 @@ export class AccessSyncService {
 
   /** Writes the user's access to the panel of their active assignment; false when that panel did not take it. */
   async push(userId: number): Promise<boolean> {
-    const { active } = await this.assignments.live(userId);
-    if (!active) return true;
-    const failed = await this.apply(active.nodeId, [userId]);
-    return failed === 0;
+    const active = (await this.assignments.liveOf([userId])).filter((row) => row.state === 'active');
+    return !active.length || (await this.apply(active[0].nodeId, active)) === 0;
   }
 
   /** Catches up every client on the node whose access is behind; answers how many could not be written. */
   async applyPending(nodeId: number): Promise<number> {
-    return this.apply(nodeId, await this.assignments.behindOnAccess(nodeId, 500));
+    const behind = await this.assignments.liveOf(await this.assignments.behindOnAccess(nodeId, 500));
+    return this.apply(
+      nodeId,
+      behind.filter((row) => row.state === 'active' && row.nodeId === nodeId),
+    );
   }
 
-  private async apply(nodeId: number, userIds: number[]): Promise<number> {
-    if (!userIds.length) return 0;
+  /** Rewrites the clients of these active assignments on `nodeId`; answers how many were not written. */
+  private async apply(nodeId: number, rows: Assignment[]): Promise<number> {
+    if (!rows.length) return 0;
     const node = await this.nodes.findById(nodeId);
     const snapshot = node?.inboundSnapshot;
-    if (!node || !snapshot) return userIds.length;
-    const identities = await this.users.identities(userIds);
-    const rows = (await this.assignments.liveOf(userIds)).filter(
-      (row) => row.state === 'active' && row.nodeId === nodeId,
-    );
-    if (!rows.length) return 0;
+    if (!node || !snapshot) return rows.length;
+    const identities = await this.users.identities(rows.map((row) => row.userId));
+    let stored: Map<string, PanelClient>;
     try {
-      // The client is found by its email: its key may be the one being replaced (rotation).
-      const stored = new Map<string, PanelClient>();
-      for (const inboundId of new Set(rows.map((row) => row.inboundId))) {
-        const inbound = await this.pool.run(node, (panel) => panel.getInbound(inboundId));
-        for (const client of inboundClients(inbound)) stored.set(client.email.toLowerCase(), client);
-      }
-      let failed = 0;
-      for (const row of rows) {
-        const user = identities.get(row.userId)!;
-        const current = stored.get(row.clientEmail.toLowerCase());
-        if (!current) {
-          failed++; // not on the panel (drift): nothing to update
-          continue;
-        }
-        const client = { ...current, ...panelClientFor(user, nodeId, snapshot), email: row.clientEmail };
-        try {
-          await this.pool.run(node, (panel) =>
-            panel.updateClient(row.inboundId, clientKeyOf(snapshot.protocol, current), client),
-          );
-          await this.assignments.markAccessApplied(row.id, user.accessVersion);
-        } catch (error) {
-          if (!(error instanceof PanelError) || error.kind === 'unreachable') throw error;
-          failed++;
-          this.logger.warn(`access of user ${row.userId} not written to ${node.name}: ${error.message}`);
-        }
-      }
-      return failed;
+      stored = await this.clientsByEmail(node, rows);
     } catch (error) {
       if (!(error instanceof PanelError)) throw error;
       this.logger.warn(`access changes for ${node.name} wait: ${error.message}`);
       return rows.length;
     }
+    let failed = 0;
+    for (const [i, row] of rows.entries()) {
+      const user = identities.get(row.userId)!;
+      const current = stored.get(row.clientEmail.toLowerCase());
+      if (!current) {
+        failed++; // not on the panel (drift): nothing to update
+        continue;
+      }
+      const client = { ...current, ...panelClientFor(user, nodeId, snapshot), email: row.clientEmail };
+      try {
+        await this.pool.run(node, (panel) =>
+          panel.updateClient(row.inboundId, clientKeyOf(snapshot.protocol, current), client),
+        );
+        await this.assignments.markAccessApplied(row.id, user.accessVersion);
+      } catch (error) {
+        if (!(error instanceof PanelError)) throw error;
+        this.logger.warn(`access of user ${row.userId} not written to ${node.name}: ${error.message}`);
+        if (error.kind === 'unreachable') return failed + rows.length - i; // the rest waits for the panel
+        failed++;
+      }
+    }
+    return failed;
+  }
+
+  /** The panel's clients of these assignments' inbounds, by email: a key may be the one being replaced (rotation). */
+  private async clientsByEmail(node: NodeEntity, rows: Assignment[]): Promise<Map<string, PanelClient>> {
+    const stored = new Map<string, PanelClient>();
+    for (const inboundId of new Set(rows.map((row) => row.inboundId))) {
+      const inbound = await this.pool.run(node, (panel) => panel.getInbound(inboundId));
+      for (const client of inboundClients(inbound)) stored.set(client.email.toLowerCase(), client);
+    }
+    return stored;
   }
 }
