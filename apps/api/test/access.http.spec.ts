@@ -413,4 +413,58 @@ describe('user access: plans stored, enforced on the panel client (real HTTP, Po
     expect(n).toBe(1);
     expect(clientOn(panel, email)).toMatchObject({ enable: true, expiryTime: startedAt });
   });
+  it('with the control plane stopped and the panel restarted, a disabled or expired client stays off and carries no traffic', async () => {
+    const keys = await placeUsers(t, bot, 1601, 6);
+    const [expired, lapsing, open] = keys.filter((key) => key.node.id === keys[0].node.id);
+    const panel = panelOf(keys[0].node.id);
+    const email = (key: { userId: number; node: { id: number } }) => `u${key.userId}-n${key.node.id}`;
+    const set = (key: { userId: number }, body: object) =>
+      t.http().patch(`/api/v1/users/${key.userId}/access`).set(fleet.auth).send(body).expect(200);
+    await set(expired, { expiresAt: new Date(Date.now() - DAY).toISOString() });
+    await set(lapsing, { expiresAt: new Date(Date.now() + 300).toISOString() }); // lapses while we are down
+    await t.stop();
+    await panel.stop();
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    await panel.start();
+    const bytes = (key: { userId: number; node: { id: number } }) =>
+      panel.state.recordTraffic([{ email: email(key), up: 10, down: 10 }]);
+    expect(bytes(expired)).toBe(0);
+    expect(bytes(open)).toBe(20);
+    expect(bytes(lapsing)).toBe(0); // the panel's own job disabled it at its expiry
+    expect(clientOn(panel, email(expired))).toMatchObject({ enable: false });
+    expect(panel.state.traffics.get(email(lapsing))).toMatchObject({ enable: false });
+  });
+
+  it('rotation: at every instant the panel holds a working key, and the old subscription stops for good', async () => {
+    const [placed] = await placeUsers(t, bot, 1701, 1);
+    const panel = panelOf(placed.node.id);
+    const email = `u${placed.userId}-n${placed.node.id}`;
+    const before = (await t.http().get('/api/v1/keys/1701').set(bot).expect(200)).body;
+    const oldUuid = /vless:\/\/([^@]+)@/.exec(before.key)![1];
+    const seenOnPanel = new Set<string>();
+    let gap = false;
+    const sample = setInterval(() => {
+      const client = clientOn(panel, email);
+      if (!client || client['enable'] !== true) gap = true;
+      else seenOnPanel.add(String(client['id']));
+    }, 1);
+    const polls: number[] = [];
+    let rotated = false;
+    const poller = (async () => {
+      while (!rotated) polls.push((await request(t.url).get(new URL(before.subscriptionUrl).pathname)).status);
+    })();
+    const { body: after } = await t.http().post('/api/v1/keys/1701/rotate').set(bot).expect(200);
+    rotated = true;
+    await poller;
+    const newUuid = /vless:\/\/([^@]+)@/.exec(after.key)![1];
+    expect(clientOn(panel, email)).toMatchObject({ id: newUuid, enable: true }); // the new key works once it is handed out
+    clearInterval(sample);
+    expect(gap).toBe(false);
+    expect([...seenOnPanel].every((uuid) => [oldUuid, newUuid].includes(uuid))).toBe(true);
+    // The old subscription answered until the change, then 404 for good.
+    const first404 = polls.indexOf(404);
+    expect(polls.slice(first404 === -1 ? polls.length : first404).every((status) => status === 404)).toBe(true);
+    expect(polls.slice(0, first404 === -1 ? polls.length : first404).every((status) => status === 200)).toBe(true);
+    await request(t.url).get(new URL(before.subscriptionUrl).pathname).expect(404);
+  });
 });

@@ -34,15 +34,24 @@ export class ControlServer {
       request.on('end', async () => {
         if (request.method === 'GET' && request.url === '/state') return reply(200, snapshot(this.panel));
         if (request.method === 'POST' && request.url === '/traffic') {
-          let deltas: Array<{ email: string; up: number; down: number }>;
+          let parsed: unknown;
           try {
-            deltas = JSON.parse(text);
+            parsed = JSON.parse(text);
           } catch {
             return reply(400, { error: 'body must be JSON' });
           }
-          if (!Array.isArray(deltas)) return reply(400, { error: 'body must be [{email, up, down}]' });
-          this.panel.state.recordTraffic(deltas);
-          return reply(200, { recorded: deltas.length });
+          const deltas = (Array.isArray(parsed) ? parsed : [parsed]) as Array<{
+            email: string;
+            up: number;
+            down: number;
+          }>;
+          const valid = deltas.every(
+            (delta) =>
+              typeof delta?.email === 'string' &&
+              [delta.up, delta.down].every((bytes) => Number.isSafeInteger(bytes) && bytes >= 0),
+          );
+          if (!valid) return reply(400, { error: 'body must be {email, up, down} or a list of them (bytes ≥ 0)' });
+          return reply(200, { recorded: deltas.length, acceptedBytes: this.panel.state.recordTraffic(deltas) });
         }
         if (request.method === 'POST' && request.url === '/fault') {
           let fault: Fault;

@@ -273,4 +273,41 @@ describe('PanelSimulator conformance (spec section in each title)', () => {
     const capped = after.clientStats.find((stat: { email: string }) => stat.email === 'capped');
     expect(capped).toMatchObject({ enable: true, up: 400, down: 600, total: 5000 });
   });
+  it('§7 traffic resets: one client or a whole inbound back to 0 and enabled; traffic of disabled clients is not carried', async () => {
+    const clients = [
+      { id: 'a-1', email: 'a', enable: true, totalGB: 100 },
+      { id: 'b-1', email: 'b', enable: true },
+      { id: 'c-1', email: 'c', enable: false },
+    ];
+    expect((await (await addClient(1, clients)).json()).success).toBe(true);
+    expect(
+      panel.state.recordTraffic([
+        { email: 'a', up: 60, down: 60 },
+        { email: 'b', up: 5, down: 5 },
+        { email: 'c', up: 7, down: 7 },
+      ]),
+    ).toBe(130);
+    expect(panel.state.recordTraffic([{ email: 'a', up: 1, down: 1 }])).toBe(0); // depleted: Xray dropped it
+    type Row = { email: string; up: number; down: number; enable: boolean; id: number };
+    const rows = async (): Promise<Record<string, Row>> =>
+      Object.fromEntries(
+        (await (await call('panel/api/inbounds/list')).json()).obj
+          .find((c: { id: number }) => c.id === 1)
+          .clientStats.map((row: Row) => [row.email, row]),
+      );
+    const before = await rows();
+    expect(before['a']).toMatchObject({ up: 60, down: 60, enable: false });
+    const reset = await (await call('panel/api/inbounds/1/resetClientTraffic/a', { method: 'POST' })).json();
+    expect(reset.success).toBe(true);
+    expect((await rows())['a']).toMatchObject({ up: 0, down: 0, enable: true, id: before['a'].id });
+    const unknown = await (await call('panel/api/inbounds/1/resetClientTraffic/nobody', { method: 'POST' })).json();
+    expect(unknown).toMatchObject({
+      success: false,
+      msg: expect.stringContaining('Inbound Not Found For Email: nobody'),
+    });
+    expect((await (await call('panel/api/inbounds/resetAllClientTraffics/1', { method: 'POST' })).json()).success).toBe(
+      true,
+    );
+    expect((await rows())['b']).toMatchObject({ up: 0, down: 0, enable: true, id: before['b'].id });
+  });
 });

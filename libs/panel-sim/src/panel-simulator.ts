@@ -466,6 +466,24 @@ export class PanelSimulator {
       const email = decodeURIComponent(m[1]);
       return { name: 'getClientTraffics', run: async () => this.state.clientTraffic(email) };
     }
+    if (post && (m = match(/^inbounds\/([^/]+)\/resetClientTraffic\/([^/]+)$/))) {
+      const [id, email] = [m[1], decodeURIComponent(m[2])];
+      return {
+        name: 'resetClientTraffic',
+        run: async () =>
+          isInt(id) ? this.state.resetClientTraffic(email) : fail(atoiError('Something went wrong', id)),
+      };
+    }
+    if (post && (m = match(/^inbounds\/resetAllClientTraffics\/([^/]+)$/))) {
+      const id = m[1];
+      return {
+        name: 'resetAllClientTraffics',
+        run: async () =>
+          /^-?\d+$/.test(id)
+            ? this.state.resetAllClientTraffics(Number(id))
+            : fail(atoiError('Something went wrong', id)),
+      };
+    }
     if (post && path === 'inbounds/onlines')
       return { name: 'onlines', run: async () => ({ success: true, msg: '', obj: this.state.onlines }) };
     return null;

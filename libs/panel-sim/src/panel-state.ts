@@ -223,10 +223,13 @@ export class PanelState {
    * row and in the inbound's settings; then rows that are depleted (`total` > 0 and up + down ≥ total) or expired
    * are disabled — the row only, `settings.clients[].enable` stays as it is (§6.3).
    */
-  recordTraffic(deltas: Array<{ email: string; up: number; down: number }>, now = Date.now()): void {
+  recordTraffic(deltas: Array<{ email: string; up: number; down: number }>, now = Date.now()): number {
+    let accepted = 0;
     for (const { email, up, down } of deltas) {
       const row = this.traffics.get(email);
-      if (!row || up + down <= 0) continue;
+      // Xray only carries clients that are enabled in the settings and whose row is not disabled.
+      if (!row || up + down <= 0 || !row.enable || !this.isEnabledInSettings(row)) continue;
+      accepted += up + down;
       row.up += up;
       row.down += down;
       row.allTime += up + down;
@@ -247,6 +250,28 @@ export class PanelState {
       const expired = row.expiryTime > 0 && row.expiryTime <= now;
       if (depleted || expired) row.enable = false;
     }
+    return accepted;
+  }
+
+  private isEnabledInSettings(row: SimTraffic): boolean {
+    const inbound = this.findInbound(row.inboundId);
+    const client = (inbound ? this.clientsOf(inbound) : null)?.find((candidate) => candidate.email === row.email);
+    return client?.['enable'] !== false;
+  }
+
+  /** §7 `:id/resetClientTraffic/:email`: the row's up/down back to 0 and the row enabled again. */
+  resetClientTraffic(email: string): Outcome {
+    const row = this.traffics.get(email);
+    if (!row) return fail(wrapped(MSG.wrong, `Inbound Not Found For Email: ${email}`));
+    Object.assign(row, { up: 0, down: 0, enable: true });
+    return ok('Traffic has been reset.');
+  }
+
+  /** §7 `resetAllClientTraffics/:id`: every row of the inbound (`-1`: of every inbound) back to 0 and enabled. */
+  resetAllClientTraffics(inboundId: number): Outcome {
+    for (const row of this.traffics.values())
+      if (inboundId === -1 || row.inboundId === inboundId) Object.assign(row, { up: 0, down: 0, enable: true });
+    return ok('All traffic has been reset.');
   }
 
   /** §7.3 `:id/delClient/:clientId` as in v2.8: an unknown key succeeds without change. */

@@ -23,6 +23,8 @@ export interface TestApp {
   http: () => ReturnType<typeof request>;
   adminToken(): Promise<string>;
   tokenFor(role: 'admin' | 'bot' | 'viewer'): Promise<string>;
+  /** Stops the control plane and keeps its database (a later `close` drops it). */
+  stop(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -61,6 +63,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
 
   let cachedAdminToken: string | null = null;
   const tokens = new Map<string, string>();
+  let stopped = false;
   const testApp: TestApp = {
     app,
     url,
@@ -87,8 +90,13 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       }
       return tokens.get(role)!;
     },
-    async close() {
+    async stop() {
+      if (stopped) return;
+      stopped = true;
       await app.close();
+    },
+    async close() {
+      await testApp.stop();
       await database?.drop();
     },
   };
