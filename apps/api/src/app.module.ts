@@ -24,6 +24,7 @@ import { JobsModule } from './modules/jobs/jobs.module';
 import { MetricsModule, MetricsRoutesModule } from './modules/metrics/metrics.module';
 import { UsersModule } from './modules/users/users.module';
 import { StatsModule } from './modules/stats/stats.module';
+import { UsageModule } from './modules/usage/usage.module';
 
 export interface Runtime {
   config: AppConfig;
@@ -66,6 +67,7 @@ export class AppModule {
         UsersModule,
         AssignmentsModule,
         AccessModule,
+        UsageModule,
         JobsModule,
         EvacuationModule,
         BalancerModule,

@@ -4,3 +4,4 @@ export * from './nodes';
 export * from './events';
 export * from './routes';
 export * from './placement';
+export * from './usage';

@@ -8,6 +8,7 @@ export const NODE_DEFAULTS = {
   maxUsers: 1000,
   priority: 100,
   weight: 1.0,
+  usageMultiplier: 1.0,
   status: 'active' as NodeStatus,
   tlsVerify: true,
 };
@@ -18,6 +19,8 @@ export const NODE_LIMITS = {
   maxUsersMax: 1_000_000,
   priorityMax: 1000,
   weightMax: 100,
+  usageMultiplierMin: 0.001,
+  usageMultiplierMax: 100,
 };
 
 export interface NodeView {
@@ -36,6 +39,8 @@ export interface NodeView {
   loadRatio: number;
   priority: number;
   weight: number;
+  /** Traffic through this node counts × this against quotas. */
+  usageMultiplier: number;
   status: NodeStatus;
   healthStatus: HealthStatus;
   /** Whether new users may be placed here now; when not, `ineligibleReason` says why in words. */

@@ -102,4 +102,6 @@ export interface StatsOverview {
   capacity: { max: number; free: number };
   jobs: { running: number; queuedMoves: number };
   alerts: { nodeDownLast24h: number };
+  /** Traffic through the fleet (bytes as the panels counted them). */
+  usage: { last24h: { up: number; down: number } };
 }

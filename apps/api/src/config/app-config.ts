@@ -61,6 +61,14 @@ export interface AppConfig {
   accessExpiryWarningHours: number;
   /** IANA time zone of calendar traffic resets (day, week, month). */
   accessTimezone: string;
+  /** How often the usage pass reads every panel's counters; 0 turns it off. */
+  usageIntervalMs: number;
+  /** Panels read at once by the usage pass. */
+  usageConcurrency: number;
+  /** Hourly usage rows are kept this many days, then rolled up into daily rows. */
+  usageHourlyDays: number;
+  /** Usage history is kept this many days. */
+  usageRetentionDays: number;
   /** Testing only: the process kills itself with SIGKILL when it reaches this named point. */
   crashPoint: string | null;
 }
@@ -165,6 +173,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     accessIntervalMs: integer('ACCESS_INTERVAL_MS', 30_000, 0, 3_600_000),
     accessExpiryWarningHours: integer('ACCESS_EXPIRY_WARNING_HOURS', 72, 1, 8760),
     accessTimezone: timeZone(text('ACCESS_TIMEZONE') ?? 'UTC', problems),
+    usageIntervalMs: integer('USAGE_INTERVAL_MS', 60_000, 0, 3_600_000),
+    usageConcurrency: integer('USAGE_CONCURRENCY', 8, 1, 64),
+    usageHourlyDays: integer('USAGE_HOURLY_DAYS', 7, 1, 90),
+    usageRetentionDays: integer('USAGE_RETENTION_DAYS', 400, 1, 3650),
     crashPoint: text('CRASH_POINT'),
   };
   if (problems.length) throw new ConfigError(problems);

@@ -133,3 +133,17 @@ export async function placeUsers(
   }
   return keys;
 }
+
+/** What an operator does in the panel's own UI: a POST to its API after logging in (e.g. a traffic reset). */
+export async function operatorCall(panel: PanelSimulator, path: string): Promise<{ success: boolean; msg: string }> {
+  const login = await fetch(`${panel.url}login`, {
+    method: 'POST',
+    body: new URLSearchParams({ username: panel.username, password: panel.password }),
+  });
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+  const response = await fetch(`${panel.url}${path}`, {
+    method: 'POST',
+    headers: { Cookie: cookie, 'X-Requested-With': 'XMLHttpRequest' },
+  });
+  return (await response.json()) as { success: boolean; msg: string };
+}

@@ -14,6 +14,8 @@ export const LockKey = {
   Tombstones: 7_300_006,
   /** The scheduled access pass (expiries, warnings). */
   AccessPass: 7_300_007,
+  /** The scheduled usage pass (collecting every panel's counters). */
+  UsagePass: 7_300_008,
 } as const;
 
 /** Takes a transaction-scoped advisory lock: held until the caller's transaction ends. */

@@ -18,7 +18,7 @@ const BATCH = 1000;
 
 /**
  * What time changes, every ACCESS_INTERVAL_MS on one replica: plans whose expiry passed (status, event, panel
- * client), warnings ACCESS_EXPIRY_WARNING_HOURS before an expiry, and traffic periods that ended. Due users are found through indexes on the
+ * client) and quotas the usage ledger found spent, warnings ACCESS_EXPIRY_WARNING_HOURS before an expiry, and traffic periods that ended. Due users are found through indexes on the
  * due times, so a pass costs what changes, not what the fleet holds.
  */
 @Injectable()
@@ -48,7 +48,8 @@ export class AccessPassService implements OnApplicationBootstrap, OnModuleDestro
   async run(): Promise<{ expired: number; warned: number; reset: number; started: number }> {
     const outcome = await tryAdvisoryLock(this.dataSource, LockKey.AccessPass, async () => {
       const expired = await this.users.dueToExpire(BATCH);
-      for (const userId of expired) await this.access.recheck(userId);
+      // Also users the usage pass found over their limit, should it have stopped before telling them.
+      for (const userId of [...expired, ...(await this.users.dueToLimit(BATCH))]) await this.access.recheck(userId);
       const warned = await this.users.dueForWarning(this.config.accessExpiryWarningHours, BATCH);
       for (const userId of warned) await this.access.warnExpiring(userId);
       const reset = await this.users.dueForReset(BATCH);

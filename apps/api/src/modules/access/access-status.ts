@@ -45,22 +45,34 @@ export function servingSql(alias: string): string {
 
 const DAY_MS = 86_400_000;
 
+/** Where the client sits: the node's usage multiplier and the client's counter there (bytes, up + down). */
+export interface NodeQuota {
+  multiplier: number;
+  counterBytes: number;
+}
+
+export const NEW_CLIENT: NodeQuota = { multiplier: 1, counterBytes: 0 };
+
 /**
  * What the panel itself enforces, so access holds even while the control plane is down: `enable`, `expiryTime` (ms;
- * negative = hold days from first use, which the panel turns absolute on first traffic), `limitIp`, `totalGB`
- * (bytes; until the usage ledger: the limit).
+ * negative = hold days from first use, which the panel turns absolute on first traffic), `limitIp`, and `totalGB`:
+ * the client's counter on that node plus what is left of the period's limit (÷ the node's multiplier), so the panel
+ * stops the client where the fleet-wide quota ends and a move never grants a fresh quota.
  */
 export function panelAccess(
   access: Access,
   now: Date,
+  quota: NodeQuota = NEW_CLIENT,
 ): { enable: boolean; expiryTime: number; limitIp: number; totalGB: number } {
   const status = accessStatus(access, now);
+  const left = Math.max(0, access.trafficLimitBytes - access.usedBytes);
   return {
     enable: servesTraffic(status),
     expiryTime:
       status === 'on_hold' ? -access.holdDays! * DAY_MS : access.expiresAt === null ? 0 : access.expiresAt.getTime(),
     limitIp: access.deviceLimit,
-    totalGB: access.trafficLimitBytes,
+    // 0 means unlimited to the panel, so a spent quota is at least 1 byte (and the client is disabled anyway).
+    totalGB: access.trafficLimitBytes === 0 ? 0 : Math.max(1, quota.counterBytes + Math.ceil(left / quota.multiplier)),
   };
 }
 

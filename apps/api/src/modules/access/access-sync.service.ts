@@ -6,6 +6,7 @@ import { panelClientFor } from '../assignments/panel-identity';
 import { NodeEntity } from '../nodes/node.entity';
 import { NodesRepository } from '../nodes/nodes.repository';
 import { PanelPoolService } from '../panels/panel-pool.service';
+import { UsageRepository } from '../usage/usage.repository';
 import { UsersRepository } from '../users/users.repository';
 
 /**
@@ -22,6 +23,7 @@ export class AccessSyncService {
     private readonly users: UsersRepository,
     private readonly nodes: NodesRepository,
     private readonly pool: PanelPoolService,
+    private readonly usage: UsageRepository,
   ) {}
 
   /** Writes the user's access to the panel of their active assignment; false when that panel did not take it. */
@@ -46,6 +48,10 @@ export class AccessSyncService {
     const snapshot = node?.inboundSnapshot;
     if (!node || !snapshot) return rows.length;
     const identities = await this.users.identities(rows.map((row) => row.userId));
+    const counters = await this.usage.countersOn(
+      nodeId,
+      rows.map((row) => row.clientEmail),
+    );
     let stored: Map<string, PanelClient>;
     try {
       stored = await this.clientsByEmail(node, rows);
@@ -62,7 +68,8 @@ export class AccessSyncService {
         failed++; // not on the panel (drift): nothing to update
         continue;
       }
-      const client = { ...current, ...panelClientFor(user, nodeId, snapshot), email: row.clientEmail };
+      const quota = { multiplier: node.usageMultiplier, counterBytes: counters.get(row.clientEmail) ?? 0 };
+      const client = { ...current, ...panelClientFor(user, nodeId, snapshot, quota), email: row.clientEmail };
       try {
         await this.pool.run(node, (panel) =>
           panel.updateClient(row.inboundId, clientKeyOf(snapshot.protocol, current), client),

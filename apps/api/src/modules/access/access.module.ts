@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AssignmentsModule } from '../assignments/assignments.module';
 import { NodesModule } from '../nodes/nodes.module';
 import { PanelsModule } from '../panels/panels.module';
+import { UsageLedgerModule } from '../usage/usage-ledger.module';
 import { UsersModule } from '../users/users.module';
 import { UserAccessController } from './access.controller';
 import { AccessPassService } from './access-pass.service';
@@ -11,7 +12,7 @@ import { IdempotencyRepository } from './idempotency.repository';
 
 /** What users may use: plans and status (pure rule), changes, and their enforcement on panels. */
 @Module({
-  imports: [UsersModule, AssignmentsModule, NodesModule, PanelsModule],
+  imports: [UsersModule, AssignmentsModule, NodesModule, PanelsModule, UsageLedgerModule],
   controllers: [UserAccessController],
   providers: [AccessService, AccessSyncService, AccessPassService, IdempotencyRepository],
   exports: [AccessService, AccessSyncService, AccessPassService],

@@ -112,6 +112,7 @@ export class AccessService {
     return this.change(userId, actor, EventType.UserTrafficReset, (user, set) => {
       const now = new Date();
       set('usedBytes', '0');
+      set('usedUpBytes', '0');
       set('periodStart', now);
       set('nextResetAt', nextResetAt(user.trafficReset, now, this.config.accessTimezone));
     });
@@ -129,6 +130,7 @@ export class AccessService {
         next = nextResetAt(user.trafficReset, start, this.config.accessTimezone);
       }
       set('usedBytes', '0');
+      set('usedUpBytes', '0');
       set('periodStart', start);
       set('nextResetAt', next);
     });

@@ -1,6 +1,7 @@
 import { forwardRef, Module } from '@nestjs/common';
 import { NodesModule } from '../nodes/nodes.module';
 import { PanelsModule } from '../panels/panels.module';
+import { UsageLedgerModule } from '../usage/usage-ledger.module';
 import { UsersModule } from '../users/users.module';
 import { AssignmentsRepository } from './assignments.repository';
 import { MoveEngine } from './move-engine.service';
@@ -20,7 +21,7 @@ const PROVIDERS = [
 
 /** Which node serves each user: the one move engine (place, move, move many), recovery and tombstones. */
 @Module({
-  imports: [NodesModule, PanelsModule, forwardRef(() => UsersModule)],
+  imports: [NodesModule, PanelsModule, UsageLedgerModule, forwardRef(() => UsersModule)],
   providers: PROVIDERS,
   exports: PROVIDERS,
 })

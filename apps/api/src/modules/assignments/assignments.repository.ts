@@ -186,6 +186,15 @@ export class AssignmentsRepository {
     return rows.map((row) => row.user_id);
   }
 
+  /** These users' clients on the node must be rewritten (their counter went back: `totalGB` is stale). */
+  async markAccessStale(nodeId: number, userIds: number[]): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE assignments SET access_version = 0
+        WHERE node_id = $1 AND user_id = ANY($2::int[]) AND state = 'active'`,
+      [nodeId, userIds],
+    );
+  }
+
   /** The client carries this access version now (never moves it back). */
   async markAccessApplied(assignmentId: string, version: number): Promise<void> {
     await this.dataSource.query(`UPDATE assignments SET access_version = $2 WHERE id = $1 AND access_version < $2`, [

@@ -14,6 +14,7 @@ import { NodeEntity } from '../nodes/node.entity';
 import { NodesRepository } from '../nodes/nodes.repository';
 import { PanelPoolService } from '../panels/panel-pool.service';
 import { PanelWriterService } from '../panels/panel-writer.service';
+import { UsageRepository } from '../usage/usage.repository';
 import { UsersRepository } from '../users/users.repository';
 import { Assignment } from './assignment.entity';
 import { AssignmentsRepository } from './assignments.repository';
@@ -153,6 +154,7 @@ export class MoveEngine {
     private readonly events: EventsService,
     private readonly crash: CrashPoints,
     private readonly metrics: MetricsService,
+    private readonly usage: UsageRepository,
   ) {}
 
   /**
@@ -287,6 +289,7 @@ export class MoveEngine {
           manager,
         );
         await this.tombstones.cancel(rows, manager);
+        await this.usage.expectNewClients(rows, manager);
         const pendingOf = new Map(rows.map((row) => [row.userId, row]));
         return outcomes.map((outcome) => {
           if (outcome.kind !== 'pick') return outcome;
@@ -305,10 +308,20 @@ export class MoveEngine {
         node,
       ]),
     );
+    const counters = new Map<number, Map<string, number>>();
+    for (const node of targets.values()) {
+      const emails = held.filter((outcome) => outcome.pending.nodeId === node.id).map((o) => o.pending.clientEmail);
+      counters.set(node.id, await this.usage.countersOn(node.id, emails));
+    }
     return planned.map((outcome): ReserveOutcome => {
       if (outcome.kind !== 'held') return outcome;
       const node = targets.get(outcome.pending.nodeId)!;
-      const client = panelClientFor(identities.get(outcome.request.userId)!, node.id, node.inboundSnapshot!);
+      // A client kept from an earlier stay on this node (its tombstone cancelled) keeps its counter.
+      const counterBytes = counters.get(node.id)!.get(outcome.pending.clientEmail) ?? 0;
+      const client = panelClientFor(identities.get(outcome.request.userId)!, node.id, node.inboundSnapshot!, {
+        multiplier: node.usageMultiplier,
+        counterBytes,
+      });
       return {
         kind: 'reserved',
         reservation: {

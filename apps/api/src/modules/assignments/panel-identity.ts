@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { PanelClient, buildShareLink } from '@fleet/xui-client';
-import { Access, panelAccess } from '../access/access-status';
+import { Access, NEW_CLIENT, NodeQuota, panelAccess } from '../access/access-status';
 import type { InboundSnapshot } from '../nodes/node.entity';
 
 export interface UserIdentity {
@@ -49,11 +49,16 @@ function streamOf(inbound: InboundSnapshot): { network?: string; security?: stri
 }
 
 /** The client object a panel stores for this user: the same UUID (or derived key) on every node. */
-export function panelClientFor(user: UserIdentity, nodeId: number, inbound: InboundSnapshot): PanelClient {
+export function panelClientFor(
+  user: UserIdentity,
+  nodeId: number,
+  inbound: InboundSnapshot,
+  quota: NodeQuota = NEW_CLIENT,
+): PanelClient {
   const email = clientEmail(user.id, nodeId);
   const base: PanelClient = {
     email,
-    ...panelAccess(user.access, new Date()),
+    ...panelAccess(user.access, new Date(), quota),
     tgId: user.telegramId ? Number(user.telegramId) : 0,
     subId: createHash('sha256').update(`sub:${user.uuid}`).digest('hex').slice(0, 16),
     comment: user.username ?? '',

@@ -2,6 +2,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import { inboundClients, PanelError, XuiClient, clientKeyOf } from '@fleet/xui-client';
 import { NodesRepository } from '../nodes/nodes.repository';
 import { PanelPoolService } from '../panels/panel-pool.service';
+import { NodeEntity } from '../nodes/node.entity';
+import { readingOf, readingsOf, UsageLedger } from '../usage/usage-ledger.service';
+import { CounterReading } from '../usage/usage.repository';
 import { Tombstone } from './tombstone.entity';
 import { TombstonesRepository } from './tombstones.repository';
 
@@ -21,24 +24,58 @@ export class TombstonesService {
     private readonly tombstones: TombstonesRepository,
     private readonly nodes: NodesRepository,
     private readonly pool: PanelPoolService,
+    private readonly ledger: UsageLedger,
   ) {}
 
-  /** Deletes the client from its panel; true when it is gone (or was never there). Failures are recorded. */
-  async carryOut(tombstone: Tombstone): Promise<boolean> {
-    const node = await this.nodes.findById(tombstone.nodeId);
-    if (!node) return true;
+  /**
+   * Deletes these clients of one node from its panel, their last counters booked first so the bytes they carried
+   * since the last usage pass are not lost with them. Answers the emails removed; stops at the node's first failure
+   * (recorded on the tombstone).
+   */
+  private async carryOutOnNode(
+    nodeId: number,
+    tombstones: Tombstone[],
+  ): Promise<{ cleaned: string[]; failed: boolean }> {
+    const node = await this.nodes.findById(nodeId);
+    if (!node) {
+      for (const tombstone of tombstones) await this.tombstones.remove(tombstone.id);
+      return { cleaned: tombstones.map((tombstone) => tombstone.clientEmail), failed: false };
+    }
+    const cleaned: string[] = [];
+    let current: Tombstone | null = null;
     try {
-      await this.pool.run(node, (panel) => removeClient(panel, tombstone));
-      await this.tombstones.remove(tombstone.id);
+      await this.ledger.collect(node, () => this.lastCounters(node, tombstones));
+      for (const tombstone of tombstones) {
+        current = tombstone;
+        const outcome = await this.pool.run(node, (panel) => removeClient(panel, tombstone));
+        if (outcome === 'deleted') await this.ledger.forget(node.id, tombstone.clientEmail);
+        await this.tombstones.remove(tombstone.id);
+        cleaned.push(tombstone.clientEmail);
+      }
       this.retryAfter.delete(node.id);
-      return true;
+      return { cleaned, failed: false };
     } catch (error) {
       await this.tombstones.markFailed(
-        tombstone.id,
+        (current ?? tombstones[0]).id,
         error instanceof PanelError ? `${error.kind}: ${error.message}` : String(error),
       );
       this.retryAfter.set(node.id, Date.now() + RETRY_AFTER_MS);
-      return false;
+      return { cleaned, failed: true };
+    }
+  }
+
+  /** The clients' counters: one traffic read for a single client, the inbound list (one call) for several. */
+  private async lastCounters(node: NodeEntity, tombstones: Tombstone[]): Promise<CounterReading[]> {
+    if (tombstones.length > 1) {
+      const emails = new Set(tombstones.map((tombstone) => tombstone.clientEmail));
+      const readings = readingsOf(await this.pool.run(node, (panel) => panel.listInbounds()));
+      return readings.filter((reading) => emails.has(reading.email));
+    }
+    try {
+      return [readingOf(await this.pool.run(node, (panel) => panel.clientTraffic(tombstones[0].clientEmail)))];
+    } catch (error) {
+      if (error instanceof PanelError && error.kind === 'not-found') return [];
+      throw error;
     }
   }
 
@@ -53,18 +90,16 @@ export class TombstonesService {
     const due = (await this.tombstones.due(filter, limit)).filter(
       (t) => filter.nodeId !== undefined || (this.retryAfter.get(t.nodeId) ?? 0) <= Date.now(),
     );
+    const byNode = new Map<number, Tombstone[]>();
+    for (const tombstone of due) byNode.set(tombstone.nodeId, [...(byNode.get(tombstone.nodeId) ?? []), tombstone]);
     const cleaned = new Set<string>();
     let failed = 0;
-    const failedNodes = new Set<number>();
-    for (const tombstone of due) {
-      if (failedNodes.has(tombstone.nodeId)) continue;
-      if (await this.carryOut(tombstone)) cleaned.add(tombstone.clientEmail);
-      else {
-        failed++;
-        failedNodes.add(tombstone.nodeId);
-      }
+    for (const [nodeId, tombstones] of byNode) {
+      const outcome = await this.carryOutOnNode(nodeId, tombstones);
+      for (const email of outcome.cleaned) cleaned.add(email);
+      if (outcome.failed) failed++;
     }
-    if (failed) this.logger.warn(`${failed} panel client deletion(s) postponed: panel unreachable`);
+    if (failed) this.logger.warn(`panel client deletions postponed on ${failed} node(s): panel unreachable`);
     return { done: cleaned.size, failed, cleaned };
   }
 }
@@ -73,15 +108,22 @@ export class TombstonesService {
  * Removes one client: by email; a client already gone counts as removed. A panel refuses to delete an inbound's
  * last client, so that one is disabled instead: either way it stops serving.
  */
-async function removeClient(panel: XuiClient, tombstone: Tombstone): Promise<void> {
+async function removeClient(panel: XuiClient, tombstone: Tombstone): Promise<'deleted' | 'disabled'> {
   try {
     await panel.deleteClientByEmail(tombstone.inboundId, tombstone.clientEmail);
+    return 'deleted';
   } catch (error) {
-    if (error instanceof PanelError && error.kind === 'not-found') return;
+    if (error instanceof PanelError && error.kind === 'not-found') return 'deleted';
     if (!(error instanceof PanelError && /no client remained/i.test(error.message))) throw error;
     const inbound = await panel.getInbound(tombstone.inboundId);
     const client = inboundClients(inbound).find((candidate) => candidate.email === tombstone.clientEmail);
-    if (!client || client.enable === false) return;
-    await panel.updateClient(tombstone.inboundId, clientKeyOf(inbound.protocol, client), { ...client, enable: false });
+    if (!client) return 'deleted';
+    if (client.enable !== false) {
+      await panel.updateClient(tombstone.inboundId, clientKeyOf(inbound.protocol, client), {
+        ...client,
+        enable: false,
+      });
+    }
+    return 'disabled';
   }
 }

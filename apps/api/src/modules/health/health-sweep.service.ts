@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { BackgroundLoop } from '../../common/background/background-loop';
 import { LockKey, tryAdvisoryLock } from '../../common/database/advisory-lock';
+import { claimTick } from '../../common/database/task-runs.repository';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { NodesRepository } from '../nodes/nodes.repository';
@@ -49,7 +50,7 @@ export class HealthSweepService implements OnApplicationBootstrap, OnModuleDestr
   async sweep(): Promise<SweepResult> {
     const started = performance.now();
     const outcome = await tryAdvisoryLock(this.dataSource, LockKey.HealthSweep, async () => {
-      if (!(await this.health.claimTick(TASK, (this.config.healthIntervalMs * 0.9) / 1000))) return null;
+      if (!(await claimTick(this.dataSource, TASK, (this.config.healthIntervalMs * 0.9) / 1000))) return null;
       const outcomes = await this.checkAll();
       await this.health.prune(this.config.healthRetentionDays);
       return outcomes.length;

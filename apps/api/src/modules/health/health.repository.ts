@@ -57,16 +57,4 @@ export class HealthRepository {
       retentionDays,
     ]);
   }
-
-  /** True when no replica ran `task` within the last `seconds` (and records this run). */
-  async claimTick(task: string, seconds: number): Promise<boolean> {
-    const rows = await this.dataSource.query(
-      `INSERT INTO task_runs (name, last_run_at) VALUES ($1, now())
-       ON CONFLICT (name) DO UPDATE SET last_run_at = now()
-        WHERE task_runs.last_run_at < now() - make_interval(secs => $2)
-       RETURNING name`,
-      [task, seconds],
-    );
-    return rows.length > 0;
-  }
 }

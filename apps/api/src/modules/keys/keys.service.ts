@@ -127,28 +127,29 @@ export class KeysService {
    * Share links for the subscription. A user whose node cannot serve is moved first (or waits briefly for the move a
    * failover is already making); when no node can take them the list is empty, never a dead link.
    */
-  async subscription(token: string): Promise<{ links: string[]; access: AccessView } | null> {
+  async subscription(token: string): Promise<{ links: string[]; access: AccessView; uploadBytes: number } | null> {
     const user = await this.users.findByToken(token);
     if (!user) return null;
-    const access = mapAccess(user);
+    const found = { access: mapAccess(user), uploadBytes: Number(user.usedUpBytes) };
+    const { access } = found;
     // A user who may not use the service gets no link, but the headers say why (expiry, limit).
-    if (!servesTraffic(access.status)) return { links: [], access };
+    if (!servesTraffic(access.status)) return { links: [], ...found };
     for (let attempt = 0; attempt < 5; attempt++) {
       const { active } = await this.assignments.live(user.id);
-      if (!active) return { links: [], access };
+      if (!active) return { links: [], ...found };
       const node = await this.nodes.findById(active.nodeId);
       if (node && servesWell(node)) {
         const link = shareLinkFor(identityOf(user), node);
-        return { links: link ? [link] : [], access };
+        return { links: link ? [link] : [], ...found };
       }
       try {
         await this.engine.move(user.id, { reason: 'refresh', actor: 'subscription' });
       } catch (error) {
-        if (!(error instanceof DomainError && error.code === ErrorCode.MoveInProgress)) return { links: [], access };
+        if (!(error instanceof DomainError && error.code === ErrorCode.MoveInProgress)) return { links: [], ...found };
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     }
-    return { links: [], access };
+    return { links: [], ...found };
   }
 
   private async requireActive(telegramId: number): Promise<{ user: VpnUser; active: Assignment }> {

@@ -23,14 +23,14 @@ export class SubscriptionController {
   async links(@Param('token') token: string, @Res({ passthrough: true }) response: Response): Promise<string> {
     const subscription = /^[\w-]{16,64}$/.test(token) ? await this.keys.subscription(token) : null;
     if (subscription === null) throw new DomainError(ErrorCode.NotFound, 'unknown subscription');
-    const { links, access } = subscription;
+    const { links, access, uploadBytes } = subscription;
     response.setHeader('Content-Type', 'text/plain; charset=utf-8');
     response.setHeader('profile-update-interval', String(this.config.subUpdateIntervalHours));
-    // Until per-direction usage is counted, the period's traffic is reported as download.
+    // The current period as counted against the quota, upload and download apart.
     const expire = access.expiresAt ? Math.floor(Date.parse(access.expiresAt) / 1000) : 0;
     response.setHeader(
       'subscription-userinfo',
-      `upload=0; download=${access.usedBytes}; total=${access.trafficLimitBytes}; expire=${expire}`,
+      `upload=${uploadBytes}; download=${access.usedBytes - uploadBytes}; total=${access.trafficLimitBytes}; expire=${expire}`,
     );
     if (this.config.subProfileTitle) {
       response.setHeader('profile-title', `base64:${Buffer.from(this.config.subProfileTitle).toString('base64')}`);

@@ -34,6 +34,11 @@ export class FleetGauges implements OnModuleInit {
     nodeGauge('fleet_node_users', 'Users on the node (active and being placed)', (n) => n.currentUsers);
     nodeGauge('fleet_node_max_users', 'Capacity of the node', (n) => n.maxUsers);
     nodeGauge('fleet_node_response_time_ms', 'Last health-check response time', (n) => n.responseTimeMs ?? 0);
+    nodeGauge(
+      'fleet_node_usage_collection_age_seconds',
+      'Seconds since the usage pass last read and booked the node (-1: never)',
+      (n) => (n.usageCollectedAt ? Math.round((Date.now() - n.usageCollectedAt.getTime()) / 1000) : -1),
+    );
     const jobs = this.jobs;
     new Gauge({
       name: 'fleet_job_backlog',

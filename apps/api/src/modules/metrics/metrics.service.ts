@@ -39,6 +39,19 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly usageBytes = new Counter({
+    name: 'fleet_usage_booked_bytes_total',
+    help: 'Traffic booked in the usage ledger, as the panels counted it',
+    labelNames: ['node', 'direction'],
+    registers: [this.registry],
+  });
+  readonly usagePassSeconds = new Histogram({
+    name: 'fleet_usage_pass_duration_seconds',
+    help: 'Duration of a usage pass (every panel read and booked)',
+    buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 120],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'fleet_process_' });
   }

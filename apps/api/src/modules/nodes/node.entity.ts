@@ -58,6 +58,21 @@ export class NodeEntity {
   @Column({ type: 'double precision', default: 1 })
   weight: number;
 
+  /** Traffic through this node counts × this against quotas. */
+  @Column({
+    name: 'usage_multiplier',
+    type: 'numeric',
+    precision: 6,
+    scale: 3,
+    default: 1,
+    transformer: { to: (value: number) => value, from: (value: string) => Number(value) },
+  })
+  usageMultiplier: number;
+
+  /** The last time the usage pass booked this node's counters. */
+  @Column({ name: 'usage_collected_at', type: 'timestamptz', nullable: true })
+  usageCollectedAt: Date | null;
+
   @Column({ type: 'varchar', length: 16, default: 'active' })
   status: NodeStatus;
 

@@ -21,6 +21,7 @@ export function mapNode(node: NodeEntity): NodeView {
     loadRatio: loadRatio(node),
     priority: node.priority,
     weight: node.weight,
+    usageMultiplier: node.usageMultiplier,
     status: node.status,
     healthStatus: node.healthStatus,
     eligible: reason === null,

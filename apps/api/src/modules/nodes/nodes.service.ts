@@ -31,6 +31,7 @@ const PLAIN_FIELDS = [
   'maxUsers',
   'priority',
   'weight',
+  'usageMultiplier',
   'status',
 ] as const;
 

@@ -5,6 +5,7 @@ import { EventType, StatsOverview } from '@fleet/contract';
 import { EventsService } from '../events/events.service';
 import { JobsRepository } from '../jobs/jobs.repository';
 import { NodesRepository } from '../nodes/nodes.repository';
+import { UsageService } from '../usage/usage.service';
 import { UsersRepository } from '../users/users.repository';
 
 /** Fleet-wide counts for the dashboard: one query per aggregate, run together. */
@@ -16,15 +17,17 @@ export class StatsService {
     private readonly users: UsersRepository,
     private readonly jobs: JobsRepository,
     private readonly events: EventsService,
+    private readonly usage: UsageService,
   ) {}
 
   async overview(): Promise<StatsOverview> {
-    const [nodes, users, access, jobs, nodeDownLast24h] = await Promise.all([
+    const [nodes, users, access, jobs, nodeDownLast24h, last24h] = await Promise.all([
       this.nodes.fleetCounts(),
       this.users.counts(),
       this.users.accessCounts(this.config.accessExpiryWarningHours),
       this.jobs.backlog(),
       this.events.countSince(EventType.NodeDown, new Date(Date.now() - 24 * 3600_000)),
+      this.usage.fleetLast24h(),
     ]);
     return {
       nodes: {
@@ -40,6 +43,7 @@ export class StatsService {
       capacity: { max: nodes.capacityMax, free: nodes.capacityFree },
       jobs,
       alerts: { nodeDownLast24h },
+      usage: { last24h },
     };
   }
 }

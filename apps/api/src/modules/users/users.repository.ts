@@ -74,6 +74,7 @@ export class UsersRepository {
       deviceLimit: user.deviceLimit,
       note: user.note,
       usedBytes: user.usedBytes,
+      usedUpBytes: user.usedUpBytes,
       periodStart: user.periodStart,
       nextResetAt: user.nextResetAt,
       uuid: user.uuid,
@@ -89,6 +90,17 @@ export class UsersRepository {
     const rows: Array<{ id: number }> = await this.dataSource.query(
       `SELECT id FROM vpn_users WHERE status IN ('active', 'on_hold') AND expires_at IS NOT NULL AND expires_at <= now()
         ORDER BY expires_at LIMIT $1`,
+      [limit],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /** Users whose counted traffic reached their limit while their status still lets them in (index-served). */
+  async dueToLimit(limit: number): Promise<number[]> {
+    const rows: Array<{ id: number }> = await this.dataSource.query(
+      `SELECT id FROM vpn_users
+        WHERE status IN ('active', 'on_hold') AND traffic_limit_bytes > 0 AND used_bytes >= traffic_limit_bytes
+        ORDER BY id LIMIT $1`,
       [limit],
     );
     return rows.map((row) => row.id);
@@ -297,6 +309,7 @@ function fromRow(row: Record<string, unknown>): Partial<VpnUser> {
     deviceLimit: row['device_limit'] as number,
     note: row['note'] as string | null,
     usedBytes: String(row['used_bytes']),
+    usedUpBytes: String(row['used_up_bytes'] ?? 0),
     periodStart: row['period_start'] === null ? null : new Date(row['period_start'] as string),
     accessVersion: row['access_version'] as number,
     status: row['status'] as VpnUser['status'],

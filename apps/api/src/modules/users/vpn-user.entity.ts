@@ -47,8 +47,13 @@ export class VpnUser {
   @Column({ type: 'varchar', length: 500, nullable: true })
   note: string | null;
 
+  /** Traffic counted in the current period (× each node's usage multiplier), upload and download. */
   @Column({ name: 'used_bytes', type: 'bigint', default: 0 })
   usedBytes: string;
+
+  /** The upload part of `usedBytes`. */
+  @Column({ name: 'used_up_bytes', type: 'bigint', default: 0 })
+  usedUpBytes: string;
 
   @Column({ name: 'period_start', type: 'timestamptz', nullable: true })
   periodStart: Date | null;

@@ -3,6 +3,7 @@ import { PlacementAndJobs1763850000000 } from './1763850000000-placement-and-job
 import { HealthHistory1763900000000 } from './1763900000000-health-history';
 import { Hardening1764000000000 } from './1764000000000-hardening';
 import { UserAccess1764100000000 } from './1764100000000-user-access';
+import { UsageLedger1764200000000 } from './1764200000000-usage-ledger';
 
 /** Every migration, oldest first. Listed explicitly so the bundled app and the CLI see the same set. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   HealthHistory1763900000000,
   Hardening1764000000000,
   UserAccess1764100000000,
+  UsageLedger1764200000000,
 ];

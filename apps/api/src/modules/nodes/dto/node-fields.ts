@@ -147,5 +147,28 @@ export const WeightField = (mode: Presence) =>
     }),
   );
 
+export const UsageMultiplierField = (mode: Presence) =>
+  applyDecorators(
+    ...presence(mode, {
+      default: NODE_DEFAULTS.usageMultiplier,
+      minimum: NODE_LIMITS.usageMultiplierMin,
+      maximum: NODE_LIMITS.usageMultiplierMax,
+      description: 'traffic through this node counts × this against quotas (up to 3 decimals)',
+    }),
+    IsNumber({ allowNaN: false, allowInfinity: false }),
+    ValidateBy({
+      name: 'isUsageMultiplier',
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'number' &&
+          value >= NODE_LIMITS.usageMultiplierMin &&
+          value <= NODE_LIMITS.usageMultiplierMax &&
+          Math.round(value * 1000) / 1000 === value,
+        defaultMessage: () =>
+          `usageMultiplier must be from ${NODE_LIMITS.usageMultiplierMin} to ${NODE_LIMITS.usageMultiplierMax}, with at most 3 decimals`,
+      },
+    }),
+  );
+
 export const StatusField = (mode: Presence) =>
   applyDecorators(...presence(mode, { enum: NODE_STATUSES, default: NODE_DEFAULTS.status }), IsIn(NODE_STATUSES));

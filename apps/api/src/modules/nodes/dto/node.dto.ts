@@ -15,6 +15,7 @@ import {
   StatusField,
   TlsVerifyField,
   WeightField,
+  UsageMultiplierField,
 } from './node-fields';
 
 export class CreateNodeDto {
@@ -32,6 +33,7 @@ export class CreateNodeDto {
   @MaxUsersField('optional') maxUsers?: number;
   @PriorityField('optional') priority?: number;
   @WeightField('optional') weight?: number;
+  @UsageMultiplierField('optional') usageMultiplier?: number;
   @StatusField('optional') status?: NodeStatus;
 }
 
@@ -50,6 +52,7 @@ export class UpdateNodeDto {
   @MaxUsersField('optional') maxUsers?: number;
   @PriorityField('optional') priority?: number;
   @WeightField('optional') weight?: number;
+  @UsageMultiplierField('optional') usageMultiplier?: number;
   @StatusField('optional') status?: NodeStatus;
 }
 
@@ -70,6 +73,7 @@ export class NodeViewDto {
   @ApiProperty({ description: 'currentUsers / maxUsers' }) loadRatio: number;
   @ApiProperty() priority: number;
   @ApiProperty() weight: number;
+  @ApiProperty() usageMultiplier: number;
   @ApiProperty({ enum: NODE_STATUSES }) status: NodeStatus;
   @ApiProperty({ enum: HEALTH_STATUSES }) healthStatus: HealthStatus;
   @ApiProperty({ description: 'whether new users may be placed here now' }) eligible: boolean;

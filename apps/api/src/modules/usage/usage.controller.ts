@@ -1,0 +1,40 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { NodeUsageView, TopUserView, UserUsageView } from '@fleet/contract';
+import { IdParam } from '../../common/http/id-param';
+import { AllowRoles } from '../auth/roles.decorator';
+import { TelegramId } from '../keys/keys.dto';
+import { TopUsersQueryDto, UsageQueryDto } from './usage.dto';
+import { UsageService } from './usage.service';
+
+/** Traffic per user, node and fleet, from the usage ledger. */
+@ApiTags('usage')
+@ApiBearerAuth()
+@Controller()
+export class UsageController {
+  constructor(private readonly usage: UsageService) {}
+
+  @Get('keys/:telegramId/usage')
+  @AllowRoles('admin', 'bot')
+  ofKey(@TelegramId() telegramId: number, @Query() query: UsageQueryDto): Promise<UserUsageView> {
+    return this.usage.ofTelegramId(telegramId, query);
+  }
+
+  @Get('users/:id/usage')
+  @AllowRoles('admin', 'viewer')
+  ofUser(@IdParam() id: number, @Query() query: UsageQueryDto): Promise<UserUsageView> {
+    return this.usage.ofUserId(id, query);
+  }
+
+  @Get('nodes/:id/usage')
+  @AllowRoles('admin', 'viewer')
+  ofNode(@IdParam() id: number, @Query() query: UsageQueryDto): Promise<NodeUsageView> {
+    return this.usage.ofNode(id, query);
+  }
+
+  @Get('stats/top-users')
+  @AllowRoles('admin', 'viewer')
+  topUsers(@Query() query: TopUsersQueryDto): Promise<TopUserView[]> {
+    return this.usage.topUsers(query.hours ?? 24, query.limit ?? 10);
+  }
+}

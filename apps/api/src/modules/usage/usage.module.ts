@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { AccessModule } from '../access/access.module';
+import { AssignmentsModule } from '../assignments/assignments.module';
+import { NodesModule } from '../nodes/nodes.module';
+import { PanelsModule } from '../panels/panels.module';
+import { UsersModule } from '../users/users.module';
+import { UsageLedgerModule } from './usage-ledger.module';
+import { UsagePassService } from './usage-pass.service';
+import { UsageController } from './usage.controller';
+import { UsageService } from './usage.service';
+
+/** Collection of every panel's counters (the usage pass) and the usage routes. */
+@Module({
+  imports: [UsageLedgerModule, AccessModule, AssignmentsModule, NodesModule, PanelsModule, UsersModule],
+  controllers: [UsageController],
+  providers: [UsagePassService, UsageService],
+  exports: [UsagePassService, UsageService],
+})
+export class UsageModule {}

@@ -1,0 +1,182 @@
+import { randomBytes } from 'node:crypto';
+import request from 'supertest';
+import { PanelSimulator } from '@fleet/panel-sim';
+import { UsagePassService } from '../src/modules/usage/usage-pass.service';
+import { AccessPassService } from '../src/modules/access/access-pass.service';
+import { checkHealth, operatorCall, placeUsers, startFleet } from './support/fleet';
+import { startTestApp, TestApp } from './support/test-app';
+
+type Fleet = Awaited<ReturnType<typeof startFleet>>;
+type Key = { userId: number; node: { id: number } };
+
+describe('usage ledger: every byte a panel reports booked once (real HTTP, PostgreSQL, simulated panels)', () => {
+  let t: TestApp;
+  let fleet: Fleet;
+  let bot: { Authorization: string };
+  const panelOf = (nodeId: number) => fleet.panels[fleet.nodeIds.indexOf(nodeId)];
+  const emailOf = (key: Key, nodeId = key.node.id) => `u${key.userId}-n${nodeId}`;
+  const traffic = (key: Key, up: number, down: number, nodeId = key.node.id) =>
+    panelOf(nodeId).state.recordTraffic([{ email: emailOf(key, nodeId), up, down }]);
+  const pass = () => t.app.get(UsagePassService).run(true);
+  const usageOf = async (telegramId: number, query = '') =>
+    (await t.http().get(`/api/v1/keys/${telegramId}/usage${query}`).set(bot).expect(200)).body;
+  const clientOn = (panel: PanelSimulator, email: string) =>
+    (panel.state.clientsOf(panel.state.findInbound(1)!) ?? []).find((client) => client.email === email) as
+      | Record<string, unknown>
+      | undefined;
+
+  beforeEach(async () => {
+    t = await startTestApp({ secretKey: randomBytes(32) });
+    fleet = await startFleet(t, [{ node: { maxUsers: 50 } }, { node: { maxUsers: 50 } }]);
+    bot = { Authorization: `Bearer ${await t.tokenFor('bot')}` };
+  });
+  afterEach(async () => {
+    await t.close();
+    await fleet.stop();
+  });
+
+  it('books each pass the bytes since the last one, up and down apart; a second pass books nothing', async () => {
+    const [key] = await placeUsers(t, bot, 101, 1);
+    traffic(key, 300, 700);
+    expect(await pass()).toMatchObject({ ran: true, nodes: 2, skipped: 0, up: 300, down: 700 });
+    expect(await pass()).toMatchObject({ ran: true, up: 0, down: 0, rows: 0 });
+    traffic(key, 5, 10);
+    await pass();
+    const usage = await usageOf(101);
+    expect(usage.total).toEqual({ up: 305, down: 710 });
+    expect(usage.period).toMatchObject({ up: 305, down: 710 });
+    expect(usage.buckets).toEqual([{ start: expect.any(String), nodeId: key.node.id, up: 305, down: 710 }]);
+    expect(new Date(usage.buckets[0].start).getUTCMinutes()).toBe(0);
+    const byDay = await usageOf(101, '?granularity=day');
+    expect(byDay.total).toEqual({ up: 305, down: 710 });
+    const keyBody = (await t.http().get('/api/v1/keys/101').set(bot).expect(200)).body;
+    expect(keyBody.access.usedBytes).toBe(1015);
+    const sub = await request(t.url).get(new URL(keyBody.subscriptionUrl).pathname).expect(200);
+    expect(sub.headers['subscription-userinfo']).toBe('upload=305; download=710; total=0; expire=0');
+    const node = (await t.http().get(`/api/v1/nodes/${key.node.id}/usage`).set(fleet.auth).expect(200)).body;
+    expect(node.total).toEqual({ up: 305, down: 710 });
+    const overview = (await t.http().get('/api/v1/stats/overview').set(fleet.auth).expect(200)).body;
+    expect(overview.usage.last24h).toEqual({ up: 305, down: 710 });
+    const top = (await t.http().get('/api/v1/stats/top-users?hours=24&limit=5').set(fleet.auth).expect(200)).body;
+    expect(top).toEqual([{ userId: key.userId, telegramId: 101, username: null, up: 305, down: 710 }]);
+  });
+
+  it('a move books the old client’s last bytes before it is deleted; the new client counts from zero', async () => {
+    const [key] = await placeUsers(t, bot, 201, 1);
+    traffic(key, 100, 100);
+    await pass();
+    traffic(key, 40, 60); // after the last pass, on the old node
+    const target = fleet.nodeIds.find((id) => id !== key.node.id)!;
+    await t.http().post(`/api/v1/users/${key.userId}/migrate`).set(fleet.auth).send({ nodeId: target }).expect(200);
+    expect(clientOn(panelOf(key.node.id), emailOf(key))).toBeUndefined();
+    traffic(key, 1, 2, target);
+    await pass();
+    expect((await usageOf(201)).total).toEqual({ up: 141, down: 162 });
+    // Back to the first node: a new client under the old email starts a new epoch.
+    await t
+      .http()
+      .post(`/api/v1/users/${key.userId}/migrate`)
+      .set(fleet.auth)
+      .send({ nodeId: key.node.id })
+      .expect(200);
+    traffic(key, 7, 7);
+    await pass();
+    expect((await usageOf(201)).total).toEqual({ up: 148, down: 169 });
+  });
+
+  it('an operator’s counter reset on the panel starts a new epoch: nothing negative, nothing counted twice', async () => {
+    const [key] = await placeUsers(t, bot, 301, 1);
+    const panel = panelOf(key.node.id);
+    traffic(key, 500, 500);
+    await pass();
+    traffic(key, 10, 10); // lost with the reset: the panel forgets it before we read it
+    expect((await operatorCall(panel, `panel/api/inbounds/1/resetClientTraffic/${emailOf(key)}`)).success).toBe(true);
+    traffic(key, 3, 4);
+    await pass();
+    expect((await usageOf(301)).total).toEqual({ up: 503, down: 504 });
+    expect((await operatorCall(panel, 'panel/api/inbounds/resetAllClientTraffics/1')).success).toBe(true);
+    await pass();
+    traffic(key, 1, 1);
+    await pass();
+    expect((await usageOf(301)).total).toEqual({ up: 504, down: 505 });
+  });
+
+  it('a quota is fleet-wide and weighted: limited after the pass that sees it, once; the panel caps the rest', async () => {
+    const [key] = await placeUsers(t, bot, 401, 1);
+    const other = fleet.nodeIds.find((id) => id !== key.node.id)!;
+    await t.http().patch(`/api/v1/nodes/${other}`).set(fleet.auth).send({ usageMultiplier: 2 }).expect(200);
+    await t.http().patch('/api/v1/keys/401/access').set(bot).send({ trafficLimitBytes: 1000 }).expect(200);
+    expect(clientOn(panelOf(key.node.id), emailOf(key))).toMatchObject({ totalGB: 1000 });
+    traffic(key, 200, 200);
+    await pass();
+    // On the ×2 node the 600 bytes left are 300 of its bytes: a move never grants a fresh quota.
+    await t.http().post(`/api/v1/users/${key.userId}/migrate`).set(fleet.auth).send({ nodeId: other }).expect(200);
+    expect(clientOn(panelOf(other), emailOf(key, other))).toMatchObject({ totalGB: 300, enable: true });
+    traffic(key, 100, 100, other);
+    await pass();
+    expect((await t.http().get('/api/v1/keys/401').set(bot).expect(200)).body.access).toMatchObject({
+      status: 'active',
+      usedBytes: 800,
+    });
+    traffic(key, 50, 50, other);
+    expect(panelOf(other).state.traffics.get(emailOf(key, other))).toMatchObject({ enable: false }); // the panel stops it
+    await pass();
+    await pass();
+    await t.app.get(AccessPassService).run();
+    const access = (await t.http().get('/api/v1/keys/401').set(bot).expect(200)).body.access;
+    expect(access).toMatchObject({ status: 'limited', usedBytes: 1000 });
+    expect(clientOn(panelOf(other), emailOf(key, other))).toMatchObject({ enable: false });
+    const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM events WHERE type = 'user.limited'`);
+    expect(n).toBe(1);
+    // A new period raises totalGB past the panel's counter (the counter is not reset) and lets the user in.
+    await t.http().post('/api/v1/keys/401/reset-traffic').set(bot).expect(200);
+    expect(clientOn(panelOf(other), emailOf(key, other))).toMatchObject({ enable: true, totalGB: 300 + 500 });
+    expect(traffic(key, 10, 10, other)).toBe(20);
+  });
+
+  it('a node that does not answer is skipped and caught up on its next good pass', async () => {
+    const [key] = await placeUsers(t, bot, 501, 1);
+    const panel = panelOf(key.node.id);
+    traffic(key, 10, 20);
+    await panel.setFault({ kind: 'refuse' });
+    expect(await pass()).toMatchObject({ skipped: 1, up: 0, down: 0 });
+    await panel.setFault({ kind: 'none' });
+    traffic(key, 1, 1);
+    expect(await pass()).toMatchObject({ skipped: 0, up: 11, down: 21 });
+    await checkHealth(t, fleet.auth, key.node.id);
+  });
+
+  it('refuses bad usage queries with 400 naming the field, unknown users with 404, strangers with 401', async () => {
+    await placeUsers(t, bot, 601, 1);
+    for (const query of [
+      '?granularity=week',
+      '?from=yesterday',
+      '?to=2026-13-01T00:00:00Z',
+      '?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z',
+      '?from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z',
+    ]) {
+      const { body } = await t.http().get(`/api/v1/keys/601/usage${query}`).set(bot).expect(400);
+      expect(JSON.stringify(body)).toMatch(/granularity|from|to/);
+    }
+    await t.http().get('/api/v1/stats/top-users?limit=0').set(fleet.auth).expect(400);
+    await t.http().get('/api/v1/stats/top-users?hours=1e3').set(fleet.auth).expect(400);
+    await t.http().get('/api/v1/keys/602/usage').set(bot).expect(404);
+    await t.http().get('/api/v1/users/999999/usage').set(fleet.auth).expect(404);
+    await t.http().get('/api/v1/nodes/999999/usage').set(fleet.auth).expect(404);
+    await t.http().get('/api/v1/users/01/usage').set(fleet.auth).expect(400);
+    await t.http().get('/api/v1/keys/601/usage').expect(401);
+    await t.http().get('/api/v1/keys/601/usage').set({ Authorization: 'Bearer nope' }).expect(401);
+    const viewer = { Authorization: `Bearer ${await t.tokenFor('viewer')}` };
+    await t.http().get('/api/v1/keys/601/usage').set(viewer).expect(403);
+    await t.http().get(`/api/v1/nodes/${fleet.nodeIds[0]}/usage`).set(bot).expect(403);
+    for (const usageMultiplier of [0, -1, 101, 1.2345, '2']) {
+      const { body } = await t
+        .http()
+        .patch(`/api/v1/nodes/${fleet.nodeIds[0]}`)
+        .set(fleet.auth)
+        .send({ usageMultiplier })
+        .expect(400);
+      expect(JSON.stringify(body)).toContain('usageMultiplier');
+    }
+  });
+});
