@@ -14,10 +14,14 @@ const TABLES = [
   'job_items',
   'jobs',
   'login_throttle',
+  'node_usage_hourly',
   'nodes',
   'outbox',
   'panel_tombstones',
   'task_runs',
+  'usage_cursors',
+  'usage_daily',
+  'usage_hourly',
   'vpn_users',
 ];
 

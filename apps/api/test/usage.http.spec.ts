@@ -84,21 +84,37 @@ describe('usage ledger: every byte a panel reports booked once (real HTTP, Postg
     expect((await usageOf(201)).total).toEqual({ up: 148, down: 169 });
   });
 
-  it('an operator’s counter reset on the panel starts a new epoch: nothing negative, nothing counted twice', async () => {
+  it('an operator’s counter reset on the panel starts a new epoch; the lifetime counter keeps what it erased', async () => {
     const [key] = await placeUsers(t, bot, 301, 1);
     const panel = panelOf(key.node.id);
     traffic(key, 500, 500);
     await pass();
-    traffic(key, 10, 10); // lost with the reset: the panel forgets it before we read it
+    traffic(key, 10, 10); // erased by the reset before we read it: still in the row's allTime
     expect((await operatorCall(panel, `panel/api/inbounds/1/resetClientTraffic/${emailOf(key)}`)).success).toBe(true);
     traffic(key, 3, 4);
     await pass();
-    expect((await usageOf(301)).total).toEqual({ up: 503, down: 504 });
+    // The 20 erased bytes are split like the client's earlier traffic (half up, half down).
+    expect((await usageOf(301)).total).toEqual({ up: 513, down: 514 });
     expect((await operatorCall(panel, 'panel/api/inbounds/resetAllClientTraffics/1')).success).toBe(true);
-    await pass();
+    expect(await pass()).toMatchObject({ up: 0, down: 0 });
     traffic(key, 1, 1);
     await pass();
-    expect((await usageOf(301)).total).toEqual({ up: 504, down: 505 });
+    expect((await usageOf(301)).total).toEqual({ up: 514, down: 515 });
+  });
+
+  it('a panel without lifetime counters (before v2.6.8): a reset loses what it erased, and nothing is counted twice', async () => {
+    await fleet.stop();
+    fleet = await startFleet(t, [{ node: { name: 'old-panel' }, panel: { version: '2.6.7' } }]);
+    const [key] = await placeUsers(t, bot, 351, 1);
+    const panel = panelOf(key.node.id);
+    traffic(key, 500, 500);
+    await pass();
+    traffic(key, 10, 10);
+    expect((await operatorCall(panel, `panel/api/inbounds/1/resetClientTraffic/${emailOf(key)}`)).success).toBe(true);
+    traffic(key, 3, 4);
+    await pass();
+    await pass();
+    expect((await usageOf(351)).total).toEqual({ up: 503, down: 504 });
   });
 
   it('a quota is fleet-wide and weighted: limited after the pass that sees it, once; the panel caps the rest', async () => {

@@ -288,7 +288,7 @@ describe('PanelSimulator conformance (spec section in each title)', () => {
       ]),
     ).toBe(130);
     expect(panel.state.recordTraffic([{ email: 'a', up: 1, down: 1 }])).toBe(0); // depleted: Xray dropped it
-    type Row = { email: string; up: number; down: number; enable: boolean; id: number };
+    type Row = { email: string; up: number; down: number; allTime: number; enable: boolean; id: number };
     const rows = async (): Promise<Record<string, Row>> =>
       Object.fromEntries(
         (await (await call('panel/api/inbounds/list')).json()).obj
@@ -299,7 +299,8 @@ describe('PanelSimulator conformance (spec section in each title)', () => {
     expect(before['a']).toMatchObject({ up: 60, down: 60, enable: false });
     const reset = await (await call('panel/api/inbounds/1/resetClientTraffic/a', { method: 'POST' })).json();
     expect(reset.success).toBe(true);
-    expect((await rows())['a']).toMatchObject({ up: 0, down: 0, enable: true, id: before['a'].id });
+    // The lifetime counter survives the reset (it is what lets a reader tell how much was forgotten).
+    expect((await rows())['a']).toMatchObject({ up: 0, down: 0, allTime: 120, enable: true, id: before['a'].id });
     const unknown = await (await call('panel/api/inbounds/1/resetClientTraffic/nobody', { method: 'POST' })).json();
     expect(unknown).toMatchObject({
       success: false,

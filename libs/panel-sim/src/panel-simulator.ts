@@ -110,7 +110,10 @@ export class PanelSimulator {
     this.sessionMaxAgeMs = (options.sessionMaxAgeMinutes ?? 360) * 60_000;
     this.writeCost = options.writeCost ?? NO_WRITE_COST;
     this.apiTokens = options.apiTokens ?? [];
-    this.state = new PanelState(seedInbounds(options.tag ?? randomBytes(3).toString('hex')));
+    this.state = new PanelState(
+      seedInbounds(options.tag ?? randomBytes(3).toString('hex')),
+      versionAtLeast(this.version, '2.6.8'),
+    );
     this.clientsApi = new ClientsApi(this.state);
     this.subscription = options.subscription
       ? new SubscriptionServer(this.state, {

@@ -62,7 +62,14 @@ export class PanelState {
   private readonly sorted = new WeakSet<object>();
   onlines: string[] = [];
 
-  constructor(readonly inbounds: SimInbound[]) {
+  /**
+   * `lifetimeCounters`: traffic rows show `allTime` and `lastOnline` (v2.6.8+); older panels count only `up`/`down`,
+   * which a traffic reset zeroes.
+   */
+  constructor(
+    readonly inbounds: SimInbound[],
+    private readonly lifetimeCounters = true,
+  ) {
     for (const inbound of inbounds)
       for (const client of this.clientsOf(inbound) ?? []) this.addTraffic(inbound, client);
   }
@@ -105,12 +112,19 @@ export class PanelState {
     return this.inbounds.map((inbound) =>
       this.view(
         inbound,
-        [...this.traffics.values()].filter((t) => t.inboundId === inbound.id),
+        [...this.traffics.values()].filter((t) => t.inboundId === inbound.id).map((row) => this.rowView(row)),
       ),
     );
   }
 
-  view(inbound: SimInbound, clientStats: SimTraffic[] | null): Record<string, unknown> {
+  /** A traffic row as this panel version answers it. */
+  private rowView(row: SimTraffic): Partial<SimTraffic> {
+    if (this.lifetimeCounters) return row;
+    const { allTime: _allTime, lastOnline: _lastOnline, ...older } = row;
+    return older;
+  }
+
+  view(inbound: SimInbound, clientStats: Partial<SimTraffic>[] | null): Record<string, unknown> {
     const { id, up, down, total, allTime, remark, enable, expiryTime, trafficReset, lastTrafficResetTime } = inbound;
     const { listen, port, protocol, settings, streamSettings, tag, sniffing } = inbound;
     return {
@@ -302,7 +316,7 @@ export class PanelState {
   clientTraffic(email: string): Outcome {
     const traffic = this.traffics.get(email);
     if (!traffic) return fail(wrapped(MSG.traffics, `Inbound Not Found For Email: ${email}`));
-    return ok('', traffic);
+    return ok('', this.rowView(traffic));
   }
 
   getInbound(id: number): Outcome {

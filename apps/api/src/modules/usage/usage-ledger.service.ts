@@ -13,7 +13,14 @@ export function readingsOf(inbounds: Inbound[]): CounterReading[] {
 }
 
 export function readingOf(row: ClientTraffic): CounterReading {
-  return { email: row.email, trafficId: row.id, up: Math.max(0, row.up || 0), down: Math.max(0, row.down || 0) };
+  const allTime = Number.isSafeInteger(row.allTime) ? row.allTime! : null;
+  return {
+    email: row.email,
+    trafficId: row.id,
+    up: Math.max(0, row.up || 0),
+    down: Math.max(0, row.down || 0),
+    allTime,
+  };
 }
 
 /**

@@ -1,10 +1,11 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { NodeUsageView, TopUserView, UserUsageView } from '@fleet/contract';
 import { IdParam } from '../../common/http/id-param';
 import { AllowRoles } from '../auth/roles.decorator';
 import { TelegramId } from '../keys/keys.dto';
 import { TopUsersQueryDto, UsageQueryDto } from './usage.dto';
+import { UsagePassResult, UsagePassService } from './usage-pass.service';
 import { UsageService } from './usage.service';
 
 /** Traffic per user, node and fleet, from the usage ledger. */
@@ -12,7 +13,17 @@ import { UsageService } from './usage.service';
 @ApiBearerAuth()
 @Controller()
 export class UsageController {
-  constructor(private readonly usage: UsageService) {}
+  constructor(
+    private readonly usage: UsageService,
+    private readonly pass: UsagePassService,
+  ) {}
+
+  /** Reads and books every panel's counters now (admins; the scheduled pass does it every USAGE_INTERVAL_MS). */
+  @Post('usage/collect')
+  @HttpCode(200)
+  collect(): Promise<UsagePassResult> {
+    return this.pass.run(true);
+  }
 
   @Get('keys/:telegramId/usage')
   @AllowRoles('admin', 'bot')

@@ -9,6 +9,8 @@ export interface CounterReading {
   trafficId: number;
   up: number;
   down: number;
+  /** The row's lifetime counter (v2.6.8+; null when the panel has none): a traffic reset leaves it alone. */
+  allTime: number | null;
 }
 
 export interface BookingResult {
@@ -46,10 +48,12 @@ export class UsageRepository {
   }
 
   /**
-   * Books a node's readings in one statement: per client the delta against its cursor (a counter that went back or
-   * a new traffic row starts a new epoch: the delta is the new value; a client never seen before is a baseline:
-   * nothing is booked for what it carried before we knew it), the cursor moved to the reading, the deltas added to
-   * the (user, node, hour) and (node, hour) buckets, and × `multiplier` to each user's period usage.
+   * Books a node's readings in one statement: per client the delta against its cursor, the cursor moved to the
+   * reading, the deltas added to the (user, node, hour) and (node, hour) buckets, and × `multiplier` to each user's
+   * period usage. Counters that went back (an operator's reset, a restore) or a new traffic row (a re-created
+   * client) start a new epoch: never negative, never the old total again; the lifetime counter, which resets leave
+   * alone, supplies what a reset erased before we read it. A client never seen before is a baseline: what it carried
+   * before we knew it is not booked.
    */
   async book(
     nodeId: number,
@@ -59,15 +63,18 @@ export class UsageRepository {
   ): Promise<BookingResult> {
     const [row] = await manager.query(
       `WITH seen AS (
-         SELECT * FROM unnest($2::varchar[], $3::bigint[], $4::bigint[], $5::bigint[]) AS s(email, traffic_id, up, down)
+         SELECT * FROM unnest($2::varchar[], $3::bigint[], $4::bigint[], $5::bigint[], $7::bigint[])
+                    AS s(email, traffic_id, up, down, all_time)
        ),
        diff AS (
-         SELECT s.email, s.traffic_id, s.up, s.down, COALESCE(c.user_id, owner.user_id) AS user_id,
-                c.node_id IS NOT NULL AND (c.traffic_id IS DISTINCT FROM s.traffic_id OR s.up < c.up OR s.down < c.down)
-                  AS new_epoch,
-                c.node_id IS NOT NULL AND c.traffic_id IS NOT NULL
-                  AND (c.traffic_id <> s.traffic_id OR s.up < c.up OR s.down < c.down) AS counter_reset,
-                c.node_id IS NULL AS first_sight, c.up AS was_up, c.down AS was_down
+         SELECT s.email, s.traffic_id, s.up, s.down,
+                -- trusted only when it covers the counters (an upgraded panel backfills it once)
+                CASE WHEN s.all_time >= s.up + s.down THEN s.all_time END AS all_time,
+                COALESCE(c.user_id, owner.user_id) AS user_id,
+                c.node_id IS NULL AS first_sight,
+                c.node_id IS NOT NULL AND c.traffic_id IS DISTINCT FROM s.traffic_id AS new_row,
+                c.traffic_id = s.traffic_id AND (s.up < c.up OR s.down < c.down) AS went_back,
+                c.traffic_id AS was_row, c.up AS was_up, c.down AS was_down, c.all_time AS was_all_time
            FROM seen s
            LEFT JOIN usage_cursors c ON c.node_id = $1 AND c.client_email = s.email
            LEFT JOIN LATERAL (
@@ -76,18 +83,38 @@ export class UsageRepository {
               ORDER BY a.id DESC LIMIT 1
            ) owner ON true
           WHERE c.node_id IS NULL OR c.traffic_id IS DISTINCT FROM s.traffic_id OR c.up <> s.up OR c.down <> s.down
+             OR c.all_time IS DISTINCT FROM s.all_time
        ),
-       delta AS (
-         SELECT *, CASE WHEN first_sight THEN 0 WHEN new_epoch THEN up ELSE up - was_up END AS d_up,
-                   CASE WHEN first_sight THEN 0 WHEN new_epoch THEN down ELSE down - was_down END AS d_down
+       -- What the counters show since the last reading (since their epoch began, after a reset or a new row), and the
+       -- total that moved: the lifetime counter's growth where both readings have one, so bytes a reset erased
+       -- before we read them are still counted.
+       seen_delta AS (
+         SELECT *,
+                CASE WHEN first_sight THEN 0 WHEN new_row OR went_back THEN up ELSE up - was_up END AS seen_up,
+                CASE WHEN first_sight THEN 0 WHEN new_row OR went_back THEN down ELSE down - was_down END AS seen_down,
+                CASE WHEN first_sight THEN 0
+                     WHEN new_row THEN COALESCE(all_time, up + down)
+                     WHEN all_time IS NOT NULL AND was_all_time IS NOT NULL AND all_time >= was_all_time
+                       THEN all_time - was_all_time
+                     ELSE NULL END AS lifetime
            FROM diff
        ),
+       delta AS (
+         SELECT *, seen_up + round(forgotten * CASE WHEN was_up + was_down > 0
+                                                    THEN was_up::numeric / (was_up + was_down) ELSE 0.5 END)::bigint
+                     AS d_up,
+                   seen_down + forgotten
+                     - round(forgotten * CASE WHEN was_up + was_down > 0
+                                              THEN was_up::numeric / (was_up + was_down) ELSE 0.5 END)::bigint AS d_down,
+                   NOT first_sight AND was_row IS NOT NULL AND (new_row OR went_back) AS counter_reset
+           FROM (SELECT *, GREATEST(COALESCE(lifetime, 0) - seen_up - seen_down, 0) AS forgotten FROM seen_delta) f
+       ),
        cursors AS (
-         INSERT INTO usage_cursors AS c (node_id, client_email, user_id, traffic_id, up, down, updated_at)
-         SELECT $1, email, user_id, traffic_id, up, down, now() FROM delta
+         INSERT INTO usage_cursors AS c (node_id, client_email, user_id, traffic_id, up, down, all_time, updated_at)
+         SELECT $1, email, user_id, traffic_id, up, down, all_time, now() FROM delta
          ON CONFLICT (node_id, client_email) DO UPDATE
-           SET traffic_id = EXCLUDED.traffic_id, up = EXCLUDED.up, down = EXCLUDED.down, updated_at = now(),
-               user_id = COALESCE(c.user_id, EXCLUDED.user_id)
+           SET traffic_id = EXCLUDED.traffic_id, up = EXCLUDED.up, down = EXCLUDED.down, all_time = EXCLUDED.all_time,
+               updated_at = now(), user_id = COALESCE(c.user_id, EXCLUDED.user_id)
        ),
        per_user AS (
          SELECT d.user_id, sum(d.d_up)::bigint AS up, sum(d.d_down)::bigint AS down
@@ -130,6 +157,7 @@ export class UsageRepository {
         readings.map((reading) => reading.up),
         readings.map((reading) => reading.down),
         multiplier,
+        readings.map((reading) => reading.allTime),
       ],
     );
     return {

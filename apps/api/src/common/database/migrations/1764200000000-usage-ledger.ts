@@ -33,6 +33,7 @@ export class UsageLedger1764200000000 implements MigrationInterface {
         traffic_id   bigint,
         up           bigint       NOT NULL DEFAULT 0,
         down         bigint       NOT NULL DEFAULT 0,
+        all_time     bigint,
         updated_at   timestamptz  NOT NULL DEFAULT now(),
         PRIMARY KEY (node_id, client_email)
       )`);

@@ -1,0 +1,297 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { PanelSimulator } from '@fleet/panel-sim';
+import { dataSourceOptions } from '../src/common/database/data-source.options';
+import { fleetEmails, operatorCall } from './support/fleet';
+import { freePort, startBuiltApp, Started, stopped } from './support/process';
+import { nodeBody } from './support/test-app';
+import { createTestDatabase } from './support/test-database';
+
+const ADMIN = { username: 'ledger-admin', password: 'ledger-test-password' };
+const SECRET_KEY = 'cd'.repeat(32);
+const GB = 1_000_000_000;
+const STEPS = 36;
+
+/** A small seeded PRNG (mulberry32): the printed seed replays a failing run (`USAGE_PROPERTY_SEED`). */
+function prng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Random traffic on random users interleaved with moves, failovers (a panel refusing connections), rebalances,
+ * operator counter resets through the panel's own API, and SIGKILL of the real process between passes and in the
+ * middle of one. After the last pass: nothing is booked twice, and every byte is booked except, for a client whose
+ * counter the operator reset, what it carried since the last pass before the reset (the panel forgot it first).
+ */
+describe('usage ledger property: random traffic, moves, failovers, resets and crashes (built app, SIGKILL)', () => {
+  const seed = Number(process.env['USAGE_PROPERTY_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
+  const random = prng(seed);
+  const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)];
+  let database: { url: string; drop(): Promise<void> };
+  let dataSource: DataSource;
+  let panels: PanelSimulator[];
+  let running: Started | null = null;
+  const workDir = mkdtempSync(join(tmpdir(), 'fleet-ledger-'));
+
+  beforeAll(async () => {
+    console.log(`usage property seed: ${seed} (replay with USAGE_PROPERTY_SEED=${seed})`);
+    database = await createTestDatabase();
+    panels = await Promise.all([0, 1, 2].map((i) => new PanelSimulator({ tag: `l${i}` }).start()));
+  });
+  afterAll(async () => {
+    if (running) {
+      running.child.kill('SIGKILL');
+      await stopped(running.child);
+    }
+    if (dataSource?.isInitialized) await dataSource.destroy();
+    await Promise.all(panels.map((panel) => panel.stop()));
+    await database.drop();
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  async function boot(crashPoint?: string) {
+    running = await startBuiltApp({
+      cwd: workDir,
+      port: await freePort(),
+      env: {
+        DATABASE_URL: database.url,
+        SECRET_KEY,
+        ADMIN_USERNAME: ADMIN.username,
+        ADMIN_PASSWORD: ADMIN.password,
+        BACKGROUND_TICK_MS: '200',
+        HEALTH_INTERVAL_MS: '0',
+        USAGE_INTERVAL_MS: '0',
+        ACCESS_INTERVAL_MS: '0',
+        JOB_LEASE_SECONDS: '2',
+        LOG_LEVEL: 'warn',
+        ...(crashPoint ? { CRASH_POINT: crashPoint } : {}),
+      },
+    });
+    const api = request(running.url);
+    const login = await api.post('/api/v1/auth/login').send(ADMIN).expect(200);
+    return { api, auth: { Authorization: `Bearer ${login.body.accessToken}` } };
+  }
+
+  async function kill(): Promise<void> {
+    running!.child.kill('SIGKILL');
+    await stopped(running!.child);
+    running = null;
+  }
+
+  it('books every byte once', async () => {
+    let { api, auth } = await boot();
+    dataSource = new DataSource(dataSourceOptions(database.url, 2));
+    await dataSource.initialize();
+    const nodeIds: number[] = [];
+    for (const [i, panel] of panels.entries()) {
+      const { body } = await api
+        .post('/api/v1/nodes')
+        .set(auth)
+        .send(
+          nodeBody({
+            name: `ledger-${i}`,
+            panelUrl: panel.url,
+            panelUsername: panel.username,
+            panelPassword: panel.password,
+            maxUsers: 10,
+          }),
+        )
+        .expect(201);
+      await api.post(`/api/v1/nodes/${body.id}/check-health`).set(auth).expect(200);
+      nodeIds.push(body.id);
+    }
+    const panelOf = (nodeId: number) => panels[nodeIds.indexOf(nodeId)];
+    const users: number[] = [];
+    for (let i = 0; i < 8; i++)
+      users.push(
+        (
+          await api
+            .put(`/api/v1/keys/${7000 + i}`)
+            .set(auth)
+            .send({})
+        ).body.userId,
+      );
+    const quotaUser = users[0];
+    await api.patch(`/api/v1/users/${quotaUser}/access`).set(auth).send({ trafficLimitBytes: GB }).expect(200);
+
+    // The model: bytes the panels accepted per user; per client, bytes not yet certainly read by a pass; per user,
+    // bytes an operator's reset may have taken before we read them.
+    const injected = new Map<number, number>(users.map((id) => [id, 0]));
+    const unread = new Map<string, { userId: number; nodeId: number; bytes: number }>();
+    const atRisk = new Map<number, number>(users.map((id) => [id, 0]));
+    let dead: number | null = null;
+    const log: string[] = [];
+
+    const activeClients = async () =>
+      (await dataSource.query(
+        `SELECT user_id, node_id, client_email FROM assignments WHERE state = 'active'`,
+      )) as Array<{
+        user_id: number;
+        node_id: number;
+        client_email: string;
+      }>;
+    const booked = async (userId: number) =>
+      Number(
+        (
+          await dataSource.query(`SELECT COALESCE(sum(up + down), 0)::text AS n FROM usage_hourly WHERE user_id = $1`, [
+            userId,
+          ])
+        )[0].n,
+      );
+    const key = (nodeId: number, email: string) => `${nodeId}/${email}`;
+    const forgetOn = (nodeId: number, email?: string) => {
+      for (const [client, entry] of unread) {
+        if (entry.nodeId !== nodeId || (email && client !== key(nodeId, email))) continue;
+        atRisk.set(entry.userId, atRisk.get(entry.userId)! + entry.bytes);
+        unread.delete(client);
+      }
+    };
+    const waitForJob = async (jobId: number) => {
+      for (let i = 0; i < 200; i++) {
+        const job = (await api.get(`/api/v1/jobs/${jobId}`).set(auth).expect(200)).body;
+        if (job.status !== 'running' && job.status !== 'pending') return job;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error(`job ${jobId} did not finish`);
+    };
+    const runPass = async () => {
+      const { body } = await api.post('/api/v1/usage/collect').set(auth).expect(200);
+      expect(body.ran).toBe(true);
+      expect(body.skipped).toBe(dead === null ? 0 : 1);
+      for (const [client, entry] of unread) if (entry.nodeId !== dead) unread.delete(client);
+      // The quota: limited by the pass that sees the limit reached, on whichever nodes it was used.
+      const [quota] = await dataSource.query(`SELECT status FROM vpn_users WHERE id = $1`, [quotaUser]);
+      if ((await booked(quotaUser)) >= GB) expect(quota.status).toBe('limited');
+    };
+
+    for (let step = 0; step < STEPS; step++) {
+      const action = pick([
+        'traffic',
+        'traffic',
+        'traffic',
+        'traffic',
+        'pass',
+        'pass',
+        'move',
+        'rebalance',
+        'failover',
+        'reset-client',
+        'reset-all',
+        'kill',
+        'crash-mid-pass',
+      ]);
+      log.push(action);
+      if (action === 'traffic') {
+        // Any client of ours on any panel carries traffic: active ones, and old ones on a dead node.
+        const clients = panels.flatMap((panel, i) =>
+          fleetEmails(panel).map((email) => ({ email, nodeId: nodeIds[i] })),
+        );
+        const active = new Set((await activeClients()).map((row) => key(row.node_id, row.client_email)));
+        const candidates = clients.filter(({ email, nodeId }) => nodeId === dead || active.has(key(nodeId, email)));
+        for (let n = 0; n < 3 && candidates.length; n++) {
+          const { email, nodeId } = pick(candidates);
+          const userId = Number(/^u(\d+)-/.exec(email)![1]);
+          const big = userId === quotaUser && random() < 0.6;
+          const up = Math.floor(random() * (big ? 2e8 : 2e6));
+          const down = Math.floor(random() * (big ? 3e8 : 3e6));
+          const accepted = panelOf(nodeId).state.recordTraffic([{ email, up, down }]);
+          log.push(`+${accepted}@${key(nodeId, email)}`);
+          injected.set(userId, injected.get(userId)! + accepted);
+          const entry = unread.get(key(nodeId, email)) ?? { userId, nodeId, bytes: 0 };
+          unread.set(key(nodeId, email), { ...entry, bytes: entry.bytes + accepted });
+        }
+      } else if (action === 'pass') {
+        await runPass();
+      } else if (action === 'move') {
+        const rows = (await activeClients()).filter((row) => row.node_id !== dead);
+        if (!rows.length) continue;
+        const row = pick(rows);
+        const target = pick(nodeIds.filter((id) => id !== row.node_id && id !== dead));
+        const moved = await api.post(`/api/v1/users/${row.user_id}/migrate`).set(auth).send({ nodeId: target });
+        log.push(`u${row.user_id}:n${row.node_id}->n${target}:${moved.status}`);
+      } else if (action === 'rebalance') {
+        if (dead !== null) continue;
+        const { status, body } = await api.post('/api/v1/balancer/rebalance').set(auth).send({ dryRun: false });
+        if (status === 202) await waitForJob(body.jobId);
+      } else if (action === 'failover') {
+        if (dead !== null) {
+          // The node comes back: its leftover clients are booked and deleted before it serves again.
+          await panelOf(dead).setFault({ kind: 'none' });
+          for (let i = 0; i < 2; i++) await api.post(`/api/v1/nodes/${dead}/check-health`).set(auth).expect(200);
+          dead = null;
+          continue;
+        }
+        dead = pick(nodeIds);
+        log.push(`n${dead}`);
+        await panelOf(dead).setFault({ kind: 'refuse' });
+        for (let i = 0; i < 3; i++) await api.post(`/api/v1/nodes/${dead}/check-health`).set(auth).expect(200);
+        const jobs = (await api.get('/api/v1/jobs').set(auth).expect(200)).body.items;
+        const failover = jobs.find((job: { kind: string; status: string }) => job.kind === 'failover');
+        if (failover) await waitForJob(failover.id);
+      } else if (action === 'reset-client') {
+        const rows = (await activeClients()).filter((row) => row.node_id !== dead);
+        if (!rows.length) continue;
+        const row = pick(rows);
+        const reply = await operatorCall(
+          panelOf(row.node_id),
+          `panel/api/inbounds/1/resetClientTraffic/${encodeURIComponent(row.client_email)}`,
+        );
+        expect(reply.success).toBe(true);
+        forgetOn(row.node_id, row.client_email);
+        log.push(key(row.node_id, row.client_email));
+      } else if (action === 'reset-all') {
+        const nodeId = pick(nodeIds.filter((id) => id !== dead));
+        expect((await operatorCall(panelOf(nodeId), 'panel/api/inbounds/resetAllClientTraffics/-1')).success).toBe(
+          true,
+        );
+        forgetOn(nodeId);
+        log.push(`n${nodeId}`);
+      } else if (action === 'kill') {
+        await kill();
+        ({ api, auth } = await boot());
+      } else if (action === 'crash-mid-pass') {
+        await kill();
+        ({ api, auth } = await boot(pick(['usage:before-commit', 'usage:after-commit'])));
+        await expect(api.post('/api/v1/usage/collect').set(auth)).rejects.toThrow();
+        await stopped(running!.child);
+        expect(running!.child.signalCode).toBe('SIGKILL');
+        running = null;
+        ({ api, auth } = await boot());
+      }
+    }
+
+    if (dead !== null) {
+      await panelOf(dead).setFault({ kind: 'none' });
+      for (let i = 0; i < 2; i++) await api.post(`/api/v1/nodes/${dead}/check-health`).set(auth).expect(200);
+      dead = null;
+    }
+    await runPass();
+    const [{ n: tombstones }] = await dataSource.query(`SELECT count(*)::int AS n FROM panel_tombstones`);
+    expect(tombstones).toBe(0);
+
+    const report = [];
+    for (const userId of users) {
+      report.push({ userId, sent: injected.get(userId)!, got: await booked(userId), risk: atRisk.get(userId)! });
+    }
+    console.log(`steps: ${log.join(' ')}\n${JSON.stringify(report)}`);
+    for (const { sent, got, risk } of report) {
+      expect(got).toBeLessThanOrEqual(sent); // nothing counted twice
+      expect(sent - got).toBeLessThanOrEqual(risk); // nothing lost but what a reset erased before a read
+      // These panels keep a lifetime counter that resets leave alone, so not even that is lost.
+      expect(got).toBe(sent);
+    }
+    // The quota user's status agrees with what was booked against the limit.
+    const [quota] = await dataSource.query(`SELECT status, used_bytes::text FROM vpn_users WHERE id = $1`, [quotaUser]);
+    expect(quota.status === 'limited').toBe(Number(quota.used_bytes) >= GB);
+  }, 180_000);
+});
