@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { PanelSimulator } from '@fleet/panel-sim';
+import { NodesRepository } from '../src/modules/nodes/nodes.repository';
+import { PanelPoolService } from '../src/modules/panels/panel-pool.service';
+import { readingsOf, UsageLedger } from '../src/modules/usage/usage-ledger.service';
 import { UsagePassService } from '../src/modules/usage/usage-pass.service';
 import { AccessPassService } from '../src/modules/access/access-pass.service';
 import { checkHealth, operatorCall, placeUsers, startFleet } from './support/fleet';
@@ -194,5 +197,65 @@ describe('usage ledger: every byte a panel reports booked once (real HTTP, Postg
         .expect(400);
       expect(JSON.stringify(body)).toContain('usageMultiplier');
     }
+  });
+
+  it('two replicas collecting while users move between them: every byte booked exactly once', async () => {
+    const replica = await startTestApp({ databaseUrl: t.databaseUrl, secretKey: randomBytes(32) });
+    try {
+      const keys = await placeUsers(t, bot, 701, 10);
+      let sent = 0;
+      const inject = () => {
+        for (const key of keys) {
+          for (const [i, panel] of fleet.panels.entries()) {
+            sent += panel.state.recordTraffic([{ email: emailOf(key, fleet.nodeIds[i]), up: 1000, down: 3000 }]);
+          }
+        }
+      };
+      inject();
+      const replicaAuth = { Authorization: `Bearer ${await replica.adminToken()}` };
+      const moves = keys.map(async (key) => {
+        const { body } = await t.http().get(`/api/v1/users/${key.userId}`).set(fleet.auth).expect(200);
+        const target = fleet.nodeIds.find((id) => id !== body.node.id)!;
+        await request(replica.url)
+          .post(`/api/v1/users/${key.userId}/migrate`)
+          .set(replicaAuth)
+          .send({ nodeId: target })
+          .expect(200);
+      });
+      await Promise.all([...moves, pass(), replica.app.get(UsagePassService).run(true), pass()]);
+      inject();
+      await Promise.all([pass(), replica.app.get(UsagePassService).run(true)]);
+      await pass();
+      const [{ booked }] = await t.dataSource.query(
+        `SELECT COALESCE(sum(up + down), 0)::int AS booked FROM usage_hourly`,
+      );
+      expect(booked).toBe(sent);
+    } finally {
+      await replica.stop();
+    }
+  });
+
+  it('two readers of one node: an older reading that arrives after a newer one is not booked over it', async () => {
+    const [key] = await placeUsers(t, bot, 801, 1);
+    const node = (await t.app.get(NodesRepository).findById(key.node.id))!;
+    const read = async () => readingsOf(await t.app.get(PanelPoolService).run(node, (panel) => panel.listInbounds()));
+    traffic(key, 100, 100);
+    await pass();
+    traffic(key, 50, 50);
+    const stale = await read();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    // Stamped now, answered late (a slow panel): a newer reading is booked meanwhile.
+    const slow = t.app.get(UsageLedger).collect(node, async () => {
+      await gate;
+      return stale;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    traffic(key, 10, 10);
+    await pass();
+    release();
+    expect(await slow).toMatchObject({ up: 0, down: 0, written: 0 });
+    await pass();
+    expect((await usageOf(801)).total).toEqual({ up: 160, down: 160 });
   });
 });

@@ -261,7 +261,7 @@ describe('usage ledger property: random traffic, moves, failovers, resets and cr
         ({ api, auth } = await boot());
       } else if (action === 'crash-mid-pass') {
         await kill();
-        ({ api, auth } = await boot(pick(['usage:before-commit', 'usage:after-commit'])));
+        ({ api, auth } = await boot(pick(['usage:read', 'usage:booking', 'usage:booked'])));
         await expect(api.post('/api/v1/usage/collect').set(auth)).rejects.toThrow();
         await stopped(running!.child);
         expect(running!.child.signalCode).toBe('SIGKILL');

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Inbound, ClientTraffic } from '@fleet/xui-client';
 import { DataSource } from 'typeorm';
+import { CrashPoints } from '../../common/background/crash-points';
+import { retryOnDeadlock } from '../../common/database/advisory-lock';
 import { BookingResult, CounterReading, UsageRepository } from './usage.repository';
 
 /** The traffic rows of every inbound in an `inbounds/list` answer, one reading per email. */
@@ -24,26 +26,42 @@ export function readingOf(row: ClientTraffic): CounterReading {
 }
 
 /**
- * Books what panels report, exactly once: a node's counters are read and booked under that node's lock, in one
- * transaction with the cursor they move, so two readers (the pass, a deletion's last reading; any replica) never
- * book the same bytes and a crash before the commit books nothing.
+ * Books what panels report, exactly once. A reading is stamped with the database clock before the panel call and
+ * booked afterwards under the node's lock (held for the booking only, so no connection waits on a panel), in one
+ * transaction with the cursors it moves. A cursor another reader (the pass, a deletion's last reading; any replica)
+ * moved after the stamp keeps that reader's booking, so an older reading is never booked over a newer one, and a
+ * crash before the commit books nothing.
  */
 @Injectable()
 export class UsageLedger {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly usage: UsageRepository,
+    private readonly crash: CrashPoints,
   ) {}
 
   /** Reads (`read`, a panel call) and books one node's counters. A failed read books nothing. */
-  collect(
+  async collect(
     node: { id: number; usageMultiplier: number },
     read: () => Promise<CounterReading[]>,
+    /** When the reading started, if the caller stamped it already (the pass stamps all its readings once). */
+    since?: Date,
   ): Promise<BookingResult> {
-    return this.dataSource.transaction(async (manager) => {
-      await this.usage.lockNode(node.id, manager);
-      return this.usage.book(node.id, node.usageMultiplier, await read(), manager);
-    });
+    const stamp = since ?? (await this.usage.clock());
+    const readings = await read();
+    return retryOnDeadlock(() =>
+      this.dataSource.transaction(async (manager) => {
+        await this.usage.lockNode(node.id, manager);
+        const booked = await this.usage.book(node.id, node.usageMultiplier, readings, stamp, manager);
+        this.crash.reach('usage:booking'); // booked, not committed
+        return booked;
+      }),
+    );
+  }
+
+  /** The database clock, to stamp readings taken from now on. */
+  clock(): Promise<Date> {
+    return this.usage.clock();
   }
 
   /** The client is gone from its panel: its cursor goes too (a client re-created later starts a new epoch). */

@@ -5,7 +5,7 @@ import { PanelError } from '@fleet/xui-client';
 import { DataSource } from 'typeorm';
 import { BackgroundLoop } from '../../common/background/background-loop';
 import { CrashPoints } from '../../common/background/crash-points';
-import { LockKey, retryOnDeadlock, tryAdvisoryLock } from '../../common/database/advisory-lock';
+import { LockKey, tryAdvisoryLock } from '../../common/database/advisory-lock';
 import { claimTick } from '../../common/database/task-runs.repository';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
@@ -87,6 +87,7 @@ export class UsagePassService implements OnApplicationBootstrap, OnModuleDestroy
 
   private async collectAll(): Promise<Omit<UsagePassResult, 'ran' | 'ms'>> {
     const all = await this.nodes.findAll();
+    const since = await this.ledger.clock();
     const total = { nodes: all.length, skipped: 0, up: 0, down: 0, rows: 0, limited: 0 };
     let next = 0;
     await Promise.all(
@@ -94,7 +95,7 @@ export class UsagePassService implements OnApplicationBootstrap, OnModuleDestroy
         while (next < all.length) {
           const node = all[next++];
           try {
-            const booked = await this.collect(node);
+            const booked = await this.collect(node, since);
             total.up += booked.up;
             total.down += booked.down;
             total.rows += booked.rows;
@@ -116,15 +117,20 @@ export class UsagePassService implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   /** Reads and books one node; then what the booking changed for its users. */
-  private async collect(node: NodeEntity): Promise<{ up: number; down: number; rows: number; limited: number }> {
-    const booked = await retryOnDeadlock(() =>
-      this.ledger.collect(node, async () => {
+  private async collect(
+    node: NodeEntity,
+    since: Date,
+  ): Promise<{ up: number; down: number; rows: number; limited: number }> {
+    const booked = await this.ledger.collect(
+      node,
+      async () => {
         const readings = readingsOf(await this.pool.run(node, (panel) => panel.listInbounds()));
-        this.crash.reach('usage:before-commit');
+        this.crash.reach('usage:read');
         return readings;
-      }),
+      },
+      since,
     );
-    this.crash.reach('usage:after-commit');
+    this.crash.reach('usage:booked');
     await this.usage.markCollected(node.id);
     if (booked.up + booked.down > 0) {
       this.metrics.usageBytes.inc({ node: node.name, direction: 'up' }, booked.up);

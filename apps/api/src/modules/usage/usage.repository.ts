@@ -42,9 +42,15 @@ const NODE_COUNTERS_LOCK = 7_300_100;
 export class UsageRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Serializes reading-and-booking of one node's counters (the pass, a client's last reading before deletion). */
+  /** Serializes the bookings of one node's counters (held for the booking only, never across a panel call). */
   async lockNode(nodeId: number, manager: EntityManager): Promise<void> {
     await manager.query('SELECT pg_advisory_xact_lock($1, $2)', [NODE_COUNTERS_LOCK, nodeId]);
+  }
+
+  /** The database's clock: readings are stamped with it, so replicas' clocks never matter. */
+  async clock(): Promise<Date> {
+    const [{ now }] = await this.dataSource.query('SELECT clock_timestamp() AS now');
+    return new Date(now);
   }
 
   /**
@@ -59,6 +65,8 @@ export class UsageRepository {
     nodeId: number,
     multiplier: number,
     readings: CounterReading[],
+    /** When the readings were started: a cursor another reader moved since then keeps its (newer) reading. */
+    readSince: Date,
     manager: EntityManager,
   ): Promise<BookingResult> {
     const [row] = await manager.query(
@@ -82,8 +90,9 @@ export class UsageRepository {
               WHERE c.node_id IS NULL AND a.node_id = $1 AND lower(a.client_email) = lower(s.email)
               ORDER BY a.id DESC LIMIT 1
            ) owner ON true
-          WHERE c.node_id IS NULL OR c.traffic_id IS DISTINCT FROM s.traffic_id OR c.up <> s.up OR c.down <> s.down
-             OR c.all_time IS DISTINCT FROM s.all_time
+          WHERE (c.node_id IS NULL OR c.updated_at < $8)
+            AND (c.node_id IS NULL OR c.traffic_id IS DISTINCT FROM s.traffic_id OR c.up <> s.up OR c.down <> s.down
+                 OR c.all_time IS DISTINCT FROM s.all_time)
        ),
        -- What the counters show since the last reading (since their epoch began, after a reset or a new row), and the
        -- total that moved: the lifetime counter's growth where both readings have one, so bytes a reset erased
@@ -111,10 +120,10 @@ export class UsageRepository {
        ),
        cursors AS (
          INSERT INTO usage_cursors AS c (node_id, client_email, user_id, traffic_id, up, down, all_time, updated_at)
-         SELECT $1, email, user_id, traffic_id, up, down, all_time, now() FROM delta
+         SELECT $1, email, user_id, traffic_id, up, down, all_time, clock_timestamp() FROM delta
          ON CONFLICT (node_id, client_email) DO UPDATE
            SET traffic_id = EXCLUDED.traffic_id, up = EXCLUDED.up, down = EXCLUDED.down, all_time = EXCLUDED.all_time,
-               updated_at = now(), user_id = COALESCE(c.user_id, EXCLUDED.user_id)
+               updated_at = EXCLUDED.updated_at, user_id = COALESCE(c.user_id, EXCLUDED.user_id)
        ),
        per_user AS (
          SELECT d.user_id, sum(d.d_up)::bigint AS up, sum(d.d_down)::bigint AS down
@@ -158,6 +167,7 @@ export class UsageRepository {
         readings.map((reading) => reading.down),
         multiplier,
         readings.map((reading) => reading.allTime),
+        readSince,
       ],
     );
     return {
