@@ -48,8 +48,8 @@ export class AccessPassService implements OnApplicationBootstrap, OnModuleDestro
   async run(): Promise<{ expired: number; warned: number; reset: number; started: number }> {
     const outcome = await tryAdvisoryLock(this.dataSource, LockKey.AccessPass, async () => {
       const expired = await this.users.dueToExpire(BATCH);
-      // Also users the usage pass found over their limit, should it have stopped before telling them.
-      for (const userId of [...expired, ...(await this.users.dueToLimit(BATCH))]) await this.access.recheck(userId);
+      for (const userId of expired) await this.access.recheck(userId);
+      await this.access.recheckNoted(BATCH); // quotas the usage ledger found spent
       const warned = await this.users.dueForWarning(this.config.accessExpiryWarningHours, BATCH);
       for (const userId of warned) await this.access.warnExpiring(userId);
       const reset = await this.users.dueForReset(BATCH);

@@ -193,9 +193,22 @@ export class AccessService {
     if (released) await this.tombstoneRunner.runDue({ nodeId: released.nodeId, emails: [released.clientEmail] });
   }
 
-  /** Time changed the user's status (an expiry passed): stored, announced once, written to the panel. */
+  /** Time or traffic changed the user's status (an expiry passed, a quota spent): stored, announced once, written to
+   * the panel. */
   recheck(userId: number): Promise<VpnUser> {
     return this.change(userId, 'system:access', null, () => undefined);
+  }
+
+  /** Rechecks the users the usage ledger noted at their limit; answers how many. */
+  async recheckNoted(limit: number): Promise<number> {
+    const noted = await this.users.notedForRecheck(limit);
+    for (const userId of noted) {
+      await this.recheck(userId).catch((error: unknown) => {
+        if (!(error instanceof DomainError && error.code === ErrorCode.UserNotFound)) throw error;
+      });
+      await this.users.clearRecheck(userId);
+    }
+    return noted.length;
   }
 
   /**

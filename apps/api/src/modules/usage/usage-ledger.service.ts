@@ -4,7 +4,8 @@ import { Inbound, ClientTraffic } from '@fleet/xui-client';
 import { DataSource } from 'typeorm';
 import { CrashPoints } from '../../common/background/crash-points';
 import { retryOnDeadlock } from '../../common/database/advisory-lock';
-import { BookingResult, CounterReading, UsageRepository } from './usage.repository';
+import { Coalescer } from '../../common/batching/coalescer';
+import { BookingResult, CounterReading, NodeReadings, UsageRepository } from './usage.repository';
 
 /** The traffic rows of every inbound in an `inbounds/list` answer, one reading per email. */
 export function readingsOf(inbounds: Inbound[]): CounterReading[] {
@@ -25,15 +26,26 @@ export function readingOf(row: ClientTraffic): CounterReading {
   };
 }
 
+/** Nodes booked in one transaction at most. */
+const MAX_NODES_PER_BOOKING = 25;
+/** Bookings in flight at once (a node always books in the same lane, so lanes never wait on each other's nodes). */
+const LANES = 2;
+
 /**
  * Books what panels report, exactly once. A reading is stamped with the database clock before the panel call and
  * booked afterwards under the node's lock (held for the booking only, so no connection waits on a panel), in one
  * transaction with the cursors it moves. A cursor another reader (the pass, a deletion's last reading; any replica)
  * moved after the stamp keeps that reader's booking, so an older reading is never booked over a newer one, and a
- * crash before the commit books nothing.
+ * crash before the commit books nothing. Readings that arrive together are booked together (one statement, one
+ * commit for many nodes), in two lanes.
  */
 @Injectable()
 export class UsageLedger {
+  private readonly lanes = Array.from(
+    { length: LANES },
+    () => new Coalescer<NodeReadings, BookingResult>((batch) => this.bookAll(batch), MAX_NODES_PER_BOOKING),
+  );
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly usage: UsageRepository,
@@ -42,21 +54,18 @@ export class UsageLedger {
 
   /** Reads (`read`, a panel call) and books one node's counters. A failed read books nothing. */
   async collect(
-    node: { id: number; usageMultiplier: number },
+    node: { id: number },
     read: () => Promise<CounterReading[]>,
     /** When the reading started, if the caller stamped it already (the pass stamps all its readings once). */
     since?: Date,
   ): Promise<BookingResult> {
     const stamp = since ?? (await this.usage.clock());
-    const readings = await read();
-    return retryOnDeadlock(() =>
-      this.dataSource.transaction(async (manager) => {
-        await this.usage.lockNode(node.id, manager);
-        const booked = await this.usage.book(node.id, node.usageMultiplier, readings, stamp, manager);
-        this.crash.reach('usage:booking'); // booked, not committed
-        return booked;
-      }),
-    );
+    return this.book(node.id, await read(), stamp);
+  }
+
+  /** Books readings of one node started at `since` (booked with whatever other readings are waiting). */
+  book(nodeId: number, readings: CounterReading[], since: Date): Promise<BookingResult> {
+    return this.lanes[nodeId % LANES].submit({ nodeId, readings, since });
   }
 
   /** The database clock, to stamp readings taken from now on. */
@@ -67,8 +76,35 @@ export class UsageLedger {
   /** The client is gone from its panel: its cursor goes too (a client re-created later starts a new epoch). */
   forget(nodeId: number, clientEmail: string): Promise<void> {
     return this.dataSource.transaction(async (manager) => {
-      await this.usage.lockNode(nodeId, manager);
+      await this.usage.lockNodes([nodeId], manager);
       await this.usage.forget(nodeId, clientEmail, manager);
     });
+  }
+
+  /** One transaction per round in which each node appears once (two readers of one node wait for each other). */
+  private async bookAll(batch: NodeReadings[]): Promise<BookingResult[]> {
+    const results: BookingResult[] = new Array(batch.length);
+    let pending = batch.map((item, index) => ({ item, index }));
+    while (pending.length) {
+      const seen = new Set<number>();
+      const round = pending.filter(({ item }) => !seen.has(item.nodeId) && seen.add(item.nodeId));
+      pending = pending.filter((entry) => !round.includes(entry));
+      const booked = await retryOnDeadlock(() =>
+        this.dataSource.transaction(async (manager) => {
+          await this.usage.lockNodes(
+            round.map(({ item }) => item.nodeId),
+            manager,
+          );
+          const booked = await this.usage.book(
+            round.map(({ item }) => item),
+            manager,
+          );
+          this.crash.reach('usage:booking'); // booked, not committed
+          return booked;
+        }),
+      );
+      round.forEach(({ index }, i) => (results[index] = booked[i]));
+    }
+    return results;
   }
 }

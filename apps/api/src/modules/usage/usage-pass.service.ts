@@ -17,11 +17,13 @@ import { NodeEntity } from '../nodes/node.entity';
 import { NodesRepository } from '../nodes/nodes.repository';
 import { PanelPoolService } from '../panels/panel-pool.service';
 import { readingsOf, UsageLedger } from './usage-ledger.service';
-import { UsageRepository } from './usage.repository';
+import { BookingResult, CounterReading, UsageRepository } from './usage.repository';
 
 const TASK = 'usage-pass';
 /** Hourly rows rolled up (and old rows pruned) per pass at most. */
 const COMPACT_BATCH = 20_000;
+/** Users noted at their limit, rechecked per pass at most. */
+const RECHECK_BATCH = 1000;
 
 export interface UsagePassResult {
   ran: boolean;
@@ -32,6 +34,8 @@ export interface UsagePassResult {
   down: number;
   /** Cursors written. */
   rows: number;
+  /** Users whose usage grew. */
+  users: number;
   limited: number;
   ms: number;
 }
@@ -78,7 +82,7 @@ export class UsagePassService implements OnApplicationBootstrap, OnModuleDestroy
       return this.collectAll();
     });
     if (!outcome.ran || outcome.result === null) {
-      return { ran: false, nodes: 0, skipped: 0, up: 0, down: 0, rows: 0, limited: 0, ms: 0 };
+      return { ran: false, nodes: 0, skipped: 0, up: 0, down: 0, rows: 0, users: 0, limited: 0, ms: 0 };
     }
     const ms = Math.round(performance.now() - started);
     this.metrics.usagePassSeconds.observe(ms / 1000);
@@ -88,25 +92,47 @@ export class UsagePassService implements OnApplicationBootstrap, OnModuleDestroy
   private async collectAll(): Promise<Omit<UsagePassResult, 'ran' | 'ms'>> {
     const all = await this.nodes.findAll();
     const since = await this.ledger.clock();
-    const total = { nodes: all.length, skipped: 0, up: 0, down: 0, rows: 0, limited: 0 };
+    const total = { nodes: all.length, skipped: 0, up: 0, down: 0, rows: 0, users: 0, limited: 0 };
+    const collected: number[] = [];
+    const skip = (node: NodeEntity, error: unknown) => {
+      total.skipped++;
+      if (!(error instanceof PanelError)) this.logger.error(`usage of ${node.name}: ${(error as Error).message}`);
+    };
+    // Readers go on to the next panel while their readings are booked (in batches, by the ledger).
+    const bookings: Array<Promise<void>> = [];
     let next = 0;
     await Promise.all(
       Array.from({ length: Math.min(this.config.usageConcurrency, all.length) }, async () => {
         while (next < all.length) {
           const node = all[next++];
+          let readings: CounterReading[];
           try {
-            const booked = await this.collect(node, since);
-            total.up += booked.up;
-            total.down += booked.down;
-            total.rows += booked.rows;
-            total.limited += booked.limited;
+            readings = readingsOf(await this.pool.run(node, (panel) => panel.listInbounds()));
           } catch (error) {
-            total.skipped++;
-            if (!(error instanceof PanelError)) this.logger.error(`usage of ${node.name}: ${(error as Error).message}`);
+            skip(node, error);
+            continue;
           }
+          this.crash.reach('usage:read');
+          const booking = this.ledger.book(node.id, readings, since).then(
+            async (booked) => {
+              this.crash.reach('usage:booked');
+              await this.afterBooking(node, booked);
+              total.up += booked.up;
+              total.down += booked.down;
+              total.rows += booked.written;
+              total.users += booked.users;
+              total.limited += booked.overLimit.length;
+              collected.push(node.id);
+            },
+            (error: unknown) => skip(node, error),
+          );
+          bookings.push(booking);
         }
       }),
     );
+    await Promise.all(bookings);
+    await this.usage.markCollected(collected);
+    await this.access.recheckNoted(RECHECK_BATCH); // also any a crash left noted
     await this.usage.compact(
       this.config.usageHourlyDays,
       this.config.usageRetentionDays,
@@ -116,31 +142,16 @@ export class UsagePassService implements OnApplicationBootstrap, OnModuleDestroy
     return total;
   }
 
-  /** Reads and books one node; then what the booking changed for its users. */
-  private async collect(
-    node: NodeEntity,
-    since: Date,
-  ): Promise<{ up: number; down: number; rows: number; limited: number }> {
-    const booked = await this.ledger.collect(
-      node,
-      async () => {
-        const readings = readingsOf(await this.pool.run(node, (panel) => panel.listInbounds()));
-        this.crash.reach('usage:read');
-        return readings;
-      },
-      since,
-    );
-    this.crash.reach('usage:booked');
-    await this.usage.markCollected(node.id);
+  /** What a node's booking changed for its users: metrics, quotas spent, `totalGB` after a counter reset. */
+  private async afterBooking(node: NodeEntity, booked: BookingResult): Promise<void> {
     if (booked.up + booked.down > 0) {
       this.metrics.usageBytes.inc({ node: node.name, direction: 'up' }, booked.up);
       this.metrics.usageBytes.inc({ node: node.name, direction: 'down' }, booked.down);
     }
-    for (const userId of booked.overLimit) await this.access.recheck(userId);
+    if (booked.overLimit.length) await this.access.recheckNoted(booked.overLimit.length);
     if (booked.counterReset.length) {
       await this.assignments.markAccessStale(node.id, booked.counterReset);
       await this.sync.applyPending(node.id);
     }
-    return { up: booked.up, down: booked.down, rows: booked.written, limited: booked.overLimit.length };
   }
 }

@@ -13,13 +13,24 @@ export interface CounterReading {
   allTime: number | null;
 }
 
+/** One node's readings to book, stamped when they were started. */
+export interface NodeReadings {
+  nodeId: number;
+  readings: CounterReading[];
+  /** A cursor another reader moved after this keeps its (newer) reading. */
+  since: Date;
+}
+
 export interface BookingResult {
   /** Bytes newly booked (as the panel counted them, before the multiplier). */
   up: number;
   down: number;
   /** Cursors written (clients whose counters moved, or seen for the first time). */
   written: number;
-  /** Users whose counted traffic reached their limit while their status still lets them in. */
+  /** Users whose usage grew on this node (one hourly bucket and one user row written each). */
+  users: number;
+  /** Users whose counted traffic reached their limit while their status still lets them in (also noted in
+   * `access_rechecks`, in the same transaction, for the access machinery). */
   overLimit: number[];
   /** Users whose counter on this node went back (an operator reset, a restore): their `totalGB` is stale. */
   counterReset: number[];
@@ -42,40 +53,50 @@ const NODE_COUNTERS_LOCK = 7_300_100;
 export class UsageRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Serializes the bookings of one node's counters (held for the booking only, never across a panel call). */
-  async lockNode(nodeId: number, manager: EntityManager): Promise<void> {
-    await manager.query('SELECT pg_advisory_xact_lock($1, $2)', [NODE_COUNTERS_LOCK, nodeId]);
-  }
-
   /** The database's clock: readings are stamped with it, so replicas' clocks never matter. */
   async clock(): Promise<Date> {
     const [{ now }] = await this.dataSource.query('SELECT clock_timestamp() AS now');
     return new Date(now);
   }
 
+  /** Serializes the bookings of these nodes' counters (taken in id order; held for the booking only). */
+  async lockNodes(nodeIds: number[], manager: EntityManager): Promise<void> {
+    await manager.query(
+      `SELECT pg_advisory_xact_lock($1, id) FROM (SELECT DISTINCT unnest($2::int[]) AS id ORDER BY 1) ids`,
+      [NODE_COUNTERS_LOCK, nodeIds],
+    );
+  }
+
   /**
-   * Books a node's readings in one statement: per client the delta against its cursor, the cursor moved to the
-   * reading, the deltas added to the (user, node, hour) and (node, hour) buckets, and × `multiplier` to each user's
-   * period usage. Counters that went back (an operator's reset, a restore) or a new traffic row (a re-created
-   * client) start a new epoch: never negative, never the old total again; the lifetime counter, which resets leave
-   * alone, supplies what a reset erased before we read it. A client never seen before is a baseline: what it carried
-   * before we knew it is not booked.
+   * Books the readings of several nodes in one statement: per client the delta against its cursor, the cursor moved
+   * to the reading, the deltas added to the (user, node, hour) and (node, hour) buckets, and × the node's
+   * `usage_multiplier` to each user's period usage. Counters that went back (an operator's reset, a restore) or a new
+   * traffic row (a re-created client) start a new epoch: never negative, never the old total again; the lifetime
+   * counter, which resets leave alone, supplies what a reset erased before we read it. A client never seen before is
+   * a baseline: what it carried before we knew it is not booked. Answers one result per node, in order.
    */
-  async book(
-    nodeId: number,
-    multiplier: number,
-    readings: CounterReading[],
-    /** When the readings were started: a cursor another reader moved since then keeps its (newer) reading. */
-    readSince: Date,
-    manager: EntityManager,
-  ): Promise<BookingResult> {
-    const [row] = await manager.query(
-      `WITH seen AS (
-         SELECT * FROM unnest($2::varchar[], $3::bigint[], $4::bigint[], $5::bigint[], $7::bigint[])
-                    AS s(email, traffic_id, up, down, all_time)
+  async book(batch: NodeReadings[], manager: EntityManager): Promise<BookingResult[]> {
+    const flat = batch.flatMap(({ nodeId, readings, since }) =>
+      readings.map((reading) => ({ nodeId, since, reading })),
+    );
+    const rows: Array<{
+      node_id: number;
+      up: string;
+      down: string;
+      written: number;
+      users: number;
+      over_limit: number[];
+      counter_reset: number[];
+    }> = await manager.query(
+      `WITH stamps AS (SELECT * FROM unnest($7::int[], $8::timestamptz[]) AS t(node_id, since)),
+       seen AS (
+         SELECT s.*, t.since
+           FROM unnest($1::int[], $2::varchar[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[])
+                  AS s(node_id, email, traffic_id, up, down, all_time)
+           JOIN stamps t ON t.node_id = s.node_id
        ),
        diff AS (
-         SELECT s.email, s.traffic_id, s.up, s.down,
+         SELECT s.node_id, s.email, s.traffic_id, s.up, s.down,
                 -- trusted only when it covers the counters (an upgraded panel backfills it once)
                 CASE WHEN s.all_time >= s.up + s.down THEN s.all_time END AS all_time,
                 COALESCE(c.user_id, owner.user_id) AS user_id,
@@ -84,19 +105,22 @@ export class UsageRepository {
                 c.traffic_id = s.traffic_id AND (s.up < c.up OR s.down < c.down) AS went_back,
                 c.traffic_id AS was_row, c.up AS was_up, c.down AS was_down, c.all_time AS was_all_time
            FROM seen s
-           LEFT JOIN usage_cursors c ON c.node_id = $1 AND c.client_email = s.email
+           -- by key, one index probe per reading (a hash join would read every cursor of the fleet)
+           LEFT JOIN LATERAL (
+             SELECT * FROM usage_cursors WHERE node_id = s.node_id AND client_email = s.email
+           ) c ON true
            LEFT JOIN LATERAL (
              SELECT a.user_id FROM assignments a
-              WHERE c.node_id IS NULL AND a.node_id = $1 AND lower(a.client_email) = lower(s.email)
+              WHERE c.node_id IS NULL AND a.node_id = s.node_id AND lower(a.client_email) = lower(s.email)
               ORDER BY a.id DESC LIMIT 1
            ) owner ON true
-          WHERE (c.node_id IS NULL OR c.updated_at < $8)
+          WHERE (c.node_id IS NULL OR c.updated_at < s.since)
             AND (c.node_id IS NULL OR c.traffic_id IS DISTINCT FROM s.traffic_id OR c.up <> s.up OR c.down <> s.down
                  OR c.all_time IS DISTINCT FROM s.all_time)
        ),
        -- What the counters show since the last reading (since their epoch began, after a reset or a new row), and the
        -- total that moved: the lifetime counter's growth where both readings have one, so bytes a reset erased
-       -- before we read them are still counted.
+       -- before we read them are still counted (split like the client's earlier traffic).
        seen_delta AS (
          SELECT *,
                 CASE WHEN first_sight THEN 0 WHEN new_row OR went_back THEN up ELSE up - was_up END AS seen_up,
@@ -105,83 +129,100 @@ export class UsageRepository {
                      WHEN new_row THEN COALESCE(all_time, up + down)
                      WHEN all_time IS NOT NULL AND was_all_time IS NOT NULL AND all_time >= was_all_time
                        THEN all_time - was_all_time
-                     ELSE NULL END AS lifetime
+                     ELSE NULL END AS lifetime,
+                CASE WHEN was_up + was_down > 0 THEN was_up::numeric / (was_up + was_down) ELSE 0.5 END AS up_share
            FROM diff
        ),
        delta AS (
-         SELECT *, seen_up + round(forgotten * CASE WHEN was_up + was_down > 0
-                                                    THEN was_up::numeric / (was_up + was_down) ELSE 0.5 END)::bigint
-                     AS d_up,
-                   seen_down + forgotten
-                     - round(forgotten * CASE WHEN was_up + was_down > 0
-                                              THEN was_up::numeric / (was_up + was_down) ELSE 0.5 END)::bigint AS d_down,
+         SELECT *, seen_up + round(forgotten * up_share)::bigint AS d_up,
+                   seen_down + forgotten - round(forgotten * up_share)::bigint AS d_down,
                    NOT first_sight AND was_row IS NOT NULL AND (new_row OR went_back) AS counter_reset
            FROM (SELECT *, GREATEST(COALESCE(lifetime, 0) - seen_up - seen_down, 0) AS forgotten FROM seen_delta) f
        ),
        cursors AS (
          INSERT INTO usage_cursors AS c (node_id, client_email, user_id, traffic_id, up, down, all_time, updated_at)
-         SELECT $1, email, user_id, traffic_id, up, down, all_time, clock_timestamp() FROM delta
+         SELECT node_id, email, user_id, traffic_id, up, down, all_time, clock_timestamp() FROM delta
          ON CONFLICT (node_id, client_email) DO UPDATE
            SET traffic_id = EXCLUDED.traffic_id, up = EXCLUDED.up, down = EXCLUDED.down, all_time = EXCLUDED.all_time,
                updated_at = EXCLUDED.updated_at, user_id = COALESCE(c.user_id, EXCLUDED.user_id)
        ),
-       per_user AS (
-         SELECT d.user_id, sum(d.d_up)::bigint AS up, sum(d.d_down)::bigint AS down
-           FROM delta d JOIN vpn_users u ON u.id = d.user_id
-          WHERE d.d_up + d.d_down > 0 GROUP BY d.user_id
+       per_user_node AS (
+         SELECT d.user_id, d.node_id, sum(d.d_up)::bigint AS up, sum(d.d_down)::bigint AS down
+           FROM delta d WHERE d.user_id IS NOT NULL AND d.d_up + d.d_down > 0 GROUP BY d.user_id, d.node_id
        ),
        hourly AS (
          INSERT INTO usage_hourly AS h (user_id, hour, node_id, up, down)
-         SELECT user_id, date_trunc('hour', now()), $1, up, down FROM per_user
+         SELECT user_id, date_trunc('hour', now()), node_id, up, down FROM per_user_node
          ON CONFLICT (user_id, hour, node_id) DO UPDATE SET up = h.up + EXCLUDED.up, down = h.down + EXCLUDED.down
        ),
        node_total AS (
          INSERT INTO node_usage_hourly AS n (node_id, hour, up, down)
-         SELECT $1, date_trunc('hour', now()), sum(d_up), sum(d_down) FROM delta HAVING sum(d_up + d_down) > 0
+         SELECT node_id, date_trunc('hour', now()), sum(d_up), sum(d_down) FROM delta
+          GROUP BY node_id HAVING sum(d_up + d_down) > 0
          ON CONFLICT (node_id, hour) DO UPDATE SET up = n.up + EXCLUDED.up, down = n.down + EXCLUDED.down
        ),
-       -- Users are locked in id order, so two nodes booking the same users (a move under way) cannot deadlock.
-       locked AS (
-         SELECT u.id FROM vpn_users u WHERE u.id IN (SELECT user_id FROM per_user) ORDER BY u.id FOR NO KEY UPDATE
+       per_user AS (
+         SELECT p.user_id, sum(round(p.up * m.usage_multiplier))::bigint AS up,
+                sum(round(p.down * m.usage_multiplier))::bigint AS down
+           FROM per_user_node p JOIN nodes m ON m.id = p.node_id GROUP BY p.user_id
        ),
+       -- Two lanes booking the same users (a move under way) may deadlock, rarely: the booking is retried.
        counted AS (
          UPDATE vpn_users u
-            SET used_up_bytes = u.used_up_bytes + round(p.up * $6::numeric)::bigint,
-                used_bytes = u.used_bytes + round(p.up * $6::numeric)::bigint + round(p.down * $6::numeric)::bigint
-           FROM per_user p JOIN locked l ON l.id = p.user_id WHERE u.id = p.user_id
+            SET used_up_bytes = u.used_up_bytes + p.up, used_bytes = u.used_bytes + p.up + p.down
+           FROM per_user p WHERE u.id = p.user_id
          RETURNING u.id, u.status, u.traffic_limit_bytes, u.used_bytes
+       ),
+       over_limit AS (
+         SELECT id FROM counted
+          WHERE status IN ('active', 'on_hold') AND traffic_limit_bytes > 0 AND used_bytes >= traffic_limit_bytes
+       ),
+       noted AS (INSERT INTO access_rechecks (user_id) SELECT id FROM over_limit ON CONFLICT DO NOTHING),
+       node_delta AS (
+         SELECT node_id, sum(d_up) AS up, sum(d_down) AS down, count(*)::int AS written,
+                json_agg(DISTINCT user_id) FILTER (WHERE counter_reset AND user_id IS NOT NULL) AS counter_reset
+           FROM delta GROUP BY node_id
+       ),
+       node_users AS (SELECT node_id, count(*)::int AS users FROM per_user_node GROUP BY node_id),
+       node_over AS (
+         SELECT p.node_id, json_agg(o.id) AS ids FROM over_limit o JOIN per_user_node p ON p.user_id = o.id
+          GROUP BY p.node_id
        )
-       SELECT COALESCE((SELECT sum(d_up) FROM delta), 0)::text AS up,
-              COALESCE((SELECT sum(d_down) FROM delta), 0)::text AS down,
-              (SELECT count(*) FROM delta)::int AS written,
-              COALESCE((SELECT json_agg(id) FROM counted
-                         WHERE status IN ('active', 'on_hold') AND traffic_limit_bytes > 0
-                           AND used_bytes >= traffic_limit_bytes), '[]') AS over_limit,
-              COALESCE((SELECT json_agg(DISTINCT user_id) FROM delta WHERE counter_reset AND user_id IS NOT NULL), '[]')
-                AS counter_reset`,
+       SELECT t.node_id, COALESCE(d.up, 0)::text AS up, COALESCE(d.down, 0)::text AS down,
+              COALESCE(d.written, 0) AS written, COALESCE(u.users, 0) AS users,
+              COALESCE(o.ids, '[]') AS over_limit, COALESCE(d.counter_reset, '[]') AS counter_reset
+         FROM stamps t
+         LEFT JOIN node_delta d ON d.node_id = t.node_id
+         LEFT JOIN node_users u ON u.node_id = t.node_id
+         LEFT JOIN node_over o ON o.node_id = t.node_id`,
       [
-        nodeId,
-        readings.map((reading) => reading.email),
-        readings.map((reading) => reading.trafficId),
-        readings.map((reading) => reading.up),
-        readings.map((reading) => reading.down),
-        multiplier,
-        readings.map((reading) => reading.allTime),
-        readSince,
+        flat.map((entry) => entry.nodeId),
+        flat.map((entry) => entry.reading.email),
+        flat.map((entry) => entry.reading.trafficId),
+        flat.map((entry) => entry.reading.up),
+        flat.map((entry) => entry.reading.down),
+        flat.map((entry) => entry.reading.allTime),
+        batch.map((entry) => entry.nodeId),
+        batch.map((entry) => entry.since),
       ],
     );
-    return {
-      up: Number(row.up),
-      down: Number(row.down),
-      written: row.written,
-      overLimit: row.over_limit,
-      counterReset: row.counter_reset,
-    };
+    const byNode = new Map(rows.map((row) => [row.node_id, row]));
+    return batch.map(({ nodeId }) => {
+      const row = byNode.get(nodeId)!;
+      return {
+        up: Number(row.up),
+        down: Number(row.down),
+        written: row.written,
+        users: row.users,
+        overLimit: row.over_limit,
+        counterReset: row.counter_reset,
+      };
+    });
   }
 
-  /** The node's counters were read and booked now (the age of its last collection, for `/metrics`). */
-  async markCollected(nodeId: number): Promise<void> {
-    await this.dataSource.query(`UPDATE nodes SET usage_collected_at = now() WHERE id = $1`, [nodeId]);
+  /** The nodes' counters were read and booked now (the age of the last collection, for `/metrics`). */
+  async markCollected(nodeIds: number[]): Promise<void> {
+    await this.dataSource.query(`UPDATE nodes SET usage_collected_at = now() WHERE id = ANY($1::int[])`, [nodeIds]);
   }
 
   /** Clients we are about to create start at 0: their first reading is all new traffic (kept if a cursor exists). */

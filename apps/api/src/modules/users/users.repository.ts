@@ -95,15 +95,17 @@ export class UsersRepository {
     return rows.map((row) => row.id);
   }
 
-  /** Users whose counted traffic reached their limit while their status still lets them in (index-served). */
-  async dueToLimit(limit: number): Promise<number[]> {
-    const rows: Array<{ id: number }> = await this.dataSource.query(
-      `SELECT id FROM vpn_users
-        WHERE status IN ('active', 'on_hold') AND traffic_limit_bytes > 0 AND used_bytes >= traffic_limit_bytes
-        ORDER BY id LIMIT $1`,
+  /** Users the usage ledger noted at their limit, whose status is still to be rechecked (oldest first). */
+  async notedForRecheck(limit: number): Promise<number[]> {
+    const rows: Array<{ user_id: number }> = await this.dataSource.query(
+      `SELECT user_id FROM access_rechecks ORDER BY noted_at LIMIT $1`,
       [limit],
     );
-    return rows.map((row) => row.id);
+    return rows.map((row) => row.user_id);
+  }
+
+  async clearRecheck(userId: number): Promise<void> {
+    await this.dataSource.query(`DELETE FROM access_rechecks WHERE user_id = $1`, [userId]);
   }
 
   /** Users on hold (plan not started) with the node and client email that serve them. */
