@@ -150,7 +150,15 @@ async function main(): Promise<void> {
     const nodes = await app.get(NodesRepository).findAll();
     const pool = app.get(PanelPoolService);
     const floors: number[] = [];
-    const runs: Array<{ passMs: number; dbMsSum: number; dbMsPerBookingP50: number; bookings: number; rows: number; booked: number }> = [];
+    const runs: Array<{
+      walMB: number;
+      passMs: number;
+      dbMsSum: number;
+      dbMsPerBookingP50: number;
+      bookings: number;
+      rows: number;
+      booked: number;
+    }> = [];
     let injected = 0;
     let booked = 0;
     for (let round = 0; round < ROUNDS; round++) {
@@ -160,7 +168,12 @@ async function main(): Promise<void> {
 
       injected += await trafficEverywhere(sims.panels);
       bookings = [];
+      const [{ lsn: walBefore }] = await dataSource.query('SELECT pg_current_wal_lsn()::text AS lsn');
       const result = await pass.run(true);
+      const [{ bytes: walBytes }] = await dataSource.query(
+        `SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1)::bigint::text AS bytes`,
+        [walBefore],
+      );
       booked += result.up + result.down;
       runs.push({
         passMs: result.ms,
@@ -170,6 +183,7 @@ async function main(): Promise<void> {
         // cursors + one hourly bucket and one user row per user + one node bucket per node
         rows: result.rows + 2 * result.users + result.nodes - result.skipped,
         booked: result.up + result.down,
+        walMB: +(Number(walBytes) / 1e6).toFixed(1),
       });
     }
     // Updates that stayed on their page without touching indexes (HOT): what keeps a pass's writes cheap.

@@ -139,20 +139,34 @@ export class UsageRepository {
                    NOT first_sight AND was_row IS NOT NULL AND (new_row OR went_back) AS counter_reset
            FROM (SELECT *, GREATEST(COALESCE(lifetime, 0) - seen_up - seen_down, 0) AS forgotten FROM seen_delta) f
        ),
-       cursors AS (
+       -- Existing rows are updated in place (cheaper than INSERT … ON CONFLICT, and nearly every row exists);
+       -- only first sightings are inserted.
+       moved AS (
+         UPDATE usage_cursors c
+            SET traffic_id = d.traffic_id, up = d.up, down = d.down, all_time = d.all_time,
+                updated_at = clock_timestamp(), user_id = COALESCE(c.user_id, d.user_id)
+           FROM delta d
+          WHERE NOT d.first_sight AND c.node_id = d.node_id AND c.client_email = d.email
+       ),
+       first_seen AS (
          INSERT INTO usage_cursors AS c (node_id, client_email, user_id, traffic_id, up, down, all_time, updated_at)
-         SELECT node_id, email, user_id, traffic_id, up, down, all_time, clock_timestamp() FROM delta
-         ON CONFLICT (node_id, client_email) DO UPDATE
-           SET traffic_id = EXCLUDED.traffic_id, up = EXCLUDED.up, down = EXCLUDED.down, all_time = EXCLUDED.all_time,
-               updated_at = EXCLUDED.updated_at, user_id = COALESCE(c.user_id, EXCLUDED.user_id)
+         SELECT node_id, email, user_id, traffic_id, up, down, all_time, clock_timestamp() FROM delta WHERE first_sight
+         ON CONFLICT (node_id, client_email) DO NOTHING
        ),
        per_user_node AS (
          SELECT d.user_id, d.node_id, sum(d.d_up)::bigint AS up, sum(d.d_down)::bigint AS down
            FROM delta d WHERE d.user_id IS NOT NULL AND d.d_up + d.d_down > 0 GROUP BY d.user_id, d.node_id
        ),
-       hourly AS (
+       hour_added AS (
+         UPDATE usage_hourly h SET up = h.up + p.up, down = h.down + p.down
+           FROM per_user_node p
+          WHERE h.user_id = p.user_id AND h.hour = date_trunc('hour', now()) AND h.node_id = p.node_id
+         RETURNING h.user_id, h.node_id
+       ),
+       hour_opened AS (
          INSERT INTO usage_hourly AS h (user_id, hour, node_id, up, down)
-         SELECT user_id, date_trunc('hour', now()), node_id, up, down FROM per_user_node
+         SELECT p.user_id, date_trunc('hour', now()), p.node_id, p.up, p.down FROM per_user_node p
+          WHERE NOT EXISTS (SELECT 1 FROM hour_added a WHERE a.user_id = p.user_id AND a.node_id = p.node_id)
          ON CONFLICT (user_id, hour, node_id) DO UPDATE SET up = h.up + EXCLUDED.up, down = h.down + EXCLUDED.down
        ),
        node_total AS (
