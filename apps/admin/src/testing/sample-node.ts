@@ -17,6 +17,7 @@ export const sampleNode = (fields: Partial<NodeView>): NodeView => ({
   loadRatio: 0.25,
   priority: 100,
   weight: 1,
+  usageMultiplier: 1,
   status: 'active',
   healthStatus: 'healthy',
   eligible: true,

@@ -17,6 +17,7 @@ export interface FleetSummary {
   users: number;
   freeCapacity: number;
   access: StatsOverview['access'];
+  traffic: StatsOverview['usage']['last24h'];
 }
 
 /** Chart rows: users and free seats per node (a stacked bar reads as "current vs max"). */
@@ -38,6 +39,7 @@ export function summarise(overview: StatsOverview): FleetSummary {
     users: overview.users.placed,
     freeCapacity: overview.capacity.free,
     access: overview.access,
+    traffic: overview.usage.last24h,
   };
 }
 

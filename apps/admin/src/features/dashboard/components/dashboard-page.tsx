@@ -1,7 +1,37 @@
+import { Link } from 'react-router';
 import { useNodes } from '../../../lib/queries/nodes';
+import { formatBytes, useTopUsers } from '../../../lib/queries/usage';
 import { useFleetResponseTimes, useFleetSummary, useLatestEvents, useLoadBars } from '../api/fleet';
 import { LoadChart } from './load-chart';
 import { ResponseChart } from './response-chart';
+
+/** The users who moved the most bytes in the last 24 hours. */
+function TopUsers() {
+  const top = useTopUsers().data ?? [];
+  if (!top.length) return null;
+  return (
+    <table aria-label="Top users, last 24 h">
+      <thead>
+        <tr>
+          <th>User</th>
+          <th>Telegram id</th>
+          <th>Traffic</th>
+        </tr>
+      </thead>
+      <tbody>
+        {top.map((user) => (
+          <tr key={user.userId}>
+            <td>
+              <Link to={`/users/${user.userId}`}>{user.username ?? `User ${user.userId}`}</Link>
+            </td>
+            <td>{user.telegramId ?? '—'}</td>
+            <td>{formatBytes(user.up + user.down)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
 
 export function DashboardPage() {
   const summary = useFleetSummary().data;
@@ -51,6 +81,22 @@ export function DashboardPage() {
               <dd>{summary.access.expiringSoon}</dd>
             </div>
           </dl>
+        </>
+      )}
+      {summary && (
+        <>
+          <h2>Traffic, last 24 h</h2>
+          <dl className="cards">
+            <div>
+              <dt>Upload</dt>
+              <dd>{formatBytes(summary.traffic.up)}</dd>
+            </div>
+            <div>
+              <dt>Download</dt>
+              <dd>{formatBytes(summary.traffic.down)}</dd>
+            </div>
+          </dl>
+          <TopUsers />
         </>
       )}
       <h2>Load</h2>

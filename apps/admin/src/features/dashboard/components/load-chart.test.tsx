@@ -25,6 +25,7 @@ describe('fleet data for the dashboard', () => {
         capacity: { max: 200, free: 75 },
         jobs: { running: 0, queuedMoves: 0 },
         alerts: { nodeDownLast24h: 1 },
+        usage: { last24h: { up: 1e9, down: 4e9 } },
       }),
     ).toEqual({
       healthy: 2,
@@ -33,6 +34,7 @@ describe('fleet data for the dashboard', () => {
       users: 115,
       freeCapacity: 75,
       access: { active: 100, on_hold: 5, disabled: 3, expired: 10, limited: 2, expiringSoon: 7 },
+      traffic: { up: 1e9, down: 4e9 },
     });
   });
 

@@ -13,6 +13,8 @@ import {
   useNodeAction,
   useTestConnection,
 } from '../../../lib/queries/nodes';
+import { UsageChart } from '../../../components/usage-chart';
+import { formatBytes, useNodeUsage } from '../../../lib/queries/usage';
 import { NodeForm } from './node-form';
 
 /** One node: state, health history, its users, and the actions (check, maintenance, drain, delete). */
@@ -114,6 +116,24 @@ export function NodePage({ id }: { id: number }) {
           {history.length} checks, {history.filter((row) => !row.ok).length} failed (gaps in the line)
         </figcaption>
       </figure>
+      <NodeTraffic id={id} name={node.name} />
     </section>
+  );
+}
+
+/** Traffic through the node per hour over the last 24 hours. */
+function NodeTraffic({ id, name }: { id: number; name: string }) {
+  const usage = useNodeUsage(id).data;
+  if (!usage) return null;
+  return (
+    <>
+      <h2>Traffic per hour</h2>
+      <figure className="chart" aria-label={`${name} traffic per hour`}>
+        <UsageChart buckets={usage.buckets} nodeName={() => name} granularity="hour" />
+        <figcaption>
+          last 24 h: ↑ {formatBytes(usage.total.up)} ↓ {formatBytes(usage.total.down)}
+        </figcaption>
+      </figure>
+    </>
   );
 }

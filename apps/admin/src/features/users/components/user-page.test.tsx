@@ -104,4 +104,30 @@ describe('UserPage', () => {
     expect(accessChanges(before, { ...before, holdDays: '30', note: 'gift' })).toEqual({ holdDays: 30, note: 'gift' });
     expect(accessChanges({ ...before, note: 'x' }, before)).toEqual({ note: null });
   });
+
+  it('shows the period’s usage against the limit and the traffic per day by node', async () => {
+    fakeApi({
+      'GET /users/7': () => ({ status: 200, body: user }),
+      'GET /nodes': () => ({
+        status: 200,
+        body: [
+          { id: 1, name: 'ams-1' },
+          { id: 2, name: 'fra-1' },
+        ],
+      }),
+      'GET /users/7/usage': () => ({
+        status: 200,
+        body: {
+          total: { up: 3e9, down: 9.5e9 },
+          period: { start: '2026-12-01T00:00:00.000Z', end: '2027-01-01T00:00:00.000Z', up: 3e9, down: 9.5e9 },
+          buckets: [
+            { start: '2026-12-01T00:00:00.000Z', nodeId: 1, up: 1e9, down: 4e9 },
+            { start: '2026-12-02T00:00:00.000Z', nodeId: 2, up: 2e9, down: 5.5e9 },
+          ],
+        },
+      }),
+    });
+    show();
+    expect(await screen.findByText(/This period: 12.5 GB \(↑ 3.0 GB ↓ 9.5 GB\) of 100 GB/)).toBeInTheDocument();
+  });
 });

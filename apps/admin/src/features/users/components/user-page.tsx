@@ -4,7 +4,10 @@ import { useNavigate } from 'react-router';
 import { Badge, Tone } from '../../../components/ui/badge';
 import { Confirm } from '../../../components/ui/confirm';
 import { Field } from '../../../components/ui/field';
+import { UsageChart } from '../../../components/usage-chart';
 import { ApiError } from '../../../lib/api-client';
+import { useNodes } from '../../../lib/queries/nodes';
+import { formatBytes, useUserUsage } from '../../../lib/queries/usage';
 import {
   AccessPatch,
   deleteUser,
@@ -164,6 +167,27 @@ function UserDetails({ user }: { user: UserView }) {
           Save plan
         </button>
       </form>
+      <UserUsage user={user} />
     </section>
+  );
+}
+
+/** Traffic in the current period against the limit, and per day over the last 30 days, stacked by node. */
+function UserUsage({ user }: { user: UserView }) {
+  const usage = useUserUsage(user.id).data;
+  const nodes = useNodes().data ?? [];
+  const nodeName = (nodeId: number) => nodes.find((node) => node.id === nodeId)?.name ?? `node ${nodeId}`;
+  if (!usage) return null;
+  const { period } = usage;
+  return (
+    <>
+      <h2>Usage</h2>
+      <p>
+        This period: {formatBytes(period.up + period.down)} (↑ {formatBytes(period.up)} ↓ {formatBytes(period.down)})
+        {user.access.trafficLimitBytes ? ` of ${formatBytes(user.access.trafficLimitBytes)}` : ', no limit'}
+        {period.end && ` · until ${new Date(period.end).toLocaleString()}`}
+      </p>
+      <UsageChart buckets={usage.buckets} nodeName={nodeName} granularity="day" />
+    </>
   );
 }

@@ -1,0 +1,59 @@
+import { queryOptions, useQuery } from '@tanstack/react-query';
+import type { NodeUsageView, TopUserView, UsageBucketView, UserUsageView } from '@fleet/contract';
+import { api } from '../api-client';
+
+export const userUsageQueryOptions = (userId: number) =>
+  queryOptions({
+    queryKey: ['users', userId, 'usage'],
+    queryFn: () => api<UserUsageView>(`/users/${userId}/usage?granularity=day`),
+    refetchInterval: 60_000,
+  });
+export const useUserUsage = (userId: number) => useQuery(userUsageQueryOptions(userId));
+
+export const nodeUsageQueryOptions = (nodeId: number) =>
+  queryOptions({
+    queryKey: ['nodes', nodeId, 'usage'],
+    queryFn: () => api<NodeUsageView>(`/nodes/${nodeId}/usage?granularity=hour`),
+    refetchInterval: 60_000,
+  });
+export const useNodeUsage = (nodeId: number) => useQuery(nodeUsageQueryOptions(nodeId));
+
+export const topUsersQueryOptions = () =>
+  queryOptions({
+    queryKey: ['stats', 'top-users'],
+    queryFn: () => api<TopUserView[]>('/stats/top-users?hours=24&limit=10'),
+    refetchInterval: 60_000,
+  });
+export const useTopUsers = () => useQuery(topUsersQueryOptions());
+
+/** Bytes in the largest unit that keeps the number ≥ 1 (decimal units, as quotas are sold). */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
+}
+
+/** Chart rows: one per bucket, one column per node (up + down), in time order. */
+export function toUsageRows(
+  buckets: UsageBucketView[],
+  nodeName: (nodeId: number) => string,
+): { rows: Array<Record<string, number | string>>; series: string[] } {
+  const byStart = new Map<string, Record<string, number | string>>();
+  const series = new Set<string>();
+  for (const bucket of buckets) {
+    const name = nodeName(bucket.nodeId);
+    series.add(name);
+    const row = byStart.get(bucket.start) ?? { start: bucket.start };
+    row[name] = Number(row[name] ?? 0) + bucket.up + bucket.down;
+    byStart.set(bucket.start, row);
+  }
+  return {
+    rows: [...byStart.values()].sort((a, b) => String(a['start']).localeCompare(String(b['start']))),
+    series: [...series],
+  };
+}
