@@ -47,6 +47,7 @@ async function main() {
     ADMIN_USERNAME: admin.username,
     ADMIN_PASSWORD: admin.password,
     HEALTH_INTERVAL_MS: process.env.HEALTH_INTERVAL_MS ?? '5000',
+    USAGE_INTERVAL_MS: process.env.USAGE_INTERVAL_MS ?? '15000',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   });
   api.stdout.pipe(process.stdout);
@@ -58,6 +59,7 @@ async function main() {
   }
   const { accessToken } = await call('POST', '/auth/login', null, admin);
   const places = ['Amsterdam', 'Frankfurt', 'Warsaw'];
+  const panelOfNode = new Map();
   for (const [i, panel] of panels.entries()) {
     const node = await call('POST', '/nodes', accessToken, {
       name: `demo-${places[i].toLowerCase()}`,
@@ -71,13 +73,33 @@ async function main() {
       weight: [1, 2, 1][i],
     });
     await call('POST', `/nodes/${node.id}/check-health`, accessToken);
+    panelOfNode.set(node.id, panel);
   }
   for (let user = 1; user <= 30; user++) await call('PUT', `/keys/${100000 + user}`, accessToken, { username: `demo-user-${user}` });
+  generateTraffic(accessToken, panelOfNode);
   console.log(`
 Demo fleet ready: http://localhost:${port}/  (user ${admin.username}, password ${admin.password})
-Three simulated panels as nodes, 30 users placed. Break a panel to watch failover:
+Three simulated panels as nodes, 30 users placed, traffic on every user (booked every 15 s). Break a panel to watch failover:
 ${panels.map((p, i) => `  curl -X POST ${p.controlUrl}/fault -d '{"kind":"refuse"}'   # ${places[i]}`).join('\n')}
 Ctrl+C stops everything.`);
+}
+
+/** Some traffic every 5 s on each user's client (as Xray's stats would report it), so the usage charts fill in. */
+function generateTraffic(token, panelOfNode) {
+  const tick = async () => {
+    const { items } = await call('GET', '/users?limit=100', token);
+    const byPanel = new Map();
+    for (const user of items) {
+      const panel = user.node && panelOfNode.get(user.node.id);
+      if (!panel || !user.clientEmail) continue;
+      const heavy = user.id % 7 === 0 ? 20 : 1;
+      const deltas = byPanel.get(panel) ?? [];
+      deltas.push({ email: user.clientEmail, up: Math.floor(Math.random() * 2e6 * heavy), down: Math.floor(Math.random() * 2e7 * heavy) });
+      byPanel.set(panel, deltas);
+    }
+    for (const [panel, deltas] of byPanel) await fetch(`${panel.controlUrl}/traffic`, { method: 'POST', body: JSON.stringify(deltas) });
+  };
+  setInterval(() => void tick().catch(() => undefined), 5000).unref();
 }
 
 const stop = () => {
