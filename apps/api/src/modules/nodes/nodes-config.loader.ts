@@ -18,6 +18,7 @@ const KEY_MAP: Record<string, keyof CreateNodeDto> = {
   max_users: 'maxUsers',
   priority: 'priority',
   weight: 'weight',
+  usage_multiplier: 'usageMultiplier',
   status: 'status',
 };
 const ENV_KEY_MAP: Record<string, keyof CreateNodeDto> = {
