@@ -8,6 +8,7 @@
  * Run: npm run bench:usage-pass   (BENCH_PANELS, BENCH_CLIENTS_PER_PANEL, BENCH_USAGE_CONCURRENCY to change the size)
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { XuiClient } from '@fleet/xui-client';
@@ -27,6 +28,12 @@ const PANELS = Number(process.env['BENCH_PANELS'] ?? 500);
 const PER_PANEL = Number(process.env['BENCH_CLIENTS_PER_PANEL'] ?? 200);
 const CONCURRENCY = Number(process.env['BENCH_USAGE_CONCURRENCY'] ?? 8);
 const ROUNDS = 3;
+
+/** CPU time of a process (user + system) in ms, from /proc (Linux). */
+function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (100 Hz)
+}
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
@@ -169,7 +176,13 @@ async function main(): Promise<void> {
       injected += await trafficEverywhere(sims.panels);
       bookings = [];
       const [{ lsn: walBefore }] = await dataSource.query('SELECT pg_current_wal_lsn()::text AS lsn');
+      const cpuBefore = { plane: process.cpuUsage(), sims: cpuMsOf(sims.child.pid!) };
       const result = await pass.run(true);
+      const planeCpu = process.cpuUsage(cpuBefore.plane);
+      const cpuMs = {
+        controlPlane: Math.round((planeCpu.user + planeCpu.system) / 1000),
+        simulators: Math.round(cpuMsOf(sims.child.pid!) - cpuBefore.sims),
+      };
       const [{ bytes: walBytes }] = await dataSource.query(
         `SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1)::bigint::text AS bytes`,
         [walBefore],
@@ -184,6 +197,7 @@ async function main(): Promise<void> {
         rows: result.rows + 2 * result.users + result.nodes - result.skipped,
         booked: result.up + result.down,
         walMB: +(Number(walBytes) / 1e6).toFixed(1),
+        cpuMs,
       });
     }
     // Updates that stayed on their page without touching indexes (HOT): what keeps a pass's writes cheap.
