@@ -4,40 +4,18 @@
  * the two times should be close. Users are written straight into a fresh database; the pass runs in-process.
  * Run: npm run bench:access-pass   (BENCH_ACCESS_LARGE, BENCH_ACCESS_SMALL, BENCH_ACCESS_DUE to change the sizes)
  */
-import { randomBytes } from 'node:crypto';
-import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { createApp } from '../apps/api/src/app.factory';
-import { SecretBox } from '../apps/api/src/common/crypto/secret-box';
-import { migrateDatabase } from '../apps/api/src/common/database/migrate';
-import { createLogger } from '../apps/api/src/common/logging/logger';
-import { loadConfig } from '../apps/api/src/config/app-config';
 import { AccessPassService } from '../apps/api/src/modules/access/access-pass.service';
-import { createDatabase } from '@fleet/testing';
+import { startInProcess } from './support/in-process';
 
 const LARGE = Number(process.env['BENCH_ACCESS_LARGE'] ?? 100_000);
 const SMALL = Number(process.env['BENCH_ACCESS_SMALL'] ?? 10_000);
 const DUE = Number(process.env['BENCH_ACCESS_DUE'] ?? 1_000);
 
 async function measure(users: number): Promise<{ users: number; due: number; passMs: number; expired: number }> {
-  const database = await createDatabase('fleet_bench_access', process.env['BENCH_DATABASE_URL']);
-  let app: INestApplication | null = null;
+  const plane = await startInProcess('fleet_bench_access');
   try {
-    await migrateDatabase(database.url);
-    const config = loadConfig({
-      ADMIN_USERNAME: 'bench',
-      ADMIN_PASSWORD: 'bench-password',
-      LOG_LEVEL: 'silent',
-      HEALTH_INTERVAL_MS: '0',
-      ACCESS_INTERVAL_MS: '0',
-    });
-    app = await createApp({
-      config,
-      databaseUrl: database.url,
-      secretBox: new SecretBox(randomBytes(32)),
-      logger: createLogger('silent'),
-    });
-    await app.init();
+    const app = plane.app;
     const dataSource = app.get(DataSource);
     // Not due: plans a year away (and some never); due: expired a minute ago, still marked active.
     await dataSource.query(
@@ -56,8 +34,7 @@ async function measure(users: number): Promise<{ users: number; due: number; pas
     for (let result = await pass.run(); result.expired > 0; result = await pass.run()) expired += result.expired;
     return { users, due: DUE, passMs: Math.round(performance.now() - started), expired };
   } finally {
-    await app?.close();
-    await database.drop();
+    await plane.close();
   }
 }
 

@@ -9,19 +9,15 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { XuiClient } from '@fleet/xui-client';
-import { createDatabase } from '@fleet/testing';
-import { createApp } from '../apps/api/src/app.factory';
+import { eachLimited } from '../apps/api/src/common/batching/each-limited';
 import { SecretBox } from '../apps/api/src/common/crypto/secret-box';
-import { migrateDatabase } from '../apps/api/src/common/database/migrate';
-import { createLogger } from '../apps/api/src/common/logging/logger';
-import { loadConfig } from '../apps/api/src/config/app-config';
 import { NodesRepository } from '../apps/api/src/modules/nodes/nodes.repository';
 import { PanelPoolService } from '../apps/api/src/modules/panels/panel-pool.service';
 import { UsagePassService } from '../apps/api/src/modules/usage/usage-pass.service';
 import { UsageRepository } from '../apps/api/src/modules/usage/usage.repository';
+import { startInProcess } from './support/in-process';
 import { SimulatedPanel, startSimulators } from './support/simulators';
 
 const PANELS = Number(process.env['BENCH_PANELS'] ?? 500);
@@ -36,19 +32,6 @@ function cpuMsOf(pid: number): number {
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-/** `work` over every item, `limit` at a time. */
-async function eachLimited<T>(items: T[], limit: number, work: (item: T, index: number) => Promise<void>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        await work(items[index], index);
-      }
-    }),
-  );
-}
 
 const emailOf = (panelIndex: number, slot: number) => `u${panelIndex * PER_PANEL + slot + 1}-n${panelIndex + 1}`;
 
@@ -119,22 +102,9 @@ async function trafficEverywhere(panels: SimulatedPanel[]): Promise<number> {
 
 async function main(): Promise<void> {
   const sims = await startSimulators({ panels: PANELS, basePort: 24000 });
-  const database = await createDatabase('fleet_bench_usage', process.env['BENCH_DATABASE_URL']);
-  let app: INestApplication | null = null;
+  const plane = await startInProcess('fleet_bench_usage', { USAGE_CONCURRENCY: String(CONCURRENCY) });
   try {
-    await migrateDatabase(database.url);
-    const secretBox = new SecretBox(randomBytes(32));
-    const config = loadConfig({
-      ADMIN_USERNAME: 'bench',
-      ADMIN_PASSWORD: 'bench-password',
-      LOG_LEVEL: 'silent',
-      HEALTH_INTERVAL_MS: '0',
-      ACCESS_INTERVAL_MS: '0',
-      USAGE_INTERVAL_MS: '0',
-      USAGE_CONCURRENCY: String(CONCURRENCY),
-    });
-    app = await createApp({ config, databaseUrl: database.url, secretBox, logger: createLogger('silent') });
-    await app.init();
+    const { app, secretBox } = plane;
     const dataSource = app.get(DataSource);
     await seed(dataSource, secretBox, sims.panels);
 
@@ -158,6 +128,7 @@ async function main(): Promise<void> {
     const pool = app.get(PanelPoolService);
     const floors: number[] = [];
     const runs: Array<{
+      cpuMs: { controlPlane: number; simulators: number };
       walMB: number;
       passMs: number;
       dbMsSum: number;
@@ -234,8 +205,7 @@ async function main(): Promise<void> {
       ),
     );
   } finally {
-    await app?.close();
-    await database.drop();
+    await plane.close();
     sims.child.kill('SIGTERM');
   }
 }

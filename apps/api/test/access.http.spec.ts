@@ -2,19 +2,12 @@ import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { PanelSimulator } from '@fleet/panel-sim';
 import { AccessPassService } from '../src/modules/access/access-pass.service';
-import { checkHealth, eventually, placeUsers, startFleet } from './support/fleet';
+import { checkHealth, clientOn, eventually, placeUsers, startFleet } from './support/fleet';
 import { startTestApp, TestApp } from './support/test-app';
 
 type Fleet = Awaited<ReturnType<typeof startFleet>>;
 const DAY = 86_400_000;
 const SECRET_KEY = randomBytes(32);
-
-/** The user's client as the panel stores it. */
-function clientOn(panel: PanelSimulator, email: string): Record<string, unknown> | undefined {
-  return (panel.state.clientsOf(panel.state.findInbound(1)!) ?? []).find((client) => client.email === email) as
-    | Record<string, unknown>
-    | undefined;
-}
 
 describe('user access: plans stored, enforced on the panel client (real HTTP, PostgreSQL, simulated panels)', () => {
   let t: TestApp;

@@ -6,12 +6,9 @@ import { DataSource } from 'typeorm';
 import { PanelSimulator } from '@fleet/panel-sim';
 import { dataSourceOptions } from '../src/common/database/data-source.options';
 import { checkInvariants, fleetEmails } from './support/fleet';
-import { freePort, startBuiltApp, Started, stopped } from './support/process';
+import { bootBuiltApp, Started, stopped } from './support/process';
 import { nodeBody } from './support/test-app';
 import { createTestDatabase } from './support/test-database';
-
-const ADMIN = { username: 'crash-admin', password: 'crash-test-password' };
-const SECRET_KEY = 'ab'.repeat(32);
 
 /**
  * Kills the real process (SIGKILL) between the steps of a placement and of a move, restarts it, and checks that
@@ -42,24 +39,14 @@ describe('crash at every step of placement and migration (built app, SIGKILL, re
   afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
   async function boot(crashPoint?: string): Promise<{ api: ReturnType<typeof request>; auth: Record<string, string> }> {
-    running = await startBuiltApp({
+    const booted = await bootBuiltApp({
       cwd: workDir,
-      port: await freePort(),
-      env: {
-        DATABASE_URL: database.url,
-        SECRET_KEY,
-        ADMIN_USERNAME: ADMIN.username,
-        ADMIN_PASSWORD: ADMIN.password,
-        PENDING_TIMEOUT_SECONDS: '1',
-        BACKGROUND_TICK_MS: '200',
-        JOB_LEASE_SECONDS: '2',
-        LOG_LEVEL: 'warn',
-        ...(crashPoint ? { CRASH_POINT: crashPoint } : {}),
-      },
+      databaseUrl: database.url,
+      crashPoint,
+      env: { PENDING_TIMEOUT_SECONDS: '1' },
     });
-    const api = request(running.url);
-    const login = await api.post('/api/v1/auth/login').send(ADMIN).expect(200);
-    return { api, auth: { Authorization: `Bearer ${login.body.accessToken}` } };
+    running = booted.running;
+    return booted;
   }
 
   async function addNodes(api: ReturnType<typeof request>, auth: Record<string, string>): Promise<number[]> {

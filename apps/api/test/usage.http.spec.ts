@@ -6,7 +6,7 @@ import { PanelPoolService } from '../src/modules/panels/panel-pool.service';
 import { readingsOf, UsageLedger } from '../src/modules/usage/usage-ledger.service';
 import { UsagePassService } from '../src/modules/usage/usage-pass.service';
 import { AccessPassService } from '../src/modules/access/access-pass.service';
-import { checkHealth, operatorCall, placeUsers, startFleet } from './support/fleet';
+import { checkHealth, clientOn, operatorCall, placeUsers, startFleet } from './support/fleet';
 import { startTestApp, TestApp } from './support/test-app';
 
 type Fleet = Awaited<ReturnType<typeof startFleet>>;
@@ -23,10 +23,6 @@ describe('usage ledger: every byte a panel reports booked once (real HTTP, Postg
   const pass = () => t.app.get(UsagePassService).run(true);
   const usageOf = async (telegramId: number, query = '') =>
     (await t.http().get(`/api/v1/keys/${telegramId}/usage${query}`).set(bot).expect(200)).body;
-  const clientOn = (panel: PanelSimulator, email: string) =>
-    (panel.state.clientsOf(panel.state.findInbound(1)!) ?? []).find((client) => client.email === email) as
-      | Record<string, unknown>
-      | undefined;
 
   beforeEach(async () => {
     t = await startTestApp({ secretKey: randomBytes(32) });

@@ -1,17 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { PanelSimulator } from '@fleet/panel-sim';
 import { dataSourceOptions } from '../src/common/database/data-source.options';
 import { fleetEmails, operatorCall } from './support/fleet';
-import { freePort, startBuiltApp, Started, stopped } from './support/process';
+import { bootBuiltApp, Started, stopped } from './support/process';
 import { nodeBody } from './support/test-app';
 import { createTestDatabase } from './support/test-database';
 
-const ADMIN = { username: 'ledger-admin', password: 'ledger-test-password' };
-const SECRET_KEY = 'cd'.repeat(32);
 const GB = 1_000_000_000;
 const STEPS = 36;
 
@@ -60,26 +57,14 @@ describe('usage ledger property: random traffic, moves, failovers, resets and cr
   });
 
   async function boot(crashPoint?: string) {
-    running = await startBuiltApp({
+    const booted = await bootBuiltApp({
       cwd: workDir,
-      port: await freePort(),
-      env: {
-        DATABASE_URL: database.url,
-        SECRET_KEY,
-        ADMIN_USERNAME: ADMIN.username,
-        ADMIN_PASSWORD: ADMIN.password,
-        BACKGROUND_TICK_MS: '200',
-        HEALTH_INTERVAL_MS: '0',
-        USAGE_INTERVAL_MS: '0',
-        ACCESS_INTERVAL_MS: '0',
-        JOB_LEASE_SECONDS: '2',
-        LOG_LEVEL: 'warn',
-        ...(crashPoint ? { CRASH_POINT: crashPoint } : {}),
-      },
+      databaseUrl: database.url,
+      crashPoint,
+      env: { HEALTH_INTERVAL_MS: '0', USAGE_INTERVAL_MS: '0', ACCESS_INTERVAL_MS: '0' },
     });
-    const api = request(running.url);
-    const login = await api.post('/api/v1/auth/login').send(ADMIN).expect(200);
-    return { api, auth: { Authorization: `Bearer ${login.body.accessToken}` } };
+    running = booted.running;
+    return booted;
   }
 
   async function kill(): Promise<void> {

@@ -43,6 +43,13 @@ export async function checkHealth(t: TestApp, auth: { Authorization: string }, n
   return body.healthStatus;
 }
 
+/** A client as the panel stores it in its inbound's settings, by email. */
+export function clientOn(panel: PanelSimulator, email: string, inboundId = 1): Record<string, unknown> | undefined {
+  return (panel.state.clientsOf(panel.state.findInbound(inboundId)!) ?? []).find((client) => client.email === email) as
+    | Record<string, unknown>
+    | undefined;
+}
+
 /** Emails of the clients on a panel's inbound that the control plane created (`u<user>-n<node>`). */
 export function fleetEmails(panel: PanelSimulator, inboundId = 1): string[] {
   return (panel.state.clientsOf(panel.state.findInbound(inboundId)!) ?? [])

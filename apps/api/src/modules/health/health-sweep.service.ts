@@ -3,6 +3,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { BackgroundLoop } from '../../common/background/background-loop';
+import { eachLimited } from '../../common/batching/each-limited';
 import { LockKey, tryAdvisoryLock } from '../../common/database/advisory-lock';
 import { claimTick } from '../../common/database/task-runs.repository';
 import { AppConfig } from '../../config/app-config';
@@ -63,19 +64,13 @@ export class HealthSweepService implements OnApplicationBootstrap, OnModuleDestr
   async checkAll(): Promise<Array<CheckOutcome & { nodeId: number }>> {
     const all = await this.nodes.findAll();
     const outcomes: Array<CheckOutcome & { nodeId: number }> = [];
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: Math.min(this.config.healthConcurrency, all.length) }, async () => {
-        while (next < all.length) {
-          const node = all[next++];
-          try {
-            outcomes.push({ nodeId: node.id, ...(await this.checks.check(node)) });
-          } catch (error) {
-            this.logger.error(`check of ${node.name} failed: ${(error as Error).message}`);
-          }
-        }
-      }),
-    );
+    await eachLimited(all, this.config.healthConcurrency, async (node) => {
+      try {
+        outcomes.push({ nodeId: node.id, ...(await this.checks.check(node)) });
+      } catch (error) {
+        this.logger.error(`check of ${node.name} failed: ${(error as Error).message}`);
+      }
+    });
     return outcomes.sort((a, b) => a.nodeId - b.nodeId);
   }
 }

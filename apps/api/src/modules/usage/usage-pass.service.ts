@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { PanelError } from '@fleet/xui-client';
 import { DataSource } from 'typeorm';
 import { BackgroundLoop } from '../../common/background/background-loop';
+import { eachLimited } from '../../common/batching/each-limited';
 import { CrashPoints } from '../../common/background/crash-points';
 import { LockKey, tryAdvisoryLock } from '../../common/database/advisory-lock';
 import { claimTick } from '../../common/database/task-runs.repository';
@@ -100,36 +101,30 @@ export class UsagePassService implements OnApplicationBootstrap, OnModuleDestroy
     };
     // Readers go on to the next panel while their readings are booked (in batches, by the ledger).
     const bookings: Array<Promise<void>> = [];
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: Math.min(this.config.usageConcurrency, all.length) }, async () => {
-        while (next < all.length) {
-          const node = all[next++];
-          let readings: CounterReading[];
-          try {
-            readings = readingsOf(await this.pool.run(node, (panel) => panel.listInbounds()));
-          } catch (error) {
-            skip(node, error);
-            continue;
-          }
-          this.crash.reach('usage:read');
-          const booking = this.ledger.book(node.id, readings, since).then(
-            async (booked) => {
-              this.crash.reach('usage:booked');
-              await this.afterBooking(node, booked);
-              total.up += booked.up;
-              total.down += booked.down;
-              total.rows += booked.written;
-              total.users += booked.users;
-              total.limited += booked.overLimit.length;
-              collected.push(node.id);
-            },
-            (error: unknown) => skip(node, error),
-          );
-          bookings.push(booking);
-        }
-      }),
-    );
+    await eachLimited(all, this.config.usageConcurrency, async (node) => {
+      let readings: CounterReading[];
+      try {
+        readings = readingsOf(await this.pool.run(node, (panel) => panel.listInbounds()));
+      } catch (error) {
+        skip(node, error);
+        return;
+      }
+      this.crash.reach('usage:read');
+      const booking = this.ledger.book(node.id, readings, since).then(
+        async (booked) => {
+          this.crash.reach('usage:booked');
+          await this.afterBooking(node, booked);
+          total.up += booked.up;
+          total.down += booked.down;
+          total.rows += booked.written;
+          total.users += booked.users;
+          total.limited += booked.overLimit.length;
+          collected.push(node.id);
+        },
+        (error: unknown) => skip(node, error),
+      );
+      bookings.push(booking);
+    });
     await Promise.all(bookings);
     await this.usage.markCollected(collected);
     await this.access.recheckNoted(RECHECK_BATCH); // also any a crash left noted
