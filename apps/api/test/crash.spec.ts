@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { PanelSimulator } from '@fleet/panel-sim';
 import { dataSourceOptions } from '../src/common/database/data-source.options';
 import { checkInvariants, fleetEmails } from './support/fleet';
-import { bootBuiltApp, Started, stopped } from './support/process';
+import { addPanelsAsNodes, bootBuiltApp, Started, stopped } from './support/process';
 import { nodeBody } from './support/test-app';
 import { createTestDatabase } from './support/test-database';
 
@@ -49,27 +49,8 @@ describe('crash at every step of placement and migration (built app, SIGKILL, re
     return booted;
   }
 
-  async function addNodes(api: ReturnType<typeof request>, auth: Record<string, string>): Promise<number[]> {
-    const ids: number[] = [];
-    for (const [i, panel] of panels.entries()) {
-      const { body } = await api
-        .post('/api/v1/nodes')
-        .set(auth)
-        .send(
-          nodeBody({
-            name: `crash-${i}`,
-            panelUrl: panel.url,
-            panelUsername: panel.username,
-            panelPassword: panel.password,
-            inboundId: 1,
-          }),
-        )
-        .expect(201);
-      await api.post(`/api/v1/nodes/${body.id}/check-health`).set(auth).expect(200);
-      ids.push(body.id);
-    }
-    return ids;
-  }
+  const addNodes = (api: ReturnType<typeof request>, auth: Record<string, string>) =>
+    addPanelsAsNodes(api, auth, panels, 'crash');
 
   async function crashed(): Promise<void> {
     await stopped(running!.child);

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { PanelSimulator } from '@fleet/panel-sim';
 import { dataSourceOptions } from '../src/common/database/data-source.options';
 import { fleetEmails, operatorCall } from './support/fleet';
-import { bootBuiltApp, Started, stopped } from './support/process';
+import { addPanelsAsNodes, bootBuiltApp, Started, stopped } from './support/process';
 import { nodeBody } from './support/test-app';
 import { createTestDatabase } from './support/test-database';
 
@@ -77,24 +77,7 @@ describe('usage ledger property: random traffic, moves, failovers, resets and cr
     let { api, auth } = await boot();
     dataSource = new DataSource(dataSourceOptions(database.url, 2));
     await dataSource.initialize();
-    const nodeIds: number[] = [];
-    for (const [i, panel] of panels.entries()) {
-      const { body } = await api
-        .post('/api/v1/nodes')
-        .set(auth)
-        .send(
-          nodeBody({
-            name: `ledger-${i}`,
-            panelUrl: panel.url,
-            panelUsername: panel.username,
-            panelPassword: panel.password,
-            maxUsers: 10,
-          }),
-        )
-        .expect(201);
-      await api.post(`/api/v1/nodes/${body.id}/check-health`).set(auth).expect(200);
-      nodeIds.push(body.id);
-    }
+    const nodeIds = await addPanelsAsNodes(api, auth, panels, 'ledger', { maxUsers: 10 });
     const panelOf = (nodeId: number) => panels[nodeIds.indexOf(nodeId)];
     const users: number[] = [];
     for (let i = 0; i < 8; i++)

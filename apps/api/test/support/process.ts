@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import request from 'supertest';
+import { PanelSimulator } from '@fleet/panel-sim';
+import { nodeBody } from './test-app';
 import { BuiltControlPlane, exited, freePort, startBuiltControlPlane } from '@fleet/testing';
 
 export const MAIN = resolve(__dirname, '../../../../dist/apps/api/main.js');
@@ -43,4 +45,34 @@ export async function bootBuiltApp(options: {
   const api = request(running.url);
   const login = await api.post('/api/v1/auth/login').send(PROCESS_ADMIN).expect(200);
   return { running, api, auth: { Authorization: `Bearer ${login.body.accessToken}` } };
+}
+
+/** Adds each panel as a node (`name-<i>`, inbound 1, `fields` on top) and checks it once; answers the node ids. */
+export async function addPanelsAsNodes(
+  api: ReturnType<typeof request>,
+  auth: Record<string, string>,
+  panels: PanelSimulator[],
+  name: string,
+  fields: Record<string, unknown> = {},
+): Promise<number[]> {
+  const ids: number[] = [];
+  for (const [i, panel] of panels.entries()) {
+    const { body } = await api
+      .post('/api/v1/nodes')
+      .set(auth)
+      .send(
+        nodeBody({
+          name: `${name}-${i}`,
+          panelUrl: panel.url,
+          panelUsername: panel.username,
+          panelPassword: panel.password,
+          inboundId: 1,
+          ...fields,
+        }),
+      )
+      .expect(201);
+    await api.post(`/api/v1/nodes/${body.id}/check-health`).set(auth).expect(200);
+    ids.push(body.id);
+  }
+  return ids;
 }
