@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { PanelSimulator } from '@fleet/panel-sim';
 import { AccessPassService } from '../src/modules/access/access-pass.service';
 import { checkHealth, clientOn, eventually, placeUsers, startFleet } from './support/fleet';
 import { startTestApp, TestApp } from './support/test-app';

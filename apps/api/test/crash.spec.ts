@@ -7,7 +7,6 @@ import { PanelSimulator } from '@fleet/panel-sim';
 import { dataSourceOptions } from '../src/common/database/data-source.options';
 import { checkInvariants, fleetEmails } from './support/fleet';
 import { addPanelsAsNodes, bootBuiltApp, Started, stopped } from './support/process';
-import { nodeBody } from './support/test-app';
 import { createTestDatabase } from './support/test-database';
 
 /**

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { PanelSimulator } from '@fleet/panel-sim';
 import { NodesRepository } from '../src/modules/nodes/nodes.repository';
 import { PanelPoolService } from '../src/modules/panels/panel-pool.service';
 import { readingsOf, UsageLedger } from '../src/modules/usage/usage-ledger.service';

@@ -6,7 +6,6 @@ import { PanelSimulator } from '@fleet/panel-sim';
 import { dataSourceOptions } from '../src/common/database/data-source.options';
 import { fleetEmails, operatorCall } from './support/fleet';
 import { addPanelsAsNodes, bootBuiltApp, Started, stopped } from './support/process';
-import { nodeBody } from './support/test-app';
 import { createTestDatabase } from './support/test-database';
 
 const GB = 1_000_000_000;
