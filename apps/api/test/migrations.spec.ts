@@ -5,6 +5,7 @@ import { MIGRATIONS } from '../src/common/database/migrations';
 import { createTestDatabase } from './support/test-database';
 
 const TABLES = [
+  'access_rechecks',
   'admins',
   'api_tokens',
   'assignments',
