@@ -117,7 +117,28 @@ describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)'
     }
     await page.getByRole('link', { name: 'Dashboard' }).click();
     await loadsShow(/e2e-1: 8 users.*e2e-2: 8 users.*e2e-3: 8 users/, 15_000);
+    // Traffic on every user (as Xray's stats would report it), booked by a usage pass: the dashboard's top users and
+    // a user's page show it.
+    let megabytes = 0;
+    for (const panel of panels) {
+      for (const email of panel.state.allEmails().filter((email) => /^u\d+-n\d+$/.test(email))) {
+        megabytes += 1;
+        panel.state.recordTraffic([{ email, up: 1e6, down: megabytes * 1e6 }]);
+      }
+    }
+    const collect = await fetch(`${url}/api/v1/usage/collect`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${accessToken}` },
+    });
+    expect(collect.status).toBe(200);
+    await page.reload();
+    await page.getByRole('table', { name: 'Top users, last 24 h' }).waitFor({ timeout: 15_000 });
     await page.screenshot({ path: resolve(ARTEFACTS, 'dashboard.png'), fullPage: true });
+    await page.getByRole('table', { name: 'Top users, last 24 h' }).getByRole('link').first().click();
+    await page.getByText(/This period: 25.0 MB \(↑ 1.0 MB ↓ 24.0 MB\), no limit/).waitFor({ timeout: 15_000 });
+    expect(await page.locator('.recharts-bar-rectangle').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: resolve(ARTEFACTS, 'user.png'), fullPage: true });
+    await page.getByRole('link', { name: 'Dashboard' }).click();
 
     // A panel dies: the node turns unhealthy and its users move.
     await panels[0].setFault({ kind: 'refuse' });

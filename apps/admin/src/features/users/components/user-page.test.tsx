@@ -46,7 +46,7 @@ describe('UserPage', () => {
     });
     show();
     expect(await screen.findByText('active')).toBeInTheDocument();
-    expect(screen.getByText(/used 12.50 GB of 100 GB/)).toBeInTheDocument();
+    expect(screen.getByText(/used 12.5 GB of 100 GB/)).toBeInTheDocument();
     fireEvent.change(screen.getByLabelText('Devices (0 = no limit)'), { target: { value: '3' } });
     fireEvent.change(screen.getByLabelText('Traffic limit (GB, 0 = none)'), { target: { value: '50' } });
     fireEvent.click(screen.getByRole('button', { name: 'Save plan' }));

@@ -86,8 +86,8 @@ function UserDetails({ user }: { user: UserView }) {
       <h1>{user.username ?? `User ${user.id}`}</h1>
       <p>
         <Badge tone={accessTone(access.status)}>{access.status}</Badge> telegram id {user.telegramId ?? '—'} · node{' '}
-        {user.node?.name ?? 'none'} · used {(access.usedBytes / GB).toFixed(2)} GB
-        {access.trafficLimitBytes ? ` of ${access.trafficLimitBytes / GB} GB` : ''}
+        {user.node?.name ?? 'none'} · used {formatBytes(access.usedBytes)}
+        {access.trafficLimitBytes ? ` of ${formatBytes(access.trafficLimitBytes)}` : ''}
         {access.expiresAt && ` · until ${new Date(access.expiresAt).toLocaleString()}`}
         {access.nextResetAt && ` · traffic resets ${new Date(access.nextResetAt).toLocaleString()}`}
       </p>
