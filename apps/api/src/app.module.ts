@@ -25,6 +25,7 @@ import { MetricsModule, MetricsRoutesModule } from './modules/metrics/metrics.mo
 import { UsersModule } from './modules/users/users.module';
 import { StatsModule } from './modules/stats/stats.module';
 import { UsageModule } from './modules/usage/usage.module';
+import { ReconcileModule } from './modules/reconcile/reconcile.module';
 
 export interface Runtime {
   config: AppConfig;
@@ -68,6 +69,7 @@ export class AppModule {
         AssignmentsModule,
         AccessModule,
         UsageModule,
+        ReconcileModule,
         JobsModule,
         EvacuationModule,
         BalancerModule,

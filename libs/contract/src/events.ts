@@ -30,6 +30,7 @@ export const EventType = {
   PlacementFailed: 'placement.failed',
   FailoverCompleted: 'failover.completed',
   FailoverStalled: 'failover.stalled',
+  ReconcileCorrected: 'reconcile.corrected',
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 

@@ -69,6 +69,12 @@ export interface AppConfig {
   usageHourlyDays: number;
   /** Usage history is kept this many days. */
   usageRetentionDays: number;
+  /** Every node is reconciled at least this often; 0 turns the scheduled reconcile off. */
+  reconcileIntervalMs: number;
+  /** Corrections written per node and reconcile at most; the rest waits for the next one. */
+  reconcileMaxWrites: number;
+  /** `repair` corrects drift; `report` only records and announces it. */
+  reconcileMode: 'repair' | 'report';
   /** Testing only: the process kills itself with SIGKILL when it reaches this named point. */
   crashPoint: string | null;
 }
@@ -99,6 +105,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
       return fallback;
     }
     return value;
+  };
+  const oneOf = <T extends string>(name: string, values: readonly T[], fallback: T): T => {
+    const raw = text(name);
+    if (raw === null) return fallback;
+    if (!values.includes(raw as T)) {
+      problems.push(`${name} must be one of ${values.join(', ')} (got "${raw}")`);
+      return fallback;
+    }
+    return raw as T;
   };
   const httpUrl = (name: string): string | null => {
     const value = text(name);
@@ -177,6 +192,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     usageConcurrency: integer('USAGE_CONCURRENCY', 8, 1, 64),
     usageHourlyDays: integer('USAGE_HOURLY_DAYS', 7, 1, 90),
     usageRetentionDays: integer('USAGE_RETENTION_DAYS', 400, 1, 3650),
+    reconcileIntervalMs: integer('RECONCILE_INTERVAL_MS', 300_000, 0, 86_400_000),
+    reconcileMaxWrites: integer('RECONCILE_MAX_WRITES', 2000, 1, 100_000),
+    reconcileMode: oneOf('RECONCILE_MODE', ['repair', 'report'] as const, 'repair'),
     crashPoint: text('CRASH_POINT'),
   };
   if (problems.length) throw new ConfigError(problems);

@@ -48,6 +48,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     HEALTH_INTERVAL_MS: '0', // checks run when a test asks; tests of the sweep turn it on
     LOGIN_REJECT_DELAY_MS: '0', // tests of the login limiter turn it on
     ACCESS_INTERVAL_MS: '0', // tests run the access pass themselves
+    USAGE_INTERVAL_MS: '0', // … and the usage pass
+    RECONCILE_INTERVAL_MS: '0', // … and reconciles
     ...options.env,
   });
   const secretBox = new SecretBox(options.secretKey ?? randomBytes(32));

@@ -16,6 +16,8 @@ export const LockKey = {
   AccessPass: 7_300_007,
   /** The scheduled usage pass (collecting every panel's counters). */
   UsagePass: 7_300_008,
+  /** The scheduled reconcile of every node. */
+  ReconcilePass: 7_300_009,
 } as const;
 
 /** Takes a transaction-scoped advisory lock: held until the caller's transaction ends. */

@@ -27,6 +27,7 @@ export const WEBHOOK_EVENTS: ReadonlySet<string> = new Set([
   EventType.UserFirstConnected,
   EventType.UserRotated,
   EventType.UserDeleted,
+  EventType.ReconcileCorrected,
 ]);
 
 const BATCH = 50;

@@ -4,6 +4,7 @@ import { HealthHistory1763900000000 } from './1763900000000-health-history';
 import { Hardening1764000000000 } from './1764000000000-hardening';
 import { UserAccess1764100000000 } from './1764100000000-user-access';
 import { UsageLedger1764200000000 } from './1764200000000-usage-ledger';
+import { NodeDrift1764300000000 } from './1764300000000-node-drift';
 
 /** Every migration, oldest first. Listed explicitly so the bundled app and the CLI see the same set. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   Hardening1764000000000,
   UserAccess1764100000000,
   UsageLedger1764200000000,
+  NodeDrift1764300000000,
 ];

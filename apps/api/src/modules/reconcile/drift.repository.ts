@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { DriftSample } from './reconcile-diff';
+
+export interface DriftRecord {
+  nodeId: number;
+  checkedAt: Date;
+  missing: number;
+  extra: number;
+  changed: number;
+  foreign: number;
+  corrected: number;
+  dryRun: boolean;
+  sample: DriftSample[];
+}
+
+/** Every query on `node_drift`: the last reconcile of each node. */
+@Injectable()
+export class DriftRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async save(record: DriftRecord): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO node_drift (node_id, checked_at, missing, extra, changed, "foreign", corrected, dry_run, sample)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (node_id) DO UPDATE SET checked_at = EXCLUDED.checked_at, missing = EXCLUDED.missing,
+         extra = EXCLUDED.extra, changed = EXCLUDED.changed, "foreign" = EXCLUDED."foreign",
+         corrected = EXCLUDED.corrected, dry_run = EXCLUDED.dry_run, sample = EXCLUDED.sample`,
+      [
+        record.nodeId,
+        record.checkedAt,
+        record.missing,
+        record.extra,
+        record.changed,
+        record.foreign,
+        record.corrected,
+        record.dryRun,
+        JSON.stringify(record.sample),
+      ],
+    );
+  }
+
+  async find(nodeId: number): Promise<DriftRecord | null> {
+    const [row] = await this.dataSource.query(`SELECT * FROM node_drift WHERE node_id = $1`, [nodeId]);
+    if (!row) return null;
+    return {
+      nodeId: row.node_id,
+      checkedAt: new Date(row.checked_at),
+      missing: row.missing,
+      extra: row.extra,
+      changed: row.changed,
+      foreign: row.foreign,
+      corrected: row.corrected,
+      dryRun: row.dry_run,
+      sample: row.sample,
+    };
+  }
+}

@@ -1,0 +1,61 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { BackgroundLoop } from '../../common/background/background-loop';
+import { eachLimited } from '../../common/batching/each-limited';
+import { LockKey, tryAdvisoryLock } from '../../common/database/advisory-lock';
+import { claimTick } from '../../common/database/task-runs.repository';
+import { DomainError } from '../../common/errors/domain-error';
+import { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import { NodesRepository } from '../nodes/nodes.repository';
+import { ReconcileService } from './reconcile.service';
+
+const TASK = 'reconcile-pass';
+/** Nodes reconciled at once. */
+const CONCURRENCY = 8;
+
+/** Every RECONCILE_INTERVAL_MS on one replica: every node reconciled; a node that does not answer waits for the next. */
+@Injectable()
+export class ReconcilePassService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(ReconcilePassService.name);
+  private readonly loop = new BackgroundLoop(TASK, () => this.run());
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly scheduler: SchedulerRegistry,
+    private readonly nodes: NodesRepository,
+    private readonly reconcile: ReconcileService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.reconcileIntervalMs > 0) this.loop.start(this.scheduler, this.config.reconcileIntervalMs);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.loop.idle();
+  }
+
+  /** One pass over every node: how many were reconciled and how many corrections were written. */
+  async run(): Promise<{ ran: boolean; nodes: number; corrected: number }> {
+    const outcome = await tryAdvisoryLock(this.dataSource, LockKey.ReconcilePass, async () => {
+      if (!(await claimTick(this.dataSource, TASK, (this.config.reconcileIntervalMs * 0.9) / 1000))) return null;
+      let reconciled = 0;
+      let corrected = 0;
+      await eachLimited(await this.nodes.findAll(), CONCURRENCY, async (node) => {
+        try {
+          corrected += (await this.reconcile.reconcile(node.id)).corrected;
+          reconciled++;
+        } catch (error) {
+          if (!(error instanceof DomainError))
+            this.logger.error(`reconcile of ${node.name}: ${(error as Error).message}`);
+        }
+      });
+      return { nodes: reconciled, corrected };
+    });
+    if (!outcome.ran || outcome.result === null) return { ran: false, nodes: 0, corrected: 0 };
+    return { ran: true, ...outcome.result };
+  }
+}

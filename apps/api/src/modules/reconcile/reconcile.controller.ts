@@ -1,0 +1,38 @@
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsBoolean, IsOptional } from 'class-validator';
+import { IdParam } from '../../common/http/id-param';
+import { AllowRoles } from '../auth/roles.decorator';
+import { ReconcileService } from './reconcile.service';
+
+export class ReconcileDto {
+  @ApiPropertyOptional({ description: 'report the drift without writing' })
+  @IsOptional()
+  @IsBoolean({ message: 'dryRun must be a boolean' })
+  dryRun?: boolean;
+}
+
+/** A node's drift from the database: the last reconcile, and a reconcile now. */
+@ApiTags('nodes')
+@ApiBearerAuth()
+@Controller('nodes/:id')
+export class ReconcileController {
+  constructor(private readonly reconcile: ReconcileService) {}
+
+  @Get('drift')
+  @AllowRoles('admin', 'viewer')
+  drift(@IdParam() id: number) {
+    return this.reconcile.last(id).then(view);
+  }
+
+  @Post('reconcile')
+  @HttpCode(200)
+  reconcileNow(@IdParam() id: number, @Body() body: ReconcileDto) {
+    return this.reconcile.reconcile(id, { dryRun: body.dryRun ?? false }).then(view);
+  }
+}
+
+function view(record: Awaited<ReturnType<ReconcileService['last']>>) {
+  const { checkedAt, missing, extra, changed, foreign, corrected, dryRun, sample } = record;
+  return { checkedAt: checkedAt?.toISOString() ?? null, missing, extra, changed, foreign, corrected, dryRun, sample };
+}

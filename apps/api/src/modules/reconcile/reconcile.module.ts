@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { AccessModule } from '../access/access.module';
+import { AssignmentsModule } from '../assignments/assignments.module';
+import { NodesModule } from '../nodes/nodes.module';
+import { PanelsModule } from '../panels/panels.module';
+import { UsageLedgerModule } from '../usage/usage-ledger.module';
+import { UsersModule } from '../users/users.module';
+import { DriftRepository } from './drift.repository';
+import { ReconcilePassService } from './reconcile-pass.service';
+import { ReconcileController } from './reconcile.controller';
+import { ReconcileService } from './reconcile.service';
+
+/** Every panel converges to the database: drift found, shown and repaired. */
+@Module({
+  imports: [AccessModule, AssignmentsModule, NodesModule, PanelsModule, UsageLedgerModule, UsersModule],
+  controllers: [ReconcileController],
+  providers: [DriftRepository, ReconcileService, ReconcilePassService],
+  exports: [ReconcileService, ReconcilePassService],
+})
+export class ReconcileModule {}

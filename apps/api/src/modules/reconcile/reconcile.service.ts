@@ -1,0 +1,213 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { ErrorCode, EventType } from '@fleet/contract';
+import { inboundClients, PanelDuplicateEmailError, PanelError } from '@fleet/xui-client';
+import { DomainError } from '../../common/errors/domain-error';
+import { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import { AccessSyncService } from '../access/access-sync.service';
+import { AssignmentsRepository } from '../assignments/assignments.repository';
+import { panelClientFor, userIdOfEmail } from '../assignments/panel-identity';
+import { TombstonesRepository } from '../assignments/tombstones.repository';
+import { TombstonesService } from '../assignments/tombstones.service';
+import { EventsService } from '../events/events.service';
+import { NodeEntity } from '../nodes/node.entity';
+import { NodesRepository } from '../nodes/nodes.repository';
+import { PanelPoolService } from '../panels/panel-pool.service';
+import { PanelWriterService } from '../panels/panel-writer.service';
+import { UsageRepository } from '../usage/usage.repository';
+import { UsersRepository } from '../users/users.repository';
+import { DriftRecord, DriftRepository } from './drift.repository';
+import { DesiredClient, diffNode, NodeDrift } from './reconcile-diff';
+
+/**
+ * Makes a node's panel agree with the database: its users' clients present with the fields we own, no client of
+ * ours that no user should have there, the operator's own clients untouched. The database is read before the panel,
+ * and every correction is checked against the database again right before it is written (a user placed or moved
+ * meanwhile is never undone). Corrections go through the same paths as everything else: the panel writer for
+ * missing clients, the access sync for changed ones, tombstones (last counters booked first) for extra ones.
+ */
+@Injectable()
+export class ReconcileService {
+  private readonly logger = new Logger(ReconcileService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly nodes: NodesRepository,
+    private readonly assignments: AssignmentsRepository,
+    private readonly users: UsersRepository,
+    private readonly usage: UsageRepository,
+    private readonly tombstones: TombstonesRepository,
+    private readonly tombstoneRunner: TombstonesService,
+    private readonly writer: PanelWriterService,
+    private readonly pool: PanelPoolService,
+    private readonly sync: AccessSyncService,
+    private readonly events: EventsService,
+    private readonly drift: DriftRepository,
+  ) {}
+
+  /** Reconciles one node now; `dryRun` (or RECONCILE_MODE=report) records the drift without writing. */
+  async reconcile(nodeId: number, { dryRun = false } = {}): Promise<DriftRecord> {
+    const node = await this.nodes.findById(nodeId);
+    if (!node) throw new DomainError(ErrorCode.NodeNotFound, `node ${nodeId} not found`);
+    if (!node.inboundId || !node.inboundSnapshot) return this.record(node, emptyDrift(), 0, true);
+    const wanted = await this.desiredOn(node);
+    const inbounds = await this.pool
+      .run(node, (panel) => panel.listInbounds())
+      .catch((error: unknown) => {
+        if (!(error instanceof PanelError)) throw error;
+        throw new DomainError(ErrorCode.NodeUnreachable, `${node.name}: ${error.message}`);
+      });
+    const inbound = inbounds.find((candidate) => candidate.id === node.inboundId);
+    if (!inbound) {
+      throw new DomainError(ErrorCode.NodeNotEligible, `${node.name}: inbound ${node.inboundId} is not on the panel`);
+    }
+    const actual = inboundClients(inbound);
+    const adopted = await this.assignments.emailsEverOn(node.id, actual.map((client) => client.email).filter(Boolean));
+    const drift = diffNode({
+      protocol: node.inboundSnapshot.protocol,
+      desired: wanted.desired,
+      actual,
+      pending: wanted.pending,
+      tombstoned: wanted.tombstoned,
+      ours: (email) => userIdOfEmail(email) !== null || adopted.has(email.toLowerCase()),
+    });
+    const reportOnly = dryRun || this.config.reconcileMode === 'report';
+    const corrected = reportOnly ? 0 : await this.repair(node, drift);
+    return this.record(node, drift, corrected, reportOnly);
+  }
+
+  /** The clients the database wants on the node's inbound, the ones being placed, and the ones that must go. */
+  private async desiredOn(node: NodeEntity) {
+    const live = await this.assignments.liveOnNode(node.id);
+    const active = live.filter((row) => row.state === 'active' && row.inboundId === node.inboundId);
+    const identities = await this.users.identities(active.map((row) => row.userId));
+    const counters = await this.usage.countersOn(
+      node.id,
+      active.map((row) => row.clientEmail),
+    );
+    const desired: DesiredClient[] = active.flatMap((row) => {
+      const user = identities.get(row.userId);
+      if (!user) return [];
+      const quota = { multiplier: node.usageMultiplier, counterBytes: counters.get(row.clientEmail) ?? 0 };
+      const client = { ...panelClientFor(user, node.id, node.inboundSnapshot!, quota), email: row.clientEmail };
+      return [{ userId: row.userId, client }];
+    });
+    const lower = (email: string) => email.toLowerCase();
+    return {
+      desired,
+      pending: new Set(live.filter((row) => row.state === 'pending').map((row) => lower(row.clientEmail))),
+      tombstoned: new Set(
+        (await this.tombstones.due({ nodeId: node.id }, 100_000)).map((row) => lower(row.clientEmail)),
+      ),
+    };
+  }
+
+  /** Writes the corrections, at most RECONCILE_MAX_WRITES; answers how many were made. */
+  private async repair(node: NodeEntity, drift: NodeDrift): Promise<number> {
+    let budget = this.config.reconcileMaxWrites;
+    let corrected = 0;
+    const liveNow = async () =>
+      new Set((await this.assignments.liveOnNode(node.id)).map((row) => row.clientEmail.toLowerCase()));
+
+    const missing = drift.missing.slice(0, budget);
+    if (missing.length) {
+      const live = await liveNow();
+      const adds = missing.filter((item) => live.has(item.client.email.toLowerCase()));
+      const outcomes = await Promise.allSettled(
+        adds.map((item) => this.writer.addClient(node, node.inboundId!, item.client)),
+      );
+      // A duplicate email: the client is there after all (made meanwhile), which is what we wanted.
+      corrected += outcomes.filter(
+        (outcome) => outcome.status === 'fulfilled' || outcome.reason instanceof PanelDuplicateEmailError,
+      ).length;
+      const failure = outcomes.find(
+        (outcome): outcome is PromiseRejectedResult =>
+          outcome.status === 'rejected' && !(outcome.reason instanceof PanelDuplicateEmailError),
+      );
+      if (failure) this.logger.warn(`re-creating clients on ${node.name}: ${(failure.reason as Error).message}`);
+      budget -= adds.length;
+    }
+
+    const changed = drift.changed.slice(0, Math.max(0, budget));
+    if (changed.length) {
+      await this.assignments.markAccessStale(
+        node.id,
+        changed.map((item) => item.userId),
+      );
+      let failed = 0;
+      for (let round = 0; round * 500 < changed.length; round++) failed = await this.sync.applyPending(node.id);
+      corrected += Math.max(0, changed.length - failed);
+      budget -= changed.length;
+    }
+
+    const extra = drift.extra.slice(0, Math.max(0, budget));
+    if (extra.length) {
+      const live = await liveNow();
+      const stray = extra.filter((item) => !item.tombstoned && !live.has(item.email.toLowerCase()));
+      await this.dataSource.transaction((manager) =>
+        this.tombstones.record(
+          stray.map((item) => ({
+            nodeId: node.id,
+            inboundId: node.inboundId!,
+            clientEmail: item.email,
+            clientUuid: null,
+            reason: 'reconcile',
+          })),
+          manager,
+        ),
+      );
+      const emails = extra.filter((item) => item.tombstoned || stray.includes(item)).map((item) => item.email);
+      corrected += (await this.tombstoneRunner.runDue({ nodeId: node.id, emails })).done;
+    }
+    return corrected;
+  }
+
+  private async record(node: NodeEntity, drift: NodeDrift, corrected: number, dryRun: boolean) {
+    const record: DriftRecord = {
+      nodeId: node.id,
+      checkedAt: new Date(),
+      missing: drift.missing.length,
+      extra: drift.extra.length,
+      changed: drift.changed.length,
+      foreign: drift.foreign,
+      corrected,
+      dryRun,
+      sample: drift.sample,
+    };
+    await this.drift.save(record);
+    if (corrected > 0) {
+      await this.events.record({
+        type: EventType.ReconcileCorrected,
+        actor: 'system:reconcile',
+        nodeId: node.id,
+        payload: { node: node.name, missing: record.missing, changed: record.changed, extra: record.extra, corrected },
+      });
+    }
+    return record;
+  }
+
+  /** The last reconcile of a node (zeros and no time when it was never reconciled). */
+  async last(nodeId: number): Promise<DriftRecord | ({ checkedAt: null } & Omit<DriftRecord, 'checkedAt'>)> {
+    if (!(await this.nodes.findById(nodeId))) throw new DomainError(ErrorCode.NodeNotFound, `node ${nodeId} not found`);
+    return (
+      (await this.drift.find(nodeId)) ?? {
+        nodeId,
+        checkedAt: null,
+        missing: 0,
+        extra: 0,
+        changed: 0,
+        foreign: 0,
+        corrected: 0,
+        dryRun: false,
+        sample: [],
+      }
+    );
+  }
+}
+
+function emptyDrift(): NodeDrift {
+  return { missing: [], changed: [], extra: [], foreign: 0, sample: [] };
+}
