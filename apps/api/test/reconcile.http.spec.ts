@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { PanelSimulator } from '@fleet/panel-sim';
-import { checkInvariants, clientOn, placeUsers, startFleet } from './support/fleet';
+import { checkHealth, checkInvariants, clientOn, placeUsers, startFleet } from './support/fleet';
 import { startTestApp, TestApp } from './support/test-app';
 
 type Fleet = Awaited<ReturnType<typeof startFleet>>;
@@ -138,6 +138,20 @@ describe('reconcile: every panel converges to the database (real HTTP, PostgreSQ
     expect(n).toBe(30);
   });
 
+  it('a restored panel is repaired before its node serves again', async () => {
+    const [key] = await placeUsers(t, bot, 600, 1);
+    const panel = panelOf(key.node.id);
+    const other = fleet.nodeIds.find((id) => id !== key.node.id)!;
+    await t.http().patch(`/api/v1/nodes/${other}`).set(fleet.auth).send({ status: 'maintenance' }).expect(200);
+    await panel.setFault({ kind: 'refuse' });
+    for (let i = 0; i < 3; i++) await checkHealth(t, fleet.auth, key.node.id);
+    // Reinstalled from an old backup while away: the client is gone.
+    panel.state.deleteClient(1, String(clientOn(panel, emailOf(key))!['id']));
+    await panel.setFault({ kind: 'none' });
+    await checkHealth(t, fleet.auth, key.node.id, 2);
+    expect(clientOn(panel, emailOf(key))).toMatchObject({ enable: true });
+  });
+
   it('a client whose placement is still under way is neither missing nor extra', async () => {
     const [key] = await placeUsers(t, bot, 500, 1);
     // As if the control plane had stopped between creating the client and switching to it.
@@ -156,8 +170,9 @@ describe('reconcile: every panel converges to the database (real HTTP, PostgreSQ
     await t.http().get(`/api/v1/nodes/${nodeId}/drift`).expect(401);
     await t.http().post(`/api/v1/nodes/${nodeId}/reconcile`).set({ Authorization: 'Bearer x' }).send({}).expect(401);
     const viewer = { Authorization: `Bearer ${await t.tokenFor('viewer')}` };
+    // Reconciled when it turned healthy, before it took users.
     expect((await t.http().get(`/api/v1/nodes/${nodeId}/drift`).set(viewer).expect(200)).body).toMatchObject({
-      checkedAt: null,
+      checkedAt: expect.any(String),
       missing: 0,
     });
     await t.http().post(`/api/v1/nodes/${nodeId}/reconcile`).set(viewer).send({}).expect(403);

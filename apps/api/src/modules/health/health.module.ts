@@ -5,6 +5,7 @@ import { EvacuationModule } from '../evacuation/evacuation.module';
 import { JobsModule } from '../jobs/jobs.module';
 import { NodesModule } from '../nodes/nodes.module';
 import { PanelsModule } from '../panels/panels.module';
+import { ReconcileModule } from '../reconcile/reconcile.module';
 import { HealthController } from './health.controller';
 import { HealthRepository } from './health.repository';
 import { HealthSweepService } from './health-sweep.service';
@@ -12,7 +13,7 @@ import { NodeCheckService } from './node-check.service';
 
 /** Scheduled and on-demand health checks, their history, and the failover they trigger. */
 @Module({
-  imports: [AccessModule, NodesModule, PanelsModule, AssignmentsModule, JobsModule, EvacuationModule],
+  imports: [AccessModule, NodesModule, PanelsModule, AssignmentsModule, JobsModule, EvacuationModule, ReconcileModule],
   controllers: [HealthController],
   providers: [HealthRepository, NodeCheckService, HealthSweepService],
   exports: [NodeCheckService, HealthSweepService],

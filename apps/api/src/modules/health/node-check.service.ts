@@ -15,6 +15,8 @@ import { InboundSnapshot, NodeEntity } from '../nodes/node.entity';
 import { NodeChanges } from '../nodes/node-changes';
 import { NodesRepository } from '../nodes/nodes.repository';
 import { NodesService, SUPPORTED_PROTOCOLS } from '../nodes/nodes.service';
+import { ReconcileService } from '../reconcile/reconcile.service';
+import { DomainError } from '../../common/errors/domain-error';
 import { HealthRepository } from './health.repository';
 import { nextHealth } from './hysteresis';
 import { PanelPoolService } from '../panels/panel-pool.service';
@@ -63,6 +65,7 @@ export class NodeCheckService implements OnApplicationBootstrap {
     private readonly health: HealthRepository,
     private readonly nodesService: NodesService,
     private readonly access: AccessSyncService,
+    private readonly reconcile: ReconcileService,
   ) {}
 
   /** New or re-pointed nodes are checked right away; nodes never checked are checked at start-up. */
@@ -84,13 +87,14 @@ export class NodeCheckService implements OnApplicationBootstrap {
   async check(node: NodeEntity): Promise<CheckOutcome> {
     const observation = await this.observe(node);
     if (observation.ok && node.healthStatus !== 'healthy') {
-      // Before a node may serve again, moved users' clients must be gone from it, and access changes made while it
-      // was away (a disable, an expiry) must be on it.
+      // Before a node may serve again, moved users' clients must be gone from it, the panel must agree with the
+      // database (a reinstalled or restored panel gets its clients back), and access changes made while it was away
+      // (a disable, an expiry) must be on it.
       const { failed } = await this.tombstones.runDue({ nodeId: node.id });
-      const behind = failed ? 0 : await this.access.applyPending(node.id);
       if (failed) Object.assign(observation, { ok: false, error: `${failed} moved users' clients not deleted yet` });
-      else if (behind)
-        Object.assign(observation, { ok: false, error: `${behind} users' access changes not applied yet` });
+      else await this.reconcileBeforeServing(node, observation);
+      const behind = observation.ok ? await this.access.applyPending(node.id) : 0;
+      if (behind) Object.assign(observation, { ok: false, error: `${behind} users' access changes not applied yet` });
     }
     const { status, failoverJobId } = await this.record(node, observation);
     if (failoverJobId) this.runner.kick();
@@ -105,6 +109,16 @@ export class NodeCheckService implements OnApplicationBootstrap {
       error: observation.error,
       healthStatus: status,
     };
+  }
+
+  /** A node about to serve (again) is reconciled first; if that cannot be done, it does not serve yet. */
+  private async reconcileBeforeServing(node: NodeEntity, observation: Observation): Promise<void> {
+    try {
+      await this.reconcile.reconcile(node.id);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      Object.assign(observation, { ok: false, error: `reconcile: ${error.message}` });
+    }
   }
 
   private async observe(node: NodeEntity): Promise<Observation> {
