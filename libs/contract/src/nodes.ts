@@ -49,6 +49,8 @@ export interface NodeView {
   lastHealthCheck: string | null;
   responseTimeMs: number | null;
   lastError: string | null;
+  /** The last reconcile: what differed from the database then (null: never reconciled). */
+  drift: { checkedAt: string; missing: number; changed: number; extra: number } | null;
   createdAt: string;
   updatedAt: string;
 }

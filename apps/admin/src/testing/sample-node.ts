@@ -25,6 +25,7 @@ export const sampleNode = (fields: Partial<NodeView>): NodeView => ({
   lastHealthCheck: '2026-11-22T00:00:00.000Z',
   responseTimeMs: 42,
   lastError: null,
+  drift: null,
   createdAt: '2026-11-21T00:00:00.000Z',
   updatedAt: '2026-11-21T00:00:00.000Z',
   ...fields,

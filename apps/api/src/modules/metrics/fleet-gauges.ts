@@ -2,16 +2,18 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { Gauge } from 'prom-client';
 import { JobsRepository } from '../jobs/jobs.repository';
 import { NodeEntity } from '../nodes/node.entity';
+import { NodeDriftRepository } from '../nodes/node-drift.repository';
 import { NodesRepository } from '../nodes/nodes.repository';
 import { MetricsService } from './metrics.service';
 
-/** Gauges read from the database when Prometheus scrapes: per-node health, load and capacity, the job backlog. */
+/** Gauges read from the database when Prometheus scrapes: per-node health, load, capacity and drift, the job backlog. */
 @Injectable()
 export class FleetGauges implements OnModuleInit {
   constructor(
     private readonly metrics: MetricsService,
     private readonly nodes: NodesRepository,
     private readonly jobs: JobsRepository,
+    private readonly drift: NodeDriftRepository,
   ) {}
 
   onModuleInit(): void {
@@ -39,6 +41,25 @@ export class FleetGauges implements OnModuleInit {
       'Seconds since the usage pass last read and booked the node (-1: never)',
       (n) => (n.usageCollectedAt ? Math.round((Date.now() - n.usageCollectedAt.getTime()) / 1000) : -1),
     );
+    const drift = this.drift;
+    new Gauge({
+      name: 'fleet_node_drift',
+      help: 'Differences from the database found by the last reconcile of the node, by kind',
+      labelNames: ['node', 'kind'],
+      registers,
+      async collect() {
+        this.reset();
+        const all = await nodes.findAll();
+        const records = await drift.findMany(all.map((node) => node.id));
+        for (const node of all) {
+          const record = records.get(node.id);
+          if (!record) continue;
+          for (const kind of ['missing', 'changed', 'extra', 'foreign'] as const) {
+            this.set({ node: node.name, kind }, record[kind]);
+          }
+        }
+      },
+    });
     const jobs = this.jobs;
     new Gauge({
       name: 'fleet_job_backlog',

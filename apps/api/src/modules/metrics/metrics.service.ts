@@ -52,6 +52,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly reconcileCorrections = new Counter({
+    name: 'fleet_reconcile_corrections_total',
+    help: 'Drift corrected on panels by reconciles',
+    labelNames: ['node'],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'fleet_process_' });
   }

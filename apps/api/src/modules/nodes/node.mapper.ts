@@ -1,9 +1,10 @@
 import { NodeView } from '@fleet/contract';
+import type { DriftRecord } from './node-drift.repository';
 import { NodeEntity } from './node.entity';
 import { eligibilityFacts, ineligibleReason } from './node-eligibility';
 
 /** The API view of a node: no secret, ever. */
-export function mapNode(node: NodeEntity): NodeView {
+export function mapNode(node: NodeEntity, drift: DriftRecord | null = null): NodeView {
   const reason = ineligibleReason(eligibilityFacts(node));
   return {
     id: node.id,
@@ -29,6 +30,12 @@ export function mapNode(node: NodeEntity): NodeView {
     lastHealthCheck: node.lastHealthCheck?.toISOString() ?? null,
     responseTimeMs: node.responseTimeMs,
     lastError: node.lastError,
+    drift: drift && {
+      checkedAt: drift.checkedAt.toISOString(),
+      missing: drift.missing,
+      changed: drift.changed,
+      extra: drift.extra,
+    },
     createdAt: node.createdAt.toISOString(),
     updatedAt: node.updatedAt.toISOString(),
   };

@@ -7,11 +7,12 @@ import { NodesRepository } from './nodes.repository';
 import { NodesSeederService } from './nodes-seeder.service';
 import { NodesService } from './nodes.service';
 import { NodeChanges } from './node-changes';
+import { NodeDriftRepository } from './node-drift.repository';
 
 @Module({
   imports: [TypeOrmModule.forFeature([NodeEntity]), PanelsModule],
   controllers: [NodesController],
-  providers: [NodesRepository, NodesService, NodesSeederService, NodeChanges],
-  exports: [NodesRepository, NodesService, NodeChanges],
+  providers: [NodesRepository, NodesService, NodesSeederService, NodeChanges, NodeDriftRepository],
+  exports: [NodesRepository, NodesService, NodeChanges, NodeDriftRepository],
 })
 export class NodesModule {}

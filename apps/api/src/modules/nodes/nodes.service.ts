@@ -9,6 +9,7 @@ import { PanelPoolService } from '../panels/panel-pool.service';
 import { CreateNodeDto, UpdateNodeDto } from './dto/node.dto';
 import { NodeEntity } from './node.entity';
 import { mapNode } from './node.mapper';
+import { NodeDriftRepository } from './node-drift.repository';
 import { NodeChanges } from './node-changes';
 import { NodesRepository } from './nodes.repository';
 
@@ -45,6 +46,7 @@ export class NodesService {
     private readonly pool: PanelPoolService,
     private readonly connections: PanelConnectionService,
     private readonly changes: NodeChanges,
+    private readonly drift: NodeDriftRepository,
   ) {}
 
   async testConnection(id: number): Promise<ConnectionTestResult> {
@@ -52,11 +54,14 @@ export class NodesService {
   }
 
   async list(): Promise<NodeView[]> {
-    return (await this.nodes.findAll()).map(mapNode);
+    const nodes = await this.nodes.findAll();
+    const drift = await this.drift.findMany(nodes.map((node) => node.id));
+    return nodes.map((node) => mapNode(node, drift.get(node.id)));
   }
 
   async get(id: number): Promise<NodeView> {
-    return mapNode(await this.require(id));
+    const node = await this.require(id);
+    return mapNode(node, await this.drift.find(id));
   }
 
   async create(body: CreateNodeDto, actor: string): Promise<NodeView> {

@@ -1,13 +1,13 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsBoolean, IsOptional } from 'class-validator';
+import { IsBoolean, ValidateIf } from 'class-validator';
 import { IdParam } from '../../common/http/id-param';
 import { AllowRoles } from '../auth/roles.decorator';
 import { ReconcileService } from './reconcile.service';
 
 export class ReconcileDto {
   @ApiPropertyOptional({ description: 'report the drift without writing' })
-  @IsOptional()
+  @ValidateIf((_, value) => value !== undefined)
   @IsBoolean({ message: 'dryRun must be a boolean' })
   dryRun?: boolean;
 }

@@ -5,7 +5,6 @@ import { NodesModule } from '../nodes/nodes.module';
 import { PanelsModule } from '../panels/panels.module';
 import { UsageLedgerModule } from '../usage/usage-ledger.module';
 import { UsersModule } from '../users/users.module';
-import { DriftRepository } from './drift.repository';
 import { ReconcilePassService } from './reconcile-pass.service';
 import { ReconcileController } from './reconcile.controller';
 import { ReconcileService } from './reconcile.service';
@@ -14,7 +13,7 @@ import { ReconcileService } from './reconcile.service';
 @Module({
   imports: [AccessModule, AssignmentsModule, NodesModule, PanelsModule, UsageLedgerModule, UsersModule],
   controllers: [ReconcileController],
-  providers: [DriftRepository, ReconcileService, ReconcilePassService],
+  providers: [ReconcileService, ReconcilePassService],
   exports: [ReconcileService, ReconcilePassService],
 })
 export class ReconcileModule {}

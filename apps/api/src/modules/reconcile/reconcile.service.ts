@@ -12,13 +12,14 @@ import { panelClientFor, userIdOfEmail } from '../assignments/panel-identity';
 import { TombstonesRepository } from '../assignments/tombstones.repository';
 import { TombstonesService } from '../assignments/tombstones.service';
 import { EventsService } from '../events/events.service';
+import { MetricsService } from '../metrics/metrics.service';
 import { NodeEntity } from '../nodes/node.entity';
 import { NodesRepository } from '../nodes/nodes.repository';
 import { PanelPoolService } from '../panels/panel-pool.service';
 import { PanelWriterService } from '../panels/panel-writer.service';
 import { UsageRepository } from '../usage/usage.repository';
 import { UsersRepository } from '../users/users.repository';
-import { DriftRecord, DriftRepository } from './drift.repository';
+import { DriftRecord, NodeDriftRepository } from '../nodes/node-drift.repository';
 import { DesiredClient, diffNode, NodeDrift } from './reconcile-diff';
 
 /**
@@ -45,7 +46,8 @@ export class ReconcileService {
     private readonly pool: PanelPoolService,
     private readonly sync: AccessSyncService,
     private readonly events: EventsService,
-    private readonly drift: DriftRepository,
+    private readonly drift: NodeDriftRepository,
+    private readonly metrics: MetricsService,
   ) {}
 
   /** Reconciles one node now; `dryRun` (or RECONCILE_MODE=report) records the drift without writing. */
@@ -179,6 +181,7 @@ export class ReconcileService {
     };
     await this.drift.save(record);
     if (corrected > 0) {
+      this.metrics.reconcileCorrections.inc({ node: node.name }, corrected);
       await this.events.record({
         type: EventType.ReconcileCorrected,
         actor: 'system:reconcile',

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { DriftSample } from './reconcile-diff';
+import type { DriftSample } from '../reconcile/reconcile-diff';
 
 export interface DriftRecord {
   nodeId: number;
@@ -17,7 +17,7 @@ export interface DriftRecord {
 
 /** Every query on `node_drift`: the last reconcile of each node. */
 @Injectable()
-export class DriftRepository {
+export class NodeDriftRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async save(record: DriftRecord): Promise<void> {
@@ -42,18 +42,41 @@ export class DriftRepository {
   }
 
   async find(nodeId: number): Promise<DriftRecord | null> {
-    const [row] = await this.dataSource.query(`SELECT * FROM node_drift WHERE node_id = $1`, [nodeId]);
-    if (!row) return null;
-    return {
-      nodeId: row.node_id,
-      checkedAt: new Date(row.checked_at),
-      missing: row.missing,
-      extra: row.extra,
-      changed: row.changed,
-      foreign: row.foreign,
-      corrected: row.corrected,
-      dryRun: row.dry_run,
-      sample: row.sample,
-    };
+    return (await this.findMany([nodeId])).get(nodeId) ?? null;
   }
+
+  /** The last reconcile of each of these nodes that has one. */
+  async findMany(nodeIds: number[]): Promise<Map<number, DriftRecord>> {
+    if (!nodeIds.length) return new Map();
+    const rows: DriftRow[] = await this.dataSource.query(`SELECT * FROM node_drift WHERE node_id = ANY($1::int[])`, [
+      nodeIds,
+    ]);
+    return new Map(rows.map((row) => [row.node_id, recordOf(row)]));
+  }
+}
+
+interface DriftRow {
+  node_id: number;
+  checked_at: string;
+  missing: number;
+  extra: number;
+  changed: number;
+  foreign: number;
+  corrected: number;
+  dry_run: boolean;
+  sample: DriftSample[];
+}
+
+function recordOf(row: DriftRow): DriftRecord {
+  return {
+    nodeId: row.node_id,
+    checkedAt: new Date(row.checked_at),
+    missing: row.missing,
+    extra: row.extra,
+    changed: row.changed,
+    foreign: row.foreign,
+    corrected: row.corrected,
+    dryRun: row.dry_run,
+    sample: row.sample,
+  };
 }
