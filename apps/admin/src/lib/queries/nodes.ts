@@ -87,3 +87,23 @@ export const drainNode = (id: number) => api<{ jobId: number | null }>(`/nodes/$
 export const deleteNode = (id: number) => api<{ jobId: number } | undefined>(`/nodes/${id}`, { method: 'DELETE' });
 export const setNodeStatus = (status: NodeView['status']) => (id: number) =>
   api<NodeView>(`/nodes/${id}`, { method: 'PATCH', body: { status } });
+
+export interface DriftView {
+  checkedAt: string | null;
+  missing: number;
+  changed: number;
+  extra: number;
+  foreign: number;
+  corrected: number;
+  dryRun: boolean;
+  sample: Array<{ kind: string; email: string; field?: string; panel?: unknown; desired?: unknown }>;
+}
+
+export const driftQueryOptions = (id: number) =>
+  queryOptions({
+    queryKey: ['nodes', id, 'drift'],
+    queryFn: () => api<DriftView>(`/nodes/${id}/drift`),
+    refetchInterval: 30_000,
+  });
+export const useDrift = (id: number) => useQuery(driftQueryOptions(id));
+export const reconcileNode = (id: number) => api<DriftView>(`/nodes/${id}/reconcile`, { method: 'POST', body: {} });

@@ -6,8 +6,10 @@ import { Confirm } from '../../../components/ui/confirm';
 import {
   checkNow,
   deleteNode,
+  reconcileNode,
   drainNode,
   setNodeStatus,
+  useDrift,
   useHealthHistory,
   useNode,
   useNodeAction,
@@ -116,8 +118,53 @@ export function NodePage({ id }: { id: number }) {
           {history.length} checks, {history.filter((row) => !row.ok).length} failed (gaps in the line)
         </figcaption>
       </figure>
+      <NodeDrift id={id} />
       <NodeTraffic id={id} name={node.name} />
     </section>
+  );
+}
+
+/** The last reconcile: what differed from the database, a sample, and a reconcile now. */
+function NodeDrift({ id }: { id: number }) {
+  const drift = useDrift(id).data;
+  const reconcile = useNodeAction(reconcileNode);
+  if (!drift) return null;
+  return (
+    <>
+      <h2>Drift</h2>
+      <p>
+        {drift.checkedAt
+          ? `Last reconcile ${new Date(drift.checkedAt).toLocaleString()}: ${drift.missing} missing, ${drift.changed} changed, ${drift.extra} extra, ${drift.corrected} corrected; ${drift.foreign} of the operator's own clients left alone.`
+          : 'Not reconciled yet.'}{' '}
+        <button type="button" onClick={() => reconcile.mutate(id)} disabled={reconcile.isPending}>
+          Reconcile now
+        </button>
+      </p>
+      {drift.sample.length > 0 && (
+        <table aria-label="Drift sample">
+          <thead>
+            <tr>
+              <th>Kind</th>
+              <th>Client</th>
+              <th>Field</th>
+              <th>On the panel</th>
+              <th>Wanted</th>
+            </tr>
+          </thead>
+          <tbody>
+            {drift.sample.map((item, i) => (
+              <tr key={i}>
+                <td>{item.kind}</td>
+                <td>{item.email}</td>
+                <td>{item.field ?? ''}</td>
+                <td>{item.panel === undefined ? '' : String(item.panel)}</td>
+                <td>{item.desired === undefined ? '' : String(item.desired)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
   );
 }
 

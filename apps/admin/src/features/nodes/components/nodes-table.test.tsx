@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import { sampleNode } from '../../../testing/sample-node';
-import { NodesTable } from './nodes-table';
+import { driftText, NodesTable } from './nodes-table';
 
 describe('NodesTable', () => {
   it('shows status and health in words, the load and the response time', () => {
@@ -57,5 +57,12 @@ describe('NodesTable', () => {
   it('says so when there is no node', () => {
     render(<NodesTable nodes={[]} />);
     expect(screen.getByText(/No nodes yet/)).toBeInTheDocument();
+  });
+
+  it('says what the last reconcile found in a few words', () => {
+    expect(driftText(null)).toBe('not checked');
+    const checkedAt = '2026-12-01T00:00:00.000Z';
+    expect(driftText({ checkedAt, missing: 0, changed: 0, extra: 0 })).toBe('none');
+    expect(driftText({ checkedAt, missing: 3, changed: 0, extra: 1 })).toBe('3 missing, 1 extra');
   });
 });

@@ -28,6 +28,7 @@ export function NodesTable({
             <th scope="col">Load</th>
             <th scope="col">Last check</th>
             <th scope="col">Response</th>
+            <th scope="col">Drift</th>
             <th scope="col">Actions</th>
           </tr>
         </thead>
@@ -59,6 +60,7 @@ export function NodesTable({
                 </td>
                 <td>{node.lastHealthCheck ? new Date(node.lastHealthCheck).toLocaleTimeString() : 'never'}</td>
                 <td>{node.responseTimeMs === null ? '—' : `${node.responseTimeMs} ms`}</td>
+                <td>{driftText(node.drift)}</td>
                 <td>
                   {onTest && (
                     <button type="button" onClick={() => onTest(node.id)}>
@@ -80,4 +82,13 @@ export function NodesTable({
       </table>
     </div>
   );
+}
+
+/** The last reconcile in a few words: what was found to differ (before it was corrected). */
+export function driftText(drift: NodeView['drift']): string {
+  if (!drift) return 'not checked';
+  const parts = (['missing', 'changed', 'extra'] as const)
+    .filter((kind) => drift[kind])
+    .map((kind) => `${drift[kind]} ${kind}`);
+  return parts.length ? parts.join(', ') : 'none';
 }
