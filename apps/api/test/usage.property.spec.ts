@@ -6,22 +6,11 @@ import { PanelSimulator } from '@fleet/panel-sim';
 import { dataSourceOptions } from '../src/common/database/data-source.options';
 import { fleetEmails, operatorCall } from './support/fleet';
 import { addPanelsAsNodes, bootBuiltApp, Started, stopped } from './support/process';
+import { prng, seedFrom } from './support/prng';
 import { createTestDatabase } from './support/test-database';
 
 const GB = 1_000_000_000;
 const STEPS = 36;
-
-/** A small seeded PRNG (mulberry32): the printed seed replays a failing run (`USAGE_PROPERTY_SEED`). */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Random traffic on random users interleaved with moves, failovers (a panel refusing connections), rebalances,
@@ -30,9 +19,8 @@ function prng(seed: number): () => number {
  * counter the operator reset, what it carried since the last pass before the reset (the panel forgot it first).
  */
 describe('usage ledger property: random traffic, moves, failovers, resets and crashes (built app, SIGKILL)', () => {
-  const seed = Number(process.env['USAGE_PROPERTY_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
-  const random = prng(seed);
-  const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)];
+  const seed = seedFrom('USAGE_PROPERTY_SEED');
+  const { next: random, pick } = prng(seed);
   let database: { url: string; drop(): Promise<void> };
   let dataSource: DataSource;
   let panels: PanelSimulator[];

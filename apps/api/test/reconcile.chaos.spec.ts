@@ -1,0 +1,197 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { PanelSimulator } from '@fleet/panel-sim';
+import { dataSourceOptions } from '../src/common/database/data-source.options';
+import { checkInvariants, clientOn } from './support/fleet';
+import { addPanelsAsNodes, bootBuiltApp, Started, stopped } from './support/process';
+import { prng, seedFrom } from './support/prng';
+import { createTestDatabase } from './support/test-database';
+
+const STEPS = 100;
+const OURS = /^u\d+-n\d+$/;
+
+/**
+ * Control-plane operations (placements, access changes, moves, rotations, deletions) interleaved with tampering
+ * through the panels (clients deleted, disabled, re-keyed, limits changed, strays with our naming, the operator's
+ * own clients, an inbound emptied but one), faults (refused, 5xx at a rate, expired sessions) and SIGKILL of the
+ * control plane. Then the faults stop and one reconcile per node runs: no drift is left, every user's client is on
+ * exactly its node with the desired fields, no tombstoned or stray client anywhere, the operator's clients untouched.
+ */
+describe('reconcile chaos: tampering, faults and crashes, then one pass converges (built app, SIGKILL)', () => {
+  const seed = seedFrom('RECONCILE_CHAOS_SEED');
+  const { next: random, pick } = prng(seed);
+  let database: { url: string; drop(): Promise<void> };
+  let dataSource: DataSource;
+  let panels: PanelSimulator[];
+  let running: Started | null = null;
+  const workDir = mkdtempSync(join(tmpdir(), 'fleet-chaos-'));
+
+  beforeAll(async () => {
+    console.log(`reconcile chaos seed: ${seed} (replay with RECONCILE_CHAOS_SEED=${seed}), ${STEPS} steps`);
+    database = await createTestDatabase();
+    panels = await Promise.all([0, 1, 2].map((i) => new PanelSimulator({ tag: `x${i}` }).start()));
+  });
+  afterAll(async () => {
+    if (running) {
+      running.child.kill('SIGKILL');
+      await stopped(running.child);
+    }
+    if (dataSource?.isInitialized) await dataSource.destroy();
+    await Promise.all(panels.map((panel) => panel.stop()));
+    await database.drop();
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  const boot = async () => {
+    const booted = await bootBuiltApp({
+      cwd: workDir,
+      databaseUrl: database.url,
+      env: { HEALTH_INTERVAL_MS: '0', USAGE_INTERVAL_MS: '0', ACCESS_INTERVAL_MS: '0', RECONCILE_INTERVAL_MS: '0' },
+    });
+    running = booted.running;
+    return booted;
+  };
+
+  const ourClients = (panel: PanelSimulator) =>
+    (panel.state.clientsOf(panel.state.findInbound(1)!) ?? []).filter((client) => OURS.test(String(client.email)));
+  const foreignClients = (panel: PanelSimulator) =>
+    (panel.state.clientsOf(panel.state.findInbound(1)!) ?? []).filter((client) => !OURS.test(String(client.email)));
+  const rewrite = (panel: PanelSimulator, client: Record<string, unknown>, fields: Record<string, unknown>) =>
+    panel.state.updateClient(
+      1,
+      String(client['id']),
+      JSON.stringify({ clients: [{ ...client, ...fields }] }),
+      Date.now(),
+    );
+  const addRaw = (panel: PanelSimulator, email: string) =>
+    panel.state.addClients(
+      1,
+      JSON.stringify({ clients: [{ id: randomUUID(), email, enable: true, flow: '', totalGB: 0, expiryTime: 0 }] }),
+      Date.now(),
+    );
+
+  it('converges to zero drift', async () => {
+    let { api, auth } = await boot();
+    dataSource = new DataSource(dataSourceOptions(database.url, 2));
+    await dataSource.initialize();
+    const nodeIds = await addPanelsAsNodes(api, auth, panels, 'chaos', { maxUsers: 40 });
+    const panelOf = (nodeId: number) => panels[nodeIds.indexOf(nodeId)];
+    let telegramId = 9000;
+    for (let i = 0; i < 12; i++) await api.put(`/api/v1/keys/${telegramId++}`).set(auth).send({});
+    const users = async (): Promise<Array<{ id: number; node: { id: number } | null }>> =>
+      (await api.get('/api/v1/users?limit=100').set(auth)).body.items ?? [];
+    const log: string[] = [];
+
+    for (let step = 0; step < STEPS; step++) {
+      const action = pick([
+        'place',
+        'access',
+        'access',
+        'move',
+        'rotate',
+        'delete',
+        'tamper-delete',
+        'tamper-disable',
+        'tamper-key',
+        'tamper-limits',
+        'tamper-stray',
+        'tamper-foreign',
+        'tamper-empty',
+        'fault',
+        'kill',
+      ]);
+      log.push(action);
+      const someone = async () => {
+        const all = (await users()).filter((user) => user.node);
+        return all.length ? pick(all) : null;
+      };
+      const panel = pick(panels);
+      const ours = ourClients(panel);
+      if (action === 'place') {
+        await api.put(`/api/v1/keys/${telegramId++}`).set(auth).send({});
+      } else if (action === 'access') {
+        const user = await someone();
+        const change = pick([
+          { enabled: false },
+          { enabled: true },
+          { trafficLimitBytes: 5e9 },
+          { trafficLimitBytes: 0 },
+          { expiresAt: new Date(Date.now() + 86_400_000 * (1 + Math.floor(random() * 30))).toISOString() },
+          { expiresAt: null },
+          { deviceLimit: Math.floor(random() * 4) },
+        ]);
+        if (user) await api.patch(`/api/v1/users/${user.id}/access`).set(auth).send(change);
+      } else if (action === 'move') {
+        const user = await someone();
+        const target = pick(nodeIds.filter((id) => id !== user?.node?.id));
+        if (user) await api.post(`/api/v1/users/${user.id}/migrate`).set(auth).send({ nodeId: target });
+      } else if (action === 'rotate') {
+        const user = await someone();
+        if (user) await api.post(`/api/v1/users/${user.id}/rotate`).set(auth);
+      } else if (action === 'delete') {
+        const user = await someone();
+        if (user) await api.delete(`/api/v1/users/${user.id}`).set(auth);
+      } else if (action === 'tamper-delete' && ours.length) {
+        panel.state.deleteClient(1, String(pick(ours)['id']));
+      } else if (action === 'tamper-disable' && ours.length) {
+        rewrite(panel, pick(ours), { enable: false });
+      } else if (action === 'tamper-key' && ours.length) {
+        rewrite(panel, pick(ours), { id: randomUUID() });
+      } else if (action === 'tamper-limits' && ours.length) {
+        rewrite(panel, pick(ours), { totalGB: Math.floor(random() * 1e9), expiryTime: Date.now() + 3_600_000 });
+      } else if (action === 'tamper-stray') {
+        addRaw(panel, `u${900_000 + step}-n${nodeIds[panels.indexOf(panel)]}`);
+      } else if (action === 'tamper-foreign') {
+        addRaw(panel, `operator-${step}`);
+      } else if (action === 'tamper-empty') {
+        // Everything in the inbound but one client (a panel refuses to delete the last).
+        const all = panel.state.clientsOf(panel.state.findInbound(1)!) ?? [];
+        for (const client of all.slice(1)) panel.state.deleteClient(1, String(client['id']));
+      } else if (action === 'fault') {
+        await panel.setFault(pick([{ kind: 'refuse' }, { kind: 'http500', rate: 0.5 }, { kind: 'expire-sessions' }]));
+      } else if (action === 'kill') {
+        running!.child.kill('SIGKILL');
+        await stopped(running!.child);
+        ({ api, auth } = await boot());
+      }
+      // Faults are short: the next step finds the panel answering again (at most one is broken at a time).
+      if (action !== 'fault') for (const each of panels) await each.setFault({ kind: 'none' });
+    }
+
+    // The faults stop. Nodes that fell are brought back; then one reconcile per node.
+    for (const each of panels) await each.setFault({ kind: 'none' });
+    for (const nodeId of nodeIds) {
+      for (let i = 0; i < 2; i++) await api.post(`/api/v1/nodes/${nodeId}/check-health`).set(auth).expect(200);
+    }
+    const foreignBefore = panels.map((each) => JSON.stringify(foreignClients(each)));
+    for (const nodeId of nodeIds) await api.post(`/api/v1/nodes/${nodeId}/reconcile`).set(auth).send({}).expect(200);
+    console.log(`chaos steps: ${log.join(' ')}`);
+
+    for (const nodeId of nodeIds) {
+      const { body } = await api.post(`/api/v1/nodes/${nodeId}/reconcile`).set(auth).send({ dryRun: true }).expect(200);
+      expect({ nodeId, missing: body.missing, changed: body.changed, extra: body.extra, sample: body.sample }).toEqual({
+        nodeId,
+        missing: 0,
+        changed: 0,
+        extra: 0,
+        sample: [],
+      });
+    }
+    expect(panels.map((each) => JSON.stringify(foreignClients(each)))).toEqual(foreignBefore); // untouched
+    const [{ n: tombstones }] = await dataSource.query(`SELECT count(*)::int AS n FROM panel_tombstones`);
+    expect(tombstones).toBe(0);
+    await checkInvariants({ dataSource }, new Map(nodeIds.map((id, i) => [id, panels[i]])));
+    // Every user's client carries their current key; deleted users' and rotated-away keys are nowhere.
+    const active: Array<{ node_id: number; client_email: string; uuid: string }> = await dataSource.query(
+      `SELECT a.node_id, a.client_email, u.uuid FROM assignments a JOIN vpn_users u ON u.id = a.user_id
+        WHERE a.state = 'active'`,
+    );
+    for (const row of active) expect(clientOn(panelOf(row.node_id), row.client_email)).toMatchObject({ id: row.uuid });
+    const current = new Set(active.map((row) => row.uuid));
+    for (const each of panels)
+      for (const client of ourClients(each)) expect(current.has(String(client['id']))).toBe(true);
+  }, 240_000);
+});
