@@ -15,6 +15,7 @@ const TABLES = [
   'job_items',
   'jobs',
   'login_throttle',
+  'node_drift',
   'node_usage_hourly',
   'nodes',
   'outbox',
