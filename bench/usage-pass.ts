@@ -7,17 +7,15 @@
  * their API; the pass runs in-process.
  * Run: npm run bench:usage-pass   (BENCH_PANELS, BENCH_CLIENTS_PER_PANEL, BENCH_USAGE_CONCURRENCY to change the size)
  */
-import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { DataSource } from 'typeorm';
-import { XuiClient } from '@fleet/xui-client';
 import { eachLimited } from '../apps/api/src/common/batching/each-limited';
-import { SecretBox } from '../apps/api/src/common/crypto/secret-box';
 import { NodesRepository } from '../apps/api/src/modules/nodes/nodes.repository';
 import { PanelPoolService } from '../apps/api/src/modules/panels/panel-pool.service';
 import { UsagePassService } from '../apps/api/src/modules/usage/usage-pass.service';
 import { UsageRepository } from '../apps/api/src/modules/usage/usage.repository';
 import { startInProcess } from './support/in-process';
+import { seededEmail, seedFleet } from './support/seed-fleet';
 import { SimulatedPanel, startSimulators } from './support/simulators';
 
 const PANELS = Number(process.env['BENCH_PANELS'] ?? 500);
@@ -33,57 +31,7 @@ function cpuMsOf(pid: number): number {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-const emailOf = (panelIndex: number, slot: number) => `u${panelIndex * PER_PANEL + slot + 1}-n${panelIndex + 1}`;
-
-async function seed(dataSource: DataSource, secretBox: SecretBox, panels: SimulatedPanel[]): Promise<void> {
-  for (const [i, panel] of panels.entries()) {
-    await dataSource.query(
-      `INSERT INTO nodes (id, name, panel_url, panel_username, panel_password, inbound_id, max_users,
-                          current_users, health_status)
-       VALUES ($1, $2, $3, $4, $5, 1, $6, $6, 'healthy')`,
-      [i + 1, `usage-${i + 1}`, panel.url, panel.username, secretBox.encrypt(panel.password), PER_PANEL],
-    );
-  }
-  await dataSource.query(`SELECT setval('nodes_id_seq', $1)`, [panels.length]);
-  // User n sits on node ceil(n / PER_PANEL) with client u<n>-n<node>; its cursor says "created by us, from 0".
-  await dataSource.query(
-    `INSERT INTO vpn_users (id, telegram_id, uuid, subscription_token)
-     SELECT g, g, gen_random_uuid(), md5(g::text || random()::text) FROM generate_series(1, $1) AS g`,
-    [panels.length * PER_PANEL],
-  );
-  await dataSource.query(`SELECT setval('vpn_users_id_seq', $1)`, [panels.length * PER_PANEL]);
-  await dataSource.query(
-    `INSERT INTO assignments (user_id, node_id, inbound_id, client_email, state)
-     SELECT g, (g - 1) / $2 + 1, 1, 'u' || g || '-n' || ((g - 1) / $2 + 1), 'active'
-       FROM generate_series(1, $1) AS g`,
-    [panels.length * PER_PANEL, PER_PANEL],
-  );
-  await dataSource.query(
-    `INSERT INTO usage_cursors (node_id, client_email, user_id)
-     SELECT node_id, client_email, user_id FROM assignments`,
-  );
-  await dataSource.query('ANALYZE');
-  await eachLimited(panels, 16, async (panel, i) => {
-    const client = new XuiClient({ baseUrl: panel.url, username: panel.username, password: panel.password });
-    await client.addClients(
-      1,
-      Array.from({ length: PER_PANEL }, (_, slot) => ({
-        id: randomUUID(),
-        email: emailOf(i, slot),
-        flow: 'xtls-rprx-vision',
-        enable: true,
-        limitIp: 0,
-        totalGB: 0,
-        expiryTime: 0,
-        tgId: 0,
-        subId: randomBytes(8).toString('hex'),
-        comment: '',
-        reset: 0,
-      })),
-    );
-    client.close();
-  });
-}
+const emailOf = (panelIndex: number, slot: number) => seededEmail(PER_PANEL, panelIndex, slot);
 
 /** Traffic on every client of every panel, as Xray's stats would add it (one control call per panel). */
 async function trafficEverywhere(panels: SimulatedPanel[]): Promise<number> {
@@ -106,7 +54,7 @@ async function main(): Promise<void> {
   try {
     const { app, secretBox } = plane;
     const dataSource = app.get(DataSource);
-    await seed(dataSource, secretBox, sims.panels);
+    await seedFleet(app, secretBox, sims.panels, PER_PANEL);
 
     // Database time: every booking, measured where the pass calls it.
     const repository = app.get(UsageRepository);

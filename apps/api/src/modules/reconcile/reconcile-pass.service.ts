@@ -38,10 +38,14 @@ export class ReconcilePassService implements OnApplicationBootstrap, OnModuleDes
     await this.loop.idle();
   }
 
-  /** One pass over every node: how many were reconciled and how many corrections were written. */
-  async run(): Promise<{ ran: boolean; nodes: number; corrected: number }> {
+  /**
+   * One pass over every node (unless another replica runs one, or ran one less than an interval ago: `force` skips
+   * that check): how many nodes were reconciled and how many corrections were written.
+   */
+  async run(force = false): Promise<{ ran: boolean; nodes: number; corrected: number }> {
     const outcome = await tryAdvisoryLock(this.dataSource, LockKey.ReconcilePass, async () => {
-      if (!(await claimTick(this.dataSource, TASK, (this.config.reconcileIntervalMs * 0.9) / 1000))) return null;
+      const interval = force ? 0 : (this.config.reconcileIntervalMs * 0.9) / 1000;
+      if (!(await claimTick(this.dataSource, TASK, interval))) return null;
       let reconciled = 0;
       let corrected = 0;
       await eachLimited(await this.nodes.findAll(), CONCURRENCY, async (node) => {
