@@ -203,11 +203,6 @@ export class AssignmentsRepository {
     ]);
   }
 
-  /** The node's active and pending assignments (a node holds at most its `maxUsers` of them). */
-  liveOnNode(nodeId: number): Promise<Assignment[]> {
-    return this.repo().find({ where: { nodeId, state: Not('released') }, order: { userId: 'ASC' } });
-  }
-
   /** Which of these emails (lower-cased) had an assignment on the node at any time: clients we made or adopted. */
   async emailsEverOn(nodeId: number, emails: string[]): Promise<Set<string>> {
     if (!emails.length) return new Set();
@@ -217,15 +212,6 @@ export class AssignmentsRepository {
       [nodeId, emails.map((email) => email.toLowerCase())],
     );
     return new Set(rows.map((row) => row.email));
-  }
-
-  /** Whether a client with this email is live (active or being placed) on the node, at this moment. */
-  async isLive(nodeId: number, clientEmail: string): Promise<boolean> {
-    const rows = await this.dataSource.query(
-      `SELECT 1 FROM assignments WHERE node_id = $1 AND lower(client_email) = lower($2) AND state <> 'released' LIMIT 1`,
-      [nodeId, clientEmail],
-    );
-    return rows.length > 0;
   }
 
   /** Users on the node: active assignments and placements under way (what its counter counts). */

@@ -50,7 +50,7 @@ export class ReconcilePassService implements OnApplicationBootstrap, OnModuleDes
       let corrected = 0;
       await eachLimited(await this.nodes.findAll(), CONCURRENCY, async (node) => {
         try {
-          corrected += (await this.reconcile.reconcile(node.id)).corrected;
+          corrected += (await this.reconcile.reconcileNode(node)).corrected;
           reconciled++;
         } catch (error) {
           if (!(error instanceof DomainError))

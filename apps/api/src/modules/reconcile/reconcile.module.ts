@@ -8,12 +8,13 @@ import { UsersModule } from '../users/users.module';
 import { ReconcilePassService } from './reconcile-pass.service';
 import { ReconcileController } from './reconcile.controller';
 import { ReconcileService } from './reconcile.service';
+import { ReconcileRepository } from './reconcile.repository';
 
 /** Every panel converges to the database: drift found, shown and repaired. */
 @Module({
   imports: [AccessModule, AssignmentsModule, NodesModule, PanelsModule, UsageLedgerModule, UsersModule],
   controllers: [ReconcileController],
-  providers: [ReconcileService, ReconcilePassService],
+  providers: [ReconcileRepository, ReconcileService, ReconcilePassService],
   exports: [ReconcileService, ReconcilePassService],
 })
 export class ReconcileModule {}

@@ -17,10 +17,9 @@ import { NodeEntity } from '../nodes/node.entity';
 import { NodesRepository } from '../nodes/nodes.repository';
 import { PanelPoolService } from '../panels/panel-pool.service';
 import { PanelWriterService } from '../panels/panel-writer.service';
-import { UsageRepository } from '../usage/usage.repository';
-import { UsersRepository } from '../users/users.repository';
 import { DriftRecord, NodeDriftRepository } from '../nodes/node-drift.repository';
 import { DesiredClient, diffNode, NodeDrift } from './reconcile-diff';
+import { ReconcileRepository } from './reconcile.repository';
 
 /**
  * Makes a node's panel agree with the database: its users' clients present with the fields we own, no client of
@@ -38,8 +37,7 @@ export class ReconcileService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly nodes: NodesRepository,
     private readonly assignments: AssignmentsRepository,
-    private readonly users: UsersRepository,
-    private readonly usage: UsageRepository,
+    private readonly reconcileReads: ReconcileRepository,
     private readonly tombstones: TombstonesRepository,
     private readonly tombstoneRunner: TombstonesService,
     private readonly writer: PanelWriterService,
@@ -51,9 +49,14 @@ export class ReconcileService {
   ) {}
 
   /** Reconciles one node now; `dryRun` (or RECONCILE_MODE=report) records the drift without writing. */
-  async reconcile(nodeId: number, { dryRun = false } = {}): Promise<DriftRecord> {
+  async reconcile(nodeId: number, options: { dryRun?: boolean } = {}): Promise<DriftRecord> {
     const node = await this.nodes.findById(nodeId);
     if (!node) throw new DomainError(ErrorCode.NodeNotFound, `node ${nodeId} not found`);
+    return this.reconcileNode(node, options);
+  }
+
+  /** The same, for a node already read (the scheduled pass reads them all at once). */
+  async reconcileNode(node: NodeEntity, { dryRun = false } = {}): Promise<DriftRecord> {
     if (!node.inboundId || !node.inboundSnapshot) return this.record(node, emptyDrift(), 0, true);
     const wanted = await this.desiredOn(node);
     const inbounds = await this.pool
@@ -83,27 +86,18 @@ export class ReconcileService {
 
   /** The clients the database wants on the node's inbound, the ones being placed, and the ones that must go. */
   private async desiredOn(node: NodeEntity) {
-    const live = await this.assignments.liveOnNode(node.id);
-    const active = live.filter((row) => row.state === 'active' && row.inboundId === node.inboundId);
-    const identities = await this.users.identities(active.map((row) => row.userId));
-    const counters = await this.usage.countersOn(
-      node.id,
-      active.map((row) => row.clientEmail),
-    );
-    const desired: DesiredClient[] = active.flatMap((row) => {
-      const user = identities.get(row.userId);
-      if (!user) return [];
-      const quota = { multiplier: node.usageMultiplier, counterBytes: counters.get(row.clientEmail) ?? 0 };
-      const client = { ...panelClientFor(user, node.id, node.inboundSnapshot!, quota), email: row.clientEmail };
-      return [{ userId: row.userId, client }];
-    });
-    const lower = (email: string) => email.toLowerCase();
+    const live = await this.reconcileReads.liveClients(node.id);
+    const desired: DesiredClient[] = live
+      .filter((row) => row.state === 'active' && row.inboundId === node.inboundId)
+      .map((row) => {
+        const quota = { multiplier: node.usageMultiplier, counterBytes: row.counterBytes };
+        const client = { ...panelClientFor(row.user, node.id, node.inboundSnapshot!, quota), email: row.clientEmail };
+        return { userId: row.user.id, client };
+      });
     return {
       desired,
-      pending: new Set(live.filter((row) => row.state === 'pending').map((row) => lower(row.clientEmail))),
-      tombstoned: new Set(
-        (await this.tombstones.due({ nodeId: node.id }, 100_000)).map((row) => lower(row.clientEmail)),
-      ),
+      pending: new Set(live.filter((row) => row.state === 'pending').map((row) => row.clientEmail.toLowerCase())),
+      tombstoned: await this.reconcileReads.tombstonedEmails(node.id),
     };
   }
 
@@ -111,8 +105,7 @@ export class ReconcileService {
   private async repair(node: NodeEntity, drift: NodeDrift): Promise<number> {
     let budget = this.config.reconcileMaxWrites;
     let corrected = 0;
-    const liveNow = async () =>
-      new Set((await this.assignments.liveOnNode(node.id)).map((row) => row.clientEmail.toLowerCase()));
+    const liveNow = () => this.reconcileReads.liveEmails(node.id);
 
     const missing = drift.missing.slice(0, budget);
     if (missing.length) {

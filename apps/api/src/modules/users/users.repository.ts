@@ -166,31 +166,10 @@ export class UsersRepository {
   async identities(userIds: number[], manager?: EntityManager): Promise<Map<number, UserIdentity>> {
     if (!userIds.length) return new Map();
     const rows: Array<Record<string, unknown>> = await (manager ?? this.dataSource.manager).query(
-      `SELECT id, uuid, telegram_id::text, username, enabled, expires_at, hold_days, traffic_limit_bytes::text,
-              used_bytes::text, device_limit, access_version
-         FROM vpn_users WHERE id = ANY($1::int[])`,
+      `SELECT ${IDENTITY_COLUMNS} FROM vpn_users WHERE id = ANY($1::int[])`,
       [userIds],
     );
-    return new Map(
-      rows.map((row) => [
-        row['id'] as number,
-        {
-          id: row['id'] as number,
-          uuid: row['uuid'] as string,
-          telegramId: row['telegram_id'] as string | null,
-          username: row['username'] as string | null,
-          access: {
-            enabled: row['enabled'] as boolean,
-            expiresAt: row['expires_at'] === null ? null : new Date(row['expires_at'] as string),
-            holdDays: row['hold_days'] as number | null,
-            trafficLimitBytes: Number(row['traffic_limit_bytes']),
-            usedBytes: Number(row['used_bytes']),
-            deviceLimit: row['device_limit'] as number,
-          },
-          accessVersion: row['access_version'] as number,
-        },
-      ]),
-    );
+    return new Map(rows.map((row) => [row['id'] as number, identityOfRow(row)]));
   }
 
   async takenUuids(uuids: string[], manager: EntityManager): Promise<Set<string>> {
@@ -281,6 +260,46 @@ export function identityOf(user: VpnUser): UserIdentity {
     username: user.username,
     access: accessOf(user),
     accessVersion: user.accessVersion,
+  };
+}
+
+/** The `vpn_users` columns `identityOfRow` reads (a query may prefix them with a table alias through `identityColumns`). */
+export const IDENTITY_COLUMNS = identityColumns('vpn_users');
+
+export function identityColumns(alias: string): string {
+  return [
+    'id',
+    'uuid',
+    'telegram_id::text AS telegram_id',
+    'username',
+    'enabled',
+    'expires_at',
+    'hold_days',
+    'traffic_limit_bytes::text AS traffic_limit_bytes',
+    'used_bytes::text AS used_bytes',
+    'device_limit',
+    'access_version',
+  ]
+    .map((column) => `${alias}.${column}`)
+    .join(', ');
+}
+
+/** A user's identity from a row holding `IDENTITY_COLUMNS`. */
+export function identityOfRow(row: Record<string, unknown>): UserIdentity {
+  return {
+    id: row['id'] as number,
+    uuid: row['uuid'] as string,
+    telegramId: row['telegram_id'] as string | null,
+    username: row['username'] as string | null,
+    access: {
+      enabled: row['enabled'] as boolean,
+      expiresAt: row['expires_at'] === null ? null : new Date(row['expires_at'] as string),
+      holdDays: row['hold_days'] as number | null,
+      trafficLimitBytes: Number(row['traffic_limit_bytes']),
+      usedBytes: Number(row['used_bytes']),
+      deviceLimit: row['device_limit'] as number,
+    },
+    accessVersion: row['access_version'] as number,
   };
 }
 

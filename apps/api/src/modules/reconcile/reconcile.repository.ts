@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { UserIdentity } from '../assignments/panel-identity';
+import { identityColumns, identityOfRow } from '../users/users.repository';
+
+export interface LiveClient {
+  clientEmail: string;
+  inboundId: number;
+  state: 'active' | 'pending';
+  user: UserIdentity;
+  /** The client's counter on the node as last booked (up + down), for its `totalGB`. */
+  counterBytes: number;
+}
+
+/** The reads a reconcile makes of the database, each one query per node. */
+@Injectable()
+export class ReconcileRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** The node's active and pending clients, with their users' identities and counters. */
+  async liveClients(nodeId: number): Promise<LiveClient[]> {
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      `SELECT a.client_email, a.inbound_id, a.state, COALESCE(c.up + c.down, 0)::text AS counter, ${identityColumns('u')}
+         FROM assignments a
+         JOIN vpn_users u ON u.id = a.user_id
+         LEFT JOIN usage_cursors c ON c.node_id = a.node_id AND c.client_email = a.client_email
+        WHERE a.node_id = $1 AND a.state <> 'released'`,
+      [nodeId],
+    );
+    return rows.map((row) => ({
+      clientEmail: row['client_email'] as string,
+      inboundId: row['inbound_id'] as number,
+      state: row['state'] as LiveClient['state'],
+      user: identityOfRow(row),
+      counterBytes: Number(row['counter']),
+    }));
+  }
+
+  /** Emails (lower-cased) of the node's active and pending clients, now: a correction is checked against them. */
+  async liveEmails(nodeId: number): Promise<Set<string>> {
+    const rows: Array<{ email: string }> = await this.dataSource.query(
+      `SELECT lower(client_email) AS email FROM assignments WHERE node_id = $1 AND state <> 'released'`,
+      [nodeId],
+    );
+    return new Set(rows.map((row) => row.email));
+  }
+
+  /** Emails (lower-cased) of the clients that must leave the node's panel. */
+  async tombstonedEmails(nodeId: number): Promise<Set<string>> {
+    const rows: Array<{ email: string }> = await this.dataSource.query(
+      `SELECT lower(client_email) AS email FROM panel_tombstones WHERE node_id = $1`,
+      [nodeId],
+    );
+    return new Set(rows.map((row) => row.email));
+  }
+}
