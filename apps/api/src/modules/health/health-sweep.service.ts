@@ -4,8 +4,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { BackgroundLoop } from '../../common/background/background-loop';
 import { eachLimited } from '../../common/batching/each-limited';
-import { LockKey, tryAdvisoryLock } from '../../common/database/advisory-lock';
-import { claimTick } from '../../common/database/task-runs.repository';
+import { LockKey } from '../../common/database/advisory-lock';
+import { runFleetTask } from '../../common/background/fleet-task';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { NodesRepository } from '../nodes/nodes.repository';
@@ -50,13 +50,16 @@ export class HealthSweepService implements OnApplicationBootstrap, OnModuleDestr
 
   async sweep(): Promise<SweepResult> {
     const started = performance.now();
-    const outcome = await tryAdvisoryLock(this.dataSource, LockKey.HealthSweep, async () => {
-      if (!(await claimTick(this.dataSource, TASK, (this.config.healthIntervalMs * 0.9) / 1000))) return null;
-      const outcomes = await this.checkAll();
-      await this.health.prune(this.config.healthRetentionDays);
-      return outcomes.length;
-    });
-    if (!outcome.ran || outcome.result === null) return { swept: false, nodes: 0, ms: 0 };
+    const outcome = await runFleetTask(
+      this.dataSource,
+      { name: TASK, lock: LockKey.HealthSweep, intervalMs: this.config.healthIntervalMs },
+      async () => {
+        const outcomes = await this.checkAll();
+        await this.health.prune(this.config.healthRetentionDays);
+        return outcomes.length;
+      },
+    );
+    if (!outcome.ran) return { swept: false, nodes: 0, ms: 0 };
     return { swept: true, nodes: outcome.result, ms: Math.round(performance.now() - started) };
   }
 

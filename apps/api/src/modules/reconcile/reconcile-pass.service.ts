@@ -4,8 +4,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { BackgroundLoop } from '../../common/background/background-loop';
 import { eachLimited } from '../../common/batching/each-limited';
-import { LockKey, tryAdvisoryLock } from '../../common/database/advisory-lock';
-import { claimTick } from '../../common/database/task-runs.repository';
+import { LockKey } from '../../common/database/advisory-lock';
+import { runFleetTask } from '../../common/background/fleet-task';
 import { DomainError } from '../../common/errors/domain-error';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
@@ -43,23 +43,25 @@ export class ReconcilePassService implements OnApplicationBootstrap, OnModuleDes
    * that check): how many nodes were reconciled and how many corrections were written.
    */
   async run(force = false): Promise<{ ran: boolean; nodes: number; corrected: number }> {
-    const outcome = await tryAdvisoryLock(this.dataSource, LockKey.ReconcilePass, async () => {
-      const interval = force ? 0 : (this.config.reconcileIntervalMs * 0.9) / 1000;
-      if (!(await claimTick(this.dataSource, TASK, interval))) return null;
-      let reconciled = 0;
-      let corrected = 0;
-      await eachLimited(await this.nodes.findAll(), CONCURRENCY, async (node) => {
-        try {
-          corrected += (await this.reconcile.reconcileNode(node)).corrected;
-          reconciled++;
-        } catch (error) {
-          if (!(error instanceof DomainError))
-            this.logger.error(`reconcile of ${node.name}: ${(error as Error).message}`);
-        }
-      });
-      return { nodes: reconciled, corrected };
-    });
-    if (!outcome.ran || outcome.result === null) return { ran: false, nodes: 0, corrected: 0 };
+    const outcome = await runFleetTask(
+      this.dataSource,
+      { name: TASK, lock: LockKey.ReconcilePass, intervalMs: this.config.reconcileIntervalMs, force },
+      async () => {
+        let reconciled = 0;
+        let corrected = 0;
+        await eachLimited(await this.nodes.findAll(), CONCURRENCY, async (node) => {
+          try {
+            corrected += (await this.reconcile.reconcileNode(node)).corrected;
+            reconciled++;
+          } catch (error) {
+            if (!(error instanceof DomainError))
+              this.logger.error(`reconcile of ${node.name}: ${(error as Error).message}`);
+          }
+        });
+        return { nodes: reconciled, corrected };
+      },
+    );
+    if (!outcome.ran) return { ran: false, nodes: 0, corrected: 0 };
     return { ran: true, ...outcome.result };
   }
 }

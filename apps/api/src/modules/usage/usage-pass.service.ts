@@ -6,8 +6,8 @@ import { DataSource } from 'typeorm';
 import { BackgroundLoop } from '../../common/background/background-loop';
 import { eachLimited } from '../../common/batching/each-limited';
 import { CrashPoints } from '../../common/background/crash-points';
-import { LockKey, tryAdvisoryLock } from '../../common/database/advisory-lock';
-import { claimTick } from '../../common/database/task-runs.repository';
+import { LockKey } from '../../common/database/advisory-lock';
+import { runFleetTask } from '../../common/background/fleet-task';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { AccessService } from '../access/access.service';
@@ -77,12 +77,12 @@ export class UsagePassService implements OnApplicationBootstrap, OnModuleDestroy
   /** One pass, unless another replica runs one or ran one less than an interval ago (`force` skips that check). */
   async run(force = false): Promise<UsagePassResult> {
     const started = performance.now();
-    const outcome = await tryAdvisoryLock(this.dataSource, LockKey.UsagePass, async () => {
-      const interval = (this.config.usageIntervalMs * 0.9) / 1000;
-      if (!(await claimTick(this.dataSource, TASK, force ? 0 : interval))) return null;
-      return this.collectAll();
-    });
-    if (!outcome.ran || outcome.result === null) {
+    const outcome = await runFleetTask(
+      this.dataSource,
+      { name: TASK, lock: LockKey.UsagePass, intervalMs: this.config.usageIntervalMs, force },
+      () => this.collectAll(),
+    );
+    if (!outcome.ran) {
       return { ran: false, nodes: 0, skipped: 0, up: 0, down: 0, rows: 0, users: 0, limited: 0, ms: 0 };
     }
     const ms = Math.round(performance.now() - started);
