@@ -1,14 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DataSource } from 'typeorm';
 import { PanelSimulator } from '@fleet/panel-sim';
-import { dataSourceOptions } from '../src/common/database/data-source.options';
 import { checkInvariants, clientOn } from './support/fleet';
-import { addPanelsAsNodes, bootBuiltApp, Started, stopped } from './support/process';
+import { addPanelsAsNodes } from './support/process';
+import { processFleet } from './support/process-fleet';
 import { prng, seedFrom } from './support/prng';
-import { createTestDatabase } from './support/test-database';
 
 const STEPS = 100;
 const OURS = /^u\d+-n\d+$/;
@@ -23,37 +18,15 @@ const OURS = /^u\d+-n\d+$/;
 describe('reconcile chaos: tampering, faults and crashes, then one pass converges (built app, SIGKILL)', () => {
   const seed = seedFrom('RECONCILE_CHAOS_SEED');
   const { next: random, pick } = prng(seed);
-  let database: { url: string; drop(): Promise<void> };
-  let dataSource: DataSource;
-  let panels: PanelSimulator[];
-  let running: Started | null = null;
-  const workDir = mkdtempSync(join(tmpdir(), 'fleet-chaos-'));
-
-  beforeAll(async () => {
-    console.log(`reconcile chaos seed: ${seed} (replay with RECONCILE_CHAOS_SEED=${seed}), ${STEPS} steps`);
-    database = await createTestDatabase();
-    panels = await Promise.all([0, 1, 2].map((i) => new PanelSimulator({ tag: `x${i}` }).start()));
+  const fleet = processFleet('chaos', 3, {
+    HEALTH_INTERVAL_MS: '0',
+    USAGE_INTERVAL_MS: '0',
+    ACCESS_INTERVAL_MS: '0',
+    RECONCILE_INTERVAL_MS: '0',
   });
-  afterAll(async () => {
-    if (running) {
-      running.child.kill('SIGKILL');
-      await stopped(running.child);
-    }
-    if (dataSource?.isInitialized) await dataSource.destroy();
-    await Promise.all(panels.map((panel) => panel.stop()));
-    await database.drop();
-    rmSync(workDir, { recursive: true, force: true });
-  });
-
-  const boot = async () => {
-    const booted = await bootBuiltApp({
-      cwd: workDir,
-      databaseUrl: database.url,
-      env: { HEALTH_INTERVAL_MS: '0', USAGE_INTERVAL_MS: '0', ACCESS_INTERVAL_MS: '0', RECONCILE_INTERVAL_MS: '0' },
-    });
-    running = booted.running;
-    return booted;
-  };
+  beforeAll(() =>
+    console.log(`reconcile chaos seed: ${seed} (replay with RECONCILE_CHAOS_SEED=${seed}), ${STEPS} steps`),
+  );
 
   const ourClients = (panel: PanelSimulator) =>
     (panel.state.clientsOf(panel.state.findInbound(1)!) ?? []).filter((client) => OURS.test(String(client.email)));
@@ -74,9 +47,8 @@ describe('reconcile chaos: tampering, faults and crashes, then one pass converge
     );
 
   it('converges to zero drift', async () => {
-    let { api, auth } = await boot();
-    dataSource = new DataSource(dataSourceOptions(database.url, 2));
-    await dataSource.initialize();
+    let { api, auth } = await fleet.boot();
+    const { panels, dataSource } = fleet;
     const nodeIds = await addPanelsAsNodes(api, auth, panels, 'chaos', { maxUsers: 40 });
     const panelOf = (nodeId: number) => panels[nodeIds.indexOf(nodeId)];
     let telegramId = 9000;
@@ -153,9 +125,8 @@ describe('reconcile chaos: tampering, faults and crashes, then one pass converge
       } else if (action === 'fault') {
         await panel.setFault(pick([{ kind: 'refuse' }, { kind: 'http500', rate: 0.5 }, { kind: 'expire-sessions' }]));
       } else if (action === 'kill') {
-        running!.child.kill('SIGKILL');
-        await stopped(running!.child);
-        ({ api, auth } = await boot());
+        await fleet.kill();
+        ({ api, auth } = await fleet.boot());
       }
       // Faults are short: the next step finds the panel answering again (at most one is broken at a time).
       if (action !== 'fault') for (const each of panels) await each.setFault({ kind: 'none' });

@@ -1,13 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DataSource } from 'typeorm';
-import { PanelSimulator } from '@fleet/panel-sim';
-import { dataSourceOptions } from '../src/common/database/data-source.options';
 import { fleetEmails, operatorCall } from './support/fleet';
-import { addPanelsAsNodes, bootBuiltApp, Started, stopped } from './support/process';
+import { addPanelsAsNodes } from './support/process';
+import { processFleet } from './support/process-fleet';
 import { prng, seedFrom } from './support/prng';
-import { createTestDatabase } from './support/test-database';
 
 const GB = 1_000_000_000;
 const STEPS = 36;
@@ -21,49 +15,13 @@ const STEPS = 36;
 describe('usage ledger property: random traffic, moves, failovers, resets and crashes (built app, SIGKILL)', () => {
   const seed = seedFrom('USAGE_PROPERTY_SEED');
   const { next: random, pick } = prng(seed);
-  let database: { url: string; drop(): Promise<void> };
-  let dataSource: DataSource;
-  let panels: PanelSimulator[];
-  let running: Started | null = null;
-  const workDir = mkdtempSync(join(tmpdir(), 'fleet-ledger-'));
-
-  beforeAll(async () => {
-    console.log(`usage property seed: ${seed} (replay with USAGE_PROPERTY_SEED=${seed})`);
-    database = await createTestDatabase();
-    panels = await Promise.all([0, 1, 2].map((i) => new PanelSimulator({ tag: `l${i}` }).start()));
-  });
-  afterAll(async () => {
-    if (running) {
-      running.child.kill('SIGKILL');
-      await stopped(running.child);
-    }
-    if (dataSource?.isInitialized) await dataSource.destroy();
-    await Promise.all(panels.map((panel) => panel.stop()));
-    await database.drop();
-    rmSync(workDir, { recursive: true, force: true });
-  });
-
-  async function boot(crashPoint?: string) {
-    const booted = await bootBuiltApp({
-      cwd: workDir,
-      databaseUrl: database.url,
-      crashPoint,
-      env: { HEALTH_INTERVAL_MS: '0', USAGE_INTERVAL_MS: '0', ACCESS_INTERVAL_MS: '0' },
-    });
-    running = booted.running;
-    return booted;
-  }
-
-  async function kill(): Promise<void> {
-    running!.child.kill('SIGKILL');
-    await stopped(running!.child);
-    running = null;
-  }
+  const fleet = processFleet('ledger', 3, { HEALTH_INTERVAL_MS: '0', USAGE_INTERVAL_MS: '0', ACCESS_INTERVAL_MS: '0' });
+  beforeAll(() => console.log(`usage property seed: ${seed} (replay with USAGE_PROPERTY_SEED=${seed})`));
+  const boot = (crashPoint?: string) => fleet.boot(crashPoint);
 
   it('books every byte once', async () => {
     let { api, auth } = await boot();
-    dataSource = new DataSource(dataSourceOptions(database.url, 2));
-    await dataSource.initialize();
+    const { panels, dataSource } = fleet;
     const nodeIds = await addPanelsAsNodes(api, auth, panels, 'ledger', { maxUsers: 10 });
     const panelOf = (nodeId: number) => panels[nodeIds.indexOf(nodeId)];
     const users: number[] = [];
@@ -212,15 +170,13 @@ describe('usage ledger property: random traffic, moves, failovers, resets and cr
         forgetOn(nodeId);
         log.push(`n${nodeId}`);
       } else if (action === 'kill') {
-        await kill();
+        await fleet.kill();
         ({ api, auth } = await boot());
       } else if (action === 'crash-mid-pass') {
-        await kill();
+        await fleet.kill();
         ({ api, auth } = await boot(pick(['usage:read', 'usage:booking', 'usage:booked'])));
         await expect(api.post('/api/v1/usage/collect').set(auth)).rejects.toThrow();
-        await stopped(running!.child);
-        expect(running!.child.signalCode).toBe('SIGKILL');
-        running = null;
+        await fleet.crashed();
         ({ api, auth } = await boot());
       }
     }
