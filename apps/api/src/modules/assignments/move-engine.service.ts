@@ -289,7 +289,7 @@ export class MoveEngine {
           manager,
         );
         await this.tombstones.cancel(rows, manager);
-        await this.usage.expectNewClients(rows, manager);
+        const kept = await this.usage.expectNewClients(rows, manager);
         const pendingOf = new Map(rows.map((row) => [row.userId, row]));
         return outcomes.map((outcome) => {
           if (outcome.kind !== 'pick') return outcome;
@@ -297,7 +297,8 @@ export class MoveEngine {
           if (!pending) {
             return refusal(outcome.request.userId, 'no-capacity', 'the node filled up or changed meanwhile');
           }
-          return { kind: 'held' as const, request: outcome.request, pending, from: outcome.from };
+          const counterBytes = kept.get(`${pending.nodeId}/${pending.clientEmail}`) ?? 0;
+          return { kind: 'held' as const, request: outcome.request, pending, from: outcome.from, counterBytes };
         });
       }),
     );
@@ -308,19 +309,13 @@ export class MoveEngine {
         node,
       ]),
     );
-    const counters = new Map<number, Map<string, number>>();
-    for (const node of targets.values()) {
-      const emails = held.filter((outcome) => outcome.pending.nodeId === node.id).map((o) => o.pending.clientEmail);
-      counters.set(node.id, await this.usage.countersOn(node.id, emails));
-    }
     return planned.map((outcome): ReserveOutcome => {
       if (outcome.kind !== 'held') return outcome;
       const node = targets.get(outcome.pending.nodeId)!;
       // A client kept from an earlier stay on this node (its tombstone cancelled) keeps its counter.
-      const counterBytes = counters.get(node.id)!.get(outcome.pending.clientEmail) ?? 0;
       const client = panelClientFor(identities.get(outcome.request.userId)!, node.id, node.inboundSnapshot!, {
         multiplier: node.usageMultiplier,
-        counterBytes,
+        counterBytes: outcome.counterBytes,
       });
       return {
         kind: 'reserved',

@@ -42,13 +42,14 @@ export class TombstonesService {
       return { cleaned: tombstones.map((tombstone) => tombstone.clientEmail), failed: false };
     }
     const cleaned: string[] = [];
+    const deleted: string[] = [];
     let current: Tombstone | null = null;
     try {
       await this.ledger.collect(node, () => this.lastCounters(node, tombstones));
       for (const tombstone of tombstones) {
         current = tombstone;
         const outcome = await this.pool.run(node, (panel) => removeClient(panel, tombstone));
-        if (outcome === 'deleted') await this.ledger.forget(node.id, tombstone.clientEmail);
+        if (outcome === 'deleted') deleted.push(tombstone.clientEmail);
         await this.tombstones.remove(tombstone.id);
         cleaned.push(tombstone.clientEmail);
       }
@@ -61,6 +62,8 @@ export class TombstonesService {
       );
       this.retryAfter.set(node.id, Date.now() + RETRY_AFTER_MS);
       return { cleaned, failed: true };
+    } finally {
+      await this.ledger.forget(node.id, deleted);
     }
   }
 

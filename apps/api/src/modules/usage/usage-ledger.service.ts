@@ -73,11 +73,12 @@ export class UsageLedger {
     return this.usage.clock();
   }
 
-  /** The client is gone from its panel: its cursor goes too (a client re-created later starts a new epoch). */
-  forget(nodeId: number, clientEmail: string): Promise<void> {
-    return this.dataSource.transaction(async (manager) => {
+  /** The clients are gone from their panel: their cursors go too (a client re-created later starts a new epoch). */
+  async forget(nodeId: number, clientEmails: string[]): Promise<void> {
+    if (!clientEmails.length) return;
+    await this.dataSource.transaction(async (manager) => {
       await this.usage.lockNodes([nodeId], manager);
-      await this.usage.forget(nodeId, clientEmail, manager);
+      await this.usage.forget(nodeId, clientEmails, manager);
     });
   }
 

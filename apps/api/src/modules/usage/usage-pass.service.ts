@@ -127,7 +127,7 @@ export class UsagePassService implements OnApplicationBootstrap, OnModuleDestroy
     });
     await Promise.all(bookings);
     await this.usage.markCollected(collected);
-    await this.access.recheckNoted(RECHECK_BATCH); // also any a crash left noted
+    await this.access.recheckNoted(RECHECK_BATCH); // this pass's spent quotas, and any a crash left noted
     await this.usage.compact(
       this.config.usageHourlyDays,
       this.config.usageRetentionDays,
@@ -137,13 +137,12 @@ export class UsagePassService implements OnApplicationBootstrap, OnModuleDestroy
     return total;
   }
 
-  /** What a node's booking changed for its users: metrics, quotas spent, `totalGB` after a counter reset. */
+  /** What a node's booking changed for its users: metrics, `totalGB` after a counter reset. */
   private async afterBooking(node: NodeEntity, booked: BookingResult): Promise<void> {
     if (booked.up + booked.down > 0) {
       this.metrics.usageBytes.inc({ node: node.name, direction: 'up' }, booked.up);
       this.metrics.usageBytes.inc({ node: node.name, direction: 'down' }, booked.down);
     }
-    if (booked.overLimit.length) await this.access.recheckNoted(booked.overLimit.length);
     if (booked.counterReset.length) {
       await this.assignments.markAccessStale(node.id, booked.counterReset);
       await this.sync.applyPending(node.id);

@@ -239,23 +239,38 @@ export class UsageRepository {
     await this.dataSource.query(`UPDATE nodes SET usage_collected_at = now() WHERE id = ANY($1::int[])`, [nodeIds]);
   }
 
-  /** Clients we are about to create start at 0: their first reading is all new traffic (kept if a cursor exists). */
+  /**
+   * Clients we are about to create start at 0: their first reading is all new traffic. A client that is still on the
+   * panel from an earlier stay keeps its cursor; answers those clients' counters (up + down) by `nodeId/email`.
+   */
   async expectNewClients(
     clients: Array<{ nodeId: number; clientEmail: string; userId: number }>,
     manager: EntityManager,
-  ): Promise<void> {
-    if (!clients.length) return;
-    await manager.query(
-      `INSERT INTO usage_cursors (node_id, client_email, user_id)
-       SELECT * FROM unnest($1::int[], $2::varchar[], $3::int[])
-       ON CONFLICT (node_id, client_email) DO NOTHING`,
+  ): Promise<Map<string, number>> {
+    if (!clients.length) return new Map();
+    // The SELECT sees the cursors as they were before this statement: only the kept ones.
+    const kept: Array<{ node_id: number; client_email: string; total: string }> = await manager.query(
+      `WITH wanted AS (
+         SELECT * FROM unnest($1::int[], $2::varchar[], $3::int[]) AS w(node_id, client_email, user_id)
+       ),
+       started AS (
+         INSERT INTO usage_cursors (node_id, client_email, user_id) SELECT * FROM wanted
+         ON CONFLICT (node_id, client_email) DO NOTHING
+       )
+       SELECT c.node_id, c.client_email, (c.up + c.down)::text AS total
+         FROM usage_cursors c JOIN wanted w ON w.node_id = c.node_id AND w.client_email = c.client_email
+        WHERE c.up + c.down > 0`,
       [clients.map((c) => c.nodeId), clients.map((c) => c.clientEmail), clients.map((c) => c.userId)],
     );
+    return new Map(kept.map((row) => [`${row.node_id}/${row.client_email}`, Number(row.total)]));
   }
 
-  /** The client left its panel: its counters are gone with it. */
-  async forget(nodeId: number, clientEmail: string, manager: EntityManager): Promise<void> {
-    await manager.query(`DELETE FROM usage_cursors WHERE node_id = $1 AND client_email = $2`, [nodeId, clientEmail]);
+  /** The clients left their panel: their counters are gone with them. */
+  async forget(nodeId: number, clientEmails: string[], manager: EntityManager): Promise<void> {
+    await manager.query(`DELETE FROM usage_cursors WHERE node_id = $1 AND client_email = ANY($2::varchar[])`, [
+      nodeId,
+      clientEmails,
+    ]);
   }
 
   /** The counters last booked per client email on a node (up + down), for the clients' `totalGB`. */

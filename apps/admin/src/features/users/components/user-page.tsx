@@ -1,4 +1,4 @@
-import type { UserView } from '@fleet/contract';
+import { TRAFFIC_RESETS, type UserView } from '@fleet/contract';
 import { FormEvent, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { Badge, Tone } from '../../../components/ui/badge';
@@ -149,7 +149,7 @@ function UserDetails({ user }: { user: UserView }) {
         <div className="field">
           <label htmlFor="field-trafficReset">Traffic reset</label>
           <select id="field-trafficReset" value={values.trafficReset} onChange={set('trafficReset')}>
-            {['none', 'day', 'week', 'month', 'month_rolling'].map((option) => (
+            {TRAFFIC_RESETS.map((option) => (
               <option key={option}>{option}</option>
             ))}
           </select>
