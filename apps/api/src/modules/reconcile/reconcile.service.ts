@@ -133,6 +133,7 @@ export class ReconcileService {
         changed.map((item) => item.userId),
       );
       let failed = 0;
+      // The access sync catches up at most 500 clients per call.
       for (let round = 0; round * 500 < changed.length; round++) failed = await this.sync.applyPending(node.id);
       corrected += Math.max(0, changed.length - failed);
       budget -= changed.length;
@@ -141,7 +142,8 @@ export class ReconcileService {
     const extra = drift.extra.slice(0, Math.max(0, budget));
     if (extra.length) {
       const live = await liveNow();
-      const stray = extra.filter((item) => !item.tombstoned && !live.has(item.email.toLowerCase()));
+      const removable = extra.filter((item) => item.tombstoned || !live.has(item.email.toLowerCase()));
+      const stray = removable.filter((item) => !item.tombstoned);
       await this.dataSource.transaction((manager) =>
         this.tombstones.record(
           stray.map((item) => ({
@@ -154,7 +156,7 @@ export class ReconcileService {
           manager,
         ),
       );
-      const emails = extra.filter((item) => item.tombstoned || stray.includes(item)).map((item) => item.email);
+      const emails = removable.map((item) => item.email);
       corrected += (await this.tombstoneRunner.runDue({ nodeId: node.id, emails })).done;
     }
     return corrected;
