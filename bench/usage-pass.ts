@@ -122,7 +122,7 @@ async function main(): Promise<void> {
     // Updates that stayed on their page without touching indexes (HOT): what keeps a pass's writes cheap.
     const stats: Array<{ relname: string; updates: string; hot: string }> = await dataSource.query(
       `SELECT relname, n_tup_upd::text AS updates, n_tup_hot_upd::text AS hot FROM pg_stat_user_tables
-        WHERE relname IN ('vpn_users', 'usage_cursors', 'usage_hourly')`,
+        WHERE relname IN ('vpn_users', 'usage_node_cursors', 'usage_hourly')`,
     );
     const hotUpdateShare = Object.fromEntries(
       stats.map((row) => [row.relname, +(Number(row.hot) / Math.max(1, Number(row.updates))).toFixed(2)]),

@@ -6,6 +6,7 @@ import { SecretBox } from '../../apps/api/src/common/crypto/secret-box';
 import { panelClientFor } from '../../apps/api/src/modules/assignments/panel-identity';
 import { HealthSweepService } from '../../apps/api/src/modules/health/health-sweep.service';
 import { NodesRepository } from '../../apps/api/src/modules/nodes/nodes.repository';
+import { UsageRepository } from '../../apps/api/src/modules/usage/usage.repository';
 import { UsersRepository } from '../../apps/api/src/modules/users/users.repository';
 
 export interface PanelLogin {
@@ -53,9 +54,10 @@ export async function seedFleet(
     [users, perPanel],
   );
   await dataSource.query(`UPDATE nodes SET current_users = $1`, [perPanel]);
-  await dataSource.query(
-    `INSERT INTO usage_cursors (node_id, client_email, user_id) SELECT node_id, client_email, user_id FROM assignments`,
+  const assigned: Array<{ nodeId: number; clientEmail: string; userId: number }> = await dataSource.query(
+    `SELECT node_id AS "nodeId", client_email AS "clientEmail", user_id AS "userId" FROM assignments`,
   );
+  await dataSource.transaction((manager) => app.get(UsageRepository).expectNewClients(assigned, manager));
   await dataSource.query('ANALYZE');
   const nodes = await app.get(NodesRepository).findAll();
   const identities = app.get(UsersRepository);

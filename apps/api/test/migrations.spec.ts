@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../src/common/database/data-source.options';
 import { migrateDatabase } from '../src/common/database/migrate';
 import { MIGRATIONS } from '../src/common/database/migrations';
+import { decodeCursors } from '../src/modules/usage/node-counters';
 import { createTestDatabase } from './support/test-database';
 
 const TABLES = [
@@ -21,9 +22,9 @@ const TABLES = [
   'outbox',
   'panel_tombstones',
   'task_runs',
-  'usage_cursors',
   'usage_daily',
   'usage_hourly',
+  'usage_node_cursors',
   'vpn_users',
 ];
 
@@ -58,6 +59,47 @@ describe('migrations (real PostgreSQL)', () => {
     expect(await migrateDatabase(database.url)).toHaveLength(MIGRATIONS.length);
     expect(await tables(dataSource)).toEqual(TABLES);
     expect(await migrateDatabase(database.url)).toEqual([]);
+  });
+
+  it('carries per-client usage cursors into per-node rows and back', async () => {
+    await migrateDatabase(database.url);
+    await dataSource.initialize();
+    await dataSource.undoLastMigration({ transaction: 'each' }); // back to one row per client
+    const [node] = await dataSource.query(
+      `INSERT INTO nodes (name, panel_url, panel_username, panel_password) VALUES ('n1', 'http://p', 'u', 'x') RETURNING id`,
+    );
+    const [limited, free] = await dataSource.query(
+      `INSERT INTO vpn_users (telegram_id, uuid, subscription_token, traffic_limit_bytes)
+       VALUES (1, gen_random_uuid(), 't1', 1000), (2, gen_random_uuid(), 't2', 0) RETURNING id`,
+    );
+    await dataSource.query(
+      `INSERT INTO usage_cursors (node_id, client_email, user_id, traffic_id, up, down, all_time, updated_at)
+       VALUES ($1, 'a', $2, 7, 10, 20, 40, '2026-01-02T03:04:05.678Z'), ($1, 'b', $3, NULL, 0, 0, NULL, now())`,
+      [node.id, limited.id, free.id],
+    );
+    await migrateDatabase(database.url);
+    const [row] = await dataSource.query(`SELECT clients::text AS clients FROM usage_node_cursors`);
+    const cursors = decodeCursors(row.clients);
+    expect(cursors.get('a')).toEqual({
+      userId: limited.id,
+      trafficId: 7,
+      up: 10,
+      down: 20,
+      allTime: 40,
+      movedAt: Date.parse('2026-01-02T03:04:05.678Z'),
+      counted: true,
+      pendingUp: 0,
+      pendingDown: 0,
+    });
+    expect(cursors.get('b')).toMatchObject({ userId: free.id, trafficId: null, counted: false });
+
+    await dataSource.undoLastMigration({ transaction: 'each' });
+    const back = await dataSource.query(
+      `SELECT client_email, traffic_id::int, up::int, down::int, all_time::int, updated_at FROM usage_cursors ORDER BY 1`,
+    );
+    expect(back[0]).toMatchObject({ client_email: 'a', traffic_id: 7, up: 10, down: 20, all_time: 40 });
+    expect(new Date(back[0].updated_at).toISOString()).toBe('2026-01-02T03:04:05.678Z');
+    expect(back[1]).toMatchObject({ client_email: 'b', traffic_id: null, up: 0 });
   });
 
   it('applies each migration once when several instances start together', async () => {

@@ -254,3 +254,75 @@ describe('usage ledger: every byte a panel reports booked once (real HTTP, Postg
     expect((await usageOf(801)).total).toEqual({ up: 160, down: 160 });
   });
 });
+
+describe('usage ledger: bytes of users without a limit wait on their node and are settled (real HTTP, PostgreSQL)', () => {
+  let t: TestApp;
+  let fleet: Fleet;
+  let bot: { Authorization: string };
+  const panelOf = (nodeId: number) => fleet.panels[fleet.nodeIds.indexOf(nodeId)];
+  const emailOf = (key: Key, nodeId = key.node.id) => `u${key.userId}-n${nodeId}`;
+  const traffic = (key: Key, up: number, down: number, nodeId = key.node.id) =>
+    panelOf(nodeId).state.recordTraffic([{ email: emailOf(key, nodeId), up, down }]);
+  const pass = () => t.app.get(UsagePassService).run(true);
+  const usageOf = async (telegramId: number) =>
+    (await t.http().get(`/api/v1/keys/${telegramId}/usage`).set(bot).expect(200)).body;
+  const usedOf = async (telegramId: number) =>
+    (await t.http().get(`/api/v1/keys/${telegramId}`).set(bot).expect(200)).body.access.usedBytes;
+
+  beforeEach(async () => {
+    // An hour: within a test, only an hour's end, a client leaving or an access change settles.
+    t = await startTestApp({ secretKey: randomBytes(32), env: { USAGE_SETTLE_MS: '3600000' } });
+    fleet = await startFleet(t, [{ node: { maxUsers: 50 } }, { node: { maxUsers: 50 } }]);
+    bot = { Authorization: `Bearer ${await t.tokenFor('bot')}` };
+  });
+  afterEach(async () => {
+    await t.close();
+    await fleet.stop();
+  });
+
+  it('counts users with a limit at once; the others wait until the hour ends or their client leaves the node', async () => {
+    const [free, quota] = await placeUsers(t, bot, 601, 2);
+    await t.http().patch('/api/v1/keys/602/access').set(bot).send({ trafficLimitBytes: 1_000_000 }).expect(200);
+    traffic(free, 100, 200);
+    traffic(quota, 10, 20, quota.node.id);
+    expect(await pass()).toMatchObject({ up: 110, down: 220, users: 1 });
+    expect(await usedOf(602)).toBe(30);
+    expect(await usedOf(601)).toBe(0);
+    expect((await usageOf(601)).total).toEqual({ up: 0, down: 0 });
+    // The nodes' own traffic is booked at once, whoever used it.
+    let nodesUp = 0;
+    for (const id of fleet.nodeIds)
+      nodesUp += (await t.http().get(`/api/v1/nodes/${id}/usage`).set(fleet.auth).expect(200)).body.total.up;
+    expect(nodesUp).toBe(110);
+
+    // The hour the bytes began to wait has ended: they are settled into it, whatever arrives next waits again.
+    await t.dataSource.query(`UPDATE usage_node_cursors SET pending_since = pending_since - interval '1 hour'`);
+    traffic(free, 1, 1);
+    await pass();
+    expect(await usedOf(601)).toBe(300);
+    const usage = await usageOf(601);
+    expect(usage.buckets).toEqual([{ start: expect.any(String), nodeId: free.node.id, up: 100, down: 200 }]);
+    expect(Date.now() - Date.parse(usage.buckets[0].start)).toBeGreaterThan(3_600_000);
+
+    // Its client leaves the node (a move): what waited there is settled before the client's cursor goes.
+    const other = fleet.nodeIds.find((id) => id !== free.node.id)!;
+    await t.http().post(`/api/v1/users/${free.userId}/migrate`).set(fleet.auth).send({ nodeId: other }).expect(200);
+    expect(await usedOf(601)).toBe(302);
+    expect((await usageOf(601)).total).toEqual({ up: 101, down: 201 });
+    const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM usage_hourly`);
+    expect(n).toBe(3); // the quota user's hour, and the free user's two
+  });
+
+  it('an access change settles what waited before the quota is written to the panel, and counts from then on', async () => {
+    const [key] = await placeUsers(t, bot, 701, 1);
+    traffic(key, 300, 300);
+    await pass();
+    expect(await usedOf(701)).toBe(0);
+    await t.http().patch('/api/v1/keys/701/access').set(bot).send({ trafficLimitBytes: 1000 }).expect(200);
+    expect(await usedOf(701)).toBe(600);
+    expect(clientOn(panelOf(key.node.id), emailOf(key))).toMatchObject({ totalGB: 600 + 400 });
+    traffic(key, 50, 50);
+    await pass();
+    expect(await usedOf(701)).toBe(700);
+  });
+});

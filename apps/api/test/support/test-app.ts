@@ -49,6 +49,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     LOGIN_REJECT_DELAY_MS: '0', // tests of the login limiter turn it on
     ACCESS_INTERVAL_MS: '0', // tests run the access pass themselves
     USAGE_INTERVAL_MS: '0', // … and the usage pass
+    USAGE_SETTLE_MS: '0', // every booking settles; tests of waiting bytes turn it on
     RECONCILE_INTERVAL_MS: '0', // … and reconciles
     ...options.env,
   });

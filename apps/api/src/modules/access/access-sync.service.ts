@@ -6,7 +6,7 @@ import { panelClientFor } from '../assignments/panel-identity';
 import { NodeEntity } from '../nodes/node.entity';
 import { NodesRepository } from '../nodes/nodes.repository';
 import { PanelPoolService } from '../panels/panel-pool.service';
-import { UsageRepository } from '../usage/usage.repository';
+import { UsageLedger } from '../usage/usage-ledger.service';
 import { UsersRepository } from '../users/users.repository';
 
 /**
@@ -23,7 +23,7 @@ export class AccessSyncService {
     private readonly users: UsersRepository,
     private readonly nodes: NodesRepository,
     private readonly pool: PanelPoolService,
-    private readonly usage: UsageRepository,
+    private readonly ledger: UsageLedger,
   ) {}
 
   /** Writes the user's access to the panel of their active assignment; false when that panel did not take it. */
@@ -47,11 +47,12 @@ export class AccessSyncService {
     const node = await this.nodes.findById(nodeId);
     const snapshot = node?.inboundSnapshot;
     if (!node || !snapshot) return rows.length;
-    const identities = await this.users.identities(rows.map((row) => row.userId));
-    const counters = await this.usage.countersOn(
+    // Settled first: the users' totals, read next, then hold every byte they used.
+    const counters = await this.ledger.settleClients(
       nodeId,
       rows.map((row) => row.clientEmail),
     );
+    const identities = await this.users.identities(rows.map((row) => row.userId));
     let stored: Map<string, PanelClient>;
     try {
       stored = await this.clientsByEmail(node, rows);

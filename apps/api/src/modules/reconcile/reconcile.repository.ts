@@ -9,8 +9,6 @@ export interface LiveClient {
   inboundId: number;
   state: 'active' | 'pending';
   user: UserIdentity;
-  /** The client's counter on the node as last booked (up + down), for its `totalGB`. */
-  counterBytes: number;
 }
 
 /** The reads a reconcile makes of the database, each one query per node. */
@@ -18,13 +16,12 @@ export interface LiveClient {
 export class ReconcileRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** The node's active and pending clients, with their users' identities and counters. */
+  /** The node's active and pending clients, with their users' identities. */
   async liveClients(nodeId: number): Promise<LiveClient[]> {
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      `SELECT a.client_email, a.inbound_id, a.state, COALESCE(c.up + c.down, 0)::text AS counter, ${identityColumns('u')}
+      `SELECT a.client_email, a.inbound_id, a.state, ${identityColumns('u')}
          FROM assignments a
          JOIN vpn_users u ON u.id = a.user_id
-         LEFT JOIN usage_cursors c ON c.node_id = a.node_id AND c.client_email = a.client_email
         WHERE a.node_id = $1 AND a.state <> 'released'`,
       [nodeId],
     );
@@ -33,7 +30,6 @@ export class ReconcileRepository {
       inboundId: row['inbound_id'] as number,
       state: row['state'] as LiveClient['state'],
       user: identityOfRow(row),
-      counterBytes: Number(row['counter']),
     }));
   }
 

@@ -17,6 +17,7 @@ import { NodeEntity } from '../nodes/node.entity';
 import { NodesRepository } from '../nodes/nodes.repository';
 import { PanelPoolService } from '../panels/panel-pool.service';
 import { PanelWriterService } from '../panels/panel-writer.service';
+import { UsageRepository } from '../usage/usage.repository';
 import { DriftRecord, NodeDriftRepository } from '../nodes/node-drift.repository';
 import { DesiredClient, diffNode, NodeDrift } from './reconcile-diff';
 import { ReconcileRepository } from './reconcile.repository';
@@ -46,6 +47,7 @@ export class ReconcileService {
     private readonly events: EventsService,
     private readonly drift: NodeDriftRepository,
     private readonly metrics: MetricsService,
+    private readonly usage: UsageRepository,
   ) {}
 
   /** Reconciles one node now; `dryRun` (or RECONCILE_MODE=report) records the drift without writing. */
@@ -87,13 +89,16 @@ export class ReconcileService {
   /** The clients the database wants on the node's inbound, the ones being placed, and the ones that must go. */
   private async desiredOn(node: NodeEntity) {
     const live = await this.reconcileReads.liveClients(node.id);
-    const desired: DesiredClient[] = live
-      .filter((row) => row.state === 'active' && row.inboundId === node.inboundId)
-      .map((row) => {
-        const quota = { multiplier: node.usageMultiplier, counterBytes: row.counterBytes };
-        const client = { ...panelClientFor(row.user, node.id, node.inboundSnapshot!, quota), email: row.clientEmail };
-        return { userId: row.user.id, client };
-      });
+    const active = live.filter((row) => row.state === 'active' && row.inboundId === node.inboundId);
+    const counters = await this.usage.countersOn(
+      node.id,
+      active.map((row) => row.clientEmail),
+    );
+    const desired: DesiredClient[] = active.map((row) => {
+      const quota = { multiplier: node.usageMultiplier, counterBytes: counters.get(row.clientEmail) ?? 0 };
+      const client = { ...panelClientFor(row.user, node.id, node.inboundSnapshot!, quota), email: row.clientEmail };
+      return { userId: row.user.id, client };
+    });
     return {
       desired,
       pending: new Set(live.filter((row) => row.state === 'pending').map((row) => row.clientEmail.toLowerCase())),

@@ -1,10 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Inbound, ClientTraffic } from '@fleet/xui-client';
 import { DataSource } from 'typeorm';
 import { CrashPoints } from '../../common/background/crash-points';
 import { retryOnDeadlock } from '../../common/database/advisory-lock';
 import { Coalescer } from '../../common/batching/coalescer';
+import { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
 import { BookingResult, CounterReading, NodeReadings, UsageRepository } from './usage.repository';
 
 /** The traffic rows of every inbound in an `inbounds/list` answer, one reading per email. */
@@ -36,8 +38,8 @@ const LANES = 2;
  * booked afterwards under the node's lock (held for the booking only, so no connection waits on a panel), in one
  * transaction with the cursors it moves. A cursor another reader (the pass, a deletion's last reading; any replica)
  * moved after the stamp keeps that reader's booking, so an older reading is never booked over a newer one, and a
- * crash before the commit books nothing. Readings that arrive together are booked together (one statement, one
- * commit for many nodes), in two lanes.
+ * crash before the commit books nothing. Readings that arrive together are booked together (one transaction for
+ * many nodes, each node's cursors one row), in two lanes.
  */
 @Injectable()
 export class UsageLedger {
@@ -48,6 +50,7 @@ export class UsageLedger {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly usage: UsageRepository,
     private readonly crash: CrashPoints,
   ) {}
@@ -73,13 +76,30 @@ export class UsageLedger {
     return this.usage.clock();
   }
 
-  /** The clients are gone from their panel: their cursors go too (a client re-created later starts a new epoch). */
+  /** The clients are gone from their panel: their cursors go too (a client re-created later starts a new epoch), and
+   * what they waited to settle is settled. */
   async forget(nodeId: number, clientEmails: string[]): Promise<void> {
     if (!clientEmails.length) return;
-    await this.dataSource.transaction(async (manager) => {
-      await this.usage.lockNodes([nodeId], manager);
-      await this.usage.forget(nodeId, clientEmails, manager);
-    });
+    await retryOnDeadlock(() =>
+      this.dataSource.transaction(async (manager) => {
+        await this.usage.lockNodes([nodeId], manager);
+        await this.usage.forget(nodeId, clientEmails, manager);
+      }),
+    );
+  }
+
+  /**
+   * Before an access change is written to these clients: what their users waited to settle is settled (their totals
+   * are exact) and whether each has a traffic limit is read again. Answers the clients' counters by email.
+   */
+  settleClients(nodeId: number, clientEmails: string[]): Promise<Map<string, number>> {
+    if (!clientEmails.length) return Promise.resolve(new Map());
+    return retryOnDeadlock(() =>
+      this.dataSource.transaction(async (manager) => {
+        await this.usage.lockNodes([nodeId], manager);
+        return this.usage.settleClients(nodeId, clientEmails, manager);
+      }),
+    );
   }
 
   /** One transaction per round in which each node appears once (two readers of one node wait for each other). */
@@ -98,6 +118,7 @@ export class UsageLedger {
           );
           const booked = await this.usage.book(
             round.map(({ item }) => item),
+            this.config.usageSettleMs,
             manager,
           );
           this.crash.reach('usage:booking'); // booked, not committed

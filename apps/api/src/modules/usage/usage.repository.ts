@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { ClientCursor, decodeCursors, encodeCursors, moveCursors, newCursor, NodeCursors } from './node-counters';
 
 /** A panel's counters for one client, as its traffic row shows them. */
 export interface CounterReading {
@@ -25,9 +26,10 @@ export interface BookingResult {
   /** Bytes newly booked (as the panel counted them, before the multiplier). */
   up: number;
   down: number;
-  /** Cursors written (clients whose counters moved, or seen for the first time). */
+  /** Cursors moved (clients whose counters moved, or seen for the first time), all in the node's one row. */
   written: number;
-  /** Users whose usage grew on this node (one hourly bucket and one user row written each). */
+  /** Users credited on this node (one hourly bucket and one user row written each): users with a limit whose usage
+   * grew, and the others when the node's waiting bytes were settled. */
   users: number;
   /** Users whose counted traffic reached their limit while their status still lets them in (also noted in
    * `access_rechecks`, in the same transaction, for the access machinery). */
@@ -68,168 +70,76 @@ export class UsageRepository {
   }
 
   /**
-   * Books the readings of several nodes in one statement: per client the delta against its cursor, the cursor moved
-   * to the reading, the deltas added to the (user, node, hour) and (node, hour) buckets, and × the node's
-   * `usage_multiplier` to each user's period usage. Counters that went back (an operator's reset, a restore) or a new
-   * traffic row (a re-created client) start a new epoch: never negative, never the old total again; the lifetime
-   * counter, which resets leave alone, supplies what a reset erased before we read it. A client never seen before is
-   * a baseline: what it carried before we knew it is not booked. Answers one result per node, in order.
+   * Books the readings of several nodes, whose cursors the caller locked (`lockNodes`): per client the delta against
+   * its cursor (`moveCursors`), the cursors moved, the deltas added to the nodes' hourly totals and, × the node's
+   * `usage_multiplier`, to their users' hourly buckets and period totals: at once for users with a traffic limit (their
+   * quota is checked here), and for the others when the node's waiting bytes are settled (after `settleMs`, and once
+   * an hour has ended). Answers one result per node, in order.
    */
-  async book(batch: NodeReadings[], manager: EntityManager): Promise<BookingResult[]> {
-    const flat = batch.flatMap(({ nodeId, readings, since }) =>
-      readings.map((reading) => ({ nodeId, since, reading })),
+  async book(batch: NodeReadings[], settleMs: number, manager: EntityManager): Promise<BookingResult[]> {
+    const nodes = await this.cursorsOf(
+      batch.map((entry) => entry.nodeId),
+      manager,
     );
-    const rows: Array<{
-      node_id: number;
-      up: string;
-      down: string;
-      written: number;
-      users: number;
-      over_limit: number[];
-      counter_reset: number[];
-    }> = await manager.query(
-      `WITH stamps AS (SELECT * FROM unnest($7::int[], $8::timestamptz[]) AS t(node_id, since)),
-       seen AS (
-         SELECT s.*, t.since
-           FROM unnest($1::int[], $2::varchar[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[])
-                  AS s(node_id, email, traffic_id, up, down, all_time)
-           JOIN stamps t ON t.node_id = s.node_id
-       ),
-       diff AS (
-         SELECT s.node_id, s.email, s.traffic_id, s.up, s.down,
-                -- trusted only when it covers the counters (an upgraded panel backfills it once)
-                CASE WHEN s.all_time >= s.up + s.down THEN s.all_time END AS all_time,
-                COALESCE(c.user_id, owner.user_id) AS user_id,
-                c.node_id IS NULL AS first_sight,
-                c.node_id IS NOT NULL AND c.traffic_id IS DISTINCT FROM s.traffic_id AS new_row,
-                c.traffic_id = s.traffic_id AND (s.up < c.up OR s.down < c.down) AS went_back,
-                c.traffic_id AS was_row, c.up AS was_up, c.down AS was_down, c.all_time AS was_all_time
-           FROM seen s
-           -- by key, one index probe per reading (a hash join would read every cursor of the fleet)
-           LEFT JOIN LATERAL (
-             SELECT * FROM usage_cursors WHERE node_id = s.node_id AND client_email = s.email
-           ) c ON true
-           LEFT JOIN LATERAL (
-             SELECT a.user_id FROM assignments a
-              WHERE c.node_id IS NULL AND a.node_id = s.node_id AND lower(a.client_email) = lower(s.email)
-              ORDER BY a.id DESC LIMIT 1
-           ) owner ON true
-          WHERE (c.node_id IS NULL OR c.updated_at < s.since)
-            AND (c.node_id IS NULL OR c.traffic_id IS DISTINCT FROM s.traffic_id OR c.up <> s.up OR c.down <> s.down
-                 OR c.all_time IS DISTINCT FROM s.all_time)
-       ),
-       -- What the counters show since the last reading (since their epoch began, after a reset or a new row), and the
-       -- total that moved: the lifetime counter's growth where both readings have one, so bytes a reset erased
-       -- before we read them are still counted (split like the client's earlier traffic).
-       seen_delta AS (
-         SELECT *,
-                CASE WHEN first_sight THEN 0 WHEN new_row OR went_back THEN up ELSE up - was_up END AS seen_up,
-                CASE WHEN first_sight THEN 0 WHEN new_row OR went_back THEN down ELSE down - was_down END AS seen_down,
-                CASE WHEN first_sight THEN 0
-                     WHEN new_row THEN COALESCE(all_time, up + down)
-                     WHEN all_time IS NOT NULL AND was_all_time IS NOT NULL AND all_time >= was_all_time
-                       THEN all_time - was_all_time
-                     ELSE NULL END AS lifetime,
-                CASE WHEN was_up + was_down > 0 THEN was_up::numeric / (was_up + was_down) ELSE 0.5 END AS up_share
-           FROM diff
-       ),
-       delta AS (
-         SELECT *, seen_up + round(forgotten * up_share)::bigint AS d_up,
-                   seen_down + forgotten - round(forgotten * up_share)::bigint AS d_down,
-                   NOT first_sight AND was_row IS NOT NULL AND (new_row OR went_back) AS counter_reset
-           FROM (SELECT *, GREATEST(COALESCE(lifetime, 0) - seen_up - seen_down, 0) AS forgotten FROM seen_delta) f
-       ),
-       -- Existing rows are updated in place (cheaper than INSERT … ON CONFLICT, and nearly every row exists);
-       -- only first sightings are inserted.
-       moved AS (
-         UPDATE usage_cursors c
-            SET traffic_id = d.traffic_id, up = d.up, down = d.down, all_time = d.all_time,
-                updated_at = clock_timestamp(), user_id = COALESCE(c.user_id, d.user_id)
-           FROM delta d
-          WHERE NOT d.first_sight AND c.node_id = d.node_id AND c.client_email = d.email
-       ),
-       first_seen AS (
-         INSERT INTO usage_cursors AS c (node_id, client_email, user_id, traffic_id, up, down, all_time, updated_at)
-         SELECT node_id, email, user_id, traffic_id, up, down, all_time, clock_timestamp() FROM delta WHERE first_sight
-         ON CONFLICT (node_id, client_email) DO NOTHING
-       ),
-       per_user_node AS (
-         SELECT d.user_id, d.node_id, sum(d.d_up)::bigint AS up, sum(d.d_down)::bigint AS down
-           FROM delta d WHERE d.user_id IS NOT NULL AND d.d_up + d.d_down > 0 GROUP BY d.user_id, d.node_id
-       ),
-       hour_added AS (
-         UPDATE usage_hourly h SET up = h.up + p.up, down = h.down + p.down
-           FROM per_user_node p
-          WHERE h.user_id = p.user_id AND h.hour = date_trunc('hour', now()) AND h.node_id = p.node_id
-         RETURNING h.user_id, h.node_id
-       ),
-       hour_opened AS (
-         INSERT INTO usage_hourly AS h (user_id, hour, node_id, up, down)
-         SELECT p.user_id, date_trunc('hour', now()), p.node_id, p.up, p.down FROM per_user_node p
-          WHERE NOT EXISTS (SELECT 1 FROM hour_added a WHERE a.user_id = p.user_id AND a.node_id = p.node_id)
-         ON CONFLICT (user_id, hour, node_id) DO UPDATE SET up = h.up + EXCLUDED.up, down = h.down + EXCLUDED.down
-       ),
-       node_total AS (
-         INSERT INTO node_usage_hourly AS n (node_id, hour, up, down)
-         SELECT node_id, date_trunc('hour', now()), sum(d_up), sum(d_down) FROM delta
-          GROUP BY node_id HAVING sum(d_up + d_down) > 0
-         ON CONFLICT (node_id, hour) DO UPDATE SET up = n.up + EXCLUDED.up, down = n.down + EXCLUDED.down
-       ),
-       per_user AS (
-         SELECT p.user_id, sum(round(p.up * m.usage_multiplier))::bigint AS up,
-                sum(round(p.down * m.usage_multiplier))::bigint AS down
-           FROM per_user_node p JOIN nodes m ON m.id = p.node_id GROUP BY p.user_id
-       ),
-       -- Two lanes booking the same users (a move under way) may deadlock, rarely: the booking is retried.
-       counted AS (
-         UPDATE vpn_users u
-            SET used_up_bytes = u.used_up_bytes + p.up, used_bytes = u.used_bytes + p.up + p.down
-           FROM per_user p WHERE u.id = p.user_id
-         RETURNING u.id, u.status, u.traffic_limit_bytes, u.used_bytes
-       ),
-       over_limit AS (
-         SELECT id FROM counted
-          WHERE status IN ('active', 'on_hold') AND traffic_limit_bytes > 0 AND used_bytes >= traffic_limit_bytes
-       ),
-       noted AS (INSERT INTO access_rechecks (user_id) SELECT id FROM over_limit ON CONFLICT DO NOTHING),
-       node_delta AS (
-         SELECT node_id, sum(d_up) AS up, sum(d_down) AS down, count(*)::int AS written,
-                json_agg(DISTINCT user_id) FILTER (WHERE counter_reset AND user_id IS NOT NULL) AS counter_reset
-           FROM delta GROUP BY node_id
-       ),
-       node_users AS (SELECT node_id, count(*)::int AS users FROM per_user_node GROUP BY node_id),
-       node_over AS (
-         SELECT p.node_id, json_agg(o.id) AS ids FROM over_limit o JOIN per_user_node p ON p.user_id = o.id
-          GROUP BY p.node_id
-       )
-       SELECT t.node_id, COALESCE(d.up, 0)::text AS up, COALESCE(d.down, 0)::text AS down,
-              COALESCE(d.written, 0) AS written, COALESCE(u.users, 0) AS users,
-              COALESCE(o.ids, '[]') AS over_limit, COALESCE(d.counter_reset, '[]') AS counter_reset
-         FROM stamps t
-         LEFT JOIN node_delta d ON d.node_id = t.node_id
-         LEFT JOIN node_users u ON u.node_id = t.node_id
-         LEFT JOIN node_over o ON o.node_id = t.node_id`,
-      [
-        flat.map((entry) => entry.nodeId),
-        flat.map((entry) => entry.reading.email),
-        flat.map((entry) => entry.reading.trafficId),
-        flat.map((entry) => entry.reading.up),
-        flat.map((entry) => entry.reading.down),
-        flat.map((entry) => entry.reading.allTime),
-        batch.map((entry) => entry.nodeId),
-        batch.map((entry) => entry.since),
-      ],
+    const owners = await this.ownersOf(
+      batch.flatMap(({ nodeId, readings }) =>
+        readings
+          .filter((reading) => !nodes.get(nodeId)!.cursors.has(reading.email))
+          .map((reading) => ({ nodeId, email: reading.email })),
+      ),
+      manager,
     );
-    const byNode = new Map(rows.map((row) => [row.node_id, row]));
-    return batch.map(({ nodeId }) => {
-      const row = byNode.get(nodeId)!;
+    // Settled in this booking: those whose hour ended, and those whose oldest waiting bytes are old enough.
+    const settling = [...nodes.values()].filter(
+      (node) => node.hourEnded || (node.pendingSince ?? node.now) <= node.now - settleMs,
+    );
+    const counted = await this.countedUsers(
+      settling.flatMap((node) => [...node.cursors.values()].map((cursor) => cursor.userId)),
+      manager,
+    );
+    const credits: Credit[] = [];
+    const totals: NodeTotal[] = [];
+    const moves = batch.map(({ nodeId, readings, since }) => {
+      const node = nodes.get(nodeId)!;
+      // Bytes that waited through an hour's end belong to that hour.
+      if (node.hourEnded) settle(node, node.cursors.values(), credits, counted);
+      const moved = moveCursors(node.cursors, readings, since.getTime(), node.now, owners.get(nodeId) ?? new Map());
+      const total: NodeTotal = { nodeId, at: node.now, up: 0, down: 0 };
+      for (const { cursor, up, down } of moved.deltas) {
+        total.up += up;
+        total.down += down;
+        if (cursor.userId === null) continue; // nobody's client: the node's total only
+        if (cursor.counted) {
+          credits.push({ userId: cursor.userId, nodeId, at: node.now, up, down, periodSince: null });
+        } else {
+          cursor.pendingUp += up;
+          cursor.pendingDown += down;
+          node.pendingSince ??= node.now;
+        }
+      }
+      if (total.up + total.down > 0) totals.push(total);
+      node.changed ||= moved.moved > 0;
+      if (node.pendingSince !== null && node.pendingSince <= node.now - settleMs)
+        settle(node, node.cursors.values(), credits, counted);
+      return moved;
+    });
+    await this.saveCursors(
+      [...nodes.values()].filter((node) => node.changed),
+      manager,
+    );
+    const overLimit = new Set(await this.credit(credits, totals, manager));
+    const usersOn = new Map<number, Set<number>>();
+    for (const { nodeId, userId } of credits) usersOn.set(nodeId, (usersOn.get(nodeId) ?? new Set()).add(userId));
+    return batch.map(({ nodeId }, i) => {
+      const users = usersOn.get(nodeId) ?? new Set<number>();
+      const total = totals.find((entry) => entry.nodeId === nodeId);
       return {
-        up: Number(row.up),
-        down: Number(row.down),
-        written: row.written,
-        users: row.users,
-        overLimit: row.over_limit,
-        counterReset: row.counter_reset,
+        up: total?.up ?? 0,
+        down: total?.down ?? 0,
+        written: moves[i].moved,
+        users: users.size,
+        overLimit: [...users].filter((userId) => overLimit.has(userId)),
+        counterReset: moves[i].counterReset,
       };
     });
   }
@@ -247,41 +157,220 @@ export class UsageRepository {
     clients: Array<{ nodeId: number; clientEmail: string; userId: number }>,
     manager: EntityManager,
   ): Promise<Map<string, number>> {
-    if (!clients.length) return new Map();
-    // The SELECT sees the cursors as they were before this statement: only the kept ones.
-    const kept: Array<{ node_id: number; client_email: string; total: string }> = await manager.query(
-      `WITH wanted AS (
-         SELECT * FROM unnest($1::int[], $2::varchar[], $3::int[]) AS w(node_id, client_email, user_id)
-       ),
-       started AS (
-         INSERT INTO usage_cursors (node_id, client_email, user_id) SELECT * FROM wanted
-         ON CONFLICT (node_id, client_email) DO NOTHING
-       )
-       SELECT c.node_id, c.client_email, (c.up + c.down)::text AS total
-         FROM usage_cursors c JOIN wanted w ON w.node_id = c.node_id AND w.client_email = c.client_email
-        WHERE c.up + c.down > 0`,
-      [clients.map((c) => c.nodeId), clients.map((c) => c.clientEmail), clients.map((c) => c.userId)],
+    const kept = new Map<string, number>();
+    if (!clients.length) return kept;
+    const nodeIds = [...new Set(clients.map((client) => client.nodeId))];
+    await this.lockNodes(nodeIds, manager);
+    const nodes = await this.cursorsOf(nodeIds, manager);
+    const counted = await this.countedUsers(
+      clients.map((client) => client.userId),
+      manager,
     );
-    return new Map(kept.map((row) => [`${row.node_id}/${row.client_email}`, Number(row.total)]));
+    for (const { nodeId, clientEmail, userId } of clients) {
+      const node = nodes.get(nodeId)!;
+      const cursor = node.cursors.get(clientEmail);
+      if (cursor && cursor.up + cursor.down > 0) kept.set(`${nodeId}/${clientEmail}`, cursor.up + cursor.down);
+      if (cursor) continue;
+      node.cursors.set(clientEmail, { ...newCursor(userId, counted.has(userId)), movedAt: node.now });
+      node.changed = true;
+    }
+    await this.saveCursors(
+      [...nodes.values()].filter((node) => node.changed),
+      manager,
+    );
+    return kept;
   }
 
-  /** The clients left their panel: their counters are gone with them. */
+  /** The clients left their panel (their node is locked): their counters go, what they waited to settle is settled. */
   async forget(nodeId: number, clientEmails: string[], manager: EntityManager): Promise<void> {
-    await manager.query(`DELETE FROM usage_cursors WHERE node_id = $1 AND client_email = ANY($2::varchar[])`, [
-      nodeId,
-      clientEmails,
-    ]);
+    const node = (await this.cursorsOf([nodeId], manager)).get(nodeId)!;
+    const leaving = clientEmails.flatMap((email) => node.cursors.get(email) ?? []);
+    const credits: Credit[] = [];
+    settle(node, leaving, credits, new Set());
+    for (const email of clientEmails) node.cursors.delete(email);
+    await this.saveCursors(node.changed ? [node] : [], manager);
+    await this.credit(credits, [], manager);
+  }
+
+  /**
+   * Settles what these clients' users waited to settle and reads again whether each has a traffic limit (their
+   * node is locked): after an access change their total is exact, and a new limit is counted from the next booking.
+   * Answers the clients' counters (up + down) by email, for their `totalGB`.
+   */
+  async settleClients(nodeId: number, emails: string[], manager: EntityManager): Promise<Map<string, number>> {
+    const node = (await this.cursorsOf([nodeId], manager)).get(nodeId)!;
+    const cursors = emails.flatMap((email) => node.cursors.get(email) ?? []);
+    const credits: Credit[] = [];
+    const counted = await this.countedUsers(
+      cursors.map((cursor) => cursor.userId),
+      manager,
+    );
+    settle(node, cursors, credits, counted);
+    await this.saveCursors(node.changed ? [node] : [], manager);
+    await this.credit(credits, [], manager);
+    return countersOf(node.cursors, emails);
   }
 
   /** The counters last booked per client email on a node (up + down), for the clients' `totalGB`. */
   async countersOn(nodeId: number, emails: string[], manager?: EntityManager): Promise<Map<string, number>> {
     if (!emails.length) return new Map();
-    const rows: Array<{ client_email: string; total: string }> = await (manager ?? this.dataSource.manager).query(
-      `SELECT client_email, (up + down)::text AS total FROM usage_cursors
-        WHERE node_id = $1 AND client_email = ANY($2::varchar[])`,
-      [nodeId, emails],
+    const { cursors } = (await this.cursorsOf([nodeId], manager ?? this.dataSource.manager)).get(nodeId)!;
+    return countersOf(cursors, emails);
+  }
+
+  /** The nodes' cursors, read at the database's clock. */
+  private async cursorsOf(nodeIds: number[], manager: EntityManager): Promise<Map<number, NodeState>> {
+    const rows: Array<{
+      node_id: number;
+      clients: string | null;
+      pending_since: Date | null;
+      hour_ended: boolean;
+      now: Date;
+    }> = await manager.query(
+      `SELECT w.id AS node_id, c.clients::text AS clients, c.pending_since, t.now,
+              COALESCE(date_trunc('hour', c.pending_since) < date_trunc('hour', t.now), false) AS hour_ended
+         FROM (SELECT clock_timestamp() AS now) t
+        CROSS JOIN unnest($1::int[]) AS w(id)
+         LEFT JOIN usage_node_cursors c ON c.node_id = w.id`,
+      [nodeIds],
     );
-    return new Map(rows.map((row) => [row.client_email, Number(row.total)]));
+    return new Map(
+      rows.map((row) => [
+        row.node_id,
+        {
+          nodeId: row.node_id,
+          cursors: decodeCursors(row.clients),
+          pendingSince: row.pending_since?.getTime() ?? null,
+          hourEnded: row.hour_ended,
+          now: row.now.getTime(),
+          changed: false,
+        },
+      ]),
+    );
+  }
+
+  private async saveCursors(nodes: NodeState[], manager: EntityManager): Promise<void> {
+    if (!nodes.length) return;
+    await manager.query(
+      `INSERT INTO usage_node_cursors AS c (node_id, clients, pending_since)
+       SELECT node_id, clients::json, pending_since
+         FROM unnest($1::int[], $2::text[], $3::timestamptz[]) AS s(node_id, clients, pending_since)
+       ON CONFLICT (node_id) DO UPDATE SET clients = EXCLUDED.clients, pending_since = EXCLUDED.pending_since`,
+      [
+        nodes.map((node) => node.nodeId),
+        nodes.map((node) => encodeCursors(node.cursors)),
+        nodes.map((node) => (node.pendingSince === null ? null : new Date(node.pendingSince))),
+      ],
+    );
+  }
+
+  /** Who owns clients seen on a node for the first time (adopted clients keep their own emails). */
+  private async ownersOf(
+    clients: Array<{ nodeId: number; email: string }>,
+    manager: EntityManager,
+  ): Promise<Map<number, Map<string, { userId: number; counted: boolean }>>> {
+    const owners = new Map<number, Map<string, { userId: number; counted: boolean }>>();
+    if (!clients.length) return owners;
+    const rows: Array<{ node_id: number; email: string; user_id: number; counted: boolean }> = await manager.query(
+      `SELECT DISTINCT ON (w.node_id, w.email) w.node_id, w.email, a.user_id, u.traffic_limit_bytes > 0 AS counted
+         FROM unnest($1::int[], $2::varchar[]) AS w(node_id, email)
+         JOIN assignments a ON a.node_id = w.node_id AND lower(a.client_email) = lower(w.email)
+         JOIN vpn_users u ON u.id = a.user_id
+        ORDER BY w.node_id, w.email, a.id DESC`,
+      [clients.map((client) => client.nodeId), clients.map((client) => client.email)],
+    );
+    for (const row of rows) {
+      if (!owners.has(row.node_id)) owners.set(row.node_id, new Map());
+      owners.get(row.node_id)!.set(row.email, { userId: row.user_id, counted: row.counted });
+    }
+    return owners;
+  }
+
+  /** Which of these users have a traffic limit. */
+  private async countedUsers(userIds: Array<number | null>, manager: EntityManager): Promise<Set<number>> {
+    const ids = [...new Set(userIds.filter((id): id is number => id !== null))];
+    if (!ids.length) return new Set();
+    const rows: Array<{ id: number }> = await manager.query(
+      `SELECT id FROM vpn_users WHERE id = ANY($1::int[]) AND traffic_limit_bytes > 0`,
+      [ids],
+    );
+    return new Set(rows.map((row) => row.id));
+  }
+
+  /**
+   * Adds the credits to their users' hourly buckets and (× the node's multiplier, when the bytes fall in the user's
+   * current period) period totals, and the nodes' totals to their hourly buckets. Users whose counted traffic reached
+   * their limit while their status still lets them in are answered, and noted in `access_rechecks` in the same
+   * transaction for the access machinery.
+   */
+  private async credit(credits: Credit[], totals: NodeTotal[], manager: EntityManager): Promise<number[]> {
+    if (!credits.length && !totals.length) return [];
+    const [{ over_limit }]: Array<{ over_limit: number[] }> = await manager.query(
+      `WITH credit AS (
+         SELECT * FROM unnest($1::int[], $2::int[], $3::timestamptz[], $4::bigint[], $5::bigint[], $6::timestamptz[])
+                  AS c(user_id, node_id, at, up, down, period_since)
+       ),
+       per_bucket AS (
+         SELECT user_id, date_trunc('hour', at) AS hour, node_id, sum(up)::bigint AS up, sum(down)::bigint AS down
+           FROM credit GROUP BY 1, 2, 3
+       ),
+       -- Existing rows are updated in place (cheaper than INSERT … ON CONFLICT when most rows exist).
+       hour_added AS (
+         UPDATE usage_hourly h SET up = h.up + p.up, down = h.down + p.down
+           FROM per_bucket p
+          WHERE h.user_id = p.user_id AND h.hour = p.hour AND h.node_id = p.node_id
+         RETURNING h.user_id, h.hour, h.node_id
+       ),
+       hour_opened AS (
+         INSERT INTO usage_hourly AS h (user_id, hour, node_id, up, down)
+         SELECT p.user_id, p.hour, p.node_id, p.up, p.down FROM per_bucket p
+          WHERE NOT EXISTS (
+            SELECT 1 FROM hour_added a WHERE a.user_id = p.user_id AND a.hour = p.hour AND a.node_id = p.node_id)
+         ON CONFLICT (user_id, hour, node_id) DO UPDATE SET up = h.up + EXCLUDED.up, down = h.down + EXCLUDED.down
+       ),
+       node_total AS (
+         INSERT INTO node_usage_hourly AS n (node_id, hour, up, down)
+         SELECT node_id, date_trunc('hour', at), up, down
+           FROM unnest($7::int[], $8::timestamptz[], $9::bigint[], $10::bigint[]) AS t(node_id, at, up, down)
+         ON CONFLICT (node_id, hour) DO UPDATE SET up = n.up + EXCLUDED.up, down = n.down + EXCLUDED.down
+       ),
+       per_user AS (
+         SELECT c.user_id,
+                COALESCE(sum(round(c.up * m.usage_multiplier)) FILTER (WHERE c.in_period), 0)::bigint AS up,
+                COALESCE(sum(round(c.down * m.usage_multiplier)) FILTER (WHERE c.in_period), 0)::bigint AS down
+           FROM (SELECT c.*, c.period_since IS NULL OR u.period_start IS NULL OR u.period_start <= c.period_since
+                             AS in_period
+                   FROM credit c JOIN vpn_users u ON u.id = c.user_id) c
+           JOIN nodes m ON m.id = c.node_id
+          GROUP BY c.user_id
+       ),
+       -- Two lanes booking the same users (a move under way) may deadlock, rarely: the booking is retried.
+       counted AS (
+         UPDATE vpn_users u
+            SET used_up_bytes = u.used_up_bytes + p.up, used_bytes = u.used_bytes + p.up + p.down
+           FROM per_user p WHERE u.id = p.user_id AND p.up + p.down > 0
+         RETURNING u.id, u.status, u.traffic_limit_bytes, u.used_bytes
+       ),
+       over_limit AS (
+         SELECT id FROM counted
+          WHERE status IN ('active', 'on_hold') AND traffic_limit_bytes > 0 AND used_bytes >= traffic_limit_bytes
+       ),
+       noted AS (INSERT INTO access_rechecks (user_id) SELECT id FROM over_limit ON CONFLICT DO NOTHING)
+       SELECT COALESCE(json_agg(id), '[]') AS over_limit FROM over_limit`,
+      [
+        credits.map((credit) => credit.userId),
+        credits.map((credit) => credit.nodeId),
+        credits.map((credit) => new Date(credit.at)),
+        credits.map((credit) => credit.up),
+        credits.map((credit) => credit.down),
+        credits.map((credit) => (credit.periodSince === null ? null : new Date(credit.periodSince))),
+        totals.map((total) => total.nodeId),
+        totals.map((total) => new Date(total.at)),
+        totals.map((total) => total.up),
+        totals.map((total) => total.down),
+      ],
+    );
+    return over_limit;
   }
 
   /**
@@ -394,4 +483,73 @@ export class UsageRepository {
 
 function bucketOf(row: { start: Date; node_id: number; up: string; down: string }): UsageBucket {
   return { start: new Date(row.start).toISOString(), nodeId: row.node_id, up: Number(row.up), down: Number(row.down) };
+}
+
+/** One node's cursors as a booking works on them. */
+interface NodeState {
+  nodeId: number;
+  cursors: NodeCursors;
+  /** When the oldest bytes waiting to be settled were booked (ms), null when none wait. */
+  pendingSince: number | null;
+  /** Bytes are waiting since an hour that has ended. */
+  hourEnded: boolean;
+  /** The database clock when the cursors were read (ms). */
+  now: number;
+  changed: boolean;
+}
+
+/** Bytes to add to a user's bucket (the hour of `at`) and, when they fall in the current period, total. */
+interface Credit {
+  userId: number;
+  nodeId: number;
+  at: number;
+  up: number;
+  down: number;
+  /** For settled bytes: when they began to wait (a period that started later does not count them). */
+  periodSince: number | null;
+}
+
+interface NodeTotal {
+  nodeId: number;
+  at: number;
+  up: number;
+  down: number;
+}
+
+/** Settles what these cursors' users waited to settle (credited to the hour it began to wait) and takes from
+ * `counted` whether each user has a traffic limit. */
+function settle(
+  node: NodeState,
+  cursors: Iterable<ClientCursor>,
+  credits: Credit[],
+  counted: ReadonlySet<number>,
+): void {
+  const at = node.pendingSince ?? node.now;
+  for (const cursor of cursors) {
+    if (cursor.userId === null) continue;
+    if (cursor.pendingUp + cursor.pendingDown > 0) {
+      credits.push({
+        userId: cursor.userId,
+        nodeId: node.nodeId,
+        at,
+        up: cursor.pendingUp,
+        down: cursor.pendingDown,
+        periodSince: at,
+      });
+      cursor.pendingUp = 0;
+      cursor.pendingDown = 0;
+    }
+    cursor.counted = counted.has(cursor.userId);
+  }
+  if (![...node.cursors.values()].some((cursor) => cursor.pendingUp + cursor.pendingDown > 0)) node.pendingSince = null;
+  node.changed = true;
+}
+
+function countersOf(cursors: NodeCursors, emails: string[]): Map<string, number> {
+  const counters = new Map<string, number>();
+  for (const email of emails) {
+    const cursor = cursors.get(email);
+    if (cursor) counters.set(email, cursor.up + cursor.down);
+  }
+  return counters;
 }

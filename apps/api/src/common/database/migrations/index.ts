@@ -5,6 +5,7 @@ import { Hardening1764000000000 } from './1764000000000-hardening';
 import { UserAccess1764100000000 } from './1764100000000-user-access';
 import { UsageLedger1764200000000 } from './1764200000000-usage-ledger';
 import { NodeDrift1764300000000 } from './1764300000000-node-drift';
+import { UsageNodeCursors1764400000000 } from './1764400000000-usage-node-cursors';
 
 /** Every migration, oldest first. Listed explicitly so the bundled app and the CLI see the same set. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   UserAccess1764100000000,
   UsageLedger1764200000000,
   NodeDrift1764300000000,
+  UsageNodeCursors1764400000000,
 ];
