@@ -10,6 +10,8 @@
 import { readFileSync } from 'node:fs';
 import { DataSource } from 'typeorm';
 import { eachLimited } from '../apps/api/src/common/batching/each-limited';
+import { AppConfig } from '../apps/api/src/config/app-config';
+import { APP_CONFIG } from '../apps/api/src/config/config.module';
 import { NodesRepository } from '../apps/api/src/modules/nodes/nodes.repository';
 import { PanelPoolService } from '../apps/api/src/modules/panels/panel-pool.service';
 import { UsagePassService } from '../apps/api/src/modules/usage/usage-pass.service';
@@ -70,7 +72,7 @@ async function main(): Promise<void> {
     };
 
     const pass = app.get(UsagePassService);
-    await trafficEverywhere(sims.panels);
+    const warmBytes = await trafficEverywhere(sims.panels);
     const warm = await pass.run(true); // sessions, first readings
     const nodes = await app.get(NodesRepository).findAll();
     const pool = app.get(PanelPoolService);
@@ -83,6 +85,7 @@ async function main(): Promise<void> {
       dbMsPerBookingP50: number;
       bookings: number;
       rows: number;
+      cursorsMoved: number;
       booked: number;
     }> = [];
     let injected = 0;
@@ -112,13 +115,40 @@ async function main(): Promise<void> {
         dbMsSum: Math.round(bookings.reduce((sum, ms) => sum + ms, 0)),
         dbMsPerBookingP50: +median(bookings).toFixed(1),
         bookings: bookings.length,
-        // cursors + one hourly bucket and one user row per user + one node bucket per node
-        rows: result.rows + 2 * result.users + result.nodes - result.skipped,
+        // one cursor row and one hourly bucket per node + one hourly bucket and one user row per credited user
+        rows: 2 * (result.nodes - result.skipped) + 2 * result.users,
+        cursorsMoved: result.rows,
         booked: result.up + result.down,
         walMB: +(Number(walBytes) / 1e6).toFixed(1),
         cpuMs,
       });
     }
+    // The pass that settles what users without a limit waited to settle (every USAGE_SETTLE_MS, and at each hour's
+    // end), and a fleet where every user has a limit (all counted at every pass). Limits are set first, so the
+    // settling pass also reads them for every cursor.
+    const config = app.get<AppConfig>(APP_CONFIG);
+    const settleMs = config.usageSettleMs;
+    await dataSource.query(`UPDATE vpn_users SET traffic_limit_bytes = 1000000000000000`);
+    injected += await trafficEverywhere(sims.panels);
+    config.usageSettleMs = 0;
+    const settling = await pass.run(true);
+    config.usageSettleMs = settleMs;
+    booked += settling.up + settling.down;
+    const limitedRuns: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      injected += await trafficEverywhere(sims.panels);
+      const result = await pass.run(true);
+      booked += result.up + result.down;
+      limitedRuns.push(result.ms);
+    }
+    // Every byte the panels accepted is in the users' hourly rows and totals, once.
+    const [ledger]: Array<{ users: number; totals: string; hourly: string }> = await dataSource.query(
+      `SELECT count(*)::int AS users, sum(used_bytes)::text AS totals,
+              (SELECT sum(up + down) FROM usage_hourly)::text AS hourly
+         FROM vpn_users WHERE used_bytes > 0`,
+    );
+    const accepted = warmBytes + injected;
+
     // Updates that stayed on their page without touching indexes (HOT): what keeps a pass's writes cheap.
     const stats: Array<{ relname: string; updates: string; hot: string }> = await dataSource.query(
       `SELECT relname, n_tup_upd::text AS updates, n_tup_hot_upd::text AS hot FROM pg_stat_user_tables
@@ -145,6 +175,19 @@ async function main(): Promise<void> {
           hotUpdateShare,
           floor: { listCallsMs: floorMs, listCallsMsRuns: floors.map(Math.round) },
           passVsFloor: +(passMs / floorMs).toFixed(2),
+          settlePass: { ms: settling.ms, usersCredited: settling.users },
+          everyUserLimited: {
+            passMs: median(limitedRuns),
+            passMsRuns: limitedRuns,
+            passVsFloor: +(median(limitedRuns) / floorMs).toFixed(2),
+          },
+          ledger: {
+            usersWithUsage: ledger.users,
+            accepted,
+            hourly: Number(ledger.hourly),
+            userTotals: Number(ledger.totals),
+            equal: Number(ledger.hourly) === accepted && Number(ledger.totals) === accepted,
+          },
           target: 'passVsFloor ≤ 2',
           exact: { injected, booked, equal: injected === booked },
         },
