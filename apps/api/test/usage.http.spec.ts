@@ -11,30 +11,37 @@ import { startTestApp, TestApp } from './support/test-app';
 type Fleet = Awaited<ReturnType<typeof startFleet>>;
 type Key = { userId: number; node: { id: number } };
 
-describe('usage ledger: every byte a panel reports booked once (real HTTP, PostgreSQL, simulated panels)', () => {
-  let t: TestApp;
-  let fleet: Fleet;
-  let bot: { Authorization: string };
-  const panelOf = (nodeId: number) => fleet.panels[fleet.nodeIds.indexOf(nodeId)];
-  const emailOf = (key: Key, nodeId = key.node.id) => `u${key.userId}-n${nodeId}`;
-  const traffic = (key: Key, up: number, down: number, nodeId = key.node.id) =>
-    panelOf(nodeId).state.recordTraffic([{ email: emailOf(key, nodeId), up, down }]);
-  const pass = () => t.app.get(UsagePassService).run(true);
-  const usageOf = async (telegramId: number, query = '') =>
-    (await t.http().get(`/api/v1/keys/${telegramId}/usage${query}`).set(bot).expect(200)).body;
-
+/** Two simulated panels as nodes, a bot token, and the helpers every ledger test uses. */
+function ledgerFleet(env: Record<string, string> = {}) {
+  const ctx = {} as { t: TestApp; fleet: Fleet; bot: { Authorization: string } };
   beforeEach(async () => {
-    t = await startTestApp({ secretKey: randomBytes(32) });
-    fleet = await startFleet(t, [{ node: { maxUsers: 50 } }, { node: { maxUsers: 50 } }]);
-    bot = { Authorization: `Bearer ${await t.tokenFor('bot')}` };
+    ctx.t = await startTestApp({ secretKey: randomBytes(32), env });
+    ctx.fleet = await startFleet(ctx.t, [{ node: { maxUsers: 50 } }, { node: { maxUsers: 50 } }]);
+    ctx.bot = { Authorization: `Bearer ${await ctx.t.tokenFor('bot')}` };
   });
   afterEach(async () => {
-    await t.close();
-    await fleet.stop();
+    await ctx.t.close();
+    await ctx.fleet.stop();
   });
+  const panelOf = (nodeId: number) => ctx.fleet.panels[ctx.fleet.nodeIds.indexOf(nodeId)];
+  const emailOf = (key: Key, nodeId = key.node.id) => `u${key.userId}-n${nodeId}`;
+  return {
+    ctx,
+    panelOf,
+    emailOf,
+    traffic: (key: Key, up: number, down: number, nodeId = key.node.id) =>
+      panelOf(nodeId).state.recordTraffic([{ email: emailOf(key, nodeId), up, down }]),
+    pass: () => ctx.t.app.get(UsagePassService).run(true),
+    usageOf: async (telegramId: number, query = '') =>
+      (await ctx.t.http().get(`/api/v1/keys/${telegramId}/usage${query}`).set(ctx.bot).expect(200)).body,
+  };
+}
+
+describe('usage ledger: every byte a panel reports booked once (real HTTP, PostgreSQL, simulated panels)', () => {
+  const { ctx, panelOf, emailOf, traffic, pass, usageOf } = ledgerFleet();
 
   it('books each pass the bytes since the last one, up and down apart; a second pass books nothing', async () => {
-    const [key] = await placeUsers(t, bot, 101, 1);
+    const [key] = await placeUsers(ctx.t, ctx.bot, 101, 1);
     traffic(key, 300, 700);
     expect(await pass()).toMatchObject({ ran: true, nodes: 2, skipped: 0, up: 300, down: 700 });
     expect(await pass()).toMatchObject({ ran: true, up: 0, down: 0, rows: 0 });
@@ -47,34 +54,40 @@ describe('usage ledger: every byte a panel reports booked once (real HTTP, Postg
     expect(new Date(usage.buckets[0].start).getUTCMinutes()).toBe(0);
     const byDay = await usageOf(101, '?granularity=day');
     expect(byDay.total).toEqual({ up: 305, down: 710 });
-    const keyBody = (await t.http().get('/api/v1/keys/101').set(bot).expect(200)).body;
+    const keyBody = (await ctx.t.http().get('/api/v1/keys/101').set(ctx.bot).expect(200)).body;
     expect(keyBody.access.usedBytes).toBe(1015);
-    const sub = await request(t.url).get(new URL(keyBody.subscriptionUrl).pathname).expect(200);
+    const sub = await request(ctx.t.url).get(new URL(keyBody.subscriptionUrl).pathname).expect(200);
     expect(sub.headers['subscription-userinfo']).toBe('upload=305; download=710; total=0; expire=0');
-    const node = (await t.http().get(`/api/v1/nodes/${key.node.id}/usage`).set(fleet.auth).expect(200)).body;
+    const node = (await ctx.t.http().get(`/api/v1/nodes/${key.node.id}/usage`).set(ctx.fleet.auth).expect(200)).body;
     expect(node.total).toEqual({ up: 305, down: 710 });
-    const overview = (await t.http().get('/api/v1/stats/overview').set(fleet.auth).expect(200)).body;
+    const overview = (await ctx.t.http().get('/api/v1/stats/overview').set(ctx.fleet.auth).expect(200)).body;
     expect(overview.usage.last24h).toEqual({ up: 305, down: 710 });
-    const top = (await t.http().get('/api/v1/stats/top-users?hours=24&limit=5').set(fleet.auth).expect(200)).body;
+    const top = (await ctx.t.http().get('/api/v1/stats/top-users?hours=24&limit=5').set(ctx.fleet.auth).expect(200))
+      .body;
     expect(top).toEqual([{ userId: key.userId, telegramId: 101, username: null, up: 305, down: 710 }]);
   });
 
   it('a move books the old client’s last bytes before it is deleted; the new client counts from zero', async () => {
-    const [key] = await placeUsers(t, bot, 201, 1);
+    const [key] = await placeUsers(ctx.t, ctx.bot, 201, 1);
     traffic(key, 100, 100);
     await pass();
     traffic(key, 40, 60); // after the last pass, on the old node
-    const target = fleet.nodeIds.find((id) => id !== key.node.id)!;
-    await t.http().post(`/api/v1/users/${key.userId}/migrate`).set(fleet.auth).send({ nodeId: target }).expect(200);
+    const target = ctx.fleet.nodeIds.find((id) => id !== key.node.id)!;
+    await ctx.t
+      .http()
+      .post(`/api/v1/users/${key.userId}/migrate`)
+      .set(ctx.fleet.auth)
+      .send({ nodeId: target })
+      .expect(200);
     expect(clientOn(panelOf(key.node.id), emailOf(key))).toBeUndefined();
     traffic(key, 1, 2, target);
     await pass();
     expect((await usageOf(201)).total).toEqual({ up: 141, down: 162 });
     // Back to the first node: a new client under the old email starts a new epoch.
-    await t
+    await ctx.t
       .http()
       .post(`/api/v1/users/${key.userId}/migrate`)
-      .set(fleet.auth)
+      .set(ctx.fleet.auth)
       .send({ nodeId: key.node.id })
       .expect(200);
     traffic(key, 7, 7);
@@ -83,7 +96,7 @@ describe('usage ledger: every byte a panel reports booked once (real HTTP, Postg
   });
 
   it('an operator’s counter reset on the panel starts a new epoch; the lifetime counter keeps what it erased', async () => {
-    const [key] = await placeUsers(t, bot, 301, 1);
+    const [key] = await placeUsers(ctx.t, ctx.bot, 301, 1);
     const panel = panelOf(key.node.id);
     traffic(key, 500, 500);
     await pass();
@@ -101,9 +114,9 @@ describe('usage ledger: every byte a panel reports booked once (real HTTP, Postg
   });
 
   it('a panel without lifetime counters (before v2.6.8): a reset loses what it erased, and nothing is counted twice', async () => {
-    await fleet.stop();
-    fleet = await startFleet(t, [{ node: { name: 'old-panel' }, panel: { version: '2.6.7' } }]);
-    const [key] = await placeUsers(t, bot, 351, 1);
+    await ctx.fleet.stop();
+    ctx.fleet = await startFleet(ctx.t, [{ node: { name: 'old-panel' }, panel: { version: '2.6.7' } }]);
+    const [key] = await placeUsers(ctx.t, ctx.bot, 351, 1);
     const panel = panelOf(key.node.id);
     traffic(key, 500, 500);
     await pass();
@@ -116,19 +129,24 @@ describe('usage ledger: every byte a panel reports booked once (real HTTP, Postg
   });
 
   it('a quota is fleet-wide and weighted: limited after the pass that sees it, once; the panel caps the rest', async () => {
-    const [key] = await placeUsers(t, bot, 401, 1);
-    const other = fleet.nodeIds.find((id) => id !== key.node.id)!;
-    await t.http().patch(`/api/v1/nodes/${other}`).set(fleet.auth).send({ usageMultiplier: 2 }).expect(200);
-    await t.http().patch('/api/v1/keys/401/access').set(bot).send({ trafficLimitBytes: 1000 }).expect(200);
+    const [key] = await placeUsers(ctx.t, ctx.bot, 401, 1);
+    const other = ctx.fleet.nodeIds.find((id) => id !== key.node.id)!;
+    await ctx.t.http().patch(`/api/v1/nodes/${other}`).set(ctx.fleet.auth).send({ usageMultiplier: 2 }).expect(200);
+    await ctx.t.http().patch('/api/v1/keys/401/access').set(ctx.bot).send({ trafficLimitBytes: 1000 }).expect(200);
     expect(clientOn(panelOf(key.node.id), emailOf(key))).toMatchObject({ totalGB: 1000 });
     traffic(key, 200, 200);
     await pass();
     // On the ×2 node the 600 bytes left are 300 of its bytes: a move never grants a fresh quota.
-    await t.http().post(`/api/v1/users/${key.userId}/migrate`).set(fleet.auth).send({ nodeId: other }).expect(200);
+    await ctx.t
+      .http()
+      .post(`/api/v1/users/${key.userId}/migrate`)
+      .set(ctx.fleet.auth)
+      .send({ nodeId: other })
+      .expect(200);
     expect(clientOn(panelOf(other), emailOf(key, other))).toMatchObject({ totalGB: 300, enable: true });
     traffic(key, 100, 100, other);
     await pass();
-    expect((await t.http().get('/api/v1/keys/401').set(bot).expect(200)).body.access).toMatchObject({
+    expect((await ctx.t.http().get('/api/v1/keys/401').set(ctx.bot).expect(200)).body.access).toMatchObject({
       status: 'active',
       usedBytes: 800,
     });
@@ -136,20 +154,20 @@ describe('usage ledger: every byte a panel reports booked once (real HTTP, Postg
     expect(panelOf(other).state.traffics.get(emailOf(key, other))).toMatchObject({ enable: false }); // the panel stops it
     await pass();
     await pass();
-    await t.app.get(AccessPassService).run();
-    const access = (await t.http().get('/api/v1/keys/401').set(bot).expect(200)).body.access;
+    await ctx.t.app.get(AccessPassService).run();
+    const access = (await ctx.t.http().get('/api/v1/keys/401').set(ctx.bot).expect(200)).body.access;
     expect(access).toMatchObject({ status: 'limited', usedBytes: 1000 });
     expect(clientOn(panelOf(other), emailOf(key, other))).toMatchObject({ enable: false });
-    const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM events WHERE type = 'user.limited'`);
+    const [{ n }] = await ctx.t.dataSource.query(`SELECT count(*)::int AS n FROM events WHERE type = 'user.limited'`);
     expect(n).toBe(1);
     // A new period raises totalGB past the panel's counter (the counter is not reset) and lets the user in.
-    await t.http().post('/api/v1/keys/401/reset-traffic').set(bot).expect(200);
+    await ctx.t.http().post('/api/v1/keys/401/reset-traffic').set(ctx.bot).expect(200);
     expect(clientOn(panelOf(other), emailOf(key, other))).toMatchObject({ enable: true, totalGB: 300 + 500 });
     expect(traffic(key, 10, 10, other)).toBe(20);
   });
 
   it('a node that does not answer is skipped and caught up on its next good pass', async () => {
-    const [key] = await placeUsers(t, bot, 501, 1);
+    const [key] = await placeUsers(ctx.t, ctx.bot, 501, 1);
     const panel = panelOf(key.node.id);
     traffic(key, 10, 20);
     await panel.setFault({ kind: 'refuse' });
@@ -157,11 +175,11 @@ describe('usage ledger: every byte a panel reports booked once (real HTTP, Postg
     await panel.setFault({ kind: 'none' });
     traffic(key, 1, 1);
     expect(await pass()).toMatchObject({ skipped: 0, up: 11, down: 21 });
-    await checkHealth(t, fleet.auth, key.node.id);
+    await checkHealth(ctx.t, ctx.fleet.auth, key.node.id);
   });
 
   it('refuses bad usage queries with 400 naming the field, unknown users with 404, strangers with 401', async () => {
-    await placeUsers(t, bot, 601, 1);
+    await placeUsers(ctx.t, ctx.bot, 601, 1);
     for (const query of [
       '?granularity=week',
       '?from=yesterday',
@@ -169,25 +187,25 @@ describe('usage ledger: every byte a panel reports booked once (real HTTP, Postg
       '?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z',
       '?from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z',
     ]) {
-      const { body } = await t.http().get(`/api/v1/keys/601/usage${query}`).set(bot).expect(400);
+      const { body } = await ctx.t.http().get(`/api/v1/keys/601/usage${query}`).set(ctx.bot).expect(400);
       expect(JSON.stringify(body)).toMatch(/granularity|from|to/);
     }
-    await t.http().get('/api/v1/stats/top-users?limit=0').set(fleet.auth).expect(400);
-    await t.http().get('/api/v1/stats/top-users?hours=1e3').set(fleet.auth).expect(400);
-    await t.http().get('/api/v1/keys/602/usage').set(bot).expect(404);
-    await t.http().get('/api/v1/users/999999/usage').set(fleet.auth).expect(404);
-    await t.http().get('/api/v1/nodes/999999/usage').set(fleet.auth).expect(404);
-    await t.http().get('/api/v1/users/01/usage').set(fleet.auth).expect(400);
-    await t.http().get('/api/v1/keys/601/usage').expect(401);
-    await t.http().get('/api/v1/keys/601/usage').set({ Authorization: 'Bearer nope' }).expect(401);
-    const viewer = { Authorization: `Bearer ${await t.tokenFor('viewer')}` };
-    await t.http().get('/api/v1/keys/601/usage').set(viewer).expect(403);
-    await t.http().get(`/api/v1/nodes/${fleet.nodeIds[0]}/usage`).set(bot).expect(403);
+    await ctx.t.http().get('/api/v1/stats/top-users?limit=0').set(ctx.fleet.auth).expect(400);
+    await ctx.t.http().get('/api/v1/stats/top-users?hours=1e3').set(ctx.fleet.auth).expect(400);
+    await ctx.t.http().get('/api/v1/keys/602/usage').set(ctx.bot).expect(404);
+    await ctx.t.http().get('/api/v1/users/999999/usage').set(ctx.fleet.auth).expect(404);
+    await ctx.t.http().get('/api/v1/nodes/999999/usage').set(ctx.fleet.auth).expect(404);
+    await ctx.t.http().get('/api/v1/users/01/usage').set(ctx.fleet.auth).expect(400);
+    await ctx.t.http().get('/api/v1/keys/601/usage').expect(401);
+    await ctx.t.http().get('/api/v1/keys/601/usage').set({ Authorization: 'Bearer nope' }).expect(401);
+    const viewer = { Authorization: `Bearer ${await ctx.t.tokenFor('viewer')}` };
+    await ctx.t.http().get('/api/v1/keys/601/usage').set(viewer).expect(403);
+    await ctx.t.http().get(`/api/v1/nodes/${ctx.fleet.nodeIds[0]}/usage`).set(ctx.bot).expect(403);
     for (const usageMultiplier of [0, -1, 101, 1.2345, '2']) {
-      const { body } = await t
+      const { body } = await ctx.t
         .http()
-        .patch(`/api/v1/nodes/${fleet.nodeIds[0]}`)
-        .set(fleet.auth)
+        .patch(`/api/v1/nodes/${ctx.fleet.nodeIds[0]}`)
+        .set(ctx.fleet.auth)
         .send({ usageMultiplier })
         .expect(400);
       expect(JSON.stringify(body)).toContain('usageMultiplier');
@@ -195,22 +213,22 @@ describe('usage ledger: every byte a panel reports booked once (real HTTP, Postg
   });
 
   it('two replicas collecting while users move between them: every byte booked exactly once', async () => {
-    const replica = await startTestApp({ databaseUrl: t.databaseUrl, secretKey: randomBytes(32) });
+    const replica = await startTestApp({ databaseUrl: ctx.t.databaseUrl, secretKey: randomBytes(32) });
     try {
-      const keys = await placeUsers(t, bot, 701, 10);
+      const keys = await placeUsers(ctx.t, ctx.bot, 701, 10);
       let sent = 0;
       const inject = () => {
         for (const key of keys) {
-          for (const [i, panel] of fleet.panels.entries()) {
-            sent += panel.state.recordTraffic([{ email: emailOf(key, fleet.nodeIds[i]), up: 1000, down: 3000 }]);
+          for (const [i, panel] of ctx.fleet.panels.entries()) {
+            sent += panel.state.recordTraffic([{ email: emailOf(key, ctx.fleet.nodeIds[i]), up: 1000, down: 3000 }]);
           }
         }
       };
       inject();
       const replicaAuth = { Authorization: `Bearer ${await replica.adminToken()}` };
       const moves = keys.map(async (key) => {
-        const { body } = await t.http().get(`/api/v1/users/${key.userId}`).set(fleet.auth).expect(200);
-        const target = fleet.nodeIds.find((id) => id !== body.node.id)!;
+        const { body } = await ctx.t.http().get(`/api/v1/users/${key.userId}`).set(ctx.fleet.auth).expect(200);
+        const target = ctx.fleet.nodeIds.find((id) => id !== body.node.id)!;
         await request(replica.url)
           .post(`/api/v1/users/${key.userId}/migrate`)
           .set(replicaAuth)
@@ -221,7 +239,7 @@ describe('usage ledger: every byte a panel reports booked once (real HTTP, Postg
       inject();
       await Promise.all([pass(), replica.app.get(UsagePassService).run(true)]);
       await pass();
-      const [{ booked }] = await t.dataSource.query(
+      const [{ booked }] = await ctx.t.dataSource.query(
         `SELECT COALESCE(sum(up + down), 0)::int AS booked FROM usage_hourly`,
       );
       expect(booked).toBe(sent);
@@ -231,9 +249,10 @@ describe('usage ledger: every byte a panel reports booked once (real HTTP, Postg
   });
 
   it('two readers of one node: an older reading that arrives after a newer one is not booked over it', async () => {
-    const [key] = await placeUsers(t, bot, 801, 1);
-    const node = (await t.app.get(NodesRepository).findById(key.node.id))!;
-    const read = async () => readingsOf(await t.app.get(PanelPoolService).run(node, (panel) => panel.listInbounds()));
+    const [key] = await placeUsers(ctx.t, ctx.bot, 801, 1);
+    const node = (await ctx.t.app.get(NodesRepository).findById(key.node.id))!;
+    const read = async () =>
+      readingsOf(await ctx.t.app.get(PanelPoolService).run(node, (panel) => panel.listInbounds()));
     traffic(key, 100, 100);
     await pass();
     traffic(key, 50, 50);
@@ -241,7 +260,7 @@ describe('usage ledger: every byte a panel reports booked once (real HTTP, Postg
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     // Stamped now, answered late (a slow panel): a newer reading is booked meanwhile.
-    const slow = t.app.get(UsageLedger).collect(node, async () => {
+    const slow = ctx.t.app.get(UsageLedger).collect(node, async () => {
       await gate;
       return stale;
     });
@@ -256,33 +275,14 @@ describe('usage ledger: every byte a panel reports booked once (real HTTP, Postg
 });
 
 describe('usage ledger: bytes of users without a limit wait on their node and are settled (real HTTP, PostgreSQL)', () => {
-  let t: TestApp;
-  let fleet: Fleet;
-  let bot: { Authorization: string };
-  const panelOf = (nodeId: number) => fleet.panels[fleet.nodeIds.indexOf(nodeId)];
-  const emailOf = (key: Key, nodeId = key.node.id) => `u${key.userId}-n${nodeId}`;
-  const traffic = (key: Key, up: number, down: number, nodeId = key.node.id) =>
-    panelOf(nodeId).state.recordTraffic([{ email: emailOf(key, nodeId), up, down }]);
-  const pass = () => t.app.get(UsagePassService).run(true);
-  const usageOf = async (telegramId: number) =>
-    (await t.http().get(`/api/v1/keys/${telegramId}/usage`).set(bot).expect(200)).body;
+  // An hour: within a test, only an hour's end, a client leaving or an access change settles.
+  const { ctx, panelOf, emailOf, traffic, pass, usageOf } = ledgerFleet({ USAGE_SETTLE_MS: '3600000' });
   const usedOf = async (telegramId: number) =>
-    (await t.http().get(`/api/v1/keys/${telegramId}`).set(bot).expect(200)).body.access.usedBytes;
-
-  beforeEach(async () => {
-    // An hour: within a test, only an hour's end, a client leaving or an access change settles.
-    t = await startTestApp({ secretKey: randomBytes(32), env: { USAGE_SETTLE_MS: '3600000' } });
-    fleet = await startFleet(t, [{ node: { maxUsers: 50 } }, { node: { maxUsers: 50 } }]);
-    bot = { Authorization: `Bearer ${await t.tokenFor('bot')}` };
-  });
-  afterEach(async () => {
-    await t.close();
-    await fleet.stop();
-  });
+    (await ctx.t.http().get(`/api/v1/keys/${telegramId}`).set(ctx.bot).expect(200)).body.access.usedBytes;
 
   it('counts users with a limit at once; the others wait until the hour ends or their client leaves the node', async () => {
-    const [free, quota] = await placeUsers(t, bot, 601, 2);
-    await t.http().patch('/api/v1/keys/602/access').set(bot).send({ trafficLimitBytes: 1_000_000 }).expect(200);
+    const [free, quota] = await placeUsers(ctx.t, ctx.bot, 601, 2);
+    await ctx.t.http().patch('/api/v1/keys/602/access').set(ctx.bot).send({ trafficLimitBytes: 1_000_000 }).expect(200);
     traffic(free, 100, 200);
     traffic(quota, 10, 20, quota.node.id);
     expect(await pass()).toMatchObject({ up: 110, down: 220, users: 1 });
@@ -291,12 +291,12 @@ describe('usage ledger: bytes of users without a limit wait on their node and ar
     expect((await usageOf(601)).total).toEqual({ up: 0, down: 0 });
     // The nodes' own traffic is booked at once, whoever used it.
     let nodesUp = 0;
-    for (const id of fleet.nodeIds)
-      nodesUp += (await t.http().get(`/api/v1/nodes/${id}/usage`).set(fleet.auth).expect(200)).body.total.up;
+    for (const id of ctx.fleet.nodeIds)
+      nodesUp += (await ctx.t.http().get(`/api/v1/nodes/${id}/usage`).set(ctx.fleet.auth).expect(200)).body.total.up;
     expect(nodesUp).toBe(110);
 
     // The hour the bytes began to wait has ended: they are settled into it, whatever arrives next waits again.
-    await t.dataSource.query(`UPDATE usage_node_cursors SET pending_since = pending_since - interval '1 hour'`);
+    await ctx.t.dataSource.query(`UPDATE usage_node_cursors SET pending_since = pending_since - interval '1 hour'`);
     traffic(free, 1, 1);
     await pass();
     expect(await usedOf(601)).toBe(300);
@@ -305,20 +305,25 @@ describe('usage ledger: bytes of users without a limit wait on their node and ar
     expect(Date.now() - Date.parse(usage.buckets[0].start)).toBeGreaterThan(3_600_000);
 
     // Its client leaves the node (a move): what waited there is settled before the client's cursor goes.
-    const other = fleet.nodeIds.find((id) => id !== free.node.id)!;
-    await t.http().post(`/api/v1/users/${free.userId}/migrate`).set(fleet.auth).send({ nodeId: other }).expect(200);
+    const other = ctx.fleet.nodeIds.find((id) => id !== free.node.id)!;
+    await ctx.t
+      .http()
+      .post(`/api/v1/users/${free.userId}/migrate`)
+      .set(ctx.fleet.auth)
+      .send({ nodeId: other })
+      .expect(200);
     expect(await usedOf(601)).toBe(302);
     expect((await usageOf(601)).total).toEqual({ up: 101, down: 201 });
-    const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM usage_hourly`);
+    const [{ n }] = await ctx.t.dataSource.query(`SELECT count(*)::int AS n FROM usage_hourly`);
     expect(n).toBe(3); // the quota user's hour, and the free user's two
   });
 
   it('an access change settles what waited before the quota is written to the panel, and counts from then on', async () => {
-    const [key] = await placeUsers(t, bot, 701, 1);
+    const [key] = await placeUsers(ctx.t, ctx.bot, 701, 1);
     traffic(key, 300, 300);
     await pass();
     expect(await usedOf(701)).toBe(0);
-    await t.http().patch('/api/v1/keys/701/access').set(bot).send({ trafficLimitBytes: 1000 }).expect(200);
+    await ctx.t.http().patch('/api/v1/keys/701/access').set(ctx.bot).send({ trafficLimitBytes: 1000 }).expect(200);
     expect(await usedOf(701)).toBe(600);
     expect(clientOn(panelOf(key.node.id), emailOf(key))).toMatchObject({ totalGB: 600 + 400 });
     traffic(key, 50, 50);
