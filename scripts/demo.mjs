@@ -48,6 +48,8 @@ async function main() {
     ADMIN_PASSWORD: admin.password,
     HEALTH_INTERVAL_MS: process.env.HEALTH_INTERVAL_MS ?? '5000',
     USAGE_INTERVAL_MS: process.env.USAGE_INTERVAL_MS ?? '15000',
+    // the demo's users have no traffic limit: settle their usage at every pass so the charts fill at once
+    USAGE_SETTLE_MS: process.env.USAGE_SETTLE_MS ?? '0',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   });
   api.stdout.pipe(process.stdout);

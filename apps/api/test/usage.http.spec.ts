@@ -114,6 +114,9 @@ describe('usage ledger: every byte a panel reports booked once (real HTTP, Postg
   });
 
   it('a panel without lifetime counters (before v2.6.8): a reset loses what it erased, and nothing is counted twice', async () => {
+    // The first fleet's nodes go out of placement before their panels stop: the user lands on the old panel.
+    for (const id of ctx.fleet.nodeIds)
+      await ctx.t.http().patch(`/api/v1/nodes/${id}`).set(ctx.fleet.auth).send({ status: 'inactive' }).expect(200);
     await ctx.fleet.stop();
     ctx.fleet = await startFleet(ctx.t, [{ node: { name: 'old-panel' }, panel: { version: '2.6.7' } }]);
     const [key] = await placeUsers(ctx.t, ctx.bot, 351, 1);
