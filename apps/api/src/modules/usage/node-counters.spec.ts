@@ -1,12 +1,12 @@
-import { decodeCursors, encodeCursors, moveCursors, newCursor, NodeCursors } from './node-counters';
+import { ClientCursor, decodeCursors, encodeCursors, moveCursors, newCursor, NodeCursors } from './node-counters';
 import type { CounterReading } from './usage.repository';
 
 const reading = (email: string, up: number, down: number, trafficId = 1, allTime: number | null = null) =>
   ({ email, trafficId, up, down, allTime }) as CounterReading;
 const owners = new Map([['a', { userId: 7, counted: true }]]);
 
-function cursorsWith(email: string, fields: Partial<ReturnType<typeof newCursor>>): NodeCursors {
-  return new Map([[email, { ...newCursor(7, false), trafficId: 1, movedAt: 100, ...fields }]]);
+function cursorsWith(email: string, fields: Partial<ClientCursor>): NodeCursors {
+  return new Map([[email, { ...newCursor(7, false, 100), trafficId: 1, ...fields }]]);
 }
 
 describe('moveCursors', () => {
@@ -78,8 +78,8 @@ describe('moveCursors', () => {
 describe('cursor rows', () => {
   it('encode and decode to the same cursors', () => {
     const cursors: NodeCursors = new Map([
-      ['a', { ...newCursor(7, true), trafficId: 3, up: 1, down: 2, allTime: 3, movedAt: 4, pendingUp: 5 }],
-      ['b', newCursor(null, false)],
+      ['a', { ...newCursor(7, true, 4), trafficId: 3, up: 1, down: 2, allTime: 3, pendingUp: 5 }],
+      ['b', newCursor(null, false, 0)],
     ]);
     expect(decodeCursors(encodeCursors(cursors))).toEqual(cursors);
     expect(decodeCursors(null)).toEqual(new Map());

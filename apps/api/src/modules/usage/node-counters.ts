@@ -62,8 +62,8 @@ export function encodeCursors(cursors: NodeCursors): string {
   return JSON.stringify(stored);
 }
 
-export function newCursor(userId: number | null, counted: boolean): ClientCursor {
-  return { userId, trafficId: null, up: 0, down: 0, allTime: null, movedAt: 0, counted, pendingUp: 0, pendingDown: 0 };
+export function newCursor(userId: number | null, counted: boolean, movedAt: number): ClientCursor {
+  return { userId, trafficId: null, up: 0, down: 0, allTime: null, movedAt, counted, pendingUp: 0, pendingDown: 0 };
 }
 
 /** Bytes one client moved since its cursor, as booked. */
@@ -105,12 +105,11 @@ export function moveCursors(
     if (!was) {
       const owner = owners.get(reading.email);
       cursors.set(reading.email, {
-        ...newCursor(owner?.userId ?? null, owner?.counted ?? false),
+        ...newCursor(owner?.userId ?? null, owner?.counted ?? false, now),
         trafficId: reading.trafficId,
         up: reading.up,
         down: reading.down,
         allTime,
-        movedAt: now,
       });
       result.moved++;
       continue;

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Inbound, ClientTraffic } from '@fleet/xui-client';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { CrashPoints } from '../../common/background/crash-points';
 import { retryOnDeadlock } from '../../common/database/advisory-lock';
 import { Coalescer } from '../../common/batching/coalescer';
@@ -80,12 +80,7 @@ export class UsageLedger {
    * what they waited to settle is settled. */
   async forget(nodeId: number, clientEmails: string[]): Promise<void> {
     if (!clientEmails.length) return;
-    await retryOnDeadlock(() =>
-      this.dataSource.transaction(async (manager) => {
-        await this.usage.lockNodes([nodeId], manager);
-        await this.usage.forget(nodeId, clientEmails, manager);
-      }),
-    );
+    await this.withNodesLocked([nodeId], (manager) => this.usage.forget(nodeId, clientEmails, manager));
   }
 
   /**
@@ -94,10 +89,15 @@ export class UsageLedger {
    */
   settleClients(nodeId: number, clientEmails: string[]): Promise<Map<string, number>> {
     if (!clientEmails.length) return Promise.resolve(new Map());
+    return this.withNodesLocked([nodeId], (manager) => this.usage.settleClients(nodeId, clientEmails, manager));
+  }
+
+  /** One transaction holding these nodes' counter locks; retried when it loses a deadlock. */
+  private withNodesLocked<T>(nodeIds: number[], work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return retryOnDeadlock(() =>
       this.dataSource.transaction(async (manager) => {
-        await this.usage.lockNodes([nodeId], manager);
-        return this.usage.settleClients(nodeId, clientEmails, manager);
+        await this.usage.lockNodes(nodeIds, manager);
+        return work(manager);
       }),
     );
   }
@@ -110,12 +110,9 @@ export class UsageLedger {
       const seen = new Set<number>();
       const round = pending.filter(({ item }) => !seen.has(item.nodeId) && seen.add(item.nodeId));
       pending = pending.filter((entry) => !round.includes(entry));
-      const booked = await retryOnDeadlock(() =>
-        this.dataSource.transaction(async (manager) => {
-          await this.usage.lockNodes(
-            round.map(({ item }) => item.nodeId),
-            manager,
-          );
+      const booked = await this.withNodesLocked(
+        round.map(({ item }) => item.nodeId),
+        async (manager) => {
           const booked = await this.usage.book(
             round.map(({ item }) => item),
             this.config.usageSettleMs,
@@ -123,7 +120,7 @@ export class UsageLedger {
           );
           this.crash.reach('usage:booking'); // booked, not committed
           return booked;
-        }),
+        },
       );
       round.forEach(({ index }, i) => (results[index] = booked[i]));
     }

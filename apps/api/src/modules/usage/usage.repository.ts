@@ -90,9 +90,9 @@ export class UsageRepository {
       manager,
     );
     // Settled in this booking: those whose hour ended, and those whose oldest waiting bytes are old enough.
-    const settling = [...nodes.values()].filter(
-      (node) => node.hourEnded || (node.pendingSince ?? node.now) <= node.now - settleMs,
-    );
+    const waitedEnough = (node: NodeState) => node.pendingSince !== null && node.pendingSince <= node.now - settleMs;
+    // (a node with nothing waiting starts waiting now: enough only when nothing may wait)
+    const settling = [...nodes.values()].filter((node) => node.hourEnded || waitedEnough(node) || settleMs === 0);
     const counted = await this.countedUsers(
       settling.flatMap((node) => [...node.cursors.values()].map((cursor) => cursor.userId)),
       manager,
@@ -110,7 +110,7 @@ export class UsageRepository {
         total.down += down;
         if (cursor.userId === null) continue; // nobody's client: the node's total only
         if (cursor.counted) {
-          credits.push({ userId: cursor.userId, nodeId, at: node.now, up, down, periodSince: null });
+          credits.push({ userId: cursor.userId, nodeId, at: node.now, up, down, waited: false });
         } else {
           cursor.pendingUp += up;
           cursor.pendingDown += down;
@@ -119,8 +119,7 @@ export class UsageRepository {
       }
       if (total.up + total.down > 0) totals.push(total);
       node.changed ||= moved.moved > 0;
-      if (node.pendingSince !== null && node.pendingSince <= node.now - settleMs)
-        settle(node, node.cursors.values(), credits, counted);
+      if (waitedEnough(node)) settle(node, node.cursors.values(), credits, counted);
       return moved;
     });
     await this.saveCursors(
@@ -171,7 +170,7 @@ export class UsageRepository {
       const cursor = node.cursors.get(clientEmail);
       if (cursor && cursor.up + cursor.down > 0) kept.set(`${nodeId}/${clientEmail}`, cursor.up + cursor.down);
       if (cursor) continue;
-      node.cursors.set(clientEmail, { ...newCursor(userId, counted.has(userId)), movedAt: node.now });
+      node.cursors.set(clientEmail, newCursor(userId, counted.has(userId), node.now));
       node.changed = true;
     }
     await this.saveCursors(
@@ -307,8 +306,8 @@ export class UsageRepository {
     if (!credits.length && !totals.length) return [];
     const [{ over_limit }]: Array<{ over_limit: number[] }> = await manager.query(
       `WITH credit AS (
-         SELECT * FROM unnest($1::int[], $2::int[], $3::timestamptz[], $4::bigint[], $5::bigint[], $6::timestamptz[])
-                  AS c(user_id, node_id, at, up, down, period_since)
+         SELECT * FROM unnest($1::int[], $2::int[], $3::timestamptz[], $4::bigint[], $5::bigint[], $6::boolean[])
+                  AS c(user_id, node_id, at, up, down, waited)
        ),
        per_bucket AS (
          SELECT user_id, date_trunc('hour', at) AS hour, node_id, sum(up)::bigint AS up, sum(down)::bigint AS down
@@ -338,7 +337,7 @@ export class UsageRepository {
          SELECT c.user_id,
                 COALESCE(sum(round(c.up * m.usage_multiplier)) FILTER (WHERE c.in_period), 0)::bigint AS up,
                 COALESCE(sum(round(c.down * m.usage_multiplier)) FILTER (WHERE c.in_period), 0)::bigint AS down
-           FROM (SELECT c.*, c.period_since IS NULL OR u.period_start IS NULL OR u.period_start <= c.period_since
+           FROM (SELECT c.*, NOT c.waited OR u.period_start IS NULL OR u.period_start <= c.at
                              AS in_period
                    FROM credit c JOIN vpn_users u ON u.id = c.user_id) c
            JOIN nodes m ON m.id = c.node_id
@@ -363,7 +362,7 @@ export class UsageRepository {
         credits.map((credit) => new Date(credit.at)),
         credits.map((credit) => credit.up),
         credits.map((credit) => credit.down),
-        credits.map((credit) => (credit.periodSince === null ? null : new Date(credit.periodSince))),
+        credits.map((credit) => credit.waited),
         totals.map((total) => total.nodeId),
         totals.map((total) => new Date(total.at)),
         totals.map((total) => total.up),
@@ -505,8 +504,8 @@ interface Credit {
   at: number;
   up: number;
   down: number;
-  /** For settled bytes: when they began to wait (a period that started later does not count them). */
-  periodSince: number | null;
+  /** Settled bytes, which began to wait at `at`: a period that started later does not count them. */
+  waited: boolean;
 }
 
 interface NodeTotal {
@@ -534,7 +533,7 @@ function settle(
         at,
         up: cursor.pendingUp,
         down: cursor.pendingDown,
-        periodSince: at,
+        waited: true,
       });
       cursor.pendingUp = 0;
       cursor.pendingDown = 0;
