@@ -77,6 +77,7 @@ async function main(): Promise<void> {
     const nodes = await app.get(NodesRepository).findAll();
     const pool = app.get(PanelPoolService);
     const floors: number[] = [];
+    const floorCpuMs: number[] = [];
     const runs: Array<{
       cpuMs: { controlPlane: number; simulators: number };
       walMB: number;
@@ -92,8 +93,11 @@ async function main(): Promise<void> {
     let booked = 0;
     for (let round = 0; round < ROUNDS; round++) {
       const startedFloor = performance.now();
+      const floorCpu = process.cpuUsage();
       await eachLimited(nodes, CONCURRENCY, async (node) => void (await pool.run(node, (p) => p.listInbounds())));
       floors.push(performance.now() - startedFloor);
+      const floorCpuUsed = process.cpuUsage(floorCpu);
+      floorCpuMs.push(Math.round((floorCpuUsed.user + floorCpuUsed.system) / 1000));
 
       injected += await trafficEverywhere(sims.panels);
       bookings = [];
@@ -173,7 +177,7 @@ async function main(): Promise<void> {
           dbMsSum: median(runs.map((run) => run.dbMsSum)),
           rowsWrittenPerPass: median(runs.map((run) => run.rows)),
           hotUpdateShare,
-          floor: { listCallsMs: floorMs, listCallsMsRuns: floors.map(Math.round) },
+          floor: { listCallsMs: floorMs, listCallsMsRuns: floors.map(Math.round), controlPlaneCpuMs: floorCpuMs },
           passVsFloor: +(passMs / floorMs).toFixed(2),
           settlePass: { ms: settling.ms, usersCredited: settling.users },
           everyUserLimited: {

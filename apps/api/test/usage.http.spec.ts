@@ -4,6 +4,7 @@ import { NodesRepository } from '../src/modules/nodes/nodes.repository';
 import { PanelPoolService } from '../src/modules/panels/panel-pool.service';
 import { readingsOf, UsageLedger } from '../src/modules/usage/usage-ledger.service';
 import { UsagePassService } from '../src/modules/usage/usage-pass.service';
+import { UsageRepository } from '../src/modules/usage/usage.repository';
 import { AccessPassService } from '../src/modules/access/access-pass.service';
 import { checkHealth, clientOn, operatorCall, placeUsers, startFleet } from './support/fleet';
 import { startTestApp, TestApp } from './support/test-app';
@@ -274,6 +275,28 @@ describe('usage ledger: every byte a panel reports booked once (real HTTP, Postg
     expect(await slow).toMatchObject({ up: 0, down: 0, written: 0 });
     await pass();
     expect((await usageOf(801)).total).toEqual({ up: 160, down: 160 });
+  });
+
+  it('a booking rolled back after its cursors were written is booked by the next pass, once', async () => {
+    const [key] = await placeUsers(ctx.t, ctx.bot, 851, 1);
+    const node = (await ctx.t.app.get(NodesRepository).findById(key.node.id))!;
+    const repository = ctx.t.app.get(UsageRepository);
+    traffic(key, 100, 100);
+    await pass();
+    traffic(key, 30, 70);
+    const readings = readingsOf(await ctx.t.app.get(PanelPoolService).run(node, (panel) => panel.listInbounds()));
+    const since = await repository.clock();
+    await expect(
+      ctx.t.dataSource.transaction(async (manager) => {
+        await repository.lockNodes([node.id], manager);
+        const [booked] = await repository.book([{ nodeId: node.id, readings, since }], 0, manager);
+        expect(booked).toMatchObject({ up: 30, down: 70 });
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect(await pass()).toMatchObject({ up: 30, down: 70 });
+    expect(await pass()).toMatchObject({ up: 0, down: 0 });
+    expect((await usageOf(851)).total).toEqual({ up: 130, down: 170 });
   });
 });
 

@@ -1,70 +1,66 @@
 import type { CounterReading } from './usage.repository';
 
-/** One client's cursor on a node: the counters last booked, and the bytes booked but not yet settled. */
-export interface ClientCursor {
-  userId: number | null;
+/**
+ * One client's cursor on a node, stored positionally (a node's row holds one per client, read and written at every
+ * booking, so it stays small and is used as parsed): the counters last booked, and the bytes booked but not yet
+ * settled. Fields by `CursorField`.
+ */
+export type ClientCursor = [
+  userId: number | null,
   /** The panel's traffic row id; null for a client we are creating (its counters start at 0). */
-  trafficId: number | null;
-  up: number;
-  down: number;
+  trafficId: number | null,
+  up: number,
+  down: number,
   /** The row's lifetime counter when the panel keeps one that covers the counters. */
-  allTime: number | null;
+  allTime: number | null,
   /** Database clock (ms) when the cursor last moved: a reading started earlier never moves it back. */
-  movedAt: number;
-  /** The user has a traffic limit: their bytes reach their buckets and total at every booking. */
-  counted: boolean;
+  movedAt: number,
+  /** 1 when the user has a traffic limit: their bytes reach their buckets and total at every booking. */
+  counted: 0 | 1,
   /** Booked bytes of a user without a limit, waiting to be settled into their buckets and total. */
-  pendingUp: number;
-  pendingDown: number;
-}
+  pendingUp: number,
+  pendingDown: number,
+];
 
-/** Every cursor of one node, stored as one row (one write per node and booking, whatever its client count). */
+export const CursorField = {
+  userId: 0,
+  trafficId: 1,
+  up: 2,
+  down: 3,
+  allTime: 4,
+  movedAt: 5,
+  counted: 6,
+  pendingUp: 7,
+  pendingDown: 8,
+} as const;
+const F = CursorField;
+
+/** Every cursor of one node by client email, stored as one row (one write per node and booking). */
 export type NodeCursors = Map<string, ClientCursor>;
-
-/** A positional array per client keeps the stored row small. */
-type StoredCursor = [number | null, number | null, number, number, number | null, number, 0 | 1, number, number];
 
 export function decodeCursors(json: string | null): NodeCursors {
   const cursors: NodeCursors = new Map();
   if (!json) return cursors;
-  for (const [
-    email,
-    [userId, trafficId, up, down, allTime, movedAt, counted, pendingUp, pendingDown],
-  ] of Object.entries(JSON.parse(json) as Record<string, StoredCursor>))
-    cursors.set(email, {
-      userId,
-      trafficId,
-      up,
-      down,
-      allTime,
-      movedAt,
-      counted: counted === 1,
-      pendingUp,
-      pendingDown,
-    });
+  const stored = JSON.parse(json) as Record<string, ClientCursor>;
+  for (const email in stored) cursors.set(email, stored[email]);
   return cursors;
 }
 
-export function encodeCursors(cursors: NodeCursors): string {
-  const stored: Record<string, StoredCursor> = {};
-  for (const [email, c] of cursors)
-    stored[email] = [
-      c.userId,
-      c.trafficId,
-      c.up,
-      c.down,
-      c.allTime,
-      c.movedAt,
-      c.counted ? 1 : 0,
-      c.pendingUp,
-      c.pendingDown,
-    ];
-  return JSON.stringify(stored);
+/** The stored form (JSON.stringify it): an object by email without a prototype, whatever a panel names its clients. */
+export function storedCursors(cursors: NodeCursors): Record<string, ClientCursor> {
+  const stored: Record<string, ClientCursor> = Object.create(null);
+  for (const [email, cursor] of cursors) stored[email] = cursor;
+  return stored;
 }
 
 export function newCursor(userId: number | null, counted: boolean, movedAt: number): ClientCursor {
-  return { userId, trafficId: null, up: 0, down: 0, allTime: null, movedAt, counted, pendingUp: 0, pendingDown: 0 };
+  return [userId, null, 0, 0, null, movedAt, counted ? 1 : 0, 0, 0];
 }
+
+/** Bytes waiting in the cursor to be settled. */
+export const pendingOf = (cursor: ClientCursor) => cursor[F.pendingUp] + cursor[F.pendingDown];
+/** The counters last booked (up + down), for the client's `totalGB`. */
+export const countersOfCursor = (cursor: ClientCursor) => cursor[F.up] + cursor[F.down];
 
 /** Bytes one client moved since its cursor, as booked. */
 export interface ClientDelta {
@@ -104,39 +100,38 @@ export function moveCursors(
     const was = cursors.get(reading.email);
     if (!was) {
       const owner = owners.get(reading.email);
-      cursors.set(reading.email, {
-        ...newCursor(owner?.userId ?? null, owner?.counted ?? false, now),
-        trafficId: reading.trafficId,
-        up: reading.up,
-        down: reading.down,
-        allTime,
-      });
+      const cursor = newCursor(owner?.userId ?? null, owner?.counted ?? false, now);
+      cursor[F.trafficId] = reading.trafficId;
+      cursor[F.up] = reading.up;
+      cursor[F.down] = reading.down;
+      cursor[F.allTime] = allTime;
+      cursors.set(reading.email, cursor);
       result.moved++;
       continue;
     }
-    if (was.movedAt >= since) continue;
-    if (
-      was.trafficId === reading.trafficId &&
-      was.up === reading.up &&
-      was.down === reading.down &&
-      was.allTime === allTime
-    )
+    if (was[F.movedAt] >= since) continue;
+    const [userId, trafficId, wasUp, wasDown, wasAllTime] = was;
+    if (trafficId === reading.trafficId && wasUp === reading.up && wasDown === reading.down && wasAllTime === allTime)
       continue;
-    const newRow = was.trafficId !== reading.trafficId;
-    const wentBack = !newRow && (reading.up < was.up || reading.down < was.down);
-    const seenUp = newRow || wentBack ? reading.up : reading.up - was.up;
-    const seenDown = newRow || wentBack ? reading.down : reading.down - was.down;
+    const newRow = trafficId !== reading.trafficId;
+    const wentBack = !newRow && (reading.up < wasUp || reading.down < wasDown);
+    const seenUp = newRow || wentBack ? reading.up : reading.up - wasUp;
+    const seenDown = newRow || wentBack ? reading.down : reading.down - wasDown;
     const lifetime = newRow
       ? (allTime ?? reading.up + reading.down)
-      : allTime !== null && was.allTime !== null && allTime >= was.allTime
-        ? allTime - was.allTime
+      : allTime !== null && wasAllTime !== null && allTime >= wasAllTime
+        ? allTime - wasAllTime
         : 0;
     // Bytes the lifetime counter saw that the counters no longer show, split like the client's earlier traffic.
     const forgotten = Math.max(lifetime - seenUp - seenDown, 0);
-    const upShare = was.up + was.down > 0 ? was.up / (was.up + was.down) : 0.5;
+    const upShare = wasUp + wasDown > 0 ? wasUp / (wasUp + wasDown) : 0.5;
     const forgottenUp = Math.round(forgotten * upShare);
-    if (was.trafficId !== null && (newRow || wentBack) && was.userId !== null) resetUsers.add(was.userId);
-    Object.assign(was, { trafficId: reading.trafficId, up: reading.up, down: reading.down, allTime, movedAt: now });
+    if (trafficId !== null && (newRow || wentBack) && userId !== null) resetUsers.add(userId);
+    was[F.trafficId] = reading.trafficId;
+    was[F.up] = reading.up;
+    was[F.down] = reading.down;
+    was[F.allTime] = allTime;
+    was[F.movedAt] = now;
     result.moved++;
     const up = seenUp + forgottenUp;
     const down = seenDown + forgotten - forgottenUp;

@@ -1,7 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { ClientCursor, decodeCursors, encodeCursors, moveCursors, newCursor, NodeCursors } from './node-counters';
+import { sqlArray } from '../../common/database/sql-array';
+import {
+  ClientCursor,
+  countersOfCursor,
+  CursorField as F,
+  decodeCursors,
+  moveCursors,
+  newCursor,
+  NodeCursors,
+  pendingOf,
+  storedCursors,
+} from './node-counters';
 
 /** A panel's counters for one client, as its traffic row shows them. */
 export interface CounterReading {
@@ -53,6 +64,9 @@ const NODE_COUNTERS_LOCK = 7_300_100;
 /** Every query on the usage ledger: cursors, hourly/daily buckets, node totals. */
 @Injectable()
 export class UsageRepository {
+  /** The cursors this replica last saved or read, by node, at their row's version. */
+  private readonly cached = new Map<number, { version: string; cursors: NodeCursors }>();
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** The database's clock: readings are stamped with it, so replicas' clocks never matter. */
@@ -94,7 +108,7 @@ export class UsageRepository {
     // (a node with nothing waiting starts waiting now: enough only when nothing may wait)
     const settling = [...nodes.values()].filter((node) => node.hourEnded || waitedEnough(node) || settleMs === 0);
     const counted = await this.countedUsers(
-      settling.flatMap((node) => [...node.cursors.values()].map((cursor) => cursor.userId)),
+      settling.flatMap((node) => [...node.cursors.values()].map((cursor) => cursor[F.userId])),
       manager,
     );
     const credits: Credit[] = [];
@@ -108,12 +122,13 @@ export class UsageRepository {
       for (const { cursor, up, down } of moved.deltas) {
         total.up += up;
         total.down += down;
-        if (cursor.userId === null) continue; // nobody's client: the node's total only
-        if (cursor.counted) {
-          credits.push({ userId: cursor.userId, nodeId, at: node.now, up, down, waited: false });
+        const userId = cursor[F.userId];
+        if (userId === null) continue; // nobody's client: the node's total only
+        if (cursor[F.counted]) {
+          credits.push({ userId, nodeId, at: node.now, up, down, waited: false });
         } else {
-          cursor.pendingUp += up;
-          cursor.pendingDown += down;
+          cursor[F.pendingUp] += up;
+          cursor[F.pendingDown] += down;
           node.pendingSince ??= node.now;
         }
       }
@@ -122,10 +137,7 @@ export class UsageRepository {
       if (waitedEnough(node)) settle(node, node.cursors.values(), credits, counted);
       return moved;
     });
-    await this.saveCursors(
-      [...nodes.values()].filter((node) => node.changed),
-      manager,
-    );
+    await this.saveCursors(nodes.values(), manager);
     const overLimit = new Set(await this.credit(credits, totals, manager));
     const usersOn = new Map<number, Set<number>>();
     for (const { nodeId, userId } of credits) usersOn.set(nodeId, (usersOn.get(nodeId) ?? new Set()).add(userId));
@@ -168,26 +180,23 @@ export class UsageRepository {
     for (const { nodeId, clientEmail, userId } of clients) {
       const node = nodes.get(nodeId)!;
       const cursor = node.cursors.get(clientEmail);
-      if (cursor && cursor.up + cursor.down > 0) kept.set(`${nodeId}/${clientEmail}`, cursor.up + cursor.down);
+      if (cursor && countersOfCursor(cursor) > 0) kept.set(`${nodeId}/${clientEmail}`, countersOfCursor(cursor));
       if (cursor) continue;
       node.cursors.set(clientEmail, newCursor(userId, counted.has(userId), node.now));
       node.changed = true;
     }
-    await this.saveCursors(
-      [...nodes.values()].filter((node) => node.changed),
-      manager,
-    );
+    await this.saveCursors(nodes.values(), manager);
     return kept;
   }
 
   /** The clients left their panel (their node is locked): their counters go, what they waited to settle is settled. */
   async forget(nodeId: number, clientEmails: string[], manager: EntityManager): Promise<void> {
     const node = (await this.cursorsOf([nodeId], manager)).get(nodeId)!;
-    const leaving = clientEmails.flatMap((email) => node.cursors.get(email) ?? []);
+    const leaving = cursorsFor(node.cursors, clientEmails);
     const credits: Credit[] = [];
     settle(node, leaving, credits, new Set());
     for (const email of clientEmails) node.cursors.delete(email);
-    await this.saveCursors(node.changed ? [node] : [], manager);
+    await this.saveCursors([node], manager);
     await this.credit(credits, [], manager);
   }
 
@@ -198,14 +207,14 @@ export class UsageRepository {
    */
   async settleClients(nodeId: number, emails: string[], manager: EntityManager): Promise<Map<string, number>> {
     const node = (await this.cursorsOf([nodeId], manager)).get(nodeId)!;
-    const cursors = emails.flatMap((email) => node.cursors.get(email) ?? []);
+    const cursors = cursorsFor(node.cursors, emails);
     const credits: Credit[] = [];
     const counted = await this.countedUsers(
-      cursors.map((cursor) => cursor.userId),
+      cursors.map((cursor) => cursor[F.userId]),
       manager,
     );
     settle(node, cursors, credits, counted);
-    await this.saveCursors(node.changed ? [node] : [], manager);
+    await this.saveCursors([node], manager);
     await this.credit(credits, [], manager);
     return countersOf(node.cursors, emails);
   }
@@ -213,32 +222,53 @@ export class UsageRepository {
   /** The counters last booked per client email on a node (up + down), for the clients' `totalGB`. */
   async countersOn(nodeId: number, emails: string[], manager?: EntityManager): Promise<Map<string, number>> {
     if (!emails.length) return new Map();
-    const { cursors } = (await this.cursorsOf([nodeId], manager ?? this.dataSource.manager)).get(nodeId)!;
+    const { cursors } = (await this.cursorsOf([nodeId], manager ?? this.dataSource.manager, true)).get(nodeId)!;
     return countersOf(cursors, emails);
   }
 
-  /** The nodes' cursors, read at the database's clock. */
-  private async cursorsOf(nodeIds: number[], manager: EntityManager): Promise<Map<number, NodeState>> {
+  /**
+   * The nodes' cursors, read at the database's clock. The caller holds the nodes' locks and saves them (`saveCursors`)
+   * in the same transaction, unless it only reads (`readOnly`).
+   */
+  private async cursorsOf(
+    nodeIds: number[],
+    manager: EntityManager,
+    readOnly = false,
+  ): Promise<Map<number, NodeState>> {
+    // Cursors this replica saved are reused while the row is still that version (taken out while in use: a
+    // transaction that rolls back after changing them leaves the row at another version, or none in memory).
+    const cached = new Map<number, { version: string; cursors: NodeCursors }>();
+    for (const id of readOnly ? [] : nodeIds) {
+      const entry = this.cached.get(id);
+      if (entry) cached.set(id, entry);
+      this.cached.delete(id);
+    }
     const rows: Array<{
       node_id: number;
+      version: string | null;
       clients: string | null;
       pending_since: Date | null;
       hour_ended: boolean;
       now: Date;
     }> = await manager.query(
-      `SELECT w.id AS node_id, c.clients::text AS clients, c.pending_since, t.now,
+      `SELECT w.id AS node_id, c.xmin::text AS version, c.pending_since, t.now,
+              CASE WHEN c.xmin::text IS DISTINCT FROM w.cached THEN c.clients::text END AS clients,
               COALESCE(date_trunc('hour', c.pending_since) < date_trunc('hour', t.now), false) AS hour_ended
          FROM (SELECT clock_timestamp() AS now) t
-        CROSS JOIN unnest($1::int[]) AS w(id)
+        CROSS JOIN unnest($1::int[], $2::text[]) AS w(id, cached)
          LEFT JOIN usage_node_cursors c ON c.node_id = w.id`,
-      [nodeIds],
+      [nodeIds, nodeIds.map((id) => cached.get(id)?.version ?? null)],
     );
     return new Map(
       rows.map((row) => [
         row.node_id,
         {
           nodeId: row.node_id,
-          cursors: decodeCursors(row.clients),
+          cursors:
+            row.version !== null && row.version === cached.get(row.node_id)?.version
+              ? cached.get(row.node_id)!.cursors
+              : decodeCursors(row.clients),
+          version: row.version,
           pendingSince: row.pending_since?.getTime() ?? null,
           hourEnded: row.hour_ended,
           now: row.now.getTime(),
@@ -248,19 +278,24 @@ export class UsageRepository {
     );
   }
 
-  private async saveCursors(nodes: NodeState[], manager: EntityManager): Promise<void> {
-    if (!nodes.length) return;
-    await manager.query(
-      `INSERT INTO usage_node_cursors AS c (node_id, clients, pending_since)
-       SELECT node_id, clients::json, pending_since
-         FROM unnest($1::int[], $2::text[], $3::timestamptz[]) AS s(node_id, clients, pending_since)
-       ON CONFLICT (node_id) DO UPDATE SET clients = EXCLUDED.clients, pending_since = EXCLUDED.pending_since`,
-      [
-        nodes.map((node) => node.nodeId),
-        nodes.map((node) => encodeCursors(node.cursors)),
-        nodes.map((node) => (node.pendingSince === null ? null : new Date(node.pendingSince))),
-      ],
-    );
+  /** Writes the nodes' cursors that changed, and keeps them all in memory with the row version they are at. */
+  private async saveCursors(nodes: Iterable<NodeState>, manager: EntityManager): Promise<void> {
+    const all = [...nodes];
+    const changed = all.filter((node) => node.changed);
+    if (changed.length) {
+      // xmin is the id of the transaction that wrote the row version: one that rolls back never becomes visible.
+      const saved: Array<{ node_id: number; version: string }> = await manager.query(
+        `INSERT INTO usage_node_cursors AS c (node_id, clients, pending_since)
+         SELECT (s->>0)::int, s->1, to_timestamp((s->>2)::float8 / 1000) FROM json_array_elements($1::json) s
+         ON CONFLICT (node_id) DO UPDATE SET clients = EXCLUDED.clients, pending_since = EXCLUDED.pending_since
+         RETURNING c.node_id, c.xmin::text AS version`,
+        [JSON.stringify(changed.map((node) => [node.nodeId, storedCursors(node.cursors), node.pendingSince]))],
+      );
+      const versions = new Map(saved.map((row) => [row.node_id, row.version]));
+      for (const node of changed) node.version = versions.get(node.nodeId)!;
+    }
+    for (const node of all)
+      if (node.version !== null) this.cached.set(node.nodeId, { version: node.version, cursors: node.cursors });
   }
 
   /** Who owns clients seen on a node for the first time (adopted clients keep their own emails). */
@@ -306,8 +341,9 @@ export class UsageRepository {
     if (!credits.length && !totals.length) return [];
     const [{ over_limit }]: Array<{ over_limit: number[] }> = await manager.query(
       `WITH credit AS (
-         SELECT * FROM unnest($1::int[], $2::int[], $3::timestamptz[], $4::bigint[], $5::bigint[], $6::boolean[])
-                  AS c(user_id, node_id, at, up, down, waited)
+         SELECT user_id, node_id, to_timestamp(at / 1000) AS at, up, down, waited
+           FROM unnest($1::int[], $2::int[], $3::float8[], $4::bigint[], $5::bigint[], $6::boolean[])
+                AS c(user_id, node_id, at, up, down, waited)
        ),
        per_bucket AS (
          SELECT user_id, date_trunc('hour', at) AS hour, node_id, sum(up)::bigint AS up, sum(down)::bigint AS down
@@ -329,8 +365,8 @@ export class UsageRepository {
        ),
        node_total AS (
          INSERT INTO node_usage_hourly AS n (node_id, hour, up, down)
-         SELECT node_id, date_trunc('hour', at), up, down
-           FROM unnest($7::int[], $8::timestamptz[], $9::bigint[], $10::bigint[]) AS t(node_id, at, up, down)
+         SELECT node_id, date_trunc('hour', to_timestamp(at / 1000)), up, down
+           FROM unnest($7::int[], $8::float8[], $9::bigint[], $10::bigint[]) AS t(node_id, at, up, down)
          ON CONFLICT (node_id, hour) DO UPDATE SET up = n.up + EXCLUDED.up, down = n.down + EXCLUDED.down
        ),
        per_user AS (
@@ -357,16 +393,16 @@ export class UsageRepository {
        noted AS (INSERT INTO access_rechecks (user_id) SELECT id FROM over_limit ON CONFLICT DO NOTHING)
        SELECT COALESCE(json_agg(id), '[]') AS over_limit FROM over_limit`,
       [
-        credits.map((credit) => credit.userId),
-        credits.map((credit) => credit.nodeId),
-        credits.map((credit) => new Date(credit.at)),
-        credits.map((credit) => credit.up),
-        credits.map((credit) => credit.down),
-        credits.map((credit) => credit.waited),
-        totals.map((total) => total.nodeId),
-        totals.map((total) => new Date(total.at)),
-        totals.map((total) => total.up),
-        totals.map((total) => total.down),
+        sqlArray(credits.map((credit) => credit.userId)),
+        sqlArray(credits.map((credit) => credit.nodeId)),
+        sqlArray(credits.map((credit) => credit.at)),
+        sqlArray(credits.map((credit) => credit.up)),
+        sqlArray(credits.map((credit) => credit.down)),
+        sqlArray(credits.map((credit) => credit.waited)),
+        sqlArray(totals.map((total) => total.nodeId)),
+        sqlArray(totals.map((total) => total.at)),
+        sqlArray(totals.map((total) => total.up)),
+        sqlArray(totals.map((total) => total.down)),
       ],
     );
     return over_limit;
@@ -488,6 +524,8 @@ function bucketOf(row: { start: Date; node_id: number; up: string; down: string 
 interface NodeState {
   nodeId: number;
   cursors: NodeCursors;
+  /** The row's version (its xmin), null when the node has no row yet. */
+  version: string | null;
   /** When the oldest bytes waiting to be settled were booked (ms), null when none wait. */
   pendingSince: number | null;
   /** Bytes are waiting since an hour that has ended. */
@@ -525,30 +563,41 @@ function settle(
 ): void {
   const at = node.pendingSince ?? node.now;
   for (const cursor of cursors) {
-    if (cursor.userId === null) continue;
-    if (cursor.pendingUp + cursor.pendingDown > 0) {
+    const userId = cursor[F.userId];
+    if (userId === null) continue;
+    if (pendingOf(cursor) > 0) {
       credits.push({
-        userId: cursor.userId,
+        userId,
         nodeId: node.nodeId,
         at,
-        up: cursor.pendingUp,
-        down: cursor.pendingDown,
+        up: cursor[F.pendingUp],
+        down: cursor[F.pendingDown],
         waited: true,
       });
-      cursor.pendingUp = 0;
-      cursor.pendingDown = 0;
+      cursor[F.pendingUp] = 0;
+      cursor[F.pendingDown] = 0;
     }
-    cursor.counted = counted.has(cursor.userId);
+    cursor[F.counted] = counted.has(userId) ? 1 : 0;
   }
-  if (![...node.cursors.values()].some((cursor) => cursor.pendingUp + cursor.pendingDown > 0)) node.pendingSince = null;
+  if (![...node.cursors.values()].some((cursor) => pendingOf(cursor) > 0)) node.pendingSince = null;
   node.changed = true;
+}
+
+/** The cursors of these emails that exist (a cursor is an array: not for flatMap). */
+function cursorsFor(cursors: NodeCursors, emails: string[]): ClientCursor[] {
+  const found: ClientCursor[] = [];
+  for (const email of emails) {
+    const cursor = cursors.get(email);
+    if (cursor) found.push(cursor);
+  }
+  return found;
 }
 
 function countersOf(cursors: NodeCursors, emails: string[]): Map<string, number> {
   const counters = new Map<string, number>();
   for (const email of emails) {
     const cursor = cursors.get(email);
-    if (cursor) counters.set(email, cursor.up + cursor.down);
+    if (cursor) counters.set(email, countersOfCursor(cursor));
   }
   return counters;
 }
