@@ -306,13 +306,14 @@ describe('usage ledger: bytes of users without a limit wait on their node and ar
   const usedOf = async (telegramId: number) =>
     (await ctx.t.http().get(`/api/v1/keys/${telegramId}`).set(ctx.bot).expect(200)).body.access.usedBytes;
 
-  it('counts users with a limit at once; the others wait until the hour ends or their client leaves the node', async () => {
+  it('counts the totals of users with a limit at once; the rest waits until the hour ends or a client leaves', async () => {
     const [free, quota] = await placeUsers(ctx.t, ctx.bot, 601, 2);
     await ctx.t.http().patch('/api/v1/keys/602/access').set(ctx.bot).send({ trafficLimitBytes: 1_000_000 }).expect(200);
     traffic(free, 100, 200);
     traffic(quota, 10, 20, quota.node.id);
     expect(await pass()).toMatchObject({ up: 110, down: 220, users: 1 });
     expect(await usedOf(602)).toBe(30);
+    expect((await usageOf(602)).total).toEqual({ up: 0, down: 0 }); // hourly buckets wait, a quota's too
     expect(await usedOf(601)).toBe(0);
     expect((await usageOf(601)).total).toEqual({ up: 0, down: 0 });
     // The nodes' own traffic is booked at once, whoever used it.
@@ -326,6 +327,8 @@ describe('usage ledger: bytes of users without a limit wait on their node and ar
     traffic(free, 1, 1);
     await pass();
     expect(await usedOf(601)).toBe(300);
+    expect(await usedOf(602)).toBe(30); // counted once: its settled bytes reach its hourly bucket only
+    expect((await usageOf(602)).total).toEqual({ up: 10, down: 20 });
     const usage = await usageOf(601);
     expect(usage.buckets).toEqual([{ start: expect.any(String), nodeId: free.node.id, up: 100, down: 200 }]);
     expect(Date.now() - Date.parse(usage.buckets[0].start)).toBeGreaterThan(3_600_000);

@@ -15,9 +15,9 @@ export type ClientCursor = [
   allTime: number | null,
   /** Database clock (ms) when the cursor last moved: a reading started earlier never moves it back. */
   movedAt: number,
-  /** 1 when the user has a traffic limit: their bytes reach their buckets and total at every booking. */
+  /** 1 when the user has a traffic limit: their bytes reach their total at every booking (their quota). */
   counted: 0 | 1,
-  /** Booked bytes of a user without a limit, waiting to be settled into their buckets and total. */
+  /** Booked bytes waiting to be settled into the user's hourly bucket (and, without a limit, total). */
   pendingUp: number,
   pendingDown: number,
 ];

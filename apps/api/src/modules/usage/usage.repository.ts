@@ -39,8 +39,8 @@ export interface BookingResult {
   down: number;
   /** Cursors moved (clients whose counters moved, or seen for the first time), all in the node's one row. */
   written: number;
-  /** Users credited on this node (one hourly bucket and one user row written each): users with a limit whose usage
-   * grew, and the others when the node's waiting bytes were settled. */
+  /** Users credited on this node: users with a limit whose usage grew (their total), and everyone whose waiting
+   * bytes were settled (their hourly bucket and, without a limit, their total). */
   users: number;
   /** Users whose counted traffic reached their limit while their status still lets them in (also noted in
    * `access_rechecks`, in the same transaction, for the access machinery). */
@@ -86,9 +86,9 @@ export class UsageRepository {
   /**
    * Books the readings of several nodes, whose cursors the caller locked (`lockNodes`): per client the delta against
    * its cursor (`moveCursors`), the cursors moved, the deltas added to the nodes' hourly totals and, × the node's
-   * `usage_multiplier`, to their users' hourly buckets and period totals: at once for users with a traffic limit (their
-   * quota is checked here), and for the others when the node's waiting bytes are settled (after `settleMs`, and once
-   * an hour has ended). Answers one result per node, in order.
+   * `usage_multiplier`, to their users' period totals and hourly buckets. Users with a traffic limit have their total
+   * raised at once (their quota is checked here); the rest waits in the cursors until the node's waiting bytes are
+   * settled (after `settleMs`, and once an hour has ended). Answers one result per node, in order.
    */
   async book(batch: NodeReadings[], settleMs: number, manager: EntityManager): Promise<BookingResult[]> {
     const nodes = await this.cursorsOf(
@@ -125,12 +125,11 @@ export class UsageRepository {
         const userId = cursor[F.userId];
         if (userId === null) continue; // nobody's client: the node's total only
         if (cursor[F.counted]) {
-          credits.push({ userId, nodeId, at: node.now, up, down, waited: false });
-        } else {
-          cursor[F.pendingUp] += up;
-          cursor[F.pendingDown] += down;
-          node.pendingSince ??= node.now;
+          credits.push({ userId, nodeId, at: node.now, up, down, total: true, bucket: false, waited: false });
         }
+        cursor[F.pendingUp] += up;
+        cursor[F.pendingDown] += down;
+        node.pendingSince ??= node.now;
       }
       if (total.up + total.down > 0) totals.push(total);
       node.changed ||= moved.moved > 0;
@@ -284,12 +283,16 @@ export class UsageRepository {
     const changed = all.filter((node) => node.changed);
     if (changed.length) {
       // xmin is the id of the transaction that wrote the row version: one that rolls back never becomes visible.
+      // One parameter per node's clients, passed as it is (an array parameter would be escaped, a JSON document of
+      // all the nodes parsed once more per field).
+      const rows = changed.map((_, i) => `($${3 * i + 1}::int, $${3 * i + 2}::json, $${3 * i + 3}::float8)`);
       const saved: Array<{ node_id: number; version: string }> = await manager.query(
         `INSERT INTO usage_node_cursors AS c (node_id, clients, pending_since)
-         SELECT (s->>0)::int, s->1, to_timestamp((s->>2)::float8 / 1000) FROM json_array_elements($1::json) s
+         SELECT node_id, clients, to_timestamp(pending_ms / 1000) FROM (VALUES ${rows.join(', ')})
+                AS s(node_id, clients, pending_ms)
          ON CONFLICT (node_id) DO UPDATE SET clients = EXCLUDED.clients, pending_since = EXCLUDED.pending_since
          RETURNING c.node_id, c.xmin::text AS version`,
-        [JSON.stringify(changed.map((node) => [node.nodeId, storedCursors(node.cursors), node.pendingSince]))],
+        changed.flatMap((node) => [node.nodeId, JSON.stringify(storedCursors(node.cursors)), node.pendingSince]),
       );
       const versions = new Map(saved.map((row) => [row.node_id, row.version]));
       for (const node of changed) node.version = versions.get(node.nodeId)!;
@@ -341,13 +344,13 @@ export class UsageRepository {
     if (!credits.length && !totals.length) return [];
     const [{ over_limit }]: Array<{ over_limit: number[] }> = await manager.query(
       `WITH credit AS (
-         SELECT user_id, node_id, to_timestamp(at / 1000) AS at, up, down, waited
-           FROM unnest($1::int[], $2::int[], $3::float8[], $4::bigint[], $5::bigint[], $6::boolean[])
-                AS c(user_id, node_id, at, up, down, waited)
+         SELECT user_id, node_id, to_timestamp(at / 1000) AS at, up, down, total, bucket, waited
+           FROM unnest($1::int[], $2::int[], $3::float8[], $4::bigint[], $5::bigint[], $6::boolean[], $7::boolean[],
+                       $8::boolean[]) AS c(user_id, node_id, at, up, down, total, bucket, waited)
        ),
        per_bucket AS (
          SELECT user_id, date_trunc('hour', at) AS hour, node_id, sum(up)::bigint AS up, sum(down)::bigint AS down
-           FROM credit GROUP BY 1, 2, 3
+           FROM credit WHERE bucket GROUP BY 1, 2, 3
        ),
        -- Existing rows are updated in place (cheaper than INSERT … ON CONFLICT when most rows exist).
        hour_added AS (
@@ -366,17 +369,16 @@ export class UsageRepository {
        node_total AS (
          INSERT INTO node_usage_hourly AS n (node_id, hour, up, down)
          SELECT node_id, date_trunc('hour', to_timestamp(at / 1000)), up, down
-           FROM unnest($7::int[], $8::float8[], $9::bigint[], $10::bigint[]) AS t(node_id, at, up, down)
+           FROM unnest($9::int[], $10::float8[], $11::bigint[], $12::bigint[]) AS t(node_id, at, up, down)
          ON CONFLICT (node_id, hour) DO UPDATE SET up = n.up + EXCLUDED.up, down = n.down + EXCLUDED.down
        ),
+       -- (the period check is a lookup per waited credit, never a join: a join here may scan every user)
        per_user AS (
-         SELECT c.user_id,
-                COALESCE(sum(round(c.up * m.usage_multiplier)) FILTER (WHERE c.in_period), 0)::bigint AS up,
-                COALESCE(sum(round(c.down * m.usage_multiplier)) FILTER (WHERE c.in_period), 0)::bigint AS down
-           FROM (SELECT c.*, NOT c.waited OR u.period_start IS NULL OR u.period_start <= c.at
-                             AS in_period
-                   FROM credit c JOIN vpn_users u ON u.id = c.user_id) c
-           JOIN nodes m ON m.id = c.node_id
+         SELECT c.user_id, sum(round(c.up * m.usage_multiplier))::bigint AS up,
+                sum(round(c.down * m.usage_multiplier))::bigint AS down
+           FROM credit c JOIN nodes m ON m.id = c.node_id
+          WHERE c.total AND (NOT c.waited OR COALESCE(
+                  (SELECT u.period_start <= c.at FROM vpn_users u WHERE u.id = c.user_id), true))
           GROUP BY c.user_id
        ),
        -- Two lanes booking the same users (a move under way) may deadlock, rarely: the booking is retried.
@@ -398,6 +400,8 @@ export class UsageRepository {
         sqlArray(credits.map((credit) => credit.at)),
         sqlArray(credits.map((credit) => credit.up)),
         sqlArray(credits.map((credit) => credit.down)),
+        sqlArray(credits.map((credit) => credit.total)),
+        sqlArray(credits.map((credit) => credit.bucket)),
         sqlArray(credits.map((credit) => credit.waited)),
         sqlArray(totals.map((total) => total.nodeId)),
         sqlArray(totals.map((total) => total.at)),
@@ -535,13 +539,15 @@ interface NodeState {
   changed: boolean;
 }
 
-/** Bytes to add to a user's bucket (the hour of `at`) and, when they fall in the current period, total. */
+/** Bytes to add to a user's total (when they fall in the current period) and/or hourly bucket (the hour of `at`). */
 interface Credit {
   userId: number;
   nodeId: number;
   at: number;
   up: number;
   down: number;
+  total: boolean;
+  bucket: boolean;
   /** Settled bytes, which began to wait at `at`: a period that started later does not count them. */
   waited: boolean;
 }
@@ -553,8 +559,8 @@ interface NodeTotal {
   down: number;
 }
 
-/** Settles what these cursors' users waited to settle (credited to the hour it began to wait) and takes from
- * `counted` whether each user has a traffic limit. */
+/** Settles what these cursors waited to settle into their users' hourly buckets (the hour it began to wait) and,
+ * for users without a limit, totals; then takes from `counted` whether each user has a traffic limit. */
 function settle(
   node: NodeState,
   cursors: Iterable<ClientCursor>,
@@ -572,6 +578,8 @@ function settle(
         at,
         up: cursor[F.pendingUp],
         down: cursor[F.pendingDown],
+        total: !cursor[F.counted], // a user with a limit has it in their total already
+        bucket: true,
         waited: true,
       });
       cursor[F.pendingUp] = 0;
