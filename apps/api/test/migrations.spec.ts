@@ -64,7 +64,12 @@ describe('migrations (real PostgreSQL)', () => {
   it('carries per-client usage cursors into per-node rows and back', async () => {
     await migrateDatabase(database.url);
     await dataSource.initialize();
-    await dataSource.undoLastMigration({ transaction: 'each' }); // back to one row per client
+    const backToPerClient = async () => {
+      while (!(await tables(dataSource)).includes('usage_cursors')) {
+        await dataSource.undoLastMigration({ transaction: 'each' });
+      }
+    };
+    await backToPerClient();
     const [node] = await dataSource.query(
       `INSERT INTO nodes (name, panel_url, panel_username, panel_password) VALUES ('n1', 'http://p', 'u', 'x') RETURNING id`,
     );
@@ -84,7 +89,7 @@ describe('migrations (real PostgreSQL)', () => {
     expect(cursors.get('a')).toEqual([limited.id, 7, 10, 20, 40, Date.parse('2026-01-02T03:04:05.678Z'), 1, 0, 0]);
     expect(cursors.get('b')).toMatchObject([free.id, null, 0, 0, null, expect.any(Number), 0, 0, 0]);
 
-    await dataSource.undoLastMigration({ transaction: 'each' });
+    await backToPerClient();
     const back = await dataSource.query(
       `SELECT client_email, traffic_id::int, up::int, down::int, all_time::int, updated_at FROM usage_cursors ORDER BY 1`,
     );

@@ -1,6 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { PanelSimulator } from '@fleet/panel-sim';
-import { checkHealth, checkInvariants, clientOn, placeUsers, startFleet } from './support/fleet';
+import {
+  checkHealth,
+  checkInvariants,
+  clientOn,
+  eventually,
+  operatorCall,
+  placeUsers,
+  startFleet,
+} from './support/fleet';
 import { startTestApp, TestApp } from './support/test-app';
 
 type Fleet = Awaited<ReturnType<typeof startFleet>>;
@@ -158,6 +166,53 @@ describe('reconcile: every panel converges to the database (real HTTP, PostgreSQ
     await t.dataSource.query(`UPDATE assignments SET state = 'pending' WHERE user_id = $1`, [key.userId]);
     expect((await reconcile(key.node.id)).body).toMatchObject({ missing: 0, extra: 0, corrected: 0 });
     expect(clientOn(panelOf(key.node.id), emailOf(key))).toBeDefined();
+  });
+
+  it('follows an inbound the operator changed; an inbound that cannot serve fails the node and its users move', async () => {
+    const keys = await placeUsers(t, bot, 300, 6);
+    const nodeId = keys[0].node.id;
+    const panel = panelOf(nodeId);
+    const editInbound = async (changes: Record<string, unknown>) => {
+      const { clientStats: _stats, id: _id, tag: _tag, ...whole } = panel.state.view(panel.state.findInbound(1)!, null);
+      expect(await operatorCall(panel, 'panel/api/inbounds/update/1', { ...whole, ...changes })).toMatchObject({
+        success: true,
+      });
+    };
+    const oldPort = panel.state.findInbound(1)!.port;
+    await editInbound({ port: 23456 });
+    const { body } = await reconcile(nodeId);
+    expect(body).toMatchObject({ inbound: ['port'], missing: 0, changed: 0, extra: 0, corrected: 1 });
+    expect(body.sample[0]).toEqual({ kind: 'inbound', email: '', field: 'port', panel: 23456, desired: oldPort });
+    const onNode = keys.find((key) => key.node.id === nodeId)!;
+    const key = (
+      await t
+        .http()
+        .get(`/api/v1/keys/${300 + keys.indexOf(onNode)}`)
+        .set(bot)
+        .expect(200)
+    ).body;
+    expect(key.key).toContain(':23456');
+    expect((await reconcile(nodeId)).body).toMatchObject({ inbound: [], corrected: 0 });
+
+    // Disabled by the operator: reported, the node fails its checks and its users are moved as in failover.
+    await editInbound({ enable: false });
+    const refused = await t.http().post(`/api/v1/nodes/${nodeId}/reconcile`).set(fleet.auth).send({}).expect(409);
+    expect(refused.body.message).toContain('disabled');
+    const drift = (await t.http().get(`/api/v1/nodes/${nodeId}/drift`).set(fleet.auth).expect(200)).body;
+    expect(drift).toMatchObject({ inbound: ['enable'], sample: [{ kind: 'inbound', field: 'enable' }] });
+    const node = (await t.http().get(`/api/v1/nodes/${nodeId}`).set(fleet.auth).expect(200)).body;
+    expect(node.drift).toMatchObject({ inbound: ['enable'] });
+    await checkHealth(t, fleet.auth, nodeId, 3);
+    const after = (await t.http().get(`/api/v1/nodes/${nodeId}`).set(fleet.auth).expect(200)).body;
+    expect(after).toMatchObject({ healthStatus: 'unhealthy', eligible: false });
+    expect(after.lastError).toContain('disabled on the panel');
+    const moved = await eventually(
+      async () => (await t.http().get(`/api/v1/nodes/${nodeId}`).set(fleet.auth).expect(200)).body.currentUsers,
+      (users) => users === 0,
+    );
+    expect(moved).toBe(0);
+    const metrics = (await t.http().get('/metrics').set(fleet.auth).expect(200)).text;
+    expect(metrics).toMatch(new RegExp(`fleet_node_drift\\{node="[^"]+",kind="inbound"\\} 1`));
   });
 
   it('refuses bad input, unknown nodes, strangers and the wrong roles', async () => {

@@ -50,7 +50,8 @@ export interface NodeView {
   responseTimeMs: number | null;
   lastError: string | null;
   /** The last reconcile: what differed from the database then (null: never reconciled). */
-  drift: { checkedAt: string; missing: number; changed: number; extra: number } | null;
+  /** The last reconcile: clients missing, changed, extra; the inbound's own fields that differed (`inbound`). */
+  drift: { checkedAt: string; missing: number; changed: number; extra: number; inbound: string[] } | null;
   createdAt: string;
   updatedAt: string;
 }

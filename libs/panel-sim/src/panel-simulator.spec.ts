@@ -176,6 +176,48 @@ describe('PanelSimulator conformance (spec section in each title)', () => {
     expect(JSON.parse(settings).clients.at(-1)).toMatchObject({ email: 'new-2', created_at: expect.any(Number) });
   });
 
+  it('§6.1 inbounds/update/:id: the whole inbound replaced, the tag follows the port, traffic rows follow emails', async () => {
+    const [before, other] = (await (await call('panel/api/inbounds/list')).json()).obj;
+    const { clientStats: _stats, id: _id, tag: _tag, ...fields } = before;
+    const update = (id: unknown, body: unknown) => postJson(`panel/api/inbounds/update/${id}`, body);
+    const clients = JSON.parse(before.settings).clients;
+    const settings = JSON.stringify({
+      ...JSON.parse(before.settings),
+      clients: [...clients.slice(1), { id: 'u-new', email: 'new' }],
+    });
+    expect(await (await update(1, { ...fields, port: other.port })).json()).toMatchObject({
+      success: false,
+      msg: `Something went wrong (Port already exists: ${other.port}\n)`,
+    });
+    const moved = await (await update(1, { ...fields, port: 20443, settings })).json();
+    expect(moved).toMatchObject({ success: true, msg: 'Inbound has been successfully updated.' });
+    const [after] = (await (await call('panel/api/inbounds/list')).json()).obj;
+    expect(after).toMatchObject({
+      port: 20443,
+      tag: 'inbound-20443',
+      enable: before.enable,
+      protocol: before.protocol,
+    });
+    const emails = after.clientStats.map((row: { email: string }) => row.email);
+    expect(emails).toContain('new');
+    if (clients.length) expect(emails).not.toContain(clients[0].email);
+    // Go binds what was sent: an update without `enable` disables the inbound.
+    const { enable: _enable, ...withoutEnable } = fields;
+    expect(await (await update(1, { ...withoutEnable, port: 20443, settings })).json()).toMatchObject({
+      success: true,
+    });
+    expect((await (await call('panel/api/inbounds/get/1')).json()).obj).toMatchObject({ enable: false });
+    expect(await (await update(1, { ...fields, port: 'x' })).json()).toMatchObject({
+      success: false,
+      msg: 'Inbound has been successfully updated. (json: cannot unmarshal string into Go struct field Inbound.port of type int)',
+    });
+    expect(await (await update(99, { ...fields, port: 9999 })).json()).toMatchObject({
+      success: false,
+      msg: 'Something went wrong (record not found)',
+    });
+    expect(await (await update('a', fields)).json()).toMatchObject({ success: false });
+  });
+
   it('§7.3 delete: last-client refusal, unknown key succeeds (v2.8), by-email messages', async () => {
     const inbound = panel.state.findInbound(3)!;
     const only = panel.state.clientsOf(inbound)![0];

@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
 import { ClientsApi } from './clients-api';
-import { Outcome, PanelState, fail } from './panel-state';
+import { InboundFields, Outcome, PanelState, fail } from './panel-state';
 import { seedInbounds } from './seed-inbounds';
 import { ShareLinkBuilder, SubscriptionServer } from './subscription-server';
 
@@ -360,6 +360,19 @@ export class PanelSimulator {
         run: async () => (isInt(id) ? this.state.getInbound(Number(id)) : fail(atoiError('Obtain', id))),
       };
     }
+    if (method === 'POST' && /^inbounds\/update\/[^/]+$/.test(path)) {
+      const id = path.slice('inbounds/update/'.length);
+      const done = 'Inbound has been successfully updated.';
+      return {
+        name: 'updateInbound',
+        run: (body, type) =>
+          this.write(() => {
+            if (!isInt(id)) return fail(atoiError(done, id));
+            const sent = bindInboundFields(body, type);
+            return 'error' in sent ? fail(`${done} (${sent.error})`) : this.state.updateInbound(Number(id), sent);
+          }),
+      };
+    }
     if (get(method) && path === 'server/status' && versionAtLeast(this.version, '2.7.0')) {
       return { name: 'status', run: async () => ({ success: true, msg: '', obj: this.status() }) };
     }
@@ -626,6 +639,68 @@ function bindInbound(
     return { id: Number(id), settings: form.get('settings') ?? '' };
   }
   return { id: 0, settings: '' };
+}
+
+const INBOUND_INTS = ['up', 'down', 'total', 'expiryTime', 'port'] as const;
+const INBOUND_STRINGS = [
+  'remark',
+  'trafficReset',
+  'listen',
+  'protocol',
+  'settings',
+  'streamSettings',
+  'sniffing',
+] as const;
+
+/** A whole inbound from a JSON or form body, as gin binds `model.Inbound` (types checked, absent fields left out). */
+function bindInboundFields(body: string, type: string): InboundFields | { error: string } {
+  const fields: Record<string, unknown> = {};
+  if (type === 'application/json') {
+    let value: Record<string, unknown>;
+    try {
+      value = JSON.parse(body) as Record<string, unknown>;
+    } catch {
+      return { error: 'unexpected end of JSON input' };
+    }
+    const wrongType = (field: string, goType: string) => {
+      const got = Array.isArray(value[field]) ? 'array' : typeof value[field];
+      return { error: `json: cannot unmarshal ${got} into Go struct field Inbound.${field} of type ${goType}` };
+    };
+    for (const field of INBOUND_INTS) {
+      if (value[field] === undefined) continue;
+      if (!Number.isInteger(value[field])) return wrongType(field, 'int');
+      fields[field] = value[field];
+    }
+    for (const field of INBOUND_STRINGS) {
+      if (value[field] === undefined) continue;
+      if (typeof value[field] !== 'string') return wrongType(field, 'string');
+      fields[field] = value[field];
+    }
+    if (value['enable'] !== undefined) {
+      if (typeof value['enable'] !== 'boolean') return wrongType('enable', 'bool');
+      fields['enable'] = value['enable'];
+    }
+    return fields as InboundFields;
+  }
+  if (type === 'application/x-www-form-urlencoded') {
+    const form = new URLSearchParams(body);
+    for (const field of INBOUND_INTS) {
+      const text = form.get(field);
+      if (text === null) continue;
+      if (!/^[+-]?\d+$/.test(text))
+        return { error: `strconv.ParseInt: parsing ${JSON.stringify(text)}: invalid syntax` };
+      fields[field] = Number(text);
+    }
+    for (const field of INBOUND_STRINGS) if (form.get(field) !== null) fields[field] = form.get(field);
+    const enable = form.get('enable');
+    if (enable !== null) {
+      if (!['1', 't', 'T', 'TRUE', 'true', 'True', '0', 'f', 'F', 'FALSE', 'false', 'False'].includes(enable))
+        return { error: `strconv.ParseBool: parsing ${JSON.stringify(enable)}: invalid syntax` };
+      fields['enable'] = ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(enable);
+    }
+    return fields as InboundFields;
+  }
+  return {};
 }
 
 function end(response: ServerResponse, status: number): void {

@@ -20,6 +20,26 @@ export interface SimTraffic {
 
 export type Client = Record<string, unknown> & { email?: string };
 
+/** The inbound fields an update sends. */
+export type InboundFields = Partial<
+  Pick<
+    SimInbound,
+    | 'up'
+    | 'down'
+    | 'total'
+    | 'remark'
+    | 'enable'
+    | 'expiryTime'
+    | 'trafficReset'
+    | 'listen'
+    | 'port'
+    | 'protocol'
+    | 'settings'
+    | 'streamSettings'
+    | 'sniffing'
+  >
+>;
+
 /** A handled outcome: the panel's `{success,msg,obj}` envelope, or a Go panic (HTTP 500, empty body). */
 export type Outcome = { success: boolean; msg: string; obj: unknown } | { panic: true };
 
@@ -322,6 +342,50 @@ export class PanelState {
   getInbound(id: number): Outcome {
     const inbound = this.findInbound(id);
     return inbound ? ok('', this.view(inbound, null)) : fail(wrapped(MSG.obtain, 'record not found', false));
+  }
+
+  /**
+   * `inbounds/update/:id` as in v2.8: the inbound becomes what was sent (a field left out is its zero value, as Go
+   * binds it: the operator's UI always sends the whole inbound); the tag follows the port; traffic rows follow the
+   * clients' emails (rows of emails gone are deleted, new emails get one). A port another inbound listens on is
+   * refused first.
+   */
+  updateInbound(id: number, sent: InboundFields): Outcome {
+    const wildcard = (listen: string) => ['', '0.0.0.0', '::', '::0'].includes(listen);
+    const port = sent.port ?? 0;
+    const listen = sent.listen ?? '';
+    const taken = this.inbounds.some(
+      (other) =>
+        other.id !== id &&
+        other.port === port &&
+        (wildcard(listen) || wildcard(other.listen) || other.listen === listen),
+    );
+    if (taken) return fail(wrapped(MSG.wrong, `Port already exists: ${port}`));
+    const inbound = this.findInbound(id);
+    if (!inbound) return fail(wrapped(MSG.wrong, 'record not found', false));
+    const before = new Set((this.clientsOf(inbound) ?? []).map((client) => String(client.email ?? '')));
+    Object.assign(inbound, {
+      up: sent.up ?? 0,
+      down: sent.down ?? 0,
+      total: sent.total ?? 0,
+      remark: sent.remark ?? '',
+      enable: sent.enable ?? false,
+      expiryTime: sent.expiryTime ?? 0,
+      trafficReset: sent.trafficReset ?? '',
+      listen,
+      port,
+      protocol: sent.protocol ?? '',
+      settings: sent.settings ?? '',
+      streamSettings: sent.streamSettings ?? '',
+      sniffing: sent.sniffing ?? '',
+      tag: wildcard(listen) ? `inbound-${port}` : `inbound-${listen}:${port}`,
+    });
+    const clients = this.clientsOf(inbound) ?? [];
+    if (clients.length) this.writeClients(inbound, clients);
+    const after = new Set(clients.map((client) => String(client.email ?? '')));
+    for (const email of before) if (!after.has(email)) this.traffics.delete(email);
+    for (const client of clients) if (!before.has(String(client.email ?? ''))) this.addTraffic(inbound, client);
+    return ok('Inbound has been successfully updated.', this.view(inbound, null));
   }
 
   /** Removes a client without the classic API's last-client refusal (the v3.1 client records allow it). */

@@ -51,6 +51,8 @@ export interface AppConfig {
   healthIntervalMs: number;
   healthConcurrency: number;
   healthTimeoutMs: number;
+  /** How long one panel call may take before it counts as unreachable. */
+  panelTimeoutMs: number;
   /** Consecutive failures before a node is unhealthy, and successes before it is healthy again. */
   healthFall: number;
   healthRise: number;
@@ -185,6 +187,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     healthIntervalMs: integer('HEALTH_INTERVAL_MS', 10_000, 0, 3_600_000),
     healthConcurrency: integer('HEALTH_CONCURRENCY', 32, 1, 1000),
     healthTimeoutMs: integer('HEALTH_TIMEOUT_MS', 4000, 100, 60_000),
+    panelTimeoutMs: integer('PANEL_TIMEOUT_MS', 10_000, 500, 120_000),
     healthFall: integer('HEALTH_FALL', 3, 1, 100),
     healthRise: integer('HEALTH_RISE', 2, 1, 100),
     healthRetentionDays: integer('HEALTH_RETENTION_DAYS', 7, 1, 3650),

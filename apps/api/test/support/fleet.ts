@@ -141,8 +141,12 @@ export async function placeUsers(
   return keys;
 }
 
-/** What an operator does in the panel's own UI: a POST to its API after logging in (e.g. a traffic reset). */
-export async function operatorCall(panel: PanelSimulator, path: string): Promise<{ success: boolean; msg: string }> {
+/** What an operator does in the panel's own UI: a POST to its API after logging in (a traffic reset, an inbound edit). */
+export async function operatorCall(
+  panel: PanelSimulator,
+  path: string,
+  body?: unknown,
+): Promise<{ success: boolean; msg: string }> {
   const login = await fetch(`${panel.url}login`, {
     method: 'POST',
     body: new URLSearchParams({ username: panel.username, password: panel.password }),
@@ -150,7 +154,12 @@ export async function operatorCall(panel: PanelSimulator, path: string): Promise
   const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
   const response = await fetch(`${panel.url}${path}`, {
     method: 'POST',
-    headers: { Cookie: cookie, 'X-Requested-With': 'XMLHttpRequest' },
+    headers: {
+      Cookie: cookie,
+      'X-Requested-With': 'XMLHttpRequest',
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
   return (await response.json()) as { success: boolean; msg: string };
 }

@@ -94,6 +94,8 @@ export interface DriftView {
   changed: number;
   extra: number;
   foreign: number;
+  /** The inbound's own fields that differed: gone or unusable (`missing`, `enable`, `protocol`), or refreshed. */
+  inbound: string[];
   corrected: number;
   dryRun: boolean;
   sample: Array<{ kind: string; email: string; field?: string; panel?: unknown; desired?: unknown }>;

@@ -14,7 +14,8 @@ import { JobRunnerService } from '../jobs/job-runner.service';
 import { InboundSnapshot, NodeEntity } from '../nodes/node.entity';
 import { NodeChanges } from '../nodes/node-changes';
 import { NodesRepository } from '../nodes/nodes.repository';
-import { NodesService, SUPPORTED_PROTOCOLS } from '../nodes/nodes.service';
+import { NodesService } from '../nodes/nodes.service';
+import { inboundSnapshot, inboundUnfit, SUPPORTED_PROTOCOLS } from '../nodes/inbound-snapshot';
 import { ReconcileService } from '../reconcile/reconcile.service';
 import { DomainError } from '../../common/errors/domain-error';
 import { HealthRepository } from './health.repository';
@@ -140,19 +141,19 @@ export class NodeCheckService implements OnApplicationBootstrap {
       const detail = await withinTimeout(
         this.pool.run(node, async (panel) => {
           const status = await panel.serverStatus(timeout);
-          if (status.xray.state !== 'running') return { status, snapshot: null, online: null, chosen: null };
+          if (status.xray.state !== 'running')
+            return { status, snapshot: null, online: null, chosen: null, unfit: null };
           const chosen = node.inboundId === null ? await onlyUsableInbound(panel) : null;
           const inboundId = node.inboundId ?? chosen?.id ?? null;
-          const snapshot = chosen
-            ? inboundSnapshot(chosen)
-            : inboundId === null
-              ? null
-              : inboundSnapshot(await panel.getInbound(inboundId));
+          const inbound = chosen ?? (inboundId === null ? null : await panel.getInbound(inboundId));
+          const unfit = inbound && inboundUnfit(inbound);
+          if (unfit) return { status, snapshot: null, online: null, chosen: null, unfit };
+          const snapshot = inbound && inboundSnapshot(inbound);
           const online = await panel.onlineEmails().then(
             (emails) => emails.length,
             () => null,
           );
-          return { status, snapshot, online, chosen: chosen?.id ?? null };
+          return { status, snapshot, online, chosen: chosen?.id ?? null, unfit: null };
         }),
         timeout,
       );
@@ -162,6 +163,10 @@ export class NodeCheckService implements OnApplicationBootstrap {
           status: detail.status,
         };
       }
+      // An inbound that cannot serve our users fails the check: the node stops taking users, and its users are
+      // moved like any failed node's.
+      if (detail.unfit)
+        return { ...failed(`inbound ${node.inboundId}: ${detail.unfit.reason}`), status: detail.status };
       return {
         ok: true,
         error: null,
@@ -254,24 +259,4 @@ async function onlyUsableInbound(panel: XuiClient): Promise<Inbound | null> {
     (inbound) => inbound.enable && SUPPORTED_PROTOCOLS.includes(inbound.protocol),
   );
   return usable.length === 1 ? usable[0] : null;
-}
-
-function inboundSnapshot(inbound: {
-  id: number;
-  protocol: string;
-  port: number;
-  remark: string;
-  settings: string;
-  streamSettings: string;
-}): InboundSnapshot {
-  const settings = JSON.parse(inbound.settings) as Record<string, unknown>;
-  delete settings['clients']; // links need the inbound's settings, not its (possibly huge) client list
-  return {
-    id: inbound.id,
-    protocol: inbound.protocol,
-    port: inbound.port,
-    remark: inbound.remark,
-    settings: JSON.stringify(settings),
-    streamSettings: inbound.streamSettings,
-  };
 }

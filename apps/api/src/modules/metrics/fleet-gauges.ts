@@ -57,6 +57,7 @@ export class FleetGauges implements OnModuleInit {
           for (const kind of ['missing', 'changed', 'extra', 'foreign'] as const) {
             this.set({ node: node.name, kind }, record[kind]);
           }
+          this.set({ node: node.name, kind: 'inbound' }, record.inbound.length);
         }
       },
     });

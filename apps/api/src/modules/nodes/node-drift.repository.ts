@@ -10,6 +10,9 @@ export interface DriftRecord {
   extra: number;
   changed: number;
   foreign: number;
+  /** The inbound's fields that differed from what we had: `missing`, `enable`, `protocol` (it cannot serve), or
+   * `port`, `remark`, `settings`, `streamSettings` (refreshed: links follow). */
+  inbound: string[];
   corrected: number;
   dryRun: boolean;
   sample: DriftSample[];
@@ -22,11 +25,13 @@ export class NodeDriftRepository {
 
   async save(record: DriftRecord): Promise<void> {
     await this.dataSource.query(
-      `INSERT INTO node_drift (node_id, checked_at, missing, extra, changed, "foreign", corrected, dry_run, sample)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+      `INSERT INTO node_drift (node_id, checked_at, missing, extra, changed, "foreign", corrected, dry_run, sample,
+                               inbound)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
        ON CONFLICT (node_id) DO UPDATE SET checked_at = EXCLUDED.checked_at, missing = EXCLUDED.missing,
          extra = EXCLUDED.extra, changed = EXCLUDED.changed, "foreign" = EXCLUDED."foreign",
-         corrected = EXCLUDED.corrected, dry_run = EXCLUDED.dry_run, sample = EXCLUDED.sample`,
+         corrected = EXCLUDED.corrected, dry_run = EXCLUDED.dry_run, sample = EXCLUDED.sample,
+         inbound = EXCLUDED.inbound`,
       [
         record.nodeId,
         record.checkedAt,
@@ -37,6 +42,7 @@ export class NodeDriftRepository {
         record.corrected,
         record.dryRun,
         JSON.stringify(record.sample),
+        JSON.stringify(record.inbound),
       ],
     );
   }
@@ -65,6 +71,7 @@ interface DriftRow {
   corrected: number;
   dry_run: boolean;
   sample: DriftSample[];
+  inbound: string[];
 }
 
 function recordOf(row: DriftRow): DriftRecord {
@@ -75,6 +82,7 @@ function recordOf(row: DriftRow): DriftRecord {
     extra: row.extra,
     changed: row.changed,
     foreign: row.foreign,
+    inbound: row.inbound,
     corrected: row.corrected,
     dryRun: row.dry_run,
     sample: row.sample,

@@ -35,6 +35,7 @@ export function mapNode(node: NodeEntity, drift: DriftRecord | null = null): Nod
       missing: drift.missing,
       changed: drift.changed,
       extra: drift.extra,
+      inbound: drift.inbound,
     },
     createdAt: node.createdAt.toISOString(),
     updatedAt: node.updatedAt.toISOString(),

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
 import type { NodeCandidate } from '../balancer/balancer.policy';
-import { NodeEntity } from './node.entity';
+import { InboundSnapshot, NodeEntity } from './node.entity';
 import { eligibilityFacts, eligibleSql } from './node-eligibility';
 
 /** Every node query lives here; the only writer of `nodes`. Methods take an optional EntityManager to join the caller's transaction. */
@@ -128,6 +128,15 @@ export class NodesRepository {
         fields.inboundSnapshot,
       ],
     );
+  }
+
+  /** The panel's inbound changed (a port, stream settings): links and new clients follow it from now on. */
+  async refreshInbound(nodeId: number, snapshot: InboundSnapshot): Promise<void> {
+    await this.nodes.query(`UPDATE nodes SET inbound_snapshot = $2 WHERE id = $1 AND inbound_id = $3`, [
+      nodeId,
+      snapshot,
+      snapshot.id,
+    ]);
   }
 
   /** Node-level counts for the dashboard (free capacity: on nodes that may take users). */

@@ -13,9 +13,6 @@ import { NodeDriftRepository } from './node-drift.repository';
 import { NodeChanges } from './node-changes';
 import { NodesRepository } from './nodes.repository';
 
-/** Inbound protocols the control plane can hand out keys for. */
-export const SUPPORTED_PROTOCOLS = ['vless', 'vmess', 'trojan', 'shadowsocks'];
-
 /** Changes that point the node at another panel or inbound: it is checked again before it takes users. */
 const PANEL_FIELDS = ['panelUrl', 'panelUsername', 'panelPassword', 'panelApiToken', 'inboundId', 'tlsVerify'];
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { PanelSimulator } from '@fleet/panel-sim';
 import { SecretBox } from '../../common/crypto/secret-box';
+import { loadConfig } from '../../config/app-config';
 import { NodeEntity } from '../nodes/node.entity';
 import { PanelPoolService } from './panel-pool.service';
 
@@ -23,7 +24,7 @@ describe('PanelPoolService (simulated panel over a socket)', () => {
 
   beforeEach(async () => {
     panel = await new PanelSimulator({ writeCost: { fixedMs: 20, perStoredClientMs: 0, perBatchClientMs: 0 } }).start();
-    pool = new PanelPoolService(secrets);
+    pool = new PanelPoolService(secrets, loadConfig({}));
   });
   afterEach(async () => {
     pool.onModuleDestroy();

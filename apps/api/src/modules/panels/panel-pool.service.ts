@@ -1,7 +1,9 @@
-import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { XuiClient } from '@fleet/xui-client';
 import { SecretBox } from '../../common/crypto/secret-box';
+import { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
 import { NodeEntity } from '../nodes/node.entity';
 
 /** At most this many calls in flight to one panel, so a burst cannot flood one server. */
@@ -18,7 +20,10 @@ interface PoolEntry {
 export class PanelPoolService implements OnModuleDestroy {
   private readonly entries = new Map<number, PoolEntry>();
 
-  constructor(private readonly secrets: SecretBox) {}
+  constructor(
+    private readonly secrets: SecretBox,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   /** Runs `work` with the node's client, within the node's in-flight limit. */
   async run<T>(node: NodeEntity, work: (client: XuiClient) => Promise<T>): Promise<T> {
@@ -34,7 +39,7 @@ export class PanelPoolService implements OnModuleDestroy {
       password: this.secrets.decrypt(node.panelPasswordEncrypted),
       apiToken: node.panelApiTokenEncrypted ? this.secrets.decrypt(node.panelApiTokenEncrypted) : null,
       tlsVerify: node.tlsVerify,
-      timeoutMs,
+      timeoutMs: timeoutMs ?? this.config.panelTimeoutMs,
       name: node.name,
     });
   }

@@ -32,6 +32,7 @@ describe('diffNode', () => {
       changed: [],
       extra: [],
       foreign: 0,
+      inbound: [],
       sample: [],
     });
   });

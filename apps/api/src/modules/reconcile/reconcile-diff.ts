@@ -6,9 +6,10 @@ export interface DesiredClient {
   client: PanelClient;
 }
 
-export type DriftKind = 'missing' | 'changed' | 'extra' | 'foreign';
+export type DriftKind = 'missing' | 'changed' | 'extra' | 'foreign' | 'inbound';
 
-/** One difference, as shown to operators: the key field is named, never its value. */
+/** One difference, as shown to operators: the key field is named, never its value (`email` is empty for the
+ * inbound's own fields). */
 export interface DriftSample {
   kind: DriftKind;
   email: string;
@@ -24,6 +25,8 @@ export interface NodeDrift {
   extra: Array<{ email: string; tombstoned: boolean }>;
   /** Clients we never made or adopted: counted, never touched. */
   foreign: number;
+  /** The inbound's own fields that differ (set by the caller, which reads the inbound). */
+  inbound: string[];
   sample: DriftSample[];
 }
 
@@ -31,7 +34,7 @@ export interface NodeDrift {
 const OWNED = ['enable', 'expiryTime', 'totalGB', 'limitIp', 'subId'] as const;
 /** `totalGB` follows the node's counter between passes; a smaller difference is not drift. */
 const TOTAL_TOLERANCE_BYTES = 1_000_000;
-const SAMPLE_SIZE = 20;
+export const SAMPLE_SIZE = 20;
 
 function differs(field: (typeof OWNED)[number], panel: unknown, desired: unknown): boolean {
   const actual = Number(panel ?? 0);
@@ -71,7 +74,7 @@ export function diffNode(input: {
   const key = (email: string) => email.toLowerCase();
   const actualByEmail = new Map(input.actual.filter((c) => c.email).map((c) => [key(c.email), c]));
   const wanted = new Set(input.desired.map((d) => key(d.client.email)));
-  const drift: NodeDrift = { missing: [], changed: [], extra: [], foreign: 0, sample: [] };
+  const drift: NodeDrift = { missing: [], changed: [], extra: [], foreign: 0, inbound: [], sample: [] };
   const note = (sample: DriftSample) => drift.sample.length < SAMPLE_SIZE && drift.sample.push(sample);
 
   for (const desired of input.desired) {

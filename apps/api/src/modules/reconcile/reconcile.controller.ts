@@ -33,6 +33,16 @@ export class ReconcileController {
 }
 
 function view(record: Awaited<ReturnType<ReconcileService['last']>>) {
-  const { checkedAt, missing, extra, changed, foreign, corrected, dryRun, sample } = record;
-  return { checkedAt: checkedAt?.toISOString() ?? null, missing, extra, changed, foreign, corrected, dryRun, sample };
+  const { checkedAt, missing, extra, changed, foreign, inbound, corrected, dryRun, sample } = record;
+  return {
+    checkedAt: checkedAt?.toISOString() ?? null,
+    missing,
+    extra,
+    changed,
+    foreign,
+    inbound,
+    corrected,
+    dryRun,
+    sample,
+  };
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ErrorCode, EventType } from '@fleet/contract';
-import { inboundClients, PanelDuplicateEmailError, PanelError } from '@fleet/xui-client';
+import { inboundClients, PanelClient, PanelDuplicateEmailError, PanelError } from '@fleet/xui-client';
 import { DomainError } from '../../common/errors/domain-error';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
@@ -13,13 +13,14 @@ import { TombstonesRepository } from '../assignments/tombstones.repository';
 import { TombstonesService } from '../assignments/tombstones.service';
 import { EventsService } from '../events/events.service';
 import { MetricsService } from '../metrics/metrics.service';
-import { NodeEntity } from '../nodes/node.entity';
+import { InboundSnapshot, NodeEntity } from '../nodes/node.entity';
+import { inboundSnapshot, inboundUnfit, snapshotChanges } from '../nodes/inbound-snapshot';
 import { NodesRepository } from '../nodes/nodes.repository';
 import { PanelPoolService } from '../panels/panel-pool.service';
 import { PanelWriterService } from '../panels/panel-writer.service';
 import { UsageRepository } from '../usage/usage.repository';
 import { DriftRecord, NodeDriftRepository } from '../nodes/node-drift.repository';
-import { DesiredClient, diffNode, NodeDrift } from './reconcile-diff';
+import { DesiredClient, diffNode, DriftSample, NodeDrift, SAMPLE_SIZE } from './reconcile-diff';
 import { ReconcileRepository } from './reconcile.repository';
 
 /**
@@ -60,6 +61,7 @@ export class ReconcileService {
   /** The same, for a node already read (the scheduled pass reads them all at once). */
   async reconcileNode(node: NodeEntity, { dryRun = false } = {}): Promise<DriftRecord> {
     if (!node.inboundId || !node.inboundSnapshot) return this.record(node, emptyDrift(), 0, true);
+    const reportOnly = dryRun || this.config.reconcileMode === 'report';
     const wanted = await this.desiredOn(node);
     const inbounds = await this.pool
       .run(node, (panel) => panel.listInbounds())
@@ -68,42 +70,77 @@ export class ReconcileService {
         throw new DomainError(ErrorCode.NodeUnreachable, `${node.name}: ${error.message}`);
       });
     const inbound = inbounds.find((candidate) => candidate.id === node.inboundId);
-    if (!inbound) {
-      throw new DomainError(ErrorCode.NodeNotEligible, `${node.name}: inbound ${node.inboundId} is not on the panel`);
+    const unfit = inboundUnfit(inbound);
+    if (unfit) {
+      // Nothing to repair here: the health check fails the node on it, so its users are moved as in failover.
+      const drift = { ...emptyDrift(), inbound: [unfit.field] };
+      drift.sample.push({ kind: 'inbound', email: '', field: unfit.field });
+      await this.record(node, drift, 0, reportOnly);
+      throw new DomainError(ErrorCode.NodeNotEligible, `${node.name}: inbound ${node.inboundId} is ${unfit.reason}`);
     }
-    const actual = inboundClients(inbound);
-    const adopted = await this.assignments.emailsEverOn(node.id, actual.map((client) => client.email).filter(Boolean));
+    const snapshot = inboundSnapshot(inbound!);
+    const inboundChanged = snapshotChanges(node.inboundSnapshot, snapshot);
+    // Clients are compared with the inbound as it is now (a new protocol keys its clients differently).
     const drift = diffNode({
-      protocol: node.inboundSnapshot.protocol,
-      desired: wanted.desired,
-      actual,
+      protocol: snapshot.protocol,
+      desired: this.clientsFor(node, snapshot, wanted.active, wanted.counters),
+      actual: inboundClients(inbound!),
       pending: wanted.pending,
       tombstoned: wanted.tombstoned,
-      ours: (email) => userIdOfEmail(email) !== null || adopted.has(email.toLowerCase()),
+      ours: await this.oursOn(node, inboundClients(inbound!)),
     });
-    const reportOnly = dryRun || this.config.reconcileMode === 'report';
-    const corrected = reportOnly ? 0 : await this.repair(node, drift);
+    drift.inbound = inboundChanged;
+    drift.sample = [
+      ...inboundChanged.map((field) => inboundSample(field, node.inboundSnapshot!, snapshot)),
+      ...drift.sample,
+    ].slice(0, SAMPLE_SIZE);
+    let corrected = 0;
+    if (!reportOnly) {
+      if (inboundChanged.length) {
+        await this.nodes.refreshInbound(node.id, snapshot);
+        node.inboundSnapshot = snapshot;
+        corrected++;
+      }
+      corrected += await this.repair(node, drift);
+    }
     return this.record(node, drift, corrected, reportOnly);
   }
 
-  /** The clients the database wants on the node's inbound, the ones being placed, and the ones that must go. */
+  /** The node's live clients as the database has them (read before the panel), those being placed, those that must go. */
   private async desiredOn(node: NodeEntity) {
     const live = await this.reconcileReads.liveClients(node.id);
     const active = live.filter((row) => row.state === 'active' && row.inboundId === node.inboundId);
-    const counters = await this.usage.countersOn(
-      node.id,
-      active.map((row) => row.clientEmail),
-    );
-    const desired: DesiredClient[] = active.map((row) => {
-      const quota = { multiplier: node.usageMultiplier, counterBytes: counters.get(row.clientEmail) ?? 0 };
-      const client = { ...panelClientFor(row.user, node.id, node.inboundSnapshot!, quota), email: row.clientEmail };
-      return { userId: row.user.id, client };
-    });
     return {
-      desired,
+      active,
+      counters: await this.usage.countersOn(
+        node.id,
+        active.map((row) => row.clientEmail),
+      ),
       pending: new Set(live.filter((row) => row.state === 'pending').map((row) => row.clientEmail.toLowerCase())),
       tombstoned: await this.reconcileReads.tombstonedEmails(node.id),
     };
+  }
+
+  /** The clients the database wants on the inbound, with the fields they must carry. */
+  private clientsFor(
+    node: NodeEntity,
+    snapshot: InboundSnapshot,
+    active: Awaited<ReturnType<ReconcileService['desiredOn']>>['active'],
+    counters: Map<string, number>,
+  ): DesiredClient[] {
+    return active.map((row) => {
+      const quota = { multiplier: node.usageMultiplier, counterBytes: counters.get(row.clientEmail) ?? 0 };
+      return {
+        userId: row.user.id,
+        client: { ...panelClientFor(row.user, node.id, snapshot, quota), email: row.clientEmail },
+      };
+    });
+  }
+
+  /** Tells our clients (our naming, or adopted once on this node) from the operator's. */
+  private async oursOn(node: NodeEntity, actual: PanelClient[]) {
+    const adopted = await this.assignments.emailsEverOn(node.id, actual.map((client) => client.email).filter(Boolean));
+    return (email: string) => userIdOfEmail(email) !== null || adopted.has(email.toLowerCase());
   }
 
   /** Writes the corrections, at most RECONCILE_MAX_WRITES; answers how many were made. */
@@ -175,6 +212,7 @@ export class ReconcileService {
       extra: drift.extra.length,
       changed: drift.changed.length,
       foreign: drift.foreign,
+      inbound: drift.inbound,
       corrected,
       dryRun,
       sample: drift.sample,
@@ -186,7 +224,14 @@ export class ReconcileService {
         type: EventType.ReconcileCorrected,
         actor: 'system:reconcile',
         nodeId: node.id,
-        payload: { node: node.name, missing: record.missing, changed: record.changed, extra: record.extra, corrected },
+        payload: {
+          node: node.name,
+          missing: record.missing,
+          changed: record.changed,
+          extra: record.extra,
+          inbound: record.inbound,
+          corrected,
+        },
       });
     }
     return record;
@@ -203,6 +248,7 @@ export class ReconcileService {
         extra: 0,
         changed: 0,
         foreign: 0,
+        inbound: [],
         corrected: 0,
         dryRun: false,
         sample: [],
@@ -212,5 +258,13 @@ export class ReconcileService {
 }
 
 function emptyDrift(): NodeDrift {
-  return { missing: [], changed: [], extra: [], foreign: 0, sample: [] };
+  return { missing: [], changed: [], extra: [], foreign: 0, inbound: [], sample: [] };
+}
+
+/** Settings and stream settings may hold keys (a reality private key, a shadowsocks password): named, not shown. */
+function inboundSample(field: string, was: InboundSnapshot, now: InboundSnapshot): DriftSample {
+  if (field === 'port' || field === 'protocol' || field === 'remark') {
+    return { kind: 'inbound', email: '', field, panel: now[field], desired: was[field] };
+  }
+  return { kind: 'inbound', email: '', field };
 }

@@ -136,6 +136,7 @@ function NodeDrift({ id }: { id: number }) {
         {drift.checkedAt
           ? `Last reconcile ${new Date(drift.checkedAt).toLocaleString()}: ${drift.missing} missing, ${drift.changed} changed, ${drift.extra} extra, ${drift.corrected} corrected; ${drift.foreign} of the operator's own clients left alone.`
           : 'Not reconciled yet.'}{' '}
+        {inboundText(drift.inbound)}{' '}
         <button type="button" onClick={() => reconcile.mutate(id)} disabled={reconcile.isPending}>
           Reconcile now
         </button>
@@ -155,7 +156,7 @@ function NodeDrift({ id }: { id: number }) {
             {drift.sample.map((item, i) => (
               <tr key={i}>
                 <td>{item.kind}</td>
-                <td>{item.email}</td>
+                <td>{item.kind === 'inbound' ? '(the inbound)' : item.email}</td>
                 <td>{item.field ?? ''}</td>
                 <td>{item.panel === undefined ? '' : String(item.panel)}</td>
                 <td>{item.desired === undefined ? '' : String(item.desired)}</td>
@@ -166,6 +167,19 @@ function NodeDrift({ id }: { id: number }) {
       )}
     </>
   );
+}
+
+const UNFIT: Record<string, string> = {
+  missing: 'The inbound is not on the panel: the node does not serve.',
+  enable: 'The inbound is disabled on the panel: the node does not serve.',
+  protocol: "The inbound's protocol is not one we serve: the node does not serve.",
+};
+
+/** What the last reconcile found on the inbound itself. */
+function inboundText(fields: string[]): string {
+  const unfit = fields.find((field) => UNFIT[field]);
+  if (unfit) return UNFIT[unfit];
+  return fields.length ? `The inbound changed on the panel (${fields.join(', ')}): links follow it.` : '';
 }
 
 /** Traffic through the node per hour over the last 24 hours. */

@@ -62,7 +62,10 @@ describe('NodesTable', () => {
   it('says what the last reconcile found in a few words', () => {
     expect(driftText(null)).toBe('not checked');
     const checkedAt = '2026-12-01T00:00:00.000Z';
-    expect(driftText({ checkedAt, missing: 0, changed: 0, extra: 0 })).toBe('none');
-    expect(driftText({ checkedAt, missing: 3, changed: 0, extra: 1 })).toBe('3 missing, 1 extra');
+    expect(driftText({ checkedAt, missing: 0, changed: 0, extra: 0, inbound: [] })).toBe('none');
+    expect(driftText({ checkedAt, missing: 3, changed: 0, extra: 1, inbound: [] })).toBe('3 missing, 1 extra');
+    expect(driftText({ checkedAt, missing: 0, changed: 2, extra: 0, inbound: ['port'] })).toBe(
+      'inbound port, 2 changed',
+    );
   });
 });

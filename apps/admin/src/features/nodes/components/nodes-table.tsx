@@ -90,5 +90,6 @@ export function driftText(drift: NodeView['drift']): string {
   const parts = (['missing', 'changed', 'extra'] as const)
     .filter((kind) => drift[kind])
     .map((kind) => `${drift[kind]} ${kind}`);
+  if (drift.inbound.length) parts.unshift(`inbound ${drift.inbound.join(', ')}`);
   return parts.length ? parts.join(', ') : 'none';
 }

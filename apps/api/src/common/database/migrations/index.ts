@@ -6,6 +6,7 @@ import { UserAccess1764100000000 } from './1764100000000-user-access';
 import { UsageLedger1764200000000 } from './1764200000000-usage-ledger';
 import { NodeDrift1764300000000 } from './1764300000000-node-drift';
 import { UsageNodeCursors1764400000000 } from './1764400000000-usage-node-cursors';
+import { InboundDrift1764500000000 } from './1764500000000-inbound-drift';
 
 /** Every migration, oldest first. Listed explicitly so the bundled app and the CLI see the same set. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   UsageLedger1764200000000,
   NodeDrift1764300000000,
   UsageNodeCursors1764400000000,
+  InboundDrift1764500000000,
 ];
