@@ -11,9 +11,10 @@ const OURS = /^u\d+-n\d+$/;
 /**
  * Control-plane operations (placements, access changes, moves, rotations, deletions) interleaved with tampering
  * through the panels (clients deleted, disabled, re-keyed, limits changed, strays with our naming, the operator's
- * own clients, an inbound emptied but one), faults (refused, 5xx at a rate, expired sessions) and SIGKILL of the
- * control plane. Then the faults stop and one reconcile per node runs: no drift is left, every user's client is on
- * exactly its node with the desired fields, no tombstoned or stray client anywhere, the operator's clients untouched.
+ * own clients, an inbound emptied but one, the inbound's port changed), faults (refused, hung, 5xx at a rate, expired
+ * sessions) and SIGKILL of the control plane. Then the faults stop and one reconcile per node runs: no drift is
+ * left, every user's client is on exactly its node with the desired fields, no tombstoned or stray client anywhere,
+ * the operator's clients untouched, every link on the inbound's port as it is now.
  */
 describe('reconcile chaos: tampering, faults and crashes, then one pass converges (built app, SIGKILL)', () => {
   const seed = seedFrom('RECONCILE_CHAOS_SEED');
@@ -23,6 +24,8 @@ describe('reconcile chaos: tampering, faults and crashes, then one pass converge
     USAGE_INTERVAL_MS: '0',
     ACCESS_INTERVAL_MS: '0',
     RECONCILE_INTERVAL_MS: '0',
+    PANEL_TIMEOUT_MS: '1500', // a hung panel costs a step this long
+    HEALTH_TIMEOUT_MS: '1500',
   });
   beforeAll(() =>
     console.log(`reconcile chaos seed: ${seed} (replay with RECONCILE_CHAOS_SEED=${seed}), ${STEPS} steps`),
@@ -72,6 +75,7 @@ describe('reconcile chaos: tampering, faults and crashes, then one pass converge
         'tamper-stray',
         'tamper-foreign',
         'tamper-empty',
+        'tamper-port',
         'fault',
         'kill',
       ]);
@@ -122,8 +126,21 @@ describe('reconcile chaos: tampering, faults and crashes, then one pass converge
         // Everything in the inbound but one client (a panel refuses to delete the last).
         const all = panel.state.clientsOf(panel.state.findInbound(1)!) ?? [];
         for (const client of all.slice(1)) panel.state.deleteClient(1, String(client['id']));
+      } else if (action === 'tamper-port') {
+        // The operator moves the inbound to another port (the panel's own inbound update, whole inbound sent).
+        const {
+          clientStats: _stats,
+          id: _id,
+          tag: _tag,
+          ...whole
+        } = panel.state.view(panel.state.findInbound(1)!, null);
+        panel.state.updateInbound(1, { ...whole, port: 30_000 + step } as Parameters<
+          typeof panel.state.updateInbound
+        >[1]);
       } else if (action === 'fault') {
-        await panel.setFault(pick([{ kind: 'refuse' }, { kind: 'http500', rate: 0.5 }, { kind: 'expire-sessions' }]));
+        await panel.setFault(
+          pick([{ kind: 'refuse' }, { kind: 'hang' }, { kind: 'http500', rate: 0.5 }, { kind: 'expire-sessions' }]),
+        );
       } else if (action === 'kill') {
         await fleet.kill();
         ({ api, auth } = await fleet.boot());
@@ -143,11 +160,13 @@ describe('reconcile chaos: tampering, faults and crashes, then one pass converge
 
     for (const nodeId of nodeIds) {
       const { body } = await api.post(`/api/v1/nodes/${nodeId}/reconcile`).set(auth).send({ dryRun: true }).expect(200);
-      expect({ nodeId, missing: body.missing, changed: body.changed, extra: body.extra, sample: body.sample }).toEqual({
+      const { missing, changed, extra, inbound, sample } = body;
+      expect({ nodeId, missing, changed, extra, inbound, sample }).toEqual({
         nodeId,
         missing: 0,
         changed: 0,
         extra: 0,
+        inbound: [],
         sample: [],
       });
     }
@@ -161,6 +180,24 @@ describe('reconcile chaos: tampering, faults and crashes, then one pass converge
         WHERE a.state = 'active'`,
     );
     for (const row of active) expect(clientOn(panelOf(row.node_id), row.client_email)).toMatchObject({ id: row.uuid });
+    // Links follow the inbound's port as it is now.
+    for (const [i, nodeId] of nodeIds.entries()) {
+      const port = panels[i].state.findInbound(1)!.port;
+      const [node] = await dataSource.query(
+        `SELECT (inbound_snapshot->>'port')::int AS port FROM nodes WHERE id = $1`,
+        [nodeId],
+      );
+      expect({ nodeId, port: node.port }).toEqual({ nodeId, port });
+      const [someone] = await dataSource.query(
+        `SELECT u.telegram_id::text AS telegram_id FROM assignments a JOIN vpn_users u ON u.id = a.user_id
+          WHERE a.node_id = $1 AND a.state = 'active' AND u.telegram_id IS NOT NULL LIMIT 1`,
+        [nodeId],
+      );
+      if (someone) {
+        const { body } = await api.get(`/api/v1/keys/${someone.telegram_id}`).set(auth).expect(200);
+        expect(body.key).toContain(`:${port}`);
+      }
+    }
     const current = new Set(active.map((row) => row.uuid));
     for (const each of panels)
       for (const client of ourClients(each)) expect(current.has(String(client['id']))).toBe(true);
