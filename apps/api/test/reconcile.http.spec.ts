@@ -10,6 +10,8 @@ import {
   startFleet,
 } from './support/fleet';
 import { startTestApp, TestApp } from './support/test-app';
+import { ReconcilePassService } from '../src/modules/reconcile/reconcile-pass.service';
+import { UsagePassService } from '../src/modules/usage/usage-pass.service';
 
 type Fleet = Awaited<ReturnType<typeof startFleet>>;
 type Key = { userId: number; node: { id: number } };
@@ -213,6 +215,23 @@ describe('reconcile: every panel converges to the database (real HTTP, PostgreSQ
     expect(moved).toBe(0);
     const metrics = (await t.http().get('/metrics').set(fleet.auth).expect(200)).text;
     expect(metrics).toMatch(new RegExp(`fleet_node_drift\\{node="[^"]+",kind="inbound"\\} 1`));
+  });
+
+  it('the scheduled pass reuses what the usage pass just read: one inbounds/list per node, and still repairs', async () => {
+    const keys = await placeUsers(t, bot, 400, 4);
+    const nodeId = keys[0].node.id;
+    const panel = panelOf(nodeId);
+    await t.app.get(UsagePassService).run(true);
+    panel.state.deleteClient(1, String(clientOn(panel, emailOf(keys[0]))!['id'])); // after the usage pass read it
+    const lists = () => fleet.panels.map((each) => each.calls.get('list') ?? 0);
+    const before = lists();
+    expect(await t.app.get(ReconcilePassService).run(true)).toMatchObject({ ran: true, nodes: 2 });
+    expect(lists()).toEqual(before); // no second read
+    // What changed after that read is caught by the next pass, which reads the panel again.
+    expect(clientOn(panel, emailOf(keys[0]))).toBeUndefined();
+    expect(await t.app.get(ReconcilePassService).run(true)).toMatchObject({ ran: true, corrected: 1 });
+    expect(lists()).toEqual(before.map((count) => count + 1));
+    expect(clientOn(panel, emailOf(keys[0]))).toBeDefined();
   });
 
   it('refuses bad input, unknown nodes, strangers and the wrong roles', async () => {

@@ -6,6 +6,7 @@ import { DomainError } from '../../common/errors/domain-error';
 import { EventsService } from '../events/events.service';
 import { ConnectionTestResult, PanelConnectionService } from '../panels/panel-connection.service';
 import { PanelPoolService } from '../panels/panel-pool.service';
+import { RecentInbounds } from '../panels/recent-inbounds';
 import { CreateNodeDto, UpdateNodeDto } from './dto/node.dto';
 import { NodeEntity } from './node.entity';
 import { mapNode } from './node.mapper';
@@ -41,6 +42,7 @@ export class NodesService {
     private readonly events: EventsService,
     private readonly dataSource: DataSource,
     private readonly pool: PanelPoolService,
+    private readonly recentInbounds: RecentInbounds,
     private readonly connections: PanelConnectionService,
     private readonly changes: NodeChanges,
     private readonly drift: NodeDriftRepository,
@@ -151,6 +153,7 @@ export class NodesService {
       await this.nodes.remove(id, manager);
     });
     this.pool.release(id);
+    this.recentInbounds.forget(id);
   }
 
   /** An unsaved node with the contract's defaults, ready for `apply`. */

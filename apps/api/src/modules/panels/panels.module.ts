@@ -2,9 +2,10 @@ import { Module } from '@nestjs/common';
 import { PanelConnectionService } from './panel-connection.service';
 import { PanelPoolService } from './panel-pool.service';
 import { PanelWriterService } from './panel-writer.service';
+import { RecentInbounds } from './recent-inbounds';
 
 @Module({
-  providers: [PanelPoolService, PanelConnectionService, PanelWriterService],
-  exports: [PanelPoolService, PanelConnectionService, PanelWriterService],
+  providers: [PanelPoolService, PanelConnectionService, PanelWriterService, RecentInbounds],
+  exports: [PanelPoolService, PanelConnectionService, PanelWriterService, RecentInbounds],
 })
 export class PanelsModule {}

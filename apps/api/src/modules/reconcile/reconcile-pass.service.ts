@@ -51,7 +51,9 @@ export class ReconcilePassService implements OnApplicationBootstrap, OnModuleDes
         let corrected = 0;
         await eachLimited(await this.nodes.findAll(), CONCURRENCY, async (node) => {
           try {
-            corrected += (await this.reconcile.reconcileNode(node)).corrected;
+            // what the last usage pass read (one interval ago at most, a minute when the loop is off)
+            const reuseWithinMs = this.config.usageIntervalMs || 60_000;
+            corrected += (await this.reconcile.reconcileNode(node, { reuseWithinMs })).corrected;
             reconciled++;
           } catch (error) {
             if (!(error instanceof DomainError))

@@ -17,6 +17,7 @@ import { InboundSnapshot, NodeEntity } from '../nodes/node.entity';
 import { inboundSnapshot, inboundUnfit, snapshotChanges } from '../nodes/inbound-snapshot';
 import { NodesRepository } from '../nodes/nodes.repository';
 import { PanelPoolService } from '../panels/panel-pool.service';
+import { RecentInbounds } from '../panels/recent-inbounds';
 import { PanelWriterService } from '../panels/panel-writer.service';
 import { UsageRepository } from '../usage/usage.repository';
 import { DriftRecord, NodeDriftRepository } from '../nodes/node-drift.repository';
@@ -44,6 +45,7 @@ export class ReconcileService {
     private readonly tombstoneRunner: TombstonesService,
     private readonly writer: PanelWriterService,
     private readonly pool: PanelPoolService,
+    private readonly recentInbounds: RecentInbounds,
     private readonly sync: AccessSyncService,
     private readonly events: EventsService,
     private readonly drift: NodeDriftRepository,
@@ -58,18 +60,17 @@ export class ReconcileService {
     return this.reconcileNode(node, options);
   }
 
-  /** The same, for a node already read (the scheduled pass reads them all at once). */
-  async reconcileNode(node: NodeEntity, { dryRun = false } = {}): Promise<DriftRecord> {
+  /**
+   * The same, for a node already read (the scheduled pass reads them all at once). `reuseWithinMs`: the node's
+   * inbound as the usage pass read it at most this long ago serves instead of another panel call (what changed since
+   * is caught by the checks made right before each correction, or by the next pass).
+   */
+  async reconcileNode(node: NodeEntity, { dryRun = false, reuseWithinMs = 0 } = {}): Promise<DriftRecord> {
     if (!node.inboundId || !node.inboundSnapshot) return this.record(node, emptyDrift(), 0, true);
     const reportOnly = dryRun || this.config.reconcileMode === 'report';
+    const recent = reuseWithinMs > 0 ? this.recentInbounds.take(node.id, reuseWithinMs) : null;
     const wanted = await this.desiredOn(node);
-    const inbounds = await this.pool
-      .run(node, (panel) => panel.listInbounds())
-      .catch((error: unknown) => {
-        if (!(error instanceof PanelError)) throw error;
-        throw new DomainError(ErrorCode.NodeUnreachable, `${node.name}: ${error.message}`);
-      });
-    const inbound = inbounds.find((candidate) => candidate.id === node.inboundId);
+    const inbound = recent ? recent.inbound : await this.readInbound(node);
     const unfit = inboundUnfit(inbound);
     if (unfit) {
       // Nothing to repair here: the health check fails the node on it, so its users are moved as in failover.
@@ -104,6 +105,16 @@ export class ReconcileService {
       corrected += await this.repair(node, drift);
     }
     return this.record(node, drift, corrected, reportOnly);
+  }
+
+  private async readInbound(node: NodeEntity) {
+    const inbounds = await this.pool
+      .run(node, (panel) => panel.listInbounds())
+      .catch((error: unknown) => {
+        if (!(error instanceof PanelError)) throw error;
+        throw new DomainError(ErrorCode.NodeUnreachable, `${node.name}: ${error.message}`);
+      });
+    return inbounds.find((candidate) => candidate.id === node.inboundId);
   }
 
   /** The node's live clients as the database has them (read before the panel), those being placed, those that must go. */
@@ -156,10 +167,8 @@ export class ReconcileService {
       const outcomes = await Promise.allSettled(
         adds.map((item) => this.writer.addClient(node, node.inboundId!, item.client)),
       );
-      // A duplicate email: the client is there after all (made meanwhile), which is what we wanted.
-      corrected += outcomes.filter(
-        (outcome) => outcome.status === 'fulfilled' || outcome.reason instanceof PanelDuplicateEmailError,
-      ).length;
+      // A duplicate email: the client is there after all (made meanwhile), which is what we wanted: not a correction.
+      corrected += outcomes.filter((outcome) => outcome.status === 'fulfilled').length;
       const failure = outcomes.find(
         (outcome): outcome is PromiseRejectedResult =>
           outcome.status === 'rejected' && !(outcome.reason instanceof PanelDuplicateEmailError),

@@ -17,6 +17,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { NodeEntity } from '../nodes/node.entity';
 import { NodesRepository } from '../nodes/nodes.repository';
 import { PanelPoolService } from '../panels/panel-pool.service';
+import { RecentInbounds } from '../panels/recent-inbounds';
 import { readingsOf, UsageLedger } from './usage-ledger.service';
 import { BookingResult, CounterReading, UsageRepository } from './usage.repository';
 
@@ -57,6 +58,7 @@ export class UsagePassService implements OnApplicationBootstrap, OnModuleDestroy
     private readonly scheduler: SchedulerRegistry,
     private readonly nodes: NodesRepository,
     private readonly pool: PanelPoolService,
+    private readonly recentInbounds: RecentInbounds,
     private readonly ledger: UsageLedger,
     private readonly usage: UsageRepository,
     private readonly access: AccessService,
@@ -104,7 +106,9 @@ export class UsagePassService implements OnApplicationBootstrap, OnModuleDestroy
     await eachLimited(all, this.config.usageConcurrency, async (node) => {
       let readings: CounterReading[];
       try {
-        readings = readingsOf(await this.pool.run(node, (panel) => panel.listInbounds()));
+        const inbounds = await this.pool.run(node, (panel) => panel.listInbounds());
+        this.recentInbounds.remember(node, inbounds); // the reconcile pass reuses it
+        readings = readingsOf(inbounds);
       } catch (error) {
         skip(node, error);
         return;
