@@ -6,7 +6,7 @@
  * real v2.8 panel's write cost (spec §14). Target for (2): ≤ 1.5× the floor.
  * Run: npm run bench:reconcile   (BENCH_PANELS, BENCH_CLIENTS_PER_PANEL, BENCH_WIPED_CLIENTS to change the sizes)
  */
-import { PanelSimulator, REALISTIC_WRITE_COST, WriteCost } from '@fleet/panel-sim';
+import { InboundFields, PanelSimulator, REALISTIC_WRITE_COST, WriteCost } from '@fleet/panel-sim';
 import { PanelClient, XuiClient } from '@fleet/xui-client';
 import { eachLimited } from '../apps/api/src/common/batching/each-limited';
 import { NodesRepository } from '../apps/api/src/modules/nodes/nodes.repository';
@@ -83,8 +83,13 @@ async function wiped(writeCost: WriteCost | undefined, label: string) {
     for (let at = 0; at < ours.length; at += 500) await direct.addClients(1, ours.slice(at, at + 500));
     const floorMs = Math.round(performance.now() - started);
     direct.close();
-    // The wipe: everything but one client (a panel refuses to delete the last).
-    for (const client of clients.slice(1)) panel.state.deleteClient(1, String(client.id));
+    // The wipe: the inbound rewritten with one client left (an operator's edit or a restored backup).
+    const { clientStats: _stats, id: _id, tag: _tag, ...whole } = panel.state.view(panel.state.findInbound(1)!, null);
+    const settings = JSON.stringify({
+      ...JSON.parse(panel.state.findInbound(1)!.settings),
+      clients: clients.slice(0, 1),
+    });
+    panel.state.updateInbound(1, { ...(whole as InboundFields), settings });
     started = performance.now();
     const drift = await plane.app.get(ReconcileService).reconcile(1);
     const restoreMs = Math.round(performance.now() - started);

@@ -8,7 +8,7 @@ import { createDatabase, startBuiltControlPlane } from '@fleet/testing';
 export async function startControlPlane(
   port: number,
   env: Record<string, string> = {},
-): Promise<{ url: string; token: string; child: ChildProcess; stop(): Promise<void> }> {
+): Promise<{ url: string; token: string; databaseUrl: string; child: ChildProcess; stop(): Promise<void> }> {
   const database = await createDatabase('fleet_bench', process.env['BENCH_DATABASE_URL']);
   // BENCH_API_NODE_ARGS, e.g. "--cpu-prof", profiles the control plane; BENCH_API_MAIN runs another build of it;
   // BENCH_API_LOG=<file> keeps its log lines.
@@ -37,6 +37,7 @@ export async function startControlPlane(
   return {
     url: plane.url,
     token: accessToken,
+    databaseUrl: database.url,
     child: plane.child,
     stop: async () => {
       await plane.stop();

@@ -1,5 +1,5 @@
 import { INestApplication, RequestMethod } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
@@ -18,7 +18,11 @@ const NOT_THE_SPA = /^\/(api|sub|healthz|readyz|metrics)(\/|$)/;
 function serveAdmin(app: NestExpressApplication, adminDir: string): void {
   const index = join(adminDir, 'index.html');
   if (!existsSync(index)) return;
-  app.useStaticAssets(adminDir, { index: false, maxAge: '1h' });
+  // Not in front of the API and subscription routes: a file lookup per request there is pure cost.
+  const files = express.static(adminDir, { index: false, maxAge: '1h' });
+  app.use((request: Request, response: Response, next: NextFunction) =>
+    NOT_THE_SPA.test(request.path) ? next() : files(request, response, next),
+  );
   app.use((request: Request, response: Response, next: NextFunction) => {
     if (request.method !== 'GET' || NOT_THE_SPA.test(request.path) || !request.accepts('html')) return next();
     response.sendFile(index);

@@ -6,10 +6,13 @@ import { UsersModule } from '../users/users.module';
 import { KeysController } from './keys.controller';
 import { KeysService } from './keys.service';
 import { SubscriptionController } from './subscription.controller';
+import { SubscriptionRepository } from './subscription.repository';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { VpnUser } from '../users/vpn-user.entity';
 
 @Module({
-  imports: [AccessModule, AssignmentsModule, NodesModule, UsersModule],
+  imports: [AccessModule, AssignmentsModule, NodesModule, UsersModule, TypeOrmModule.forFeature([VpnUser])],
   controllers: [KeysController, SubscriptionController],
-  providers: [KeysService],
+  providers: [KeysService, SubscriptionRepository],
 })
 export class KeysModule {}

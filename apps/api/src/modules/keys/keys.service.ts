@@ -13,10 +13,11 @@ import { MoveEngine } from '../assignments/move-engine.service';
 import { shareLinkFor } from '../assignments/panel-identity';
 import { PlacementService } from '../assignments/placement.service';
 import { NodeEntity } from '../nodes/node.entity';
-import { canServe, eligibilityFacts } from '../nodes/node-eligibility';
+import { canServe } from '../nodes/node-eligibility';
 import { NodesRepository } from '../nodes/nodes.repository';
 import { identityOf, UsersRepository } from '../users/users.repository';
 import { VpnUser } from '../users/vpn-user.entity';
+import { SubscriptionNode, SubscriptionRepository } from './subscription.repository';
 
 /** How long a request waits for another replica's placement of the same user before giving up. */
 const WAIT_FOR_OTHER_PLACEMENT_MS = 20_000;
@@ -35,6 +36,7 @@ export class KeysService {
     private readonly nodes: NodesRepository,
     private readonly placement: PlacementService,
     private readonly engine: MoveEngine,
+    private readonly subscriptions: SubscriptionRepository,
     private readonly access: AccessService,
   ) {}
 
@@ -128,17 +130,17 @@ export class KeysService {
    * failover is already making); when no node can take them the list is empty, never a dead link.
    */
   async subscription(token: string): Promise<{ links: string[]; access: AccessView; uploadBytes: number } | null> {
-    const user = await this.users.findByToken(token);
-    if (!user) return null;
+    const first = await this.subscriptions.byToken(token); // one query, the usual and only one
+    if (!first) return null;
+    const { user } = first;
     const found = { access: mapAccess(user), uploadBytes: Number(user.usedUpBytes) };
     const { access } = found;
     // A user who may not use the service gets no link, but the headers say why (expiry, limit).
     if (!servesTraffic(access.status)) return { links: [], ...found };
     for (let attempt = 0; attempt < 5; attempt++) {
-      const { active } = await this.assignments.live(user.id);
-      if (!active) return { links: [], ...found };
-      const node = await this.nodes.findById(active.nodeId);
-      if (node && servesWell(node)) {
+      const node = attempt === 0 ? first.node : (await this.subscriptions.byToken(token))?.node;
+      if (!node) return { links: [], ...found };
+      if (servesWell(node)) {
         const link = shareLinkFor(identityOf(user), node);
         return { links: link ? [link] : [], ...found };
       }
@@ -175,6 +177,6 @@ export class KeysService {
 }
 
 /** A node keeps its users while it is active, healthy and not over capacity (full is fine). */
-function servesWell(node: NodeEntity): boolean {
-  return canServe(eligibilityFacts(node));
+function servesWell(node: SubscriptionNode): boolean {
+  return canServe({ ...node, inboundRead: node.inboundSnapshot !== null });
 }
