@@ -7,11 +7,9 @@ import { KeysController } from './keys.controller';
 import { KeysService } from './keys.service';
 import { SubscriptionController } from './subscription.controller';
 import { SubscriptionRepository } from './subscription.repository';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { VpnUser } from '../users/vpn-user.entity';
 
 @Module({
-  imports: [AccessModule, AssignmentsModule, NodesModule, UsersModule, TypeOrmModule.forFeature([VpnUser])],
+  imports: [AccessModule, AssignmentsModule, NodesModule, UsersModule],
   controllers: [KeysController, SubscriptionController],
   providers: [KeysService, SubscriptionRepository],
 })
