@@ -11,6 +11,8 @@ import { AppModule, Runtime } from './app.module';
 import { securityHeaders } from './common/http/security-headers';
 import { refuseDeepJson } from './common/http/strict-input';
 import { createValidationPipe } from './common/http/validation';
+import { KeysService } from './modules/keys/keys.service';
+import { subscriptionRoute } from './modules/keys/subscription.route';
 
 const NOT_THE_SPA = /^\/(api|sub|healthz|readyz|metrics)(\/|$)/;
 
@@ -36,6 +38,7 @@ export async function createApp(runtime: Runtime): Promise<INestApplication> {
     bodyParser: true,
   });
   app.useLogger(app.get(Logger));
+  app.use(subscriptionRoute(app.get(KeysService), runtime.config, runtime.logger)); // first: the hottest route
   app.use(securityHeaders());
   app.useBodyParser('json', { limit: '100kb', verify: refuseDeepJson });
   app.useBodyParser('urlencoded', { limit: '100kb', extended: false });
@@ -45,7 +48,6 @@ export async function createApp(runtime: Runtime): Promise<INestApplication> {
     exclude: [
       { path: 'healthz', method: RequestMethod.GET },
       { path: 'readyz', method: RequestMethod.GET },
-      { path: 'sub/:token', method: RequestMethod.GET },
       { path: 'metrics', method: RequestMethod.GET },
     ],
   });

@@ -8,7 +8,7 @@ import { ConfigModule } from './config/config.module';
 import { SecretBox } from './common/crypto/secret-box';
 import { dataSourceOptions } from './common/database/data-source.options';
 import { GlobalExceptionFilter } from './common/errors/global-exception.filter';
-import { HTTP_LOG_SERIALIZERS, requestId } from './common/logging/logger';
+import { httpLogOptions } from './common/logging/logger';
 import { AuthModule } from './modules/auth/auth.module';
 import { EventsModule } from './modules/events/events.module';
 import { NodesModule } from './modules/nodes/nodes.module';
@@ -45,18 +45,7 @@ export class AppModule {
         ConfigModule.forRoot(runtime.config, runtime.secretBox),
         LoggerModule.forRoot({
           forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
-          pinoHttp: {
-            logger: runtime.logger,
-            serializers: HTTP_LOG_SERIALIZERS,
-            genReqId: (request, response) => {
-              const id = requestId(request);
-              response.setHeader('X-Request-Id', id);
-              return id;
-            },
-            customLogLevel: (_, response, error) =>
-              error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
-            autoLogging: { ignore: (request) => ['/healthz', '/readyz'].includes(request.url ?? '') },
-          },
+          pinoHttp: httpLogOptions(runtime.logger),
         }),
         TypeOrmModule.forRoot(dataSourceOptions(runtime.databaseUrl)),
         EventsModule,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import pino, { DestinationStream, Logger, LevelWithSilent, stdSerializers } from 'pino';
+import type { Options } from 'pino-http';
 
 /** Paths never written to logs, whatever object they appear in. */
 export const REDACTED_PATHS = [
@@ -50,6 +51,22 @@ function scrubError(error: Serialized): Serialized {
 
 /** For pino-http, which applies the standard serializers first and hands their result to these. */
 export const HTTP_LOG_SERIALIZERS = { req: scrubRequest, err: scrubError };
+
+/** How every HTTP request is logged (pino-http): request id, redacted URLs, level by status. */
+export function httpLogOptions(logger: Logger): Options {
+  return {
+    logger,
+    serializers: HTTP_LOG_SERIALIZERS,
+    genReqId: (request, response) => {
+      const id = requestId(request);
+      response.setHeader('X-Request-Id', id);
+      return id;
+    },
+    customLogLevel: (_, response, error) =>
+      error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
+    autoLogging: { ignore: (request) => ['/healthz', '/readyz'].includes(request.url ?? '') },
+  };
+}
 
 export function createLogger(level: LevelWithSilent, destination?: DestinationStream): Logger {
   return pino(

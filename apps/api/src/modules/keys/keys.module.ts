@@ -5,12 +5,12 @@ import { NodesModule } from '../nodes/nodes.module';
 import { UsersModule } from '../users/users.module';
 import { KeysController } from './keys.controller';
 import { KeysService } from './keys.service';
-import { SubscriptionController } from './subscription.controller';
 import { SubscriptionRepository } from './subscription.repository';
 
 @Module({
   imports: [AccessModule, AssignmentsModule, NodesModule, UsersModule],
-  controllers: [KeysController, SubscriptionController],
+  controllers: [KeysController],
   providers: [KeysService, SubscriptionRepository],
+  exports: [KeysService],
 })
 export class KeysModule {}
