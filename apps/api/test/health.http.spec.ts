@@ -99,6 +99,34 @@ describe('health checks, hysteresis, failover and recovery (real HTTP, PostgreSQ
     expect(undecided).toMatchObject({ inboundId: null, eligible: false, ineligibleReason: 'no inbound chosen' });
   });
 
+  it('health history and events past their retention go after a sweep, in bounded batches; newer rows stay', async () => {
+    const nodeId = fleet.nodeIds[0];
+    await t.dataSource.query(
+      `INSERT INTO health_checks (node_id, ok, health_status, checked_at)
+       SELECT $1, true, 'healthy', now() - interval '8 days' - g * interval '1 second' FROM generate_series(1, 6000) g`,
+      [nodeId],
+    );
+    await t.dataSource.query(
+      `INSERT INTO events (type, actor, payload, created_at)
+       SELECT 'node.up', 'test', '{}', now() - interval '91 days' - g * interval '1 second' FROM generate_series(1, 10) g`,
+    );
+    const count = async (sql: string) => (await t.dataSource.query(sql))[0].n as number;
+    const recentChecks = await count(
+      `SELECT count(*)::int AS n FROM health_checks WHERE checked_at > now() - interval '7 days'`,
+    );
+    const recentEvents = await count(
+      `SELECT count(*)::int AS n FROM events WHERE created_at > now() - interval '90 days'`,
+    );
+    const sweep = t.app.get(HealthSweepService);
+    expect(await sweep.pruneHistory()).toEqual({ checks: 5000, events: 10 }); // one batch per sweep at most
+    expect(await sweep.pruneHistory()).toEqual({ checks: 1000, events: 0 });
+    expect(
+      await count(`SELECT count(*)::int AS n FROM health_checks WHERE checked_at < now() - interval '7 days'`),
+    ).toBe(0);
+    expect(await count(`SELECT count(*)::int AS n FROM health_checks`)).toBe(recentChecks);
+    expect(await count(`SELECT count(*)::int AS n FROM events`)).toBe(recentEvents);
+  });
+
   it('an expired session is not a failure: the client logs in again', async () => {
     await fleet.panels[0].setFault({ kind: 'expire-sessions' });
     expect(await checkHealth(t, fleet.auth, fleet.nodeIds[0])).toBe('healthy');

@@ -57,6 +57,8 @@ export interface AppConfig {
   healthFall: number;
   healthRise: number;
   healthRetentionDays: number;
+  /** Days of events kept (the event log and webhooks' source). */
+  eventsRetentionDays: number;
   /** How often the access pass looks for expiries and warnings; 0 turns it off. */
   accessIntervalMs: number;
   /** `user.expiring` is sent this long before an expiry. */
@@ -191,6 +193,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     healthFall: integer('HEALTH_FALL', 3, 1, 100),
     healthRise: integer('HEALTH_RISE', 2, 1, 100),
     healthRetentionDays: integer('HEALTH_RETENTION_DAYS', 7, 1, 3650),
+    eventsRetentionDays: integer('EVENTS_RETENTION_DAYS', 90, 1, 3650),
     accessIntervalMs: integer('ACCESS_INTERVAL_MS', 30_000, 0, 3_600_000),
     accessExpiryWarningHours: integer('ACCESS_EXPIRY_WARNING_HOURS', 72, 1, 8760),
     accessTimezone: timeZone(text('ACCESS_TIMEZONE') ?? 'UTC', problems),

@@ -12,6 +12,6 @@ import { WebhookOutboxService } from '../outbox/webhook-outbox.service';
   imports: [TypeOrmModule.forFeature([EventEntity])],
   controllers: [EventsController],
   providers: [EventsService, EventsRepository, WebhookOutboxService, OutboxRepository],
-  exports: [EventsService, WebhookOutboxService],
+  exports: [EventsService, EventsRepository, WebhookOutboxService],
 })
 export class EventsModule {}

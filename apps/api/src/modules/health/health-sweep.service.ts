@@ -9,10 +9,13 @@ import { runFleetTask } from '../../common/background/fleet-task';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { NodesRepository } from '../nodes/nodes.repository';
+import { EventsRepository } from '../events/events.repository';
 import { HealthRepository } from './health.repository';
 import { CheckOutcome, NodeCheckService } from './node-check.service';
 
 const TASK = 'health-sweep';
+/** Rows of each history table deleted per sweep at most. */
+const PRUNE_BATCH = 5000;
 
 export interface SweepResult {
   swept: boolean;
@@ -38,6 +41,7 @@ export class HealthSweepService implements OnApplicationBootstrap, OnModuleDestr
     private readonly nodes: NodesRepository,
     private readonly checks: NodeCheckService,
     private readonly health: HealthRepository,
+    private readonly events: EventsRepository,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -55,12 +59,23 @@ export class HealthSweepService implements OnApplicationBootstrap, OnModuleDestr
       { name: TASK, lock: LockKey.HealthSweep, intervalMs: this.config.healthIntervalMs },
       async () => {
         const outcomes = await this.checkAll();
-        await this.health.prune(this.config.healthRetentionDays);
+        await this.pruneHistory();
         return outcomes.length;
       },
     );
     if (!outcome.ran) return { swept: false, nodes: 0, ms: 0 };
     return { swept: true, nodes: outcome.result, ms: Math.round(performance.now() - started) };
+  }
+
+  /**
+   * Health history and events past their retention go after each sweep, a bounded batch of each, so the tables stay
+   * bounded without a long delete (a backlog is worked off over several sweeps).
+   */
+  async pruneHistory(): Promise<{ checks: number; events: number }> {
+    return {
+      checks: await this.health.prune(this.config.healthRetentionDays, PRUNE_BATCH),
+      events: await this.events.prune(this.config.eventsRetentionDays, PRUNE_BATCH),
+    };
   }
 
   /** Checks every node now, HEALTH_CONCURRENCY at a time (also what `POST /nodes/check-health` runs). */

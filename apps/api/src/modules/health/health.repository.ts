@@ -52,9 +52,15 @@ export class HealthRepository {
     );
   }
 
-  async prune(retentionDays: number): Promise<void> {
-    await this.dataSource.query(`DELETE FROM health_checks WHERE checked_at < now() - make_interval(days => $1)`, [
-      retentionDays,
-    ]);
+  /** Deletes up to `limit` checks older than `retentionDays` (bounded: a backlog goes over several sweeps). */
+  async prune(retentionDays: number, limit: number): Promise<number> {
+    const [{ n }]: Array<{ n: number }> = await this.dataSource.query(
+      `WITH gone AS (DELETE FROM health_checks WHERE ctid IN (
+         SELECT ctid FROM health_checks WHERE checked_at < now() - make_interval(days => $1) LIMIT $2)
+       RETURNING 1)
+       SELECT count(*)::int AS n FROM gone`,
+      [retentionDays, limit],
+    );
+    return n;
   }
 }
