@@ -81,14 +81,15 @@ export class ReconcileService {
     }
     const snapshot = inboundSnapshot(inbound!);
     const inboundChanged = snapshotChanges(node.inboundSnapshot, snapshot);
+    const actual = inboundClients(inbound!);
     // Clients are compared with the inbound as it is now (a new protocol keys its clients differently).
     const drift = diffNode({
       protocol: snapshot.protocol,
       desired: this.clientsFor(node, snapshot, wanted.active, wanted.counters),
-      actual: inboundClients(inbound!),
+      actual,
       pending: wanted.pending,
       tombstoned: wanted.tombstoned,
-      ours: await this.oursOn(node, inboundClients(inbound!)),
+      ours: await this.oursOn(node, actual),
     });
     drift.inbound = inboundChanged;
     drift.sample = [
