@@ -1,0 +1,203 @@
+/**
+ * How the API's reads grow with the fleet. SMALL = 50 nodes, 10,000 users, 20,000 events, 100,000 health checks;
+ * LARGE = 10× each. Both are seeded with SQL (`generate_series`, kept in step with the schema) into their own
+ * database, each served by the built control plane in its own process; every route is timed on both, interleaved,
+ * median of ROUNDS. Prints per route the medians, the response sizes and LARGE/SMALL. Target: every ratio ≤ 2.
+ * The dashboard's first load is timed as its calls (the SPA's dashboard queries), one after the other.
+ * Run: npm run bench:growth   (BENCH_GROWTH_ROUNDS)
+ */
+import { Client } from 'pg';
+import { startControlPlane } from './support/control-plane';
+
+const ROUNDS = Number(process.env['BENCH_GROWTH_ROUNDS'] ?? 7);
+const SIZES = {
+  small: { nodes: 50, users: 10_000, events: 20_000, checks: 100_000 },
+  large: { nodes: 500, users: 100_000, events: 200_000, checks: 1_000_000 },
+};
+type Size = (typeof SIZES)['small'];
+
+const SNAPSHOT = JSON.stringify({
+  id: 1,
+  protocol: 'vless',
+  port: 443,
+  remark: 'bench',
+  settings: JSON.stringify({ decryption: 'none', fallbacks: [] }),
+  streamSettings: JSON.stringify({ network: 'tcp', security: 'none' }),
+});
+
+async function seed(databaseUrl: string, size: Size): Promise<void> {
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  const perNode = size.users / size.nodes;
+  await db.query(
+    `INSERT INTO nodes (id, name, panel_url, panel_username, panel_password, inbound_id, inbound_snapshot, max_users,
+                        current_users, health_status, location)
+     SELECT g, 'node-' || g, 'http://10.1.' || (g / 250) || '.' || (g % 250) || ':2053/', 'u', 'x', 1, $2::jsonb,
+            $3 + (g % 7) * 10, $3 - (g % 5) * 10, 'healthy', 'loc-' || (g % 10)
+       FROM generate_series(1, $1) AS g`,
+    [size.nodes, SNAPSHOT, perNode],
+  );
+  await db.query(`SELECT setval('nodes_id_seq', $1)`, [size.nodes]);
+  await db.query(
+    `INSERT INTO vpn_users (id, telegram_id, username, uuid, subscription_token)
+     SELECT g, 100000000 + g, 'user' || g, gen_random_uuid(), md5(g::text || random()::text) FROM generate_series(1, $1) g`,
+    [size.users],
+  );
+  await db.query(`SELECT setval('vpn_users_id_seq', $1)`, [size.users]);
+  await db.query(
+    `INSERT INTO assignments (user_id, node_id, inbound_id, client_email, state, access_version)
+     SELECT g, (g - 1) % $2 + 1, 1, 'u' || g || '-n' || ((g - 1) % $2 + 1), 'active', 1 FROM generate_series(1, $1) g`,
+    [size.users, size.nodes],
+  );
+  await db.query(
+    `UPDATE nodes n SET current_users = c.n FROM (SELECT node_id, count(*)::int AS n FROM assignments GROUP BY 1) c
+      WHERE c.node_id = n.id`,
+  );
+  await db.query(
+    `INSERT INTO events (type, actor, node_id, user_id, payload, created_at)
+     SELECT (ARRAY['user.migrated', 'node.down', 'node.up', 'user.created'])[g % 4 + 1], 'system:bench',
+            g % $2 + 1, g % $3 + 1, '{}'::jsonb, now() - g * interval '1 second'
+       FROM generate_series(1, $1) g`,
+    [size.events, size.nodes, size.users],
+  );
+  await db.query(
+    `INSERT INTO health_checks (node_id, ok, health_status, response_time_ms, checked_at)
+     SELECT (g - 1) % $2 + 1, true, 'healthy', 20 + g % 30, now() - ((g - 1) / $2) * interval '10 seconds'
+       FROM generate_series(1, $1) g`,
+    [size.checks, size.nodes],
+  );
+  await db.query('VACUUM ANALYZE');
+  await db.end();
+}
+
+interface Plane {
+  url: string;
+  token: string;
+}
+
+async function timed(plane: Plane, method: string, path: string, body?: unknown) {
+  const started = performance.now();
+  const response = await fetch(`${plane.url}/api/v1${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${plane.token}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const bytes = (await response.arrayBuffer()).byteLength;
+  if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status}`);
+  return { ms: performance.now() - started, bytes };
+}
+
+/** The dashboard's calls on first load, as the SPA makes them (overview, events, nodes, each node's health). */
+async function dashboard(plane: Plane, nodes: number) {
+  const calls: Array<[string, string]> = [
+    ['GET', '/stats/overview'],
+    ['GET', '/events?limit=10'],
+    ['GET', '/nodes'],
+    ['GET', '/balancer/loads'],
+    ['GET', '/stats/top-users?hours=24&limit=10'],
+    ...Array.from({ length: nodes }, (_, i): [string, string] => ['GET', `/nodes/${i + 1}/health`]),
+  ];
+  const started = performance.now();
+  let bytes = 0;
+  // the SPA issues them at once; the browser keeps 6 connections per host
+  for (let at = 0; at < calls.length; at += 6) {
+    const results = await Promise.all(calls.slice(at, at + 6).map(([method, path]) => timed(plane, method, path)));
+    bytes += results.reduce((sum, result) => sum + result.bytes, 0);
+  }
+  return { ms: performance.now() - started, bytes, requests: calls.length };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function main(): Promise<void> {
+  const env = { HEALTH_INTERVAL_MS: '0', USAGE_INTERVAL_MS: '0', ACCESS_INTERVAL_MS: '0', RECONCILE_INTERVAL_MS: '0' };
+  const small = await startControlPlane(24950, env);
+  const large = await startControlPlane(24951, env);
+  try {
+    await seed(small.databaseUrl, SIZES.small);
+    await seed(large.databaseUrl, SIZES.large);
+    const routes = (size: Size): Array<[string, string, string, unknown?]> => {
+      const lastUsersPage = Math.floor((size.users * 0.9) / 50);
+      const lastEventsPage = Math.floor((size.events * 0.9) / 50);
+      return [
+        ['users page 1', 'GET', '/users?limit=50'],
+        ['users page at 90 %', 'GET', `/users?limit=50&page=${lastUsersPage}`],
+        ['users ?search=name', 'GET', '/users?limit=50&search=user777'],
+        ['users ?search=telegram id', 'GET', `/users?limit=50&search=${100000000 + 777}`],
+        ['events page 1', 'GET', '/events?limit=50'],
+        ['events page at 90 %', 'GET', `/events?limit=50&page=${lastEventsPage}`],
+        ['events ?limit=10 (dashboard poll)', 'GET', '/events?limit=10'],
+        ['stats/overview', 'GET', '/stats/overview'],
+        ['nodes', 'GET', '/nodes'],
+        ['balancer/loads', 'GET', '/balancer/loads'],
+        ['node health history', 'GET', '/nodes/1/health'],
+        ['node users', 'GET', '/nodes/1/users?limit=50'],
+        ['rebalance dry run', 'POST', '/balancer/rebalance', { dryRun: true }],
+      ];
+    };
+    const figures = new Map<string, { small: number[]; large: number[]; smallBytes: number; largeBytes: number }>();
+    const boards = {
+      small: [] as Array<{ ms: number; bytes: number; requests: number }>,
+      large: [] as typeof boards.small,
+    };
+    for (let round = 0; round < ROUNDS; round++) {
+      const smallRoutes = routes(SIZES.small);
+      const largeRoutes = routes(SIZES.large);
+      for (const [i, [label, method, path, body]] of smallRoutes.entries()) {
+        const a = await timed(small, method, path, body);
+        const [, largeMethod, largePath, largeBody] = largeRoutes[i];
+        const b = await timed(large, largeMethod, largePath, largeBody);
+        const entry = figures.get(label) ?? { small: [], large: [], smallBytes: a.bytes, largeBytes: b.bytes };
+        entry.small.push(a.ms);
+        entry.large.push(b.ms);
+        figures.set(label, entry);
+      }
+      boards.small.push(await dashboard(small, SIZES.small.nodes));
+      boards.large.push(await dashboard(large, SIZES.large.nodes));
+    }
+    const rows = [...figures.entries()].map(([route, entry]) => {
+      const smallMs = median(entry.small);
+      const largeMs = median(entry.large);
+      return {
+        route,
+        smallMs: +smallMs.toFixed(1),
+        largeMs: +largeMs.toFixed(1),
+        ratio: +(largeMs / smallMs).toFixed(2),
+        smallBytes: entry.smallBytes,
+        largeBytes: entry.largeBytes,
+      };
+    });
+    const board = (runs: typeof boards.small) => ({
+      ms: Math.round(median(runs.map((run) => run.ms))),
+      requests: runs[0].requests,
+      bytes: runs[0].bytes,
+    });
+    const dashboardLoad = { small: board(boards.small), large: board(boards.large) };
+    console.log(
+      JSON.stringify(
+        {
+          benchmark: 'growth',
+          sizes: SIZES,
+          rounds: ROUNDS,
+          routes: rows,
+          worstRatio: Math.max(...rows.map((row) => row.ratio)),
+          dashboardFirstLoad: {
+            ...dashboardLoad,
+            ratio: +(dashboardLoad.large.ms / dashboardLoad.small.ms).toFixed(2),
+          },
+          target: 'every ratio ≤ 2; dashboard first load at LARGE ≤ 10 requests, ≤ 1 MB, ≤ 500 ms',
+        },
+        null,
+        2,
+      ),
+    );
+  } finally {
+    await small.stop();
+    await large.stop();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
