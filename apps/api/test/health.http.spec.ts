@@ -127,6 +127,38 @@ describe('health checks, hysteresis, failover and recovery (real HTTP, PostgreSQ
     expect(await count(`SELECT count(*)::int AS n FROM events`)).toBe(recentEvents);
   });
 
+  it('events page by key (?after=nextCursor): every event once, newest first; a large count is flagged as an estimate', async () => {
+    // same-millisecond neighbours: the cursor keeps microseconds and the id
+    await t.dataSource.query(
+      `INSERT INTO events (type, actor, payload, created_at)
+       SELECT 'node.up', 'test', jsonb_build_object('n', g), timestamptz '2026-11-01T00:00:00Z' + (g / 3) * interval '1 microsecond'
+         FROM generate_series(1, 120) g`,
+    );
+    const all = (await t.http().get('/api/v1/events?type=node.up&limit=500').set(fleet.auth).expect(200)).body;
+    expect(all).toMatchObject({ total: all.items.length, totalEstimated: false, nextCursor: null });
+    const seen: number[] = [];
+    let after: string | null = '';
+    while (after !== null) {
+      const query: string = `/api/v1/events?type=node.up&limit=25${after ? `&after=${after}` : ''}`;
+      const { body } = await t.http().get(query).set(fleet.auth).expect(200);
+      seen.push(...body.items.map((item: { id: number }) => item.id));
+      after = body.nextCursor;
+    }
+    expect(seen).toEqual(all.items.map((item: { id: number }) => item.id));
+    await t.http().get('/api/v1/events?after=x').set(fleet.auth).expect(400);
+    await t.http().get('/api/v1/events?after=1.1').expect(401);
+
+    await t.dataSource.query(
+      `INSERT INTO events (type, actor, payload) SELECT 'node.down', 'test', '{}' FROM generate_series(1, 10100)`,
+    );
+    await t.dataSource.query('ANALYZE events');
+    const big = (await t.http().get('/api/v1/events?limit=10').set(fleet.auth).expect(200)).body;
+    expect(big.totalEstimated).toBe(true);
+    expect(big.total).toBeGreaterThan(10_000);
+    const exact = (await t.http().get('/api/v1/events?type=node.up&limit=10').set(fleet.auth).expect(200)).body;
+    expect(exact).toMatchObject({ total: all.total, totalEstimated: false });
+  });
+
   it('an expired session is not a failure: the client logs in again', async () => {
     await fleet.panels[0].setFault({ kind: 'expire-sessions' });
     expect(await checkHealth(t, fleet.auth, fleet.nodeIds[0])).toBe('healthy');

@@ -49,4 +49,8 @@ export interface Page<T> {
   total: number;
   page: number;
   limit: number;
+  /** Set where a list counts only up to a bound: `total` is then an estimate. */
+  totalEstimated?: boolean;
+  /** Where a list pages by key: pass as `?after=` for the next page; null on the last page. */
+  nextCursor?: string | null;
 }

@@ -33,6 +33,12 @@ export class EventQueryDto extends PageQueryDto {
 
   @OptionalIdQuery()
   nodeId?: number;
+
+  @ApiPropertyOptional({ description: "the previous page's nextCursor: pages by key instead of `page`" })
+  @IsOptional()
+  @IsString()
+  @Matches(/^\d{1,16}\.\d{1,19}$/, { message: 'after must be a nextCursor from an earlier page' })
+  after?: string;
 }
 
 export class EventViewDto {
@@ -50,4 +56,8 @@ export class EventPageDto {
   @ApiPropertyOptional() total: number;
   @ApiPropertyOptional() page: number;
   @ApiPropertyOptional() limit: number;
+  @ApiPropertyOptional({ description: 'true when total is an estimate (more rows than are counted exactly)' })
+  totalEstimated: boolean;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'pass as ?after= for the next page' })
+  nextCursor: string | null;
 }

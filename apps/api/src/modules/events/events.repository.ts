@@ -1,12 +1,75 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { EventInput } from './events.service';
+import type { EventView } from '@fleet/contract';
+import type { EventInput, EventQuery } from './events.service';
+
+/** Counted exactly up to this many rows; past it, the total is an estimate. */
+const EXACT_COUNT_UP_TO = 10_000;
 
 /** Bulk writes of `events` (one statement per batch of moves), and their retention. */
 @Injectable()
 export class EventsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * One page, newest first (the index `events_newest`): after a cursor by key, else by offset. The total is exact up
+   * to EXACT_COUNT_UP_TO rows; past it, the planner's row count for the whole table (unfiltered) or the bound.
+   */
+  async page(
+    query: EventQuery,
+  ): Promise<{ rows: Array<{ view: EventView; cursor: string }>; total: number; estimated: boolean }> {
+    const filters: string[] = [];
+    const values: unknown[] = [];
+    if (query.type) filters.push(`type = $${values.push(query.type)}`);
+    if (query.nodeId) filters.push(`node_id = $${values.push(query.nodeId)}`);
+    const where = filters.length ? `WHERE ${filters.join(' AND ')}` : '';
+    const pageFilters = [...filters];
+    const pageValues = [...values];
+    if (query.after) {
+      const [micros, id] = query.after.split('.');
+      pageFilters.push(
+        `(created_at, id) < (timestamptz 'epoch' + $${pageValues.push(micros)}::bigint * interval '1 microsecond', $${pageValues.push(id)}::bigint)`,
+      );
+    }
+    const pageWhere = pageFilters.length ? `WHERE ${pageFilters.join(' AND ')}` : '';
+    const offset = query.after ? 0 : (query.page - 1) * query.limit;
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      `SELECT id::text, type, node_id, user_id, actor, payload, created_at,
+              (extract(epoch FROM created_at) * 1000000)::bigint::text AS micros
+         FROM events ${pageWhere}
+        ORDER BY created_at DESC, id DESC LIMIT $${pageValues.push(query.limit)} OFFSET $${pageValues.push(offset)}`,
+      pageValues,
+    );
+    const [{ n }] = await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM (SELECT 1 FROM events ${where} LIMIT ${EXACT_COUNT_UP_TO + 1}) bounded`,
+      values,
+    );
+    let total = n as number;
+    const estimated = total > EXACT_COUNT_UP_TO;
+    if (estimated && !where) {
+      const [{ rows: planned }] = await this.dataSource.query(
+        `SELECT GREATEST(reltuples, 0)::bigint::int AS rows FROM pg_class WHERE oid = 'events'::regclass`,
+      );
+      total = Math.max(planned as number, total);
+    }
+    return {
+      rows: rows.map((row) => ({
+        view: {
+          id: Number(row['id']),
+          type: row['type'] as string,
+          nodeId: row['node_id'] as number | null,
+          userId: row['user_id'] as number | null,
+          actor: row['actor'] as string,
+          payload: row['payload'] as Record<string, unknown>,
+          createdAt: new Date(row['created_at'] as string).toISOString(),
+        },
+        cursor: `${row['micros']}.${row['id']}`,
+      })),
+      total,
+      estimated,
+    };
+  }
 
   /** Deletes up to `limit` events older than `retentionDays` (bounded: a backlog goes over several runs). */
   async prune(retentionDays: number, limit: number): Promise<number> {

@@ -20,6 +20,8 @@ export interface EventQuery {
   nodeId?: number;
   page: number;
   limit: number;
+  /** A page's `nextCursor`: `<created_at in µs since the epoch>.<id>`. */
+  after?: string;
 }
 
 @Injectable()
@@ -71,31 +73,20 @@ export class EventsService {
     return this.events.countBy({ type, createdAt: MoreThan(since) });
   }
 
+  /** Newest first; by key with `after` (a page's `nextCursor`), else by page number. */
   async list(query: EventQuery): Promise<Page<EventView>> {
-    const where = {
-      ...(query.type ? { type: query.type } : {}),
-      ...(query.nodeId ? { nodeId: query.nodeId } : {}),
+    const { rows, total, estimated } = await this.rows.page(query);
+    const items = rows.map((row) => row.view);
+    const last = rows.length === query.limit ? rows[rows.length - 1] : null;
+    return {
+      items,
+      total,
+      page: query.after ? 0 : query.page,
+      limit: query.limit,
+      totalEstimated: estimated,
+      nextCursor: last ? last.cursor : null,
     };
-    const [rows, total] = await this.events.findAndCount({
-      where,
-      order: { createdAt: 'DESC', id: 'DESC' },
-      skip: (query.page - 1) * query.limit,
-      take: query.limit,
-    });
-    return { items: rows.map(mapEvent), total, page: query.page, limit: query.limit };
   }
 
   /** Failed logins for one username from one address since `since`, for the login rate limit. */
-}
-
-export function mapEvent(row: EventEntity): EventView {
-  return {
-    id: Number(row.id),
-    type: row.type,
-    nodeId: row.nodeId,
-    userId: row.userId,
-    actor: row.actor,
-    payload: row.payload,
-    createdAt: row.createdAt.toISOString(),
-  };
 }

@@ -24,7 +24,9 @@ export function EventsPage() {
       </label>
       <div className="table-wrap">
         <table>
-          <caption>{events.data ? `${events.data.total} events` : 'Events'}</caption>
+          <caption>
+            {events.data ? `${events.data.totalEstimated ? 'about ' : ''}${events.data.total} events` : 'Events'}
+          </caption>
           <thead>
             <tr>
               <th scope="col">When</th>

@@ -7,6 +7,7 @@ import { UsageLedger1764200000000 } from './1764200000000-usage-ledger';
 import { NodeDrift1764300000000 } from './1764300000000-node-drift';
 import { UsageNodeCursors1764400000000 } from './1764400000000-usage-node-cursors';
 import { InboundDrift1764500000000 } from './1764500000000-inbound-drift';
+import { ListIndexes1764600000000 } from './1764600000000-list-indexes';
 
 /** Every migration, oldest first. Listed explicitly so the bundled app and the CLI see the same set. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   NodeDrift1764300000000,
   UsageNodeCursors1764400000000,
   InboundDrift1764500000000,
+  ListIndexes1764600000000,
 ];
