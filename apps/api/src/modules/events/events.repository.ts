@@ -35,10 +35,13 @@ export class EventsRepository {
     const pageWhere = pageFilters.length ? `WHERE ${pageFilters.join(' AND ')}` : '';
     const offset = query.after ? 0 : (query.page - 1) * query.limit;
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      `SELECT id::text, type, node_id, user_id, actor, payload, created_at,
-              (extract(epoch FROM created_at) * 1000000)::bigint::text AS micros
-         FROM events ${pageWhere}
-        ORDER BY created_at DESC, id DESC LIMIT $${pageValues.push(query.limit)} OFFSET $${pageValues.push(offset)}`,
+      // The page's ids first (read off the index alone, however deep the page), then their rows.
+      `SELECT e.id::text, e.type, e.node_id, e.user_id, e.actor, e.payload, e.created_at,
+              (extract(epoch FROM e.created_at) * 1000000)::bigint::text AS micros
+         FROM (SELECT id, created_at FROM events ${pageWhere}
+                ORDER BY created_at DESC, id DESC LIMIT $${pageValues.push(query.limit)} OFFSET $${pageValues.push(offset)}) p
+         JOIN events e ON e.id = p.id
+        ORDER BY p.created_at DESC, p.id DESC`,
       pageValues,
     );
     const [{ n }] = await this.dataSource.query(
