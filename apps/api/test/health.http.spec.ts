@@ -136,13 +136,20 @@ describe('health checks, hysteresis, failover and recovery (real HTTP, PostgreSQ
     );
     const all = (await t.http().get('/api/v1/events?type=node.up&limit=500').set(fleet.auth).expect(200)).body;
     expect(all).toMatchObject({ total: all.items.length, totalEstimated: false, nextCursor: null });
-    const seen: number[] = [];
-    let after: string | null = '';
-    while (after !== null) {
-      const query: string = `/api/v1/events?type=node.up&limit=25${after ? `&after=${after}` : ''}`;
-      const { body } = await t.http().get(query).set(fleet.auth).expect(200);
-      seen.push(...body.items.map((item: { id: number }) => item.id));
-      after = body.nextCursor;
+    type EventsPage = { items: Array<{ id: number }>; nextCursor: string | null };
+    const pageAfter = async (after: string | null): Promise<EventsPage> =>
+      (
+        await t
+          .http()
+          .get(`/api/v1/events?type=node.up&limit=25${after ? `&after=${after}` : ''}`)
+          .set(fleet.auth)
+          .expect(200)
+      ).body;
+    let page = await pageAfter(null);
+    const seen = page.items.map((item) => item.id);
+    while (page.nextCursor) {
+      page = await pageAfter(page.nextCursor);
+      seen.push(...page.items.map((item) => item.id));
     }
     expect(seen).toEqual(all.items.map((item: { id: number }) => item.id));
     await t.http().get('/api/v1/events?after=x').set(fleet.auth).expect(400);
