@@ -280,4 +280,23 @@ describe('moving users: migrate, tombstones, webhooks, rebalance, node deletion,
     }
     await t.http().post('/api/v1/nodes/999/adopt').set(fleet.auth).expect(404);
   });
+
+  it('lists users a page of ids at a time, with their node and never its secrets; filters and totals agree', async () => {
+    const keys = await place(12, 5000);
+    const list = async (query: string) =>
+      (await t.http().get(`/api/v1/users?${query}`).set(fleet.auth).expect(200)).body;
+    const all = await list('limit=500');
+    expect(all).toMatchObject({ total: 12, totalEstimated: false, page: 1 });
+    const pages = [...(await list('limit=5&page=1')).items, ...(await list('limit=5&page=2')).items];
+    pages.push(...(await list('limit=5&page=3')).items);
+    expect(pages.map((u: { id: number }) => u.id)).toEqual(all.items.map((u: { id: number }) => u.id));
+    const nodeId = keys[0].node.id;
+    const onNode = await list(`nodeId=${nodeId}&limit=500`);
+    expect(onNode.total).toBe(keys.filter((key) => key.node.id === nodeId).length);
+    expect(onNode.items.every((u: { node: { id: number } }) => u.node.id === nodeId)).toBe(true);
+    expect(onNode.items[0].node).toEqual({ id: nodeId, name: expect.any(String), location: expect.any(String) });
+    expect((await list('search=5003')).items).toHaveLength(1);
+    const text = (await t.http().get('/api/v1/users?limit=500').set(fleet.auth).expect(200)).text;
+    expect(text).not.toMatch(/panel_?[pP]assword|inboundSnapshot/);
+  });
 });

@@ -16,6 +16,9 @@ export interface UserRow {
   node: NodeEntity | null;
 }
 
+/** Counted exactly up to this many users in a list; past it, the total is an estimate. */
+const EXACT_COUNT_UP_TO = 10_000;
+
 /** Every query on `vpn_users`. Methods that take an EntityManager run inside the caller's transaction. */
 @Injectable()
 export class UsersRepository {
@@ -209,33 +212,67 @@ export class UsersRepository {
     return row;
   }
 
+  /**
+   * One page of users by id: the page's ids first (an index walk, however many users there are), then their rows
+   * with their node's name and location only (never its secrets). The total is exact up to EXACT_COUNT_UP_TO users
+   * and an estimate, flagged, past that.
+   */
   async list(filter: {
     search?: string;
     nodeId?: number;
     status?: string;
     page: number;
     limit: number;
-  }): Promise<{ rows: UserRow[]; total: number }> {
-    const query = this.withNode();
-    if (filter.nodeId !== undefined) query.andWhere('a.node_id = :nodeId', { nodeId: filter.nodeId });
-    if (filter.status !== undefined) query.andWhere('u.status = :status', { status: filter.status });
+  }): Promise<{ rows: UserRow[]; total: number; estimated: boolean }> {
+    const filters = ['u.deleted_at IS NULL'];
+    const values: unknown[] = [];
+    const join =
+      filter.nodeId === undefined
+        ? ''
+        : `JOIN assignments a ON a.user_id = u.id AND a.state = 'active' AND a.node_id = $${values.push(filter.nodeId)}`;
+    if (filter.status !== undefined) filters.push(`u.status = $${values.push(filter.status)}`);
     if (filter.search) {
       const search = filter.search.trim();
       if (/^\d{1,16}$/.test(search)) {
         // Digits are a telegram id (bigint) or a user id (integer); only compare what fits each column.
         const asNumber = Number(search);
-        query.andWhere(asNumber <= INT4_MAX ? '(u.telegram_id = :tg OR u.id = :id)' : 'u.telegram_id = :tg', {
-          tg: search,
-          id: asNumber,
-        });
-      } else query.andWhere('u.username ILIKE :name', { name: `%${search.replace(/[%_\\]/g, '\\$&')}%` });
+        const tg = `$${values.push(search)}::bigint`;
+        filters.push(
+          asNumber <= INT4_MAX
+            ? `(u.telegram_id = ${tg} OR u.id = $${values.push(asNumber)})`
+            : `u.telegram_id = ${tg}`,
+        );
+      } else {
+        filters.push(`u.username ILIKE $${values.push(`%${search.replace(/[%_\\]/g, '\\$&')}%`)}`);
+      }
     }
-    const [users, total] = await query
+    const from = `FROM vpn_users u ${join} WHERE ${filters.join(' AND ')}`;
+    const page: Array<{ id: number }> = await this.dataSource.query(
+      `SELECT u.id ${from} ORDER BY u.id LIMIT $${values.length + 1} OFFSET $${values.length + 2}`,
+      [...values, filter.limit, (filter.page - 1) * filter.limit],
+    );
+    const [{ n }] = await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM (SELECT 1 ${from} LIMIT ${EXACT_COUNT_UP_TO + 1}) bounded`,
+      values,
+    );
+    const estimated = n > EXACT_COUNT_UP_TO;
+    let total = n as number;
+    if (estimated && filters.length === 1 && !join) {
+      const [{ rows }] = await this.dataSource.query(
+        `SELECT GREATEST(reltuples, 0)::bigint::int AS rows FROM pg_class WHERE oid = 'vpn_users'::regclass`,
+      );
+      total = Math.max(rows as number, total);
+    }
+    if (!page.length) return { rows: [], total, estimated };
+    const users = await this.repo()
+      .createQueryBuilder('u')
+      .leftJoinAndMapOne('u.assignment', Assignment, 'a', `a.user_id = u.id AND a.state = 'active'`)
+      .leftJoinAndMapOne('u.node', NodeEntity, 'n', 'n.id = a.node_id')
+      .select(['u', 'a', 'n.id', 'n.name', 'n.location'])
+      .where('u.id IN (:...ids)', { ids: page.map((row) => row.id) })
       .orderBy('u.id', 'ASC')
-      .skip((filter.page - 1) * filter.limit)
-      .take(filter.limit)
-      .getManyAndCount();
-    return { rows: users.map(toRow), total };
+      .getMany();
+    return { rows: users.map(toRow), total, estimated };
   }
 
   async row(userId: number): Promise<UserRow | null> {

@@ -16,8 +16,14 @@ export class UsersService {
     filter: { search?: string; nodeId?: number; status?: string; page: number; limit: number },
     viewer: Role,
   ): Promise<Page<UserView>> {
-    const { rows, total } = await this.users.list(filter);
-    return { items: rows.map((row) => mapUser(row, viewer)), total, page: filter.page, limit: filter.limit };
+    const { rows, total, estimated } = await this.users.list(filter);
+    return {
+      items: rows.map((row) => mapUser(row, viewer)),
+      total,
+      page: filter.page,
+      limit: filter.limit,
+      totalEstimated: estimated,
+    };
   }
 
   async get(id: number, viewer: Role): Promise<UserView> {
