@@ -1,4 +1,5 @@
 import { INestApplication, RequestMethod } from '@nestjs/common';
+import compression from 'compression';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,6 +40,7 @@ export async function createApp(runtime: Runtime): Promise<INestApplication> {
   });
   app.useLogger(app.get(Logger));
   app.use(subscriptionRoute(app.get(KeysService), runtime.config, runtime.logger)); // first: the hottest route
+  app.use(compression()); // lists of hundreds of nodes are mostly repeated keys: a tenth of the bytes on the wire
   app.use(securityHeaders());
   app.useBodyParser('json', { limit: '100kb', verify: refuseDeepJson });
   app.useBodyParser('urlencoded', { limit: '100kb', extended: false });

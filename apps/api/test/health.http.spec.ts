@@ -280,9 +280,64 @@ describe('health checks, hysteresis, failover and recovery (real HTTP, PostgreSQ
       (await t.http().get(`/api/v1/nodes/${id}/health?since=yesterday`).set(viewer).expect(400)).body.message,
     ).toEqual(expect.arrayContaining([expect.stringContaining('since')]));
     await t.http().get('/api/v1/nodes/999/health').set(viewer).expect(404);
+    await checkHealth(t, fleet.auth, id);
+    expect((await t.http().get(`/api/v1/nodes/${id}/health?limit=1`).set(viewer).expect(200)).body).toHaveLength(1);
+    for (const limit of ['0', '1001', '1.5', 'x']) {
+      const bad = await t.http().get(`/api/v1/nodes/${id}/health?limit=${limit}`).set(viewer).expect(400);
+      expect(bad.body.message).toEqual(expect.arrayContaining([expect.stringContaining('limit')]));
+    }
     await t.http().post(`/api/v1/nodes/${id}/check-health`).set(viewer).expect(403);
     await t.http().post(`/api/v1/nodes/${id}/check-health`).expect(401);
     await t.http().post('/api/v1/nodes/abc/check-health').set(fleet.auth).expect(400);
+  });
+
+  it('recent health: the fleet per step from its sweeps, each node for a small fleet; bad input and roles', async () => {
+    const viewer = { Authorization: `Bearer ${await t.tokenFor('viewer')}` };
+    const [a, b, c] = fleet.nodeIds;
+    await t.dataSource.query('DELETE FROM health_checks'); // the fleet's setup checked every node
+    await fleet.panels[1].setFault({ kind: 'refuse' });
+    await t.http().post('/api/v1/nodes/check-health').set(fleet.auth).expect(200);
+    await checkHealth(t, fleet.auth, a);
+    const { body } = await t.http().get('/api/v1/health/recent?stepSeconds=60').set(viewer).expect(200);
+    expect(body.stepMs).toBe(60_000);
+    expect(body.from % 60_000).toBe(0);
+    expect(body.fleet).toHaveLength(31);
+    const swept = body.fleet.filter(Boolean);
+    expect(swept.at(-1)).toMatchObject({ checked: 3, failed: 1, medianMs: expect.any(Number) });
+    expect(body.nodes.map((node: { nodeId: number }) => node.nodeId)).toEqual([a, b, c]);
+    const [ofA, ofB] = body.nodes;
+    expect(ofA.ms).toHaveLength(31);
+    expect(ofA.ms.filter((ms: number | null) => ms !== null).length).toBeGreaterThanOrEqual(1);
+    expect(ofB.ms.every((ms: number | null) => ms === null)).toBe(true); // its checks failed
+    const since = new Date(Date.now() - 5_000).toISOString();
+    const poll = await t.http().get(`/api/v1/health/recent?since=${since}&stepSeconds=5`).set(viewer).expect(200);
+    expect(poll.body.fleet.length).toBeLessThanOrEqual(3);
+    for (const node of poll.body.nodes) expect(node.ms).toHaveLength(poll.body.fleet.length);
+    for (const query of [
+      'since=yesterday',
+      `since=${new Date(Date.now() + 60_000).toISOString()}`,
+      `since=${new Date(Date.now() - 721 * 30_000).toISOString()}`,
+      'stepSeconds=4',
+      'stepSeconds=3601',
+      'stepSeconds=ten',
+    ]) {
+      const bad = await t.http().get(`/api/v1/health/recent?${query}`).set(viewer).expect(400);
+      expect(bad.body.message.join(' ')).toMatch(/since|stepSeconds/);
+    }
+    await t.http().get('/api/v1/health/recent').expect(401);
+    await t.http().get('/api/v1/health/recent').set({ Authorization: 'Bearer nope' }).expect(401);
+    await t.http().get('/api/v1/health/recent').set(bot).expect(403);
+  });
+
+  it('recent health of a large fleet: the fleet only, from one row per sweep', async () => {
+    await t.dataSource.query(
+      `INSERT INTO nodes (name, panel_url, panel_username, panel_password, inbound_id)
+       SELECT 'extra-' || g, 'http://127.0.0.1:9/' || g || '/', 'u', 'x', 1 FROM generate_series(1, 6) g`,
+    );
+    await t.http().post('/api/v1/nodes/check-health').set(fleet.auth).expect(200);
+    const { body } = await t.http().get('/api/v1/health/recent').set(fleet.auth).expect(200);
+    expect(body.nodes).toEqual([]);
+    expect(body.fleet.filter(Boolean).at(-1)).toMatchObject({ checked: 9, failed: 6 });
   });
 
   it('stats overview: fleet counts for the dashboard, viewer allowed, bot and anonymous refused', async () => {

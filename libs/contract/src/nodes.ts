@@ -55,3 +55,29 @@ export interface NodeView {
   createdAt: string;
   updatedAt: string;
 }
+
+/** Fleets up to this many nodes get each node's own series in `GET /health/recent`; larger ones the fleet's only. */
+export const RECENT_HEALTH_PER_NODE_UP_TO = 8;
+
+/** One step of the fleet's health sweeps: checks made and failed, response times of the successful ones. */
+export interface FleetHealthStep {
+  checked: number;
+  failed: number;
+  medianMs: number | null;
+  p95Ms: number | null;
+  slowestMs: number | null;
+}
+
+/**
+ * `GET /api/v1/health/recent`: the fleet's recent health per step of `stepMs` (aligned to multiples of it, so polls
+ * with a later `since` return the same steps). Entry `i` of each array is the step starting at `from + i × stepMs`,
+ * up to now. `fleet`: the health sweeps of that step (`null` where none ran). `nodes`: each node's mean response
+ * time of its successful checks (`null` when none succeeded), for fleets of up to RECENT_HEALTH_PER_NODE_UP_TO nodes
+ * (a node's own page has its history); nodes without checks in the window are left out.
+ */
+export interface RecentHealth {
+  from: number;
+  stepMs: number;
+  fleet: Array<FleetHealthStep | null>;
+  nodes: Array<{ nodeId: number; ms: Array<number | null> }>;
+}

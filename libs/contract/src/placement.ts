@@ -1,3 +1,5 @@
+import type { HealthStatus } from './nodes';
+
 export const ACCESS_STATUSES = ['active', 'on_hold', 'disabled', 'expired', 'limited'] as const;
 export type AccessStatus = (typeof ACCESS_STATUSES)[number];
 export const TRAFFIC_RESETS = ['none', 'day', 'week', 'month', 'month_rolling'] as const;
@@ -56,6 +58,7 @@ export interface NodeLoadView {
   eligible: boolean;
   /** Why the node cannot take users now (null when eligible). */
   reason: string | null;
+  healthStatus: HealthStatus;
 }
 
 export interface RebalanceMove {

@@ -21,22 +21,38 @@ export class ApiError extends Error {
   }
 }
 
-/** Calls the JSON API with the session's token; a 401 anywhere ends the session (the app returns to login). */
-export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+/** The last answer of each revalidated GET with its ETag: a poll that finds nothing new costs a bodiless 304. */
+const validated = new Map<string, { etag: string; body: unknown }>();
+
+/**
+ * Calls the JSON API with the session's token; a 401 anywhere ends the session (the app returns to login).
+ * `revalidate` (for fixed paths that are polled) sends the last answer's ETag and reuses that answer on 304.
+ */
+export async function api<T>(
+  path: string,
+  init: { method?: string; body?: unknown; revalidate?: boolean } = {},
+): Promise<T> {
   const token = session.token();
+  const known = init.revalidate ? validated.get(path) : undefined;
   const response = await fetch(`/api/v1${path}`, {
     method: init.method ?? 'GET',
     headers: {
       ...(init.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
       ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      ...(known ? { 'If-None-Match': known.etag } : {}),
     },
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
   });
+  if (response.status === 304 && known) return known.body as T;
   if (response.status === 401 && token) session.clear();
   if (!response.ok) {
     const body = (await response.json().catch(() => ({}))) as { message?: string | string[]; code?: string };
     const messages = Array.isArray(body.message) ? body.message : [body.message ?? response.statusText];
     throw new ApiError(response.status, body.code ?? 'UNKNOWN', messages);
   }
-  return response.status === 204 ? (undefined as T) : ((await response.json()) as T);
+  if (response.status === 204) return undefined as T;
+  const body = (await response.json()) as T;
+  const etag = response.headers.get('ETag');
+  if (init.revalidate && etag) validated.set(path, { etag, body });
+  return body;
 }

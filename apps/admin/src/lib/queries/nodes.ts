@@ -50,13 +50,11 @@ export interface HealthCheckRow {
 export const useNode = (id: number) =>
   useQuery({ queryKey: ['nodes', id], queryFn: () => api<NodeView>(`/nodes/${id}`), refetchInterval: 5000 });
 
-/** Health history for the chart, oldest first (the API answers newest first). */
-export const healthHistory = (id: number) => api<HealthCheckRow[]>(`/nodes/${id}/health`);
-
+/** The node's last checks for its chart, oldest first (the API answers newest first). */
 export const useHealthHistory = (id: number) =>
   useQuery({
     queryKey: ['nodes', id, 'health'],
-    queryFn: () => healthHistory(id),
+    queryFn: () => api<HealthCheckRow[]>(`/nodes/${id}/health?limit=120`),
     refetchInterval: 10_000,
     select: (rows) =>
       rows

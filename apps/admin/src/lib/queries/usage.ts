@@ -21,7 +21,7 @@ export const useNodeUsage = (nodeId: number) => useQuery(nodeUsageQueryOptions(n
 export const topUsersQueryOptions = () =>
   queryOptions({
     queryKey: ['stats', 'top-users'],
-    queryFn: () => api<TopUserView[]>('/stats/top-users?hours=24&limit=10'),
+    queryFn: () => api<TopUserView[]>('/stats/top-users?hours=24&limit=10', { revalidate: true }),
     refetchInterval: 60_000,
   });
 export const useTopUsers = () => useQuery(topUsersQueryOptions());

@@ -29,6 +29,7 @@ export class BalancerService {
         score: score(node),
         eligible: reason === null,
         reason,
+        healthStatus: node.healthStatus,
       };
     });
   }

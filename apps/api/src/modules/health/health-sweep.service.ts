@@ -12,6 +12,7 @@ import { NodesRepository } from '../nodes/nodes.repository';
 import { EventsRepository } from '../events/events.repository';
 import { HealthRepository } from './health.repository';
 import { CheckOutcome, NodeCheckService } from './node-check.service';
+import { sweepFigures } from './recent-health';
 
 const TASK = 'health-sweep';
 /** Rows of each history table deleted per sweep at most. */
@@ -78,7 +79,10 @@ export class HealthSweepService implements OnApplicationBootstrap, OnModuleDestr
     };
   }
 
-  /** Checks every node now, HEALTH_CONCURRENCY at a time (also what `POST /nodes/check-health` runs). */
+  /**
+   * Checks every node now, HEALTH_CONCURRENCY at a time (also what `POST /nodes/check-health` runs), and records the
+   * sweep's fleet figures.
+   */
   async checkAll(): Promise<Array<CheckOutcome & { nodeId: number }>> {
     const all = await this.nodes.findAll();
     const outcomes: Array<CheckOutcome & { nodeId: number }> = [];
@@ -89,6 +93,7 @@ export class HealthSweepService implements OnApplicationBootstrap, OnModuleDestr
         this.logger.error(`check of ${node.name} failed: ${(error as Error).message}`);
       }
     });
+    if (outcomes.length) await this.health.insertSweep(sweepFigures(outcomes));
     return outcomes.sort((a, b) => a.nodeId - b.nodeId);
   }
 }

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsISO8601, IsOptional } from 'class-validator';
+import { IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
 import { ErrorCode } from '@fleet/contract';
 import { DomainError } from '../../common/errors/domain-error';
 import { AllowRoles } from '../auth/roles.decorator';
@@ -8,12 +8,21 @@ import { NodesRepository } from '../nodes/nodes.repository';
 import { HealthSweepService } from './health-sweep.service';
 import { CheckOutcome, NodeCheckService } from './node-check.service';
 import { IdParam } from '../../common/http/id-param';
+import { QueryInt } from '../../common/http/validation';
 
 export class HealthHistoryQueryDto {
-  @ApiPropertyOptional({ description: 'ISO 8601 time; default: the last 1000 checks' })
+  @ApiPropertyOptional({ description: 'ISO 8601 time; default: the last `limit` checks' })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'since must be an ISO 8601 date-time' })
   since?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 200 })
+  @IsOptional()
+  @QueryInt()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit = 200;
 }
 
 @ApiTags('health')
@@ -44,6 +53,6 @@ export class HealthController {
   @AllowRoles('admin', 'viewer')
   async history(@IdParam() id: number, @Query() query: HealthHistoryQueryDto) {
     if (!(await this.nodes.findById(id))) throw new DomainError(ErrorCode.NodeNotFound, `node ${id} not found`);
-    return this.checks.history(id, query.since ? new Date(query.since) : null);
+    return this.checks.history(id, query.since ? new Date(query.since) : null, query.limit);
   }
 }

@@ -8,13 +8,14 @@ import { PanelsModule } from '../panels/panels.module';
 import { ReconcileModule } from '../reconcile/reconcile.module';
 import { HealthController } from './health.controller';
 import { HealthRepository } from './health.repository';
+import { RecentHealthController } from './recent-health.controller';
 import { HealthSweepService } from './health-sweep.service';
 import { NodeCheckService } from './node-check.service';
 
 /** Scheduled and on-demand health checks, their history, and the failover they trigger. */
 @Module({
   imports: [AccessModule, NodesModule, PanelsModule, AssignmentsModule, JobsModule, EvacuationModule, ReconcileModule],
-  controllers: [HealthController],
+  controllers: [HealthController, RecentHealthController],
   providers: [HealthRepository, NodeCheckService, HealthSweepService],
   exports: [NodeCheckService, HealthSweepService],
 })

@@ -248,7 +248,7 @@ export class NodeCheckService implements OnApplicationBootstrap {
   }
 
   /** Checks history, newest first. */
-  history(nodeId: number, since: Date | null, limit = 1000) {
+  history(nodeId: number, since: Date | null, limit: number) {
     return this.health.history(nodeId, since, limit);
   }
 }

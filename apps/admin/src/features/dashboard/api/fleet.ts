@@ -1,7 +1,6 @@
-import { queryOptions, useQueries, useQuery } from '@tanstack/react-query';
-import type { EventView, NodeView, Page, StatsOverview } from '@fleet/contract';
+import { queryOptions, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { EventView, FleetHealthStep, NodeLoadView, Page, RecentHealth, StatsOverview } from '@fleet/contract';
 import { api } from '../../../lib/api-client';
-import { HealthCheckRow, healthHistory, nodesQueryOptions } from '../../../lib/queries/nodes';
 
 export interface LoadBar {
   name: string;
@@ -20,9 +19,14 @@ export interface FleetSummary {
   traffic: StatsOverview['usage']['last24h'];
 }
 
-/** Chart rows: users and free seats per node (a stacked bar reads as "current vs max"). */
-export function toLoadBars(nodes: NodeView[]): LoadBar[] {
-  return nodes.map((node) => ({
+/** Bars the load chart draws at most: past that, the busiest nodes (the nodes page lists them all). */
+export const MAX_BARS = 40;
+
+/** Chart rows: users and free seats per node (a stacked bar reads as "current vs max"), the busiest first. */
+export function toLoadBars(loads: NodeLoadView[]): LoadBar[] {
+  const shown =
+    loads.length > MAX_BARS ? [...loads].sort((a, b) => b.loadRatio - a.loadRatio).slice(0, MAX_BARS) : loads;
+  return shown.map((node) => ({
     name: node.name,
     users: node.currentUsers,
     free: Math.max(0, node.maxUsers - node.currentUsers),
@@ -46,42 +50,101 @@ export function summarise(overview: StatsOverview): FleetSummary {
 export const overviewQueryOptions = () =>
   queryOptions({
     queryKey: ['stats', 'overview'],
-    queryFn: () => api<StatsOverview>('/stats/overview'),
-    refetchInterval: 5000,
+    queryFn: () => api<StatsOverview>('/stats/overview', { revalidate: true }),
+    refetchInterval: 10_000,
   });
-
-export const useLoadBars = () => useQuery({ ...nodesQueryOptions(), select: toLoadBars });
 export const useFleetSummary = () => useQuery({ ...overviewQueryOptions(), select: summarise });
+
+export const loadsQueryOptions = () =>
+  queryOptions({
+    queryKey: ['balancer', 'loads'],
+    queryFn: () => api<NodeLoadView[]>('/balancer/loads', { revalidate: true }),
+    // a chart of hundreds of nodes is read for its shape: refreshed less often, it keeps a tab's polls small
+    refetchInterval: (query) => ((query.state.data?.length ?? 0) > 100 ? 30_000 : 5_000),
+  });
+export const useLoads = () => useQuery(loadsQueryOptions());
 
 export const latestEventsQueryOptions = () =>
   queryOptions({
     queryKey: ['events', 'latest'],
-    queryFn: () => api<Page<EventView>>('/events?limit=10'),
-    refetchInterval: 5000,
+    queryFn: () => api<Page<EventView>>('/events?limit=10', { revalidate: true }),
+    refetchInterval: 10_000,
   });
 export const useLatestEvents = () => useQuery(latestEventsQueryOptions());
 
-/** One row per check time, one column per node (response time in ms; empty where that node was not checked). */
-export function toResponseSeries(histories: Array<{ name: string; rows: HealthCheckRow[] }>) {
-  const byTime = new Map<number, Record<string, number | null>>();
-  for (const { name, rows } of histories) {
-    for (const row of rows) {
-      const time = Math.round(new Date(row.checkedAt).getTime() / 1000) * 1000;
-      byTime.set(time, { ...byTime.get(time), [name]: row.ok ? row.responseTimeMs : null });
-    }
-  }
-  return [...byTime.entries()].sort(([a], [b]) => a - b).map(([time, values]) => ({ time, ...values }));
+/** The response-time chart's window. */
+export const RECENT_WINDOW_MS = 15 * 60_000;
+const STEP_SECONDS = 30;
+
+/** Places each series' slots at their step in a window of `length` steps from `from`. */
+function placeSlots<T>(rows: Map<number, Array<T | null>>, length: number, offset: number, key: number, slots: T[]) {
+  const row = rows.get(key) ?? new Array<T | null>(length).fill(null);
+  slots.forEach((value, i) => {
+    if (offset + i >= 0 && offset + i < length) row[offset + i] = value;
+  });
+  rows.set(key, row);
 }
 
-/** Response-time history of the whole fleet (each node's recent checks). */
-export function useFleetResponseTimes(nodes: NodeView[]) {
-  return useQueries({
-    queries: nodes.map((node) => ({
-      queryKey: ['nodes', node.id, 'health'],
-      queryFn: () => healthHistory(node.id),
-      refetchInterval: 10_000,
-    })),
-    combine: (results) =>
-      toResponseSeries(results.map((result, i) => ({ name: nodes[i].name, rows: (result.data ?? []).slice(0, 60) }))),
+/**
+ * Joins a poll's steps onto what is known: the poll starts at the last known step (it may have gained checks since)
+ * and everything before the window is dropped. Nodes missing from the poll keep their earlier steps.
+ */
+export function mergeRecent(known: RecentHealth | undefined, fresh: RecentHealth, windowStart: number): RecentHealth {
+  const from = Math.max(known?.from ?? fresh.from, Math.floor(windowStart / fresh.stepMs) * fresh.stepMs);
+  const length = (fresh.from - from) / fresh.stepMs + fresh.fleet.length;
+  const FLEET = 0;
+  const rows = new Map<number, Array<FleetHealthStep | number | null>>();
+  for (const series of known ? [known, fresh] : [fresh]) {
+    const offset = (series.from - from) / series.stepMs;
+    placeSlots(rows, length, offset, FLEET, series.fleet);
+    for (const node of series.nodes) placeSlots(rows, length, offset, node.nodeId, node.ms);
+  }
+  const { [FLEET]: fleet, ...nodes } = Object.fromEntries(rows);
+  return {
+    from,
+    stepMs: fresh.stepMs,
+    fleet: fleet as Array<FleetHealthStep | null>,
+    nodes: Object.entries(nodes)
+      .map(([nodeId, ms]) => ({ nodeId: Number(nodeId), ms: ms as Array<number | null> }))
+      .sort((a, b) => a.nodeId - b.nodeId),
+  };
+}
+
+/** The fleet's recent response times: the whole window once, then only the steps since the last one. */
+export function useRecentHealth() {
+  const queryClient = useQueryClient();
+  const queryKey = ['health', 'recent'];
+  return useQuery({
+    queryKey,
+    queryFn: async () => {
+      const known = queryClient.getQueryData<RecentHealth>(queryKey);
+      const windowStart = Date.now() - RECENT_WINDOW_MS;
+      const lastStep = known ? known.from + (known.fleet.length - 1) * known.stepMs : undefined;
+      const since = new Date(Math.max(lastStep ?? windowStart, windowStart)).toISOString();
+      const fresh = await api<RecentHealth>(`/health/recent?since=${since}&stepSeconds=${STEP_SECONDS}`);
+      return mergeRecent(known, fresh, windowStart);
+    },
+    refetchInterval: 10_000,
   });
+}
+
+/** One row per step for the chart and the names of its lines: a line per node when the API sent each node's, else
+ * the fleet's median, 95th percentile and slowest. */
+export function toResponseSeries(recent: RecentHealth | undefined, names: Map<number, string>) {
+  if (!recent) return { lines: [] as string[], rows: [] as Array<Record<string, number | null>> };
+  const time = (i: number) => recent.from + i * recent.stepMs;
+  if (recent.nodes.length) {
+    const lines = recent.nodes.map((node) => names.get(node.nodeId) ?? `node ${node.nodeId}`);
+    const rows = recent.fleet.map((_, i) =>
+      Object.fromEntries([['time', time(i)], ...recent.nodes.map((node, n) => [lines[n], node.ms[i]])]),
+    );
+    return { lines, rows };
+  }
+  const rows = recent.fleet.map((step, i) => ({
+    time: time(i),
+    median: step?.medianMs ?? null,
+    p95: step?.p95Ms ?? null,
+    slowest: step?.slowestMs ?? null,
+  }));
+  return { lines: ['median', 'p95', 'slowest'], rows };
 }

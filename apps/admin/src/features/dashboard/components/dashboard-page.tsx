@@ -1,7 +1,15 @@
 import { Link } from 'react-router';
-import { useNodes } from '../../../lib/queries/nodes';
+import { useMemo } from 'react';
 import { formatBytes, useTopUsers } from '../../../lib/queries/usage';
-import { useFleetResponseTimes, useFleetSummary, useLatestEvents, useLoadBars } from '../api/fleet';
+import {
+  MAX_BARS,
+  toLoadBars,
+  toResponseSeries,
+  useFleetSummary,
+  useLatestEvents,
+  useLoads,
+  useRecentHealth,
+} from '../api/fleet';
 import { LoadChart } from './load-chart';
 import { ResponseChart } from './response-chart';
 
@@ -35,10 +43,12 @@ function TopUsers() {
 
 export function DashboardPage() {
   const summary = useFleetSummary().data;
-  const bars = useLoadBars().data ?? [];
+  const loads = useLoads().data;
+  const recent = useRecentHealth().data;
   const events = useLatestEvents().data?.items ?? [];
-  const nodes = useNodes().data ?? [];
-  const responseTimes = useFleetResponseTimes(nodes);
+  const bars = useMemo(() => toLoadBars(loads ?? []), [loads]);
+  const names = useMemo(() => new Map((loads ?? []).map((node) => [node.nodeId, node.name])), [loads]);
+  const responseTimes = useMemo(() => toResponseSeries(recent, names), [recent, names]);
   return (
     <section>
       <h1>Fleet</h1>
@@ -100,9 +110,14 @@ export function DashboardPage() {
         </>
       )}
       <h2>Load</h2>
+      {loads && loads.length > MAX_BARS && (
+        <p className="muted">
+          The {MAX_BARS} busiest of {loads.length} nodes; <Link to="/nodes">all nodes</Link>.
+        </p>
+      )}
       <LoadChart bars={bars} />
       <h2>Response time</h2>
-      <ResponseChart series={responseTimes} names={nodes.map((node) => node.name)} />
+      <ResponseChart series={responseTimes.rows} names={responseTimes.lines} />
       <h2>Latest events</h2>
       <ul className="events">
         {events.map((event) => (

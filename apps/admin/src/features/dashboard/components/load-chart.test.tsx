@@ -1,18 +1,34 @@
 import { render, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { sampleNode } from '../../../testing/sample-node';
-import { summarise, toLoadBars, toResponseSeries } from '../api/fleet';
+import type { NodeLoadView, RecentHealth } from '@fleet/contract';
+import { MAX_BARS, mergeRecent, summarise, toLoadBars, toResponseSeries } from '../api/fleet';
 import { LoadChart } from './load-chart';
 
-const nodes = [
-  sampleNode({}),
-  sampleNode({ id: 2, name: 'fra-1', currentUsers: 90, maxUsers: 100, healthStatus: 'unhealthy' }),
-  sampleNode({ id: 3, name: 'waw-1', currentUsers: 0, maxUsers: 50, status: 'maintenance' }),
+const load = (fields: Partial<NodeLoadView>): NodeLoadView => ({
+  nodeId: 1,
+  name: 'ams-1',
+  location: null,
+  currentUsers: 25,
+  maxUsers: 100,
+  loadRatio: 0.25,
+  priority: 100,
+  weight: 1,
+  score: 1,
+  eligible: true,
+  reason: null,
+  healthStatus: 'healthy',
+  ...fields,
+});
+
+const loads = [
+  load({}),
+  load({ nodeId: 2, name: 'fra-1', currentUsers: 90, loadRatio: 0.9, healthStatus: 'unhealthy' }),
+  load({ nodeId: 3, name: 'waw-1', currentUsers: 0, maxUsers: 50, loadRatio: 0 }),
 ];
 
 describe('fleet data for the dashboard', () => {
-  it('shapes nodes into chart bars (users and free seats) and summary cards', () => {
-    expect(toLoadBars(nodes)).toEqual([
+  it('shapes loads into chart bars (users and free seats) and summary cards', () => {
+    expect(toLoadBars(loads)).toEqual([
       { name: 'ams-1', users: 25, free: 75, health: 'healthy' },
       { name: 'fra-1', users: 90, free: 10, health: 'unhealthy' },
       { name: 'waw-1', users: 0, free: 50, health: 'healthy' },
@@ -38,27 +54,81 @@ describe('fleet data for the dashboard', () => {
     });
   });
 
-  it('merges each node’s checks into one response-time series, gaps for failed checks', () => {
-    const row = (checkedAt: string, ok: boolean, responseTimeMs: number | null) => ({
-      checkedAt,
-      ok,
-      healthStatus: 'healthy',
-      responseTimeMs,
-      error: null,
+  it('draws the busiest nodes only when the fleet has more than the chart can show', () => {
+    const many = Array.from({ length: 500 }, (_, i) => load({ nodeId: i + 1, name: `n${i + 1}`, loadRatio: i / 500 }));
+    const bars = toLoadBars(many);
+    expect(bars).toHaveLength(MAX_BARS);
+    expect(bars[0].name).toBe('n500');
+    expect(bars.at(-1)!.name).toBe(`n${500 - MAX_BARS + 1}`);
+  });
+
+  it('joins a poll onto the known steps and drops what left the window', () => {
+    const step = (checked: number) => ({ checked, failed: 0, medianMs: 1, p95Ms: 2, slowestMs: 3 });
+    const known: RecentHealth = {
+      from: 0,
+      stepMs: 10,
+      fleet: [step(1), step(2), step(3)],
+      nodes: [{ nodeId: 1, ms: [5, 6, 7] }],
+    };
+    const poll: RecentHealth = {
+      from: 20,
+      stepMs: 10,
+      fleet: [step(4), null],
+      nodes: [
+        { nodeId: 1, ms: [8, 9] },
+        { nodeId: 2, ms: [null, 4] },
+      ],
+    };
+    expect(mergeRecent(known, poll, 10)).toEqual({
+      from: 10,
+      stepMs: 10,
+      fleet: [step(2), step(4), null],
+      nodes: [
+        { nodeId: 1, ms: [6, 8, 9] },
+        { nodeId: 2, ms: [null, null, 4] },
+      ],
     });
-    expect(
-      toResponseSeries([
-        { name: 'ams-1', rows: [row('2026-11-22T00:00:10.000Z', true, 12), row('2026-11-22T00:00:00.000Z', true, 10)] },
-        { name: 'fra-1', rows: [row('2026-11-22T00:00:10.200Z', false, 900)] },
-      ]),
-    ).toEqual([
-      { time: Date.parse('2026-11-22T00:00:00.000Z'), 'ams-1': 10 },
-      { time: Date.parse('2026-11-22T00:00:10.000Z'), 'ams-1': 12, 'fra-1': null },
+    expect(mergeRecent(undefined, poll, 0)).toEqual(poll);
+  });
+
+  it('draws a line per node when the API sends them, else the fleet’s median, p95 and slowest', () => {
+    const names = new Map([
+      [1, 'ams-1'],
+      [2, 'fra-1'],
     ]);
+    const small: RecentHealth = {
+      from: 1000,
+      stepMs: 30_000,
+      fleet: [null, null],
+      nodes: [
+        { nodeId: 1, ms: [10, 12] },
+        { nodeId: 2, ms: [null, 30] },
+      ],
+    };
+    expect(toResponseSeries(small, names)).toEqual({
+      lines: ['ams-1', 'fra-1'],
+      rows: [
+        { time: 1000, 'ams-1': 10, 'fra-1': null },
+        { time: 31_000, 'ams-1': 12, 'fra-1': 30 },
+      ],
+    });
+    const large: RecentHealth = {
+      from: 0,
+      stepMs: 30_000,
+      fleet: [{ checked: 500, failed: 3, medianMs: 51, p95Ms: 96, slowestMs: 100 }, null],
+      nodes: [],
+    };
+    expect(toResponseSeries(large, names)).toEqual({
+      lines: ['median', 'p95', 'slowest'],
+      rows: [
+        { time: 0, median: 51, p95: 96, slowest: 100 },
+        { time: 30_000, median: null, p95: null, slowest: null },
+      ],
+    });
   });
 
   it('draws one bar group per node and describes it in text', () => {
-    const { container } = render(<LoadChart bars={toLoadBars(nodes)} />);
+    const { container } = render(<LoadChart bars={toLoadBars(loads)} />);
     expect(screen.getByRole('figure', { name: 'Load per node' })).toBeInTheDocument();
     expect(screen.getByText(/fra-1: 90 users, 10 free \(unhealthy\)/)).toBeInTheDocument();
     expect(container.querySelectorAll('.recharts-bar-rectangle').length).toBeGreaterThanOrEqual(3);

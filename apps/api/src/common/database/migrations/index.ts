@@ -8,6 +8,7 @@ import { NodeDrift1764300000000 } from './1764300000000-node-drift';
 import { UsageNodeCursors1764400000000 } from './1764400000000-usage-node-cursors';
 import { InboundDrift1764500000000 } from './1764500000000-inbound-drift';
 import { ListIndexes1764600000000 } from './1764600000000-list-indexes';
+import { HealthSweeps1764700000000 } from './1764700000000-health-sweeps';
 
 /** Every migration, oldest first. Listed explicitly so the bundled app and the CLI see the same set. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   UsageNodeCursors1764400000000,
   InboundDrift1764500000000,
   ListIndexes1764600000000,
+  HealthSweeps1764700000000,
 ];

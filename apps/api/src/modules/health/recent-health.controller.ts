@@ -1,0 +1,53 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
+import { ErrorCode, RECENT_HEALTH_PER_NODE_UP_TO, RecentHealth } from '@fleet/contract';
+import { DomainError } from '../../common/errors/domain-error';
+import { QueryInt } from '../../common/http/validation';
+import { AllowRoles } from '../auth/roles.decorator';
+import { HealthRepository } from './health.repository';
+import { alignedStart, MAX_STEPS, recentHealth } from './recent-health';
+
+const DEFAULT_STEPS = 30;
+
+export class RecentHealthQueryDto {
+  @ApiPropertyOptional({ description: `ISO 8601 time; default: ${DEFAULT_STEPS} steps ago` })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'since must be an ISO 8601 date-time' })
+  since?: string;
+
+  @ApiPropertyOptional({ minimum: 5, maximum: 3600, default: 30 })
+  @IsOptional()
+  @QueryInt()
+  @IsInt()
+  @Min(5)
+  @Max(3600)
+  stepSeconds = 30;
+}
+
+@ApiTags('health')
+@ApiBearerAuth()
+@Controller('health')
+export class RecentHealthController {
+  constructor(private readonly health: HealthRepository) {}
+
+  /** The dashboard's response-time chart: the fleet's sweeps per step, and each node's for small fleets. */
+  @Get('recent')
+  @AllowRoles('admin', 'viewer')
+  async recent(@Query() query: RecentHealthQueryDto): Promise<RecentHealth> {
+    const stepMs = query.stepSeconds * 1000;
+    const now = Date.now();
+    const since = query.since ? Date.parse(query.since) : now - DEFAULT_STEPS * stepMs;
+    if (since > now || now - since > MAX_STEPS * stepMs) {
+      throw new DomainError(ErrorCode.ValidationFailed, [
+        `since must be in the past and at most ${MAX_STEPS} steps (of stepSeconds) ago`,
+      ]);
+    }
+    const from = alignedStart(since, stepMs);
+    const [sweeps, perNode] = await Promise.all([
+      this.health.recentSweeps(from, stepMs),
+      this.health.recentPerNode(from, stepMs, RECENT_HEALTH_PER_NODE_UP_TO),
+    ]);
+    return recentHealth({ from, stepMs, now }, sweeps, perNode);
+  }
+}
