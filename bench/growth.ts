@@ -12,7 +12,7 @@ import { Client } from 'pg';
 import { startControlPlane } from './support/control-plane';
 
 const ROUNDS = Number(process.env['BENCH_GROWTH_ROUNDS'] ?? 7);
-const SIZES = {
+export const SIZES = {
   small: { nodes: 50, users: 10_000, events: 20_000, checks: 100_000 },
   large: { nodes: 500, users: 100_000, events: 200_000, checks: 1_000_000 },
 };
@@ -27,7 +27,7 @@ const SNAPSHOT = JSON.stringify({
   streamSettings: JSON.stringify({ network: 'tcp', security: 'none' }),
 });
 
-async function seed(databaseUrl: string, size: Size): Promise<void> {
+export async function seed(databaseUrl: string, size: Size): Promise<void> {
   const db = new Client({ connectionString: databaseUrl });
   await db.connect();
   const perNode = size.users / size.nodes;
@@ -309,7 +309,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

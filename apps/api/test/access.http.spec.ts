@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { AccessPassService } from '../src/modules/access/access-pass.service';
+import { HealthSweepService } from '../src/modules/health/health-sweep.service';
 import { checkHealth, clientOn, eventually, placeUsers, startFleet } from './support/fleet';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -286,6 +287,33 @@ describe('user access: plans stored, enforced on the panel client (real HTTP, Po
     expect(again.key).not.toBe(key.key);
     const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM events WHERE type = 'user.deleted'`);
     expect(n).toBe(1);
+  });
+
+  it('the dashboard counts users by status from kept totals: every change counted once, also after folding', async () => {
+    const keys = await placeUsers(t, bot, 1051, 6);
+    const overview = async () => (await t.http().get('/api/v1/stats/overview').set(fleet.auth).expect(200)).body;
+    await t.http().patch(`/api/v1/users/${keys[0].userId}/access`).set(fleet.auth).send({ enabled: false }).expect(200);
+    await patch(1052, { expiresAt: new Date(Date.now() - 1000).toISOString() }).expect(200);
+    await t.http().delete('/api/v1/keys/1053').set(bot).expect(204);
+    await patch(1054, { enabled: true }).expect(200); // no change of status: nothing counted
+    const expected = { active: 3, on_hold: 0, disabled: 1, expired: 1, limited: 0 };
+    const real = async () =>
+      Object.fromEntries(
+        (
+          await t.dataSource.query(
+            `SELECT status, count(*)::int AS n FROM vpn_users WHERE deleted_at IS NULL GROUP BY status`,
+          )
+        ).map((row: { status: string; n: number }) => [row.status, row.n]),
+      );
+    expect(await real()).toEqual({ active: 3, disabled: 1, expired: 1 });
+    const before = await overview();
+    expect(before.access).toMatchObject(expected);
+    expect(before.users).toEqual({ total: 6, placed: 5 });
+    await t.app.get(HealthSweepService).housekeeping();
+    const [{ pending }] = await t.dataSource.query(`SELECT count(*)::int AS pending FROM user_count_changes`);
+    expect(pending).toBe(0);
+    expect((await overview()).access).toMatchObject(expected);
+    expect((await overview()).users).toEqual({ total: 6, placed: 5 });
   });
 
   it('a failover moves the users who may use the service; the others keep their seat', async () => {

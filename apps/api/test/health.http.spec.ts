@@ -118,8 +118,8 @@ describe('health checks, hysteresis, failover and recovery (real HTTP, PostgreSQ
       `SELECT count(*)::int AS n FROM events WHERE created_at > now() - interval '90 days'`,
     );
     const sweep = t.app.get(HealthSweepService);
-    expect(await sweep.pruneHistory()).toEqual({ checks: 5000, events: 10 }); // one batch per sweep at most
-    expect(await sweep.pruneHistory()).toEqual({ checks: 1000, events: 0 });
+    expect(await sweep.housekeeping()).toEqual({ checks: 5000, events: 10 }); // one batch per sweep at most
+    expect(await sweep.housekeeping()).toEqual({ checks: 1000, events: 0 });
     expect(
       await count(`SELECT count(*)::int AS n FROM health_checks WHERE checked_at < now() - interval '7 days'`),
     ).toBe(0);

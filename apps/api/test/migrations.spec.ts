@@ -12,6 +12,7 @@ const TABLES = [
   'assignments',
   'events',
   'health_checks',
+  'health_sweeps',
   'idempotency_keys',
   'job_items',
   'jobs',
@@ -25,6 +26,8 @@ const TABLES = [
   'usage_daily',
   'usage_hourly',
   'usage_node_cursors',
+  'user_count_changes',
+  'user_counts',
   'vpn_users',
 ];
 
@@ -96,6 +99,38 @@ describe('migrations (real PostgreSQL)', () => {
     expect(back[0]).toMatchObject({ client_email: 'a', traffic_id: 7, up: 10, down: 20, all_time: 40 });
     expect(new Date(back[0].updated_at).toISOString()).toBe('2026-01-02T03:04:05.678Z');
     expect(back[1]).toMatchObject({ client_email: 'b', traffic_id: null, up: 0 });
+  });
+
+  it('starts the user counts from the users there are, then counts only changes of status or deletion', async () => {
+    await migrateDatabase(database.url);
+    await dataSource.initialize();
+    while ((await tables(dataSource)).includes('user_counts'))
+      await dataSource.undoLastMigration({ transaction: 'each' });
+    await dataSource.query(
+      `INSERT INTO vpn_users (telegram_id, uuid, subscription_token, status)
+       SELECT g, gen_random_uuid(), 't' || g, CASE WHEN g % 3 = 0 THEN 'expired' ELSE 'active' END
+         FROM generate_series(1, 9) g`,
+    );
+    await migrateDatabase(database.url);
+    const counts = async () =>
+      dataSource.query(
+        `SELECT status, deleted, sum(n)::int AS n FROM (SELECT status, deleted, n FROM user_counts
+          UNION ALL SELECT status, deleted, n FROM user_count_changes) c GROUP BY 1, 2 HAVING sum(n) <> 0 ORDER BY 1, 2`,
+      );
+    expect(await counts()).toEqual([
+      { status: 'active', deleted: false, n: 6 },
+      { status: 'expired', deleted: false, n: 3 },
+    ]);
+    await dataSource.query(`UPDATE vpn_users SET used_bytes = 5`);
+    await dataSource.query(`UPDATE vpn_users SET status = 'active' WHERE telegram_id = 3`);
+    await dataSource.query(`UPDATE vpn_users SET deleted_at = now(), status = 'deleted' WHERE telegram_id = 1`);
+    await dataSource.query(`DELETE FROM vpn_users WHERE telegram_id = 2`);
+    expect(await dataSource.query(`SELECT count(*)::int AS n FROM user_count_changes`)).toEqual([{ n: 5 }]);
+    expect(await counts()).toEqual([
+      { status: 'active', deleted: false, n: 5 },
+      { status: 'deleted', deleted: true, n: 1 },
+      { status: 'expired', deleted: false, n: 2 },
+    ]);
   });
 
   it('applies each migration once when several instances start together', async () => {

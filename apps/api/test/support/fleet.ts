@@ -76,6 +76,16 @@ export async function checkInvariants(
     if (row.current_users !== row.rows)
       throw new Error(`node ${row.id}: counter ${row.current_users} ≠ ${row.rows} rows`);
   }
+  const [kept] = await q(
+    `SELECT (SELECT json_object_agg(status || ':' || deleted, n ORDER BY status, deleted) FROM (
+               SELECT status, deleted, sum(n)::int AS n FROM (SELECT status, deleted, n FROM user_counts
+                UNION ALL SELECT status, deleted, n FROM user_count_changes) c GROUP BY 1, 2 HAVING sum(n) <> 0) k) AS kept,
+            (SELECT json_object_agg(status || ':' || deleted, n ORDER BY status, deleted) FROM (
+               SELECT status, deleted_at IS NOT NULL AS deleted, count(*)::int AS n FROM vpn_users GROUP BY 1, 2) r) AS real`,
+  );
+  if (JSON.stringify(kept.kept) !== JSON.stringify(kept.real)) {
+    throw new Error(`user counts ${JSON.stringify(kept.kept)} ≠ rows ${JSON.stringify(kept.real)}`);
+  }
   const active: Array<{ node_id: number; client_email: string }> = await q(
     `SELECT node_id, client_email FROM assignments WHERE state = 'active'`,
   );

@@ -10,6 +10,7 @@ import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { NodesRepository } from '../nodes/nodes.repository';
 import { EventsRepository } from '../events/events.repository';
+import { UsersRepository } from '../users/users.repository';
 import { HealthRepository } from './health.repository';
 import { CheckOutcome, NodeCheckService } from './node-check.service';
 import { sweepFigures } from './recent-health';
@@ -43,6 +44,7 @@ export class HealthSweepService implements OnApplicationBootstrap, OnModuleDestr
     private readonly checks: NodeCheckService,
     private readonly health: HealthRepository,
     private readonly events: EventsRepository,
+    private readonly users: UsersRepository,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -60,7 +62,7 @@ export class HealthSweepService implements OnApplicationBootstrap, OnModuleDestr
       { name: TASK, lock: LockKey.HealthSweep, intervalMs: this.config.healthIntervalMs },
       async () => {
         const outcomes = await this.checkAll();
-        await this.pruneHistory();
+        await this.housekeeping();
         return outcomes.length;
       },
     );
@@ -69,10 +71,12 @@ export class HealthSweepService implements OnApplicationBootstrap, OnModuleDestr
   }
 
   /**
-   * Health history and events past their retention go after each sweep, a bounded batch of each, so the tables stay
-   * bounded without a long delete (a backlog is worked off over several sweeps).
+   * Housekeeping after each sweep: health history and events past their retention go, a bounded batch of each, so
+   * the tables stay bounded without a long delete (a backlog is worked off over several sweeps); the user counts'
+   * changes are folded into their totals.
    */
-  async pruneHistory(): Promise<{ checks: number; events: number }> {
+  async housekeeping(): Promise<{ checks: number; events: number }> {
+    await this.users.foldCounts();
     return {
       checks: await this.health.prune(this.config.healthRetentionDays, PRUNE_BATCH),
       events: await this.events.prune(this.config.eventsRetentionDays, PRUNE_BATCH),

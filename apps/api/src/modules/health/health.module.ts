@@ -6,6 +6,7 @@ import { JobsModule } from '../jobs/jobs.module';
 import { NodesModule } from '../nodes/nodes.module';
 import { PanelsModule } from '../panels/panels.module';
 import { ReconcileModule } from '../reconcile/reconcile.module';
+import { UsersModule } from '../users/users.module';
 import { HealthController } from './health.controller';
 import { HealthRepository } from './health.repository';
 import { RecentHealthController } from './recent-health.controller';
@@ -14,7 +15,16 @@ import { NodeCheckService } from './node-check.service';
 
 /** Scheduled and on-demand health checks, their history, and the failover they trigger. */
 @Module({
-  imports: [AccessModule, NodesModule, PanelsModule, AssignmentsModule, JobsModule, EvacuationModule, ReconcileModule],
+  imports: [
+    AccessModule,
+    NodesModule,
+    PanelsModule,
+    AssignmentsModule,
+    JobsModule,
+    EvacuationModule,
+    ReconcileModule,
+    UsersModule,
+  ],
   controllers: [HealthController, RecentHealthController],
   providers: [HealthRepository, NodeCheckService, HealthSweepService],
   exports: [NodeCheckService, HealthSweepService],

@@ -189,27 +189,52 @@ export class UsersRepository {
 
   /** Users by stored status (the index on status), and serving users whose plan ends within `hours`. */
   async accessCounts(hours: number): Promise<Record<AccessStatus, number> & { expiringSoon: number }> {
-    const rows: Array<{ status: string; n: number }> = await this.dataSource.query(
-      `SELECT status, count(*)::int AS n FROM vpn_users WHERE deleted_at IS NULL GROUP BY status`,
-    );
-    const [{ soon }] = await this.dataSource.query(
-      `SELECT count(*)::int AS soon FROM vpn_users
-        WHERE status IN ('active', 'on_hold') AND expires_at IS NOT NULL
-          AND expires_at > now() AND expires_at <= now() + make_interval(hours => $1)`,
-      [hours],
-    );
+    const [rows, [{ soon }]] = await Promise.all([
+      this.statusCounts(),
+      this.dataSource.query(
+        `SELECT count(*)::int AS soon FROM vpn_users
+          WHERE status IN ('active', 'on_hold') AND expires_at IS NOT NULL
+            AND expires_at > now() AND expires_at <= now() + make_interval(hours => $1)`,
+        [hours],
+      ),
+    ]);
     const counts = { active: 0, on_hold: 0, disabled: 0, expired: 0, limited: 0, expiringSoon: soon as number };
-    for (const row of rows) if (row.status in counts) counts[row.status as AccessStatus] = row.n;
+    for (const row of rows) if (!row.deleted && row.status in counts) counts[row.status as AccessStatus] = row.n;
     return counts;
   }
 
-  /** Every user, and those with a node. */
+  /**
+   * Every user (deleted ones included, as they keep their row), from the kept counts; and those with a node: every
+   * live assignment is on its node's counter, so the active ones are those counters less the pending ones.
+   */
   async counts(): Promise<{ total: number; placed: number }> {
-    const [row] = await this.dataSource.query(
-      `SELECT (SELECT count(*) FROM vpn_users)::int AS total,
-              (SELECT count(*) FROM assignments WHERE state = 'active')::int AS placed`,
+    const [rows, [{ placed }]] = await Promise.all([
+      this.statusCounts(),
+      this.dataSource.query(
+        `SELECT ((SELECT coalesce(sum(current_users), 0) FROM nodes)
+                 - (SELECT count(*) FROM assignments WHERE state = 'pending'))::int AS placed`,
+      ),
+    ]);
+    return { total: rows.reduce((sum, row) => sum + row.n, 0), placed };
+  }
+
+  /** Users by status and deletion: the kept totals plus the changes not folded into them yet (one snapshot). */
+  private statusCounts(): Promise<Array<{ status: string; deleted: boolean; n: number }>> {
+    return this.dataSource.query(
+      `SELECT status, deleted, sum(n)::int AS n
+         FROM (SELECT status, deleted, n FROM user_counts UNION ALL SELECT status, deleted, n FROM user_count_changes) c
+        GROUP BY 1, 2`,
     );
-    return row;
+  }
+
+  /** Folds the changes appended by the counting triggers into the totals (safe to run anywhere, any number of times). */
+  async foldCounts(): Promise<void> {
+    await this.dataSource.query(
+      `WITH folded AS (DELETE FROM user_count_changes RETURNING status, deleted, n)
+       INSERT INTO user_counts AS c (status, deleted, n)
+       SELECT status, deleted, sum(n) FROM folded GROUP BY 1, 2 ORDER BY 1, 2
+       ON CONFLICT (status, deleted) DO UPDATE SET n = c.n + EXCLUDED.n`,
+    );
   }
 
   /**

@@ -9,6 +9,7 @@ import { UsageNodeCursors1764400000000 } from './1764400000000-usage-node-cursor
 import { InboundDrift1764500000000 } from './1764500000000-inbound-drift';
 import { ListIndexes1764600000000 } from './1764600000000-list-indexes';
 import { HealthSweeps1764700000000 } from './1764700000000-health-sweeps';
+import { UserCounts1764710000000 } from './1764710000000-user-counts';
 
 /** Every migration, oldest first. Listed explicitly so the bundled app and the CLI see the same set. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   InboundDrift1764500000000,
   ListIndexes1764600000000,
   HealthSweeps1764700000000,
+  UserCounts1764710000000,
 ];
