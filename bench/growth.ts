@@ -235,6 +235,8 @@ async function main(): Promise<void> {
         ['events ?limit=10 (dashboard poll)', 'GET', '/events?limit=10'],
         ['stats/overview', 'GET', '/stats/overview'],
         ['nodes', 'GET', '/nodes'],
+        ['nodes page 1 (?limit=50)', 'GET', '/nodes?limit=50'],
+        ['nodes ?search=name&health', 'GET', '/nodes?limit=50&search=node-17&health=healthy'],
         ['balancer/loads', 'GET', '/balancer/loads'],
         ['node health history', 'GET', '/nodes/1/health'],
         ['health/recent (dashboard chart)', 'GET', '/health/recent?stepSeconds=30'],

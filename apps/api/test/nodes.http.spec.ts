@@ -44,6 +44,50 @@ describe('nodes API (real HTTP, real PostgreSQL)', () => {
       expect(JSON.stringify(listed.body)).not.toContain('panel-password-123');
     });
 
+    it('lists by status, health, location and search, a page at a time with the matching total', async () => {
+      const tag = `Paged-${Date.now()}`;
+      const ids: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const body = nodeBody({ name: `paged-${i}-${tag}`, location: tag, status: i === 4 ? 'maintenance' : 'active' });
+        ids.push((await t.http().post('/api/v1/nodes').set(auth).send(body).expect(201)).body.id);
+      }
+      const list = (query: string) => t.http().get(`/api/v1/nodes?${query}`).set(auth).expect(200);
+      const idsOf = (response: { body: Array<{ id: number }> }) => response.body.map((node) => node.id);
+      const all = await list(`location=${tag.toLowerCase()}`);
+      expect(idsOf(all)).toEqual(ids);
+      expect(all.headers['x-total-count']).toBe('5');
+      const first = await list(`location=${tag}&limit=2`);
+      const third = await list(`location=${tag}&limit=2&page=3`);
+      expect(idsOf(first)).toEqual(ids.slice(0, 2));
+      expect(idsOf(third)).toEqual(ids.slice(4));
+      expect([first.headers['x-total-count'], third.headers['x-total-count']]).toEqual(['5', '5']);
+      expect(idsOf(await list(`location=${tag}&status=maintenance`))).toEqual([ids[4]]);
+      expect(idsOf(await list(`search=paged-3-${tag}`))).toEqual([ids[3]]);
+      // their first health check runs on its own (the panels do not exist): each answer holds only the health asked
+      for (const health of ['unknown', 'unhealthy']) {
+        const { body } = await list(`search=${tag}&health=${health}&limit=10`);
+        for (const node of body) expect([ids.includes(node.id), node.healthStatus]).toEqual([true, health]);
+      }
+      expect((await list(`search=${tag}&health=healthy`)).body).toEqual([]);
+      expect(idsOf(await list('search=100%25'))).toEqual([]); // % is a character, not a wildcard
+      const [one] = (await list(`search=paged-0-${tag}`)).body;
+      expect(one).toEqual((await t.http().get(`/api/v1/nodes/${ids[0]}`).set(auth).expect(200)).body);
+      for (const [query, field] of [
+        ['status=gone', 'status'],
+        ['health=ok', 'health'],
+        ['limit=0', 'limit'],
+        ['limit=501', 'limit'],
+        ['page=0', 'page'],
+        ['page=1.5', 'page'],
+        [`location=${'x'.repeat(65)}`, 'location'],
+        ['search=%00', 'search'],
+      ]) {
+        const bad = await t.http().get(`/api/v1/nodes?${query}`).set(auth).expect(400);
+        expect(bad.body.message.join(' ')).toContain(field);
+      }
+      await t.http().get('/api/v1/nodes?limit=1').expect(401);
+    });
+
     it('stores panel secrets encrypted, never in plain text', async () => {
       const body = nodeBody({ panelPassword: 'plain-text-canary-1', panelApiToken: 'plain-text-canary-2' });
       const { body: node } = await t.http().post('/api/v1/nodes').set(auth).send(body).expect(201);

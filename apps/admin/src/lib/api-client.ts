@@ -24,14 +24,18 @@ export class ApiError extends Error {
 /** The last answer of each revalidated GET with its ETag: a poll that finds nothing new costs a bodiless 304. */
 const validated = new Map<string, { etag: string; body: unknown }>();
 
+interface CallInit {
+  method?: string;
+  body?: unknown;
+  /** For fixed paths that are polled: send the last answer's ETag and reuse that answer on 304. */
+  revalidate?: boolean;
+}
+
 /**
  * Calls the JSON API with the session's token; a 401 anywhere ends the session (the app returns to login).
- * `revalidate` (for fixed paths that are polled) sends the last answer's ETag and reuses that answer on 304.
+ * Answers the body and the response's headers.
  */
-export async function api<T>(
-  path: string,
-  init: { method?: string; body?: unknown; revalidate?: boolean } = {},
-): Promise<T> {
+async function call<T>(path: string, init: CallInit): Promise<{ body: T; headers: Headers }> {
   const token = session.token();
   const known = init.revalidate ? validated.get(path) : undefined;
   const response = await fetch(`/api/v1${path}`, {
@@ -43,16 +47,26 @@ export async function api<T>(
     },
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
   });
-  if (response.status === 304 && known) return known.body as T;
+  if (response.status === 304 && known) return { body: known.body as T, headers: response.headers };
   if (response.status === 401 && token) session.clear();
   if (!response.ok) {
     const body = (await response.json().catch(() => ({}))) as { message?: string | string[]; code?: string };
     const messages = Array.isArray(body.message) ? body.message : [body.message ?? response.statusText];
     throw new ApiError(response.status, body.code ?? 'UNKNOWN', messages);
   }
-  if (response.status === 204) return undefined as T;
+  if (response.status === 204) return { body: undefined as T, headers: response.headers };
   const body = (await response.json()) as T;
   const etag = response.headers.get('ETag');
   if (init.revalidate && etag) validated.set(path, { etag, body });
-  return body;
+  return { body, headers: response.headers };
+}
+
+export async function api<T>(path: string, init: CallInit = {}): Promise<T> {
+  return (await call<T>(path, init)).body;
+}
+
+/** A list route that pages with `limit`/`page` and says how many match in `X-Total-Count`. */
+export async function apiList<T>(path: string): Promise<{ items: T[]; total: number }> {
+  const { body, headers } = await call<T[]>(path, {});
+  return { items: body, total: Number(headers.get('X-Total-Count') ?? body.length) };
 }

@@ -3,6 +3,7 @@ import { vi } from 'vitest';
 type Handler = (request: { method: string; path: string; body: unknown; token: string | null }) => {
   status: number;
   body?: unknown;
+  headers?: Record<string, string>;
 };
 
 /** Stubs `fetch` with a small routing table: the API mocked at the HTTP layer. Returns the calls seen. */
@@ -20,7 +21,7 @@ export function fakeApi(routes: Record<string, Handler>) {
       : { status: 404, body: { message: 'not found' } };
     return new Response(answer.body === undefined ? null : JSON.stringify(answer.body), {
       status: answer.status,
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', ...answer.headers },
     });
   });
   return calls;

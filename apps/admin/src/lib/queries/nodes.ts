@@ -1,6 +1,6 @@
-import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { NodeView } from '@fleet/contract';
-import { api } from '../api-client';
+import { api, apiList } from '../api-client';
 
 export interface ConnectionTest {
   ok: boolean;
@@ -11,11 +11,36 @@ export interface ConnectionTest {
 
 export type NodeInput = Partial<Omit<NodeView, 'id' | 'createdAt' | 'updatedAt'>> & { panelPassword?: string };
 
-export const getNodes = () => api<NodeView[]>('/nodes');
-
-export const nodesQueryOptions = () => queryOptions({ queryKey: ['nodes'], queryFn: getNodes, refetchInterval: 5000 });
+/** Every node, for pickers and names (refreshed each minute, conditionally: a fleet's list is rarely new). */
+export const nodesQueryOptions = () =>
+  queryOptions({
+    queryKey: ['nodes'],
+    queryFn: () => api<NodeView[]>('/nodes', { revalidate: true }),
+    refetchInterval: 60_000,
+  });
 
 export const useNodes = () => useQuery(nodesQueryOptions());
+
+export interface NodeFilters {
+  status?: string;
+  health?: string;
+  location?: string;
+  search?: string;
+}
+
+export const NODES_PAGE_SIZE = 50;
+
+/** One page of the nodes table, filtered by the API. */
+export function useNodesPage(filters: NodeFilters, page: number) {
+  const query = new URLSearchParams({ limit: String(NODES_PAGE_SIZE), page: String(page) });
+  for (const [key, value] of Object.entries(filters)) if (value) query.set(key, value);
+  return useQuery({
+    queryKey: ['nodes', 'page', filters, page],
+    queryFn: () => apiList<NodeView>(`/nodes?${query}`),
+    refetchInterval: 5000,
+    placeholderData: keepPreviousData,
+  });
+}
 
 export function useCreateNode() {
   const queryClient = useQueryClient();

@@ -15,8 +15,8 @@ export class BalancerService {
   ) {}
 
   async loads(): Promise<NodeLoadView[]> {
-    return (await this.nodes.findAll()).map((node) => {
-      const reason = ineligibleReason(candidateOf(node));
+    return (await this.nodes.listing({})).rows.map(({ node }) => {
+      const reason = ineligibleReason(node);
       return {
         nodeId: node.id,
         name: node.name,

@@ -1,11 +1,33 @@
 import { NodeView } from '@fleet/contract';
 import type { DriftRecord } from './node-drift.repository';
+
+/** What a node's view shows of its last reconcile. */
+export type DriftSummary = Pick<DriftRecord, 'checkedAt' | 'missing' | 'changed' | 'extra' | 'inbound'>;
 import { NodeEntity } from './node.entity';
-import { eligibilityFacts, ineligibleReason } from './node-eligibility';
+import { ineligibleReason } from './node-eligibility';
+
+/** What a node's view is made of: its row without its secrets and inbound snapshot, only whether they are set. */
+export type NodeListing = Omit<
+  NodeEntity,
+  | 'panelPasswordEncrypted'
+  | 'panelApiTokenEncrypted'
+  | 'inboundSnapshot'
+  | 'usageCollectedAt'
+  | 'consecutiveFailures'
+  | 'consecutiveSuccesses'
+> & { hasPanelApiToken: boolean; inboundRead: boolean };
+
+export function listingOf(node: NodeEntity): NodeListing {
+  return {
+    ...node,
+    hasPanelApiToken: node.panelApiTokenEncrypted !== null,
+    inboundRead: node.inboundSnapshot !== null,
+  };
+}
 
 /** The API view of a node: no secret, ever. */
-export function mapNode(node: NodeEntity, drift: DriftRecord | null = null): NodeView {
-  const reason = ineligibleReason(eligibilityFacts(node));
+export function mapNode(node: NodeListing, drift: DriftSummary | null = null): NodeView {
+  const reason = ineligibleReason(node);
   return {
     id: node.id,
     name: node.name,
@@ -13,7 +35,7 @@ export function mapNode(node: NodeEntity, drift: DriftRecord | null = null): Nod
     location: node.location,
     panelUrl: withoutUserinfo(node.panelUrl),
     panelUsername: node.panelUsername,
-    hasPanelApiToken: node.panelApiTokenEncrypted !== null,
+    hasPanelApiToken: node.hasPanelApiToken,
     inboundId: node.inboundId,
     publicHost: node.publicHost,
     tlsVerify: node.tlsVerify,

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import {
   ApiBearerAuth,
   ApiConflictResponse,
@@ -11,7 +12,7 @@ import { NodeView } from '@fleet/contract';
 import { actorOf, CurrentPrincipal, Principal } from '../auth/principal';
 import { AllowRoles } from '../auth/roles.decorator';
 import { ConnectionTestResult } from '../panels/panel-connection.service';
-import { ConnectionTestDto, CreateNodeDto, NodeViewDto, UpdateNodeDto } from './dto/node.dto';
+import { ConnectionTestDto, CreateNodeDto, NodeListQueryDto, NodeViewDto, UpdateNodeDto } from './dto/node.dto';
 import { NodesService } from './nodes.service';
 import { IdParam } from '../../common/http/id-param';
 
@@ -23,9 +24,14 @@ export class NodesController {
 
   @Get()
   @AllowRoles('admin', 'viewer')
-  @ApiOkResponse({ type: [NodeViewDto] })
-  list(): Promise<NodeView[]> {
-    return this.nodes.list();
+  @ApiOkResponse({
+    type: [NodeViewDto],
+    description: 'every node matching the filters, or one page of them with `limit`; X-Total-Count: how many match',
+  })
+  async list(@Query() query: NodeListQueryDto, @Res({ passthrough: true }) response: Response): Promise<NodeView[]> {
+    const { items, total } = await this.nodes.list(query);
+    response.setHeader('X-Total-Count', String(total));
+    return items;
   }
 
   @Get(':id')

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
+import type { HealthStatus, NodeStatus } from '@fleet/contract';
 import type { NodeCandidate } from '../balancer/balancer.policy';
+import type { DriftSummary, NodeListing } from './node.mapper';
 import { InboundSnapshot, NodeEntity } from './node.entity';
 import { eligibilityFacts, eligibleSql } from './node-eligibility';
 
@@ -12,6 +14,56 @@ export class NodesRepository {
 
   private repo(manager?: EntityManager): Repository<NodeEntity> {
     return manager ? manager.getRepository(NodeEntity) : this.nodes;
+  }
+
+  /**
+   * Nodes as their views show them, in id order, filtered, optionally one page: the columns the view needs and the
+   * counts of their last reconcile (never the secrets, the inbound snapshot or the drift samples). With the number
+   * of nodes that match.
+   */
+  async listing(
+    filter: NodeFilter,
+  ): Promise<{ rows: Array<{ node: NodeListing; drift: DriftSummary | null }>; total: number }> {
+    const values: unknown[] = [];
+    const where: string[] = [];
+    if (filter.status) where.push(`n.status = $${values.push(filter.status)}`);
+    if (filter.health) where.push(`n.health_status = $${values.push(filter.health)}`);
+    if (filter.location) where.push(`lower(n.location) = lower($${values.push(filter.location)})`);
+    if (filter.search) {
+      const pattern = `$${values.push(`%${filter.search.replace(/[%_\\]/g, '\\$&')}%`)}`;
+      where.push(`(n.name ILIKE ${pattern} OR n.location ILIKE ${pattern} OR n.panel_url ILIKE ${pattern})`);
+    }
+    const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const page = filter.limit
+      ? `LIMIT $${values.push(filter.limit)} OFFSET $${values.push(((filter.page ?? 1) - 1) * filter.limit)}`
+      : '';
+    const rows: Array<NodeListing & { driftCheckedAt: Date | null } & Omit<DriftSummary, 'checkedAt'>> =
+      await this.nodes.query(
+        `SELECT n.id, n.name, n.description, n.location, n.panel_url AS "panelUrl", n.panel_username AS "panelUsername",
+                n.panel_api_token IS NOT NULL AS "hasPanelApiToken", n.inbound_id AS "inboundId",
+                n.inbound_snapshot IS NOT NULL AS "inboundRead", n.public_host AS "publicHost",
+                n.tls_verify AS "tlsVerify", n.max_users AS "maxUsers", n.current_users AS "currentUsers", n.priority,
+                n.weight, n.usage_multiplier::float8 AS "usageMultiplier", n.status, n.health_status AS "healthStatus",
+                n.last_health_check AS "lastHealthCheck", n.response_time_ms AS "responseTimeMs",
+                n.last_error AS "lastError", n.created_at AS "createdAt", n.updated_at AS "updatedAt",
+                d.checked_at AS "driftCheckedAt", d.missing, d.changed, d.extra, d.inbound
+           FROM nodes n LEFT JOIN node_drift d ON d.node_id = n.id
+           ${whereSql} ORDER BY n.id ${page}`,
+        values,
+      );
+    const total =
+      filter.limit && (rows.length === filter.limit || (filter.page ?? 1) > 1)
+        ? (
+            await this.nodes.query(`SELECT count(*)::int AS n FROM nodes n ${whereSql}`, values.slice(0, where.length))
+          )[0].n
+        : ((filter.page ?? 1) - 1) * (filter.limit ?? 0) + rows.length;
+    return {
+      rows: rows.map(({ driftCheckedAt, missing, changed, extra, inbound, ...node }) => ({
+        node,
+        drift: driftCheckedAt ? { checkedAt: driftCheckedAt, missing, changed, extra, inbound } : null,
+      })),
+      total,
+    };
   }
 
   findAll(): Promise<NodeEntity[]> {
@@ -176,6 +228,15 @@ const LOCK_IN_ORDER = 'WITH locked AS (SELECT id FROM nodes WHERE id = ANY($1::i
 function sorted(seats: Map<number, number>): [number[], number[]] {
   const ids = [...seats.keys()].sort((a, b) => a - b);
   return [ids, ids.map((id) => seats.get(id)!)];
+}
+
+export interface NodeFilter {
+  status?: NodeStatus;
+  health?: HealthStatus;
+  location?: string;
+  search?: string;
+  limit?: number;
+  page?: number;
 }
 
 export function candidateOf(node: NodeEntity): NodeCandidate {

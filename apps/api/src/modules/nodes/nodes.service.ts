@@ -9,10 +9,10 @@ import { PanelPoolService } from '../panels/panel-pool.service';
 import { RecentInbounds } from '../panels/recent-inbounds';
 import { CreateNodeDto, UpdateNodeDto } from './dto/node.dto';
 import { NodeEntity } from './node.entity';
-import { mapNode } from './node.mapper';
+import { listingOf, mapNode } from './node.mapper';
 import { NodeDriftRepository } from './node-drift.repository';
 import { NodeChanges } from './node-changes';
-import { NodesRepository } from './nodes.repository';
+import { NodeFilter, NodesRepository } from './nodes.repository';
 
 /** Changes that point the node at another panel or inbound: it is checked again before it takes users. */
 const PANEL_FIELDS = ['panelUrl', 'panelUsername', 'panelPassword', 'panelApiToken', 'inboundId', 'tlsVerify'];
@@ -52,15 +52,14 @@ export class NodesService {
     return this.connections.test(await this.require(id));
   }
 
-  async list(): Promise<NodeView[]> {
-    const nodes = await this.nodes.findAll();
-    const drift = await this.drift.findMany(nodes.map((node) => node.id));
-    return nodes.map((node) => mapNode(node, drift.get(node.id)));
+  async list(filter: NodeFilter): Promise<{ items: NodeView[]; total: number }> {
+    const { rows, total } = await this.nodes.listing(filter);
+    return { items: rows.map(({ node, drift }) => mapNode(node, drift)), total };
   }
 
   async get(id: number): Promise<NodeView> {
     const node = await this.require(id);
-    return mapNode(node, await this.drift.find(id));
+    return mapNode(listingOf(node), await this.drift.find(id));
   }
 
   async create(body: CreateNodeDto, actor: string): Promise<NodeView> {
@@ -81,7 +80,7 @@ export class NodesService {
       return saved;
     });
     this.changes.saved(saved, true);
-    return mapNode(saved);
+    return mapNode(listingOf(saved));
   }
 
   async update(id: number, body: UpdateNodeDto, actor: string): Promise<NodeView> {
@@ -104,7 +103,7 @@ export class NodesService {
         node,
         changed.some((field) => PANEL_FIELDS.includes(field)),
       );
-    return mapNode(node);
+    return mapNode(listingOf(node));
   }
 
   /** Sets the admin status (drain, deletion) in the caller's transaction, as an update with its event. */

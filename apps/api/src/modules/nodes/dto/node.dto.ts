@@ -1,4 +1,6 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { QueryInt } from '../../../common/http/validation';
 import { HEALTH_STATUSES, NODE_STATUSES } from '@fleet/contract';
 import type { HealthStatus, NodeStatus } from '@fleet/contract';
 import {
@@ -100,4 +102,44 @@ export class ConnectionTestDto {
   @ApiProperty() responseTimeMs: number;
   @ApiProperty({ type: [PanelInboundDto] }) inbounds: PanelInboundDto[];
   @ApiProperty({ required: false, description: 'why the panel could not be used (kind: detail)' }) error?: string;
+}
+
+export class NodeListQueryDto {
+  @ApiPropertyOptional({ enum: NODE_STATUSES })
+  @IsOptional()
+  @IsIn(NODE_STATUSES, { message: `status must be one of ${NODE_STATUSES.join(', ')}` })
+  status?: NodeStatus;
+
+  @ApiPropertyOptional({ enum: HEALTH_STATUSES })
+  @IsOptional()
+  @IsIn(HEALTH_STATUSES, { message: `health must be one of ${HEALTH_STATUSES.join(', ')}` })
+  health?: HealthStatus;
+
+  @ApiPropertyOptional({ description: 'exact location, case-insensitive' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  location?: string;
+
+  @ApiPropertyOptional({ description: 'part of the name, location or panel URL' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  search?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, description: 'a page of this many nodes; default: every node' })
+  @IsOptional()
+  @QueryInt()
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 10_000, default: 1 })
+  @IsOptional()
+  @QueryInt()
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  page?: number;
 }
