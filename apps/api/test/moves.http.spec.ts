@@ -296,7 +296,52 @@ describe('moving users: migrate, tombstones, webhooks, rebalance, node deletion,
     expect(onNode.items.every((u: { node: { id: number } }) => u.node.id === nodeId)).toBe(true);
     expect(onNode.items[0].node).toEqual({ id: nodeId, name: expect.any(String), location: expect.any(String) });
     expect((await list('search=5003')).items).toHaveLength(1);
+    // by key: each page's nextCursor leads to the next one; the last page has none
+    const byKey: number[] = [];
+    for (let cursor: string | null = ''; cursor !== null; ) {
+      const page = await list(`limit=5${cursor ? `&after=${cursor}` : ''}`);
+      expect(page.total).toBe(12);
+      byKey.push(...page.items.map((u: { id: number }) => u.id));
+      cursor = page.nextCursor;
+    }
+    expect(byKey).toEqual(all.items.map((u: { id: number }) => u.id));
+    const nodePage = (await t.http().get(`/api/v1/nodes/${nodeId}/users?limit=1`).set(fleet.auth).expect(200)).body;
+    const nodeNext = await t
+      .http()
+      .get(`/api/v1/nodes/${nodeId}/users?limit=500&after=${nodePage.nextCursor}`)
+      .set(fleet.auth)
+      .expect(200);
+    expect([...nodePage.items, ...nodeNext.body.items].map((u: { id: number }) => u.id)).toEqual(
+      onNode.items.map((u: { id: number }) => u.id),
+    );
+    for (const after of ['0', '-1', 'x', '2147483648']) {
+      const bad = await t.http().get(`/api/v1/users?after=${after}`).set(fleet.auth).expect(400);
+      expect(bad.body.message.join(' ')).toContain('after');
+    }
     const text = (await t.http().get('/api/v1/users?limit=500').set(fleet.auth).expect(200)).text;
     expect(text).not.toMatch(/panel_?[pP]assword|inboundSnapshot/);
+  });
+
+  it('lists jobs newest first, by page or by key, with bad cursors refused', async () => {
+    await t.dataSource.query(
+      `INSERT INTO jobs (kind, status, created_by, finished_at)
+       SELECT 'rebalance', 'completed', 'admin:test', now() FROM generate_series(1, 7)`,
+    );
+    const list = async (query: string) =>
+      (await t.http().get(`/api/v1/jobs?${query}`).set(fleet.auth).expect(200)).body;
+    const all = await list('limit=500');
+    expect(all).toMatchObject({ total: 7, totalEstimated: false, nextCursor: null });
+    const ids = all.items.map((job: { id: number }) => job.id);
+    expect(ids).toEqual([...ids].sort((a, b) => b - a));
+    const byKey: number[] = [];
+    for (let cursor: string | null = ''; cursor !== null; ) {
+      const page = await list(`limit=3${cursor ? `&after=${cursor}` : ''}`);
+      byKey.push(...page.items.map((job: { id: number }) => job.id));
+      cursor = page.nextCursor;
+    }
+    expect(byKey).toEqual(ids);
+    expect((await list('limit=3&page=3')).items.map((job: { id: number }) => job.id)).toEqual(ids.slice(6));
+    await t.http().get('/api/v1/jobs?after=abc').set(fleet.auth).expect(400);
+    await t.http().get('/api/v1/jobs').expect(401);
   });
 });

@@ -23,6 +23,12 @@ export class PageQueryDto {
   limit = 50;
 }
 
+/** A page of a list in id order; `after` (the previous page's `nextCursor`, an id) pages by key instead of `page`. */
+export class IdKeysetQueryDto extends PageQueryDto {
+  @OptionalIdQuery()
+  after?: number;
+}
+
 export class EventQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ example: 'node.created' })
   @IsOptional()

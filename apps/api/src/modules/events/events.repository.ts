@@ -2,10 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { EventView } from '@fleet/contract';
+import { boundedCount } from '../../common/database/bounded-count';
 import type { EventInput, EventQuery } from './events.service';
-
-/** Counted exactly up to this many rows; past it, the total is an estimate. */
-const EXACT_COUNT_UP_TO = 10_000;
 
 /** Bulk writes of `events` (one statement per batch of moves), and their retention. */
 @Injectable()
@@ -14,7 +12,7 @@ export class EventsRepository {
 
   /**
    * One page, newest first (the index `events_newest`): after a cursor by key, else by offset. The total is exact up
-   * to EXACT_COUNT_UP_TO rows; past it, the planner's row count for the whole table (unfiltered) or the bound.
+   * to a bound (`boundedCount`).
    */
   async page(
     query: EventQuery,
@@ -44,18 +42,12 @@ export class EventsRepository {
         ORDER BY p.created_at DESC, p.id DESC`,
       pageValues,
     );
-    const [{ n }] = await this.dataSource.query(
-      `SELECT count(*)::int AS n FROM (SELECT 1 FROM events ${where} LIMIT ${EXACT_COUNT_UP_TO + 1}) bounded`,
+    const { total, estimated } = await boundedCount(
+      this.dataSource,
+      `FROM events ${where}`,
       values,
+      where ? undefined : 'events',
     );
-    let total = n as number;
-    const estimated = total > EXACT_COUNT_UP_TO;
-    if (estimated && !where) {
-      const [{ rows: planned }] = await this.dataSource.query(
-        `SELECT GREATEST(reltuples, 0)::bigint::int AS rows FROM pg_class WHERE oid = 'events'::regclass`,
-      );
-      total = Math.max(planned as number, total);
-    }
     return {
       rows: rows.map((row) => ({
         view: {

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { JobView, Page } from '@fleet/contract';
 import { IdParam } from '../../common/http/id-param';
 import { AllowRoles } from '../auth/roles.decorator';
-import { PageQueryDto } from '../events/events.dto';
+import { IdKeysetQueryDto } from '../events/events.dto';
 import { JobsService } from './jobs.service';
 
 @ApiTags('jobs')
@@ -14,8 +14,8 @@ export class JobsController {
   constructor(private readonly jobs: JobsService) {}
 
   @Get()
-  list(@Query() query: PageQueryDto): Promise<Page<JobView>> {
-    return this.jobs.list(query.page, query.limit);
+  list(@Query() query: IdKeysetQueryDto): Promise<Page<JobView>> {
+    return this.jobs.list(query);
   }
 
   @Get(':id')

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In, Not } from 'typeorm';
+import { DataSource, EntityManager, In, LessThan, Not } from 'typeorm';
+import { boundedCount } from '../../common/database/bounded-count';
 import type { JobKind, JobStatus } from '@fleet/contract';
 import { Job, JobItem } from './job.entity';
 
@@ -42,10 +43,22 @@ export class JobsRepository {
     return manager.getRepository(Job).findOne({ where: { kind, nodeId, status: In(['pending', 'running']) } });
   }
 
-  page(page: number, limit: number): Promise<[Job[], number]> {
-    return this.dataSource
-      .getRepository(Job)
-      .findAndCount({ order: { id: 'DESC' }, skip: (page - 1) * limit, take: limit });
+  /** One page, newest first (the primary key's order), with a bounded count (`boundedCount`). */
+  async page(query: {
+    page: number;
+    limit: number;
+    after?: number;
+  }): Promise<{ rows: Job[]; total: number; estimated: boolean }> {
+    const [rows, count] = await Promise.all([
+      this.dataSource.getRepository(Job).find({
+        where: query.after === undefined ? {} : { id: LessThan(query.after) },
+        order: { id: 'DESC' },
+        skip: query.after === undefined ? (query.page - 1) * query.limit : 0,
+        take: query.limit,
+      }),
+      boundedCount(this.dataSource, 'FROM jobs', [], 'jobs'),
+    ]);
+    return { rows, ...count };
   }
 
   /** Takes the oldest job whose lease is free (SKIP LOCKED: replicas never take the same one). */

@@ -46,9 +46,17 @@ export class JobsService {
     return this.jobs.findUnfinished(kind, nodeId, manager);
   }
 
-  async list(page: number, limit: number): Promise<Page<JobView>> {
-    const [rows, total] = await this.jobs.page(page, limit);
-    return { items: rows.map(mapJob), total, page, limit };
+  /** Newest first; by key with `after` (a page's `nextCursor`), else by page number. */
+  async list(query: { page: number; limit: number; after?: number }): Promise<Page<JobView>> {
+    const { rows, total, estimated } = await this.jobs.page(query);
+    return {
+      items: rows.map(mapJob),
+      total,
+      page: query.page,
+      limit: query.limit,
+      totalEstimated: estimated,
+      nextCursor: rows.length === query.limit ? String(rows[rows.length - 1].id) : null,
+    };
   }
 
   async get(id: number): Promise<JobView> {

@@ -4,8 +4,8 @@ import { Page, UserView } from '@fleet/contract';
 import { IdParam } from '../../common/http/id-param';
 import { actorOf, CurrentPrincipal, Principal } from '../auth/principal';
 import { AllowRoles } from '../auth/roles.decorator';
-import { PageQueryDto } from '../events/events.dto';
 import { AdoptionService } from './adoption.service';
+import { IdKeysetQueryDto } from '../events/events.dto';
 import { MigrateUserDto, UserQueryDto } from './users.dto';
 import { UsersService } from './users.service';
 
@@ -52,10 +52,10 @@ export class NodeUsersController {
   @AllowRoles('admin', 'viewer')
   nodeUsers(
     @IdParam() id: number,
-    @Query() query: PageQueryDto,
+    @Query() query: IdKeysetQueryDto,
     @CurrentPrincipal() principal: Principal,
   ): Promise<Page<UserView>> {
-    return this.users.list({ nodeId: id, page: query.page, limit: query.limit }, principal.role);
+    return this.users.list({ nodeId: id, page: query.page, limit: query.limit, after: query.after }, principal.role);
   }
 
   @Post('adopt')

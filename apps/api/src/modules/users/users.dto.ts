@@ -4,7 +4,7 @@ import { ACCESS_STATUSES } from '@fleet/contract';
 import type { AccessStatus } from '@fleet/contract';
 import { INT4_MAX } from '../../common/http/strict-input';
 import { OptionalIdQuery } from '../../common/http/validation';
-import { PageQueryDto } from '../events/events.dto';
+import { IdKeysetQueryDto } from '../events/events.dto';
 
 export class MigrateUserDto {
   @ApiProperty({ minimum: 1, maximum: INT4_MAX })
@@ -14,7 +14,7 @@ export class MigrateUserDto {
   nodeId: number;
 }
 
-export class UserQueryDto extends PageQueryDto {
+export class UserQueryDto extends IdKeysetQueryDto {
   @ApiPropertyOptional({ description: 'telegram id, user id or part of the username' })
   @IsOptional()
   @IsString()

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, In } from 'typeorm';
+import { boundedCount } from '../../common/database/bounded-count';
 import { INT4_MAX } from '../../common/http/strict-input';
 import { Assignment } from '../assignments/assignment.entity';
 import type { Access, AccessStatus } from '../access/access-status';
@@ -10,14 +11,21 @@ import { NodeEntity } from '../nodes/node.entity';
 import { VpnUser } from './vpn-user.entity';
 
 /** A user with the node that serves them (active assignment), for the users API. */
+export interface UserFilter {
+  search?: string;
+  nodeId?: number;
+  status?: string;
+  page: number;
+  limit: number;
+  /** The last id of the previous page: the page after it, by key (`page` is then ignored). */
+  after?: number;
+}
+
 export interface UserRow {
   user: VpnUser;
   assignment: Assignment | null;
   node: NodeEntity | null;
 }
-
-/** Counted exactly up to this many users in a list; past it, the total is an estimate. */
-const EXACT_COUNT_UP_TO = 10_000;
 
 /** Every query on `vpn_users`. Methods that take an EntityManager run inside the caller's transaction. */
 @Injectable()
@@ -242,13 +250,7 @@ export class UsersRepository {
    * with their node's name and location only (never its secrets). The total is exact up to EXACT_COUNT_UP_TO users
    * and an estimate, flagged, past that.
    */
-  async list(filter: {
-    search?: string;
-    nodeId?: number;
-    status?: string;
-    page: number;
-    limit: number;
-  }): Promise<{ rows: UserRow[]; total: number; estimated: boolean }> {
+  async list(filter: UserFilter): Promise<{ rows: UserRow[]; total: number; estimated: boolean }> {
     const filters = ['u.deleted_at IS NULL'];
     const values: unknown[] = [];
     const join =
@@ -273,21 +275,17 @@ export class UsersRepository {
     }
     const from = `FROM vpn_users u ${join} WHERE ${filters.join(' AND ')}`;
     const page: Array<{ id: number }> = await this.dataSource.query(
-      `SELECT u.id ${from} ORDER BY u.id LIMIT $${values.length + 1} OFFSET $${values.length + 2}`,
-      [...values, filter.limit, (filter.page - 1) * filter.limit],
+      filter.after === undefined
+        ? `SELECT u.id ${from} ORDER BY u.id LIMIT $${values.length + 1} OFFSET $${values.length + 2}`
+        : `SELECT u.id ${from} AND u.id > $${values.length + 2} ORDER BY u.id LIMIT $${values.length + 1}`,
+      [...values, filter.limit, filter.after === undefined ? (filter.page - 1) * filter.limit : filter.after],
     );
-    const [{ n }] = await this.dataSource.query(
-      `SELECT count(*)::int AS n FROM (SELECT 1 ${from} LIMIT ${EXACT_COUNT_UP_TO + 1}) bounded`,
+    const { total, estimated } = await boundedCount(
+      this.dataSource,
+      from,
       values,
+      filters.length === 1 && !join ? 'vpn_users' : undefined,
     );
-    const estimated = n > EXACT_COUNT_UP_TO;
-    let total = n as number;
-    if (estimated && filters.length === 1 && !join) {
-      const [{ rows }] = await this.dataSource.query(
-        `SELECT GREATEST(reltuples, 0)::bigint::int AS rows FROM pg_class WHERE oid = 'vpn_users'::regclass`,
-      );
-      total = Math.max(rows as number, total);
-    }
     if (!page.length) return { rows: [], total, estimated };
     const users = await this.repo()
       .createQueryBuilder('u')

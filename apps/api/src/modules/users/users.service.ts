@@ -3,7 +3,7 @@ import { ErrorCode, Page, Role, UserView } from '@fleet/contract';
 import { DomainError } from '../../common/errors/domain-error';
 import { mapAccess } from '../access/access.mapper';
 import { MoveEngine } from '../assignments/move-engine.service';
-import { UserRow, UsersRepository } from './users.repository';
+import { UserFilter, UserRow, UsersRepository } from './users.repository';
 
 @Injectable()
 export class UsersService {
@@ -12,10 +12,7 @@ export class UsersService {
     private readonly engine: MoveEngine,
   ) {}
 
-  async list(
-    filter: { search?: string; nodeId?: number; status?: string; page: number; limit: number },
-    viewer: Role,
-  ): Promise<Page<UserView>> {
+  async list(filter: UserFilter, viewer: Role): Promise<Page<UserView>> {
     const { rows, total, estimated } = await this.users.list(filter);
     return {
       items: rows.map((row) => mapUser(row, viewer)),
@@ -23,6 +20,7 @@ export class UsersService {
       page: filter.page,
       limit: filter.limit,
       totalEstimated: estimated,
+      nextCursor: rows.length === filter.limit ? String(rows[rows.length - 1].user.id) : null,
     };
   }
 

@@ -10,6 +10,7 @@ import { InboundDrift1764500000000 } from './1764500000000-inbound-drift';
 import { ListIndexes1764600000000 } from './1764600000000-list-indexes';
 import { HealthSweeps1764700000000 } from './1764700000000-health-sweeps';
 import { UserCounts1764710000000 } from './1764710000000-user-counts';
+import { UsernameSearch1764720000000 } from './1764720000000-username-search';
 
 /** Every migration, oldest first. Listed explicitly so the bundled app and the CLI see the same set. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   ListIndexes1764600000000,
   HealthSweeps1764700000000,
   UserCounts1764710000000,
+  UsernameSearch1764720000000,
 ];
