@@ -158,6 +158,32 @@ describe('moving users: migrate, tombstones, webhooks, rebalance, node deletion,
       await t.http().post('/api/v1/balancer/rebalance').set(fleet.auth).send({ dryRun: true, maxMoves: 4 }).expect(200)
     ).body;
     expect(capped.moves).toHaveLength(4);
+    const [from, ...to] = fleet.nodeIds;
+    expect(plan.movesTotal).toBe(20);
+    expect(plan.flows).toEqual(to.map((toNodeId) => ({ fromNodeId: from, toNodeId, count: 10 })));
+    // pages of the moves are that part of the whole plan
+    const pages = [];
+    for (const movesPage of [1, 2, 3]) {
+      const page = await t
+        .http()
+        .post('/api/v1/balancer/rebalance')
+        .set(fleet.auth)
+        .send({ dryRun: true, movesPage, movesLimit: 8 })
+        .expect(200);
+      expect(page.body.movesTotal).toBe(20);
+      pages.push(...page.body.moves);
+    }
+    expect(pages).toEqual(plan.moves);
+    expect(new Set(pages.map((move: { userId: number }) => move.userId)).size).toBe(20);
+    for (const bad of [{ movesPage: 0 }, { movesLimit: 10_001 }, { movesLimit: 'all' }]) {
+      const refused = await t
+        .http()
+        .post('/api/v1/balancer/rebalance')
+        .set(fleet.auth)
+        .send({ dryRun: true, ...bad })
+        .expect(400);
+      expect(refused.body.message.join(' ')).toContain(Object.keys(bad)[0]);
+    }
 
     const { body } = await t
       .http()

@@ -68,7 +68,11 @@ export interface RebalanceMove {
 }
 
 export interface RebalancePlanView {
+  /** A dry run's page of the moves (`movesPage`, `movesLimit`); every move when a job is made from the plan. */
   moves: RebalanceMove[];
+  /** How many moves the plan makes, and how many users go from each node to each other. */
+  movesTotal: number;
+  flows: Array<{ fromNodeId: number; toNodeId: number; count: number }>;
   before: Array<{ nodeId: number; users: number }>;
   after: Array<{ nodeId: number; users: number }>;
   /** Moves the plan would need without the `maxMoves` cap. */

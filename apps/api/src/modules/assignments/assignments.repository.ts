@@ -140,17 +140,24 @@ export class AssignmentsRepository {
   }
 
   /**
-   * Users of a node who may use the service, most recently assigned first (they have had the least time to settle):
-   * what a rebalance moves. Users who may not keep their seat.
+   * Users a rebalance moves: for each slice, `take` serving users of the node after the first `skip`, newest
+   * assignment first (the index `assignments_rebalance_pick`), all slices in one statement.
    */
-  async activeUserIds(nodeId: number, limit?: number): Promise<number[]> {
-    const rows: Array<{ user_id: number }> = await this.dataSource.query(
-      `SELECT a.user_id FROM assignments a JOIN vpn_users u ON u.id = a.user_id
-        WHERE a.node_id = $1 AND a.state = 'active' AND ${servingSql('u')}
-        ORDER BY a.assigned_at DESC, a.id DESC LIMIT $2`,
-      [nodeId, limit ?? null],
+  async pickMovers(slices: ReadonlyArray<{ nodeId: number; skip: number; take: number }>): Promise<number[][]> {
+    if (!slices.length) return [];
+    const rows: Array<{ slice: number; user_id: number }> = await this.dataSource.query(
+      `SELECT s.slice::int - 1 AS slice, p.user_id
+         FROM unnest($1::int[], $2::int[], $3::int[]) WITH ORDINALITY AS s(node_id, skip, take, slice)
+         CROSS JOIN LATERAL (
+           SELECT a.user_id, a.assigned_at, a.id FROM assignments a JOIN vpn_users u ON u.id = a.user_id
+            WHERE a.node_id = s.node_id AND a.state = 'active' AND ${servingSql('u')}
+            ORDER BY a.assigned_at DESC, a.id DESC LIMIT s.take OFFSET s.skip) p
+        ORDER BY s.slice, p.assigned_at DESC, p.id DESC`,
+      [slices.map((s) => s.nodeId), slices.map((s) => s.skip), slices.map((s) => s.take)],
     );
-    return rows.map((row) => row.user_id);
+    const users: number[][] = slices.map(() => []);
+    for (const row of rows) users[row.slice].push(row.user_id);
+    return users;
   }
 
   /** Every active user of a node, oldest first (`servingOnly`: those who may use the service, for a failover). */
@@ -162,17 +169,6 @@ export class AssignmentsRepository {
       [nodeId],
     );
     return rows.map((row) => row.user_id);
-  }
-
-  async activeCounts(): Promise<Map<number, number>> {
-    const rows: Array<{ node_id: number; n: number }> = await this.repo()
-      .createQueryBuilder('a')
-      .select('a.node_id', 'node_id')
-      .addSelect('count(*)::int', 'n')
-      .where(`a.state = 'active'`)
-      .groupBy('a.node_id')
-      .getRawMany();
-    return new Map(rows.map((row) => [row.node_id, row.n]));
   }
 
   /** Users on the node whose panel client is behind their access (a change still to write there). */

@@ -32,11 +32,11 @@ export class BalancerController {
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) response: Response,
   ): Promise<RebalancePlanView | { jobId: number; moves: number }> {
-    const plan = await this.balancer.plan(body.maxMoves);
     if (body.dryRun) {
       response.status(200);
-      return plan;
+      return this.balancer.plan(body.maxMoves, { page: body.movesPage, limit: body.movesLimit });
     }
+    const plan = await this.balancer.plan(body.maxMoves);
     const job = await this.jobs.create('rebalance', plan.moves, { actor: actorOf(principal) });
     this.runner.kick();
     response.status(202);

@@ -2,10 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { NodeLoadView, RebalancePlanView } from '@fleet/contract';
 import { AssignmentsRepository } from '../assignments/assignments.repository';
 import { eligibleApartFromSeats, ineligibleReason } from '../nodes/node-eligibility';
-import { candidateOf, NodesRepository } from '../nodes/nodes.repository';
+import { NodesRepository } from '../nodes/nodes.repository';
 import { loadRatio } from '../nodes/node.mapper';
 import { score } from './balancer.policy';
-import { movesOf, planRebalance, PlanNode } from './rebalance.planner';
+import { flowSlices, movesOf, planRebalance, PlanNode } from './rebalance.planner';
 
 @Injectable()
 export class BalancerService {
@@ -36,32 +36,36 @@ export class BalancerService {
 
   /**
    * The rebalance plan over the nodes that can serve (active, healthy, inbound known; full ones included as
-   * sources), with the fewest moves that reach every node's target share, at most `maxMoves`.
+   * sources), with the fewest moves that reach every node's target share, at most `maxMoves`; loads from the nodes'
+   * counters. `moves` is the window of moves asked for (all by default), its users picked in one statement.
    */
-  async plan(maxMoves?: number): Promise<RebalancePlanView> {
-    const counts = await this.assignments.activeCounts();
-    const participants: PlanNode[] = (await this.nodes.findAll())
-      .filter((node) => eligibleApartFromSeats(candidateOf(node)))
-      .map((node) => ({
+  async plan(maxMoves?: number, window: { page: number; limit: number } | null = null): Promise<RebalancePlanView> {
+    const participants: PlanNode[] = (await this.nodes.listing({})).rows
+      .filter(({ node }) => eligibleApartFromSeats(node))
+      .map(({ node }) => ({
         id: node.id,
-        users: counts.get(node.id) ?? 0,
+        users: node.currentUsers,
         maxUsers: node.maxUsers,
         priority: node.priority,
         weight: node.weight,
       }));
     const plan = planRebalance(participants, maxMoves);
-    const giving = new Map<number, number>();
-    for (const flow of plan.flows) giving.set(flow.fromNodeId, (giving.get(flow.fromNodeId) ?? 0) + flow.count);
-    const usersByNode = new Map<number, number[]>();
-    for (const [nodeId, count] of giving) usersByNode.set(nodeId, await this.assignments.activeUserIds(nodeId, count));
-    const moves = movesOf(plan.flows, usersByNode);
+    const total = plan.flows.reduce((sum, flow) => sum + flow.count, 0);
+    const slices = window
+      ? flowSlices(plan.flows, (window.page - 1) * window.limit, window.page * window.limit)
+      : flowSlices(plan.flows);
+    const users = await this.assignments.pickMovers(
+      slices.map(({ flow, skip, take }) => ({ nodeId: flow.fromNodeId, skip, take })),
+    );
     const after = new Map(participants.map((node) => [node.id, node.users]));
-    for (const move of moves) {
-      after.set(move.fromNodeId, after.get(move.fromNodeId)! - 1);
-      after.set(move.toNodeId, after.get(move.toNodeId)! + 1);
+    for (const flow of plan.flows) {
+      after.set(flow.fromNodeId, after.get(flow.fromNodeId)! - flow.count);
+      after.set(flow.toNodeId, after.get(flow.toNodeId)! + flow.count);
     }
     return {
-      moves,
+      moves: movesOf(slices, users),
+      movesTotal: total,
+      flows: plan.flows,
       before: participants.map((node) => ({ nodeId: node.id, users: node.users })),
       after: [...after.entries()].map(([nodeId, users]) => ({ nodeId, users })),
       minimumMoves: plan.minimumMoves,

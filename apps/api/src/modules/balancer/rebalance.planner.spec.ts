@@ -1,4 +1,4 @@
-import { PlanNode, movesOf, planRebalance, targetShares } from './rebalance.planner';
+import { flowSlices, PlanNode, movesOf, planRebalance, targetShares } from './rebalance.planner';
 
 const node = (id: number, users: number, fields: Partial<PlanNode> = {}): PlanNode => ({
   id,
@@ -11,9 +11,15 @@ const node = (id: number, users: number, fields: Partial<PlanNode> = {}): PlanNo
 /** Users of node n are numbered n*100000 + k. */
 const usersOf = (nodes: PlanNode[]) =>
   new Map(nodes.map((n) => [n.id, Array.from({ length: n.users }, (_, k) => n.id * 100_000 + k)]));
-const plan = (nodes: PlanNode[], maxMoves?: number) => {
+const plan = (nodes: PlanNode[], maxMoves?: number, window: [number?, number?] = []) => {
   const result = planRebalance(nodes, maxMoves);
-  return { ...result, moves: movesOf(result.flows, usersOf(nodes)) };
+  const slices = flowSlices(result.flows, ...window);
+  const users = slices.map(({ flow, skip, take }) =>
+    usersOf(nodes)
+      .get(flow.fromNodeId)!
+      .slice(skip, skip + take),
+  );
+  return { ...result, moves: movesOf(slices, users) };
 };
 const targetsOf = (nodes: PlanNode[]) => [...targetShares(nodes).values()];
 
@@ -33,6 +39,21 @@ describe('rebalance planner', () => {
     ['already balanced', [node(1, 5), node(2, 5)], [5, 5]],
   ])('%s', (_, nodes, expected) => {
     expect(targetsOf(nodes)).toEqual(expected);
+  });
+
+  it('a window of the moves is that part of the whole plan, whatever the window', () => {
+    const nodes = [node(1, 90), node(2, 60), node(3, 0), node(4, 0), node(5, 10)];
+    const whole = plan(nodes).moves;
+    expect(whole.length).toBeGreaterThan(20);
+    for (const [start, end] of [
+      [0, 7],
+      [7, 19],
+      [19, 1000],
+      [3, 4],
+      [whole.length, whole.length + 5],
+    ]) {
+      expect(plan(nodes, undefined, [start, end]).moves).toEqual(whole.slice(start, end));
+    }
   });
 
   it('moves exactly the surplus (the minimum), each user once, to nodes below target', () => {

@@ -120,17 +120,35 @@ export function planRebalance(nodes: readonly PlanNode[], maxMoves = Number.POSI
   return { targets, flows, minimumMoves };
 }
 
-/** Expands flows into moves with the users each source node gives up (`usersByNode`: at least the flow's count). */
-export function movesOf(flows: readonly Flow[], usersByNode: ReadonlyMap<number, readonly number[]>): PlannedMove[] {
-  const taken = new Map<number, number>();
-  const moves: PlannedMove[] = [];
+/** The moves of one flow that fall in a window of the plan, and where their users start in the source's pick order. */
+export interface FlowSlice {
+  flow: Flow;
+  skip: number;
+  take: number;
+}
+
+/**
+ * The plan's moves are its flows' moves in order, each source giving its users in one pick order: the slices of the
+ * flows that fall in moves [start, end), so a page of moves needs only its own users.
+ */
+export function flowSlices(flows: readonly Flow[], start = 0, end = Number.POSITIVE_INFINITY): FlowSlice[] {
+  const given = new Map<number, number>();
+  const slices: FlowSlice[] = [];
+  let at = 0;
   for (const flow of flows) {
-    const users = usersByNode.get(flow.fromNodeId) ?? [];
-    const from = taken.get(flow.fromNodeId) ?? 0;
-    for (const userId of users.slice(from, from + flow.count)) {
-      moves.push({ userId, fromNodeId: flow.fromNodeId, toNodeId: flow.toNodeId });
-    }
-    taken.set(flow.fromNodeId, from + flow.count);
+    const before = given.get(flow.fromNodeId) ?? 0;
+    const from = Math.max(start, at);
+    const to = Math.min(end, at + flow.count);
+    if (from < to) slices.push({ flow, skip: before + from - at, take: to - from });
+    given.set(flow.fromNodeId, before + flow.count);
+    at += flow.count;
   }
-  return moves;
+  return slices;
+}
+
+/** The moves of the slices, with the users each slice's source gives (`users[i]`: at most slice i's `take`). */
+export function movesOf(slices: readonly FlowSlice[], users: ReadonlyArray<readonly number[]>): PlannedMove[] {
+  return slices.flatMap(({ flow }, i) =>
+    users[i].map((userId) => ({ userId, fromNodeId: flow.fromNodeId, toNodeId: flow.toNodeId })),
+  );
 }

@@ -2,10 +2,16 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { RebalancePlanView } from '@fleet/contract';
 import { api } from '../../../lib/api-client';
 
+/** Moves a preview lists (the flows say where all of them go). */
+export const MOVES_SHOWN = 200;
+
 export const useRebalancePreview = () =>
   useMutation({
     mutationFn: (maxMoves?: number) =>
-      api<RebalancePlanView>('/balancer/rebalance', { method: 'POST', body: { dryRun: true, maxMoves } }),
+      api<RebalancePlanView>('/balancer/rebalance', {
+        method: 'POST',
+        body: { dryRun: true, maxMoves, movesLimit: MOVES_SHOWN },
+      }),
   });
 
 export function useRebalanceApply() {

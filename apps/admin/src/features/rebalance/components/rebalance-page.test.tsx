@@ -20,6 +20,8 @@ describe('RebalancePage', () => {
               status: 200,
               body: {
                 moves: [{ userId: 11, fromNodeId: 1, toNodeId: 2 }],
+                movesTotal: 1,
+                flows: [{ fromNodeId: 1, toNodeId: 2, count: 1 }],
                 before: [
                   { nodeId: 1, users: 2 },
                   { nodeId: 2, users: 0 },
@@ -58,7 +60,8 @@ describe('RebalancePage', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Preview' }));
     expect(await screen.findByText('1 moves (the minimum is 1).')).toBeInTheDocument();
     expect(screen.getByRole('table', { name: 'Planned moves' })).toHaveTextContent('11ams-1fra-1');
-    expect(calls.find((c) => c.method === 'POST')!.body).toEqual({ dryRun: true, maxMoves: 10 });
+    expect(screen.getByRole('table', { name: 'Users moving between nodes' })).toHaveTextContent('ams-1fra-11');
+    expect(calls.find((c) => c.method === 'POST')!.body).toEqual({ dryRun: true, maxMoves: 10, movesLimit: 200 });
 
     fireEvent.click(screen.getByRole('button', { name: 'Apply' }));
     const bar = await screen.findByRole('progressbar', { name: 'job 5 progress' });

@@ -4,9 +4,9 @@ import { useNodes } from '../../../lib/queries/nodes';
 import { useJob } from '../../../lib/queries/jobs';
 import { JobProgress } from '../../../components/job-progress';
 import { JobsList } from './jobs-list';
-import { beforeAfter, useRebalanceApply, useRebalancePreview } from '../api/rebalance';
+import { beforeAfter, MOVES_SHOWN, useRebalanceApply, useRebalancePreview } from '../api/rebalance';
 
-/** Dry-run preview (moves and before/after loads), apply, and the job's progress. */
+/** Dry-run preview (flows, the first moves and before/after loads), apply, and the job's progress. */
 export function RebalancePage() {
   const [maxMoves, setMaxMoves] = useState('');
   const preview = useRebalancePreview();
@@ -25,7 +25,7 @@ export function RebalancePage() {
         </label>
         <button type="submit">Preview</button>
         {plan && (
-          <button type="button" onClick={() => apply.mutate(limit)} disabled={apply.isPending || !plan.moves.length}>
+          <button type="button" onClick={() => apply.mutate(limit)} disabled={apply.isPending || !plan.movesTotal}>
             Apply
           </button>
         )}
@@ -35,7 +35,7 @@ export function RebalancePage() {
       {plan && (
         <>
           <p>
-            {plan.moves.length} moves (the minimum is {plan.minimumMoves}).
+            {plan.movesTotal} moves (the minimum is {plan.minimumMoves}).
           </p>
           <figure className="chart" aria-label="Users per node before and after">
             <ResponsiveContainer width="100%" height={240}>
@@ -52,7 +52,28 @@ export function RebalancePage() {
           </figure>
           <div className="table-wrap">
             <table>
-              <caption>Planned moves</caption>
+              <caption>Users moving between nodes</caption>
+              <thead>
+                <tr>
+                  <th scope="col">From</th>
+                  <th scope="col">To</th>
+                  <th scope="col">Users</th>
+                </tr>
+              </thead>
+              <tbody>
+                {plan.flows.map((flow) => (
+                  <tr key={`${flow.fromNodeId}-${flow.toNodeId}`}>
+                    <td>{names.get(flow.fromNodeId) ?? flow.fromNodeId}</td>
+                    <td>{names.get(flow.toNodeId) ?? flow.toNodeId}</td>
+                    <td>{flow.count}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <div className="table-wrap">
+            <table>
+              <caption>Planned moves{plan.movesTotal > MOVES_SHOWN ? ` (the first ${MOVES_SHOWN})` : ''}</caption>
               <thead>
                 <tr>
                   <th scope="col">User</th>
@@ -61,7 +82,7 @@ export function RebalancePage() {
                 </tr>
               </thead>
               <tbody>
-                {plan.moves.slice(0, 200).map((move) => (
+                {plan.moves.map((move) => (
                   <tr key={move.userId}>
                     <td>{move.userId}</td>
                     <td>{names.get(move.fromNodeId) ?? move.fromNodeId}</td>

@@ -11,6 +11,7 @@ import { ListIndexes1764600000000 } from './1764600000000-list-indexes';
 import { HealthSweeps1764700000000 } from './1764700000000-health-sweeps';
 import { UserCounts1764710000000 } from './1764710000000-user-counts';
 import { UsernameSearch1764720000000 } from './1764720000000-username-search';
+import { RebalancePick1764730000000 } from './1764730000000-rebalance-pick';
 
 /** Every migration, oldest first. Listed explicitly so the bundled app and the CLI see the same set. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   HealthSweeps1764700000000,
   UserCounts1764710000000,
   UsernameSearch1764720000000,
+  RebalancePick1764730000000,
 ];
