@@ -15,7 +15,7 @@ export class BalancerService {
   ) {}
 
   async loads(): Promise<NodeLoadView[]> {
-    return (await this.nodes.listing({})).rows.map(({ node }) => {
+    return (await this.nodes.loadFacts()).map((node) => {
       const reason = ineligibleReason(node);
       return {
         nodeId: node.id,
@@ -40,9 +40,9 @@ export class BalancerService {
    * counters. `moves` is the window of moves asked for (all by default), its users picked in one statement.
    */
   async plan(maxMoves?: number, window: { page: number; limit: number } | null = null): Promise<RebalancePlanView> {
-    const participants: PlanNode[] = (await this.nodes.listing({})).rows
-      .filter(({ node }) => eligibleApartFromSeats(node))
-      .map(({ node }) => ({
+    const participants: PlanNode[] = (await this.nodes.loadFacts())
+      .filter((node) => eligibleApartFromSeats(node))
+      .map((node) => ({
         id: node.id,
         users: node.currentUsers,
         maxUsers: node.maxUsers,

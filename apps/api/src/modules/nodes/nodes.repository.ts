@@ -5,7 +5,7 @@ import type { HealthStatus, NodeStatus } from '@fleet/contract';
 import type { NodeCandidate } from '../balancer/balancer.policy';
 import type { DriftSummary, NodeListing } from './node.mapper';
 import { InboundSnapshot, NodeEntity } from './node.entity';
-import { eligibilityFacts, eligibleSql } from './node-eligibility';
+import { EligibilityFacts, eligibilityFacts, eligibleSql } from './node-eligibility';
 
 /** Every node query lives here; the only writer of `nodes`. Methods take an optional EntityManager to join the caller's transaction. */
 @Injectable()
@@ -64,6 +64,15 @@ export class NodesRepository {
       })),
       total,
     };
+  }
+
+  /** Every node's load and what decides its eligibility, in id order: the few columns loads and plans read. */
+  loadFacts(): Promise<NodeLoadFacts[]> {
+    return this.nodes.query(
+      `SELECT id, name, location, current_users AS "currentUsers", max_users AS "maxUsers", priority, weight, status,
+              health_status AS "healthStatus", inbound_id AS "inboundId", inbound_snapshot IS NOT NULL AS "inboundRead"
+         FROM nodes ORDER BY id`,
+    );
   }
 
   findAll(): Promise<NodeEntity[]> {
@@ -229,6 +238,8 @@ function sorted(seats: Map<number, number>): [number[], number[]] {
   const ids = [...seats.keys()].sort((a, b) => a - b);
   return [ids, ids.map((id) => seats.get(id)!)];
 }
+
+export type NodeLoadFacts = EligibilityFacts & Pick<NodeEntity, 'id' | 'name' | 'location' | 'priority' | 'weight'>;
 
 export interface NodeFilter {
   status?: NodeStatus;
