@@ -2,6 +2,7 @@ import { INestApplication, RequestMethod } from '@nestjs/common';
 import compression from 'compression';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { existsSync } from 'node:fs';
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
@@ -13,7 +14,7 @@ import { securityHeaders } from './common/http/security-headers';
 import { refuseDeepJson } from './common/http/strict-input';
 import { createValidationPipe } from './common/http/validation';
 import { KeysService } from './modules/keys/keys.service';
-import { subscriptionRoute } from './modules/keys/subscription.route';
+import { SubscriptionHandler, subscriptionRoute } from './modules/keys/subscription.route';
 
 const NOT_THE_SPA = /^\/(api|sub|healthz|readyz|metrics)(\/|$)/;
 
@@ -32,6 +33,15 @@ function serveAdmin(app: NestExpressApplication, adminDir: string): void {
   });
 }
 
+/** The hottest route answered on the HTTP server itself, before the application sees the request. */
+function serveAhead(server: Server, handler: SubscriptionHandler): void {
+  const [application] = server.listeners('request') as RequestListener[];
+  server.removeAllListeners('request');
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    if (!handler(request, response)) application(request, response);
+  });
+}
+
 /** Builds the HTTP application; shared by `main.ts` and the tests so both run the same app. */
 export async function createApp(runtime: Runtime): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(runtime), {
@@ -39,7 +49,7 @@ export async function createApp(runtime: Runtime): Promise<INestApplication> {
     bodyParser: true,
   });
   app.useLogger(app.get(Logger));
-  app.use(subscriptionRoute(app.get(KeysService), runtime.config, runtime.logger)); // first: the hottest route
+  serveAhead(app.getHttpServer(), subscriptionRoute(app.get(KeysService), runtime.config, runtime.logger));
   app.use(compression()); // lists of hundreds of nodes are mostly repeated keys: a tenth of the bytes on the wire
   app.use(securityHeaders());
   app.useBodyParser('json', { limit: '100kb', verify: refuseDeepJson });

@@ -112,6 +112,17 @@ describe('keys API: get-or-create, placement under concurrency, subscriptions (r
     const sub = await t.http().get(path).expect(200);
     expect(sub.headers['profile-update-interval']).toBe('12');
     expect(Buffer.from(sub.text, 'base64').toString()).toBe(`${key.key}\n`);
+    expect(sub.headers['etag']).toBeUndefined();
+    const head = await t.http().head(path).expect(200);
+    expect(head.headers['content-length']).toBe(String(Buffer.byteLength(sub.text)));
+    // the node's inbound is kept between requests, and read again once the node's row changes
+    await t.dataSource.query(
+      `UPDATE nodes SET inbound_snapshot = jsonb_set(inbound_snapshot, '{port}', '8443') WHERE id = $1`,
+      [key.node.id],
+    );
+    const link = Buffer.from((await t.http().get(path).expect(200)).text, 'base64').toString();
+    expect(link).toContain(':8443?');
+    expect(link.replace(':8443?', ':443?')).toBe(`${key.key}\n`);
 
     const index = fleet.nodeIds.indexOf(key.node.id);
     await fleet.panels[index].setFault({ kind: 'refuse' });

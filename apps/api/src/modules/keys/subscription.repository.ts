@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
-import type { NodeEntity } from '../nodes/node.entity';
+import type { InboundSnapshot, NodeEntity } from '../nodes/node.entity';
 import { VpnUser } from '../users/vpn-user.entity';
 
 /** What a subscription link needs of the user's active node: whether it serves, and how to reach it. */
@@ -19,37 +19,64 @@ export type SubscriptionNode = Pick<
   | 'maxUsers'
 >;
 
-const BY_TOKEN = `
-  SELECT u.*, n.id AS node_id, n.status AS node_status, n.health_status AS node_health,
-         n.inbound_id AS node_inbound_id, n.inbound_snapshot AS node_inbound_snapshot,
-         n.public_host AS node_public_host, n.panel_url AS node_panel_url,
-         n.current_users AS node_current_users, n.max_users AS node_max_users
+/** What the route reads of the user: identity and access (links and headers), nothing else. */
+const USER_PROPERTIES = [
+  'id',
+  'uuid',
+  'telegramId',
+  'username',
+  'accessVersion',
+  'enabled',
+  'expiresAt',
+  'holdDays',
+  'trafficLimitBytes',
+  'trafficReset',
+  'periodStart',
+  'nextResetAt',
+  'usedBytes',
+  'usedUpBytes',
+  'deviceLimit',
+  'note',
+];
+
+const byToken = (userColumns: string) => `
+  SELECT ${userColumns}, n.id AS node_id, n.xmin::text AS node_version, n.status AS node_status,
+         n.health_status AS node_health, n.inbound_id AS node_inbound_id,
+         n.inbound_snapshot IS NOT NULL AS node_inbound_read, n.public_host AS node_public_host,
+         n.panel_url AS node_panel_url, n.current_users AS node_current_users, n.max_users AS node_max_users
     FROM vpn_users u
     LEFT JOIN assignments a ON a.user_id = u.id AND a.state = 'active'
     LEFT JOIN nodes n ON n.id = a.node_id
    WHERE u.subscription_token = $1
    LIMIT 1`;
 
+const INBOUND = `SELECT xmin::text AS version, inbound_snapshot FROM nodes WHERE id = $1`;
+
 /**
- * The one query behind `GET /sub/:token`: the user and their active node, never the node's secrets. The route
- * every VPN app polls: a statement prepared once per connection, mapped to the entity without the query builder.
+ * The query behind `GET /sub/:token`: the user and their active node, never the node's secrets. The route every VPN
+ * app polls: a statement prepared once per connection, mapped to the entity without the query builder. The node's
+ * inbound (the link's template) is kept per replica at its row version and read again only when the row changed.
  */
 @Injectable()
 export class SubscriptionRepository {
   private readonly pool: Pool;
   private readonly columns: Array<{ db: string; property: string }>;
+  private readonly query: string;
+  private readonly inbounds = new Map<number, { version: string; snapshot: InboundSnapshot | null }>();
 
   constructor(@InjectDataSource() dataSource: DataSource) {
     this.pool = (dataSource.driver as unknown as { master: Pool }).master;
     this.columns = dataSource
       .getMetadata(VpnUser)
-      .columns.map((column) => ({ db: column.databaseName, property: column.propertyName }));
+      .columns.filter((column) => USER_PROPERTIES.includes(column.propertyName))
+      .map((column) => ({ db: column.databaseName, property: column.propertyName }));
+    this.query = byToken(this.columns.map(({ db }) => `u.${db}`).join(', '));
   }
 
   async byToken(token: string): Promise<{ user: VpnUser; node: SubscriptionNode | null } | null> {
     const { rows } = await this.pool.query<Record<string, unknown>>({
       name: 'subscription-by-token',
-      text: BY_TOKEN,
+      text: this.query,
       values: [token],
     });
     if (!rows.length) return null;
@@ -58,20 +85,34 @@ export class SubscriptionRepository {
       new VpnUser(),
       Object.fromEntries(this.columns.map(({ db, property }) => [property, row[db]])),
     );
-    const node: SubscriptionNode | null =
-      row['node_id'] === null
-        ? null
-        : {
-            id: row['node_id'] as number,
-            status: row['node_status'] as NodeEntity['status'],
-            healthStatus: row['node_health'] as NodeEntity['healthStatus'],
-            inboundId: row['node_inbound_id'] as number | null,
-            inboundSnapshot: row['node_inbound_snapshot'] as NodeEntity['inboundSnapshot'],
-            publicHost: row['node_public_host'] as string | null,
-            panelUrl: row['node_panel_url'] as string,
-            currentUsers: row['node_current_users'] as number,
-            maxUsers: row['node_max_users'] as number,
-          };
-    return { user, node };
+    if (row['node_id'] === null) return { user, node: null };
+    const id = row['node_id'] as number;
+    return {
+      user,
+      node: {
+        id,
+        status: row['node_status'] as NodeEntity['status'],
+        healthStatus: row['node_health'] as NodeEntity['healthStatus'],
+        inboundId: row['node_inbound_id'] as number | null,
+        inboundSnapshot: row['node_inbound_read'] ? await this.inbound(id, row['node_version'] as string) : null,
+        publicHost: row['node_public_host'] as string | null,
+        panelUrl: row['node_panel_url'] as string,
+        currentUsers: row['node_current_users'] as number,
+        maxUsers: row['node_max_users'] as number,
+      },
+    };
+  }
+
+  private async inbound(nodeId: number, version: string): Promise<InboundSnapshot | null> {
+    const kept = this.inbounds.get(nodeId);
+    if (kept?.version === version) return kept.snapshot;
+    const { rows } = await this.pool.query<{ version: string; inbound_snapshot: InboundSnapshot | null }>({
+      name: 'subscription-inbound',
+      text: INBOUND,
+      values: [nodeId],
+    });
+    if (!rows.length) return null;
+    this.inbounds.set(nodeId, { version: rows[0].version, snapshot: rows[0].inbound_snapshot });
+    return rows[0].inbound_snapshot;
   }
 }

@@ -1,4 +1,4 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { ErrorCode } from '@fleet/contract';
 import { pinoHttp } from 'pino-http';
@@ -6,15 +6,18 @@ import { httpLogOptions } from '../../common/logging/logger';
 import { AppConfig } from '../../config/app-config';
 import { KeysService } from './keys.service';
 
-const ROUTE = /^\/sub\/([^/]*)$/;
+const ROUTE = /^\/sub\/([^/?#]*)(?:\?.*)?$/;
 const TOKEN = /^[\w-]{16,64}$/;
 
+/** Answers a request when it is the subscription route's (true), else leaves it to the application (false). */
+export type SubscriptionHandler = (request: IncomingMessage, response: ServerResponse) => boolean;
+
 /**
- * `GET /sub/:token`: what VPN apps poll, at every app's refresh interval, for every user: served ahead of the
- * framework's pipeline (no auth, guards or body parsing apply to it; the token, 192 random bits, is the credential),
- * logged like every request with the token redacted.
+ * `GET /sub/:token`: what VPN apps poll, at every app's refresh interval, for every user: served on the HTTP server
+ * ahead of the framework (no routing, auth, guards or body parsing apply to it; the token, 192 random bits, is the
+ * credential), logged like every request with the token redacted.
  */
-export function subscriptionRoute(keys: KeysService, config: AppConfig, logger: Logger): RequestHandler {
+export function subscriptionRoute(keys: KeysService, config: AppConfig, logger: Logger): SubscriptionHandler {
   const log = pinoHttp(httpLogOptions(logger));
   const fixedHeaders: Record<string, string> = {
     'Cache-Control': 'no-store',
@@ -27,44 +30,52 @@ export function subscriptionRoute(keys: KeysService, config: AppConfig, logger: 
   if (config.subSupportUrl) fixedHeaders['support-url'] = config.subSupportUrl;
   if (config.subWebPageUrl) fixedHeaders['profile-web-page-url'] = config.subWebPageUrl;
 
-  return (request: Request, response: Response, next: NextFunction) => {
-    const match = request.method === 'GET' || request.method === 'HEAD' ? ROUTE.exec(request.path) : null;
-    if (!match) return next();
+  const answer = (response: ServerResponse, status: number, headers: Record<string, string | number>, body: string) => {
+    response.writeHead(status, { ...headers, 'Content-Length': Buffer.byteLength(body) });
+    response.end(response.req.method === 'HEAD' ? undefined : body);
+  };
+  const error = (response: ServerResponse, status: number, message: string, code: string) =>
+    answer(
+      response,
+      status,
+      { 'Content-Type': 'application/json; charset=utf-8', 'X-Content-Type-Options': 'nosniff' },
+      JSON.stringify({
+        statusCode: status,
+        error: status === 404 ? 'Not Found' : 'Internal Server Error',
+        message,
+        code,
+      }),
+    );
+
+  return (request, response) => {
+    const match = request.method === 'GET' || request.method === 'HEAD' ? ROUTE.exec(request.url ?? '') : null;
+    if (!match) return false;
     log(request, response);
     const token = safeDecode(match[1]);
     const found = token !== null && TOKEN.test(token) ? keys.subscription(token) : Promise.resolve(null);
     found.then(
       (subscription) => {
-        if (!subscription) {
-          response.status(404).json({
-            statusCode: 404,
-            error: 'Not Found',
-            message: 'unknown subscription',
-            code: ErrorCode.NotFound,
-          });
-          return;
-        }
+        if (!subscription) return error(response, 404, 'unknown subscription', ErrorCode.NotFound);
         const { links, access, uploadBytes } = subscription;
         // The current period as counted against the quota, upload and download apart.
         const expire = access.expiresAt ? Math.floor(Date.parse(access.expiresAt) / 1000) : 0;
-        response.set(fixedHeaders);
-        response.set(
-          'subscription-userinfo',
-          `upload=${uploadBytes}; download=${access.usedBytes - uploadBytes}; total=${access.trafficLimitBytes}; expire=${expire}`,
+        answer(
+          response,
+          200,
+          {
+            ...fixedHeaders,
+            'subscription-userinfo': `upload=${uploadBytes}; download=${access.usedBytes - uploadBytes}; total=${access.trafficLimitBytes}; expire=${expire}`,
+            'Content-Type': 'text/plain; charset=utf-8',
+          },
+          Buffer.from(links.map((link) => `${link}\n`).join('')).toString('base64'),
         );
-        response.type('text/plain; charset=utf-8');
-        response.send(Buffer.from(links.map((link) => `${link}\n`).join('')).toString('base64'));
       },
-      (error: unknown) => {
-        response.err = error as Error; // logged by the request's log line
-        response.status(500).json({
-          statusCode: 500,
-          error: 'Internal Server Error',
-          message: 'internal error',
-          code: ErrorCode.Internal,
-        });
+      (failure: unknown) => {
+        (response as ServerResponse & { err?: Error }).err = failure as Error; // logged by the request's log line
+        error(response, 500, 'internal error', ErrorCode.Internal);
       },
     );
+    return true;
   };
 }
 
