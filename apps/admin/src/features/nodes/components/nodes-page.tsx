@@ -11,6 +11,26 @@ import {
 import { NodeForm } from './node-form';
 import { NodesTable } from './nodes-table';
 
+/** A filter of one of a few values, or any. */
+function AnyOf(props: {
+  label: string;
+  options: readonly string[];
+  value: string | undefined;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <label>
+      {props.label}
+      <select value={props.value ?? ''} onChange={(event) => props.onChange(event.target.value)}>
+        <option value="">any</option>
+        {props.options.map((option) => (
+          <option key={option}>{option}</option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 export function NodesPage() {
   const [filters, setFilters] = useState<NodeFilters>({});
   const [page, setPage] = useState(1);
@@ -37,24 +57,18 @@ export function NodesPage() {
             onChange={(event) => filter({ search: event.target.value })}
           />
         </label>
-        <label>
-          Status
-          <select value={filters.status ?? ''} onChange={(event) => filter({ status: event.target.value })}>
-            <option value="">any</option>
-            {NODE_STATUSES.map((status) => (
-              <option key={status}>{status}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Health
-          <select value={filters.health ?? ''} onChange={(event) => filter({ health: event.target.value })}>
-            <option value="">any</option>
-            {HEALTH_STATUSES.map((health) => (
-              <option key={health}>{health}</option>
-            ))}
-          </select>
-        </label>
+        <AnyOf
+          label="Status"
+          options={NODE_STATUSES}
+          value={filters.status}
+          onChange={(status) => filter({ status })}
+        />
+        <AnyOf
+          label="Health"
+          options={HEALTH_STATUSES}
+          value={filters.health}
+          onChange={(health) => filter({ health })}
+        />
       </form>
       {nodes.isPending ? (
         <p>Loading…</p>
