@@ -222,16 +222,37 @@ async function main(): Promise<void> {
   try {
     await seed(small.databaseUrl, SIZES.small);
     await seed(large.databaseUrl, SIZES.large);
+    // the keyset cursors of the rows at 90 % of each list (events newest first, users by id)
+    const cursorAt90 = async (databaseUrl: string, size: Size) => {
+      const db = new Client({ connectionString: databaseUrl });
+      await db.connect();
+      const [{ cursor }] = (
+        await db.query(
+          `SELECT (extract(epoch FROM created_at) * 1000000)::bigint || '.' || id AS cursor FROM events
+            ORDER BY created_at DESC, id DESC OFFSET $1 LIMIT 1`,
+          [Math.floor(size.events * 0.9)],
+        )
+      ).rows;
+      await db.end();
+      return { events: cursor as string, users: Math.floor(size.users * 0.9) };
+    };
+    const cursors = {
+      small: await cursorAt90(small.databaseUrl, SIZES.small),
+      large: await cursorAt90(large.databaseUrl, SIZES.large),
+    };
     const routes = (size: Size): Array<[string, string, string, unknown?]> => {
+      const cursor = size === SIZES.small ? cursors.small : cursors.large;
       const lastUsersPage = Math.floor((size.users * 0.9) / 50);
       const lastEventsPage = Math.floor((size.events * 0.9) / 50);
       return [
         ['users page 1', 'GET', '/users?limit=50'],
         ['users page at 90 %', 'GET', `/users?limit=50&page=${lastUsersPage}`],
+        ['users by key at 90 % (?after)', 'GET', `/users?limit=50&after=${cursor.users}`],
         ['users ?search=name', 'GET', '/users?limit=50&search=user777'],
         ['users ?search=telegram id', 'GET', `/users?limit=50&search=${100000000 + 777}`],
         ['events page 1', 'GET', '/events?limit=50'],
         ['events page at 90 %', 'GET', `/events?limit=50&page=${lastEventsPage}`],
+        ['events by key at 90 % (?after)', 'GET', `/events?limit=50&after=${cursor.events}`],
         ['events ?limit=10 (dashboard poll)', 'GET', '/events?limit=10'],
         ['stats/overview', 'GET', '/stats/overview'],
         ['nodes', 'GET', '/nodes'],
@@ -245,11 +266,9 @@ async function main(): Promise<void> {
       ];
     };
     const figures = new Map<string, { small: number[]; large: number[]; smallBytes: number; largeBytes: number }>();
-    const boards = {
-      small: [] as Array<{ ms: number; bytes: number; requests: number }>,
-      large: [] as typeof boards.small,
-    };
-    const board = (runs: typeof boards.small) => ({
+    type Board = { ms: number; bytes: number; wireBytes: number; requests: number };
+    const boards = { small: [] as Board[], large: [] as Board[] };
+    const board = (runs: Board[]) => ({
       ms: Math.round(median(runs.map((run) => run.ms))),
       requests: runs[0].requests,
       bytes: runs[0].bytes,

@@ -3,7 +3,7 @@
  * skewed fleet: plan time (targets and flows, then the per-user moves), and the number of moves against the
  * minimum (the total surplus over the targets). Run: npm run bench:rebalance-plan
  */
-import { movesOf, planRebalance, PlanNode } from '../apps/api/src/modules/balancer/rebalance.planner';
+import { flowSlices, movesOf, planRebalance, PlanNode } from '../apps/api/src/modules/balancer/rebalance.planner';
 
 const USERS = Number(process.env['BENCH_USERS'] ?? 1_000_000);
 const NODE_COUNT = Number(process.env['BENCH_NODES'] ?? 100);
@@ -42,7 +42,11 @@ function main(): void {
   const t0 = performance.now();
   const plan = planRebalance(nodes);
   const t1 = performance.now();
-  const moves = movesOf(plan.flows, usersByNode);
+  const slices = flowSlices(plan.flows);
+  const moves = movesOf(
+    slices,
+    slices.map(({ flow, skip, take }) => usersByNode.get(flow.fromNodeId)!.slice(skip, skip + take)),
+  );
   const t2 = performance.now();
   const capped = planRebalance(nodes, 10_000);
 
