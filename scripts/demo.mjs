@@ -50,6 +50,7 @@ async function main() {
     USAGE_INTERVAL_MS: process.env.USAGE_INTERVAL_MS ?? '15000',
     // the demo's users have no traffic limit: settle their usage at every pass so the charts fill at once
     USAGE_SETTLE_MS: process.env.USAGE_SETTLE_MS ?? '0',
+    TOP_USERS_REFRESH_MS: process.env.TOP_USERS_REFRESH_MS ?? '0',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   });
   api.stdout.pipe(process.stdout);

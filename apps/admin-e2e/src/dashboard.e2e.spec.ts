@@ -42,6 +42,7 @@ describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)'
         HEALTH_TIMEOUT_MS: '1000',
         BACKGROUND_TICK_MS: '200',
         USAGE_SETTLE_MS: '0', // every collection reaches the users' figures, which the pages show at once
+        TOP_USERS_REFRESH_MS: '0', // … and the top users
         LOG_LEVEL: 'warn',
       },
     });

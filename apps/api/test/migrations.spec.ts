@@ -26,6 +26,7 @@ const TABLES = [
   'usage_daily',
   'usage_hourly',
   'usage_node_cursors',
+  'usage_top_users',
   'user_count_changes',
   'user_counts',
   'vpn_users',

@@ -5,6 +5,7 @@ import { PanelPoolService } from '../src/modules/panels/panel-pool.service';
 import { readingsOf, UsageLedger } from '../src/modules/usage/usage-ledger.service';
 import { UsagePassService } from '../src/modules/usage/usage-pass.service';
 import { UsageRepository } from '../src/modules/usage/usage.repository';
+import { TopUsersService } from '../src/modules/usage/top-users.service';
 import { AccessPassService } from '../src/modules/access/access-pass.service';
 import { checkHealth, clientOn, operatorCall, placeUsers, startFleet } from './support/fleet';
 import { startTestApp, TestApp } from './support/test-app';
@@ -358,5 +359,51 @@ describe('usage ledger: bytes of users without a limit wait on their node and ar
     traffic(key, 50, 50);
     await pass();
     expect(await usedOf(701)).toBe(700);
+  });
+});
+
+describe('top users of the last 24 h from a snapshot, recomputed every TOP_USERS_REFRESH_MS (real HTTP, PostgreSQL)', () => {
+  const { ctx, traffic, pass } = ledgerFleet();
+
+  it('a replica with a refresh interval answers from the snapshot; other windows and a fresh app compute them', async () => {
+    const [a, b] = await placeUsers(ctx.t, ctx.bot, 801, 2);
+    traffic(a, 100, 900);
+    traffic(b, 10, 20);
+    await pass();
+    const kept = await startTestApp({ databaseUrl: ctx.t.databaseUrl, env: { TOP_USERS_REFRESH_MS: '3600000' } });
+    try {
+      const top = async (app: TestApp, query = '') =>
+        (
+          await app
+            .http()
+            .get(`/api/v1/stats/top-users${query}`)
+            .set({ Authorization: `Bearer ${await app.adminToken()}` })
+            .expect(200)
+        ).body.map((user: { userId: number; up: number; down: number }) => [user.userId, user.up + user.down]);
+      // the replica computes its snapshot as it starts; two replicas never compute it within one interval
+      await kept.app.get(TopUsersService).onModuleDestroy();
+      expect(await kept.app.get(TopUsersService).refresh()).toBe(false);
+      expect(await top(kept)).toEqual([
+        [a.userId, 1000],
+        [b.userId, 30],
+      ]);
+      expect(await top(kept, '?limit=1')).toEqual([[a.userId, 1000]]);
+      traffic(b, 5000, 5000);
+      await pass();
+      expect(await top(ctx.t)).toEqual([
+        [b.userId, 10_030],
+        [a.userId, 1000],
+      ]); // computed at the request
+      expect(await top(kept)).toEqual([
+        [a.userId, 1000],
+        [b.userId, 30],
+      ]); // the snapshot, until the next refresh
+      expect(await top(kept, '?hours=48')).toEqual(await top(ctx.t, '?hours=48'));
+      await kept.dataSource.query(`DELETE FROM task_runs WHERE name = 'top-users'`);
+      expect(await kept.app.get(TopUsersService).refresh()).toBe(true);
+      expect(await top(kept)).toEqual(await top(ctx.t));
+    } finally {
+      await kept.app.close();
+    }
   });
 });

@@ -76,6 +76,9 @@ export interface AppConfig {
   /** Usage of users without a traffic limit is added to their hourly rows and period total at least this often
    * (and at every hour's end); users with a limit are counted at every pass. 0 settles at every pass. */
   usageSettleMs: number;
+  /** The dashboard's top users of the last 24 h are recomputed this often (one replica) and read from that
+   * snapshot; 0 computes them at every request. */
+  topUsersRefreshMs: number;
   /** Every node is reconciled at least this often; 0 turns the scheduled reconcile off. */
   reconcileIntervalMs: number;
   /** Corrections written per node and reconcile at most; the rest waits for the next one. */
@@ -202,6 +205,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     usageHourlyDays: integer('USAGE_HOURLY_DAYS', 7, 1, 90),
     usageRetentionDays: integer('USAGE_RETENTION_DAYS', 400, 1, 3650),
     usageSettleMs: integer('USAGE_SETTLE_MS', 600_000, 0, 3_600_000),
+    topUsersRefreshMs: integer('TOP_USERS_REFRESH_MS', 300_000, 0, 3_600_000),
     reconcileIntervalMs: integer('RECONCILE_INTERVAL_MS', 300_000, 0, 86_400_000),
     reconcileMaxWrites: integer('RECONCILE_MAX_WRITES', 2000, 1, 100_000),
     reconcileMode: oneOf('RECONCILE_MODE', ['repair', 'report'] as const, 'repair'),

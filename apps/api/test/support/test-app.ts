@@ -51,6 +51,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     USAGE_INTERVAL_MS: '0', // … and the usage pass
     USAGE_SETTLE_MS: '0', // every booking settles; tests of waiting bytes turn it on
     RECONCILE_INTERVAL_MS: '0', // … and reconciles
+    TOP_USERS_REFRESH_MS: '0', // top users computed when asked; the test of the snapshot turns it on
     ...options.env,
   });
   const secretBox = new SecretBox(options.secretKey ?? randomBytes(32));

@@ -18,6 +18,8 @@ export const LockKey = {
   UsagePass: 7_300_008,
   /** The scheduled reconcile of every node. */
   ReconcilePass: 7_300_009,
+  /** Recomputing the snapshot of the top users. */
+  TopUsers: 7_300_010,
 } as const;
 
 /** Takes a transaction-scoped advisory lock: held until the caller's transaction ends. */

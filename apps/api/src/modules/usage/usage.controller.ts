@@ -7,6 +7,7 @@ import { TelegramId } from '../keys/keys.dto';
 import { TopUsersQueryDto, UsageQueryDto } from './usage.dto';
 import { UsagePassResult, UsagePassService } from './usage-pass.service';
 import { UsageService } from './usage.service';
+import { TopUsersService } from './top-users.service';
 
 /** Traffic per user, node and fleet, from the usage ledger. */
 @ApiTags('usage')
@@ -16,6 +17,7 @@ export class UsageController {
   constructor(
     private readonly usage: UsageService,
     private readonly pass: UsagePassService,
+    private readonly top: TopUsersService,
   ) {}
 
   /** Reads and books every panel's counters now (admins; the scheduled pass does it every USAGE_INTERVAL_MS). */
@@ -46,6 +48,6 @@ export class UsageController {
   @Get('stats/top-users')
   @AllowRoles('admin', 'viewer')
   topUsers(@Query() query: TopUsersQueryDto): Promise<TopUserView[]> {
-    return this.usage.topUsers(query.hours ?? 24, query.limit ?? 10);
+    return this.top.top(query.hours ?? 24, query.limit ?? 10);
   }
 }

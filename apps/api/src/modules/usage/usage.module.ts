@@ -8,12 +8,13 @@ import { UsageLedgerModule } from './usage-ledger.module';
 import { UsagePassService } from './usage-pass.service';
 import { UsageController } from './usage.controller';
 import { UsageService } from './usage.service';
+import { TopUsersService } from './top-users.service';
 
 /** Collection of every panel's counters (the usage pass) and the usage routes. */
 @Module({
   imports: [UsageLedgerModule, AccessModule, AssignmentsModule, NodesModule, PanelsModule, UsersModule],
   controllers: [UsageController],
-  providers: [UsagePassService, UsageService],
+  providers: [UsagePassService, UsageService, TopUsersService],
   exports: [UsagePassService, UsageService],
 })
 export class UsageModule {}

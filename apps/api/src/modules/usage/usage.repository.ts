@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { sqlArray } from '../../common/database/sql-array';
+import type { TopUserView } from '@fleet/contract';
 import {
   ClientCursor,
   countersOfCursor,
@@ -494,29 +495,46 @@ export class UsageRepository {
   }
 
   /** The users who moved the most bytes since `since`. */
-  async topUsers(since: Date, limit: number) {
-    const rows: Array<{
-      user_id: number;
-      telegram_id: string | null;
-      username: string | null;
-      up: string;
-      down: string;
-    }> = await this.dataSource.query(
-      `SELECT t.user_id, u.telegram_id::text, u.username, t.up::text, t.down::text
+  /** The users who moved the most bytes since `since`: a sum over every hourly row since then. */
+  async topUsers(since: Date, limit: number): Promise<TopUserView[]> {
+    return topUserViews(
+      await this.dataSource.query(
+        `SELECT t.user_id, u.telegram_id::text, u.username, t.up::text, t.down::text
            FROM (SELECT user_id, sum(up) AS up, sum(down) AS down FROM usage_hourly
                   WHERE hour >= date_trunc('hour', $1::timestamptz)
-                  GROUP BY user_id ORDER BY sum(up + down) DESC LIMIT $2) t
+                  GROUP BY user_id ORDER BY sum(up + down) DESC, user_id LIMIT $2) t
            JOIN vpn_users u ON u.id = t.user_id
           ORDER BY t.up + t.down DESC, t.user_id`,
-      [since, limit],
+        [since, limit],
+      ),
     );
-    return rows.map((row) => ({
-      userId: row.user_id,
-      telegramId: row.telegram_id === null ? null : Number(row.telegram_id),
-      username: row.username,
-      up: Number(row.up),
-      down: Number(row.down),
-    }));
+  }
+
+  /** Replaces the kept top users with the `limit` top users since `since`, in one transaction. */
+  async keepTopUsers(since: Date, limit: number): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(`DELETE FROM usage_top_users`);
+      await manager.query(
+        `INSERT INTO usage_top_users (rank, user_id, up, down)
+         SELECT row_number() OVER (ORDER BY up + down DESC, user_id), user_id, up, down
+           FROM (SELECT user_id, sum(up) AS up, sum(down) AS down FROM usage_hourly
+                  WHERE hour >= date_trunc('hour', $1::timestamptz)
+                  GROUP BY user_id ORDER BY sum(up + down) DESC, user_id LIMIT $2) t`,
+        [since, limit],
+      );
+    });
+  }
+
+  /** The kept top users, the first `limit` of them. */
+  async keptTopUsers(limit: number): Promise<TopUserView[]> {
+    return topUserViews(
+      await this.dataSource.query(
+        `SELECT t.user_id, u.telegram_id::text, u.username, t.up::text, t.down::text
+           FROM usage_top_users t JOIN vpn_users u ON u.id = t.user_id
+          WHERE t.rank <= $1 ORDER BY t.rank`,
+        [limit],
+      ),
+    );
   }
 }
 
@@ -608,4 +626,16 @@ function countersOf(cursors: NodeCursors, emails: string[]): Map<string, number>
     if (cursor) counters.set(email, countersOfCursor(cursor));
   }
   return counters;
+}
+
+function topUserViews(
+  rows: Array<{ user_id: number; telegram_id: string | null; username: string | null; up: string; down: string }>,
+): TopUserView[] {
+  return rows.map((row) => ({
+    userId: row.user_id,
+    telegramId: row.telegram_id === null ? null : Number(row.telegram_id),
+    username: row.username,
+    up: Number(row.up),
+    down: Number(row.down),
+  }));
 }

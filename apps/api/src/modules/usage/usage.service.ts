@@ -42,10 +42,6 @@ export class UsageService {
     return { total: sum(buckets), buckets };
   }
 
-  topUsers(hours: number, limit: number): Promise<TopUserView[]> {
-    return this.usage.topUsers(new Date(Date.now() - hours * 3_600_000), limit);
-  }
-
   fleetLast24h(): Promise<Traffic> {
     return this.usage.fleetTotal(new Date(Date.now() - 24 * 3_600_000));
   }

@@ -12,6 +12,7 @@ import { HealthSweeps1764700000000 } from './1764700000000-health-sweeps';
 import { UserCounts1764710000000 } from './1764710000000-user-counts';
 import { UsernameSearch1764720000000 } from './1764720000000-username-search';
 import { RebalancePick1764730000000 } from './1764730000000-rebalance-pick';
+import { TopUsers1764740000000 } from './1764740000000-top-users';
 
 /** Every migration, oldest first. Listed explicitly so the bundled app and the CLI see the same set. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   UserCounts1764710000000,
   UsernameSearch1764720000000,
   RebalancePick1764730000000,
+  TopUsers1764740000000,
 ];
