@@ -1,10 +1,10 @@
 import { NodeView } from '@fleet/contract';
 import type { DriftRecord } from './node-drift.repository';
+import { NodeEntity } from './node.entity';
+import { ineligibleReason } from './node-eligibility';
 
 /** What a node's view shows of its last reconcile. */
 export type DriftSummary = Pick<DriftRecord, 'checkedAt' | 'missing' | 'changed' | 'extra' | 'inbound'>;
-import { NodeEntity } from './node.entity';
-import { ineligibleReason } from './node-eligibility';
 
 /** What a node's view is made of: its row without its secrets and inbound snapshot, only whether they are set. */
 export type NodeListing = Omit<

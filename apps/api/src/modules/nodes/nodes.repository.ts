@@ -51,12 +51,10 @@ export class NodesRepository {
            ${whereSql} ORDER BY n.id ${page}`,
         values,
       );
-    const total =
-      filter.limit && (rows.length === filter.limit || (filter.page ?? 1) > 1)
-        ? (
-            await this.nodes.query(`SELECT count(*)::int AS n FROM nodes n ${whereSql}`, values.slice(0, where.length))
-          )[0].n
-        : ((filter.page ?? 1) - 1) * (filter.limit ?? 0) + rows.length;
+    const total = filter.limit
+      ? (await this.nodes.query(`SELECT count(*)::int AS n FROM nodes n ${whereSql}`, values.slice(0, where.length)))[0]
+          .n
+      : rows.length;
     return {
       rows: rows.map(({ driftCheckedAt, missing, changed, extra, inbound, ...node }) => ({
         node,
