@@ -500,10 +500,7 @@ export class UsageRepository {
     return topUserViews(
       await this.dataSource.query(
         `SELECT t.user_id, u.telegram_id::text, u.username, t.up::text, t.down::text
-           FROM (SELECT user_id, sum(up) AS up, sum(down) AS down FROM usage_hourly
-                  WHERE hour >= date_trunc('hour', $1::timestamptz)
-                  GROUP BY user_id ORDER BY sum(up + down) DESC, user_id LIMIT $2) t
-           JOIN vpn_users u ON u.id = t.user_id
+           FROM (${TOP_SINCE}) t JOIN vpn_users u ON u.id = t.user_id
           ORDER BY t.up + t.down DESC, t.user_id`,
         [since, limit],
       ),
@@ -517,9 +514,7 @@ export class UsageRepository {
       await manager.query(
         `INSERT INTO usage_top_users (rank, user_id, up, down)
          SELECT row_number() OVER (ORDER BY up + down DESC, user_id), user_id, up, down
-           FROM (SELECT user_id, sum(up) AS up, sum(down) AS down FROM usage_hourly
-                  WHERE hour >= date_trunc('hour', $1::timestamptz)
-                  GROUP BY user_id ORDER BY sum(up + down) DESC, user_id LIMIT $2) t`,
+           FROM (${TOP_SINCE}) t`,
         [since, limit],
       );
     });
@@ -627,6 +622,11 @@ function countersOf(cursors: NodeCursors, emails: string[]): Map<string, number>
   }
   return counters;
 }
+
+/** The `$2` users who moved the most bytes since `$1`, from every hourly row since then. */
+const TOP_SINCE = `SELECT user_id, sum(up) AS up, sum(down) AS down FROM usage_hourly
+                    WHERE hour >= date_trunc('hour', $1::timestamptz)
+                    GROUP BY user_id ORDER BY sum(up + down) DESC, user_id LIMIT $2`;
 
 function topUserViews(
   rows: Array<{ user_id: number; telegram_id: string | null; username: string | null; up: string; down: string }>,
