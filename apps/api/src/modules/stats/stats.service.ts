@@ -21,10 +21,9 @@ export class StatsService {
   ) {}
 
   async overview(): Promise<StatsOverview> {
-    const [nodes, users, access, jobs, nodeDownLast24h, last24h] = await Promise.all([
+    const [nodes, { users, access }, jobs, nodeDownLast24h, last24h] = await Promise.all([
       this.nodes.fleetCounts(),
-      this.users.counts(),
-      this.users.accessCounts(this.config.accessExpiryWarningHours),
+      this.users.fleetCounts(this.config.accessExpiryWarningHours),
       this.jobs.backlog(),
       this.events.countSince(EventType.NodeDown, new Date(Date.now() - 24 * 3600_000)),
       this.usage.fleetLast24h(),

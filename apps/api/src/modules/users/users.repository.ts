@@ -195,35 +195,30 @@ export class UsersRepository {
     return new Set(rows.map((row) => String(row.telegramId)));
   }
 
-  /** Users by stored status (the index on status), and serving users whose plan ends within `hours`. */
-  async accessCounts(hours: number): Promise<Record<AccessStatus, number> & { expiringSoon: number }> {
-    const [rows, [{ soon }]] = await Promise.all([
-      this.statusCounts(),
-      this.dataSource.query(
-        `SELECT count(*)::int AS soon FROM vpn_users
-          WHERE status IN ('active', 'on_hold') AND expires_at IS NOT NULL
-            AND expires_at > now() AND expires_at <= now() + make_interval(hours => $1)`,
-        [hours],
-      ),
-    ]);
-    const counts = { active: 0, on_hold: 0, disabled: 0, expired: 0, limited: 0, expiringSoon: soon as number };
-    for (const row of rows) if (!row.deleted && row.status in counts) counts[row.status as AccessStatus] = row.n;
-    return counts;
-  }
-
   /**
-   * Every user (deleted ones included, as they keep their row), from the kept counts; and those with a node: every
-   * live assignment is on its node's counter, so the active ones are those counters less the pending ones.
+   * The dashboard's user counts, none of them by counting users: every user (deleted ones included, as they keep
+   * their row) and users by access status from the kept totals; those with a node from the node counters (every live
+   * assignment is on its node's counter, so the active ones are those counters less the pending ones); and serving
+   * users whose plan ends within `hours` (the index on expiry).
    */
-  async counts(): Promise<{ total: number; placed: number }> {
-    const [rows, [{ placed }]] = await Promise.all([
+  async fleetCounts(hours: number): Promise<{
+    users: { total: number; placed: number };
+    access: Record<AccessStatus, number> & { expiringSoon: number };
+  }> {
+    const [rows, [{ placed, soon }]] = await Promise.all([
       this.statusCounts(),
       this.dataSource.query(
         `SELECT ((SELECT coalesce(sum(current_users), 0) FROM nodes)
-                 - (SELECT count(*) FROM assignments WHERE state = 'pending'))::int AS placed`,
+                 - (SELECT count(*) FROM assignments WHERE state = 'pending'))::int AS placed,
+                (SELECT count(*) FROM vpn_users
+                  WHERE status IN ('active', 'on_hold') AND expires_at IS NOT NULL
+                    AND expires_at > now() AND expires_at <= now() + make_interval(hours => $1))::int AS soon`,
+        [hours],
       ),
     ]);
-    return { total: rows.reduce((sum, row) => sum + row.n, 0), placed };
+    const access = { active: 0, on_hold: 0, disabled: 0, expired: 0, limited: 0, expiringSoon: soon as number };
+    for (const row of rows) if (!row.deleted && row.status in access) access[row.status as AccessStatus] = row.n;
+    return { users: { total: rows.reduce((sum, row) => sum + row.n, 0), placed }, access };
   }
 
   /** Users by status and deletion: the kept totals plus the changes not folded into them yet (one snapshot). */
