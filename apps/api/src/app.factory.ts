@@ -15,6 +15,8 @@ import { refuseDeepJson } from './common/http/strict-input';
 import { createValidationPipe } from './common/http/validation';
 import { KeysService } from './modules/keys/keys.service';
 import { SubscriptionHandler, subscriptionRoute } from './modules/keys/subscription.route';
+import { timeRequests, timeRequestsAhead } from './modules/metrics/http-metrics';
+import { MetricsService } from './modules/metrics/metrics.service';
 
 const NOT_THE_SPA = /^\/(api|sub|healthz|readyz|metrics)(\/|$)/;
 
@@ -49,7 +51,10 @@ export async function createApp(runtime: Runtime): Promise<INestApplication> {
     bodyParser: true,
   });
   app.useLogger(app.get(Logger));
-  serveAhead(app.getHttpServer(), subscriptionRoute(app.get(KeysService), runtime.config, runtime.logger));
+  const metrics = app.get(MetricsService);
+  const subscriptions = subscriptionRoute(app.get(KeysService), runtime.config, runtime.logger);
+  serveAhead(app.getHttpServer(), timeRequestsAhead(metrics, '/sub/:token', subscriptions));
+  app.use(timeRequests(metrics));
   app.use(compression()); // lists of hundreds of nodes are mostly repeated keys: a tenth of the bytes on the wire
   app.use(securityHeaders());
   app.useBodyParser('json', { limit: '100kb', verify: refuseDeepJson });

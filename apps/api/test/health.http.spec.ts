@@ -367,8 +367,8 @@ describe('health checks, hysteresis, failover and recovery (real HTTP, PostgreSQ
     await t.http().get('/metrics').expect(401);
     const viewer = { Authorization: `Bearer ${await t.tokenFor('viewer')}` };
     const { text } = await t.http().get('/metrics').set(viewer).expect(200);
-    expect(text).toMatch(/fleet_node_healthy\{node="node-1"\} 1/);
-    expect(text).toMatch(/fleet_node_users\{node="node-\d"\} 1/);
+    expect(text).toMatch(/fleet_node_healthy\{node_id="\d+",node="node-1"\} 1/);
+    expect(text).toMatch(/fleet_node_users\{node_id="\d+",node="node-\d"\} 1/);
     expect(text).toMatch(/fleet_placements_total\{result="placed"\} 1/);
     expect(text).toContain('fleet_health_check_seconds_bucket');
     expect(text).toContain('fleet_job_backlog 0');

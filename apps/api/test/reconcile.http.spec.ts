@@ -214,7 +214,7 @@ describe('reconcile: every panel converges to the database (real HTTP, PostgreSQ
     );
     expect(moved).toBe(0);
     const metrics = (await t.http().get('/metrics').set(fleet.auth).expect(200)).text;
-    expect(metrics).toMatch(new RegExp(`fleet_node_drift\\{node="[^"]+",kind="inbound"\\} 1`));
+    expect(metrics).toMatch(new RegExp(`fleet_node_drift\\{node_id="\\d+",node="[^"]+",kind="inbound"\\} 1`));
   });
 
   it('the scheduled pass reuses what the usage pass just read: one inbounds/list per node, and still repairs', async () => {

@@ -4,9 +4,12 @@ import { JobsRepository } from '../jobs/jobs.repository';
 import { NodeEntity } from '../nodes/node.entity';
 import { NodeDriftRepository } from '../nodes/node-drift.repository';
 import { NodesRepository } from '../nodes/nodes.repository';
-import { MetricsService } from './metrics.service';
+import { MetricsService, nodeLabels } from './metrics.service';
 
-/** Gauges read from the database when Prometheus scrapes: per-node health, load, capacity and drift, the job backlog. */
+/**
+ * Gauges read from the database when Prometheus scrapes: per-node health, load, capacity and drift, the job
+ * backlog.
+ */
 @Injectable()
 export class FleetGauges implements OnModuleInit {
   constructor(
@@ -23,11 +26,11 @@ export class FleetGauges implements OnModuleInit {
       new Gauge({
         name,
         help,
-        labelNames: ['node'],
+        labelNames: ['node_id', 'node'],
         registers,
         async collect() {
           this.reset();
-          for (const node of await nodes.findAll()) this.set({ node: node.name }, pick(node));
+          for (const node of await nodes.findAll()) this.set(nodeLabels(node), pick(node));
         },
       });
     nodeGauge('fleet_node_healthy', '1 when the node is healthy, 0 otherwise', (n) =>
@@ -35,7 +38,11 @@ export class FleetGauges implements OnModuleInit {
     );
     nodeGauge('fleet_node_users', 'Users on the node (active and being placed)', (n) => n.currentUsers);
     nodeGauge('fleet_node_max_users', 'Capacity of the node', (n) => n.maxUsers);
-    nodeGauge('fleet_node_response_time_ms', 'Last health-check response time', (n) => n.responseTimeMs ?? 0);
+    nodeGauge(
+      'fleet_node_response_time_seconds',
+      'Response time of the last health check',
+      (n) => (n.responseTimeMs ?? 0) / 1000,
+    );
     nodeGauge(
       'fleet_node_usage_collection_age_seconds',
       'Seconds since the usage pass last read and booked the node (-1: never)',
@@ -45,7 +52,7 @@ export class FleetGauges implements OnModuleInit {
     new Gauge({
       name: 'fleet_node_drift',
       help: 'Differences from the database found by the last reconcile of the node, by kind',
-      labelNames: ['node', 'kind'],
+      labelNames: ['node_id', 'node', 'kind'],
       registers,
       async collect() {
         this.reset();
@@ -55,9 +62,9 @@ export class FleetGauges implements OnModuleInit {
           const record = records.get(node.id);
           if (!record) continue;
           for (const kind of ['missing', 'changed', 'extra', 'foreign'] as const) {
-            this.set({ node: node.name, kind }, record[kind]);
+            this.set({ ...nodeLabels(node), kind }, record[kind]);
           }
-          this.set({ node: node.name, kind: 'inbound' }, record.inbound.length);
+          this.set({ ...nodeLabels(node), kind: 'inbound' }, record.inbound.length);
         }
       },
     });

@@ -1,6 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** prom-client's default gauges named like counters (`promtool` refuses them); each is the sum of the same name
+ * without `_total`, which is kept (by type). */
+const DEFAULT_GAUGES_NAMED_TOTAL = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+
+/** How a node is labelled: by id (stable) and by name (readable). */
+export function nodeLabels(node: { id: number; name: string }): { node_id: string; node: string } {
+  return { node_id: String(node.id), node: node.name };
+}
+
 /**
  * Prometheus metrics. One registry per application instance (tests run several in one process). The fleet gauges
  * (`FleetGauges`) read the database at scrape time, so every replica reports the same fleet-wide figures.
@@ -42,7 +55,7 @@ export class MetricsService {
   readonly usageBytes = new Counter({
     name: 'fleet_usage_booked_bytes_total',
     help: 'Traffic booked in the usage ledger, as the panels counted it',
-    labelNames: ['node', 'direction'],
+    labelNames: ['node_id', 'node', 'direction'],
     registers: [this.registry],
   });
   readonly usagePassSeconds = new Histogram({
@@ -55,11 +68,20 @@ export class MetricsService {
   readonly reconcileCorrections = new Counter({
     name: 'fleet_reconcile_corrections_total',
     help: 'Drift corrected on panels by reconciles',
-    labelNames: ['node'],
+    labelNames: ['node_id', 'node'],
+    registers: [this.registry],
+  });
+
+  readonly httpRequestSeconds = new Histogram({
+    name: 'fleet_http_request_duration_seconds',
+    help: 'HTTP requests answered, by method, route template (unmatched: no API route) and status',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'fleet_process_' });
+    collectDefaultMetrics({ register: this.registry });
+    for (const name of DEFAULT_GAUGES_NAMED_TOTAL) this.registry.removeSingleMetric(name);
   }
 }

@@ -12,7 +12,7 @@ import { panelClientFor, userIdOfEmail } from '../assignments/panel-identity';
 import { TombstonesRepository } from '../assignments/tombstones.repository';
 import { TombstonesService } from '../assignments/tombstones.service';
 import { EventsService } from '../events/events.service';
-import { MetricsService } from '../metrics/metrics.service';
+import { MetricsService, nodeLabels } from '../metrics/metrics.service';
 import { InboundSnapshot, NodeEntity } from '../nodes/node.entity';
 import { inboundSnapshot, inboundUnfit, snapshotChanges } from '../nodes/inbound-snapshot';
 import { NodesRepository } from '../nodes/nodes.repository';
@@ -229,7 +229,7 @@ export class ReconcileService {
     };
     await this.drift.save(record);
     if (corrected > 0) {
-      this.metrics.reconcileCorrections.inc({ node: node.name }, corrected);
+      this.metrics.reconcileCorrections.inc(nodeLabels(node), corrected);
       await this.events.record({
         type: EventType.ReconcileCorrected,
         actor: 'system:reconcile',

@@ -13,7 +13,7 @@ import { APP_CONFIG } from '../../config/config.module';
 import { AccessService } from '../access/access.service';
 import { AccessSyncService } from '../access/access-sync.service';
 import { AssignmentsRepository } from '../assignments/assignments.repository';
-import { MetricsService } from '../metrics/metrics.service';
+import { MetricsService, nodeLabels } from '../metrics/metrics.service';
 import { NodeEntity } from '../nodes/node.entity';
 import { NodesRepository } from '../nodes/nodes.repository';
 import { PanelPoolService } from '../panels/panel-pool.service';
@@ -144,8 +144,8 @@ export class UsagePassService implements OnApplicationBootstrap, OnModuleDestroy
   /** What a node's booking changed for its users: metrics, `totalGB` after a counter reset. */
   private async afterBooking(node: NodeEntity, booked: BookingResult): Promise<void> {
     if (booked.up + booked.down > 0) {
-      this.metrics.usageBytes.inc({ node: node.name, direction: 'up' }, booked.up);
-      this.metrics.usageBytes.inc({ node: node.name, direction: 'down' }, booked.down);
+      this.metrics.usageBytes.inc({ ...nodeLabels(node), direction: 'up' }, booked.up);
+      this.metrics.usageBytes.inc({ ...nodeLabels(node), direction: 'down' }, booked.down);
     }
     if (booked.counterReset.length) {
       await this.assignments.markAccessStale(node.id, booked.counterReset);
