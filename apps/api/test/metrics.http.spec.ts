@@ -168,4 +168,13 @@ describe('GET /metrics: names stock tooling accepts, nodes by id, HTTP and webho
     expect(text).not.toContain(subscriptionToken);
     expect(text).not.toContain('no-such-route');
   });
+
+  it('webhook deliveries and backlog', () => {
+    const delivered = series(text, 'fleet_webhook_deliveries_total').filter((s) => s.labels['result'] === 'delivered');
+    expect(delivered.reduce((sum, s) => sum + s.value, 0)).toBeGreaterThan(0);
+    expect(delivered.map((s) => s.labels['type'])).toContain('user.disabled');
+    expect(series(text, 'fleet_webhook_backlog_messages')).toEqual([{ labels: {}, value: expect.any(Number) }]);
+    expect(series(text, 'fleet_webhook_oldest_pending_age_seconds')).toHaveLength(1);
+    expect(series(text, 'fleet_webhook_retrying_subjects')).toHaveLength(1);
+  });
 });

@@ -21,6 +21,7 @@ const TABLES = [
   'node_usage_hourly',
   'nodes',
   'outbox',
+  'outbox_subjects',
   'panel_tombstones',
   'task_runs',
   'usage_daily',
@@ -131,6 +132,51 @@ describe('migrations (real PostgreSQL)', () => {
       { status: 'active', deleted: false, n: 5 },
       { status: 'deleted', deleted: true, n: 1 },
       { status: 'expired', deleted: false, n: 2 },
+    ]);
+  });
+
+  it('numbers the webhooks waiting at the upgrade per subject, in id order; delivered ones leave the outbox', async () => {
+    await migrateDatabase(database.url);
+    await dataSource.initialize();
+    while ((await tables(dataSource)).includes('outbox_subjects')) {
+      await dataSource.undoLastMigration({ transaction: 'each' });
+    }
+    await dataSource.query(
+      `INSERT INTO outbox (type, payload, delivered_at, next_attempt_at) VALUES
+         ('user.disabled', '{"userId": 7}', now(), now()),
+         ('user.enabled', '{"userId": 7}', NULL, now() + interval '1 minute'),
+         ('node.down', '{"nodeId": 3}', NULL, now()),
+         ('user.deleted', '{"userId": 7, "nodeId": 3}', NULL, now() + interval '1 hour'),
+         ('failover.completed', '{}', NULL, now())`,
+    );
+    await migrateDatabase(database.url);
+    expect(await dataSource.query(`SELECT type, subject, sequence::int FROM outbox ORDER BY id`)).toEqual([
+      { type: 'user.enabled', subject: 'user:7', sequence: 1 },
+      { type: 'node.down', subject: 'node:3', sequence: 1 },
+      { type: 'user.deleted', subject: 'user:7', sequence: 2 },
+      { type: 'failover.completed', subject: 'fleet', sequence: 1 },
+    ]);
+    expect(
+      await dataSource.query(
+        `SELECT subject, last_sequence::int, delivered_sequence::int, next_attempt_at > now() AS later
+           FROM outbox_subjects ORDER BY subject`,
+      ),
+    ).toEqual([
+      { subject: 'fleet', last_sequence: 1, delivered_sequence: 0, later: false },
+      { subject: 'node:3', last_sequence: 1, delivered_sequence: 0, later: false },
+      { subject: 'user:7', last_sequence: 2, delivered_sequence: 0, later: true },
+    ]);
+
+    await dataSource.undoLastMigration({ transaction: 'each' });
+    expect(
+      await dataSource.query(
+        `SELECT type, delivered_at, next_attempt_at > now() AS later FROM outbox ORDER BY id`,
+      ),
+    ).toEqual([
+      { type: 'user.enabled', delivered_at: null, later: true },
+      { type: 'node.down', delivered_at: null, later: false },
+      { type: 'user.deleted', delivered_at: null, later: false },
+      { type: 'failover.completed', delivered_at: null, later: false },
     ]);
   });
 

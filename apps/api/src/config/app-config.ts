@@ -32,6 +32,9 @@ export interface AppConfig {
   publicUrl: string;
   webhookUrl: string | null;
   webhookSecret: string | null;
+  /** A webhook delivery not answered within this fails (and is retried); a replica that dies while delivering is
+   * taken over after twice this plus 5 s. */
+  webhookTimeoutMs: number;
   subUpdateIntervalHours: number;
   /** Shown by VPN apps with the subscription (`profile-title`, `support-url`, `profile-web-page-url`). */
   subProfileTitle: string | null;
@@ -180,6 +183,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     publicUrl,
     webhookUrl,
     webhookSecret,
+    webhookTimeoutMs: integer('WEBHOOK_TIMEOUT_MS', 5000, 100, 60_000),
     subUpdateIntervalHours: integer('SUB_UPDATE_INTERVAL_HOURS', 12, 1, 168),
     subProfileTitle: text('SUB_PROFILE_TITLE'),
     subSupportUrl: httpUrl('SUB_SUPPORT_URL'),

@@ -4,11 +4,12 @@ import { JobsRepository } from '../jobs/jobs.repository';
 import { NodeEntity } from '../nodes/node.entity';
 import { NodeDriftRepository } from '../nodes/node-drift.repository';
 import { NodesRepository } from '../nodes/nodes.repository';
+import { OutboxBacklog, WebhookOutboxService } from '../outbox/webhook-outbox.service';
 import { MetricsService, nodeLabels } from './metrics.service';
 
 /**
  * Gauges read from the database when Prometheus scrapes: per-node health, load, capacity and drift, the job
- * backlog.
+ * backlog, the webhook backlog.
  */
 @Injectable()
 export class FleetGauges implements OnModuleInit {
@@ -17,6 +18,7 @@ export class FleetGauges implements OnModuleInit {
     private readonly nodes: NodesRepository,
     private readonly jobs: JobsRepository,
     private readonly drift: NodeDriftRepository,
+    private readonly webhooks: WebhookOutboxService,
   ) {}
 
   onModuleInit(): void {
@@ -77,5 +79,26 @@ export class FleetGauges implements OnModuleInit {
         this.set((await jobs.backlog()).queuedMoves);
       },
     });
+    const webhooks = this.webhooks;
+    const webhookGauge = (name: string, help: string, pick: (backlog: OutboxBacklog) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers,
+        async collect() {
+          this.set(pick(await webhooks.backlog()));
+        },
+      });
+    webhookGauge('fleet_webhook_backlog_messages', 'Webhooks not delivered yet', (b) => b.messages);
+    webhookGauge(
+      'fleet_webhook_oldest_pending_age_seconds',
+      'Age of the oldest webhook not delivered yet (0: none waiting)',
+      (b) => b.oldestAgeSeconds,
+    );
+    webhookGauge(
+      'fleet_webhook_retrying_subjects',
+      'Users and nodes whose next webhook failed and waits for its retry (their later webhooks wait with it)',
+      (b) => b.retrying,
+    );
   }
 }

@@ -72,6 +72,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly webhookDeliveries = new Counter({
+    name: 'fleet_webhook_deliveries_total',
+    help: 'Webhook delivery attempts by this process, by event type and result (delivered, failed)',
+    labelNames: ['type', 'result'],
+    registers: [this.registry],
+  });
+
   readonly httpRequestSeconds = new Histogram({
     name: 'fleet_http_request_duration_seconds',
     help: 'HTTP requests answered, by method, route template (unmatched: no API route) and status',

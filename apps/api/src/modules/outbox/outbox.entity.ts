@@ -1,6 +1,9 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-/** A webhook waiting for delivery; written in the same transaction as the change it announces. */
+/**
+ * A webhook waiting for delivery; written in the same transaction as the change it announces, deleted once
+ * delivered. `sequence` numbers the messages of one `subject` (`user:<id>`, `node:<id>`, `fleet`) from 1.
+ */
 @Entity('outbox')
 export class OutboxMessage {
   @PrimaryGeneratedColumn({ type: 'bigint' })
@@ -9,17 +12,17 @@ export class OutboxMessage {
   @Column({ type: 'varchar', length: 64 })
   type: string;
 
+  @Column({ type: 'varchar', length: 40 })
+  subject: string;
+
+  @Column({ type: 'bigint' })
+  sequence: string;
+
   @Column({ type: 'jsonb' })
   payload: Record<string, unknown>;
 
   @Column({ type: 'integer', default: 0 })
   attempts: number;
-
-  @Column({ name: 'next_attempt_at', type: 'timestamptz', default: () => 'now()' })
-  nextAttemptAt: Date;
-
-  @Column({ name: 'delivered_at', type: 'timestamptz', nullable: true })
-  deliveredAt: Date | null;
 
   @Column({ name: 'last_error', type: 'text', nullable: true })
   lastError: string | null;

@@ -1,15 +1,16 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { InjectDataSource } from '@nestjs/typeorm';
 import axios from 'axios';
-import { createHmac } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import { createHmac, randomUUID } from 'node:crypto';
+import { EntityManager } from 'typeorm';
 import { EventType } from '@fleet/contract';
 import { BackgroundLoop } from '../../common/background/background-loop';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
-import { OutboxMessage } from './outbox.entity';
-import { OutboxRepository } from './outbox.repository';
+import { MetricsService } from '../metrics/metrics.service';
+import { ClaimedMessage, OutboxBacklog, OutboxRepository } from './outbox.repository';
+
+export type { OutboxBacklog };
 
 /** Events announced to WEBHOOK_URL. */
 export const WEBHOOK_EVENTS: ReadonlySet<string> = new Set([
@@ -30,33 +31,43 @@ export const WEBHOOK_EVENTS: ReadonlySet<string> = new Set([
   EventType.ReconcileCorrected,
 ]);
 
-const BATCH = 50;
+/** Subjects claimed (and messages sent at once) per round. */
+const BATCH = 20;
 const MAX_BACKOFF_S = 3600;
-const DELIVERY_TIMEOUT_MS = 5000;
 
 /**
- * `sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">`: the timestamp (unix seconds, sent as X-Signature-Timestamp) is
- * signed with the body, so a receiver that refuses old timestamps also refuses replayed deliveries.
+ * Hex HMAC-SHA256 of `"<timestamp>.<body>"`: the timestamp (unix seconds, sent as X-Signature-Timestamp) is signed
+ * with the body, so a receiver that refuses old timestamps also refuses replayed deliveries.
  */
 export function signature(secret: string, timestamp: number, body: string): string {
-  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+  return createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
+}
+
+/** Whose story an event tells: its user, else its node, else the fleet's. Each subject's webhooks go in order. */
+export function webhookSubject(payload: Record<string, unknown>): string {
+  if (typeof payload['userId'] === 'number') return `user:${payload['userId']}`;
+  if (typeof payload['nodeId'] === 'number') return `node:${payload['nodeId']}`;
+  return 'fleet';
 }
 
 /**
  * Transactional outbox for webhooks: a message is written with the change it announces and delivered afterwards,
- * at least once, signed (`X-Signature` over `X-Signature-Timestamp` and the body), retried with exponential back-off.
- * Rows are claimed with SKIP LOCKED, so several replicas never send the same message at the same time.
+ * at least once, signed, retried with exponential back-off. Messages of one subject (a user, a node) go out in
+ * order: a subject's next message is sent only after the previous one was accepted, so while one is retried the
+ * later ones wait and other subjects flow on. A replica claims a subject for a lease (a dead replica's claims run
+ * out and another takes them over), so several replicas never send the same subject's messages at the same time.
  */
 @Injectable()
 export class WebhookOutboxService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(WebhookOutboxService.name);
   private readonly loop = new BackgroundLoop('webhook-outbox', () => this.deliverDue());
+  private stopping = false;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly scheduler: SchedulerRegistry,
     private readonly outbox: OutboxRepository,
+    private readonly metrics: MetricsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -64,6 +75,7 @@ export class WebhookOutboxService implements OnApplicationBootstrap, OnModuleDes
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
     await this.loop.idle();
   }
 
@@ -73,52 +85,72 @@ export class WebhookOutboxService implements OnApplicationBootstrap, OnModuleDes
   }
 
   async enqueueMany(manager: EntityManager, messages: Array<{ type: string; payload: Record<string, unknown> }>) {
-    const announced = this.config.webhookUrl ? messages.filter((message) => WEBHOOK_EVENTS.has(message.type)) : [];
-    await this.outbox.insert(announced, manager);
+    if (!this.config.webhookUrl) return;
+    const announced = messages.filter((message) => WEBHOOK_EVENTS.has(message.type));
+    await this.outbox.insert(
+      announced.map((message) => ({ ...message, subject: webhookSubject(message.payload) })),
+      manager,
+    );
   }
 
-  /** Sends every due message once; returns how many were delivered. */
+  /** Sends due messages until none is left to send now; returns how many were delivered. */
   async deliverDue(): Promise<number> {
     let delivered = 0;
-    for (;;) {
-      const sent = await this.dataSource.transaction(async (manager) => {
-        const due = await this.outbox.claimDue(BATCH, manager);
-        for (const message of due) await this.deliver(message, manager);
-        return due.length;
-      });
-      delivered += sent;
-      if (sent < BATCH) return delivered;
+    while (!this.stopping) {
+      const token = randomUUID();
+      const claimed = await this.outbox.claimDue(BATCH, this.leaseSeconds(), token);
+      if (!claimed.length) break;
+      const outcomes = await Promise.all(claimed.map((message) => this.deliver(message, token)));
+      delivered += outcomes.filter(Boolean).length;
     }
+    return delivered;
   }
 
-  private async deliver(message: OutboxMessage, manager: EntityManager): Promise<void> {
+  backlog(): Promise<OutboxBacklog> {
+    return this.outbox.backlog();
+  }
+
+  /** Long enough for a send (bounded by the timeout) and its bookkeeping; a dead replica's claims end with it. */
+  private leaseSeconds(): number {
+    return (2 * this.config.webhookTimeoutMs) / 1000 + 5;
+  }
+
+  private async deliver(message: ClaimedMessage, token: string): Promise<boolean> {
     const body = JSON.stringify({
       id: message.id,
       type: message.type,
       occurredAt: message.createdAt.toISOString(),
+      subject: message.subject,
+      sequence: message.sequence,
       data: message.payload,
     });
     const timestamp = Math.floor(Date.now() / 1000);
+    let failure: string | null = null;
     try {
       const response = await axios.post(this.config.webhookUrl!, body, {
         headers: {
           'Content-Type': 'application/json',
-          'X-Signature': signature(this.config.webhookSecret!, timestamp, body),
-          'X-Signature-Timestamp': String(timestamp),
           'X-Event-Type': message.type,
           'X-Delivery-Id': message.id,
+          'X-Signature-Timestamp': String(timestamp),
+          'X-Signature': signature(this.config.webhookSecret!, timestamp, body),
         },
-        timeout: DELIVERY_TIMEOUT_MS,
+        timeout: this.config.webhookTimeoutMs,
         validateStatus: () => true,
         proxy: false,
       });
-      if (response.status < 200 || response.status >= 300) throw new Error(`HTTP ${response.status}`);
-      await this.outbox.delivered(message.id, manager);
+      if (response.status < 200 || response.status >= 300) failure = `HTTP ${response.status}`;
     } catch (error) {
-      const backoff = Math.min(MAX_BACKOFF_S, 2 ** Math.min(message.attempts, 12));
-      const reason = (error as Error).message.slice(0, 300);
-      this.logger.warn(`webhook ${message.type} #${message.id} failed (${reason}); retry in ${backoff} s`);
-      await this.outbox.failed(message.id, reason, backoff, manager);
+      failure = (error as Error).message.slice(0, 300);
     }
+    this.metrics.webhookDeliveries.inc({ type: message.type, result: failure ? 'failed' : 'delivered' });
+    if (!failure) return this.outbox.delivered(message, token);
+    const backoff = Math.min(MAX_BACKOFF_S, 2 ** Math.min(message.attempts, 12));
+    this.logger.warn(
+      `webhook ${message.type} #${message.id} (${message.subject} #${message.sequence}) failed (${failure}); ` +
+        `retry in ${backoff} s, later ${message.subject} webhooks wait`,
+    );
+    await this.outbox.failed(message, token, failure, backoff);
+    return false;
   }
 }
