@@ -75,6 +75,7 @@ describe('GET /metrics: names stock tooling accepts, nodes by id, HTTP and webho
     await t.http().get(`/api/v1/users/${userId}`).set(fleet.auth).expect(200);
     await t.http().get(`/api/v1/nodes/${fleet.nodeIds[0]}`).set(fleet.auth).expect(200);
     await t.http().get('/api/v1/no-such-route/123456').set(fleet.auth).expect(404);
+    await t.http().get('/no-such-page/123456').expect(404);
     await t.http().patch('/api/v1/keys/700/access').set(bot).send({ enabled: false }).expect(200);
     for (const { userId: id, node } of keys) {
       const panel = fleet.panels[fleet.nodeIds.indexOf(node.id)];
@@ -163,10 +164,14 @@ describe('GET /metrics: names stock tooling accepts, nodes by id, HTTP and webho
     expect(count('PATCH', '/api/v1/keys/:telegramId/access', '200')).toBe(1);
     // An unknown path is counted under Nest's catch-all template, never under the path itself.
     const notFound = requests.filter((s) => s.labels['status'] === '404' && s.labels['route'] !== '/sub/:token');
-    expect(notFound.map((s) => [s.labels['route'], s.value])).toEqual([['/api/v1/{*path}', 1]]);
+    expect(notFound.map((s) => [s.labels['route'], s.value])).toEqual([
+      ['/api/v1/{*path}', 1],
+      ['unmatched', 1],
+    ]);
     for (const { labels } of requests) expect(labels['route']).not.toMatch(/\/\d+(\/|$)/);
     expect(text).not.toContain(subscriptionToken);
     expect(text).not.toContain('no-such-route');
+    expect(text).not.toContain('no-such-page');
   });
 
   it('webhook deliveries and backlog', () => {

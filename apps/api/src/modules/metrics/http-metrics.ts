@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MetricsService } from './metrics.service';
 
-/** The route label of requests no API route matched (the dashboard's files, unknown paths). */
+/** The route label of requests no route matched (the dashboard's files, paths outside the API). */
 export const UNMATCHED_ROUTE = 'unmatched';
 
 /**

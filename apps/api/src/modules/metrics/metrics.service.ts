@@ -81,7 +81,7 @@ export class MetricsService {
 
   readonly httpRequestSeconds = new Histogram({
     name: 'fleet_http_request_duration_seconds',
-    help: 'HTTP requests answered, by method, route template (unmatched: no API route) and status',
+    help: 'HTTP requests answered, by method, route template (unmatched: no route) and status',
     labelNames: ['method', 'route', 'status'],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
