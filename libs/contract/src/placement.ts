@@ -90,8 +90,10 @@ export interface JobView {
   status: JobStatus;
   nodeId: number | null;
   total: number;
+  /** Users now where they should be, including those deleted meanwhile (`gone`: nothing left to move). */
   done: number;
   failed: number;
+  gone: number;
   error: string | null;
   createdBy: string;
   createdAt: string;

@@ -3,15 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AccessStatus, AccessView, ErrorCode, EventType } from '@fleet/contract';
+import { retryOnDeadlock } from '../../common/database/advisory-lock';
 import { DomainError } from '../../common/errors/domain-error';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import type { EventInput } from '../events/events.service';
 import { EventsService } from '../events/events.service';
-import { AssignmentsRepository } from '../assignments/assignments.repository';
-import { TombstonesRepository } from '../assignments/tombstones.repository';
+import { MoveEngine } from '../assignments/move-engine.service';
 import { TombstonesService } from '../assignments/tombstones.service';
-import { NodesRepository } from '../nodes/nodes.repository';
 import { accessOf, newSubscriptionToken, UsersRepository } from '../users/users.repository';
 import { VpnUser } from '../users/vpn-user.entity';
 import { AccessPatchDto } from './access.dto';
@@ -40,9 +39,7 @@ export class AccessService {
     private readonly events: EventsService,
     private readonly sync: AccessSyncService,
     private readonly idempotency: IdempotencyRepository,
-    private readonly assignments: AssignmentsRepository,
-    private readonly nodes: NodesRepository,
-    private readonly tombstones: TombstonesRepository,
+    private readonly engine: MoveEngine,
     private readonly tombstoneRunner: TombstonesService,
   ) {}
 
@@ -150,47 +147,34 @@ export class AccessService {
 
   /**
    * Revokes the user: the seat is released and the client leaves its panel (a tombstone where the panel does not
-   * answer), the telegram id is freed (a later PUT creates a new user) and the subscription answers 404. The row
-   * stays, for the history.
+   * answer), a placement or move under way is cancelled at once (its mover finds it gone), the telegram id is freed (a
+   * later PUT creates a new user) and the subscription answers 404. The row stays, for the history.
    */
   async remove(userId: number, actor: string): Promise<void> {
-    const released = await this.dataSource.transaction(async (manager) => {
-      const user = await this.users.findForUpdate(userId, manager);
-      if (!user || user.deletedAt) throw new DomainError(ErrorCode.UserNotFound, `user ${userId} not found`);
-      const live = await this.assignments.liveOf([userId], manager);
-      if (live.some((row) => row.state === 'pending')) {
-        throw new DomainError(ErrorCode.MoveInProgress, 'a placement or move of this user is in progress; retry');
-      }
-      const active = live.find((row) => row.state === 'active') ?? null;
-      const payload = {
-        telegramId: user.telegramId === null ? null : Number(user.telegramId),
-        userId,
-        status: 'deleted',
-        expiresAt: user.expiresAt?.toISOString() ?? null,
-        usedBytes: Number(user.usedBytes),
-        trafficLimitBytes: Number(user.trafficLimitBytes),
-      };
-      await this.users.markDeleted(userId, newSubscriptionToken(), manager);
-      if (active) {
-        await this.assignments.release([active.id], manager);
-        await this.nodes.releaseSeats(new Map([[active.nodeId, 1]]), manager);
-        await this.tombstones.record(
-          [
-            {
-              nodeId: active.nodeId,
-              inboundId: active.inboundId,
-              clientEmail: active.clientEmail,
-              clientUuid: user.uuid,
-              reason: 'deleted',
-            },
-          ],
-          manager,
-        );
-      }
-      await this.events.recordMany([{ type: EventType.UserDeleted, actor, userId, payload }], manager);
-      return active;
-    });
-    if (released) await this.tombstoneRunner.runDue({ nodeId: released.nodeId, emails: [released.clientEmail] });
+    const leaving = await retryOnDeadlock(() =>
+      this.dataSource.transaction(async (manager) => {
+        // Before the user's row: a reservation batch holds this lock and then touches users' rows.
+        await this.engine.holdReservations(manager);
+        const user = await this.users.findForUpdate(userId, manager);
+        if (!user || user.deletedAt) throw new DomainError(ErrorCode.UserNotFound, `user ${userId} not found`);
+        const payload = {
+          telegramId: user.telegramId === null ? null : Number(user.telegramId),
+          userId,
+          status: 'deleted',
+          expiresAt: user.expiresAt?.toISOString() ?? null,
+          usedBytes: Number(user.usedBytes),
+          trafficLimitBytes: Number(user.trafficLimitBytes),
+        };
+        await this.users.markDeleted(userId, newSubscriptionToken(), manager);
+        const clients = await this.engine.leaveEveryNode(user, manager);
+        await this.events.recordMany([{ type: EventType.UserDeleted, actor, userId, payload }], manager);
+        return clients;
+      }),
+    );
+    for (const nodeId of new Set(leaving.map((client) => client.nodeId))) {
+      const emails = leaving.filter((client) => client.nodeId === nodeId).map((client) => client.clientEmail);
+      await this.tombstoneRunner.runDue({ nodeId, emails });
+    }
   }
 
   /** Time or traffic changed the user's status (an expiry passed, a quota spent): stored, announced once, written to

@@ -44,6 +44,7 @@ export interface MoveRequest {
 export type RefusalCode =
   | 'busy' // another placement or move of the user is under way
   | 'no-node' // a move of a user who is on no node
+  | 'user-gone' // the user was deleted (before the move, or while it ran: it was cancelled)
   | 'same-node'
   | 'target-missing'
   | 'target-ineligible'
@@ -109,6 +110,7 @@ export interface MoveResult {
 const MOVE_ERRORS: Record<RefusalCode, ErrorCode> = {
   busy: ErrorCode.MoveInProgress,
   'no-node': ErrorCode.UserNotFound,
+  'user-gone': ErrorCode.UserNotFound,
   'same-node': ErrorCode.NodeNotEligible,
   'target-missing': ErrorCode.NodeNotFound,
   'target-ineligible': ErrorCode.NodeNotEligible,
@@ -234,9 +236,16 @@ export class MoveEngine {
         });
       }
       await this.abandon(gone);
+      const deleted = await this.users.deletedAmong(gone.map(({ request }) => request.userId));
       round = [];
       for (const { request } of gone) {
-        if (attempt < (options.attempts ?? 1)) round.push(request);
+        if (deleted.has(request.userId)) {
+          result.failed.push({
+            userId: request.userId,
+            code: 'user-gone',
+            error: `user ${request.userId} was deleted`,
+          });
+        } else if (attempt < (options.attempts ?? 1)) round.push(request);
         else result.failed.push({ userId: request.userId, code: 'busy', error: 'resolved elsewhere meanwhile' });
       }
       for (const [i, reservation] of reservations.entries()) {
@@ -265,13 +274,13 @@ export class MoveEngine {
     const identities = await this.users.identities(requests.map((request) => request.userId));
     const planned = await retryOnDeadlock(() =>
       this.dataSource.transaction(async (manager) => {
-        await lockForTransaction(manager, LockKey.Placement);
-        const live = await this.assignments.liveOf(
-          requests.map((request) => request.userId),
-          manager,
-        );
+        await this.holdReservations(manager);
+        const userIds = requests.map((request) => request.userId);
+        const live = await this.assignments.liveOf(userIds, manager);
+        // Read under the lock: a deletion (which takes it too) is wholly before or after this batch.
+        const deleted = await this.users.deletedAmong(userIds, manager);
         const candidates = await this.nodes.candidates(manager);
-        const outcomes = planBatch(requests, live, candidates, new Set(identities.keys()));
+        const outcomes = planBatch(requests, live, candidates, new Set(identities.keys()), deleted);
         const picks = outcomes.flatMap((outcome) => (outcome.kind === 'pick' ? [outcome] : []));
         const seats = new Map<number, number>();
         for (const pick of picks) seats.set(pick.nodeId, (seats.get(pick.nodeId) ?? 0) + 1);
@@ -329,6 +338,46 @@ export class MoveEngine {
         },
       };
     });
+  }
+
+  /**
+   * Takes the lock under which reservations are decided, until the caller's transaction ends: work that must not
+   * interleave with a reservation batch (a user's deletion) takes it before it locks any user row.
+   */
+  async holdReservations(manager: EntityManager): Promise<void> {
+    await lockForTransaction(manager, LockKey.Placement);
+  }
+
+  /**
+   * The user leaves every node, in the caller's transaction (the user is being deleted; call `holdReservations`
+   * first): a placement or move under way is cancelled at once — its pending row removed and its seat given back; the
+   * mover's switch then finds it gone — and the active assignment is released. Every client the user has or may be
+   * getting gets a tombstone; answers them, to be carried out now.
+   */
+  async leaveEveryNode(
+    user: Pick<UserIdentity, 'id' | 'uuid'>,
+    manager: EntityManager,
+  ): Promise<Array<{ nodeId: number; clientEmail: string }>> {
+    const live = await this.assignments.liveOf([user.id], manager);
+    const cancelled = live.filter((row) => row.state === 'pending');
+    const active = live.filter((row) => row.state === 'active');
+    await this.rollback(cancelled, manager);
+    await this.assignments.release(
+      active.map((row) => row.id),
+      manager,
+    );
+    await this.nodes.releaseSeats(countBy(active.map((row) => row.nodeId)), manager);
+    await this.tombstones.record(
+      live.map((row) => ({
+        nodeId: row.nodeId,
+        inboundId: row.inboundId,
+        clientEmail: row.clientEmail,
+        clientUuid: user.uuid,
+        reason: 'deleted',
+      })),
+      manager,
+    );
+    return live.map(({ nodeId, clientEmail }) => ({ nodeId, clientEmail }));
   }
 
   /** Clients created for reservations that recovery rolled back meanwhile: they leave their panels again. */

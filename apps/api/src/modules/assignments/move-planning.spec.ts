@@ -81,4 +81,14 @@ describe('planning one reservation batch (pure)', () => {
     );
     expect(plan.map(summary)).toEqual(['pick 1', 'busy']);
   });
+
+  it('reserves nothing for a user deleted meanwhile, whether placed or moved', () => {
+    const requests: MoveRequest[] = [
+      { kind: 'place', userId: 1 },
+      { kind: 'move', userId: 2 },
+      { kind: 'place', userId: 3 },
+    ];
+    const plan = planBatch(requests, [row(2, 1)], [node(1), node(2)], users, new Set([1, 2]));
+    expect(plan.map(summary)).toEqual(['user-gone', 'user-gone', 'pick 1']);
+  });
 });

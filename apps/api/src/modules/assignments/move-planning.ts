@@ -21,11 +21,15 @@ export function planBatch(
   live: Assignment[],
   candidates: NodeCandidate[],
   knownUsers: ReadonlySet<number>,
+  /** Users deleted meanwhile: nothing is reserved for them. */
+  deletedUsers: ReadonlySet<number> = new Set(),
 ): Array<ReserveOutcome | Pick> {
   const seen = new Set<number>();
   return requests.map((request) => {
     if (seen.has(request.userId)) return refusal(request.userId, 'busy', 'the user is twice in one batch');
     seen.add(request.userId);
+    if (deletedUsers.has(request.userId))
+      return refusal(request.userId, 'user-gone', `user ${request.userId} was deleted`);
     return decide(request, live, candidates, knownUsers.has(request.userId));
   });
 }

@@ -37,6 +37,7 @@ export class PlacementService {
     }
     const [{ code, error }] = failed;
     if (code === 'busy') throw new DomainError(ErrorCode.MoveInProgress, error);
+    if (code === 'user-gone') throw new DomainError(ErrorCode.UserNotFound, error);
     this.metrics.placements.inc({ result: 'failed' });
     throw new DomainError(
       ErrorCode.NoCapacity,

@@ -149,10 +149,15 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
   private async settle(job: Job, items: JobItem[], result: MoveManyResult): Promise<number> {
     const byUser = new Map(items.map((item) => [item.userId, item]));
     const done = result.done.map(({ userId }) => byUser.get(userId)!.id);
+    const gone: string[] = [];
     const givenUp: Array<{ id: string; error: string }> = [];
     const retried: Array<{ id: string; attempts: number; error: string }> = [];
     for (const failure of result.failed) {
       const item = byUser.get(failure.userId)!;
+      if (failure.code === 'user-gone') {
+        gone.push(item.id);
+        continue;
+      }
       // Waiting is not failing: for a move under way elsewhere (e.g. crash recovery), or for seats in a failover.
       const noCapacity = failure.code === 'no-capacity' || failure.code === 'target-ineligible';
       const waits = failure.code === 'busy' || (job.kind === 'failover' && noCapacity);
@@ -160,7 +165,7 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
       if (attempts >= MAX_ATTEMPTS) givenUp.push({ id: item.id, error: failure.error });
       else retried.push({ id: item.id, attempts, error: failure.error });
     }
-    return this.jobs.settle(job.id, { done, givenUp, retried });
+    return this.jobs.settle(job.id, { done, gone, givenUp, retried });
   }
 
   private async finish(job: Job): Promise<void> {

@@ -25,6 +25,10 @@ export class Job {
   @Column({ type: 'integer', default: 0 })
   failed: number;
 
+  /** Users deleted before or while the job moved them (counted in `done`: nothing is left to move). */
+  @Column({ type: 'integer', default: 0 })
+  gone: number;
+
   @Column({ type: 'text', nullable: true })
   error: string | null;
 
@@ -66,7 +70,7 @@ export class JobItem {
   toNodeId: number | null;
 
   @Column({ type: 'varchar', length: 16, default: 'pending' })
-  state: 'pending' | 'done' | 'failed';
+  state: 'pending' | 'done' | 'failed' | 'gone';
 
   @Column({ type: 'integer', default: 0 })
   attempts: number;

@@ -96,11 +96,13 @@ export class JobsRepository {
     return this.dataSource.getRepository(JobItem).countBy({ jobId, state: 'pending' });
   }
 
-  /** A batch's outcome in one transaction; answers how many items were settled (done or given up). */
+  /** A batch's outcome in one transaction; answers how many items were settled (done, gone or given up). */
   async settle(
     jobId: number,
     outcome: {
       done: string[];
+      /** Users deleted meanwhile: counted as done, and apart. */
+      gone: string[];
       givenUp: Array<{ id: string; error: string }>;
       retried: Array<{ id: string; attempts: number; error: string }>;
     },
@@ -109,6 +111,10 @@ export class JobsRepository {
       const [, doneCount] = await manager.query(
         `UPDATE job_items SET state = 'done', error = NULL WHERE id = ANY($1::bigint[]) AND state = 'pending'`,
         [outcome.done],
+      );
+      const [, goneCount] = await manager.query(
+        `UPDATE job_items SET state = 'gone', error = NULL WHERE id = ANY($1::bigint[]) AND state = 'pending'`,
+        [outcome.gone],
       );
       const [, failedCount] = await manager.query(
         `UPDATE job_items i SET state = 'failed', error = f.error
@@ -121,10 +127,11 @@ export class JobsRepository {
         [outcome.retried.map((r) => r.id), outcome.retried.map((r) => r.attempts), outcome.retried.map((r) => r.error)],
       );
       await manager.getRepository(Job).update(jobId, {
-        done: () => `done + ${Number(doneCount)}`,
+        done: () => `done + ${Number(doneCount) + Number(goneCount)}`,
         failed: () => `failed + ${Number(failedCount)}`,
+        gone: () => `gone + ${Number(goneCount)}`,
       });
-      return doneCount + failedCount;
+      return doneCount + goneCount + failedCount;
     });
   }
 

@@ -75,6 +75,7 @@ export function mapJob(job: Job): JobView {
     total: job.total,
     done: job.done,
     failed: job.failed,
+    gone: job.gone,
     error: job.error,
     createdBy: job.createdBy,
     createdAt: job.createdAt.toISOString(),

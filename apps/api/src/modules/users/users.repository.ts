@@ -183,6 +183,16 @@ export class UsersRepository {
     return new Map(rows.map((row) => [row['id'] as number, identityOfRow(row)]));
   }
 
+  /** Which of these users were deleted (their rows stay, for the history). */
+  async deletedAmong(userIds: number[], manager?: EntityManager): Promise<Set<number>> {
+    if (!userIds.length) return new Set();
+    const rows: Array<{ id: number }> = await (manager ?? this.dataSource.manager).query(
+      `SELECT id FROM vpn_users WHERE id = ANY($1::int[]) AND deleted_at IS NOT NULL`,
+      [userIds],
+    );
+    return new Set(rows.map((row) => row.id));
+  }
+
   async takenUuids(uuids: string[], manager: EntityManager): Promise<Set<string>> {
     if (!uuids.length) return new Set();
     const rows = await this.repo(manager).find({ select: { uuid: true }, where: { uuid: In(uuids) } });

@@ -13,6 +13,7 @@ import { UserCounts1764710000000 } from './1764710000000-user-counts';
 import { UsernameSearch1764720000000 } from './1764720000000-username-search';
 import { RebalancePick1764730000000 } from './1764730000000-rebalance-pick';
 import { TopUsers1764740000000 } from './1764740000000-top-users';
+import { JobGoneUsers1764830000000 } from './1764830000000-job-gone-users';
 import { OrderedWebhooks1764840000000 } from './1764840000000-ordered-webhooks';
 
 /** Every migration, oldest first. Listed explicitly so the bundled app and the CLI see the same set. */
@@ -32,5 +33,6 @@ export const MIGRATIONS = [
   UsernameSearch1764720000000,
   RebalancePick1764730000000,
   TopUsers1764740000000,
+  JobGoneUsers1764830000000,
   OrderedWebhooks1764840000000,
 ];
