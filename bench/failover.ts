@@ -3,9 +3,14 @@
  * its own process (health sweep every 2 s, fall after 3 failures). The panel's process is killed; reported: time to
  * detect (node unhealthy), time until the last user is active elsewhere, users lost and doubled (from the surviving
  * panels' own state), and the floor: adding the same 10,000 clients straight to 4 panels in batches of 500,
- * measured in this run. Run: npm run bench:failover   (BENCH_USERS to change the size; BENCH_WRITE_COST=realistic
- * gives every panel the per-write cost of a real v2.8 panel, spec §14)
+ * measured in this run. Then a second replica joins, the next panel is killed, and the replica running that
+ * failover is SIGKILLed mid-way (`replicaKill`): time from the kill until the job is done on the survivor, against
+ * the lease that must run out first and the target of lease + 10 s, and `failover.stalled` events raised meanwhile
+ * (seats are free all along, so any is false).
+ * Run: npm run bench:failover   (BENCH_USERS to change the size; BENCH_WRITE_COST=realistic gives every panel the
+ * per-write cost of a real v2.8 panel, spec §14; BENCH_JOB_LEASE_SECONDS, default 30, the job lease)
  */
+import { ChildProcess } from 'node:child_process';
 import { PanelClient, XuiClient } from '@fleet/xui-client';
 import { randomUUID } from 'node:crypto';
 import { benchClient } from './panel-client';
@@ -16,6 +21,30 @@ const USERS = Number(process.env['BENCH_USERS'] ?? 10_000);
 const HEALTH_INTERVAL_MS = 2000;
 const BATCH = 500;
 const WRITE_COST = process.env['BENCH_WRITE_COST'] === 'realistic' ? 'realistic' : 'none';
+const LEASE_SECONDS = Number(process.env['BENCH_JOB_LEASE_SECONDS'] ?? 30);
+const PLANE_ENV = {
+  HEALTH_INTERVAL_MS: String(HEALTH_INTERVAL_MS),
+  HEALTH_TIMEOUT_MS: '2000',
+  BACKGROUND_TICK_MS: '200',
+  JOB_CONCURRENCY: '256',
+  JOB_LEASE_SECONDS: String(LEASE_SECONDS),
+  ...(process.env['BENCH_JOB_PARALLEL_BATCHES']
+    ? { JOB_PARALLEL_BATCHES: process.env['BENCH_JOB_PARALLEL_BATCHES'] }
+    : {}),
+};
+
+type Plane = Awaited<ReturnType<typeof startControlPlane>>;
+interface JobBody {
+  id: number;
+  kind: string;
+  nodeId: number | null;
+  status: string;
+  done: number;
+  failed: number;
+  total: number;
+  leaseOwner?: string | null;
+}
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const clientOf = (panel: SimulatedPanel) =>
   new XuiClient({ baseUrl: panel.url, username: panel.username, password: panel.password, timeoutMs: 120_000 });
@@ -49,21 +78,88 @@ async function emailsOn(panel: SimulatedPanel): Promise<string[]> {
   return state.inbounds.find((inbound) => inbound.id === 1)!.clients.map((client) => client.email);
 }
 
+/** Users of ours (`u<id>-n<node>`) on each of these panels: how many are on none, and on more than one. */
+async function placement(panels: SimulatedPanel[], expected: number): Promise<{ lost: number; doubled: number }> {
+  const perUser = new Map<string, number>();
+  for (const panel of panels) {
+    for (const email of await emailsOn(panel)) {
+      const user = /^u(\d+)-n\d+$/.exec(email)?.[1];
+      if (user) perUser.set(user, (perUser.get(user) ?? 0) + 1);
+    }
+  }
+  return { lost: expected - perUser.size, doubled: [...perUser.values()].filter((n) => n > 1).length };
+}
+
+/**
+ * With two replicas up, the panel of `nodeIds[1]` dies; once its failover has moved a first batch, the replica running
+ * it (the job's lease owner, host:pid:tag) is SIGKILLed. Timed from the kill until the survivor reports the job
+ * completed.
+ */
+async function replicaKill(
+  planes: [Plane, Plane],
+  sims: Array<{ child: ChildProcess }>,
+  panels: SimulatedPanel[],
+  nodeIds: number[],
+): Promise<Record<string, unknown>> {
+  const [first] = planes;
+  const victim = nodeIds[1];
+  const users = (await api<{ currentUsers: number }>(first.url, first.token, 'GET', `/api/v1/nodes/${victim}`))
+    .currentUsers;
+  sims[1].child.kill('SIGKILL');
+  let job: JobBody | undefined;
+  for (const started = performance.now(); ; await sleep(50)) {
+    const { items } = await api<{ items: JobBody[] }>(first.url, first.token, 'GET', '/api/v1/jobs');
+    job = items.find((candidate) => candidate.kind === 'failover' && candidate.nodeId === victim);
+    if (job?.status === 'running' && job.leaseOwner && job.done > 0) break;
+    if (job?.status === 'completed') throw new Error('the failover ended before a replica could be killed mid-way');
+    if (performance.now() - started > 5 * 60_000) throw new Error('no failover of the second node in 5 minutes');
+  }
+  const ownerPid = Number(job.leaseOwner!.split(':')[1]);
+  const killed = planes.find((plane) => plane.child.pid === ownerPid);
+  if (!killed) throw new Error(`lease owner ${job.leaseOwner} is neither replica`);
+  const survivor = planes.find((plane) => plane !== killed)!;
+  const doneAtKill = job.done;
+  const killedAt = performance.now();
+  killed.child.kill('SIGKILL');
+  let finished: JobBody;
+  for (; ; await sleep(100)) {
+    finished = await api<JobBody>(survivor.url, survivor.token, 'GET', `/api/v1/jobs/${job.id}`);
+    if (finished.status === 'completed' || finished.status === 'failed') break;
+    if (performance.now() - killedAt > 10 * 60_000)
+      throw new Error('the taken-over failover did not end in 10 minutes');
+  }
+  const killToDoneSeconds = (performance.now() - killedAt) / 1000;
+  const stalls = await api<{ items: unknown[] }>(
+    survivor.url,
+    survivor.token,
+    'GET',
+    '/api/v1/events?type=failover.stalled&limit=100',
+  );
+  const { lost, doubled } = await placement(panels.slice(2), users);
+  return {
+    users,
+    doneAtKill,
+    leaseSeconds: LEASE_SECONDS,
+    killToDoneSeconds: +killToDoneSeconds.toFixed(2),
+    // Nobody may take the job before its lease runs out: that is this figure's floor.
+    floor: { leaseSeconds: LEASE_SECONDS },
+    targetSeconds: LEASE_SECONDS + 10,
+    withinTarget: killToDoneSeconds <= LEASE_SECONDS + 10,
+    falseStalls: stalls.items.length,
+    job: finished,
+    usersLost: lost,
+    usersDoubled: doubled,
+  };
+}
+
 async function main(): Promise<void> {
   const sims = await Promise.all(
     Array.from({ length: 5 }, (_, i) => startSimulators({ panels: 1, basePort: 22000 + i * 3, writeCost: WRITE_COST })),
   );
   const floorSims = await startSimulators({ panels: 4, basePort: 22100, writeCost: WRITE_COST });
   const panels = sims.map((sim) => sim.panels[0]);
-  const plane = await startControlPlane(22090, {
-    HEALTH_INTERVAL_MS: String(HEALTH_INTERVAL_MS),
-    HEALTH_TIMEOUT_MS: '2000',
-    BACKGROUND_TICK_MS: '200',
-    JOB_CONCURRENCY: '256',
-    ...(process.env['BENCH_JOB_PARALLEL_BATCHES']
-      ? { JOB_PARALLEL_BATCHES: process.env['BENCH_JOB_PARALLEL_BATCHES'] }
-      : {}),
-  });
+  const plane = await startControlPlane(22090, PLANE_ENV);
+  let second: Plane | null = null;
   try {
     const floorSeconds = await floor(floorSims.panels);
     // The users' clients, straight onto panel 1, then adopted by the control plane as that node's users.
@@ -110,20 +206,16 @@ async function main(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const doneAt = performance.now();
+    const { lost, doubled } = await placement(panels.slice(1), adopted.imported);
 
-    const perUser = new Map<string, number>();
-    for (const panel of panels.slice(1)) {
-      for (const email of await emailsOn(panel)) {
-        const user = /^u(\d+)-n\d+$/.exec(email)?.[1];
-        if (user) perUser.set(user, (perUser.get(user) ?? 0) + 1);
-      }
-    }
     const loads = await api<Array<{ nodeId: number; currentUsers: number }>>(
       plane.url,
       plane.token,
       'GET',
       '/api/v1/balancer/loads',
     );
+    second = await startControlPlane(22091, PLANE_ENV, plane);
+    const replicaKilled = await replicaKill([plane, second], sims, panels, nodeIds);
     console.log(
       JSON.stringify(
         {
@@ -138,17 +230,19 @@ async function main(): Promise<void> {
           // The part of the migration the panels' own work (the floor) does not explain.
           controlPlaneShare: +Math.max(0, 1 - floorSeconds / ((doneAt - detectedAt) / 1000)).toFixed(2),
           job,
-          usersLost: adopted.imported - perUser.size,
-          usersDoubled: [...perUser.values()].filter((n) => n > 1).length,
+          usersLost: lost,
+          usersDoubled: doubled,
           loadsAfter: loads.map((l) => ({ nodeId: l.nodeId, users: l.currentUsers })),
           floor: { addSameClientsTo4PanelsBatched500Seconds: +floorSeconds.toFixed(2) },
           simulator: `v2.8.11, one process per panel, ${WRITE_COST === 'realistic' ? 'realistic' : 'no'} write cost`,
+          replicaKill: replicaKilled,
         },
         null,
         2,
       ),
     );
   } finally {
+    await second?.stop(); // a replica on the first one's database, which goes with the first
     await plane.stop();
     for (const sim of [...sims, floorSims]) sim.child.kill('SIGTERM');
   }

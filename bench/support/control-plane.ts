@@ -4,12 +4,26 @@ import { openSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createDatabase, startBuiltControlPlane } from '@fleet/testing';
 
-/** The built control plane in its own process, on a fresh database that is dropped at the end. */
+/**
+ * The built control plane in its own process, on a fresh database that is dropped at the end, or as another replica
+ * on the database (and with the secret key) of one started before (`replicaOf`).
+ */
 export async function startControlPlane(
   port: number,
   env: Record<string, string> = {},
-): Promise<{ url: string; token: string; databaseUrl: string; child: ChildProcess; stop(): Promise<void> }> {
-  const database = await createDatabase('fleet_bench', process.env['BENCH_DATABASE_URL']);
+  replicaOf?: { databaseUrl: string; secretKey: string },
+): Promise<{
+  url: string;
+  token: string;
+  databaseUrl: string;
+  secretKey: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}> {
+  const database = replicaOf
+    ? { url: replicaOf.databaseUrl, drop: async () => undefined }
+    : await createDatabase('fleet_bench', process.env['BENCH_DATABASE_URL']);
+  const secretKey = replicaOf?.secretKey ?? randomBytes(32).toString('hex');
   // BENCH_API_NODE_ARGS, e.g. "--cpu-prof", profiles the control plane; BENCH_API_MAIN runs another build of it;
   // BENCH_API_LOG=<file> keeps its log lines.
   const plane = await startBuiltControlPlane({
@@ -21,7 +35,7 @@ export async function startControlPlane(
     readyTimeoutMs: 30_000,
     env: {
       DATABASE_URL: database.url,
-      SECRET_KEY: randomBytes(32).toString('hex'),
+      SECRET_KEY: secretKey,
       ADMIN_USERNAME: 'bench',
       ADMIN_PASSWORD: 'bench-password',
       LOG_LEVEL: 'error',
@@ -38,6 +52,7 @@ export async function startControlPlane(
     url: plane.url,
     token: accessToken,
     databaseUrl: database.url,
+    secretKey,
     child: plane.child,
     stop: async () => {
       await plane.stop();

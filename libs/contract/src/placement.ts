@@ -99,6 +99,9 @@ export interface JobView {
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+  /** The replica running the job (host:pid:tag) and until when its lease holds; null once finished. */
+  leaseOwner: string | null;
+  leaseExpiresAt: string | null;
 }
 
 /** `GET /api/v1/stats/overview`: counts for the dashboard. */

@@ -9,29 +9,32 @@ import { createTestDatabase } from './test-database';
 
 /**
  * For tests that kill the real process: a fresh database, `panelCount` simulated panels, and the built control plane
- * booted, killed (SIGKILL) and booted again on them; everything is torn down after the suite. Call inside `describe`.
+ * booted, killed (SIGKILL) and booted again on them — one process, or several replicas side by side; everything is
+ * torn down after the suite. Call inside `describe`.
  */
 export function processFleet(tag: string, panelCount: number, env: Record<string, string>) {
   let database: { url: string; drop(): Promise<void> };
-  let running: Started | null = null;
+  const running = new Set<Started>();
+  const latest = () => [...running].pop()!;
   const fleet = {
     panels: [] as PanelSimulator[],
     dataSource: null as unknown as DataSource,
-    /** Starts the control plane (armed with `crashPoint` if given); answers its API and an admin's header. */
+    /** Starts a control plane (armed with `crashPoint` if given); answers its process, its API and an admin's header. */
     async boot(crashPoint?: string) {
       const booted = await bootBuiltApp({ cwd: workDir, databaseUrl: database.url, crashPoint, env });
-      running = booted.running;
+      running.add(booted.running);
       return booted;
     },
-    async kill(): Promise<void> {
-      running!.child.kill('SIGKILL');
-      await fleet.crashed();
+    /** Kills a control plane with SIGKILL (by default the one started last). */
+    async kill(which: Started = latest()): Promise<void> {
+      which.child.kill('SIGKILL');
+      await fleet.crashed(which);
     },
-    /** Waits for the process to die by SIGKILL (killed, or at its crash point). */
-    async crashed(): Promise<void> {
-      await stopped(running!.child);
-      expect(running!.child.signalCode).toBe('SIGKILL');
-      running = null;
+    /** Waits for a control plane to die by SIGKILL (killed, or at its crash point). */
+    async crashed(which: Started = latest()): Promise<void> {
+      await stopped(which.child);
+      expect(which.child.signalCode).toBe('SIGKILL');
+      running.delete(which);
     },
   };
   const workDir = mkdtempSync(join(tmpdir(), `fleet-${tag}-`));
@@ -44,9 +47,9 @@ export function processFleet(tag: string, panelCount: number, env: Record<string
     await fleet.dataSource.initialize();
   });
   afterAll(async () => {
-    if (running) {
-      running.child.kill('SIGKILL');
-      await stopped(running.child);
+    for (const plane of running) {
+      plane.child.kill('SIGKILL');
+      await stopped(plane.child);
     }
     if (fleet.dataSource?.isInitialized) await fleet.dataSource.destroy();
     await Promise.all(fleet.panels.map((panel) => panel.stop()));

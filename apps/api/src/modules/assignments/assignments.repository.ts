@@ -26,12 +26,20 @@ export class AssignmentsRepository {
   }
 
   /** Active and pending rows of many users (one lean query: it runs under the placement lock). */
-  async liveOf(userIds: number[], manager?: EntityManager): Promise<Assignment[]> {
+  liveOf(userIds: number[], manager?: EntityManager): Promise<Assignment[]> {
+    return this.leanRows(`user_id = ANY($1::int[]) AND state IN ('active', 'pending')`, userIds, manager);
+  }
+
+  /** The pending rows (placements and moves under way) of these users. */
+  pendingOf(userIds: number[]): Promise<Assignment[]> {
+    return this.leanRows(`user_id = ANY($1::int[]) AND state = 'pending'`, userIds);
+  }
+
+  private async leanRows(where: string, userIds: number[], manager?: EntityManager): Promise<Assignment[]> {
     if (!userIds.length) return [];
     const rows: Array<Record<string, unknown>> = await (manager ?? this.dataSource.manager).query(
       `SELECT id::text, user_id, node_id, inbound_id, client_email, state, access_version, assigned_at, created_at
-         FROM assignments
-        WHERE user_id = ANY($1::int[]) AND state IN ('active', 'pending')`,
+         FROM assignments WHERE ${where}`,
       [userIds],
     );
     return rows.map((row) =>

@@ -2,16 +2,17 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { PanelError } from '@fleet/xui-client';
+import { inboundClients, PanelError } from '@fleet/xui-client';
 import { BackgroundLoop } from '../../common/background/background-loop';
 import { LockKey, tryAdvisoryLock } from '../../common/database/advisory-lock';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { NodesRepository } from '../nodes/nodes.repository';
+import { PanelPoolService } from '../panels/panel-pool.service';
 import { UsersRepository } from '../users/users.repository';
 import { Assignment } from './assignment.entity';
 import { AssignmentsRepository } from './assignments.repository';
-import { MoveEngine } from './move-engine.service';
+import { MoveEngine, MoveReason } from './move-engine.service';
 import { TombstonesRepository } from './tombstones.repository';
 import { TombstonesService } from './tombstones.service';
 
@@ -23,6 +24,7 @@ const GIVE_UP_FACTOR = 10;
  * Finishes what a crash left half-done, on one replica at a time (advisory locks): at start-up and periodically,
  * each pending assignment older than PENDING_TIMEOUT_SECONDS is checked against its panel — client there →
  * completed (activated, or the move switched over); not there → rolled back — and due tombstones are carried out.
+ * A job taken over from a replica whose lease ran out has that replica's pending rows resolved the same way at once.
  */
 @Injectable()
 export class RecoveryService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -40,6 +42,7 @@ export class RecoveryService implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly engine: MoveEngine,
     private readonly tombstones: TombstonesService,
     private readonly tombstoneRows: TombstonesRepository,
+    private readonly pool: PanelPoolService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -64,57 +67,122 @@ export class RecoveryService implements OnApplicationBootstrap, OnModuleDestroy 
 
   /** Resolves every pending assignment older than `olderThanSeconds`; returns how many were resolved. */
   async resolveStale(olderThanSeconds = this.config.pendingTimeoutSeconds): Promise<number> {
-    const outcome = await tryAdvisoryLock(this.dataSource, LockKey.PendingAssignments, async () => {
-      let resolved = 0;
-      for (const pending of await this.assignments.stalePending(olderThanSeconds, BATCH)) {
-        if (await this.resolve(pending, olderThanSeconds)) resolved++;
-      }
-      return resolved;
-    });
+    const outcome = await tryAdvisoryLock(this.dataSource, LockKey.PendingAssignments, async () =>
+      this.resolve(await this.assignments.stalePending(olderThanSeconds, BATCH), {
+        reason: 'recovery',
+        actor: 'system:recovery',
+        giveUpAfterSeconds: olderThanSeconds * GIVE_UP_FACTOR,
+      }),
+    );
     return outcome.ran ? outcome.result : 0;
   }
 
-  private async resolve(pending: Assignment, timeoutSeconds: number): Promise<boolean> {
-    const node = await this.nodes.findById(pending.nodeId);
-    const user = await this.users.findById(pending.userId);
-    if (!node || !user) {
-      await this.engine.rollback([pending]);
-      return true;
+  /**
+   * Resolves the pending rows of these users now, whatever their age: for work whose owner is known to be gone (a
+   * job taken over after its runner's lease ran out), so it need not wait PENDING_TIMEOUT_SECONDS.
+   */
+  async resolveUsers(userIds: number[], as: Omit<ResolveOptions, 'giveUpAfterSeconds'>): Promise<number> {
+    const pendings = await this.assignments.pendingOf(userIds);
+    let resolved = 0;
+    for (let i = 0; i < pendings.length; i += BATCH) resolved += await this.resolve(pendings.slice(i, i + BATCH), as);
+    return resolved;
+  }
+
+  /**
+   * Resolves pending rows against their panels, each node's inbound read once: a row whose client is there is
+   * completed (activated, or its move switched over), one whose client is not is rolled back; a row of a deleted user
+   * or of a node that is gone is rolled back (a client made for it leaves the panel through a tombstone). A row whose
+   * panel does not answer stays, unless it is older than `giveUpAfterSeconds`: then it is rolled back and its client
+   * tombstoned. Answers how many rows were resolved.
+   */
+  private async resolve(pendings: Assignment[], options: ResolveOptions): Promise<number> {
+    if (!pendings.length) return 0;
+    const nodes = new Map(
+      (await this.nodes.findByIds([...new Set(pendings.map((row) => row.nodeId))])).map((node) => [node.id, node]),
+    );
+    const deleted = await this.users.deletedAmong(pendings.map((row) => row.userId));
+    const complete: Assignment[] = [];
+    const rollBack: Assignment[] = [];
+    const abandon: Assignment[] = []; // rolled back, and the client made for it (if any) removed later
+    const groups = new Map<string, Assignment[]>();
+    for (const row of pendings) {
+      if (!nodes.has(row.nodeId)) rollBack.push(row);
+      else groups.set(`${row.nodeId}/${row.inboundId}`, [...(groups.get(`${row.nodeId}/${row.inboundId}`) ?? []), row]);
     }
-    let present: boolean;
-    try {
-      present = (await this.engine.findClient(node, pending.inboundId, pending.clientEmail)) !== null;
-    } catch (error) {
-      const ageSeconds = (Date.now() - pending.createdAt.getTime()) / 1000;
-      if (!(error instanceof PanelError) || ageSeconds < timeoutSeconds * GIVE_UP_FACTOR) return false;
-      // The panel stayed away: give the seat back, and make sure the client goes if the panel comes back.
+    await Promise.all(
+      [...groups.values()].map(async (rows) => {
+        const { nodeId, inboundId } = rows[0];
+        let onPanel: Set<string>;
+        try {
+          const inbound = await this.pool.run(nodes.get(nodeId)!, (panel) => panel.getInbound(inboundId));
+          onPanel = new Set(inboundClients(inbound).map((client) => client.email.toLowerCase()));
+        } catch (error) {
+          if (!(error instanceof PanelError)) throw error;
+          if (options.giveUpAfterSeconds === undefined) return;
+          // The panel stayed away: give the seat back, and make sure the client goes if the panel comes back.
+          const expired = rows.filter((row) => ageSeconds(row) >= options.giveUpAfterSeconds!);
+          abandon.push(...expired);
+          if (expired.length)
+            this.logger.warn(`gave up ${expired.length} pending assignment(s) on unreachable node ${nodeId}`);
+          return;
+        }
+        for (const row of rows) {
+          const present = onPanel.has(row.clientEmail.toLowerCase());
+          if (deleted.has(row.userId)) (present ? abandon : rollBack).push(row);
+          else (present ? complete : rollBack).push(row);
+        }
+      }),
+    );
+    await this.engine.rollback(rollBack);
+    if (abandon.length) {
+      const identities = await this.users.identities(abandon.map((row) => row.userId));
       await this.dataSource.transaction(async (manager) => {
-        await this.engine.rollback([pending], manager);
+        await this.engine.rollback(abandon, manager);
         await this.tombstoneRows.record(
-          [
-            {
-              nodeId: node.id,
-              inboundId: pending.inboundId,
-              clientEmail: pending.clientEmail,
-              clientUuid: user.uuid,
-              reason: 'abandoned',
-            },
-          ],
+          abandon.map((row) => ({
+            nodeId: row.nodeId,
+            inboundId: row.inboundId,
+            clientEmail: row.clientEmail,
+            clientUuid: identities.get(row.userId)?.uuid ?? null,
+            reason: 'abandoned',
+          })),
           manager,
         );
       });
-      this.logger.warn(`gave up pending assignment ${pending.id} on unreachable node ${node.name}`);
-      return true;
     }
-    if (!present) await this.engine.rollback([pending]);
-    else {
-      const { active } = await this.assignments.live(pending.userId);
-      await this.engine.switchOver([{ pending, from: active, reason: 'recovery', actor: 'system:recovery' }]);
-      if (active) await this.tombstones.runDue({ nodeId: active.nodeId, emails: [active.clientEmail] });
+    if (complete.length) {
+      const live = await this.assignments.liveOf(complete.map((row) => row.userId));
+      const active = new Map(live.filter((row) => row.state === 'active').map((row) => [row.userId, row]));
+      await this.engine.switchOver(
+        complete.map((pending) => ({
+          pending,
+          from: active.get(pending.userId) ?? null,
+          reason: options.reason,
+          actor: options.actor,
+          jobId: options.jobId,
+        })),
+      );
     }
-    this.logger.log(
-      `pending assignment ${pending.id} of user ${pending.userId}: ${present ? 'completed' : 'rolled back'}`,
-    );
-    return true;
+    if (complete.length || abandon.length) this.kickTombstones(); // the old clients of completed moves, and abandoned ones
+    const resolved = complete.length + rollBack.length + abandon.length;
+    if (resolved) {
+      this.logger.log(
+        `pending assignments resolved: ${complete.length} completed, ${rollBack.length + abandon.length} rolled back`,
+      );
+    }
+    return resolved;
   }
+}
+
+export interface ResolveOptions {
+  /** Recorded with the moves completed. */
+  reason: MoveReason;
+  actor: string;
+  jobId?: number;
+  /** A row whose panel does not answer is given up once this old; without it, such rows stay. */
+  giveUpAfterSeconds?: number;
+}
+
+function ageSeconds(row: Assignment): number {
+  return (Date.now() - row.createdAt.getTime()) / 1000;
 }

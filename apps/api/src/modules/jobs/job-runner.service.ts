@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { randomUUID } from 'node:crypto';
 import { EventType } from '@fleet/contract';
 import { BackgroundLoop } from '../../common/background/background-loop';
+import { REPLICA_ID } from '../../common/background/replica-id';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { MoveEngine, MoveManyResult, MoveReason } from '../assignments/move-engine.service';
@@ -25,15 +25,27 @@ const REASON: Record<Job['kind'], MoveReason> = {
   drain: 'drain',
 };
 
+/** What one pass over a job's pending items did. */
+interface PassOutcome {
+  /** Some items were pending when the pass began. */
+  seen: boolean;
+  /** Items done, gone or given up. */
+  settled: number;
+  /** A batch found no seat for its users anywhere. */
+  noSeats: boolean;
+}
+
 /**
- * Runs migration jobs. A job is claimed with a lease (JOB_LEASE_SECONDS, renewed while it runs) through SKIP LOCKED, so one
- * replica runs it; when that replica dies, the lease runs out and another resumes from the items still pending.
- * Items run with bounded concurrency; moves to one panel are batched by the panel write queue.
+ * Runs migration jobs. A job is claimed with a lease (JOB_LEASE_SECONDS, renewed every third of it while it runs)
+ * through SKIP LOCKED, so one replica runs it; when that replica dies, the lease runs out and another takes the job
+ * over: it resolves the dead replica's moves under way at once (their pending rows are that replica's work) and goes
+ * on with the items still pending. Items run with bounded concurrency; moves to one panel are batched by the panel
+ * write queue.
  */
 @Injectable()
 export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(JobRunnerService.name);
-  private readonly owner = randomUUID().slice(0, 12);
+  private readonly owner = REPLICA_ID;
   private readonly loop = new BackgroundLoop('jobs', () => this.runAvailable());
   private stopping = false;
 
@@ -65,61 +77,97 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   async runAvailable(): Promise<void> {
-    for (let job = await this.claim(); job && !this.stopping; job = await this.claim()) await this.run(job);
-  }
-
-  private claim(): Promise<Job | null> {
-    return this.jobs.claim(this.owner, this.config.jobLeaseSeconds);
-  }
-
-  private async run(job: Job): Promise<void> {
-    let stalledReported = false;
-    while (!this.stopping && (await this.jobs.renewLease(job.id, this.owner, this.config.jobLeaseSeconds))) {
-      const { seen, settled } = await this.pump(job);
-      if (!seen) return this.finish(job);
-      if (settled > 0) continue;
-      if (job.kind === 'failover') {
-        // No seat anywhere: keep the users queued and try again as capacity returns.
-        if (!stalledReported) await this.reportStalled(job);
-        stalledReported = true;
-      }
-      await new Promise((resolve) => setTimeout(resolve, Math.max(1000, this.config.backgroundTickMs * 5)));
+    while (!this.stopping) {
+      const claimed = await this.jobs.claim(this.owner, this.config.jobLeaseSeconds);
+      if (!claimed) return;
+      await this.run(claimed.job, claimed.previousOwner);
     }
   }
 
+  private async run(job: Job, previousOwner: string | null): Promise<void> {
+    const lease = this.holdLease(job);
+    try {
+      if (previousOwner) await this.takeOver(job, previousOwner);
+      let stalledReported = false;
+      while (!this.stopping && !lease.lost) {
+        const pass = await this.pass(job, lease);
+        if (!pass.seen) return await this.finish(job);
+        if (pass.settled > 0) continue;
+        // Nothing settled: the users left wait for seats, or for moves under way elsewhere to end.
+        if (job.kind === 'failover' && pass.noSeats && !stalledReported)
+          stalledReported = await this.reportStalled(job);
+        await sleep(Math.max(1000, this.config.backgroundTickMs * 5));
+      }
+    } finally {
+      lease.stop();
+      if (this.stopping) await this.jobs.releaseLease(job.id, this.owner);
+    }
+  }
+
+  /** Renews the job's lease every third of it; `lost` once another replica holds it. */
+  private holdLease(job: Job): { lost: boolean; stop(): void } {
+    const lease = { lost: false, stop: () => clearInterval(timer) };
+    const timer = setInterval(
+      () =>
+        void this.jobs.renewLease(job.id, this.owner, this.config.jobLeaseSeconds).then(
+          (held) => (lease.lost ||= !held),
+          (error: unknown) => this.logger.warn(`job ${job.id}: lease not renewed: ${(error as Error).message}`),
+        ),
+      (this.config.jobLeaseSeconds * 1000) / 3,
+    );
+    return lease;
+  }
+
   /**
-   * JOB_PARALLEL_BATCHES workers take batches of the job's pending items until none is left or a batch settles
-   * nothing, so one batch's panel calls always overlap another's database work. Items are handed out under a
-   * lock and never to two workers at once.
+   * The previous owner's lease ran out, so the moves it had under way are nobody's now: their pending rows are
+   * resolved against the panels at once (completed where the client was made, rolled back where not) instead of
+   * holding their users as busy until PENDING_TIMEOUT_SECONDS.
    */
-  private async pump(job: Job): Promise<{ seen: boolean; settled: number }> {
-    const inFlight = new Set<string>();
+  private async takeOver(job: Job, previousOwner: string): Promise<void> {
+    const resolved = await this.recovery.resolveUsers(await this.jobs.pendingUserIds(job.id), {
+      reason: REASON[job.kind],
+      actor: `job:${job.id}`,
+      jobId: job.id,
+    });
+    this.logger.warn(
+      `job ${job.id} (${job.kind}) taken over from replica ${previousOwner}: ${resolved} move(s) it had under way resolved`,
+    );
+  }
+
+  /**
+   * One pass over the job's pending items, each handed out once, in id order: JOB_PARALLEL_BATCHES workers take
+   * batches of JOB_CONCURRENCY, so one batch's panel calls overlap another's database work, and users that are busy
+   * (a move under way elsewhere) are passed over for the next pass instead of holding the rest back. A batch that finds
+   * no seat anywhere ends the pass (the others would find none either).
+   */
+  private async pass(job: Job, lease: { lost: boolean }): Promise<PassOutcome> {
+    const outcome: PassOutcome = { seen: false, settled: 0, noSeats: false };
+    let after = '0';
     let handing: Promise<unknown> = Promise.resolve();
-    let seen = false;
-    let settled = 0;
     const next = () => {
       const chunk = handing.then(async () => {
-        const items = await this.jobs.pendingItems(job.id, this.config.jobConcurrency, [...inFlight]);
-        for (const item of items) inFlight.add(item.id);
+        if (outcome.noSeats) return [];
+        const items = await this.jobs.pendingItems(job.id, this.config.jobConcurrency, after);
+        if (items.length) after = items[items.length - 1].id;
         return items;
       });
       handing = chunk.catch(() => undefined);
       return chunk;
     };
     const worker = async () => {
-      for (let items = await next(); items.length && !this.stopping; items = await next()) {
-        seen = true;
-        const count = await this.runBatch(job, items);
-        settled += count;
-        for (const item of items) inFlight.delete(item.id);
-        if (count === 0) return;
+      for (let items = await next(); items.length && !this.stopping && !lease.lost; items = await next()) {
+        outcome.seen = true;
+        const { settled, noSeats } = await this.runBatch(job, items);
+        outcome.settled += settled;
+        outcome.noSeats ||= noSeats;
       }
     };
     await Promise.all(Array.from({ length: this.config.jobParallelBatches }, worker));
-    return { seen: seen || (await this.jobs.countPendingItems(job.id)) > 0, settled };
+    outcome.seen ||= (await this.jobs.countPendingItems(job.id)) > 0;
+    return outcome;
   }
 
-  private async runBatch(job: Job, items: JobItem[]): Promise<number> {
+  private async runBatch(job: Job, items: JobItem[]): Promise<{ settled: number; noSeats: boolean }> {
     const result = await this.engine.moveMany(
       items.map(({ userId, fromNodeId, toNodeId }) => ({ kind: 'move' as const, userId, fromNodeId, toNodeId })),
       { reason: REASON[job.kind], actor: `job:${job.id}`, jobId: job.id, crashPoints: 'bulk' },
@@ -127,10 +175,14 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
     // The old clients are deleted by the tombstone loop, so a batch never waits on a source panel's deletes
     // (one per call on v2 panels) or on a dead one's timeouts.
     if (result.done.length && job.kind !== 'failover') this.recovery.kickTombstones();
-    return this.settle(job, items, result);
+    const noSeats = !result.done.length && result.failed.some((failure) => failure.code === 'no-capacity');
+    return { settled: await this.settle(job, items, result), noSeats };
   }
 
-  private async reportStalled(job: Job): Promise<void> {
+  /** `failover.stalled` (event and webhook) when no eligible node has a free seat; answers whether it was reported. */
+  private async reportStalled(job: Job): Promise<boolean> {
+    const { capacityFree } = await this.nodes.fleetCounts();
+    if (capacityFree > 0) return false;
     const left = await this.jobs.countPendingItems(job.id);
     this.logger.error(`failover job ${job.id}: no node can take ${left} users; they stay queued`);
     await this.events.record({
@@ -139,6 +191,7 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
       nodeId: job.nodeId,
       payload: { jobId: job.id, waiting: left },
     });
+    return true;
   }
 
   /**
@@ -175,7 +228,7 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
       error = (await this.deleteNodeIfEmpty(job)) ?? error;
     }
     const status = error && job.kind === 'node-delete' ? 'failed' : 'completed';
-    await this.jobs.finish(job.id, status, error);
+    if (!(await this.jobs.finish(job.id, this.owner, status, error))) return; // taken over meanwhile
     if (job.kind === 'failover') await this.failoverCompleted(current);
     await this.events.record({
       type: EventType.JobFinished,
@@ -212,4 +265,8 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
       return `node not deleted: ${(error as Error).message}`;
     }
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In, LessThan, Not } from 'typeorm';
+import { DataSource, EntityManager, In, LessThan, MoreThan } from 'typeorm';
 import { boundedCount } from '../../common/database/bounded-count';
 import type { JobKind, JobStatus } from '@fleet/contract';
 import { Job, JobItem } from './job.entity';
@@ -61,39 +61,65 @@ export class JobsRepository {
     return { rows, ...count };
   }
 
-  /** Takes the oldest job whose lease is free (SKIP LOCKED: replicas never take the same one). */
-  async claim(owner: string, leaseSeconds: number): Promise<Job | null> {
-    const [rows]: [Array<{ id: number }>, number] = await this.dataSource.query(
-      `UPDATE jobs SET status = 'running', lease_owner = $1, lease_until = now() + make_interval(secs => $2),
-              started_at = COALESCE(started_at, now())
-        WHERE id = (SELECT id FROM jobs WHERE status IN ('pending', 'running')
-                      AND (lease_until IS NULL OR lease_until < now())
-                    ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
-        RETURNING id`,
+  /**
+   * Takes the oldest job whose lease is free (SKIP LOCKED: replicas never take the same one); answers it with the
+   * replica whose lease ran out, if another had it.
+   */
+  async claim(owner: string, leaseSeconds: number): Promise<{ job: Job; previousOwner: string | null } | null> {
+    const [rows]: [Array<{ id: number; previous_owner: string | null }>, number] = await this.dataSource.query(
+      `UPDATE jobs j SET status = 'running', lease_owner = $1, lease_until = now() + make_interval(secs => $2),
+              started_at = COALESCE(j.started_at, now())
+         FROM (SELECT id, lease_owner FROM jobs WHERE status IN ('pending', 'running')
+                  AND (lease_until IS NULL OR lease_until < now())
+                ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) previous
+        WHERE j.id = previous.id
+        RETURNING j.id, previous.lease_owner AS previous_owner`,
       [owner, leaseSeconds],
     );
-    return rows.length ? this.findById(rows[0].id) : null;
+    if (!rows.length) return null;
+    const job = await this.findById(rows[0].id);
+    const previous = rows[0].previous_owner;
+    return job && { job, previousOwner: previous === owner ? null : previous };
   }
 
+  /** Extends the lease while `owner` holds it; false when another replica has taken the job over. */
   async renewLease(jobId: number, owner: string, leaseSeconds: number): Promise<boolean> {
     const result = await this.dataSource.query(
-      `UPDATE jobs SET lease_until = now() + make_interval(secs => $3) WHERE id = $1 AND lease_owner = $2`,
+      `UPDATE jobs SET lease_until = now() + make_interval(secs => $3)
+        WHERE id = $1 AND lease_owner = $2 AND status = 'running'`,
       [jobId, owner, leaseSeconds],
     );
     return result[1] > 0;
   }
 
-  /** The next items to run, fewest attempts first, leaving out those already being run. */
-  pendingItems(jobId: number, limit: number, running: string[] = []): Promise<JobItem[]> {
+  /** Lets another replica take the job at once (this one is stopping). */
+  async releaseLease(jobId: number, owner: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE jobs SET lease_until = now() - interval '1 second' WHERE id = $1 AND lease_owner = $2 AND status = 'running'`,
+      [jobId, owner],
+    );
+  }
+
+  /** The next pending items after item `afterId`, in id order (a pass walks the job's items once). */
+  pendingItems(jobId: number, limit: number, afterId = '0'): Promise<JobItem[]> {
     return this.dataSource.getRepository(JobItem).find({
-      where: { jobId, state: 'pending', ...(running.length ? { id: Not(In(running)) } : {}) },
-      order: { attempts: 'ASC', id: 'ASC' },
+      where: { jobId, state: 'pending', id: MoreThan(afterId) },
+      order: { id: 'ASC' },
       take: limit,
     });
   }
 
   countPendingItems(jobId: number): Promise<number> {
     return this.dataSource.getRepository(JobItem).countBy({ jobId, state: 'pending' });
+  }
+
+  /** The users the job has still to move. */
+  async pendingUserIds(jobId: number): Promise<number[]> {
+    const rows: Array<{ user_id: number }> = await this.dataSource.query(
+      `SELECT user_id FROM job_items WHERE job_id = $1 AND state = 'pending'`,
+      [jobId],
+    );
+    return rows.map((row) => row.user_id);
   }
 
   /** A batch's outcome in one transaction; answers how many items were settled (done, gone or given up). */
@@ -135,10 +161,15 @@ export class JobsRepository {
     });
   }
 
-  async finish(jobId: number, status: JobStatus, error: string | null): Promise<void> {
-    await this.dataSource
+  /** Ends the job if `owner` still holds it; false when another replica has taken it over meanwhile. */
+  async finish(jobId: number, owner: string, status: JobStatus, error: string | null): Promise<boolean> {
+    const result = await this.dataSource
       .getRepository(Job)
-      .update(jobId, { status, error, finishedAt: () => 'now()', leaseOwner: null, leaseUntil: null });
+      .update(
+        { id: jobId, leaseOwner: owner },
+        { status, error, finishedAt: () => 'now()', leaseOwner: null, leaseUntil: null },
+      );
+    return (result.affected ?? 0) > 0;
   }
 
   /** Unfinished jobs and the moves still waiting in them (dashboard, metrics). */

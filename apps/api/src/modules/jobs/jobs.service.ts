@@ -81,5 +81,7 @@ export function mapJob(job: Job): JobView {
     createdAt: job.createdAt.toISOString(),
     startedAt: job.startedAt?.toISOString() ?? null,
     finishedAt: job.finishedAt?.toISOString() ?? null,
+    leaseOwner: job.leaseOwner,
+    leaseExpiresAt: job.leaseUntil?.toISOString() ?? null,
   };
 }
