@@ -100,6 +100,7 @@ async function replicaKill(
   sims: Array<{ child: ChildProcess }>,
   panels: SimulatedPanel[],
   nodeIds: number[],
+  allUsers: number,
 ): Promise<Record<string, unknown>> {
   const [first] = planes;
   const victim = nodeIds[1];
@@ -135,7 +136,7 @@ async function replicaKill(
     'GET',
     '/api/v1/events?type=failover.stalled&limit=100',
   );
-  const { lost, doubled } = await placement(panels.slice(2), users);
+  const { lost, doubled } = await placement(panels.slice(2), allUsers);
   return {
     users,
     doneAtKill,
@@ -215,7 +216,7 @@ async function main(): Promise<void> {
       '/api/v1/balancer/loads',
     );
     second = await startControlPlane(22091, PLANE_ENV, plane);
-    const replicaKilled = await replicaKill([plane, second], sims, panels, nodeIds);
+    const replicaKilled = await replicaKill([plane, second], sims, panels, nodeIds, adopted.imported);
     console.log(
       JSON.stringify(
         {
