@@ -6,6 +6,11 @@ import { isTimeZone } from '../modules/access/traffic-period';
 export interface AppConfig {
   port: number;
   host: string;
+  /**
+   * A stop (SIGTERM, SIGINT) ends within this long: requests in flight finish and background work ends meanwhile;
+   * past it, what is left is cut and the process exits.
+   */
+  shutdownTimeoutMs: number;
   /** External PostgreSQL; when absent an embedded server under `dataDir` is used. */
   databaseUrl: string | null;
   dataDir: string;
@@ -188,6 +193,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     subProfileTitle: text('SUB_PROFILE_TITLE'),
     subSupportUrl: httpUrl('SUB_SUPPORT_URL'),
     subWebPageUrl: httpUrl('SUB_WEB_PAGE_URL'),
+    shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS', 20_000, 1000, 600_000),
     pendingTimeoutSeconds: integer('PENDING_TIMEOUT_SECONDS', 60, 1, 86400),
     jobConcurrency: integer('JOB_CONCURRENCY', 500, 1, 5000),
     jobParallelBatches: integer('JOB_PARALLEL_BATCHES', 4, 1, 32),

@@ -47,7 +47,6 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
   private readonly logger = new Logger(JobRunnerService.name);
   private readonly owner = REPLICA_ID;
   private readonly loop = new BackgroundLoop('jobs', () => this.runAvailable());
-  private stopping = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -67,7 +66,6 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopping = true;
     await this.loop.idle();
   }
 
@@ -77,7 +75,7 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   async runAvailable(): Promise<void> {
-    while (!this.stopping) {
+    while (!this.loop.stopping) {
       const claimed = await this.jobs.claim(this.owner, this.config.jobLeaseSeconds);
       if (!claimed) return;
       await this.run(claimed.job, claimed.previousOwner);
@@ -89,18 +87,18 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
     try {
       if (previousOwner) await this.takeOver(job, previousOwner);
       let stalledReported = false;
-      while (!this.stopping && !lease.lost) {
+      while (!this.loop.stopping && !lease.lost) {
         const pass = await this.pass(job, lease);
         if (!pass.seen) return await this.finish(job);
         if (pass.settled > 0) continue;
         // Nothing settled: the users left wait for seats, or for moves under way elsewhere to end.
         if (job.kind === 'failover' && pass.noSeats && !stalledReported)
           stalledReported = await this.reportStalled(job);
-        await sleep(Math.max(1000, this.config.backgroundTickMs * 5));
+        await this.loop.pause(Math.max(1000, this.config.backgroundTickMs * 5));
       }
     } finally {
       lease.stop();
-      if (this.stopping) await this.jobs.releaseLease(job.id, this.owner);
+      if (this.loop.stopping) await this.jobs.releaseLease(job.id, this.owner);
     }
   }
 
@@ -155,7 +153,7 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
       return chunk;
     };
     const worker = async () => {
-      for (let items = await next(); items.length && !this.stopping && !lease.lost; items = await next()) {
+      for (let items = await next(); items.length && !this.loop.stopping && !lease.lost; items = await next()) {
         outcome.seen = true;
         const { settled, noSeats } = await this.runBatch(job, items);
         outcome.settled += settled;
@@ -265,8 +263,4 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
       return `node not deleted: ${(error as Error).message}`;
     }
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
