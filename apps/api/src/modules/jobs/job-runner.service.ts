@@ -225,6 +225,8 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
     if (job.kind === 'node-delete' && job.nodeId !== null) {
       error = (await this.deleteNodeIfEmpty(job)) ?? error;
     }
+    // A drained node is empty on its panel too when the job ends (the loop retries what its panel refuses now).
+    if (job.kind === 'drain' && job.nodeId !== null) await this.tombstones.runDue({ nodeId: job.nodeId });
     const status = error && job.kind === 'node-delete' ? 'failed' : 'completed';
     if (!(await this.jobs.finish(job.id, this.owner, status, error))) return; // taken over meanwhile
     if (job.kind === 'failover') await this.failoverCompleted(current);
