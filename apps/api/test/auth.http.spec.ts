@@ -5,6 +5,7 @@ import { JwtService } from '@nestjs/jwt';
 import { ADMIN, nodeBody, startTestApp, TestApp } from './support/test-app';
 
 type Role = 'admin' | 'bot' | 'viewer';
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('auth (real HTTP, real PostgreSQL)', () => {
   let t: TestApp;
@@ -151,40 +152,122 @@ describe('auth (real HTTP, real PostgreSQL)', () => {
 
   describe('password checks in flight', () => {
     let busy: TestApp;
+    const attempt = (address: string, body: object) =>
+      busy.http().post('/api/v1/auth/login').set('X-Forwarded-For', address).send(body);
+    const wrong = { username: ADMIN.username, password: 'wrong-password' };
+    const pointsOf = async (address: string) =>
+      (
+        await busy.dataSource.query(`SELECT coalesce(max(points), 0)::int AS n FROM login_throttle WHERE key = $1`, [
+          `login:${address}`,
+        ])
+      )[0].n as number;
+
     beforeAll(async () => {
       busy = await startTestApp({
         env: {
           LOGIN_CONCURRENCY: '1',
+          LOGIN_QUEUE: '2',
           LOGIN_MAX_FAILURES: '100',
           LOGIN_REJECT_DELAY_MS: '300',
           TRUST_PROXY: 'loopback',
         },
       });
+      // A check that holds the one slot for a while: bcrypt at cost 14 (an older version's hash).
+      await busy.dataSource.query(`INSERT INTO admins (username, password_hash) VALUES ('slow', $1)`, [
+        await bcrypt.hash('slow password', 14),
+      ]);
     });
     afterAll(() => busy.close());
 
-    it('are bounded: logins beyond the bound get 429 at once and keep their attempt', async () => {
-      const started = Date.now();
-      const responses = await Promise.all(
-        Array.from({ length: 20 }, (_, i) =>
-          busy
-            .http()
-            .post('/api/v1/auth/login')
-            .set('X-Forwarded-For', `10.4.0.${i}`)
-            .send({ username: ADMIN.username, password: 'wrong-password' }),
-        ),
-      );
-      const refused = responses.filter((response) => response.status === 429);
-      expect(refused.length).toBeGreaterThan(0);
-      // Refusals are answered after LOGIN_REJECT_DELAY_MS, so a client waiting for answers cannot flood.
-      expect(Date.now() - started).toBeGreaterThanOrEqual(300);
-      expect(refused[0].body.message).toContain('too many logins at this moment');
-      expect(refused[0].headers['retry-after']).toBe('1');
-      expect(responses.every((response) => [401, 429].includes(response.status))).toBe(true);
-      expect(Date.now() - started).toBeLessThan(5000);
-      // Nothing was taken from the refused addresses' budgets.
-      const [{ n }] = await busy.dataSource.query(`SELECT count(*)::int AS n FROM login_throttle WHERE points > 0`);
-      expect(n).toBe(responses.length - refused.length);
+    it('are answered after LOGIN_REJECT_DELAY_MS when they fail, as is every refusal of a stranger', async () => {
+      const refusals = [
+        () => attempt('10.6.0.1', wrong).expect(401),
+        () => attempt('10.6.0.2', { username: 'x' }).expect(400),
+        () => busy.http().get('/api/v1/nodes').expect(401),
+        () => busy.http().get('/api/v1/nodes').set('Authorization', 'Bearer fleet_unknown').expect(401),
+      ];
+      for (const refusal of refusals) {
+        const started = Date.now();
+        await refusal();
+        expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+      }
+    });
+
+    it('wait in a bounded queue, clean addresses first: a full queue refuses a suspect address and keeps its attempt', async () => {
+      const suspects = ['10.7.0.1', '10.7.0.2', '10.7.0.3', '10.7.0.4'];
+      for (const address of suspects) await attempt(address, wrong).expect(401); // one failure each
+      const slowWrong = { username: 'slow', password: 'not it' };
+      const finished: string[] = [];
+      const tracked = (label: string, call: ReturnType<typeof attempt>) =>
+        call.then((response) => {
+          finished.push(label);
+          return response.status;
+        });
+      const running = tracked('A', attempt(suspects[0], slowWrong)); // takes the slot
+      await pause(150);
+      const queuedB = tracked('B', attempt(suspects[1], slowWrong));
+      await pause(150);
+      const queuedC = tracked('C', attempt(suspects[2], slowWrong)); // the queue (2) is full now
+      await pause(150);
+      expect(await tracked('D', attempt(suspects[3], slowWrong))).toBe(429); // a suspect cannot displace one
+      const clean = tracked('E', attempt('192.0.2.50', ADMIN)); // a clean address takes C's place
+      expect(await Promise.all([running, queuedB, queuedC, clean])).toEqual([401, 401, 429, 200]);
+      expect(finished.indexOf('E')).toBeLessThan(finished.indexOf('B')); // and goes before B
+      // The refused ones had no password checked: their attempt was given back.
+      expect(await pointsOf(suspects[2])).toBe(1);
+      expect(await pointsOf(suspects[3])).toBe(1);
+      expect(await pointsOf(suspects[1])).toBe(2);
+    });
+
+    it('refuse a clean address only when the queue is full of clean ones', async () => {
+      const slowWrong = { username: 'slow', password: 'not it' };
+      const sent = (address: string) => attempt(address, slowWrong).then((response) => response); // sent now
+      const first = sent('10.8.0.1');
+      await pause(150);
+      const waiting = [sent('10.8.0.2'), sent('10.8.0.3')];
+      await pause(150);
+      const refused = await attempt('10.8.0.4', ADMIN);
+      expect(refused.status).toBe(429);
+      expect(refused.body.message).toContain('too many logins at this moment');
+      expect(refused.headers['retry-after']).toBe('1');
+      expect((await Promise.all([first, ...waiting])).map((response) => response.status)).toEqual([401, 401, 401]);
+      expect(await pointsOf('10.8.0.4')).toBe(0);
+      await attempt('10.8.0.4', ADMIN).expect(200);
+    });
+  });
+
+  describe('a flood from many addresses', () => {
+    let crowded: TestApp;
+    const crowd = (address: string, body: object) =>
+      crowded.http().post('/api/v1/auth/login').set('X-Forwarded-For', address).send(body);
+    beforeAll(async () => {
+      crowded = await startTestApp({
+        env: { LOGIN_CONCURRENCY: '1', LOGIN_REJECT_DELAY_MS: '300', TRUST_PROXY: 'loopback' },
+      });
+    });
+    afterAll(() => crowded.close());
+
+    it('a distributed flood delays the right password from a clean address, never refuses it', async () => {
+      let flooding = true;
+      const statuses: number[] = [];
+      const flooder = async (client: number) => {
+        for (let i = 0; flooding; i++) {
+          const response = await crowd(`10.5.${client}.${i % 250}`, {
+            username: `x${client}-${i}`,
+            password: 'nope',
+          });
+          statuses.push(response.status);
+        }
+      };
+      const flood = Promise.all(Array.from({ length: 20 }, (_, client) => flooder(client)));
+      await pause(300);
+      const right: number[] = [];
+      for (let i = 1; i <= 5; i++) right.push((await crowd(`192.0.2.${i}`, ADMIN)).status);
+      flooding = false;
+      await flood;
+      expect(right).toEqual([200, 200, 200, 200, 200]);
+      expect(statuses.length).toBeGreaterThan(20);
+      expect(statuses.every((status) => status === 401)).toBe(true);
     });
   });
 

@@ -29,9 +29,14 @@ export interface AppConfig {
    * front of the app, or the proxies' addresses/CIDRs (Express `trust proxy` semantics). Never "every hop".
    */
   trustProxy: false | number | string[];
-  /** Password checks running at once; more logins at that moment get 429. */
+  /** Password checks running at once; more logins at that moment wait their turn. */
   loginConcurrency: number;
-  /** A refused login (429) is answered after this long, which slows down clients that wait for answers. */
+  /** Logins waiting for a password check at most (clean addresses first); more get 429. */
+  loginQueue: number;
+  /**
+   * A refused or failed login, and any request refused before its sender was authenticated, is answered after this
+   * long, which slows down clients that wait for answers.
+   */
   loginRejectDelayMs: number;
   /** Base of the subscription URLs handed to users (`PUBLIC_URL`, default http://localhost:PORT). */
   publicUrl: string;
@@ -184,6 +189,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     trustProxy: trustedProxies(text('TRUST_PROXY'), problems),
     // Half the cores by default: hashing never takes every core from the event loop and the database.
     loginConcurrency: integer('LOGIN_CONCURRENCY', Math.max(1, Math.floor(availableParallelism() / 2)), 1, 64),
+    loginQueue: integer('LOGIN_QUEUE', 200, 0, 10_000),
     loginRejectDelayMs: integer('LOGIN_REJECT_DELAY_MS', 1000, 0, 10_000),
     publicUrl,
     webhookUrl,

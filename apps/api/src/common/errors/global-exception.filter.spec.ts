@@ -4,8 +4,11 @@ import { DomainError } from './domain-error';
 import { GlobalExceptionFilter } from './global-exception.filter';
 
 function run(exception: unknown) {
-  const sent: { status?: number; body?: Record<string, unknown> } = {};
+  const sent: { status?: number; body?: Record<string, unknown>; headers: Record<string, string> } = { headers: {} };
   const response = {
+    setHeader(name: string, value: string) {
+      sent.headers[name] = value;
+    },
     status(code: number) {
       sent.status = code;
       return this;
@@ -15,7 +18,7 @@ function run(exception: unknown) {
     },
   };
   const host = {
-    switchToHttp: () => ({ getRequest: () => ({ id: 'req-123' }), getResponse: () => response }),
+    switchToHttp: () => ({ getRequest: () => ({ id: 'req-123', complete: true }), getResponse: () => response }),
   } as unknown as ArgumentsHost;
   const filter = new GlobalExceptionFilter();
   (filter as unknown as { logger: { error: () => void } }).logger = { error: () => undefined };
@@ -28,6 +31,7 @@ describe('GlobalExceptionFilter', () => {
     expect(run(new DomainError(ErrorCode.NodeNameTaken, 'taken'))).toEqual({
       status: 409,
       body: { statusCode: 409, error: 'Conflict', message: 'taken', code: 'NODE_NAME_TAKEN' },
+      headers: {},
     });
   });
 

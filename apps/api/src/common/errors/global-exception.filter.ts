@@ -1,6 +1,17 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Inject,
+  Logger,
+  Optional,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ErrorBody, ErrorCode } from '@fleet/contract';
+import type { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
 import { DomainError, STATUS_BY_CODE } from './domain-error';
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
@@ -12,10 +23,21 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   429: ErrorCode.TooManyLoginAttempts,
 };
 
-/** The one place where failures become HTTP responses. Unknown errors never leak their details. */
+/** Refusals held back at once; beyond this they are answered immediately (a timer and a socket each). */
+const MAX_DELAYED = 2000;
+
+/**
+ * The one place where failures become HTTP responses. Unknown errors never leak their details. A request refused
+ * before anyone was authenticated (a failed or malformed login, no or bad credentials, an unreadable body) is
+ * answered after LOGIN_REJECT_DELAY_MS: a stranger who waits for each answer — as flooding and brute-force tools do —
+ * then sends one request per delay instead of as many as the event loop can answer.
+ */
 @Catch()
 export class GlobalExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
+  private delayed = 0;
+
+  constructor(@Optional() @Inject(APP_CONFIG) private readonly config?: AppConfig) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -28,7 +50,17 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     if (exception instanceof DomainError && exception.options.retryAfterSeconds !== undefined) {
       response.setHeader('Retry-After', String(exception.options.retryAfterSeconds));
     }
-    response.status(body.statusCode).json(body);
+    const delayMs = this.config?.loginRejectDelayMs ?? 0;
+    const stranger = body.statusCode >= 400 && body.statusCode < 500 && !request.principal;
+    if (!stranger || delayMs === 0 || this.delayed >= MAX_DELAYED) {
+      response.status(body.statusCode).json(body);
+      return;
+    }
+    this.delayed++;
+    setTimeout(() => {
+      this.delayed--;
+      response.status(body.statusCode).json(body);
+    }, delayMs);
   }
 
   private toBody(exception: unknown, request: Request): ErrorBody {

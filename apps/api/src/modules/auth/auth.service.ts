@@ -60,20 +60,26 @@ export class AuthService implements OnApplicationBootstrap {
     }
   }
 
-  /** The address's budget is taken before any hash is computed; the check itself runs off the event loop. */
+  /**
+   * The address's budget is taken before any hash is computed; the check waits its turn (clean addresses first) and
+   * runs off the event loop.
+   */
   async login(username: string, password: string, address: string): Promise<LoginResponse> {
-    await this.throttle.admit(address);
-    const admin = await this.throttle.check(async () => {
-      const found = await this.admins.findOneBy({ username });
-      if (!found) {
-        await this.hasher.verifyAgainstNothing(password);
-        return null;
-      }
-      const verdict = await this.hasher.verify(found.passwordHash, password);
-      if (!verdict.valid) return null;
-      if (verdict.needsRehash) await this.admins.update(found.id, { passwordHash: await this.hasher.hash(password) });
-      return found;
-    }, address);
+    const lane = await this.throttle.admit(address);
+    const admin = await this.throttle.check(
+      async () => {
+        const found = await this.admins.findOneBy({ username });
+        if (!found) {
+          await this.hasher.verifyAgainstNothing(password);
+          return null;
+        }
+        const verdict = await this.hasher.verify(found.passwordHash, password);
+        if (!verdict.valid) return null;
+        if (verdict.needsRehash) await this.admins.update(found.id, { passwordHash: await this.hasher.hash(password) });
+        return found;
+      },
+      { address, lane },
+    );
     if (!admin) {
       await this.events.record({ type: EventType.LoginFailed, actor: 'anonymous', payload: { username, ip: address } });
       throw new DomainError(ErrorCode.InvalidCredentials, 'wrong username or password');

@@ -8,21 +8,33 @@ import { DomainError } from '../../common/errors/domain-error';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 
+/** Where a login waits for a password check: addresses without a recent failure go first. */
+export type LoginLane = 'clean' | 'suspect';
+
+interface Waiter {
+  address: string | undefined;
+  start(): void;
+  refuse(error: unknown): void;
+}
+
 /**
  * What stands between a stranger and the password hash:
  * - a budget of attempts per client address (IPv6: per /64), taken atomically in PostgreSQL **before** a password is
  *   checked, shared by every replica; a good login gives its attempt back. Usernames have no budget of their own,
  *   so nobody can lock the admin out by failing on their name from elsewhere;
- * - a bound on the password checks running in this process; excess logins get 429 instead of queueing;
- * - refused logins are answered after LOGIN_REJECT_DELAY_MS (at most MAX_DELAYED at once, the rest at once), so a
- *   client that waits for each answer — as brute-force tools do — sends one attempt per delay instead of thousands
- *   per second, and the flood no longer crowds the event loop.
+ * - a bound on the password checks running in this process (LOGIN_CONCURRENCY); logins beyond it wait in turn
+ *   (LOGIN_QUEUE at most), addresses without a failure in the window ahead of the others, and when the queue is full
+ *   a clean address takes the place of the last suspect one. A flood from many addresses therefore delays the right
+ *   password from a clean address by its turn, never refuses it, unless the queue is full of clean addresses;
+ * - refused and failed logins, like every refusal of a stranger, are answered after LOGIN_REJECT_DELAY_MS (the
+ *   global exception filter), so a client that waits for each answer sends one attempt per delay, and the flood no
+ *   longer crowds the event loop or this queue.
  */
 @Injectable()
 export class LoginThrottle {
   private readonly attempts: RateLimiterPostgres;
   private checksRunning = 0;
-  private delayed = 0;
+  private readonly waiting: Record<LoginLane, Waiter[]> = { clean: [], suspect: [] };
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -42,14 +54,17 @@ export class LoginThrottle {
     });
   }
 
-  /** Takes one attempt from the address's budget, or throws 429 with the seconds to wait. */
-  async admit(address: string): Promise<void> {
+  /**
+   * Takes one attempt from the address's budget, or throws 429 with the seconds to wait. Answers the address's lane:
+   * `clean` when this is its only attempt in the window (good logins give theirs back).
+   */
+  async admit(address: string): Promise<LoginLane> {
     try {
-      await this.attempts.consume(addressKey(address));
+      const taken = await this.attempts.consume(addressKey(address));
+      return taken.consumedPoints <= 1 ? 'clean' : 'suspect';
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
       const seconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-      await this.slowDown();
       throw new DomainError(ErrorCode.TooManyLoginAttempts, `too many failed logins; try again in ${seconds} seconds`, {
         retryAfterSeconds: seconds,
       });
@@ -62,38 +77,48 @@ export class LoginThrottle {
   }
 
   /**
-   * Runs a password check if fewer than LOGIN_CONCURRENCY are running, else throws 429 without waiting. With an
-   * `address`, an attempt refused here is given back to that address's budget (no password was checked).
+   * Runs a password check when one of LOGIN_CONCURRENCY slots is free, else after the logins ahead of it in its lane
+   * (clean before suspect). When LOGIN_QUEUE logins already wait it throws 429; with an `admitted` address the
+   * attempt refused here is given back to that address's budget (no password was checked).
    */
-  async check<T>(work: () => Promise<T>, address?: string): Promise<T> {
-    if (this.checksRunning >= this.config.loginConcurrency) {
-      if (address !== undefined) await this.forgive(address);
-      await this.slowDown();
-      throw new DomainError(ErrorCode.TooManyLoginAttempts, 'too many logins at this moment; try again in a second', {
-        retryAfterSeconds: 1,
-      });
-    }
-    this.checksRunning++;
+  async check<T>(work: () => Promise<T>, admitted?: { address: string; lane: LoginLane }): Promise<T> {
+    await this.slot(admitted?.lane ?? 'clean', admitted?.address);
     try {
       return await work();
     } finally {
-      this.checksRunning--;
+      this.release();
     }
   }
 
-  private async slowDown(): Promise<void> {
-    if (this.config.loginRejectDelayMs === 0 || this.delayed >= MAX_DELAYED) return;
-    this.delayed++;
-    try {
-      await new Promise((resolve) => setTimeout(resolve, this.config.loginRejectDelayMs));
-    } finally {
-      this.delayed--;
+  private async slot(lane: LoginLane, address: string | undefined): Promise<void> {
+    const queued = this.waiting.clean.length + this.waiting.suspect.length;
+    if (this.checksRunning < this.config.loginConcurrency && queued === 0) {
+      this.checksRunning++;
+      return;
     }
+    if (queued >= this.config.loginQueue) {
+      const displaced = lane === 'clean' ? this.waiting.suspect.pop() : undefined;
+      if (!displaced) throw await this.refusal(address);
+      this.refusal(displaced.address).then(displaced.refuse, displaced.refuse);
+    }
+    await new Promise<void>((start, refuse) => this.waiting[lane].push({ address, start, refuse }));
+  }
+
+  /** Hands the slot to the next waiting login, if any. */
+  private release(): void {
+    const next = this.waiting.clean.shift() ?? this.waiting.suspect.shift();
+    if (next) next.start();
+    else this.checksRunning--;
+  }
+
+  /** 429 for a login that got no check: its attempt goes back to its address. */
+  private async refusal(address: string | undefined): Promise<DomainError> {
+    if (address !== undefined) await this.forgive(address);
+    return new DomainError(ErrorCode.TooManyLoginAttempts, 'too many logins at this moment; try again in a second', {
+      retryAfterSeconds: 1,
+    });
   }
 }
-
-/** Refused logins held back at once; beyond this they are answered immediately (a timer and a socket each). */
-const MAX_DELAYED = 2000;
 
 /** IPv4 as is; IPv6 by its /64 (one subscriber's block); IPv4-mapped IPv6 as the IPv4 address. */
 export function addressKey(address: string): string {
