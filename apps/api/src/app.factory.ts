@@ -10,8 +10,9 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { API_PREFIX } from '@fleet/contract';
 import { AppModule, Runtime } from './app.module';
+import { jsonBodiesOnly } from './common/http/json-bodies';
 import { securityHeaders } from './common/http/security-headers';
-import { refuseDeepJson } from './common/http/strict-input';
+import { MAX_JSON_BYTES, MAX_LOGIN_JSON_BYTES, refuseDeepJson } from './common/http/strict-input';
 import { createValidationPipe } from './common/http/validation';
 import { KeysService } from './modules/keys/keys.service';
 import { SubscriptionHandler, subscriptionRoute } from './modules/keys/subscription.route';
@@ -48,7 +49,7 @@ function serveAhead(server: Server, handler: SubscriptionHandler): void {
 export async function createApp(runtime: Runtime): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(runtime), {
     bufferLogs: true,
-    bodyParser: true,
+    bodyParser: false, // JSON only, registered below (Nest's default would add a form parser)
   });
   app.useLogger(app.get(Logger));
   const metrics = app.get(MetricsService);
@@ -57,8 +58,10 @@ export async function createApp(runtime: Runtime): Promise<INestApplication> {
   app.use(timeRequests(metrics));
   app.use(compression()); // lists of hundreds of nodes are mostly repeated keys: a tenth of the bytes on the wire
   app.use(securityHeaders());
-  app.useBodyParser('json', { limit: '100kb', verify: refuseDeepJson });
-  app.useBodyParser('urlencoded', { limit: '100kb', extended: false });
+  app.use(jsonBodiesOnly());
+  // The one route open to strangers takes the smallest bodies; the general parser leaves a parsed body alone.
+  app.use(`/${API_PREFIX}/auth/login`, express.json({ limit: MAX_LOGIN_JSON_BYTES, verify: refuseDeepJson }));
+  app.useBodyParser('json', { limit: MAX_JSON_BYTES, verify: refuseDeepJson });
   app.set('trust proxy', runtime.config.trustProxy);
   app.disable('x-powered-by');
   app.setGlobalPrefix(API_PREFIX, {

@@ -183,6 +183,7 @@ describe('auth (real HTTP, real PostgreSQL)', () => {
       const refusals = [
         () => attempt('10.6.0.1', wrong).expect(401),
         () => attempt('10.6.0.2', { username: 'x' }).expect(400),
+        () => busy.http().post('/api/v1/auth/login').set('Content-Type', 'text/plain').send('x').expect(415),
         () => busy.http().get('/api/v1/nodes').expect(401),
         () => busy.http().get('/api/v1/nodes').set('Authorization', 'Bearer fleet_unknown').expect(401),
       ];

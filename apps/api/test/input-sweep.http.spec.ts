@@ -54,6 +54,9 @@ const BAD_QUERY_VALUES = [
   '%ED%A0%80',
   '%FF',
   'x'.repeat(300),
+  // cursors past every range
+  '1.9999999999999999999',
+  '9999999999999999999.1',
 ];
 const RAW_BODIES: Array<{ label: string; body: string | Buffer; headers?: Record<string, string> }> = [
   { label: 'deep array nesting', body: '['.repeat(200_000) },
@@ -68,7 +71,15 @@ const RAW_BODIES: Array<{ label: string; body: string | Buffer; headers?: Record
   { label: 'unknown charset', body: '{}', headers: { 'Content-Type': 'application/json; charset=klingon' } },
   { label: 'over the size limit', body: JSON.stringify({ name: 'x'.repeat(200_000) }) },
 ];
-const DTO_BODIES: unknown[] = [[], [{}], { unknownField: 1 }, { 'key\u0000': 1 }, { ['\ud800']: 1 }];
+const DTO_BODIES: unknown[] = [
+  [],
+  [{}],
+  { unknownField: 1 },
+  { 'key\u0000': 1 },
+  { ['\ud800']: 1 },
+  Array.from({ length: 3_000 }, () => 0), // ~6 kB: within every body limit (login's is 8 kB), refused by its shape
+  Object.fromEntries(Array.from({ length: 600 }, (_, i) => [`k${i}`, 0])),
+];
 
 function valuesFor(schema: Schema): unknown[] {
   if (schema.enum) return ['not-a-member', 1];
@@ -168,10 +179,11 @@ describe('input sweep over every route in the OpenAPI document', () => {
         }
       }
       for (const body of DTO_BODIES) {
-        const label = `${op.method.toUpperCase()} ${url} ${JSON.stringify(body)}`;
+        const label = `${op.method.toUpperCase()} ${url} ${JSON.stringify(body).slice(0, 40)}`;
         const response = await send(op.method, url).send(body as object);
         check(label, response, problems);
         if (response.status !== 400) problems.push(`${label}: expected 400, got ${response.status}`);
+        else if (response.body.message.length > 6) problems.push(`${label}: ${response.body.message.length} messages`);
       }
     }
     expect(problems).toEqual([]);
@@ -207,7 +219,7 @@ describe('input sweep over every route in the OpenAPI document', () => {
     const started = performance.now();
     const response = await send('post', '/api/v1/nodes')
       .set('Content-Type', 'application/json')
-      .send('['.repeat(45_000) + ']'.repeat(45_000));
+      .send('['.repeat(15_000) + ']'.repeat(15_000));
     expect(response.status).toBe(400);
     expect(response.body.message).toContain('nested deeper');
     expect(performance.now() - started).toBeLessThan(1000);

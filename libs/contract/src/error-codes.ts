@@ -17,6 +17,8 @@ export const ErrorCode = {
   NodeUnreachable: 'NODE_UNREACHABLE',
   MoveInProgress: 'MOVE_IN_PROGRESS',
   PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
+  /** 415: a request body that is not `application/json`. */
+  UnsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
   Internal: 'INTERNAL',
 } as const;
 

@@ -20,15 +20,17 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   403: ErrorCode.Forbidden,
   404: ErrorCode.NotFound,
   413: ErrorCode.PayloadTooLarge,
+  415: ErrorCode.UnsupportedMediaType,
   429: ErrorCode.TooManyLoginAttempts,
 };
 
+const UNREAD_BODY = new Set([413, 415]);
 /** Refusals held back at once; beyond this they are answered immediately (a timer and a socket each). */
 const MAX_DELAYED = 2000;
 
 /**
  * The one place where failures become HTTP responses. Unknown errors never leak their details. A request refused
- * before anyone was authenticated (a failed or malformed login, no or bad credentials, an unreadable body) is
+ * before anyone was authenticated (a failed or malformed login, no or bad credentials, a body refused unread) is
  * answered after LOGIN_REJECT_DELAY_MS: a stranger who waits for each answer — as flooding and brute-force tools do —
  * then sends one request per delay instead of as many as the event loop can answer.
  */
@@ -50,6 +52,8 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     if (exception instanceof DomainError && exception.options.retryAfterSeconds !== undefined) {
       response.setHeader('Retry-After', String(exception.options.retryAfterSeconds));
     }
+    // A body refused unread (too large, not JSON) would otherwise be read to its end to keep the connection.
+    if (UNREAD_BODY.has(body.statusCode) && !request.complete) response.setHeader('Connection', 'close');
     const delayMs = this.config?.loginRejectDelayMs ?? 0;
     const stranger = body.statusCode >= 400 && body.statusCode < 500 && !request.principal;
     if (!stranger || delayMs === 0 || this.delayed >= MAX_DELAYED) {

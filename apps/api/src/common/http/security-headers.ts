@@ -1,5 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
+import { API_PREFIX } from '@fleet/contract';
 
 /** What the SPA needs: its own scripts and styles (charts set inline style attributes), data: images, same-origin API. */
 const SPA_POLICY = {
@@ -18,9 +19,13 @@ const SPA_POLICY = {
 /** Swagger UI boots from an inline script. */
 const DOCS_POLICY = { ...SPA_POLICY, scriptSrc: ["'self'", "'unsafe-inline'"] };
 
+const API = `/${API_PREFIX}/`;
+
 /**
  * helmet on every response (CSP, nosniff, frame-ancestors/X-Frame-Options, Referrer-Policy, …); HSTS only on requests
- * that arrived over HTTPS (directly or through a trusted proxy), since it would break plain-HTTP local use.
+ * that arrived over HTTPS (directly or through a trusted proxy), since it would break plain-HTTP local use. API answers
+ * are never stored by a browser or proxy (`POST /tokens` returns a token, every answer is a principal's view); the
+ * dashboard's polls revalidate with their own ETags, which `no-store` leaves working.
  */
 export function securityHeaders(): RequestHandler {
   const common = {
@@ -32,6 +37,7 @@ export function securityHeaders(): RequestHandler {
   const docs = helmet({ ...common, contentSecurityPolicy: { useDefaults: false, directives: DOCS_POLICY } });
   const hsts = helmet.strictTransportSecurity({ maxAge: 31_536_000 });
   return (request: Request, response: Response, next: NextFunction) => {
+    if (request.path.startsWith(API)) response.setHeader('Cache-Control', 'no-store');
     const headers = request.path.startsWith('/api/docs') ? docs : app;
     headers(request, response, (error?: unknown) => {
       if (error || !request.secure) return next(error);

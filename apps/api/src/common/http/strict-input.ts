@@ -2,6 +2,13 @@
 export const INT4_MAX = 2_147_483_647;
 /** Bodies here are flat objects; anything deeper is refused before it is parsed or validated. */
 export const MAX_JSON_DEPTH = 16;
+/**
+ * The largest body any route takes (a node with every text field at its longest is about 6 kB, 35 kB with every
+ * character `\u`-escaped), and the login's (a username and a password at their longest, escaped: 7 kB). A longer
+ * `Content-Length` is 413 before a byte is read.
+ */
+export const MAX_JSON_BYTES = 64 * 1024;
+export const MAX_LOGIN_JSON_BYTES = 8 * 1024;
 
 /**
  * Whether a JSON text opens more than `max` nested arrays/objects. One linear pass over the raw bytes, so a hostile

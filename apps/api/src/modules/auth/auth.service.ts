@@ -21,6 +21,8 @@ interface AccessTokenClaims {
   role: 'admin';
   /** The admin's token version when the token was issued; a bump revokes it. Absent in older tokens (= 0). */
   ver?: number;
+  /** Set by signing (JWT_TTL_SECONDS); a token without one would never expire and is refused. */
+  exp?: number;
 }
 
 /** How long one replica trusts what it read about an admin (existence, token version) before reading again. */
@@ -129,6 +131,9 @@ export class AuthService implements OnApplicationBootstrap {
       claims = await this.jwt.verifyAsync<AccessTokenClaims>(credential, { algorithms: ['HS256'] });
     } catch {
       throw new DomainError(ErrorCode.Unauthenticated, 'invalid or expired access token');
+    }
+    if (typeof claims.exp !== 'number') {
+      throw new DomainError(ErrorCode.Unauthenticated, 'access token without an expiry; log in again');
     }
     const admin = await this.cachedAdmin(claims.sub);
     if (!admin || admin.tokenVersion !== (claims.ver ?? 0)) {

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { OptionalIdQuery, QueryInt } from '../../common/http/validation';
+import { OptionalIdQuery, ParsedInput, QueryInt } from '../../common/http/validation';
+import { EventCursor, parseEventCursor } from './event-cursor';
 
 /** Pages past this are never useful and keep OFFSET within reason. */
 export const MAX_PAGE = 100_000;
@@ -40,11 +41,10 @@ export class EventQueryDto extends PageQueryDto {
   @OptionalIdQuery()
   nodeId?: number;
 
-  @ApiPropertyOptional({ description: "the previous page's nextCursor: pages by key instead of `page`" })
+  @ApiPropertyOptional({ type: String, description: "the previous page's nextCursor: pages by key instead of `page`" })
   @IsOptional()
-  @IsString()
-  @Matches(/^\d{1,16}\.\d{1,19}$/, { message: 'after must be a nextCursor from an earlier page' })
-  after?: string;
+  @ParsedInput(parseEventCursor, (value) => value instanceof EventCursor, 'a nextCursor from an earlier page')
+  after?: EventCursor;
 }
 
 export class EventViewDto {

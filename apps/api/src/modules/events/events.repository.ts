@@ -25,9 +25,9 @@ export class EventsRepository {
     const pageFilters = [...filters];
     const pageValues = [...values];
     if (query.after) {
-      const [micros, id] = query.after.split('.');
+      const { micros, id } = query.after;
       pageFilters.push(
-        `(created_at, id) < (timestamptz 'epoch' + $${pageValues.push(micros)}::bigint * interval '1 microsecond', $${pageValues.push(id)}::bigint)`,
+        `(created_at, id) < (timestamptz 'epoch' + $${pageValues.push(String(micros))}::bigint * interval '1 microsecond', $${pageValues.push(String(id))}::bigint)`,
       );
     }
     const pageWhere = pageFilters.length ? `WHERE ${pageFilters.join(' AND ')}` : '';

@@ -4,6 +4,7 @@ import { EntityManager, MoreThan, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { EventView, Page } from '@fleet/contract';
 import { WebhookOutboxService } from '../outbox/webhook-outbox.service';
+import { EventCursor } from './event-cursor';
 import { EventEntity } from './event.entity';
 import { EventsRepository } from './events.repository';
 
@@ -20,8 +21,8 @@ export interface EventQuery {
   nodeId?: number;
   page: number;
   limit: number;
-  /** A page's `nextCursor`: `<created_at in µs since the epoch>.<id>`. */
-  after?: string;
+  /** A page's `nextCursor`. */
+  after?: EventCursor;
 }
 
 @Injectable()
