@@ -54,7 +54,12 @@ const BAD_QUERY_VALUES = [
   '%ED%A0%80',
   '%FF',
   'x'.repeat(300),
-  // cursors past every range
+  // dates ISO 8601 allows but no route takes, and cursors past every range
+  '2026-W01',
+  '2026-100',
+  '20260101T000000Z',
+  '-9999-01-01',
+  '%2B010000-01-01T00:00:00Z',
   '1.9999999999999999999',
   '9999999999999999999.1',
 ];

@@ -1,9 +1,10 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { IsBoolean, IsIn, IsInt, IsISO8601, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { ErrorCode, TRAFFIC_RESETS } from '@fleet/contract';
 import { DomainError } from '../../common/errors/domain-error';
+import { DateInput } from '../../common/http/date-input';
 import type { TrafficReset } from '@fleet/contract';
 
 /** Present and not null: the field must then pass its rules; null is allowed where it means "none". */
@@ -13,13 +14,15 @@ const unlessAbsent = () => ValidateIf((_, value) => value !== undefined);
 /** `PATCH …/access`: any subset; nullable fields take null to clear. */
 export class AccessPatchDto {
   @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
     nullable: true,
     example: '2027-01-01T00:00:00Z',
-    description: 'ISO-8601 instant; null = never',
+    description: 'RFC 3339 date-time in the years 2000–9999; null = never',
   })
   @unlessNull()
-  @IsISO8601({ strict: true, strictSeparator: true }, { message: 'expiresAt must be an ISO-8601 date-time or null' })
-  expiresAt?: string | null;
+  @DateInput()
+  expiresAt?: Date | null;
 
   @ApiPropertyOptional({ nullable: true, minimum: 1, maximum: 3650, description: 'the plan starts on first traffic' })
   @unlessNull()

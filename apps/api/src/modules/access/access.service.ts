@@ -5,6 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AccessStatus, AccessView, ErrorCode, EventType } from '@fleet/contract';
 import { retryOnDeadlock } from '../../common/database/advisory-lock';
 import { DomainError } from '../../common/errors/domain-error';
+import { LATEST_INSTANT } from '../../common/http/date-input';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import type { EventInput } from '../events/events.service';
@@ -51,7 +52,7 @@ export class AccessService {
       ]);
     }
     return this.change(userId, actor, EventType.UserAccessChanged, (user, set) => {
-      if (patch.expiresAt !== undefined) set('expiresAt', patch.expiresAt === null ? null : new Date(patch.expiresAt));
+      if (patch.expiresAt !== undefined) set('expiresAt', patch.expiresAt);
       if (patch.holdDays !== undefined) {
         set('holdDays', patch.holdDays);
         if (patch.holdDays !== null) set('expiresAt', null); // starts again on first use
@@ -85,8 +86,13 @@ export class AccessService {
           set('holdDays', Math.min(3650, user.holdDays + days));
           return;
         }
-        const from = Math.max(user.expiresAt?.getTime() ?? 0, Date.now());
-        set('expiresAt', new Date(from + days * DAY_MS));
+        const until = Math.max(user.expiresAt?.getTime() ?? 0, Date.now()) + days * DAY_MS;
+        if (until > LATEST_INSTANT) {
+          throw new DomainError(ErrorCode.ValidationFailed, [
+            `days would move expiresAt past ${new Date(LATEST_INSTANT).toISOString()}`,
+          ]);
+        }
+        set('expiresAt', new Date(until));
       },
       {
         before: async (manager) => {

@@ -1,5 +1,7 @@
+import { LATEST_INSTANT } from '../../common/http/date-input';
+
 const INT8_MAX = 2n ** 63n - 1n;
-const LATEST_MICROS = BigInt(Date.UTC(9999, 11, 31, 23, 59, 59, 999)) * 1000n + 999n;
+const LATEST_MICROS = BigInt(LATEST_INSTANT) * 1000n + 999n;
 
 /** Where a page of events ends: the last event's `created_at` in µs since the epoch, and its id. */
 export class EventCursor {

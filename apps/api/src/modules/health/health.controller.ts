@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { ErrorCode } from '@fleet/contract';
 import { DomainError } from '../../common/errors/domain-error';
 import { AllowRoles } from '../auth/roles.decorator';
@@ -8,13 +8,18 @@ import { NodesRepository } from '../nodes/nodes.repository';
 import { HealthSweepService } from './health-sweep.service';
 import { CheckOutcome, NodeCheckService } from './node-check.service';
 import { IdParam } from '../../common/http/id-param';
+import { DateInput } from '../../common/http/date-input';
 import { QueryInt } from '../../common/http/validation';
 
 export class HealthHistoryQueryDto {
-  @ApiPropertyOptional({ description: 'ISO 8601 time; default: the last `limit` checks' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    description: 'RFC 3339 date-time; default: the last `limit` checks',
+  })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'since must be an ISO 8601 date-time' })
-  since?: string;
+  @DateInput()
+  since?: Date;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 200 })
   @IsOptional()
@@ -53,6 +58,6 @@ export class HealthController {
   @AllowRoles('admin', 'viewer')
   async history(@IdParam() id: number, @Query() query: HealthHistoryQueryDto) {
     if (!(await this.nodes.findById(id))) throw new DomainError(ErrorCode.NodeNotFound, `node ${id} not found`);
-    return this.checks.history(id, query.since ? new Date(query.since) : null, query.limit);
+    return this.checks.history(id, query.since ?? null, query.limit);
   }
 }

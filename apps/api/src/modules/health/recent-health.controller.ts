@@ -1,8 +1,9 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { ErrorCode, RECENT_HEALTH_PER_NODE_UP_TO, RecentHealth } from '@fleet/contract';
 import { DomainError } from '../../common/errors/domain-error';
+import { DateInput } from '../../common/http/date-input';
 import { QueryInt } from '../../common/http/validation';
 import { AllowRoles } from '../auth/roles.decorator';
 import { HealthRepository } from './health.repository';
@@ -11,10 +12,14 @@ import { alignedStart, MAX_STEPS, recentHealth } from './recent-health';
 const DEFAULT_STEPS = 30;
 
 export class RecentHealthQueryDto {
-  @ApiPropertyOptional({ description: `ISO 8601 time; default: ${DEFAULT_STEPS} steps ago` })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    description: `RFC 3339 date-time; default: ${DEFAULT_STEPS} steps ago`,
+  })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'since must be an ISO 8601 date-time' })
-  since?: string;
+  @DateInput()
+  since?: Date;
 
   @ApiPropertyOptional({ minimum: 5, maximum: 3600, default: 30 })
   @IsOptional()
@@ -37,7 +42,7 @@ export class RecentHealthController {
   async recent(@Query() query: RecentHealthQueryDto): Promise<RecentHealth> {
     const stepMs = query.stepSeconds * 1000;
     const now = Date.now();
-    const since = query.since ? Date.parse(query.since) : now - DEFAULT_STEPS * stepMs;
+    const since = query.since ? query.since.getTime() : now - DEFAULT_STEPS * stepMs;
     if (since > now || now - since > MAX_STEPS * stepMs) {
       throw new DomainError(ErrorCode.ValidationFailed, [
         `since must be in the past and at most ${MAX_STEPS} steps (of stepSeconds) ago`,

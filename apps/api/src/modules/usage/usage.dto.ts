@@ -1,18 +1,27 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { USAGE_GRANULARITIES, UsageGranularity } from '@fleet/contract';
+import { CalendarDay, DateInput } from '../../common/http/date-input';
 import { QueryInt } from '../../common/http/validation';
 
 export class UsageQueryDto {
-  @ApiPropertyOptional({ description: 'ISO 8601 instant; default: 24 h (hour) or 30 days (day) before `to`' })
+  @ApiPropertyOptional({
+    type: String,
+    description:
+      'RFC 3339 date-time, or a date (YYYY-MM-DD: the start of that day in ACCESS_TIMEZONE); default: 24 h (hour) ' +
+      'or 30 days (day) before `to`',
+  })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 date-time' })
-  from?: string;
+  @DateInput({ calendarDay: true })
+  from?: Date | CalendarDay;
 
-  @ApiPropertyOptional({ description: 'ISO 8601 instant; default: now' })
+  @ApiPropertyOptional({
+    type: String,
+    description: 'RFC 3339 date-time, or a date (YYYY-MM-DD: the start of that day in ACCESS_TIMEZONE); default: now',
+  })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 date-time' })
-  to?: string;
+  @DateInput({ calendarDay: true })
+  to?: Date | CalendarDay;
 
   @ApiPropertyOptional({ enum: USAGE_GRANULARITIES, default: 'hour' })
   @IsOptional()
