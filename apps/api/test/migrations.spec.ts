@@ -180,6 +180,60 @@ describe('migrations (real PostgreSQL)', () => {
     ]);
   });
 
+  it('carries idempotency keys into one namespace with a fingerprint, and back into per-user scopes', async () => {
+    await migrateDatabase(database.url);
+    await dataSource.initialize();
+    const undoUntil = async (done: () => Promise<boolean>) => {
+      while (!(await done())) await dataSource.undoLastMigration({ transaction: 'each' });
+    };
+    const columns = async () =>
+      (
+        await dataSource.query(
+          `SELECT column_name FROM information_schema.columns WHERE table_name = 'idempotency_keys' ORDER BY 1`,
+        )
+      ).map((row: { column_name: string }) => row.column_name);
+    await undoUntil(async () => (await columns()).includes('scope'));
+    const [a, b] = await dataSource.query(
+      `INSERT INTO vpn_users (telegram_id, uuid, subscription_token)
+       VALUES (101, gen_random_uuid(), 't1'), (102, gen_random_uuid(), 't2') RETURNING id`,
+    );
+    // The same key once for each of two users (keys were per user), another key once.
+    await dataSource.query(
+      `INSERT INTO idempotency_keys (scope, key, response, created_at) VALUES
+         ('extend:user:' || $1::int, 'k1', '{"n": 1}', now() - interval '2 hours'),
+         ('extend:user:' || $2::int, 'k1', '{"n": 2}', now() - interval '1 hour'),
+         ('extend:user:' || $1::int, 'k2', '{"n": 3}', now())`,
+      [a.id, b.id],
+    );
+    await migrateDatabase(database.url);
+    const rows = await dataSource.query(
+      `SELECT key, route, principal, body_hash, response FROM idempotency_keys ORDER BY key`,
+    );
+    // The newest use of a key is kept; it names no caller, so it matches no request (reused: 422, never applied twice).
+    expect(rows).toEqual([
+      { key: 'k1', route: `extend:user:${b.id}`, principal: null, body_hash: null, response: { n: 2 } },
+      { key: 'k2', route: `extend:user:${a.id}`, principal: null, body_hash: null, response: { n: 3 } },
+    ]);
+    await dataSource.query(
+      `INSERT INTO idempotency_keys (key, route, principal, body_hash, response) VALUES
+         ('k3', 'POST /api/v1/users/' || $1::int || '/extend', 'admin:1', repeat('a', 64), '{}'),
+         ('k4', 'POST /api/v1/keys/102/extend', 'token:1', repeat('b', 64), '{}'),
+         ('k5', 'POST /api/v1/keys/999/extend', 'token:1', repeat('c', 64), '{}')`,
+      [a.id],
+    );
+    await expect(
+      dataSource.query(`INSERT INTO idempotency_keys (key, route) VALUES ('k3', 'POST /api/v1/users/2/extend')`),
+    ).rejects.toThrow(/idempotency_keys_pkey/);
+
+    await undoUntil(async () => (await columns()).includes('scope'));
+    expect(await dataSource.query(`SELECT scope, key FROM idempotency_keys ORDER BY key`)).toEqual([
+      { scope: `extend:user:${b.id}`, key: 'k1' },
+      { scope: `extend:user:${a.id}`, key: 'k2' },
+      { scope: `extend:user:${a.id}`, key: 'k3' },
+      { scope: `extend:user:${b.id}`, key: 'k4' },
+    ]);
+  });
+
   it('applies each migration once when several instances start together', async () => {
     const results = await Promise.all(Array.from({ length: 4 }, () => migrateDatabase(database.url)));
     expect(results.flat()).toHaveLength(MIGRATIONS.length);

@@ -19,6 +19,8 @@ export const ErrorCode = {
   PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
   /** 415: a request body that is not `application/json`. */
   UnsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
+  /** 422: an `Idempotency-Key` already used for another request (body, route or caller). */
+  IdempotencyKeyReused: 'IDEMPOTENCY_KEY_REUSED',
   Internal: 'INTERNAL',
 } as const;
 

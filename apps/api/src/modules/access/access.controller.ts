@@ -1,10 +1,12 @@
-import { Body, Controller, Delete, HttpCode, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, HttpCode, Patch, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { UserView } from '@fleet/contract';
 import { IdParam } from '../../common/http/id-param';
+import { IdempotencyKey, IdempotentRequest, markReplayed } from '../../common/http/idempotency-key';
 import { actorOf, CurrentPrincipal, Principal } from '../auth/principal';
 import { UsersService } from '../users/users.service';
-import { AccessPatchDto, ExtendDto, IdempotencyKey } from './access.dto';
+import { AccessPatchDto, ExtendDto } from './access.dto';
 import { AccessService } from './access.service';
 
 /** Admins manage a user's access by user id (the bot does the same by telegram id, under /keys). */
@@ -22,10 +24,12 @@ export class UserAccessController {
   async extend(
     @IdParam() id: number,
     @Body() body: ExtendDto,
-    @IdempotencyKey() key: string | null,
+    @IdempotencyKey() idempotent: IdempotentRequest | null,
     @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) response: Response,
   ): Promise<UserView> {
-    const { access } = await this.access.extend(id, body.days, key, actorOf(principal));
+    const { access, replayed } = await this.access.extend(id, body.days, idempotent, actorOf(principal));
+    markReplayed(response, replayed);
     return { ...(await this.users.get(id, principal.role)), access };
   }
 

@@ -1,9 +1,6 @@
-import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { Request } from 'express';
 import { IsBoolean, IsIn, IsInt, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validator';
-import { ErrorCode, TRAFFIC_RESETS } from '@fleet/contract';
-import { DomainError } from '../../common/errors/domain-error';
+import { TRAFFIC_RESETS } from '@fleet/contract';
 import { DateInput } from '../../common/http/date-input';
 import type { TrafficReset } from '@fleet/contract';
 
@@ -69,15 +66,3 @@ export class ExtendDto {
   @Max(3650)
   days: number;
 }
-
-/** The `Idempotency-Key` header: any printable text up to 128 characters, or absent. */
-export const IdempotencyKey = createParamDecorator((_: unknown, context: ExecutionContext): string | null => {
-  const raw = context.switchToHttp().getRequest<Request>().headers['idempotency-key'];
-  if (raw === undefined) return null;
-  if (typeof raw !== 'string' || !/^[\x21-\x7e]{1,128}$/.test(raw)) {
-    throw new DomainError(ErrorCode.ValidationFailed, [
-      'Idempotency-Key must be 1 to 128 printable characters without spaces',
-    ]);
-  }
-  return raw;
-});

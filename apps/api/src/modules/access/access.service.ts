@@ -6,6 +6,7 @@ import { AccessStatus, AccessView, ErrorCode, EventType } from '@fleet/contract'
 import { retryOnDeadlock } from '../../common/database/advisory-lock';
 import { DomainError } from '../../common/errors/domain-error';
 import { LATEST_INSTANT } from '../../common/http/date-input';
+import { IdempotentRequest, reuseProblem } from '../../common/http/idempotency-key';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import type { EventInput } from '../events/events.service';
@@ -17,7 +18,7 @@ import { VpnUser } from '../users/vpn-user.entity';
 import { AccessPatchDto } from './access.dto';
 import { mapAccess } from './access.mapper';
 import { AccessSyncService } from './access-sync.service';
-import { IdempotencyRepository } from './idempotency.repository';
+import { EarlierRequest, IdempotencyRepository } from './idempotency.repository';
 import { nextResetAt } from './traffic-period';
 import { accessStatus, servesTraffic } from './access-status';
 
@@ -72,11 +73,16 @@ export class AccessService {
 
   /**
    * Adds `days` to max(expiresAt, now) (a plan on hold gets the days on its hold instead). With an idempotency key,
-   * the same key within 24 h answers the first call's access and extends once, also under concurrent calls.
+   * the same request with the same key within 24 h answers the first call's access and extends once, also under
+   * concurrent calls; the key reused for another request (body, route, caller) is 422.
    */
-  async extend(userId: number, days: number, idempotencyKey: string | null, actor: string): Promise<ExtendResult> {
-    const scope = `extend:user:${userId}`;
-    let repeated = false;
+  async extend(
+    userId: number,
+    days: number,
+    idempotent: IdempotentRequest | null,
+    actor: string,
+  ): Promise<ExtendResult> {
+    const repeat: { of: EarlierRequest | null } = { of: null };
     const user = await this.change(
       userId,
       actor,
@@ -96,18 +102,20 @@ export class AccessService {
       },
       {
         before: async (manager) => {
-          if (idempotencyKey === null) return true;
-          repeated = !(await this.idempotency.claim(scope, idempotencyKey, manager));
-          return !repeated;
+          if (idempotent === null) return true;
+          repeat.of = await this.idempotency.claim(idempotent, manager);
+          if (repeat.of === null) return true;
+          const problem = reuseProblem(repeat.of, idempotent);
+          if (problem) throw new DomainError(ErrorCode.IdempotencyKeyReused, problem);
+          return false;
         },
         after: async (stored, manager) => {
-          if (idempotencyKey !== null)
-            await this.idempotency.remember(scope, idempotencyKey, mapAccess(stored), manager);
+          if (idempotent !== null) await this.idempotency.remember(idempotent.key, mapAccess(stored), manager);
         },
       },
     );
-    if (!repeated || idempotencyKey === null) return { user, access: mapAccess(user) };
-    return { user, access: (await this.idempotency.answerOf<AccessView>(scope, idempotencyKey)) ?? mapAccess(user) };
+    if (repeat.of === null) return { user, access: mapAccess(user), replayed: false };
+    return { user, access: (repeat.of.response as AccessView | null) ?? mapAccess(user), replayed: true };
   }
 
   /** A new traffic period starts now; a `limited` user is `active` again. */
@@ -309,8 +317,10 @@ export class AccessService {
 
 export interface ExtendResult {
   user: VpnUser;
-  /** The first call's access when the idempotency key was seen before. */
+  /** The first call's access when the same request came with this key before. */
   access: AccessView;
+  /** True when this is a repeat answered from the first call (`Idempotent-Replayed: true`). */
+  replayed: boolean;
 }
 
 const DAY_MS = 86_400_000;

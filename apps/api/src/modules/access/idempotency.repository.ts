@@ -1,42 +1,45 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import type { IdempotentRequest } from '../../common/http/idempotency-key';
 
-/** First answers of requests that carry an `Idempotency-Key`, kept 24 hours. */
+/** What an earlier request with the same key was, and its answer. */
+export interface EarlierRequest {
+  principal: string | null;
+  route: string;
+  bodyHash: string | null;
+  response: unknown;
+}
+
+/** First answers of requests that carry an `Idempotency-Key`, with what each key named, kept 24 hours. */
 @Injectable()
 export class IdempotencyRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
-   * Claims the key in the caller's transaction: true for the first request. A concurrent request with the same key
-   * waits here until the first one's transaction ends, then gets false (and reads `answerOf`).
+   * Claims the key in the caller's transaction: null for the first request. A concurrent request with the same key
+   * waits here until the first one's transaction ends, then gets that request and its answer (or the claim, when the
+   * first one rolled back).
    */
-  async claim(scope: string, key: string, manager: EntityManager): Promise<boolean> {
-    await manager.query(
-      `DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND created_at < now() - interval '24 hours'`,
-      [scope, key],
+  async claim(request: IdempotentRequest, manager: EntityManager): Promise<EarlierRequest | null> {
+    await manager.query(`DELETE FROM idempotency_keys WHERE key = $1 AND created_at < now() - interval '24 hours'`, [
+      request.key,
+    ]);
+    const claimed: unknown[] = await manager.query(
+      `INSERT INTO idempotency_keys (key, principal, route, body_hash) VALUES ($1, $2, $3, $4)
+       ON CONFLICT DO NOTHING RETURNING key`,
+      [request.key, request.principal, request.route, request.bodyHash],
     );
-    const rows: unknown[] = await manager.query(
-      `INSERT INTO idempotency_keys (scope, key) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING key`,
-      [scope, key],
+    if (claimed.length) return null;
+    const [earlier] = await manager.query(
+      `SELECT principal, route, body_hash AS "bodyHash", response FROM idempotency_keys WHERE key = $1`,
+      [request.key],
     );
-    return rows.length > 0;
+    return earlier ?? this.claim(request, manager); // pruned in between: claim it again
   }
 
-  async remember(scope: string, key: string, answer: unknown, manager: EntityManager): Promise<void> {
-    await manager.query(`UPDATE idempotency_keys SET response = $3 WHERE scope = $1 AND key = $2`, [
-      scope,
-      key,
-      JSON.stringify(answer),
-    ]);
-  }
-
-  async answerOf<T>(scope: string, key: string): Promise<T | null> {
-    const [row] = await this.dataSource.query(`SELECT response FROM idempotency_keys WHERE scope = $1 AND key = $2`, [
-      scope,
-      key,
-    ]);
-    return (row?.response as T) ?? null;
+  async remember(key: string, answer: unknown, manager: EntityManager): Promise<void> {
+    await manager.query(`UPDATE idempotency_keys SET response = $2 WHERE key = $1`, [key, JSON.stringify(answer)]);
   }
 
   async prune(): Promise<void> {

@@ -11,7 +11,8 @@ import { KeyView } from '@fleet/contract';
 import { AllowRoles } from '../auth/roles.decorator';
 import { GetOrCreateKeyDto, KeyViewDto, TelegramId } from './keys.dto';
 import { KeysService } from './keys.service';
-import { AccessPatchDto, ExtendDto, IdempotencyKey } from '../access/access.dto';
+import { AccessPatchDto, ExtendDto } from '../access/access.dto';
+import { IdempotencyKey, IdempotentRequest, markReplayed } from '../../common/http/idempotency-key';
 
 @ApiTags('keys')
 @ApiBearerAuth()
@@ -54,16 +55,19 @@ export class KeysController {
     return this.keys.updateAccess(telegramId, body);
   }
 
-  /** Adds days to the plan; the same Idempotency-Key within 24 h extends once and answers the first result. */
+  /** Adds days to the plan; the same request with the same Idempotency-Key within 24 h extends once. */
   @Post('extend')
   @HttpCode(200)
   @ApiOkResponse({ type: KeyViewDto })
-  extend(
+  async extend(
     @TelegramId() telegramId: number,
     @Body() body: ExtendDto,
-    @IdempotencyKey() key: string | null,
+    @IdempotencyKey() idempotent: IdempotentRequest | null,
+    @Res({ passthrough: true }) response: Response,
   ): Promise<KeyView> {
-    return this.keys.extend(telegramId, body.days, key);
+    const { key, replayed } = await this.keys.extend(telegramId, body.days, idempotent);
+    markReplayed(response, replayed);
+    return key;
   }
 
   @Post('reset-traffic')

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AccessView, ErrorCode, EventType, KeyView } from '@fleet/contract';
 import { DomainError } from '../../common/errors/domain-error';
+import type { IdempotentRequest } from '../../common/http/idempotency-key';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { mapAccess } from '../access/access.mapper';
@@ -98,10 +99,17 @@ export class KeysService {
     return this.view(await this.access.update(user.id, patch, 'bot'), active);
   }
 
-  async extend(telegramId: number, days: number, idempotencyKey: string | null): Promise<KeyView> {
+  async extend(
+    telegramId: number,
+    days: number,
+    idempotent: IdempotentRequest | null,
+  ): Promise<{ key: KeyView; replayed: boolean }> {
     const { user, active } = await this.requireActive(telegramId);
-    const extended = await this.access.extend(user.id, days, idempotencyKey, 'bot');
-    return { ...(await this.view(extended.user, active)), access: extended.access };
+    const extended = await this.access.extend(user.id, days, idempotent, 'bot');
+    return {
+      key: { ...(await this.view(extended.user, active)), access: extended.access },
+      replayed: extended.replayed,
+    };
   }
 
   async resetTraffic(telegramId: number): Promise<KeyView> {

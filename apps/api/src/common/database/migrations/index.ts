@@ -13,6 +13,7 @@ import { UserCounts1764710000000 } from './1764710000000-user-counts';
 import { UsernameSearch1764720000000 } from './1764720000000-username-search';
 import { RebalancePick1764730000000 } from './1764730000000-rebalance-pick';
 import { TopUsers1764740000000 } from './1764740000000-top-users';
+import { IdempotentRequests1764800000000 } from './1764800000000-idempotent-requests';
 import { JobGoneUsers1764830000000 } from './1764830000000-job-gone-users';
 import { OrderedWebhooks1764840000000 } from './1764840000000-ordered-webhooks';
 
@@ -33,6 +34,7 @@ export const MIGRATIONS = [
   UsernameSearch1764720000000,
   RebalancePick1764730000000,
   TopUsers1764740000000,
+  IdempotentRequests1764800000000,
   JobGoneUsers1764830000000,
   OrderedWebhooks1764840000000,
 ];
