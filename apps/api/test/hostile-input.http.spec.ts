@@ -153,8 +153,13 @@ describe('hostile input (real HTTP, real PostgreSQL)', () => {
     });
 
     it('still reads a request without a body as {}, and JSON with a charset', async () => {
-      const noBody = await t.http().post('/api/v1/nodes/check-health').set(admin);
-      expect(noBody.status).toBe(200);
+      await t.http().post('/api/v1/nodes/check-health').set(admin).expect(200);
+      // Every field optional: no body is no field (no node to place on, no node 1).
+      expect((await t.http().put('/api/v1/keys/5').set(bot)).body.code).toBe('NO_CAPACITY');
+      expect((await t.http().post('/api/v1/nodes/1/reconcile').set(admin)).body.code).toBe('NODE_NOT_FOUND');
+      // A required field is then missing, and said so.
+      const rebalance = await t.http().post('/api/v1/balancer/rebalance').set(admin).expect(400);
+      expect(rebalance.body.message).toEqual([expect.stringContaining('dryRun')]);
       const login = await raw('post', '/api/v1/auth/login', 'application/json; charset=utf-8', JSON.stringify(ADMIN));
       expect(login.status).toBe(200);
     });

@@ -57,7 +57,8 @@ export class StrictValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if ((metadata.type === 'body' || metadata.type === 'query') && metadata.metatype) {
+    // A request without a body (undefined) is read as `{}`, as the validation below does.
+    if ((metadata.type === 'body' || metadata.type === 'query') && metadata.metatype && value != null) {
       const problem = inputShapeProblem(value, metadata.metatype as new () => unknown, metadata.type);
       if (problem) throw new DomainError(ErrorCode.ValidationFailed, [problem]);
     }
