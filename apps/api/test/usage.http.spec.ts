@@ -8,7 +8,7 @@ import { UsageRepository } from '../src/modules/usage/usage.repository';
 import { TopUsersService } from '../src/modules/usage/top-users.service';
 import { AccessPassService } from '../src/modules/access/access-pass.service';
 import { checkHealth, clientOn, operatorCall, placeUsers, startFleet } from './support/fleet';
-import { startTestApp, TestApp } from './support/test-app';
+import { nodeBody, startTestApp, TestApp } from './support/test-app';
 
 type Fleet = Awaited<ReturnType<typeof startFleet>>;
 type Key = { userId: number; node: { id: number } };
@@ -67,6 +67,53 @@ describe('usage ledger: every byte a panel reports booked once (real HTTP, Postg
     const top = (await ctx.t.http().get('/api/v1/stats/top-users?hours=24&limit=5').set(ctx.fleet.auth).expect(200))
       .body;
     expect(top).toEqual([{ userId: key.userId, telegramId: 101, username: null, up: 305, down: 710 }]);
+  });
+
+  it('nodes that share a panel (one inbound each) book their own clients only: node, fleet and user totals agree', async () => {
+    const panel = ctx.fleet.panels[0];
+    const { body: shared } = await ctx.t
+      .http()
+      .post('/api/v1/nodes')
+      .set(ctx.fleet.auth)
+      .send(
+        nodeBody({
+          name: 'node-1-ws',
+          panelUrl: panel.url,
+          panelUsername: panel.username,
+          panelPassword: panel.password,
+          inboundId: 2,
+          maxUsers: 50,
+        }),
+      )
+      .expect(201);
+    await checkHealth(ctx.t, ctx.fleet.auth, shared.id);
+    const nodes = [ctx.fleet.nodeIds[0], shared.id, ctx.fleet.nodeIds[1]];
+    const keys = await placeUsers(ctx.t, ctx.bot, 151, 3);
+    for (const [i, key] of keys.entries()) {
+      if (key.node.id === nodes[i]) continue;
+      await ctx.t
+        .http()
+        .post(`/api/v1/users/${key.userId}/migrate`)
+        .set(ctx.fleet.auth)
+        .send({ nodeId: nodes[i] })
+        .expect(200);
+      key.node.id = nodes[i];
+    }
+    await pass(); // every client's first reading
+    const panels = [panel, panel, ctx.fleet.panels[1]];
+    keys.forEach((key, i) =>
+      panels[i].state.recordTraffic([{ email: emailOf(key), up: 100 * (i + 1), down: 1000 * (i + 1) }]),
+    );
+    expect(await pass()).toMatchObject({ up: 600, down: 6000 });
+    for (const [i, nodeId] of nodes.entries()) {
+      const node = (await ctx.t.http().get(`/api/v1/nodes/${nodeId}/usage`).set(ctx.fleet.auth).expect(200)).body;
+      expect(node.total).toEqual({ up: 100 * (i + 1), down: 1000 * (i + 1) });
+      expect((await usageOf(151 + i)).buckets).toEqual([
+        { start: expect.any(String), nodeId, up: 100 * (i + 1), down: 1000 * (i + 1) },
+      ]);
+    }
+    const overview = (await ctx.t.http().get('/api/v1/stats/overview').set(ctx.fleet.auth).expect(200)).body;
+    expect(overview.usage.last24h).toEqual({ up: 600, down: 6000 });
   });
 
   it('a move books the old client’s last bytes before it is deleted; the new client counts from zero', async () => {
@@ -257,7 +304,7 @@ describe('usage ledger: every byte a panel reports booked once (real HTTP, Postg
     const [key] = await placeUsers(ctx.t, ctx.bot, 801, 1);
     const node = (await ctx.t.app.get(NodesRepository).findById(key.node.id))!;
     const read = async () =>
-      readingsOf(await ctx.t.app.get(PanelPoolService).run(node, (panel) => panel.listInbounds()));
+      readingsOf(await ctx.t.app.get(PanelPoolService).run(node, (panel) => panel.listInbounds()), node);
     traffic(key, 100, 100);
     await pass();
     traffic(key, 50, 50);
@@ -285,12 +332,12 @@ describe('usage ledger: every byte a panel reports booked once (real HTTP, Postg
     traffic(key, 100, 100);
     await pass();
     traffic(key, 30, 70);
-    const readings = readingsOf(await ctx.t.app.get(PanelPoolService).run(node, (panel) => panel.listInbounds()));
+    const readings = readingsOf(await ctx.t.app.get(PanelPoolService).run(node, (panel) => panel.listInbounds()), node);
     const since = await repository.clock();
     await expect(
       ctx.t.dataSource.transaction(async (manager) => {
         await repository.lockNodes([node.id], manager);
-        const [booked] = await repository.book([{ nodeId: node.id, readings, since }], 0, manager);
+        const [booked] = await repository.book([{ nodeId: node.id, readings, since, complete: true }], 0, manager);
         expect(booked).toMatchObject({ up: 30, down: 70 });
         throw new Error('rolled back');
       }),

@@ -6,11 +6,22 @@ import { prng, seedFrom } from './support/prng';
 const GB = 1_000_000_000;
 const STEPS = 36;
 
+/** Nodes by panel and inbound: two panels carry two nodes each (one inbound each), one panel a single node. */
+const LAYOUT = [
+  { panel: 0, inbound: 1 },
+  { panel: 0, inbound: 2 },
+  { panel: 1, inbound: 1 },
+  { panel: 1, inbound: 3 },
+  { panel: 2, inbound: 1 },
+];
+
 /**
- * Random traffic on random users interleaved with moves, failovers (a panel refusing connections), rebalances,
- * operator counter resets through the panel's own API, and SIGKILL of the real process between passes and in the
- * middle of one. After the last pass: nothing is booked twice, and every byte is booked except, for a client whose
- * counter the operator reset, what it carried since the last pass before the reset (the panel forgot it first).
+ * Random traffic on random users interleaved with moves, failovers (a panel refusing connections, with every node on
+ * it), rebalances, operator counter resets through the panel's own API, and SIGKILL of the real process between
+ * passes and in the middle of one, on panels that carry several nodes (different inbounds). After the last pass:
+ * nothing is booked twice, and every byte is booked except, for a client whose counter the operator reset, what it
+ * carried since the last pass before the reset (the panel forgot it first); each node books its own inbound's
+ * clients only, so node, fleet and user totals agree to the byte.
  */
 describe('usage ledger property: random traffic, moves, failovers, resets and crashes (built app, SIGKILL)', () => {
   const seed = seedFrom('USAGE_PROPERTY_SEED');
@@ -29,8 +40,16 @@ describe('usage ledger property: random traffic, moves, failovers, resets and cr
   it('books every byte once', async () => {
     let { api, auth } = await boot();
     const { panels, dataSource } = fleet;
-    const nodeIds = await addPanelsAsNodes(api, auth, panels, 'ledger', { maxUsers: 10 });
-    const panelOf = (nodeId: number) => panels[nodeIds.indexOf(nodeId)];
+    const nodes: Array<{ id: number; panel: number; inbound: number }> = [];
+    for (const { panel, inbound } of LAYOUT) {
+      const name = `ledger-p${panel}-i${inbound}`;
+      const [id] = await addPanelsAsNodes(api, auth, [panels[panel]], name, { maxUsers: 10, inboundId: inbound });
+      nodes.push({ id, panel, inbound });
+    }
+    const nodeIds = nodes.map((node) => node.id);
+    const nodeOf = (nodeId: number) => nodes.find((node) => node.id === nodeId)!;
+    const panelOf = (nodeId: number) => panels[nodeOf(nodeId).panel];
+    const nodesOnPanel = (panel: number | null) => nodes.filter((node) => node.panel === panel).map((node) => node.id);
     const users: number[] = [];
     for (let i = 0; i < 8; i++)
       users.push(
@@ -47,9 +66,12 @@ describe('usage ledger property: random traffic, moves, failovers, resets and cr
     // The model: bytes the panels accepted per user; per client, bytes not yet certainly read by a pass; per user,
     // bytes an operator's reset may have taken before we read them.
     const injected = new Map<number, number>(users.map((id) => [id, 0]));
+    const injectedOnNode = new Map<number, number>(nodeIds.map((id) => [id, 0]));
     const unread = new Map<string, { userId: number; nodeId: number; bytes: number }>();
     const atRisk = new Map<number, number>(users.map((id) => [id, 0]));
+    /** The panel refusing connections, if any (every node on it is down). */
     let dead: number | null = null;
+    const isDead = (nodeId: number) => nodeOf(nodeId).panel === dead;
     const log: string[] = [];
 
     const activeClients = async () =>
@@ -84,11 +106,18 @@ describe('usage ledger property: random traffic, moves, failovers, resets and cr
       }
       throw new Error(`job ${jobId} did not finish`);
     };
+    /** The dead panel answers again: its nodes' leftover clients are booked and deleted before they serve again. */
+    const revive = async () => {
+      await panels[dead!].setFault({ kind: 'none' });
+      for (const nodeId of nodesOnPanel(dead))
+        for (let i = 0; i < 2; i++) await api.post(`/api/v1/nodes/${nodeId}/check-health`).set(auth).expect(200);
+      dead = null;
+    };
     const runPass = async () => {
       const { body } = await api.post('/api/v1/usage/collect').set(auth).expect(200);
       expect(body.ran).toBe(true);
-      expect(body.skipped).toBe(dead === null ? 0 : 1);
-      for (const [client, entry] of unread) if (entry.nodeId !== dead) unread.delete(client);
+      expect(body.skipped).toBe(nodesOnPanel(dead).length);
+      for (const [client, entry] of unread) if (!isDead(entry.nodeId)) unread.delete(client);
       // The quota: limited by the pass that sees the limit reached, on whichever nodes it was used.
       const [quota] = await dataSource.query(`SELECT status FROM vpn_users WHERE id = $1`, [quotaUser]);
       if ((await booked(quotaUser)) >= GB) expect(quota.status).toBe('limited');
@@ -112,12 +141,12 @@ describe('usage ledger property: random traffic, moves, failovers, resets and cr
       ]);
       log.push(action);
       if (action === 'traffic') {
-        // Any client of ours on any panel carries traffic: active ones, and old ones on a dead node.
-        const clients = panels.flatMap((panel, i) =>
-          fleetEmails(panel).map((email) => ({ email, nodeId: nodeIds[i] })),
+        // Any client of ours on any node's inbound carries traffic: active ones, and old ones on a dead node.
+        const clients = nodes.flatMap((node) =>
+          fleetEmails(panels[node.panel], node.inbound).map((email) => ({ email, nodeId: node.id })),
         );
         const active = new Set((await activeClients()).map((row) => key(row.node_id, row.client_email)));
-        const candidates = clients.filter(({ email, nodeId }) => nodeId === dead || active.has(key(nodeId, email)));
+        const candidates = clients.filter(({ email, nodeId }) => isDead(nodeId) || active.has(key(nodeId, email)));
         for (let n = 0; n < 3 && candidates.length; n++) {
           const { email, nodeId } = pick(candidates);
           const userId = Number(/^u(\d+)-/.exec(email)![1]);
@@ -127,16 +156,17 @@ describe('usage ledger property: random traffic, moves, failovers, resets and cr
           const accepted = panelOf(nodeId).state.recordTraffic([{ email, up, down }]);
           log.push(`+${accepted}@${key(nodeId, email)}`);
           injected.set(userId, injected.get(userId)! + accepted);
+          injectedOnNode.set(nodeId, injectedOnNode.get(nodeId)! + accepted);
           const entry = unread.get(key(nodeId, email)) ?? { userId, nodeId, bytes: 0 };
           unread.set(key(nodeId, email), { ...entry, bytes: entry.bytes + accepted });
         }
       } else if (action === 'pass') {
         await runPass();
       } else if (action === 'move') {
-        const rows = (await activeClients()).filter((row) => row.node_id !== dead);
+        const rows = (await activeClients()).filter((row) => !isDead(row.node_id));
         if (!rows.length) continue;
         const row = pick(rows);
-        const target = pick(nodeIds.filter((id) => id !== row.node_id && id !== dead));
+        const target = pick(nodeIds.filter((id) => id !== row.node_id && !isDead(id)));
         const moved = await api.post(`/api/v1/users/${row.user_id}/migrate`).set(auth).send({ nodeId: target });
         log.push(`u${row.user_id}:n${row.node_id}->n${target}:${moved.status}`);
       } else if (action === 'rebalance') {
@@ -145,37 +175,36 @@ describe('usage ledger property: random traffic, moves, failovers, resets and cr
         if (status === 202) await waitForJob(body.jobId);
       } else if (action === 'failover') {
         if (dead !== null) {
-          // The node comes back: its leftover clients are booked and deleted before it serves again.
-          await panelOf(dead).setFault({ kind: 'none' });
-          for (let i = 0; i < 2; i++) await api.post(`/api/v1/nodes/${dead}/check-health`).set(auth).expect(200);
-          dead = null;
+          await revive();
           continue;
         }
-        dead = pick(nodeIds);
-        log.push(`n${dead}`);
-        await panelOf(dead).setFault({ kind: 'refuse' });
-        for (let i = 0; i < 3; i++) await api.post(`/api/v1/nodes/${dead}/check-health`).set(auth).expect(200);
+        dead = pick(panels.map((_, i) => i));
+        log.push(`p${dead}`);
+        await panels[dead].setFault({ kind: 'refuse' });
+        for (const nodeId of nodesOnPanel(dead))
+          for (let i = 0; i < 3; i++) await api.post(`/api/v1/nodes/${nodeId}/check-health`).set(auth).expect(200);
         const jobs = (await api.get('/api/v1/jobs').set(auth).expect(200)).body.items;
-        const failover = jobs.find((job: { kind: string; status: string }) => job.kind === 'failover');
-        if (failover) await waitForJob(failover.id);
+        for (const job of jobs as Array<{ id: number; kind: string }>)
+          if (job.kind === 'failover') await waitForJob(job.id);
       } else if (action === 'reset-client') {
-        const rows = (await activeClients()).filter((row) => row.node_id !== dead);
+        const rows = (await activeClients()).filter((row) => !isDead(row.node_id));
         if (!rows.length) continue;
         const row = pick(rows);
         const reply = await operatorCall(
           panelOf(row.node_id),
-          `panel/api/inbounds/1/resetClientTraffic/${encodeURIComponent(row.client_email)}`,
+          `panel/api/inbounds/${nodeOf(row.node_id).inbound}/resetClientTraffic/${encodeURIComponent(row.client_email)}`,
         );
         expect(reply.success).toBe(true);
         forgetOn(row.node_id, row.client_email);
         log.push(key(row.node_id, row.client_email));
       } else if (action === 'reset-all') {
-        const nodeId = pick(nodeIds.filter((id) => id !== dead));
-        expect((await operatorCall(panelOf(nodeId), 'panel/api/inbounds/resetAllClientTraffics/-1')).success).toBe(
-          true,
-        );
-        forgetOn(nodeId);
-        log.push(`n${nodeId}`);
+        // One inbound's counters, or every inbound's on the panel.
+        const node = nodeOf(pick(nodeIds.filter((id) => !isDead(id))));
+        const everyInbound = random() < 0.5;
+        const path = `panel/api/inbounds/resetAllClientTraffics/${everyInbound ? -1 : node.inbound}`;
+        expect((await operatorCall(panels[node.panel], path)).success).toBe(true);
+        for (const nodeId of everyInbound ? nodesOnPanel(node.panel) : [node.id]) forgetOn(nodeId);
+        log.push(everyInbound ? `p${node.panel}` : `n${node.id}`);
       } else if (action === 'kill') {
         await fleet.kill();
         ({ api, auth } = await boot());
@@ -188,11 +217,7 @@ describe('usage ledger property: random traffic, moves, failovers, resets and cr
       }
     }
 
-    if (dead !== null) {
-      await panelOf(dead).setFault({ kind: 'none' });
-      for (let i = 0; i < 2; i++) await api.post(`/api/v1/nodes/${dead}/check-health`).set(auth).expect(200);
-      dead = null;
-    }
+    if (dead !== null) await revive();
     // Bulk moves leave their old clients to the tombstone loop (every few seconds): each is booked, then deleted.
     const tombstonesLeft = async () =>
       (await dataSource.query(`SELECT count(*)::int AS n FROM panel_tombstones`))[0].n as number;
@@ -218,6 +243,31 @@ describe('usage ledger property: random traffic, moves, failovers, resets and cr
       // These panels keep a lifetime counter that resets leave alone, so not even that is lost.
       expect(got).toBe(sent);
     }
+    // Each node booked its own inbound's clients only: what they carried, and what its users' rows hold there; the
+    // fleet's total is the sum over users (the usage routes and the overview, over HTTP).
+    const sum = (traffic: { up: number; down: number }) => traffic.up + traffic.down;
+    const userUsage = await Promise.all(
+      users.map(async (userId) => (await api.get(`/api/v1/users/${userId}/usage`).set(auth).expect(200)).body),
+    );
+    const byNode = [];
+    for (const nodeId of nodeIds) {
+      const { body } = await api.get(`/api/v1/nodes/${nodeId}/usage`).set(auth).expect(200);
+      const ofUsers = userUsage
+        .flatMap((usage) => usage.buckets)
+        .filter((bucket: { nodeId: number }) => bucket.nodeId === nodeId)
+        .reduce((total: number, bucket: { up: number; down: number }) => total + sum(bucket), 0);
+      byNode.push({ nodeId, sent: injectedOnNode.get(nodeId)!, node: sum(body.total), users: ofUsers });
+    }
+    console.log(`by node: ${JSON.stringify(byNode)}`);
+    for (const { sent, node, users: ofUsers } of byNode) {
+      expect(node).toBe(sent);
+      expect(ofUsers).toBe(sent);
+    }
+    const { body: overview } = await api.get('/api/v1/stats/overview').set(auth).expect(200);
+    const allSent = [...injected.values()].reduce((total, bytes) => total + bytes, 0);
+    expect(sum(overview.usage.last24h)).toBe(allSent);
+    expect(userUsage.reduce((total, usage) => total + sum(usage.total), 0)).toBe(allSent);
+
     // The quota user's status agrees with what was booked against the limit.
     const [quota] = await dataSource.query(`SELECT status, used_bytes::text FROM vpn_users WHERE id = $1`, [quotaUser]);
     expect(quota.status === 'limited').toBe(Number(quota.used_bytes) >= GB);

@@ -21,9 +21,17 @@ export function clientEmail(userId: number, nodeId: number): string {
   return `u${userId}-n${nodeId}`;
 }
 
+const OUR_EMAIL = /^u(\d+)-n(\d+)$/;
+
 export function userIdOfEmail(email: string): number | null {
-  const match = /^u(\d+)-n\d+$/.exec(email);
+  const match = OUR_EMAIL.exec(email);
   return match ? Number(match[1]) : null;
+}
+
+/** The node a client with our naming was made for; null for any other email. */
+export function nodeIdOfEmail(email: string): number | null {
+  const match = OUR_EMAIL.exec(email);
+  return match ? Number(match[2]) : null;
 }
 
 /** Shadowsocks-2022 keys must be base64 of exactly 16 or 32 bytes; derived from the user's UUID. */

@@ -36,7 +36,7 @@ describe('moveCursors', () => {
   it('takes a client seen for the first time as a baseline, owned by its assignment', () => {
     const cursors: NodeCursors = new Map();
     const moved = moveCursors(cursors, [reading('a', 500, 900, 3, 1400)], 200, 300, owners);
-    expect(moved).toEqual({ deltas: [], moved: 1, counterReset: [] });
+    expect(moved).toEqual({ deltas: [], moved: 1, dropped: 0, counterReset: [] });
     expect(fieldsOf(cursors.get('a'))).toMatchObject({
       userId: 7,
       counted: 1,
@@ -56,6 +56,7 @@ describe('moveCursors', () => {
     expect(moveCursors(cursors, [reading('a', 150, 260)], 400, 500, owners)).toEqual({
       deltas: [],
       moved: 0,
+      dropped: 0,
       counterReset: [],
     });
   });
@@ -95,6 +96,19 @@ describe('moveCursors', () => {
       up: 10,
       down: 10,
     });
+  });
+
+  it('drops, after a complete reading, the cursors of nobody’s clients that are no longer the node’s', () => {
+    const cursors: NodeCursors = new Map([
+      ['a', cursorWith(7, { up: 1, down: 1 })],
+      ['gone', cursorWith(null, { up: 5, down: 5 })], // the operator's client, deleted (or another node's)
+      ['being-made', newCursor(8, false, 100)], // a client we are creating: not on the panel yet
+      ['newer', cursorWith(null, { movedAt: 250 })], // read by a reader that started after this one
+    ]);
+    expect(moveCursors(new Map(cursors), [reading('a', 1, 1)], 200, 300, owners).dropped).toBe(0); // a few clients
+    const moved = moveCursors(cursors, [reading('a', 1, 1)], 200, 300, owners, { complete: true });
+    expect(moved.dropped).toBe(1);
+    expect([...cursors.keys()]).toEqual(['a', 'being-made', 'newer']);
   });
 });
 

@@ -74,6 +74,8 @@ export interface CursorMoves {
   deltas: ClientDelta[];
   /** Cursors moved (clients whose counters changed, or seen for the first time). */
   moved: number;
+  /** Cursors of nobody's clients that are no longer the node's, dropped. */
+  dropped: number;
   /** Users whose counter on the node went back (an operator reset, a restore): their `totalGB` is stale. */
   counterReset: number[];
 }
@@ -83,7 +85,9 @@ export interface CursorMoves {
  * counter that went back, or a new traffic row (a re-created client), starts a new epoch: never negative, never the
  * old total again; the lifetime counter, which resets leave alone, supplies what a reset erased before we read it. A
  * client seen for the first time is a baseline (what it carried before we knew it is not booked), owned by
- * `owners`' user. A cursor another reader moved after `since` keeps that (newer) reading.
+ * `owners`' user. A cursor another reader moved after `since` keeps that (newer) reading. When the readings are
+ * `complete` (all of the node's clients), cursors of nobody's clients missing from them go: such a client left the
+ * panel or is another node's, and if it is the node's again later it starts from a baseline, not an old count.
  */
 export function moveCursors(
   cursors: NodeCursors,
@@ -91,8 +95,9 @@ export function moveCursors(
   since: number,
   now: number,
   owners: ReadonlyMap<string, { userId: number; counted: boolean }>,
+  { complete = false } = {},
 ): CursorMoves {
-  const result: CursorMoves = { deltas: [], moved: 0, counterReset: [] };
+  const result: CursorMoves = { deltas: [], moved: 0, dropped: 0, counterReset: [] };
   const resetUsers = new Set<number>();
   for (const reading of readings) {
     // trusted only when it covers the counters (an upgraded panel backfills it once)
@@ -138,5 +143,14 @@ export function moveCursors(
     if (up + down > 0) result.deltas.push({ email: reading.email, cursor: was, up, down });
   }
   result.counterReset = [...resetUsers];
+  // (every cursor has a reading in the usual case: nothing to look for)
+  if (complete && cursors.size > readings.length) {
+    const read = new Set(readings.map((reading) => reading.email));
+    for (const [email, cursor] of cursors)
+      if (cursor[F.userId] === null && cursor[F.movedAt] < since && !read.has(email)) {
+        cursors.delete(email);
+        result.dropped++;
+      }
+  }
   return result;
 }

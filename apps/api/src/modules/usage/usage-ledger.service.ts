@@ -3,17 +3,30 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Inbound, ClientTraffic } from '@fleet/xui-client';
 import { DataSource, EntityManager } from 'typeorm';
 import { CrashPoints } from '../../common/background/crash-points';
+import { nodeIdOfEmail } from '../assignments/panel-identity';
 import { retryOnDeadlock } from '../../common/database/advisory-lock';
 import { Coalescer } from '../../common/batching/coalescer';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { BookingResult, CounterReading, NodeReadings, UsageRepository } from './usage.repository';
 
-/** The traffic rows of every inbound in an `inbounds/list` answer, one reading per email. */
-export function readingsOf(inbounds: Inbound[]): CounterReading[] {
+/**
+ * The traffic rows in an `inbounds/list` answer, one reading per email: of every inbound, or only a node's clients
+ * when `node` is given. A panel may carry several nodes (one inbound each), and each books its own clients only:
+ * those named for it (`u<user>-n<node>`) wherever they are on the panel (an inbound it used before), and the others
+ * on its inbound (the operator's own, adopted ones), never clients named for another node.
+ */
+export function readingsOf(inbounds: Inbound[], node?: { id: number; inboundId: number | null }): CounterReading[] {
   const byEmail = new Map<string, CounterReading>();
   for (const inbound of inbounds)
-    for (const row of inbound.clientStats ?? []) if (row.email) byEmail.set(row.email, readingOf(row));
+    for (const row of inbound.clientStats ?? []) {
+      if (!row.email) continue;
+      if (node) {
+        const namedFor = nodeIdOfEmail(row.email);
+        if (namedFor === null ? inbound.id !== node.inboundId : namedFor !== node.id) continue;
+      }
+      byEmail.set(row.email, readingOf(row));
+    }
   return [...byEmail.values()];
 }
 
@@ -66,9 +79,12 @@ export class UsageLedger {
     return this.book(node.id, await read(), stamp);
   }
 
-  /** Books readings of one node started at `since` (booked with whatever other readings are waiting). */
-  book(nodeId: number, readings: CounterReading[], since: Date): Promise<BookingResult> {
-    return this.lanes[nodeId % LANES].submit({ nodeId, readings, since });
+  /**
+   * Books readings of one node started at `since` (booked with whatever other readings are waiting). `complete`:
+   * the readings are all of the node's clients, so the cursors of nobody's clients missing from them go.
+   */
+  book(nodeId: number, readings: CounterReading[], since: Date, complete = false): Promise<BookingResult> {
+    return this.lanes[nodeId % LANES].submit({ nodeId, readings, since, complete });
   }
 
   /** The database clock, to stamp readings taken from now on. */

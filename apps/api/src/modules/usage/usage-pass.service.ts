@@ -108,13 +108,13 @@ export class UsagePassService implements OnApplicationBootstrap, OnModuleDestroy
       try {
         const inbounds = await this.pool.run(node, (panel) => panel.listInbounds());
         this.recentInbounds.remember(node, inbounds); // the reconcile pass reuses it
-        readings = readingsOf(inbounds);
+        readings = readingsOf(inbounds, node);
       } catch (error) {
         skip(node, error);
         return;
       }
       this.crash.reach('usage:read');
-      const booking = this.ledger.book(node.id, readings, since).then(
+      const booking = this.ledger.book(node.id, readings, since, true).then(
         async (booked) => {
           this.crash.reach('usage:booked');
           await this.afterBooking(node, booked);

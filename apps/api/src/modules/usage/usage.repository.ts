@@ -32,6 +32,8 @@ export interface NodeReadings {
   readings: CounterReading[];
   /** A cursor another reader moved after this keeps its (newer) reading. */
   since: Date;
+  /** The readings are all of the node's clients (a full list, not a few clients' last counters). */
+  complete: boolean;
 }
 
 export interface BookingResult {
@@ -114,11 +116,13 @@ export class UsageRepository {
     );
     const credits: Credit[] = [];
     const totals: NodeTotal[] = [];
-    const moves = batch.map(({ nodeId, readings, since }) => {
+    const moves = batch.map(({ nodeId, readings, since, complete }) => {
       const node = nodes.get(nodeId)!;
       // Bytes that waited through an hour's end belong to that hour.
       if (node.hourEnded) settle(node, node.cursors.values(), credits, counted);
-      const moved = moveCursors(node.cursors, readings, since.getTime(), node.now, owners.get(nodeId) ?? new Map());
+      const moved = moveCursors(node.cursors, readings, since.getTime(), node.now, owners.get(nodeId) ?? new Map(), {
+        complete,
+      });
       const total: NodeTotal = { nodeId, at: node.now, up: 0, down: 0 };
       for (const { cursor, up, down } of moved.deltas) {
         total.up += up;
@@ -133,7 +137,7 @@ export class UsageRepository {
         node.pendingSince ??= node.now;
       }
       if (total.up + total.down > 0) totals.push(total);
-      node.changed ||= moved.moved > 0;
+      node.changed ||= moved.moved + moved.dropped > 0;
       if (waitedEnough(node)) settle(node, node.cursors.values(), credits, counted);
       return moved;
     });
