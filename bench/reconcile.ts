@@ -103,7 +103,8 @@ async function wiped(writeCost: WriteCost | undefined, label: string) {
       floor: { addClientsMs: floorMs },
       restoreVsFloor: +(restoreMs / floorMs).toFixed(2),
       target: 'restoreVsFloor ≤ 1.5',
-      missingFound: drift.missing,
+      missingFound: drift.found.missing,
+      missingLeft: drift.missing, // what the pass could not restore: must be 0
       restored,
     };
   } finally {

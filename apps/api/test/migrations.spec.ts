@@ -103,6 +103,53 @@ describe('migrations (real PostgreSQL)', () => {
     expect(back[1]).toMatchObject({ client_email: 'b', traffic_id: null, up: 0 });
   });
 
+  it('keeps what remains after each node’s last reconcile, with what it found and corrected, and back', async () => {
+    await migrateDatabase(database.url);
+    await dataSource.initialize();
+    while (
+      (
+        await dataSource.query(
+          `SELECT 1 FROM information_schema.columns WHERE table_name = 'node_drift' AND column_name = 'found'`,
+        )
+      ).length
+    )
+      await dataSource.undoLastMigration({ transaction: 'each' });
+    const nodes = await dataSource.query(
+      `INSERT INTO nodes (name, panel_url, panel_username, panel_password)
+       SELECT 'n' || g, 'http://p', 'u', 'x' FROM generate_series(1, 3) g RETURNING id`,
+    );
+    // Repaired in full, repaired in part, a dry run.
+    await dataSource.query(
+      `INSERT INTO node_drift (node_id, checked_at, missing, extra, changed, "foreign", corrected, dry_run, sample, inbound)
+       VALUES ($1, now(), 1, 1, 2, 4, 5, false, '[{"kind": "missing", "email": "a"}]', '["port"]'),
+              ($2, now(), 3, 0, 0, 0, 2, false, '[{"kind": "missing", "email": "b"}]', '[]'),
+              ($3, now(), 1, 0, 0, 0, 0, true, '[{"kind": "missing", "email": "c"}]', '[]')`,
+      nodes.map((node: { id: number }) => node.id),
+    );
+    await migrateDatabase(database.url);
+    const rows = await dataSource.query(
+      `SELECT missing, extra, changed, "foreign", inbound, found, corrected, sample FROM node_drift ORDER BY node_id`,
+    );
+    const none = { missing: 0, extra: 0, changed: 0, inbound: [] };
+    expect(rows[0]).toEqual({
+      ...none,
+      foreign: 4,
+      sample: [],
+      found: { missing: 1, extra: 1, changed: 2, foreign: 4, inbound: ['port'] },
+      corrected: { missing: 1, extra: 1, changed: 2, inbound: ['port'] },
+    });
+    expect(rows[1]).toMatchObject({ missing: 3, found: { missing: 3 }, corrected: none });
+    expect(rows[2]).toMatchObject({ missing: 1, found: { missing: 1 }, corrected: none });
+
+    await dataSource.undoLastMigration({ transaction: 'each' });
+    const back = await dataSource.query(`SELECT missing, changed, inbound, corrected FROM node_drift ORDER BY node_id`);
+    expect(back).toEqual([
+      { missing: 1, changed: 2, inbound: ['port'], corrected: 5 },
+      { missing: 3, changed: 0, inbound: [], corrected: 0 },
+      { missing: 1, changed: 0, inbound: [], corrected: 0 },
+    ]);
+  });
+
   it('starts the user counts from the users there are, then counts only changes of status or deletion', async () => {
     await migrateDatabase(database.url);
     await dataSource.initialize();

@@ -10,6 +10,8 @@ import {
   startFleet,
 } from './support/fleet';
 import { startTestApp, TestApp } from './support/test-app';
+import { AppConfig } from '../src/config/app-config';
+import { APP_CONFIG } from '../src/config/config.module';
 import { ReconcilePassService } from '../src/modules/reconcile/reconcile-pass.service';
 import { UsagePassService } from '../src/modules/usage/usage-pass.service';
 
@@ -59,7 +61,8 @@ describe('reconcile: every panel converges to the database (real HTTP, PostgreSQ
     const onInbound = (panel.state.clientsOf(panel.state.findInbound(1)!) ?? []).length;
     const foreignBefore = onInbound - keys.filter((k) => k.node.id === nodeId).length;
     const { body } = await reconcile(nodeId);
-    expect(body).toMatchObject({ missing: 0, changed: 0, extra: 0, corrected: 0, foreign: foreignBefore, sample: [] });
+    expect(body).toMatchObject({ missing: 0, changed: 0, extra: 0, foreign: foreignBefore, sample: [] });
+    expect(body.corrected).toEqual({ missing: 0, changed: 0, extra: 0, inbound: [] });
     expect(Date.parse(body.checkedAt)).toBeGreaterThan(Date.now() - 60_000);
   });
 
@@ -79,7 +82,10 @@ describe('reconcile: every panel converges to the database (real HTTP, PostgreSQ
     add(panel, 'operator-test-client'); // the operator's own
 
     const dry = (await reconcile(nodeId, { dryRun: true })).body;
-    expect(dry).toMatchObject({ missing: 1, changed: 3, extra: 1, corrected: 0, dryRun: true });
+    const nothing = { missing: 0, changed: 0, extra: 0, inbound: [] };
+    // A dry run corrects nothing: all it found remains.
+    expect(dry).toMatchObject({ missing: 1, changed: 3, extra: 1, corrected: nothing, dryRun: true });
+    expect(dry.found).toEqual({ missing: 1, changed: 3, extra: 1, foreign: dry.foreign, inbound: [] });
     expect(clientOn(panel, emailOf(gone))).toBeUndefined(); // a dry run writes nothing
     expect(dry.sample).toEqual(
       expect.arrayContaining([
@@ -92,8 +98,16 @@ describe('reconcile: every panel converges to the database (real HTTP, PostgreSQ
     );
     expect(JSON.stringify(dry)).not.toContain(uuid);
 
+    // Repaired: nothing remains, and the pass says what it found and corrected.
     const fixed = (await reconcile(nodeId)).body;
-    expect(fixed).toMatchObject({ missing: 1, changed: 3, extra: 1, corrected: 5, dryRun: false });
+    expect(fixed).toMatchObject({ ...nothing, sample: [], dryRun: false });
+    expect(fixed.found).toEqual(dry.found);
+    expect(fixed.corrected).toEqual({ missing: 1, changed: 3, extra: 1, inbound: [] });
+    const afterRepair = (await t.http().get(`/api/v1/nodes/${nodeId}/drift`).set(fleet.auth).expect(200)).body;
+    expect(afterRepair).toEqual(fixed);
+    const listed = (await t.http().get('/api/v1/nodes').set(fleet.auth).expect(200)).body;
+    const row = (Array.isArray(listed) ? listed : listed.items).find((node: { id: number }) => node.id === nodeId);
+    expect(row.drift).toMatchObject(nothing);
     expect(clientOn(panel, emailOf(gone))).toMatchObject({ enable: true });
     expect(clientOn(panel, emailOf(disabled))).toMatchObject({ enable: true });
     expect(clientOn(panel, emailOf(rekeyed))).toMatchObject({ id: uuid });
@@ -103,12 +117,38 @@ describe('reconcile: every panel converges to the database (real HTTP, PostgreSQ
     expect(clientOn(panel, emailOf(held))!['expiryTime']).toBe(-30 * 86_400_000);
 
     const again = (await reconcile(nodeId)).body;
-    expect(again).toMatchObject({ missing: 0, changed: 0, extra: 0, corrected: 0 });
+    expect(again).toMatchObject({ ...nothing, found: { ...nothing, foreign: dry.foreign }, corrected: nothing });
     await checkInvariants(t, new Map(fleet.nodeIds.map((id, i) => [id, fleet.panels[i]])));
     const events = await t.dataSource.query(`SELECT payload FROM events WHERE type = 'reconcile.corrected'`);
-    expect(events).toEqual([{ payload: expect.objectContaining({ missing: 1, changed: 3, extra: 1, corrected: 5 }) }]);
-    const drift = (await t.http().get(`/api/v1/nodes/${nodeId}/drift`).set(fleet.auth).expect(200)).body;
-    expect(drift).toMatchObject({ missing: 0, changed: 0, extra: 0, corrected: 0 });
+    expect(events).toEqual([
+      {
+        payload: expect.objectContaining({
+          missing: 1,
+          changed: 3,
+          extra: 1,
+          corrected: 5,
+          remaining: { missing: 0, changed: 0, extra: 0 },
+        }),
+      },
+    ]);
+  });
+
+  it('what a pass could not correct (over its write budget) remains, named in the sample, until the next pass', async () => {
+    const keys = (await placeUsers(t, bot, 250, 8)).filter((key, _, all) => key.node.id === all[0].node.id);
+    const nodeId = keys[0].node.id;
+    const panel = panelOf(nodeId);
+    const wiped = keys.slice(0, 3);
+    for (const key of wiped) panel.state.deleteClient(1, String(clientOn(panel, emailOf(key))!['id']));
+    t.app.get<AppConfig>(APP_CONFIG).reconcileMaxWrites = 2;
+    const first = (await reconcile(nodeId)).body;
+    expect(first).toMatchObject({ missing: 1, found: { missing: 3 }, corrected: { missing: 2 } });
+    expect(first.sample).toEqual([{ kind: 'missing', email: emailOf(wiped[2]) }]);
+    const listed = (await t.http().get('/api/v1/nodes').set(fleet.auth).expect(200)).body;
+    const row = (Array.isArray(listed) ? listed : listed.items).find((node: { id: number }) => node.id === nodeId);
+    expect(row.drift).toMatchObject({ missing: 1, changed: 0, extra: 0 });
+    const second = (await reconcile(nodeId)).body;
+    expect(second).toMatchObject({ missing: 0, found: { missing: 1 }, corrected: { missing: 1 }, sample: [] });
+    for (const key of wiped) expect(clientOn(panel, emailOf(key))).toBeDefined();
   });
 
   it('a wiped panel is restored with the same keys', async () => {
@@ -117,7 +157,11 @@ describe('reconcile: every panel converges to the database (real HTTP, PostgreSQ
     const panel = panelOf(nodeId);
     const before = new Map(keys.map((key) => [emailOf(key), String(clientOn(panel, emailOf(key))!['id'])]));
     for (const key of keys) panel.state.deleteClient(1, before.get(emailOf(key))!);
-    expect((await reconcile(nodeId)).body).toMatchObject({ missing: keys.length, corrected: keys.length });
+    expect((await reconcile(nodeId)).body).toMatchObject({
+      missing: 0,
+      found: { missing: keys.length },
+      corrected: { missing: keys.length },
+    });
     for (const key of keys) expect(clientOn(panel, emailOf(key))).toMatchObject({ id: before.get(emailOf(key)) });
   });
 
@@ -166,7 +210,12 @@ describe('reconcile: every panel converges to the database (real HTTP, PostgreSQ
     const [key] = await placeUsers(t, bot, 500, 1);
     // As if the control plane had stopped between creating the client and switching to it.
     await t.dataSource.query(`UPDATE assignments SET state = 'pending' WHERE user_id = $1`, [key.userId]);
-    expect((await reconcile(key.node.id)).body).toMatchObject({ missing: 0, extra: 0, corrected: 0 });
+    expect((await reconcile(key.node.id)).body).toMatchObject({
+      missing: 0,
+      extra: 0,
+      found: { missing: 0, extra: 0 },
+      corrected: { missing: 0, extra: 0 },
+    });
     expect(clientOn(panelOf(key.node.id), emailOf(key))).toBeDefined();
   });
 
@@ -183,8 +232,11 @@ describe('reconcile: every panel converges to the database (real HTTP, PostgreSQ
     const oldPort = panel.state.findInbound(1)!.port;
     await editInbound({ port: 23456 });
     const { body } = await reconcile(nodeId);
-    expect(body).toMatchObject({ inbound: ['port'], missing: 0, changed: 0, extra: 0, corrected: 1 });
-    expect(body.sample[0]).toEqual({ kind: 'inbound', email: '', field: 'port', panel: 23456, desired: oldPort });
+    // Taken as it is now: nothing remains, the sample is empty; what was found says what changed.
+    expect(body).toMatchObject({ inbound: [], missing: 0, changed: 0, extra: 0, sample: [] });
+    expect(body).toMatchObject({ found: { inbound: ['port'] }, corrected: { inbound: ['port'], missing: 0 } });
+    const dry = (await reconcile(nodeId, { dryRun: true })).body;
+    expect(dry).toMatchObject({ inbound: [], found: { inbound: [] } });
     const onNode = keys.find((key) => key.node.id === nodeId)!;
     const key = (
       await t
@@ -194,7 +246,7 @@ describe('reconcile: every panel converges to the database (real HTTP, PostgreSQ
         .expect(200)
     ).body;
     expect(key.key).toContain(':23456');
-    expect((await reconcile(nodeId)).body).toMatchObject({ inbound: [], corrected: 0 });
+    expect((await reconcile(nodeId)).body).toMatchObject({ inbound: [], corrected: { inbound: [] } });
 
     // Disabled by the operator: reported, the node fails its checks and its users are moved as in failover.
     await editInbound({ enable: false });

@@ -49,8 +49,8 @@ export interface NodeView {
   lastHealthCheck: string | null;
   responseTimeMs: number | null;
   lastError: string | null;
-  /** The last reconcile: what differed from the database then (null: never reconciled). */
-  /** The last reconcile: clients missing, changed, extra; the inbound's own fields that differed (`inbound`). */
+  /** What still differs from the database after the last reconcile (null: never reconciled): clients missing,
+   * changed, extra; the inbound's own fields (`inbound`). */
   drift: { checkedAt: string; missing: number; changed: number; extra: number; inbound: string[] } | null;
   createdAt: string;
   updatedAt: string;

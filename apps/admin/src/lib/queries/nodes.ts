@@ -111,15 +111,21 @@ export const deleteNode = (id: number) => api<{ jobId: number } | undefined>(`/n
 export const setNodeStatus = (status: NodeView['status']) => (id: number) =>
   api<NodeView>(`/nodes/${id}`, { method: 'PATCH', body: { status } });
 
-export interface DriftView {
-  checkedAt: string | null;
+/** Clients that differ from the database by kind, and the inbound's own fields that differ. */
+export interface DriftCounts {
   missing: number;
   changed: number;
   extra: number;
   foreign: number;
-  /** The inbound's own fields that differed: gone or unusable (`missing`, `enable`, `protocol`), or refreshed. */
+  /** The inbound's own fields: gone or unusable (`missing`, `enable`, `protocol`), or changed (`port`, …). */
   inbound: string[];
-  corrected: number;
+}
+
+/** The last reconcile of a node: what remains after it (the counts and the sample), what it found and corrected. */
+export interface DriftView extends DriftCounts {
+  checkedAt: string | null;
+  found: DriftCounts;
+  corrected: Omit<DriftCounts, 'foreign'>;
   dryRun: boolean;
   sample: Array<{ kind: string; email: string; field?: string; panel?: unknown; desired?: unknown }>;
 }

@@ -3,9 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { DriftSample } from '../reconcile/reconcile-diff';
 
-export interface DriftRecord {
-  nodeId: number;
-  checkedAt: Date;
+/** How many clients differ from the database, by kind, and the inbound's fields that differ. */
+export interface DriftCounts {
   missing: number;
   extra: number;
   changed: number;
@@ -13,9 +12,26 @@ export interface DriftRecord {
   /** The inbound's fields that differed from what we had: `missing`, `enable`, `protocol` (it cannot serve), or
    * `port`, `remark`, `settings`, `streamSettings` (refreshed: links follow). */
   inbound: string[];
-  corrected: number;
+}
+
+/** What a reconcile corrected, by kind (the operator's own clients are never touched). */
+export type Corrections = Omit<DriftCounts, 'foreign'>;
+
+/** The last reconcile of a node: what remains after it (the counts and `sample`), what it found and corrected. */
+export interface DriftRecord extends DriftCounts {
+  nodeId: number;
+  checkedAt: Date;
+  found: DriftCounts;
+  corrected: Corrections;
   dryRun: boolean;
   sample: DriftSample[];
+}
+
+export const NO_DRIFT: DriftCounts = { missing: 0, extra: 0, changed: 0, foreign: 0, inbound: [] };
+
+/** Corrections of every kind, counted together. */
+export function correctionsMade(corrected: Corrections): number {
+  return corrected.missing + corrected.extra + corrected.changed + corrected.inbound.length;
 }
 
 /** Every query on `node_drift`: the last reconcile of each node. */
@@ -25,13 +41,13 @@ export class NodeDriftRepository {
 
   async save(record: DriftRecord): Promise<void> {
     await this.dataSource.query(
-      `INSERT INTO node_drift (node_id, checked_at, missing, extra, changed, "foreign", corrected, dry_run, sample,
-                               inbound)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+      `INSERT INTO node_drift (node_id, checked_at, missing, extra, changed, "foreign", inbound, found, corrected,
+                               dry_run, sample)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        ON CONFLICT (node_id) DO UPDATE SET checked_at = EXCLUDED.checked_at, missing = EXCLUDED.missing,
          extra = EXCLUDED.extra, changed = EXCLUDED.changed, "foreign" = EXCLUDED."foreign",
-         corrected = EXCLUDED.corrected, dry_run = EXCLUDED.dry_run, sample = EXCLUDED.sample,
-         inbound = EXCLUDED.inbound`,
+         inbound = EXCLUDED.inbound, found = EXCLUDED.found, corrected = EXCLUDED.corrected,
+         dry_run = EXCLUDED.dry_run, sample = EXCLUDED.sample`,
       [
         record.nodeId,
         record.checkedAt,
@@ -39,10 +55,11 @@ export class NodeDriftRepository {
         record.extra,
         record.changed,
         record.foreign,
-        record.corrected,
+        JSON.stringify(record.inbound),
+        JSON.stringify(record.found),
+        JSON.stringify(record.corrected),
         record.dryRun,
         JSON.stringify(record.sample),
-        JSON.stringify(record.inbound),
       ],
     );
   }
@@ -68,10 +85,11 @@ interface DriftRow {
   extra: number;
   changed: number;
   foreign: number;
-  corrected: number;
+  inbound: string[];
+  found: DriftCounts;
+  corrected: Corrections;
   dry_run: boolean;
   sample: DriftSample[];
-  inbound: string[];
 }
 
 function recordOf(row: DriftRow): DriftRecord {
@@ -83,6 +101,7 @@ function recordOf(row: DriftRow): DriftRecord {
     changed: row.changed,
     foreign: row.foreign,
     inbound: row.inbound,
+    found: row.found,
     corrected: row.corrected,
     dryRun: row.dry_run,
     sample: row.sample,

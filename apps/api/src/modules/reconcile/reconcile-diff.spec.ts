@@ -1,5 +1,5 @@
 import { PanelClient } from '@fleet/xui-client';
-import { diffNode, DesiredClient } from './reconcile-diff';
+import { diffNode, DesiredClient, sampleOf } from './reconcile-diff';
 
 const client = (email: string, fields: Partial<PanelClient> = {}): PanelClient => ({
   email,
@@ -19,6 +19,24 @@ const ours = (email: string) => /^u\d+-n\d+$/.test(email);
 const diff = (desired: DesiredClient[], actual: PanelClient[], extra: Partial<Parameters<typeof diffNode>[0]> = {}) =>
   diffNode({ protocol: 'vless', desired, actual, pending: new Set(), tombstoned: new Set(), ours, ...extra });
 
+describe('sampleOf', () => {
+  it('shows the inbound’s differences first, then clients by kind, twenty at most', () => {
+    const drift = diff(
+      [want(1), want(2, { enable: false })],
+      [client('u2-n1'), ...Array.from({ length: 30 }, (_, i) => client(`u${100 + i}-n1`))],
+    );
+    drift.inbound = [{ kind: 'inbound', email: '', field: 'port', panel: 2, desired: 1 }];
+    const sample = sampleOf(drift);
+    expect(sample.slice(0, 4)).toEqual([
+      { kind: 'inbound', email: '', field: 'port', panel: 2, desired: 1 },
+      { kind: 'missing', email: 'u1-n1' },
+      { kind: 'changed', email: 'u2-n1', field: 'enable', panel: true, desired: false },
+      { kind: 'extra', email: 'u100-n1' },
+    ]);
+    expect(sample).toHaveLength(20);
+  });
+});
+
 describe('diffNode', () => {
   it('agrees with itself: no drift when the panel has exactly what is wanted', () => {
     const desired = [want(1), want(2, { enable: false, expiryTime: 1_800_000_000_000, totalGB: 5e9, limitIp: 2 })];
@@ -33,7 +51,6 @@ describe('diffNode', () => {
       extra: [],
       foreign: 0,
       inbound: [],
-      sample: [],
     });
   });
 
@@ -43,8 +60,8 @@ describe('diffNode', () => {
       [client('u2-n1', { id: 'someone-else', totalGB: 1e9, enable: false, comment: 'operator note' }), client('u3-n1')],
     );
     expect(drift.missing.map((d) => d.userId)).toEqual([1]);
-    expect(drift.changed).toEqual([{ userId: 2, email: 'u2-n1', fields: ['key', 'enable', 'totalGB'] }]);
-    expect(drift.sample).toEqual([
+    expect(drift.changed).toMatchObject([{ userId: 2, email: 'u2-n1', fields: ['key', 'enable', 'totalGB'] }]);
+    expect(sampleOf(drift)).toEqual([
       { kind: 'missing', email: 'u1-n1' },
       { kind: 'changed', email: 'u2-n1', field: 'key' },
       { kind: 'changed', email: 'u2-n1', field: 'enable', panel: false, desired: true },

@@ -20,21 +20,21 @@ export interface DriftSample {
 
 export interface NodeDrift {
   missing: DesiredClient[];
-  changed: Array<{ userId: number; email: string; fields: string[] }>;
+  /** Clients whose owned fields differ: which ones, and each difference as shown to operators. */
+  changed: Array<{ userId: number; email: string; fields: string[]; differences: DriftSample[] }>;
   /** Clients of ours that no user should have there (tombstoned, or with our naming and no assignment). */
   extra: Array<{ email: string; tombstoned: boolean }>;
   /** Clients we never made or adopted: counted, never touched. */
   foreign: number;
-  /** The inbound's own fields that differ (set by the caller, which reads the inbound). */
-  inbound: string[];
-  sample: DriftSample[];
+  /** The inbound's own fields that differ, each with its sample (set by the caller, which reads the inbound). */
+  inbound: DriftSample[];
 }
 
 /** The fields of a client we own; everything else on it belongs to the operator. */
 const OWNED = ['enable', 'expiryTime', 'totalGB', 'limitIp', 'subId'] as const;
 /** `totalGB` follows the node's counter between passes; a smaller difference is not drift. */
 const TOTAL_TOLERANCE_BYTES = 1_000_000;
-export const SAMPLE_SIZE = 20;
+const SAMPLE_SIZE = 20;
 
 function differs(field: (typeof OWNED)[number], panel: unknown, desired: unknown): boolean {
   const actual = Number(panel ?? 0);
@@ -74,37 +74,43 @@ export function diffNode(input: {
   const key = (email: string) => email.toLowerCase();
   const actualByEmail = new Map(input.actual.filter((c) => c.email).map((c) => [key(c.email), c]));
   const wanted = new Set(input.desired.map((d) => key(d.client.email)));
-  const drift: NodeDrift = { missing: [], changed: [], extra: [], foreign: 0, inbound: [], sample: [] };
-  const note = (sample: DriftSample) => drift.sample.length < SAMPLE_SIZE && drift.sample.push(sample);
+  const drift: NodeDrift = { missing: [], changed: [], extra: [], foreign: 0, inbound: [] };
 
   for (const desired of input.desired) {
     const found = actualByEmail.get(key(desired.client.email));
     if (!found) {
       drift.missing.push(desired);
-      note({ kind: 'missing', email: desired.client.email });
       continue;
     }
     const fields: string[] = [];
+    const differences: DriftSample[] = [];
     if (credential(input.protocol, found) !== credential(input.protocol, desired.client)) {
       fields.push('key');
-      note({ kind: 'changed', email: found.email, field: 'key' }); // a credential: no values shown
+      differences.push({ kind: 'changed', email: found.email, field: 'key' }); // a credential: no values shown
     }
     for (const field of OWNED) {
       if (!differs(field, found[field], desired.client[field])) continue;
       fields.push(field);
-      note({ kind: 'changed', email: found.email, field, panel: found[field] ?? null, desired: desired.client[field] });
+      const panel = found[field] ?? null;
+      differences.push({ kind: 'changed', email: found.email, field, panel, desired: desired.client[field] });
     }
-    if (fields.length) drift.changed.push({ userId: desired.userId, email: found.email, fields });
+    if (fields.length) drift.changed.push({ userId: desired.userId, email: found.email, fields, differences });
   }
   for (const client of input.actual) {
     if (!client.email || wanted.has(key(client.email)) || input.pending.has(key(client.email))) continue;
     const tombstoned = input.tombstoned.has(key(client.email));
-    if (tombstoned || input.ours(client.email)) {
-      drift.extra.push({ email: client.email, tombstoned });
-      note({ kind: 'extra', email: client.email });
-    } else {
-      drift.foreign++;
-    }
+    if (tombstoned || input.ours(client.email)) drift.extra.push({ email: client.email, tombstoned });
+    else drift.foreign++;
   }
   return drift;
+}
+
+/** The first SAMPLE_SIZE differences of a drift, as shown to operators: the inbound's, then by kind. */
+export function sampleOf(drift: NodeDrift): DriftSample[] {
+  return [
+    ...drift.inbound,
+    ...drift.missing.map((item): DriftSample => ({ kind: 'missing', email: item.client.email })),
+    ...drift.changed.flatMap((item) => item.differences),
+    ...drift.extra.map((item): DriftSample => ({ kind: 'extra', email: item.email })),
+  ].slice(0, SAMPLE_SIZE);
 }

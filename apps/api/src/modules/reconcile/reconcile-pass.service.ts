@@ -9,6 +9,7 @@ import { runFleetTask } from '../../common/background/fleet-task';
 import { DomainError } from '../../common/errors/domain-error';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
+import { correctionsMade } from '../nodes/node-drift.repository';
 import { NodesRepository } from '../nodes/nodes.repository';
 import { ReconcileService } from './reconcile.service';
 
@@ -53,7 +54,7 @@ export class ReconcilePassService implements OnApplicationBootstrap, OnModuleDes
           try {
             // what the last usage pass read (one interval ago at most, a minute when the loop is off)
             const reuseWithinMs = this.config.usageIntervalMs || 60_000;
-            corrected += (await this.reconcile.reconcileNode(node, { reuseWithinMs })).corrected;
+            corrected += correctionsMade((await this.reconcile.reconcileNode(node, { reuseWithinMs })).corrected);
             reconciled++;
           } catch (error) {
             if (!(error instanceof DomainError))

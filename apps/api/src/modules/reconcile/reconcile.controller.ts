@@ -1,8 +1,9 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsBoolean, ValidateIf } from 'class-validator';
 import { IdParam } from '../../common/http/id-param';
 import { AllowRoles } from '../auth/roles.decorator';
+import { DriftViewDto, mapDrift } from './reconcile.dto';
 import { ReconcileService } from './reconcile.service';
 
 export class ReconcileDto {
@@ -21,28 +22,15 @@ export class ReconcileController {
 
   @Get('drift')
   @AllowRoles('admin', 'viewer')
+  @ApiOkResponse({ type: DriftViewDto })
   drift(@IdParam() id: number) {
-    return this.reconcile.last(id).then(view);
+    return this.reconcile.last(id).then(mapDrift);
   }
 
   @Post('reconcile')
   @HttpCode(200)
+  @ApiOkResponse({ type: DriftViewDto })
   reconcileNow(@IdParam() id: number, @Body() body: ReconcileDto) {
-    return this.reconcile.reconcile(id, { dryRun: body.dryRun ?? false }).then(view);
+    return this.reconcile.reconcile(id, { dryRun: body.dryRun ?? false }).then(mapDrift);
   }
-}
-
-function view(record: Awaited<ReturnType<ReconcileService['last']>>) {
-  const { checkedAt, missing, extra, changed, foreign, inbound, corrected, dryRun, sample } = record;
-  return {
-    checkedAt: checkedAt?.toISOString() ?? null,
-    missing,
-    extra,
-    changed,
-    foreign,
-    inbound,
-    corrected,
-    dryRun,
-    sample,
-  };
 }

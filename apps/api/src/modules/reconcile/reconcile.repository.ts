@@ -42,6 +42,17 @@ export class ReconcileRepository {
     return new Set(rows.map((row) => row.email));
   }
 
+  /** Which of these users' clients on the node still wait for their access to be written (after a repair). */
+  async behindOnAccess(nodeId: number, userIds: number[]): Promise<Set<number>> {
+    const rows: Array<{ user_id: number }> = await this.dataSource.query(
+      `SELECT a.user_id FROM assignments a JOIN vpn_users u ON u.id = a.user_id
+        WHERE a.node_id = $1 AND a.user_id = ANY($2::int[]) AND a.state = 'active'
+          AND a.access_version < u.access_version`,
+      [nodeId, userIds],
+    );
+    return new Set(rows.map((row) => row.user_id));
+  }
+
   /** Emails (lower-cased) of the clients that must leave the node's panel. */
   async tombstonedEmails(nodeId: number): Promise<Set<string>> {
     const rows: Array<{ email: string }> = await this.dataSource.query(

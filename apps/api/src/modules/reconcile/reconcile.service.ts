@@ -20,8 +20,15 @@ import { PanelPoolService } from '../panels/panel-pool.service';
 import { RecentInbounds } from '../panels/recent-inbounds';
 import { PanelWriterService } from '../panels/panel-writer.service';
 import { UsageRepository } from '../usage/usage.repository';
-import { DriftRecord, NodeDriftRepository } from '../nodes/node-drift.repository';
-import { DesiredClient, diffNode, DriftSample, NodeDrift, SAMPLE_SIZE } from './reconcile-diff';
+import {
+  Corrections,
+  correctionsMade,
+  DriftCounts,
+  DriftRecord,
+  NO_DRIFT,
+  NodeDriftRepository,
+} from '../nodes/node-drift.repository';
+import { DesiredClient, diffNode, DriftSample, NodeDrift, sampleOf } from './reconcile-diff';
 import { ReconcileRepository } from './reconcile.repository';
 
 /**
@@ -63,10 +70,11 @@ export class ReconcileService {
   /**
    * The same, for a node already read (the scheduled pass reads them all at once). `reuseWithinMs`: the node's
    * inbound as the usage pass read it at most this long ago serves instead of another panel call (what changed since
-   * is caught by the checks made right before each correction, or by the next pass).
+   * is caught by the checks made right before each correction, or by the next pass). Records what the pass found,
+   * what it corrected and what remains.
    */
   async reconcileNode(node: NodeEntity, { dryRun = false, reuseWithinMs = 0 } = {}): Promise<DriftRecord> {
-    if (!node.inboundId || !node.inboundSnapshot) return this.record(node, emptyDrift(), 0, true);
+    if (!node.inboundId || !node.inboundSnapshot) return this.record(node, unrepaired(emptyDrift(), true));
     const reportOnly = dryRun || this.config.reconcileMode === 'report';
     const recent = reuseWithinMs > 0 ? this.recentInbounds.take(node.id, reuseWithinMs) : null;
     const wanted = await this.desiredOn(node);
@@ -74,13 +82,11 @@ export class ReconcileService {
     const unfit = inboundUnfit(inbound);
     if (unfit) {
       // Nothing to repair here: the health check fails the node on it, so its users are moved as in failover.
-      const drift = { ...emptyDrift(), inbound: [unfit.field] };
-      drift.sample.push({ kind: 'inbound', email: '', field: unfit.field });
-      await this.record(node, drift, 0, reportOnly);
+      const drift = { ...emptyDrift(), inbound: [{ kind: 'inbound' as const, email: '', field: unfit.field }] };
+      await this.record(node, unrepaired(drift, reportOnly));
       throw new DomainError(ErrorCode.NodeNotEligible, `${node.name}: inbound ${node.inboundId} is ${unfit.reason}`);
     }
     const snapshot = inboundSnapshot(inbound!);
-    const inboundChanged = snapshotChanges(node.inboundSnapshot, snapshot);
     const actual = inboundClients(inbound!);
     // Clients are compared with the inbound as it is now (a new protocol keys its clients differently).
     const drift = diffNode({
@@ -91,21 +97,15 @@ export class ReconcileService {
       tombstoned: wanted.tombstoned,
       ours: await this.oursOn(node, actual),
     });
-    drift.inbound = inboundChanged;
-    drift.sample = [
-      ...inboundChanged.map((field) => inboundSample(field, node.inboundSnapshot!, snapshot)),
-      ...drift.sample,
-    ].slice(0, SAMPLE_SIZE);
-    let corrected = 0;
-    if (!reportOnly) {
-      if (inboundChanged.length) {
-        await this.nodes.refreshInbound(node.id, snapshot);
-        node.inboundSnapshot = snapshot;
-        corrected++;
-      }
-      corrected += await this.repair(node, drift);
+    drift.inbound = snapshotChanges(node.inboundSnapshot, snapshot).map((field) =>
+      inboundSample(field, node.inboundSnapshot!, snapshot),
+    );
+    if (reportOnly) return this.record(node, unrepaired(drift, true));
+    if (drift.inbound.length) {
+      await this.nodes.refreshInbound(node.id, snapshot);
+      node.inboundSnapshot = snapshot;
     }
-    return this.record(node, drift, corrected, reportOnly);
+    return this.record(node, await this.repair(node, drift));
   }
 
   private async readInbound(node: NodeEntity) {
@@ -155,43 +155,57 @@ export class ReconcileService {
     return (email: string) => userIdOfEmail(email) !== null || adopted.has(email.toLowerCase());
   }
 
-  /** Writes the corrections, at most RECONCILE_MAX_WRITES; answers how many were made. */
-  private async repair(node: NodeEntity, drift: NodeDrift): Promise<number> {
+  /**
+   * Writes the corrections, at most RECONCILE_MAX_WRITES (the rest waits for the next pass); answers what was
+   * corrected and what remains: writes that failed and corrections over the budget. A difference that went away by
+   * itself meanwhile (a client made by a placement, a user who left) is neither.
+   */
+  private async repair(node: NodeEntity, found: NodeDrift): Promise<Repair> {
     let budget = this.config.reconcileMaxWrites;
-    let corrected = 0;
+    // (the inbound is taken as it is now before anything else)
+    const corrected: Corrections = { missing: 0, extra: 0, changed: 0, inbound: countsOf(found).inbound };
+    const remaining: NodeDrift = { missing: [], changed: [], extra: [], foreign: found.foreign, inbound: [] };
     const liveNow = () => this.reconcileReads.liveEmails(node.id);
+    const withinBudget = <T>(items: T[], left: T[]) => {
+      const taken = items.slice(0, Math.max(0, budget));
+      left.push(...items.slice(taken.length));
+      budget -= taken.length;
+      return taken;
+    };
 
-    const missing = drift.missing.slice(0, budget);
+    const missing = withinBudget(found.missing, remaining.missing);
     if (missing.length) {
       const live = await liveNow();
       const adds = missing.filter((item) => live.has(item.client.email.toLowerCase()));
       const outcomes = await Promise.allSettled(
         adds.map((item) => this.writer.addClient(node, node.inboundId!, item.client)),
       );
-      // A duplicate email: the client is there after all (made meanwhile), which is what we wanted: not a correction.
-      corrected += outcomes.filter((outcome) => outcome.status === 'fulfilled').length;
-      const failure = outcomes.find(
-        (outcome): outcome is PromiseRejectedResult =>
-          outcome.status === 'rejected' && !(outcome.reason instanceof PanelDuplicateEmailError),
-      );
-      if (failure) this.logger.warn(`re-creating clients on ${node.name}: ${(failure.reason as Error).message}`);
-      budget -= adds.length;
+      let failure: Error | undefined;
+      for (const [i, outcome] of outcomes.entries()) {
+        if (outcome.status === 'fulfilled') corrected.missing++;
+        // A duplicate email: the client is there after all (made meanwhile), which is what we wanted: not a correction.
+        else if (!(outcome.reason instanceof PanelDuplicateEmailError)) {
+          remaining.missing.push(adds[i]);
+          failure ??= outcome.reason as Error;
+        }
+      }
+      if (failure) this.logger.warn(`re-creating clients on ${node.name}: ${failure.message}`);
     }
 
-    const changed = drift.changed.slice(0, Math.max(0, budget));
+    const changed = withinBudget(found.changed, remaining.changed);
     if (changed.length) {
-      await this.assignments.markAccessStale(
-        node.id,
-        changed.map((item) => item.userId),
-      );
-      let failed = 0;
+      const users = changed.map((item) => item.userId);
+      await this.assignments.markAccessStale(node.id, users);
       // The access sync catches up at most 500 clients per call.
-      for (let round = 0; round * 500 < changed.length; round++) failed = await this.sync.applyPending(node.id);
-      corrected += Math.max(0, changed.length - failed);
-      budget -= changed.length;
+      for (let round = 0; round * 500 < changed.length; round++) await this.sync.applyPending(node.id);
+      const behind = await this.reconcileReads.behindOnAccess(node.id, users);
+      for (const item of changed) {
+        if (behind.has(item.userId)) remaining.changed.push(item);
+        else corrected.changed++;
+      }
     }
 
-    const extra = drift.extra.slice(0, Math.max(0, budget));
+    const extra = withinBudget(found.extra, remaining.extra);
     if (extra.length) {
       const live = await liveNow();
       const removable = extra.filter((item) => item.tombstoned || !live.has(item.email.toLowerCase()));
@@ -208,39 +222,41 @@ export class ReconcileService {
           manager,
         ),
       );
-      const emails = removable.map((item) => item.email);
-      corrected += (await this.tombstoneRunner.runDue({ nodeId: node.id, emails })).done;
+      const { cleaned } = await this.tombstoneRunner.runDue({ nodeId: node.id, emails: removable.map((i) => i.email) });
+      for (const item of removable) {
+        if (cleaned.has(item.email)) corrected.extra++;
+        else remaining.extra.push(item);
+      }
     }
-    return corrected;
+    return { found, corrected, remaining, dryRun: false };
   }
 
-  private async record(node: NodeEntity, drift: NodeDrift, corrected: number, dryRun: boolean) {
+  private async record(node: NodeEntity, { found, corrected, remaining, dryRun }: Repair): Promise<DriftRecord> {
     const record: DriftRecord = {
       nodeId: node.id,
       checkedAt: new Date(),
-      missing: drift.missing.length,
-      extra: drift.extra.length,
-      changed: drift.changed.length,
-      foreign: drift.foreign,
-      inbound: drift.inbound,
+      ...countsOf(remaining),
+      found: countsOf(found),
       corrected,
       dryRun,
-      sample: drift.sample,
+      sample: sampleOf(remaining),
     };
     await this.drift.save(record);
-    if (corrected > 0) {
-      this.metrics.reconcileCorrections.inc(nodeLabels(node), corrected);
+    const made = correctionsMade(corrected);
+    if (made > 0) {
+      this.metrics.reconcileCorrections.inc(nodeLabels(node), made);
       await this.events.record({
         type: EventType.ReconcileCorrected,
         actor: 'system:reconcile',
         nodeId: node.id,
         payload: {
           node: node.name,
-          missing: record.missing,
-          changed: record.changed,
-          extra: record.extra,
-          inbound: record.inbound,
-          corrected,
+          missing: record.found.missing,
+          changed: record.found.changed,
+          extra: record.found.extra,
+          inbound: record.found.inbound,
+          corrected: made,
+          remaining: { missing: record.missing, changed: record.changed, extra: record.extra },
         },
       });
     }
@@ -254,12 +270,9 @@ export class ReconcileService {
       (await this.drift.find(nodeId)) ?? {
         nodeId,
         checkedAt: null,
-        missing: 0,
-        extra: 0,
-        changed: 0,
-        foreign: 0,
-        inbound: [],
-        corrected: 0,
+        ...NO_DRIFT,
+        found: NO_DRIFT,
+        corrected: { missing: 0, extra: 0, changed: 0, inbound: [] },
         dryRun: false,
         sample: [],
       }
@@ -267,8 +280,31 @@ export class ReconcileService {
   }
 }
 
+/** What a reconcile found, corrected and left. */
+interface Repair {
+  found: NodeDrift;
+  corrected: Corrections;
+  remaining: NodeDrift;
+  dryRun: boolean;
+}
+
+/** A drift recorded without writing anything: all of it remains. */
+function unrepaired(drift: NodeDrift, dryRun: boolean): Repair {
+  return { found: drift, corrected: { missing: 0, extra: 0, changed: 0, inbound: [] }, remaining: drift, dryRun };
+}
+
+function countsOf(drift: NodeDrift): DriftCounts {
+  return {
+    missing: drift.missing.length,
+    extra: drift.extra.length,
+    changed: drift.changed.length,
+    foreign: drift.foreign,
+    inbound: drift.inbound.flatMap((sample) => sample.field ?? []),
+  };
+}
+
 function emptyDrift(): NodeDrift {
-  return { missing: [], changed: [], extra: [], foreign: 0, inbound: [], sample: [] };
+  return { missing: [], changed: [], extra: [], foreign: 0, inbound: [] };
 }
 
 /** Settings and stream settings may hold keys (a reality private key, a shadowsocks password): named, not shown. */

@@ -6,10 +6,8 @@ import { Confirm } from '../../../components/ui/confirm';
 import {
   checkNow,
   deleteNode,
-  reconcileNode,
   drainNode,
   setNodeStatus,
-  useDrift,
   useHealthHistory,
   useNode,
   useNodeAction,
@@ -17,6 +15,7 @@ import {
 } from '../../../lib/queries/nodes';
 import { UsageChart } from '../../../components/usage-chart';
 import { formatBytes, useNodeUsage } from '../../../lib/queries/usage';
+import { NodeDrift } from './node-drift';
 import { NodeForm } from './node-form';
 
 /** One node: state, health history, its users, and the actions (check, maintenance, drain, delete). */
@@ -122,64 +121,6 @@ export function NodePage({ id }: { id: number }) {
       <NodeTraffic id={id} name={node.name} />
     </section>
   );
-}
-
-/** The last reconcile: what differed from the database, a sample, and a reconcile now. */
-function NodeDrift({ id }: { id: number }) {
-  const drift = useDrift(id).data;
-  const reconcile = useNodeAction(reconcileNode);
-  if (!drift) return null;
-  return (
-    <>
-      <h2>Drift</h2>
-      <p>
-        {drift.checkedAt
-          ? `Last reconcile ${new Date(drift.checkedAt).toLocaleString()}: ${drift.missing} missing, ${drift.changed} changed, ${drift.extra} extra, ${drift.corrected} corrected; ${drift.foreign} of the operator's own clients left alone.`
-          : 'Not reconciled yet.'}{' '}
-        {inboundText(drift.inbound)}{' '}
-        <button type="button" onClick={() => reconcile.mutate(id)} disabled={reconcile.isPending}>
-          Reconcile now
-        </button>
-      </p>
-      {drift.sample.length > 0 && (
-        <table aria-label="Drift sample">
-          <thead>
-            <tr>
-              <th>Kind</th>
-              <th>Client</th>
-              <th>Field</th>
-              <th>On the panel</th>
-              <th>Wanted</th>
-            </tr>
-          </thead>
-          <tbody>
-            {drift.sample.map((item, i) => (
-              <tr key={i}>
-                <td>{item.kind}</td>
-                <td>{item.kind === 'inbound' ? '(the inbound)' : item.email}</td>
-                <td>{item.field ?? ''}</td>
-                <td>{item.panel === undefined ? '' : String(item.panel)}</td>
-                <td>{item.desired === undefined ? '' : String(item.desired)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </>
-  );
-}
-
-const UNFIT: Record<string, string> = {
-  missing: 'The inbound is not on the panel: the node does not serve.',
-  enable: 'The inbound is disabled on the panel: the node does not serve.',
-  protocol: "The inbound's protocol is not one we serve: the node does not serve.",
-};
-
-/** What the last reconcile found on the inbound itself. */
-function inboundText(fields: string[]): string {
-  const unfit = fields.find((field) => UNFIT[field]);
-  if (unfit) return UNFIT[unfit];
-  return fields.length ? `The inbound changed on the panel (${fields.join(', ')}): links follow it.` : '';
 }
 
 /** Traffic through the node per hour over the last 24 hours. */

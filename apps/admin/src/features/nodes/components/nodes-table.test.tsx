@@ -59,7 +59,7 @@ describe('NodesTable', () => {
     expect(screen.getByText(/No nodes yet/)).toBeInTheDocument();
   });
 
-  it('says what the last reconcile found in a few words', () => {
+  it('says what still differs after the last reconcile in a few words', () => {
     expect(driftText(null)).toBe('not checked');
     const checkedAt = '2026-12-01T00:00:00.000Z';
     expect(driftText({ checkedAt, missing: 0, changed: 0, extra: 0, inbound: [] })).toBe('none');

@@ -84,7 +84,7 @@ export function NodesTable({
   );
 }
 
-/** The last reconcile in a few words: what was found to differ (before it was corrected). */
+/** The last reconcile in a few words: what still differs after it. */
 export function driftText(drift: NodeView['drift']): string {
   if (!drift) return 'not checked';
   const parts = (['missing', 'changed', 'extra'] as const)

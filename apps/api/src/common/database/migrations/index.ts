@@ -14,6 +14,7 @@ import { UsernameSearch1764720000000 } from './1764720000000-username-search';
 import { RebalancePick1764730000000 } from './1764730000000-rebalance-pick';
 import { TopUsers1764740000000 } from './1764740000000-top-users';
 import { IdempotentRequests1764800000000 } from './1764800000000-idempotent-requests';
+import { DriftAfterRepair1764820000000 } from './1764820000000-drift-after-repair';
 import { JobGoneUsers1764830000000 } from './1764830000000-job-gone-users';
 import { OrderedWebhooks1764840000000 } from './1764840000000-ordered-webhooks';
 
@@ -35,6 +36,7 @@ export const MIGRATIONS = [
   RebalancePick1764730000000,
   TopUsers1764740000000,
   IdempotentRequests1764800000000,
+  DriftAfterRepair1764820000000,
   JobGoneUsers1764830000000,
   OrderedWebhooks1764840000000,
 ];

@@ -83,7 +83,10 @@ export class NodeViewDto {
   @ApiProperty({ nullable: true, type: String }) lastHealthCheck: string | null;
   @ApiProperty({ nullable: true, type: Number }) responseTimeMs: number | null;
   @ApiProperty({ nullable: true, type: String }) lastError: string | null;
-  @ApiProperty({ nullable: true, description: 'the last reconcile: {checkedAt, missing, changed, extra}' })
+  @ApiProperty({
+    nullable: true,
+    description: 'what still differs after the last reconcile: {checkedAt, missing, changed, extra}',
+  })
   drift: { checkedAt: string; missing: number; changed: number; extra: number } | null;
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;

@@ -1,0 +1,54 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { fireEvent, render, screen } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { fakeApi } from '../../../lib/fake-api.testing';
+import type { DriftView } from '../../../lib/queries/nodes';
+import { driftSummary, NodeDrift } from './node-drift';
+
+const none = { missing: 0, changed: 0, extra: 0, inbound: [] };
+const checkedAt = '2026-12-01T00:00:00.000Z';
+const found = { missing: 1, changed: 2, extra: 0, foreign: 3, inbound: [] };
+const before: DriftView = { checkedAt, ...found, found, corrected: none, dryRun: true, sample: [] };
+const repaired: DriftView = {
+  checkedAt,
+  ...none,
+  foreign: 3,
+  found,
+  corrected: { missing: 1, changed: 2, extra: 0, inbound: [] },
+  dryRun: false,
+  sample: [],
+};
+
+describe('NodeDrift', () => {
+  it('says what the last reconcile found, what it corrected and what still differs', () => {
+    expect(driftSummary({ ...before, checkedAt: null })).toBe('Not reconciled yet.');
+    expect(driftSummary(before)).toMatch(
+      /^Dry run .*: found 1 missing, 2 changed; 1 missing, 2 changed still differ\./,
+    );
+    expect(driftSummary(repaired)).toMatch(
+      /found 1 missing, 2 changed, corrected 1 missing, 2 changed; nothing differs/,
+    );
+    const partly = { ...repaired, changed: 1, corrected: { ...repaired.corrected, changed: 1 } };
+    expect(driftSummary(partly)).toMatch(/corrected 1 missing, 1 changed; 1 changed still differ\./);
+  });
+
+  it('shows what remains after “Reconcile now”, not what the pass found', async () => {
+    let drift = before;
+    const calls = fakeApi({
+      'GET /nodes/1/drift': () => ({ status: 200, body: drift }),
+      'POST /nodes/1/reconcile': () => {
+        drift = repaired;
+        return { status: 200, body: repaired };
+      },
+    });
+    render(
+      <QueryClientProvider client={new QueryClient()}>
+        <NodeDrift id={1} />
+      </QueryClientProvider>,
+    );
+    expect(await screen.findByText(/1 missing, 2 changed still differ/)).toBeInTheDocument();
+    fireEvent.click(screen.getByRole('button', { name: 'Reconcile now' }));
+    expect(await screen.findByText(/nothing differs now/)).toBeInTheDocument();
+    expect(calls.map((call) => `${call.method} ${call.path}`)).toContain('POST /nodes/1/reconcile');
+  });
+});

@@ -1,0 +1,82 @@
+import { DriftCounts, DriftView, reconcileNode, useDrift, useNodeAction } from '../../../lib/queries/nodes';
+
+/** The last reconcile: what still differs from the database, what it found and corrected, a sample, and a
+ * reconcile now. */
+export function NodeDrift({ id }: { id: number }) {
+  const drift = useDrift(id).data;
+  const reconcile = useNodeAction(reconcileNode);
+  if (!drift) return null;
+  return (
+    <>
+      <h2>Drift</h2>
+      <p>
+        {driftSummary(drift)} {inboundText(drift)}{' '}
+        <button type="button" onClick={() => reconcile.mutate(id)} disabled={reconcile.isPending}>
+          Reconcile now
+        </button>
+      </p>
+      {drift.sample.length > 0 && (
+        <table aria-label="Drift sample">
+          <thead>
+            <tr>
+              <th>Kind</th>
+              <th>Client</th>
+              <th>Field</th>
+              <th>On the panel</th>
+              <th>Wanted</th>
+            </tr>
+          </thead>
+          <tbody>
+            {drift.sample.map((item, i) => (
+              <tr key={i}>
+                <td>{item.kind}</td>
+                <td>{item.kind === 'inbound' ? '(the inbound)' : item.email}</td>
+                <td>{item.field ?? ''}</td>
+                <td>{item.panel === undefined ? '' : String(item.panel)}</td>
+                <td>{item.desired === undefined ? '' : String(item.desired)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}
+
+/** The last reconcile in a sentence: what it found, what it corrected, what remains. */
+export function driftSummary(drift: DriftView): string {
+  if (!drift.checkedAt) return 'Not reconciled yet.';
+  const when = new Date(drift.checkedAt).toLocaleString();
+  const found = clientCounts(drift.found) || 'nothing';
+  const corrected = drift.dryRun ? '' : `, corrected ${clientCounts(drift.corrected) || 'nothing'}`;
+  const remaining = clientCounts(drift);
+  return (
+    `${drift.dryRun ? 'Dry run' : 'Last reconcile'} ${when}: found ${found}${corrected}; ` +
+    `${remaining ? `${remaining} still differ` : 'nothing differs now'}. ` +
+    `${drift.foreign} of the operator's own clients left alone.`
+  );
+}
+
+function clientCounts(counts: Omit<DriftCounts, 'foreign'>): string {
+  return (['missing', 'changed', 'extra'] as const)
+    .filter((kind) => counts[kind])
+    .map((kind) => `${counts[kind]} ${kind}`)
+    .join(', ');
+}
+
+const UNFIT: Record<string, string> = {
+  missing: 'The inbound is not on the panel: the node does not serve.',
+  enable: 'The inbound is disabled on the panel: the node does not serve.',
+  protocol: "The inbound's protocol is not one we serve: the node does not serve.",
+};
+
+/** What the last reconcile found on the inbound itself. */
+function inboundText(drift: DriftView): string {
+  const unfit = drift.inbound.find((field) => UNFIT[field]);
+  if (unfit) return UNFIT[unfit];
+  if (drift.corrected.inbound.length)
+    return `The inbound changed on the panel (${drift.corrected.inbound.join(', ')}): links follow it.`;
+  if (drift.inbound.length)
+    return `The inbound changed on the panel (${drift.inbound.join(', ')}): links follow it once reconciled.`;
+  return '';
+}
