@@ -90,9 +90,9 @@ describe('migrations (real PostgreSQL)', () => {
     await migrateDatabase(database.url);
     const [row] = await dataSource.query(`SELECT clients::text AS clients FROM usage_node_cursors`);
     const cursors = decodeCursors(row.clients);
-    // [userId, trafficId, up, down, allTime, movedAt, counted, pendingUp, pendingDown]
-    expect(cursors.get('a')).toEqual([limited.id, 7, 10, 20, 40, Date.parse('2026-01-02T03:04:05.678Z'), 1, 0, 0]);
-    expect(cursors.get('b')).toMatchObject([free.id, null, 0, 0, null, expect.any(Number), 0, 0, 0]);
+    // [userId, trafficId, up, down, allTime, movedAt]
+    expect(cursors.get('a')).toEqual([limited.id, 7, 10, 20, 40, Date.parse('2026-01-02T03:04:05.678Z')]);
+    expect(cursors.get('b')).toMatchObject([free.id, null, 0, 0, null, expect.any(Number)]);
 
     await backToPerClient();
     const back = await dataSource.query(
@@ -103,17 +103,83 @@ describe('migrations (real PostgreSQL)', () => {
     expect(back[1]).toMatchObject({ client_email: 'b', traffic_id: null, up: 0 });
   });
 
+  it('settles the bytes that waited in the node cursors into their hourly rows and totals, and back', async () => {
+    await migrateDatabase(database.url);
+    await dataSource.initialize();
+    const hasPendingSince = async () =>
+      (
+        await dataSource.query(
+          `SELECT 1 FROM information_schema.columns
+            WHERE table_name = 'usage_node_cursors' AND column_name = 'pending_since'`,
+        )
+      ).length > 0;
+    while (!(await hasPendingSince())) await dataSource.undoLastMigration({ transaction: 'each' });
+    const [node] = await dataSource.query(
+      `INSERT INTO nodes (name, panel_url, panel_username, panel_password, usage_multiplier)
+       VALUES ('n1', 'http://p', 'u', 'x', 2) RETURNING id`,
+    );
+    // A user counted only when settled, one counted at every booking (with a limit), one whose period started after
+    // the bytes began to wait.
+    const users = await dataSource.query(
+      `INSERT INTO vpn_users (telegram_id, uuid, subscription_token, traffic_limit_bytes, used_bytes, used_up_bytes,
+                              period_start)
+       VALUES (1, gen_random_uuid(), 't1', 0, 5, 1, NULL), (2, gen_random_uuid(), 't2', 100, 30, 10, NULL),
+              (3, gen_random_uuid(), 't3', 0, 0, 0, '2026-01-02T05:00:00Z')
+       RETURNING id`,
+    );
+    const [a, b, c] = users.map((user: { id: number }) => user.id);
+    const clients = {
+      'u-a': [a, 1, 10, 20, null, 1, 0, 3, 4],
+      'u-b': [b, 2, 10, 20, null, 1, 1, 10, 20],
+      'u-c': [c, 3, 1, 1, null, 1, 0, 1, 1],
+      operator: [null, 4, 5, 5, null, 1, 0, 0, 0],
+    };
+    await dataSource.query(
+      `INSERT INTO usage_node_cursors (node_id, clients, pending_since) VALUES ($1, $2, '2026-01-02T03:04:05Z')`,
+      [node.id, JSON.stringify(clients)],
+    );
+    await migrateDatabase(database.url);
+    const hourly = await dataSource.query(
+      `SELECT user_id, hour, up::int, down::int FROM usage_hourly ORDER BY user_id`,
+    );
+    expect(hourly).toEqual([
+      { user_id: a, hour: new Date('2026-01-02T03:00:00Z'), up: 3, down: 4 },
+      { user_id: b, hour: new Date('2026-01-02T03:00:00Z'), up: 10, down: 20 },
+      { user_id: c, hour: new Date('2026-01-02T03:00:00Z'), up: 1, down: 1 },
+    ]);
+    const totals = await dataSource.query(`SELECT used_bytes::int, used_up_bytes::int FROM vpn_users ORDER BY id`);
+    expect(totals).toEqual([
+      { used_bytes: 5 + 2 * 7, used_up_bytes: 1 + 2 * 3 }, // × the node's multiplier
+      { used_bytes: 30, used_up_bytes: 10 }, // in its total already
+      { used_bytes: 0, used_up_bytes: 0 }, // before its period
+    ]);
+    const [row] = await dataSource.query(`SELECT clients::text AS clients FROM usage_node_cursors`);
+    expect(JSON.parse(row.clients)).toEqual({
+      'u-a': [a, 1, 10, 20, null, 1],
+      'u-b': [b, 2, 10, 20, null, 1],
+      'u-c': [c, 3, 1, 1, null, 1],
+      operator: [null, 4, 5, 5, null, 1],
+    });
+
+    await dataSource.undoLastMigration({ transaction: 'each' });
+    const [back] = await dataSource.query(`SELECT clients::text AS clients, pending_since FROM usage_node_cursors`);
+    expect(JSON.parse(back.clients)).toMatchObject({
+      'u-a': [a, 1, 10, 20, null, 1, 0, 0, 0],
+      'u-b': [b, 2, 10, 20, null, 1, 1, 0, 0],
+    });
+    expect(back.pending_since).toBeNull();
+  });
+
   it('keeps what remains after each node’s last reconcile, with what it found and corrected, and back', async () => {
     await migrateDatabase(database.url);
     await dataSource.initialize();
-    while (
+    const hasFound = async () =>
       (
         await dataSource.query(
           `SELECT 1 FROM information_schema.columns WHERE table_name = 'node_drift' AND column_name = 'found'`,
         )
-      ).length
-    )
-      await dataSource.undoLastMigration({ transaction: 'each' });
+      ).length > 0;
+    while (await hasFound()) await dataSource.undoLastMigration({ transaction: 'each' });
     const nodes = await dataSource.query(
       `INSERT INTO nodes (name, panel_url, panel_username, panel_password)
        SELECT 'n' || g, 'http://p', 'u', 'x' FROM generate_series(1, 3) g RETURNING id`,
@@ -141,7 +207,7 @@ describe('migrations (real PostgreSQL)', () => {
     expect(rows[1]).toMatchObject({ missing: 3, found: { missing: 3 }, corrected: none });
     expect(rows[2]).toMatchObject({ missing: 1, found: { missing: 1 }, corrected: none });
 
-    await dataSource.undoLastMigration({ transaction: 'each' });
+    while (await hasFound()) await dataSource.undoLastMigration({ transaction: 'each' });
     const back = await dataSource.query(`SELECT missing, changed, inbound, corrected FROM node_drift ORDER BY node_id`);
     expect(back).toEqual([
       { missing: 1, changed: 2, inbound: ['port'], corrected: 5 },

@@ -86,9 +86,6 @@ export interface AppConfig {
   usageHourlyDays: number;
   /** Usage history is kept this many days. */
   usageRetentionDays: number;
-  /** Usage of users without a traffic limit is added to their hourly rows and period total at least this often
-   * (and at every hour's end); users with a limit are counted at every pass. 0 settles at every pass. */
-  usageSettleMs: number;
   /** The dashboard's top users of the last 24 h are recomputed this often (one replica) and read from that
    * snapshot; 0 computes them at every request. */
   topUsersRefreshMs: number;
@@ -220,7 +217,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     usageConcurrency: integer('USAGE_CONCURRENCY', 8, 1, 64),
     usageHourlyDays: integer('USAGE_HOURLY_DAYS', 7, 1, 90),
     usageRetentionDays: integer('USAGE_RETENTION_DAYS', 400, 1, 3650),
-    usageSettleMs: integer('USAGE_SETTLE_MS', 600_000, 0, 3_600_000),
     topUsersRefreshMs: integer('TOP_USERS_REFRESH_MS', 300_000, 0, 3_600_000),
     reconcileIntervalMs: integer('RECONCILE_INTERVAL_MS', 300_000, 0, 86_400_000),
     reconcileMaxWrites: integer('RECONCILE_MAX_WRITES', 2000, 1, 100_000),

@@ -49,7 +49,6 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     LOGIN_REJECT_DELAY_MS: '0', // tests of the login limiter turn it on
     ACCESS_INTERVAL_MS: '0', // tests run the access pass themselves
     USAGE_INTERVAL_MS: '0', // … and the usage pass
-    USAGE_SETTLE_MS: '0', // every booking settles; tests of waiting bytes turn it on
     RECONCILE_INTERVAL_MS: '0', // … and reconciles
     TOP_USERS_REFRESH_MS: '0', // top users computed when asked; the test of the snapshot turns it on
     ...options.env,

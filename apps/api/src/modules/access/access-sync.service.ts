@@ -47,8 +47,7 @@ export class AccessSyncService {
     const node = await this.nodes.findById(nodeId);
     const snapshot = node?.inboundSnapshot;
     if (!node || !snapshot) return rows.length;
-    // Settled first: the users' totals, read next, then hold every byte they used.
-    const counters = await this.ledger.settleClients(
+    const counters = await this.ledger.countersOf(
       nodeId,
       rows.map((row) => row.clientEmail),
     );

@@ -11,12 +11,12 @@ import type { CounterReading } from './usage.repository';
 
 const reading = (email: string, up: number, down: number, trafficId = 1, allTime: number | null = null) =>
   ({ email, trafficId, up, down, allTime }) as CounterReading;
-const owners = new Map([['a', { userId: 7, counted: true }]]);
+const owners = new Map([['a', 7]]);
 
 type Fields = { [K in keyof typeof CursorField]: ClientCursor[(typeof CursorField)[K]] };
 
 function cursorWith(userId: number | null, fields: Partial<Fields>): ClientCursor {
-  const cursor = newCursor(userId, false, 100);
+  const cursor = newCursor(userId, 100);
   cursor[CursorField.trafficId] = 1;
   for (const [name, value] of Object.entries(fields)) cursor[CursorField[name as keyof Fields]] = value as never;
   return cursor;
@@ -39,7 +39,6 @@ describe('moveCursors', () => {
     expect(moved).toEqual({ deltas: [], moved: 1, dropped: 0, counterReset: [] });
     expect(fieldsOf(cursors.get('a'))).toMatchObject({
       userId: 7,
-      counted: 1,
       trafficId: 3,
       up: 500,
       down: 900,
@@ -102,7 +101,7 @@ describe('moveCursors', () => {
     const cursors: NodeCursors = new Map([
       ['a', cursorWith(7, { up: 1, down: 1 })],
       ['gone', cursorWith(null, { up: 5, down: 5 })], // the operator's client, deleted (or another node's)
-      ['being-made', newCursor(8, false, 100)], // a client we are creating: not on the panel yet
+      ['being-made', newCursor(8, 100)], // a client we are creating: not on the panel yet
       ['newer', cursorWith(null, { movedAt: 250 })], // read by a reader that started after this one
     ]);
     expect(moveCursors(new Map(cursors), [reading('a', 1, 1)], 200, 300, owners).dropped).toBe(0); // a few clients
@@ -115,13 +114,13 @@ describe('moveCursors', () => {
 describe('cursor rows', () => {
   it('encode and decode to the same cursors', () => {
     const cursors: NodeCursors = new Map([
-      ['a', cursorWith(7, { counted: 1, trafficId: 3, up: 1, down: 2, allTime: 3, pendingUp: 5 })],
-      ['b', newCursor(null, false, 0)],
-      ['__proto__', newCursor(8, true, 0)], // a panel may name a client anything
+      ['a', cursorWith(7, { trafficId: 3, up: 1, down: 2, allTime: 3 })],
+      ['b', newCursor(null, 0)],
+      ['__proto__', newCursor(8, 0)], // a panel may name a client anything
     ]);
     const stored = JSON.stringify(storedCursors(cursors));
     expect(decodeCursors(stored)).toEqual(cursors);
-    expect(JSON.parse(stored).a).toEqual([7, 3, 1, 2, 3, 100, 1, 5, 0]);
+    expect(JSON.parse(stored).a).toEqual([7, 3, 1, 2, 3, 100]);
     expect(decodeCursors(null)).toEqual(new Map());
   });
 });

@@ -2,8 +2,7 @@ import type { CounterReading } from './usage.repository';
 
 /**
  * One client's cursor on a node, stored positionally (a node's row holds one per client, read and written at every
- * booking, so it stays small and is used as parsed): the counters last booked, and the bytes booked but not yet
- * settled. Fields by `CursorField`.
+ * booking, so it stays small and is used as parsed): the counters last booked. Fields by `CursorField`.
  */
 export type ClientCursor = [
   userId: number | null,
@@ -15,11 +14,6 @@ export type ClientCursor = [
   allTime: number | null,
   /** Database clock (ms) when the cursor last moved: a reading started earlier never moves it back. */
   movedAt: number,
-  /** 1 when the user has a traffic limit: their bytes reach their total at every booking (their quota). */
-  counted: 0 | 1,
-  /** Booked bytes waiting to be settled into the user's hourly bucket (and, without a limit, total). */
-  pendingUp: number,
-  pendingDown: number,
 ];
 
 export const CursorField = {
@@ -29,9 +23,6 @@ export const CursorField = {
   down: 3,
   allTime: 4,
   movedAt: 5,
-  counted: 6,
-  pendingUp: 7,
-  pendingDown: 8,
 } as const;
 const F = CursorField;
 
@@ -53,12 +44,10 @@ export function storedCursors(cursors: NodeCursors): Record<string, ClientCursor
   return stored;
 }
 
-export function newCursor(userId: number | null, counted: boolean, movedAt: number): ClientCursor {
-  return [userId, null, 0, 0, null, movedAt, counted ? 1 : 0, 0, 0];
+export function newCursor(userId: number | null, movedAt: number): ClientCursor {
+  return [userId, null, 0, 0, null, movedAt];
 }
 
-/** Bytes waiting in the cursor to be settled. */
-export const pendingOf = (cursor: ClientCursor) => cursor[F.pendingUp] + cursor[F.pendingDown];
 /** The counters last booked (up + down), for the client's `totalGB`. */
 export const countersOfCursor = (cursor: ClientCursor) => cursor[F.up] + cursor[F.down];
 
@@ -94,7 +83,7 @@ export function moveCursors(
   readings: CounterReading[],
   since: number,
   now: number,
-  owners: ReadonlyMap<string, { userId: number; counted: boolean }>,
+  owners: ReadonlyMap<string, number>,
   { complete = false } = {},
 ): CursorMoves {
   const result: CursorMoves = { deltas: [], moved: 0, dropped: 0, counterReset: [] };
@@ -104,8 +93,7 @@ export function moveCursors(
     const allTime = reading.allTime !== null && reading.allTime >= reading.up + reading.down ? reading.allTime : null;
     const was = cursors.get(reading.email);
     if (!was) {
-      const owner = owners.get(reading.email);
-      const cursor = newCursor(owner?.userId ?? null, owner?.counted ?? false, now);
+      const cursor = newCursor(owners.get(reading.email) ?? null, now);
       cursor[F.trafficId] = reading.trafficId;
       cursor[F.up] = reading.up;
       cursor[F.down] = reading.down;

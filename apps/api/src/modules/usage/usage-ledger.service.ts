@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Inbound, ClientTraffic } from '@fleet/xui-client';
 import { DataSource, EntityManager } from 'typeorm';
@@ -6,8 +6,6 @@ import { CrashPoints } from '../../common/background/crash-points';
 import { nodeIdOfEmail } from '../assignments/panel-identity';
 import { retryOnDeadlock } from '../../common/database/advisory-lock';
 import { Coalescer } from '../../common/batching/coalescer';
-import { AppConfig } from '../../config/app-config';
-import { APP_CONFIG } from '../../config/config.module';
 import { BookingResult, CounterReading, NodeReadings, UsageRepository } from './usage.repository';
 
 /**
@@ -63,7 +61,6 @@ export class UsageLedger {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly usage: UsageRepository,
     private readonly crash: CrashPoints,
   ) {}
@@ -92,20 +89,15 @@ export class UsageLedger {
     return this.usage.clock();
   }
 
-  /** The clients are gone from their panel: their cursors go too (a client re-created later starts a new epoch), and
-   * what they waited to settle is settled. */
+  /** The clients are gone from their panel: their cursors go too (a client re-created later starts a new epoch). */
   async forget(nodeId: number, clientEmails: string[]): Promise<void> {
     if (!clientEmails.length) return;
     await this.withNodesLocked([nodeId], (manager) => this.usage.forget(nodeId, clientEmails, manager));
   }
 
-  /**
-   * Before an access change is written to these clients: what their users waited to settle is settled (their totals
-   * are exact) and whether each has a traffic limit is read again. Answers the clients' counters by email.
-   */
-  settleClients(nodeId: number, clientEmails: string[]): Promise<Map<string, number>> {
-    if (!clientEmails.length) return Promise.resolve(new Map());
-    return this.withNodesLocked([nodeId], (manager) => this.usage.settleClients(nodeId, clientEmails, manager));
+  /** The counters last booked for these clients (up + down) by email, for their `totalGB`. */
+  countersOf(nodeId: number, clientEmails: string[]): Promise<Map<string, number>> {
+    return this.usage.countersOn(nodeId, clientEmails);
   }
 
   /** One transaction holding these nodes' counter locks; retried when it loses a deadlock. */
@@ -131,7 +123,6 @@ export class UsageLedger {
         async (manager) => {
           const booked = await this.usage.book(
             round.map(({ item }) => item),
-            this.config.usageSettleMs,
             manager,
           );
           this.crash.reach('usage:booking'); // booked, not committed

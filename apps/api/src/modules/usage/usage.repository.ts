@@ -4,14 +4,12 @@ import { DataSource, EntityManager } from 'typeorm';
 import { sqlArray } from '../../common/database/sql-array';
 import type { TopUserView } from '@fleet/contract';
 import {
-  ClientCursor,
   countersOfCursor,
   CursorField as F,
   decodeCursors,
   moveCursors,
   newCursor,
   NodeCursors,
-  pendingOf,
   storedCursors,
 } from './node-counters';
 
@@ -42,8 +40,7 @@ export interface BookingResult {
   down: number;
   /** Cursors moved (clients whose counters moved, or seen for the first time), all in the node's one row. */
   written: number;
-  /** Users credited on this node: users with a limit whose usage grew (their total), and everyone whose waiting
-   * bytes were settled (their hourly bucket and, without a limit, their total). */
+  /** Users whose usage grew on this node: their hourly bucket and period total. */
   users: number;
   /** Users whose counted traffic reached their limit while their status still lets them in (also noted in
    * `access_rechecks`, in the same transaction, for the access machinery). */
@@ -89,11 +86,10 @@ export class UsageRepository {
   /**
    * Books the readings of several nodes, whose cursors the caller locked (`lockNodes`): per client the delta against
    * its cursor (`moveCursors`), the cursors moved, the deltas added to the nodes' hourly totals and, × the node's
-   * `usage_multiplier`, to their users' period totals and hourly buckets. Users with a traffic limit have their total
-   * raised at once (their quota is checked here); the rest waits in the cursors until the node's waiting bytes are
-   * settled (after `settleMs`, and once an hour has ended). Answers one result per node, in order.
+   * `usage_multiplier`, to their users' period totals and hourly buckets, every user's at every booking (one
+   * statement for all). Answers one result per node, in order.
    */
-  async book(batch: NodeReadings[], settleMs: number, manager: EntityManager): Promise<BookingResult[]> {
+  async book(batch: NodeReadings[], manager: EntityManager): Promise<BookingResult[]> {
     const nodes = await this.cursorsOf(
       batch.map((entry) => entry.nodeId),
       manager,
@@ -106,47 +102,35 @@ export class UsageRepository {
       ),
       manager,
     );
-    // Settled in this booking: those whose hour ended, and those whose oldest waiting bytes are old enough.
-    const waitedEnough = (node: NodeState) => node.pendingSince !== null && node.pendingSince <= node.now - settleMs;
-    // (a node with nothing waiting starts waiting now: enough only when nothing may wait)
-    const settling = [...nodes.values()].filter((node) => node.hourEnded || waitedEnough(node) || settleMs === 0);
-    const counted = await this.countedUsers(
-      settling.flatMap((node) => [...node.cursors.values()].map((cursor) => cursor[F.userId])),
-      manager,
-    );
     const credits: Credit[] = [];
     const totals: NodeTotal[] = [];
+    const usersOn = new Map<number, Set<number>>();
     const moves = batch.map(({ nodeId, readings, since, complete }) => {
       const node = nodes.get(nodeId)!;
-      // Bytes that waited through an hour's end belong to that hour.
-      if (node.hourEnded) settle(node, node.cursors.values(), credits, counted);
       const moved = moveCursors(node.cursors, readings, since.getTime(), node.now, owners.get(nodeId) ?? new Map(), {
         complete,
       });
-      const total: NodeTotal = { nodeId, at: node.now, up: 0, down: 0 };
+      const total: NodeTotal = { nodeId, up: 0, down: 0 };
+      const users = new Set<number>();
       for (const { cursor, up, down } of moved.deltas) {
         total.up += up;
         total.down += down;
         const userId = cursor[F.userId];
         if (userId === null) continue; // nobody's client: the node's total only
-        if (cursor[F.counted]) {
-          credits.push({ userId, nodeId, at: node.now, up, down, total: true, bucket: false, waited: false });
-        }
-        cursor[F.pendingUp] += up;
-        cursor[F.pendingDown] += down;
-        node.pendingSince ??= node.now;
+        credits.push({ userId, nodeId, up, down });
+        users.add(userId);
       }
       if (total.up + total.down > 0) totals.push(total);
+      usersOn.set(nodeId, users);
       node.changed ||= moved.moved + moved.dropped > 0;
-      if (waitedEnough(node)) settle(node, node.cursors.values(), credits, counted);
       return moved;
     });
     await this.saveCursors(nodes.values(), manager);
-    const overLimit = new Set(await this.credit(credits, totals, manager));
-    const usersOn = new Map<number, Set<number>>();
-    for (const { nodeId, userId } of credits) usersOn.set(nodeId, (usersOn.get(nodeId) ?? new Set()).add(userId));
+    // (every node of a booking is read at one database clock: the hour the bytes are booked in)
+    const at = nodes.values().next().value!.now;
+    const overLimit = new Set(await this.credit(credits, totals, at, manager));
     return batch.map(({ nodeId }, i) => {
-      const users = usersOn.get(nodeId) ?? new Set<number>();
+      const users = usersOn.get(nodeId)!;
       const total = totals.find((entry) => entry.nodeId === nodeId);
       return {
         up: total?.up ?? 0,
@@ -177,50 +161,23 @@ export class UsageRepository {
     const nodeIds = [...new Set(clients.map((client) => client.nodeId))];
     await this.lockNodes(nodeIds, manager);
     const nodes = await this.cursorsOf(nodeIds, manager);
-    const counted = await this.countedUsers(
-      clients.map((client) => client.userId),
-      manager,
-    );
     for (const { nodeId, clientEmail, userId } of clients) {
       const node = nodes.get(nodeId)!;
       const cursor = node.cursors.get(clientEmail);
       if (cursor && countersOfCursor(cursor) > 0) kept.set(`${nodeId}/${clientEmail}`, countersOfCursor(cursor));
       if (cursor) continue;
-      node.cursors.set(clientEmail, newCursor(userId, counted.has(userId), node.now));
+      node.cursors.set(clientEmail, newCursor(userId, node.now));
       node.changed = true;
     }
     await this.saveCursors(nodes.values(), manager);
     return kept;
   }
 
-  /** The clients left their panel (their node is locked): their counters go, what they waited to settle is settled. */
+  /** The clients left their panel (their node is locked): their cursors go. */
   async forget(nodeId: number, clientEmails: string[], manager: EntityManager): Promise<void> {
     const node = (await this.cursorsOf([nodeId], manager)).get(nodeId)!;
-    const leaving = cursorsFor(node.cursors, clientEmails);
-    const credits: Credit[] = [];
-    settle(node, leaving, credits, new Set());
-    for (const email of clientEmails) node.cursors.delete(email);
+    for (const email of clientEmails) node.changed = node.cursors.delete(email) || node.changed;
     await this.saveCursors([node], manager);
-    await this.credit(credits, [], manager);
-  }
-
-  /**
-   * Settles what these clients' users waited to settle and reads again whether each has a traffic limit (their
-   * node is locked): after an access change their total is exact, and a new limit is counted from the next booking.
-   * Answers the clients' counters (up + down) by email, for their `totalGB`.
-   */
-  async settleClients(nodeId: number, emails: string[], manager: EntityManager): Promise<Map<string, number>> {
-    const node = (await this.cursorsOf([nodeId], manager)).get(nodeId)!;
-    const cursors = cursorsFor(node.cursors, emails);
-    const credits: Credit[] = [];
-    const counted = await this.countedUsers(
-      cursors.map((cursor) => cursor[F.userId]),
-      manager,
-    );
-    settle(node, cursors, credits, counted);
-    await this.saveCursors([node], manager);
-    await this.credit(credits, [], manager);
-    return countersOf(node.cursors, emails);
   }
 
   /** The counters last booked per client email on a node (up + down), for the clients' `totalGB`. */
@@ -247,22 +204,15 @@ export class UsageRepository {
       if (entry) cached.set(id, entry);
       this.cached.delete(id);
     }
-    const rows: Array<{
-      node_id: number;
-      version: string | null;
-      clients: string | null;
-      pending_since: Date | null;
-      hour_ended: boolean;
-      now: Date;
-    }> = await manager.query(
-      `SELECT w.id AS node_id, c.xmin::text AS version, c.pending_since, t.now,
-              CASE WHEN c.xmin::text IS DISTINCT FROM w.cached THEN c.clients::text END AS clients,
-              COALESCE(date_trunc('hour', c.pending_since) < date_trunc('hour', t.now), false) AS hour_ended
-         FROM (SELECT clock_timestamp() AS now) t
-        CROSS JOIN unnest($1::int[], $2::text[]) AS w(id, cached)
-         LEFT JOIN usage_node_cursors c ON c.node_id = w.id`,
-      [nodeIds, nodeIds.map((id) => cached.get(id)?.version ?? null)],
-    );
+    const rows: Array<{ node_id: number; version: string | null; clients: string | null; now: Date }> =
+      await manager.query(
+        `SELECT w.id AS node_id, c.xmin::text AS version, t.now,
+                CASE WHEN c.xmin::text IS DISTINCT FROM w.cached THEN c.clients::text END AS clients
+           FROM (SELECT clock_timestamp() AS now) t
+          CROSS JOIN unnest($1::int[], $2::text[]) AS w(id, cached)
+           LEFT JOIN usage_node_cursors c ON c.node_id = w.id`,
+        [nodeIds, nodeIds.map((id) => cached.get(id)?.version ?? null)],
+      );
     return new Map(
       rows.map((row) => [
         row.node_id,
@@ -273,8 +223,6 @@ export class UsageRepository {
               ? cached.get(row.node_id)!.cursors
               : decodeCursors(row.clients),
           version: row.version,
-          pendingSince: row.pending_since?.getTime() ?? null,
-          hourEnded: row.hour_ended,
           now: row.now.getTime(),
           changed: false,
         },
@@ -290,14 +238,12 @@ export class UsageRepository {
       // xmin is the id of the transaction that wrote the row version: one that rolls back never becomes visible.
       // One parameter per node's clients, passed as it is (an array parameter would be escaped, a JSON document of
       // all the nodes parsed once more per field).
-      const rows = changed.map((_, i) => `($${3 * i + 1}::int, $${3 * i + 2}::json, $${3 * i + 3}::float8)`);
+      const rows = changed.map((_, i) => `($${2 * i + 1}::int, $${2 * i + 2}::json)`);
       const saved: Array<{ node_id: number; version: string }> = await manager.query(
-        `INSERT INTO usage_node_cursors AS c (node_id, clients, pending_since)
-         SELECT node_id, clients, to_timestamp(pending_ms / 1000) FROM (VALUES ${rows.join(', ')})
-                AS s(node_id, clients, pending_ms)
-         ON CONFLICT (node_id) DO UPDATE SET clients = EXCLUDED.clients, pending_since = EXCLUDED.pending_since
+        `INSERT INTO usage_node_cursors AS c (node_id, clients) VALUES ${rows.join(', ')}
+         ON CONFLICT (node_id) DO UPDATE SET clients = EXCLUDED.clients
          RETURNING c.node_id, c.xmin::text AS version`,
-        changed.flatMap((node) => [node.nodeId, JSON.stringify(storedCursors(node.cursors)), node.pendingSince]),
+        changed.flatMap((node) => [node.nodeId, JSON.stringify(storedCursors(node.cursors))]),
       );
       const versions = new Map(saved.map((row) => [row.node_id, row.version]));
       for (const node of changed) node.version = versions.get(node.nodeId)!;
@@ -310,80 +256,61 @@ export class UsageRepository {
   private async ownersOf(
     clients: Array<{ nodeId: number; email: string }>,
     manager: EntityManager,
-  ): Promise<Map<number, Map<string, { userId: number; counted: boolean }>>> {
-    const owners = new Map<number, Map<string, { userId: number; counted: boolean }>>();
+  ): Promise<Map<number, Map<string, number>>> {
+    const owners = new Map<number, Map<string, number>>();
     if (!clients.length) return owners;
-    const rows: Array<{ node_id: number; email: string; user_id: number; counted: boolean }> = await manager.query(
-      `SELECT DISTINCT ON (w.node_id, w.email) w.node_id, w.email, a.user_id, u.traffic_limit_bytes > 0 AS counted
+    const rows: Array<{ node_id: number; email: string; user_id: number }> = await manager.query(
+      `SELECT DISTINCT ON (w.node_id, w.email) w.node_id, w.email, a.user_id
          FROM unnest($1::int[], $2::varchar[]) AS w(node_id, email)
          JOIN assignments a ON a.node_id = w.node_id AND lower(a.client_email) = lower(w.email)
-         JOIN vpn_users u ON u.id = a.user_id
         ORDER BY w.node_id, w.email, a.id DESC`,
       [clients.map((client) => client.nodeId), clients.map((client) => client.email)],
     );
     for (const row of rows) {
       if (!owners.has(row.node_id)) owners.set(row.node_id, new Map());
-      owners.get(row.node_id)!.set(row.email, { userId: row.user_id, counted: row.counted });
+      owners.get(row.node_id)!.set(row.email, row.user_id);
     }
     return owners;
   }
 
-  /** Which of these users have a traffic limit. */
-  private async countedUsers(userIds: Array<number | null>, manager: EntityManager): Promise<Set<number>> {
-    const ids = [...new Set(userIds.filter((id): id is number => id !== null))];
-    if (!ids.length) return new Set();
-    const rows: Array<{ id: number }> = await manager.query(
-      `SELECT id FROM vpn_users WHERE id = ANY($1::int[]) AND traffic_limit_bytes > 0`,
-      [ids],
-    );
-    return new Set(rows.map((row) => row.id));
-  }
-
   /**
-   * Adds the credits to their users' hourly buckets and (× the node's multiplier, when the bytes fall in the user's
-   * current period) period totals, and the nodes' totals to their hourly buckets. Users whose counted traffic reached
-   * their limit while their status still lets them in are answered, and noted in `access_rechecks` in the same
-   * transaction for the access machinery.
+   * Adds the credits to their users' hourly buckets and (× the node's multiplier) period totals, and the nodes'
+   * totals to their hourly buckets, all in the hour of `at`. Users whose counted traffic reached their limit while
+   * their status still lets them in are answered, and noted in `access_rechecks` in the same transaction for the
+   * access machinery.
    */
-  private async credit(credits: Credit[], totals: NodeTotal[], manager: EntityManager): Promise<number[]> {
+  private async credit(credits: Credit[], totals: NodeTotal[], at: number, manager: EntityManager): Promise<number[]> {
     if (!credits.length && !totals.length) return [];
     const [{ over_limit }]: Array<{ over_limit: number[] }> = await manager.query(
       `WITH credit AS (
-         SELECT user_id, node_id, to_timestamp(at / 1000) AS at, up, down, total, bucket, waited
-           FROM unnest($1::int[], $2::int[], $3::float8[], $4::bigint[], $5::bigint[], $6::boolean[], $7::boolean[],
-                       $8::boolean[]) AS c(user_id, node_id, at, up, down, total, bucket, waited)
+         SELECT user_id, node_id, sum(up)::bigint AS up, sum(down)::bigint AS down
+           FROM unnest($1::int[], $2::int[], $3::bigint[], $4::bigint[]) AS c(user_id, node_id, up, down)
+          GROUP BY 1, 2
        ),
-       per_bucket AS (
-         SELECT user_id, date_trunc('hour', at) AS hour, node_id, sum(up)::bigint AS up, sum(down)::bigint AS down
-           FROM credit WHERE bucket GROUP BY 1, 2, 3
-       ),
+       hour AS (SELECT date_trunc('hour', to_timestamp($5::float8 / 1000)) AS hour),
        -- Existing rows are updated in place (cheaper than INSERT … ON CONFLICT when most rows exist).
        hour_added AS (
-         UPDATE usage_hourly h SET up = h.up + p.up, down = h.down + p.down
-           FROM per_bucket p
-          WHERE h.user_id = p.user_id AND h.hour = p.hour AND h.node_id = p.node_id
-         RETURNING h.user_id, h.hour, h.node_id
+         UPDATE usage_hourly h SET up = h.up + c.up, down = h.down + c.down
+           FROM credit c, hour
+          WHERE h.user_id = c.user_id AND h.hour = hour.hour AND h.node_id = c.node_id
+         RETURNING h.user_id, h.node_id
        ),
        hour_opened AS (
          INSERT INTO usage_hourly AS h (user_id, hour, node_id, up, down)
-         SELECT p.user_id, p.hour, p.node_id, p.up, p.down FROM per_bucket p
-          WHERE NOT EXISTS (
-            SELECT 1 FROM hour_added a WHERE a.user_id = p.user_id AND a.hour = p.hour AND a.node_id = p.node_id)
+         SELECT c.user_id, hour.hour, c.node_id, c.up, c.down FROM credit c, hour
+          WHERE NOT EXISTS (SELECT 1 FROM hour_added a WHERE a.user_id = c.user_id AND a.node_id = c.node_id)
          ON CONFLICT (user_id, hour, node_id) DO UPDATE SET up = h.up + EXCLUDED.up, down = h.down + EXCLUDED.down
        ),
        node_total AS (
          INSERT INTO node_usage_hourly AS n (node_id, hour, up, down)
-         SELECT node_id, date_trunc('hour', to_timestamp(at / 1000)), up, down
-           FROM unnest($9::int[], $10::float8[], $11::bigint[], $12::bigint[]) AS t(node_id, at, up, down)
+         SELECT t.node_id, hour.hour, t.up, t.down
+           FROM unnest($6::int[], $7::bigint[], $8::bigint[]) AS t(node_id, up, down), hour
          ON CONFLICT (node_id, hour) DO UPDATE SET up = n.up + EXCLUDED.up, down = n.down + EXCLUDED.down
        ),
-       -- (the period check is a lookup per waited credit, never a join: a join here may scan every user)
        per_user AS (
          SELECT c.user_id, sum(round(c.up * m.usage_multiplier))::bigint AS up,
                 sum(round(c.down * m.usage_multiplier))::bigint AS down
            FROM credit c JOIN nodes m ON m.id = c.node_id
-          WHERE c.total AND (NOT c.waited OR COALESCE(
-                  (SELECT u.period_start <= c.at FROM vpn_users u WHERE u.id = c.user_id), true))
           GROUP BY c.user_id
        ),
        -- Two lanes booking the same users (a move under way) may deadlock, rarely: the booking is retried.
@@ -402,14 +329,10 @@ export class UsageRepository {
       [
         sqlArray(credits.map((credit) => credit.userId)),
         sqlArray(credits.map((credit) => credit.nodeId)),
-        sqlArray(credits.map((credit) => credit.at)),
         sqlArray(credits.map((credit) => credit.up)),
         sqlArray(credits.map((credit) => credit.down)),
-        sqlArray(credits.map((credit) => credit.total)),
-        sqlArray(credits.map((credit) => credit.bucket)),
-        sqlArray(credits.map((credit) => credit.waited)),
+        at,
         sqlArray(totals.map((total) => total.nodeId)),
-        sqlArray(totals.map((total) => total.at)),
         sqlArray(totals.map((total) => total.up)),
         sqlArray(totals.map((total) => total.down)),
       ],
@@ -547,75 +470,23 @@ interface NodeState {
   cursors: NodeCursors;
   /** The row's version (its xmin), null when the node has no row yet. */
   version: string | null;
-  /** When the oldest bytes waiting to be settled were booked (ms), null when none wait. */
-  pendingSince: number | null;
-  /** Bytes are waiting since an hour that has ended. */
-  hourEnded: boolean;
   /** The database clock when the cursors were read (ms). */
   now: number;
   changed: boolean;
 }
 
-/** Bytes to add to a user's total (when they fall in the current period) and/or hourly bucket (the hour of `at`). */
+/** Bytes a user moved on a node, for their hourly bucket and period total. */
 interface Credit {
   userId: number;
   nodeId: number;
-  at: number;
   up: number;
   down: number;
-  total: boolean;
-  bucket: boolean;
-  /** Settled bytes, which began to wait at `at`: a period that started later does not count them. */
-  waited: boolean;
 }
 
 interface NodeTotal {
   nodeId: number;
-  at: number;
   up: number;
   down: number;
-}
-
-/** Settles what these cursors waited to settle into their users' hourly buckets (the hour it began to wait) and,
- * for users without a limit, totals; then takes from `counted` whether each user has a traffic limit. */
-function settle(
-  node: NodeState,
-  cursors: Iterable<ClientCursor>,
-  credits: Credit[],
-  counted: ReadonlySet<number>,
-): void {
-  const at = node.pendingSince ?? node.now;
-  for (const cursor of cursors) {
-    const userId = cursor[F.userId];
-    if (userId === null) continue;
-    if (pendingOf(cursor) > 0) {
-      credits.push({
-        userId,
-        nodeId: node.nodeId,
-        at,
-        up: cursor[F.pendingUp],
-        down: cursor[F.pendingDown],
-        total: !cursor[F.counted], // a user with a limit has it in their total already
-        bucket: true,
-        waited: true,
-      });
-      cursor[F.pendingUp] = 0;
-      cursor[F.pendingDown] = 0;
-    }
-    cursor[F.counted] = counted.has(userId) ? 1 : 0;
-  }
-  if (![...node.cursors.values()].some((cursor) => pendingOf(cursor) > 0)) node.pendingSince = null;
-  node.changed = true;
-}
-
-/** The cursors of these emails that exist (a cursor is an array: not for flatMap). */
-function cursorsFor(cursors: NodeCursors, emails: string[]): ClientCursor[] {
-  const found: ClientCursor[] = [];
-  for (const email of emails) {
-    const cursor = cursors.get(email);
-    if (cursor) found.push(cursor);
-  }
-  return found;
 }
 
 function countersOf(cursors: NodeCursors, emails: string[]): Map<string, number> {

@@ -15,6 +15,7 @@ import { RebalancePick1764730000000 } from './1764730000000-rebalance-pick';
 import { TopUsers1764740000000 } from './1764740000000-top-users';
 import { IdempotentRequests1764800000000 } from './1764800000000-idempotent-requests';
 import { DriftAfterRepair1764820000000 } from './1764820000000-drift-after-repair';
+import { UsageBookedEveryPass1764821000000 } from './1764821000000-usage-booked-every-pass';
 import { JobGoneUsers1764830000000 } from './1764830000000-job-gone-users';
 import { OrderedWebhooks1764840000000 } from './1764840000000-ordered-webhooks';
 
@@ -37,6 +38,7 @@ export const MIGRATIONS = [
   TopUsers1764740000000,
   IdempotentRequests1764800000000,
   DriftAfterRepair1764820000000,
+  UsageBookedEveryPass1764821000000,
   JobGoneUsers1764830000000,
   OrderedWebhooks1764840000000,
 ];
