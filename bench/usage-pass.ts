@@ -94,6 +94,12 @@ async function main(): Promise<void> {
     const warm = await pass.run(true); // sessions, first readings
     const nodes = await app.get(NodesRepository).findAll();
     const pool = app.get(PanelPoolService);
+    // A keep-alive socket the simulator closed as it was reused (a loaded machine) is tried once more, as the pass
+    // would catch that panel up on its next run.
+    const listOnce = async (node: (typeof nodes)[number]) => {
+      const list = () => pool.run(node, (panel) => panel.listInbounds());
+      await list().catch(list);
+    };
     const floors: number[] = [];
     const floorCpuMs: number[] = [];
     const runs: Array<{
@@ -114,7 +120,7 @@ async function main(): Promise<void> {
     for (let round = 0; round < ROUNDS; round++) {
       const startedFloor = performance.now();
       const floorCpu = process.cpuUsage();
-      await eachLimited(nodes, CONCURRENCY, async (node) => void (await pool.run(node, (p) => p.listInbounds())));
+      await eachLimited(nodes, CONCURRENCY, listOnce);
       floors.push(performance.now() - startedFloor);
       const floorCpuUsed = process.cpuUsage(floorCpu);
       floorCpuMs.push(Math.round((floorCpuUsed.user + floorCpuUsed.system) / 1000));
