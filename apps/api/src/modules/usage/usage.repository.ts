@@ -287,29 +287,32 @@ export class UsageRepository {
            FROM unnest($1::int[], $2::int[], $3::bigint[], $4::bigint[]) AS c(user_id, node_id, up, down)
           GROUP BY 1, 2
        ),
-       hour AS (SELECT date_trunc('hour', to_timestamp($5::float8 / 1000)) AS hour),
        -- Existing rows are updated in place (cheaper than INSERT … ON CONFLICT when most rows exist).
        hour_added AS (
          UPDATE usage_hourly h SET up = h.up + c.up, down = h.down + c.down
-           FROM credit c, hour
-          WHERE h.user_id = c.user_id AND h.hour = hour.hour AND h.node_id = c.node_id
+           FROM credit c
+          WHERE h.user_id = c.user_id AND h.hour = date_trunc('hour', to_timestamp($5::float8 / 1000))
+            AND h.node_id = c.node_id
          RETURNING h.user_id, h.node_id
        ),
        hour_opened AS (
          INSERT INTO usage_hourly AS h (user_id, hour, node_id, up, down)
-         SELECT c.user_id, hour.hour, c.node_id, c.up, c.down FROM credit c, hour
+         SELECT c.user_id, date_trunc('hour', to_timestamp($5::float8 / 1000)), c.node_id, c.up, c.down FROM credit c
           WHERE NOT EXISTS (SELECT 1 FROM hour_added a WHERE a.user_id = c.user_id AND a.node_id = c.node_id)
          ON CONFLICT (user_id, hour, node_id) DO UPDATE SET up = h.up + EXCLUDED.up, down = h.down + EXCLUDED.down
        ),
        node_total AS (
          INSERT INTO node_usage_hourly AS n (node_id, hour, up, down)
-         SELECT t.node_id, hour.hour, t.up, t.down
-           FROM unnest($6::int[], $7::bigint[], $8::bigint[]) AS t(node_id, up, down), hour
+         SELECT t.node_id, date_trunc('hour', to_timestamp($5::float8 / 1000)), t.up, t.down
+           FROM unnest($6::int[], $7::bigint[], $8::bigint[]) AS t(node_id, up, down)
          ON CONFLICT (node_id, hour) DO UPDATE SET up = n.up + EXCLUDED.up, down = n.down + EXCLUDED.down
        ),
+       -- (whole bytes through nodes without a multiplier, the usual case, are not weighed in numeric)
        per_user AS (
-         SELECT c.user_id, sum(round(c.up * m.usage_multiplier))::bigint AS up,
-                sum(round(c.down * m.usage_multiplier))::bigint AS down
+         SELECT c.user_id,
+                sum(CASE WHEN m.usage_multiplier = 1 THEN c.up ELSE round(c.up * m.usage_multiplier) END)::bigint AS up,
+                sum(CASE WHEN m.usage_multiplier = 1 THEN c.down ELSE round(c.down * m.usage_multiplier) END)::bigint
+                  AS down
            FROM credit c JOIN nodes m ON m.id = c.node_id
           GROUP BY c.user_id
        ),

@@ -16,6 +16,7 @@ import { TopUsers1764740000000 } from './1764740000000-top-users';
 import { IdempotentRequests1764800000000 } from './1764800000000-idempotent-requests';
 import { DriftAfterRepair1764820000000 } from './1764820000000-drift-after-repair';
 import { UsageBookedEveryPass1764821000000 } from './1764821000000-usage-booked-every-pass';
+import { UsageCursorCompression1764822000000 } from './1764822000000-usage-cursor-compression';
 import { JobGoneUsers1764830000000 } from './1764830000000-job-gone-users';
 import { OrderedWebhooks1764840000000 } from './1764840000000-ordered-webhooks';
 
@@ -39,6 +40,7 @@ export const MIGRATIONS = [
   IdempotentRequests1764800000000,
   DriftAfterRepair1764820000000,
   UsageBookedEveryPass1764821000000,
+  UsageCursorCompression1764822000000,
   JobGoneUsers1764830000000,
   OrderedWebhooks1764840000000,
 ];
