@@ -176,7 +176,7 @@ export class UsageRepository {
   /** The clients left their panel (their node is locked): their cursors go. */
   async forget(nodeId: number, clientEmails: string[], manager: EntityManager): Promise<void> {
     const node = (await this.cursorsOf([nodeId], manager)).get(nodeId)!;
-    for (const email of clientEmails) node.changed = node.cursors.delete(email) || node.changed;
+    for (const email of clientEmails) if (node.cursors.delete(email)) node.changed = true;
     await this.saveCursors([node], manager);
   }
 
