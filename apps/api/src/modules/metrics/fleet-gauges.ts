@@ -53,7 +53,7 @@ export class FleetGauges implements OnModuleInit {
     const drift = this.drift;
     new Gauge({
       name: 'fleet_node_drift',
-      help: 'Differences from the database found by the last reconcile of the node, by kind',
+      help: 'Differences from the database left after the last reconcile of the node, by kind',
       labelNames: ['node_id', 'node', 'kind'],
       registers,
       async collect() {
