@@ -4,7 +4,7 @@ import { FAULT_KINDS, Fault, PanelSimulator } from './panel-simulator';
 
 /**
  * The simulator's remote control, on its own port so it still answers while the panel refuses connections:
- * `POST /fault {"kind", "latencyMs"?, "rate"?, "loginDelayMs"?}` and `GET /state`.
+ * `POST /fault {"kind", "latencyMs"?, "rate"?, "loginDelayMs"?, "lostWrites"?}` and `GET /state`.
  */
 export class ControlServer {
   private server: Server | null = null;
@@ -86,6 +86,7 @@ export class ControlServer {
 export function snapshot(panel: PanelSimulator) {
   return {
     fault: panel.currentFault(),
+    overlappingWrites: panel.overlappingWrites,
     inbounds: panel.state.inbounds.map((inbound) => ({
       id: inbound.id,
       protocol: inbound.protocol,

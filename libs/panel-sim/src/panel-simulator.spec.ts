@@ -253,30 +253,67 @@ describe('PanelSimulator conformance (spec section in each title)', () => {
     expect((await (await call('panel/api/server/status')).json()).obj.xray.state).toBe('running');
   });
 
-  it('§14 overlapping writes lose one side, as a real v2.8 panel does', async () => {
-    const slow = await new PanelSimulator({
-      writeCost: { fixedMs: 30, perStoredClientMs: 0, perBatchClientMs: 0 },
-    }).start();
-    try {
-      const login = await fetch(`${slow.url}login`, {
-        method: 'POST',
-        body: new URLSearchParams({ username: slow.username, password: slow.password }),
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      });
-      const session = login.headers.get('set-cookie')!.split(';')[0];
-      const add = (email: string) =>
-        fetch(`${slow.url}panel/api/inbounds/addClient`, {
-          method: 'POST',
-          headers: { Cookie: session, 'Content-Type': 'application/json' },
-          body: JSON.stringify({ id: 1, settings: JSON.stringify({ clients: [{ id: email, email }] }) }),
-        }).then((r) => r.json());
-      const results = await Promise.all([add('racer-1'), add('racer-2')]);
-      expect(results.every((r) => r.success)).toBe(true);
-      const kept = slow.state.allEmails().filter((email) => email.startsWith('racer-'));
-      expect(kept).toHaveLength(1);
-    } finally {
-      await slow.stop();
+  describe('§14 overlapping writes', () => {
+    /** Two addClient calls sent at once, each on its own session; answers the racers the panel kept. */
+    async function race(options: { version?: string; inbounds: [number, number] }) {
+      const slow = await new PanelSimulator({
+        version: options.version,
+        apiTokens: [{ token: 'racer-token', scope: 'admin' }],
+        writeCost: { fixedMs: 30, perStoredClientMs: 0, perBatchClientMs: 0 },
+      }).start();
+      try {
+        const headers = { Authorization: 'Bearer racer-token', Cookie: '', 'Content-Type': 'application/json' };
+        if (!slow.isV3) {
+          const login = await fetch(`${slow.url}login`, {
+            method: 'POST',
+            body: new URLSearchParams({ username: slow.username, password: slow.password }),
+            headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+          });
+          headers.Cookie = login.headers.get('set-cookie')!.split(';')[0];
+        }
+        const add = (inbound: number, email: string) =>
+          fetch(`${slow.url}panel/api/inbounds/addClient`, {
+            method: 'POST',
+            headers,
+            body: JSON.stringify({ id: inbound, settings: JSON.stringify({ clients: [{ id: email, email }] }) }),
+          }).then((r) => r.json());
+        const results = await Promise.all(options.inbounds.map((inbound, i) => add(inbound, `racer-${i + 1}`)));
+        expect(results.every((r) => r.success)).toBe(true);
+        return {
+          kept: slow.state.allEmails().filter((email) => email.startsWith('racer-')),
+          overlapping: slow.overlappingWrites,
+          rows: [...slow.state.traffics.keys()].filter((email) => email.startsWith('racer-')),
+        };
+      } finally {
+        await slow.stop();
+      }
     }
+
+    it('v2.8: two writes to one inbound both answer success and one is lost (its traffic row stays)', async () => {
+      const { kept, overlapping, rows } = await race({ inbounds: [1, 1] });
+      expect(kept).toHaveLength(1);
+      expect(overlapping).toBe(1);
+      expect(rows).toHaveLength(2);
+    });
+
+    it('v2.8: writes to two inbounds each save their own inbound, so both are kept', async () => {
+      expect((await race({ inbounds: [1, 2] })).kept.sort()).toEqual(['racer-1', 'racer-2']);
+    });
+
+    it('v3.0: writes queue behind one writer, nothing is lost', async () => {
+      const { kept, overlapping } = await race({ version: '3.0.2', inbounds: [1, 1] });
+      expect(kept.sort()).toEqual(['racer-1', 'racer-2']);
+      expect(overlapping).toBe(0);
+    });
+
+    it('the lostWrites fault: the next writes answer success and are lost', async () => {
+      await panel.setFault({ kind: 'none', lostWrites: 1 });
+      expect(await (await addClient(1, [{ id: 'lost-1', email: 'lost' }])).json()).toMatchObject({ success: true });
+      expect(panel.state.allEmails()).not.toContain('lost');
+      expect(panel.currentFault().lostWrites).toBe(0);
+      await addClient(1, [{ id: 'kept-1', email: 'kept' }]);
+      expect(panel.state.allEmails()).toContain('kept');
+    });
   });
 
   it('§6.3/§7 the traffic job: first use starts a held plan, depletion and expiry disable the row only, updateClient re-enables', async () => {

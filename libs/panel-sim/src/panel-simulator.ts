@@ -25,6 +25,11 @@ export interface Fault {
   rate?: number;
   /** Added to logins only (bcrypt on a busy panel). */
   loginDelayMs?: number;
+  /**
+   * The next this many successful writes are lost, as when a write that overlapped them saved the inbound as it read
+   * it before them: the answer is success, the inbound's settings stay as they were (traffic rows are kept).
+   */
+  lostWrites?: number;
 }
 
 export interface PanelSimulatorOptions {
@@ -99,6 +104,10 @@ export class PanelSimulator {
   private xrayState: 'running' | 'stop' | 'error' = 'running';
   /** Counts of calls by route, for tests that check what a client did. */
   readonly calls = new Map<string, number>();
+  /** Writes that began while another was in flight: what a client that serialises its writes never causes. */
+  overlappingWrites = 0;
+  private writesInFlight = 0;
+  private writeQueue: Promise<unknown> = Promise.resolve();
 
   constructor(options: PanelSimulatorOptions = {}) {
     this.port = options.port ?? 0;
@@ -506,18 +515,37 @@ export class PanelSimulator {
   }
 
   /**
-   * A write as a v2.x panel does it: read the inbound's settings, work for a while (cost grows with the
-   * clients on the panel), write back. Overlapping writes therefore lose each other's changes, as on a real panel.
+   * A write as the panel does it. v2.x reads the inbounds' settings, works for a while (the cost grows with the
+   * clients on the panel) and saves the inbound it changed as it read it: an overlapping write to the same inbound
+   * is lost (last writer wins, both answer success). v3.x queues its writes behind one writer.
    */
-  private async write(apply: () => Outcome, batch = 1): Promise<Outcome> {
-    const snapshot = this.state.inbounds.map((inbound) => inbound.settings);
-    const { fixedMs, perStoredClientMs, perBatchClientMs } = this.writeCost;
-    const cost = fixedMs + perStoredClientMs * this.state.clientCount() + perBatchClientMs * batch;
-    await (cost > 0 ? sleep(cost) : new Promise((resolve) => setImmediate(resolve)));
-    this.state.inbounds.forEach((inbound, index) => {
-      if (inbound.settings !== snapshot[index]) inbound.settings = snapshot[index]; // last writer wins
-    });
-    return apply();
+  private write(apply: () => Outcome, batch = 1): Promise<Outcome> {
+    if (!this.isV3) return this.readModifyWrite(apply, batch);
+    const queued = this.writeQueue.then(() => this.readModifyWrite(apply, batch));
+    this.writeQueue = queued.catch(() => undefined);
+    return queued;
+  }
+
+  private async readModifyWrite(apply: () => Outcome, batch: number): Promise<Outcome> {
+    if (this.writesInFlight++ > 0) this.overlappingWrites++;
+    try {
+      const read = this.state.inbounds.map((inbound) => inbound.settings);
+      const { fixedMs, perStoredClientMs, perBatchClientMs } = this.writeCost;
+      const cost = fixedMs + perStoredClientMs * this.state.clientCount() + perBatchClientMs * batch;
+      await (cost > 0 ? sleep(cost) : new Promise((resolve) => setImmediate(resolve)));
+      const meanwhile = this.state.inbounds.map((inbound) => inbound.settings);
+      this.state.inbounds.forEach((inbound, i) => (inbound.settings = read[i]));
+      const outcome = apply();
+      const lost = 'success' in outcome && outcome.success && (this.fault.lostWrites ?? 0) > 0;
+      if (lost) this.fault.lostWrites = (this.fault.lostWrites ?? 1) - 1;
+      this.state.inbounds.forEach((inbound, i) => {
+        // Inbounds this write did not change keep what was written to them meanwhile; a lost write keeps nothing.
+        if (lost || inbound.settings === read[i]) inbound.settings = meanwhile[i];
+      });
+      return outcome;
+    } finally {
+      this.writesInFlight--;
+    }
   }
 
   private status(): Record<string, unknown> {

@@ -6,6 +6,7 @@ export type PanelErrorKind =
   | 'rejected' // success:false with the panel's message
   | 'duplicate-email'
   | 'not-found'
+  | 'unconfirmed' // the panel answered success, yet a read-back does not show what was written
   | 'protocol'; // not the panel's JSON envelope (HTML, 500 with empty body, unexpected status)
 
 const MAX_DETAIL = 300;

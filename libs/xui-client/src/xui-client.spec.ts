@@ -76,6 +76,59 @@ describe('XuiClient against the panel simulator over real sockets', () => {
     await Promise.all(Array.from({ length: 25 }, (_, i) => client.addClients(2, [vless(`burst-${i}`)])));
     const emails = panel.state.allEmails();
     for (let i = 0; i < 25; i++) expect(emails).toContain(`burst-${i}`);
+    expect(panel.overlappingWrites).toBe(0);
+  });
+
+  it('reads an add back and sends again what the panel lost (a write that overlapped it saved the old inbound)', async () => {
+    await panel.setFault({ kind: 'none', lostWrites: 1 });
+    await client.addClients(1, [vless('lost-once'), vless('lost-too')]);
+    expect(panel.state.allEmails()).toEqual(expect.arrayContaining(['lost-once', 'lost-too']));
+    expect(panel.calls.get('addClient')).toBe(2);
+    expect(panel.calls.get('get')).toBe(2);
+  });
+
+  it('an add the panel never keeps fails as unconfirmed after three sends', async () => {
+    await panel.setFault({ kind: 'none', lostWrites: 3 });
+    const error = await panelFailure(client.addClients(1, [vless('never-kept')]), 'unconfirmed');
+    expect(error.message).toContain('kept 0 of 1 clients after 3 sends');
+    expect(panel.calls.get('addClient')).toBe(3);
+  });
+
+  it('holds the write lock it is given around each write, an add with its read-back included', async () => {
+    const held: string[] = [];
+    let holding = false;
+    const locked = new XuiClient({
+      baseUrl: panel.url,
+      username: panel.username,
+      password: panel.password,
+      writeLock: async (work) => {
+        expect(holding).toBe(false);
+        holding = true;
+        const before = new Map(panel.calls);
+        try {
+          return await work();
+        } finally {
+          holding = false;
+          held.push(
+            [...panel.calls]
+              .filter(([route, count]) => count !== (before.get(route) ?? 0))
+              .map(([route]) => route)
+              .join('+'),
+          );
+        }
+      },
+    });
+    try {
+      await locked.listInbounds();
+      await Promise.all([locked.addClients(1, [vless('held-1')]), locked.addClients(1, [vless('held-2')])]);
+      const carol = vless('held-3');
+      await locked.addClients(1, [carol]);
+      await locked.updateClient(1, carol.id, { ...carol, enable: false });
+      await locked.deleteClientByEmail(1, 'held-3');
+      expect(held).toEqual(['addClient+get', 'addClient+get', 'addClient+get', 'updateClient', 'delClientByEmail']);
+    } finally {
+      locked.close();
+    }
   });
 
   it('logs in again, once, when the session expires', async () => {

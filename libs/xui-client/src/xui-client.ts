@@ -18,6 +18,11 @@ export interface XuiClientOptions {
   tlsVerify?: boolean;
   /** Prefix of error labels, e.g. the node name. */
   name?: string;
+  /**
+   * Runs each write (one call, or an add with its read-back) while holding the panel's write lock, so that writers
+   * outside this client (other replicas) never overlap with it. Default: this client's own order only.
+   */
+  writeLock?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 interface CallOptions {
@@ -29,10 +34,12 @@ interface CallOptions {
 }
 
 const SESSION_COOKIE = '3x-ui';
+/** Sends of an add batch (the first and re-sends of what the panel did not keep) before it counts as failed. */
+const ADD_ATTEMPTS = 3;
 /**
  * One 3x-ui panel. Logs in lazily, re-logs in once when a session has expired (no sliding renewal exists),
  * speaks the panel's API generation, and never runs two writes on the panel at the same time (v2.x panels
- * lose one side of overlapping writes).
+ * lose one side of overlapping writes); added clients are read back before an add resolves.
  */
 export class XuiClient {
   readonly baseUrl: string;
@@ -121,29 +128,44 @@ export class XuiClient {
   // ---- writes (one at a time per panel) ----
 
   /**
-   * Adds several clients, all or nothing. Classic panels take the batch in one call and validate it whole;
-   * v3.1+ panels take one client per call, so a failure part-way removes the ones already added.
+   * Adds several clients, all or nothing, and resolves once the panel keeps them all: the inbound is read back and
+   * what is missing (lost to a write that overlapped ours, e.g. the operator's) is sent again, under the same write
+   * lock. Classic panels take the batch in one call and validate it whole; v3.1+ panels take one client per call, so
+   * a failure part-way removes the ones already added.
    */
-  async addClients(inboundId: number, clients: PanelClient[]): Promise<void> {
-    if ((await this.speaks()) !== 'clients') {
-      return this.exclusive(() =>
-        this.post('addClients', 'panel/api/inbounds/addClient', {
-          json: { id: inboundId, settings: JSON.stringify({ clients }) },
-        }),
-      );
-    }
+  addClients(inboundId: number, clients: PanelClient[]): Promise<void> {
     return this.exclusive(async () => {
-      const added: string[] = [];
-      try {
-        for (const client of clients) {
-          await this.post('addClients', 'panel/api/clients/add', { json: { client, inboundIds: [inboundId] } });
-          added.push(client.email);
+      let missing = clients;
+      for (let attempt = 1; missing.length; attempt++) {
+        if (attempt > ADD_ATTEMPTS) {
+          throw new PanelError(
+            'unconfirmed',
+            this.label('addClients'),
+            `the panel answered success but kept ${clients.length - missing.length} of ${clients.length} clients after ${ADD_ATTEMPTS} sends`,
+          );
         }
-      } catch (error) {
-        for (const email of added) await this.removeByEmail(email).catch(() => undefined);
-        throw error;
+        await this.sendAdd(inboundId, missing);
+        missing = notKept(await this.getInbound(inboundId), missing);
       }
     });
+  }
+
+  private async sendAdd(inboundId: number, clients: PanelClient[]): Promise<void> {
+    if ((await this.speaks()) !== 'clients') {
+      return this.post('addClients', 'panel/api/inbounds/addClient', {
+        json: { id: inboundId, settings: JSON.stringify({ clients }) },
+      });
+    }
+    const added: string[] = [];
+    try {
+      for (const client of clients) {
+        await this.post('addClients', 'panel/api/clients/add', { json: { client, inboundIds: [inboundId] } });
+        added.push(client.email);
+      }
+    } catch (error) {
+      for (const email of added) await this.removeByEmail(email).catch(() => undefined);
+      throw error;
+    }
   }
 
   /**
@@ -362,7 +384,8 @@ export class XuiClient {
   }
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.writes.then(work, work);
+    const locked = () => (this.options.writeLock ? this.options.writeLock(work) : work());
+    const run = this.writes.then(locked, locked);
     this.writes = run.catch(() => undefined);
     return run;
   }
@@ -409,6 +432,14 @@ export function inboundClients(inbound: Pick<Inbound, 'settings'>): PanelClient[
   } catch {
     return [];
   }
+}
+
+/** The clients of `sent` that the inbound does not hold (same email and key). */
+function notKept(inbound: Inbound, sent: PanelClient[]): PanelClient[] {
+  const kept = new Set(
+    inboundClients(inbound).map((client) => `${client.email}\n${clientKeyOf(inbound.protocol, client)}`),
+  );
+  return sent.filter((client) => !kept.has(`${client.email}\n${clientKeyOf(inbound.protocol, client)}`));
 }
 
 /** What a reply that is not the panel's JSON was, in words, without any of its text. */

@@ -20,6 +20,8 @@ export const LockKey = {
   ReconcilePass: 7_300_009,
   /** Recomputing the snapshot of the top users. */
   TopUsers: 7_300_010,
+  /** Writes to a 3x-ui panel: the first of two keys, the second being the panel's (`panelLockKey`). */
+  PanelWrite: 7_300_011,
 } as const;
 
 /** Takes a transaction-scoped advisory lock: held until the caller's transaction ends. */

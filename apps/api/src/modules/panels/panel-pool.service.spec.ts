@@ -4,6 +4,7 @@ import { SecretBox } from '../../common/crypto/secret-box';
 import { loadConfig } from '../../config/app-config';
 import { NodeEntity } from '../nodes/node.entity';
 import { PanelPoolService } from './panel-pool.service';
+import { PanelWriteLock } from './panel-write-lock';
 
 describe('PanelPoolService (simulated panel over a socket)', () => {
   const secrets = new SecretBox(randomBytes(32));
@@ -24,7 +25,9 @@ describe('PanelPoolService (simulated panel over a socket)', () => {
 
   beforeEach(async () => {
     panel = await new PanelSimulator({ writeCost: { fixedMs: 20, perStoredClientMs: 0, perBatchClientMs: 0 } }).start();
-    pool = new PanelPoolService(secrets, loadConfig({}));
+    // This process alone: no other replica to keep apart from (the lock itself is tested on PostgreSQL).
+    const ownOrderOnly = { run: (_panelUrl: string, work: () => Promise<unknown>) => work() } as PanelWriteLock;
+    pool = new PanelPoolService(secrets, loadConfig({}), ownOrderOnly);
   });
   afterEach(async () => {
     pool.onModuleDestroy();

@@ -1,10 +1,12 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { XuiClient } from '@fleet/xui-client';
+import { Semaphore } from '../../common/batching/semaphore';
 import { SecretBox } from '../../common/crypto/secret-box';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { NodeEntity } from '../nodes/node.entity';
+import { PanelWriteLock } from './panel-write-lock';
 
 /** At most this many calls in flight to one panel, so a burst cannot flood one server. */
 const MAX_IN_FLIGHT_PER_PANEL = 4;
@@ -15,7 +17,10 @@ interface PoolEntry {
   slots: Semaphore;
 }
 
-/** One 3x-ui client per node, built lazily from decrypted credentials and rebuilt when they change. */
+/**
+ * One 3x-ui client per node, built lazily from decrypted credentials and rebuilt when they change. Every client's
+ * writes hold its panel's write lock, so no two writes to one panel overlap, whichever replica sends them.
+ */
 @Injectable()
 export class PanelPoolService implements OnModuleDestroy {
   private readonly entries = new Map<number, PoolEntry>();
@@ -23,6 +28,7 @@ export class PanelPoolService implements OnModuleDestroy {
   constructor(
     private readonly secrets: SecretBox,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly writeLock: PanelWriteLock,
   ) {}
 
   /** Runs `work` with the node's client, within the node's in-flight limit. */
@@ -41,6 +47,7 @@ export class PanelPoolService implements OnModuleDestroy {
       tlsVerify: node.tlsVerify,
       timeoutMs: timeoutMs ?? this.config.panelTimeoutMs,
       name: node.name,
+      writeLock: (work) => this.writeLock.run(node.panelUrl, work),
     });
   }
 
@@ -72,23 +79,5 @@ export class PanelPoolService implements OnModuleDestroy {
     const entry = { client: this.createClient(node), fingerprint, slots: new Semaphore(MAX_IN_FLIGHT_PER_PANEL) };
     this.entries.set(node.id, entry);
     return entry;
-  }
-}
-
-class Semaphore {
-  private active = 0;
-  private readonly waiting: Array<() => void> = [];
-
-  constructor(private readonly limit: number) {}
-
-  async run<T>(work: () => Promise<T>): Promise<T> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.active++;
-    try {
-      return await work();
-    } finally {
-      this.active--;
-      this.waiting.shift()?.();
-    }
   }
 }

@@ -14,7 +14,9 @@ interface Queue {
 
 /**
  * Group commit of client creation per panel inbound: the first add goes out at once; adds that arrive while a
- * call is in flight go out together in the next call. Fast under bursts, one write at a time per panel.
+ * call is in flight go out together in the next call. Fast under bursts, one write at a time per panel across
+ * replicas (the pool's clients hold the panel's write lock), and a batch succeeds only once the panel is seen to
+ * keep it (the client reads it back and sends again what is missing).
  * A duplicate email fails only the client it names; the rest of its batch is sent again.
  */
 @Injectable()
