@@ -249,6 +249,39 @@ describe('PanelSimulator conformance (spec section in each title)', () => {
     );
   });
 
+  it('§7 getClientTraffics from v2.8.1 follows the settings: a client a write lost fails, its row kept', async () => {
+    await panel.setFault({ kind: 'none', lostWrites: 1 });
+    await addClient(1, [{ id: 'lost-1', email: 'lost' }]);
+    expect(panel.state.traffics.has('lost')).toBe(true);
+    expect((await (await call('panel/api/inbounds/getClientTraffics/lost')).json()).msg).toBe(
+      'Error getting traffics. (Client Not Found In Inbound For Email: lost\n)',
+    );
+  });
+
+  it('§7 getClientTraffics up to v2.8.0: the stored row whatever the settings, null for an unknown email', async () => {
+    const old = await new PanelSimulator({ version: '2.8.0' }).start();
+    try {
+      const login = await fetch(`${old.url}login`, {
+        method: 'POST',
+        body: new URLSearchParams({ username: old.username, password: old.password }),
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      });
+      const session = { Cookie: login.headers.get('set-cookie')!.split(';')[0], 'Content-Type': 'application/json' };
+      await old.setFault({ kind: 'none', lostWrites: 1 });
+      await fetch(`${old.url}panel/api/inbounds/addClient`, {
+        method: 'POST',
+        headers: session,
+        body: JSON.stringify({ id: 1, settings: JSON.stringify({ clients: [{ id: 'lost-1', email: 'lost' }] }) }),
+      });
+      const traffic = (email: string) =>
+        fetch(`${old.url}panel/api/inbounds/getClientTraffics/${email}`, { headers: session }).then((r) => r.json());
+      expect(await traffic('lost')).toMatchObject({ success: true, obj: { email: 'lost' } });
+      expect(await traffic('ghost')).toEqual({ success: true, msg: '', obj: null });
+    } finally {
+      await old.stop();
+    }
+  });
+
   it('§8 server status carries xray.state', async () => {
     expect((await (await call('panel/api/server/status')).json()).obj.xray.state).toBe('running');
   });

@@ -489,7 +489,8 @@ export class PanelSimulator {
     }
     if (get(method) && (m = match(/^inbounds\/getClientTraffics\/([^/]+)$/))) {
       const email = decodeURIComponent(m[1]);
-      return { name: 'getClientTraffics', run: async () => this.state.clientTraffic(email) };
+      const rowsOnly = !versionAtLeast(this.version, '2.8.1');
+      return { name: 'getClientTraffics', run: async () => this.state.clientTraffic(email, rowsOnly) };
     }
     if (post && (m = match(/^inbounds\/([^/]+)\/resetClientTraffic\/([^/]+)$/))) {
       const [id, email] = [m[1], decodeURIComponent(m[2])];

@@ -333,9 +333,18 @@ export class PanelState {
     return ok('Client deleted successfully');
   }
 
-  clientTraffic(email: string): Outcome {
+  /**
+   * `getClientTraffics/:email`. From v2.8.1 the row is answered only when the client is in its inbound's settings
+   * (a client lost from them fails); up to v2.8.0 the row is answered as stored, and an unknown email with a null.
+   */
+  clientTraffic(email: string, rowsOnly = false): Outcome {
     const traffic = this.traffics.get(email);
+    if (rowsOnly) return ok('', traffic ? this.rowView(traffic) : null);
     if (!traffic) return fail(wrapped(MSG.traffics, `Inbound Not Found For Email: ${email}`));
+    const inbound = this.findInbound(traffic.inboundId);
+    if (!inbound || !(this.clientsOf(inbound) ?? []).some((client) => client.email === email)) {
+      return fail(wrapped(MSG.traffics, `Client Not Found In Inbound For Email: ${email}`));
+    }
     return ok('', this.rowView(traffic));
   }
 

@@ -54,6 +54,8 @@ export class XuiClient {
   private detected: ApiGeneration | null = null;
   /** Set once a panel turns out to predate `delClientByEmail` (v2.8). */
   private deleteByEmailMissing = false;
+  /** Whether a traffic read shows only clients in the inbound's settings (v2.8.1+); known after the first add. */
+  private trafficReadsSettings: boolean | null = null;
 
   constructor(private readonly options: XuiClientOptions) {
     this.baseUrl = options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`;
@@ -128,10 +130,10 @@ export class XuiClient {
   // ---- writes (one at a time per panel) ----
 
   /**
-   * Adds several clients, all or nothing, and resolves once the panel keeps them all: the inbound is read back and
-   * what is missing (lost to a write that overlapped ours, e.g. the operator's) is sent again, under the same write
-   * lock. Classic panels take the batch in one call and validate it whole; v3.1+ panels take one client per call, so
-   * a failure part-way removes the ones already added.
+   * Adds several clients, all or nothing, and resolves once the panel is seen to keep them: what a write that
+   * overlapped ours (e.g. the operator's) lost is sent again, under the same write lock. Classic panels take the
+   * batch in one call and validate it whole; v3.1+ panels take one client per call, so a failure part-way removes
+   * the ones already added.
    */
   addClients(inboundId: number, clients: PanelClient[]): Promise<void> {
     return this.exclusive(async () => {
@@ -145,9 +147,50 @@ export class XuiClient {
           );
         }
         await this.sendAdd(inboundId, missing);
-        missing = notKept(await this.getInbound(inboundId), missing);
+        missing = await this.notKept(inboundId, missing);
       }
     });
+  }
+
+  /**
+   * The clients of a batch just added that the panel does not hold. A lost write loses its whole batch (the panel
+   * saved an inbound read before it), so one client's traffic read answers for the batch where that read follows
+   * the inbound's settings (v2.8.1+); the inbound itself is read only when that client is missing, or on older panels.
+   */
+  private async notKept(inboundId: number, sent: PanelClient[]): Promise<PanelClient[]> {
+    if ((await this.trafficFollowsSettings()) && (await this.holds(sent[sent.length - 1].email))) return [];
+    const inbound = await this.getInbound(inboundId);
+    const kept = new Set(inboundClients(inbound).map((client) => clientIdentity(inbound.protocol, client)));
+    return sent.filter((client) => !kept.has(clientIdentity(inbound.protocol, client)));
+  }
+
+  private holds(email: string): Promise<boolean> {
+    return this.clientTraffic(email).then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof PanelError && error.kind === 'not-found') return false;
+        throw error;
+      },
+    );
+  }
+
+  /** v2.8.1+ answers a traffic read only for a client in its inbound's settings; earlier panels answer the row. */
+  private async trafficFollowsSettings(): Promise<boolean> {
+    if (this.trafficReadsSettings === null) {
+      if ((await this.speaks()) === 'clients') this.trafficReadsSettings = true;
+      else {
+        // An email that cannot exist: v2.8.1+ fails it, earlier panels answer success with a null.
+        const path = `panel/api/inbounds/getClientTraffics/${encodeURIComponent(`no such client ${Date.now()}`)}`;
+        this.trafficReadsSettings = await this.call<ClientTraffic | null>('clientTraffic', 'GET', path).then(
+          () => false,
+          (error: unknown) => {
+            if (error instanceof PanelError && error.kind === 'not-found') return true;
+            throw error;
+          },
+        );
+      }
+    }
+    return this.trafficReadsSettings;
   }
 
   private async sendAdd(inboundId: number, clients: PanelClient[]): Promise<void> {
@@ -434,12 +477,9 @@ export function inboundClients(inbound: Pick<Inbound, 'settings'>): PanelClient[
   }
 }
 
-/** The clients of `sent` that the inbound does not hold (same email and key). */
-function notKept(inbound: Inbound, sent: PanelClient[]): PanelClient[] {
-  const kept = new Set(
-    inboundClients(inbound).map((client) => `${client.email}\n${clientKeyOf(inbound.protocol, client)}`),
-  );
-  return sent.filter((client) => !kept.has(`${client.email}\n${clientKeyOf(inbound.protocol, client)}`));
+/** A client as the panel identifies it: email and key. */
+function clientIdentity(protocol: string, client: PanelClient): string {
+  return `${client.email}\n${clientKeyOf(protocol, client)}`;
 }
 
 /** What a reply that is not the panel's JSON was, in words, without any of its text. */
