@@ -36,12 +36,12 @@ describe('health checks, hysteresis, failover and recovery (real HTTP, PostgreSQ
     await fleet.stop();
   });
 
-  it.each<[FaultKind, RegExp]>([
-    ['refuse', /^unreachable: connect failed: ECONNREFUSED/],
-    ['hang', /^unreachable: no answer within 125 ms/],
-    ['http500', /^protocol: .*HTTP 500 with an empty body/],
-    ['xray-error', /^xray is error: Failed to start/],
-    ['bad-credentials', /^auth-failed: .*Invalid username or password/],
+  it.each<[FaultKind, string]>([
+    ['refuse', 'refused'],
+    ['hang', 'timeout'],
+    ['http500', 'bad response'],
+    ['xray-error', 'xray is error'],
+    ['bad-credentials', 'auth failed'],
   ])('%s: unhealthy after exactly 3 failed checks, healthy again after 2 good ones', async (kind, error) => {
     const [nodeId, panel] = [fleet.nodeIds[0], fleet.panels[0]];
     await panel.setFault({ kind });
@@ -51,7 +51,7 @@ describe('health checks, hysteresis, failover and recovery (real HTTP, PostgreSQ
     for (let i = 0; i < 3; i++) statuses.push(await checkHealth(t, fleet.auth, nodeId));
     expect(statuses).toEqual(['healthy', 'healthy', 'unhealthy']);
     const node = (await t.http().get(`/api/v1/nodes/${nodeId}`).set(fleet.auth).expect(200)).body;
-    expect(node.lastError).toMatch(error);
+    expect(node.lastError).toBe(error);
     await panel.setFault({ kind: 'none' });
     expect([await checkHealth(t, fleet.auth, nodeId), await checkHealth(t, fleet.auth, nodeId)]).toEqual([
       'unhealthy',

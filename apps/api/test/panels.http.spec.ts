@@ -61,8 +61,9 @@ describe('POST /api/v1/nodes/:id/test-connection (real HTTP, simulated panel ove
     const node = await createNode({ panelPassword: 'definitely-wrong' });
     const { body } = await t.http().post(`/api/v1/nodes/${node.id}/test-connection`).set(auth).expect(200);
     expect(body).toMatchObject({ ok: false, inbounds: [] });
-    expect(body.error).toMatch(/^auth-failed: .*Invalid username or password/);
-    expect(body.error).not.toContain('definitely-wrong');
+    expect(body.error).toMatch(/^auth-failed: .*login refused$/);
+    expect(body.panelText).toBe('Invalid username or password or two-factor code.');
+    expect(JSON.stringify(body)).not.toContain('definitely-wrong');
   });
 
   it('reports a refusing panel as unreachable', async () => {

@@ -69,7 +69,7 @@ async function main(): Promise<void> {
       );
     }
     console.log(
-      `faults: curl -X POST <control>/fault -d '{"kind":"refuse"}'  (none|refuse|hang|http500|expire-sessions|xray-error|bad-credentials)`,
+      `faults: curl -X POST <control>/fault -d '{"kind":"refuse"}'  (none|refuse|hang|http500|expire-sessions|xray-error|bad-credentials|echo)`,
     );
   }
   const shutdown = async () => {

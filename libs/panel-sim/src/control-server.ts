@@ -4,7 +4,7 @@ import { FAULT_KINDS, Fault, PanelSimulator } from './panel-simulator';
 
 /**
  * The simulator's remote control, on its own port so it still answers while the panel refuses connections:
- * `POST /fault {"kind", "latencyMs"?, "rate"?, "loginDelayMs"?, "lostWrites"?}` and `GET /state`.
+ * `POST /fault {"kind", "latencyMs"?, "rate"?, "loginDelayMs"?, "lostWrites"?, "echo"?}` and `GET /state`.
  */
 export class ControlServer {
   private server: Server | null = null;

@@ -282,6 +282,24 @@ describe('PanelSimulator conformance (spec section in each title)', () => {
     }
   });
 
+  it('the echo fault answers every request, login included, with the request itself, as sent or encoded', async () => {
+    const login = () =>
+      call('login', {
+        method: 'POST',
+        body: new URLSearchParams({ username: panel.username, password: panel.password }),
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      }).then((r) => r.json());
+    const inner = (msg: string) => /^Something went wrong \(([\s\S]*)\)$/.exec(msg)![1];
+    await panel.setFault({ kind: 'echo', echo: 'base64' });
+    const encoded = await login();
+    expect(encoded.success).toBe(false);
+    expect(Buffer.from(inner(encoded.msg), 'base64').toString()).toContain(`password=${panel.password}`);
+    await panel.setFault({ kind: 'echo', echo: 'upper' });
+    expect(inner((await login()).msg)).toContain(`PASSWORD=${panel.password.toUpperCase()}`);
+    await panel.setFault({ kind: 'echo' });
+    expect(inner((await (await call('panel/api/inbounds/list')).json()).msg)).toMatch(/^GET \/base-path-x\/panel/);
+  });
+
   it('§8 server status carries xray.state', async () => {
     expect((await (await call('panel/api/server/status')).json()).obj.xray.state).toBe('running');
   });

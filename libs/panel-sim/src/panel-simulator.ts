@@ -14,6 +14,7 @@ export const FAULT_KINDS = [
   'expire-sessions',
   'xray-error',
   'bad-credentials',
+  'echo',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -25,6 +26,11 @@ export interface Fault {
   rate?: number;
   /** Added to logins only (bcrypt on a busy panel). */
   loginDelayMs?: number;
+  /**
+   * With `echo`: every request, login included, is answered `success:false` with the request itself (method, URL,
+   * headers, body) in the message, as sent or encoded (what a broken proxy or a hostile panel could answer).
+   */
+  echo?: 'plain' | 'base64' | 'upper';
   /**
    * The next this many successful writes are lost, as when a write that overlapped them saved the inbound as it read
    * it before them: the answer is success, the inbound's settings stay as they were (traffic rows are kept).
@@ -210,10 +216,11 @@ export class PanelSimulator {
     if (fault.kind === 'http500' && Math.random() < (fault.rate ?? 1)) return end(response, 500);
 
     const url = new URL(request.url ?? '/', 'http://panel');
-    if (!url.pathname.startsWith(this.basePath)) return end(response, 404);
-    const path = url.pathname.slice(this.basePath.length);
     const method = request.method ?? 'GET';
     const body = await readBody(request);
+    if (fault.kind === 'echo') return json(response, fail(`Something went wrong (${echoOf(request, body, fault)})`));
+    if (!url.pathname.startsWith(this.basePath)) return end(response, 404);
+    const path = url.pathname.slice(this.basePath.length);
 
     if (path === 'csrf-token' && method === 'GET' && this.isV3) return this.csrfToken(request, response);
     if (path === 'login') {
@@ -606,6 +613,13 @@ function isInt(text: string): boolean {
 
 function atoiError(prefix: string, text: string): string {
   return `${prefix} (strconv.Atoi: parsing ${JSON.stringify(text)}: invalid syntax)`;
+}
+
+/** The request repeated back, as the `echo` fault encodes it. */
+function echoOf(request: IncomingMessage, body: string, fault: Fault): string {
+  const text = `${request.method} ${request.url}\n${JSON.stringify(request.headers)}\n${body}`;
+  if (fault.echo === 'base64') return Buffer.from(text).toString('base64');
+  return fault.echo === 'upper' ? text.toUpperCase() : text;
 }
 
 function contentType(request: IncomingMessage): string {

@@ -104,3 +104,4 @@ export function exited(child: ChildProcess): Promise<void> {
     child.exitCode !== null || child.signalCode !== null ? done() : child.once('exit', () => done()),
   );
 }
+export { carriesSecret } from './secret-forms';

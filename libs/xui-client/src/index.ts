@@ -1,4 +1,5 @@
 export * from './errors';
+export { scrubSecrets } from './scrub';
 export * from './types';
 export * from './xui-client';
 export * from './share-links';

@@ -77,9 +77,11 @@ describe('XuiClient against recorded panel responses', () => {
     answer(route, 'delete-unknown-v2.9.4', 'delete-last-client', 'delete-bad-id');
     expect((await panelFailure(client.deleteClient(1, '00000000-0000-0000-0000-000000000000'))).kind).toBe('not-found');
     const last = await panelFailure(client.deleteClient(1, '00000000-0000-0000-0000-000000000000'));
-    expect([last.kind, last.message]).toEqual(['rejected', expect.stringContaining('no client remained in Inbound')]);
+    expect([last.kind, last.reason]).toEqual(['rejected', 'panel said: no client remained in inbound']);
+    expect(last.panelText).toContain('no client remained in Inbound');
     const bad = await panelFailure(client.deleteClient(1, '00000000-0000-0000-0000-000000000000'));
-    expect([bad.kind, bad.message]).toEqual(['rejected', expect.stringContaining('strconv.Atoi')]);
+    expect([bad.kind, bad.reason]).toEqual(['rejected', 'panel said: invalid request']);
+    expect(bad.panelText).toContain('strconv.Atoi');
   });
 
   it('a just-started panel: null status is a protocol error, null onlines are none', async () => {
@@ -106,10 +108,15 @@ describe('XuiClient against recorded panel responses', () => {
     expect(seen.filter((route) => route === 'POST /base/login')).toHaveLength(2);
   });
 
-  it('refused credentials: auth-failed with the panel’s message and no password in it', async () => {
+  it('refused credentials: auth-failed, the panel’s message kept apart for admins, no password in either', async () => {
     answer('POST /base/login', 'login-bad');
     const error = await panelFailure(client.listInbounds());
-    expect([error.kind, error.message]).toEqual(['auth-failed', expect.stringContaining('Invalid username')]);
-    expect(error.message).not.toContain('pw');
+    expect([error.kind, error.reason, error.message]).toEqual([
+      'auth-failed',
+      'auth failed',
+      expect.stringMatching(/ login: login refused$/),
+    ]);
+    expect(error.panelText).toContain('Invalid username');
+    expect(`${error.message} ${error.panelText}`).not.toContain('pw');
   });
 });

@@ -60,16 +60,24 @@ describe('XuiClient against the panel simulator over real sockets', () => {
     const before = panel.state.clientCount();
     const error = await panelFailure(client.addClients(2, [vless('erin'), vless('dave')]), 'duplicate-email');
     expect((error as PanelDuplicateEmailError).email).toBe('dave');
+    expect(error.reason).toBe('panel said: duplicate email');
     await panelFailure(client.addClients(2, [vless('frank'), vless('FRANK')]), 'duplicate-email');
     expect(panel.state.clientCount()).toBe(before);
   });
 
   it('reports the panel’s refusals with its message', async () => {
-    await panelFailure(client.addClients(99, [vless('ghost')]), 'not-found');
+    const ghost = await panelFailure(client.addClients(99, [vless('ghost')]), 'not-found');
+    expect([ghost.reason, ghost.panelText]).toEqual([
+      'panel said: record not found',
+      'Something went wrong (record not found)',
+    ]);
     const seedEmail = panel.state.clientsOf(panel.state.findInbound(3)!)![0].email!;
     const error = await panelFailure(client.deleteClientByEmail(3, seedEmail), 'rejected');
-    expect(error.message).toContain('no client remained in Inbound');
-    await panelFailure(client.deleteClientByEmail(1, 'nobody'), 'not-found');
+    expect(error.reason).toBe('panel said: no client remained in inbound');
+    expect(error.message).toContain('panel said: no client remained in inbound');
+    expect(error.panelText).toBe('Failed to delete client by email (no client remained in Inbound )');
+    const nobody = await panelFailure(client.deleteClientByEmail(1, 'nobody'), 'not-found');
+    expect(nobody.reason).toBe('panel said: client not found');
   });
 
   it('never overlaps two writes on one panel, so concurrent adds all survive', async () => {
@@ -191,14 +199,16 @@ describe('XuiClient against the panel simulator over real sockets', () => {
     it('wrong credentials: auth-failed', async () => {
       await panel.setFault({ kind: 'bad-credentials' });
       const error = await panelFailure(client.listInbounds(), 'auth-failed');
-      expect(error.message).toContain('Invalid username or password');
-      expect(error.message).not.toContain(panel.password);
+      expect(error.reason).toBe('auth failed');
+      expect(error.message).toMatch(/ login: login refused$/);
+      expect(error.panelText).toBe('Invalid username or password or two-factor code.');
     });
 
     it('refused connections: unreachable', async () => {
       await panel.setFault({ kind: 'refuse' });
       const error = await panelFailure(client.listInbounds(), 'unreachable');
       expect(error.message).toContain('ECONNREFUSED');
+      expect(error.reason).toBe('refused');
       await panel.setFault({ kind: 'none' });
       await expect(client.listInbounds()).resolves.toHaveLength(5);
     });
@@ -209,6 +219,7 @@ describe('XuiClient against the panel simulator over real sockets', () => {
       const started = Date.now();
       const error = await panelFailure(client.serverStatus(300), 'unreachable');
       expect(error.message).toContain('timed out after 300 ms');
+      expect(error.reason).toBe('timeout');
       expect(Date.now() - started).toBeLessThan(2000);
     });
 
@@ -217,6 +228,7 @@ describe('XuiClient against the panel simulator over real sockets', () => {
       await panel.setFault({ kind: 'http500' });
       const error = await panelFailure(client.listInbounds(), 'protocol');
       expect(error.message).toContain('HTTP 500 with an empty body');
+      expect(error.reason).toBe('bad response');
     });
 
     it('added latency is survived within the timeout', async () => {
@@ -315,7 +327,7 @@ describe('XuiClient error texts never carry what it sent as credentials', () => 
         (caught: PanelError) => caught,
       );
       expect(error).toBeInstanceOf(PanelError);
-      const text = `${error!.message} ${error!.panelMessage ?? ''}`;
+      const text = `${error!.message} ${error!.reason} ${error!.panelText ?? ''}`;
       for (const secret of [
         password,
         encodeURIComponent(password),

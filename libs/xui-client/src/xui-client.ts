@@ -3,6 +3,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { CookieJar } from './cookie-jar';
 import { classifyFailure, PanelError } from './errors';
+import { scrubSecrets } from './scrub';
 import { ApiGeneration, ClientTraffic, Inbound, PanelClient, PanelEnvelope, ServerStatus } from './types';
 
 export interface XuiClientOptions {
@@ -332,8 +333,9 @@ export class XuiClient {
     if (!envelope) throw this.protocolError('login', response);
     if (!envelope.success) {
       this.jar.clear();
-      const msg = this.scrub(envelope.msg);
-      throw new PanelError('auth-failed', this.label('login'), msg || 'login refused', msg);
+      throw new PanelError('auth-failed', this.label('login'), 'login refused', {
+        panelText: this.scrub(envelope.msg),
+      });
     }
     if (!this.jar.has(SESSION_COOKIE))
       throw new PanelError('protocol', this.label('login'), 'login succeeded but set no session cookie');
@@ -421,8 +423,13 @@ export class XuiClient {
     } catch (error) {
       // Every status is accepted above, so a thrown error means no answer came: refused, DNS, reset, timeout.
       const code = (error as { code?: string }).code ?? 'ERROR';
-      const reason = code === 'ECONNABORTED' || code === 'ERR_CANCELED' ? `timed out after ${timeout} ms` : code;
-      throw new PanelError('unreachable', this.label(label), `${method} ${path}: ${reason}`);
+      const timedOut = code === 'ECONNABORTED' || code === 'ERR_CANCELED';
+      throw new PanelError(
+        'unreachable',
+        this.label(label),
+        `${method} ${path}: ${timedOut ? `timed out after ${timeout} ms` : code}`,
+        { reason: timedOut ? 'timeout' : code === 'ECONNREFUSED' ? 'refused' : 'unreachable' },
+      );
     }
   }
 
@@ -456,14 +463,7 @@ export class XuiClient {
 
   /** Removes anything we send as a credential from text a panel (or an impostor) sends back. */
   private scrub(text: string): string {
-    const secrets = [this.options.password, this.options.apiToken, this.csrfToken, ...this.jar.values()]
-      .filter((secret): secret is string => typeof secret === 'string' && secret.length >= 4)
-      .flatMap((secret) => [
-        secret,
-        encodeURIComponent(secret),
-        new URLSearchParams({ s: secret }).toString().slice(2),
-      ]);
-    return secrets.reduce((scrubbed, secret) => scrubbed.split(secret).join('[redacted]'), text ?? '');
+    return scrubSecrets(text, [this.options.password, this.options.apiToken, this.csrfToken, ...this.jar.values()]);
   }
 }
 

@@ -117,7 +117,7 @@ async function removeClient(panel: XuiClient, tombstone: Tombstone): Promise<'de
     return 'deleted';
   } catch (error) {
     if (error instanceof PanelError && error.kind === 'not-found') return 'deleted';
-    if (!(error instanceof PanelError && /no client remained/i.test(error.message))) throw error;
+    if (!(error instanceof PanelError && error.reason === 'panel said: no client remained in inbound')) throw error;
     const inbound = await panel.getInbound(tombstone.inboundId);
     const client = inboundClients(inbound).find((candidate) => candidate.email === tombstone.clientEmail);
     if (!client) return 'deleted';

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { EventType, HealthStatus } from '@fleet/contract';
-import { Inbound, PanelError, ServerStatus, XuiClient } from '@fleet/xui-client';
+import { Inbound, PanelError, panelExcerpt, ServerStatus, XuiClient } from '@fleet/xui-client';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { AccessSyncService } from '../access/access-sync.service';
@@ -26,13 +26,17 @@ import { probeHttp, withinTimeout } from './reachability';
 export interface CheckOutcome {
   ok: boolean;
   responseTimeMs: number;
+  /** Why the check failed, in words anyone may read (stored as the node's last error and in its history). */
   error: string | null;
+  /** For admins: our account of the failure and an excerpt of what the panel said (scrubbed, bounded). */
+  detail: string | null;
   healthStatus: HealthStatus;
 }
 
 interface Observation {
   ok: boolean;
   error: string | null;
+  detail: string | null;
   responseTimeMs: number;
   snapshot: InboundSnapshot | null;
   status: ServerStatus | null;
@@ -108,6 +112,7 @@ export class NodeCheckService implements OnApplicationBootstrap {
       ok: observation.ok,
       responseTimeMs: observation.responseTimeMs,
       error: observation.error,
+      detail: observation.detail,
       healthStatus: status,
     };
   }
@@ -126,9 +131,10 @@ export class NodeCheckService implements OnApplicationBootstrap {
     const timeout = this.config.healthTimeoutMs;
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
-    const failed = (error: string): Observation => ({
+    const failed = (error: string, detail: string | null = null): Observation => ({
       ok: false,
       error,
+      detail,
       responseTimeMs: elapsed(),
       snapshot: node.inboundSnapshot,
       status: null,
@@ -136,7 +142,7 @@ export class NodeCheckService implements OnApplicationBootstrap {
       chosenInbound: null,
     });
     const unreachable = await probeHttp(node.panelUrl, Math.min(1000, Math.ceil(timeout / 4)), node.tlsVerify);
-    if (unreachable) return failed(`unreachable: ${unreachable}`);
+    if (unreachable) return failed(unreachable.reason, `unreachable: ${unreachable.detail}`);
     try {
       const detail = await withinTimeout(
         this.pool.run(node, async (panel) => {
@@ -158,8 +164,9 @@ export class NodeCheckService implements OnApplicationBootstrap {
         timeout,
       );
       if (detail.status.xray.state !== 'running') {
+        const { state, errorMsg } = detail.status.xray;
         return {
-          ...failed(`xray is ${detail.status.xray.state}: ${detail.status.xray.errorMsg || 'no message'}`),
+          ...failed(`xray is ${state}`, `xray is ${state}: ${errorMsg ? panelExcerpt(errorMsg) : 'no message'}`),
           status: detail.status,
         };
       }
@@ -170,6 +177,7 @@ export class NodeCheckService implements OnApplicationBootstrap {
       return {
         ok: true,
         error: null,
+        detail: null,
         responseTimeMs: elapsed(),
         snapshot: detail.snapshot ?? node.inboundSnapshot,
         status: detail.status,
@@ -177,9 +185,9 @@ export class NodeCheckService implements OnApplicationBootstrap {
         chosenInbound: detail.chosen,
       };
     } catch (error) {
-      return failed(
-        error instanceof PanelError ? `${error.kind}: ${error.message}` : `unreachable: ${(error as Error).message}`,
-      );
+      if (!(error instanceof PanelError)) return failed('timeout', `unreachable: ${(error as Error).message}`);
+      const said = error.panelText ? `; the panel said: ${error.panelText}` : '';
+      return failed(error.reason, `${error.kind}: ${error.message}${said}`);
     }
   }
 
@@ -241,7 +249,11 @@ export class NodeCheckService implements OnApplicationBootstrap {
           },
           manager,
         );
-        if (next.status === 'unhealthy') failoverJobId = await this.evacuation.startFailover(current, manager);
+        if (next.status === 'unhealthy') {
+          // The one log line of a fall: our account and a bounded, scrubbed excerpt of what the panel said.
+          this.logger.warn(`node ${current.name} is down: ${seen.detail ?? seen.error}`);
+          failoverJobId = await this.evacuation.startFailover(current, manager);
+        }
       }
       return { status: next.status, failoverJobId };
     });

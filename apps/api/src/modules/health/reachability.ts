@@ -4,9 +4,13 @@ import { request as httpsRequest } from 'node:https';
 /**
  * The quick first step of a check: does the panel's web server answer at all (any HTTP status) within a short
  * timeout? A refused port, a dead host and a hung server fail here in at most `timeoutMs`, so dead nodes do not
- * hold a sweep's slots for the whole check timeout.
+ * hold a sweep's slots for the whole check timeout. Answers null when it answered, else why not.
  */
-export function probeHttp(panelUrl: string, timeoutMs: number, tlsVerify: boolean): Promise<string | null> {
+export function probeHttp(
+  panelUrl: string,
+  timeoutMs: number,
+  tlsVerify: boolean,
+): Promise<{ reason: 'timeout' | 'refused' | 'unreachable'; detail: string } | null> {
   const url = new URL(panelUrl);
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve) => {
@@ -17,9 +21,14 @@ export function probeHttp(panelUrl: string, timeoutMs: number, tlsVerify: boolea
     });
     request.setTimeout(timeoutMs, () => {
       request.destroy();
-      resolve(`no answer within ${timeoutMs} ms`);
+      resolve({ reason: 'timeout', detail: `no answer within ${timeoutMs} ms` });
     });
-    request.once('error', (error: NodeJS.ErrnoException) => resolve(`connect failed: ${error.code ?? error.message}`));
+    request.once('error', (error: NodeJS.ErrnoException) =>
+      resolve({
+        reason: error.code === 'ECONNREFUSED' ? 'refused' : 'unreachable',
+        detail: `connect failed: ${error.code ?? error.message}`,
+      }),
+    );
     request.end();
   });
 }

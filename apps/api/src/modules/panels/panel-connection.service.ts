@@ -8,6 +8,8 @@ export interface ConnectionTestResult {
   responseTimeMs: number;
   inbounds: Array<{ id: number; protocol: string; port: number; remark: string; enable: boolean }>;
   error?: string;
+  /** What the panel itself said, scrubbed of our credentials and bounded (the route is for admins only). */
+  panelText?: string;
 }
 
 const TEST_TIMEOUT_MS = 10_000;
@@ -29,9 +31,13 @@ export class PanelConnectionService {
         inbounds: inbounds.map(({ id, protocol, port, remark, enable }) => ({ id, protocol, port, remark, enable })),
       };
     } catch (error) {
-      const message =
-        error instanceof PanelError ? `${error.kind}: ${error.message}` : 'unexpected failure talking to the panel';
-      return { ok: false, responseTimeMs: Math.round(performance.now() - started), inbounds: [], error: message };
+      const failed = { ok: false, responseTimeMs: Math.round(performance.now() - started), inbounds: [] };
+      if (!(error instanceof PanelError)) return { ...failed, error: 'unexpected failure talking to the panel' };
+      return {
+        ...failed,
+        error: `${error.kind}: ${error.message}`,
+        ...(error.panelText ? { panelText: error.panelText } : {}),
+      };
     } finally {
       client.close();
     }

@@ -85,6 +85,7 @@ export class PanelWriteLock implements OnModuleDestroy {
         'unreachable',
         'panel write',
         `timed out after ${this.waitLimitMs()} ms waiting for another replica's write to this panel`,
+        { reason: 'timeout' },
       );
     }
     try {

@@ -105,6 +105,11 @@ export class ConnectionTestDto {
   @ApiProperty() responseTimeMs: number;
   @ApiProperty({ type: [PanelInboundDto] }) inbounds: PanelInboundDto[];
   @ApiProperty({ required: false, description: 'why the panel could not be used (kind: detail)' }) error?: string;
+  @ApiProperty({
+    required: false,
+    description: 'what the panel said, scrubbed of the credentials sent and cut to 200 characters',
+  })
+  panelText?: string;
 }
 
 export class NodeListQueryDto {
