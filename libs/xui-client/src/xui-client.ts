@@ -136,7 +136,8 @@ export class XuiClient {
    * batch in one call and validate it whole; v3.1+ panels take one client per call, so a failure part-way removes
    * the ones already added.
    */
-  addClients(inboundId: number, clients: PanelClient[]): Promise<void> {
+  async addClients(inboundId: number, clients: PanelClient[]): Promise<void> {
+    await this.speaks(); // logged in before the write lock is taken
     return this.exclusive(async () => {
       let missing = clients;
       for (let attempt = 1; missing.length; attempt++) {
