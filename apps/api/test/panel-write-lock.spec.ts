@@ -69,20 +69,29 @@ describe('the panel write lock across replicas (real PostgreSQL)', () => {
 
   it('writes to many free panels run at once without taking pooled connections', async () => {
     const before = await backends();
+    const allInside = gate();
     let inside = 0;
-    let peak = 0;
     let during = 0;
-    await Promise.all(
-      Array.from({ length: 30 }, (_, i) =>
-        locks[0].run(panel(100 + i), async () => {
-          peak = Math.max(peak, ++inside);
-          await sleep(50);
-          if (inside === 30) during = await backends();
-          inside--;
-        }),
-      ),
-    );
-    expect(peak).toBe(30);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve('not all 30 writes were ever running at once'), 10_000);
+    });
+    const outcome = await Promise.race([
+      timedOut,
+      Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          locks[0].run(panel(100 + i), async () => {
+            if (++inside === 30) {
+              during = await backends();
+              allInside.open();
+            }
+            await allInside.opened;
+          }),
+        ),
+      ).then(() => 'all at once'),
+    ]);
+    clearTimeout(timer);
+    expect(outcome).toBe('all at once');
     expect(during).toBeLessThanOrEqual(before + 1); // at most the lock session, opened once
   });
 

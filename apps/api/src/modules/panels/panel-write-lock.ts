@@ -72,14 +72,17 @@ export class PanelWriteLock implements OnModuleDestroy {
     const runner = this.dataSource.createQueryRunner();
     try {
       await runner.connect();
-      // The transaction only bounds the wait (lock_timeout); the lock is the session's and outlives it.
-      await runner.startTransaction();
-      await runner.query(`SELECT set_config('lock_timeout', $1, true)`, [`${this.waitLimitMs()}ms`]);
-      await runner.query('SELECT pg_advisory_lock($1, $2)', [LockKey.PanelWrite, key]);
-      await runner.commitTransaction();
+      // One round trip. The transaction only bounds the wait (lock_timeout); the lock is the session's and outlives
+      // it. Several statements take no parameters: every value here is an integer of ours.
+      await runner.query(
+        `BEGIN; SET LOCAL lock_timeout = ${this.waitLimitMs()}; ` +
+          `SELECT pg_advisory_lock(${LockKey.PanelWrite}, ${key}); COMMIT`,
+      );
     } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      await runner.release();
+      await runner.query('ROLLBACK').then(
+        () => runner.release(),
+        (failed: unknown) => closeConnection(runner, failed),
+      );
       if ((error as { driverError?: { code?: string } }).driverError?.code !== LOCK_NOT_AVAILABLE) throw error;
       throw new PanelError(
         'unreachable',
@@ -96,9 +99,7 @@ export class PanelWriteLock implements OnModuleDestroy {
         await runner.release();
       } catch (error) {
         // A connection that may still hold the lock never goes back to the pool: it is closed (its locks go with it).
-        await (runner as QueryRunner & { releasePostgresConnection(error: unknown): Promise<void> })
-          .releasePostgresConnection(error)
-          .catch(() => undefined);
+        await closeConnection(runner, error);
       }
     }
   }
@@ -155,6 +156,13 @@ class LockSession {
     await runner.connect();
     return runner;
   }
+}
+
+/** Closes a pooled connection instead of giving it back (the pool drops a connection released with an error). */
+function closeConnection(runner: QueryRunner, error: unknown): Promise<void> {
+  return (runner as QueryRunner & { releasePostgresConnection(error: unknown): Promise<void> })
+    .releasePostgresConnection(error)
+    .catch(() => undefined);
 }
 
 /**
