@@ -61,7 +61,9 @@ export class PanelWriteLock implements OnModuleDestroy {
       try {
         return await work();
       } finally {
-        await this.session.unlock(key);
+        // Not waited for: the session runs its statements in order, so this process's next lock of the panel comes
+        // after it, and the write's caller does not wait a round trip for another replica's benefit.
+        void this.session.unlock(key);
       }
     }
     return this.waitingConnections.run(() => this.waitThenRun(key, work));
