@@ -134,7 +134,7 @@ class LockSession {
   async close(): Promise<void> {
     const runner = this.runner;
     this.runner = null;
-    await runner?.then((open) => open.release()).catch(() => undefined);
+    await runner?.then((open) => closeConnection(open, new Error('lock session closed'))).catch(() => undefined);
   }
 
   /** Runs one lock statement on the session; null when the session failed (it is then dropped). */
@@ -143,9 +143,10 @@ class LockSession {
       const opened = (this.runner ??= this.open());
       try {
         return (await (await opened).query(sql, [LockKey.PanelWrite, key])) as T;
-      } catch {
+      } catch (error) {
+        // Closed, not given back to the pool: a session that may still hold panel locks must end for them to go.
         if (this.runner === opened) this.runner = null;
-        void opened.then((runner) => runner.release()).catch(() => undefined);
+        void opened.then((runner) => closeConnection(runner, error)).catch(() => undefined);
         return null;
       }
     });
