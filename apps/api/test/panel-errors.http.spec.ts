@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { PanelSimulator } from '@fleet/panel-sim';
 import { carriesSecret } from '@fleet/testing';
+import { ClassifiedPanelErrors1764810000000 } from '../src/common/database/migrations/1764810000000-classified-panel-errors';
 import { createLogger } from '../src/common/logging/logger';
 import { checkHealth } from './support/fleet';
 import { nodeBody, startTestApp, TestApp } from './support/test-app';
@@ -40,6 +41,17 @@ describe('panel errors: viewers get a classified reason, admins a scrubbed excer
         )
         .expect(201)
     ).body.id as number;
+
+  /** A node whose first check, the one that follows its creation, is recorded (nothing else checks it unasked). */
+  const addCheckedNode = async (panel: PanelSimulator) => {
+    const nodeId = await addNode(panel);
+    while (
+      !(await t.dataSource.query(`SELECT 1 FROM nodes WHERE id = $1 AND last_health_check IS NOT NULL`, [nodeId]))
+        .length
+    )
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    return nodeId;
+  };
 
   /** Everything a viewer can read about a node, and what the database keeps of its failures. */
   const viewerSees = async (nodeId: number) => ({
@@ -104,9 +116,11 @@ describe('panel errors: viewers get a classified reason, admins a scrubbed excer
   it('each kind of failure has its reason: timeout, refused, auth failed, bad response, panel said', async () => {
     const panel = await new PanelSimulator({ tag: 'reasons' }).start();
     try {
-      const nodeId = await addNode(panel);
+      const nodeId = await addCheckedNode(panel);
       const reasonAfter = async (fault: Parameters<PanelSimulator['setFault']>[0]) => {
         await panel.setFault(fault);
+        // Wrong credentials only show at the next login: sessions end (no renewal), so end them now.
+        if (fault.kind === 'bad-credentials') await panel.setFault({ kind: 'expire-sessions' });
         await checkHealth(t, admin, nodeId);
         return (await viewerSees(nodeId)).node.lastError as string;
       };
@@ -123,6 +137,59 @@ describe('panel errors: viewers get a classified reason, admins a scrubbed excer
       expect(body.detail).toMatch(
         /^not-found: .* getInbound: panel said: record not found; the panel said: Obtain \(record not found\)$/,
       );
+    } finally {
+      await panel.stop();
+    }
+  });
+
+  it('errors recorded before they were classified are classified on upgrade, the panel text gone', async () => {
+    const panel = await new PanelSimulator({ tag: 'upgrade' }).start();
+    try {
+      const nodeId = await addCheckedNode(panel);
+      const leaked = Buffer.from(`Authorization: Bearer ${PANEL_TOKEN}`).toString('base64');
+      const old = [
+        `rejected: n1 serverStatus: ${leaked}`,
+        'unreachable: connect failed: ECONNREFUSED',
+        'unreachable: n1 listInbounds: GET panel/api/inbounds/list: timed out after 4000 ms',
+        `auth-failed: n1 login: echo ${PANEL_PASSWORD.toUpperCase()}`,
+        'protocol: n1 serverStatus: HTTP 500 with an empty body',
+        `xray is error: Failed to start: ${leaked}`,
+        "2 moved users' clients not deleted yet",
+      ];
+      await t.dataSource.query(`UPDATE nodes SET last_error = $2 WHERE id = $1`, [nodeId, old[0]]);
+      for (const error of old) {
+        await t.dataSource.query(
+          `INSERT INTO health_checks (node_id, ok, health_status, error) VALUES ($1, false, 'unhealthy', $2)`,
+          [nodeId, error],
+        );
+      }
+      await t.dataSource.query(
+        `INSERT INTO events (type, node_id, actor, payload) VALUES ('node.down', $1, 'system:health', $2)`,
+        [nodeId, { name: 'n1', error: old[3] }],
+      );
+      const runner = t.dataSource.createQueryRunner();
+      await new ClassifiedPanelErrors1764810000000().up(runner);
+      await runner.release();
+
+      const seen = await viewerSees(nodeId);
+      expect(seen.node.lastError).toBe('rejected by the panel');
+      const history = (await t.http().get(`/api/v1/nodes/${nodeId}/health`).set(viewer).expect(200)).body;
+      expect(
+        history
+          .map((check: { error: string }) => check.error)
+          .filter(Boolean)
+          .reverse(),
+      ).toEqual([
+        'rejected by the panel',
+        'refused',
+        'timeout',
+        'auth failed',
+        'bad response',
+        'xray is error',
+        "2 moved users' clients not deleted yet",
+      ]);
+      expect(carriesSecret(`${seen.text}\n${seen.stored}`, PANEL_TOKEN)).toBe(false);
+      expect(carriesSecret(`${seen.text}\n${seen.stored}`, PANEL_PASSWORD)).toBe(false);
     } finally {
       await panel.stop();
     }

@@ -14,6 +14,7 @@ import { UsernameSearch1764720000000 } from './1764720000000-username-search';
 import { RebalancePick1764730000000 } from './1764730000000-rebalance-pick';
 import { TopUsers1764740000000 } from './1764740000000-top-users';
 import { IdempotentRequests1764800000000 } from './1764800000000-idempotent-requests';
+import { ClassifiedPanelErrors1764810000000 } from './1764810000000-classified-panel-errors';
 import { DriftAfterRepair1764820000000 } from './1764820000000-drift-after-repair';
 import { UsageBookedEveryPass1764821000000 } from './1764821000000-usage-booked-every-pass';
 import { UsageCursorCompression1764822000000 } from './1764822000000-usage-cursor-compression';
@@ -38,6 +39,7 @@ export const MIGRATIONS = [
   RebalancePick1764730000000,
   TopUsers1764740000000,
   IdempotentRequests1764800000000,
+  ClassifiedPanelErrors1764810000000,
   DriftAfterRepair1764820000000,
   UsageBookedEveryPass1764821000000,
   UsageCursorCompression1764822000000,
