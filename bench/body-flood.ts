@@ -10,6 +10,7 @@
  * Run: npm run bench:body-flood   (BENCH_FLOOD_SECONDS, BENCH_FLOOD_CLIENTS to change the load)
  */
 import { startControlPlane } from './support/control-plane';
+import { probe, summary } from './support/healthz-probe';
 
 const SECONDS = Number(process.env['BENCH_FLOOD_SECONDS'] ?? 8);
 const CLIENTS = Number(process.env['BENCH_FLOOD_CLIENTS'] ?? 20);
@@ -27,24 +28,6 @@ function bodies(elements: number, keys: number): string[] {
 const HUGE = bodies(49_000, 10_000); // ~98 kB, as in the report that found the stall
 const WITHIN_LIMIT = bodies(15_000, 3_000); // ~30 kB, under the 64 kB body limit
 const CHEAPEST = [JSON.stringify({ enabled: 'yes' })];
-
-function summary(samples: number[]) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => +sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))].toFixed(2);
-  return { samples: sorted.length, medianMs: at(0.5), p95Ms: at(0.95), maxMs: at(1) };
-}
-
-/** Sequential `/healthz` probes until `until`, every 20 ms. */
-async function probe(url: string, until: number): Promise<number[]> {
-  const samples: number[] = [];
-  while (Date.now() < until) {
-    const started = performance.now();
-    await fetch(`${url}/healthz`).then((response) => response.arrayBuffer());
-    samples.push(performance.now() - started);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return samples;
-}
 
 async function flood(url: string, path: string, headers: Record<string, string>, method: string, payloads: string[]) {
   const until = Date.now() + SECONDS * 1000;

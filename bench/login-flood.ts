@@ -10,30 +10,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { startControlPlane } from './support/control-plane';
+import { probe, summary } from './support/healthz-probe';
 
 const SECONDS = Number(process.env['BENCH_FLOOD_SECONDS'] ?? 8);
 const CLIENTS = Number(process.env['BENCH_FLOOD_CLIENTS'] ?? 20);
 const DISTRIBUTED_CLIENTS = Number(process.env['BENCH_DISTRIBUTED_CLIENTS'] ?? 40);
 const RIGHT_LOGINS = 5;
 const PORT = 3900 + Math.floor(Math.random() * 50);
-
-function summary(samples: number[]) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => +sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))].toFixed(2);
-  return { samples: sorted.length, medianMs: at(0.5), p95Ms: at(0.95), maxMs: at(1) };
-}
-
-/** Sequential `/healthz` probes until `until`, every 20 ms. */
-async function probe(url: string, until: number): Promise<number[]> {
-  const samples: number[] = [];
-  while (Date.now() < until) {
-    const started = performance.now();
-    await fetch(`${url}/healthz`).then((response) => response.arrayBuffer());
-    samples.push(performance.now() - started);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return samples;
-}
 
 /** The admin's right password from a fresh address, `RIGHT_LOGINS` times spread over the flood. */
 async function rightLogins(url: string, until: number) {
