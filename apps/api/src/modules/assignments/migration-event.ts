@@ -1,6 +1,6 @@
 import { EventType } from '@fleet/contract';
 import type { EventInput } from '../events/events.service';
-import type { MoveReason } from './move-engine.service';
+import type { MoveReason } from './move.types';
 
 /** The `user.migrated` event (and webhook) the bot uses to tell a user their server changed. */
 export function migratedEvent(

@@ -1,6 +1,6 @@
 import type { NodeCandidate } from '../balancer/balancer.policy';
 import type { Assignment } from './assignment.entity';
-import type { MoveRequest } from './move-engine.service';
+import type { MoveRequest } from './move.types';
 import { planBatch } from './move-planning';
 
 const node = (id: number, fields: Partial<NodeCandidate> = {}): NodeCandidate => ({

@@ -1,7 +1,7 @@
 import { NodeCandidate, weightedLoadStrategy } from '../balancer/balancer.policy';
 import { ineligibleReason } from '../nodes/node-eligibility';
 import type { Assignment } from './assignment.entity';
-import type { MoveRequest, RefusalCode, ReserveOutcome } from './move-engine.service';
+import type { MoveRequest, RefusalCode, ReserveOutcome } from './move.types';
 
 /** A target chosen for a request; its seat is taken next, in SQL. */
 export interface Pick {

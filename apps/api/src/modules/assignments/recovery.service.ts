@@ -12,7 +12,8 @@ import { PanelPoolService } from '../panels/panel-pool.service';
 import { UsersRepository } from '../users/users.repository';
 import { Assignment } from './assignment.entity';
 import { AssignmentsRepository } from './assignments.repository';
-import { MoveEngine, MoveReason } from './move-engine.service';
+import { MoveEngine } from './move-engine.service';
+import type { MoveReason } from './move.types';
 import { TombstonesRepository } from './tombstones.repository';
 import { TombstonesService } from './tombstones.service';
 
