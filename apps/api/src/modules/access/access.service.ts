@@ -12,7 +12,6 @@ import { APP_CONFIG } from '../../config/config.module';
 import type { EventInput } from '../events/events.service';
 import { EventsService } from '../events/events.service';
 import { MoveEngine } from '../assignments/move-engine.service';
-import { TombstonesService } from '../assignments/tombstones.service';
 import { accessOf, newSubscriptionToken, UsersRepository } from '../users/users.repository';
 import { VpnUser } from '../users/vpn-user.entity';
 import { AccessPatchDto } from './access.dto';
@@ -42,7 +41,6 @@ export class AccessService {
     private readonly sync: AccessSyncService,
     private readonly idempotency: IdempotencyRepository,
     private readonly engine: MoveEngine,
-    private readonly tombstoneRunner: TombstonesService,
   ) {}
 
   /** Applies a PATCH; answers the user as stored. The panel is written before this returns when it answers. */
@@ -180,15 +178,12 @@ export class AccessService {
           trafficLimitBytes: Number(user.trafficLimitBytes),
         };
         await this.users.markDeleted(userId, newSubscriptionToken(), manager);
-        const clients = await this.engine.leaveEveryNode(user, manager);
+        const leaving = await this.engine.leaveEveryNode(user, manager);
         await this.events.recordMany([{ type: EventType.UserDeleted, actor, userId, payload }], manager);
-        return clients;
+        return leaving;
       }),
     );
-    for (const nodeId of new Set(leaving.map((client) => client.nodeId))) {
-      const emails = leaving.filter((client) => client.nodeId === nodeId).map((client) => client.clientEmail);
-      await this.tombstoneRunner.runDue({ nodeId, emails });
-    }
+    await leaving.carryOut();
   }
 
   /** Time or traffic changed the user's status (an expiry passed, a quota spent): stored, announced once, written to

@@ -119,23 +119,25 @@ export class AssignmentsRepository {
     return new Map(rows.map((row) => [String(row.id), new Date(row.assigned_at)]));
   }
 
-  async release(ids: string[], manager: EntityManager): Promise<void> {
-    if (!ids.length) return;
-    await manager.query(
+  /** active → released for those still active; answers them (id and node). */
+  async release(ids: string[], manager: EntityManager): Promise<Array<Pick<Assignment, 'id' | 'nodeId'>>> {
+    if (!ids.length) return [];
+    const [rows]: [Array<{ id: string; node_id: number }>, number] = await manager.query(
       `UPDATE assignments SET state = 'released', released_at = now(), updated_at = now()
-        WHERE id = ANY($1::bigint[]) AND state = 'active'`,
+        WHERE id = ANY($1::bigint[]) AND state = 'active' RETURNING id::text, node_id`,
       [ids],
     );
+    return rows.map((row) => ({ id: String(row.id), nodeId: row.node_id }));
   }
 
-  /** Removes pending rows; answers the ones that were still pending. */
-  async deletePending(ids: string[], manager: EntityManager): Promise<Assignment[]> {
+  /** Removes pending rows; answers the ones that were still pending (id and node). */
+  async deletePending(ids: string[], manager: EntityManager): Promise<Array<Pick<Assignment, 'id' | 'nodeId'>>> {
     if (!ids.length) return [];
-    const [rows]: [Array<Record<string, unknown>>, number] = await manager.query(
+    const [rows]: [Array<{ id: string; node_id: number }>, number] = await manager.query(
       `DELETE FROM assignments WHERE id = ANY($1::bigint[]) AND state = 'pending' RETURNING id::text, node_id`,
       [ids],
     );
-    return rows.map((row) => this.repo(manager).create({ id: String(row['id']), nodeId: row['node_id'] as number }));
+    return rows.map((row) => ({ id: String(row.id), nodeId: row.node_id }));
   }
 
   /** Pending rows older than `seconds`: placements and moves a crash (or a lost panel) left half-done. */

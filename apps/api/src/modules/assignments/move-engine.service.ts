@@ -21,6 +21,9 @@ import { AssignmentsRepository } from './assignments.repository';
 import { migratedEvent } from './migration-event';
 import { planBatch, refusal } from './move-planning';
 import type {
+  Departure,
+  LeaveReason,
+  Leaving,
   MoveManyResult,
   MoveOptions,
   MoveReason,
@@ -62,9 +65,11 @@ const CRASH = {
  * 1. reserve: under the placement lock, pick targets (each pick sees the previous ones), take the seats with the
  *    capacity and eligibility re-checked in SQL, write the pending rows — one transaction;
  * 2. create the clients on the target panels (the panel writer batches them per panel, one write at a time);
- * 3. switch: in one transaction, pending → active, the old assignments released, their seats given back, a
- *    tombstone for every old client and a `user.migrated` event per move.
- * A crash between steps leaves pending rows that recovery resolves against the panels.
+ * 3. switch: in one transaction, pending → active, the old clients leave their nodes (`release`) and a
+ *    `user.migrated` event per move.
+ * A crash between steps leaves pending rows that recovery resolves against the panels. Whatever leaves a node — a
+ * moved user's old client, a deleted user's, one made for a reservation rolled back, a stray — leaves through
+ * `release`.
  */
 @Injectable()
 export class MoveEngine {
@@ -109,7 +114,7 @@ export class MoveEngine {
     const [{ assignment, node, from }] = done;
     if (!node || !from)
       throw new DomainError(ErrorCode.NodeNotEligible, `user ${userId} is already where it should be`);
-    const { cleaned } = await this.tombstoneRunner.runDue({ nodeId: from.nodeId, emails: [from.clientEmail] });
+    const cleaned = await this.carryOut([from]);
     return {
       fromNodeId: from.nodeId,
       toNodeId: node.id,
@@ -282,49 +287,69 @@ export class MoveEngine {
    * The user leaves every node, in the caller's transaction (the user is being deleted; call `holdReservations`
    * first): a placement or move under way is cancelled at once — its pending row removed and its seat given back; the
    * mover's switch then finds it gone — and the active assignment is released. Every client the user has or may be
-   * getting gets a tombstone; answers them, to be carried out now.
+   * getting gets a tombstone, to be carried out once the transaction has committed.
    */
-  async leaveEveryNode(
-    user: Pick<UserIdentity, 'id' | 'uuid'>,
-    manager: EntityManager,
-  ): Promise<Array<{ nodeId: number; clientEmail: string }>> {
+  async leaveEveryNode(user: Pick<UserIdentity, 'id' | 'uuid'>, manager: EntityManager): Promise<Leaving> {
     const live = await this.assignments.liveOf([user.id], manager);
-    const cancelled = live.filter((row) => row.state === 'pending');
-    const active = live.filter((row) => row.state === 'active');
-    await this.rollback(cancelled, manager);
-    await this.assignments.release(
-      active.map((row) => row.id),
+    return this.release(
+      live.map((row) => departureOf(row, user.uuid)),
+      'deleted',
       manager,
     );
-    await this.nodes.releaseSeats(countBy(active.map((row) => row.nodeId)), manager);
-    await this.tombstones.record(
-      live.map((row) => ({
-        nodeId: row.nodeId,
-        inboundId: row.inboundId,
-        clientEmail: row.clientEmail,
-        clientUuid: user.uuid,
-        reason: 'deleted',
-      })),
-      manager,
-    );
-    return live.map(({ nodeId, clientEmail }) => ({ nodeId, clientEmail }));
   }
 
   /** Clients created for reservations that recovery rolled back meanwhile: they leave their panels again. */
   private async abandon(reservations: Reservation[]): Promise<void> {
     if (!reservations.length) return;
-    await this.dataSource.transaction((manager) =>
-      this.tombstones.record(
-        reservations.map(({ node, pending, user }) => ({
-          nodeId: node.id,
-          inboundId: pending.inboundId,
-          clientEmail: pending.clientEmail,
-          clientUuid: user.uuid,
-          reason: 'abandoned',
-        })),
-        manager,
-      ),
+    await this.release(
+      reservations.map(({ node, pending, user }) => ({
+        nodeId: node.id,
+        inboundId: pending.inboundId,
+        clientEmail: pending.clientEmail,
+        clientUuid: user.uuid,
+      })),
+      'abandoned',
     );
+  }
+
+  /**
+   * THE way to leave a node, for one client or many, in one transaction (the caller's when given): each assignment
+   * still where the caller found it is released (active) or cancelled (pending) and its seat given back, once; every
+   * client that leaves gets a tombstone in that same transaction, so a crash cannot forget it. Deleting the clients
+   * from their panels, their last counters booked first, waits for the commit: the answer's `carryOut()` does it
+   * now, the tombstone loop otherwise (and whenever a panel does not answer).
+   */
+  async release(departures: Departure[], reason: LeaveReason, manager?: EntityManager): Promise<Leaving> {
+    if (!departures.length) return { departed: [], carryOut: async () => new Set() };
+    const leave = async (tx: EntityManager): Promise<Departure[]> => {
+      const rowsIn = (state: 'active' | 'pending') =>
+        departures.flatMap(({ assignment }) => (assignment?.state === state ? [assignment.id] : []));
+      const left = new Set(await this.freeSeats(rowsIn('pending'), rowsIn('active'), tx));
+      const departed = departures.filter(({ assignment }) => !assignment || left.has(assignment.id));
+      await this.tombstones.record(
+        departed.map(({ nodeId, inboundId, clientEmail, clientUuid }) => ({
+          nodeId,
+          inboundId,
+          clientEmail,
+          clientUuid,
+          reason,
+        })),
+        tx,
+      );
+      return departed;
+    };
+    const departed = await (manager ? leave(manager) : this.dataSource.transaction(leave));
+    return { departed, carryOut: () => this.carryOut(departed) };
+  }
+
+  /** Carries these clients' tombstones out now, node by node; answers the emails removed from their panels. */
+  private async carryOut(clients: Array<Pick<Departure, 'nodeId' | 'clientEmail'>>): Promise<Set<string>> {
+    const cleaned = new Set<string>();
+    for (const nodeId of new Set(clients.map((client) => client.nodeId))) {
+      const emails = clients.filter((client) => client.nodeId === nodeId).map((client) => client.clientEmail);
+      for (const email of (await this.tombstoneRunner.runDue({ nodeId, emails })).cleaned) cleaned.add(email);
+    }
+    return cleaned;
   }
 
   /**
@@ -356,16 +381,28 @@ export class MoveEngine {
   }
 
   /** Gives the seats back and forgets the pending rows (their panels never got, or lost, the clients). */
-  async rollback(pendings: Assignment[], manager?: EntityManager): Promise<void> {
+  async rollback(pendings: Assignment[]): Promise<void> {
     if (!pendings.length) return;
-    const work = async (tx: EntityManager) => {
-      const removed = await this.assignments.deletePending(
+    await this.dataSource.transaction((tx) =>
+      this.freeSeats(
         pendings.map((pending) => pending.id),
+        [],
         tx,
-      );
-      await this.nodes.releaseSeats(countBy(removed.map((row) => row.nodeId)), tx);
-    };
-    await (manager ? work(manager) : this.dataSource.transaction(work));
+      ),
+    );
+  }
+
+  /**
+   * Removes the rows still pending and releases those still active, and gives each one's seat back; answers the ids
+   * of the rows that changed (a row that changed meanwhile is left, and its seat with it).
+   */
+  private async freeSeats(pendingIds: string[], activeIds: string[], manager: EntityManager): Promise<string[]> {
+    const freed = [
+      ...(await this.assignments.deletePending(pendingIds, manager)),
+      ...(await this.assignments.release(activeIds, manager)),
+    ];
+    await this.nodes.releaseSeats(countBy(freed.map((row) => row.nodeId)), manager);
+    return freed.map((row) => row.id);
   }
 
   /**
@@ -388,28 +425,22 @@ export class MoveEngine {
           (item) => now.get(item.pending.id) === 'pending' && (!item.from || now.get(item.from.id) === 'active'),
         );
         const moves = valid.filter((item) => item.from !== null);
-        await this.assignments.release(
-          moves.map((item) => item.from!.id),
-          manager,
-        );
-        const activated = await this.assignments.activate(
-          valid.map((item) => item.pending.id),
-          manager,
-        );
-        await this.nodes.releaseSeats(countBy(moves.map((item) => item.from!.nodeId)), manager);
         const identities = new Map(
           moves.flatMap((item) => (item.user ? [[item.pending.userId, item.user] as const] : [])),
         );
         const missing = moves.filter((item) => !item.user).map((item) => item.pending.userId);
         for (const [id, user] of await this.users.identities(missing, manager)) identities.set(id, user);
-        await this.tombstones.record(
-          moves.map(({ from, pending, reason }) => ({
-            nodeId: from!.nodeId,
-            inboundId: from!.inboundId,
-            clientEmail: from!.clientEmail,
-            clientUuid: identities.get(pending.userId)?.uuid ?? null,
+        // The old clients leave first: a user has one active row at most.
+        for (const reason of new Set(moves.map((item) => item.reason as MoveReason))) {
+          const leaving = moves.filter((item) => item.reason === reason);
+          await this.release(
+            leaving.map(({ from, pending }) => departureOf(from!, identities.get(pending.userId)?.uuid ?? null)),
             reason,
-          })),
+            manager,
+          );
+        }
+        const activated = await this.assignments.activate(
+          valid.map((item) => item.pending.id),
           manager,
         );
         const events: EventInput[] = valid.flatMap((item) => {
@@ -438,6 +469,17 @@ export class MoveEngine {
       switched.has(item) ? 'switched' : now.get(item.pending.id) === 'active' ? 'done-elsewhere' : 'gone',
     );
   }
+}
+
+/** An assignment's client leaving its node. */
+export function departureOf(row: Assignment, clientUuid: string | null): Departure {
+  return {
+    nodeId: row.nodeId,
+    inboundId: row.inboundId,
+    clientEmail: row.clientEmail,
+    clientUuid,
+    assignment: { id: row.id, state: row.state },
+  };
 }
 
 function countBy(ids: number[]): Map<number, number> {

@@ -87,3 +87,37 @@ export interface MoveResult {
   /** False when the old client could not be deleted yet (panel unreachable): a tombstone keeps it due. */
   sourceCleaned: boolean;
 }
+
+/** Why a client leaves its node, recorded on its tombstone: the reason of the move that took its user away, or … */
+export type LeaveReason =
+  | MoveReason
+  | 'deleted' // its user was deleted
+  | 'abandoned' // it was made for a reservation that was rolled back
+  | 'reconcile'; // no user should have it there
+
+/**
+ * A client leaving its node. `assignment` is the row that holds its seat, in the state the caller found it: an active
+ * row is released, a pending one (a placement or move under way) is cancelled, each only if it is still in that
+ * state, so a seat comes back once however often the departure is released. Without it, no row holds the client
+ * (a stray on the panel, or one made for a reservation rolled back meanwhile).
+ */
+export interface Departure {
+  nodeId: number;
+  inboundId: number;
+  clientEmail: string;
+  /** The user's client UUID, when known. */
+  clientUuid: string | null;
+  assignment?: Pick<Assignment, 'id' | 'state'>;
+}
+
+/** What a release did, and what it leaves to do once its transaction has committed. */
+export interface Leaving {
+  /** The departures that took effect: rows still where the caller found them, and every client no row holds. */
+  departed: Departure[];
+  /**
+   * Carries their tombstones out now, node by node: last counters booked, then the clients deleted from their
+   * panels. A panel that does not answer keeps its clients' tombstones for the tombstone loop, which also does all of
+   * this when it is never called. Answers the emails removed.
+   */
+  carryOut(): Promise<Set<string>>;
+}

@@ -12,9 +12,8 @@ import { PanelPoolService } from '../panels/panel-pool.service';
 import { UsersRepository } from '../users/users.repository';
 import { Assignment } from './assignment.entity';
 import { AssignmentsRepository } from './assignments.repository';
-import { MoveEngine } from './move-engine.service';
+import { departureOf, MoveEngine } from './move-engine.service';
 import type { MoveReason } from './move.types';
-import { TombstonesRepository } from './tombstones.repository';
 import { TombstonesService } from './tombstones.service';
 
 const BATCH = 200;
@@ -42,7 +41,6 @@ export class RecoveryService implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly nodes: NodesRepository,
     private readonly engine: MoveEngine,
     private readonly tombstones: TombstonesService,
-    private readonly tombstoneRows: TombstonesRepository,
     private readonly pool: PanelPoolService,
   ) {}
 
@@ -137,19 +135,10 @@ export class RecoveryService implements OnApplicationBootstrap, OnModuleDestroy 
     await this.engine.rollback(rollBack);
     if (abandon.length) {
       const identities = await this.users.identities(abandon.map((row) => row.userId));
-      await this.dataSource.transaction(async (manager) => {
-        await this.engine.rollback(abandon, manager);
-        await this.tombstoneRows.record(
-          abandon.map((row) => ({
-            nodeId: row.nodeId,
-            inboundId: row.inboundId,
-            clientEmail: row.clientEmail,
-            clientUuid: identities.get(row.userId)?.uuid ?? null,
-            reason: 'abandoned',
-          })),
-          manager,
-        );
-      });
+      await this.engine.release(
+        abandon.map((row) => departureOf(row, identities.get(row.userId)?.uuid ?? null)),
+        'abandoned',
+      );
     }
     if (complete.length) {
       const live = await this.assignments.liveOf(complete.map((row) => row.userId));

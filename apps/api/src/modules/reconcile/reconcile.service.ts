@@ -1,6 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { ErrorCode, EventType } from '@fleet/contract';
 import { inboundClients, PanelClient, PanelDuplicateEmailError, PanelError } from '@fleet/xui-client';
 import { DomainError } from '../../common/errors/domain-error';
@@ -9,8 +7,7 @@ import { APP_CONFIG } from '../../config/config.module';
 import { AccessSyncService } from '../access/access-sync.service';
 import { AssignmentsRepository } from '../assignments/assignments.repository';
 import { panelClientFor, userIdOfEmail } from '../assignments/panel-identity';
-import { TombstonesRepository } from '../assignments/tombstones.repository';
-import { TombstonesService } from '../assignments/tombstones.service';
+import { MoveEngine } from '../assignments/move-engine.service';
 import { EventsService } from '../events/events.service';
 import { MetricsService, nodeLabels } from '../metrics/metrics.service';
 import { InboundSnapshot, NodeEntity } from '../nodes/node.entity';
@@ -43,13 +40,11 @@ export class ReconcileService {
   private readonly logger = new Logger(ReconcileService.name);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly nodes: NodesRepository,
     private readonly assignments: AssignmentsRepository,
     private readonly reconcileReads: ReconcileRepository,
-    private readonly tombstones: TombstonesRepository,
-    private readonly tombstoneRunner: TombstonesService,
+    private readonly engine: MoveEngine,
     private readonly writer: PanelWriterService,
     private readonly pool: PanelPoolService,
     private readonly recentInbounds: RecentInbounds,
@@ -209,20 +204,16 @@ export class ReconcileService {
     if (extra.length) {
       const live = await liveNow();
       const removable = extra.filter((item) => item.tombstoned || !live.has(item.email.toLowerCase()));
-      const stray = removable.filter((item) => !item.tombstoned);
-      await this.dataSource.transaction((manager) =>
-        this.tombstones.record(
-          stray.map((item) => ({
-            nodeId: node.id,
-            inboundId: node.inboundId!,
-            clientEmail: item.email,
-            clientUuid: null,
-            reason: 'reconcile',
-          })),
-          manager,
-        ),
+      const leaving = await this.engine.release(
+        removable.map((item) => ({
+          nodeId: node.id,
+          inboundId: node.inboundId!,
+          clientEmail: item.email,
+          clientUuid: null,
+        })),
+        'reconcile',
       );
-      const { cleaned } = await this.tombstoneRunner.runDue({ nodeId: node.id, emails: removable.map((i) => i.email) });
+      const cleaned = await leaving.carryOut();
       for (const item of removable) {
         if (cleaned.has(item.email)) corrected.extra++;
         else remaining.extra.push(item);
