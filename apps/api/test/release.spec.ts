@@ -26,6 +26,7 @@ describe('MoveEngine.release: leaving a node (PostgreSQL, simulated panels)', ()
   const byNode = () => new Map(fleet.nodeIds.map((id, i) => [id, fleet.panels[i]] as [number, PanelSimulator]));
   const panelOf = (nodeId: number) => fleet.panels[fleet.nodeIds.indexOf(nodeId)];
   const emailOf = (key: Key, nodeId = key.node.id) => `u${key.userId}-n${nodeId}`;
+  const otherNode = (key: Key) => fleet.nodeIds.filter((id) => id !== key.node.id)[0];
   const traffic = (key: Key, up: number, down: number) =>
     panelOf(key.node.id).state.recordTraffic([{ email: emailOf(key), up, down }]);
   const usagePass = () => t.app.get(UsagePassService).run(true);
@@ -168,7 +169,7 @@ describe('MoveEngine.release: leaving a node (PostgreSQL, simulated panels)', ()
 
   it('a move under way (pending row) is cancelled: the row gone, the target seat back, the client it may get tombstoned', async () => {
     const [key] = await placeUsers(t, bot, 601, 1);
-    const target = fleet.nodeIds.find((id) => id !== key.node.id)!;
+    const target = otherNode(key);
     const [outcome] = await engine.reserve([{ kind: 'move', userId: key.userId, toNodeId: target }]);
     expect(outcome.kind).toBe('reserved');
     expect(await rowsOf(key.userId)).toEqual([
@@ -191,7 +192,7 @@ describe('MoveEngine.release: leaving a node (PostgreSQL, simulated panels)', ()
 
   it('a client no row holds (a stray on the panel) is tombstoned and removed; no seat changes', async () => {
     const [key] = await placeUsers(t, bot, 701, 1);
-    const nodeId = fleet.nodeIds.find((id) => id !== key.node.id)!;
+    const nodeId = otherNode(key);
     const stray = `u${key.userId}-n${nodeId}`;
     panelOf(nodeId).state.addClients(
       1,
