@@ -209,4 +209,44 @@ describe('MoveEngine.release: leaving a node (PostgreSQL, simulated panels)', ()
     expect(await rowsOf(key.userId)).toEqual([{ state: 'active', node_id: key.node.id }]);
     await checkInvariants(t, byNode());
   });
+
+  it('a user deleted while a switch of its move commits: the deletion waits for it and releases the new row, not the old', async () => {
+    const [key] = await placeUsers(t, bot, 801, 1);
+    const target = otherNode(key);
+    const [outcome] = await engine.reserve([{ kind: 'move', userId: key.userId, toNodeId: target }]);
+    if (outcome.kind !== 'reserved' || !outcome.reservation.from) throw new Error('the move was not reserved');
+    const { pending, from } = outcome.reservation;
+    // A switch under way: the rows locked, the old client leaving, the new row active, not committed yet.
+    const runner = t.dataSource.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    const assignments = t.app.get(AssignmentsRepository);
+    await assignments.lockStates([from.id, pending.id], runner.manager);
+    await engine.release([departureOf(from, null)], 'manual', runner.manager);
+    await assignments.activate([pending.id], runner.manager);
+
+    const deleting = t
+      .http()
+      .delete(`/api/v1/users/${key.userId}`)
+      .set(fleet.auth)
+      .then((response) => response);
+    const waiting = async () =>
+      (
+        await t.dataSource.query(`SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock'`)
+      )[0].n as number;
+    expect(await eventually(waiting, (n) => n > 0)).toBeGreaterThan(0); // the deletion waits on the rows
+    await runner.commitTransaction();
+    await runner.release();
+    expect((await deleting).status).toBe(204);
+
+    expect(await rowsOf(key.userId)).toEqual([
+      { state: 'released', node_id: key.node.id },
+      { state: 'released', node_id: target },
+    ]);
+    expect(await seats()).toEqual([0, 0]);
+    // The new client's tombstone was carried out by the deletion; the old one's waits for whoever switched.
+    expect(await tombstones()).toEqual([{ client_email: emailOf(key), reason: 'manual', attempts: 0 }]);
+    await checkInvariants(t, byNode());
+  });
 });

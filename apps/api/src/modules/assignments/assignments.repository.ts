@@ -30,6 +30,18 @@ export class AssignmentsRepository {
     return this.leanRows(`user_id = ANY($1::int[]) AND state IN ('active', 'pending')`, userIds, manager);
   }
 
+  /**
+   * Active and pending rows of many users, locked (in id order) until the transaction ends: a switch or rollback of
+   * them under way commits first, and the rows are answered as it left them.
+   */
+  lockLiveOf(userIds: number[], manager: EntityManager): Promise<Assignment[]> {
+    return this.leanRows(
+      `user_id = ANY($1::int[]) AND state IN ('active', 'pending') ORDER BY id FOR UPDATE`,
+      userIds,
+      manager,
+    );
+  }
+
   /** The pending rows (placements and moves under way) of these users. */
   pendingOf(userIds: number[]): Promise<Assignment[]> {
     return this.leanRows(`user_id = ANY($1::int[]) AND state = 'pending'`, userIds);

@@ -287,10 +287,11 @@ export class MoveEngine {
    * The user leaves every node, in the caller's transaction (the user is being deleted; call `holdReservations`
    * first): a placement or move under way is cancelled at once — its pending row removed and its seat given back; the
    * mover's switch then finds it gone — and the active assignment is released. Every client the user has or may be
-   * getting gets a tombstone, to be carried out once the transaction has committed.
+   * getting gets a tombstone, to be carried out once the transaction has committed. The rows are read locked: a
+   * switch of the user's move committing meanwhile is waited for, and the row it activated is the one released.
    */
   async leaveEveryNode(user: Pick<UserIdentity, 'id' | 'uuid'>, manager: EntityManager): Promise<Leaving> {
-    const live = await this.assignments.liveOf([user.id], manager);
+    const live = await this.assignments.lockLiveOf([user.id], manager);
     return this.release(
       live.map((row) => departureOf(row, user.uuid)),
       'deleted',
