@@ -1,6 +1,35 @@
 import baseConfig from '../../eslint.config.mjs';
 
 const QUERIES_ONLY_IN_REPOSITORIES = 'SQL and query builders live in *.repository.ts (one repository per aggregate)';
+const SERVICES_ARE_A_MODULES_FACE =
+  "Another module's repository is not its API: call its service (import type is fine for its row types)";
+
+// Files still reaching into another module's repository; each leaves this list when converted to that module's service.
+const NOT_YET_THROUGH_SERVICES = [
+  'src/modules/access/access-pass.service.ts',
+  'src/modules/access/access-sync.service.ts',
+  'src/modules/access/access.mapper.ts',
+  'src/modules/access/access.service.ts',
+  'src/modules/assignments/move-engine.service.ts',
+  'src/modules/assignments/recovery.service.ts',
+  'src/modules/assignments/tombstones.service.ts',
+  'src/modules/balancer/balancer.service.ts',
+  'src/modules/evacuation/evacuation.service.ts',
+  'src/modules/events/events.module.ts',
+  'src/modules/health/health-sweep.service.ts',
+  'src/modules/health/health.controller.ts',
+  'src/modules/health/node-check.service.ts',
+  'src/modules/jobs/job-runner.service.ts',
+  'src/modules/keys/keys.service.ts',
+  'src/modules/metrics/fleet-gauges.ts',
+  'src/modules/reconcile/reconcile-pass.service.ts',
+  'src/modules/reconcile/reconcile.repository.ts',
+  'src/modules/reconcile/reconcile.service.ts',
+  'src/modules/stats/stats.service.ts',
+  'src/modules/usage/usage-pass.service.ts',
+  'src/modules/usage/usage.service.ts',
+  'src/modules/users/adoption.service.ts',
+];
 
 export default [
   ...baseConfig,
@@ -12,6 +41,21 @@ export default [
         'error',
         { selector: "CallExpression[callee.property.name='query']", message: QUERIES_ONLY_IN_REPOSITORIES },
         { selector: "CallExpression[callee.property.name='createQueryBuilder']", message: QUERIES_ONLY_IN_REPOSITORIES },
+      ],
+    },
+  },
+  {
+    // Modules are the folders directly under src/modules, so '../<module>/x.repository' is always another module's.
+    files: ['src/modules/**/*.ts'],
+    ignores: ['src/modules/**/*.spec.ts', ...NOT_YET_THROUGH_SERVICES],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^\\.\\./[^/]+/[^/]+\\.repository$', allowTypeImports: true, message: SERVICES_ARE_A_MODULES_FACE },
+          ],
+        },
       ],
     },
   },
