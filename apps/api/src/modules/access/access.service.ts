@@ -9,7 +9,7 @@ import { LATEST_INSTANT } from '../../common/http/date-input';
 import { IdempotentRequest, reuseProblem } from '../../common/http/idempotency-key';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
-import type { EventInput } from '../events/events.service';
+import type { EventInput } from '../events/events.types';
 import { EventsService } from '../events/events.service';
 import { MoveEngine } from '../assignments/move-engine.service';
 import { accessOf, newSubscriptionToken, UsersRepository } from '../users/users.repository';

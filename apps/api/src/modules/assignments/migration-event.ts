@@ -1,5 +1,5 @@
 import { EventType } from '@fleet/contract';
-import type { EventInput } from '../events/events.service';
+import type { EventInput } from '../events/events.types';
 import type { MoveReason } from './move.types';
 
 /** The `user.migrated` event (and webhook) the bot uses to tell a user their server changed. */

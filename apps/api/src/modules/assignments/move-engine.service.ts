@@ -7,7 +7,7 @@ import { CrashPoints } from '../../common/background/crash-points';
 import { Coalescer } from '../../common/batching/coalescer';
 import { DomainError } from '../../common/errors/domain-error';
 import { LockKey, lockForTransaction, retryOnDeadlock } from '../../common/database/advisory-lock';
-import type { EventInput } from '../events/events.service';
+import type { EventInput } from '../events/events.types';
 import { EventsService } from '../events/events.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { NodeEntity } from '../nodes/node.entity';

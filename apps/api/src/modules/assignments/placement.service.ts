@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode } from '@fleet/contract';
 import { DomainError } from '../../common/errors/domain-error';
-import type { EventInput } from '../events/events.service';
+import type { EventInput } from '../events/events.types';
 import { MetricsService } from '../metrics/metrics.service';
 import { NodeEntity } from '../nodes/node.entity';
 import { Assignment } from './assignment.entity';

@@ -4,7 +4,7 @@ import { NodesRepository } from '../nodes/nodes.repository';
 import { PanelPoolService } from '../panels/panel-pool.service';
 import { NodeEntity } from '../nodes/node.entity';
 import { readingOf, readingsOf, UsageLedger } from '../usage/usage-ledger.service';
-import { CounterReading } from '../usage/usage.repository';
+import type { CounterReading } from '../usage/node-counters';
 import { Tombstone } from './tombstone.entity';
 import { TombstonesRepository } from './tombstones.repository';
 

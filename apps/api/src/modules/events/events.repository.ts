@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { EventView } from '@fleet/contract';
 import { boundedCount } from '../../common/database/bounded-count';
-import type { EventInput, EventQuery } from './events.service';
+import type { EventInput, EventQuery } from './events.types';
 
 /** Bulk writes of `events` (one statement per batch of moves), and their retention. */
 @Injectable()

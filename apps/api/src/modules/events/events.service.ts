@@ -4,26 +4,9 @@ import { EntityManager, MoreThan, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { EventView, Page } from '@fleet/contract';
 import { WebhookOutboxService } from '../outbox/webhook-outbox.service';
-import { EventCursor } from './event-cursor';
 import { EventEntity } from './event.entity';
 import { EventsRepository } from './events.repository';
-
-export interface EventInput {
-  type: string;
-  actor: string;
-  nodeId?: number | null;
-  userId?: number | null;
-  payload?: Record<string, unknown>;
-}
-
-export interface EventQuery {
-  type?: string;
-  nodeId?: number;
-  page: number;
-  limit: number;
-  /** A page's `nextCursor`. */
-  after?: EventCursor;
-}
+import type { EventInput, EventQuery } from './events.types';
 
 @Injectable()
 export class EventsService {
@@ -89,5 +72,4 @@ export class EventsService {
     };
   }
 
-  /** Failed logins for one username from one address since `since`, for the login rate limit. */
 }

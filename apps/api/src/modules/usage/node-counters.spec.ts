@@ -7,7 +7,7 @@ import {
   NodeCursors,
   storedCursors,
 } from './node-counters';
-import type { CounterReading } from './usage.repository';
+import type { CounterReading } from './node-counters';
 
 const reading = (email: string, up: number, down: number, trafficId = 1, allTime: number | null = null) =>
   ({ email, trafficId, up, down, allTime }) as CounterReading;

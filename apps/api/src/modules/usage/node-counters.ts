@@ -1,4 +1,13 @@
-import type { CounterReading } from './usage.repository';
+/** A panel's counters for one client, as its traffic row shows them. */
+export interface CounterReading {
+  email: string;
+  /** The traffic row's id: a client re-created under the same email gets a new one. */
+  trafficId: number;
+  up: number;
+  down: number;
+  /** The row's lifetime counter (v2.6.8+; null when the panel has none): a traffic reset leaves it alone. */
+  allTime: number | null;
+}
 
 /**
  * One client's cursor on a node, stored positionally (a node's row holds one per client, read and written at every

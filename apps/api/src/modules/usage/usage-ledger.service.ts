@@ -6,7 +6,8 @@ import { CrashPoints } from '../../common/background/crash-points';
 import { nodeIdOfEmail } from '../assignments/panel-identity';
 import { retryOnDeadlock } from '../../common/database/advisory-lock';
 import { Coalescer } from '../../common/batching/coalescer';
-import { BookingResult, CounterReading, NodeReadings, UsageRepository } from './usage.repository';
+import type { CounterReading } from './node-counters';
+import { BookingResult, NodeReadings, UsageRepository } from './usage.repository';
 
 /**
  * The traffic rows in an `inbounds/list` answer, one reading per email: of every inbound, or only a node's clients

@@ -19,7 +19,8 @@ import { NodesRepository } from '../nodes/nodes.repository';
 import { PanelPoolService } from '../panels/panel-pool.service';
 import { RecentInbounds } from '../panels/recent-inbounds';
 import { readingsOf, UsageLedger } from './usage-ledger.service';
-import { BookingResult, CounterReading, UsageRepository } from './usage.repository';
+import type { CounterReading } from './node-counters';
+import { BookingResult, UsageRepository } from './usage.repository';
 
 const TASK = 'usage-pass';
 /** Hourly rows rolled up (and old rows pruned) per pass at most. */

@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { sqlArray } from '../../common/database/sql-array';
 import type { TopUserView } from '@fleet/contract';
 import {
+  CounterReading,
   countersOfCursor,
   CursorField as F,
   decodeCursors,
@@ -12,17 +13,6 @@ import {
   NodeCursors,
   storedCursors,
 } from './node-counters';
-
-/** A panel's counters for one client, as its traffic row shows them. */
-export interface CounterReading {
-  email: string;
-  /** The traffic row's id: a client re-created under the same email gets a new one. */
-  trafficId: number;
-  up: number;
-  down: number;
-  /** The row's lifetime counter (v2.6.8+; null when the panel has none): a traffic reset leaves it alone. */
-  allTime: number | null;
-}
 
 /** One node's readings to book, stamped when they were started. */
 export interface NodeReadings {
