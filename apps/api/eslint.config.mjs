@@ -8,7 +8,6 @@ const SERVICES_ARE_A_MODULES_FACE =
 const NOT_YET_THROUGH_SERVICES = [
   'src/modules/access/access-pass.service.ts',
   'src/modules/access/access-sync.service.ts',
-  'src/modules/access/access.mapper.ts',
   'src/modules/access/access.service.ts',
   'src/modules/assignments/move-engine.service.ts',
   'src/modules/assignments/recovery.service.ts',
@@ -23,12 +22,10 @@ const NOT_YET_THROUGH_SERVICES = [
   'src/modules/keys/keys.service.ts',
   'src/modules/metrics/fleet-gauges.ts',
   'src/modules/reconcile/reconcile-pass.service.ts',
-  'src/modules/reconcile/reconcile.repository.ts',
   'src/modules/reconcile/reconcile.service.ts',
   'src/modules/stats/stats.service.ts',
   'src/modules/usage/usage-pass.service.ts',
   'src/modules/usage/usage.service.ts',
-  'src/modules/users/adoption.service.ts',
 ];
 
 export default [

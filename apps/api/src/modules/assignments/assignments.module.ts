@@ -1,17 +1,22 @@
-import { forwardRef, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { NodesModule } from '../nodes/nodes.module';
 import { PanelsModule } from '../panels/panels.module';
 import { UsageLedgerModule } from '../usage/usage-ledger.module';
 import { UsersModule } from '../users/users.module';
+import { AdoptionService } from './adoption.service';
+import { AdoptionController, UserMigrationController } from './assignments.controller';
 import { AssignmentsRepository } from './assignments.repository';
+import { AssignmentsService } from './assignments.service';
 import { MoveEngine } from './move-engine.service';
 import { PlacementService } from './placement.service';
 import { RecoveryService } from './recovery.service';
 import { TombstonesRepository } from './tombstones.repository';
 import { TombstonesService } from './tombstones.service';
+import { UserMigrationService } from './user-migration.service';
 
 const PROVIDERS = [
   AssignmentsRepository,
+  AssignmentsService,
   TombstonesRepository,
   TombstonesService,
   MoveEngine,
@@ -19,10 +24,14 @@ const PROVIDERS = [
   RecoveryService,
 ];
 
-/** Which node serves each user: the one move engine (place, move, move many), recovery and tombstones. */
+/**
+ * Which node serves each user: the one move engine (place, move, move many), recovery and tombstones; an admin's
+ * move of one user, and adoption of a panel's clients as users of its node.
+ */
 @Module({
-  imports: [NodesModule, PanelsModule, UsageLedgerModule, forwardRef(() => UsersModule)],
-  providers: PROVIDERS,
+  imports: [NodesModule, PanelsModule, UsageLedgerModule, UsersModule],
+  controllers: [UserMigrationController, AdoptionController],
+  providers: [...PROVIDERS, AdoptionService, UserMigrationService],
   exports: PROVIDERS,
 })
 export class AssignmentsModule {}

@@ -16,7 +16,8 @@ import { PlacementService } from '../assignments/placement.service';
 import { NodeEntity } from '../nodes/node.entity';
 import { canServe } from '../nodes/node-eligibility';
 import { NodesRepository } from '../nodes/nodes.repository';
-import { identityOf, UsersRepository } from '../users/users.repository';
+import { identityOf } from '../users/user-identity';
+import { UsersRepository } from '../users/users.repository';
 import { VpnUser } from '../users/vpn-user.entity';
 import { SubscriptionNode, SubscriptionRepository } from './subscription.repository';
 

@@ -10,9 +10,9 @@ import { RecentInbounds } from '../panels/recent-inbounds';
 import { CreateNodeDto, UpdateNodeDto } from './dto/node.dto';
 import { NodeEntity } from './node.entity';
 import { listingOf, mapNode } from './node.mapper';
-import { NodeDriftRepository } from './node-drift.repository';
+import { DriftRecord, NodeDriftRepository } from './node-drift.repository';
 import { NodeChanges } from './node-changes';
-import { NodeFilter, NodesRepository } from './nodes.repository';
+import { NodeFilter, NodeLoadFacts, NodesRepository } from './nodes.repository';
 
 /** Changes that point the node at another panel or inbound: it is checked again before it takes users. */
 const PANEL_FIELDS = ['panelUrl', 'panelUsername', 'panelPassword', 'panelApiToken', 'inboundId', 'tlsVerify'];
@@ -153,6 +153,41 @@ export class NodesService {
     });
     this.pool.release(id);
     this.recentInbounds.forget(id);
+  }
+
+  /** The node's row, for modules that act on it (the API's view is `get`). */
+  findById(id: number, manager?: EntityManager): Promise<NodeEntity | null> {
+    return this.nodes.findById(id, manager);
+  }
+
+  /** The node's row, locked until the transaction ends (writes to one node serialise). */
+  lockForUpdate(id: number, manager: EntityManager): Promise<NodeEntity | null> {
+    return this.nodes.findByIdForUpdate(id, manager);
+  }
+
+  /** Every node, in id order. */
+  findAll(): Promise<NodeEntity[]> {
+    return this.nodes.findAll();
+  }
+
+  /** Every node's load and what decides its eligibility, in id order (loads and rebalance plans). */
+  loadFacts(): Promise<NodeLoadFacts[]> {
+    return this.nodes.loadFacts();
+  }
+
+  /** Node-level counts for the dashboard. */
+  fleetCounts() {
+    return this.nodes.fleetCounts();
+  }
+
+  /** The last reconcile's drift of each of these nodes that has one. */
+  driftOf(nodeIds: number[]): Promise<Map<number, DriftRecord>> {
+    return this.drift.findMany(nodeIds);
+  }
+
+  /** Users placed on the node outside the move engine (adoption), on its counter. */
+  addSeats(nodeId: number, count: number, manager: EntityManager): Promise<void> {
+    return this.nodes.addSeats(nodeId, count, manager);
   }
 
   /** An unsaved node with the contract's defaults, ready for `apply`. */

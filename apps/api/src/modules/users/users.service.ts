@@ -1,16 +1,15 @@
 import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { ErrorCode, Page, Role, UserView } from '@fleet/contract';
 import { DomainError } from '../../common/errors/domain-error';
 import { mapAccess } from '../access/access.mapper';
-import { MoveEngine } from '../assignments/move-engine.service';
-import { UserFilter, UserRow, UsersRepository } from './users.repository';
+import { AdoptedUserFields, UserFilter, UserRow, UsersRepository } from './users.repository';
+import { VpnUser } from './vpn-user.entity';
 
+/** Users as other modules see them: the users API's views, and the reads and writes the rest of the fleet needs. */
 @Injectable()
 export class UsersService {
-  constructor(
-    private readonly users: UsersRepository,
-    private readonly engine: MoveEngine,
-  ) {}
+  constructor(private readonly users: UsersRepository) {}
 
   async list(filter: UserFilter, viewer: Role): Promise<Page<UserView>> {
     const { rows, total, estimated } = await this.users.list(filter);
@@ -30,10 +29,62 @@ export class UsersService {
     return mapUser(row, viewer);
   }
 
-  async migrate(id: number, nodeId: number, actor: string): Promise<UserView & { sourceCleaned: boolean }> {
-    await this.get(id, 'admin');
-    const result = await this.engine.move(id, { targetNodeId: nodeId, reason: 'manual', actor });
-    return { ...(await this.get(id, 'admin')), sourceCleaned: result.sourceCleaned };
+  findById(id: number, manager?: EntityManager): Promise<VpnUser | null> {
+    return this.users.findById(id, manager);
+  }
+
+  findByTelegramId(telegramId: number): Promise<VpnUser | null> {
+    return this.users.findByTelegramId(telegramId);
+  }
+
+  /** The bot's user for this telegram id, created on first sight; `created` says which happened. */
+  upsertBotUser(telegramId: number, username: string | null): Promise<{ user: VpnUser; created: boolean }> {
+    return this.users.upsertBotUser(telegramId, username);
+  }
+
+  /** What panels need to know of each user (client UUID, names, access), by id. */
+  identities(userIds: number[], manager?: EntityManager) {
+    return this.users.identities(userIds, manager);
+  }
+
+  /** Which of these users were deleted (their rows stay, for the history). */
+  deletedAmong(userIds: number[], manager?: EntityManager): Promise<Set<number>> {
+    return this.users.deletedAmong(userIds, manager);
+  }
+
+  /** Users whose access changes by time or by their plan, for the access pass (each list oldest first). */
+  dueToExpire(limit: number): Promise<number[]> {
+    return this.users.dueToExpire(limit);
+  }
+
+  dueForWarning(hours: number, limit: number): Promise<number[]> {
+    return this.users.dueForWarning(hours, limit);
+  }
+
+  dueForReset(limit: number): Promise<number[]> {
+    return this.users.dueForReset(limit);
+  }
+
+  heldOnNodes(limit: number) {
+    return this.users.heldOnNodes(limit);
+  }
+
+  /** The dashboard's user counts (`hours`: how soon a plan's end counts as expiring soon). */
+  fleetCounts(hours: number) {
+    return this.users.fleetCounts(hours);
+  }
+
+  /** For adoption, in its transaction: which UUIDs and telegram ids are taken, and a user made from a panel client. */
+  takenUuids(uuids: string[], manager: EntityManager): Promise<Set<string>> {
+    return this.users.takenUuids(uuids, manager);
+  }
+
+  takenTelegramIds(ids: string[], manager: EntityManager): Promise<Set<string>> {
+    return this.users.takenTelegramIds(ids, manager);
+  }
+
+  createAdopted(manager: EntityManager, fields: AdoptedUserFields): Promise<VpnUser> {
+    return this.users.createAdopted(manager, fields);
   }
 }
 

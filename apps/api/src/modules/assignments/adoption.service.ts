@@ -6,11 +6,11 @@ import { ErrorCode, EventType } from '@fleet/contract';
 import { inboundClients, PanelClient } from '@fleet/xui-client';
 import { accessStatus } from '../access/access-status';
 import { DomainError } from '../../common/errors/domain-error';
-import { AssignmentsRepository } from '../assignments/assignments.repository';
-import { UsersRepository } from './users.repository';
 import { EventsService } from '../events/events.service';
-import { NodesRepository } from '../nodes/nodes.repository';
+import { NodesService } from '../nodes/nodes.service';
 import { PanelPoolService } from '../panels/panel-pool.service';
+import { UsersService } from '../users/users.service';
+import { AssignmentsRepository } from './assignments.repository';
 
 const DAY_MS = 86_400_000;
 
@@ -43,9 +43,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class AdoptionService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly nodes: NodesRepository,
+    private readonly nodes: NodesService,
     private readonly assignments: AssignmentsRepository,
-    private readonly users: UsersRepository,
+    private readonly users: UsersService,
     private readonly pool: PanelPoolService,
     private readonly events: EventsService,
   ) {}
@@ -61,7 +61,7 @@ export class AdoptionService {
       });
     const clients = inboundClients(inbound).filter((client) => client.email);
     return this.dataSource.transaction(async (manager) => {
-      await this.nodes.findByIdForUpdate(nodeId, manager);
+      await this.nodes.lockForUpdate(nodeId, manager);
       const known = await this.assignments.emailsOnNode(nodeId, manager);
       const fresh = clients.filter((client) => !known.has(client.email.toLowerCase()));
       const takenUuids = await this.users.takenUuids(

@@ -1,0 +1,39 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { UserView } from '@fleet/contract';
+import { IdParam } from '../../common/http/id-param';
+import { actorOf, CurrentPrincipal, Principal } from '../auth/principal';
+import { AdoptionService } from './adoption.service';
+import { MigrateUserDto } from './assignments.dto';
+import { UserMigrationService } from './user-migration.service';
+
+@ApiTags('users')
+@ApiBearerAuth()
+@Controller('users')
+export class UserMigrationController {
+  constructor(private readonly migration: UserMigrationService) {}
+
+  @Post(':id/migrate')
+  @HttpCode(200)
+  migrate(
+    @IdParam() id: number,
+    @Body() body: MigrateUserDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<UserView> {
+    return this.migration.migrate(id, body.nodeId, actorOf(principal));
+  }
+}
+
+/** Adopting the clients already on a node's panel as users of that node. */
+@ApiTags('nodes')
+@ApiBearerAuth()
+@Controller('nodes/:id')
+export class AdoptionController {
+  constructor(private readonly adoption: AdoptionService) {}
+
+  @Post('adopt')
+  @HttpCode(200)
+  adopt(@IdParam() id: number, @CurrentPrincipal() principal: Principal) {
+    return this.adoption.adopt(id, actorOf(principal));
+  }
+}

@@ -1,0 +1,11 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsInt, Max, Min } from 'class-validator';
+import { INT4_MAX } from '../../common/http/strict-input';
+
+export class MigrateUserDto {
+  @ApiProperty({ minimum: 1, maximum: INT4_MAX })
+  @IsInt()
+  @Min(1)
+  @Max(INT4_MAX)
+  nodeId: number;
+}

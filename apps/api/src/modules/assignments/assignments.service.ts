@@ -1,0 +1,40 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { Assignment } from './assignment.entity';
+import { AssignmentsRepository } from './assignments.repository';
+
+/** Which node serves each user, as other modules read it, and the access versions their clients carry. */
+@Injectable()
+export class AssignmentsService {
+  constructor(private readonly assignments: AssignmentsRepository) {}
+
+  /** The user's active and pending assignments. */
+  live(userId: number, manager?: EntityManager): Promise<{ active: Assignment | null; pending: Assignment | null }> {
+    return this.assignments.live(userId, manager);
+  }
+
+  /** Active and pending rows of many users. */
+  liveOf(userIds: number[], manager?: EntityManager): Promise<Assignment[]> {
+    return this.assignments.liveOf(userIds, manager);
+  }
+
+  /** For a rebalance: per slice, `take` serving users of the node after the first `skip`, newest assignment first. */
+  pickMovers(slices: ReadonlyArray<{ nodeId: number; skip: number; take: number }>): Promise<number[][]> {
+    return this.assignments.pickMovers(slices);
+  }
+
+  /** Users on the node whose panel client is behind their access (a change still to write there). */
+  behindOnAccess(nodeId: number, limit: number): Promise<number[]> {
+    return this.assignments.behindOnAccess(nodeId, limit);
+  }
+
+  /** These users' clients on the node must be rewritten (their counter went back: `totalGB` is stale). */
+  markAccessStale(nodeId: number, userIds: number[]): Promise<void> {
+    return this.assignments.markAccessStale(nodeId, userIds);
+  }
+
+  /** The client carries this access version now (never moves it back). */
+  markAccessApplied(assignmentId: string, version: number): Promise<void> {
+    return this.assignments.markAccessApplied(assignmentId, version);
+  }
+}

@@ -1,0 +1,19 @@
+import { Injectable } from '@nestjs/common';
+import { UserView } from '@fleet/contract';
+import { UsersService } from '../users/users.service';
+import { MoveEngine } from './move-engine.service';
+
+/** An admin's move of one user to a chosen node. */
+@Injectable()
+export class UserMigrationService {
+  constructor(
+    private readonly users: UsersService,
+    private readonly engine: MoveEngine,
+  ) {}
+
+  async migrate(id: number, nodeId: number, actor: string): Promise<UserView & { sourceCleaned: boolean }> {
+    await this.users.get(id, 'admin');
+    const result = await this.engine.move(id, { targetNodeId: nodeId, reason: 'manual', actor });
+    return { ...(await this.users.get(id, 'admin')), sourceCleaned: result.sourceCleaned };
+  }
+}
