@@ -7,9 +7,9 @@ import { LockKey, tryAdvisoryLock } from '../../common/database/advisory-lock';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { inboundClients } from '@fleet/xui-client';
-import { NodesRepository } from '../nodes/nodes.repository';
+import { NodesService } from '../nodes/nodes.service';
 import { PanelPoolService } from '../panels/panel-pool.service';
-import { UsersRepository } from '../users/users.repository';
+import { UsersService } from '../users/users.service';
 import { AccessService } from './access.service';
 import { IdempotencyRepository } from './idempotency.repository';
 
@@ -29,10 +29,10 @@ export class AccessPassService implements OnApplicationBootstrap, OnModuleDestro
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly scheduler: SchedulerRegistry,
-    private readonly users: UsersRepository,
+    private readonly users: UsersService,
     private readonly access: AccessService,
     private readonly idempotency: IdempotencyRepository,
-    private readonly nodes: NodesRepository,
+    private readonly nodes: NodesService,
     private readonly pool: PanelPoolService,
   ) {}
 

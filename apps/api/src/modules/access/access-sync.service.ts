@@ -1,13 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { clientKeyOf, inboundClients, PanelClient, PanelError } from '@fleet/xui-client';
 import { Assignment } from '../assignments/assignment.entity';
-import { AssignmentsRepository } from '../assignments/assignments.repository';
+import { AssignmentsService } from '../assignments/assignments.service';
 import { panelClientFor } from '../assignments/panel-identity';
 import { NodeEntity } from '../nodes/node.entity';
-import { NodesRepository } from '../nodes/nodes.repository';
+import { NodesService } from '../nodes/nodes.service';
 import { PanelPoolService } from '../panels/panel-pool.service';
 import { UsageLedger } from '../usage/usage-ledger.service';
-import { UsersRepository } from '../users/users.repository';
+import { UsersService } from '../users/users.service';
 
 /**
  * Makes panel clients carry their user's access. A change is written to the user's panel right away when it
@@ -19,9 +19,9 @@ export class AccessSyncService {
   private readonly logger = new Logger(AccessSyncService.name);
 
   constructor(
-    private readonly assignments: AssignmentsRepository,
-    private readonly users: UsersRepository,
-    private readonly nodes: NodesRepository,
+    private readonly assignments: AssignmentsService,
+    private readonly users: UsersService,
+    private readonly nodes: NodesService,
     private readonly pool: PanelPoolService,
     private readonly ledger: UsageLedger,
   ) {}

@@ -1,5 +1,5 @@
 import { AccessView } from '@fleet/contract';
-import { accessOf } from '../users/user-identity';
+import { accessOf } from '../users/users.repository';
 import { VpnUser } from '../users/vpn-user.entity';
 import { accessStatus } from './access-status';
 

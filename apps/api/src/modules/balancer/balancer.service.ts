@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { NodeLoadView, RebalancePlanView } from '@fleet/contract';
-import { AssignmentsRepository } from '../assignments/assignments.repository';
+import { AssignmentsService } from '../assignments/assignments.service';
 import { eligibleApartFromSeats, ineligibleReason } from '../nodes/node-eligibility';
-import { NodesRepository } from '../nodes/nodes.repository';
+import { NodesService } from '../nodes/nodes.service';
 import { loadRatio } from '../nodes/node.mapper';
 import { score } from './balancer.policy';
 import { flowSlices, movesOf, planRebalance, PlanNode } from './rebalance.planner';
@@ -10,8 +10,8 @@ import { flowSlices, movesOf, planRebalance, PlanNode } from './rebalance.planne
 @Injectable()
 export class BalancerService {
   constructor(
-    private readonly nodes: NodesRepository,
-    private readonly assignments: AssignmentsRepository,
+    private readonly nodes: NodesService,
+    private readonly assignments: AssignmentsService,
   ) {}
 
   async loads(): Promise<NodeLoadView[]> {

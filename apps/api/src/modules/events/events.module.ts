@@ -1,17 +1,16 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { OutboxModule } from '../outbox/outbox.module';
 import { EventEntity } from './event.entity';
 import { EventsController } from './events.controller';
 import { EventsRepository } from './events.repository';
 import { EventsService } from './events.service';
-import { OutboxRepository } from '../outbox/outbox.repository';
-import { WebhookOutboxService } from '../outbox/webhook-outbox.service';
 
 @Global()
 @Module({
-  imports: [TypeOrmModule.forFeature([EventEntity])],
+  imports: [TypeOrmModule.forFeature([EventEntity]), OutboxModule],
   controllers: [EventsController],
-  providers: [EventsService, EventsRepository, WebhookOutboxService, OutboxRepository],
-  exports: [EventsService, EventsRepository, WebhookOutboxService],
+  providers: [EventsService, EventsRepository],
+  exports: [EventsService, EventsRepository],
 })
 export class EventsModule {}

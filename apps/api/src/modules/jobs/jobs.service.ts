@@ -46,6 +46,11 @@ export class JobsService {
     return this.jobs.findUnfinished(kind, nodeId, manager);
   }
 
+  /** Unfinished jobs and the moves still waiting in them (dashboard, metrics). */
+  backlog(): Promise<{ running: number; queuedMoves: number }> {
+    return this.jobs.backlog();
+  }
+
   /** Newest first; by key with `after` (a page's `nextCursor`), else by page number. */
   async list(query: { page: number; limit: number; after?: number }): Promise<Page<JobView>> {
     const { rows, total, estimated } = await this.jobs.page(query);

@@ -9,15 +9,15 @@ import { AccessPatchDto } from '../access/access.dto';
 import { AccessService } from '../access/access.service';
 import { servesTraffic } from '../access/access-status';
 import { Assignment } from '../assignments/assignment.entity';
-import { AssignmentsRepository } from '../assignments/assignments.repository';
+import { AssignmentsService } from '../assignments/assignments.service';
 import { MoveEngine } from '../assignments/move-engine.service';
 import { shareLinkFor } from '../assignments/panel-identity';
 import { PlacementService } from '../assignments/placement.service';
 import { NodeEntity } from '../nodes/node.entity';
 import { canServe } from '../nodes/node-eligibility';
-import { NodesRepository } from '../nodes/nodes.repository';
-import { identityOf } from '../users/user-identity';
-import { UsersRepository } from '../users/users.repository';
+import { NodesService } from '../nodes/nodes.service';
+import { identityOf } from '../users/users.repository';
+import { UsersService } from '../users/users.service';
 import { VpnUser } from '../users/vpn-user.entity';
 import { SubscriptionNode, SubscriptionRepository } from './subscription.repository';
 
@@ -33,9 +33,9 @@ export class KeysService {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly users: UsersRepository,
-    private readonly assignments: AssignmentsRepository,
-    private readonly nodes: NodesRepository,
+    private readonly users: UsersService,
+    private readonly assignments: AssignmentsService,
+    private readonly nodes: NodesService,
     private readonly placement: PlacementService,
     private readonly engine: MoveEngine,
     private readonly subscriptions: SubscriptionRepository,

@@ -1,9 +1,8 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { Gauge } from 'prom-client';
-import { JobsRepository } from '../jobs/jobs.repository';
+import { JobsService } from '../jobs/jobs.service';
 import { NodeEntity } from '../nodes/node.entity';
-import { NodeDriftRepository } from '../nodes/node-drift.repository';
-import { NodesRepository } from '../nodes/nodes.repository';
+import { NodesService } from '../nodes/nodes.service';
 import { OutboxBacklog, WebhookOutboxService } from '../outbox/webhook-outbox.service';
 import { MetricsService, nodeLabels } from './metrics.service';
 
@@ -15,9 +14,8 @@ import { MetricsService, nodeLabels } from './metrics.service';
 export class FleetGauges implements OnModuleInit {
   constructor(
     private readonly metrics: MetricsService,
-    private readonly nodes: NodesRepository,
-    private readonly jobs: JobsRepository,
-    private readonly drift: NodeDriftRepository,
+    private readonly nodes: NodesService,
+    private readonly jobs: JobsService,
     private readonly webhooks: WebhookOutboxService,
   ) {}
 
@@ -50,7 +48,6 @@ export class FleetGauges implements OnModuleInit {
       'Seconds since the usage pass last read and booked the node (-1: never)',
       (n) => (n.usageCollectedAt ? Math.round((Date.now() - n.usageCollectedAt.getTime()) / 1000) : -1),
     );
-    const drift = this.drift;
     new Gauge({
       name: 'fleet_node_drift',
       help: 'Differences from the database left after the last reconcile of the node, by kind',
@@ -59,7 +56,7 @@ export class FleetGauges implements OnModuleInit {
       async collect() {
         this.reset();
         const all = await nodes.findAll();
-        const records = await drift.findMany(all.map((node) => node.id));
+        const records = await nodes.driftOf(all.map((node) => node.id));
         for (const node of all) {
           const record = records.get(node.id);
           if (!record) continue;

@@ -1,5 +1,5 @@
 import { NodeView } from '@fleet/contract';
-import type { DriftRecord } from './node-drift.repository';
+import type { DriftRecord } from './node-drift';
 import { NodeEntity } from './node.entity';
 import { ineligibleReason } from './node-eligibility';
 

@@ -10,7 +10,8 @@ import { RecentInbounds } from '../panels/recent-inbounds';
 import { CreateNodeDto, UpdateNodeDto } from './dto/node.dto';
 import { NodeEntity } from './node.entity';
 import { listingOf, mapNode } from './node.mapper';
-import { DriftRecord, NodeDriftRepository } from './node-drift.repository';
+import type { DriftRecord } from './node-drift';
+import { NodeDriftRepository } from './node-drift.repository';
 import { NodeChanges } from './node-changes';
 import { NodeFilter, NodeLoadFacts, NodesRepository } from './nodes.repository';
 

@@ -9,8 +9,8 @@ import { runFleetTask } from '../../common/background/fleet-task';
 import { DomainError } from '../../common/errors/domain-error';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
-import { correctionsMade } from '../nodes/node-drift.repository';
-import { NodesRepository } from '../nodes/nodes.repository';
+import { correctionsMade } from '../nodes/node-drift';
+import { NodesService } from '../nodes/nodes.service';
 import { ReconcileService } from './reconcile.service';
 
 const TASK = 'reconcile-pass';
@@ -27,7 +27,7 @@ export class ReconcilePassService implements OnApplicationBootstrap, OnModuleDes
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly scheduler: SchedulerRegistry,
-    private readonly nodes: NodesRepository,
+    private readonly nodes: NodesService,
     private readonly reconcile: ReconcileService,
   ) {}
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { UserIdentity } from '../assignments/panel-identity';
-import { identityColumns, identityOfRow } from '../users/user-identity';
+import { identityColumns, identityOfRow } from '../users/users.repository';
 
 export interface LiveClient {
   clientEmail: string;

@@ -17,14 +17,8 @@ import { PanelPoolService } from '../panels/panel-pool.service';
 import { RecentInbounds } from '../panels/recent-inbounds';
 import { PanelWriterService } from '../panels/panel-writer.service';
 import { UsageRepository } from '../usage/usage.repository';
-import {
-  Corrections,
-  correctionsMade,
-  DriftCounts,
-  DriftRecord,
-  NO_DRIFT,
-  NodeDriftRepository,
-} from '../nodes/node-drift.repository';
+import { Corrections, correctionsMade, DriftCounts, DriftRecord, NO_DRIFT } from '../nodes/node-drift';
+import { NodeDriftRepository } from '../nodes/node-drift.repository';
 import { DesiredClient, diffNode, DriftSample, NodeDrift, sampleOf } from './reconcile-diff';
 import { ReconcileRepository } from './reconcile.repository';
 

@@ -3,19 +3,19 @@ import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { EventType, StatsOverview } from '@fleet/contract';
 import { EventsService } from '../events/events.service';
-import { JobsRepository } from '../jobs/jobs.repository';
-import { NodesRepository } from '../nodes/nodes.repository';
+import { JobsService } from '../jobs/jobs.service';
+import { NodesService } from '../nodes/nodes.service';
 import { UsageService } from '../usage/usage.service';
-import { UsersRepository } from '../users/users.repository';
+import { UsersService } from '../users/users.service';
 
 /** Fleet-wide counts for the dashboard: one query per aggregate, run together. */
 @Injectable()
 export class StatsService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly nodes: NodesRepository,
-    private readonly users: UsersRepository,
-    private readonly jobs: JobsRepository,
+    private readonly nodes: NodesService,
+    private readonly users: UsersService,
+    private readonly jobs: JobsService,
     private readonly events: EventsService,
     private readonly usage: UsageService,
   ) {}

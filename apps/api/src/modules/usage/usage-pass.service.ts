@@ -12,10 +12,10 @@ import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { AccessService } from '../access/access.service';
 import { AccessSyncService } from '../access/access-sync.service';
-import { AssignmentsRepository } from '../assignments/assignments.repository';
+import { AssignmentsService } from '../assignments/assignments.service';
 import { MetricsService, nodeLabels } from '../metrics/metrics.service';
 import { NodeEntity } from '../nodes/node.entity';
-import { NodesRepository } from '../nodes/nodes.repository';
+import { NodesService } from '../nodes/nodes.service';
 import { PanelPoolService } from '../panels/panel-pool.service';
 import { RecentInbounds } from '../panels/recent-inbounds';
 import { readingsOf, UsageLedger } from './usage-ledger.service';
@@ -57,14 +57,14 @@ export class UsagePassService implements OnApplicationBootstrap, OnModuleDestroy
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly scheduler: SchedulerRegistry,
-    private readonly nodes: NodesRepository,
+    private readonly nodes: NodesService,
     private readonly pool: PanelPoolService,
     private readonly recentInbounds: RecentInbounds,
     private readonly ledger: UsageLedger,
     private readonly usage: UsageRepository,
     private readonly access: AccessService,
     private readonly sync: AccessSyncService,
-    private readonly assignments: AssignmentsRepository,
+    private readonly assignments: AssignmentsService,
     private readonly metrics: MetricsService,
     private readonly crash: CrashPoints,
   ) {}

@@ -3,8 +3,8 @@ import { ErrorCode, NodeUsageView, TopUserView, Traffic, UserUsageView } from '@
 import { DomainError } from '../../common/errors/domain-error';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
-import { NodesRepository } from '../nodes/nodes.repository';
-import { UsersRepository } from '../users/users.repository';
+import { NodesService } from '../nodes/nodes.service';
+import { UsersService } from '../users/users.service';
 import { VpnUser } from '../users/vpn-user.entity';
 import { UsageQueryDto } from './usage.dto';
 import { usageRange } from './usage-range';
@@ -19,8 +19,8 @@ export class UsageService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly usage: UsageRepository,
-    private readonly users: UsersRepository,
-    private readonly nodes: NodesRepository,
+    private readonly users: UsersService,
+    private readonly nodes: NodesService,
   ) {}
 
   async ofTelegramId(telegramId: number, query: UsageQueryDto): Promise<UserUsageView> {

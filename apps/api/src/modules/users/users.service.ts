@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { ErrorCode, Page, Role, UserView } from '@fleet/contract';
 import { DomainError } from '../../common/errors/domain-error';
 import { mapAccess } from '../access/access.mapper';
-import { AdoptedUserFields, UserFilter, UserRow, UsersRepository } from './users.repository';
+import { UserFilter, UserRow, UsersRepository } from './users.repository';
 import { VpnUser } from './vpn-user.entity';
 
 /** Users as other modules see them: the users API's views, and the reads and writes the rest of the fleet needs. */
@@ -83,7 +83,7 @@ export class UsersService {
     return this.users.takenTelegramIds(ids, manager);
   }
 
-  createAdopted(manager: EntityManager, fields: AdoptedUserFields): Promise<VpnUser> {
+  createAdopted(manager: EntityManager, fields: Parameters<UsersRepository['createAdopted']>[1]): Promise<VpnUser> {
     return this.users.createAdopted(manager, fields);
   }
 }
