@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { inboundClients, PanelError, XuiClient, clientKeyOf } from '@fleet/xui-client';
-import { NodesRepository } from '../nodes/nodes.repository';
+import { NodesService } from '../nodes/nodes.service';
 import { PanelPoolService } from '../panels/panel-pool.service';
 import { NodeEntity } from '../nodes/node.entity';
 import { readingOf, readingsOf, UsageLedger } from '../usage/usage-ledger.service';
@@ -22,7 +22,7 @@ export class TombstonesService {
 
   constructor(
     private readonly tombstones: TombstonesRepository,
-    private readonly nodes: NodesRepository,
+    private readonly nodes: NodesService,
     private readonly pool: PanelPoolService,
     private readonly ledger: UsageLedger,
   ) {}
