@@ -11,6 +11,6 @@ import { JobsService } from './jobs.service';
   imports: [AssignmentsModule, NodesModule],
   controllers: [JobsController],
   providers: [JobsRepository, JobsService, JobRunnerService],
-  exports: [JobsRepository, JobsService, JobRunnerService],
+  exports: [JobsService, JobRunnerService],
 })
 export class JobsModule {}
