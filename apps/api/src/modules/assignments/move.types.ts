@@ -1,5 +1,5 @@
 import type { PanelClient } from '@fleet/xui-client';
-import type { EventInput } from '../events/events.service';
+import type { EventInput } from '../events/events.types';
 import type { NodeEntity } from '../nodes/node.entity';
 import type { Assignment } from './assignment.entity';
 import type { UserIdentity } from './panel-identity';
