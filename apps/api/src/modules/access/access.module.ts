@@ -9,12 +9,13 @@ import { AccessPassService } from './access-pass.service';
 import { AccessService } from './access.service';
 import { AccessSyncService } from './access-sync.service';
 import { IdempotencyRepository } from './idempotency.repository';
+import { AccessServingGate } from './access-serving-gate';
 
 /** What users may use: plans and status (pure rule), changes, and their enforcement on panels. */
 @Module({
   imports: [UsersModule, AssignmentsModule, NodesModule, PanelsModule, UsageLedgerModule],
   controllers: [UserAccessController],
-  providers: [AccessService, AccessSyncService, AccessPassService, IdempotencyRepository],
+  providers: [AccessService, AccessSyncService, AccessPassService, IdempotencyRepository, AccessServingGate],
   exports: [AccessService, AccessSyncService, AccessPassService],
 })
 export class AccessModule {}

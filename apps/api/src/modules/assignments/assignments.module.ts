@@ -12,6 +12,7 @@ import { PlacementService } from './placement.service';
 import { RecoveryService } from './recovery.service';
 import { TombstonesRepository } from './tombstones.repository';
 import { TombstonesService } from './tombstones.service';
+import { TombstonesServingGate } from './tombstones-serving-gate';
 import { UserMigrationService } from './user-migration.service';
 
 const PROVIDERS = [
@@ -31,7 +32,7 @@ const PROVIDERS = [
 @Module({
   imports: [NodesModule, PanelsModule, UsageLedgerModule, UsersModule],
   controllers: [UserMigrationController, AdoptionController],
-  providers: [...PROVIDERS, AdoptionService, UserMigrationService],
+  providers: [...PROVIDERS, AdoptionService, UserMigrationService, TombstonesServingGate],
   exports: PROVIDERS,
 })
 export class AssignmentsModule {}

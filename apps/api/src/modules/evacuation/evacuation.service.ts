@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { ErrorCode, JobKind } from '@fleet/contract';
@@ -7,6 +7,7 @@ import { AssignmentsRepository } from '../assignments/assignments.repository';
 import { JobRunnerService } from '../jobs/job-runner.service';
 import { JobsService } from '../jobs/jobs.service';
 import { NodeEntity } from '../nodes/node.entity';
+import { NodeLifecycle } from '../nodes/node-lifecycle';
 import { candidateOf, NodesRepository } from '../nodes/nodes.repository';
 import { ineligibleReason } from '../nodes/node-eligibility';
 import { NodesService } from '../nodes/nodes.service';
@@ -16,7 +17,7 @@ import { NodesService } from '../nodes/nodes.service';
  * failover (a node that fell: its users queued for a move in the transition's own transaction).
  */
 @Injectable()
-export class EvacuationService {
+export class EvacuationService implements OnModuleInit {
   private readonly logger = new Logger(EvacuationService.name);
 
   constructor(
@@ -26,7 +27,16 @@ export class EvacuationService {
     private readonly assignments: AssignmentsRepository,
     private readonly jobs: JobsService,
     private readonly runner: JobRunnerService,
+    private readonly lifecycle: NodeLifecycle,
   ) {}
+
+  /** A fall queues the node's users for a move in the transaction that records it; the job starts once committed. */
+  onModuleInit(): void {
+    this.lifecycle.onFell(async (node, manager) => {
+      const jobId = await this.startFailover(node, manager);
+      if (jobId !== null) return () => this.runner.kick();
+    });
+  }
 
   /**
    * An empty node goes at once (null); a node with users is taken out of placement and a `node-delete` job moves
@@ -72,7 +82,7 @@ export class EvacuationService {
   }
 
   /** The node fell: every active user queued for a move, in the caller's (the transition's) transaction. */
-  async startFailover(node: NodeEntity, manager: EntityManager): Promise<number | null> {
+  private async startFailover(node: NodeEntity, manager: EntityManager): Promise<number | null> {
     const jobId = await this.evacuate(node, 'failover', 'system:health', manager);
     if (jobId !== null) this.logger.warn(`node ${node.name} is down: failover job ${jobId} moves its users`);
     return jobId;

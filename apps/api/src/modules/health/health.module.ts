@@ -1,11 +1,7 @@
 import { Module } from '@nestjs/common';
-import { AccessModule } from '../access/access.module';
-import { AssignmentsModule } from '../assignments/assignments.module';
-import { EvacuationModule } from '../evacuation/evacuation.module';
-import { JobsModule } from '../jobs/jobs.module';
+import { EventsModule } from '../events/events.module';
 import { NodesModule } from '../nodes/nodes.module';
 import { PanelsModule } from '../panels/panels.module';
-import { ReconcileModule } from '../reconcile/reconcile.module';
 import { UsersModule } from '../users/users.module';
 import { HealthController } from './health.controller';
 import { HealthRepository } from './health.repository';
@@ -13,18 +9,12 @@ import { RecentHealthController } from './recent-health.controller';
 import { HealthSweepService } from './health-sweep.service';
 import { NodeCheckService } from './node-check.service';
 
-/** Scheduled and on-demand health checks, their history, and the failover they trigger. */
+/**
+ * Scheduled and on-demand health checks and their history. A check observes a node, records what it saw and fires the
+ * node's lifecycle (a fall, a return); what follows is the business of the modules that registered for it.
+ */
 @Module({
-  imports: [
-    AccessModule,
-    NodesModule,
-    PanelsModule,
-    AssignmentsModule,
-    JobsModule,
-    EvacuationModule,
-    ReconcileModule,
-    UsersModule,
-  ],
+  imports: [NodesModule, PanelsModule, EventsModule, UsersModule],
   controllers: [HealthController, RecentHealthController],
   providers: [HealthRepository, NodeCheckService, HealthSweepService],
   exports: [NodeCheckService, HealthSweepService],

@@ -5,19 +5,14 @@ import { EventType, HealthStatus } from '@fleet/contract';
 import { Inbound, PanelError, panelExcerpt, ServerStatus, XuiClient } from '@fleet/xui-client';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
-import { AccessSyncService } from '../access/access-sync.service';
-import { TombstonesService } from '../assignments/tombstones.service';
 import { EventsService } from '../events/events.service';
 import { MetricsService } from '../metrics/metrics.service';
-import { EvacuationService } from '../evacuation/evacuation.service';
-import { JobRunnerService } from '../jobs/job-runner.service';
 import { InboundSnapshot, NodeEntity } from '../nodes/node.entity';
 import { NodeChanges } from '../nodes/node-changes';
+import { AfterCommit, NodeLifecycle } from '../nodes/node-lifecycle';
 import { NodesRepository } from '../nodes/nodes.repository';
 import { NodesService } from '../nodes/nodes.service';
 import { inboundSnapshot, inboundUnfit, SUPPORTED_PROTOCOLS } from '../nodes/inbound-snapshot';
-import { ReconcileService } from '../reconcile/reconcile.service';
-import { DomainError } from '../../common/errors/domain-error';
 import { HealthRepository } from './health.repository';
 import { nextHealth } from './hysteresis';
 import { PanelPoolService } from '../panels/panel-pool.service';
@@ -49,8 +44,8 @@ interface Observation {
  * Checks one node, progressively: a quick HTTP probe first (short timeout); only when it answers, the panel (session,
  * `server/status` with xray running, the node's inbound, which is cached for share links). Every check is stored.
  * Hysteresis: a node never checked takes the first result; then it falls after HEALTH_FALL failures and rises after
- * HEALTH_RISE successes. Events fire on transitions only. Falling starts a durable failover job in the same
- * transaction; rising waits until the clients of users who moved away are deleted from the panel.
+ * HEALTH_RISE successes. Events fire on transitions only. A fall fires the node lifecycle's fall hooks in the
+ * transaction that records it (the failover job starts there); a return waits for the lifecycle's serving gates.
  */
 @Injectable()
 export class NodeCheckService implements OnApplicationBootstrap {
@@ -62,15 +57,11 @@ export class NodeCheckService implements OnApplicationBootstrap {
     private readonly nodes: NodesRepository,
     private readonly pool: PanelPoolService,
     private readonly events: EventsService,
-    private readonly tombstones: TombstonesService,
     private readonly changes: NodeChanges,
-    private readonly evacuation: EvacuationService,
-    private readonly runner: JobRunnerService,
     private readonly metrics: MetricsService,
     private readonly health: HealthRepository,
     private readonly nodesService: NodesService,
-    private readonly access: AccessSyncService,
-    private readonly reconcile: ReconcileService,
+    private readonly lifecycle: NodeLifecycle,
   ) {}
 
   /** New or re-pointed nodes are checked right away; nodes never checked are checked at start-up. */
@@ -92,21 +83,13 @@ export class NodeCheckService implements OnApplicationBootstrap {
   async check(node: NodeEntity): Promise<CheckOutcome> {
     const observation = await this.observe(node);
     if (observation.ok && node.healthStatus !== 'healthy') {
-      // Before a node may serve again, moved users' clients must be gone from it, the panel must agree with the
-      // database (a reinstalled or restored panel gets its clients back), and access changes made while it was away
-      // (a disable, an expiry) must be on it.
-      const { failed } = await this.tombstones.runDue({ nodeId: node.id });
-      if (failed) Object.assign(observation, { ok: false, error: `${failed} moved users' clients not deleted yet` });
-      else await this.reconcileBeforeServing(node, observation);
-      const behind = observation.ok ? await this.access.applyPending(node.id) : 0;
-      if (behind) Object.assign(observation, { ok: false, error: `${behind} users' access changes not applied yet` });
+      // A node passes the lifecycle's gates before it may serve again.
+      const refusal = await this.lifecycle.mayServe(node);
+      if (refusal !== null) Object.assign(observation, { ok: false, error: refusal });
     }
-    const { status, failoverJobId } = await this.record(node, observation);
-    if (failoverJobId) this.runner.kick();
-    if (observation.ok && node.healthStatus === 'healthy') {
-      await this.tombstones.runDue({ nodeId: node.id });
-      await this.access.applyPending(node.id);
-    }
+    const { status, afterCommit } = await this.record(node, observation);
+    afterCommit?.();
+    if (observation.ok && node.healthStatus === 'healthy') await this.lifecycle.serving(node);
     this.metrics.checkLatency.observe({ result: observation.ok ? 'ok' : 'failed' }, observation.responseTimeMs / 1000);
     return {
       ok: observation.ok,
@@ -115,16 +98,6 @@ export class NodeCheckService implements OnApplicationBootstrap {
       detail: observation.detail,
       healthStatus: status,
     };
-  }
-
-  /** A node about to serve (again) is reconciled first; if that cannot be done, it does not serve yet. */
-  private async reconcileBeforeServing(node: NodeEntity, observation: Observation): Promise<void> {
-    try {
-      await this.reconcile.reconcile(node.id);
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      Object.assign(observation, { ok: false, error: `reconcile: ${error.message}` });
-    }
   }
 
   private async observe(node: NodeEntity): Promise<Observation> {
@@ -194,10 +167,10 @@ export class NodeCheckService implements OnApplicationBootstrap {
   private async record(
     node: NodeEntity,
     seen: Observation,
-  ): Promise<{ status: HealthStatus; failoverJobId: number | null }> {
+  ): Promise<{ status: HealthStatus; afterCommit: AfterCommit | null }> {
     return this.dataSource.transaction(async (manager) => {
       const current = await this.nodes.findByIdForUpdate(node.id, manager);
-      if (!current) return { status: 'unknown' as HealthStatus, failoverJobId: null };
+      if (!current) return { status: 'unknown' as HealthStatus, afterCommit: null };
       const previous = current.healthStatus;
       const next = nextHealth(
         {
@@ -238,7 +211,7 @@ export class NodeCheckService implements OnApplicationBootstrap {
         },
         manager,
       );
-      let failoverJobId: number | null = null;
+      let afterCommit: AfterCommit | null = null;
       if (next.status !== previous && previous !== 'unknown') {
         await this.events.record(
           {
@@ -252,10 +225,10 @@ export class NodeCheckService implements OnApplicationBootstrap {
         if (next.status === 'unhealthy') {
           // The one log line of a fall: our account and a bounded, scrubbed excerpt of what the panel said.
           this.logger.warn(`node ${current.name} is down: ${seen.detail ?? seen.error}`);
-          failoverJobId = await this.evacuation.startFailover(current, manager);
+          afterCommit = await this.lifecycle.fell(current, manager);
         }
       }
-      return { status: next.status, failoverJobId };
+      return { status: next.status, afterCommit };
     });
   }
 

@@ -8,11 +8,12 @@ import { NodesSeederService } from './nodes-seeder.service';
 import { NodesService } from './nodes.service';
 import { NodeChanges } from './node-changes';
 import { NodeDriftRepository } from './node-drift.repository';
+import { NodeLifecycle } from './node-lifecycle';
 
 @Module({
   imports: [TypeOrmModule.forFeature([NodeEntity]), PanelsModule],
   controllers: [NodesController],
-  providers: [NodesRepository, NodesService, NodesSeederService, NodeChanges, NodeDriftRepository],
-  exports: [NodesRepository, NodesService, NodeChanges, NodeDriftRepository],
+  providers: [NodesRepository, NodesService, NodesSeederService, NodeChanges, NodeDriftRepository, NodeLifecycle],
+  exports: [NodesRepository, NodesService, NodeChanges, NodeDriftRepository, NodeLifecycle],
 })
 export class NodesModule {}

@@ -9,12 +9,13 @@ import { ReconcilePassService } from './reconcile-pass.service';
 import { ReconcileController } from './reconcile.controller';
 import { ReconcileService } from './reconcile.service';
 import { ReconcileRepository } from './reconcile.repository';
+import { ReconcileServingGate } from './reconcile-serving-gate';
 
 /** Every panel converges to the database: drift found, shown and repaired. */
 @Module({
   imports: [AccessModule, AssignmentsModule, NodesModule, PanelsModule, UsageLedgerModule, UsersModule],
   controllers: [ReconcileController],
-  providers: [ReconcileRepository, ReconcileService, ReconcilePassService],
+  providers: [ReconcileRepository, ReconcileService, ReconcilePassService, ReconcileServingGate],
   exports: [ReconcileService, ReconcilePassService],
 })
 export class ReconcileModule {}
