@@ -8,11 +8,9 @@ import { APP_CONFIG } from '../../config/config.module';
 import { MoveEngine } from '../assignments/move-engine.service';
 import type { MoveManyResult, MoveReason } from '../assignments/move.types';
 import { RecoveryService } from '../assignments/recovery.service';
-import { TombstonesService } from '../assignments/tombstones.service';
 import { EventsService } from '../events/events.service';
-import { MetricsService } from '../metrics/metrics.service';
 import { NodesRepository } from '../nodes/nodes.repository';
-import { NodesService } from '../nodes/nodes.service';
+import { JobEndings } from './job-endings';
 import { Job, JobItem } from './job.entity';
 import { JobsRepository } from './jobs.repository';
 
@@ -55,11 +53,9 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
     private readonly jobs: JobsRepository,
     private readonly engine: MoveEngine,
     private readonly recovery: RecoveryService,
-    private readonly tombstones: TombstonesService,
     private readonly nodes: NodesRepository,
-    private readonly nodesService: NodesService,
     private readonly events: EventsService,
-    private readonly metrics: MetricsService,
+    private readonly endings: JobEndings,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -220,17 +216,16 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
     return this.jobs.settle(job.id, { done, gone, givenUp, retried });
   }
 
+  /** Ends the job the way its kind ends (see JobEndings), then reports it. */
   private async finish(job: Job): Promise<void> {
     const current = (await this.jobs.findById(job.id))!;
-    let error = current.failed ? `${current.failed} of ${current.total} users could not be moved` : null;
-    if (job.kind === 'node-delete' && job.nodeId !== null) {
-      error = (await this.deleteNodeIfEmpty(job)) ?? error;
-    }
-    // A drained node is empty on its panel too when the job ends (the loop retries what its panel refuses now).
-    if (job.kind === 'drain' && job.nodeId !== null) await this.tombstones.runDue({ nodeId: job.nodeId });
-    const status = error && job.kind === 'node-delete' ? 'failed' : 'completed';
+    const { error, failed } = await this.endings.closing(
+      current,
+      current.failed ? `${current.failed} of ${current.total} users could not be moved` : null,
+    );
+    const status = failed ? 'failed' : 'completed';
     if (!(await this.jobs.finish(job.id, this.owner, status, error))) return; // taken over meanwhile
-    if (job.kind === 'failover') await this.failoverCompleted(current);
+    await this.endings.closed(current);
     await this.events.record({
       type: EventType.JobFinished,
       actor: `job:${job.id}`,
@@ -238,32 +233,5 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
       payload: { jobId: job.id, kind: job.kind, status, done: current.done, failed: current.failed },
     });
     this.logger.log(`job ${job.id} (${job.kind}) ${status}: ${current.done} moved, ${current.failed} failed`);
-  }
-
-  /** The alert (and webhook) that a dead node's users are all serving elsewhere, with how long it took. */
-  private async failoverCompleted(job: Job): Promise<void> {
-    const seconds = (Date.now() - job.createdAt.getTime()) / 1000;
-    this.metrics.failoverSeconds.observe(seconds);
-    this.metrics.failoverUsers.inc(job.done);
-    await this.events.record({
-      type: EventType.FailoverCompleted,
-      actor: `job:${job.id}`,
-      nodeId: job.nodeId,
-      payload: { jobId: job.id, usersMoved: job.done, usersFailed: job.failed, seconds: Math.round(seconds * 10) / 10 },
-    });
-  }
-
-  /** The node goes once nobody is left on it; otherwise it stays (inactive) and the job reports why. */
-  private async deleteNodeIfEmpty(job: Job): Promise<string | null> {
-    const node = await this.nodes.findById(job.nodeId!);
-    if (!node) return null;
-    // The moved users' clients leave the retired panel first (tombstones go with the node).
-    await this.tombstones.runDue({ nodeId: node.id });
-    try {
-      await this.nodesService.remove(node.id, job.createdBy);
-      return null;
-    } catch (error) {
-      return `node not deleted: ${(error as Error).message}`;
-    }
   }
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AssignmentsModule } from '../assignments/assignments.module';
 import { NodesModule } from '../nodes/nodes.module';
+import { JobEndings } from './job-endings';
 import { JobRunnerService } from './job-runner.service';
 import { JobsController } from './jobs.controller';
 import { JobsRepository } from './jobs.repository';
@@ -10,7 +11,7 @@ import { JobsService } from './jobs.service';
 @Module({
   imports: [AssignmentsModule, NodesModule],
   controllers: [JobsController],
-  providers: [JobsRepository, JobsService, JobRunnerService],
-  exports: [JobsService, JobRunnerService],
+  providers: [JobsRepository, JobsService, JobRunnerService, JobEndings],
+  exports: [JobsService, JobRunnerService, JobEndings],
 })
 export class JobsModule {}
