@@ -18,6 +18,7 @@ import { AccessModule } from './modules/access/access.module';
 import { AssignmentsModule } from './modules/assignments/assignments.module';
 import { BalancerModule } from './modules/balancer/balancer.module';
 import { HealthModule } from './modules/health/health.module';
+import { HousekeepingModule } from './modules/housekeeping/housekeeping.module';
 import { KeysModule } from './modules/keys/keys.module';
 import { EvacuationModule } from './modules/evacuation/evacuation.module';
 import { JobsModule } from './modules/jobs/jobs.module';
@@ -63,6 +64,7 @@ export class AppModule {
         EvacuationModule,
         BalancerModule,
         HealthModule,
+        HousekeepingModule,
         KeysModule,
         StatsModule,
         OpsModule,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { AccessPassService } from '../src/modules/access/access-pass.service';
-import { HealthSweepService } from '../src/modules/health/health-sweep.service';
+import { HousekeepingService } from '../src/modules/housekeeping/housekeeping.service';
 import { checkHealth, clientOn, eventually, placeUsers, startFleet } from './support/fleet';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -309,7 +309,7 @@ describe('user access: plans stored, enforced on the panel client (real HTTP, Po
     const before = await overview();
     expect(before.access).toMatchObject(expected);
     expect(before.users).toEqual({ total: 6, placed: 5 });
-    await t.app.get(HealthSweepService).housekeeping();
+    await t.app.get(HousekeepingService).run();
     const [{ pending }] = await t.dataSource.query(`SELECT count(*)::int AS pending FROM user_count_changes`);
     expect(pending).toBe(0);
     expect((await overview()).access).toMatchObject(expected);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { PanelSimulator, FaultKind } from '@fleet/panel-sim';
 import { HealthSweepService } from '../src/modules/health/health-sweep.service';
+import { HousekeepingService } from '../src/modules/housekeeping/housekeeping.service';
 import {
   checkHealth,
   checkInvariants,
@@ -99,7 +100,7 @@ describe('health checks, hysteresis, failover and recovery (real HTTP, PostgreSQ
     expect(undecided).toMatchObject({ inboundId: null, eligible: false, ineligibleReason: 'no inbound chosen' });
   });
 
-  it('health history and events past their retention go after a sweep, in bounded batches; newer rows stay', async () => {
+  it('health history and events past their retention go at housekeeping, in bounded batches; newer rows stay', async () => {
     const nodeId = fleet.nodeIds[0];
     await t.dataSource.query(
       `INSERT INTO health_checks (node_id, ok, health_status, checked_at)
@@ -117,9 +118,9 @@ describe('health checks, hysteresis, failover and recovery (real HTTP, PostgreSQ
     const recentEvents = await count(
       `SELECT count(*)::int AS n FROM events WHERE created_at > now() - interval '90 days'`,
     );
-    const sweep = t.app.get(HealthSweepService);
-    expect(await sweep.housekeeping()).toEqual({ checks: 5000, events: 10 }); // one batch per sweep at most
-    expect(await sweep.housekeeping()).toEqual({ checks: 1000, events: 0 });
+    const housekeeping = t.app.get(HousekeepingService);
+    expect(await housekeeping.run()).toEqual({ checks: 5000, events: 10 }); // one batch per run at most
+    expect(await housekeeping.run()).toEqual({ checks: 1000, events: 0 });
     expect(
       await count(`SELECT count(*)::int AS n FROM health_checks WHERE checked_at < now() - interval '7 days'`),
     ).toBe(0);

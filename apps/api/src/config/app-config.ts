@@ -72,6 +72,8 @@ export interface AppConfig {
   healthRetentionDays: number;
   /** Days of events kept (the event log and webhooks' source). */
   eventsRetentionDays: number;
+  /** Housekeeping period (kept user counts folded, old health history and events pruned); 0 turns it off. */
+  housekeepingIntervalMs: number;
   /** How often the access pass looks for expiries and warnings; 0 turns it off. */
   accessIntervalMs: number;
   /** `user.expiring` is sent this long before an expiry. */
@@ -210,6 +212,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     healthRise: integer('HEALTH_RISE', 2, 1, 100),
     healthRetentionDays: integer('HEALTH_RETENTION_DAYS', 7, 1, 3650),
     eventsRetentionDays: integer('EVENTS_RETENTION_DAYS', 90, 1, 3650),
+    housekeepingIntervalMs: integer('HOUSEKEEPING_INTERVAL_MS', 10_000, 0, 3_600_000),
     accessIntervalMs: integer('ACCESS_INTERVAL_MS', 30_000, 0, 3_600_000),
     accessExpiryWarningHours: integer('ACCESS_EXPIRY_WARNING_HOURS', 72, 1, 8760),
     accessTimezone: timeZone(text('ACCESS_TIMEZONE') ?? 'UTC', problems),

@@ -51,6 +51,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     USAGE_INTERVAL_MS: '0', // … and the usage pass
     RECONCILE_INTERVAL_MS: '0', // … and reconciles
     TOP_USERS_REFRESH_MS: '0', // top users computed when asked; the test of the snapshot turns it on
+    HOUSEKEEPING_INTERVAL_MS: '0', // tests run housekeeping themselves; the test of its schedule turns it on
     ...options.env,
   });
   const secretBox = new SecretBox(options.secretKey ?? randomBytes(32));

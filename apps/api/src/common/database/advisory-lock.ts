@@ -22,6 +22,8 @@ export const LockKey = {
   TopUsers: 7_300_010,
   /** Writes to a 3x-ui panel: the first of two keys, the second being the panel's (`panelLockKey`). */
   PanelWrite: 7_300_011,
+  /** Scheduled housekeeping (kept counts folded, old history and events pruned): one replica per tick. */
+  Housekeeping: 7_300_012,
 } as const;
 
 /** Takes a transaction-scoped advisory lock: held until the caller's transaction ends. */

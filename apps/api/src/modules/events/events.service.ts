@@ -53,6 +53,11 @@ export class EventsService {
     await this.rows.insertMany(inputs, manager);
   }
 
+  /** Deletes up to `limit` events older than `retentionDays`; answers how many. */
+  prune(retentionDays: number, limit: number): Promise<number> {
+    return this.rows.prune(retentionDays, limit);
+  }
+
   countSince(type: string, since: Date): Promise<number> {
     return this.events.countBy({ type, createdAt: MoreThan(since) });
   }

@@ -9,15 +9,11 @@ import { runFleetTask } from '../../common/background/fleet-task';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { NodesRepository } from '../nodes/nodes.repository';
-import { EventsRepository } from '../events/events.repository';
-import { UsersRepository } from '../users/users.repository';
 import { HealthRepository } from './health.repository';
 import { CheckOutcome, NodeCheckService } from './node-check.service';
 import { sweepFigures } from './recent-health';
 
 const TASK = 'health-sweep';
-/** Rows of each history table deleted per sweep at most. */
-const PRUNE_BATCH = 5000;
 
 export interface SweepResult {
   swept: boolean;
@@ -29,7 +25,7 @@ export interface SweepResult {
  * Every HEALTH_INTERVAL_MS, checks all nodes with bounded parallelism, each within HEALTH_TIMEOUT_MS, so a sweep of
  * many dead nodes takes about one timeout. One replica sweeps per tick: the sweep holds an advisory lock and records
  * its start in `task_runs`; another replica that finds the lock taken, or a sweep started less than an interval ago,
- * skips. Old history is pruned after each sweep.
+ * skips. Old history is pruned by housekeeping, on its own schedule.
  */
 @Injectable()
 export class HealthSweepService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -43,8 +39,6 @@ export class HealthSweepService implements OnApplicationBootstrap, OnModuleDestr
     private readonly nodes: NodesRepository,
     private readonly checks: NodeCheckService,
     private readonly health: HealthRepository,
-    private readonly events: EventsRepository,
-    private readonly users: UsersRepository,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -60,27 +54,10 @@ export class HealthSweepService implements OnApplicationBootstrap, OnModuleDestr
     const outcome = await runFleetTask(
       this.dataSource,
       { name: TASK, lock: LockKey.HealthSweep, intervalMs: this.config.healthIntervalMs },
-      async () => {
-        const outcomes = await this.checkAll();
-        await this.housekeeping();
-        return outcomes.length;
-      },
+      async () => (await this.checkAll()).length,
     );
     if (!outcome.ran) return { swept: false, nodes: 0, ms: 0 };
     return { swept: true, nodes: outcome.result, ms: Math.round(performance.now() - started) };
-  }
-
-  /**
-   * Housekeeping after each sweep: health history and events past their retention go, a bounded batch of each, so
-   * the tables stay bounded without a long delete (a backlog is worked off over several sweeps); the user counts'
-   * changes are folded into their totals.
-   */
-  async housekeeping(): Promise<{ checks: number; events: number }> {
-    await this.users.foldCounts();
-    return {
-      checks: await this.health.prune(this.config.healthRetentionDays, PRUNE_BATCH),
-      events: await this.events.prune(this.config.eventsRetentionDays, PRUNE_BATCH),
-    };
   }
 
   /**

@@ -5,6 +5,7 @@ import { ErrorCode } from '@fleet/contract';
 import { DomainError } from '../../common/errors/domain-error';
 import { AllowRoles } from '../auth/roles.decorator';
 import { NodesRepository } from '../nodes/nodes.repository';
+import { HealthHistoryService } from './health-history.service';
 import { HealthSweepService } from './health-sweep.service';
 import { CheckOutcome, NodeCheckService } from './node-check.service';
 import { IdParam } from '../../common/http/id-param';
@@ -37,6 +38,7 @@ export class HealthController {
   constructor(
     private readonly checks: NodeCheckService,
     private readonly sweeps: HealthSweepService,
+    private readonly checksHistory: HealthHistoryService,
     private readonly nodes: NodesRepository,
   ) {}
 
@@ -58,6 +60,6 @@ export class HealthController {
   @AllowRoles('admin', 'viewer')
   async history(@IdParam() id: number, @Query() query: HealthHistoryQueryDto) {
     if (!(await this.nodes.findById(id))) throw new DomainError(ErrorCode.NodeNotFound, `node ${id} not found`);
-    return this.checks.history(id, query.since ?? null, query.limit);
+    return this.checksHistory.history(id, query.since ?? null, query.limit);
   }
 }

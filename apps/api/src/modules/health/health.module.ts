@@ -2,8 +2,8 @@ import { Module } from '@nestjs/common';
 import { EventsModule } from '../events/events.module';
 import { NodesModule } from '../nodes/nodes.module';
 import { PanelsModule } from '../panels/panels.module';
-import { UsersModule } from '../users/users.module';
 import { HealthController } from './health.controller';
+import { HealthHistoryService } from './health-history.service';
 import { HealthRepository } from './health.repository';
 import { RecentHealthController } from './recent-health.controller';
 import { HealthSweepService } from './health-sweep.service';
@@ -14,9 +14,9 @@ import { NodeCheckService } from './node-check.service';
  * node's lifecycle (a fall, a return); what follows is the business of the modules that registered for it.
  */
 @Module({
-  imports: [NodesModule, PanelsModule, EventsModule, UsersModule],
+  imports: [NodesModule, PanelsModule, EventsModule],
   controllers: [HealthController, RecentHealthController],
-  providers: [HealthRepository, NodeCheckService, HealthSweepService],
-  exports: [NodeCheckService, HealthSweepService],
+  providers: [HealthRepository, NodeCheckService, HealthSweepService, HealthHistoryService],
+  exports: [NodeCheckService, HealthSweepService, HealthHistoryService],
 })
 export class HealthModule {}

@@ -231,11 +231,6 @@ export class NodeCheckService implements OnApplicationBootstrap {
       return { status: next.status, afterCommit };
     });
   }
-
-  /** Checks history, newest first. */
-  history(nodeId: number, since: Date | null, limit: number) {
-    return this.health.history(nodeId, since, limit);
-  }
 }
 
 /** The panel's one enabled inbound of a protocol we can serve, when there is exactly one. */

@@ -11,6 +11,11 @@ import { VpnUser } from './vpn-user.entity';
 export class UsersService {
   constructor(private readonly users: UsersRepository) {}
 
+  /** Folds the changes appended by the counting triggers into the kept totals. */
+  foldCounts(): Promise<void> {
+    return this.users.foldCounts();
+  }
+
   async list(filter: UserFilter, viewer: Role): Promise<Page<UserView>> {
     const { rows, total, estimated } = await this.users.list(filter);
     return {
