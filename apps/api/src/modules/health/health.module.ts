@@ -8,6 +8,8 @@ import { HealthRepository } from './health.repository';
 import { RecentHealthController } from './recent-health.controller';
 import { HealthSweepService } from './health-sweep.service';
 import { NodeCheckService } from './node-check.service';
+import { NodeObserver } from './node-observer';
+import { HealthRecorder } from './health-recorder';
 
 /**
  * Scheduled and on-demand health checks and their history. A check observes a node, records what it saw and fires the
@@ -16,7 +18,14 @@ import { NodeCheckService } from './node-check.service';
 @Module({
   imports: [NodesModule, PanelsModule, EventsModule],
   controllers: [HealthController, RecentHealthController],
-  providers: [HealthRepository, NodeCheckService, HealthSweepService, HealthHistoryService],
+  providers: [
+    HealthRepository,
+    NodeObserver,
+    HealthRecorder,
+    NodeCheckService,
+    HealthSweepService,
+    HealthHistoryService,
+  ],
   exports: [NodeCheckService, HealthSweepService, HealthHistoryService],
 })
 export class HealthModule {}
