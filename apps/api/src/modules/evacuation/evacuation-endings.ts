@@ -5,7 +5,6 @@ import { EventsService } from '../events/events.service';
 import { JobEndings } from '../jobs/job-endings';
 import { Job } from '../jobs/job.entity';
 import { MetricsService } from '../metrics/metrics.service';
-import { NodesRepository } from '../nodes/nodes.repository';
 import { NodesService } from '../nodes/nodes.service';
 
 /** How evacuations end: a deleted node goes once empty, a drained node is empty on its panel too, a failover reports. */
@@ -14,7 +13,6 @@ export class EvacuationEndings implements OnModuleInit {
   constructor(
     private readonly endings: JobEndings,
     private readonly tombstones: TombstonesService,
-    private readonly nodes: NodesRepository,
     private readonly nodesService: NodesService,
     private readonly events: EventsService,
     private readonly metrics: MetricsService,
@@ -40,7 +38,7 @@ export class EvacuationEndings implements OnModuleInit {
 
   /** The node goes once nobody is left on it; otherwise it stays (inactive) and the job reports why. */
   private async deleteNodeIfEmpty(nodeId: number, actor: string): Promise<string | null> {
-    const node = await this.nodes.findById(nodeId);
+    const node = await this.nodesService.findById(nodeId);
     if (!node) return null;
     // The moved users' clients leave the retired panel first (tombstones go with the node).
     await this.tombstones.runDue({ nodeId: node.id });

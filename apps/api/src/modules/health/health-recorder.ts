@@ -7,7 +7,6 @@ import { APP_CONFIG } from '../../config/config.module';
 import { EventsService } from '../events/events.service';
 import { NodeEntity } from '../nodes/node.entity';
 import { AfterCommit, NodeLifecycle } from '../nodes/node-lifecycle';
-import { NodesRepository } from '../nodes/nodes.repository';
 import { NodesService } from '../nodes/nodes.service';
 import { HealthRepository } from './health.repository';
 import { nextHealth } from './hysteresis';
@@ -25,7 +24,6 @@ export class HealthRecorder {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly nodes: NodesRepository,
     private readonly nodesService: NodesService,
     private readonly health: HealthRepository,
     private readonly events: EventsService,
@@ -38,7 +36,7 @@ export class HealthRecorder {
     seen: Observation,
   ): Promise<{ status: HealthStatus; afterCommit: AfterCommit | null }> {
     return this.dataSource.transaction(async (manager) => {
-      const current = await this.nodes.findByIdForUpdate(node.id, manager);
+      const current = await this.nodesService.lockForUpdate(node.id, manager);
       if (!current) return { status: 'unknown' as HealthStatus, afterCommit: null };
       const previous = current.healthStatus;
       const next = nextHealth(
@@ -53,7 +51,7 @@ export class HealthRecorder {
       if (seen.chosenInbound !== null && current.inboundId === null) {
         await this.nodesService.chooseInbound(current, seen.chosenInbound, manager);
       }
-      await this.nodes.recordHealth(
+      await this.nodesService.recordHealth(
         node.id,
         {
           healthStatus: next.status,

@@ -8,6 +8,12 @@ import { InboundSnapshot, NodeEntity } from './node.entity';
 import { EligibilityFacts, eligibilityFacts, eligibleSql } from './node-eligibility';
 
 /** Every node query lives here; the only writer of `nodes`. Methods take an optional EntityManager to join the caller's transaction. */
+/** What a health check writes on the node's row. */
+export type HealthFields = Pick<
+  NodeEntity,
+  'healthStatus' | 'consecutiveFailures' | 'consecutiveSuccesses' | 'responseTimeMs' | 'lastError' | 'inboundSnapshot'
+>;
+
 @Injectable()
 export class NodesRepository {
   constructor(@InjectRepository(NodeEntity) private readonly nodes: Repository<NodeEntity>) {}
@@ -160,19 +166,7 @@ export class NodesRepository {
   }
 
   /** A health check's result on the node row (not a configuration change: `updated_at` stays). */
-  async recordHealth(
-    nodeId: number,
-    fields: Pick<
-      NodeEntity,
-      | 'healthStatus'
-      | 'consecutiveFailures'
-      | 'consecutiveSuccesses'
-      | 'responseTimeMs'
-      | 'lastError'
-      | 'inboundSnapshot'
-    >,
-    manager: EntityManager,
-  ): Promise<void> {
+  async recordHealth(nodeId: number, fields: HealthFields, manager: EntityManager): Promise<void> {
     await manager.query(
       `UPDATE nodes SET health_status = $2, consecutive_failures = $3, consecutive_successes = $4,
               last_health_check = now(), response_time_ms = $5, last_error = $6, inbound_snapshot = $7

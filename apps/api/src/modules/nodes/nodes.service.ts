@@ -13,7 +13,7 @@ import { listingOf, mapNode } from './node.mapper';
 import type { DriftRecord } from './node-drift';
 import { NodeDriftRepository } from './node-drift.repository';
 import { NodeChanges } from './node-changes';
-import { NodeFilter, NodeLoadFacts, NodesRepository } from './nodes.repository';
+import { HealthFields, NodeFilter, NodeLoadFacts, NodesRepository } from './nodes.repository';
 
 /** Changes that point the node at another panel or inbound: it is checked again before it takes users. */
 const PANEL_FIELDS = ['panelUrl', 'panelUsername', 'panelPassword', 'panelApiToken', 'inboundId', 'tlsVerify'];
@@ -164,6 +164,11 @@ export class NodesService {
   /** The node's row, locked until the transaction ends (writes to one node serialise). */
   lockForUpdate(id: number, manager: EntityManager): Promise<NodeEntity | null> {
     return this.nodes.findByIdForUpdate(id, manager);
+  }
+
+  /** A health check's outcome on the node's row, in the caller's transaction (which holds the row's lock). */
+  recordHealth(nodeId: number, fields: HealthFields, manager: EntityManager): Promise<void> {
+    return this.nodes.recordHealth(nodeId, fields, manager);
   }
 
   /** Every node, in id order. */
