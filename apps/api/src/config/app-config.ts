@@ -15,7 +15,7 @@ export interface AppConfig {
   databaseUrl: string | null;
   dataDir: string;
   embeddedPgPort: number;
-  /** Raw SECRET_KEY value; decoded and checked by `resolveSecretKey`. */
+  /** Raw SECRET_KEY value; decoded and checked by `decodeSecretKey` when the runtime starts. */
   secretKey: string | null;
   jwtTtlSeconds: number;
   adminUsername: string | null;

@@ -14,7 +14,7 @@ export interface EligibilityFacts {
 
 /**
  * THE eligibility rule: why a node cannot take a user now, in words, or null when it can. The same rule in SQL is
- * `ELIGIBLE_SQL`; a test runs both over a table of cases.
+ * `eligibleSql`; a test runs both over a table of cases.
  */
 export function ineligibleReason(node: EligibilityFacts): string | null {
   if (node.status !== 'active') return `status is ${node.status}`;

@@ -7,13 +7,16 @@ import type { DriftSummary, NodeListing } from './node.mapper';
 import { InboundSnapshot, NodeEntity } from './node.entity';
 import { EligibilityFacts, eligibilityFacts, eligibleSql } from './node-eligibility';
 
-/** Every node query lives here; the only writer of `nodes`. Methods take an optional EntityManager to join the caller's transaction. */
 /** What a health check writes on the node's row. */
 export type HealthFields = Pick<
   NodeEntity,
   'healthStatus' | 'consecutiveFailures' | 'consecutiveSuccesses' | 'responseTimeMs' | 'lastError' | 'inboundSnapshot'
 >;
 
+/**
+ * Node queries, and every write to `nodes` but one: the usage ledger stamps `usage_collected_at` itself
+ * (`UsageRepository.markCollected`). Methods take an optional EntityManager to join the caller's transaction.
+ */
 @Injectable()
 export class NodesRepository {
   constructor(@InjectRepository(NodeEntity) private readonly nodes: Repository<NodeEntity>) {}

@@ -51,7 +51,7 @@ export interface UsageBucket {
 /** Transaction-scoped advisory lock class for one node's counters (the second key is the node id). */
 const NODE_COUNTERS_LOCK = 7_300_100;
 
-/** Every query on the usage ledger: cursors, hourly/daily buckets, node totals. */
+/** Every query on the usage ledger: cursors, hourly/daily buckets, node totals, users' period totals. */
 @Injectable()
 export class UsageRepository {
   /** The cursors this replica last saved or read, by node, at their row's version. */
@@ -414,7 +414,6 @@ export class UsageRepository {
     return { up: Number(row.up), down: Number(row.down) };
   }
 
-  /** The users who moved the most bytes since `since`. */
   /** The users who moved the most bytes since `since`: a sum over every hourly row since then. */
   async topUsers(since: Date, limit: number): Promise<TopUserView[]> {
     return topUserViews(

@@ -10,7 +10,7 @@ import type { UserIdentity } from '../assignments/panel-identity';
 import { NodeEntity } from '../nodes/node.entity';
 import { VpnUser } from './vpn-user.entity';
 
-/** A user with the node that serves them (active assignment), for the users API. */
+/** Which users a page of the users API lists. */
 export interface UserFilter {
   search?: string;
   nodeId?: number;
@@ -21,13 +21,18 @@ export interface UserFilter {
   after?: number;
 }
 
+/** A user with the node that serves them (active assignment), for the users API. */
 export interface UserRow {
   user: VpnUser;
   assignment: Assignment | null;
   node: NodeEntity | null;
 }
 
-/** Every query on `vpn_users`. Methods that take an EntityManager run inside the caller's transaction. */
+/**
+ * Queries on users: their rows, access rechecks and kept counts (the usage ledger, subscriptions, reconcile and
+ * assignments read or write `vpn_users` in their own queries too). Methods that take an EntityManager run inside the
+ * caller's transaction.
+ */
 @Injectable()
 export class UsersRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
