@@ -10,11 +10,11 @@ export function mapAccess(user: VpnUser, now = new Date()): AccessView {
     enabled: user.enabled,
     expiresAt: user.expiresAt?.toISOString() ?? null,
     holdDays: user.holdDays,
-    trafficLimitBytes: Number(user.trafficLimitBytes),
+    trafficLimitBytes: user.trafficLimitBytes,
     trafficReset: user.trafficReset,
     periodStart: user.periodStart?.toISOString() ?? null,
     nextResetAt: user.nextResetAt?.toISOString() ?? null,
-    usedBytes: Number(user.usedBytes),
+    usedBytes: user.usedBytes,
     deviceLimit: user.deviceLimit,
     note: user.note,
   };

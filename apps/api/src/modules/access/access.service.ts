@@ -56,7 +56,7 @@ export class AccessService {
         set('holdDays', patch.holdDays);
         if (patch.holdDays !== null) set('expiresAt', null); // starts again on first use
       }
-      if (patch.trafficLimitBytes !== undefined) set('trafficLimitBytes', String(patch.trafficLimitBytes));
+      if (patch.trafficLimitBytes !== undefined) set('trafficLimitBytes', patch.trafficLimitBytes);
       if (patch.trafficReset !== undefined) {
         set('trafficReset', patch.trafficReset);
         const start = user.periodStart ?? new Date();
@@ -120,8 +120,8 @@ export class AccessService {
   resetTraffic(userId: number, actor: string): Promise<VpnUser> {
     return this.change(userId, actor, EventType.UserTrafficReset, (user, set) => {
       const now = new Date();
-      set('usedBytes', '0');
-      set('usedUpBytes', '0');
+      set('usedBytes', 0);
+      set('usedUpBytes', 0);
       set('periodStart', now);
       set('nextResetAt', nextResetAt(user.trafficReset, now, this.config.accessTimezone));
     });
@@ -138,8 +138,8 @@ export class AccessService {
         start = next;
         next = nextResetAt(user.trafficReset, start, this.config.accessTimezone);
       }
-      set('usedBytes', '0');
-      set('usedUpBytes', '0');
+      set('usedBytes', 0);
+      set('usedUpBytes', 0);
       set('periodStart', start);
       set('nextResetAt', next);
     });
@@ -170,12 +170,12 @@ export class AccessService {
         const user = await this.users.findForUpdate(userId, manager);
         if (!user || user.deletedAt) throw new DomainError(ErrorCode.UserNotFound, `user ${userId} not found`);
         const payload = {
-          telegramId: user.telegramId === null ? null : Number(user.telegramId),
+          telegramId: user.telegramId,
           userId,
           status: 'deleted',
           expiresAt: user.expiresAt?.toISOString() ?? null,
-          usedBytes: Number(user.usedBytes),
-          trafficLimitBytes: Number(user.trafficLimitBytes),
+          usedBytes: user.usedBytes,
+          trafficLimitBytes: user.trafficLimitBytes,
         };
         await this.users.markDeleted(userId, newSubscriptionToken(), manager);
         const leaving = await this.engine.leaveEveryNode(user, manager);
@@ -230,12 +230,12 @@ export class AccessService {
             actor: 'system:access',
             userId,
             payload: {
-              telegramId: user.telegramId === null ? null : Number(user.telegramId),
+              telegramId: user.telegramId,
               userId,
               status: user.status,
               expiresAt: user.expiresAt.toISOString(),
-              usedBytes: Number(user.usedBytes),
-              trafficLimitBytes: Number(user.trafficLimitBytes),
+              usedBytes: user.usedBytes,
+              trafficLimitBytes: user.trafficLimitBytes,
             },
           },
         ],
@@ -283,12 +283,12 @@ export class AccessService {
       user.accessVersion += 1;
       await this.users.saveAccess(user, manager);
       const payload = {
-        telegramId: user.telegramId === null ? null : Number(user.telegramId),
+        telegramId: user.telegramId,
         userId: user.id,
         status: after,
         expiresAt: user.expiresAt?.toISOString() ?? null,
-        usedBytes: Number(user.usedBytes),
-        trafficLimitBytes: Number(user.trafficLimitBytes),
+        usedBytes: user.usedBytes,
+        trafficLimitBytes: user.trafficLimitBytes,
       };
       const secret = new Set(['uuid', 'subscriptionToken']);
       const events: EventInput[] = [];

@@ -29,7 +29,14 @@ export function accessFromPanel(client: PanelClient) {
     deviceLimit: clamp(Number(client.limitIp) || 0, 0, 100),
   };
   const status = accessStatus({ ...access, usedBytes: 0 }, new Date());
-  return { ...access, trafficLimitBytes: String(access.trafficLimitBytes), status };
+  return { ...access, status };
+}
+
+/** The client's `tgId` when it is a telegram id the API accepts (a positive integer up to 2^53-1), else null. */
+function telegramIdOf(client: PanelClient): number | null {
+  const text = String(client.tgId ?? '');
+  const id = Number(text);
+  return /^[1-9]\d{0,15}$/.test(text) && Number.isSafeInteger(id) ? id : null;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -69,16 +76,16 @@ export class AdoptionService {
         manager,
       );
       const takenTelegram = await this.users.takenTelegramIds(
-        fresh.map((c) => String(c.tgId ?? '')).filter((id) => /^[1-9]\d{0,15}$/.test(id)),
+        fresh.map(telegramIdOf).filter((id) => id !== null),
         manager,
       );
       for (const client of fresh) {
         const id = String(client.id ?? '');
         const uuid = UUID.test(id) && !takenUuids.has(id) ? id : randomUUID();
         takenUuids.add(uuid);
-        const tg = String(client.tgId ?? '');
-        const telegramId = /^[1-9]\d{0,15}$/.test(tg) && !takenTelegram.has(tg) ? tg : null;
-        if (telegramId) takenTelegram.add(telegramId);
+        const tg = telegramIdOf(client);
+        const telegramId = tg !== null && !takenTelegram.has(tg) ? tg : null;
+        if (telegramId !== null) takenTelegram.add(telegramId);
         const user = await this.users.createAdopted(manager, {
           telegramId,
           username: client.comment ? String(client.comment).slice(0, 255) : null,

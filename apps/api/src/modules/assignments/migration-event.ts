@@ -4,7 +4,7 @@ import type { MoveReason } from './move.types';
 
 /** The `user.migrated` event (and webhook) the bot uses to tell a user their server changed. */
 export function migratedEvent(
-  move: { userId: number; telegramId: string | null; fromNodeId: number; toNodeId: number },
+  move: { userId: number; telegramId: number | null; fromNodeId: number; toNodeId: number },
   options: { reason: MoveReason; actor: string; jobId?: number },
 ): EventInput {
   return {
@@ -13,7 +13,7 @@ export function migratedEvent(
     userId: move.userId,
     nodeId: move.toNodeId,
     payload: {
-      telegramId: move.telegramId ? Number(move.telegramId) : null,
+      telegramId: move.telegramId,
       fromNodeId: move.fromNodeId,
       toNodeId: move.toNodeId,
       reason: options.reason,

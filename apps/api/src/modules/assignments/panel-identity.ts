@@ -6,7 +6,7 @@ import type { InboundSnapshot } from '../nodes/node.entity';
 export interface UserIdentity {
   id: number;
   uuid: string;
-  telegramId: string | null;
+  telegramId: number | null;
   username: string | null;
   /** What the panel client must enforce, and the version of it. */
   access: Access;
@@ -82,7 +82,7 @@ export function panelClientFor(
   const base: PanelClient = {
     email,
     ...panelAccess(user.access, new Date(), quota),
-    tgId: user.telegramId ? Number(user.telegramId) : 0,
+    tgId: user.telegramId ?? 0,
     subId: createHash('sha256').update(`sub:${user.uuid}`).digest('hex').slice(0, 16),
     comment: user.username ?? '',
     reset: 0,

@@ -1,10 +1,11 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { numberColumn } from '../../common/database/number-column';
 
 /** Audit and alert log: who did what to which node or user. */
 @Entity('events')
 export class EventEntity {
-  @PrimaryGeneratedColumn({ type: 'bigint' })
-  id: string;
+  @PrimaryColumn({ type: 'bigint', generated: 'increment', transformer: numberColumn })
+  id: number;
 
   @Column({ type: 'varchar', length: 64 })
   type: string;

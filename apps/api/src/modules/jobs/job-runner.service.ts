@@ -137,7 +137,7 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
    */
   private async pass(job: Job, lease: { lost: boolean }): Promise<PassOutcome> {
     const outcome: PassOutcome = { seen: false, settled: 0, noSeats: false };
-    let after = '0';
+    let after = 0;
     let handing: Promise<unknown> = Promise.resolve();
     const next = () => {
       const chunk = handing.then(async () => {
@@ -197,9 +197,9 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
   private async settle(job: Job, items: JobItem[], result: MoveManyResult): Promise<number> {
     const byUser = new Map(items.map((item) => [item.userId, item]));
     const done = result.done.map(({ userId }) => byUser.get(userId)!.id);
-    const gone: string[] = [];
-    const givenUp: Array<{ id: string; error: string }> = [];
-    const retried: Array<{ id: string; attempts: number; error: string }> = [];
+    const gone: number[] = [];
+    const givenUp: Array<{ id: number; error: string }> = [];
+    const retried: Array<{ id: number; attempts: number; error: string }> = [];
     for (const failure of result.failed) {
       const item = byUser.get(failure.userId)!;
       if (failure.code === 'user-gone') {

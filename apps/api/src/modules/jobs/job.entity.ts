@@ -1,5 +1,6 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import type { JobKind, JobStatus } from '@fleet/contract';
+import { numberColumn } from '../../common/database/number-column';
 
 /** A durable batch of user moves (rebalance, failover, node deletion, drain); resumable by any replica. */
 @Entity('jobs')
@@ -54,8 +55,8 @@ export class Job {
 /** One user to move. `toNodeId` null: the balancer picks the target when the item runs. */
 @Entity('job_items')
 export class JobItem {
-  @PrimaryGeneratedColumn({ type: 'bigint' })
-  id: string;
+  @PrimaryColumn({ type: 'bigint', generated: 'increment', transformer: numberColumn })
+  id: number;
 
   @Column({ name: 'job_id', type: 'integer' })
   jobId: number;

@@ -101,7 +101,7 @@ export class JobsRepository {
   }
 
   /** The next pending items after item `afterId`, in id order (a pass walks the job's items once). */
-  pendingItems(jobId: number, limit: number, afterId = '0'): Promise<JobItem[]> {
+  pendingItems(jobId: number, limit: number, afterId = 0): Promise<JobItem[]> {
     return this.dataSource.getRepository(JobItem).find({
       where: { jobId, state: 'pending', id: MoreThan(afterId) },
       order: { id: 'ASC' },
@@ -126,11 +126,11 @@ export class JobsRepository {
   async settle(
     jobId: number,
     outcome: {
-      done: string[];
+      done: number[];
       /** Users deleted meanwhile: counted as done, and apart. */
-      gone: string[];
-      givenUp: Array<{ id: string; error: string }>;
-      retried: Array<{ id: string; attempts: number; error: string }>;
+      gone: number[];
+      givenUp: Array<{ id: number; error: string }>;
+      retried: Array<{ id: number; attempts: number; error: string }>;
     },
   ): Promise<number> {
     return this.dataSource.transaction(async (manager) => {

@@ -142,7 +142,7 @@ export class KeysService {
     const first = await this.subscriptions.byToken(token); // one query, the usual and only one
     if (!first) return null;
     const { user } = first;
-    const found = { access: mapAccess(user), uploadBytes: Number(user.usedUpBytes) };
+    const found = { access: mapAccess(user), uploadBytes: user.usedUpBytes };
     const { access } = found;
     // A user who may not use the service gets no link, but the headers say why (expiry, limit).
     if (!servesTraffic(access.status)) return { links: [], ...found };
@@ -174,7 +174,7 @@ export class KeysService {
     const node = known ?? (await this.nodes.findById(assignment.nodeId));
     if (!node) throw new DomainError(ErrorCode.NodeNotFound, `node ${assignment.nodeId} not found`);
     return {
-      telegramId: Number(user.telegramId),
+      telegramId: user.telegramId!,
       userId: user.id,
       key: shareLinkFor(identityOf(user), node) ?? '',
       subscriptionUrl: `${this.config.publicUrl}/sub/${user.subscriptionToken}`,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
-import { DataSource } from 'typeorm';
+import { DataSource, ValueTransformer } from 'typeorm';
 import type { InboundSnapshot, NodeEntity } from '../nodes/node.entity';
 import { VpnUser } from '../users/vpn-user.entity';
 
@@ -60,7 +60,7 @@ const INBOUND = `SELECT xmin::text AS version, inbound_snapshot FROM nodes WHERE
 @Injectable()
 export class SubscriptionRepository {
   private readonly pool: Pool;
-  private readonly columns: Array<{ db: string; property: string }>;
+  private readonly columns: Array<{ db: string; property: string; transformer?: ValueTransformer }>;
   private readonly query: string;
   private readonly inbounds = new Map<number, { version: string; snapshot: InboundSnapshot | null }>();
 
@@ -69,7 +69,11 @@ export class SubscriptionRepository {
     this.columns = dataSource
       .getMetadata(VpnUser)
       .columns.filter((column) => USER_PROPERTIES.includes(column.propertyName))
-      .map((column) => ({ db: column.databaseName, property: column.propertyName }));
+      .map((column) => ({
+        db: column.databaseName,
+        property: column.propertyName,
+        transformer: column.transformer as ValueTransformer | undefined,
+      }));
     this.query = byToken(this.columns.map(({ db }) => `u.${db}`).join(', '));
   }
 
@@ -83,7 +87,12 @@ export class SubscriptionRepository {
     const row = rows[0];
     const user = Object.assign(
       new VpnUser(),
-      Object.fromEntries(this.columns.map(({ db, property }) => [property, row[db]])),
+      Object.fromEntries(
+        this.columns.map(({ db, property, transformer }) => [
+          property,
+          transformer ? transformer.from(row[db]) : row[db],
+        ]),
+      ),
     );
     if (row['node_id'] === null) return { user, node: null };
     const id = row['node_id'] as number;

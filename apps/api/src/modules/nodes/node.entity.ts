@@ -1,6 +1,7 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import type { HealthStatus, NodeStatus } from '@fleet/contract';
 import type { LinkInbound } from '@fleet/xui-client';
+import { numberColumn } from '../../common/database/number-column';
 
 export type InboundSnapshot = LinkInbound & { id: number };
 
@@ -65,7 +66,7 @@ export class NodeEntity {
     precision: 6,
     scale: 3,
     default: 1,
-    transformer: { to: (value: number) => value, from: (value: string) => Number(value) },
+    transformer: numberColumn,
   })
   usageMultiplier: number;
 

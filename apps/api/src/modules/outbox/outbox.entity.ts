@@ -1,4 +1,5 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { numberColumn } from '../../common/database/number-column';
 
 /**
  * A webhook waiting for delivery; written in the same transaction as the change it announces, deleted once
@@ -6,8 +7,8 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeor
  */
 @Entity('outbox')
 export class OutboxMessage {
-  @PrimaryGeneratedColumn({ type: 'bigint' })
-  id: string;
+  @PrimaryColumn({ type: 'bigint', generated: 'increment', transformer: numberColumn })
+  id: number;
 
   @Column({ type: 'varchar', length: 64 })
   type: string;
@@ -15,8 +16,8 @@ export class OutboxMessage {
   @Column({ type: 'varchar', length: 40 })
   subject: string;
 
-  @Column({ type: 'bigint' })
-  sequence: string;
+  @Column({ type: 'bigint', transformer: numberColumn })
+  sequence: number;
 
   @Column({ type: 'jsonb' })
   payload: Record<string, unknown>;

@@ -49,15 +49,13 @@ export class UsageService {
   private async ofUser(user: VpnUser, query: UsageQueryDto): Promise<UserUsageView> {
     const range = this.range(query);
     const buckets = await this.usage.userBuckets(user.id, range.from, range.to, range.granularity, this.zone);
-    const used = Number(user.usedBytes);
-    const up = Number(user.usedUpBytes);
     return {
       total: sum(buckets),
       period: {
         start: user.periodStart?.toISOString() ?? null,
         end: user.nextResetAt?.toISOString() ?? null,
-        up,
-        down: used - up,
+        up: user.usedUpBytes,
+        down: user.usedBytes - user.usedUpBytes,
       },
       buckets,
     };

@@ -47,7 +47,7 @@ export class UsersRepository {
       .createQueryBuilder()
       .insert()
       .values({
-        telegramId: String(telegramId),
+        telegramId,
         username,
         uuid: randomUUID(),
         subscriptionToken: newSubscriptionToken(),
@@ -62,7 +62,7 @@ export class UsersRepository {
 
   createAdopted(
     manager: EntityManager,
-    fields: { telegramId: string | null; username: string | null; uuid: string } & Partial<
+    fields: { telegramId: number | null; username: string | null; uuid: string } & Partial<
       Pick<VpnUser, 'enabled' | 'expiresAt' | 'holdDays' | 'trafficLimitBytes' | 'deviceLimit' | 'status'>
     >,
   ): Promise<VpnUser> {
@@ -171,7 +171,7 @@ export class UsersRepository {
   }
 
   findByTelegramId(telegramId: number): Promise<VpnUser | null> {
-    return this.repo().findOneBy({ telegramId: String(telegramId) });
+    return this.repo().findOneBy({ telegramId });
   }
 
   findByToken(token: string): Promise<VpnUser | null> {
@@ -204,10 +204,10 @@ export class UsersRepository {
     return new Set(rows.map((row) => row.uuid));
   }
 
-  async takenTelegramIds(ids: string[], manager: EntityManager): Promise<Set<string>> {
+  async takenTelegramIds(ids: number[], manager: EntityManager): Promise<Set<number>> {
     if (!ids.length) return new Set();
     const rows = await this.repo(manager).find({ select: { telegramId: true }, where: { telegramId: In(ids) } });
-    return new Set(rows.map((row) => String(row.telegramId)));
+    return new Set(rows.map((row) => row.telegramId!));
   }
 
   /**
@@ -359,7 +359,7 @@ export function identityOfRow(row: Record<string, unknown>): UserIdentity {
   return {
     id: row['id'] as number,
     uuid: row['uuid'] as string,
-    telegramId: row['telegram_id'] as string | null,
+    telegramId: row['telegram_id'] === null ? null : Number(row['telegram_id']),
     username: row['username'] as string | null,
     access: {
       enabled: row['enabled'] as boolean,
@@ -378,8 +378,8 @@ export function accessOf(user: VpnUser): Access {
     enabled: user.enabled,
     expiresAt: user.expiresAt,
     holdDays: user.holdDays,
-    trafficLimitBytes: Number(user.trafficLimitBytes),
-    usedBytes: Number(user.usedBytes),
+    trafficLimitBytes: user.trafficLimitBytes,
+    usedBytes: user.usedBytes,
     deviceLimit: user.deviceLimit,
   };
 }
@@ -387,7 +387,7 @@ export function accessOf(user: VpnUser): Access {
 function fromRow(row: Record<string, unknown>): Partial<VpnUser> {
   return {
     id: row['id'] as number,
-    telegramId: row['telegram_id'] === null ? null : String(row['telegram_id']),
+    telegramId: row['telegram_id'] === null ? null : Number(row['telegram_id']),
     username: row['username'] as string | null,
     uuid: row['uuid'] as string,
     subscriptionToken: row['subscription_token'] as string,
@@ -395,12 +395,12 @@ function fromRow(row: Record<string, unknown>): Partial<VpnUser> {
     enabled: row['enabled'] as boolean,
     expiresAt: row['expires_at'] === null ? null : new Date(row['expires_at'] as string),
     holdDays: row['hold_days'] as number | null,
-    trafficLimitBytes: String(row['traffic_limit_bytes']),
+    trafficLimitBytes: Number(row['traffic_limit_bytes']),
     trafficReset: row['traffic_reset'] as VpnUser['trafficReset'],
     deviceLimit: row['device_limit'] as number,
     note: row['note'] as string | null,
-    usedBytes: String(row['used_bytes']),
-    usedUpBytes: String(row['used_up_bytes'] ?? 0),
+    usedBytes: Number(row['used_bytes']),
+    usedUpBytes: Number(row['used_up_bytes'] ?? 0),
     periodStart: row['period_start'] === null ? null : new Date(row['period_start'] as string),
     accessVersion: row['access_version'] as number,
     status: row['status'] as VpnUser['status'],

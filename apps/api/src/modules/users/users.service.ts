@@ -97,7 +97,7 @@ export class UsersService {
 export function mapUser({ user, assignment, node }: UserRow, viewer: Role): UserView {
   return {
     id: user.id,
-    telegramId: user.telegramId === null ? null : Number(user.telegramId),
+    telegramId: user.telegramId,
     username: user.username,
     ...(viewer === 'admin' ? { uuid: user.uuid } : {}),
     source: user.source,

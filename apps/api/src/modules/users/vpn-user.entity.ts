@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { numberColumn } from '../../common/database/number-column';
 import type { AccessStatus, TrafficReset } from '../access/access-status';
 
 /** A bot user. `uuid` is the client id used on every panel for the user's whole life. */
@@ -7,9 +8,9 @@ export class VpnUser {
   @PrimaryGeneratedColumn()
   id: number;
 
-  /** bigint comes back from pg as a string; ids stay below 2^53 by contract. */
-  @Column({ name: 'telegram_id', type: 'bigint', nullable: true, unique: true })
-  telegramId: string | null;
+  /** Below 2^53 by contract. */
+  @Column({ name: 'telegram_id', type: 'bigint', nullable: true, unique: true, transformer: numberColumn })
+  telegramId: number | null;
 
   @Column({ type: 'varchar', length: 255, nullable: true })
   username: string | null;
@@ -34,9 +35,8 @@ export class VpnUser {
   @Column({ name: 'hold_days', type: 'integer', nullable: true })
   holdDays: number | null;
 
-  /** bigint comes back as a string. */
-  @Column({ name: 'traffic_limit_bytes', type: 'bigint', default: 0 })
-  trafficLimitBytes: string;
+  @Column({ name: 'traffic_limit_bytes', type: 'bigint', default: 0, transformer: numberColumn })
+  trafficLimitBytes: number;
 
   @Column({ name: 'traffic_reset', type: 'varchar', length: 16, default: 'none' })
   trafficReset: TrafficReset;
@@ -48,12 +48,12 @@ export class VpnUser {
   note: string | null;
 
   /** Traffic counted in the current period (× each node's usage multiplier), upload and download. */
-  @Column({ name: 'used_bytes', type: 'bigint', default: 0 })
-  usedBytes: string;
+  @Column({ name: 'used_bytes', type: 'bigint', default: 0, transformer: numberColumn })
+  usedBytes: number;
 
   /** The upload part of `usedBytes`. */
-  @Column({ name: 'used_up_bytes', type: 'bigint', default: 0 })
-  usedUpBytes: string;
+  @Column({ name: 'used_up_bytes', type: 'bigint', default: 0, transformer: numberColumn })
+  usedUpBytes: number;
 
   @Column({ name: 'period_start', type: 'timestamptz', nullable: true })
   periodStart: Date | null;
