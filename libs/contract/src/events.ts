@@ -1,3 +1,5 @@
+import type { AccessStatus } from './placement';
+
 export const EventType = {
   NodeCreated: 'node.created',
   NodeUpdated: 'node.updated',
@@ -33,6 +35,19 @@ export const EventType = {
   ReconcileCorrected: 'reconcile.corrected',
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
+
+/**
+ * The `data` of every user webhook (`user.expiring`, `user.expired`, `user.limited`, `user.enabled`, `user.disabled`,
+ * `user.traffic_reset`, `user.rotated`, `user.deleted`, `user.first_connected`, …); change events add `changed`.
+ */
+export type UserEventData = {
+  telegramId: number | null;
+  userId: number;
+  status: AccessStatus | 'deleted';
+  expiresAt: string | null;
+  usedBytes: number;
+  trafficLimitBytes: number;
+};
 
 export interface EventView {
   id: number;

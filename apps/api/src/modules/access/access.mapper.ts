@@ -1,5 +1,5 @@
-import { AccessView } from '@fleet/contract';
-import { accessOf } from '../users/users.repository';
+import { AccessView, UserEventData } from '@fleet/contract';
+import { accessOf } from '../users/user.mapper';
 import { VpnUser } from '../users/vpn-user.entity';
 import { accessStatus } from './access-status';
 
@@ -17,5 +17,17 @@ export function mapAccess(user: VpnUser, now = new Date()): AccessView {
     usedBytes: user.usedBytes,
     deviceLimit: user.deviceLimit,
     note: user.note,
+  };
+}
+
+/** The `data` of a user webhook: the user as it stands, with `status` (the derived one, or `deleted`). */
+export function mapUserEvent(user: VpnUser, status: UserEventData['status'] = user.status): UserEventData {
+  return {
+    telegramId: user.telegramId,
+    userId: user.id,
+    status,
+    expiresAt: user.expiresAt?.toISOString() ?? null,
+    usedBytes: user.usedBytes,
+    trafficLimitBytes: user.trafficLimitBytes,
   };
 }

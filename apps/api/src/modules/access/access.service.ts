@@ -12,10 +12,11 @@ import { APP_CONFIG } from '../../config/config.module';
 import type { EventInput } from '../events/events.types';
 import { EventsService } from '../events/events.service';
 import { MoveEngine } from '../assignments/move-engine.service';
-import { accessOf, newSubscriptionToken, UsersRepository } from '../users/users.repository';
+import { accessOf } from '../users/user.mapper';
+import { newSubscriptionToken, UsersRepository } from '../users/users.repository';
 import { VpnUser } from '../users/vpn-user.entity';
 import { AccessPatchDto } from './access.dto';
-import { mapAccess } from './access.mapper';
+import { mapAccess, mapUserEvent } from './access.mapper';
 import { AccessSyncService } from './access-sync.service';
 import { EarlierRequest, IdempotencyRepository } from './idempotency.repository';
 import { nextResetAt } from './traffic-period';
@@ -169,14 +170,7 @@ export class AccessService {
         await this.engine.holdReservations(manager);
         const user = await this.users.findForUpdate(userId, manager);
         if (!user || user.deletedAt) throw new DomainError(ErrorCode.UserNotFound, `user ${userId} not found`);
-        const payload = {
-          telegramId: user.telegramId,
-          userId,
-          status: 'deleted',
-          expiresAt: user.expiresAt?.toISOString() ?? null,
-          usedBytes: user.usedBytes,
-          trafficLimitBytes: user.trafficLimitBytes,
-        };
+        const payload = mapUserEvent(user, 'deleted');
         await this.users.markDeleted(userId, newSubscriptionToken(), manager);
         const leaving = await this.engine.leaveEveryNode(user, manager);
         await this.events.recordMany([{ type: EventType.UserDeleted, actor, userId, payload }], manager);
@@ -229,14 +223,7 @@ export class AccessService {
             type: EventType.UserExpiring,
             actor: 'system:access',
             userId,
-            payload: {
-              telegramId: user.telegramId,
-              userId,
-              status: user.status,
-              expiresAt: user.expiresAt.toISOString(),
-              usedBytes: user.usedBytes,
-              trafficLimitBytes: user.trafficLimitBytes,
-            },
+            payload: mapUserEvent(user),
           },
         ],
         manager,
@@ -282,14 +269,7 @@ export class AccessService {
       user.status = after;
       user.accessVersion += 1;
       await this.users.saveAccess(user, manager);
-      const payload = {
-        telegramId: user.telegramId,
-        userId: user.id,
-        status: after,
-        expiresAt: user.expiresAt?.toISOString() ?? null,
-        usedBytes: user.usedBytes,
-        trafficLimitBytes: user.trafficLimitBytes,
-      };
+      const payload = mapUserEvent(user, after);
       const secret = new Set(['uuid', 'subscriptionToken']);
       const events: EventInput[] = [];
       if (eventType !== null) {

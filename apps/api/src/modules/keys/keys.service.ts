@@ -16,7 +16,7 @@ import { PlacementService } from '../assignments/placement.service';
 import { NodeEntity } from '../nodes/node.entity';
 import { canServe } from '../nodes/node-eligibility';
 import { NodesService } from '../nodes/nodes.service';
-import { identityOf } from '../users/users.repository';
+import { mapIdentity } from '../users/user.mapper';
 import { UsersService } from '../users/users.service';
 import { VpnUser } from '../users/vpn-user.entity';
 import { SubscriptionNode, SubscriptionRepository } from './subscription.repository';
@@ -150,7 +150,7 @@ export class KeysService {
       const node = attempt === 0 ? first.node : (await this.subscriptions.byToken(token))?.node;
       if (!node) return { links: [], ...found };
       if (servesWell(node)) {
-        const link = shareLinkFor(identityOf(user), node);
+        const link = shareLinkFor(mapIdentity(user), node);
         return { links: link ? [link] : [], ...found };
       }
       try {
@@ -176,7 +176,7 @@ export class KeysService {
     return {
       telegramId: user.telegramId!,
       userId: user.id,
-      key: shareLinkFor(identityOf(user), node) ?? '',
+      key: shareLinkFor(mapIdentity(user), node) ?? '',
       subscriptionUrl: `${this.config.publicUrl}/sub/${user.subscriptionToken}`,
       node: { id: node.id, name: node.name, location: node.location },
       assignedAt: assignment.assignedAt.toISOString(),

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { UserIdentity } from '../assignments/panel-identity';
-import { identityColumns, identityOfRow } from '../users/users.repository';
+import { identityColumns, mapIdentity, userOfRow } from '../users/user.mapper';
 
 export interface LiveClient {
   clientEmail: string;
@@ -29,7 +29,7 @@ export class ReconcileRepository {
       clientEmail: row['client_email'] as string,
       inboundId: row['inbound_id'] as number,
       state: row['state'] as LiveClient['state'],
-      user: identityOfRow(row),
+      user: mapIdentity(userOfRow(row)),
     }));
   }
 

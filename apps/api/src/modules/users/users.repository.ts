@@ -5,9 +5,10 @@ import { DataSource, EntityManager, In } from 'typeorm';
 import { boundedCount } from '../../common/database/bounded-count';
 import { INT4_MAX } from '../../common/http/strict-input';
 import { Assignment } from '../assignments/assignment.entity';
-import type { Access, AccessStatus } from '../access/access-status';
+import type { AccessStatus } from '../access/access-status';
 import type { UserIdentity } from '../assignments/panel-identity';
 import { NodeEntity } from '../nodes/node.entity';
+import { identityColumns, mapIdentity, userOfRow, UserRow } from './user.mapper';
 import { VpnUser } from './vpn-user.entity';
 
 /** Which users a page of the users API lists. */
@@ -19,13 +20,6 @@ export interface UserFilter {
   limit: number;
   /** The last id of the previous page: the page after it, by key (`page` is then ignored). */
   after?: number;
-}
-
-/** A user with the node that serves them (active assignment), for the users API. */
-export interface UserRow {
-  user: VpnUser;
-  assignment: Assignment | null;
-  node: NodeEntity | null;
 }
 
 /**
@@ -56,7 +50,7 @@ export class UsersRepository {
       .returning('*')
       .execute()
       .then((result) => result.raw as Array<Record<string, unknown>>);
-    if (inserted.length) return { user: this.repo().create(fromRow(inserted[0])), created: true };
+    if (inserted.length) return { user: this.repo().create(userOfRow(inserted[0])), created: true };
     return { user: (await this.findByTelegramId(telegramId))!, created: false };
   }
 
@@ -182,10 +176,10 @@ export class UsersRepository {
   async identities(userIds: number[], manager?: EntityManager): Promise<Map<number, UserIdentity>> {
     if (!userIds.length) return new Map();
     const rows: Array<Record<string, unknown>> = await (manager ?? this.dataSource.manager).query(
-      `SELECT ${IDENTITY_COLUMNS} FROM vpn_users WHERE id = ANY($1::int[])`,
+      `SELECT ${identityColumns('vpn_users')} FROM vpn_users WHERE id = ANY($1::int[])`,
       [userIds],
     );
-    return new Map(rows.map((row) => [row['id'] as number, identityOfRow(row)]));
+    return new Map(rows.map((row) => [row['id'] as number, mapIdentity(userOfRow(row))]));
   }
 
   /** Which of these users were deleted (their rows stay, for the history). */
@@ -322,95 +316,7 @@ export class UsersRepository {
   }
 }
 
-export function identityOf(user: VpnUser): UserIdentity {
-  return {
-    id: user.id,
-    uuid: user.uuid,
-    telegramId: user.telegramId,
-    username: user.username,
-    access: accessOf(user),
-    accessVersion: user.accessVersion,
-  };
-}
-
-/** The `vpn_users` columns `identityOfRow` reads (a query may prefix them with a table alias through `identityColumns`). */
-export const IDENTITY_COLUMNS = identityColumns('vpn_users');
-
-export function identityColumns(alias: string): string {
-  return [
-    'id',
-    'uuid',
-    'telegram_id::text AS telegram_id',
-    'username',
-    'enabled',
-    'expires_at',
-    'hold_days',
-    'traffic_limit_bytes::text AS traffic_limit_bytes',
-    'used_bytes::text AS used_bytes',
-    'device_limit',
-    'access_version',
-  ]
-    .map((column) => `${alias}.${column}`)
-    .join(', ');
-}
-
-/** A user's identity from a row holding `IDENTITY_COLUMNS`. */
-export function identityOfRow(row: Record<string, unknown>): UserIdentity {
-  return {
-    id: row['id'] as number,
-    uuid: row['uuid'] as string,
-    telegramId: row['telegram_id'] === null ? null : Number(row['telegram_id']),
-    username: row['username'] as string | null,
-    access: {
-      enabled: row['enabled'] as boolean,
-      expiresAt: row['expires_at'] === null ? null : new Date(row['expires_at'] as string),
-      holdDays: row['hold_days'] as number | null,
-      trafficLimitBytes: Number(row['traffic_limit_bytes']),
-      usedBytes: Number(row['used_bytes']),
-      deviceLimit: row['device_limit'] as number,
-    },
-    accessVersion: row['access_version'] as number,
-  };
-}
-
-export function accessOf(user: VpnUser): Access {
-  return {
-    enabled: user.enabled,
-    expiresAt: user.expiresAt,
-    holdDays: user.holdDays,
-    trafficLimitBytes: user.trafficLimitBytes,
-    usedBytes: user.usedBytes,
-    deviceLimit: user.deviceLimit,
-  };
-}
-
-function fromRow(row: Record<string, unknown>): Partial<VpnUser> {
-  return {
-    id: row['id'] as number,
-    telegramId: row['telegram_id'] === null ? null : Number(row['telegram_id']),
-    username: row['username'] as string | null,
-    uuid: row['uuid'] as string,
-    subscriptionToken: row['subscription_token'] as string,
-    source: row['source'] as VpnUser['source'],
-    enabled: row['enabled'] as boolean,
-    expiresAt: row['expires_at'] === null ? null : new Date(row['expires_at'] as string),
-    holdDays: row['hold_days'] as number | null,
-    trafficLimitBytes: Number(row['traffic_limit_bytes']),
-    trafficReset: row['traffic_reset'] as VpnUser['trafficReset'],
-    deviceLimit: row['device_limit'] as number,
-    note: row['note'] as string | null,
-    usedBytes: Number(row['used_bytes']),
-    usedUpBytes: Number(row['used_up_bytes'] ?? 0),
-    periodStart: row['period_start'] === null ? null : new Date(row['period_start'] as string),
-    accessVersion: row['access_version'] as number,
-    status: row['status'] as VpnUser['status'],
-    nextResetAt: row['next_reset_at'] === null ? null : new Date(row['next_reset_at'] as string),
-    expiryWarnedFor: row['expiry_warned_for'] === null ? null : new Date(row['expiry_warned_for'] as string),
-    createdAt: new Date(row['created_at'] as string),
-    updatedAt: new Date(row['updated_at'] as string),
-  };
-}
-
+/** The users API's row out of a user the query joined its active assignment and node onto. */
 function toRow(user: VpnUser): UserRow {
   const joined = user as VpnUser & { assignment?: Assignment; node?: NodeEntity };
   const { assignment, node } = joined;

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ErrorCode, Page, Role, UserView } from '@fleet/contract';
 import { DomainError } from '../../common/errors/domain-error';
-import { mapAccess } from '../access/access.mapper';
-import { UserFilter, UserRow, UsersRepository } from './users.repository';
+import { mapUser } from './user.mapper';
+import { UserFilter, UsersRepository } from './users.repository';
 import { VpnUser } from './vpn-user.entity';
 
 /** Users as other modules see them: the users API's views, and the reads and writes the rest of the fleet needs. */
@@ -84,27 +84,11 @@ export class UsersService {
     return this.users.takenUuids(uuids, manager);
   }
 
-  takenTelegramIds(ids: string[], manager: EntityManager): Promise<Set<string>> {
+  takenTelegramIds(ids: number[], manager: EntityManager): Promise<Set<number>> {
     return this.users.takenTelegramIds(ids, manager);
   }
 
   createAdopted(manager: EntityManager, fields: Parameters<UsersRepository['createAdopted']>[1]): Promise<VpnUser> {
     return this.users.createAdopted(manager, fields);
   }
-}
-
-/** The user as `viewer` may see it: the client UUID is a credential, shown to admins only. */
-export function mapUser({ user, assignment, node }: UserRow, viewer: Role): UserView {
-  return {
-    id: user.id,
-    telegramId: user.telegramId,
-    username: user.username,
-    ...(viewer === 'admin' ? { uuid: user.uuid } : {}),
-    source: user.source,
-    node: node ? { id: node.id, name: node.name, location: node.location } : null,
-    clientEmail: assignment?.clientEmail ?? null,
-    assignedAt: assignment?.assignedAt.toISOString() ?? null,
-    createdAt: user.createdAt.toISOString(),
-    access: mapAccess(user),
-  };
 }

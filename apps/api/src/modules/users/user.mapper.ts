@@ -1,0 +1,108 @@
+import { Role, UserView } from '@fleet/contract';
+import type { Access } from '../access/access-status';
+import { mapAccess } from '../access/access.mapper';
+import type { Assignment } from '../assignments/assignment.entity';
+import type { UserIdentity } from '../assignments/panel-identity';
+import type { NodeEntity } from '../nodes/node.entity';
+import type { VpnUser } from './vpn-user.entity';
+
+/** A user with the node that serves them (active assignment), for the users API. */
+export interface UserRow {
+  user: VpnUser;
+  assignment: Assignment | null;
+  node: NodeEntity | null;
+}
+
+/** The user as `viewer` may see it: the client UUID is a credential, shown to admins only. */
+export function mapUser({ user, assignment, node }: UserRow, viewer: Role): UserView {
+  return {
+    id: user.id,
+    telegramId: user.telegramId,
+    username: user.username,
+    ...(viewer === 'admin' ? { uuid: user.uuid } : {}),
+    source: user.source,
+    node: node ? { id: node.id, name: node.name, location: node.location } : null,
+    clientEmail: assignment?.clientEmail ?? null,
+    assignedAt: assignment?.assignedAt.toISOString() ?? null,
+    createdAt: user.createdAt.toISOString(),
+    access: mapAccess(user),
+  };
+}
+
+/** What panels need to know of a user: client UUID, names and the access their client enforces. */
+export function mapIdentity(
+  user: Pick<VpnUser, 'id' | 'uuid' | 'telegramId' | 'username' | 'accessVersion' | keyof Access>,
+): UserIdentity {
+  return {
+    id: user.id,
+    uuid: user.uuid,
+    telegramId: user.telegramId,
+    username: user.username,
+    access: accessOf(user),
+    accessVersion: user.accessVersion,
+  };
+}
+
+export function accessOf(user: Pick<VpnUser, keyof Access>): Access {
+  return {
+    enabled: user.enabled,
+    expiresAt: user.expiresAt,
+    holdDays: user.holdDays,
+    trafficLimitBytes: user.trafficLimitBytes,
+    usedBytes: user.usedBytes,
+    deviceLimit: user.deviceLimit,
+  };
+}
+
+const IDENTITY_COLUMNS = [
+  'id',
+  'uuid',
+  'telegram_id',
+  'username',
+  'enabled',
+  'expires_at',
+  'hold_days',
+  'traffic_limit_bytes',
+  'used_bytes',
+  'device_limit',
+  'access_version',
+];
+
+/** The `vpn_users` columns an identity is made of, for raw queries (`alias`: the table's name or alias there). */
+export function identityColumns(alias: string): string {
+  return IDENTITY_COLUMNS.map((column) => `${alias}.${column}`).join(', ');
+}
+
+/**
+ * A `vpn_users` row read by a raw query (every column, or some of them such as `identityColumns`) as the entity's
+ * fields: pg answers bigint columns as strings, which the entity carries as numbers.
+ */
+export function userOfRow(row: Record<string, unknown>): VpnUser {
+  const date = (column: string) => (row[column] == null ? null : new Date(row[column] as string));
+  const number = (column: string) => (row[column] == null ? null : Number(row[column]));
+  return {
+    id: row['id'] as number,
+    telegramId: number('telegram_id'),
+    username: row['username'] as string | null,
+    uuid: row['uuid'] as string,
+    subscriptionToken: row['subscription_token'] as string,
+    source: row['source'] as VpnUser['source'],
+    enabled: row['enabled'] as boolean,
+    expiresAt: date('expires_at'),
+    holdDays: row['hold_days'] as number | null,
+    trafficLimitBytes: number('traffic_limit_bytes') ?? 0,
+    trafficReset: row['traffic_reset'] as VpnUser['trafficReset'],
+    deviceLimit: row['device_limit'] as number,
+    note: row['note'] as string | null,
+    usedBytes: number('used_bytes') ?? 0,
+    usedUpBytes: number('used_up_bytes') ?? 0,
+    periodStart: date('period_start'),
+    accessVersion: row['access_version'] as number,
+    status: row['status'] as VpnUser['status'],
+    nextResetAt: date('next_reset_at'),
+    expiryWarnedFor: date('expiry_warned_for'),
+    deletedAt: date('deleted_at'),
+    createdAt: date('created_at')!,
+    updatedAt: date('updated_at')!,
+  };
+}
