@@ -98,7 +98,9 @@ describe('start-up work (real PostgreSQL)', () => {
     const first = await startTestApp({ databaseUrl: database.url, env: { NODES_CONFIG: file }, secretKey });
     apps.push(first);
     const auth = { Authorization: `Bearer ${await first.adminToken()}` };
-    const { body: nodes } = await first.http().get('/api/v1/nodes').set(auth).expect(200);
+    const {
+      body: { items: nodes },
+    } = await first.http().get('/api/v1/nodes').set(auth).expect(200);
     expect(nodes).toHaveLength(2);
     expect(nodes[1]).toMatchObject({
       name: 'Secondary-EU',

@@ -40,7 +40,7 @@ describe('nodes API (real HTTP, real PostgreSQL)', () => {
       const fetched = await t.http().get(`/api/v1/nodes/${response.body.id}`).set(auth).expect(200);
       expect(fetched.body).toEqual(response.body);
       const listed = await t.http().get('/api/v1/nodes').set(auth).expect(200);
-      expect(listed.body.map((node: { id: number }) => node.id)).toContain(response.body.id);
+      expect(listed.body.items.map((node: { id: number }) => node.id)).toContain(response.body.id);
       expect(JSON.stringify(listed.body)).not.toContain('panel-password-123');
     });
 
@@ -52,25 +52,31 @@ describe('nodes API (real HTTP, real PostgreSQL)', () => {
         ids.push((await t.http().post('/api/v1/nodes').set(auth).send(body).expect(201)).body.id);
       }
       const list = (query: string) => t.http().get(`/api/v1/nodes?${query}`).set(auth).expect(200);
-      const idsOf = (response: { body: Array<{ id: number }> }) => response.body.map((node) => node.id);
+      const idsOf = (response: { body: { items: Array<{ id: number }> } }) =>
+        response.body.items.map((node) => node.id);
       const all = await list(`location=${tag.toLowerCase()}`);
       expect(idsOf(all)).toEqual(ids);
-      expect(all.headers['x-total-count']).toBe('5');
+      expect(all.body).toMatchObject({ total: 5, page: 1, limit: 5, nextCursor: null });
       const first = await list(`location=${tag}&limit=2`);
       const third = await list(`location=${tag}&limit=2&page=3`);
       expect(idsOf(first)).toEqual(ids.slice(0, 2));
       expect(idsOf(third)).toEqual(ids.slice(4));
-      expect([first.headers['x-total-count'], third.headers['x-total-count']]).toEqual(['5', '5']);
+      expect([first.body.total, third.body.total]).toEqual([5, 5]);
+      // the same pages by key: `after` = the previous page's nextCursor
+      expect(first.body.nextCursor).toBe(String(ids[1]));
+      const second = await list(`location=${tag}&limit=2&after=${first.body.nextCursor}`);
+      expect([idsOf(second), second.body.total]).toEqual([ids.slice(2, 4), 5]);
+      expect(idsOf(await list(`location=${tag}&limit=2&after=${second.body.nextCursor}`))).toEqual(ids.slice(4));
       expect(idsOf(await list(`location=${tag}&status=maintenance`))).toEqual([ids[4]]);
       expect(idsOf(await list(`search=paged-3-${tag}`))).toEqual([ids[3]]);
       // their first health check runs on its own (the panels do not exist): each answer holds only the health asked
       for (const health of ['unknown', 'unhealthy']) {
         const { body } = await list(`search=${tag}&health=${health}&limit=10`);
-        for (const node of body) expect([ids.includes(node.id), node.healthStatus]).toEqual([true, health]);
+        for (const node of body.items) expect([ids.includes(node.id), node.healthStatus]).toEqual([true, health]);
       }
-      expect((await list(`search=${tag}&health=healthy`)).body).toEqual([]);
+      expect((await list(`search=${tag}&health=healthy`)).body.items).toEqual([]);
       expect(idsOf(await list('search=100%25'))).toEqual([]); // % is a character, not a wildcard
-      const [one] = (await list(`search=paged-0-${tag}`)).body;
+      const [one] = (await list(`search=paged-0-${tag}`)).body.items;
       expect(one).toEqual((await t.http().get(`/api/v1/nodes/${ids[0]}`).set(auth).expect(200)).body);
       for (const [query, field] of [
         ['status=gone', 'status'],

@@ -69,7 +69,9 @@ describe('npm start on the embedded database (built app, real process)', () => {
       .post('/api/v1/auth/login')
       .send({ username: 'admin', password: 'start-up-test-password' })
       .expect(200);
-    const { body: nodes } = await api
+    const {
+      body: { items: nodes },
+    } = await api
       .get('/api/v1/nodes')
       .set({ Authorization: `Bearer ${again.accessToken}` })
       .expect(200);

@@ -81,3 +81,80 @@ export interface RecentHealth {
   fleet: Array<FleetHealthStep | null>;
   nodes: Array<{ nodeId: number; ms: Array<number | null> }>;
 }
+
+/** `POST /api/v1/nodes/:id/test-connection`: a login to the panel and its inbounds; failures are reported here. */
+export interface ConnectionTest {
+  ok: boolean;
+  responseTimeMs: number;
+  inbounds: Array<{ id: number; protocol: string; port: number; remark: string; enable: boolean }>;
+  /** Why the panel could not be used (`kind: detail`). */
+  error?: string;
+  /** What the panel itself said, scrubbed of the credentials sent and bounded (the route is for admins only). */
+  panelText?: string;
+}
+
+/** One health check of a node (`GET /api/v1/nodes/:id/health`, newest first). */
+export interface HealthCheckView {
+  checkedAt: string;
+  ok: boolean;
+  healthStatus: HealthStatus;
+  responseTimeMs: number | null;
+  cpu: number | null;
+  memUsed: number | null;
+  memTotal: number | null;
+  onlineClients: number | null;
+  xrayState: string | null;
+  /** Why the check failed, in words anyone may read. */
+  error: string | null;
+}
+
+/** How many clients differ from the database, by kind, and the inbound's own fields that differ. */
+export interface DriftCounts {
+  missing: number;
+  extra: number;
+  changed: number;
+  /** The operator's own clients: counted, never touched. */
+  foreign: number;
+  /** The inbound's fields that differed from what we had: `missing`, `enable`, `protocol` (it cannot serve), or
+   * `port`, `remark`, `settings`, `streamSettings` (refreshed: links follow). */
+  inbound: string[];
+}
+
+/** What a reconcile corrected, by kind (the operator's own clients are never touched). */
+export type DriftCorrections = Omit<DriftCounts, 'foreign'>;
+
+export type DriftKind = 'missing' | 'changed' | 'extra' | 'foreign' | 'inbound';
+
+/** One difference between a panel and the database, as shown to operators (a key is named, never shown). */
+export interface DriftSampleView {
+  kind: DriftKind;
+  /** The client; empty for the inbound's own fields. */
+  email: string;
+  field?: string;
+  panel?: unknown;
+  desired?: unknown;
+}
+
+/**
+ * `GET /api/v1/nodes/:id/drift` and `POST …/reconcile`: the last reconcile of a node, what remains after it (the
+ * counts and `sample`; 0s when it repaired everything), what it found and what it corrected.
+ */
+export interface DriftView extends DriftCounts {
+  /** null: never reconciled. */
+  checkedAt: string | null;
+  found: DriftCounts;
+  corrected: DriftCorrections;
+  /** Reported without writing (a dry run, or RECONCILE_MODE=report). */
+  dryRun: boolean;
+  sample: DriftSampleView[];
+}
+
+/** `DELETE /api/v1/nodes/:id`, 202: the job that moves the node's users away and then deletes it. */
+export interface JobStarted {
+  jobId: number;
+}
+
+/** `POST /api/v1/nodes/:id/drain`: the drain job (202), or null when the node had nobody to move (200). */
+export interface DrainStarted {
+  jobId: number | null;
+}

@@ -20,6 +20,17 @@ export interface AccessView {
   note: string | null;
 }
 
+/** `PATCH …/access` (keys and users): any subset; nullable fields take null to clear. */
+export interface AccessPatch {
+  expiresAt?: string | null;
+  holdDays?: number | null;
+  trafficLimitBytes?: number;
+  trafficReset?: TrafficReset;
+  deviceLimit?: number;
+  enabled?: boolean;
+  note?: string | null;
+}
+
 /** Key body for the bot (`/api/v1/keys/:telegramId`). */
 export interface KeyView {
   telegramId: number;
@@ -77,6 +88,12 @@ export interface RebalancePlanView {
   after: Array<{ nodeId: number; users: number }>;
   /** Moves the plan would need without the `maxMoves` cap. */
   minimumMoves: number;
+}
+
+/** `POST /api/v1/balancer/rebalance` without `dryRun`: the job that makes the plan's moves. */
+export interface RebalanceStarted {
+  jobId: number;
+  moves: number;
 }
 
 export const JOB_KINDS = ['rebalance', 'failover', 'node-delete', 'drain'] as const;

@@ -31,11 +31,8 @@ interface CallInit {
   revalidate?: boolean;
 }
 
-/**
- * Calls the JSON API with the session's token; a 401 anywhere ends the session (the app returns to login).
- * Answers the body and the response's headers.
- */
-async function call<T>(path: string, init: CallInit): Promise<{ body: T; headers: Headers }> {
+/** Calls the JSON API with the session's token; a 401 anywhere ends the session (the app returns to login). */
+export async function api<T>(path: string, init: CallInit = {}): Promise<T> {
   const token = session.token();
   const known = init.revalidate ? validated.get(path) : undefined;
   const response = await fetch(`/api/v1${path}`, {
@@ -47,26 +44,16 @@ async function call<T>(path: string, init: CallInit): Promise<{ body: T; headers
     },
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
   });
-  if (response.status === 304 && known) return { body: known.body as T, headers: response.headers };
+  if (response.status === 304 && known) return known.body as T;
   if (response.status === 401 && token) session.clear();
   if (!response.ok) {
     const body = (await response.json().catch(() => ({}))) as { message?: string | string[]; code?: string };
     const messages = Array.isArray(body.message) ? body.message : [body.message ?? response.statusText];
     throw new ApiError(response.status, body.code ?? 'UNKNOWN', messages);
   }
-  if (response.status === 204) return { body: undefined as T, headers: response.headers };
+  if (response.status === 204) return undefined as T;
   const body = (await response.json()) as T;
   const etag = response.headers.get('ETag');
   if (init.revalidate && etag) validated.set(path, { etag, body });
-  return { body, headers: response.headers };
-}
-
-export async function api<T>(path: string, init: CallInit = {}): Promise<T> {
-  return (await call<T>(path, init)).body;
-}
-
-/** A list route that pages with `limit`/`page` and says how many match in `X-Total-Count`. */
-export async function apiList<T>(path: string): Promise<{ items: T[]; total: number }> {
-  const { body, headers } = await call<T[]>(path, {});
-  return { items: body, total: Number(headers.get('X-Total-Count') ?? body.length) };
+  return body;
 }

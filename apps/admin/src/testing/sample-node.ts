@@ -30,3 +30,12 @@ export const sampleNode = (fields: Partial<NodeView>): NodeView => ({
   updatedAt: '2026-11-21T00:00:00.000Z',
   ...fields,
 });
+
+/** `GET /nodes` as the API answers it when no page is asked for: every node, in one `Page`. */
+export const everyNode = <T>(items: T[]) => ({
+  items,
+  total: items.length,
+  page: 1,
+  limit: items.length,
+  nextCursor: null,
+});

@@ -1,13 +1,14 @@
 import { keepPreviousData, queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { NodeView } from '@fleet/contract';
-import { api, apiList } from '../api-client';
-
-export interface ConnectionTest {
-  ok: boolean;
-  responseTimeMs: number;
-  inbounds: Array<{ id: number; protocol: string; port: number; remark: string; enable: boolean }>;
-  error?: string;
-}
+import type {
+  ConnectionTest,
+  DrainStarted,
+  DriftView,
+  HealthCheckView,
+  JobStarted,
+  NodeView,
+  Page,
+} from '@fleet/contract';
+import { api } from '../api-client';
 
 export type NodeInput = Partial<Omit<NodeView, 'id' | 'createdAt' | 'updatedAt'>> & { panelPassword?: string };
 
@@ -15,7 +16,8 @@ export type NodeInput = Partial<Omit<NodeView, 'id' | 'createdAt' | 'updatedAt'>
 export const nodesQueryOptions = () =>
   queryOptions({
     queryKey: ['nodes'],
-    queryFn: () => api<NodeView[]>('/nodes', { revalidate: true }),
+    queryFn: () => api<Page<NodeView>>('/nodes', { revalidate: true }),
+    select: (page) => page.items,
     refetchInterval: 60_000,
   });
 
@@ -36,7 +38,7 @@ export function useNodesPage(filters: NodeFilters, page: number) {
   for (const [key, value] of Object.entries(filters)) if (value) query.set(key, value);
   return useQuery({
     queryKey: ['nodes', 'page', filters, page],
-    queryFn: () => apiList<NodeView>(`/nodes?${query}`),
+    queryFn: () => api<Page<NodeView>>(`/nodes?${query}`),
     refetchInterval: 5000,
     placeholderData: keepPreviousData,
   });
@@ -64,14 +66,6 @@ export function useTestConnection() {
   });
 }
 
-export interface HealthCheckRow {
-  checkedAt: string;
-  ok: boolean;
-  healthStatus: string;
-  responseTimeMs: number | null;
-  error: string | null;
-}
-
 export const useNode = (id: number) =>
   useQuery({ queryKey: ['nodes', id], queryFn: () => api<NodeView>(`/nodes/${id}`), refetchInterval: 5000 });
 
@@ -79,7 +73,7 @@ export const useNode = (id: number) =>
 export const useHealthHistory = (id: number) =>
   useQuery({
     queryKey: ['nodes', id, 'health'],
-    queryFn: () => api<HealthCheckRow[]>(`/nodes/${id}/health?limit=120`),
+    queryFn: () => api<HealthCheckView[]>(`/nodes/${id}/health?limit=120`),
     refetchInterval: 10_000,
     select: (rows) =>
       rows
@@ -106,29 +100,10 @@ export function useNodeAction<T>(action: (id: number) => Promise<T>) {
 }
 
 export const checkNow = (id: number) => api<unknown>(`/nodes/${id}/check-health`, { method: 'POST' });
-export const drainNode = (id: number) => api<{ jobId: number | null }>(`/nodes/${id}/drain`, { method: 'POST' });
-export const deleteNode = (id: number) => api<{ jobId: number } | undefined>(`/nodes/${id}`, { method: 'DELETE' });
+export const drainNode = (id: number) => api<DrainStarted>(`/nodes/${id}/drain`, { method: 'POST' });
+export const deleteNode = (id: number) => api<JobStarted | undefined>(`/nodes/${id}`, { method: 'DELETE' });
 export const setNodeStatus = (status: NodeView['status']) => (id: number) =>
   api<NodeView>(`/nodes/${id}`, { method: 'PATCH', body: { status } });
-
-/** Clients that differ from the database by kind, and the inbound's own fields that differ. */
-export interface DriftCounts {
-  missing: number;
-  changed: number;
-  extra: number;
-  foreign: number;
-  /** The inbound's own fields: gone or unusable (`missing`, `enable`, `protocol`), or changed (`port`, …). */
-  inbound: string[];
-}
-
-/** The last reconcile of a node: what remains after it (the counts and the sample), what it found and corrected. */
-export interface DriftView extends DriftCounts {
-  checkedAt: string | null;
-  found: DriftCounts;
-  corrected: Omit<DriftCounts, 'foreign'>;
-  dryRun: boolean;
-  sample: Array<{ kind: string; email: string; field?: string; panel?: unknown; desired?: unknown }>;
-}
 
 export const driftQueryOptions = (id: number) =>
   queryOptions({

@@ -2,14 +2,14 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsInt, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { TRAFFIC_RESETS } from '@fleet/contract';
 import { DateInput } from '../../common/http/date-input';
-import type { TrafficReset } from '@fleet/contract';
+import type { AccessPatch, TrafficReset } from '@fleet/contract';
 
 /** Present and not null: the field must then pass its rules; null is allowed where it means "none". */
 const unlessNull = () => ValidateIf((_, value) => value !== undefined && value !== null);
 const unlessAbsent = () => ValidateIf((_, value) => value !== undefined);
 
-/** `PATCH …/access`: any subset; nullable fields take null to clear. */
-export class AccessPatchDto {
+/** `PATCH …/access`: any subset; nullable fields take null to clear (`expiresAt` arrives parsed to a Date). */
+export class AccessPatchDto implements Omit<AccessPatch, 'expiresAt'> {
   @ApiPropertyOptional({
     type: String,
     format: 'date-time',

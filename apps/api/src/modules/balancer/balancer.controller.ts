@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { NodeLoadView, RebalancePlanView } from '@fleet/contract';
+import { NodeLoadView, RebalancePlanView, RebalanceStarted } from '@fleet/contract';
 import { actorOf, CurrentPrincipal, Principal } from '../auth/principal';
 import { AllowRoles } from '../auth/roles.decorator';
 import { JobRunnerService } from '../jobs/job-runner.service';
@@ -31,7 +31,7 @@ export class BalancerController {
     @Body() body: RebalanceDto,
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) response: Response,
-  ): Promise<RebalancePlanView | { jobId: number; moves: number }> {
+  ): Promise<RebalancePlanView | RebalanceStarted> {
     if (body.dryRun) {
       response.status(200);
       return this.balancer.plan(body.maxMoves, { page: body.movesPage, limit: body.movesLimit });

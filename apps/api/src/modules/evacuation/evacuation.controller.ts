@@ -1,6 +1,7 @@
 import { Controller, Delete, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import type { DrainStarted, JobStarted } from '@fleet/contract';
 import { IdParam } from '../../common/http/id-param';
 import { actorOf, CurrentPrincipal, Principal } from '../auth/principal';
 import { EvacuationService } from './evacuation.service';
@@ -18,7 +19,7 @@ export class EvacuationController {
     @IdParam() id: number,
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) response: Response,
-  ): Promise<{ jobId: number } | void> {
+  ): Promise<JobStarted | void> {
     const job = await this.evacuation.remove(id, actorOf(principal));
     response.status(job ? 202 : 204);
     return job ?? undefined;
@@ -30,7 +31,7 @@ export class EvacuationController {
     @IdParam() id: number,
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) response: Response,
-  ): Promise<{ jobId: number | null }> {
+  ): Promise<DrainStarted> {
     const result = await this.evacuation.drain(id, actorOf(principal));
     response.status(result.jobId === null ? 200 : 202);
     return result;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { FleetHealthStep } from '@fleet/contract';
+import type { FleetHealthStep, HealthCheckView } from '@fleet/contract';
 
 export interface SweepFigures extends FleetHealthStep {
   slowestNodeId: number | null;
@@ -46,15 +46,16 @@ export class HealthRepository {
   }
 
   /** Checks of a node, newest first. */
-  history(nodeId: number, since: Date | null, limit: number) {
-    return this.dataSource.query(
+  async history(nodeId: number, since: Date | null, limit: number): Promise<HealthCheckView[]> {
+    const rows: Array<HealthCheckView & { checkedAt: Date }> = await this.dataSource.query(
       `SELECT checked_at AS "checkedAt", ok, health_status AS "healthStatus", response_time_ms AS "responseTimeMs",
-              cpu, mem_used AS "memUsed", mem_total AS "memTotal", online_clients AS "onlineClients",
+              cpu, mem_used::float8 AS "memUsed", mem_total::float8 AS "memTotal", online_clients AS "onlineClients",
               xray_state AS "xrayState", error
          FROM health_checks WHERE node_id = $1 AND ($2::timestamptz IS NULL OR checked_at >= $2)
         ORDER BY checked_at DESC LIMIT $3`,
       [nodeId, since, limit],
     );
+    return rows.map((row) => ({ ...row, checkedAt: row.checkedAt.toISOString() }));
   }
 
   async insertSweep(sweep: SweepFigures): Promise<void> {

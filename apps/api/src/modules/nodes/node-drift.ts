@@ -1,18 +1,8 @@
+import type { DriftCorrections, DriftCounts } from '@fleet/contract';
 import type { DriftSample } from '../reconcile/reconcile-diff';
 
-/** How many clients differ from the database, by kind, and the inbound's fields that differ. */
-export interface DriftCounts {
-  missing: number;
-  extra: number;
-  changed: number;
-  foreign: number;
-  /** The inbound's fields that differed from what we had: `missing`, `enable`, `protocol` (it cannot serve), or
-   * `port`, `remark`, `settings`, `streamSettings` (refreshed: links follow). */
-  inbound: string[];
-}
-
-/** What a reconcile corrected, by kind (the operator's own clients are never touched). */
-export type Corrections = Omit<DriftCounts, 'foreign'>;
+export type { DriftCounts };
+export type Corrections = DriftCorrections;
 
 /** The last reconcile of a node: what remains after it (the counts and `sample`), what it found and corrected. */
 export interface DriftRecord extends DriftCounts {

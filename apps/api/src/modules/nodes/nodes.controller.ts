@@ -1,5 +1,4 @@
-import { Body, Controller, Get, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiConflictResponse,
@@ -8,11 +7,17 @@ import {
   ApiOkResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { NodeView } from '@fleet/contract';
+import { ConnectionTest, NodeView, Page } from '@fleet/contract';
 import { actorOf, CurrentPrincipal, Principal } from '../auth/principal';
 import { AllowRoles } from '../auth/roles.decorator';
-import { ConnectionTestResult } from '../panels/panel-connection.service';
-import { ConnectionTestDto, CreateNodeDto, NodeListQueryDto, NodeViewDto, UpdateNodeDto } from './dto/node.dto';
+import {
+  ConnectionTestDto,
+  CreateNodeDto,
+  NodeListQueryDto,
+  NodePageDto,
+  NodeViewDto,
+  UpdateNodeDto,
+} from './dto/node.dto';
 import { NodesService } from './nodes.service';
 import { IdParam } from '../../common/http/id-param';
 
@@ -25,13 +30,11 @@ export class NodesController {
   @Get()
   @AllowRoles('admin', 'viewer')
   @ApiOkResponse({
-    type: [NodeViewDto],
-    description: 'every node matching the filters, or one page of them with `limit`; X-Total-Count: how many match',
+    type: NodePageDto,
+    description: 'every node matching the filters, or one page of them with `limit` (`total`: how many match)',
   })
-  async list(@Query() query: NodeListQueryDto, @Res({ passthrough: true }) response: Response): Promise<NodeView[]> {
-    const { items, total } = await this.nodes.list(query);
-    response.setHeader('X-Total-Count', String(total));
-    return items;
+  list(@Query() query: NodeListQueryDto): Promise<Page<NodeView>> {
+    return this.nodes.list(query);
   }
 
   @Get(':id')
@@ -68,7 +71,7 @@ export class NodesController {
     description: 'ok:false with a readable error when the panel cannot be used',
   })
   @ApiNotFoundResponse()
-  testConnection(@IdParam() id: number): Promise<ConnectionTestResult> {
+  testConnection(@IdParam() id: number): Promise<ConnectionTest> {
     return this.nodes.testConnection(id);
   }
 }

@@ -43,9 +43,10 @@ export class NodesRepository {
       where.push(`(n.name ILIKE ${pattern} OR n.location ILIKE ${pattern} OR n.panel_url ILIKE ${pattern})`);
     }
     const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const page = filter.limit
-      ? `LIMIT $${values.push(filter.limit)} OFFSET $${values.push(((filter.page ?? 1) - 1) * filter.limit)}`
-      : '';
+    const after =
+      filter.after === undefined ? '' : `${where.length ? 'AND' : 'WHERE'} n.id > $${values.push(filter.after)}`;
+    const offset = filter.after === undefined ? ((filter.page ?? 1) - 1) * (filter.limit ?? 0) : 0;
+    const page = filter.limit ? `LIMIT $${values.push(filter.limit)} OFFSET $${values.push(offset)}` : '';
     const rows: Array<NodeListing & { driftCheckedAt: Date | null } & Omit<DriftSummary, 'checkedAt'>> =
       await this.nodes.query(
         `SELECT n.id, n.name, n.description, n.location, n.panel_url AS "panelUrl", n.panel_username AS "panelUsername",
@@ -57,13 +58,15 @@ export class NodesRepository {
                 n.last_error AS "lastError", n.created_at AS "createdAt", n.updated_at AS "updatedAt",
                 d.checked_at AS "driftCheckedAt", d.missing, d.changed, d.extra, d.inbound
            FROM nodes n LEFT JOIN node_drift d ON d.node_id = n.id
-           ${whereSql} ORDER BY n.id ${page}`,
+           ${whereSql} ${after} ORDER BY n.id ${page}`,
         values,
       );
-    const total = filter.limit
-      ? (await this.nodes.query(`SELECT count(*)::int AS n FROM nodes n ${whereSql}`, values.slice(0, where.length)))[0]
-          .n
-      : rows.length;
+    const total =
+      filter.limit || filter.after !== undefined
+        ? (
+            await this.nodes.query(`SELECT count(*)::int AS n FROM nodes n ${whereSql}`, values.slice(0, where.length))
+          )[0].n
+        : rows.length;
     return {
       rows: rows.map(({ driftCheckedAt, missing, changed, extra, inbound, ...node }) => ({
         node,
@@ -243,6 +246,8 @@ export interface NodeFilter {
   search?: string;
   limit?: number;
   page?: number;
+  /** The last id of the previous page: the page after it, by key (`page` is then ignored). */
+  after?: number;
 }
 
 export function candidateOf(node: NodeEntity): NodeCandidate {

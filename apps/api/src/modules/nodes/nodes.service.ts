@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
-import { ErrorCode, EventType, NODE_DEFAULTS, NodeStatus, NodeView } from '@fleet/contract';
+import { ConnectionTest, ErrorCode, EventType, NODE_DEFAULTS, NodeStatus, NodeView, Page } from '@fleet/contract';
 import { SecretBox } from '../../common/crypto/secret-box';
 import { DomainError } from '../../common/errors/domain-error';
 import { EventsService } from '../events/events.service';
-import { ConnectionTestResult, PanelConnectionService } from '../panels/panel-connection.service';
+import { PanelConnectionService } from '../panels/panel-connection.service';
 import { PanelPoolService } from '../panels/panel-pool.service';
 import { RecentInbounds } from '../panels/recent-inbounds';
 import { CreateNodeDto, UpdateNodeDto } from './dto/node.dto';
@@ -49,13 +49,21 @@ export class NodesService {
     private readonly drift: NodeDriftRepository,
   ) {}
 
-  async testConnection(id: number): Promise<ConnectionTestResult> {
+  async testConnection(id: number): Promise<ConnectionTest> {
     return this.connections.test(await this.require(id));
   }
 
-  async list(filter: NodeFilter): Promise<{ items: NodeView[]; total: number }> {
+  /** Every node that matches, or one page of them with `limit` (by `page`, or by key after the id `after`). */
+  async list(filter: NodeFilter): Promise<Page<NodeView>> {
     const { rows, total } = await this.nodes.listing(filter);
-    return { items: rows.map(({ node, drift }) => mapNode(node, drift)), total };
+    const last = rows.at(-1);
+    return {
+      items: rows.map(({ node, drift }) => mapNode(node, drift)),
+      total,
+      page: filter.page ?? 1,
+      limit: filter.limit ?? total,
+      nextCursor: filter.limit && rows.length === filter.limit && last ? String(last.node.id) : null,
+    };
   }
 
   async get(id: number): Promise<NodeView> {

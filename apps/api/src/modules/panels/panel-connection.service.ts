@@ -1,16 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import type { ConnectionTest } from '@fleet/contract';
 import { PanelError } from '@fleet/xui-client';
 import { NodeEntity } from '../nodes/node.entity';
 import { PanelPoolService } from './panel-pool.service';
-
-export interface ConnectionTestResult {
-  ok: boolean;
-  responseTimeMs: number;
-  inbounds: Array<{ id: number; protocol: string; port: number; remark: string; enable: boolean }>;
-  error?: string;
-  /** What the panel itself said, scrubbed of our credentials and bounded (the route is for admins only). */
-  panelText?: string;
-}
 
 const TEST_TIMEOUT_MS = 10_000;
 
@@ -19,7 +11,7 @@ export class PanelConnectionService {
   constructor(private readonly pool: PanelPoolService) {}
 
   /** Logs in with a fresh session and lists the inbounds; failures are reported, not thrown. */
-  async test(node: NodeEntity): Promise<ConnectionTestResult> {
+  async test(node: NodeEntity): Promise<ConnectionTest> {
     const client = this.pool.createClient(node, TEST_TIMEOUT_MS);
     const started = performance.now();
     try {

@@ -1,3 +1,4 @@
+import type { DriftSampleView } from '@fleet/contract';
 import { clientKeyOf, PanelClient } from '@fleet/xui-client';
 
 /** A client the database says must be on the node's inbound, with the fields it must carry. */
@@ -6,17 +7,9 @@ export interface DesiredClient {
   client: PanelClient;
 }
 
-export type DriftKind = 'missing' | 'changed' | 'extra' | 'foreign' | 'inbound';
-
 /** One difference, as shown to operators: the key field is named, never its value (`email` is empty for the
  * inbound's own fields). */
-export interface DriftSample {
-  kind: DriftKind;
-  email: string;
-  field?: string;
-  panel?: unknown;
-  desired?: unknown;
-}
+export type DriftSample = DriftSampleView;
 
 export interface NodeDrift {
   missing: DesiredClient[];

@@ -1,10 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { DriftSample } from './reconcile-diff';
+import type { DriftCorrections, DriftCounts, DriftSampleView, DriftView } from '@fleet/contract';
 import type { ReconcileService } from './reconcile.service';
 
 const INBOUND_FIELDS = 'the inbound’s own fields that differ (`missing`, `enable`, `protocol`, `port`, `settings`, …)';
 
-export class DriftCountsDto {
+export class DriftCountsDto implements DriftCounts {
   @ApiProperty({ description: 'clients the database wants on the inbound that are not there' }) missing: number;
   @ApiProperty({ description: 'clients of ours that no user should have there' }) extra: number;
   @ApiProperty({ description: 'clients whose fields we own differ' }) changed: number;
@@ -12,15 +12,15 @@ export class DriftCountsDto {
   @ApiProperty({ type: [String], description: INBOUND_FIELDS }) inbound: string[];
 }
 
-export class DriftCorrectionsDto {
+export class DriftCorrectionsDto implements DriftCorrections {
   @ApiProperty() missing: number;
   @ApiProperty() extra: number;
   @ApiProperty() changed: number;
   @ApiProperty({ type: [String], description: 'the inbound’s fields taken as they are now' }) inbound: string[];
 }
 
-export class DriftSampleDto {
-  @ApiProperty({ enum: ['missing', 'changed', 'extra', 'foreign', 'inbound'] }) kind: string;
+export class DriftSampleDto implements DriftSampleView {
+  @ApiProperty({ enum: ['missing', 'changed', 'extra', 'foreign', 'inbound'] }) kind: DriftSampleView['kind'];
   @ApiProperty({ description: 'the client; empty for the inbound’s own fields' }) email: string;
   @ApiPropertyOptional({ description: 'the field that differs (a key is named, never shown)' }) field?: string;
   @ApiPropertyOptional({ description: 'its value on the panel' }) panel?: unknown;
@@ -28,15 +28,15 @@ export class DriftSampleDto {
 }
 
 /** The last reconcile of a node: what remains after it (0s when it repaired everything), what it found and corrected. */
-export class DriftViewDto extends DriftCountsDto {
+export class DriftViewDto extends DriftCountsDto implements DriftView {
   @ApiProperty({ nullable: true, type: String, description: 'null: never reconciled' }) checkedAt: string | null;
-  @ApiProperty({ type: [DriftSampleDto], description: 'the first differences that remain' }) sample: DriftSample[];
+  @ApiProperty({ type: [DriftSampleDto], description: 'the first differences that remain' }) sample: DriftSampleView[];
   @ApiProperty({ type: DriftCountsDto, description: 'what the pass found before correcting' }) found: DriftCountsDto;
   @ApiProperty({ type: DriftCorrectionsDto }) corrected: DriftCorrectionsDto;
   @ApiProperty({ description: 'reported without writing (a dry run, or RECONCILE_MODE=report)' }) dryRun: boolean;
 }
 
-export function mapDrift(record: Awaited<ReturnType<ReconcileService['last']>>): DriftViewDto {
+export function mapDrift(record: Awaited<ReturnType<ReconcileService['last']>>): DriftView {
   const { checkedAt, missing, extra, changed, foreign, inbound, sample, found, corrected, dryRun } = record;
   return {
     checkedAt: checkedAt?.toISOString() ?? null,

@@ -2,7 +2,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { fireEvent, render, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { fakeApi } from '../../../lib/fake-api.testing';
-import type { DriftView } from '../../../lib/queries/nodes';
+import type { DriftView } from '@fleet/contract';
 import { driftSummary, NodeDrift } from './node-drift';
 
 const none = { missing: 0, changed: 0, extra: 0, inbound: [] };

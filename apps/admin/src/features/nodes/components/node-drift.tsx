@@ -1,4 +1,5 @@
-import { DriftCounts, DriftView, reconcileNode, useDrift, useNodeAction } from '../../../lib/queries/nodes';
+import type { DriftCorrections, DriftView } from '@fleet/contract';
+import { reconcileNode, useDrift, useNodeAction } from '../../../lib/queries/nodes';
 
 /** The last reconcile: what still differs from the database, what it found and corrected, a sample, and a
  * reconcile now. */
@@ -57,7 +58,7 @@ export function driftSummary(drift: DriftView): string {
   );
 }
 
-function clientCounts(counts: Omit<DriftCounts, 'foreign'>): string {
+function clientCounts(counts: DriftCorrections): string {
   return (['missing', 'changed', 'extra'] as const)
     .filter((kind) => counts[kind])
     .map((kind) => `${counts[kind]} ${kind}`)

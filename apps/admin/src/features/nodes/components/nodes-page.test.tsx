@@ -16,7 +16,8 @@ describe('NodesPage', () => {
           query.get('health') === 'unhealthy'
             ? [sampleNode({ id: 9, name: 'dead-1' })]
             : [sampleNode({ id: page, name: `node-p${page}` })];
-        return { status: 200, body: nodes, headers: { 'X-Total-Count': query.get('health') ? '1' : '120' } };
+        const total = query.get('health') ? 1 : 120;
+        return { status: 200, body: { items: nodes, total, page, limit: 50, nextCursor: null } };
       },
     });
     render(

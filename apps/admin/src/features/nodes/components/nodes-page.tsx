@@ -1,13 +1,7 @@
-import { HEALTH_STATUSES, NODE_STATUSES } from '@fleet/contract';
+import { ConnectionTest, HEALTH_STATUSES, NODE_STATUSES } from '@fleet/contract';
 import { useState } from 'react';
 import { Pager } from '../../../components/pager';
-import {
-  ConnectionTest,
-  NodeFilters,
-  NODES_PAGE_SIZE,
-  useNodesPage,
-  useTestConnection,
-} from '../../../lib/queries/nodes';
+import { NodeFilters, NODES_PAGE_SIZE, useNodesPage, useTestConnection } from '../../../lib/queries/nodes';
 import { NodeForm } from './node-form';
 import { NodesTable } from './nodes-table';
 

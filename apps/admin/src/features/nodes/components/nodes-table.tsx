@@ -1,7 +1,6 @@
-import type { NodeView } from '@fleet/contract';
+import type { ConnectionTest, NodeView } from '@fleet/contract';
 import { Link } from 'react-router';
 import { Badge, healthTone, statusTone } from '../../../components/ui/badge';
-import { ConnectionTest } from '../../../lib/queries/nodes';
 
 /** Every node with status, health, load and last check; "Test connection" lists the panel's inbounds. */
 export function NodesTable({

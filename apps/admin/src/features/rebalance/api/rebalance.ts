@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import type { RebalancePlanView } from '@fleet/contract';
+import type { RebalancePlanView, RebalanceStarted } from '@fleet/contract';
 import { api } from '../../../lib/api-client';
 
 /** Moves a preview lists (the flows say where all of them go). */
@@ -18,7 +18,7 @@ export function useRebalanceApply() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (maxMoves?: number) =>
-      api<{ jobId: number; moves: number }>('/balancer/rebalance', {
+      api<RebalanceStarted>('/balancer/rebalance', {
         method: 'POST',
         body: { dryRun: false, maxMoves },
       }),

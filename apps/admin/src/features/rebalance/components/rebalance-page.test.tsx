@@ -2,7 +2,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { fakeApi } from '../../../lib/fake-api.testing';
-import { sampleNode } from '../../../testing/sample-node';
+import { everyNode, sampleNode } from '../../../testing/sample-node';
 import { RebalancePage } from './rebalance-page';
 
 describe('RebalancePage', () => {
@@ -11,7 +11,7 @@ describe('RebalancePage', () => {
     const calls = fakeApi({
       'GET /nodes': () => ({
         status: 200,
-        body: [sampleNode({ id: 1, name: 'ams-1' }), sampleNode({ id: 2, name: 'fra-1' })],
+        body: everyNode([sampleNode({ id: 1, name: 'ams-1' }), sampleNode({ id: 2, name: 'fra-1' })]),
       }),
       'GET /jobs': () => ({ status: 200, body: { items: [], total: 0, page: 1, limit: 20 } }),
       'POST /balancer/rebalance': ({ body }) =>

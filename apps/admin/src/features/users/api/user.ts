@@ -1,21 +1,11 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { UserView } from '@fleet/contract';
+import type { AccessPatch, UserView } from '@fleet/contract';
 import { api } from '../../../lib/api-client';
 
 export const userQueryOptions = (id: number) =>
   queryOptions({ queryKey: ['users', id], queryFn: () => api<UserView>(`/users/${id}`) });
 
 export const useUser = (id: number) => useQuery(userQueryOptions(id));
-
-export interface AccessPatch {
-  expiresAt?: string | null;
-  holdDays?: number | null;
-  trafficLimitBytes?: number;
-  trafficReset?: string;
-  deviceLimit?: number;
-  enabled?: boolean;
-  note?: string | null;
-}
 
 /** One action on a user's access; every one refreshes the user and the lists. */
 export function useUserAction<T>(call: (id: number, input: T) => Promise<unknown>) {

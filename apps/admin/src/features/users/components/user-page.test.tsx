@@ -3,6 +3,7 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { MemoryRouter } from 'react-router';
 import { describe, expect, it } from 'vitest';
 import { fakeApi } from '../../../lib/fake-api.testing';
+import { everyNode } from '../../../testing/sample-node';
 import { accessChanges, UserPage } from './user-page';
 
 const user = {
@@ -110,10 +111,10 @@ describe('UserPage', () => {
       'GET /users/7': () => ({ status: 200, body: user }),
       'GET /nodes': () => ({
         status: 200,
-        body: [
+        body: everyNode([
           { id: 1, name: 'ams-1' },
           { id: 2, name: 'fra-1' },
-        ],
+        ]),
       }),
       'GET /users/7/usage': () => ({
         status: 200,

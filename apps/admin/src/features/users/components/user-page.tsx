@@ -1,4 +1,4 @@
-import { TRAFFIC_RESETS, type UserView } from '@fleet/contract';
+import { type AccessPatch, TRAFFIC_RESETS, type TrafficReset, type UserView } from '@fleet/contract';
 import { FormEvent, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { Badge, Tone } from '../../../components/ui/badge';
@@ -8,16 +8,7 @@ import { UsageChart } from '../../../components/usage-chart';
 import { ApiError } from '../../../lib/api-client';
 import { useNodes } from '../../../lib/queries/nodes';
 import { formatBytes, useUserUsage } from '../../../lib/queries/usage';
-import {
-  AccessPatch,
-  deleteUser,
-  extendAccess,
-  resetTraffic,
-  rotateKey,
-  updateAccess,
-  useUser,
-  useUserAction,
-} from '../api/user';
+import { deleteUser, extendAccess, resetTraffic, rotateKey, updateAccess, useUser, useUserAction } from '../api/user';
 
 const GB = 1e9;
 
@@ -47,7 +38,7 @@ export function accessChanges(before: Record<string, string>, after: Record<stri
   if (after.trafficLimitGb !== before.trafficLimitGb) {
     patch.trafficLimitBytes = Math.round(Number(after.trafficLimitGb) * GB);
   }
-  if (after.trafficReset !== before.trafficReset) patch.trafficReset = after.trafficReset;
+  if (after.trafficReset !== before.trafficReset) patch.trafficReset = after.trafficReset as TrafficReset;
   if (after.deviceLimit !== before.deviceLimit) patch.deviceLimit = Number(after.deviceLimit);
   if (after.note !== before.note) patch.note = after.note || null;
   return patch;

@@ -3,7 +3,7 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { MemoryRouter } from 'react-router';
 import { describe, expect, it } from 'vitest';
 import { fakeApi } from '../../../lib/fake-api.testing';
-import { sampleNode } from '../../../testing/sample-node';
+import { everyNode, sampleNode } from '../../../testing/sample-node';
 import { UsersPage } from './users-page';
 
 const user = {
@@ -31,7 +31,7 @@ const show = () =>
 describe('UsersPage', () => {
   it('shows each user’s access status', async () => {
     fakeApi({
-      'GET /nodes': () => ({ status: 200, body: [sampleNode({ id: 1, name: 'ams-1' })] }),
+      'GET /nodes': () => ({ status: 200, body: everyNode([sampleNode({ id: 1, name: 'ams-1' })]) }),
       'GET /users': () => ({ status: 200, body: { items: [user], total: 1, page: 1, limit: 50 } }),
     });
     show();
@@ -42,7 +42,7 @@ describe('UsersPage', () => {
     const calls = fakeApi({
       'GET /nodes': () => ({
         status: 200,
-        body: [sampleNode({ id: 1, name: 'ams-1' }), sampleNode({ id: 2, name: 'fra-1' })],
+        body: everyNode([sampleNode({ id: 1, name: 'ams-1' }), sampleNode({ id: 2, name: 'fra-1' })]),
       }),
       'GET /users': () => ({ status: 200, body: { items: [user], total: 1, page: 1, limit: 25 } }),
       'POST /users/3/migrate': () => ({

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { QueryInt } from '../../../common/http/validation';
+import { OptionalIdQuery, QueryInt } from '../../../common/http/validation';
 import { HEALTH_STATUSES, NODE_STATUSES } from '@fleet/contract';
-import type { HealthStatus, NodeStatus } from '@fleet/contract';
+import type { ConnectionTest, HealthStatus, NodeStatus, NodeView, Page } from '@fleet/contract';
 import {
   DescriptionField,
   InboundIdField,
@@ -58,7 +58,7 @@ export class UpdateNodeDto {
   @StatusField('optional') status?: NodeStatus;
 }
 
-export class NodeViewDto {
+export class NodeViewDto implements NodeView {
   @ApiProperty() id: number;
   @ApiProperty() name: string;
   @ApiProperty({ nullable: true, type: String }) description: string | null;
@@ -85,9 +85,9 @@ export class NodeViewDto {
   @ApiProperty({ nullable: true, type: String }) lastError: string | null;
   @ApiProperty({
     nullable: true,
-    description: 'what still differs after the last reconcile: {checkedAt, missing, changed, extra}',
+    description: 'what still differs after the last reconcile: {checkedAt, missing, changed, extra, inbound}',
   })
-  drift: { checkedAt: string; missing: number; changed: number; extra: number } | null;
+  drift: NodeView['drift'];
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;
 }
@@ -100,7 +100,7 @@ export class PanelInboundDto {
   @ApiProperty() enable: boolean;
 }
 
-export class ConnectionTestDto {
+export class ConnectionTestDto implements ConnectionTest {
   @ApiProperty() ok: boolean;
   @ApiProperty() responseTimeMs: number;
   @ApiProperty({ type: [PanelInboundDto] }) inbounds: PanelInboundDto[];
@@ -150,4 +150,18 @@ export class NodeListQueryDto {
   @Min(1)
   @Max(10_000)
   page?: number;
+
+  /** The previous page's `nextCursor` (a node id): the page after it, by key (`page` is then ignored). */
+  @OptionalIdQuery()
+  after?: number;
+}
+
+/** `GET /api/v1/nodes`: the nodes that match (`limit`: every one of them when no limit was asked for). */
+export class NodePageDto implements Page<NodeView> {
+  @ApiProperty({ type: [NodeViewDto] }) items: NodeViewDto[];
+  @ApiProperty() total: number;
+  @ApiProperty() page: number;
+  @ApiProperty() limit: number;
+  @ApiProperty({ nullable: true, type: String, description: 'pass as ?after= for the next page; null on the last' })
+  nextCursor: string | null;
 }
