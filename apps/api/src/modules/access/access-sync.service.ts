@@ -9,6 +9,16 @@ import { PanelPoolService } from '../panels/panel-pool.service';
 import { UsageLedger } from '../usage/usage-ledger.service';
 import { UsersService } from '../users/users.service';
 
+/** Clients caught up per round: one page of assignments, one read of the inbound. */
+const CATCH_UP_PAGE = 500;
+
+/** What a round of rewrites left: clients not written, and whether the rest must wait (the panel stopped answering,
+ * or the node cannot take clients). */
+interface Applied {
+  failed: number;
+  restWaits: boolean;
+}
+
 /**
  * Makes panel clients carry their user's access. A change is written to the user's panel right away when it
  * answers; otherwise the assignment stays behind the user's access version and is caught up before its node serves
@@ -29,24 +39,40 @@ export class AccessSyncService {
   /** Writes the user's access to the panel of their active assignment; false when that panel did not take it. */
   async push(userId: number): Promise<boolean> {
     const active = (await this.assignments.liveOf([userId])).filter((row) => row.state === 'active');
-    return !active.length || (await this.apply(active[0].nodeId, active)) === 0;
+    return !active.length || (await this.apply(active[0].nodeId, active)).failed === 0;
   }
 
-  /** Catches up every client on the node whose access is behind; answers how many could not be written. */
+  /**
+   * Catches up every client on the node whose access is behind, CATCH_UP_PAGE at a time; answers how many could not
+   * be written, all of them (once the panel stops answering, the rest are counted without asking it again).
+   */
   async applyPending(nodeId: number): Promise<number> {
-    const behind = await this.assignments.liveOf(await this.assignments.behindOnAccess(nodeId, 500));
-    return this.apply(
-      nodeId,
-      behind.filter((row) => row.state === 'active' && row.nodeId === nodeId),
-    );
+    let failed = 0;
+    let restWaits = false;
+    for (let after = 0; ; ) {
+      const page = await this.assignments.behindOnAccess(nodeId, CATCH_UP_PAGE, after);
+      if (!page.length) return failed;
+      after = page[page.length - 1];
+      const rows = (await this.assignments.liveOf(page)).filter(
+        (row) => row.state === 'active' && row.nodeId === nodeId,
+      );
+      if (restWaits) {
+        failed += rows.length;
+      } else {
+        const applied = await this.apply(nodeId, rows);
+        failed += applied.failed;
+        restWaits = applied.restWaits;
+      }
+      if (page.length < CATCH_UP_PAGE) return failed;
+    }
   }
 
-  /** Rewrites the clients of these active assignments on `nodeId`; answers how many were not written. */
-  private async apply(nodeId: number, rows: Assignment[]): Promise<number> {
-    if (!rows.length) return 0;
+  /** Rewrites the clients of these active assignments on `nodeId`. */
+  private async apply(nodeId: number, rows: Assignment[]): Promise<Applied> {
+    if (!rows.length) return { failed: 0, restWaits: false };
     const node = await this.nodes.findById(nodeId);
     const snapshot = node?.inboundSnapshot;
-    if (!node || !snapshot) return rows.length;
+    if (!node || !snapshot) return { failed: rows.length, restWaits: true };
     const counters = await this.ledger.countersOf(
       nodeId,
       rows.map((row) => row.clientEmail),
@@ -58,7 +84,7 @@ export class AccessSyncService {
     } catch (error) {
       if (!(error instanceof PanelError)) throw error;
       this.logger.warn(`access changes for ${node.name} wait: ${error.message}`);
-      return rows.length;
+      return { failed: rows.length, restWaits: true };
     }
     let failed = 0;
     for (const [i, row] of rows.entries()) {
@@ -78,11 +104,11 @@ export class AccessSyncService {
       } catch (error) {
         if (!(error instanceof PanelError)) throw error;
         this.logger.warn(`access of user ${row.userId} not written to ${node.name}: ${error.message}`);
-        if (error.kind === 'unreachable') return failed + rows.length - i; // the rest waits for the panel
+        if (error.kind === 'unreachable') return { failed: failed + rows.length - i, restWaits: true }; // the rest waits
         failed++;
       }
     }
-    return failed;
+    return { failed, restWaits: false };
   }
 
   /** The panel's clients of these assignments' inbounds, by email: a key may be the one being replaced (rotation). */

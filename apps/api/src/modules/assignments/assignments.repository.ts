@@ -193,13 +193,14 @@ export class AssignmentsRepository {
     return rows.map((row) => row.user_id);
   }
 
-  /** Users on the node whose panel client is behind their access (a change still to write there). */
-  async behindOnAccess(nodeId: number, limit: number): Promise<number[]> {
+  /** Users on the node whose panel client is behind their access (a change still to write there), in id order
+   * from after the user `after`. */
+  async behindOnAccess(nodeId: number, limit: number, after = 0): Promise<number[]> {
     const rows: Array<{ user_id: number }> = await this.dataSource.query(
       `SELECT a.user_id FROM assignments a JOIN vpn_users u ON u.id = a.user_id
-        WHERE a.node_id = $1 AND a.state = 'active' AND a.access_version < u.access_version
+        WHERE a.node_id = $1 AND a.state = 'active' AND a.access_version < u.access_version AND a.user_id > $3
         ORDER BY a.user_id LIMIT $2`,
-      [nodeId, limit],
+      [nodeId, limit, after],
     );
     return rows.map((row) => row.user_id);
   }

@@ -185,8 +185,7 @@ export class ReconcileService {
     if (changed.length) {
       const users = changed.map((item) => item.userId);
       await this.assignments.markAccessStale(node.id, users);
-      // The access sync catches up at most 500 clients per call.
-      for (let round = 0; round * 500 < changed.length; round++) await this.sync.applyPending(node.id);
+      await this.sync.applyPending(node.id);
       const behind = await this.reconcileReads.behindOnAccess(node.id, users);
       for (const item of changed) {
         if (behind.has(item.userId)) remaining.changed.push(item);
