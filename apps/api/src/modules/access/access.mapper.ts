@@ -1,7 +1,18 @@
 import { AccessView, UserEventData } from '@fleet/contract';
-import { accessOf } from '../users/user.mapper';
 import { VpnUser } from '../users/vpn-user.entity';
-import { accessStatus } from './access-status';
+import { Access, accessStatus } from './access-status';
+
+/** What a user may use, as the status rule and panel clients read it. */
+export function accessOf(user: Pick<VpnUser, keyof Access>): Access {
+  return {
+    enabled: user.enabled,
+    expiresAt: user.expiresAt,
+    holdDays: user.holdDays,
+    trafficLimitBytes: user.trafficLimitBytes,
+    usedBytes: user.usedBytes,
+    deviceLimit: user.deviceLimit,
+  };
+}
 
 /** The access part of key and user bodies. */
 export function mapAccess(user: VpnUser, now = new Date()): AccessView {

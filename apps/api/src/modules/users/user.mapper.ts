@@ -1,6 +1,6 @@
 import { Role, UserView } from '@fleet/contract';
 import type { Access } from '../access/access-status';
-import { mapAccess } from '../access/access.mapper';
+import { accessOf, mapAccess } from '../access/access.mapper';
 import type { Assignment } from '../assignments/assignment.entity';
 import type { UserIdentity } from '../assignments/panel-identity';
 import type { NodeEntity } from '../nodes/node.entity';
@@ -40,17 +40,6 @@ export function mapIdentity(
     username: user.username,
     access: accessOf(user),
     accessVersion: user.accessVersion,
-  };
-}
-
-export function accessOf(user: Pick<VpnUser, keyof Access>): Access {
-  return {
-    enabled: user.enabled,
-    expiresAt: user.expiresAt,
-    holdDays: user.holdDays,
-    trafficLimitBytes: user.trafficLimitBytes,
-    usedBytes: user.usedBytes,
-    deviceLimit: user.deviceLimit,
   };
 }
 
