@@ -174,7 +174,7 @@ export class KeysService {
     const node = known ?? (await this.nodes.findById(assignment.nodeId));
     if (!node) throw new DomainError(ErrorCode.NodeNotFound, `node ${assignment.nodeId} not found`);
     return {
-      telegramId: user.telegramId!,
+      telegramId: user.telegramId ?? 0,
       userId: user.id,
       key: shareLinkFor(mapIdentity(user), node) ?? '',
       subscriptionUrl: `${this.config.publicUrl}/sub/${user.subscriptionToken}`,

@@ -68,6 +68,7 @@ export function identityColumns(alias: string): string {
  */
 export function userOfRow(row: Record<string, unknown>): VpnUser {
   const date = (column: string) => (row[column] == null ? null : new Date(row[column] as string));
+  const stamp = (column: string) => new Date(row[column] as string);
   const number = (column: string) => (row[column] == null ? null : Number(row[column]));
   return {
     id: row['id'] as number,
@@ -91,7 +92,7 @@ export function userOfRow(row: Record<string, unknown>): VpnUser {
     nextResetAt: date('next_reset_at'),
     expiryWarnedFor: date('expiry_warned_for'),
     deletedAt: date('deleted_at'),
-    createdAt: date('created_at')!,
-    updatedAt: date('updated_at')!,
+    createdAt: stamp('created_at'),
+    updatedAt: stamp('updated_at'),
   };
 }

@@ -201,7 +201,7 @@ export class UsersRepository {
   async takenTelegramIds(ids: number[], manager: EntityManager): Promise<Set<number>> {
     if (!ids.length) return new Set();
     const rows = await this.repo(manager).find({ select: { telegramId: true }, where: { telegramId: In(ids) } });
-    return new Set(rows.map((row) => row.telegramId!));
+    return new Set(rows.flatMap((row) => (row.telegramId === null ? [] : [row.telegramId])));
   }
 
   /**
