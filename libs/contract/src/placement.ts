@@ -42,6 +42,9 @@ export interface KeyView {
   access: AccessView;
 }
 
+/** `GET /api/v1/keys/:telegramId/node`: the node the user is on, and since when. */
+export type KeyNodeView = Pick<KeyView, 'node' | 'assignedAt'>;
+
 export interface UserView {
   id: number;
   telegramId: number | null;

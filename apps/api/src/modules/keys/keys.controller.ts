@@ -7,7 +7,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { KeyView } from '@fleet/contract';
+import { KeyNodeView, KeyView } from '@fleet/contract';
 import { AllowRoles } from '../auth/roles.decorator';
 import { GetOrCreateKeyDto, KeyViewDto, TelegramId } from './keys.dto';
 import { KeysService } from './keys.service';
@@ -93,7 +93,7 @@ export class KeysController {
   }
 
   @Get('node')
-  node(@TelegramId() telegramId: number) {
+  node(@TelegramId() telegramId: number): Promise<KeyNodeView> {
     return this.keys.nodeOf(telegramId);
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AccessView, ErrorCode, EventType, KeyView } from '@fleet/contract';
+import { AccessView, ErrorCode, EventType, KeyNodeView, KeyView } from '@fleet/contract';
 import { DomainError } from '../../common/errors/domain-error';
 import type { IdempotentRequest } from '../../common/http/idempotency-key';
 import { AppConfig } from '../../config/app-config';
@@ -129,7 +129,7 @@ export class KeysService {
     await this.access.remove(user.id, 'bot');
   }
 
-  async nodeOf(telegramId: number): Promise<{ node: KeyView['node']; assignedAt: string }> {
+  async nodeOf(telegramId: number): Promise<KeyNodeView> {
     const key = await this.get(telegramId);
     return { node: key.node, assignedAt: key.assignedAt };
   }
