@@ -15,10 +15,6 @@ const NOT_YET_THROUGH_SERVICES = [
   'src/modules/health/node-check.service.ts',
   'src/modules/jobs/job-runner.service.ts',
   'src/modules/reconcile/reconcile.service.ts',
-  // these import only the user mappers (identityOf, accessOf, identityColumns) still kept in users.repository.ts
-  'src/modules/access/access.mapper.ts',
-  'src/modules/keys/keys.service.ts',
-  'src/modules/reconcile/reconcile.repository.ts',
 ];
 
 export default [

@@ -24,8 +24,8 @@ export class AssignmentsService {
   }
 
   /** Users on the node whose panel client is behind their access (a change still to write there). */
-  behindOnAccess(nodeId: number, limit: number): Promise<number[]> {
-    return this.assignments.behindOnAccess(nodeId, limit);
+  behindOnAccess(nodeId: number, limit: number, after = 0): Promise<number[]> {
+    return this.assignments.behindOnAccess(nodeId, limit, after);
   }
 
   /** These users' clients on the node must be rewritten (their counter went back: `totalGB` is stale). */
