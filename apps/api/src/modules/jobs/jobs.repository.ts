@@ -122,7 +122,10 @@ export class JobsRepository {
     return rows.map((row) => row.user_id);
   }
 
-  /** A batch's outcome in one transaction; answers how many items were settled (done, gone or given up). */
+  /**
+   * A batch's outcome in one transaction (none when there is nothing to record; a statement only for the kinds of
+   * outcome present); answers how many items were settled (done, gone or given up).
+   */
   async settle(
     jobId: number,
     outcome: {
@@ -133,32 +136,46 @@ export class JobsRepository {
       retried: Array<{ id: number; attempts: number; error: string }>;
     },
   ): Promise<number> {
+    const { done, gone, givenUp, retried } = outcome;
+    if (!done.length && !gone.length && !givenUp.length && !retried.length) return 0;
     return this.dataSource.transaction(async (manager) => {
-      const [, doneCount] = await manager.query(
-        `UPDATE job_items SET state = 'done', error = NULL WHERE id = ANY($1::bigint[]) AND state = 'pending'`,
-        [outcome.done],
-      );
-      const [, goneCount] = await manager.query(
-        `UPDATE job_items SET state = 'gone', error = NULL WHERE id = ANY($1::bigint[]) AND state = 'pending'`,
-        [outcome.gone],
-      );
-      const [, failedCount] = await manager.query(
-        `UPDATE job_items i SET state = 'failed', error = f.error
-           FROM unnest($1::bigint[], $2::text[]) AS f(id, error) WHERE i.id = f.id AND i.state = 'pending'`,
-        [outcome.givenUp.map((f) => f.id), outcome.givenUp.map((f) => f.error)],
-      );
-      await manager.query(
-        `UPDATE job_items i SET attempts = r.attempts, error = r.error
-           FROM unnest($1::bigint[], $2::int[], $3::text[]) AS r(id, attempts, error) WHERE i.id = r.id`,
-        [outcome.retried.map((r) => r.id), outcome.retried.map((r) => r.attempts), outcome.retried.map((r) => r.error)],
-      );
-      await manager.getRepository(Job).update(jobId, {
-        done: () => `done + ${Number(doneCount) + Number(goneCount)}`,
-        failed: () => `failed + ${Number(failedCount)}`,
-        gone: () => `gone + ${Number(goneCount)}`,
-      });
-      return doneCount + goneCount + failedCount;
+      const doneCount = await this.markItems(manager, done, 'done');
+      const goneCount = await this.markItems(manager, gone, 'gone');
+      let failedCount = 0;
+      if (givenUp.length) {
+        [, failedCount] = await manager.query(
+          `UPDATE job_items i SET state = 'failed', error = f.error
+             FROM unnest($1::bigint[], $2::text[]) AS f(id, error) WHERE i.id = f.id AND i.state = 'pending'`,
+          [givenUp.map((f) => f.id), givenUp.map((f) => f.error)],
+        );
+      }
+      if (retried.length) {
+        await manager.query(
+          `UPDATE job_items i SET attempts = r.attempts, error = r.error
+             FROM unnest($1::bigint[], $2::int[], $3::text[]) AS r(id, attempts, error) WHERE i.id = r.id`,
+          [retried.map((r) => r.id), retried.map((r) => r.attempts), retried.map((r) => r.error)],
+        );
+      }
+      const settled = Number(doneCount) + Number(goneCount) + Number(failedCount);
+      if (settled) {
+        await manager.getRepository(Job).update(jobId, {
+          done: () => `done + ${Number(doneCount) + Number(goneCount)}`,
+          failed: () => `failed + ${Number(failedCount)}`,
+          gone: () => `gone + ${Number(goneCount)}`,
+        });
+      }
+      return settled;
     });
+  }
+
+  /** Pending items → `state`; answers how many were still pending. */
+  private async markItems(manager: EntityManager, ids: string[], state: 'done' | 'gone'): Promise<number> {
+    if (!ids.length) return 0;
+    const [, count] = await manager.query(
+      `UPDATE job_items SET state = $2, error = NULL WHERE id = ANY($1::bigint[]) AND state = 'pending'`,
+      [ids, state],
+    );
+    return Number(count);
   }
 
   /** Ends the job if `owner` still holds it; false when another replica has taken it over meanwhile. */
