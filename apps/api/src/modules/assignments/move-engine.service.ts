@@ -33,6 +33,7 @@ import type {
   Reservation,
   ReserveOutcome,
   Switch,
+  SwitchHook,
   SwitchOutcome,
 } from './move.types';
 import { clientEmail, isUsersClient, panelClientFor, UserIdentity } from './panel-identity';
@@ -157,6 +158,7 @@ export class MoveEngine {
           actor: options.actor,
           jobId: options.jobId,
           announce: request.announce,
+          onSwitched: options.onSwitched,
         })),
       );
       if (crash.switched) this.crash.reach(crash.switched);
@@ -168,6 +170,7 @@ export class MoveEngine {
           assignment: reservation.pending,
           node: reservation.node,
           from: reservation.from ?? undefined,
+          switched: switches[i] === 'switched',
         });
       }
       await this.abandon(gone);
@@ -455,6 +458,7 @@ export class MoveEngine {
           return [migratedEvent(move, { reason: item.reason as MoveReason, actor: item.actor, jobId: item.jobId })];
         });
         await this.events.recordMany(events, manager);
+        await runHooks(valid, manager);
         for (const item of valid) {
           item.pending.state = 'active';
           item.pending.assignedAt = activated.get(item.pending.id) ?? item.pending.assignedAt;
@@ -481,6 +485,18 @@ export function departureOf(row: Assignment, clientUuid: string | null): Departu
     clientUuid,
     assignment: { id: row.id, state: row.state },
   };
+}
+
+/** Each distinct hook once, with the users of the items that carry it. */
+async function runHooks(items: Switch[], manager: EntityManager): Promise<void> {
+  const usersOf = new Map<SwitchHook, number[]>();
+  for (const item of items) {
+    if (!item.onSwitched) continue;
+    const users = usersOf.get(item.onSwitched) ?? [];
+    if (!users.length) usersOf.set(item.onSwitched, users);
+    users.push(item.pending.userId);
+  }
+  for (const [hook, users] of usersOf) await hook(users, manager);
 }
 
 function countBy(ids: number[]): Map<number, number> {

@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import type { PanelClient } from '@fleet/xui-client';
 import type { EventInput } from '../events/events.types';
 import type { NodeEntity } from '../nodes/node.entity';
@@ -52,7 +53,14 @@ export interface Switch extends Pick<Reservation, 'pending' | 'from'> {
   jobId?: number;
   /** For a placement: the event recorded with the activation (e.g. `user.created`). */
   announce?: EventInput;
+  onSwitched?: SwitchHook;
 }
+
+/**
+ * Work a caller records in the switch transaction, with the users it switched there (a job marks their items done):
+ * it commits with the switch or not at all. Called once per transaction for all the items that carry the same hook.
+ */
+export type SwitchHook = (userIds: number[], manager: EntityManager) => Promise<void>;
 
 /**
  * `switched`; `done-elsewhere`: recovery found the client and completed it meanwhile; `gone`: recovery rolled the
@@ -71,11 +79,21 @@ export interface MoveOptions {
   jobId?: number;
   /** Crash points to pass (tests only); named after the path that runs the engine. */
   crashPoints?: 'placement' | 'move' | 'bulk';
+  onSwitched?: SwitchHook;
 }
 
 export interface MoveManyResult {
-  /** Users that are now where they should be, with their active assignment. */
-  done: Array<{ userId: number; assignment: Assignment | null; node?: NodeEntity; from?: Assignment }>;
+  /**
+   * Users that are now where they should be, with their active assignment; `switched`: by this call's switch
+   * transaction (its `onSwitched` hook ran with them).
+   */
+  done: Array<{
+    userId: number;
+    assignment: Assignment | null;
+    node?: NodeEntity;
+    from?: Assignment;
+    switched?: boolean;
+  }>;
   failed: Array<{ userId: number; code: RefusalCode; error: string }>;
 }
 

@@ -6,7 +6,7 @@ import { REPLICA_ID } from '../../common/background/replica-id';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { MoveEngine } from '../assignments/move-engine.service';
-import type { MoveManyResult, MoveReason } from '../assignments/move.types';
+import type { MoveManyResult, MoveReason, SwitchHook } from '../assignments/move.types';
 import { RecoveryService } from '../assignments/recovery.service';
 import { EventsService } from '../events/events.service';
 import { NodesRepository } from '../nodes/nodes.repository';
@@ -23,6 +23,15 @@ const REASON: Record<Job['kind'], MoveReason> = {
   'node-delete': 'node-delete',
   drain: 'drain',
 };
+
+/**
+ * The items of a job's batches under way, by user: their users' switch transactions mark them done (`hook`), so a
+ * moved user's item is never left pending by a crash between the switch and the batch's bookkeeping.
+ */
+interface Progress {
+  moving: Map<number, string>;
+  hook: SwitchHook;
+}
 
 /** What one pass over a job's pending items did. */
 interface PassOutcome {
@@ -81,11 +90,21 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
 
   private async run(job: Job, previousOwner: string | null): Promise<void> {
     const lease = this.holdLease(job);
+    const moving = new Map<number, string>();
+    const progress: Progress = {
+      moving,
+      hook: (userIds, manager) =>
+        this.jobs.markDone(
+          job.id,
+          userIds.map((userId) => moving.get(userId)!),
+          manager,
+        ),
+    };
     try {
       if (previousOwner) await this.takeOver(job, previousOwner);
       let stalledReported = false;
       while (!this.loop.stopping && !lease.lost) {
-        const pass = await this.pass(job, lease);
+        const pass = await this.pass(job, lease, progress);
         if (!pass.seen) return await this.finish(job);
         if (pass.settled > 0) continue;
         // Nothing settled: the users left wait for seats, or for moves under way elsewhere to end.
@@ -135,7 +154,7 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
    * (a move under way elsewhere) are passed over for the next pass instead of holding the rest back. A batch that finds
    * no seat anywhere ends the pass (the others would find none either).
    */
-  private async pass(job: Job, lease: { lost: boolean }): Promise<PassOutcome> {
+  private async pass(job: Job, lease: { lost: boolean }, progress: Progress): Promise<PassOutcome> {
     const outcome: PassOutcome = { seen: false, settled: 0, noSeats: false };
     let after = 0;
     let handing: Promise<unknown> = Promise.resolve();
@@ -152,7 +171,7 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
     const worker = async () => {
       for (let items = await next(); items.length && !this.loop.stopping && !lease.lost; items = await next()) {
         outcome.seen = true;
-        const { settled, noSeats } = await this.runBatch(job, items);
+        const { settled, noSeats } = await this.runBatch(job, items, progress);
         outcome.settled += settled;
         outcome.noSeats ||= noSeats;
       }
@@ -162,11 +181,24 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
     return outcome;
   }
 
-  private async runBatch(job: Job, items: JobItem[]): Promise<{ settled: number; noSeats: boolean }> {
-    const result = await this.engine.moveMany(
-      items.map(({ userId, fromNodeId, toNodeId }) => ({ kind: 'move' as const, userId, fromNodeId, toNodeId })),
-      { reason: REASON[job.kind], actor: `job:${job.id}`, jobId: job.id, crashPoints: 'bulk' },
-    );
+  private async runBatch(
+    job: Job,
+    items: JobItem[],
+    progress: Progress,
+  ): Promise<{ settled: number; noSeats: boolean }> {
+    for (const item of items) progress.moving.set(item.userId, item.id);
+    const result = await this.engine
+      .moveMany(
+        items.map(({ userId, fromNodeId, toNodeId }) => ({ kind: 'move' as const, userId, fromNodeId, toNodeId })),
+        {
+          reason: REASON[job.kind],
+          actor: `job:${job.id}`,
+          jobId: job.id,
+          crashPoints: 'bulk',
+          onSwitched: progress.hook,
+        },
+      )
+      .finally(() => items.forEach((item) => progress.moving.delete(item.userId)));
     // The old clients are deleted by the tombstone loop, so a batch never waits on a source panel's deletes
     // (one per call on v2 panels) or on a dead one's timeouts.
     if (result.done.length && job.kind !== 'failover') this.recovery.kickTombstones();
@@ -192,11 +224,12 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
   /**
    * Records a batch's outcome: moved users done; failures retried up to MAX_ATTEMPTS, except that a user whose move
    * is under way elsewhere is waited for, and a failover never gives a user up for lack of seats (it waits for
-   * capacity). Returns how many items were settled.
+   * capacity). Returns how many items were settled (those switched here were marked done in their switch).
    */
   private async settle(job: Job, items: JobItem[], result: MoveManyResult): Promise<number> {
     const byUser = new Map(items.map((item) => [item.userId, item]));
-    const done = result.done.map(({ userId }) => byUser.get(userId)!.id);
+    const switched = result.done.filter((entry) => entry.switched).length;
+    const done = result.done.filter((entry) => !entry.switched).map(({ userId }) => byUser.get(userId)!.id);
     const gone: number[] = [];
     const givenUp: Array<{ id: number; error: string }> = [];
     const retried: Array<{ id: number; attempts: number; error: string }> = [];
@@ -213,7 +246,7 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
       if (attempts >= MAX_ATTEMPTS) givenUp.push({ id: item.id, error: failure.error });
       else retried.push({ id: item.id, attempts, error: failure.error });
     }
-    return this.jobs.settle(job.id, { done, gone, givenUp, retried });
+    return switched + (await this.jobs.settle(job.id, { done, gone, givenUp, retried }));
   }
 
   /** Ends the job the way its kind ends (see JobEndings), then reports it. */

@@ -168,6 +168,12 @@ export class JobsRepository {
     });
   }
 
+  /** Items done in the caller's transaction (their users' moves switched there), counted in the job. */
+  async markDone(jobId: number, ids: string[], manager: EntityManager): Promise<void> {
+    const count = await this.markItems(manager, ids, 'done');
+    if (count) await manager.getRepository(Job).update(jobId, { done: () => `done + ${count}` });
+  }
+
   /** Pending items → `state`; answers how many were still pending. */
   private async markItems(manager: EntityManager, ids: string[], state: 'done' | 'gone'): Promise<number> {
     if (!ids.length) return 0;
