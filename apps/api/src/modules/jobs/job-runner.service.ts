@@ -29,7 +29,7 @@ const REASON: Record<Job['kind'], MoveReason> = {
  * moved user's item is never left pending by a crash between the switch and the batch's bookkeeping.
  */
 interface Progress {
-  moving: Map<number, string>;
+  moving: Map<number, number>;
   hook: SwitchHook;
 }
 
@@ -90,7 +90,7 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
 
   private async run(job: Job, previousOwner: string | null): Promise<void> {
     const lease = this.holdLease(job);
-    const moving = new Map<number, string>();
+    const moving = new Map<number, number>();
     const progress: Progress = {
       moving,
       hook: (userIds, manager) =>

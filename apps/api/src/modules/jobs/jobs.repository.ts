@@ -169,13 +169,13 @@ export class JobsRepository {
   }
 
   /** Items done in the caller's transaction (their users' moves switched there), counted in the job. */
-  async markDone(jobId: number, ids: string[], manager: EntityManager): Promise<void> {
+  async markDone(jobId: number, ids: number[], manager: EntityManager): Promise<void> {
     const count = await this.markItems(manager, ids, 'done');
     if (count) await manager.getRepository(Job).update(jobId, { done: () => `done + ${count}` });
   }
 
   /** Pending items → `state`; answers how many were still pending. */
-  private async markItems(manager: EntityManager, ids: string[], state: 'done' | 'gone'): Promise<number> {
+  private async markItems(manager: EntityManager, ids: number[], state: 'done' | 'gone'): Promise<number> {
     if (!ids.length) return 0;
     const [, count] = await manager.query(
       `UPDATE job_items SET state = $2, error = NULL WHERE id = ANY($1::bigint[]) AND state = 'pending'`,
