@@ -1,4 +1,4 @@
-import type { NodeCandidate } from '../balancer/balancer.policy';
+import type { NodeCandidate } from '../nodes/node-candidate';
 import type { Assignment } from './assignment.entity';
 import type { MoveRequest } from './move.types';
 import { planBatch } from './move-planning';

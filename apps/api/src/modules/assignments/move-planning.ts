@@ -1,4 +1,5 @@
-import { NodeCandidate, weightedLoadStrategy } from '../balancer/balancer.policy';
+import { weightedLoadStrategy } from '../balancer/balancer.policy';
+import type { NodeCandidate } from '../nodes/node-candidate';
 import { ineligibleReason } from '../nodes/node-eligibility';
 import type { Assignment } from './assignment.entity';
 import type { MoveRequest, RefusalCode, ReserveOutcome } from './move.types';

@@ -1,4 +1,5 @@
-import { NodeCandidate, score, weightedLoadStrategy } from './balancer.policy';
+import type { NodeCandidate } from '../nodes/node-candidate';
+import { score, weightedLoadStrategy } from './balancer.policy';
 
 const node = (id: number, fields: Partial<NodeCandidate> = {}): NodeCandidate => ({
   id,

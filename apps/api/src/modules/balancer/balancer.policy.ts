@@ -1,12 +1,5 @@
-import { EligibilityFacts, ineligibleReason } from '../nodes/node-eligibility';
-
-/** What placement needs to know about a node. */
-export interface NodeCandidate extends EligibilityFacts {
-  id: number;
-  location: string | null;
-  priority: number;
-  weight: number;
-}
+import type { NodeCandidate } from '../nodes/node-candidate';
+import { ineligibleReason } from '../nodes/node-eligibility';
 
 export interface PlacementRequest {
   location?: string | null;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { DriftSample } from '../reconcile/reconcile-diff';
+import type { DriftSampleView } from '@fleet/contract';
 import type { Corrections, DriftCounts, DriftRecord } from './node-drift';
 
 /** Every query on `node_drift`: the last reconcile of each node. */
@@ -59,7 +59,7 @@ interface DriftRow {
   found: DriftCounts;
   corrected: Corrections;
   dry_run: boolean;
-  sample: DriftSample[];
+  sample: DriftSampleView[];
 }
 
 function recordOf(row: DriftRow): DriftRecord {

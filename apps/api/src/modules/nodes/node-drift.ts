@@ -1,5 +1,4 @@
-import type { DriftCorrections, DriftCounts } from '@fleet/contract';
-import type { DriftSample } from '../reconcile/reconcile-diff';
+import type { DriftCorrections, DriftCounts, DriftSampleView } from '@fleet/contract';
 
 export type { DriftCounts };
 export type Corrections = DriftCorrections;
@@ -11,7 +10,7 @@ export interface DriftRecord extends DriftCounts {
   found: DriftCounts;
   corrected: Corrections;
   dryRun: boolean;
-  sample: DriftSample[];
+  sample: DriftSampleView[];
 }
 
 export const NO_DRIFT: DriftCounts = { missing: 0, extra: 0, changed: 0, foreign: 0, inbound: [] };

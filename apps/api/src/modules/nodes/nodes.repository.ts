@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
 import type { HealthStatus, NodeStatus } from '@fleet/contract';
-import type { NodeCandidate } from '../balancer/balancer.policy';
+import type { NodeCandidate } from './node-candidate';
 import type { DriftSummary, NodeListing } from './node.mapper';
 import { InboundSnapshot, NodeEntity } from './node.entity';
 import { EligibilityFacts, eligibilityFacts, eligibleSql } from './node-eligibility';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ConnectionTest } from '@fleet/contract';
 import { PanelError } from '@fleet/xui-client';
-import { NodeEntity } from '../nodes/node.entity';
+import type { PanelTarget } from './panel-target';
 import { PanelPoolService } from './panel-pool.service';
 
 const TEST_TIMEOUT_MS = 10_000;
@@ -11,7 +11,7 @@ export class PanelConnectionService {
   constructor(private readonly pool: PanelPoolService) {}
 
   /** Logs in with a fresh session and lists the inbounds; failures are reported, not thrown. */
-  async test(node: NodeEntity): Promise<ConnectionTest> {
+  async test(node: PanelTarget): Promise<ConnectionTest> {
     const client = this.pool.createClient(node, TEST_TIMEOUT_MS);
     const started = performance.now();
     try {

@@ -5,7 +5,7 @@ import { Semaphore } from '../../common/batching/semaphore';
 import { SecretBox } from '../../common/crypto/secret-box';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
-import { NodeEntity } from '../nodes/node.entity';
+import type { PanelTarget } from './panel-target';
 import { PanelWriteLock } from './panel-write-lock';
 
 /** At most this many calls in flight to one panel, so a burst cannot flood one server. */
@@ -32,13 +32,13 @@ export class PanelPoolService implements OnModuleDestroy {
   ) {}
 
   /** Runs `work` with the node's client, within the node's in-flight limit. */
-  async run<T>(node: NodeEntity, work: (client: XuiClient) => Promise<T>): Promise<T> {
+  async run<T>(node: PanelTarget, work: (client: XuiClient) => Promise<T>): Promise<T> {
     const entry = this.entryFor(node);
     return entry.slots.run(() => work(entry.client));
   }
 
   /** A client outside the pool, for one-off checks that must not reuse a session (test-connection). */
-  createClient(node: NodeEntity, timeoutMs?: number): XuiClient {
+  createClient(node: PanelTarget, timeoutMs?: number): XuiClient {
     return new XuiClient({
       baseUrl: node.panelUrl,
       username: node.panelUsername,
@@ -60,7 +60,7 @@ export class PanelPoolService implements OnModuleDestroy {
     for (const id of [...this.entries.keys()]) this.release(id);
   }
 
-  private entryFor(node: NodeEntity): PoolEntry {
+  private entryFor(node: PanelTarget): PoolEntry {
     const fingerprint = createHash('sha256')
       .update(
         [

@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { PanelClient, PanelDuplicateEmailError } from '@fleet/xui-client';
 import { Coalescer } from '../../common/batching/coalescer';
-import { NodeEntity } from '../nodes/node.entity';
+import type { PanelTarget } from './panel-target';
 import { PanelPoolService } from './panel-pool.service';
 
 /** Largest batch sent in one addClient call; returns flatten past a few hundred (panel spec §14). */
 const MAX_BATCH = 500;
 
 interface Queue {
-  node: NodeEntity;
+  node: PanelTarget;
   adds: Coalescer<PanelClient, void>;
 }
 
@@ -25,7 +25,7 @@ export class PanelWriterService {
 
   constructor(private readonly pool: PanelPoolService) {}
 
-  addClient(node: NodeEntity, inboundId: number, client: PanelClient): Promise<void> {
+  addClient(node: PanelTarget, inboundId: number, client: PanelClient): Promise<void> {
     const key = `${node.id}:${inboundId}`;
     let queue = this.queues.get(key);
     if (!queue) {
@@ -40,7 +40,7 @@ export class PanelWriterService {
     return queue.adds.submit(client);
   }
 
-  private async send(node: NodeEntity, inboundId: number, batch: PanelClient[]): Promise<Array<void | Error>> {
+  private async send(node: PanelTarget, inboundId: number, batch: PanelClient[]): Promise<Array<void | Error>> {
     try {
       await this.pool.run(node, (panel) => panel.addClients(inboundId, batch));
       return batch.map(() => undefined);

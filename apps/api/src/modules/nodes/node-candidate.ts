@@ -1,0 +1,9 @@
+import type { EligibilityFacts } from './node-eligibility';
+
+/** What placement needs to know about a node. */
+export interface NodeCandidate extends EligibilityFacts {
+  id: number;
+  location: string | null;
+  priority: number;
+  weight: number;
+}
