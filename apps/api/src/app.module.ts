@@ -22,7 +22,7 @@ import { HousekeepingModule } from './modules/housekeeping/housekeeping.module';
 import { KeysModule } from './modules/keys/keys.module';
 import { EvacuationModule } from './modules/evacuation/evacuation.module';
 import { JobsModule } from './modules/jobs/jobs.module';
-import { MetricsModule, MetricsRoutesModule } from './modules/metrics/metrics.module';
+import { MetricsModule } from './modules/metrics/metrics.module';
 import { UsersModule } from './modules/users/users.module';
 import { StatsModule } from './modules/stats/stats.module';
 import { UsageModule } from './modules/usage/usage.module';
@@ -53,7 +53,6 @@ export class AppModule {
         AuthModule,
         ScheduleModule.forRoot(),
         MetricsModule,
-        MetricsRoutesModule,
         NodesModule,
         UsersModule,
         AssignmentsModule,

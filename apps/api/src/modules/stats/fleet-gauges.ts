@@ -4,7 +4,7 @@ import { JobsService } from '../jobs/jobs.service';
 import { NodeEntity } from '../nodes/node.entity';
 import { NodesService } from '../nodes/nodes.service';
 import { OutboxBacklog, WebhookOutboxService } from '../outbox/webhook-outbox.service';
-import { MetricsService, nodeLabels } from './metrics.service';
+import { MetricsService, nodeLabels } from '../metrics/metrics.service';
 
 /**
  * Gauges read from the database when Prometheus scrapes: per-node health, load, capacity and drift, the job

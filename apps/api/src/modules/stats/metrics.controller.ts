@@ -2,7 +2,7 @@ import { Controller, Get, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AllowRoles } from '../auth/roles.decorator';
-import { MetricsService } from './metrics.service';
+import { MetricsService } from '../metrics/metrics.service';
 
 /**
  * `GET /metrics` in the Prometheus text format. It names nodes and counts users, so it needs a token like every
