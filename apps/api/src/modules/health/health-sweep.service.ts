@@ -8,7 +8,7 @@ import { LockKey } from '../../common/database/advisory-lock';
 import { runFleetTask } from '../../common/background/fleet-task';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
-import { NodesRepository } from '../nodes/nodes.repository';
+import { NodesService } from '../nodes/nodes.service';
 import { HealthRepository } from './health.repository';
 import { CheckOutcome, NodeCheckService } from './node-check.service';
 import { sweepFigures } from './recent-health';
@@ -36,7 +36,7 @@ export class HealthSweepService implements OnApplicationBootstrap, OnModuleDestr
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly scheduler: SchedulerRegistry,
-    private readonly nodes: NodesRepository,
+    private readonly nodes: NodesService,
     private readonly checks: NodeCheckService,
     private readonly health: HealthRepository,
   ) {}

@@ -4,7 +4,7 @@ import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { ErrorCode } from '@fleet/contract';
 import { DomainError } from '../../common/errors/domain-error';
 import { AllowRoles } from '../auth/roles.decorator';
-import { NodesRepository } from '../nodes/nodes.repository';
+import { NodesService } from '../nodes/nodes.service';
 import { HealthHistoryService } from './health-history.service';
 import { HealthSweepService } from './health-sweep.service';
 import { CheckOutcome, NodeCheckService } from './node-check.service';
@@ -39,7 +39,7 @@ export class HealthController {
     private readonly checks: NodeCheckService,
     private readonly sweeps: HealthSweepService,
     private readonly checksHistory: HealthHistoryService,
-    private readonly nodes: NodesRepository,
+    private readonly nodes: NodesService,
   ) {}
 
   @Post('check-health')

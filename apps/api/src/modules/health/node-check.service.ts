@@ -4,7 +4,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { NodeEntity } from '../nodes/node.entity';
 import { NodeChanges } from '../nodes/node-changes';
 import { NodeLifecycle } from '../nodes/node-lifecycle';
-import { NodesRepository } from '../nodes/nodes.repository';
+import { NodesService } from '../nodes/nodes.service';
 import { HealthRecorder } from './health-recorder';
 import { NodeObserver } from './node-observer';
 
@@ -28,7 +28,7 @@ export class NodeCheckService implements OnApplicationBootstrap {
   private readonly logger = new Logger(NodeCheckService.name);
 
   constructor(
-    private readonly nodes: NodesRepository,
+    private readonly nodes: NodesService,
     private readonly changes: NodeChanges,
     private readonly observer: NodeObserver,
     private readonly recorder: HealthRecorder,
