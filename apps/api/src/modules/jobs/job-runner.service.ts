@@ -9,7 +9,7 @@ import { MoveEngine } from '../assignments/move-engine.service';
 import type { MoveManyResult, MoveReason, SwitchHook } from '../assignments/move.types';
 import { RecoveryService } from '../assignments/recovery.service';
 import { EventsService } from '../events/events.service';
-import { NodesRepository } from '../nodes/nodes.repository';
+import { NodesService } from '../nodes/nodes.service';
 import { JobEndings } from './job-endings';
 import { Job, JobItem } from './job.entity';
 import { JobsRepository } from './jobs.repository';
@@ -62,7 +62,7 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
     private readonly jobs: JobsRepository,
     private readonly engine: MoveEngine,
     private readonly recovery: RecoveryService,
-    private readonly nodes: NodesRepository,
+    private readonly nodes: NodesService,
     private readonly events: EventsService,
     private readonly endings: JobEndings,
   ) {}
