@@ -18,6 +18,16 @@ export class AssignmentsService {
     return this.assignments.liveOf(userIds, manager);
   }
 
+  /** Users on the node: active assignments and placements under way (what its counter counts). */
+  countLive(nodeId: number, manager: EntityManager): Promise<number> {
+    return this.assignments.countLive(nodeId, manager);
+  }
+
+  /** Every active user of a node, oldest first (`servingOnly`: those who may use the service, for a failover). */
+  activeUsersOf(nodeId: number, manager: EntityManager, options: { servingOnly?: boolean } = {}): Promise<number[]> {
+    return this.assignments.activeUsersOf(nodeId, manager, options);
+  }
+
   /** For a rebalance: per slice, `take` serving users of the node after the first `skip`, newest assignment first. */
   pickMovers(slices: ReadonlyArray<{ nodeId: number; skip: number; take: number }>): Promise<number[][]> {
     return this.assignments.pickMovers(slices);

@@ -3,13 +3,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { ErrorCode, JobKind } from '@fleet/contract';
 import { DomainError } from '../../common/errors/domain-error';
-import { AssignmentsRepository } from '../assignments/assignments.repository';
+import { AssignmentsService } from '../assignments/assignments.service';
 import { JobRunnerService } from '../jobs/job-runner.service';
 import { JobsService } from '../jobs/jobs.service';
 import { NodeEntity } from '../nodes/node.entity';
 import { NodeLifecycle } from '../nodes/node-lifecycle';
-import { candidateOf, NodesRepository } from '../nodes/nodes.repository';
-import { ineligibleReason } from '../nodes/node-eligibility';
+import { eligibilityFacts, ineligibleReason } from '../nodes/node-eligibility';
 import { NodesService } from '../nodes/nodes.service';
 
 /**
@@ -22,9 +21,8 @@ export class EvacuationService implements OnModuleInit {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly nodes: NodesRepository,
-    private readonly nodesService: NodesService,
-    private readonly assignments: AssignmentsRepository,
+    private readonly nodes: NodesService,
+    private readonly assignments: AssignmentsService,
     private readonly jobs: JobsService,
     private readonly runner: JobRunnerService,
     private readonly lifecycle: NodeLifecycle,
@@ -51,7 +49,7 @@ export class EvacuationService implements OnModuleInit {
       const live = await this.assignments.countLive(nodeId, manager);
       if (live === 0) return null;
       const free = (await this.nodes.findAll())
-        .filter((other) => other.id !== nodeId && ineligibleReason(candidateOf(other)) === null)
+        .filter((other) => other.id !== nodeId && ineligibleReason(eligibilityFacts(other)) === null)
         .reduce((sum, other) => sum + (other.maxUsers - other.currentUsers), 0);
       if (free < live) {
         throw new DomainError(
@@ -59,11 +57,11 @@ export class EvacuationService implements OnModuleInit {
           `node ${node.name} serves ${live} users but the other eligible nodes have ${free} free seats; nothing was deleted`,
         );
       }
-      await this.nodesService.setStatus(node, 'inactive', actor, manager);
+      await this.nodes.setStatus(node, 'inactive', actor, manager);
       return this.evacuate(node, 'node-delete', actor, manager);
     });
     if (jobId === null) {
-      await this.nodesService.remove(nodeId, actor);
+      await this.nodes.remove(nodeId, actor);
       return null;
     }
     this.runner.kick();
@@ -74,7 +72,7 @@ export class EvacuationService implements OnModuleInit {
   async drain(nodeId: number, actor: string): Promise<{ jobId: number | null }> {
     const jobId = await this.dataSource.transaction(async (manager) => {
       const node = await this.lock(nodeId, manager);
-      await this.nodesService.setStatus(node, 'maintenance', actor, manager);
+      await this.nodes.setStatus(node, 'maintenance', actor, manager);
       return this.evacuate(node, 'drain', actor, manager);
     });
     if (jobId !== null) this.runner.kick();
@@ -102,7 +100,7 @@ export class EvacuationService implements OnModuleInit {
   }
 
   private async lock(nodeId: number, manager: EntityManager): Promise<NodeEntity> {
-    const node = await this.nodes.findByIdForUpdate(nodeId, manager);
+    const node = await this.nodes.lockForUpdate(nodeId, manager);
     if (!node) throw new DomainError(ErrorCode.NodeNotFound, `node ${nodeId} not found`);
     return node;
   }
