@@ -9,7 +9,6 @@ const NOT_YET_THROUGH_SERVICES = [
   'src/modules/access/access.service.ts',
   'src/modules/assignments/move-engine.service.ts',
   'src/modules/assignments/recovery.service.ts',
-  'src/modules/reconcile/reconcile.service.ts',
 ];
 
 export default [

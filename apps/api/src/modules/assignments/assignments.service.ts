@@ -38,6 +38,11 @@ export class AssignmentsService {
     return this.assignments.behindOnAccess(nodeId, limit, after);
   }
 
+  /** Which of these emails (lower-cased) had an assignment on the node at any time: clients we made or adopted. */
+  emailsEverOn(nodeId: number, emails: string[]): Promise<Set<string>> {
+    return this.assignments.emailsEverOn(nodeId, emails);
+  }
+
   /** These users' clients on the node must be rewritten (their counter went back: `totalGB` is stale). */
   markAccessStale(nodeId: number, userIds: number[]): Promise<void> {
     return this.assignments.markAccessStale(nodeId, userIds);

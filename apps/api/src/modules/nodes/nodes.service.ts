@@ -8,7 +8,7 @@ import { PanelConnectionService } from '../panels/panel-connection.service';
 import { PanelPoolService } from '../panels/panel-pool.service';
 import { RecentInbounds } from '../panels/recent-inbounds';
 import { CreateNodeDto, UpdateNodeDto } from './dto/node.dto';
-import { NodeEntity } from './node.entity';
+import { InboundSnapshot, NodeEntity } from './node.entity';
 import { listingOf, mapNode } from './node.mapper';
 import type { DriftRecord } from './node-drift';
 import { NodeDriftRepository } from './node-drift.repository';
@@ -197,6 +197,21 @@ export class NodesService {
   /** The last reconcile's drift of each of these nodes that has one. */
   driftOf(nodeIds: number[]): Promise<Map<number, DriftRecord>> {
     return this.drift.findMany(nodeIds);
+  }
+
+  /** The node's last reconcile, or null when it was never reconciled. */
+  lastDrift(nodeId: number): Promise<DriftRecord | null> {
+    return this.drift.find(nodeId);
+  }
+
+  /** A reconcile's outcome becomes the node's drift (replacing the last one). */
+  recordDrift(record: DriftRecord): Promise<void> {
+    return this.drift.save(record);
+  }
+
+  /** The panel's inbound changed (a port, stream settings): links and new clients follow it from now on. */
+  refreshInbound(nodeId: number, snapshot: InboundSnapshot): Promise<void> {
+    return this.nodes.refreshInbound(nodeId, snapshot);
   }
 
   /** Users placed on the node outside the move engine (adoption), on its counter. */

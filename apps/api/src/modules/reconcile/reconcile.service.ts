@@ -5,20 +5,19 @@ import { DomainError } from '../../common/errors/domain-error';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { AccessSyncService } from '../access/access-sync.service';
-import { AssignmentsRepository } from '../assignments/assignments.repository';
+import { AssignmentsService } from '../assignments/assignments.service';
 import { panelClientFor, userIdOfEmail } from '../assignments/panel-identity';
 import { MoveEngine } from '../assignments/move-engine.service';
 import { EventsService } from '../events/events.service';
 import { MetricsService, nodeLabels } from '../metrics/metrics.service';
 import { InboundSnapshot, NodeEntity } from '../nodes/node.entity';
 import { inboundSnapshot, inboundUnfit, snapshotChanges } from '../nodes/inbound-snapshot';
-import { NodesRepository } from '../nodes/nodes.repository';
+import { NodesService } from '../nodes/nodes.service';
 import { PanelPoolService } from '../panels/panel-pool.service';
 import { RecentInbounds } from '../panels/recent-inbounds';
 import { PanelWriterService } from '../panels/panel-writer.service';
-import { UsageRepository } from '../usage/usage.repository';
+import { UsageLedger } from '../usage/usage-ledger.service';
 import { Corrections, correctionsMade, DriftCounts, DriftRecord, NO_DRIFT } from '../nodes/node-drift';
-import { NodeDriftRepository } from '../nodes/node-drift.repository';
 import { DesiredClient, diffNode, DriftSample, NodeDrift, sampleOf } from './reconcile-diff';
 import { ReconcileRepository } from './reconcile.repository';
 
@@ -35,8 +34,8 @@ export class ReconcileService {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly nodes: NodesRepository,
-    private readonly assignments: AssignmentsRepository,
+    private readonly nodes: NodesService,
+    private readonly assignments: AssignmentsService,
     private readonly reconcileReads: ReconcileRepository,
     private readonly engine: MoveEngine,
     private readonly writer: PanelWriterService,
@@ -44,9 +43,8 @@ export class ReconcileService {
     private readonly recentInbounds: RecentInbounds,
     private readonly sync: AccessSyncService,
     private readonly events: EventsService,
-    private readonly drift: NodeDriftRepository,
     private readonly metrics: MetricsService,
-    private readonly usage: UsageRepository,
+    private readonly ledger: UsageLedger,
   ) {}
 
   /** Reconciles one node now; `dryRun` (or RECONCILE_MODE=report) records the drift without writing. */
@@ -113,7 +111,7 @@ export class ReconcileService {
     const active = live.filter((row) => row.state === 'active' && row.inboundId === node.inboundId);
     return {
       active,
-      counters: await this.usage.countersOn(
+      counters: await this.ledger.countersOf(
         node.id,
         active.map((row) => row.clientEmail),
       ),
@@ -225,7 +223,7 @@ export class ReconcileService {
       dryRun,
       sample: sampleOf(remaining),
     };
-    await this.drift.save(record);
+    await this.nodes.recordDrift(record);
     const made = correctionsMade(corrected);
     if (made > 0) {
       this.metrics.reconcileCorrections.inc(nodeLabels(node), made);
@@ -251,7 +249,7 @@ export class ReconcileService {
   async last(nodeId: number): Promise<DriftRecord | ({ checkedAt: null } & Omit<DriftRecord, 'checkedAt'>)> {
     if (!(await this.nodes.findById(nodeId))) throw new DomainError(ErrorCode.NodeNotFound, `node ${nodeId} not found`);
     return (
-      (await this.drift.find(nodeId)) ?? {
+      (await this.nodes.lastDrift(nodeId)) ?? {
         nodeId,
         checkedAt: null,
         ...NO_DRIFT,
