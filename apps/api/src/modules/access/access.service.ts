@@ -12,7 +12,8 @@ import { APP_CONFIG } from '../../config/config.module';
 import type { EventInput } from '../events/events.types';
 import { EventsService } from '../events/events.service';
 import { MoveEngine } from '../assignments/move-engine.service';
-import { newSubscriptionToken, UsersRepository } from '../users/users.repository';
+import { newSubscriptionToken } from '../users/subscription-token';
+import { UsersService } from '../users/users.service';
 import { VpnUser } from '../users/vpn-user.entity';
 import { AccessPatchDto } from './access.dto';
 import { accessOf, mapAccess, mapUserEvent } from './access.mapper';
@@ -36,7 +37,7 @@ export class AccessService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly users: UsersRepository,
+    private readonly users: UsersService,
     private readonly events: EventsService,
     private readonly sync: AccessSyncService,
     private readonly idempotency: IdempotencyRepository,
@@ -167,7 +168,7 @@ export class AccessService {
       this.dataSource.transaction(async (manager) => {
         // Before the user's row: a reservation batch holds this lock and then touches users' rows.
         await this.engine.holdReservations(manager);
-        const user = await this.users.findForUpdate(userId, manager);
+        const user = await this.users.lockForUpdate(userId, manager);
         if (!user || user.deletedAt) throw new DomainError(ErrorCode.UserNotFound, `user ${userId} not found`);
         const payload = mapUserEvent(user, 'deleted');
         await this.users.markDeleted(userId, newSubscriptionToken(), manager);
@@ -211,7 +212,7 @@ export class AccessService {
   /** `user.expiring`, once per expiry. */
   async warnExpiring(userId: number): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const user = await this.users.findForUpdate(userId, manager);
+      const user = await this.users.lockForUpdate(userId, manager);
       if (!user || user.deletedAt || !user.expiresAt) return;
       if (user.expiryWarnedFor && +user.expiryWarnedFor === +user.expiresAt) return;
       user.expiryWarnedFor = user.expiresAt;
@@ -248,7 +249,7 @@ export class AccessService {
   ): Promise<VpnUser> {
     const user = await this.dataSource.transaction(async (manager) => {
       const proceed = hooks.before ? await hooks.before(manager) : true;
-      const user = await this.users.findForUpdate(userId, manager);
+      const user = await this.users.lockForUpdate(userId, manager);
       if (!user || user.deletedAt) throw new DomainError(ErrorCode.UserNotFound, `user ${userId} not found`);
       if (!proceed) return user;
       const now = new Date();

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { boundedCount } from '../../common/database/bounded-count';
 import { INT4_MAX } from '../../common/http/strict-input';
@@ -8,6 +8,7 @@ import { Assignment } from '../assignments/assignment.entity';
 import type { AccessStatus } from '../access/access-status';
 import type { UserIdentity } from '../assignments/panel-identity';
 import { NodeEntity } from '../nodes/node.entity';
+import { newSubscriptionToken } from './subscription-token';
 import { identityColumns, mapIdentity, userOfRow, UserRow } from './user.mapper';
 import { VpnUser } from './vpn-user.entity';
 
@@ -323,9 +324,4 @@ function toRow(user: VpnUser): UserRow {
   delete joined.assignment;
   delete joined.node;
   return { user, assignment: assignment ?? null, node: node ?? null };
-}
-
-/** 192 random bits, URL-safe: the unguessable part of a subscription URL. */
-export function newSubscriptionToken(): string {
-  return randomBytes(24).toString('base64url');
 }

@@ -38,6 +38,31 @@ export class UsersService {
     return this.users.findById(id, manager);
   }
 
+  /** The user's row, locked until the transaction ends (changes to one user's access serialise). */
+  lockForUpdate(id: number, manager: EntityManager): Promise<VpnUser | null> {
+    return this.users.findForUpdate(id, manager);
+  }
+
+  /** Stores the user's access fields and their version, in the caller's transaction. */
+  saveAccess(user: VpnUser, manager: EntityManager): Promise<void> {
+    return this.users.saveAccess(user, manager);
+  }
+
+  /** Revoked: telegram id freed, `token` (one nobody has) as its subscription token, switched off. */
+  markDeleted(id: number, token: string, manager: EntityManager): Promise<void> {
+    return this.users.markDeleted(id, token, manager);
+  }
+
+  /** Users the usage ledger noted at their limit, whose status is still to be rechecked (oldest first). */
+  notedForRecheck(limit: number): Promise<number[]> {
+    return this.users.notedForRecheck(limit);
+  }
+
+  /** The user's status was rechecked: off the ledger's list. */
+  clearRecheck(userId: number): Promise<void> {
+    return this.users.clearRecheck(userId);
+  }
+
   findByTelegramId(telegramId: number): Promise<VpnUser | null> {
     return this.users.findByTelegramId(telegramId);
   }
