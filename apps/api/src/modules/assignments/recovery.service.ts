@@ -7,9 +7,9 @@ import { BackgroundLoop } from '../../common/background/background-loop';
 import { LockKey, tryAdvisoryLock } from '../../common/database/advisory-lock';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
-import { NodesRepository } from '../nodes/nodes.repository';
+import { NodesService } from '../nodes/nodes.service';
 import { PanelPoolService } from '../panels/panel-pool.service';
-import { UsersRepository } from '../users/users.repository';
+import { UsersService } from '../users/users.service';
 import { Assignment } from './assignment.entity';
 import { AssignmentsRepository } from './assignments.repository';
 import { departureOf, MoveEngine } from './move-engine.service';
@@ -37,8 +37,8 @@ export class RecoveryService implements OnApplicationBootstrap, OnModuleDestroy 
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly scheduler: SchedulerRegistry,
     private readonly assignments: AssignmentsRepository,
-    private readonly users: UsersRepository,
-    private readonly nodes: NodesRepository,
+    private readonly users: UsersService,
+    private readonly nodes: NodesService,
     private readonly engine: MoveEngine,
     private readonly tombstones: TombstonesService,
     private readonly pool: PanelPoolService,

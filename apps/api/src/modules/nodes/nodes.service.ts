@@ -179,6 +179,11 @@ export class NodesService {
     return this.nodes.recordHealth(nodeId, fields, manager);
   }
 
+  /** These nodes' rows (those that exist). */
+  findByIds(ids: number[]): Promise<NodeEntity[]> {
+    return this.nodes.findByIds(ids);
+  }
+
   /** Every node, in id order. */
   findAll(): Promise<NodeEntity[]> {
     return this.nodes.findAll();
