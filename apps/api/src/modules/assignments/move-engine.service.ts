@@ -11,11 +11,11 @@ import type { EventInput } from '../events/events.types';
 import { EventsService } from '../events/events.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { NodeEntity } from '../nodes/node.entity';
-import { NodesRepository } from '../nodes/nodes.repository';
+import { NodesService } from '../nodes/nodes.service';
 import { PanelPoolService } from '../panels/panel-pool.service';
 import { PanelWriterService } from '../panels/panel-writer.service';
-import { UsageRepository } from '../usage/usage.repository';
-import { UsersRepository } from '../users/users.repository';
+import { UsageLedger } from '../usage/usage-ledger.service';
+import { UsersService } from '../users/users.service';
 import { Assignment } from './assignment.entity';
 import { AssignmentsRepository } from './assignments.repository';
 import { migratedEvent } from './migration-event';
@@ -82,8 +82,8 @@ export class MoveEngine {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly nodes: NodesRepository,
-    private readonly users: UsersRepository,
+    private readonly nodes: NodesService,
+    private readonly users: UsersService,
     private readonly assignments: AssignmentsRepository,
     private readonly tombstones: TombstonesRepository,
     private readonly tombstoneRunner: TombstonesService,
@@ -92,7 +92,7 @@ export class MoveEngine {
     private readonly events: EventsService,
     private readonly crash: CrashPoints,
     private readonly metrics: MetricsService,
-    private readonly usage: UsageRepository,
+    private readonly ledger: UsageLedger,
   ) {}
 
   /**
@@ -236,7 +236,7 @@ export class MoveEngine {
           manager,
         );
         await this.tombstones.cancel(rows, manager);
-        const kept = await this.usage.expectNewClients(rows, manager);
+        const kept = await this.ledger.expectNewClients(rows, manager);
         const pendingOf = new Map(rows.map((row) => [row.userId, row]));
         return outcomes.map((outcome) => {
           if (outcome.kind !== 'pick') return outcome;

@@ -10,6 +10,7 @@ import { RecentInbounds } from '../panels/recent-inbounds';
 import { CreateNodeDto, UpdateNodeDto } from './dto/node.dto';
 import { InboundSnapshot, NodeEntity } from './node.entity';
 import { listingOf, mapNode } from './node.mapper';
+import type { NodeCandidate } from './node-candidate';
 import type { DriftRecord } from './node-drift';
 import { NodeDriftRepository } from './node-drift.repository';
 import { NodeChanges } from './node-changes';
@@ -217,6 +218,24 @@ export class NodesService {
   /** The panel's inbound changed (a port, stream settings): links and new clients follow it from now on. */
   refreshInbound(nodeId: number, snapshot: InboundSnapshot): Promise<void> {
     return this.nodes.refreshInbound(nodeId, snapshot);
+  }
+
+  /** What placement ranks, in the caller's transaction (it runs under the placement lock). */
+  candidates(manager: EntityManager): Promise<NodeCandidate[]> {
+    return this.nodes.candidates(manager);
+  }
+
+  /**
+   * Takes `count` seats on each node, the eligibility rule and the capacity re-checked in the same statement: a node
+   * that cannot take all its seats takes none. Answers the nodes that took theirs.
+   */
+  takeSeats(seats: Map<number, number>, manager: EntityManager): Promise<Set<number>> {
+    return this.nodes.takeSeats(seats, manager);
+  }
+
+  /** Gives seats back (never below zero). */
+  releaseSeats(seats: Map<number, number>, manager: EntityManager): Promise<void> {
+    return this.nodes.releaseSeats(seats, manager);
   }
 
   /** Users placed on the node outside the move engine (adoption), on its counter. */

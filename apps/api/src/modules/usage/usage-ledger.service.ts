@@ -90,6 +90,17 @@ export class UsageLedger {
     return this.usage.clock();
   }
 
+  /**
+   * Clients about to be created start at 0, in the caller's transaction (which writes their pending assignments); a
+   * client still on the panel from an earlier stay keeps its cursor. Answers those clients' counters by `nodeId/email`.
+   */
+  expectNewClients(
+    clients: Array<{ nodeId: number; clientEmail: string; userId: number }>,
+    manager: EntityManager,
+  ): Promise<Map<string, number>> {
+    return this.usage.expectNewClients(clients, manager);
+  }
+
   /** The clients are gone from their panel: their cursors go too (a client re-created later starts a new epoch). */
   async forget(nodeId: number, clientEmails: string[]): Promise<void> {
     if (!clientEmails.length) return;
