@@ -15,15 +15,8 @@ import { TombstonesService } from './tombstones.service';
 import { TombstonesServingGate } from './tombstones-serving-gate';
 import { UserMigrationService } from './user-migration.service';
 
-const PROVIDERS = [
-  AssignmentsRepository,
-  AssignmentsService,
-  TombstonesRepository,
-  TombstonesService,
-  MoveEngine,
-  PlacementService,
-  RecoveryService,
-];
+/** What other modules use: the services (the repositories stay inside). */
+const SERVICES = [AssignmentsService, TombstonesService, MoveEngine, PlacementService, RecoveryService];
 
 /**
  * Which node serves each user: the one move engine (place, move, move many), recovery and tombstones; an admin's
@@ -32,7 +25,14 @@ const PROVIDERS = [
 @Module({
   imports: [NodesModule, PanelsModule, UsageLedgerModule, UsersModule],
   controllers: [UserMigrationController, AdoptionController],
-  providers: [...PROVIDERS, AdoptionService, UserMigrationService, TombstonesServingGate],
-  exports: PROVIDERS,
+  providers: [
+    AssignmentsRepository,
+    TombstonesRepository,
+    ...SERVICES,
+    AdoptionService,
+    UserMigrationService,
+    TombstonesServingGate,
+  ],
+  exports: SERVICES,
 })
 export class AssignmentsModule {}

@@ -11,6 +11,6 @@ import { EventsService } from './events.service';
   imports: [TypeOrmModule.forFeature([EventEntity]), OutboxModule],
   controllers: [EventsController],
   providers: [EventsService, EventsRepository],
-  exports: [EventsService, EventsRepository],
+  exports: [EventsService],
 })
 export class EventsModule {}

@@ -14,6 +14,6 @@ import { NodeLifecycle } from './node-lifecycle';
   imports: [TypeOrmModule.forFeature([NodeEntity]), PanelsModule],
   controllers: [NodesController],
   providers: [NodesRepository, NodesService, NodesSeederService, NodeChanges, NodeDriftRepository, NodeLifecycle],
-  exports: [NodesRepository, NodesService, NodeChanges, NodeDriftRepository, NodeLifecycle],
+  exports: [NodesService, NodeChanges, NodeLifecycle],
 })
 export class NodesModule {}
