@@ -12,7 +12,7 @@ import { LoginResponse } from '@fleet/contract';
 import { ChangePasswordDto, LoginDto, LoginResponseDto } from './auth.dto';
 import { AuthService } from './auth.service';
 import { CurrentPrincipal, Principal } from './principal';
-import { Public } from './roles.decorator';
+import { Public } from '../../common/http/roles.decorator';
 
 @ApiTags('auth')
 @ApiBearerAuth()

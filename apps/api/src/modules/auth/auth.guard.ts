@@ -4,7 +4,7 @@ import type { Request } from 'express';
 import { ErrorCode, Role } from '@fleet/contract';
 import { DomainError } from '../../common/errors/domain-error';
 import { AuthService } from './auth.service';
-import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
+import { PUBLIC_KEY, ROLES_KEY } from '../../common/http/roles.decorator';
 
 /** Global guard: every route needs a valid bearer credential with an allowed role unless marked @Public. */
 @Injectable()

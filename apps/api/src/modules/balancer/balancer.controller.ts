@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { NodeLoadView, RebalancePlanView, RebalanceStarted } from '@fleet/contract';
 import { actorOf, CurrentPrincipal, Principal } from '../auth/principal';
-import { AllowRoles } from '../auth/roles.decorator';
+import { AllowRoles } from '../../common/http/roles.decorator';
 import { JobRunnerService } from '../jobs/job-runner.service';
 import { JobsService } from '../jobs/jobs.service';
 import { RebalanceDto } from './balancer.dto';

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { ErrorCode } from '@fleet/contract';
 import { DomainError } from '../../common/errors/domain-error';
-import { AllowRoles } from '../auth/roles.decorator';
+import { AllowRoles } from '../../common/http/roles.decorator';
 import { NodesService } from '../nodes/nodes.service';
 import { HealthHistoryService } from './health-history.service';
 import { HealthSweepService } from './health-sweep.service';

@@ -5,7 +5,7 @@ import { ErrorCode, RECENT_HEALTH_PER_NODE_UP_TO, RecentHealth } from '@fleet/co
 import { DomainError } from '../../common/errors/domain-error';
 import { DateInput } from '../../common/http/date-input';
 import { QueryInt } from '../../common/http/validation';
-import { AllowRoles } from '../auth/roles.decorator';
+import { AllowRoles } from '../../common/http/roles.decorator';
 import { HealthRepository } from './health.repository';
 import { alignedStart, MAX_STEPS, recentHealth } from './recent-health';
 

@@ -2,7 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { JobView, Page } from '@fleet/contract';
 import { IdParam } from '../../common/http/id-param';
-import { AllowRoles } from '../auth/roles.decorator';
+import { AllowRoles } from '../../common/http/roles.decorator';
 import { IdKeysetQueryDto } from '../events/events.dto';
 import { JobsService } from './jobs.service';
 

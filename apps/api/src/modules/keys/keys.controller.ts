@@ -8,7 +8,7 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { KeyNodeView, KeyView } from '@fleet/contract';
-import { AllowRoles } from '../auth/roles.decorator';
+import { AllowRoles } from '../../common/http/roles.decorator';
 import { GetOrCreateKeyDto, KeyViewDto, TelegramId } from './keys.dto';
 import { KeysService } from './keys.service';
 import { AccessPatchDto, ExtendDto } from '../access/access.dto';

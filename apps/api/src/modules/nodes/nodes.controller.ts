@@ -9,7 +9,7 @@ import {
 } from '@nestjs/swagger';
 import { ConnectionTest, NodeView, Page } from '@fleet/contract';
 import { actorOf, CurrentPrincipal, Principal } from '../auth/principal';
-import { AllowRoles } from '../auth/roles.decorator';
+import { AllowRoles } from '../../common/http/roles.decorator';
 import {
   ConnectionTestDto,
   CreateNodeDto,

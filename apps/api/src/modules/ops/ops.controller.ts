@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { Public } from '../auth/roles.decorator';
+import { Public } from '../../common/http/roles.decorator';
 import { OpsRepository } from './ops.repository';
 
 /** Probes for orchestrators; no credentials, no details beyond up or down. */

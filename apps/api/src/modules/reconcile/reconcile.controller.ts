@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsBoolean, ValidateIf } from 'class-validator';
 import { IdParam } from '../../common/http/id-param';
-import { AllowRoles } from '../auth/roles.decorator';
+import { AllowRoles } from '../../common/http/roles.decorator';
 import { DriftViewDto, mapDrift } from './reconcile.dto';
 import { ReconcileService } from './reconcile.service';
 

@@ -1,7 +1,7 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { AllowRoles } from '../auth/roles.decorator';
+import { AllowRoles } from '../../common/http/roles.decorator';
 import { MetricsService } from '../metrics/metrics.service';
 
 /**

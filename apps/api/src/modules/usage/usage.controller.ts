@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { NodeUsageView, TopUserView, UserUsageView } from '@fleet/contract';
 import { IdParam } from '../../common/http/id-param';
-import { AllowRoles } from '../auth/roles.decorator';
+import { AllowRoles } from '../../common/http/roles.decorator';
 import { TelegramId } from '../keys/keys.dto';
 import { TopUsersQueryDto, UsageQueryDto } from './usage.dto';
 import { UsagePassResult, UsagePassService } from './usage-pass.service';

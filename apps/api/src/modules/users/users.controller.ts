@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Page, UserView } from '@fleet/contract';
 import { IdParam } from '../../common/http/id-param';
 import { CurrentPrincipal, Principal } from '../auth/principal';
-import { AllowRoles } from '../auth/roles.decorator';
+import { AllowRoles } from '../../common/http/roles.decorator';
 import { IdKeysetQueryDto } from '../events/events.dto';
 import { UserQueryDto } from './users.dto';
 import { UsersService } from './users.service';
