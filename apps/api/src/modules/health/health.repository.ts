@@ -7,17 +7,10 @@ export interface SweepFigures extends FleetHealthStep {
   slowestNodeId: number | null;
 }
 
-export interface CheckRow {
+/** One check to record: what the history route shows of it, for one node, timed whether or not it failed. */
+export interface CheckRow extends Omit<HealthCheckView, 'checkedAt' | 'responseTimeMs'> {
   nodeId: number;
-  ok: boolean;
-  healthStatus: string;
   responseTimeMs: number;
-  cpu: number | null;
-  memUsed: number | null;
-  memTotal: number | null;
-  onlineClients: number | null;
-  xrayState: string | null;
-  error: string | null;
 }
 
 /** Every query on `health_checks` and `task_runs`. */
