@@ -1,4 +1,4 @@
-import { Access, accessStatus, OPEN_ACCESS, servesTraffic, servingSql } from '../src/modules/access/access-status';
+import { Access, accessStatus, OPEN_ACCESS, servesTraffic, servingSql } from '../src/modules/users/access-status';
 import { useMigratedDatabase } from './support/test-database';
 
 const DAY = 86_400_000;

@@ -16,11 +16,12 @@ import { newSubscriptionToken } from '../users/subscription-token';
 import { UsersService } from '../users/users.service';
 import { VpnUser } from '../users/vpn-user.entity';
 import { AccessPatchDto } from './access.dto';
-import { accessOf, mapAccess, mapUserEvent } from './access.mapper';
+import { accessOf, mapAccess } from '../users/user.mapper';
+import { mapUserEvent } from './access.mapper';
 import { AccessSyncService } from './access-sync.service';
 import { EarlierRequest, IdempotencyRepository } from './idempotency.repository';
 import { nextResetAt } from './traffic-period';
-import { accessStatus, servesTraffic } from './access-status';
+import { accessStatus, servesTraffic } from '../users/access-status';
 
 /** The event a status change announces (webhooks), if any. */
 function transitionEvent(from: AccessStatus, to: AccessStatus): string | null {

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { TrafficReset } from './access-status';
+import type { TrafficReset } from '../users/access-status';
 
 /**
  * When the traffic period that started at `periodStart` ends, by the user's `trafficReset`, in time zone `zone`

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ErrorCode, EventType } from '@fleet/contract';
 import { inboundClients, PanelClient } from '@fleet/xui-client';
-import { accessStatus } from '../access/access-status';
+import { accessStatus } from '../users/access-status';
 import { DomainError } from '../../common/errors/domain-error';
 import { EventsService } from '../events/events.service';
 import { NodesService } from '../nodes/nodes.service';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, LessThan, Not } from 'typeorm';
-import { servingSql } from '../access/access-status';
+import { servingSql } from '../users/access-status';
 import { Assignment } from './assignment.entity';
 
 /** Every query on `assignments`. Methods that take an EntityManager run inside the caller's transaction. */

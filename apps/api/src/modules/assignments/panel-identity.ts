@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { PanelClient, buildShareLink } from '@fleet/xui-client';
-import { Access, NEW_CLIENT, NodeQuota, panelAccess } from '../access/access-status';
+import { Access, NEW_CLIENT, NodeQuota, panelAccess } from '../users/access-status';
 import type { InboundSnapshot } from '../nodes/node.entity';
 
 export interface UserIdentity {

@@ -1,9 +1,8 @@
-import { Role, UserView } from '@fleet/contract';
-import type { Access } from '../access/access-status';
-import { accessOf, mapAccess } from '../access/access.mapper';
+import { AccessView, Role, UserView } from '@fleet/contract';
 import type { Assignment } from '../assignments/assignment.entity';
 import type { UserIdentity } from '../assignments/panel-identity';
 import type { NodeEntity } from '../nodes/node.entity';
+import { Access, accessStatus } from './access-status';
 import type { VpnUser } from './vpn-user.entity';
 
 /** A user with the node that serves them (active assignment), for the users API. */
@@ -94,5 +93,34 @@ export function userOfRow(row: Record<string, unknown>): VpnUser {
     deletedAt: date('deleted_at'),
     createdAt: stamp('created_at'),
     updatedAt: stamp('updated_at'),
+  };
+}
+
+/** What a user may use, as the status rule and panel clients read it. */
+export function accessOf(user: Pick<VpnUser, keyof Access>): Access {
+  return {
+    enabled: user.enabled,
+    expiresAt: user.expiresAt,
+    holdDays: user.holdDays,
+    trafficLimitBytes: user.trafficLimitBytes,
+    usedBytes: user.usedBytes,
+    deviceLimit: user.deviceLimit,
+  };
+}
+
+/** The access part of key and user bodies. */
+export function mapAccess(user: VpnUser, now = new Date()): AccessView {
+  return {
+    status: accessStatus(accessOf(user), now),
+    enabled: user.enabled,
+    expiresAt: user.expiresAt?.toISOString() ?? null,
+    holdDays: user.holdDays,
+    trafficLimitBytes: user.trafficLimitBytes,
+    trafficReset: user.trafficReset,
+    periodStart: user.periodStart?.toISOString() ?? null,
+    nextResetAt: user.nextResetAt?.toISOString() ?? null,
+    usedBytes: user.usedBytes,
+    deviceLimit: user.deviceLimit,
+    note: user.note,
   };
 }

@@ -5,7 +5,7 @@ import { DataSource, EntityManager, In } from 'typeorm';
 import { boundedCount } from '../../common/database/bounded-count';
 import { INT4_MAX } from '../../common/http/strict-input';
 import { Assignment } from '../assignments/assignment.entity';
-import type { AccessStatus } from '../access/access-status';
+import type { AccessStatus } from './access-status';
 import type { UserIdentity } from '../assignments/panel-identity';
 import { NodeEntity } from '../nodes/node.entity';
 import { newSubscriptionToken } from './subscription-token';

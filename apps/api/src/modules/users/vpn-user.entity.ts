@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { numberColumn } from '../../common/database/number-column';
-import type { AccessStatus, TrafficReset } from '../access/access-status';
+import type { AccessStatus, TrafficReset } from './access-status';
 
 /** A bot user. `uuid` is the client id used on every panel for the user's whole life. */
 @Entity('vpn_users')
