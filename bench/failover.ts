@@ -159,9 +159,10 @@ async function main(): Promise<void> {
   );
   const floorSims = await startSimulators({ panels: 4, basePort: 22100, writeCost: WRITE_COST });
   const panels = sims.map((sim) => sim.panels[0]);
-  const plane = await startControlPlane(22090, PLANE_ENV);
+  let plane: Plane | null = null;
   let second: Plane | null = null;
   try {
+    plane = await startControlPlane(22090, PLANE_ENV);
     const floorSeconds = await floor(floorSims.panels);
     // The users' clients, straight onto panel 1, then adopted by the control plane as that node's users.
     const seed = clientOf(panels[0]);
@@ -244,7 +245,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await second?.stop(); // a replica on the first one's database, which goes with the first
-    await plane.stop();
+    await plane?.stop();
     for (const sim of [...sims, floorSims]) sim.child.kill('SIGTERM');
   }
 }
