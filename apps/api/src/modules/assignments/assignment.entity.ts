@@ -1,4 +1,5 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { numberColumn } from '../../common/database/number-column';
 
 export type AssignmentState = 'pending' | 'active' | 'released';
 
@@ -8,8 +9,8 @@ export type AssignmentState = 'pending' | 'active' | 'released';
  */
 @Entity('assignments')
 export class Assignment {
-  @PrimaryGeneratedColumn({ type: 'bigint' })
-  id: string;
+  @PrimaryColumn({ type: 'bigint', generated: 'increment', transformer: numberColumn })
+  id: number;
 
   @Column({ name: 'user_id', type: 'integer' })
   userId: number;

@@ -50,13 +50,13 @@ export class AssignmentsRepository {
   private async leanRows(where: string, userIds: number[], manager?: EntityManager): Promise<Assignment[]> {
     if (!userIds.length) return [];
     const rows: Array<Record<string, unknown>> = await (manager ?? this.dataSource.manager).query(
-      `SELECT id::text, user_id, node_id, inbound_id, client_email, state, access_version, assigned_at, created_at
+      `SELECT id, user_id, node_id, inbound_id, client_email, state, access_version, assigned_at, created_at
          FROM assignments WHERE ${where}`,
       [userIds],
     );
     return rows.map((row) =>
       Object.assign(new Assignment(), {
-        id: row['id'] as string,
+        id: Number(row['id']),
         userId: row['user_id'] as number,
         nodeId: row['node_id'] as number,
         inboundId: row['inbound_id'] as number,
@@ -72,13 +72,13 @@ export class AssignmentsRepository {
   }
 
   /** Locks the rows (in id order) until the transaction ends, and answers the state of each now. */
-  async lockStates(ids: string[], manager: EntityManager): Promise<Map<string, string>> {
+  async lockStates(ids: number[], manager: EntityManager): Promise<Map<number, string>> {
     if (!ids.length) return new Map();
-    const rows: Array<{ id: string; state: string }> = await manager.query(
-      `SELECT id::text, state FROM assignments WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`,
+    const rows: Array<{ id: number | string; state: string }> = await manager.query(
+      `SELECT id, state FROM assignments WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`,
       [ids],
     );
-    return new Map(rows.map((row) => [row.id, row.state]));
+    return new Map(rows.map((row) => [Number(row.id), row.state]));
   }
 
   /** New pending rows: one per (user, node, inbound, client email), in one statement. */
@@ -87,10 +87,10 @@ export class AssignmentsRepository {
     manager: EntityManager,
   ): Promise<Assignment[]> {
     if (!rows.length) return [];
-    const inserted: Array<{ id: string; assigned_at: Date; created_at: Date }> = await manager.query(
+    const inserted: Array<{ id: number | string; assigned_at: Date; created_at: Date }> = await manager.query(
       `INSERT INTO assignments (user_id, node_id, inbound_id, client_email, access_version, state)
        SELECT *, 'pending' FROM unnest($1::int[], $2::int[], $3::int[], $4::varchar[], $5::int[])
-       RETURNING id::text, assigned_at, created_at`,
+       RETURNING id, assigned_at, created_at`,
       [
         rows.map((r) => r.userId),
         rows.map((r) => r.nodeId),
@@ -102,7 +102,7 @@ export class AssignmentsRepository {
     return rows.map((row, i) =>
       Object.assign(new Assignment(), {
         ...row,
-        id: String(inserted[i].id),
+        id: Number(inserted[i].id),
         state: 'pending' as const,
         assignedAt: new Date(inserted[i].assigned_at),
         releasedAt: null,
@@ -121,35 +121,35 @@ export class AssignmentsRepository {
   }
 
   /** pending → active for those still pending; answers the ids activated, with the moment. */
-  async activate(ids: string[], manager: EntityManager): Promise<Map<string, Date>> {
+  async activate(ids: number[], manager: EntityManager): Promise<Map<number, Date>> {
     if (!ids.length) return new Map();
-    const [rows]: [Array<{ id: string; assigned_at: Date }>, number] = await manager.query(
+    const [rows]: [Array<{ id: number | string; assigned_at: Date }>, number] = await manager.query(
       `UPDATE assignments SET state = 'active', assigned_at = now(), updated_at = now()
-        WHERE id = ANY($1::bigint[]) AND state = 'pending' RETURNING id::text, assigned_at`,
+        WHERE id = ANY($1::bigint[]) AND state = 'pending' RETURNING id, assigned_at`,
       [ids],
     );
-    return new Map(rows.map((row) => [String(row.id), new Date(row.assigned_at)]));
+    return new Map(rows.map((row) => [Number(row.id), new Date(row.assigned_at)]));
   }
 
   /** active → released for those still active; answers them (id and node). */
-  async release(ids: string[], manager: EntityManager): Promise<Array<Pick<Assignment, 'id' | 'nodeId'>>> {
+  async release(ids: number[], manager: EntityManager): Promise<Array<Pick<Assignment, 'id' | 'nodeId'>>> {
     if (!ids.length) return [];
-    const [rows]: [Array<{ id: string; node_id: number }>, number] = await manager.query(
+    const [rows]: [Array<{ id: number | string; node_id: number }>, number] = await manager.query(
       `UPDATE assignments SET state = 'released', released_at = now(), updated_at = now()
-        WHERE id = ANY($1::bigint[]) AND state = 'active' RETURNING id::text, node_id`,
+        WHERE id = ANY($1::bigint[]) AND state = 'active' RETURNING id, node_id`,
       [ids],
     );
-    return rows.map((row) => ({ id: String(row.id), nodeId: row.node_id }));
+    return rows.map((row) => ({ id: Number(row.id), nodeId: row.node_id }));
   }
 
   /** Removes pending rows; answers the ones that were still pending (id and node). */
-  async deletePending(ids: string[], manager: EntityManager): Promise<Array<Pick<Assignment, 'id' | 'nodeId'>>> {
+  async deletePending(ids: number[], manager: EntityManager): Promise<Array<Pick<Assignment, 'id' | 'nodeId'>>> {
     if (!ids.length) return [];
-    const [rows]: [Array<{ id: string; node_id: number }>, number] = await manager.query(
-      `DELETE FROM assignments WHERE id = ANY($1::bigint[]) AND state = 'pending' RETURNING id::text, node_id`,
+    const [rows]: [Array<{ id: number | string; node_id: number }>, number] = await manager.query(
+      `DELETE FROM assignments WHERE id = ANY($1::bigint[]) AND state = 'pending' RETURNING id, node_id`,
       [ids],
     );
-    return rows.map((row) => ({ id: String(row.id), nodeId: row.node_id }));
+    return rows.map((row) => ({ id: Number(row.id), nodeId: row.node_id }));
   }
 
   /** Pending rows older than `seconds`: placements and moves a crash (or a lost panel) left half-done. */
@@ -215,7 +215,7 @@ export class AssignmentsRepository {
   }
 
   /** The client carries this access version now (never moves it back). */
-  async markAccessApplied(assignmentId: string, version: number): Promise<void> {
+  async markAccessApplied(assignmentId: number, version: number): Promise<void> {
     await this.dataSource.query(`UPDATE assignments SET access_version = $2 WHERE id = $1 AND access_version < $2`, [
       assignmentId,
       version,

@@ -49,7 +49,7 @@ export class AssignmentsService {
   }
 
   /** The client carries this access version now (never moves it back). */
-  markAccessApplied(assignmentId: string, version: number): Promise<void> {
+  markAccessApplied(assignmentId: number, version: number): Promise<void> {
     return this.assignments.markAccessApplied(assignmentId, version);
   }
 }

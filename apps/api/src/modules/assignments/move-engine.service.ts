@@ -400,7 +400,7 @@ export class MoveEngine {
    * Removes the rows still pending and releases those still active, and gives each one's seat back; answers the ids
    * of the rows that changed (a row that changed meanwhile is left, and its seat with it).
    */
-  private async freeSeats(pendingIds: string[], activeIds: string[], manager: EntityManager): Promise<string[]> {
+  private async freeSeats(pendingIds: number[], activeIds: number[], manager: EntityManager): Promise<number[]> {
     const freed = [
       ...(await this.assignments.deletePending(pendingIds, manager)),
       ...(await this.assignments.release(activeIds, manager)),
@@ -419,7 +419,7 @@ export class MoveEngine {
   }
 
   private async switchBatch(items: Switch[]): Promise<SwitchOutcome[]> {
-    let now = new Map<string, string>();
+    let now = new Map<number, string>();
     const switched = await retryOnDeadlock(() =>
       this.dataSource.transaction(async (manager) => {
         // Locking the rows serialises this switch with recovery and rollbacks of the same rows.

@@ -17,7 +17,7 @@ const node = (id: number, fields: Partial<NodeCandidate> = {}): NodeCandidate =>
   ...fields,
 });
 const row = (userId: number, nodeId: number, state: 'active' | 'pending' = 'active') =>
-  ({ id: `${userId}${nodeId}`, userId, nodeId, state }) as Assignment;
+  ({ id: userId * 1000 + nodeId, userId, nodeId, state }) as Assignment;
 const summary = (outcome: ReturnType<typeof planBatch>[number]) =>
   outcome.kind === 'pick'
     ? `pick ${outcome.nodeId}`

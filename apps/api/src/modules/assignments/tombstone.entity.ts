@@ -1,4 +1,5 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { numberColumn } from '../../common/database/number-column';
 
 /**
  * A client that must be deleted from a panel. Written in the transaction that releases the assignment, carried out
@@ -6,8 +7,8 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeor
  */
 @Entity('panel_tombstones')
 export class Tombstone {
-  @PrimaryGeneratedColumn({ type: 'bigint' })
-  id: string;
+  @PrimaryColumn({ type: 'bigint', generated: 'increment', transformer: numberColumn })
+  id: number;
 
   @Column({ name: 'node_id', type: 'integer' })
   nodeId: number;

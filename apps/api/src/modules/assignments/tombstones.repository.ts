@@ -19,11 +19,11 @@ export class TombstonesRepository {
   /** Writes (or refreshes) tombstones in the caller's transaction; one per (node, client email). */
   async record(rows: TombstoneFields[], manager: EntityManager): Promise<Tombstone[]> {
     if (!rows.length) return [];
-    const saved: Array<{ id: string }> = await manager.query(
+    const saved: Array<{ id: number | string }> = await manager.query(
       `INSERT INTO panel_tombstones (node_id, inbound_id, client_email, client_uuid, reason)
        SELECT * FROM unnest($1::int[], $2::int[], $3::varchar[], $4::uuid[], $5::varchar[])
        ON CONFLICT (node_id, client_email) DO UPDATE SET reason = EXCLUDED.reason, inbound_id = EXCLUDED.inbound_id
-       RETURNING id::text`,
+       RETURNING id`,
       [
         rows.map((row) => row.nodeId),
         rows.map((row) => row.inboundId),
@@ -33,7 +33,7 @@ export class TombstonesRepository {
       ],
     );
     return rows.map((row, i) =>
-      Object.assign(new Tombstone(), { ...row, id: saved[i].id, attempts: 0, lastError: null }),
+      Object.assign(new Tombstone(), { ...row, id: Number(saved[i].id), attempts: 0, lastError: null }),
     );
   }
 
@@ -55,11 +55,11 @@ export class TombstonesRepository {
     return this.dataSource.getRepository(Tombstone).find({ where, order: { id: 'ASC' }, take: limit });
   }
 
-  async remove(id: string): Promise<void> {
+  async remove(id: number): Promise<void> {
     await this.dataSource.getRepository(Tombstone).delete(id);
   }
 
-  async markFailed(id: string, error: string): Promise<void> {
+  async markFailed(id: number, error: string): Promise<void> {
     await this.dataSource
       .getRepository(Tombstone)
       .update(id, { attempts: () => 'attempts + 1', lastError: error.slice(0, 1000) });
