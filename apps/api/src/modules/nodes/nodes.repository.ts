@@ -250,7 +250,7 @@ export interface NodeFilter {
   after?: number;
 }
 
-export function candidateOf(node: NodeEntity): NodeCandidate {
+function candidateOf(node: NodeEntity): NodeCandidate {
   return {
     id: node.id,
     location: node.location,
