@@ -26,12 +26,14 @@ export function planBatch(
   deletedUsers: ReadonlySet<number> = new Set(),
 ): Array<ReserveOutcome | Pick> {
   const seen = new Set<number>();
+  const liveOf = new Map<number, Assignment[]>();
+  for (const row of live) liveOf.set(row.userId, [...(liveOf.get(row.userId) ?? []), row]);
   return requests.map((request) => {
     if (seen.has(request.userId)) return refusal(request.userId, 'busy', 'the user is twice in one batch');
     seen.add(request.userId);
     if (deletedUsers.has(request.userId))
       return refusal(request.userId, 'user-gone', `user ${request.userId} was deleted`);
-    return decide(request, live, candidates, knownUsers.has(request.userId));
+    return decide(request, liveOf.get(request.userId) ?? [], candidates, knownUsers.has(request.userId));
   });
 }
 
@@ -39,16 +41,15 @@ export function refusal(userId: number, code: RefusalCode, error: string): Reser
   return { kind: 'refused', userId, code, error };
 }
 
-/** What to do with one request, given the user's live rows and the candidates (whose counts it updates). */
+/** What to do with one request, given the user's own live rows and the candidates (whose counts it updates). */
 function decide(
   request: MoveRequest,
-  live: Assignment[],
+  mine: Assignment[],
   candidates: NodeCandidate[],
   userExists: boolean,
 ): ReserveOutcome | Pick {
   const { userId } = request;
   if (!userExists) return refusal(userId, 'no-node', `user ${userId} not found`);
-  const mine = live.filter((row) => row.userId === userId);
   const active = mine.find((row) => row.state === 'active') ?? null;
   if (mine.some((row) => row.state === 'pending')) {
     return refusal(userId, 'busy', 'a placement or move of this user is in progress');
