@@ -12,6 +12,7 @@ import { httpLogOptions } from './common/logging/logger';
 import { AuthModule } from './modules/auth/auth.module';
 import { EventsModule } from './modules/events/events.module';
 import { NodesModule } from './modules/nodes/nodes.module';
+import { GroupsModule } from './modules/groups/groups.module';
 import { OpsModule } from './modules/ops/ops.module';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AccessModule } from './modules/access/access.module';
@@ -53,6 +54,7 @@ export class AppModule {
         AuthModule,
         ScheduleModule.forRoot(),
         MetricsModule,
+        GroupsModule,
         NodesModule,
         UsersModule,
         AssignmentsModule,

@@ -18,6 +18,7 @@ const TABLES = [
   'jobs',
   'login_throttle',
   'node_drift',
+  'node_groups',
   'node_usage_hourly',
   'nodes',
   'outbox',
@@ -280,17 +281,46 @@ describe('migrations (real PostgreSQL)', () => {
       { subject: 'user:7', last_sequence: 2, delivered_sequence: 0, later: true },
     ]);
 
-    await dataSource.undoLastMigration({ transaction: 'each' });
+    while ((await tables(dataSource)).includes('outbox_subjects')) {
+      await dataSource.undoLastMigration({ transaction: 'each' });
+    }
     expect(
-      await dataSource.query(
-        `SELECT type, delivered_at, next_attempt_at > now() AS later FROM outbox ORDER BY id`,
-      ),
+      await dataSource.query(`SELECT type, delivered_at, next_attempt_at > now() AS later FROM outbox ORDER BY id`),
     ).toEqual([
       { type: 'user.enabled', delivered_at: null, later: true },
       { type: 'node.down', delivered_at: null, later: false },
       { type: 'user.deleted', delivered_at: null, later: false },
       { type: 'failover.completed', delivered_at: null, later: false },
     ]);
+  });
+
+  it('puts every existing node in the group `default` (new users’ group), and takes groups away again', async () => {
+    await migrateDatabase(database.url);
+    await dataSource.initialize();
+    while ((await tables(dataSource)).includes('node_groups')) {
+      await dataSource.undoLastMigration({ transaction: 'each' });
+    }
+    await dataSource.query(
+      `INSERT INTO nodes (name, panel_url, panel_username, panel_password) VALUES
+         ('n1', 'https://a.example', 'admin', 'x'), ('n2', 'https://b.example', 'admin', 'x')`,
+    );
+    await migrateDatabase(database.url);
+    expect(
+      await dataSource.query(`SELECT name, country_code, sort_order, default_for_new_users FROM node_groups`),
+    ).toEqual([{ name: 'default', country_code: null, sort_order: 0, default_for_new_users: true }]);
+    expect(
+      await dataSource.query(
+        `SELECT n.name, g.name AS group FROM nodes n JOIN node_groups g ON g.id = n.group_id ORDER BY n.name`,
+      ),
+    ).toEqual([
+      { name: 'n1', group: 'default' },
+      { name: 'n2', group: 'default' },
+    ]);
+    await expect(dataSource.query(`DELETE FROM node_groups`)).rejects.toThrow(/foreign key/);
+
+    await dataSource.undoLastMigration({ transaction: 'each' });
+    expect(await tables(dataSource)).not.toContain('node_groups');
+    expect(await dataSource.query(`SELECT name FROM nodes ORDER BY name`)).toEqual([{ name: 'n1' }, { name: 'n2' }]);
   });
 
   it('carries idempotency keys into one namespace with a fingerprint, and back into per-user scopes', async () => {

@@ -5,3 +5,4 @@ export * from './events';
 export * from './routes';
 export * from './placement';
 export * from './usage';
+export * from './groups';

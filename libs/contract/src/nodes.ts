@@ -28,6 +28,8 @@ export interface NodeView {
   name: string;
   description: string | null;
   location: string | null;
+  /** The node's group (see `GroupView`). */
+  groupId: number;
   panelUrl: string;
   panelUsername: string;
   hasPanelApiToken: boolean;

@@ -6,6 +6,7 @@ export const sampleNode = (fields: Partial<NodeView>): NodeView => ({
   name: 'ams-1',
   description: null,
   location: 'Amsterdam',
+  groupId: 1,
   panelUrl: 'https://ams:2053/x/',
   panelUsername: 'admin',
   hasPanelApiToken: false,

@@ -1,5 +1,6 @@
 import { Admin } from '../../modules/auth/admin.entity';
 import { ApiToken } from '../../modules/auth/api-token.entity';
+import { NodeGroup } from '../../modules/groups/group.entity';
 import { NodeEntity } from '../../modules/nodes/node.entity';
 import { EventEntity } from '../../modules/events/event.entity';
 import { VpnUser } from '../../modules/users/vpn-user.entity';
@@ -11,6 +12,7 @@ import { OutboxMessage } from '../../modules/outbox/outbox.entity';
 export const ENTITIES = [
   Admin,
   ApiToken,
+  NodeGroup,
   NodeEntity,
   EventEntity,
   VpnUser,

@@ -20,6 +20,9 @@ export class NodeEntity {
   @Column({ type: 'varchar', length: 64, nullable: true })
   location: string | null;
 
+  @Column({ name: 'group_id', type: 'integer' })
+  groupId: number;
+
   @Column({ name: 'panel_url', type: 'varchar', length: 2048 })
   panelUrl: string;
 

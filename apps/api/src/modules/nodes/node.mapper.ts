@@ -33,6 +33,7 @@ export function mapNode(node: NodeListing, drift: DriftSummary | null = null): N
     name: node.name,
     description: node.description,
     location: node.location,
+    groupId: node.groupId,
     panelUrl: withoutUserinfo(node.panelUrl),
     panelUsername: node.panelUsername,
     hasPanelApiToken: node.hasPanelApiToken,

@@ -33,6 +33,7 @@ export class NodesSeederService implements OnApplicationBootstrap {
           const existing = await this.nodes.findByName(body.name, manager);
           const node = existing ?? this.nodesService.newNode();
           const changed = this.nodesService.apply(node, body);
+          if (await this.nodesService.placeInGroup(node, body.groupId, manager)) changed.push('groupId');
           if (changed.length === 0) continue;
           const saved = await this.nodes.save(node, manager);
           const type = existing ? EventType.NodeUpdated : EventType.NodeCreated;

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { GroupsModule } from '../groups/groups.module';
 import { PanelsModule } from '../panels/panels.module';
 import { NodeEntity } from './node.entity';
 import { NodesController } from './nodes.controller';
@@ -11,7 +12,7 @@ import { NodeDriftRepository } from './node-drift.repository';
 import { NodeLifecycle } from './node-lifecycle';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([NodeEntity]), PanelsModule],
+  imports: [TypeOrmModule.forFeature([NodeEntity]), PanelsModule, GroupsModule],
   controllers: [NodesController],
   providers: [NodesRepository, NodesService, NodesSeederService, NodeChanges, NodeDriftRepository, NodeLifecycle],
   exports: [NodesService, NodeChanges, NodeLifecycle],

@@ -4,6 +4,7 @@ import { ConnectionTest, ErrorCode, EventType, NODE_DEFAULTS, NodeStatus, NodeVi
 import { SecretBox } from '../../common/crypto/secret-box';
 import { DomainError } from '../../common/errors/domain-error';
 import { EventsService } from '../events/events.service';
+import { GroupsService } from '../groups/groups.service';
 import { PanelConnectionService } from '../panels/panel-connection.service';
 import { PanelPoolService } from '../panels/panel-pool.service';
 import { RecentInbounds } from '../panels/recent-inbounds';
@@ -48,6 +49,7 @@ export class NodesService {
     private readonly connections: PanelConnectionService,
     private readonly changes: NodeChanges,
     private readonly drift: NodeDriftRepository,
+    private readonly groups: GroupsService,
   ) {}
 
   async testConnection(id: number): Promise<ConnectionTest> {
@@ -77,6 +79,7 @@ export class NodesService {
       await this.assertNameFree(body.name, null, manager);
       const node = this.newNode();
       this.apply(node, body);
+      await this.placeInGroup(node, body.groupId, manager);
       const saved = await this.nodes.save(node, manager);
       await this.events.record(
         {
@@ -99,6 +102,7 @@ export class NodesService {
       if (!node) throw notFound(id);
       if (body.name !== undefined) await this.assertNameFree(body.name, id, manager);
       const changed = this.apply(node, body);
+      if (await this.placeInGroup(node, body.groupId, manager)) changed.push('groupId');
       if (changed.length === 0) return { node, changed };
       if (changed.includes('inboundId')) node.inboundSnapshot = null; // links wait for the new inbound's check
       const saved = await this.nodes.save(node, manager);
@@ -254,6 +258,29 @@ export class NodesService {
       publicHost: null,
       panelApiTokenEncrypted: null,
     });
+  }
+
+  /**
+   * Puts the node in the group named (which must exist), a new node without one in the first group; answers whether
+   * the group changed. A node serving users keeps its group for now: they would have to move with it, which plans
+   * that name their groups will decide.
+   */
+  async placeInGroup(node: NodeEntity, groupId: number | undefined, manager: EntityManager): Promise<boolean> {
+    if (groupId === undefined) {
+      if (node.groupId !== undefined) return false;
+      node.groupId = await this.groups.forNewNode(manager);
+      return true;
+    }
+    if (node.groupId === groupId) return false;
+    await this.groups.require(groupId, manager);
+    if (node.id !== undefined && node.currentUsers > 0) {
+      throw new DomainError(
+        ErrorCode.NodeHasUsers,
+        `groupId: node ${node.name} serves ${node.currentUsers} users; drain it before moving it to another group`,
+      );
+    }
+    node.groupId = groupId;
+    return true;
   }
 
   /** Copies the body onto the entity, encrypting secrets; returns the names of the fields that changed. */

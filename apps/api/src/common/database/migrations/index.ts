@@ -20,6 +20,7 @@ import { UsageBookedEveryPass1764821000000 } from './1764821000000-usage-booked-
 import { UsageCursorCompression1764822000000 } from './1764822000000-usage-cursor-compression';
 import { JobGoneUsers1764830000000 } from './1764830000000-job-gone-users';
 import { OrderedWebhooks1764840000000 } from './1764840000000-ordered-webhooks';
+import { NodeGroups1764850000000 } from './1764850000000-node-groups';
 
 /** Every migration, oldest first. Listed explicitly so the bundled app and the CLI see the same set. */
 export const MIGRATIONS = [
@@ -45,4 +46,5 @@ export const MIGRATIONS = [
   UsageCursorCompression1764822000000,
   JobGoneUsers1764830000000,
   OrderedWebhooks1764840000000,
+  NodeGroups1764850000000,
 ];

@@ -56,6 +56,14 @@ export const LocationField = (mode: Presence) =>
     MaxLength(NODE_LIMITS.locationMaxLength),
   );
 
+export const GroupIdField = (mode: Presence) =>
+  applyDecorators(
+    ...presence(mode, { description: 'the node’s group; a new node without one goes to the first group', minimum: 1 }),
+    IsInt(),
+    Min(1),
+    Max(INT4_MAX),
+  );
+
 export const PanelUrlField = (mode: Presence) =>
   applyDecorators(
     ...presence(mode, {

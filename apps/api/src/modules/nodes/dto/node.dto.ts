@@ -5,6 +5,7 @@ import { HEALTH_STATUSES, NODE_STATUSES } from '@fleet/contract';
 import type { ConnectionTest, HealthStatus, NodeStatus, NodeView, Page } from '@fleet/contract';
 import {
   DescriptionField,
+  GroupIdField,
   InboundIdField,
   LocationField,
   MaxUsersField,
@@ -24,6 +25,7 @@ export class CreateNodeDto {
   @NameField('required') name: string;
   @DescriptionField('nullable') description?: string | null;
   @LocationField('nullable') location?: string | null;
+  @GroupIdField('optional') groupId?: number;
   @PanelUrlField('required') panelUrl: string;
   @PanelUsernameField('required') panelUsername: string;
   @SecretField('required', 'panel password') panelPassword: string;
@@ -44,6 +46,7 @@ export class UpdateNodeDto {
   @NameField('optional') name?: string;
   @DescriptionField('nullable') description?: string | null;
   @LocationField('nullable') location?: string | null;
+  @GroupIdField('optional') groupId?: number;
   @PanelUrlField('optional') panelUrl?: string;
   @PanelUsernameField('optional') panelUsername?: string;
   @SecretField('optional', 'panel password') panelPassword?: string;
@@ -63,6 +66,7 @@ export class NodeViewDto implements NodeView {
   @ApiProperty() name: string;
   @ApiProperty({ nullable: true, type: String }) description: string | null;
   @ApiProperty({ nullable: true, type: String }) location: string | null;
+  @ApiProperty({ description: 'the group the node belongs to' }) groupId: number;
   @ApiProperty() panelUrl: string;
   @ApiProperty() panelUsername: string;
   @ApiProperty({ description: 'whether an API token is stored (the token itself is never returned)' })

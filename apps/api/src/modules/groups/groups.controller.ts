@@ -1,0 +1,66 @@
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { GroupView } from '@fleet/contract';
+import { IdParam } from '../../common/http/id-param';
+import { AllowRoles } from '../../common/http/roles.decorator';
+import { actorOf, CurrentPrincipal, Principal } from '../auth/principal';
+import { CreateGroupDto, GroupViewDto, UpdateGroupDto } from './groups.dto';
+import { GroupsService } from './groups.service';
+
+@ApiTags('groups')
+@ApiBearerAuth()
+@Controller('groups')
+export class GroupsController {
+  constructor(private readonly groups: GroupsService) {}
+
+  @Get()
+  @AllowRoles('admin', 'viewer')
+  @ApiOkResponse({ type: [GroupViewDto], description: 'every group, in order (sortOrder, then id)' })
+  list(): Promise<GroupView[]> {
+    return this.groups.list();
+  }
+
+  @Get(':id')
+  @AllowRoles('admin', 'viewer')
+  @ApiOkResponse({ type: GroupViewDto })
+  @ApiNotFoundResponse()
+  get(@IdParam() id: number): Promise<GroupView> {
+    return this.groups.get(id);
+  }
+
+  @Post()
+  @ApiCreatedResponse({ type: GroupViewDto })
+  @ApiConflictResponse({ description: 'a group with this name exists' })
+  create(@Body() body: CreateGroupDto, @CurrentPrincipal() principal: Principal): Promise<GroupView> {
+    return this.groups.create(body, actorOf(principal));
+  }
+
+  @Patch(':id')
+  @ApiOkResponse({ type: GroupViewDto })
+  @ApiNotFoundResponse()
+  @ApiConflictResponse({ description: 'a group with this name exists' })
+  update(
+    @IdParam() id: number,
+    @Body() body: UpdateGroupDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<GroupView> {
+    return this.groups.update(id, body, actorOf(principal));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse()
+  @ApiConflictResponse({ description: 'the group still has nodes' })
+  remove(@IdParam() id: number, @CurrentPrincipal() principal: Principal): Promise<void> {
+    return this.groups.remove(id, actorOf(principal));
+  }
+}

@@ -1,0 +1,147 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { ErrorCode, EventType, GROUP_LIMITS } from '@fleet/contract';
+import type { GroupView } from '@fleet/contract';
+import { DomainError } from '../../common/errors/domain-error';
+import { EventsService } from '../events/events.service';
+import { NodeGroup } from './group.entity';
+import { CreateGroupDto, UpdateGroupDto } from './groups.dto';
+import { GroupListing, GroupsRepository } from './groups.repository';
+
+const FIELDS = ['name', 'countryCode', 'sortOrder', 'defaultForNewUsers'] as const;
+
+/** Node groups: their CRUD, and what nodes ask of them (does a group exist, where a new node goes). */
+@Injectable()
+export class GroupsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly groups: GroupsRepository,
+    private readonly events: EventsService,
+  ) {}
+
+  async list(): Promise<GroupView[]> {
+    return (await this.groups.list()).map(mapGroup);
+  }
+
+  async get(id: number): Promise<GroupView> {
+    const [listing] = await this.groups.list([id]);
+    if (!listing) throw notFound(id);
+    return mapGroup(listing);
+  }
+
+  async create(body: CreateGroupDto, actor: string): Promise<GroupView> {
+    const saved = await this.inTransaction(async (manager) => {
+      if ((await this.groups.count(manager)) >= GROUP_LIMITS.maxGroups) {
+        throw new DomainError(ErrorCode.ValidationFailed, `a fleet has at most ${GROUP_LIMITS.maxGroups} groups`);
+      }
+      await this.assertNameFree(body.name, null, manager);
+      const group = Object.assign(new NodeGroup(), { countryCode: null, sortOrder: 0, defaultForNewUsers: false });
+      apply(group, body);
+      const saved = await this.groups.save(group, manager);
+      await this.events.record(
+        { type: EventType.GroupCreated, actor, nodeId: null, payload: { groupId: saved.id, name: saved.name } },
+        manager,
+      );
+      return saved;
+    });
+    return this.get(saved.id);
+  }
+
+  async update(id: number, body: UpdateGroupDto, actor: string): Promise<GroupView> {
+    await this.inTransaction(async (manager) => {
+      const group = await this.groups.findByIdForUpdate(id, manager);
+      if (!group) throw notFound(id);
+      if (body.name !== undefined) await this.assertNameFree(body.name, id, manager);
+      const changed = apply(group, body);
+      if (!changed.length) return;
+      await this.groups.save(group, manager);
+      await this.events.record(
+        { type: EventType.GroupUpdated, actor, nodeId: null, payload: { groupId: id, name: group.name, changed } },
+        manager,
+      );
+    });
+    return this.get(id);
+  }
+
+  /** A group with nodes is refused (the nodes' foreign key decides, also against a node joining meanwhile). */
+  async remove(id: number, actor: string): Promise<void> {
+    await this.inTransaction(async (manager) => {
+      const group = await this.groups.findByIdForUpdate(id, manager);
+      if (!group) throw notFound(id);
+      await this.groups.remove(id, manager);
+      await this.events.record(
+        { type: EventType.GroupDeleted, actor, nodeId: null, payload: { groupId: id, name: group.name } },
+        manager,
+      );
+    });
+  }
+
+  /** The group a node names, or 404 naming the field. */
+  async require(id: number, manager?: EntityManager): Promise<NodeGroup> {
+    const group = await this.groups.findById(id, manager);
+    if (!group) throw new DomainError(ErrorCode.GroupNotFound, `groupId: no group ${id}`);
+    return group;
+  }
+
+  /** Where a node created without a group goes: the first group in order. */
+  async forNewNode(manager?: EntityManager): Promise<number> {
+    const id = await this.groups.forNewNode(manager);
+    if (id === null) throw new DomainError(ErrorCode.GroupNotFound, 'groupId: no group exists; create one first');
+    return id;
+  }
+
+  private async assertNameFree(name: string, exceptId: number | null, manager: EntityManager): Promise<void> {
+    if (await this.groups.nameTaken(name, exceptId, manager)) throw nameTaken(name);
+  }
+
+  private async inTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    try {
+      return await this.dataSource.transaction(work);
+    } catch (error) {
+      const constraint = error instanceof QueryFailedError && (error.driverError as { constraint?: string }).constraint;
+      // Two writers racing for one name: the unique index decides, the loser gets the same 409.
+      if (constraint === 'node_groups_name') throw nameTaken();
+      if (constraint === 'nodes_group_id_fkey') {
+        throw new DomainError(ErrorCode.GroupHasNodes, 'the group still has nodes; move or delete them first');
+      }
+      throw error;
+    }
+  }
+}
+
+/** Copies the given fields; answers the names of those that changed. */
+function apply(group: NodeGroup, body: UpdateGroupDto): string[] {
+  const changed: string[] = [];
+  for (const field of FIELDS) {
+    const value = body[field];
+    if (value === undefined || group[field] === value) continue;
+    Object.assign(group, { [field]: value });
+    changed.push(field);
+  }
+  return changed;
+}
+
+function mapGroup({ group, nodeCount }: GroupListing): GroupView {
+  return {
+    id: group.id,
+    name: group.name,
+    countryCode: group.countryCode,
+    sortOrder: group.sortOrder,
+    defaultForNewUsers: group.defaultForNewUsers,
+    nodeCount,
+    createdAt: group.createdAt.toISOString(),
+    updatedAt: group.updatedAt.toISOString(),
+  };
+}
+
+function notFound(id: number): DomainError {
+  return new DomainError(ErrorCode.GroupNotFound, `group ${id} not found`);
+}
+
+function nameTaken(name?: string): DomainError {
+  return new DomainError(
+    ErrorCode.GroupNameTaken,
+    name ? `a group named "${name}" already exists` : 'a group with this name already exists',
+  );
+}
