@@ -145,6 +145,7 @@ describe('node groups API (real HTTP, real PostgreSQL)', () => {
       [{ name: 'ok-2', countryCode: 'D1' }, 'countryCode'],
       [{ name: 'ok-3', sortOrder: 1.5 }, 'sortOrder'],
       [{ name: 'ok-4', sortOrder: 10_000_000 }, 'sortOrder'],
+      [{ name: 'ok-4b', sortOrder: -1 }, 'sortOrder'],
       [{ name: 'ok-5', defaultForNewUsers: 'yes' }, 'defaultForNewUsers'],
       [{ name: 'ok-6', extra: true }, 'extra'],
     ];

@@ -18,6 +18,6 @@ export const GROUP_LIMITS = {
   /** Groups in a fleet at most: a few dozen countries and tiers is the expected size. */
   maxGroups: 200,
   nameMaxLength: 64,
-  sortOrderMin: -1_000_000,
+  sortOrderMin: 0,
   sortOrderMax: 1_000_000,
 };

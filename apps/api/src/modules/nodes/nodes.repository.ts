@@ -49,7 +49,8 @@ export class NodesRepository {
     const page = filter.limit ? `LIMIT $${values.push(filter.limit)} OFFSET $${values.push(offset)}` : '';
     const rows: Array<NodeListing & { driftCheckedAt: Date | null } & Omit<DriftSummary, 'checkedAt'>> =
       await this.nodes.query(
-        `SELECT n.id, n.name, n.description, n.location, n.panel_url AS "panelUrl", n.panel_username AS "panelUsername",
+        `SELECT n.id, n.name, n.description, n.location, n.group_id AS "groupId", n.panel_url AS "panelUrl",
+                n.panel_username AS "panelUsername",
                 n.panel_api_token IS NOT NULL AS "hasPanelApiToken", n.inbound_id AS "inboundId",
                 n.inbound_snapshot IS NOT NULL AS "inboundRead", n.public_host AS "publicHost",
                 n.tls_verify AS "tlsVerify", n.max_users AS "maxUsers", n.current_users AS "currentUsers", n.priority,

@@ -10,7 +10,7 @@ export class NodeGroups1764850000000 implements MigrationInterface {
         id serial PRIMARY KEY,
         name varchar(64) NOT NULL,
         country_code char(2) CHECK (country_code ~ '^[A-Z]{2}$'),
-        sort_order integer NOT NULL DEFAULT 0,
+        sort_order integer NOT NULL DEFAULT 0 CHECK (sort_order BETWEEN 0 AND 1000000),
         default_for_new_users boolean NOT NULL DEFAULT false,
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now()
