@@ -3,6 +3,7 @@ import { useSyncExternalStore } from 'react';
 import { createBrowserRouter, NavLink, Outlet, RouterProvider } from 'react-router';
 import { LoginPage } from '../features/auth/components/login-page';
 import { DashboardPage } from '../features/dashboard/components/dashboard-page';
+import { GroupsPage } from '../features/groups/components/groups-page';
 import { NodesPage } from '../features/nodes/components/nodes-page';
 import { NodeRoute } from './routes/node-route';
 import { UserRoute } from './routes/user-route';
@@ -20,6 +21,7 @@ function Layout() {
         <strong>VPN fleet</strong>
         <NavLink to="/">Dashboard</NavLink>
         <NavLink to="/nodes">Nodes</NavLink>
+        <NavLink to="/groups">Groups</NavLink>
         <NavLink to="/users">Users</NavLink>
         <NavLink to="/rebalance">Rebalance</NavLink>
         <NavLink to="/events">Events</NavLink>
@@ -41,6 +43,7 @@ const router = createBrowserRouter([
       { path: '/', element: <DashboardPage /> },
       { path: '/nodes', element: <NodesPage /> },
       { path: '/nodes/:id', element: <NodeRoute /> },
+      { path: '/groups', element: <GroupsPage /> },
       { path: '/users', element: <UsersPage /> },
       { path: '/users/:id', element: <UserRoute /> },
       { path: '/rebalance', element: <RebalancePage /> },

@@ -14,6 +14,14 @@ const renderForm = (onSaved = vi.fn()) =>
 
 const fill = (label: string, value: string) => fireEvent.change(screen.getByLabelText(label), { target: { value } });
 
+const GROUPS = [
+  { id: 1, name: 'default', countryCode: null, sortOrder: 0, defaultForNewUsers: true, nodeCount: 3 },
+  { id: 4, name: 'Germany', countryCode: 'DE', sortOrder: 10, defaultForNewUsers: false, nodeCount: 0 },
+];
+const listGroups = () => ({ status: 200, body: GROUPS });
+/** The calls that write (the form also reads the groups for its picker). */
+const writes = (calls: Array<{ method: string }>) => calls.filter((call) => call.method !== 'GET');
+
 function fillRequired() {
   fill('Name', 'fra-1');
   fill('Panel URL (with its base path)', 'https://fra.example.com:2053/x/');
@@ -23,7 +31,10 @@ function fillRequired() {
 
 describe('NodeForm', () => {
   it('sends typed values and reports the new node', async () => {
-    const calls = fakeApi({ 'POST /nodes': ({ body }) => ({ status: 201, body: { id: 7, ...(body as object) } }) });
+    const calls = fakeApi({
+      'GET /groups': listGroups,
+      'POST /nodes': ({ body }) => ({ status: 201, body: { id: 7, ...(body as object) } }),
+    });
     const onCreated = vi.fn();
     renderForm(onCreated);
     fillRequired();
@@ -31,7 +42,7 @@ describe('NodeForm', () => {
     fill('Weight', '1.5');
     fireEvent.click(screen.getByRole('button', { name: 'Add node' }));
     await waitFor(() => expect(onCreated).toHaveBeenCalledWith(7));
-    expect(calls[0].body).toEqual({
+    expect(writes(calls)[0].body).toEqual({
       name: 'fra-1',
       panelUrl: 'https://fra.example.com:2053/x/',
       panelUsername: 'admin',
@@ -43,6 +54,7 @@ describe('NodeForm', () => {
 
   it('edits a node: sends only what changed, the password only when typed, and takes an inbound chosen outside', async () => {
     const calls = fakeApi({
+      'GET /groups': listGroups,
       'PATCH /nodes/1': ({ body }) => ({ status: 200, body: { ...sampleNode({}), ...(body as object) } }),
     });
     const { rerender } = render(
@@ -58,8 +70,12 @@ describe('NodeForm', () => {
       </QueryClientProvider>,
     );
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));
-    await waitFor(() => expect(calls).toHaveLength(1));
-    expect(calls[0]).toMatchObject({ method: 'PATCH', path: '/nodes/1', body: { maxUsers: 150, inboundId: 3 } });
+    await waitFor(() => expect(writes(calls)).toHaveLength(1));
+    expect(writes(calls)[0]).toMatchObject({
+      method: 'PATCH',
+      path: '/nodes/1',
+      body: { maxUsers: 150, inboundId: 3 },
+    });
   });
 
   it('shows each field error from a 400 next to its field', async () => {
@@ -92,5 +108,23 @@ describe('NodeForm', () => {
     fillRequired();
     fireEvent.click(screen.getByRole('button', { name: 'Add node' }));
     expect(await screen.findByRole('alert')).toHaveTextContent('a node named fra-1 exists');
+  });
+
+  it('picks the group: a new node defaults to the first group, an edit sends the group chosen', async () => {
+    const calls = fakeApi({
+      'GET /groups': listGroups,
+      'PATCH /nodes/1': ({ body }) => ({ status: 200, body: { ...sampleNode({}), ...(body as object) } }),
+    });
+    render(
+      <QueryClientProvider client={new QueryClient()}>
+        <NodeForm node={sampleNode({ groupId: 1 })} />
+      </QueryClientProvider>,
+    );
+    expect(await screen.findByRole('option', { name: '🇩🇪 Germany' })).toBeInTheDocument();
+    expect(screen.getByLabelText('Group')).toHaveValue('1');
+    fill('Group', '4');
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(writes(calls)).toHaveLength(1));
+    expect(writes(calls)[0].body).toEqual({ groupId: 4 });
   });
 });

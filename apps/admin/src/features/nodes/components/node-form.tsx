@@ -2,9 +2,10 @@ import { FormEvent, useState } from 'react';
 import { Field } from '../../../components/ui/field';
 import { ApiError } from '../../../lib/api-client';
 import type { NodeView } from '@fleet/contract';
+import { flagOf, useGroups } from '../../../lib/queries/groups';
 import { NodeInput, useCreateNode, useUpdateNode } from '../../../lib/queries/nodes';
 
-const NUMBER_FIELDS = new Set(['inboundId', 'maxUsers', 'priority', 'weight']);
+const NUMBER_FIELDS = new Set(['groupId', 'inboundId', 'maxUsers', 'priority', 'weight']);
 
 const FIELDS: Array<{ name: string; label: string; type?: string; required?: boolean }> = [
   { name: 'name', label: 'Name', required: true },
@@ -22,10 +23,9 @@ const FIELDS: Array<{ name: string; label: string; type?: string; required?: boo
 const initialValues = (node?: NodeView): Record<string, string> =>
   node
     ? Object.fromEntries(
-        FIELDS.filter((field) => field.name !== 'panelPassword').map((field) => [
-          field.name,
-          String((node as unknown as Record<string, unknown>)[field.name] ?? ''),
-        ]),
+        [...FIELDS.filter((field) => field.name !== 'panelPassword').map((field) => field.name), 'groupId'].map(
+          (name) => [name, String((node as unknown as Record<string, unknown>)[name] ?? '')],
+        ),
       )
     : {};
 
@@ -48,6 +48,7 @@ export function NodeForm({
     setChosenInbound(inboundId);
     if (inboundId !== undefined) setValues((current) => ({ ...current, inboundId: String(inboundId) }));
   }
+  const groups = useGroups();
   const createNode = useCreateNode();
   const updateNode = useUpdateNode(node?.id ?? 0);
   const create = node ? updateNode : createNode;
@@ -85,7 +86,28 @@ export function NodeForm({
           onChange={(event) => setValues({ ...values, [field.name]: event.target.value })}
         />
       ))}
-      {create.error && !Object.keys(fieldErrors).length && (
+      <div className="field">
+        <label htmlFor="field-groupId">Group</label>
+        <select
+          id="field-groupId"
+          name="groupId"
+          value={values['groupId'] ?? ''}
+          onChange={(event) => setValues({ ...values, groupId: event.target.value })}
+        >
+          {!node && <option value="">the first group</option>}
+          {(groups.data ?? []).map((group) => (
+            <option key={group.id} value={String(group.id)}>
+              {flagOf(group.countryCode)} {group.name}
+            </option>
+          ))}
+        </select>
+        {named['groupId'] && (
+          <p className="field-error" role="alert">
+            {named['groupId']}
+          </p>
+        )}
+      </div>
+      {create.error && !Object.keys(fieldErrors).length && !named['groupId'] && (
         <p className="form-error" role="alert">
           {create.error.message}
         </p>

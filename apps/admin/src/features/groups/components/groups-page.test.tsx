@@ -1,0 +1,124 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import type { GroupView } from '@fleet/contract';
+import { fakeApi } from '../../../lib/fake-api.testing';
+import { sampleNode } from '../../../testing/sample-node';
+import { GroupsPage } from './groups-page';
+
+const group = (fields: Partial<GroupView>): GroupView => ({
+  id: 1,
+  name: 'default',
+  countryCode: null,
+  sortOrder: 0,
+  defaultForNewUsers: false,
+  nodeCount: 0,
+  createdAt: '2026-12-01T00:00:00.000Z',
+  updatedAt: '2026-12-01T00:00:00.000Z',
+  ...fields,
+});
+
+const GROUPS = [
+  group({ id: 1, name: 'default', defaultForNewUsers: true, nodeCount: 2 }),
+  group({ id: 2, name: 'Germany', countryCode: 'DE', sortOrder: 10 }),
+  group({ id: 3, name: 'Netherlands', countryCode: 'NL', sortOrder: 20 }),
+];
+const NODES = [
+  sampleNode({ id: 1, groupId: 1, currentUsers: 30, maxUsers: 100 }),
+  sampleNode({ id: 2, groupId: 1, currentUsers: 20, maxUsers: 100 }),
+];
+
+const renderPage = () =>
+  render(
+    <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}>
+      <GroupsPage />
+    </QueryClientProvider>,
+  );
+
+/** The table row whose first cell ends with the group's name. */
+const rowOf = async (name: string): Promise<HTMLTableRowElement> => {
+  const table = await screen.findByRole('table', { name: 'Groups' });
+  return within(table)
+    .getAllByRole('row')
+    .find((row) => (row as HTMLTableRowElement).cells[0].textContent?.trim().endsWith(name)) as HTMLTableRowElement;
+};
+
+describe('GroupsPage', () => {
+  it('lists the groups in order with flags, node counts and their nodes’ load', async () => {
+    fakeApi({
+      'GET /groups': () => ({ status: 200, body: GROUPS }),
+      'GET /nodes': () => ({ status: 200, body: { items: NODES, total: 2, page: 1, limit: 2, nextCursor: null } }),
+    });
+    renderPage();
+    const rows = within(await screen.findByRole('table', { name: 'Groups' }))
+      .getAllByRole('row')
+      .slice(1);
+    expect(rows.map((row) => row.cells[0].textContent?.trim())).toEqual(['default', '🇩🇪 Germany', '🇳🇱 Netherlands']);
+    const first = await rowOf('default');
+    await waitFor(() => expect(first.cells[2]).toHaveTextContent('50 / 200 (25%)'));
+    expect(first.cells[1]).toHaveTextContent('2');
+    expect(first.cells[3]).toHaveTextContent('yes');
+    expect((await rowOf('Germany')).cells[2]).toHaveTextContent('—');
+  });
+
+  it('moves a group up: the groups whose place changed get their new order', async () => {
+    const calls = fakeApi({
+      'GET /groups': () => ({ status: 200, body: GROUPS }),
+      'PATCH /groups/3': ({ body }) => ({ status: 200, body: { ...GROUPS[2], ...(body as object) } }),
+      'PATCH /groups/2': ({ body }) => ({ status: 200, body: { ...GROUPS[1], ...(body as object) } }),
+    });
+    renderPage();
+    fireEvent.click(await screen.findByRole('button', { name: 'Move Netherlands up' }));
+    await waitFor(() => expect(calls.filter((call) => call.method === 'PATCH')).toHaveLength(2));
+    expect(calls.filter((call) => call.method === 'PATCH')).toEqual([
+      { method: 'PATCH', path: '/groups/3', body: { sortOrder: 10 } },
+      { method: 'PATCH', path: '/groups/2', body: { sortOrder: 20 } },
+    ]);
+    expect(screen.getByRole('button', { name: 'Move default up' })).toBeDisabled();
+  });
+
+  it('deletes an empty group; one with nodes cannot be deleted', async () => {
+    const calls = fakeApi({
+      'GET /groups': () => ({ status: 200, body: GROUPS }),
+      'DELETE /groups/2': () => ({ status: 204 }),
+    });
+    renderPage();
+    expect(await screen.findByRole('button', { name: 'Delete default' })).toBeDisabled();
+    fireEvent.click(screen.getByRole('button', { name: 'Delete Germany' }));
+    await waitFor(() => expect(calls.some((call) => call.method === 'DELETE')).toBe(true));
+    expect(calls.find((call) => call.method === 'DELETE')?.path).toBe('/groups/2');
+  });
+
+  it('creates a group, and shows the API’s field errors next to their fields', async () => {
+    let refuse = true;
+    const calls = fakeApi({
+      'GET /groups': () => ({ status: 200, body: GROUPS }),
+      'POST /groups': ({ body }) =>
+        refuse
+          ? {
+              status: 400,
+              body: {
+                statusCode: 400,
+                code: 'VALIDATION_FAILED',
+                message: ['countryCode must be two letters (ISO 3166-1 alpha-2), e.g. DE'],
+              },
+            }
+          : { status: 201, body: group({ id: 9, ...(body as object) }) },
+    });
+    renderPage();
+    fireEvent.change(await screen.findByLabelText('Name'), { target: { value: 'Finland' } });
+    fireEvent.change(screen.getByLabelText('Country code (two letters, for the flag)'), { target: { value: 'F1' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add group' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('countryCode must be two letters');
+    refuse = false;
+    fireEvent.change(screen.getByLabelText('Country code (two letters, for the flag)'), { target: { value: 'FI' } });
+    fireEvent.click(screen.getByLabelText('New users get a server here'));
+    fireEvent.click(screen.getByRole('button', { name: 'Add group' }));
+    await waitFor(() => expect((screen.getByLabelText('Name') as HTMLInputElement).value).toBe(''));
+    expect(calls.filter((call) => call.method === 'POST').at(-1)?.body).toEqual({
+      name: 'Finland',
+      countryCode: 'FI',
+      defaultForNewUsers: true,
+    });
+  });
+});
