@@ -14,6 +14,8 @@ const node = (id: number, fields: Partial<NodeCandidate> = {}): NodeCandidate =>
   maxUsers: 10,
   priority: 100,
   weight: 1,
+  groupId: 1,
+  groupTakesNewUsers: true,
   ...fields,
 });
 const row = (userId: number, nodeId: number, state: 'active' | 'pending' = 'active') =>
@@ -90,5 +92,31 @@ describe('planning one reservation batch (pure)', () => {
     ];
     const plan = planBatch(requests, [row(2, 1)], [node(1), node(2)], users, new Set([1, 2]));
     expect(plan.map(summary)).toEqual(['user-gone', 'user-gone', 'pick 1']);
+  });
+
+  describe('groups', () => {
+    const germany = { groupId: 2, groupTakesNewUsers: false };
+
+    it('places new users only in the groups that take them, all groups when none does', () => {
+      const nodes = [node(1, { maxUsers: 100 }), node(2, { ...germany, maxUsers: 100 })];
+      const requests: MoveRequest[] = [1, 2, 3].map((userId) => ({ kind: 'place', userId }));
+      expect(planBatch(requests, [], nodes, users).map(summary)).toEqual(['pick 1', 'pick 1', 'pick 1']);
+      const unmarked = [node(1, { groupTakesNewUsers: false }), node(2, germany)];
+      expect(new Set(planBatch(requests, [], unmarked, users).map(summary))).toEqual(new Set(['pick 1', 'pick 2']));
+    });
+
+    it('moves a seat within its node’s group only: the group full is no capacity, another group’s node is refused', () => {
+      const nodes = [node(1), node(2, { maxUsers: 0 }), node(3, germany)];
+      expect(summary(planBatch([{ kind: 'move', userId: 1, fromNodeId: 1 }], [row(1, 1)], nodes, users)[0])).toBe(
+        'no-capacity',
+      );
+      expect(summary(planBatch([{ kind: 'move', userId: 1, toNodeId: 3 }], [row(1, 1)], nodes, users)[0])).toBe(
+        'target-ineligible',
+      );
+      const roomy = [node(1), node(2), node(3, germany)];
+      expect(summary(planBatch([{ kind: 'move', userId: 1, fromNodeId: 1 }], [row(1, 1)], roomy, users)[0])).toBe(
+        'pick 2',
+      );
+    });
   });
 });

@@ -26,6 +26,7 @@ export function planBatch(
   deletedUsers: ReadonlySet<number> = new Set(),
 ): Array<ReserveOutcome | Pick> {
   const seen = new Set<number>();
+  const pools = poolsOf(candidates);
   const liveOf = new Map<number, Assignment[]>();
   for (const row of live) liveOf.set(row.userId, [...(liveOf.get(row.userId) ?? []), row]);
   return requests.map((request) => {
@@ -33,7 +34,7 @@ export function planBatch(
     seen.add(request.userId);
     if (deletedUsers.has(request.userId))
       return refusal(request.userId, 'user-gone', `user ${request.userId} was deleted`);
-    return decide(request, liveOf.get(request.userId) ?? [], candidates, knownUsers.has(request.userId));
+    return decide(request, liveOf.get(request.userId) ?? [], pools, knownUsers.has(request.userId));
   });
 }
 
@@ -41,13 +42,30 @@ export function refusal(userId: number, code: RefusalCode, error: string): Reser
   return { kind: 'refused', userId, code, error };
 }
 
-/** What to do with one request, given the user's own live rows and the candidates (whose counts it updates). */
-function decide(
-  request: MoveRequest,
-  mine: Assignment[],
-  candidates: NodeCandidate[],
-  userExists: boolean,
-): ReserveOutcome | Pick {
+/** The candidates a request may go to: a seat's own group, or the groups that take new users. */
+interface Pools {
+  /** The candidates in the group of this node (every candidate when the node is unknown). */
+  groupOf(nodeId: number): NodeCandidate[];
+  /** Where new users go: the groups marked for them, or every group when none is. */
+  forNewUsers: NodeCandidate[];
+}
+
+function poolsOf(candidates: NodeCandidate[]): Pools {
+  const byGroup = new Map<number, NodeCandidate[]>();
+  for (const node of candidates) byGroup.set(node.groupId, [...(byGroup.get(node.groupId) ?? []), node]);
+  const groupOfNode = new Map(candidates.map((node) => [node.id, node.groupId]));
+  const marked = candidates.filter((node) => node.groupTakesNewUsers);
+  return {
+    groupOf: (nodeId) => byGroup.get(groupOfNode.get(nodeId)!) ?? candidates,
+    forNewUsers: marked.length ? marked : candidates,
+  };
+}
+
+/**
+ * What to do with one request, given the user's own live rows and the candidates (whose counts it updates): a seat
+ * moves within its node's group; a placement goes to the groups that take new users.
+ */
+function decide(request: MoveRequest, mine: Assignment[], pools: Pools, userExists: boolean): ReserveOutcome | Pick {
   const { userId } = request;
   if (!userExists) return refusal(userId, 'no-node', `user ${userId} not found`);
   const active = mine.find((row) => row.state === 'active') ?? null;
@@ -64,16 +82,20 @@ function decide(
         : { kind: 'settled', userId, assignment: active };
     }
   }
+  const pool = active ? pools.groupOf(active.nodeId) : pools.forNewUsers;
   let target: NodeCandidate | undefined;
   if (request.toNodeId) {
-    target = candidates.find((node) => node.id === request.toNodeId);
+    target = pool.find((node) => node.id === request.toNodeId);
+    if (!target && pools.groupOf(request.toNodeId).some((node) => node.id === request.toNodeId)) {
+      return refusal(userId, 'target-ineligible', `node ${request.toNodeId} is in another group than the user's seat`);
+    }
     if (!target) return refusal(userId, 'target-missing', `node ${request.toNodeId} not found`);
     const reason = ineligibleReason(target);
     if (reason) return refusal(userId, 'target-ineligible', `node ${target.id} cannot take users now (${reason})`);
   } else {
     const exclude = new Set([...(request.exclude ?? []), ...(active ? [active.nodeId] : [])]);
-    [target] = weightedLoadStrategy.rank(candidates, { exclude, location: request.location });
-    if (!target) return refusal(userId, 'no-capacity', 'no healthy node with free capacity');
+    [target] = weightedLoadStrategy.rank(pool, { exclude, location: request.location });
+    if (!target) return refusal(userId, 'no-capacity', 'no healthy node with free capacity in the group');
   }
   target.currentUsers++; // the next pick in this batch sees the seat taken
   return { kind: 'pick', request, nodeId: target.id, from: active };

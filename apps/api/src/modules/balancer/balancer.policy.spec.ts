@@ -12,6 +12,8 @@ const node = (id: number, fields: Partial<NodeCandidate> = {}): NodeCandidate =>
   weight: 1,
   inboundId: 1,
   inboundRead: true,
+  groupId: 1,
+  groupTakesNewUsers: true,
   ...fields,
 });
 const rank = (nodes: NodeCandidate[], request = {}) => weightedLoadStrategy.rank(nodes, request).map((n) => n.id);

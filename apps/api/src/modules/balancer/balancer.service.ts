@@ -5,7 +5,7 @@ import { eligibleApartFromSeats, ineligibleReason } from '../nodes/node-eligibil
 import { NodesService } from '../nodes/nodes.service';
 import { loadRatio } from '../nodes/node.mapper';
 import { score } from './balancer.policy';
-import { flowSlices, movesOf, planRebalance, PlanNode } from './rebalance.planner';
+import { flowSlices, movesOf, planRebalanceByGroup, PlanNode } from './rebalance.planner';
 
 @Injectable()
 export class BalancerService {
@@ -36,11 +36,11 @@ export class BalancerService {
 
   /**
    * The rebalance plan over the nodes that can serve (active, healthy, inbound known; full ones included as
-   * sources), with the fewest moves that reach every node's target share, at most `maxMoves`; loads from the nodes'
+   * sources), each group on its own, with the fewest moves that reach every node's target share, at most `maxMoves`; loads from the nodes'
    * counters. `moves` is the window of moves asked for (all by default), its users picked in one statement.
    */
   async plan(maxMoves?: number, window: { page: number; limit: number } | null = null): Promise<RebalancePlanView> {
-    const participants: PlanNode[] = (await this.nodes.loadFacts())
+    const participants: Array<PlanNode & { groupId: number }> = (await this.nodes.loadFacts())
       .filter((node) => eligibleApartFromSeats(node))
       .map((node) => ({
         id: node.id,
@@ -48,8 +48,9 @@ export class BalancerService {
         maxUsers: node.maxUsers,
         priority: node.priority,
         weight: node.weight,
+        groupId: node.groupId,
       }));
-    const plan = planRebalance(participants, maxMoves);
+    const plan = planRebalanceByGroup(participants, maxMoves);
     const total = plan.flows.reduce((sum, flow) => sum + flow.count, 0);
     const slices = window
       ? flowSlices(plan.flows, (window.page - 1) * window.limit, window.page * window.limit)

@@ -1,4 +1,4 @@
-import { flowSlices, PlanNode, movesOf, planRebalance, targetShares } from './rebalance.planner';
+import { flowSlices, PlanNode, movesOf, planRebalance, planRebalanceByGroup, targetShares } from './rebalance.planner';
 
 const node = (id: number, users: number, fields: Partial<PlanNode> = {}): PlanNode => ({
   id,
@@ -82,5 +82,28 @@ describe('rebalance planner', () => {
     expect(plan([]).moves).toEqual([]);
     expect(plan([node(1, 0), node(2, 0)]).moves).toEqual([]);
     expect(plan([node(1, 7), node(2, 7)]).minimumMoves).toBe(0);
+  });
+
+  it('plans each group on its own: no flow crosses groups, and a capped budget goes where the need is', () => {
+    const nodes = [
+      { id: 1, users: 90, maxUsers: 100, priority: 100, weight: 1, groupId: 1 },
+      { id: 2, users: 10, maxUsers: 100, priority: 100, weight: 1, groupId: 1 },
+      { id: 3, users: 0, maxUsers: 100, priority: 100, weight: 1, groupId: 2 },
+      { id: 4, users: 20, maxUsers: 100, priority: 100, weight: 1, groupId: 2 },
+    ];
+    const group = new Map(nodes.map((node) => [node.id, node.groupId]));
+    const plan = planRebalanceByGroup(nodes);
+    expect(plan.minimumMoves).toBe(50);
+    expect(plan.flows.every((flow) => group.get(flow.fromNodeId) === group.get(flow.toNodeId))).toBe(true);
+    expect(plan.flows).toEqual([
+      { fromNodeId: 1, toNodeId: 2, count: 40 },
+      { fromNodeId: 4, toNodeId: 3, count: 10 },
+    ]);
+    const capped = planRebalanceByGroup(nodes, 10);
+    expect(capped.flows).toEqual([
+      { fromNodeId: 1, toNodeId: 2, count: 8 },
+      { fromNodeId: 4, toNodeId: 3, count: 2 },
+    ]);
+    expect(capped.minimumMoves).toBe(50);
   });
 });

@@ -98,13 +98,10 @@ export function planRebalance(nodes: readonly PlanNode[], maxMoves = Number.POSI
   const minimumMoves = surplus.reduce((sum, entry) => sum + entry.count, 0);
   const budget = Math.min(minimumMoves, Math.max(0, Math.floor(maxMoves)));
 
-  const takes = surplus.map((entry) => Math.floor((entry.count * budget) / Math.max(1, minimumMoves)));
-  for (let i = 0, rest = budget - takes.reduce((a, b) => a + b, 0); rest > 0; i = (i + 1) % takes.length) {
-    if (takes[i] < surplus[i].count) {
-      takes[i]++;
-      rest--;
-    }
-  }
+  const takes = shareOut(
+    budget,
+    surplus.map((entry) => entry.count),
+  );
   const flows: Flow[] = [];
   let d = 0;
   surplus.forEach((source, index) => {
@@ -118,6 +115,46 @@ export function planRebalance(nodes: readonly PlanNode[], maxMoves = Number.POSI
     }
   });
   return { targets, flows, minimumMoves };
+}
+
+/**
+ * One plan per group, since a user's seat moves only within its node's group; a capped budget is shared by the
+ * groups in proportion to what each needs.
+ */
+export function planRebalanceByGroup(
+  nodes: ReadonlyArray<PlanNode & { groupId: number }>,
+  maxMoves = Number.POSITIVE_INFINITY,
+): RebalancePlan {
+  const groups = new Map<number, PlanNode[]>();
+  for (const node of nodes) groups.set(node.groupId, [...(groups.get(node.groupId) ?? []), node]);
+  const uncapped = [...groups.values()].map((members) => planRebalance(members));
+  const minimumMoves = uncapped.reduce((sum, plan) => sum + plan.minimumMoves, 0);
+  const budget = Math.min(minimumMoves, Math.max(0, Math.floor(maxMoves)));
+  const shares = shareOut(
+    budget,
+    uncapped.map((plan) => plan.minimumMoves),
+  );
+  const plans = [...groups.values()].map((members, i) =>
+    shares[i] === uncapped[i].minimumMoves ? uncapped[i] : planRebalance(members, shares[i]),
+  );
+  return {
+    targets: new Map(plans.flatMap((plan) => [...plan.targets])),
+    flows: plans.flatMap((plan) => plan.flows),
+    minimumMoves,
+  };
+}
+
+/** `budget` (at most the sum of `counts`) shared in proportion to `counts`, each share at most its count. */
+function shareOut(budget: number, counts: number[]): number[] {
+  const total = counts.reduce((sum, count) => sum + count, 0);
+  const shares = counts.map((count) => Math.floor((count * budget) / Math.max(1, total)));
+  for (let i = 0, rest = budget - shares.reduce((a, b) => a + b, 0); rest > 0; i = (i + 1) % shares.length) {
+    if (shares[i] < counts[i]) {
+      shares[i]++;
+      rest--;
+    }
+  }
+  return shares;
 }
 
 /** The moves of one flow that fall in a window of the plan, and where their users start in the source's pick order. */

@@ -48,13 +48,15 @@ export class EvacuationService implements OnModuleInit {
       if (running) return running.id;
       const live = await this.assignments.countLive(nodeId, manager);
       if (live === 0) return null;
+      // Its users' seats move within its group.
       const free = (await this.nodes.findAll())
-        .filter((other) => other.id !== nodeId && ineligibleReason(eligibilityFacts(other)) === null)
+        .filter((other) => other.id !== nodeId && other.groupId === node.groupId)
+        .filter((other) => ineligibleReason(eligibilityFacts(other)) === null)
         .reduce((sum, other) => sum + (other.maxUsers - other.currentUsers), 0);
       if (free < live) {
         throw new DomainError(
           ErrorCode.NodeHasUsers,
-          `node ${node.name} serves ${live} users but the other eligible nodes have ${free} free seats; nothing was deleted`,
+          `node ${node.name} serves ${live} users but the other eligible nodes of its group have ${free} free seats; nothing was deleted`,
         );
       }
       await this.nodes.setStatus(node, 'inactive', actor, manager);

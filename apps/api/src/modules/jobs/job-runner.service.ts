@@ -206,12 +206,19 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
     return { settled: await this.settle(job, items, result), noSeats };
   }
 
-  /** `failover.stalled` (event and webhook) when no eligible node has a free seat; answers whether it was reported. */
+  /**
+   * `failover.stalled` (event and webhook) when no eligible node of the fallen node's group has a free seat; answers
+   * whether it was reported.
+   */
   private async reportStalled(job: Job): Promise<boolean> {
-    const { capacityFree } = await this.nodes.fleetCounts();
-    if (capacityFree > 0) return false;
+    // A fallen node's users' seats stay in its group: free seats elsewhere do not help them.
+    const free =
+      job.nodeId === null
+        ? (await this.nodes.fleetCounts()).capacityFree
+        : await this.nodes.freeSeatsBeside(job.nodeId);
+    if (free > 0) return false;
     const left = await this.jobs.countPendingItems(job.id);
-    this.logger.error(`failover job ${job.id}: no node can take ${left} users; they stay queued`);
+    this.logger.error(`failover job ${job.id}: no node of its group can take ${left} users; they stay queued`);
     await this.events.record({
       type: EventType.FailoverStalled,
       actor: `job:${job.id}`,

@@ -5,7 +5,7 @@ import type { HealthStatus, NodeStatus } from '@fleet/contract';
 import type { NodeCandidate } from './node-candidate';
 import type { DriftSummary, NodeListing } from './node.mapper';
 import { InboundSnapshot, NodeEntity } from './node.entity';
-import { EligibilityFacts, eligibilityFacts, eligibleSql } from './node-eligibility';
+import { EligibilityFacts, eligibleSql } from './node-eligibility';
 
 /** What a health check writes on the node's row. */
 export type HealthFields = Pick<
@@ -81,7 +81,8 @@ export class NodesRepository {
   loadFacts(): Promise<NodeLoadFacts[]> {
     return this.nodes.query(
       `SELECT id, name, location, current_users AS "currentUsers", max_users AS "maxUsers", priority, weight, status,
-              health_status AS "healthStatus", inbound_id AS "inboundId", inbound_snapshot IS NOT NULL AS "inboundRead"
+              health_status AS "healthStatus", inbound_id AS "inboundId", inbound_snapshot IS NOT NULL AS "inboundRead",
+              group_id AS "groupId"
          FROM nodes ORDER BY id`,
     );
   }
@@ -121,21 +122,13 @@ export class NodesRepository {
 
   /** What placement ranks, in one lean query (it runs under the placement lock). */
   async candidates(manager: EntityManager): Promise<NodeCandidate[]> {
-    const rows = await manager.getRepository(NodeEntity).find({
-      select: {
-        id: true,
-        location: true,
-        status: true,
-        healthStatus: true,
-        currentUsers: true,
-        maxUsers: true,
-        priority: true,
-        weight: true,
-        inboundId: true,
-        inboundSnapshot: true,
-      },
-    });
-    return rows.map(candidateOf);
+    return manager.query(
+      `SELECT n.id, n.location, n.status, n.health_status AS "healthStatus", n.current_users AS "currentUsers",
+              n.max_users AS "maxUsers", n.priority, n.weight, n.inbound_id AS "inboundId",
+              n.inbound_snapshot IS NOT NULL AS "inboundRead", n.group_id AS "groupId",
+              g.default_for_new_users AS "groupTakesNewUsers"
+         FROM nodes n JOIN node_groups g ON g.id = n.group_id`,
+    );
   }
 
   /**
@@ -200,6 +193,16 @@ export class NodesRepository {
   }
 
   /** Node-level counts for the dashboard (free capacity: on nodes that may take users). */
+  /** Free seats on the eligible nodes of this node's group, itself left out: where its users' seats can go. */
+  async freeSeatsBeside(nodeId: number): Promise<number> {
+    const [row]: Array<{ free: number }> = await this.nodes.query(
+      `SELECT COALESCE(sum(n.max_users - n.current_users), 0)::int AS free FROM nodes n
+        WHERE n.group_id = (SELECT group_id FROM nodes WHERE id = $1) AND n.id <> $1 AND ${eligibleSql('n')}`,
+      [nodeId],
+    );
+    return row.free;
+  }
+
   async fleetCounts(): Promise<{
     total: number;
     healthy: number;
@@ -238,7 +241,8 @@ function sorted(seats: Map<number, number>): [number[], number[]] {
   return [ids, ids.map((id) => seats.get(id)!)];
 }
 
-export type NodeLoadFacts = EligibilityFacts & Pick<NodeEntity, 'id' | 'name' | 'location' | 'priority' | 'weight'>;
+export type NodeLoadFacts = EligibilityFacts &
+  Pick<NodeEntity, 'id' | 'name' | 'location' | 'priority' | 'weight' | 'groupId'>;
 
 export interface NodeFilter {
   status?: NodeStatus;
@@ -249,14 +253,4 @@ export interface NodeFilter {
   page?: number;
   /** The last id of the previous page: the page after it, by key (`page` is then ignored). */
   after?: number;
-}
-
-function candidateOf(node: NodeEntity): NodeCandidate {
-  return {
-    id: node.id,
-    location: node.location,
-    priority: node.priority,
-    weight: node.weight,
-    ...eligibilityFacts(node),
-  };
 }

@@ -204,6 +204,11 @@ export class NodesService {
     return this.nodes.fleetCounts();
   }
 
+  /** Free seats on the eligible nodes of this node's group, itself left out: where its users' seats can go. */
+  freeSeatsBeside(nodeId: number): Promise<number> {
+    return this.nodes.freeSeatsBeside(nodeId);
+  }
+
   /** The last reconcile's drift of each of these nodes that has one. */
   driftOf(nodeIds: number[]): Promise<Map<number, DriftRecord>> {
     return this.drift.findMany(nodeIds);
