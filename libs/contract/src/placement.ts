@@ -63,6 +63,7 @@ export interface NodeLoadView {
   nodeId: number;
   name: string;
   location: string | null;
+  groupId: number;
   currentUsers: number;
   maxUsers: number;
   loadRatio: number;

@@ -21,6 +21,7 @@ export class BalancerService {
         nodeId: node.id,
         name: node.name,
         location: node.location,
+        groupId: node.groupId,
         currentUsers: node.currentUsers,
         maxUsers: node.maxUsers,
         loadRatio: loadRatio(node),

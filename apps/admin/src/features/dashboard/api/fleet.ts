@@ -1,8 +1,19 @@
 import { queryOptions, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { EventView, FleetHealthStep, NodeLoadView, Page, RecentHealth, StatsOverview } from '@fleet/contract';
+import type {
+  EventView,
+  FleetHealthStep,
+  GroupView,
+  NodeLoadView,
+  Page,
+  RecentHealth,
+  StatsOverview,
+} from '@fleet/contract';
 import { api } from '../../../lib/api-client';
+import { flagOf } from '../../../lib/queries/groups';
 
 export interface LoadBar {
+  /** The node's group, with its flag ('' when the groups are not known). */
+  group: string;
   name: string;
   users: number;
   free: number;
@@ -22,11 +33,20 @@ export interface FleetSummary {
 /** Bars the load chart draws at most: past that, the busiest nodes (the nodes page lists them all). */
 export const MAX_BARS = 40;
 
-/** Chart rows: users and free seats per node (a stacked bar reads as "current vs max"), the busiest first. */
-export function toLoadBars(loads: NodeLoadView[]): LoadBar[] {
-  const shown =
+/**
+ * Chart rows: users and free seats per node (a stacked bar reads as "current vs max"), grouped by node group in the
+ * groups' order; past MAX_BARS, the busiest nodes only.
+ */
+export function toLoadBars(loads: NodeLoadView[], groups: GroupView[] = []): LoadBar[] {
+  const busiest =
     loads.length > MAX_BARS ? [...loads].sort((a, b) => b.loadRatio - a.loadRatio).slice(0, MAX_BARS) : loads;
+  const place = new Map(groups.map((group, i) => [group.id, i]));
+  const named = new Map(groups.map((group) => [group.id, `${flagOf(group.countryCode)} ${group.name}`.trim()]));
+  const shown = [...busiest].sort(
+    (a, b) => (place.get(a.groupId) ?? groups.length) - (place.get(b.groupId) ?? groups.length),
+  );
   return shown.map((node) => ({
+    group: named.get(node.groupId) ?? '',
     name: node.name,
     users: node.currentUsers,
     free: Math.max(0, node.maxUsers - node.currentUsers),

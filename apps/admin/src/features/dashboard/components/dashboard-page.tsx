@@ -10,6 +10,7 @@ import {
   useLoads,
   useRecentHealth,
 } from '../api/fleet';
+import { useGroups } from '../../../lib/queries/groups';
 import { LoadChart } from './load-chart';
 import { ResponseChart } from './response-chart';
 
@@ -46,7 +47,8 @@ export function DashboardPage() {
   const loads = useLoads().data;
   const recent = useRecentHealth().data;
   const events = useLatestEvents().data?.items ?? [];
-  const bars = useMemo(() => toLoadBars(loads ?? []), [loads]);
+  const groups = useGroups().data;
+  const bars = useMemo(() => toLoadBars(loads ?? [], groups), [loads, groups]);
   const names = useMemo(() => new Map((loads ?? []).map((node) => [node.nodeId, node.name])), [loads]);
   const responseTimes = useMemo(() => toResponseSeries(recent, names), [recent, names]);
   return (

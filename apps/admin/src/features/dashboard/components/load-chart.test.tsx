@@ -8,6 +8,7 @@ const load = (fields: Partial<NodeLoadView>): NodeLoadView => ({
   nodeId: 1,
   name: 'ams-1',
   location: null,
+  groupId: 1,
   currentUsers: 25,
   maxUsers: 100,
   loadRatio: 0.25,
@@ -29,9 +30,9 @@ const loads = [
 describe('fleet data for the dashboard', () => {
   it('shapes loads into chart bars (users and free seats) and summary cards', () => {
     expect(toLoadBars(loads)).toEqual([
-      { name: 'ams-1', users: 25, free: 75, health: 'healthy' },
-      { name: 'fra-1', users: 90, free: 10, health: 'unhealthy' },
-      { name: 'waw-1', users: 0, free: 50, health: 'healthy' },
+      { group: '', name: 'ams-1', users: 25, free: 75, health: 'healthy' },
+      { group: '', name: 'fra-1', users: 90, free: 10, health: 'unhealthy' },
+      { group: '', name: 'waw-1', users: 0, free: 50, health: 'healthy' },
     ]);
     expect(
       summarise({
@@ -52,6 +53,21 @@ describe('fleet data for the dashboard', () => {
       access: { active: 100, on_hold: 5, disabled: 3, expired: 10, limited: 2, expiringSoon: 7 },
       traffic: { up: 1e9, down: 4e9 },
     });
+  });
+
+  it('puts the nodes of a group side by side, in the groups’ order, named after their group', () => {
+    const groups = [
+      { id: 2, name: 'Germany', countryCode: 'DE', sortOrder: 0, defaultForNewUsers: false, nodeCount: 1 },
+      { id: 1, name: 'default', countryCode: null, sortOrder: 10, defaultForNewUsers: true, nodeCount: 2 },
+    ].map((group) => ({ ...group, createdAt: '', updatedAt: '' }));
+    const grouped = [load({}), load({ nodeId: 2, name: 'fra-1', groupId: 2 }), load({ nodeId: 3, name: 'waw-1' })];
+    expect(toLoadBars(grouped, groups).map((bar) => `${bar.group}/${bar.name}`)).toEqual([
+      '🇩🇪 Germany/fra-1',
+      'default/ams-1',
+      'default/waw-1',
+    ]);
+    render(<LoadChart bars={toLoadBars(grouped, groups)} />);
+    expect(screen.getByText(/🇩🇪 Germany · fra-1: 25 users, 75 free \(healthy\)/)).toBeInTheDocument();
   });
 
   it('draws the busiest nodes only when the fleet has more than the chart can show', () => {

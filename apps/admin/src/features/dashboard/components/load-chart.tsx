@@ -3,9 +3,15 @@ import type { LoadBar } from '../api/fleet';
 
 const HEALTH_COLOUR: Record<string, string> = { healthy: '#2f855a', unhealthy: '#c53030', unknown: '#718096' };
 
-/** Users per node against capacity; the bar's colour repeats the health shown in the node's label. */
+/** `group · name` when the node's group is known. */
+const titleOf = (bar: LoadBar) => (bar.group ? `${bar.group} · ${bar.name}` : bar.name);
+
+/**
+ * Users per node against capacity, the nodes of a group side by side; the bar's colour repeats the health shown in
+ * the node's label.
+ */
 export function LoadChart({ bars }: { bars: LoadBar[] }) {
-  const data = bars.map((bar) => ({ ...bar, label: `${bar.name} (${bar.health})` }));
+  const data = bars.map((bar) => ({ ...bar, label: `${titleOf(bar)} (${bar.health})` }));
   return (
     <figure className="chart" aria-label="Load per node">
       <ResponsiveContainer width="100%" height={260}>
@@ -24,7 +30,7 @@ export function LoadChart({ bars }: { bars: LoadBar[] }) {
         </BarChart>
       </ResponsiveContainer>
       <figcaption>
-        {bars.map((bar) => `${bar.name}: ${bar.users} users, ${bar.free} free (${bar.health})`).join('; ')}
+        {bars.map((bar) => `${titleOf(bar)}: ${bar.users} users, ${bar.free} free (${bar.health})`).join('; ')}
       </figcaption>
     </figure>
   );

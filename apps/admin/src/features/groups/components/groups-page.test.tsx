@@ -52,7 +52,7 @@ describe('GroupsPage', () => {
     renderPage();
     const rows = within(await screen.findByRole('table', { name: 'Groups' }))
       .getAllByRole('row')
-      .slice(1);
+      .slice(1) as HTMLTableRowElement[];
     expect(rows.map((row) => row.cells[0].textContent?.trim())).toEqual(['default', '🇩🇪 Germany', '🇳🇱 Netherlands']);
     const first = await rowOf('default');
     await waitFor(() => expect(first.cells[2]).toHaveTextContent('50 / 200 (25%)'));

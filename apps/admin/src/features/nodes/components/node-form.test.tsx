@@ -20,7 +20,7 @@ const GROUPS = [
 ];
 const listGroups = () => ({ status: 200, body: GROUPS });
 /** The calls that write (the form also reads the groups for its picker). */
-const writes = (calls: Array<{ method: string }>) => calls.filter((call) => call.method !== 'GET');
+const writes = <T extends { method: string }>(calls: T[]) => calls.filter((call) => call.method !== 'GET');
 
 function fillRequired() {
   fill('Name', 'fra-1');
