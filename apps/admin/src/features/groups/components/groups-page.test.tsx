@@ -121,4 +121,14 @@ describe('GroupsPage', () => {
       defaultForNewUsers: true,
     });
   });
+
+  it('says so when there is no group, and when the groups cannot be loaded', async () => {
+    fakeApi({ 'GET /groups': () => ({ status: 200, body: [] }) });
+    const { unmount } = renderPage();
+    expect(await screen.findByText(/No groups yet/)).toBeInTheDocument();
+    unmount();
+    fakeApi({ 'GET /groups': () => ({ status: 500, body: { message: 'database unreachable' } }) });
+    renderPage();
+    expect(await screen.findByRole('alert')).toHaveTextContent('Groups could not be loaded');
+  });
 });

@@ -95,7 +95,8 @@ export function GroupsPage() {
       {groups.isPending && <p>Loading…</p>}
       {groups.isError && <p role="alert">Groups could not be loaded: {groups.error.message}</p>}
       {failure && <p role="alert">{failure.message}</p>}
-      {groups.isSuccess && (
+      {groups.isSuccess && !list.length && <p>No groups yet: add one below. Every node needs a group.</p>}
+      {groups.isSuccess && list.length > 0 && (
         <table aria-label="Groups">
           <thead>
             <tr>
