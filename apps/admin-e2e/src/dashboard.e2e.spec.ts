@@ -102,11 +102,11 @@ describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)'
 
     // Groups: every node starts in `default`; a new group appears in order, with its flag, empty.
     await page.getByRole('link', { name: 'Groups' }).click();
-    await page.getByRole('row', { name: /default 3 0 \/ 60 \(0%\) yes/ }).waitFor();
+    await page.getByRole('row', { name: /default — 3 0 \/ 60 \(0%\) yes/ }).waitFor();
     await page.getByLabel('Name', { exact: true }).fill('Germany');
     await page.getByLabel('Country code (two letters, for the flag)', { exact: true }).fill('de');
     await page.getByRole('button', { name: 'Add group' }).click();
-    await page.getByRole('row', { name: /🇩🇪 Germany 0 — no/ }).waitFor();
+    await page.getByRole('row', { name: /🇩🇪 Germany DE 0 — no/ }).waitFor();
     await page.screenshot({ path: resolve(ARTEFACTS, 'groups.png'), fullPage: true });
     await page.getByRole('button', { name: 'Delete Germany' }).click();
     await page.getByRole('row', { name: /Germany/ }).waitFor({ state: 'detached' });

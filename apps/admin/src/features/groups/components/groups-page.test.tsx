@@ -55,10 +55,12 @@ describe('GroupsPage', () => {
       .slice(1) as HTMLTableRowElement[];
     expect(rows.map((row) => row.cells[0].textContent?.trim())).toEqual(['default', '🇩🇪 Germany', '🇳🇱 Netherlands']);
     const first = await rowOf('default');
-    await waitFor(() => expect(first.cells[2]).toHaveTextContent('50 / 200 (25%)'));
-    expect(first.cells[1]).toHaveTextContent('2');
-    expect(first.cells[3]).toHaveTextContent('yes');
-    expect((await rowOf('Germany')).cells[2]).toHaveTextContent('—');
+    await waitFor(() => expect(first.cells[3]).toHaveTextContent('50 / 200 (25%)'));
+    expect(first.cells[2]).toHaveTextContent('2');
+    expect(first.cells[4]).toHaveTextContent('yes');
+    const germany = await rowOf('Germany');
+    expect(germany.cells[1]).toHaveTextContent('DE');
+    expect(germany.cells[3]).toHaveTextContent('—');
   });
 
   it('moves a group up: the groups whose place changed get their new order', async () => {

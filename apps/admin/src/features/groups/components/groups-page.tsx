@@ -52,10 +52,12 @@ function GroupForm() {
         error={errors['countryCode']}
         onChange={(event) => setCountryCode(event.target.value)}
       />
-      <label>
-        <input type="checkbox" checked={defaultForNewUsers} onChange={(event) => setDefault(event.target.checked)} />
-        New users get a server here
-      </label>
+      <div className="field">
+        <label>
+          <input type="checkbox" checked={defaultForNewUsers} onChange={(event) => setDefault(event.target.checked)} />
+          New users get a server here
+        </label>
+      </div>
       {create.error && !Object.keys(errors).length && (
         <p className="form-error" role="alert">
           {create.error.message}
@@ -101,6 +103,7 @@ export function GroupsPage() {
           <thead>
             <tr>
               <th>Group</th>
+              <th>Country</th>
               <th>Nodes</th>
               <th>Load</th>
               <th>New users</th>
@@ -116,6 +119,7 @@ export function GroupsPage() {
                   <td>
                     {flagOf(group.countryCode)} {group.name}
                   </td>
+                  <td>{group.countryCode ?? '—'}</td>
                   <td>{group.nodeCount}</td>
                   <td>{seats ? `${users} / ${seats} (${Math.round((users / seats) * 100)}%)` : '—'}</td>
                   <td>{group.defaultForNewUsers ? 'yes' : 'no'}</td>
