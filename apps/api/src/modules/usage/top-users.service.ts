@@ -8,7 +8,7 @@ import { runFleetTask } from '../../common/background/fleet-task';
 import { LockKey } from '../../common/database/advisory-lock';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
-import { UsageRepository } from './usage.repository';
+import { UsageHistoryRepository } from './usage-history.repository';
 
 const TASK = 'top-users';
 /** The window and depth the snapshot keeps: the dashboard's view (others are computed when asked). */
@@ -27,7 +27,7 @@ export class TopUsersService implements OnApplicationBootstrap, OnModuleDestroy 
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly scheduler: SchedulerRegistry,
-    private readonly usage: UsageRepository,
+    private readonly usage: UsageHistoryRepository,
   ) {}
 
   onApplicationBootstrap(): void {

@@ -20,7 +20,8 @@ import { PanelPoolService } from '../panels/panel-pool.service';
 import { RecentInbounds } from '../panels/recent-inbounds';
 import { readingsOf, UsageLedger } from './usage-ledger.service';
 import type { CounterReading } from './node-counters';
-import { BookingResult, UsageRepository } from './usage.repository';
+import { UsageHistoryRepository } from './usage-history.repository';
+import type { BookingResult } from './usage.repository';
 
 const TASK = 'usage-pass';
 /** Hourly rows rolled up (and old rows pruned) per pass at most. */
@@ -61,7 +62,7 @@ export class UsagePassService implements OnApplicationBootstrap, OnModuleDestroy
     private readonly pool: PanelPoolService,
     private readonly recentInbounds: RecentInbounds,
     private readonly ledger: UsageLedger,
-    private readonly usage: UsageRepository,
+    private readonly usage: UsageHistoryRepository,
     private readonly access: AccessService,
     private readonly sync: AccessSyncService,
     private readonly assignments: AssignmentsService,

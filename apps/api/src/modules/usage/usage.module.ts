@@ -7,18 +7,18 @@ import { UsersModule } from '../users/users.module';
 import { UsageLedgerModule } from './usage-ledger.module';
 import { UsagePassService } from './usage-pass.service';
 import { UsageController } from './usage.controller';
-import { UsageRepository } from './usage.repository';
+import { UsageHistoryRepository } from './usage-history.repository';
 import { UsageService } from './usage.service';
 import { TopUsersService } from './top-users.service';
 
 /**
- * Collection of every panel's counters (the usage pass) and the usage routes. The ledger's module keeps its
- * repository to itself (it exports services only), so this one has its own for the buckets, totals and compaction.
+ * Collection of every panel's counters (the usage pass) and the usage routes, over what the ledger booked
+ * (`UsageHistoryRepository`); the ledger's module keeps its own repository to itself.
  */
 @Module({
   imports: [UsageLedgerModule, AccessModule, AssignmentsModule, NodesModule, PanelsModule, UsersModule],
   controllers: [UsageController],
-  providers: [UsageRepository, UsagePassService, UsageService, TopUsersService],
+  providers: [UsageHistoryRepository, UsagePassService, UsageService, TopUsersService],
   exports: [UsagePassService, UsageService],
 })
 export class UsageModule {}

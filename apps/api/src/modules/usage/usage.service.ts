@@ -8,7 +8,7 @@ import { UsersService } from '../users/users.service';
 import { VpnUser } from '../users/vpn-user.entity';
 import { UsageQueryDto } from './usage.dto';
 import { usageRange } from './usage-range';
-import { UsageBucket, UsageRepository } from './usage.repository';
+import { UsageBucket, UsageHistoryRepository } from './usage-history.repository';
 
 const sum = (buckets: UsageBucket[]): Traffic =>
   buckets.reduce((total, bucket) => ({ up: total.up + bucket.up, down: total.down + bucket.down }), { up: 0, down: 0 });
@@ -18,7 +18,7 @@ const sum = (buckets: UsageBucket[]): Traffic =>
 export class UsageService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly usage: UsageRepository,
+    private readonly usage: UsageHistoryRepository,
     private readonly users: UsersService,
     private readonly nodes: NodesService,
   ) {}
