@@ -35,6 +35,16 @@ describe('keys API: get-or-create, placement under concurrency, subscriptions (r
       subscriptionUrl: expect.stringMatching(/^https:\/\/vpn\.example\.com\/sub\/[\w-]{32}$/),
       node: { id: expect.any(Number), name: expect.any(String) },
     });
+    // Every server in group order: one group (`default`), so one server, the key and node above.
+    const [defaultGroup] = (await t.http().get('/api/v1/groups').set(fleet.auth).expect(200)).body;
+    expect(first.body.keys).toEqual([
+      {
+        group: { id: defaultGroup.id, name: 'default', countryCode: null },
+        node: first.body.node,
+        key: first.body.key,
+        assignedAt: first.body.assignedAt,
+      },
+    ]);
     const again = await put(1001).expect(200);
     expect(again.body).toEqual(first.body);
     expect((await t.http().get('/api/v1/keys/1001').set(bot).expect(200)).body).toEqual(first.body);

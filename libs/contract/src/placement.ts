@@ -31,14 +31,26 @@ export interface AccessPatch {
   note?: string | null;
 }
 
+/** One of a user's servers: the group it stands for, the node that serves it there, its share link. */
+export interface KeySeatView {
+  group: { id: number; name: string; countryCode: string | null };
+  node: { id: number; name: string; location: string | null };
+  key: string;
+  assignedAt: string;
+}
+
 /** Key body for the bot (`/api/v1/keys/:telegramId`). */
 export interface KeyView {
   telegramId: number;
   userId: number;
+  /** The first server's share link (see `keys` for every server). */
   key: string;
   subscriptionUrl: string;
+  /** The first server's node. */
   node: { id: number; name: string; location: string | null };
   assignedAt: string;
+  /** Every server of the user, in group order (one per group of the plan). */
+  keys: KeySeatView[];
   access: AccessView;
 }
 

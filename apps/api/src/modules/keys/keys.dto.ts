@@ -19,13 +19,23 @@ export class GetOrCreateKeyDto {
   location?: string;
 }
 
+export class KeySeatDto {
+  @ApiProperty({ description: 'the group this server stands for: {id, name, countryCode}' })
+  group: { id: number; name: string; countryCode: string | null };
+  @ApiProperty({ description: 'the node serving it: {id, name, location}' })
+  node: { id: number; name: string; location: string | null };
+  @ApiProperty({ example: 'vless://…' }) key: string;
+  @ApiProperty() assignedAt: string;
+}
+
 export class KeyViewDto {
   @ApiProperty() telegramId: number;
   @ApiProperty() userId: number;
-  @ApiProperty({ example: 'vless://…' }) key: string;
+  @ApiProperty({ example: 'vless://…', description: 'the first server’s share link' }) key: string;
   @ApiProperty() subscriptionUrl: string;
-  @ApiProperty() node: { id: number; name: string; location: string | null };
+  @ApiProperty({ description: 'the first server’s node' }) node: { id: number; name: string; location: string | null };
   @ApiProperty() assignedAt: string;
+  @ApiProperty({ type: [KeySeatDto], description: 'every server of the user, in group order' }) keys: KeySeatDto[];
 }
 
 /**

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AccessModule } from '../access/access.module';
 import { AssignmentsModule } from '../assignments/assignments.module';
+import { GroupsModule } from '../groups/groups.module';
 import { NodesModule } from '../nodes/nodes.module';
 import { UsersModule } from '../users/users.module';
 import { KeysController } from './keys.controller';
@@ -8,7 +9,7 @@ import { KeysService } from './keys.service';
 import { SubscriptionRepository } from './subscription.repository';
 
 @Module({
-  imports: [AccessModule, AssignmentsModule, NodesModule, UsersModule],
+  imports: [AccessModule, AssignmentsModule, GroupsModule, NodesModule, UsersModule],
   controllers: [KeysController],
   providers: [KeysService, SubscriptionRepository],
   exports: [KeysService],

@@ -15,6 +15,7 @@ import { shareLinkFor } from '../assignments/panel-identity';
 import { PlacementService } from '../assignments/placement.service';
 import { NodeEntity } from '../nodes/node.entity';
 import { canServe } from '../nodes/node-eligibility';
+import { GroupsService } from '../groups/groups.service';
 import { NodesService } from '../nodes/nodes.service';
 import { mapIdentity } from '../users/user.mapper';
 import { UsersService } from '../users/users.service';
@@ -40,6 +41,7 @@ export class KeysService {
     private readonly engine: MoveEngine,
     private readonly subscriptions: SubscriptionRepository,
     private readonly access: AccessService,
+    private readonly groups: GroupsService,
   ) {}
 
   /** `created` is true for the one call that made the user's key. */
@@ -173,13 +175,21 @@ export class KeysService {
   private async view(user: VpnUser, assignment: Assignment, known?: NodeEntity): Promise<KeyView> {
     const node = known ?? (await this.nodes.findById(assignment.nodeId));
     if (!node) throw new DomainError(ErrorCode.NodeNotFound, `node ${assignment.nodeId} not found`);
+    const group = await this.groups.require(node.groupId);
+    const seat = {
+      group: { id: group.id, name: group.name, countryCode: group.countryCode },
+      node: { id: node.id, name: node.name, location: node.location },
+      key: shareLinkFor(mapIdentity(user), node) ?? '',
+      assignedAt: assignment.assignedAt.toISOString(),
+    };
     return {
       telegramId: user.telegramId ?? 0,
       userId: user.id,
-      key: shareLinkFor(mapIdentity(user), node) ?? '',
+      key: seat.key,
       subscriptionUrl: `${this.config.publicUrl}/sub/${user.subscriptionToken}`,
-      node: { id: node.id, name: node.name, location: node.location },
-      assignedAt: assignment.assignedAt.toISOString(),
+      node: seat.node,
+      assignedAt: seat.assignedAt,
+      keys: [seat],
       access: mapAccess(user),
     };
   }
