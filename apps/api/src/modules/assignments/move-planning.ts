@@ -52,7 +52,11 @@ interface Pools {
 
 function poolsOf(candidates: NodeCandidate[]): Pools {
   const byGroup = new Map<number, NodeCandidate[]>();
-  for (const node of candidates) byGroup.set(node.groupId, [...(byGroup.get(node.groupId) ?? []), node]);
+  for (const node of candidates) {
+    const members = byGroup.get(node.groupId);
+    if (members) members.push(node);
+    else byGroup.set(node.groupId, [node]);
+  }
   const groupOfNode = new Map(candidates.map((node) => [node.id, node.groupId]));
   const marked = candidates.filter((node) => node.groupTakesNewUsers);
   return {

@@ -126,7 +126,11 @@ export function planRebalanceByGroup(
   maxMoves = Number.POSITIVE_INFINITY,
 ): RebalancePlan {
   const groups = new Map<number, PlanNode[]>();
-  for (const node of nodes) groups.set(node.groupId, [...(groups.get(node.groupId) ?? []), node]);
+  for (const node of nodes) {
+    const members = groups.get(node.groupId);
+    if (members) members.push(node);
+    else groups.set(node.groupId, [node]);
+  }
   const uncapped = [...groups.values()].map((members) => planRebalance(members));
   const minimumMoves = uncapped.reduce((sum, plan) => sum + plan.minimumMoves, 0);
   const budget = Math.min(minimumMoves, Math.max(0, Math.floor(maxMoves)));
