@@ -1,3 +1,4 @@
+import { groupBy } from '../../common/collections/group-by';
 import { weightedLoadStrategy } from '../balancer/balancer.policy';
 import type { NodeCandidate } from '../nodes/node-candidate';
 import { ineligibleReason } from '../nodes/node-eligibility';
@@ -27,8 +28,7 @@ export function planBatch(
 ): Array<ReserveOutcome | Pick> {
   const seen = new Set<number>();
   const pools = poolsOf(candidates);
-  const liveOf = new Map<number, Assignment[]>();
-  for (const row of live) liveOf.set(row.userId, [...(liveOf.get(row.userId) ?? []), row]);
+  const liveOf = groupBy(live, (row) => row.userId);
   return requests.map((request) => {
     if (seen.has(request.userId)) return refusal(request.userId, 'busy', 'the user is twice in one batch');
     seen.add(request.userId);
@@ -51,12 +51,7 @@ interface Pools {
 }
 
 function poolsOf(candidates: NodeCandidate[]): Pools {
-  const byGroup = new Map<number, NodeCandidate[]>();
-  for (const node of candidates) {
-    const members = byGroup.get(node.groupId);
-    if (members) members.push(node);
-    else byGroup.set(node.groupId, [node]);
-  }
+  const byGroup = groupBy(candidates, (node) => node.groupId);
   const groupOfNode = new Map(candidates.map((node) => [node.id, node.groupId]));
   const marked = candidates.filter((node) => node.groupTakesNewUsers);
   return {

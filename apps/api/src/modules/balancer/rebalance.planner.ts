@@ -1,3 +1,5 @@
+import { groupBy } from '../../common/collections/group-by';
+
 /** A node taking part in a rebalance: eligible for placement apart from being full. */
 export interface PlanNode {
   id: number;
@@ -125,12 +127,7 @@ export function planRebalanceByGroup(
   nodes: ReadonlyArray<PlanNode & { groupId: number }>,
   maxMoves = Number.POSITIVE_INFINITY,
 ): RebalancePlan {
-  const groups = new Map<number, PlanNode[]>();
-  for (const node of nodes) {
-    const members = groups.get(node.groupId);
-    if (members) members.push(node);
-    else groups.set(node.groupId, [node]);
-  }
+  const groups = groupBy(nodes, (node) => node.groupId);
   const uncapped = [...groups.values()].map((members) => planRebalance(members));
   const minimumMoves = uncapped.reduce((sum, plan) => sum + plan.minimumMoves, 0);
   const budget = Math.min(minimumMoves, Math.max(0, Math.floor(maxMoves)));
