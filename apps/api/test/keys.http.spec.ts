@@ -49,7 +49,11 @@ describe('keys API: get-or-create, placement under concurrency, subscriptions (r
     expect(again.body).toEqual(first.body);
     expect((await t.http().get('/api/v1/keys/1001').set(bot).expect(200)).body).toEqual(first.body);
     const node = await t.http().get('/api/v1/keys/1001/node').set(bot).expect(200);
-    expect(node.body).toEqual({ node: first.body.node, assignedAt: first.body.assignedAt });
+    expect(node.body).toEqual({
+      node: first.body.node,
+      assignedAt: first.body.assignedAt,
+      servers: [{ group: first.body.keys[0].group, node: first.body.node, assignedAt: first.body.assignedAt }],
+    });
     await checkInvariants(t, byNode());
   });
 

@@ -318,8 +318,9 @@ describe('migrations (real PostgreSQL)', () => {
     ]);
     await expect(dataSource.query(`DELETE FROM node_groups`)).rejects.toThrow(/foreign key/);
 
-    await dataSource.undoLastMigration({ transaction: 'each' });
-    expect(await tables(dataSource)).not.toContain('node_groups');
+    while ((await tables(dataSource)).includes('node_groups')) {
+      await dataSource.undoLastMigration({ transaction: 'each' });
+    }
     expect(await dataSource.query(`SELECT name FROM nodes ORDER BY name`)).toEqual([{ name: 'n1' }, { name: 'n2' }]);
   });
 
@@ -385,31 +386,86 @@ describe('migrations (real PostgreSQL)', () => {
     expect(n).toBe(MIGRATIONS.length);
   });
 
-  it('allows one active and one pending assignment per user, any number of released ones', async () => {
+  it('gives every existing user a plan of the groups they hold seats in (else new users’ groups); nothing moves', async () => {
     await migrateDatabase(database.url);
     await dataSource.initialize();
+    const hasPlans = async () =>
+      (
+        await dataSource.query(
+          `SELECT 1 FROM information_schema.columns WHERE table_name = 'vpn_users' AND column_name = 'plan_groups'`,
+        )
+      ).length > 0;
+    while (await hasPlans()) await dataSource.undoLastMigration({ transaction: 'each' });
+    const [germany] = await dataSource.query(`INSERT INTO node_groups (name, sort_order) VALUES ('Germany', 5) RETURNING id`);
     const [node] = await dataSource.query(
-      `INSERT INTO nodes (name, panel_url, panel_username, panel_password) VALUES ('n1', 'http://p', 'u', 'x') RETURNING id`,
+      `INSERT INTO nodes (name, panel_url, panel_username, panel_password, group_id)
+       VALUES ('de1', 'http://p', 'u', 'x', $1) RETURNING id`,
+      [germany.id],
+    );
+    const [placed, fresh] = await dataSource.query(
+      `INSERT INTO vpn_users (telegram_id, uuid, subscription_token)
+       VALUES (1, gen_random_uuid(), 't1'), (2, gen_random_uuid(), 't2') RETURNING id`,
+    );
+    await dataSource.query(
+      `INSERT INTO assignments (user_id, node_id, inbound_id, client_email, state) VALUES ($1, $2, 1, 'e', 'active')`,
+      [placed.id, node.id],
+    );
+    await migrateDatabase(database.url);
+    const [{ id: defaultGroup }] = await dataSource.query(`SELECT id FROM node_groups WHERE name = 'default'`);
+    expect(await dataSource.query(`SELECT id, plan_groups FROM vpn_users ORDER BY id`)).toEqual([
+      { id: placed.id, plan_groups: [germany.id] },
+      { id: fresh.id, plan_groups: [defaultGroup] },
+    ]);
+    expect(await dataSource.query(`SELECT user_id, node_id, group_id, state FROM assignments`)).toEqual([
+      { user_id: placed.id, node_id: node.id, group_id: germany.id, state: 'active' },
+    ]);
+    const [created] = await dataSource.query(
+      `INSERT INTO vpn_users (telegram_id, uuid, subscription_token) VALUES (3, gen_random_uuid(), 't3') RETURNING plan_groups`,
+    );
+    expect(created.plan_groups).toEqual([defaultGroup]);
+
+    await dataSource.undoLastMigration({ transaction: 'each' });
+    expect(await hasPlans()).toBe(false);
+    expect(await dataSource.query(`SELECT user_id, state FROM assignments`)).toEqual([
+      { user_id: placed.id, state: 'active' },
+    ]);
+    await migrateDatabase(database.url);
+    expect(await hasPlans()).toBe(true);
+  });
+
+  it('allows one active and one pending seat per user and group, never two live seats on one node', async () => {
+    await migrateDatabase(database.url);
+    await dataSource.initialize();
+    const [germany] = await dataSource.query(`INSERT INTO node_groups (name) VALUES ('Germany') RETURNING id`);
+    const [node, other, german] = await dataSource.query(
+      `INSERT INTO nodes (name, panel_url, panel_username, panel_password, group_id)
+       VALUES ('n1', 'http://p', 'u', 'x', DEFAULT), ('n2', 'http://p', 'u', 'x', DEFAULT),
+              ('de1', 'http://p', 'u', 'x', $1)
+       RETURNING id, group_id`,
+      [germany.id],
     );
     const [user] = await dataSource.query(
       `INSERT INTO vpn_users (telegram_id, uuid, subscription_token) VALUES (1, gen_random_uuid(), 't1') RETURNING id`,
     );
-    const assign = (state: string) =>
+    const assign = (state: string, on: { id: number; group_id: number } = node) =>
       dataSource.query(
-        `INSERT INTO assignments (user_id, node_id, inbound_id, client_email, state, released_at)
-         VALUES ($1, $2, 1, 'e', $3::varchar, CASE WHEN $3::varchar = 'released' THEN now() END)`,
-        [user.id, node.id, state],
+        `INSERT INTO assignments (user_id, node_id, group_id, inbound_id, client_email, state, released_at)
+         VALUES ($1, $2, $3, 1, 'e', $4::varchar, CASE WHEN $4::varchar = 'released' THEN now() END)`,
+        [user.id, on.id, on.group_id, state],
       );
     await assign('released');
     await assign('released'); // the seed's UNIQUE(user_id, node_id, is_active) would refuse this
     await assign('active');
-    await expect(assign('active')).rejects.toThrow(/assignments_one_active_per_user/);
-    await assign('pending'); // a move in flight
-    await expect(assign('pending')).rejects.toThrow(/assignments_one_pending_per_user/);
+    await expect(assign('active', other)).rejects.toThrow(/assignments_one_active_per_seat/);
+    await expect(assign('pending')).rejects.toThrow(/assignments_one_live_per_node/);
+    await assign('pending', other); // a move in flight
+    await expect(assign('pending', other)).rejects.toThrow(/assignments_one_pending_per_seat|one_live_per_node/);
+    await assign('active', german); // a seat in another group
     await expect(
       dataSource.query(
-        `INSERT INTO assignments (user_id, node_id, inbound_id, client_email, state) VALUES ($1, $2, 1, 'e', 'released')`,
-        [user.id, node.id],
+        `INSERT INTO assignments (user_id, node_id, group_id, inbound_id, client_email, state)
+         VALUES ($1, $2, $3, 1, 'e', 'released')`,
+        [user.id, node.id, node.group_id],
       ),
     ).rejects.toThrow(/assignments_released_at/);
   });

@@ -21,3 +21,14 @@ export const GROUP_LIMITS = {
   sortOrderMin: 0,
   sortOrderMax: 1_000_000,
 };
+
+/** The flag emoji of an ISO 3166-1 alpha-2 code ('' without one). */
+export function flagOf(countryCode: string | null): string {
+  if (!countryCode) return '';
+  return String.fromCodePoint(...[...countryCode.toUpperCase()].map((c) => 0x1f1e6 + c.charCodeAt(0) - 65));
+}
+
+/** What a user's server in a group is called in their VPN app: the flag and the group's name. */
+export function serverName(group: Pick<GroupView, 'name' | 'countryCode'>): string {
+  return group.countryCode ? `${flagOf(group.countryCode)} ${group.name}` : group.name;
+}

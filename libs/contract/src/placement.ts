@@ -18,6 +18,8 @@ export interface AccessView {
   usedBytes: number;
   deviceLimit: number;
   note: string | null;
+  /** The node groups of the plan (ids, in group order): the user holds one seat, a server, in each. */
+  groups: number[];
 }
 
 /** `PATCH …/access` (keys and users): any subset; nullable fields take null to clear. */
@@ -29,6 +31,8 @@ export interface AccessPatch {
   deviceLimit?: number;
   enabled?: boolean;
   note?: string | null;
+  /** Group ids or names; at least one, each once. Seats are placed in added groups and released from removed ones. */
+  groups?: Array<number | string>;
 }
 
 /** One of a user's servers: the group it stands for, the node that serves it there, its share link. */
@@ -37,6 +41,11 @@ export interface KeySeatView {
   node: { id: number; name: string; location: string | null };
   key: string;
   assignedAt: string;
+}
+
+/** One of a user's servers as the users API shows it. */
+export interface UserServerView extends Omit<KeySeatView, 'key'> {
+  clientEmail: string;
 }
 
 /** Key body for the bot (`/api/v1/keys/:telegramId`). */
@@ -54,8 +63,13 @@ export interface KeyView {
   access: AccessView;
 }
 
-/** `GET /api/v1/keys/:telegramId/node`: the node the user is on, and since when. */
-export type KeyNodeView = Pick<KeyView, 'node' | 'assignedAt'>;
+/**
+ * `GET /api/v1/keys/:telegramId/node`: where the user is, and since when: every server in group order (`servers`),
+ * the first one's also as `node`/`assignedAt`.
+ */
+export interface KeyNodeView extends Pick<KeyView, 'node' | 'assignedAt'> {
+  servers: Array<Omit<KeySeatView, 'key'>>;
+}
 
 export interface UserView {
   id: number;
@@ -64,9 +78,12 @@ export interface UserView {
   /** The client UUID (the credential inside the share link): admins only, absent for viewers. */
   uuid?: string;
   source: 'bot' | 'adopted';
+  /** The first server's node, client email and assignment time (see `servers` for every one). */
   node: { id: number; name: string; location: string | null } | null;
   clientEmail: string | null;
   assignedAt: string | null;
+  /** Every server of the user, in group order: one per group of the plan that has a seat now. */
+  servers: UserServerView[];
   createdAt: string;
   access: AccessView;
 }

@@ -11,10 +11,16 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
  * `spiderX` instead of a random one, so a user's key is the same on every call.
  * Returns null for protocols that have no per-user link (http, mixed, wireguard, …).
  */
-export function buildShareLink(inbound: LinkInbound, client: PanelClient, host: string): string | null {
+export function buildShareLink(
+  inbound: LinkInbound,
+  client: PanelClient,
+  host: string,
+  /** The link's name in the app; the panel's own (`remark-email`) when absent. */
+  name?: string,
+): string | null {
   const settings = parse(inbound.settings);
   const stream = parse(inbound.streamSettings);
-  const remark = `${inbound.remark}-${client.email}`;
+  const remark = name ?? `${inbound.remark}-${client.email}`;
   const address = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
   switch (inbound.protocol) {
     case 'vless': {

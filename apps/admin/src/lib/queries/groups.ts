@@ -31,6 +31,4 @@ export const useUpdateGroup = () =>
 export const useDeleteGroup = () =>
   useGroupMutation((id: number) => api<undefined>(`/groups/${id}`, { method: 'DELETE' }));
 
-/** The flag emoji of an ISO 3166-1 alpha-2 code ('' without one). */
-export const flagOf = (countryCode: string | null): string =>
-  countryCode ? String.fromCodePoint(...[...countryCode.toUpperCase()].map((c) => 0x1f1e6 + c.charCodeAt(0) - 65)) : '';
+export { flagOf } from '@fleet/contract';

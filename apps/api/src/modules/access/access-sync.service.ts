@@ -36,10 +36,11 @@ export class AccessSyncService {
     private readonly ledger: UsageLedger,
   ) {}
 
-  /** Writes the user's access to the panel of their active assignment; false when that panel did not take it. */
+  /** Writes the user's access to the panel of each of their seats; false when a panel did not take it. */
   async push(userId: number): Promise<boolean> {
     const active = (await this.assignments.liveOf([userId])).filter((row) => row.state === 'active');
-    return !active.length || (await this.apply(active[0].nodeId, active)).failed === 0;
+    const applied = await Promise.all(active.map((row) => this.apply(row.nodeId, [row])));
+    return applied.every(({ failed }) => failed === 0);
   }
 
   /**

@@ -90,11 +90,13 @@ export class AdoptionService {
           telegramId,
           username: client.comment ? String(client.comment).slice(0, 255) : null,
           uuid,
+          planGroups: [node.groupId],
           ...accessFromPanel(client),
         });
         await this.assignments.insertActive(manager, {
           userId: user.id,
           nodeId,
+          groupId: node.groupId,
           inboundId: node.inboundId!,
           clientEmail: client.email,
           // The panel's client stays as it is: nothing to apply to it.

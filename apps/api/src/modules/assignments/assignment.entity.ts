@@ -4,8 +4,9 @@ import { numberColumn } from '../../common/database/number-column';
 export type AssignmentState = 'pending' | 'active' | 'released';
 
 /**
- * Which node serves a user. `pending`: capacity reserved and the panel client being created; `active`: serving;
- * `released`: history. At most one active and one pending row per user (partial unique indexes).
+ * A user's seat: which node serves them in one group of their plan. `pending`: capacity reserved and the panel
+ * client being created; `active`: serving; `released`: history. At most one active and one pending row per (user,
+ * group), and one live row per (user, node) (partial unique indexes).
  */
 @Entity('assignments')
 export class Assignment {
@@ -17,6 +18,10 @@ export class Assignment {
 
   @Column({ name: 'node_id', type: 'integer' })
   nodeId: number;
+
+  /** The plan group this seat stands for: moves keep it within the group's nodes. */
+  @Column({ name: 'group_id', type: 'integer' })
+  groupId: number;
 
   @Column({ name: 'inbound_id', type: 'integer' })
   inboundId: number;

@@ -13,18 +13,6 @@ export class AssignmentsRepository {
     return (manager ?? this.dataSource.manager).getRepository(Assignment);
   }
 
-  /** The user's active and pending assignments. */
-  async live(
-    userId: number,
-    manager?: EntityManager,
-  ): Promise<{ active: Assignment | null; pending: Assignment | null }> {
-    const rows = await this.liveOf([userId], manager);
-    return {
-      active: rows.find((row) => row.state === 'active') ?? null,
-      pending: rows.find((row) => row.state === 'pending') ?? null,
-    };
-  }
-
   /** Active and pending rows of many users (one lean query: it runs under the placement lock). */
   liveOf(userIds: number[], manager?: EntityManager): Promise<Assignment[]> {
     return this.leanRows(`user_id = ANY($1::int[]) AND state IN ('active', 'pending')`, userIds, manager);
@@ -50,7 +38,7 @@ export class AssignmentsRepository {
   private async leanRows(where: string, userIds: number[], manager?: EntityManager): Promise<Assignment[]> {
     if (!userIds.length) return [];
     const rows: Array<Record<string, unknown>> = await (manager ?? this.dataSource.manager).query(
-      `SELECT id, user_id, node_id, inbound_id, client_email, state, access_version, assigned_at, created_at
+      `SELECT id, user_id, node_id, group_id, inbound_id, client_email, state, access_version, assigned_at, created_at
          FROM assignments WHERE ${where}`,
       [userIds],
     );
@@ -59,6 +47,7 @@ export class AssignmentsRepository {
         id: Number(row['id']),
         userId: row['user_id'] as number,
         nodeId: row['node_id'] as number,
+        groupId: row['group_id'] as number,
         inboundId: row['inbound_id'] as number,
         clientEmail: row['client_email'] as string,
         state: row['state'] as Assignment['state'],
@@ -81,19 +70,17 @@ export class AssignmentsRepository {
     return new Map(rows.map((row) => [Number(row.id), row.state]));
   }
 
-  /** New pending rows: one per (user, node, inbound, client email), in one statement. */
-  async insertPending(
-    rows: Array<{ userId: number; nodeId: number; inboundId: number; clientEmail: string; accessVersion: number }>,
-    manager: EntityManager,
-  ): Promise<Assignment[]> {
+  /** New pending rows: one per (user, node, group, inbound, client email), in one statement. */
+  async insertPending(rows: SeatFields[], manager: EntityManager): Promise<Assignment[]> {
     if (!rows.length) return [];
     const inserted: Array<{ id: number | string; assigned_at: Date; created_at: Date }> = await manager.query(
-      `INSERT INTO assignments (user_id, node_id, inbound_id, client_email, access_version, state)
-       SELECT *, 'pending' FROM unnest($1::int[], $2::int[], $3::int[], $4::varchar[], $5::int[])
+      `INSERT INTO assignments (user_id, node_id, group_id, inbound_id, client_email, access_version, state)
+       SELECT *, 'pending' FROM unnest($1::int[], $2::int[], $3::int[], $4::int[], $5::varchar[], $6::int[])
        RETURNING id, assigned_at, created_at`,
       [
         rows.map((r) => r.userId),
         rows.map((r) => r.nodeId),
+        rows.map((r) => r.groupId),
         rows.map((r) => r.inboundId),
         rows.map((r) => r.clientEmail),
         rows.map((r) => r.accessVersion),
@@ -112,10 +99,7 @@ export class AssignmentsRepository {
     );
   }
 
-  insertActive(
-    manager: EntityManager,
-    fields: { userId: number; nodeId: number; inboundId: number; clientEmail: string; accessVersion: number },
-  ): Promise<Assignment> {
+  insertActive(manager: EntityManager, fields: SeatFields): Promise<Assignment> {
     const repo = this.repo(manager);
     return repo.save(repo.create({ ...fields, state: 'active' }));
   }
@@ -245,4 +229,14 @@ export class AssignmentsRepository {
     });
     return new Set(rows.map((row) => row.clientEmail.toLowerCase()));
   }
+}
+
+/** What a new assignment row is made of. */
+export interface SeatFields {
+  userId: number;
+  nodeId: number;
+  groupId: number;
+  inboundId: number;
+  clientEmail: string;
+  accessVersion: number;
 }

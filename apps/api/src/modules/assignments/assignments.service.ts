@@ -8,12 +8,7 @@ import { AssignmentsRepository } from './assignments.repository';
 export class AssignmentsService {
   constructor(private readonly assignments: AssignmentsRepository) {}
 
-  /** The user's active and pending assignments. */
-  live(userId: number, manager?: EntityManager): Promise<{ active: Assignment | null; pending: Assignment | null }> {
-    return this.assignments.live(userId, manager);
-  }
-
-  /** Active and pending rows of many users. */
+  /** Active and pending rows (seats) of many users. */
   liveOf(userIds: number[], manager?: EntityManager): Promise<Assignment[]> {
     return this.assignments.liveOf(userIds, manager);
   }

@@ -44,6 +44,7 @@ import { TombstonesService } from './tombstones.service';
 const MOVE_ERRORS: Record<RefusalCode, ErrorCode> = {
   busy: ErrorCode.MoveInProgress,
   'no-node': ErrorCode.UserNotFound,
+  'which-seat': ErrorCode.ValidationFailed,
   'user-gone': ErrorCode.UserNotFound,
   'same-node': ErrorCode.NodeNotEligible,
   'target-missing': ErrorCode.NodeNotFound,
@@ -96,14 +97,21 @@ export class MoveEngine {
   ) {}
 
   /**
-   * Moves one user, make-before-break (a batch of one): tries up to three targets when the balancer chooses, then
-   * deletes the old client right away (or leaves its tombstone due when that panel does not answer).
+   * Moves one seat of a user, make-before-break (a batch of one): the seat on `fromNodeId`, or the one in the
+   * target's group, or the user's only seat. Tries up to three targets when the balancer chooses, then deletes the old
+   * client right away (or leaves its tombstone due when that panel does not answer).
    */
   async move(
     userId: number,
-    options: Pick<MoveOptions, 'reason' | 'actor'> & { targetNodeId?: number },
+    options: Pick<MoveOptions, 'reason' | 'actor'> & { targetNodeId?: number; fromNodeId?: number },
   ): Promise<MoveResult> {
-    const { done, failed } = await this.moveMany([{ kind: 'move', userId, toNodeId: options.targetNodeId ?? null }], {
+    const request: MoveRequest = {
+      kind: 'move',
+      userId,
+      fromNodeId: options.fromNodeId ?? null,
+      toNodeId: options.targetNodeId ?? null,
+    };
+    const { done, failed } = await this.moveMany([request], {
       ...options,
       attempts: options.targetNodeId === undefined ? 3 : 1,
       crashPoints: 'move',
@@ -136,11 +144,12 @@ export class MoveEngine {
     for (let attempt = 1; round.length; attempt++) {
       const outcomes = await this.reserve(round);
       const reservations: Reservation[] = [];
-      for (const outcome of outcomes) {
+      for (const [i, outcome] of outcomes.entries()) {
+        const request = round[i];
         if (outcome.kind === 'reserved') reservations.push(outcome.reservation);
         else if (outcome.kind === 'settled')
-          result.done.push({ userId: outcome.userId, assignment: outcome.assignment });
-        else result.failed.push({ userId: outcome.userId, code: outcome.code, error: outcome.error });
+          result.done.push({ request, userId: outcome.userId, assignment: outcome.assignment });
+        else result.failed.push({ request, userId: outcome.userId, code: outcome.code, error: outcome.error });
       }
       if (!reservations.length) break;
       this.crash.reach(crash.reserved);
@@ -151,6 +160,7 @@ export class MoveEngine {
       this.crash.reach(crash.created);
       const switches = await this.switchOver(
         ready.map(({ request, pending, from, user }) => ({
+          request,
           pending,
           from,
           user,
@@ -166,6 +176,7 @@ export class MoveEngine {
       for (const [i, reservation] of ready.entries()) {
         if (switches[i] === 'gone') continue;
         result.done.push({
+          request: reservation.request,
           userId: reservation.request.userId,
           assignment: reservation.pending,
           node: reservation.node,
@@ -179,12 +190,13 @@ export class MoveEngine {
       for (const { request } of gone) {
         if (deleted.has(request.userId)) {
           result.failed.push({
+            request,
             userId: request.userId,
             code: 'user-gone',
             error: `user ${request.userId} was deleted`,
           });
         } else if (attempt < (options.attempts ?? 1)) round.push(request);
-        else result.failed.push({ userId: request.userId, code: 'busy', error: 'resolved elsewhere meanwhile' });
+        else result.failed.push({ request, userId: request.userId, code: 'busy', error: 'resolved elsewhere meanwhile' });
       }
       for (const [i, reservation] of reservations.entries()) {
         const error = created[i];
@@ -193,7 +205,7 @@ export class MoveEngine {
         if (attempt < (options.attempts ?? 1) && !request.toNodeId) {
           round.push({ ...request, exclude: new Set([...(request.exclude ?? []), node.id]) });
         } else {
-          result.failed.push({ userId: request.userId, code: 'panel', error: `${node.name}: ${error.message}` });
+          result.failed.push({ request, userId: request.userId, code: 'panel', error: `${node.name}: ${error.message}` });
         }
       }
     }
@@ -229,6 +241,7 @@ export class MoveEngine {
           accepted.map((pick) => ({
             userId: pick.request.userId,
             nodeId: pick.nodeId,
+            groupId: pick.groupId,
             inboundId: byId.get(pick.nodeId)!.inboundId!,
             clientEmail: clientEmail(pick.request.userId, pick.nodeId),
             accessVersion: identities.get(pick.request.userId)!.accessVersion,
@@ -237,10 +250,10 @@ export class MoveEngine {
         );
         await this.tombstones.cancel(rows, manager);
         const kept = await this.ledger.expectNewClients(rows, manager);
-        const pendingOf = new Map(rows.map((row) => [row.userId, row]));
+        const pendingOf = new Map(rows.map((row) => [seatKey(row), row]));
         return outcomes.map((outcome) => {
           if (outcome.kind !== 'pick') return outcome;
-          const pending = pendingOf.get(outcome.request.userId);
+          const pending = pendingOf.get(seatKey({ userId: outcome.request.userId, groupId: outcome.groupId }));
           if (!pending) {
             return refusal(outcome.request.userId, 'no-capacity', 'the node filled up or changed meanwhile');
           }
@@ -434,7 +447,7 @@ export class MoveEngine {
         );
         const missing = moves.filter((item) => !item.user).map((item) => item.pending.userId);
         for (const [id, user] of await this.users.identities(missing, manager)) identities.set(id, user);
-        // The old clients leave first: a user has one active row at most.
+        // The old clients leave first: a seat has one active row at most.
         for (const reason of new Set(moves.map((item) => item.reason as MoveReason))) {
           const leaving = moves.filter((item) => item.reason === reason);
           await this.release(
@@ -487,16 +500,21 @@ export function departureOf(row: Assignment, clientUuid: string | null): Departu
   };
 }
 
-/** Each distinct hook once, with the users of the items that carry it. */
+/** Each distinct hook once, with the requests of the items that carry it. */
 async function runHooks(items: Switch[], manager: EntityManager): Promise<void> {
-  const usersOf = new Map<SwitchHook, number[]>();
+  const requestsOf = new Map<SwitchHook, MoveRequest[]>();
   for (const item of items) {
-    if (!item.onSwitched) continue;
-    const users = usersOf.get(item.onSwitched) ?? [];
-    if (!users.length) usersOf.set(item.onSwitched, users);
-    users.push(item.pending.userId);
+    if (!item.onSwitched || !item.request) continue;
+    const requests = requestsOf.get(item.onSwitched) ?? [];
+    if (!requests.length) requestsOf.set(item.onSwitched, requests);
+    requests.push(item.request);
   }
-  for (const [hook, users] of usersOf) await hook(users, manager);
+  for (const [hook, requests] of requestsOf) await hook(requests, manager);
+}
+
+/** A seat: a user's place in one group. */
+export function seatKey(row: Pick<Assignment, 'userId' | 'groupId'>): string {
+  return `${row.userId}/${row.groupId}`;
 }
 
 function countBy(ids: number[]): Map<number, number> {

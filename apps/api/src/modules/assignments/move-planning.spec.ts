@@ -15,11 +15,10 @@ const node = (id: number, fields: Partial<NodeCandidate> = {}): NodeCandidate =>
   priority: 100,
   weight: 1,
   groupId: 1,
-  groupTakesNewUsers: true,
   ...fields,
 });
-const row = (userId: number, nodeId: number, state: 'active' | 'pending' = 'active') =>
-  ({ id: userId * 1000 + nodeId, userId, nodeId, state }) as Assignment;
+const row = (userId: number, nodeId: number, state: 'active' | 'pending' = 'active', groupId = 1) =>
+  ({ id: userId * 1000 + nodeId, userId, nodeId, groupId, state }) as Assignment;
 const summary = (outcome: ReturnType<typeof planBatch>[number]) =>
   outcome.kind === 'pick'
     ? `pick ${outcome.nodeId}`
@@ -34,7 +33,7 @@ describe('planning one reservation batch (pure)', () => {
 
   it('spreads a batch of placements as one-at-a-time placement would, never past capacity', () => {
     const nodes = [node(1, { maxUsers: 2 }), node(2, { maxUsers: 2, weight: 2 })];
-    const requests: MoveRequest[] = [1, 2, 3, 4, 5].map((userId) => ({ kind: 'place', userId }));
+    const requests: MoveRequest[] = [1, 2, 3, 4, 5].map((userId) => ({ kind: 'place', userId, groupId: 1 }));
     expect(planBatch(requests, [], nodes, users).map(summary)).toEqual([
       'pick 2',
       'pick 1',
@@ -45,7 +44,7 @@ describe('planning one reservation batch (pure)', () => {
   });
 
   it.each<[string, MoveRequest, Assignment[], string]>([
-    ['placement of a placed user', { kind: 'place', userId: 1 }, [row(1, 2)], 'settled 2'],
+    ['placement of a placed user', { kind: 'place', userId: 1, groupId: 1 }, [row(1, 2)], 'settled 2'],
     ['anything while a move is under way', { kind: 'move', userId: 1 }, [row(1, 1), row(1, 2, 'pending')], 'busy'],
     ['a move of a user with no node', { kind: 'move', userId: 1 }, [], 'no-node'],
     ['a move of an unknown user', { kind: 'move', userId: 99 }, [], 'no-node'],
@@ -74,8 +73,8 @@ describe('planning one reservation batch (pure)', () => {
   it('refuses a user twice in one batch the second time', () => {
     const plan = planBatch(
       [
-        { kind: 'place', userId: 1 },
-        { kind: 'place', userId: 1 },
+        { kind: 'place', userId: 1, groupId: 1 },
+        { kind: 'place', userId: 1, groupId: 1 },
       ],
       [],
       [node(1)],
@@ -86,26 +85,29 @@ describe('planning one reservation batch (pure)', () => {
 
   it('reserves nothing for a user deleted meanwhile, whether placed or moved', () => {
     const requests: MoveRequest[] = [
-      { kind: 'place', userId: 1 },
+      { kind: 'place', userId: 1, groupId: 1 },
       { kind: 'move', userId: 2 },
-      { kind: 'place', userId: 3 },
+      { kind: 'place', userId: 3, groupId: 1 },
     ];
     const plan = planBatch(requests, [row(2, 1)], [node(1), node(2)], users, new Set([1, 2]));
     expect(plan.map(summary)).toEqual(['user-gone', 'user-gone', 'pick 1']);
   });
 
   describe('groups', () => {
-    const germany = { groupId: 2, groupTakesNewUsers: false };
+    const germany = { groupId: 2 };
 
-    it('places new users only in the groups that take them, all groups when none does', () => {
+    it('places a seat in the group it names, each group of a user in one batch', () => {
       const nodes = [node(1, { maxUsers: 100 }), node(2, { ...germany, maxUsers: 100 })];
-      const requests: MoveRequest[] = [1, 2, 3].map((userId) => ({ kind: 'place', userId }));
-      expect(planBatch(requests, [], nodes, users).map(summary)).toEqual(['pick 1', 'pick 1', 'pick 1']);
-      const unmarked = [node(1, { groupTakesNewUsers: false }), node(2, germany)];
-      expect(new Set(planBatch(requests, [], unmarked, users).map(summary))).toEqual(new Set(['pick 1', 'pick 2']));
+      const requests: MoveRequest[] = [
+        { kind: 'place', userId: 1, groupId: 2 },
+        { kind: 'place', userId: 1, groupId: 1 },
+        { kind: 'place', userId: 1, groupId: 2 },
+        { kind: 'place', userId: 2, groupId: 3 },
+      ];
+      expect(planBatch(requests, [], nodes, users).map(summary)).toEqual(['pick 2', 'pick 1', 'busy', 'no-capacity']);
     });
 
-    it('moves a seat within its node’s group only: the group full is no capacity, another group’s node is refused', () => {
+    it('moves a seat within its group only: the group full is no capacity, another group’s node is refused', () => {
       const nodes = [node(1), node(2, { maxUsers: 0 }), node(3, germany)];
       expect(summary(planBatch([{ kind: 'move', userId: 1, fromNodeId: 1 }], [row(1, 1)], nodes, users)[0])).toBe(
         'no-capacity',
@@ -117,6 +119,28 @@ describe('planning one reservation batch (pure)', () => {
       expect(summary(planBatch([{ kind: 'move', userId: 1, fromNodeId: 1 }], [row(1, 1)], roomy, users)[0])).toBe(
         'pick 2',
       );
+    });
+
+    it('finds the seat a move means: by the node it leaves, the group, the target; asks when it cannot tell', () => {
+      const nodes = [node(1), node(2), node(3, germany), node(4, germany)];
+      const seats = [row(1, 1), row(1, 3, 'active', 2)];
+      const plan = (request: Omit<MoveRequest, 'kind' | 'userId'>) =>
+        summary(planBatch([{ kind: 'move', userId: 1, ...request }], seats, nodes, users)[0]);
+      expect(plan({ fromNodeId: 3 })).toBe('pick 4');
+      expect(plan({ groupId: 1 })).toBe('pick 2');
+      expect(plan({ toNodeId: 4 })).toBe('pick 4');
+      expect(plan({})).toBe('which-seat');
+      const busy = [...seats, row(1, 4, 'pending', 2)];
+      expect(summary(planBatch([{ kind: 'move', userId: 1, groupId: 1 }], busy, nodes, users)[0])).toBe('pick 2');
+      expect(summary(planBatch([{ kind: 'move', userId: 1, groupId: 2 }], busy, nodes, users)[0])).toBe('busy');
+    });
+
+    it('never puts two seats of a user on one node (a node that changed group keeps its seat)', () => {
+      const nodes = [node(1, germany), node(2, germany)];
+      const seats = [row(1, 1, 'active', 1)];
+      const requests: MoveRequest[] = [{ kind: 'place', userId: 1, groupId: 2 }];
+      expect(planBatch(requests, seats, nodes, users).map(summary)).toEqual(['pick 2']);
+      expect(summary(planBatch([{ ...requests[0], toNodeId: 1 }], seats, nodes, users)[0])).toBe('target-ineligible');
     });
   });
 });

@@ -5,18 +5,26 @@ import { ineligibleReason } from '../nodes/node-eligibility';
 import type { Assignment } from './assignment.entity';
 import type { MoveRequest, RefusalCode, ReserveOutcome } from './move.types';
 
-/** A target chosen for a request; its seat is taken next, in SQL. */
+/** A target chosen for a request's seat; its seat is taken next, in SQL. */
 export interface Pick {
   kind: 'pick';
   request: MoveRequest;
   nodeId: number;
+  groupId: number;
   from: Assignment | null;
+}
+
+/** A user's seat in one group: its rows there. */
+interface Seat {
+  groupId: number;
+  active: Assignment | null;
+  pending: Assignment | null;
 }
 
 /**
  * The decisions of one reservation batch, pure: for each request, settled (nothing to do), refused, or a target.
  * Picks are made in order against `candidates`, whose counts each pick updates, so a batch never herds onto one node
- * and never plans past a node's capacity. A user twice in one batch is refused the second time.
+ * and never plans past a node's capacity. A seat twice in one batch is refused the second time.
  */
 export function planBatch(
   requests: MoveRequest[],
@@ -26,15 +34,21 @@ export function planBatch(
   /** Users deleted meanwhile: nothing is reserved for them. */
   deletedUsers: ReadonlySet<number> = new Set(),
 ): Array<ReserveOutcome | Pick> {
-  const seen = new Set<number>();
-  const pools = poolsOf(candidates);
+  const seen = new Set<string>();
+  const groups = groupBy(candidates, (node) => node.groupId);
+  const groupOfNode = new Map(candidates.map((node) => [node.id, node.groupId]));
   const liveOf = groupBy(live, (row) => row.userId);
   return requests.map((request) => {
-    if (seen.has(request.userId)) return refusal(request.userId, 'busy', 'the user is twice in one batch');
-    seen.add(request.userId);
-    if (deletedUsers.has(request.userId))
-      return refusal(request.userId, 'user-gone', `user ${request.userId} was deleted`);
-    return decide(request, liveOf.get(request.userId) ?? [], pools, knownUsers.has(request.userId));
+    const { userId } = request;
+    if (deletedUsers.has(userId)) return refusal(userId, 'user-gone', `user ${userId} was deleted`);
+    if (!knownUsers.has(userId)) return refusal(userId, 'no-node', `user ${userId} not found`);
+    const mine = liveOf.get(userId) ?? [];
+    const seat = seatOf(request, mine, groupOfNode);
+    if ('kind' in seat) return seat;
+    const key = `${userId}/${seat.groupId}`;
+    if (seen.has(key)) return refusal(userId, 'busy', 'the seat is twice in one batch');
+    seen.add(key);
+    return decide(request, seat, mine, groups.get(seat.groupId) ?? [], groupOfNode);
   });
 }
 
@@ -42,38 +56,52 @@ export function refusal(userId: number, code: RefusalCode, error: string): Reser
   return { kind: 'refused', userId, code, error };
 }
 
-/** The candidates a request may go to: a seat's own group, or the groups that take new users. */
-interface Pools {
-  /** The candidates in the group of this node (every candidate when the node is unknown). */
-  groupOf(nodeId: number): NodeCandidate[];
-  /** Where new users go: the groups marked for them, or every group when none is. */
-  forNewUsers: NodeCandidate[];
-}
-
-function poolsOf(candidates: NodeCandidate[]): Pools {
-  const byGroup = groupBy(candidates, (node) => node.groupId);
-  const groupOfNode = new Map(candidates.map((node) => [node.id, node.groupId]));
-  const marked = candidates.filter((node) => node.groupTakesNewUsers);
+/** The seat a request is about, found among the user's live rows. */
+function seatOf(request: MoveRequest, mine: Assignment[], groupOfNode: Map<number, number>): Seat | ReserveOutcome {
+  const { userId } = request;
+  let groupId = request.groupId;
+  if (groupId === undefined && request.fromNodeId != null) {
+    groupId = mine.find((row) => row.nodeId === request.fromNodeId)?.groupId ?? groupOfNode.get(request.fromNodeId);
+  }
+  if (groupId === undefined && request.toNodeId != null) {
+    groupId = groupOfNode.get(request.toNodeId);
+    if (groupId === undefined) return refusal(userId, 'target-missing', `node ${request.toNodeId} not found`);
+    if (!mine.some((row) => row.groupId === groupId)) {
+      return refusal(userId, 'target-ineligible', `node ${request.toNodeId} is in another group than the user's servers`);
+    }
+  }
+  if (groupId === undefined) {
+    const actives = mine.filter((row) => row.state === 'active');
+    if (actives.length > 1) {
+      return refusal(userId, 'which-seat', `user ${userId} has ${actives.length} servers: name the node or group`);
+    }
+    if (!actives.length) return refusal(userId, 'no-node', `user ${userId} is not on any node`);
+    groupId = actives[0].groupId;
+  }
+  const rows = mine.filter((row) => row.groupId === groupId);
   return {
-    groupOf: (nodeId) => byGroup.get(groupOfNode.get(nodeId)!) ?? candidates,
-    forNewUsers: marked.length ? marked : candidates,
+    groupId,
+    active: rows.find((row) => row.state === 'active') ?? null,
+    pending: rows.find((row) => row.state === 'pending') ?? null,
   };
 }
 
 /**
- * What to do with one request, given the user's own live rows and the candidates (whose counts it updates): a seat
- * moves within its node's group; a placement goes to the groups that take new users.
+ * What to do with one seat, given the candidates of its group (whose counts it updates): a seat stays within its
+ * group, and never shares a node with another seat of the user.
  */
-function decide(request: MoveRequest, mine: Assignment[], pools: Pools, userExists: boolean): ReserveOutcome | Pick {
+function decide(
+  request: MoveRequest,
+  { groupId, active, pending }: Seat,
+  mine: Assignment[],
+  pool: NodeCandidate[],
+  groupOfNode: Map<number, number>,
+): ReserveOutcome | Pick {
   const { userId } = request;
-  if (!userExists) return refusal(userId, 'no-node', `user ${userId} not found`);
-  const active = mine.find((row) => row.state === 'active') ?? null;
-  if (mine.some((row) => row.state === 'pending')) {
-    return refusal(userId, 'busy', 'a placement or move of this user is in progress');
-  }
+  if (pending) return refusal(userId, 'busy', 'a placement or move of this seat is in progress');
   if (request.kind === 'place' && active) return { kind: 'settled', userId, assignment: active };
   if (request.kind === 'move') {
-    if (!active) return refusal(userId, 'no-node', `user ${userId} is not on any node`);
+    if (!active) return refusal(userId, 'no-node', `user ${userId} is not on any node of group ${groupId}`);
     if ((request.fromNodeId ?? active.nodeId) !== active.nodeId) return { kind: 'settled', userId, assignment: active };
     if (request.toNodeId === active.nodeId) {
       return request.fromNodeId === undefined || request.fromNodeId === null
@@ -81,21 +109,21 @@ function decide(request: MoveRequest, mine: Assignment[], pools: Pools, userExis
         : { kind: 'settled', userId, assignment: active };
     }
   }
-  const pool = active ? pools.groupOf(active.nodeId) : pools.forNewUsers;
+  const taken = new Set(mine.map((row) => row.nodeId));
   let target: NodeCandidate | undefined;
   if (request.toNodeId) {
     target = pool.find((node) => node.id === request.toNodeId);
-    if (!target && pools.groupOf(request.toNodeId).some((node) => node.id === request.toNodeId)) {
+    if (!target && groupOfNode.has(request.toNodeId)) {
       return refusal(userId, 'target-ineligible', `node ${request.toNodeId} is in another group than the user's seat`);
     }
     if (!target) return refusal(userId, 'target-missing', `node ${request.toNodeId} not found`);
-    const reason = ineligibleReason(target);
+    const reason = taken.has(target.id) ? 'another server of the user is there' : ineligibleReason(target);
     if (reason) return refusal(userId, 'target-ineligible', `node ${target.id} cannot take users now (${reason})`);
   } else {
-    const exclude = new Set([...(request.exclude ?? []), ...(active ? [active.nodeId] : [])]);
+    const exclude = new Set([...(request.exclude ?? []), ...taken]);
     [target] = weightedLoadStrategy.rank(pool, { exclude, location: request.location });
     if (!target) return refusal(userId, 'no-capacity', 'no healthy node with free capacity in the group');
   }
   target.currentUsers++; // the next pick in this batch sees the seat taken
-  return { kind: 'pick', request, nodeId: target.id, from: active };
+  return { kind: 'pick', request, nodeId: target.id, groupId, from: active };
 }

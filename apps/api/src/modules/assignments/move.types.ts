@@ -9,12 +9,18 @@ import type { UserIdentity } from './panel-identity';
 
 export type MoveReason = 'manual' | 'refresh' | 'rebalance' | 'failover' | 'node-delete' | 'drain' | 'recovery';
 
-/** One user to place or move. */
+/**
+ * One seat to place or move. A seat is a user's place in one group of their plan: a placement names the group; a
+ * move names the node it leaves (`fromNodeId`), or the group, or a target whose group it is — or nothing, for a user
+ * with one seat.
+ */
 export interface MoveRequest {
-  /** `place`: a user without a node gets one; `move`: a user on a node goes to another. */
+  /** `place`: a seat without a node gets one; `move`: a seat on a node goes to another node of its group. */
   kind: 'place' | 'move';
   userId: number;
-  /** For a move: the node the user is expected on (a user already elsewhere counts as moved); null: wherever. */
+  /** The seat's group: required for a placement. */
+  groupId?: number;
+  /** For a move: the node the seat is expected on (a seat already elsewhere counts as moved); null: wherever. */
   fromNodeId?: number | null;
   /** A fixed target; null or absent lets the balancer choose. */
   toNodeId?: number | null;
@@ -25,8 +31,9 @@ export interface MoveRequest {
 }
 
 export type RefusalCode =
-  | 'busy' // another placement or move of the user is under way
-  | 'no-node' // a move of a user who is on no node
+  | 'busy' // another placement or move of the seat is under way
+  | 'no-node' // a move of a seat that is on no node
+  | 'which-seat' // a move that names no seat, of a user with several
   | 'user-gone' // the user was deleted (before the move, or while it ran: it was cancelled)
   | 'same-node'
   | 'target-missing'
@@ -47,6 +54,8 @@ export interface Reservation {
 
 /** A created client's switch-over, with what to record about it. */
 export interface Switch extends Pick<Reservation, 'pending' | 'from'> {
+  /** The request it completes (absent when recovery completes a row it found). */
+  request?: MoveRequest;
   user?: UserIdentity;
   reason: MoveReason | 'placement';
   actor: string;
@@ -60,7 +69,7 @@ export interface Switch extends Pick<Reservation, 'pending' | 'from'> {
  * Work a caller records in the switch transaction, with the users it switched there (a job marks their items done):
  * it commits with the switch or not at all. Called once per transaction for all the items that carry the same hook.
  */
-export type SwitchHook = (userIds: number[], manager: EntityManager) => Promise<void>;
+export type SwitchHook = (requests: MoveRequest[], manager: EntityManager) => Promise<void>;
 
 /**
  * `switched`; `done-elsewhere`: recovery found the client and completed it meanwhile; `gone`: recovery rolled the
@@ -71,7 +80,14 @@ export type SwitchOutcome = 'switched' | 'done-elsewhere' | 'gone';
 export type ReserveOutcome =
   | { kind: 'reserved'; reservation: Reservation }
   | { kind: 'settled'; userId: number; assignment: Assignment | null } // already placed / already where wanted
-  | { kind: 'refused'; userId: number; code: RefusalCode; error: string };
+  | Refusal;
+
+export interface Refusal {
+  kind: 'refused';
+  userId: number;
+  code: RefusalCode;
+  error: string;
+}
 
 export interface MoveOptions {
   reason: MoveReason | 'placement';
@@ -84,17 +100,18 @@ export interface MoveOptions {
 
 export interface MoveManyResult {
   /**
-   * Users that are now where they should be, with their active assignment; `switched`: by this call's switch
-   * transaction (its `onSwitched` hook ran with them).
+   * Seats that are now where they should be, with their active assignment; `switched`: by this call's switch
+   * transaction (its `onSwitched` hook ran with them). `request`: the one asked (with nodes excluded by retries).
    */
   done: Array<{
+    request: MoveRequest;
     userId: number;
     assignment: Assignment | null;
     node?: NodeEntity;
     from?: Assignment;
     switched?: boolean;
   }>;
-  failed: Array<{ userId: number; code: RefusalCode; error: string }>;
+  failed: Array<{ request: MoveRequest; userId: number; code: RefusalCode; error: string }>;
 }
 
 export interface MoveResult {

@@ -117,8 +117,9 @@ export function isUsersClient(found: PanelClient, expected: PanelClient): boolea
 export function shareLinkFor(
   user: UserIdentity,
   node: { id: number; inboundSnapshot: InboundSnapshot | null; publicHost: string | null; panelUrl: string },
+  name?: string,
 ): string | null {
   if (!node.inboundSnapshot) return null;
   const host = node.publicHost ?? new URL(node.panelUrl).hostname;
-  return buildShareLink(node.inboundSnapshot, panelClientFor(user, node.id, node.inboundSnapshot), host);
+  return buildShareLink(node.inboundSnapshot, panelClientFor(user, node.id, node.inboundSnapshot), host, name);
 }

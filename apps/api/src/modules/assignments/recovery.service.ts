@@ -12,7 +12,7 @@ import { PanelPoolService } from '../panels/panel-pool.service';
 import { UsersService } from '../users/users.service';
 import { Assignment } from './assignment.entity';
 import { AssignmentsRepository } from './assignments.repository';
-import { departureOf, MoveEngine } from './move-engine.service';
+import { departureOf, MoveEngine, seatKey } from './move-engine.service';
 import type { MoveReason } from './move.types';
 import { TombstonesService } from './tombstones.service';
 
@@ -142,11 +142,11 @@ export class RecoveryService implements OnApplicationBootstrap, OnModuleDestroy 
     }
     if (complete.length) {
       const live = await this.assignments.liveOf(complete.map((row) => row.userId));
-      const active = new Map(live.filter((row) => row.state === 'active').map((row) => [row.userId, row]));
+      const active = new Map(live.filter((row) => row.state === 'active').map((row) => [seatKey(row), row]));
       await this.engine.switchOver(
         complete.map((pending) => ({
           pending,
-          from: active.get(pending.userId) ?? null,
+          from: active.get(seatKey(pending)) ?? null,
           reason: options.reason,
           actor: options.actor,
           jobId: options.jobId,

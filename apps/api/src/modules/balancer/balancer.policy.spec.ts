@@ -13,7 +13,6 @@ const node = (id: number, fields: Partial<NodeCandidate> = {}): NodeCandidate =>
   inboundId: 1,
   inboundRead: true,
   groupId: 1,
-  groupTakesNewUsers: true,
   ...fields,
 });
 const rank = (nodes: NodeCandidate[], request = {}) => weightedLoadStrategy.rank(nodes, request).map((n) => n.id);

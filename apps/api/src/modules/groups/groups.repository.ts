@@ -42,6 +42,33 @@ export class GroupsRepository {
     }));
   }
 
+  /** These groups, in group order (lean: for key bodies and plans). */
+  async ordered(ids: number[], manager?: EntityManager): Promise<NodeGroup[]> {
+    if (!ids.length) return [];
+    return this.repo(manager)
+      .createQueryBuilder('g')
+      .where('g.id = ANY(:ids)', { ids })
+      .orderBy('g.sort_order')
+      .addOrderBy('g.id')
+      .getMany();
+  }
+
+  /** The groups named by these ids or (case-insensitive) names. */
+  async named(ids: number[], names: string[], manager?: EntityManager): Promise<NodeGroup[]> {
+    return this.repo(manager)
+      .createQueryBuilder('g')
+      .where('g.id = ANY(:ids) OR lower(g.name) = ANY(:names)', { ids, names: names.map((name) => name.toLowerCase()) })
+      .getMany();
+  }
+
+  /** The group leaves every plan that named it (the index `vpn_users_plan_groups`). */
+  async leavePlans(id: number, manager: EntityManager): Promise<void> {
+    await manager.query(
+      `UPDATE vpn_users SET plan_groups = array_remove(plan_groups, $1) WHERE plan_groups @> ARRAY[$1]::int[]`,
+      [id],
+    );
+  }
+
   count(manager: EntityManager): Promise<number> {
     return this.repo(manager).count();
   }

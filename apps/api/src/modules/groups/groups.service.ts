@@ -70,6 +70,7 @@ export class GroupsService {
       const group = await this.groups.findByIdForUpdate(id, manager);
       if (!group) throw notFound(id);
       await this.groups.remove(id, manager);
+      await this.groups.leavePlans(id, manager);
       await this.events.record(
         { type: EventType.GroupDeleted, actor, nodeId: null, payload: { groupId: id, name: group.name } },
         manager,
@@ -82,6 +83,34 @@ export class GroupsService {
     const group = await this.groups.findById(id, manager);
     if (!group) throw new DomainError(ErrorCode.GroupNotFound, `groupId: no group ${id}`);
     return group;
+  }
+
+  /** These groups, in group order (ids that name no group are left out). */
+  ordered(ids: number[], manager?: EntityManager): Promise<NodeGroup[]> {
+    return this.groups.ordered(ids, manager);
+  }
+
+  /**
+   * A plan's groups from ids or names, as ids in group order: at least one, each group once, every one existing —
+   * else a 4xx naming the entry (`groups[i]`).
+   */
+  async resolvePlan(refs: Array<number | string>, manager?: EntityManager): Promise<number[]> {
+    if (!refs.length) throw new DomainError(ErrorCode.ValidationFailed, ['groups must name at least one group']);
+    const ids = refs.filter((ref): ref is number => typeof ref === 'number');
+    const names = refs.filter((ref): ref is string => typeof ref === 'string');
+    const found = await this.groups.named(ids, names, manager);
+    const byId = new Map(found.map((group) => [group.id, group]));
+    const byName = new Map(found.map((group) => [group.name.toLowerCase(), group]));
+    const seen = new Set<number>();
+    for (const [i, ref] of refs.entries()) {
+      const group = typeof ref === 'number' ? byId.get(ref) : byName.get(ref.toLowerCase());
+      if (!group) throw new DomainError(ErrorCode.ValidationFailed, [`groups[${i}]: no group ${JSON.stringify(ref)}`]);
+      if (seen.has(group.id)) {
+        throw new DomainError(ErrorCode.ValidationFailed, [`groups[${i}]: group ${group.name} is named twice`]);
+      }
+      seen.add(group.id);
+    }
+    return (await this.groups.ordered([...seen], manager)).map((group) => group.id);
   }
 
   /** Where a node created without a group goes: the first group in order. */

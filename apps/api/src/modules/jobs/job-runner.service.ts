@@ -6,7 +6,7 @@ import { REPLICA_ID } from '../../common/background/replica-id';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { MoveEngine } from '../assignments/move-engine.service';
-import type { MoveManyResult, MoveReason, SwitchHook } from '../assignments/move.types';
+import type { MoveManyResult, MoveReason, MoveRequest, SwitchHook } from '../assignments/move.types';
 import { RecoveryService } from '../assignments/recovery.service';
 import { EventsService } from '../events/events.service';
 import { NodesService } from '../nodes/nodes.service';
@@ -25,12 +25,17 @@ const REASON: Record<Job['kind'], MoveReason> = {
 };
 
 /**
- * The items of a job's batches under way, by user: their users' switch transactions mark them done (`hook`), so a
- * moved user's item is never left pending by a crash between the switch and the batch's bookkeeping.
+ * The items of a job's batches under way, by seat (`itemKey`): their seats' switch transactions mark them done
+ * (`hook`), so a moved seat's item is never left pending by a crash between the switch and the batch's bookkeeping.
  */
 interface Progress {
-  moving: Map<number, number>;
+  moving: Map<string, number>;
   hook: SwitchHook;
+}
+
+/** An item's seat: the user and the node it leaves (a user's seats are on distinct nodes). */
+function itemKey(item: Pick<JobItem, 'userId' | 'fromNodeId'>): string {
+  return `${item.userId}/${item.fromNodeId ?? ''}`;
 }
 
 /** What one pass over a job's pending items did. */
@@ -90,13 +95,13 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
 
   private async run(job: Job, previousOwner: string | null): Promise<void> {
     const lease = this.holdLease(job);
-    const moving = new Map<number, number>();
+    const moving = new Map<string, number>();
     const progress: Progress = {
       moving,
-      hook: (userIds, manager) =>
+      hook: (requests, manager) =>
         this.jobs.markDone(
           job.id,
-          userIds.map((userId) => moving.get(userId)!),
+          requests.map(({ userId, fromNodeId }) => moving.get(itemKey({ userId, fromNodeId: fromNodeId ?? null }))!),
           manager,
         ),
     };
@@ -186,7 +191,7 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
     items: JobItem[],
     progress: Progress,
   ): Promise<{ settled: number; noSeats: boolean }> {
-    for (const item of items) progress.moving.set(item.userId, item.id);
+    for (const item of items) progress.moving.set(itemKey(item), item.id);
     const result = await this.engine
       .moveMany(
         items.map(({ userId, fromNodeId, toNodeId }) => ({ kind: 'move' as const, userId, fromNodeId, toNodeId })),
@@ -198,7 +203,7 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
           onSwitched: progress.hook,
         },
       )
-      .finally(() => items.forEach((item) => progress.moving.delete(item.userId)));
+      .finally(() => items.forEach((item) => progress.moving.delete(itemKey(item))));
     // The old clients are deleted by the tombstone loop, so a batch never waits on a source panel's deletes
     // (one per call on v2 panels) or on a dead one's timeouts.
     if (result.done.length && job.kind !== 'failover') this.recovery.kickTombstones();
@@ -234,14 +239,15 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
    * capacity). Returns how many items were settled (those switched here were marked done in their switch).
    */
   private async settle(job: Job, items: JobItem[], result: MoveManyResult): Promise<number> {
-    const byUser = new Map(items.map((item) => [item.userId, item]));
+    const bySeat = new Map(items.map((item) => [itemKey(item), item]));
+    const itemOf = ({ userId, fromNodeId }: MoveRequest) => bySeat.get(itemKey({ userId, fromNodeId: fromNodeId ?? null }))!;
     const switched = result.done.filter((entry) => entry.switched).length;
-    const done = result.done.filter((entry) => !entry.switched).map(({ userId }) => byUser.get(userId)!.id);
+    const done = result.done.filter((entry) => !entry.switched).map(({ request }) => itemOf(request).id);
     const gone: number[] = [];
     const givenUp: Array<{ id: number; error: string }> = [];
     const retried: Array<{ id: number; attempts: number; error: string }> = [];
     for (const failure of result.failed) {
-      const item = byUser.get(failure.userId)!;
+      const item = itemOf(failure.request);
       if (failure.code === 'user-gone') {
         gone.push(item.id);
         continue;

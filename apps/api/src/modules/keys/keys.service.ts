@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AccessView, ErrorCode, EventType, KeyNodeView, KeyView } from '@fleet/contract';
+import { AccessView, ErrorCode, EventType, KeyNodeView, KeySeatView, KeyView, serverName } from '@fleet/contract';
 import { DomainError } from '../../common/errors/domain-error';
 import type { IdempotentRequest } from '../../common/http/idempotency-key';
 import { AppConfig } from '../../config/app-config';
@@ -20,13 +20,13 @@ import { NodesService } from '../nodes/nodes.service';
 import { mapIdentity } from '../users/user.mapper';
 import { UsersService } from '../users/users.service';
 import { VpnUser } from '../users/vpn-user.entity';
-import { SubscriptionNode, SubscriptionRepository } from './subscription.repository';
+import { SubscriptionNode, SubscriptionRepository, SubscriptionSeat } from './subscription.repository';
 
 /** How long a request waits for another replica's placement of the same user before giving up. */
 const WAIT_FOR_OTHER_PLACEMENT_MS = 20_000;
 const POLL_MS = 50;
 
-/** What the bot calls: get-or-create, read, refresh and locate a user's key. */
+/** What the bot calls: get-or-create, read, refresh and locate a user's servers (one seat per group of the plan). */
 @Injectable()
 export class KeysService {
   /** One placement per telegram id in this process; concurrent callers share it. */
@@ -44,7 +44,10 @@ export class KeysService {
     private readonly groups: GroupsService,
   ) {}
 
-  /** `created` is true for the one call that made the user's key. */
+  /**
+   * The user's servers, a seat placed in each group of the plan that has none (a group without room leaves that seat
+   * out, and a later call tries again). `created` is true for the one call that placed seats.
+   */
   async getOrCreate(
     telegramId: number,
     request: { username?: string; location?: string },
@@ -54,24 +57,28 @@ export class KeysService {
     let created = false;
     const work = (async () => {
       const { user, created: newUser } = await this.users.upsertBotUser(telegramId, request.username ?? null);
+      if (!user.planGroups.length) throw new DomainError(ErrorCode.NoCapacity, 'the user’s plan names no group');
       const deadline = Date.now() + WAIT_FOR_OTHER_PLACEMENT_MS;
       for (let first = true; ; first = false) {
-        const { active, pending } =
-          newUser && first ? { active: null, pending: null } : await this.assignments.live(user.id);
-        if (active) return this.view(user, active);
-        if (!pending) {
+        const live = newUser && first ? [] : await this.assignments.liveOf([user.id]);
+        const active = live.filter((row) => row.state === 'active');
+        const unseated = user.planGroups.filter((groupId) => !live.some((row) => row.groupId === groupId));
+        const settled = !live.some((row) => row.state === 'pending');
+        if (!unseated.length && settled) return this.view(user, active);
+        if (unseated.length) {
           try {
             const announce = newUser
               ? { type: EventType.UserCreated, actor: 'bot', userId: user.id, payload: { telegramId } }
               : undefined;
-            const placed = await this.placement.place(user.id, { location: request.location, announce });
-            created = !placed.existing;
-            return this.view(user, placed.assignment, placed.node);
+            const placed = await this.placement.place(user.id, unseated, { location: request.location, announce });
+            created = placed.seats.some((seat) => !seat.existing);
+            const known = placed.seats.flatMap((seat) => (seat.node ? [seat.node] : []));
+            if (settled) return this.view(user, [...active, ...placed.seats.map((seat) => seat.assignment)], known);
           } catch (error) {
             if (!(error instanceof DomainError && error.code === ErrorCode.MoveInProgress)) throw error;
           }
         }
-        // Another replica is placing this user: wait for its result.
+        // Another replica is placing a seat of this user: wait for its result.
         if (Date.now() > deadline)
           throw new DomainError(ErrorCode.MoveInProgress, 'placement still in progress, retry');
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
@@ -83,23 +90,26 @@ export class KeysService {
   }
 
   async get(telegramId: number): Promise<KeyView> {
-    const { user, active } = await this.requireActive(telegramId);
-    return this.view(user, active);
+    const { user, seats } = await this.requireSeats(telegramId);
+    return this.view(user, seats);
   }
 
-  /** Re-issues the key; moves the user first when the node is unhealthy, not active or over capacity. */
+  /** Re-issues the keys; moves each seat first whose node is unhealthy, not active or over capacity. */
   async refresh(telegramId: number): Promise<KeyView> {
-    const { user, active } = await this.requireActive(telegramId);
-    const node = await this.nodes.findById(active.nodeId);
-    if (node && servesWell(node)) return this.view(user, active);
-    const moved = await this.engine.move(user.id, { reason: 'refresh', actor: 'bot' });
-    return this.view(user, moved.assignment, moved.node);
+    const { user, seats } = await this.requireSeats(telegramId);
+    const nodes = await this.nodes.findByIds(seats.map((seat) => seat.nodeId));
+    const broken = nodes.filter((node) => !servesWell(node));
+    if (!broken.length) return this.view(user, seats, nodes);
+    await Promise.all(
+      broken.map((node) => this.engine.move(user.id, { fromNodeId: node.id, reason: 'refresh', actor: 'bot' })),
+    );
+    return this.view(user);
   }
 
   /** Changes the user's access; the key body answers what is stored now. */
   async updateAccess(telegramId: number, patch: AccessPatchDto): Promise<KeyView> {
-    const { user, active } = await this.requireActive(telegramId);
-    return this.view(await this.access.update(user.id, patch, 'bot'), active);
+    const { user } = await this.requireSeats(telegramId);
+    return this.view(await this.access.update(user.id, patch, 'bot'));
   }
 
   async extend(
@@ -107,22 +117,22 @@ export class KeysService {
     days: number,
     idempotent: IdempotentRequest | null,
   ): Promise<{ key: KeyView; replayed: boolean }> {
-    const { user, active } = await this.requireActive(telegramId);
+    const { user, seats } = await this.requireSeats(telegramId);
     const extended = await this.access.extend(user.id, days, idempotent, 'bot');
     return {
-      key: { ...(await this.view(extended.user, active)), access: extended.access },
+      key: { ...(await this.view(extended.user, seats)), access: extended.access },
       replayed: extended.replayed,
     };
   }
 
   async resetTraffic(telegramId: number): Promise<KeyView> {
-    const { user, active } = await this.requireActive(telegramId);
-    return this.view(await this.access.resetTraffic(user.id, 'bot'), active);
+    const { user, seats } = await this.requireSeats(telegramId);
+    return this.view(await this.access.resetTraffic(user.id, 'bot'), seats);
   }
 
   async rotate(telegramId: number): Promise<KeyView> {
-    const { user, active } = await this.requireActive(telegramId);
-    return this.view(await this.access.rotate(user.id, 'bot'), active);
+    const { user, seats } = await this.requireSeats(telegramId);
+    return this.view(await this.access.rotate(user.id, 'bot'), seats);
   }
 
   async remove(telegramId: number): Promise<void> {
@@ -133,63 +143,90 @@ export class KeysService {
 
   async nodeOf(telegramId: number): Promise<KeyNodeView> {
     const key = await this.get(telegramId);
-    return { node: key.node, assignedAt: key.assignedAt };
+    return {
+      node: key.node,
+      assignedAt: key.assignedAt,
+      servers: key.keys.map(({ group, node, assignedAt }) => ({ group, node, assignedAt })),
+    };
   }
 
   /**
-   * Share links for the subscription. A user whose node cannot serve is moved first (or waits briefly for the move a
-   * failover is already making); when no node can take them the list is empty, never a dead link.
+   * Share links for the subscription, one per seat in group order, each named after its group. A seat whose node
+   * cannot serve is moved first (or waits briefly for the move a failover is already making); a seat no node can take
+   * is left out, never given as a dead link.
    */
   async subscription(token: string): Promise<{ links: string[]; access: AccessView; uploadBytes: number } | null> {
     const first = await this.subscriptions.byToken(token); // one query, the usual and only one
     if (!first) return null;
     const { user } = first;
     const found = { access: mapAccess(user), uploadBytes: user.usedUpBytes };
-    const { access } = found;
     // A user who may not use the service gets no link, but the headers say why (expiry, limit).
-    if (!servesTraffic(access.status)) return { links: [], ...found };
+    if (!servesTraffic(found.access.status)) return { links: [], ...found };
+    const identity = mapIdentity(user);
+    const linksOf = (seats: SubscriptionSeat[]) =>
+      seats.flatMap((seat) => shareLinkFor(identity, seat.node, serverName(seat.group)) ?? []);
+    const givenUp = new Set<number>();
+    let seats = first.seats;
     for (let attempt = 0; attempt < 5; attempt++) {
-      const node = attempt === 0 ? first.node : (await this.subscriptions.byToken(token))?.node;
-      if (!node) return { links: [], ...found };
-      if (servesWell(node)) {
-        const link = shareLinkFor(mapIdentity(user), node);
-        return { links: link ? [link] : [], ...found };
-      }
-      try {
-        await this.engine.move(user.id, { reason: 'refresh', actor: 'subscription' });
-      } catch (error) {
-        if (!(error instanceof DomainError && error.code === ErrorCode.MoveInProgress)) return { links: [], ...found };
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
+      if (attempt > 0) seats = (await this.subscriptions.byToken(token))?.seats ?? [];
+      const broken = seats.filter((seat) => !servesWell(seat.node) && !givenUp.has(seat.group.id));
+      if (!broken.length) break;
+      const waits = await Promise.all(broken.map((seat) => this.moveAway(user.id, seat, givenUp)));
+      if (waits.some(Boolean)) await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    return { links: [], ...found };
+    return { links: linksOf(seats.filter((seat) => servesWell(seat.node))), ...found };
   }
 
-  private async requireActive(telegramId: number): Promise<{ user: VpnUser; active: Assignment }> {
+  /** Moves a seat off a node that cannot serve; answers true when a move under way elsewhere is to be waited for. */
+  private async moveAway(userId: number, seat: SubscriptionSeat, givenUp: Set<number>): Promise<boolean> {
+    try {
+      await this.engine.move(userId, { fromNodeId: seat.node.id, reason: 'refresh', actor: 'subscription' });
+      return false;
+    } catch (error) {
+      if (error instanceof DomainError && error.code === ErrorCode.MoveInProgress) return true;
+      givenUp.add(seat.group.id);
+      return false;
+    }
+  }
+
+  private async requireSeats(telegramId: number): Promise<{ user: VpnUser; seats: Assignment[] }> {
     const user = await this.users.findByTelegramId(telegramId);
-    const active = user ? (await this.assignments.live(user.id)).active : null;
-    if (!user || !active) throw new DomainError(ErrorCode.UserNotFound, `no key for telegram id ${telegramId}`);
-    return { user, active };
+    const seats = user ? (await this.assignments.liveOf([user.id])).filter((row) => row.state === 'active') : [];
+    if (!user || !seats.length) throw new DomainError(ErrorCode.UserNotFound, `no key for telegram id ${telegramId}`);
+    return { user, seats };
   }
 
-  private async view(user: VpnUser, assignment: Assignment, known?: NodeEntity): Promise<KeyView> {
-    const node = known ?? (await this.nodes.findById(assignment.nodeId));
-    if (!node) throw new DomainError(ErrorCode.NodeNotFound, `node ${assignment.nodeId} not found`);
-    const group = await this.groups.require(node.groupId);
-    const seat = {
-      group: { id: group.id, name: group.name, countryCode: group.countryCode },
-      node: { id: node.id, name: node.name, location: node.location },
-      key: shareLinkFor(mapIdentity(user), node) ?? '',
-      assignedAt: assignment.assignedAt.toISOString(),
-    };
+  /** The key body: the user's active seats (read now when not given) in group order, the first one also on top. */
+  private async view(user: VpnUser, given?: Assignment[], known: NodeEntity[] = []): Promise<KeyView> {
+    const seats = given ?? (await this.assignments.liveOf([user.id])).filter((row) => row.state === 'active');
+    const nodes = new Map(known.map((node) => [node.id, node]));
+    const unknown = seats.map((seat) => seat.nodeId).filter((id) => !nodes.has(id));
+    for (const node of await this.nodes.findByIds(unknown)) nodes.set(node.id, node);
+    const groups = await this.groups.ordered([...new Set(seats.map((seat) => seat.groupId))]);
+    const identity = mapIdentity(user);
+    const keys: KeySeatView[] = groups.flatMap((group) =>
+      seats.flatMap((seat) => {
+        const node = nodes.get(seat.nodeId);
+        if (seat.groupId !== group.id || !node) return [];
+        return [
+          {
+            group: { id: group.id, name: group.name, countryCode: group.countryCode },
+            node: { id: node.id, name: node.name, location: node.location },
+            key: shareLinkFor(identity, node, serverName(group)) ?? '',
+            assignedAt: seat.assignedAt.toISOString(),
+          },
+        ];
+      }),
+    );
+    if (!keys.length) throw new DomainError(ErrorCode.UserNotFound, `user ${user.id} holds no server`);
     return {
       telegramId: user.telegramId ?? 0,
       userId: user.id,
-      key: seat.key,
+      key: keys[0].key,
       subscriptionUrl: `${this.config.publicUrl}/sub/${user.subscriptionToken}`,
-      node: seat.node,
-      assignedAt: seat.assignedAt,
-      keys: [seat],
+      node: keys[0].node,
+      assignedAt: keys[0].assignedAt,
+      keys,
       access: mapAccess(user),
     };
   }

@@ -5,7 +5,7 @@ import { DataSource, ValueTransformer } from 'typeorm';
 import type { InboundSnapshot, NodeEntity } from '../nodes/node.entity';
 import { VpnUser } from '../users/vpn-user.entity';
 
-/** What a subscription link needs of the user's active node: whether it serves, and how to reach it. */
+/** What a subscription link needs of a seat's node: whether it serves, and how to reach it. */
 export type SubscriptionNode = Pick<
   NodeEntity,
   | 'id'
@@ -18,6 +18,12 @@ export type SubscriptionNode = Pick<
   | 'currentUsers'
   | 'maxUsers'
 >;
+
+/** One of the user's servers: the group it stands for (the link's name) and the node serving it. */
+export interface SubscriptionSeat {
+  group: { id: number; name: string; countryCode: string | null };
+  node: SubscriptionNode;
+}
 
 /** What the route reads of the user: identity and access (links and headers), nothing else. */
 const USER_PROPERTIES = [
@@ -37,23 +43,26 @@ const USER_PROPERTIES = [
   'usedUpBytes',
   'deviceLimit',
   'note',
+  'planGroups',
 ];
 
 const byToken = (userColumns: string) => `
   SELECT ${userColumns}, n.id AS node_id, n.xmin::text AS node_version, n.status AS node_status,
          n.health_status AS node_health, n.inbound_id AS node_inbound_id,
          n.inbound_snapshot IS NOT NULL AS node_inbound_read, n.public_host AS node_public_host,
-         n.panel_url AS node_panel_url, n.current_users AS node_current_users, n.max_users AS node_max_users
+         n.panel_url AS node_panel_url, n.current_users AS node_current_users, n.max_users AS node_max_users,
+         g.id AS group_id, g.name AS group_name, g.country_code AS group_country
     FROM vpn_users u
     LEFT JOIN assignments a ON a.user_id = u.id AND a.state = 'active'
     LEFT JOIN nodes n ON n.id = a.node_id
+    LEFT JOIN node_groups g ON g.id = a.group_id
    WHERE u.subscription_token = $1
-   LIMIT 1`;
+   ORDER BY g.sort_order, g.id`;
 
 const INBOUND = `SELECT xmin::text AS version, inbound_snapshot FROM nodes WHERE id = $1`;
 
 /**
- * The query behind `GET /sub/:token`: the user and their active node, never the node's secrets. The route every VPN
+ * The query behind `GET /sub/:token`: the user and their seats' nodes in group order, never the nodes' secrets. The route every VPN
  * app polls: a statement prepared once per connection, mapped to the entity without the query builder. The node's
  * inbound (the link's template) is kept per replica at its row version and read again only when the row changed.
  */
@@ -77,7 +86,7 @@ export class SubscriptionRepository {
     this.query = byToken(this.columns.map(({ db }) => `u.${db}`).join(', '));
   }
 
-  async byToken(token: string): Promise<{ user: VpnUser; node: SubscriptionNode | null } | null> {
+  async byToken(token: string): Promise<{ user: VpnUser; seats: SubscriptionSeat[] } | null> {
     const { rows } = await this.pool.query<Record<string, unknown>>({
       name: 'subscription-by-token',
       text: this.query,
@@ -94,10 +103,20 @@ export class SubscriptionRepository {
         ]),
       ),
     );
-    if (row['node_id'] === null) return { user, node: null };
+    const seats = await Promise.all(
+      rows.filter((row) => row['node_id'] !== null && row['group_id'] !== null).map((row) => this.seatOf(row)),
+    );
+    return { user, seats };
+  }
+
+  private async seatOf(row: Record<string, unknown>): Promise<SubscriptionSeat> {
     const id = row['node_id'] as number;
     return {
-      user,
+      group: {
+        id: row['group_id'] as number,
+        name: row['group_name'] as string,
+        countryCode: row['group_country'] as string | null,
+      },
       node: {
         id,
         status: row['node_status'] as NodeEntity['status'],

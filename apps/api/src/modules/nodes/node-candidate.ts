@@ -6,8 +6,6 @@ export interface NodeCandidate extends EligibilityFacts {
   location: string | null;
   priority: number;
   weight: number;
-  /** A user's seat stays in its node's group: moves go to nodes of the same group. */
+  /** A seat stays in its group: it is placed and moved among the nodes of that group. */
   groupId: number;
-  /** New users are placed in groups marked for them (in every group when none is). */
-  groupTakesNewUsers: boolean;
 }

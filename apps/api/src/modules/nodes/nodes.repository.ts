@@ -125,9 +125,8 @@ export class NodesRepository {
     return manager.query(
       `SELECT n.id, n.location, n.status, n.health_status AS "healthStatus", n.current_users AS "currentUsers",
               n.max_users AS "maxUsers", n.priority, n.weight, n.inbound_id AS "inboundId",
-              n.inbound_snapshot IS NOT NULL AS "inboundRead", n.group_id AS "groupId",
-              g.default_for_new_users AS "groupTakesNewUsers"
-         FROM nodes n JOIN node_groups g ON g.id = n.group_id`,
+              n.inbound_snapshot IS NOT NULL AS "inboundRead", n.group_id AS "groupId"
+         FROM nodes n`,
     );
   }
 

@@ -1,28 +1,40 @@
 import { AccessView, Role, UserView } from '@fleet/contract';
 import type { Assignment } from '../assignments/assignment.entity';
 import type { UserIdentity } from '../assignments/panel-identity';
+import type { NodeGroup } from '../groups/group.entity';
 import type { NodeEntity } from '../nodes/node.entity';
 import { Access, accessStatus } from './access-status';
 import type { VpnUser } from './vpn-user.entity';
 
-/** A user with the node that serves them (active assignment), for the users API. */
+/** A user with their seats (active assignments, in group order), each with its node and group, for the users API. */
 export interface UserRow {
   user: VpnUser;
-  assignment: Assignment | null;
-  node: NodeEntity | null;
+  seats: Array<{
+    assignment: Assignment;
+    node: Pick<NodeEntity, 'id' | 'name' | 'location'>;
+    group: Pick<NodeGroup, 'id' | 'name' | 'countryCode'>;
+  }>;
 }
 
 /** The user as `viewer` may see it: the client UUID is a credential, shown to admins only. */
-export function mapUser({ user, assignment, node }: UserRow, viewer: Role): UserView {
+export function mapUser({ user, seats }: UserRow, viewer: Role): UserView {
+  const servers = seats.map(({ assignment, node, group }) => ({
+    group: { id: group.id, name: group.name, countryCode: group.countryCode },
+    node: { id: node.id, name: node.name, location: node.location },
+    clientEmail: assignment.clientEmail,
+    assignedAt: assignment.assignedAt.toISOString(),
+  }));
+  const [first] = servers;
   return {
     id: user.id,
     telegramId: user.telegramId,
     username: user.username,
     ...(viewer === 'admin' ? { uuid: user.uuid } : {}),
     source: user.source,
-    node: node ? { id: node.id, name: node.name, location: node.location } : null,
-    clientEmail: assignment?.clientEmail ?? null,
-    assignedAt: assignment?.assignedAt.toISOString() ?? null,
+    node: first?.node ?? null,
+    clientEmail: first?.clientEmail ?? null,
+    assignedAt: first?.assignedAt ?? null,
+    servers,
     createdAt: user.createdAt.toISOString(),
     access: mapAccess(user),
   };
@@ -83,6 +95,7 @@ export function userOfRow(row: Record<string, unknown>): VpnUser {
     trafficReset: row['traffic_reset'] as VpnUser['trafficReset'],
     deviceLimit: row['device_limit'] as number,
     note: row['note'] as string | null,
+    planGroups: (row['plan_groups'] as number[] | undefined) ?? [],
     usedBytes: number('used_bytes') ?? 0,
     usedUpBytes: number('used_up_bytes') ?? 0,
     periodStart: date('period_start'),
@@ -122,5 +135,6 @@ export function mapAccess(user: VpnUser, now = new Date()): AccessView {
     usedBytes: user.usedBytes,
     deviceLimit: user.deviceLimit,
     note: user.note,
+    groups: user.planGroups,
   };
 }

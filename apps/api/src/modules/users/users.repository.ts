@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager, In, SelectQueryBuilder } from 'typeorm';
 import { boundedCount } from '../../common/database/bounded-count';
 import { INT4_MAX } from '../../common/http/strict-input';
 import { Assignment } from '../assignments/assignment.entity';
 import type { AccessStatus } from './access-status';
 import type { UserIdentity } from '../assignments/panel-identity';
+import { NodeGroup } from '../groups/group.entity';
 import { NodeEntity } from '../nodes/node.entity';
 import { newSubscriptionToken } from './subscription-token';
 import { identityColumns, mapIdentity, userOfRow, UserRow } from './user.mapper';
@@ -57,7 +58,7 @@ export class UsersRepository {
 
   createAdopted(
     manager: EntityManager,
-    fields: { telegramId: number | null; username: string | null; uuid: string } & Partial<
+    fields: { telegramId: number | null; username: string | null; uuid: string; planGroups: number[] } & Partial<
       Pick<VpnUser, 'enabled' | 'expiresAt' | 'holdDays' | 'trafficLimitBytes' | 'deviceLimit' | 'status'>
     >,
   ): Promise<VpnUser> {
@@ -84,6 +85,7 @@ export class UsersRepository {
       trafficReset: user.trafficReset,
       deviceLimit: user.deviceLimit,
       note: user.note,
+      planGroups: user.planGroups,
       usedBytes: user.usedBytes,
       usedUpBytes: user.usedUpBytes,
       periodStart: user.periodStart,
@@ -292,11 +294,7 @@ export class UsersRepository {
       filters.length === 1 && !join ? 'vpn_users' : undefined,
     );
     if (!page.length) return { rows: [], total, estimated };
-    const users = await this.repo()
-      .createQueryBuilder('u')
-      .leftJoinAndMapOne('u.assignment', Assignment, 'a', `a.user_id = u.id AND a.state = 'active'`)
-      .leftJoinAndMapOne('u.node', NodeEntity, 'n', 'n.id = a.node_id')
-      .select(['u', 'a', 'n.id', 'n.name', 'n.location'])
+    const users = await this.withSeats(this.repo().createQueryBuilder('u'))
       .where('u.id IN (:...ids)', { ids: page.map((row) => row.id) })
       .orderBy('u.id', 'ASC')
       .getMany();
@@ -309,19 +307,28 @@ export class UsersRepository {
   }
 
   private withNode() {
-    return this.repo()
-      .createQueryBuilder('u')
-      .where('u.deleted_at IS NULL')
-      .leftJoinAndMapOne('u.assignment', Assignment, 'a', `a.user_id = u.id AND a.state = 'active'`)
-      .leftJoinAndMapOne('u.node', NodeEntity, 'n', 'n.id = a.node_id');
+    return this.withSeats(this.repo().createQueryBuilder('u').where('u.deleted_at IS NULL'));
+  }
+
+  /** Joins the users' seats (active assignments), each with its node's name and location and its group. */
+  private withSeats(query: SelectQueryBuilder<VpnUser>) {
+    return query
+      .leftJoinAndMapMany('u.seats', Assignment, 'a', `a.user_id = u.id AND a.state = 'active'`)
+      .leftJoinAndMapOne('a.node', NodeEntity, 'n', 'n.id = a.node_id')
+      .leftJoinAndMapOne('a.group', NodeGroup, 'g', 'g.id = a.group_id')
+      .select(['u', 'a', 'n.id', 'n.name', 'n.location', 'g']);
   }
 }
 
-/** The users API's row out of a user the query joined its active assignment and node onto. */
+type JoinedSeat = Assignment & { node?: NodeEntity; group?: NodeGroup };
+
+/** The users API's row out of a user the query joined its seats onto, the seats in group order. */
 function toRow(user: VpnUser): UserRow {
-  const joined = user as VpnUser & { assignment?: Assignment; node?: NodeEntity };
-  const { assignment, node } = joined;
-  delete joined.assignment;
-  delete joined.node;
-  return { user, assignment: assignment ?? null, node: node ?? null };
+  const joined = user as VpnUser & { seats?: JoinedSeat[] };
+  const seats = (joined.seats ?? []).flatMap(({ node, group, ...assignment }) =>
+    node && group ? [{ assignment: Object.assign(new Assignment(), assignment), node, group }] : [],
+  );
+  delete joined.seats;
+  seats.sort((a, b) => a.group.sortOrder - b.group.sortOrder || a.group.id - b.group.id);
+  return { user, seats };
 }

@@ -47,6 +47,10 @@ export class VpnUser {
   @Column({ type: 'varchar', length: 500, nullable: true })
   note: string | null;
 
+  /** The node groups of the plan: one seat (active assignment) in each; ids, in group order as of the last change. */
+  @Column({ name: 'plan_groups', type: 'int', array: true, default: () => 'default_plan_groups()' })
+  planGroups: number[];
+
   /** Traffic counted in the current period (× each node's usage multiplier), upload and download. */
   @Column({ name: 'used_bytes', type: 'bigint', default: 0, transformer: numberColumn })
   usedBytes: number;

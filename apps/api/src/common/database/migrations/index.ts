@@ -21,6 +21,7 @@ import { UsageCursorCompression1764822000000 } from './1764822000000-usage-curso
 import { JobGoneUsers1764830000000 } from './1764830000000-job-gone-users';
 import { OrderedWebhooks1764840000000 } from './1764840000000-ordered-webhooks';
 import { NodeGroups1764850000000 } from './1764850000000-node-groups';
+import { SeatsPerGroup1764860000000 } from './1764860000000-seats-per-group';
 
 /** Every migration, oldest first. Listed explicitly so the bundled app and the CLI see the same set. */
 export const MIGRATIONS = [
@@ -47,4 +48,5 @@ export const MIGRATIONS = [
   JobGoneUsers1764830000000,
   OrderedWebhooks1764840000000,
   NodeGroups1764850000000,
+  SeatsPerGroup1764860000000,
 ];
