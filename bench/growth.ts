@@ -47,8 +47,8 @@ export async function seed(databaseUrl: string, size: Size): Promise<void> {
   );
   await db.query(`SELECT setval('vpn_users_id_seq', $1)`, [size.users]);
   await db.query(
-    `INSERT INTO assignments (user_id, node_id, inbound_id, client_email, state, access_version)
-     SELECT g, (g - 1) % $2 + 1, 1, 'u' || g || '-n' || ((g - 1) % $2 + 1), 'active', 1 FROM generate_series(1, $1) g`,
+    `INSERT INTO assignments (user_id, node_id, group_id, inbound_id, client_email, state, access_version)
+     SELECT g, (g - 1) % $2 + 1, first_node_group(), 1, 'u' || g || '-n' || ((g - 1) % $2 + 1), 'active', 1 FROM generate_series(1, $1) g`,
     [size.users, size.nodes],
   );
   await db.query(

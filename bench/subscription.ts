@@ -43,8 +43,8 @@ async function seed(databaseUrl: string): Promise<string[]> {
   );
   await db.query(`SELECT setval('vpn_users_id_seq', $1)`, [USERS]);
   await db.query(
-    `INSERT INTO assignments (user_id, node_id, inbound_id, client_email, state, access_version)
-     SELECT g, (g - 1) % $2 + 1, 1, 'u' || g || '-n' || ((g - 1) % $2 + 1), 'active', 1 FROM generate_series(1, $1) g`,
+    `INSERT INTO assignments (user_id, node_id, group_id, inbound_id, client_email, state, access_version)
+     SELECT g, (g - 1) % $2 + 1, first_node_group(), 1, 'u' || g || '-n' || ((g - 1) % $2 + 1), 'active', 1 FROM generate_series(1, $1) g`,
     [USERS, NODES],
   );
   await db.query('ANALYZE');

@@ -47,6 +47,7 @@ describe('user access: plans stored, enforced on the panel client (real HTTP, Po
       usedBytes: 0,
       deviceLimit: 0,
       note: null,
+      groups: created.keys.map((seat: { group: { id: number } }) => seat.group.id),
     });
 
     const expiresAt = new Date(Date.now() + 30 * DAY);

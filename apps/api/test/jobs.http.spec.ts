@@ -38,8 +38,9 @@ describe('jobs: busy users, stalls, lease (real HTTP, PostgreSQL, simulated pane
     const busy = keys.slice(0, 2).map((key) => key.userId);
     const elsewhere = fleet.nodeIds[2];
     await t.dataSource.query(
-      `INSERT INTO assignments (user_id, node_id, inbound_id, client_email, state)
-       SELECT id, $2::int, 1, 'u' || id || '-n' || $2::int, 'pending' FROM unnest($1::int[]) AS id`,
+      `INSERT INTO assignments (user_id, node_id, group_id, inbound_id, client_email, state)
+       SELECT id, $2::int, (SELECT group_id FROM nodes WHERE id = $2), 1, 'u' || id || '-n' || $2::int, 'pending'
+         FROM unnest($1::int[]) AS id`,
       [busy, elsewhere],
     );
     await t.dataSource.query(`UPDATE nodes SET current_users = current_users + 2 WHERE id = $1`, [elsewhere]);

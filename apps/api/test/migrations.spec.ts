@@ -396,7 +396,9 @@ describe('migrations (real PostgreSQL)', () => {
         )
       ).length > 0;
     while (await hasPlans()) await dataSource.undoLastMigration({ transaction: 'each' });
-    const [germany] = await dataSource.query(`INSERT INTO node_groups (name, sort_order) VALUES ('Germany', 5) RETURNING id`);
+    const [germany] = await dataSource.query(
+      `INSERT INTO node_groups (name, sort_order) VALUES ('Germany', 5) RETURNING id`,
+    );
     const [node] = await dataSource.query(
       `INSERT INTO nodes (name, panel_url, panel_username, panel_password, group_id)
        VALUES ('de1', 'http://p', 'u', 'x', $1) RETURNING id`,

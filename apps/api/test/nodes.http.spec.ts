@@ -352,7 +352,8 @@ describe('nodes API (real HTTP, real PostgreSQL)', () => {
         `INSERT INTO vpn_users (telegram_id, uuid, subscription_token) VALUES (777, gen_random_uuid(), 'tok-777') RETURNING id`,
       );
       await t.dataSource.query(
-        `INSERT INTO assignments (user_id, node_id, inbound_id, client_email) VALUES ($1, $2, 1, 'u777@n')`,
+        `INSERT INTO assignments (user_id, node_id, group_id, inbound_id, client_email)
+         VALUES ($1, $2, first_node_group(), 1, 'u777@n')`,
         [user.id, node.id],
       );
       const response = await t.http().delete(`/api/v1/nodes/${node.id}`).set(auth).expect(409);

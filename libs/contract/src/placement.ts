@@ -84,6 +84,13 @@ export interface UserView {
   assignedAt: string | null;
   /** Every server of the user, in group order: one per group of the plan that has a seat now. */
   servers: UserServerView[];
+  /** Groups of the plan whose seat waits for capacity (tried again as it returns). */
+  waiting: Array<{
+    group: KeySeatView['group'];
+    since: string;
+    attempts: number;
+    lastError: string | null;
+  }>;
   createdAt: string;
   access: AccessView;
 }

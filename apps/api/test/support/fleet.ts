@@ -59,7 +59,8 @@ export function fleetEmails(panel: PanelSimulator, inboundId = 1): string[] {
 }
 
 /**
- * The invariants after any placement, move or crash: each user with at most one active and no pending row left,
+ * The invariants after any placement, move or crash: each seat with at most one active and no pending row left, only
+ * in groups of its user's plan,
  * each active assignment's client on its panel, node counters equal to the rows, no client of ours elsewhere
  * except under a tombstone.
  */
@@ -70,6 +71,12 @@ export async function checkInvariants(
   const q = (sql: string) => t.dataSource.query(sql);
   const pending = await q(`SELECT count(*)::int AS n FROM assignments WHERE state = 'pending'`);
   if (pending[0].n !== 0) throw new Error(`${pending[0].n} pending assignments left`);
+  // Seats (the unique indexes keep one per group and one per node): only in groups of the user's plan.
+  const astray = await q(
+    `SELECT a.user_id, a.group_id FROM assignments a JOIN vpn_users u ON u.id = a.user_id
+      WHERE a.state = 'active' AND NOT (a.group_id = ANY(u.plan_groups))`,
+  );
+  if (astray.length) throw new Error(`seats outside their plans: ${JSON.stringify(astray)}`);
   const counters = await q(
     `SELECT n.id, n.current_users, (SELECT count(*)::int FROM assignments a WHERE a.node_id = n.id AND a.state <> 'released') AS rows FROM nodes n`,
   );

@@ -24,6 +24,8 @@ export const LockKey = {
   PanelWrite: 7_300_011,
   /** Scheduled housekeeping (kept counts folded, old history and events pruned): one replica per tick. */
   Housekeeping: 7_300_012,
+  /** Trying the seats that wait for capacity again. */
+  SeatWaits: 7_300_013,
 } as const;
 
 /** Takes a transaction-scoped advisory lock: held until the caller's transaction ends. */

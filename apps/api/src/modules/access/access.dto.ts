@@ -1,12 +1,40 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsInt, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validator';
-import { TRAFFIC_RESETS } from '@fleet/contract';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  Validate,
+  ValidateIf,
+  ValidatorConstraint,
+  ValidatorConstraintInterface,
+} from 'class-validator';
+import { GROUP_LIMITS, TRAFFIC_RESETS } from '@fleet/contract';
+import { INT4_MAX } from '../../common/http/strict-input';
 import { DateInput } from '../../common/http/date-input';
 import type { AccessPatch, TrafficReset } from '@fleet/contract';
 
 /** Present and not null: the field must then pass its rules; null is allowed where it means "none". */
 const unlessNull = () => ValidateIf((_, value) => value !== undefined && value !== null);
 const unlessAbsent = () => ValidateIf((_, value) => value !== undefined);
+
+/** A group named by its id (a positive integer) or its name. */
+@ValidatorConstraint({ name: 'groupRef' })
+class GroupRef implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    if (typeof value === 'number') return Number.isInteger(value) && value >= 1 && value <= INT4_MAX;
+    return typeof value === 'string' && value.trim().length > 0 && value.length <= GROUP_LIMITS.nameMaxLength;
+  }
+
+  defaultMessage(): string {
+    return `each entry of $property must be a group id (1–${INT4_MAX}) or a group name (1–${GROUP_LIMITS.nameMaxLength} characters)`;
+  }
+}
 
 /** `PATCH …/access`: any subset; nullable fields take null to clear (`expiresAt` arrives parsed to a Date). */
 export class AccessPatchDto implements Omit<AccessPatch, 'expiresAt'> {
@@ -57,6 +85,25 @@ export class AccessPatchDto implements Omit<AccessPatch, 'expiresAt'> {
   @IsString()
   @MaxLength(500)
   note?: string | null;
+
+  @ApiPropertyOptional({
+    type: 'array',
+    items: {
+      oneOf: [
+        { type: 'integer', minimum: 1, maximum: INT4_MAX },
+        { type: 'string', maxLength: 64 },
+      ],
+    },
+    minItems: 1,
+    maxItems: GROUP_LIMITS.maxGroups,
+    example: ['Germany', 3],
+    description: 'the node groups of the plan, by id or name: one server in each',
+  })
+  @unlessAbsent()
+  @IsArray()
+  @ArrayMaxSize(GROUP_LIMITS.maxGroups)
+  @Validate(GroupRef, { each: true })
+  groups?: Array<number | string>;
 }
 
 export class ExtendDto {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AssignmentsModule } from '../assignments/assignments.module';
+import { GroupsModule } from '../groups/groups.module';
 import { NodesModule } from '../nodes/nodes.module';
 import { PanelsModule } from '../panels/panels.module';
 import { UsageLedgerModule } from '../usage/usage-ledger.module';
@@ -13,7 +14,7 @@ import { AccessServingGate } from './access-serving-gate';
 
 /** What users may use: plans and status (pure rule), changes, and their enforcement on panels. */
 @Module({
-  imports: [UsersModule, AssignmentsModule, NodesModule, PanelsModule, UsageLedgerModule],
+  imports: [UsersModule, AssignmentsModule, GroupsModule, NodesModule, PanelsModule, UsageLedgerModule],
   controllers: [UserAccessController],
   providers: [AccessService, AccessSyncService, AccessPassService, IdempotencyRepository, AccessServingGate],
   exports: [AccessService, AccessSyncService, AccessPassService],

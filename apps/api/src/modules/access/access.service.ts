@@ -12,6 +12,10 @@ import { APP_CONFIG } from '../../config/config.module';
 import type { EventInput } from '../events/events.types';
 import { EventsService } from '../events/events.service';
 import { MoveEngine } from '../assignments/move-engine.service';
+import type { Leaving } from '../assignments/move.types';
+import { PlacementService } from '../assignments/placement.service';
+import { SeatWaitsService } from '../assignments/seat-waits.service';
+import { GroupsService } from '../groups/groups.service';
 import { newSubscriptionToken } from '../users/subscription-token';
 import { UsersService } from '../users/users.service';
 import { VpnUser } from '../users/vpn-user.entity';
@@ -43,32 +47,63 @@ export class AccessService {
     private readonly sync: AccessSyncService,
     private readonly idempotency: IdempotencyRepository,
     private readonly engine: MoveEngine,
+    private readonly groups: GroupsService,
+    private readonly placement: PlacementService,
+    private readonly seatWaits: SeatWaitsService,
   ) {}
 
-  /** Applies a PATCH; answers the user as stored. The panel is written before this returns when it answers. */
+  /**
+   * Applies a PATCH; answers the user as stored. The panels are written before this returns when they answer. A
+   * change of `groups` releases the seats of groups the plan dropped and places one in each group it added (a group
+   * without room leaves that seat waiting, not the request failed).
+   */
   async update(userId: number, patch: AccessPatchDto, actor: string): Promise<VpnUser> {
     if (patch.holdDays != null && patch.expiresAt != null) {
       throw new DomainError(ErrorCode.ValidationFailed, [
         'expiresAt and holdDays cannot both be set: a held plan gets its expiry at first use',
       ]);
     }
-    return this.change(userId, actor, EventType.UserAccessChanged, (user, set) => {
-      if (patch.expiresAt !== undefined) set('expiresAt', patch.expiresAt);
-      if (patch.holdDays !== undefined) {
-        set('holdDays', patch.holdDays);
-        if (patch.holdDays !== null) set('expiresAt', null); // starts again on first use
-      }
-      if (patch.trafficLimitBytes !== undefined) set('trafficLimitBytes', patch.trafficLimitBytes);
-      if (patch.trafficReset !== undefined) {
-        set('trafficReset', patch.trafficReset);
-        const start = user.periodStart ?? new Date();
-        set('periodStart', start);
-        set('nextResetAt', nextResetAt(patch.trafficReset, start, this.config.accessTimezone));
-      }
-      if (patch.deviceLimit !== undefined) set('deviceLimit', patch.deviceLimit);
-      if (patch.enabled !== undefined) set('enabled', patch.enabled);
-      if (patch.note !== undefined) set('note', patch.note);
-    });
+    const planGroups = patch.groups === undefined ? undefined : await this.groups.resolvePlan(patch.groups);
+    let leaving: Leaving | null = null;
+    const seatsFollow = planGroups && {
+      // Before the user's row, as a deletion does: reservation batches hold this lock and then read plans.
+      before: async (manager: EntityManager) => {
+        await this.engine.holdReservations(manager);
+        return true;
+      },
+      after: async (user: VpnUser, manager: EntityManager) => {
+        leaving = await this.placement.followPlan(user, manager);
+      },
+    };
+    const user = await this.change(
+      userId,
+      actor,
+      EventType.UserAccessChanged,
+      (user, set) => {
+        if (planGroups) set('planGroups', planGroups);
+        if (patch.expiresAt !== undefined) set('expiresAt', patch.expiresAt);
+        if (patch.holdDays !== undefined) {
+          set('holdDays', patch.holdDays);
+          if (patch.holdDays !== null) set('expiresAt', null); // starts again on first use
+        }
+        if (patch.trafficLimitBytes !== undefined) set('trafficLimitBytes', patch.trafficLimitBytes);
+        if (patch.trafficReset !== undefined) {
+          set('trafficReset', patch.trafficReset);
+          const start = user.periodStart ?? new Date();
+          set('periodStart', start);
+          set('nextResetAt', nextResetAt(patch.trafficReset, start, this.config.accessTimezone));
+        }
+        if (patch.deviceLimit !== undefined) set('deviceLimit', patch.deviceLimit);
+        if (patch.enabled !== undefined) set('enabled', patch.enabled);
+        if (patch.note !== undefined) set('note', patch.note);
+      },
+      seatsFollow || {},
+    );
+    if (leaving) {
+      await (leaving as Leaving).carryOut();
+      await this.seatWaits.placeFor(userId);
+    }
+    return user;
   }
 
   /**
@@ -258,7 +293,11 @@ export class AccessService {
       edit(user, (field, value) => {
         const current = user[field];
         const same =
-          value instanceof Date && current instanceof Date ? +value === +current : (current as unknown) === value;
+          value instanceof Date && current instanceof Date
+            ? +value === +current
+            : Array.isArray(value) && Array.isArray(current)
+              ? value.join() === current.join()
+              : (current as unknown) === value;
         if (same) return;
         user[field] = value;
         changed.push(field);
@@ -278,7 +317,12 @@ export class AccessService {
           type: eventType,
           actor,
           userId: user.id,
-          payload: { ...payload, changed: changed.filter((field) => !secret.has(field)) },
+          payload: {
+            ...payload,
+            changed: changed
+              .filter((field) => !secret.has(field))
+              .map((field) => (field === 'planGroups' ? 'groups' : field)),
+          },
         });
       }
       if (transition) events.push({ type: transition, actor, userId: user.id, payload });

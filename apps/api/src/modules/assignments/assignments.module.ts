@@ -10,13 +10,22 @@ import { AssignmentsService } from './assignments.service';
 import { MoveEngine } from './move-engine.service';
 import { PlacementService } from './placement.service';
 import { RecoveryService } from './recovery.service';
+import { SeatWaitsRepository } from './seat-waits.repository';
+import { SeatWaitsService } from './seat-waits.service';
 import { TombstonesRepository } from './tombstones.repository';
 import { TombstonesService } from './tombstones.service';
 import { TombstonesServingGate } from './tombstones-serving-gate';
 import { UserMigrationService } from './user-migration.service';
 
 /** What other modules use: the services (the repositories stay inside). */
-const SERVICES = [AssignmentsService, TombstonesService, MoveEngine, PlacementService, RecoveryService];
+const SERVICES = [
+  AssignmentsService,
+  TombstonesService,
+  MoveEngine,
+  PlacementService,
+  RecoveryService,
+  SeatWaitsService,
+];
 
 /**
  * Which node serves each user: the one move engine (place, move, move many), recovery and tombstones; an admin's
@@ -28,6 +37,7 @@ const SERVICES = [AssignmentsService, TombstonesService, MoveEngine, PlacementSe
   providers: [
     AssignmentsRepository,
     TombstonesRepository,
+    SeatWaitsRepository,
     ...SERVICES,
     AdoptionService,
     UserMigrationService,

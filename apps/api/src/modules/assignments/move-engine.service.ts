@@ -45,6 +45,7 @@ const MOVE_ERRORS: Record<RefusalCode, ErrorCode> = {
   busy: ErrorCode.MoveInProgress,
   'no-node': ErrorCode.UserNotFound,
   'which-seat': ErrorCode.ValidationFailed,
+  'not-in-plan': ErrorCode.ValidationFailed,
   'user-gone': ErrorCode.UserNotFound,
   'same-node': ErrorCode.NodeNotEligible,
   'target-missing': ErrorCode.NodeNotFound,
@@ -196,7 +197,8 @@ export class MoveEngine {
             error: `user ${request.userId} was deleted`,
           });
         } else if (attempt < (options.attempts ?? 1)) round.push(request);
-        else result.failed.push({ request, userId: request.userId, code: 'busy', error: 'resolved elsewhere meanwhile' });
+        else
+          result.failed.push({ request, userId: request.userId, code: 'busy', error: 'resolved elsewhere meanwhile' });
       }
       for (const [i, reservation] of reservations.entries()) {
         const error = created[i];
@@ -205,7 +207,12 @@ export class MoveEngine {
         if (attempt < (options.attempts ?? 1) && !request.toNodeId) {
           round.push({ ...request, exclude: new Set([...(request.exclude ?? []), node.id]) });
         } else {
-          result.failed.push({ request, userId: request.userId, code: 'panel', error: `${node.name}: ${error.message}` });
+          result.failed.push({
+            request,
+            userId: request.userId,
+            code: 'panel',
+            error: `${node.name}: ${error.message}`,
+          });
         }
       }
     }
@@ -227,10 +234,11 @@ export class MoveEngine {
         await this.holdReservations(manager);
         const userIds = requests.map((request) => request.userId);
         const live = await this.assignments.liveOf(userIds, manager);
-        // Read under the lock: a deletion (which takes it too) is wholly before or after this batch.
-        const deleted = await this.users.deletedAmong(userIds, manager);
+        // Read under the lock: a deletion or a plan change (which take it too) is wholly before or after this batch.
+        const plans = await this.users.plansOf(userIds, manager);
+        const deleted = new Set(userIds.filter((id) => identities.has(id) && !plans.has(id)));
         const candidates = await this.nodes.candidates(manager);
-        const outcomes = planBatch(requests, live, candidates, new Set(identities.keys()), deleted);
+        const outcomes = planBatch(requests, live, candidates, new Set(identities.keys()), deleted, plans);
         const picks = outcomes.flatMap((outcome) => (outcome.kind === 'pick' ? [outcome] : []));
         const seats = new Map<number, number>();
         for (const pick of picks) seats.set(pick.nodeId, (seats.get(pick.nodeId) ?? 0) + 1);

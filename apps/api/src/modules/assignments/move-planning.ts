@@ -33,6 +33,8 @@ export function planBatch(
   knownUsers: ReadonlySet<number>,
   /** Users deleted meanwhile: nothing is reserved for them. */
   deletedUsers: ReadonlySet<number> = new Set(),
+  /** The users' plans as they are now: a placement outside its user's plan is refused. */
+  plans?: ReadonlyMap<number, readonly number[]>,
 ): Array<ReserveOutcome | Pick> {
   const seen = new Set<string>();
   const groups = groupBy(candidates, (node) => node.groupId);
@@ -45,6 +47,9 @@ export function planBatch(
     const mine = liveOf.get(userId) ?? [];
     const seat = seatOf(request, mine, groupOfNode);
     if ('kind' in seat) return seat;
+    if (request.kind === 'place' && plans && !plans.get(userId)?.includes(seat.groupId)) {
+      return refusal(userId, 'not-in-plan', `group ${seat.groupId} is not in the plan of user ${userId}`);
+    }
     const key = `${userId}/${seat.groupId}`;
     if (seen.has(key)) return refusal(userId, 'busy', 'the seat is twice in one batch');
     seen.add(key);
@@ -67,7 +72,11 @@ function seatOf(request: MoveRequest, mine: Assignment[], groupOfNode: Map<numbe
     groupId = groupOfNode.get(request.toNodeId);
     if (groupId === undefined) return refusal(userId, 'target-missing', `node ${request.toNodeId} not found`);
     if (!mine.some((row) => row.groupId === groupId)) {
-      return refusal(userId, 'target-ineligible', `node ${request.toNodeId} is in another group than the user's servers`);
+      return refusal(
+        userId,
+        'target-ineligible',
+        `node ${request.toNodeId} is in another group than the user's servers`,
+      );
     }
   }
   if (groupId === undefined) {
@@ -101,6 +110,8 @@ function decide(
   if (pending) return refusal(userId, 'busy', 'a placement or move of this seat is in progress');
   if (request.kind === 'place' && active) return { kind: 'settled', userId, assignment: active };
   if (request.kind === 'move') {
+    // A job's seat released meanwhile (its group left the plan) needs no move.
+    if (!active && request.fromNodeId != null) return { kind: 'settled', userId, assignment: null };
     if (!active) return refusal(userId, 'no-node', `user ${userId} is not on any node of group ${groupId}`);
     if ((request.fromNodeId ?? active.nodeId) !== active.nodeId) return { kind: 'settled', userId, assignment: active };
     if (request.toNodeId === active.nodeId) {

@@ -34,6 +34,7 @@ export type RefusalCode =
   | 'busy' // another placement or move of the seat is under way
   | 'no-node' // a move of a seat that is on no node
   | 'which-seat' // a move that names no seat, of a user with several
+  | 'not-in-plan' // a placement in a group the user's plan does not name (it changed meanwhile)
   | 'user-gone' // the user was deleted (before the move, or while it ran: it was cancelled)
   | 'same-node'
   | 'target-missing'
@@ -128,6 +129,7 @@ export type LeaveReason =
   | MoveReason
   | 'deleted' // its user was deleted
   | 'abandoned' // it was made for a reservation that was rolled back
+  | 'plan' // its group left the user's plan
   | 'reconcile'; // no user should have it there
 
 /**

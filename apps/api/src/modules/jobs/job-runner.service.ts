@@ -240,7 +240,8 @@ export class JobRunnerService implements OnApplicationBootstrap, OnModuleDestroy
    */
   private async settle(job: Job, items: JobItem[], result: MoveManyResult): Promise<number> {
     const bySeat = new Map(items.map((item) => [itemKey(item), item]));
-    const itemOf = ({ userId, fromNodeId }: MoveRequest) => bySeat.get(itemKey({ userId, fromNodeId: fromNodeId ?? null }))!;
+    const itemOf = ({ userId, fromNodeId }: MoveRequest) =>
+      bySeat.get(itemKey({ userId, fromNodeId: fromNodeId ?? null }))!;
     const switched = result.done.filter((entry) => entry.switched).length;
     const done = result.done.filter((entry) => !entry.switched).map(({ request }) => itemOf(request).id);
     const gone: number[] = [];

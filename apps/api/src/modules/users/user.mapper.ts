@@ -14,10 +14,17 @@ export interface UserRow {
     node: Pick<NodeEntity, 'id' | 'name' | 'location'>;
     group: Pick<NodeGroup, 'id' | 'name' | 'countryCode'>;
   }>;
+  /** Seats of the plan no node could take yet. */
+  waiting: Array<{
+    group: Pick<NodeGroup, 'id' | 'name' | 'countryCode'>;
+    since: Date;
+    attempts: number;
+    lastError: string | null;
+  }>;
 }
 
 /** The user as `viewer` may see it: the client UUID is a credential, shown to admins only. */
-export function mapUser({ user, seats }: UserRow, viewer: Role): UserView {
+export function mapUser({ user, seats, waiting }: UserRow, viewer: Role): UserView {
   const servers = seats.map(({ assignment, node, group }) => ({
     group: { id: group.id, name: group.name, countryCode: group.countryCode },
     node: { id: node.id, name: node.name, location: node.location },
@@ -35,6 +42,12 @@ export function mapUser({ user, seats }: UserRow, viewer: Role): UserView {
     clientEmail: first?.clientEmail ?? null,
     assignedAt: first?.assignedAt ?? null,
     servers,
+    waiting: waiting.map(({ group, since, attempts, lastError }) => ({
+      group,
+      since: since.toISOString(),
+      attempts,
+      lastError,
+    })),
     createdAt: user.createdAt.toISOString(),
     access: mapAccess(user),
   };

@@ -195,6 +195,16 @@ export class UsersRepository {
     return new Set(rows.map((row) => row.id));
   }
 
+  /** The plans (group ids) of these users, read under the caller's locks; deleted users are left out. */
+  async plansOf(userIds: number[], manager: EntityManager): Promise<Map<number, number[]>> {
+    if (!userIds.length) return new Map();
+    const rows: Array<{ id: number; plan_groups: number[] }> = await manager.query(
+      `SELECT id, plan_groups FROM vpn_users WHERE id = ANY($1::int[]) AND deleted_at IS NULL`,
+      [userIds],
+    );
+    return new Map(rows.map((row) => [row.id, row.plan_groups]));
+  }
+
   async takenUuids(uuids: string[], manager: EntityManager): Promise<Set<string>> {
     if (!uuids.length) return new Set();
     const rows = await this.repo(manager).find({ select: { uuid: true }, where: { uuid: In(uuids) } });
@@ -298,12 +308,42 @@ export class UsersRepository {
       .where('u.id IN (:...ids)', { ids: page.map((row) => row.id) })
       .orderBy('u.id', 'ASC')
       .getMany();
-    return { rows: users.map(toRow), total, estimated };
+    const waiting = await this.waitingOf(users.map((user) => user.id));
+    return { rows: users.map((user) => toRow(user, waiting.get(user.id))), total, estimated };
   }
 
   async row(userId: number): Promise<UserRow | null> {
     const user = await this.withNode().andWhere('u.id = :userId', { userId }).getOne();
-    return user ? toRow(user) : null;
+    return user ? toRow(user, (await this.waitingOf([userId])).get(userId)) : null;
+  }
+
+  /** These users' seats waiting for capacity (those placed meanwhile left out), in group order. */
+  private async waitingOf(userIds: number[]): Promise<Map<number, UserRow['waiting']>> {
+    const waiting = new Map<number, UserRow['waiting']>();
+    if (!userIds.length) return waiting;
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      `SELECT w.user_id, w.since, w.attempts, w.last_error, g.id, g.name, g.country_code
+         FROM seat_waits w JOIN node_groups g ON g.id = w.group_id
+        WHERE w.user_id = ANY($1::int[]) AND NOT EXISTS (
+          SELECT 1 FROM assignments a WHERE a.user_id = w.user_id AND a.group_id = w.group_id AND a.state = 'active')
+        ORDER BY g.sort_order, g.id`,
+      [userIds],
+    );
+    for (const row of rows) {
+      const userId = row['user_id'] as number;
+      if (!waiting.has(userId)) waiting.set(userId, []);
+      waiting.get(userId)!.push({
+        group: {
+          id: row['id'] as number,
+          name: row['name'] as string,
+          countryCode: row['country_code'] as string | null,
+        },
+        since: new Date(row['since'] as string),
+        attempts: row['attempts'] as number,
+        lastError: row['last_error'] as string | null,
+      });
+    }
+    return waiting;
   }
 
   private withNode() {
@@ -323,12 +363,12 @@ export class UsersRepository {
 type JoinedSeat = Assignment & { node?: NodeEntity; group?: NodeGroup };
 
 /** The users API's row out of a user the query joined its seats onto, the seats in group order. */
-function toRow(user: VpnUser): UserRow {
+function toRow(user: VpnUser, waiting: UserRow['waiting'] = []): UserRow {
   const joined = user as VpnUser & { seats?: JoinedSeat[] };
   const seats = (joined.seats ?? []).flatMap(({ node, group, ...assignment }) =>
     node && group ? [{ assignment: Object.assign(new Assignment(), assignment), node, group }] : [],
   );
   delete joined.seats;
   seats.sort((a, b) => a.group.sortOrder - b.group.sortOrder || a.group.id - b.group.id);
-  return { user, seats };
+  return { user, seats, waiting };
 }

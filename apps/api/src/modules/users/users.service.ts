@@ -113,6 +113,11 @@ export class UsersService {
     return this.users.takenTelegramIds(ids, manager);
   }
 
+  /** The plans (group ids) of these users, read under the caller's locks; deleted users are left out. */
+  plansOf(userIds: number[], manager: EntityManager): Promise<Map<number, number[]>> {
+    return this.users.plansOf(userIds, manager);
+  }
+
   createAdopted(manager: EntityManager, fields: Parameters<UsersRepository['createAdopted']>[1]): Promise<VpnUser> {
     return this.users.createAdopted(manager, fields);
   }

@@ -14,6 +14,22 @@ const user = {
   node: { id: 1, name: 'ams-1', location: null },
   clientEmail: 'u7-n1',
   assignedAt: '2026-11-22T00:00:00.000Z',
+  servers: [
+    {
+      group: { id: 1, name: 'Netherlands', countryCode: 'NL' },
+      node: { id: 1, name: 'ams-1', location: null },
+      clientEmail: 'u7-n1',
+      assignedAt: '2026-11-22T00:00:00.000Z',
+    },
+  ],
+  waiting: [
+    {
+      group: { id: 2, name: 'Germany', countryCode: 'DE' },
+      since: '2026-11-23T00:00:00.000Z',
+      attempts: 3,
+      lastError: 'no healthy node with free capacity in the group',
+    },
+  ],
   createdAt: '2026-11-22T00:00:00.000Z',
   access: {
     status: 'active',
@@ -27,6 +43,7 @@ const user = {
     usedBytes: 12.5e9,
     deviceLimit: 2,
     note: null,
+    groups: [1, 2],
   },
 };
 
@@ -88,6 +105,30 @@ describe('UserPage', () => {
     await waitFor(() => expect(calls.some((call) => call.method === 'DELETE')).toBe(true));
     expect(calls.find((call) => call.path === '/users/7/access')).toMatchObject({ body: { enabled: false } });
     expect(calls.find((call) => call.path === '/users/7/extend')).toMatchObject({ body: { days: 30 } });
+  });
+
+  it('lists each server and the seats waiting for capacity, and changes the plan’s groups', async () => {
+    const calls = fakeApi({
+      'GET /users/7': () => ({ status: 200, body: user }),
+      'GET /groups': () => ({
+        status: 200,
+        body: [
+          { id: 1, name: 'Netherlands', countryCode: 'NL', sortOrder: 0, defaultForNewUsers: true, nodeCount: 1 },
+          { id: 2, name: 'Germany', countryCode: 'DE', sortOrder: 1, defaultForNewUsers: false, nodeCount: 0 },
+          { id: 3, name: 'Premium', countryCode: null, sortOrder: 2, defaultForNewUsers: false, nodeCount: 2 },
+        ],
+      }),
+      'PATCH /users/7/access': () => ({ status: 200, body: user }),
+    });
+    show();
+    const servers = await screen.findByRole('table', { name: 'Servers' });
+    expect(servers).toHaveTextContent('🇳🇱 Netherlandsams-1');
+    expect(servers).toHaveTextContent('🇩🇪 Germanywaiting for capacity (no healthy node');
+    fireEvent.click(await screen.findByLabelText('Premium'));
+    fireEvent.click(screen.getByLabelText('🇩🇪 Germany'));
+    fireEvent.click(screen.getByRole('button', { name: 'Save groups' }));
+    await waitFor(() => expect(calls.some((call) => call.method === 'PATCH')).toBe(true));
+    expect(calls.find((call) => call.method === 'PATCH')).toMatchObject({ body: { groups: [1, 3] } });
   });
 
   it('turns form values into the API’s fields', () => {

@@ -8,6 +8,7 @@ import { UsageChart } from '../../../components/usage-chart';
 import { ApiError } from '../../../lib/api-client';
 import { useNodes } from '../../../lib/queries/nodes';
 import { formatBytes, useUserUsage } from '../../../lib/queries/usage';
+import { UserServers } from './user-servers';
 import { deleteUser, extendAccess, resetTraffic, rotateKey, updateAccess, useUser, useUserAction } from '../api/user';
 
 const GB = 1e9;
@@ -76,8 +77,8 @@ function UserDetails({ user }: { user: UserView }) {
     <section>
       <h1>{user.username ?? `User ${user.id}`}</h1>
       <p>
-        <Badge tone={accessTone(access.status)}>{access.status}</Badge> telegram id {user.telegramId ?? '—'} · node{' '}
-        {user.node?.name ?? 'none'} · used {formatBytes(access.usedBytes)}
+        <Badge tone={accessTone(access.status)}>{access.status}</Badge> telegram id {user.telegramId ?? '—'} ·{' '}
+        {user.servers.length} server(s) · used {formatBytes(access.usedBytes)}
         {access.trafficLimitBytes ? ` of ${formatBytes(access.trafficLimitBytes)}` : ''}
         {access.expiresAt && ` · until ${new Date(access.expiresAt).toLocaleString()}`}
         {access.nextResetAt && ` · traffic resets ${new Date(access.nextResetAt).toLocaleString()}`}
@@ -158,6 +159,7 @@ function UserDetails({ user }: { user: UserView }) {
           Save plan
         </button>
       </form>
+      <UserServers user={user} />
       <UserUsage user={user} />
     </section>
   );

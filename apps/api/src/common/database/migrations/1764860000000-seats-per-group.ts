@@ -3,7 +3,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * A user's plan names the groups they hold a seat in, and holds one seat (active assignment) per group: the unique
  * indexes move from the user to the (user, group) pair. Existing users keep what they have: a plan of the groups of
- * their seats, or the groups marked for new users when they have none. Nothing moves.
+ * their seats, or the groups marked for new users when they have none. Nothing moves. A seat that cannot be placed
+ * yet waits in `seat_waits`, retried as capacity returns.
  */
 export class SeatsPerGroup1764860000000 implements MigrationInterface {
   name = 'SeatsPerGroup1764860000000';
@@ -45,10 +46,23 @@ export class SeatsPerGroup1764860000000 implements MigrationInterface {
     await db.query(
       `CREATE UNIQUE INDEX assignments_one_live_per_node ON assignments (user_id, node_id) WHERE state <> 'released'`,
     );
+    await db.query(`
+      CREATE TABLE seat_waits (
+        user_id integer NOT NULL REFERENCES vpn_users (id) ON DELETE CASCADE,
+        group_id integer NOT NULL REFERENCES node_groups (id) ON DELETE CASCADE,
+        since timestamptz NOT NULL DEFAULT now(),
+        attempts integer NOT NULL DEFAULT 0 CHECK (attempts BETWEEN 0 AND 1000000),
+        next_try_at timestamptz NOT NULL DEFAULT now(),
+        last_error varchar(500),
+        PRIMARY KEY (user_id, group_id)
+      )`);
+    await db.query(`CREATE INDEX seat_waits_due ON seat_waits (next_try_at)`);
+    await db.query(`CREATE INDEX seat_waits_group ON seat_waits (group_id)`);
   }
 
   /** Back to one seat per user: every seat but each user's first (by group order) is released first. */
   async down(db: QueryRunner): Promise<void> {
+    await db.query(`DROP TABLE seat_waits`);
     await db.query(`
       UPDATE assignments SET state = 'released', released_at = now()
        WHERE state = 'active' AND id NOT IN (

@@ -1,0 +1,186 @@
+import { PanelSimulator } from '@fleet/panel-sim';
+import { checkHealth, checkInvariants, eventually, fleetEmails, patchNodes, startFleet } from './support/fleet';
+import { startTestApp, TestApp } from './support/test-app';
+
+type Fleet = Awaited<ReturnType<typeof startFleet>>;
+
+/**
+ * A seat per group of the plan (real HTTP, PostgreSQL, simulated panels): the key body, the node answer and the
+ * subscription list every server in group order; a plan change places and releases seats; a group without room leaves
+ * its seat waiting, placed when room returns; a failover moves a seat within its group only.
+ */
+describe('seats: one server per group of the plan', () => {
+  let t: TestApp;
+  let fleet: Fleet;
+  let bot: { Authorization: string };
+  let groups: { main: number; germany: number; dutch: number };
+  const byNode = () => new Map(fleet.nodeIds.map((id, i) => [id, fleet.panels[i]] as [number, PanelSimulator]));
+  const seats = async (userId: number) =>
+    (
+      await t.dataSource.query(
+        `SELECT group_id, node_id FROM assignments WHERE user_id = $1 AND state = 'active' ORDER BY group_id`,
+        [userId],
+      )
+    ).map((row: { group_id: number; node_id: number }) => [row.group_id, row.node_id]);
+
+  beforeEach(async () => {
+    t = await startTestApp({ env: { BACKGROUND_TICK_MS: '100', JOB_CONCURRENCY: '2' } });
+    // Nodes 1–2 in `default`, 3–4 in Germany, 5 in the Netherlands.
+    fleet = await startFleet(
+      t,
+      Array.from({ length: 5 }, () => ({ node: { maxUsers: 20 } })),
+    );
+    bot = { Authorization: `Bearer ${await t.tokenFor('bot')}` };
+    const create = async (body: Record<string, unknown>) =>
+      (await t.http().post('/api/v1/groups').set(fleet.auth).send(body).expect(201)).body.id as number;
+    const [{ id: main }] = await t.dataSource.query(`SELECT id FROM node_groups WHERE name = 'default'`);
+    groups = {
+      main,
+      germany: await create({ name: 'Germany', countryCode: 'DE', sortOrder: 10, defaultForNewUsers: true }),
+      dutch: await create({ name: 'Netherlands', countryCode: 'NL', sortOrder: 20, defaultForNewUsers: true }),
+    };
+    await patchNodes(t, fleet.auth, fleet.nodeIds.slice(2, 4), { groupId: groups.germany });
+    await patchNodes(t, fleet.auth, fleet.nodeIds.slice(4), { groupId: groups.dutch });
+  });
+  afterEach(async () => {
+    await t.close();
+    await fleet.stop();
+  });
+
+  it('places a seat in each group; the key, the node answer and the subscription list them in group order', async () => {
+    const puts = await Promise.all(
+      Array.from({ length: 50 }, () => t.http().put('/api/v1/keys/7001').set(bot).send({})),
+    );
+    expect(puts.map((put) => put.status).sort((a, b) => b - a)).toEqual([201, ...Array(49).fill(200)]);
+    const key = puts.find((put) => put.status === 201)!.body;
+    for (const put of puts) expect(put.body.keys).toEqual(key.keys);
+    expect(key.keys.map((seat: { group: { name: string } }) => seat.group.name)).toEqual([
+      'default',
+      'Germany',
+      'Netherlands',
+    ]);
+    expect(key.access.groups).toEqual([groups.main, groups.germany, groups.dutch]);
+    expect(key.key).toBe(key.keys[0].key);
+    expect(key.keys[1].key).toMatch(/#%F0%9F%87%A9%F0%9F%87%AA%20Germany$/); // 🇩🇪 Germany
+    expect(await t.dataSource.query(`SELECT count(*)::int AS n FROM vpn_users`)).toEqual([{ n: 1 }]);
+    const placed = await seats(key.userId);
+    expect(placed.map(([group]: number[]) => group)).toEqual([groups.main, groups.germany, groups.dutch]);
+    expect(placed[2][1]).toBe(fleet.nodeIds[4]);
+
+    const node = (await t.http().get('/api/v1/keys/7001/node').set(bot).expect(200)).body;
+    expect(node.servers.map((server: { node: { id: number } }) => server.node.id)).toEqual(
+      key.keys.map((seat: { node: { id: number } }) => seat.node.id),
+    );
+    const token = key.subscriptionUrl.split('/sub/')[1];
+    const links = Buffer.from((await t.http().get(`/sub/${token}`).expect(200)).text, 'base64')
+      .toString()
+      .split('\n')
+      .filter(Boolean);
+    expect(links).toEqual(key.keys.map((seat: { key: string }) => seat.key));
+    await checkInvariants(t, byNode());
+  });
+
+  it('a plan change releases the dropped group’s seat (client off its panel) and places the added one', async () => {
+    await t.http().patch(`/api/v1/groups/${groups.dutch}`).set(fleet.auth).send({ defaultForNewUsers: false });
+    const key = (await t.http().put('/api/v1/keys/7002').set(bot).send({}).expect(201)).body;
+    expect(key.keys).toHaveLength(2);
+    const germanNode = key.keys[1].node.id;
+    const patched = await t
+      .http()
+      .patch('/api/v1/keys/7002/access')
+      .set(bot)
+      .send({ groups: ['netherlands', groups.main] })
+      .expect(200);
+    expect(patched.body.access.groups).toEqual([groups.main, groups.dutch]);
+    expect(patched.body.keys.map((seat: { group: { id: number } }) => seat.group.id)).toEqual([
+      groups.main,
+      groups.dutch,
+    ]);
+    const germanPanel = fleet.panels[fleet.nodeIds.indexOf(germanNode)];
+    expect(fleetEmails(germanPanel)).toEqual([]);
+    const [changed] = await t.dataSource.query(
+      `SELECT payload FROM events WHERE type = 'user.access_changed' ORDER BY id DESC LIMIT 1`,
+    );
+    expect(changed.payload.changed).toEqual(['groups']);
+    await checkInvariants(t, byNode());
+  });
+
+  it.each<[string, unknown, RegExp]>([
+    ['an unknown group', ['Atlantis'], /groups\[0\]: no group "Atlantis"/],
+    ['an unknown id', [999_999], /groups\[0\]/],
+    ['a group twice', ['Germany', 'germany'], /groups\[1\]: group Germany is named twice/],
+    ['no group', [], /at least one group/],
+    ['1,000 groups', Array.from({ length: 1000 }, (_, i) => i + 1), /groups must have at most 200 items/],
+    ['a non-integer id', [1.5], /each entry of groups/],
+    ['an id past int4', [2_147_483_648], /each entry of groups/],
+    ['an object', [{ id: 1 }], /each entry of groups/],
+    ['not a list', 'Germany', /groups must be an array/],
+  ])('refuses a plan naming %s, naming the field, changing nothing', async (_label, groupsField, message) => {
+    const key = (await t.http().put('/api/v1/keys/7003').set(bot).send({})).body;
+    const refused = await t.http().patch('/api/v1/keys/7003/access').set(bot).send({ groups: groupsField }).expect(400);
+    expect([refused.body.message].flat().join('; ')).toMatch(message);
+    expect((await t.http().get('/api/v1/keys/7003').set(bot).expect(200)).body.keys).toEqual(key.keys);
+  });
+
+  it('refuses a plan change with wrong credentials', async () => {
+    await t.http().put('/api/v1/keys/7004').set(bot).send({}).expect(201);
+    await t
+      .http()
+      .patch('/api/v1/keys/7004/access')
+      .set({ Authorization: 'Bearer wrong' })
+      .send({ groups: ['Germany'] })
+      .expect(401);
+  });
+
+  it('a group without room leaves its seat waiting, without failing the others; placed once room returns', async () => {
+    await patchNodes(t, fleet.auth, [fleet.nodeIds[4]], { status: 'maintenance' });
+    const key = (await t.http().put('/api/v1/keys/7005').set(bot).send({}).expect(201)).body;
+    expect(key.keys.map((seat: { group: { id: number } }) => seat.group.id)).toEqual([groups.main, groups.germany]);
+    const user = (await t.http().get(`/api/v1/users/${key.userId}`).set(fleet.auth).expect(200)).body;
+    expect(user.waiting).toEqual([
+      expect.objectContaining({ group: { id: groups.dutch, name: 'Netherlands', countryCode: 'NL' } }),
+    ]);
+    await patchNodes(t, fleet.auth, [fleet.nodeIds[4]], { status: 'active' });
+    const placed = await eventually(
+      () => seats(key.userId),
+      (rows: number[][]) => rows.length === 3,
+      20_000,
+    );
+    expect(placed[2]).toEqual([groups.dutch, fleet.nodeIds[4]]);
+    expect((await t.http().get(`/api/v1/users/${key.userId}`).set(fleet.auth).expect(200)).body.waiting).toEqual([]);
+    await checkInvariants(t, byNode());
+  });
+
+  it('a failover moves the fallen node’s seats within their group; the user’s other seats stay', async () => {
+    const keys = [];
+    for (let i = 0; i < 4; i++)
+      keys.push(
+        (
+          await t
+            .http()
+            .put(`/api/v1/keys/${7100 + i}`)
+            .set(bot)
+            .send({})
+        ).body,
+      );
+    const before = new Map(await Promise.all(keys.map(async (key) => [key.userId, await seats(key.userId)] as const)));
+    const fallen = fleet.nodeIds[2]; // a German node
+    await fleet.panels[2].setFault({ kind: 'refuse' });
+    await checkHealth(t, fleet.auth, fallen, 3);
+    await eventually(
+      () => t.dataSource.query(`SELECT 1 FROM assignments WHERE node_id = $1 AND state = 'active'`, [fallen]),
+      (rows: unknown[]) => rows.length === 0,
+      20_000,
+    );
+    for (const key of keys) {
+      const now = await seats(key.userId);
+      const was = before.get(key.userId)!;
+      expect(now.map(([group]: number[]) => group)).toEqual(was.map(([group]: number[]) => group));
+      for (const [i, [group, node]] of now.entries()) {
+        if (group === groups.germany) expect(node).toBe(fleet.nodeIds[3]);
+        else expect(node).toBe(was[i][1]);
+      }
+    }
+    await checkInvariants(t, new Map([...byNode()].filter(([id]) => id !== fallen)));
+  });
+});
