@@ -113,7 +113,7 @@ describe('node groups API (real HTTP, real PostgreSQL)', () => {
     }
   });
 
-  it('a node serving users keeps its group (drain it first)', async () => {
+  it('a node with a placement onto it under way keeps its group until it lands (409 naming groupId)', async () => {
     const group = (await create({ name: 'Latvia' }).expect(201)).body;
     const node = (
       await t
@@ -123,11 +123,21 @@ describe('node groups API (real HTTP, real PostgreSQL)', () => {
         .send(nodeBody({ name: 'lv-rix-1' }))
         .expect(201)
     ).body;
-    await t.dataSource.query(`UPDATE nodes SET current_users = 3 WHERE id = $1`, [node.id]);
+    const [user] = await t.dataSource.query(
+      `INSERT INTO vpn_users (telegram_id, uuid, subscription_token) VALUES (4401, gen_random_uuid(), 'tok-4401')
+       RETURNING id`,
+    );
+    await t.dataSource.query(
+      `INSERT INTO assignments (user_id, node_id, group_id, inbound_id, client_email, state)
+       VALUES ($1, $2, $3, 1, 'u-lv', 'pending')`,
+      [user.id, node.id, node.groupId],
+    );
     const refused = await t.http().patch(`/api/v1/nodes/${node.id}`).set(admin).send({ groupId: group.id }).expect(409);
-    expect(refused.body).toMatchObject({ code: 'NODE_HAS_USERS' });
+    expect(refused.body).toMatchObject({ code: 'MOVE_IN_PROGRESS' });
     expect(refused.body.message).toMatch(/groupId/);
-    await t.dataSource.query(`UPDATE nodes SET current_users = 0 WHERE id = $1`, [node.id]);
+    expect((await t.http().get(`/api/v1/nodes/${node.id}`).set(admin).expect(200)).body.groupId).toBe(node.groupId);
+    await t.dataSource.query(`DELETE FROM assignments WHERE user_id = $1`, [user.id]);
+    await t.http().patch(`/api/v1/nodes/${node.id}`).set(admin).send({ groupId: group.id }).expect(200);
   });
 
   it('rejects invalid input with a 400 naming the field, and writes nothing', async () => {

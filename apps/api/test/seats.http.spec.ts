@@ -183,4 +183,44 @@ describe('seats: one server per group of the plan', () => {
     }
     await checkInvariants(t, new Map([...byNode()].filter(([id]) => id !== fallen)));
   });
+
+  it('a node moved to another group: seats follow it where the plan names that group, the others move in theirs', async () => {
+    const [one, two] = fleet.nodeIds;
+    await patchNodes(t, fleet.auth, [two, fleet.nodeIds[4]], { status: 'maintenance' });
+    const follower = (await t.http().put('/api/v1/keys/7201').set(bot).send({}).expect(201)).body;
+    const stayer = (await t.http().put('/api/v1/keys/7202').set(bot).send({}).expect(201)).body;
+    await t.http().patch('/api/v1/keys/7202/access').set(bot).send({ groups: ['default'] }).expect(200);
+    expect(await seats(stayer.userId)).toEqual([[groups.main, one]]);
+    expect((await seats(follower.userId))[0]).toEqual([groups.main, one]);
+    await patchNodes(t, fleet.auth, [two], { status: 'active' });
+
+    await patchNodes(t, fleet.auth, [one], { groupId: groups.dutch });
+    const moved = await eventually(
+      () => seats(stayer.userId),
+      (rows: number[][]) => rows[0]?.[1] === two,
+      20_000,
+    );
+    expect(moved).toEqual([[groups.main, two]]);
+    const follows = await eventually(
+      () => seats(follower.userId),
+      (rows: number[][]) => rows.length === 3,
+      20_000,
+    );
+    // The seat on node one now stands for the Netherlands; its default seat was placed anew on node two.
+    expect(follows).toEqual(
+      [
+        [groups.main, two],
+        [groups.germany, expect.any(Number)],
+        [groups.dutch, one],
+      ].sort((a, b) => Number(a[0]) - Number(b[0])),
+    );
+    const [job] = await t.dataSource.query(`SELECT kind, node_id FROM jobs WHERE kind = 'regroup'`);
+    expect(job).toEqual({ kind: 'regroup', node_id: one });
+    await eventually(
+      () => t.dataSource.query(`SELECT 1 FROM seat_waits`),
+      (rows: unknown[]) => rows.length === 0,
+      20_000,
+    );
+    await checkInvariants(t, byNode());
+  });
 });

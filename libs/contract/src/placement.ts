@@ -136,7 +136,7 @@ export interface RebalanceStarted {
   moves: number;
 }
 
-export const JOB_KINDS = ['rebalance', 'failover', 'node-delete', 'drain'] as const;
+export const JOB_KINDS = ['rebalance', 'failover', 'node-delete', 'drain', 'regroup'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 export const JOB_STATUSES = ['pending', 'running', 'completed', 'failed'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];

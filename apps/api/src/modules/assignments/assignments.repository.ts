@@ -166,15 +166,59 @@ export class AssignmentsRepository {
     return users;
   }
 
-  /** Every active user of a node, oldest first (`servingOnly`: those who may use the service, for a failover). */
-  async activeUsersOf(nodeId: number, manager: EntityManager, { servingOnly = false } = {}): Promise<number[]> {
+  /**
+   * Every active user of a node, oldest first (`servingOnly`: those who may use the service, for a failover;
+   * `outsideGroup`: those whose seat there stands for another group).
+   */
+  async activeUsersOf(
+    nodeId: number,
+    manager: EntityManager,
+    { servingOnly = false, outsideGroup }: ActiveUsersOptions = {},
+  ): Promise<number[]> {
     const rows: Array<{ user_id: number }> = await manager.query(
       `SELECT a.user_id FROM assignments a JOIN vpn_users u ON u.id = a.user_id
         WHERE a.node_id = $1 AND a.state = 'active' ${servingOnly ? `AND ${servingSql('u')}` : ''}
+          ${outsideGroup === undefined ? '' : 'AND a.group_id <> $2'}
         ORDER BY a.id`,
-      [nodeId],
+      outsideGroup === undefined ? [nodeId] : [nodeId, outsideGroup],
     );
     return rows.map((row) => row.user_id);
+  }
+
+  /**
+   * The node's seats take its (new) group where their users' plans name it and they hold no seat there yet: they
+   * follow the node instead of moving, and the group each stood for, still in the plan, gets a waiting seat. Answers
+   * how many followed.
+   */
+  async followNode(nodeId: number, groupId: number, manager: EntityManager): Promise<number> {
+    const [{ n }]: Array<{ n: number }> = await manager.query(
+      `WITH followed AS (
+         UPDATE assignments a SET group_id = $2, updated_at = now()
+           FROM (SELECT s.id, s.group_id AS old_group FROM assignments s JOIN vpn_users u ON u.id = s.user_id
+                  WHERE s.node_id = $1 AND s.state = 'active' AND s.group_id <> $2 AND $2 = ANY(u.plan_groups)
+                    AND NOT EXISTS (SELECT 1 FROM assignments o
+                                     WHERE o.user_id = s.user_id AND o.group_id = $2 AND o.state <> 'released')
+                  FOR UPDATE OF s) f
+          WHERE a.id = f.id
+         RETURNING a.user_id, f.old_group),
+       waiting AS (
+         INSERT INTO seat_waits (user_id, group_id)
+         SELECT f.user_id, f.old_group FROM followed f JOIN vpn_users u ON u.id = f.user_id
+          WHERE f.old_group = ANY(u.plan_groups)
+         ON CONFLICT DO NOTHING)
+       SELECT count(*)::int AS n FROM followed`,
+      [nodeId, groupId],
+    );
+    return n;
+  }
+
+  /** Whether a placement or move onto the node is under way. */
+  async pendingOn(nodeId: number, manager: EntityManager): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      `SELECT 1 FROM assignments WHERE node_id = $1 AND state = 'pending' LIMIT 1`,
+      [nodeId],
+    );
+    return rows.length > 0;
   }
 
   /** Users on the node whose panel client is behind their access (a change still to write there), in id order
@@ -239,4 +283,9 @@ export interface SeatFields {
   inboundId: number;
   clientEmail: string;
   accessVersion: number;
+}
+
+export interface ActiveUsersOptions {
+  servingOnly?: boolean;
+  outsideGroup?: number;
 }

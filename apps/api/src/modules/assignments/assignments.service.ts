@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Assignment } from './assignment.entity';
-import { AssignmentsRepository } from './assignments.repository';
+import { ActiveUsersOptions, AssignmentsRepository } from './assignments.repository';
 
 /** Which node serves each user, as other modules read it, and the access versions their clients carry. */
 @Injectable()
@@ -18,9 +18,22 @@ export class AssignmentsService {
     return this.assignments.countLive(nodeId, manager);
   }
 
-  /** Every active user of a node, oldest first (`servingOnly`: those who may use the service, for a failover). */
-  activeUsersOf(nodeId: number, manager: EntityManager, options: { servingOnly?: boolean } = {}): Promise<number[]> {
+  /**
+   * Every active user of a node, oldest first (`servingOnly`: those who may use the service, for a failover;
+   * `outsideGroup`: those whose seat there stands for another group).
+   */
+  activeUsersOf(nodeId: number, manager: EntityManager, options: ActiveUsersOptions = {}): Promise<number[]> {
     return this.assignments.activeUsersOf(nodeId, manager, options);
+  }
+
+  /** The node's seats take its group where their users' plans name it (and hold no seat there); answers how many. */
+  followNode(nodeId: number, groupId: number, manager: EntityManager): Promise<number> {
+    return this.assignments.followNode(nodeId, groupId, manager);
+  }
+
+  /** Whether a placement or move onto the node is under way. */
+  pendingOn(nodeId: number, manager: EntityManager): Promise<boolean> {
+    return this.assignments.pendingOn(nodeId, manager);
   }
 
   /** For a rebalance: per slice, `take` serving users of the node after the first `skip`, newest assignment first. */

@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { ErrorCode, JobKind } from '@fleet/contract';
 import { DomainError } from '../../common/errors/domain-error';
 import { AssignmentsService } from '../assignments/assignments.service';
+import { MoveEngine } from '../assignments/move-engine.service';
 import { JobRunnerService } from '../jobs/job-runner.service';
 import { JobsService } from '../jobs/jobs.service';
 import { NodeEntity } from '../nodes/node.entity';
@@ -26,14 +27,51 @@ export class EvacuationService implements OnModuleInit {
     private readonly jobs: JobsService,
     private readonly runner: JobRunnerService,
     private readonly lifecycle: NodeLifecycle,
+    private readonly engine: MoveEngine,
   ) {}
 
-  /** A fall queues the node's users for a move in the transaction that records it; the job starts once committed. */
+  /**
+   * A fall queues the node's users for a move in the transaction that records it; the job starts once committed. A
+   * move to another group does the same for the seats that cannot follow the node (a `regroup` job).
+   */
   onModuleInit(): void {
     this.lifecycle.onFell(async (node, manager) => {
       const jobId = await this.startFailover(node, manager);
       if (jobId !== null) return () => this.runner.kick();
     });
+    this.lifecycle.onRegrouped({
+      // Before the node's row, as reservation batches take them: no placement decides on the old group meanwhile.
+      prepare: (manager) => this.engine.holdReservations(manager),
+      moved: async (node, { actor }, manager) => {
+        const jobId = await this.regroup(node, actor, manager);
+        if (jobId !== null) return () => this.runner.kick();
+      },
+    });
+  }
+
+  /**
+   * The node is in another group now: seats there follow it where their users' plans name the new group (and hold no
+   * seat in it yet); the others are queued to move to nodes of their own group. Refused while a placement or move
+   * onto the node is under way (it would land in the old group after this).
+   */
+  private async regroup(node: NodeEntity, actor: string, manager: EntityManager): Promise<number | null> {
+    if (await this.assignments.pendingOn(node.id, manager)) {
+      throw new DomainError(
+        ErrorCode.MoveInProgress,
+        `groupId: users are being placed on node ${node.name} right now; try again in a moment`,
+      );
+    }
+    const followed = await this.assignments.followNode(node.id, node.groupId, manager);
+    const users = await this.assignments.activeUsersOf(node.id, manager, { outsideGroup: node.groupId });
+    if (followed) this.logger.log(`node ${node.name} changed group: ${followed} seat(s) follow it`);
+    if (!users.length) return null;
+    const job = await this.jobs.create(
+      'regroup',
+      users.map((userId) => ({ userId, fromNodeId: node.id, toNodeId: null })),
+      { actor, nodeId: node.id },
+      manager,
+    );
+    return job.id;
   }
 
   /**

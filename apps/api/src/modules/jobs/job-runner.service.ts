@@ -22,6 +22,7 @@ const REASON: Record<Job['kind'], MoveReason> = {
   failover: 'failover',
   'node-delete': 'node-delete',
   drain: 'drain',
+  regroup: 'regroup',
 };
 
 /**

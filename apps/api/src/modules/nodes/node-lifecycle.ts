@@ -8,6 +8,19 @@ export type AfterCommit = () => void;
 /** Runs inside the transaction that records a node's fall: what it writes commits (or not) with the fall. */
 export type FellHook = (node: NodeEntity, manager: EntityManager) => Promise<AfterCommit | void>;
 
+/**
+ * Runs in the transaction that moves a node to another group: `prepare` before the node's row is locked (locks that
+ * come before node rows), `moved` once the node is in its new group (what it writes commits, or not, with the move).
+ */
+export interface RegroupHook {
+  prepare(manager: EntityManager): Promise<void>;
+  moved(
+    node: NodeEntity,
+    change: { fromGroupId: number; actor: string },
+    manager: EntityManager,
+  ): Promise<AfterCommit | void>;
+}
+
 /** Answers why the node may not serve yet, or null when it may. */
 export type ServingGate = (node: NodeEntity) => Promise<string | null>;
 
@@ -30,11 +43,35 @@ export type ServingStage = (typeof SERVING_STAGES)[number];
 @Injectable()
 export class NodeLifecycle {
   private readonly fellHooks: FellHook[] = [];
+  private readonly regroupHooks: RegroupHook[] = [];
   private readonly gates = new Map<ServingStage, ServingGate>();
   private readonly chores = new Map<ServingStage, ServingChore>();
 
   onFell(hook: FellHook): void {
     this.fellHooks.push(hook);
+  }
+
+  onRegrouped(hook: RegroupHook): void {
+    this.regroupHooks.push(hook);
+  }
+
+  /** A node may move to another group (in `manager`'s transaction, before its row is locked). */
+  async regrouping(manager: EntityManager): Promise<void> {
+    for (const hook of this.regroupHooks) await hook.prepare(manager);
+  }
+
+  /** The node moved to another group (recorded by `manager`'s transaction); returns what to do once it commits. */
+  async regrouped(
+    node: NodeEntity,
+    change: { fromGroupId: number; actor: string },
+    manager: EntityManager,
+  ): Promise<AfterCommit> {
+    const after: AfterCommit[] = [];
+    for (const hook of this.regroupHooks) {
+      const then = await hook.moved(node, change, manager);
+      if (then) after.push(then);
+    }
+    return () => after.forEach((then) => then());
   }
 
   /** Gates a node's return at `stage`; a gate that refuses keeps the node out and skips the later stages. */

@@ -15,6 +15,7 @@ import type { NodeCandidate } from './node-candidate';
 import type { DriftRecord } from './node-drift';
 import { NodeDriftRepository } from './node-drift.repository';
 import { NodeChanges } from './node-changes';
+import { AfterCommit, NodeLifecycle } from './node-lifecycle';
 import { HealthFields, NodeFilter, NodeLoadFacts, NodesRepository } from './nodes.repository';
 
 /** Changes that point the node at another panel or inbound: it is checked again before it takes users. */
@@ -50,6 +51,7 @@ export class NodesService {
     private readonly changes: NodeChanges,
     private readonly drift: NodeDriftRepository,
     private readonly groups: GroupsService,
+    private readonly lifecycle: NodeLifecycle,
   ) {}
 
   async testConnection(id: number): Promise<ConnectionTest> {
@@ -96,12 +98,19 @@ export class NodesService {
     return mapNode(listingOf(saved));
   }
 
+  /**
+   * Applies a PATCH. A node moved to another group takes its users' seats along where their plans name that group;
+   * the others are moved to nodes of their own group (the regroup hooks: a `regroup` job).
+   */
   async update(id: number, body: UpdateNodeDto, actor: string): Promise<NodeView> {
+    let afterCommit: AfterCommit = () => undefined;
     const { node, changed } = await this.inTransaction(async (manager) => {
+      if (body.groupId !== undefined) await this.lifecycle.regrouping(manager);
       const node = await this.nodes.findByIdForUpdate(id, manager);
       if (!node) throw notFound(id);
       if (body.name !== undefined) await this.assertNameFree(body.name, id, manager);
       const changed = this.apply(node, body);
+      const fromGroupId = node.groupId;
       if (await this.placeInGroup(node, body.groupId, manager)) changed.push('groupId');
       if (changed.length === 0) return { node, changed };
       if (changed.includes('inboundId')) node.inboundSnapshot = null; // links wait for the new inbound's check
@@ -110,8 +119,11 @@ export class NodesService {
         { type: EventType.NodeUpdated, actor, nodeId: id, payload: { name: saved.name, changed } },
         manager,
       );
+      if (changed.includes('groupId'))
+        afterCommit = await this.lifecycle.regrouped(saved, { fromGroupId, actor }, manager);
       return { node: saved, changed };
     });
+    afterCommit();
     if (changed.length)
       this.changes.saved(
         node,
@@ -267,8 +279,7 @@ export class NodesService {
 
   /**
    * Puts the node in the group named (which must exist), a new node without one in the first group; answers whether
-   * the group changed. A node serving users keeps its group for now: they would have to move with it, which plans
-   * that name their groups will decide.
+   * the group changed.
    */
   async placeInGroup(node: NodeEntity, groupId: number | undefined, manager: EntityManager): Promise<boolean> {
     if (groupId === undefined) {
@@ -278,12 +289,6 @@ export class NodesService {
     }
     if (node.groupId === groupId) return false;
     await this.groups.require(groupId, manager);
-    if (node.id !== undefined && node.currentUsers > 0) {
-      throw new DomainError(
-        ErrorCode.NodeHasUsers,
-        `groupId: node ${node.name} serves ${node.currentUsers} users; drain it before moving it to another group`,
-      );
-    }
     node.groupId = groupId;
     return true;
   }

@@ -57,12 +57,23 @@ export class SeatsPerGroup1764860000000 implements MigrationInterface {
         PRIMARY KEY (user_id, group_id)
       )`);
     await db.query(`CREATE INDEX seat_waits_due ON seat_waits (next_try_at)`);
+    // A node moved to another group: the seats of the old one move to its nodes.
+    await db.query(`ALTER TABLE jobs DROP CONSTRAINT jobs_kind_check`);
+    await db.query(
+      `ALTER TABLE jobs ADD CONSTRAINT jobs_kind_check
+         CHECK (kind IN ('rebalance', 'failover', 'node-delete', 'drain', 'regroup'))`,
+    );
     await db.query(`CREATE INDEX seat_waits_group ON seat_waits (group_id)`);
   }
 
   /** Back to one seat per user: every seat but each user's first (by group order) is released first. */
   async down(db: QueryRunner): Promise<void> {
     await db.query(`DROP TABLE seat_waits`);
+    await db.query(`DELETE FROM jobs WHERE kind = 'regroup'`);
+    await db.query(`ALTER TABLE jobs DROP CONSTRAINT jobs_kind_check`);
+    await db.query(
+      `ALTER TABLE jobs ADD CONSTRAINT jobs_kind_check CHECK (kind IN ('rebalance', 'failover', 'node-delete', 'drain'))`,
+    );
     await db.query(`
       UPDATE assignments SET state = 'released', released_at = now()
        WHERE state = 'active' AND id NOT IN (
