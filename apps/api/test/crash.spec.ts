@@ -23,7 +23,7 @@ describe('crash at every step of placement and migration (built app, SIGKILL, re
 
   beforeEach(async () => {
     database = await createTestDatabase();
-    panels = await Promise.all([0, 1].map((i) => new PanelSimulator({ tag: `c${i}` }).start()));
+    panels = await Promise.all([0, 1, 2, 3].map((i) => new PanelSimulator({ tag: `c${i}` }).start()));
   });
   afterEach(async () => {
     if (running) {
@@ -49,7 +49,20 @@ describe('crash at every step of placement and migration (built app, SIGKILL, re
   }
 
   const addNodes = (api: ReturnType<typeof request>, auth: Record<string, string>) =>
-    addPanelsAsNodes(api, auth, panels, 'crash');
+    addPanelsAsNodes(api, auth, panels.slice(0, 2), 'crash');
+
+  /** Nodes 0–1 in `default`, 2–3 in a second group new users get too: every user holds two seats. */
+  async function addTwoGroups(api: ReturnType<typeof request>, auth: Record<string, string>): Promise<number[]> {
+    const { body: group } = await api
+      .post('/api/v1/groups')
+      .set(auth)
+      .send({ name: 'Germany', countryCode: 'DE', defaultForNewUsers: true })
+      .expect(201);
+    return [
+      ...(await addNodes(api, auth)),
+      ...(await addPanelsAsNodes(api, auth, panels.slice(2), 'crash-de', { groupId: group.id })),
+    ];
+  }
 
   async function crashed(): Promise<void> {
     await stopped(running!.child);
@@ -191,5 +204,72 @@ describe('crash at every step of placement and migration (built app, SIGKILL, re
     for (let i = 0; i < 2; i++)
       await after.api.post(`/api/v1/nodes/${nodeIds[0]}/check-health`).set(after.auth).expect(200);
     expect(fleetEmails(panels[0])).toEqual([]);
+  });
+
+  it.each(['placement:reserved', 'placement:client-created'])(
+    'placement of two seats (two groups), crash at %s',
+    async (point) => {
+      const { api, auth } = await boot(point);
+      const nodeIds = await addTwoGroups(api, auth);
+      await expect(api.put('/api/v1/keys/901').set(auth).send({})).rejects.toThrow();
+      await crashed();
+
+      const after = await recover(nodeIds);
+      const { status, body } = await after.api.put('/api/v1/keys/901').set(after.auth).send({});
+      expect([200, 201]).toContain(status);
+      expect(body.keys.map((seat: { group: { name: string } }) => seat.group.name)).toEqual(['default', 'Germany']);
+      const emails = body.keys.map((seat: { node: { id: number } }) => `u${body.userId}-n${seat.node.id}`);
+      expect(panels.flatMap((panel) => fleetEmails(panel)).sort()).toEqual(emails.sort());
+      await checkInvariants({ dataSource }, new Map(nodeIds.map((id, i) => [id, panels[i]])));
+    },
+  );
+
+  it('a failover of users holding two seats, killed mid-way, moves only the fallen group’s seats', async () => {
+    const { api, auth } = await boot('bulk:clients-created');
+    const nodeIds = await addTwoGroups(api, auth);
+    await api.patch(`/api/v1/nodes/${nodeIds[1]}`).set(auth).send({ status: 'maintenance' }).expect(200);
+    for (let i = 0; i < 4; i++)
+      await api
+        .put(`/api/v1/keys/${950 + i}`)
+        .set(auth)
+        .send({})
+        .expect(201);
+    await api.patch(`/api/v1/nodes/${nodeIds[1]}`).set(auth).send({ status: 'active' }).expect(200);
+    const seatsOutside = () =>
+      dataSource.query(
+        `SELECT user_id, node_id FROM assignments WHERE state = 'active' AND node_id = ANY($1::int[]) ORDER BY 1`,
+        [nodeIds.slice(2)],
+      );
+
+    await panels[0].setFault({ kind: 'refuse' });
+    for (let i = 0; i < 3; i++) {
+      await api
+        .post(`/api/v1/nodes/${nodeIds[0]}/check-health`)
+        .set(auth)
+        .then(
+          () => undefined,
+          () => undefined,
+        );
+    }
+    await crashed();
+
+    const after = await recover(nodeIds);
+    const german = await seatsOutside();
+    expect(german).toHaveLength(4);
+    const deadline = Date.now() + 45_000;
+    let job = { status: 'running', kind: '', done: 0 };
+    while (Date.now() < deadline && job.status !== 'completed') {
+      [job] = (await after.api.get('/api/v1/jobs').set(after.auth).expect(200)).body.items;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(job).toMatchObject({ kind: 'failover', status: 'completed', done: 4 });
+    const rows = await dataSource.query(
+      `SELECT node_id, count(*)::int AS n FROM assignments
+        WHERE state = 'active' AND node_id = ANY($1::int[]) GROUP BY node_id`,
+      [nodeIds.slice(0, 2)],
+    );
+    expect(rows).toEqual([{ node_id: nodeIds[1], n: 4 }]);
+    expect(await seatsOutside()).toEqual(german);
+    await checkInvariants({ dataSource }, new Map(nodeIds.map((id, i) => [id, panels[i]])));
   });
 });

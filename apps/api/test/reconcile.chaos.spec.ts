@@ -9,7 +9,8 @@ const STEPS = 100;
 const OURS = /^u\d+-n\d+$/;
 
 /**
- * Control-plane operations (placements, access changes, moves, rotations, deletions) interleaved with tampering
+ * Control-plane operations (placements, access and plan changes, moves, rotations, deletions; users hold 1–3 seats:
+ * panels 0–1 serve the group `default`, panels 2 and 3 one group each) interleaved with tampering
  * through the panels (clients deleted, disabled, re-keyed, limits changed, strays with our naming, the operator's
  * own clients, an inbound emptied but one, the inbound's port changed), faults (refused, hung, 5xx at a rate, expired
  * sessions) and SIGKILL of the control plane. Then the faults stop and one reconcile per node runs: no drift is
@@ -19,7 +20,7 @@ const OURS = /^u\d+-n\d+$/;
 describe('reconcile chaos: tampering, faults and crashes, then one pass converges (built app, SIGKILL)', () => {
   const seed = seedFrom('RECONCILE_CHAOS_SEED');
   const { next: random, pick } = prng(seed);
-  const fleet = processFleet('chaos', 3, {
+  const fleet = processFleet('chaos', 4, {
     HEALTH_INTERVAL_MS: '0',
     USAGE_INTERVAL_MS: '0',
     ACCESS_INTERVAL_MS: '0',
@@ -52,10 +53,25 @@ describe('reconcile chaos: tampering, faults and crashes, then one pass converge
   it('converges to zero drift', async () => {
     let { api, auth } = await fleet.boot();
     const { panels, dataSource } = fleet;
-    const nodeIds = await addPanelsAsNodes(api, auth, panels, 'chaos', { maxUsers: 40 });
+    const [{ id: main }] = (await api.get('/api/v1/groups').set(auth).expect(200)).body;
+    const groupIds = [main];
+    for (const name of ['Germany', 'Netherlands'])
+      groupIds.push((await api.post('/api/v1/groups').set(auth).send({ name }).expect(201)).body.id);
+    const nodeIds = [
+      ...(await addPanelsAsNodes(api, auth, panels.slice(0, 2), 'chaos', { maxUsers: 40 })),
+      ...(await addPanelsAsNodes(api, auth, [panels[2]], 'chaos-de', { maxUsers: 40, groupId: groupIds[1] })),
+      ...(await addPanelsAsNodes(api, auth, [panels[3]], 'chaos-nl', { maxUsers: 40, groupId: groupIds[2] })),
+    ];
     const panelOf = (nodeId: number) => panels[nodeIds.indexOf(nodeId)];
+    const randomPlan = () => {
+      const plan = groupIds.filter(() => random() < 0.5);
+      return plan.length ? plan : [pick(groupIds)];
+    };
     let telegramId = 9000;
-    for (let i = 0; i < 12; i++) await api.put(`/api/v1/keys/${telegramId++}`).set(auth).send({});
+    for (let i = 0; i < 12; i++) {
+      const { userId } = (await api.put(`/api/v1/keys/${telegramId++}`).set(auth).send({})).body;
+      await api.patch(`/api/v1/users/${userId}/access`).set(auth).send({ groups: randomPlan() });
+    }
     const users = async (): Promise<Array<{ id: number; node: { id: number } | null }>> =>
       (await api.get('/api/v1/users?limit=100').set(auth)).body.items ?? [];
     const log: string[] = [];
@@ -65,6 +81,7 @@ describe('reconcile chaos: tampering, faults and crashes, then one pass converge
         'place',
         'access',
         'access',
+        'plan',
         'move',
         'rotate',
         'delete',
@@ -100,9 +117,12 @@ describe('reconcile chaos: tampering, faults and crashes, then one pass converge
           { deviceLimit: Math.floor(random() * 4) },
         ]);
         if (user) await api.patch(`/api/v1/users/${user.id}/access`).set(auth).send(change);
+      } else if (action === 'plan') {
+        const user = await someone();
+        if (user) await api.patch(`/api/v1/users/${user.id}/access`).set(auth).send({ groups: randomPlan() });
       } else if (action === 'move') {
         const user = await someone();
-        const target = pick(nodeIds.filter((id) => id !== user?.node?.id));
+        const target = pick(nodeIds.slice(0, 2).filter((id) => id !== user?.node?.id));
         if (user) await api.post(`/api/v1/users/${user.id}/migrate`).set(auth).send({ nodeId: target });
       } else if (action === 'rotate') {
         const user = await someone();
@@ -200,7 +220,8 @@ describe('reconcile chaos: tampering, faults and crashes, then one pass converge
       );
       if (someone) {
         const { body } = await api.get(`/api/v1/keys/${someone.telegram_id}`).set(auth).expect(200);
-        expect(body.key).toContain(`:${port}`);
+        const seat = body.keys.find((each: { node: { id: number } }) => each.node.id === nodeId);
+        expect(seat.key).toContain(`:${port}`);
       }
     }
     const current = new Set(active.map((row) => row.uuid));

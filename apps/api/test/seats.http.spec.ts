@@ -189,7 +189,12 @@ describe('seats: one server per group of the plan', () => {
     await patchNodes(t, fleet.auth, [two, fleet.nodeIds[4]], { status: 'maintenance' });
     const follower = (await t.http().put('/api/v1/keys/7201').set(bot).send({}).expect(201)).body;
     const stayer = (await t.http().put('/api/v1/keys/7202').set(bot).send({}).expect(201)).body;
-    await t.http().patch('/api/v1/keys/7202/access').set(bot).send({ groups: ['default'] }).expect(200);
+    await t
+      .http()
+      .patch('/api/v1/keys/7202/access')
+      .set(bot)
+      .send({ groups: ['default'] })
+      .expect(200);
     expect(await seats(stayer.userId)).toEqual([[groups.main, one]]);
     expect((await seats(follower.userId))[0]).toEqual([groups.main, one]);
     await patchNodes(t, fleet.auth, [two], { status: 'active' });

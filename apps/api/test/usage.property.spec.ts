@@ -6,14 +6,19 @@ import { prng, seedFrom } from './support/prng';
 const GB = 1_000_000_000;
 const STEPS = 36;
 
-/** Nodes by panel and inbound: two panels carry two nodes each (one inbound each), one panel a single node. */
+/**
+ * Nodes by panel and inbound (every panel carries two nodes, one inbound each) and group: each group has a node on two
+ * panels, so a dead panel's seats always have somewhere to go in their group. Users hold 1–3 seats.
+ */
 const LAYOUT = [
-  { panel: 0, inbound: 1 },
-  { panel: 0, inbound: 2 },
-  { panel: 1, inbound: 1 },
-  { panel: 1, inbound: 3 },
-  { panel: 2, inbound: 1 },
+  { panel: 0, inbound: 1, group: 0 },
+  { panel: 0, inbound: 2, group: 1 },
+  { panel: 1, inbound: 1, group: 0 },
+  { panel: 1, inbound: 3, group: 2 },
+  { panel: 2, inbound: 1, group: 1 },
+  { panel: 2, inbound: 2, group: 2 },
 ];
+const GROUPS = ['default', 'Germany', 'Netherlands'];
 
 /**
  * Random traffic on random users interleaved with moves, failovers (a panel refusing connections, with every node on
@@ -34,26 +39,36 @@ describe('usage ledger property: random traffic, moves, failovers, resets and cr
   it('books every byte once', async () => {
     let { api, auth } = await boot();
     const { panels, dataSource } = fleet;
-    const nodes: Array<{ id: number; panel: number; inbound: number }> = [];
-    for (const { panel, inbound } of LAYOUT) {
+    const groupIds: number[] = [];
+    for (const name of GROUPS) {
+      const existing = (await api.get('/api/v1/groups').set(auth).expect(200)).body.find(
+        (group: { name: string }) => group.name === name,
+      );
+      groupIds.push(existing?.id ?? (await api.post('/api/v1/groups').set(auth).send({ name }).expect(201)).body.id);
+    }
+    const nodes: Array<{ id: number; panel: number; inbound: number; group: number }> = [];
+    for (const { panel, inbound, group } of LAYOUT) {
       const name = `ledger-p${panel}-i${inbound}`;
-      const [id] = await addPanelsAsNodes(api, auth, [panels[panel]], name, { maxUsers: 10, inboundId: inbound });
-      nodes.push({ id, panel, inbound });
+      const fields = { maxUsers: 10, inboundId: inbound, groupId: groupIds[group] };
+      const [id] = await addPanelsAsNodes(api, auth, [panels[panel]], name, fields);
+      nodes.push({ id, panel, inbound, group });
     }
     const nodeIds = nodes.map((node) => node.id);
     const nodeOf = (nodeId: number) => nodes.find((node) => node.id === nodeId)!;
     const panelOf = (nodeId: number) => panels[nodeOf(nodeId).panel];
     const nodesOnPanel = (panel: number | null) => nodes.filter((node) => node.panel === panel).map((node) => node.id);
     const users: number[] = [];
-    for (let i = 0; i < 8; i++)
-      users.push(
-        (
-          await api
-            .put(`/api/v1/keys/${7000 + i}`)
-            .set(auth)
-            .send({})
-        ).body.userId,
-      );
+    for (let i = 0; i < 8; i++) {
+      const { userId } = (
+        await api
+          .put(`/api/v1/keys/${7000 + i}`)
+          .set(auth)
+          .send({})
+      ).body;
+      const plan = groupIds.filter((_, g) => g === i % 3 || random() < 0.5);
+      await api.patch(`/api/v1/users/${userId}/access`).set(auth).send({ groups: plan }).expect(200);
+      users.push(userId);
+    }
     const quotaUser = users[0];
     await api.patch(`/api/v1/users/${quotaUser}/access`).set(auth).send({ trafficLimitBytes: GB }).expect(200);
 
@@ -176,7 +191,10 @@ describe('usage ledger property: random traffic, moves, failovers, resets and cr
         const rows = (await activeClients()).filter((row) => !isDead(row.node_id));
         if (!rows.length) continue;
         const row = pick(rows);
-        const target = pick(nodeIds.filter((id) => id !== row.node_id && !isDead(id)));
+        const group = nodeOf(row.node_id).group;
+        const targets = nodes.filter((node) => node.group === group && node.id !== row.node_id && !isDead(node.id));
+        if (!targets.length) continue;
+        const target = pick(targets).id;
         const moved = await api.post(`/api/v1/users/${row.user_id}/migrate`).set(auth).send({ nodeId: target });
         log.push(`u${row.user_id}:n${row.node_id}->n${target}:${moved.status}`);
       } else if (action === 'rebalance') {
