@@ -4,7 +4,8 @@
  * database, each served by the built control plane in its own process; every route is timed on both, interleaved,
  * median of ROUNDS. Prints per route the medians, the response sizes and LARGE/SMALL. Target: every ratio ≤ 2.
  * The dashboard's first load is timed as its calls (the SPA's dashboard queries), one after the other.
- * Run: npm run bench:growth   (BENCH_GROWTH_ROUNDS)
+ * With BENCH_GROWTH_GROUPS=3, nodes are spread over 3 groups and every user holds a seat in each (3 seats).
+ * Run: npm run bench:growth   (BENCH_GROWTH_ROUNDS, BENCH_GROWTH_GROUPS)
  */
 import http from 'node:http';
 import { gunzipSync } from 'node:zlib';
@@ -12,6 +13,7 @@ import { Client } from 'pg';
 import { startControlPlane } from './support/control-plane';
 
 const ROUNDS = Number(process.env['BENCH_GROWTH_ROUNDS'] ?? 7);
+const GROUPS = Number(process.env['BENCH_GROWTH_GROUPS'] ?? 1);
 export const SIZES = {
   small: { nodes: 50, users: 10_000, events: 20_000, checks: 100_000 },
   large: { nodes: 500, users: 100_000, events: 200_000, checks: 1_000_000 },
@@ -30,7 +32,13 @@ const SNAPSHOT = JSON.stringify({
 export async function seed(databaseUrl: string, size: Size): Promise<void> {
   const db = new Client({ connectionString: databaseUrl });
   await db.connect();
-  const perNode = size.users / size.nodes;
+  const perNode = (size.users * GROUPS) / size.nodes;
+  // Groups 2…GROUPS after the seeded `default` (id 1): node n is in group (n - 1) % GROUPS + 1.
+  await db.query(
+    `INSERT INTO node_groups (name, sort_order, default_for_new_users)
+     SELECT 'group-' || k, k, true FROM generate_series(2, $1) k`,
+    [GROUPS],
+  );
   await db.query(
     `INSERT INTO nodes (id, name, panel_url, panel_username, panel_password, inbound_id, inbound_snapshot, max_users,
                         current_users, health_status, location)
@@ -40,16 +48,21 @@ export async function seed(databaseUrl: string, size: Size): Promise<void> {
     [size.nodes, SNAPSHOT, perNode],
   );
   await db.query(`SELECT setval('nodes_id_seq', $1)`, [size.nodes]);
+  await db.query(`UPDATE nodes SET group_id = (id - 1) % $1 + 1`, [GROUPS]);
   await db.query(
-    `INSERT INTO vpn_users (id, telegram_id, username, uuid, subscription_token)
-     SELECT g, 100000000 + g, 'user' || g, gen_random_uuid(), md5(g::text || random()::text) FROM generate_series(1, $1) g`,
-    [size.users],
+    `INSERT INTO vpn_users (id, telegram_id, username, uuid, subscription_token, plan_groups)
+     SELECT g, 100000000 + g, 'user' || g, gen_random_uuid(), md5(g::text || random()::text),
+            ARRAY(SELECT generate_series(1, $2))
+       FROM generate_series(1, $1) g`,
+    [size.users, GROUPS],
   );
   await db.query(`SELECT setval('vpn_users_id_seq', $1)`, [size.users]);
   await db.query(
     `INSERT INTO assignments (user_id, node_id, group_id, inbound_id, client_email, state, access_version)
-     SELECT g, (g - 1) % $2 + 1, first_node_group(), 1, 'u' || g || '-n' || ((g - 1) % $2 + 1), 'active', 1 FROM generate_series(1, $1) g`,
-    [size.users, size.nodes],
+     SELECT g, n, k + 1, 1, 'u' || g || '-n' || n, 'active', 1
+       FROM generate_series(1, $1) g, generate_series(0, $3 - 1) k,
+            LATERAL (SELECT k + 1 + $3 * ((g - 1) % ($2 / $3)) AS n) seat`,
+    [size.users, size.nodes, GROUPS],
   );
   await db.query(
     `UPDATE nodes n SET current_users = c.n FROM (SELECT node_id, count(*)::int AS n FROM assignments GROUP BY 1) c
@@ -263,6 +276,9 @@ async function main(): Promise<void> {
         ['health/recent (dashboard chart)', 'GET', '/health/recent?stepSeconds=30'],
         ['node users', 'GET', '/nodes/1/users?limit=50'],
         ['rebalance dry run', 'POST', '/balancer/rebalance', { dryRun: true }],
+        ['user (servers, waiting seats)', 'GET', '/users/777'],
+        ['key (the bot’s view, every server)', 'GET', `/keys/${100000000 + 777}`],
+        ['groups', 'GET', '/groups'],
       ];
     };
     const figures = new Map<string, { small: number[]; large: number[]; smallBytes: number; largeBytes: number }>();
@@ -309,6 +325,7 @@ async function main(): Promise<void> {
         {
           benchmark: 'growth',
           sizes: SIZES,
+          groups: GROUPS,
           rounds: ROUNDS,
           routes: rows,
           worstRatio: Math.max(...rows.map((row) => row.ratio)),

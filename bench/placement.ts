@@ -3,6 +3,8 @@
  * mixed weights and capacities, through the built control plane (its own process, real PostgreSQL).
  * Prints throughput, latency, each node's deviation from its weighted share, over-capacity count, and the
  * add-client floor (one client per call, and batches of 50, on a panel of the same simulator) measured in this run.
+ * With BENCH_GROUPS=3, the layout is repeated in 3 node groups new users all get: every placement is 3 seats, and
+ * `seatsPerSecond` is what compares with the floor.
  * Run: npm run bench:placement   (BENCH_PLACEMENTS, BENCH_CONCURRENCY to change the size)
  */
 import { XuiClient } from '@fleet/xui-client';
@@ -13,6 +15,7 @@ import { percentile, startSimulators } from './support/simulators';
 
 const PLACEMENTS = Number(process.env['BENCH_PLACEMENTS'] ?? 10_000);
 const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 64);
+const GROUPS = Number(process.env['BENCH_GROUPS'] ?? 1);
 const NODES = [
   { maxUsers: 4000, priority: 100, weight: 1 },
   { maxUsers: 4000, priority: 100, weight: 2 },
@@ -43,15 +46,22 @@ async function addClientFloor(panel: { url: string; username: string; password: 
 }
 
 async function main(): Promise<void> {
-  const sims = await startSimulators({ panels: NODES.length + 1, basePort: 21100 });
+  const layout = Array.from({ length: GROUPS }, (_, group) => NODES.map((spec) => ({ ...spec, group }))).flat();
+  const sims = await startSimulators({ panels: layout.length + 1, basePort: 21100 });
   const plane = await startControlPlane(21090, { BACKGROUND_TICK_MS: '1000' }).catch((error: Error) => {
     sims.child.kill('SIGTERM');
     throw error;
   });
   try {
-    const floor = await addClientFloor(sims.panels[NODES.length]);
+    const floor = await addClientFloor(sims.panels[layout.length]);
+    const [{ id: firstGroup }] = await api<Array<{ id: number }>>(plane.url, plane.token, 'GET', '/api/v1/groups');
+    const groupIds = [firstGroup];
+    for (let g = 1; g < GROUPS; g++) {
+      const body = { name: `group-${g + 1}`, defaultForNewUsers: true };
+      groupIds.push((await api<{ id: number }>(plane.url, plane.token, 'POST', '/api/v1/groups', body)).id);
+    }
     const nodeIds: number[] = [];
-    for (const [i, spec] of NODES.entries()) {
+    for (const [i, { group, ...spec }] of layout.entries()) {
       const panel = sims.panels[i];
       const node = await api<{ id: number }>(plane.url, plane.token, 'POST', '/api/v1/nodes', {
         name: `bench-${i + 1}`,
@@ -60,6 +70,7 @@ async function main(): Promise<void> {
         panelPassword: panel.password,
         inboundId: 1,
         publicHost: `n${i + 1}.example.net`,
+        groupId: groupIds[group],
         ...spec,
       });
       await api(plane.url, plane.token, 'POST', `/api/v1/nodes/${node.id}/check-health`);
@@ -95,9 +106,15 @@ async function main(): Promise<void> {
       'GET',
       '/api/v1/balancer/loads',
     );
-    const expected = targetShares(
-      NODES.map((spec, i) => ({ id: nodeIds[i], users: i === 0 ? latencies.length : 0, ...spec })),
-    );
+    // Each group shares out its users (one seat each) by weight, as one group did before.
+    const expected = new Map<number, number>();
+    for (let g = 0; g < GROUPS; g++) {
+      const ids = nodeIds.slice(g * NODES.length, (g + 1) * NODES.length);
+      const shares = targetShares(
+        NODES.map((spec, i) => ({ id: ids[i], users: i === 0 ? latencies.length : 0, ...spec })),
+      );
+      for (const [id, share] of shares) expected.set(id, share);
+    }
     console.log(
       JSON.stringify(
         {
@@ -108,6 +125,8 @@ async function main(): Promise<void> {
           failures,
           seconds: +seconds.toFixed(2),
           placementsPerSecond: Math.round(latencies.length / seconds),
+          groups: GROUPS,
+          seatsPerSecond: Math.round((latencies.length * GROUPS) / seconds),
           p50Ms: +percentile(latencies, 50).toFixed(1),
           p99Ms: +percentile(latencies, 99).toFixed(1),
           overCapacityNodes: loads.filter((l) => l.currentUsers > l.maxUsers).length,

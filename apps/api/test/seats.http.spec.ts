@@ -228,4 +228,42 @@ describe('seats: one server per group of the plan', () => {
     );
     await checkInvariants(t, byNode());
   });
+
+  it('plan changes racing a failover leave exactly the seats the plans ask for', async () => {
+    await t.http().patch(`/api/v1/groups/${groups.dutch}`).set(fleet.auth).send({ defaultForNewUsers: false });
+    const keys: Array<{ userId: number }> = [];
+    for (let i = 0; i < 10; i++)
+      keys.push(
+        (
+          await t
+            .http()
+            .put(`/api/v1/keys/${7300 + i}`)
+            .set(bot)
+            .send({})
+        ).body,
+      );
+    const fallen = fleet.nodeIds[2];
+    await fleet.panels[2].setFault({ kind: 'refuse' });
+    const plans = keys.map((_, i) => (i % 2 ? [groups.main] : [groups.main, groups.germany, groups.dutch]));
+    await Promise.all([
+      checkHealth(t, fleet.auth, fallen, 3),
+      ...keys.map((key, i) =>
+        t.http().patch(`/api/v1/users/${key.userId}/access`).set(fleet.auth).send({ groups: plans[i] }).expect(200),
+      ),
+    ]);
+    const planned = async () => {
+      for (const [i, key] of keys.entries()) {
+        const held = (await seats(key.userId)).map(([group]: number[]) => group);
+        if (JSON.stringify(held) !== JSON.stringify(plans[i])) return false;
+      }
+      const left = await t.dataSource.query(
+        `SELECT 1 FROM assignments WHERE node_id = $1 AND state <> 'released'
+         UNION ALL SELECT 1 FROM seat_waits UNION ALL SELECT 1 FROM jobs WHERE status IN ('pending', 'running')`,
+        [fallen],
+      );
+      return left.length === 0;
+    };
+    expect(await eventually(planned, Boolean, 30_000)).toBe(true);
+    await checkInvariants(t, new Map([...byNode()].filter(([id]) => id !== fallen)));
+  });
 });
