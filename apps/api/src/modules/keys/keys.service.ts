@@ -169,9 +169,11 @@ export class KeysService {
     let seats = first.seats;
     for (let attempt = 0; attempt < 5; attempt++) {
       if (attempt > 0) seats = (await this.subscriptions.byToken(token))?.seats ?? [];
-      const broken = seats.filter((seat) => !servesWell(seat.node) && !givenUp.has(seat.group.id));
-      if (!broken.length) break;
-      const waits = await Promise.all(broken.map((seat) => this.moveAway(user.id, seat, givenUp)));
+      const broken = seats.filter((seat) => !servesWell(seat.node));
+      if (!broken.length) return { links: linksOf(seats), ...found };
+      if (broken.every((seat) => givenUp.has(seat.group.id))) break;
+      const moving = broken.filter((seat) => !givenUp.has(seat.group.id));
+      const waits = await Promise.all(moving.map((seat) => this.moveAway(user.id, seat, givenUp)));
       if (waits.some(Boolean)) await new Promise((resolve) => setTimeout(resolve, 200));
     }
     return { links: linksOf(seats.filter((seat) => servesWell(seat.node))), ...found };

@@ -103,37 +103,24 @@ export class SubscriptionRepository {
         ]),
       ),
     );
-    const seats = await Promise.all(
-      rows.filter((row) => row['node_id'] !== null && row['group_id'] !== null).map((row) => this.seatOf(row)),
-    );
+    const seats: SubscriptionSeat[] = [];
+    for (const seat of rows) {
+      if (seat['node_id'] === null || seat['group_id'] === null) continue;
+      const id = seat['node_id'] as number;
+      const version = seat['node_version'] as string;
+      // The inbound as kept at this row version (the usual case), or read again.
+      const kept = this.inbounds.get(id);
+      const snapshot = !seat['node_inbound_read']
+        ? null
+        : kept?.version === version
+          ? kept.snapshot
+          : await this.inbound(id);
+      seats.push(seatOf(seat, snapshot));
+    }
     return { user, seats };
   }
 
-  private async seatOf(row: Record<string, unknown>): Promise<SubscriptionSeat> {
-    const id = row['node_id'] as number;
-    return {
-      group: {
-        id: row['group_id'] as number,
-        name: row['group_name'] as string,
-        countryCode: row['group_country'] as string | null,
-      },
-      node: {
-        id,
-        status: row['node_status'] as NodeEntity['status'],
-        healthStatus: row['node_health'] as NodeEntity['healthStatus'],
-        inboundId: row['node_inbound_id'] as number | null,
-        inboundSnapshot: row['node_inbound_read'] ? await this.inbound(id, row['node_version'] as string) : null,
-        publicHost: row['node_public_host'] as string | null,
-        panelUrl: row['node_panel_url'] as string,
-        currentUsers: row['node_current_users'] as number,
-        maxUsers: row['node_max_users'] as number,
-      },
-    };
-  }
-
-  private async inbound(nodeId: number, version: string): Promise<InboundSnapshot | null> {
-    const kept = this.inbounds.get(nodeId);
-    if (kept?.version === version) return kept.snapshot;
+  private async inbound(nodeId: number): Promise<InboundSnapshot | null> {
     const { rows } = await this.pool.query<{ version: string; inbound_snapshot: InboundSnapshot | null }>({
       name: 'subscription-inbound',
       text: INBOUND,
@@ -143,4 +130,25 @@ export class SubscriptionRepository {
     this.inbounds.set(nodeId, { version: rows[0].version, snapshot: rows[0].inbound_snapshot });
     return rows[0].inbound_snapshot;
   }
+}
+
+function seatOf(row: Record<string, unknown>, inboundSnapshot: InboundSnapshot | null): SubscriptionSeat {
+  return {
+    group: {
+      id: row['group_id'] as number,
+      name: row['group_name'] as string,
+      countryCode: row['group_country'] as string | null,
+    },
+    node: {
+      id: row['node_id'] as number,
+      status: row['node_status'] as NodeEntity['status'],
+      healthStatus: row['node_health'] as NodeEntity['healthStatus'],
+      inboundId: row['node_inbound_id'] as number | null,
+      inboundSnapshot,
+      publicHost: row['node_public_host'] as string | null,
+      panelUrl: row['node_panel_url'] as string,
+      currentUsers: row['node_current_users'] as number,
+      maxUsers: row['node_max_users'] as number,
+    },
+  };
 }
