@@ -22,6 +22,7 @@ import { JobGoneUsers1764830000000 } from './1764830000000-job-gone-users';
 import { OrderedWebhooks1764840000000 } from './1764840000000-ordered-webhooks';
 import { NodeGroups1764850000000 } from './1764850000000-node-groups';
 import { SeatsPerGroup1764860000000 } from './1764860000000-seats-per-group';
+import { LiveUsersById1764870000000 } from './1764870000000-live-users-by-id';
 
 /** Every migration, oldest first. Listed explicitly so the bundled app and the CLI see the same set. */
 export const MIGRATIONS = [
@@ -49,4 +50,5 @@ export const MIGRATIONS = [
   OrderedWebhooks1764840000000,
   NodeGroups1764850000000,
   SeatsPerGroup1764860000000,
+  LiveUsersById1764870000000,
 ];
