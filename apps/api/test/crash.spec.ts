@@ -51,6 +51,51 @@ describe('crash at every step of placement and migration (built app, SIGKILL, re
   const addNodes = (api: ReturnType<typeof request>, auth: Record<string, string>) =>
     addPanelsAsNodes(api, auth, panels.slice(0, 2), 'crash');
 
+  type Api = ReturnType<typeof request>;
+
+  /** `count` users from telegram id `first`, all placed on the first node (the second one is in maintenance). */
+  async function placeOnFirstNode(
+    api: Api,
+    auth: Record<string, string>,
+    nodeIds: number[],
+    first: number,
+    count: number,
+  ) {
+    await api.patch(`/api/v1/nodes/${nodeIds[1]}`).set(auth).send({ status: 'maintenance' }).expect(200);
+    for (let i = 0; i < count; i++)
+      await api
+        .put(`/api/v1/keys/${first + i}`)
+        .set(auth)
+        .send({})
+        .expect(201);
+    await api.patch(`/api/v1/nodes/${nodeIds[1]}`).set(auth).send({ status: 'active' }).expect(200);
+  }
+
+  /** The first node's panel stops answering; the third check starts the failover (its first move may crash). */
+  async function failFirstNode(api: Api, auth: Record<string, string>, nodeIds: number[]) {
+    await panels[0].setFault({ kind: 'refuse' });
+    for (let i = 0; i < 3; i++) {
+      await api
+        .post(`/api/v1/nodes/${nodeIds[0]}/check-health`)
+        .set(auth)
+        .then(
+          () => undefined,
+          () => undefined,
+        );
+    }
+  }
+
+  /** The newest job, once completed (or as it is after 45 s). */
+  async function completedJob(api: Api, auth: Record<string, string>, path = '/api/v1/jobs') {
+    const deadline = Date.now() + 45_000;
+    for (;;) {
+      const { body } = await api.get(path).set(auth).expect(200);
+      const job = body.items ? body.items[0] : body;
+      if (job.status === 'completed' || Date.now() > deadline) return job;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
   /** Nodes 0–1 in `default`, 2–3 in a second group new users get too: every user holds two seats. */
   async function addTwoGroups(api: ReturnType<typeof request>, auth: Record<string, string>): Promise<number[]> {
     const { body: group } = await api
@@ -136,24 +181,12 @@ describe('crash at every step of placement and migration (built app, SIGKILL, re
   it('a rebalance job killed mid-way resumes after the restart and finishes', async () => {
     const { api, auth } = await boot('bulk:switched');
     const nodeIds = await addNodes(api, auth);
-    await api.patch(`/api/v1/nodes/${nodeIds[1]}`).set(auth).send({ status: 'maintenance' }).expect(200);
-    for (let i = 0; i < 6; i++)
-      await api
-        .put(`/api/v1/keys/${700 + i}`)
-        .set(auth)
-        .send({})
-        .expect(201);
-    await api.patch(`/api/v1/nodes/${nodeIds[1]}`).set(auth).send({ status: 'active' }).expect(200);
+    await placeOnFirstNode(api, auth, nodeIds, 700, 6);
     const { body } = await api.post('/api/v1/balancer/rebalance').set(auth).send({ dryRun: false }).expect(202);
     await crashed(); // the job's first move reaches the crash point
 
     const after = await recover(nodeIds);
-    const deadline = Date.now() + 45_000;
-    let job = { status: 'running', done: 0, total: 0 };
-    while (Date.now() < deadline && job.status !== 'completed') {
-      job = (await after.api.get(`/api/v1/jobs/${body.jobId}`).set(after.auth).expect(200)).body;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    const job = await completedJob(after.api, after.auth, `/api/v1/jobs/${body.jobId}`);
     expect(job).toMatchObject({ status: 'completed', total: 3, done: 3 });
     const loads = (await after.api.get('/api/v1/balancer/loads').set(after.auth).expect(200)).body;
     expect(loads.map((l: { currentUsers: number }) => l.currentUsers)).toEqual([3, 3]);
@@ -164,36 +197,12 @@ describe('crash at every step of placement and migration (built app, SIGKILL, re
   it('a failover killed mid-way resumes after the restart; every user ends active once on the healthy node', async () => {
     const { api, auth } = await boot('bulk:clients-created');
     const nodeIds = await addNodes(api, auth);
-    await api.patch(`/api/v1/nodes/${nodeIds[1]}`).set(auth).send({ status: 'maintenance' }).expect(200);
-    for (let i = 0; i < 5; i++)
-      await api
-        .put(`/api/v1/keys/${800 + i}`)
-        .set(auth)
-        .send({})
-        .expect(201);
-    await api.patch(`/api/v1/nodes/${nodeIds[1]}`).set(auth).send({ status: 'active' }).expect(200);
-
-    await panels[0].setFault({ kind: 'refuse' });
-    for (let i = 0; i < 3; i++) {
-      // the third check starts the failover, whose first move reaches the crash point
-      await api
-        .post(`/api/v1/nodes/${nodeIds[0]}/check-health`)
-        .set(auth)
-        .then(
-          () => undefined,
-          () => undefined,
-        );
-    }
+    await placeOnFirstNode(api, auth, nodeIds, 800, 5);
+    await failFirstNode(api, auth, nodeIds);
     await crashed();
 
     const after = await recover(nodeIds);
-    const deadline = Date.now() + 45_000;
-    let job = { status: 'running', kind: '', done: 0 };
-    while (Date.now() < deadline && job.status !== 'completed') {
-      [job] = (await after.api.get('/api/v1/jobs').set(after.auth).expect(200)).body.items;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    expect(job).toMatchObject({ kind: 'failover', status: 'completed', done: 5 });
+    expect(await completedJob(after.api, after.auth)).toMatchObject({ kind: 'failover', status: 'completed', done: 5 });
     const rows = await dataSource.query(
       `SELECT node_id, count(*)::int AS n FROM assignments WHERE state = 'active' GROUP BY node_id`,
     );
@@ -227,42 +236,19 @@ describe('crash at every step of placement and migration (built app, SIGKILL, re
   it('a failover of users holding two seats, killed mid-way, moves only the fallen group’s seats', async () => {
     const { api, auth } = await boot('bulk:clients-created');
     const nodeIds = await addTwoGroups(api, auth);
-    await api.patch(`/api/v1/nodes/${nodeIds[1]}`).set(auth).send({ status: 'maintenance' }).expect(200);
-    for (let i = 0; i < 4; i++)
-      await api
-        .put(`/api/v1/keys/${950 + i}`)
-        .set(auth)
-        .send({})
-        .expect(201);
-    await api.patch(`/api/v1/nodes/${nodeIds[1]}`).set(auth).send({ status: 'active' }).expect(200);
+    await placeOnFirstNode(api, auth, nodeIds, 950, 4);
     const seatsOutside = () =>
       dataSource.query(
         `SELECT user_id, node_id FROM assignments WHERE state = 'active' AND node_id = ANY($1::int[]) ORDER BY 1`,
         [nodeIds.slice(2)],
       );
-
-    await panels[0].setFault({ kind: 'refuse' });
-    for (let i = 0; i < 3; i++) {
-      await api
-        .post(`/api/v1/nodes/${nodeIds[0]}/check-health`)
-        .set(auth)
-        .then(
-          () => undefined,
-          () => undefined,
-        );
-    }
+    await failFirstNode(api, auth, nodeIds);
     await crashed();
 
     const after = await recover(nodeIds);
     const german = await seatsOutside();
     expect(german).toHaveLength(4);
-    const deadline = Date.now() + 45_000;
-    let job = { status: 'running', kind: '', done: 0 };
-    while (Date.now() < deadline && job.status !== 'completed') {
-      [job] = (await after.api.get('/api/v1/jobs').set(after.auth).expect(200)).body.items;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    expect(job).toMatchObject({ kind: 'failover', status: 'completed', done: 4 });
+    expect(await completedJob(after.api, after.auth)).toMatchObject({ kind: 'failover', status: 'completed', done: 4 });
     const rows = await dataSource.query(
       `SELECT node_id, count(*)::int AS n FROM assignments
         WHERE state = 'active' AND node_id = ANY($1::int[]) GROUP BY node_id`,

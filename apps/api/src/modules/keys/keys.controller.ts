@@ -9,7 +9,7 @@ import {
 import type { Response } from 'express';
 import { KeyNodeView, KeyView } from '@fleet/contract';
 import { AllowRoles } from '../../common/http/roles.decorator';
-import { GetOrCreateKeyDto, KeyViewDto, TelegramId } from './keys.dto';
+import { GetOrCreateKeyDto, KeyNodeViewDto, KeyViewDto, TelegramId } from './keys.dto';
 import { KeysService } from './keys.service';
 import { AccessPatchDto, ExtendDto } from '../access/access.dto';
 import { IdempotencyKey, IdempotentRequest, markReplayed } from '../../common/http/idempotency-key';
@@ -93,6 +93,7 @@ export class KeysController {
   }
 
   @Get('node')
+  @ApiOkResponse({ type: KeyNodeViewDto })
   node(@TelegramId() telegramId: number): Promise<KeyNodeView> {
     return this.keys.nodeOf(telegramId);
   }

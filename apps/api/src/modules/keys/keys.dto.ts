@@ -28,6 +28,21 @@ export class KeySeatDto {
   @ApiProperty() assignedAt: string;
 }
 
+export class KeyServerDto {
+  @ApiProperty({ description: 'the group this server stands for: {id, name, countryCode}' })
+  group: { id: number; name: string; countryCode: string | null };
+  @ApiProperty({ description: 'the node serving it: {id, name, location}' })
+  node: { id: number; name: string; location: string | null };
+  @ApiProperty() assignedAt: string;
+}
+
+export class KeyNodeViewDto {
+  @ApiProperty({ description: 'the first server’s node' }) node: { id: number; name: string; location: string | null };
+  @ApiProperty() assignedAt: string;
+  @ApiProperty({ type: [KeyServerDto], description: 'every server of the user, in group order' })
+  servers: KeyServerDto[];
+}
+
 export class KeyViewDto {
   @ApiProperty() telegramId: number;
   @ApiProperty() userId: number;

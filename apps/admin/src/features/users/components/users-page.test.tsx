@@ -15,6 +15,28 @@ const user = {
   node: { id: 1, name: 'ams-1', location: null },
   clientEmail: 'u3-n1',
   assignedAt: '2026-11-22T00:00:00.000Z',
+  servers: [
+    {
+      group: { id: 1, name: 'default', countryCode: null },
+      node: { id: 1, name: 'ams-1', location: null },
+      clientEmail: 'u3-n1',
+      assignedAt: '2026-11-22T00:00:00.000Z',
+    },
+    {
+      group: { id: 2, name: 'Germany', countryCode: 'DE' },
+      node: { id: 4, name: 'fra-2', location: null },
+      clientEmail: 'u3-n4',
+      assignedAt: '2026-11-22T00:00:00.000Z',
+    },
+  ],
+  waiting: [
+    {
+      group: { id: 3, name: 'Poland', countryCode: 'PL' },
+      since: '2026-11-23T00:00:00.000Z',
+      attempts: 1,
+      lastError: null,
+    },
+  ],
   createdAt: '2026-11-22T00:00:00.000Z',
   access: { status: 'expired', expiresAt: '2026-11-30T00:00:00.000Z' },
 };
@@ -29,13 +51,15 @@ const show = () =>
   );
 
 describe('UsersPage', () => {
-  it('shows each user’s access status', async () => {
+  it('shows each user’s access status, servers and seats waiting for capacity', async () => {
     fakeApi({
       'GET /nodes': () => ({ status: 200, body: everyNode([sampleNode({ id: 1, name: 'ams-1' })]) }),
       'GET /users': () => ({ status: 200, body: { items: [user], total: 1, page: 1, limit: 50 } }),
     });
     show();
-    expect(await screen.findByText('expired')).toBeInTheDocument();
+    expect(await screen.findByText('ams-1, fra-2')).toBeInTheDocument();
+    expect(screen.getAllByText('expired')).toHaveLength(2); // the status filter's option, and the user's status
+    expect(screen.getByText('1 waiting for capacity')).toBeInTheDocument();
   });
 
   it('searches, filters by node and moves a user to the chosen node', async () => {

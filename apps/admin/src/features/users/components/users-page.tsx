@@ -55,7 +55,7 @@ export function UsersPage({ nodeId: fixedNode }: { nodeId?: number }) {
               <th scope="col">Telegram id</th>
               <th scope="col">Name</th>
               <th scope="col">Access</th>
-              <th scope="col">Node</th>
+              <th scope="col">Servers</th>
               <th scope="col">Since</th>
               <th scope="col">Move to</th>
             </tr>
@@ -73,10 +73,17 @@ export function UsersPage({ nodeId: fixedNode }: { nodeId?: number }) {
                     <div className="muted">until {new Date(user.access.expiresAt).toLocaleDateString()}</div>
                   )}
                 </td>
-                <td>{user.node?.name ?? 'none'}</td>
+                <td>
+                  {user.servers.map((server) => server.node.name).join(', ') || 'none'}
+                  {user.waiting.length > 0 && <div className="muted">{user.waiting.length} waiting for capacity</div>}
+                </td>
                 <td>{user.assignedAt ? new Date(user.assignedAt).toLocaleString() : '—'}</td>
                 <td>
-                  <MigrateControl userId={user.id} currentNodeId={user.node?.id} nodes={nodes} />
+                  <MigrateControl
+                    userId={user.id}
+                    currentNodeIds={user.servers.map((server) => server.node.id)}
+                    nodes={nodes}
+                  />
                 </td>
               </tr>
             ))}
@@ -88,13 +95,14 @@ export function UsersPage({ nodeId: fixedNode }: { nodeId?: number }) {
   );
 }
 
+/** Moves one of the user's servers: the one in the chosen node's group. */
 function MigrateControl({
   userId,
-  currentNodeId,
+  currentNodeIds,
   nodes,
 }: {
   userId: number;
-  currentNodeId?: number;
+  currentNodeIds: number[];
   nodes: NodeView[];
 }) {
   const [target, setTarget] = useState('');
@@ -112,7 +120,7 @@ function MigrateControl({
         <select value={target} onChange={(e) => setTarget(e.target.value)}>
           <option value="">choose…</option>
           {nodes
-            .filter((node) => node.id !== currentNodeId)
+            .filter((node) => !currentNodeIds.includes(node.id))
             .map((node) => (
               <option key={node.id} value={node.id}>
                 {node.name}
