@@ -352,7 +352,7 @@ describe('health checks, hysteresis, failover and recovery (real HTTP, PostgreSQ
       access: { active: 4, on_hold: 0, disabled: 0, expired: 0, limited: 0, expiringSoon: 0 },
       capacity: { max: 200, free: expect.any(Number) }, // the two active nodes' seats; free is checked below
       jobs: { running: 0, queuedMoves: 0 },
-      alerts: { nodeDownLast24h: 0 },
+      alerts: { nodeDownLast24h: 0, seatsWaiting: 0 },
       usage: { last24h: { up: 0, down: 0 } },
     });
     const used = (await t.http().get('/api/v1/balancer/loads').set(viewer).expect(200)).body

@@ -140,6 +140,9 @@ describe('seats: one server per group of the plan', () => {
     expect(user.waiting).toEqual([
       expect.objectContaining({ group: { id: groups.dutch, name: 'Netherlands', countryCode: 'NL' } }),
     ]);
+    const overview = async () =>
+      (await t.http().get('/api/v1/stats/overview').set(fleet.auth).expect(200)).body.alerts.seatsWaiting;
+    expect(await overview()).toBe(1);
     await patchNodes(t, fleet.auth, [fleet.nodeIds[4]], { status: 'active' });
     const placed = await eventually(
       () => seats(key.userId),
@@ -148,6 +151,7 @@ describe('seats: one server per group of the plan', () => {
     );
     expect(placed[2]).toEqual([groups.dutch, fleet.nodeIds[4]]);
     expect((await t.http().get(`/api/v1/users/${key.userId}`).set(fleet.auth).expect(200)).body.waiting).toEqual([]);
+    expect(await overview()).toBe(0);
     await checkInvariants(t, byNode());
   });
 

@@ -170,7 +170,8 @@ export interface StatsOverview {
   /** `max`: seats on active nodes; `free`: seats free on nodes that can take users now. */
   capacity: { max: number; free: number };
   jobs: { running: number; queuedMoves: number };
-  alerts: { nodeDownLast24h: number };
+  /** `seatsWaiting`: servers of users' plans that no node of their group could take yet. */
+  alerts: { nodeDownLast24h: number; seatsWaiting: number };
   /** Traffic through the fleet (bytes as the panels counted them). */
   usage: { last24h: { up: number; down: number } };
 }

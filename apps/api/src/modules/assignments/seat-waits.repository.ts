@@ -83,9 +83,13 @@ export class SeatWaitsRepository {
     );
   }
 
-  /** Seats waiting, fleet-wide (the attention counts). */
+  /** Seats waiting, fleet-wide (the attention counts; those placed meanwhile left out). */
   async count(): Promise<number> {
-    const [row]: Array<{ n: number }> = await this.dataSource.query(`SELECT count(*)::int AS n FROM seat_waits`);
+    const [row]: Array<{ n: number }> = await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM seat_waits w
+        WHERE NOT EXISTS (SELECT 1 FROM assignments a
+                           WHERE a.user_id = w.user_id AND a.group_id = w.group_id AND a.state = 'active')`,
+    );
     return row.n;
   }
 }

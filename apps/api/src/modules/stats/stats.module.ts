@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AssignmentsModule } from '../assignments/assignments.module';
 import { JobsModule } from '../jobs/jobs.module';
 import { NodesModule } from '../nodes/nodes.module';
 import { OutboxModule } from '../outbox/outbox.module';
@@ -11,7 +12,7 @@ import { StatsService } from './stats.service';
 
 /** Fleet figures: the dashboard's overview, and `GET /metrics` with its gauges read from the database at scrape time. */
 @Module({
-  imports: [NodesModule, UsersModule, JobsModule, UsageModule, OutboxModule],
+  imports: [NodesModule, UsersModule, JobsModule, UsageModule, OutboxModule, AssignmentsModule],
   controllers: [StatsController, MetricsController],
   providers: [StatsService, FleetGauges],
 })

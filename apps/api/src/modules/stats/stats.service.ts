@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { EventType, StatsOverview } from '@fleet/contract';
+import { SeatWaitsService } from '../assignments/seat-waits.service';
 import { EventsService } from '../events/events.service';
 import { JobsService } from '../jobs/jobs.service';
 import { NodesService } from '../nodes/nodes.service';
@@ -18,15 +19,17 @@ export class StatsService {
     private readonly jobs: JobsService,
     private readonly events: EventsService,
     private readonly usage: UsageService,
+    private readonly seatWaits: SeatWaitsService,
   ) {}
 
   async overview(): Promise<StatsOverview> {
-    const [nodes, { users, access }, jobs, nodeDownLast24h, last24h] = await Promise.all([
+    const [nodes, { users, access }, jobs, nodeDownLast24h, last24h, seatsWaiting] = await Promise.all([
       this.nodes.fleetCounts(),
       this.users.fleetCounts(this.config.accessExpiryWarningHours),
       this.jobs.backlog(),
       this.events.countSince(EventType.NodeDown, new Date(Date.now() - 24 * 3600_000)),
       this.usage.fleetLast24h(),
+      this.seatWaits.count(),
     ]);
     return {
       nodes: {
@@ -41,7 +44,7 @@ export class StatsService {
       access,
       capacity: { max: nodes.capacityMax, free: nodes.capacityFree },
       jobs,
-      alerts: { nodeDownLast24h },
+      alerts: { nodeDownLast24h, seatsWaiting },
       usage: { last24h },
     };
   }

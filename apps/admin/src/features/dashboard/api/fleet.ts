@@ -9,7 +9,7 @@ import type {
   StatsOverview,
 } from '@fleet/contract';
 import { api } from '../../../lib/api-client';
-import { flagOf } from '../../../lib/queries/groups';
+import { serverName } from '@fleet/contract';
 
 export interface LoadBar {
   /** The node's group, with its flag ('' when the groups are not known). */
@@ -26,6 +26,8 @@ export interface FleetSummary {
   maintenance: number;
   users: number;
   freeCapacity: number;
+  /** Servers of users' plans waiting for capacity. */
+  seatsWaiting: number;
   access: StatsOverview['access'];
   traffic: StatsOverview['usage']['last24h'];
 }
@@ -41,7 +43,7 @@ export function toLoadBars(loads: NodeLoadView[], groups: GroupView[] = []): Loa
   const busiest =
     loads.length > MAX_BARS ? [...loads].sort((a, b) => b.loadRatio - a.loadRatio).slice(0, MAX_BARS) : loads;
   const place = new Map(groups.map((group, i) => [group.id, i]));
-  const named = new Map(groups.map((group) => [group.id, `${flagOf(group.countryCode)} ${group.name}`.trim()]));
+  const named = new Map(groups.map((group) => [group.id, serverName(group)]));
   const shown = [...busiest].sort(
     (a, b) => (place.get(a.groupId) ?? groups.length) - (place.get(b.groupId) ?? groups.length),
   );
@@ -62,6 +64,7 @@ export function summarise(overview: StatsOverview): FleetSummary {
     maintenance: overview.nodes.maintenance,
     users: overview.users.placed,
     freeCapacity: overview.capacity.free,
+    seatsWaiting: overview.alerts.seatsWaiting,
     access: overview.access,
     traffic: overview.usage.last24h,
   };

@@ -76,6 +76,10 @@ export function DashboardPage() {
             <dt>Free capacity</dt>
             <dd>{summary.freeCapacity}</dd>
           </div>
+          <div>
+            <dt>Servers waiting for capacity</dt>
+            <dd>{summary.seatsWaiting}</dd>
+          </div>
         </dl>
       )}
       {summary && (

@@ -41,7 +41,7 @@ describe('fleet data for the dashboard', () => {
         access: { active: 100, on_hold: 5, disabled: 3, expired: 10, limited: 2, expiringSoon: 7 },
         capacity: { max: 200, free: 75 },
         jobs: { running: 0, queuedMoves: 0 },
-        alerts: { nodeDownLast24h: 1 },
+        alerts: { nodeDownLast24h: 1, seatsWaiting: 2 },
         usage: { last24h: { up: 1e9, down: 4e9 } },
       }),
     ).toEqual({
@@ -50,6 +50,7 @@ describe('fleet data for the dashboard', () => {
       maintenance: 1,
       users: 115,
       freeCapacity: 75,
+      seatsWaiting: 2,
       access: { active: 100, on_hold: 5, disabled: 3, expired: 10, limited: 2, expiringSoon: 7 },
       traffic: { up: 1e9, down: 4e9 },
     });
