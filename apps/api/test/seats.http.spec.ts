@@ -270,4 +270,27 @@ describe('seats: one server per group of the plan', () => {
     expect(await eventually(planned, Boolean, 30_000)).toBe(true);
     await checkInvariants(t, new Map([...byNode()].filter(([id]) => id !== fallen)));
   });
+
+  it('a group whose seats still stand on a node that left it cannot be deleted until they are gone', async () => {
+    const key = (await t.http().put('/api/v1/keys/7401').set(bot).send({}).expect(201)).body;
+    await t
+      .http()
+      .patch('/api/v1/keys/7401/access')
+      .set(bot)
+      .send({ groups: ['default', 'Netherlands'] })
+      .expect(200);
+    await patchNodes(t, fleet.auth, [fleet.nodeIds[4]], { groupId: groups.germany });
+    // Its seat stands for the Netherlands, which has no node left: the regroup job cannot move it.
+    expect(await seats(key.userId)).toContainEqual([groups.dutch, fleet.nodeIds[4]]);
+    const refused = await t.http().delete(`/api/v1/groups/${groups.dutch}`).set(fleet.auth).expect(409);
+    expect(refused.body.message).toMatch(/still hold servers/);
+    await t
+      .http()
+      .patch('/api/v1/keys/7401/access')
+      .set(bot)
+      .send({ groups: ['default'] })
+      .expect(200);
+    await t.http().delete(`/api/v1/groups/${groups.dutch}`).set(fleet.auth).expect(204);
+    await checkInvariants(t, byNode());
+  });
 });

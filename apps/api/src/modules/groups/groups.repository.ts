@@ -61,6 +61,15 @@ export class GroupsRepository {
       .getMany();
   }
 
+  /** Whether a user's server still stands for the group (on a node that has since moved to another group). */
+  async hasSeats(id: number, manager: EntityManager): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      `SELECT 1 FROM assignments WHERE group_id = $1 AND state <> 'released' LIMIT 1`,
+      [id],
+    );
+    return rows.length > 0;
+  }
+
   /** The group leaves every plan that named it (the index `vpn_users_plan_groups`). */
   async leavePlans(id: number, manager: EntityManager): Promise<void> {
     await manager.query(

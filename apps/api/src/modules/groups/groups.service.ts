@@ -64,11 +64,17 @@ export class GroupsService {
     return this.get(id);
   }
 
-  /** A group with nodes is refused (the nodes' foreign key decides, also against a node joining meanwhile). */
+  /**
+   * A group with nodes is refused (the nodes' foreign key decides, also against a node joining meanwhile), and so is
+   * one whose seats are still being moved off a node that left it.
+   */
   async remove(id: number, actor: string): Promise<void> {
     await this.inTransaction(async (manager) => {
       const group = await this.groups.findByIdForUpdate(id, manager);
       if (!group) throw notFound(id);
+      if (await this.groups.hasSeats(id, manager)) {
+        throw new DomainError(ErrorCode.GroupHasNodes, 'users still hold servers in the group; they are being moved');
+      }
       await this.groups.remove(id, manager);
       await this.groups.leavePlans(id, manager);
       await this.events.record(

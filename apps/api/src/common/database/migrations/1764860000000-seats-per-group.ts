@@ -46,6 +46,7 @@ export class SeatsPerGroup1764860000000 implements MigrationInterface {
     await db.query(
       `CREATE UNIQUE INDEX assignments_one_live_per_node ON assignments (user_id, node_id) WHERE state <> 'released'`,
     );
+    await db.query(`CREATE INDEX assignments_live_by_group ON assignments (group_id) WHERE state <> 'released'`);
     await db.query(`
       CREATE TABLE seat_waits (
         user_id integer NOT NULL REFERENCES vpn_users (id) ON DELETE CASCADE,
@@ -82,6 +83,7 @@ export class SeatsPerGroup1764860000000 implements MigrationInterface {
     await db.query(`DELETE FROM assignments WHERE state = 'pending'`);
     await db.query(`UPDATE nodes n SET current_users = (
       SELECT count(*) FROM assignments a WHERE a.node_id = n.id AND a.state = 'active')`);
+    await db.query(`DROP INDEX assignments_live_by_group`);
     await db.query(`DROP INDEX assignments_one_live_per_node`);
     await db.query(`DROP INDEX assignments_one_pending_per_seat`);
     await db.query(`DROP INDEX assignments_one_active_per_seat`);
