@@ -271,6 +271,34 @@ describe('user access: plans stored, enforced on the panel client (real HTTP, Po
     expect(JSON.stringify(event.payload)).not.toContain(newUuid);
   });
 
+  it('rotate with scope key gives a new key and keeps the subscription URL, which serves the new key', async () => {
+    const [placed] = await placeUsers(t, bot, 911, 1);
+    const before = (await t.http().get('/api/v1/keys/911').set(bot).expect(200)).body;
+    const oldUuid = /vless:\/\/([^@]+)@/.exec(before.key)![1];
+    const { body: after } = await t.http().post('/api/v1/keys/911/rotate').set(bot).send({ scope: 'key' }).expect(200);
+    const newUuid = /vless:\/\/([^@]+)@/.exec(after.key)![1];
+    expect(newUuid).not.toBe(oldUuid);
+    expect(after.subscriptionUrl).toBe(before.subscriptionUrl);
+    expect(clientOn(panelOf(placed.node.id), `u${placed.userId}-n${placed.node.id}`)).toMatchObject({ id: newUuid });
+    const served = await request(t.url).get(new URL(after.subscriptionUrl).pathname).expect(200);
+    expect(Buffer.from(served.text, 'base64').toString()).toContain(newUuid);
+    expect(Buffer.from(served.text, 'base64').toString()).not.toContain(oldUuid);
+    const [changed] = await t.dataSource.query(
+      `SELECT payload FROM events WHERE type = 'user.rotated' AND user_id = $1`,
+      [placed.userId],
+    );
+    expect(JSON.stringify(changed.payload)).not.toContain(newUuid); // a credential: never in an event
+  });
+
+  it.each([['keys'], ['everything'], [1], [null]])('refuses rotate scope %p, naming the field', async (scope) => {
+    await placeUsers(t, bot, 921, 1);
+    const before = (await t.http().get('/api/v1/keys/921').set(bot).expect(200)).body;
+    const refused = await t.http().post('/api/v1/keys/921/rotate').set(bot).send({ scope }).expect(400);
+    expect(JSON.stringify(refused.body.message)).toMatch(/scope/);
+    expect((await t.http().get('/api/v1/keys/921').set(bot).expect(200)).body.key).toBe(before.key);
+    await t.http().delete('/api/v1/keys/921').set(bot).expect(204);
+  });
+
   it('delete revokes the user everywhere; a later PUT is a new user', async () => {
     const [placed] = await placeUsers(t, bot, 1001, 1);
     const key = (await t.http().get('/api/v1/keys/1001').set(bot).expect(200)).body;

@@ -167,10 +167,13 @@ describe('keys API: get-or-create, placement under concurrency, subscriptions (r
     expect(n).toBe(0);
   });
 
-  it('503 when no node is eligible', async () => {
+  it('503 with Retry-After when no node is eligible', async () => {
     for (const id of fleet.nodeIds) {
       await t.http().patch(`/api/v1/nodes/${id}`).set(fleet.auth).send({ status: 'inactive' }).expect(200);
     }
-    expect((await put(8001).expect(503)).body.message).toContain('no healthy node with free capacity');
+    const refused = await put(8001).expect(503);
+    expect(refused.body).toMatchObject({ code: 'NO_CAPACITY' });
+    expect(refused.body.message).toContain('no healthy node with free capacity');
+    expect(refused.headers['retry-after']).toBe('30');
   });
 });

@@ -61,7 +61,8 @@ describe('GlobalExceptionFilter', () => {
     expect(run(Object.assign(new Error('odd'), { status: 400 })).status).toBe(500);
   });
 
-  it('sends Retry-After with a 429', () => {
+  /** The headers the filter sets for this error. */
+  const headersFor = (error: unknown) => {
     const headers: Record<string, string> = {};
     const response = {
       setHeader: (name: string, value: string) => (headers[name] = value),
@@ -73,10 +74,14 @@ describe('GlobalExceptionFilter', () => {
     const host = {
       switchToHttp: () => ({ getRequest: () => ({ id: 'r' }), getResponse: () => response }),
     } as unknown as ArgumentsHost;
-    new GlobalExceptionFilter().catch(
-      new DomainError(ErrorCode.TooManyLoginAttempts, 'slow down', { retryAfterSeconds: 7 }),
-      host,
-    );
-    expect(headers['Retry-After']).toBe('7');
+    new GlobalExceptionFilter().catch(error, host);
+    return headers;
+  };
+
+  it('sends Retry-After with a 429, and with every 503 (30 s unless the error says)', () => {
+    const slowDown = new DomainError(ErrorCode.TooManyLoginAttempts, 'slow down', { retryAfterSeconds: 7 });
+    expect(headersFor(slowDown)['Retry-After']).toBe('7');
+    expect(headersFor(new DomainError(ErrorCode.NoCapacity, 'full'))['Retry-After']).toBe('30');
+    expect(headersFor(new DomainError(ErrorCode.UserNotFound, 'who'))['Retry-After']).toBeUndefined();
   });
 });

@@ -34,6 +34,9 @@ const MAX_DELAYED = 2000;
  * answered after LOGIN_REJECT_DELAY_MS: a stranger who waits for each answer — as flooding and brute-force tools do —
  * then sends one request per delay instead of as many as the event loop can answer.
  */
+/** When a refusal for want of capacity is worth asking again (a seat frees, a node rises, the retry loop runs). */
+const RETRY_UNAVAILABLE_SECONDS = 30;
+
 @Catch()
 export class GlobalExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
@@ -49,9 +52,11 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     if (body.statusCode >= 500) {
       this.logger.error({ err: exception, correlationId: body.correlationId }, 'unhandled error');
     }
-    if (exception instanceof DomainError && exception.options.retryAfterSeconds !== undefined) {
-      response.setHeader('Retry-After', String(exception.options.retryAfterSeconds));
-    }
+    const retryAfter =
+      exception instanceof DomainError
+        ? (exception.options.retryAfterSeconds ?? (body.statusCode === 503 ? RETRY_UNAVAILABLE_SECONDS : undefined))
+        : undefined;
+    if (retryAfter !== undefined) response.setHeader('Retry-After', String(retryAfter));
     // A body refused unread (too large, not JSON) would otherwise be read to its end to keep the connection.
     if (UNREAD_BODY.has(body.statusCode) && !request.complete) response.setHeader('Connection', 'close');
     const delayMs = this.config?.loginRejectDelayMs ?? 0;

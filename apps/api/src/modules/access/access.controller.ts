@@ -6,7 +6,7 @@ import { IdParam } from '../../common/http/id-param';
 import { IdempotencyKey, IdempotentRequest, markReplayed } from '../../common/http/idempotency-key';
 import { actorOf, CurrentPrincipal, Principal } from '../auth/principal';
 import { UsersService } from '../users/users.service';
-import { AccessPatchDto, ExtendDto } from './access.dto';
+import { AccessPatchDto, ExtendDto, RotateDto } from './access.dto';
 import { AccessService } from './access.service';
 
 /** Admins manage a user's access by user id (the bot does the same by telegram id, under /keys). */
@@ -42,8 +42,12 @@ export class UserAccessController {
 
   @Post('rotate')
   @HttpCode(200)
-  async rotate(@IdParam() id: number, @CurrentPrincipal() principal: Principal): Promise<UserView> {
-    await this.access.rotate(id, actorOf(principal));
+  async rotate(
+    @IdParam() id: number,
+    @Body() body: RotateDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<UserView> {
+    await this.access.rotate(id, actorOf(principal), body.scope);
     return this.users.get(id, principal.role);
   }
 

@@ -106,6 +106,17 @@ export class AccessPatchDto implements Omit<AccessPatch, 'expiresAt'> {
   groups?: Array<number | string>;
 }
 
+export const ROTATE_SCOPES = ['key', 'all'] as const;
+export type RotateScope = (typeof ROTATE_SCOPES)[number];
+
+/** `POST …/rotate`: `key` changes the client's key only (the subscription URL stays); `all` changes both. */
+export class RotateDto {
+  @ApiPropertyOptional({ enum: ROTATE_SCOPES, default: 'all' })
+  @unlessAbsent()
+  @IsIn(ROTATE_SCOPES)
+  scope?: RotateScope;
+}
+
 export class ExtendDto {
   @ApiProperty({ minimum: 1, maximum: 3650 })
   @IsInt()

@@ -19,7 +19,7 @@ import { GroupsService } from '../groups/groups.service';
 import { newSubscriptionToken } from '../users/subscription-token';
 import { UsersService } from '../users/users.service';
 import { VpnUser } from '../users/vpn-user.entity';
-import { AccessPatchDto } from './access.dto';
+import { AccessPatchDto, RotateScope } from './access.dto';
 import { accessOf, mapAccess } from '../users/user.mapper';
 import { mapUserEvent } from './access.mapper';
 import { AccessSyncService } from './access-sync.service';
@@ -183,14 +183,14 @@ export class AccessService {
   }
 
   /**
-   * A new client UUID (the key) and subscription token: the user's panel client is rewritten in place (its
-   * `updateClient` swaps the key atomically), so the old key stops and the new one works at the same moment; the old
-   * subscription URL answers 404.
+   * A new client UUID (the key) and, for `all`, a new subscription token: the user's panel clients are rewritten in
+   * place (their `updateClient` swaps the key atomically), so the old key stops and the new one works at the same
+   * moment; with `all` the old subscription URL answers 404, with `key` it serves the new key.
    */
-  rotate(userId: number, actor: string): Promise<VpnUser> {
+  rotate(userId: number, actor: string, scope: RotateScope = 'all'): Promise<VpnUser> {
     return this.change(userId, actor, EventType.UserRotated, (_user, set) => {
       set('uuid', randomUUID());
-      set('subscriptionToken', newSubscriptionToken());
+      if (scope === 'all') set('subscriptionToken', newSubscriptionToken());
     });
   }
 

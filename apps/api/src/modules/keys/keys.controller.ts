@@ -11,7 +11,7 @@ import { KeyNodeView, KeyView } from '@fleet/contract';
 import { AllowRoles } from '../../common/http/roles.decorator';
 import { GetOrCreateKeyDto, KeyNodeViewDto, KeyViewDto, TelegramId } from './keys.dto';
 import { KeysService } from './keys.service';
-import { AccessPatchDto, ExtendDto } from '../access/access.dto';
+import { AccessPatchDto, ExtendDto, RotateDto } from '../access/access.dto';
 import { IdempotencyKey, IdempotentRequest, markReplayed } from '../../common/http/idempotency-key';
 
 @ApiTags('keys')
@@ -77,12 +77,15 @@ export class KeysController {
     return this.keys.resetTraffic(telegramId);
   }
 
-  /** A new key and subscription URL; the old ones stop working on every node. */
+  /**
+   * A new key on every node (`scope: key`), and a new subscription URL too (`all`, the default); the old ones stop
+   * working at once.
+   */
   @Post('rotate')
   @HttpCode(200)
   @ApiOkResponse({ type: KeyViewDto })
-  rotate(@TelegramId() telegramId: number): Promise<KeyView> {
-    return this.keys.rotate(telegramId);
+  rotate(@TelegramId() telegramId: number, @Body() body: RotateDto): Promise<KeyView> {
+    return this.keys.rotate(telegramId, body.scope);
   }
 
   /** Revokes the user everywhere; a later PUT creates a new user with a new key. */

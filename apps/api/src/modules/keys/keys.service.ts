@@ -5,7 +5,7 @@ import type { IdempotentRequest } from '../../common/http/idempotency-key';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { mapAccess } from '../users/user.mapper';
-import { AccessPatchDto } from '../access/access.dto';
+import { AccessPatchDto, RotateScope } from '../access/access.dto';
 import { AccessService } from '../access/access.service';
 import { servesTraffic } from '../users/access-status';
 import { Assignment } from '../assignments/assignment.entity';
@@ -130,9 +130,9 @@ export class KeysService {
     return this.view(await this.access.resetTraffic(user.id, 'bot'), seats);
   }
 
-  async rotate(telegramId: number): Promise<KeyView> {
+  async rotate(telegramId: number, scope?: RotateScope): Promise<KeyView> {
     const { user, seats } = await this.requireSeats(telegramId);
-    return this.view(await this.access.rotate(user.id, 'bot'), seats);
+    return this.view(await this.access.rotate(user.id, 'bot', scope), seats);
   }
 
   async remove(telegramId: number): Promise<void> {
