@@ -30,6 +30,71 @@ describe('user access: plans stored, enforced on the panel client (real HTTP, Po
     await fleet.stop();
   });
 
+  it('a PUT with a plan creates the user with it, its first panel client carrying it; an existing user keeps theirs', async () => {
+    const expiresAt = new Date(Date.now() + 30 * DAY).toISOString();
+    const plan = { expiresAt, trafficLimitBytes: 50e9, trafficReset: 'month', deviceLimit: 2, note: 'paid' };
+    const created = await t.http().put('/api/v1/keys/151').set(bot).send({ plan }).expect(201);
+    expect(created.body.planApplied).toBe(true);
+    expect(created.body.access).toMatchObject({
+      status: 'active',
+      expiresAt,
+      trafficLimitBytes: 50e9,
+      trafficReset: 'month',
+      deviceLimit: 2,
+      note: 'paid',
+      periodStart: expect.any(String),
+      nextResetAt: expect.any(String),
+    });
+    const email = `u${created.body.userId}-n${created.body.node.id}`;
+    expect(clientOn(panelOf(created.body.node.id), email)).toMatchObject({
+      enable: true,
+      expiryTime: new Date(expiresAt).getTime(),
+      limitIp: 2,
+      totalGB: 50e9,
+    });
+    const again = await t
+      .http()
+      .put('/api/v1/keys/151')
+      .set(bot)
+      .send({ plan: { deviceLimit: 5, enabled: false } })
+      .expect(200);
+    expect(again.body.planApplied).toBe(false);
+    expect(again.body.access).toEqual(created.body.access);
+    expect((await t.http().put('/api/v1/keys/151').set(bot).send({}).expect(200)).body.planApplied).toBeUndefined();
+
+    const disabled = await t
+      .http()
+      .put('/api/v1/keys/152')
+      .set(bot)
+      .send({ plan: { enabled: false } })
+      .expect(201);
+    expect(disabled.body.access.status).toBe('disabled');
+    const held = await t
+      .http()
+      .put('/api/v1/keys/153')
+      .set(bot)
+      .send({ plan: { holdDays: 30 } })
+      .expect(201);
+    expect(held.body.access).toMatchObject({ status: 'on_hold', holdDays: 30, expiresAt: null });
+    expect(clientOn(panelOf(held.body.node.id), `u${held.body.userId}-n${held.body.node.id}`)).toMatchObject({
+      expiryTime: -30 * DAY,
+    });
+    const [event] = await t.dataSource.query(`SELECT count(*)::int AS n FROM events WHERE type = 'user.created'`);
+    expect(event.n).toBe(3);
+  });
+
+  it.each<[string, unknown, RegExp]>([
+    ['a device limit past 100', { deviceLimit: 500 }, /plan\.deviceLimit must not be greater than 100/],
+    ['an expiry and a hold', { holdDays: 3, expiresAt: '2030-01-01T00:00:00Z' }, /plan\.expiresAt and plan\.holdDays/],
+    ['an unknown group', { groups: ['Atlantis'] }, /plan\.groups\[0\]: no group "Atlantis"/],
+    ['an unknown field', { price: 5 }, /plan\.price/],
+    ['not an object', 'gold', /plan must be an object/],
+  ])('a PUT with a plan naming %s is refused, naming the field, and creates nobody', async (_label, plan, message) => {
+    const refused = await t.http().put('/api/v1/keys/161').set(bot).send({ plan }).expect(400);
+    expect([refused.body.message].flat().join('; ')).toMatch(message);
+    expect(await t.dataSource.query(`SELECT 1 FROM vpn_users WHERE telegram_id = 161`)).toEqual([]);
+  });
+
   it('a new key is open; each change is stored, versioned and written to the panel client', async () => {
     const [key] = await placeUsers(t, bot, 101, 1);
     const email = `u${key.userId}-n${key.node.id}`;

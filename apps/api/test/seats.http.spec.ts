@@ -293,4 +293,19 @@ describe('seats: one server per group of the plan', () => {
     await t.http().delete(`/api/v1/groups/${groups.dutch}`).set(fleet.auth).expect(204);
     await checkInvariants(t, byNode());
   });
+
+  it('a PUT whose plan names groups places a seat in those only', async () => {
+    const key = (
+      await t
+        .http()
+        .put('/api/v1/keys/7501')
+        .set(bot)
+        .send({ plan: { groups: ['netherlands', 'Germany'] } })
+        .expect(201)
+    ).body;
+    expect(key.planApplied).toBe(true);
+    expect(key.access.groups).toEqual([groups.germany, groups.dutch]);
+    expect((await seats(key.userId)).map(([group]: number[]) => group)).toEqual([groups.germany, groups.dutch]);
+    await checkInvariants(t, byNode());
+  });
 });

@@ -61,6 +61,8 @@ export interface KeyView {
   /** Every server of the user, in group order (one per group of the plan). */
   keys: KeySeatView[];
   access: AccessView;
+  /** On a `PUT` that brought a plan: whether the user was created with it (false: the user existed, plan ignored). */
+  planApplied?: boolean;
 }
 
 /**

@@ -24,6 +24,7 @@ import { accessOf, mapAccess } from '../users/user.mapper';
 import { mapUserEvent } from './access.mapper';
 import { AccessSyncService } from './access-sync.service';
 import { EarlierRequest, IdempotencyRepository } from './idempotency.repository';
+import { applyAccessPatch } from './access-patch';
 import { nextResetAt } from './traffic-period';
 import { accessStatus, servesTraffic } from '../users/access-status';
 
@@ -58,12 +59,7 @@ export class AccessService {
    * without room leaves that seat waiting, not the request failed).
    */
   async update(userId: number, patch: AccessPatchDto, actor: string): Promise<VpnUser> {
-    if (patch.holdDays != null && patch.expiresAt != null) {
-      throw new DomainError(ErrorCode.ValidationFailed, [
-        'expiresAt and holdDays cannot both be set: a held plan gets its expiry at first use',
-      ]);
-    }
-    const planGroups = patch.groups === undefined ? undefined : await this.groups.resolvePlan(patch.groups);
+    const planGroups = await this.checkedPlan(patch);
     let leaving: Leaving | null = null;
     const seatsFollow = planGroups && {
       // Before the user's row, as a deletion does: reservation batches hold this lock and then read plans.
@@ -79,24 +75,7 @@ export class AccessService {
       userId,
       actor,
       EventType.UserAccessChanged,
-      (user, set) => {
-        if (planGroups) set('planGroups', planGroups);
-        if (patch.expiresAt !== undefined) set('expiresAt', patch.expiresAt);
-        if (patch.holdDays !== undefined) {
-          set('holdDays', patch.holdDays);
-          if (patch.holdDays !== null) set('expiresAt', null); // starts again on first use
-        }
-        if (patch.trafficLimitBytes !== undefined) set('trafficLimitBytes', patch.trafficLimitBytes);
-        if (patch.trafficReset !== undefined) {
-          set('trafficReset', patch.trafficReset);
-          const start = user.periodStart ?? new Date();
-          set('periodStart', start);
-          set('nextResetAt', nextResetAt(patch.trafficReset, start, this.config.accessTimezone));
-        }
-        if (patch.deviceLimit !== undefined) set('deviceLimit', patch.deviceLimit);
-        if (patch.enabled !== undefined) set('enabled', patch.enabled);
-        if (patch.note !== undefined) set('note', patch.note);
-      },
+      (user, set) => applyAccessPatch(user, patch, planGroups, set, this.config.accessTimezone),
       seatsFollow || {},
     );
     if (leaving) {
@@ -104,6 +83,37 @@ export class AccessService {
       await this.seatWaits.placeFor(userId);
     }
     return user;
+  }
+
+  /**
+   * A new user's plan as the fields to create them with (a `PUT` that brings one): a user never exists without the
+   * plan the bot meant, and their first panel clients carry it. Unnamed fields keep the columns' defaults.
+   */
+  async initialAccess(plan: AccessPatchDto): Promise<Partial<VpnUser>> {
+    const planGroups = await this.checkedPlan(plan, 'plan.');
+    const draft = Object.assign(new VpnUser(), NEW_USER_ACCESS);
+    const fields: Partial<VpnUser> = {};
+    applyAccessPatch(
+      draft,
+      plan,
+      planGroups,
+      (field, value) => {
+        draft[field] = value;
+        fields[field] = value;
+      },
+      this.config.accessTimezone,
+    );
+    return { ...fields, status: accessStatus(accessOf(draft), new Date()) };
+  }
+
+  /** The patch's groups resolved to ids, once its fields are known to agree; a 400 names the field (`prefix`). */
+  private async checkedPlan(patch: AccessPatchDto, prefix = ''): Promise<number[] | undefined> {
+    if (patch.holdDays != null && patch.expiresAt != null) {
+      throw new DomainError(ErrorCode.ValidationFailed, [
+        `${prefix}expiresAt and ${prefix}holdDays cannot both be set: a held plan gets its expiry at first use`,
+      ]);
+    }
+    return patch.groups === undefined ? undefined : this.groups.resolvePlan(patch.groups, `${prefix}groups`);
   }
 
   /**
@@ -344,3 +354,17 @@ export interface ExtendResult {
 }
 
 const DAY_MS = 86_400_000;
+
+/** What a user is created with when their plan does not say otherwise (the columns' defaults). */
+const NEW_USER_ACCESS: Partial<VpnUser> = {
+  enabled: true,
+  expiresAt: null,
+  holdDays: null,
+  trafficLimitBytes: 0,
+  trafficReset: 'none',
+  deviceLimit: 0,
+  note: null,
+  usedBytes: 0,
+  periodStart: null,
+  nextResetAt: null,
+};

@@ -76,5 +76,4 @@ export class EventsService {
       nextCursor: last ? last.cursor : null,
     };
   }
-
 }

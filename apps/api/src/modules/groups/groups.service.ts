@@ -100,23 +100,24 @@ export class GroupsService {
    * A plan's groups from ids or names, as ids in group order: at least one, each group once, every one existing —
    * else a 4xx naming the entry (`groups[i]`).
    */
-  async resolvePlan(refs: Array<number | string>, manager?: EntityManager): Promise<number[]> {
-    if (!refs.length) throw new DomainError(ErrorCode.ValidationFailed, ['groups must name at least one group']);
+  async resolvePlan(refs: Array<number | string>, field = 'groups'): Promise<number[]> {
+    if (!refs.length) throw new DomainError(ErrorCode.ValidationFailed, [`${field} must name at least one group`]);
     const ids = refs.filter((ref): ref is number => typeof ref === 'number');
     const names = refs.filter((ref): ref is string => typeof ref === 'string');
-    const found = await this.groups.named(ids, names, manager);
+    const found = await this.groups.named(ids, names);
     const byId = new Map(found.map((group) => [group.id, group]));
     const byName = new Map(found.map((group) => [group.name.toLowerCase(), group]));
     const seen = new Set<number>();
     for (const [i, ref] of refs.entries()) {
       const group = typeof ref === 'number' ? byId.get(ref) : byName.get(ref.toLowerCase());
-      if (!group) throw new DomainError(ErrorCode.ValidationFailed, [`groups[${i}]: no group ${JSON.stringify(ref)}`]);
+      if (!group)
+        throw new DomainError(ErrorCode.ValidationFailed, [`${field}[${i}]: no group ${JSON.stringify(ref)}`]);
       if (seen.has(group.id)) {
-        throw new DomainError(ErrorCode.ValidationFailed, [`groups[${i}]: group ${group.name} is named twice`]);
+        throw new DomainError(ErrorCode.ValidationFailed, [`${field}[${i}]: group ${group.name} is named twice`]);
       }
       seen.add(group.id);
     }
-    return (await this.groups.ordered([...seen], manager)).map((group) => group.id);
+    return (await this.groups.ordered([...seen])).map((group) => group.id);
   }
 
   /** Where a node created without a group goes: the first group in order. */

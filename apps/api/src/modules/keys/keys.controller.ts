@@ -29,9 +29,9 @@ export class KeysController {
     @Body() body: GetOrCreateKeyDto,
     @Res({ passthrough: true }) response: Response,
   ): Promise<KeyView> {
-    const { key, created } = await this.keys.getOrCreate(telegramId, body);
+    const { key, created, planApplied } = await this.keys.getOrCreate(telegramId, body);
     response.status(created ? 201 : 200);
-    return key;
+    return body.plan ? { ...key, planApplied } : key;
   }
 
   @Get()

@@ -1,8 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { ErrorCode } from '@fleet/contract';
 import { DomainError } from '../../common/errors/domain-error';
+import { AccessPatchDto } from '../access/access.dto';
 
 export class GetOrCreateKeyDto {
   @ApiPropertyOptional({ maxLength: 255, description: 'Telegram username, shown to admins' })
@@ -17,6 +19,18 @@ export class GetOrCreateKeyDto {
   @MaxLength(64)
   @Matches(/\S/, { message: 'location must not be blank' })
   location?: string;
+
+  @ApiPropertyOptional({
+    type: AccessPatchDto,
+    description:
+      'the plan a new user is created with, in the same transaction (their first panel clients carry it); ignored ' +
+      'for an existing user (`planApplied: false`)',
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => AccessPatchDto)
+  plan?: AccessPatchDto;
 }
 
 export class KeySeatDto {

@@ -46,17 +46,21 @@ export class KeysService {
 
   /**
    * The user's servers, a seat placed in each group of the plan that has none (a group without room leaves that seat
-   * out, and a later call tries again). `created` is true for the one call that placed seats.
+   * out, and a later call tries again). `created` is true for the one call that placed seats; `planApplied`, when a
+   * plan came, whether this call created the user with it.
    */
   async getOrCreate(
     telegramId: number,
-    request: { username?: string; location?: string },
-  ): Promise<{ key: KeyView; created: boolean }> {
+    request: { username?: string; location?: string; plan?: AccessPatchDto },
+  ): Promise<{ key: KeyView; created: boolean; planApplied: boolean }> {
+    const access = request.plan ? await this.access.initialAccess(request.plan) : {};
     const running = this.inFlight.get(telegramId);
-    if (running) return { key: await running, created: false };
+    if (running) return { key: await running, created: false, planApplied: false };
     let created = false;
+    let planApplied = false;
     const work = (async () => {
-      const { user, created: newUser } = await this.users.upsertBotUser(telegramId, request.username ?? null);
+      const { user, created: newUser } = await this.users.upsertBotUser(telegramId, request.username ?? null, access);
+      planApplied = newUser && request.plan !== undefined;
       if (!user.planGroups.length) throw new DomainError(ErrorCode.NoCapacity, 'the user’s plan names no group');
       const deadline = Date.now() + WAIT_FOR_OTHER_PLACEMENT_MS;
       for (let first = true; ; first = false) {
@@ -86,7 +90,7 @@ export class KeysService {
     })().finally(() => this.inFlight.delete(telegramId));
     this.inFlight.set(telegramId, work);
     const key = await work;
-    return { key, created };
+    return { key, created, planApplied };
   }
 
   async get(telegramId: number): Promise<KeyView> {

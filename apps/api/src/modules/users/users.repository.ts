@@ -38,11 +38,16 @@ export class UsersRepository {
   }
 
   /** Creates the user unless one exists for this telegram id; `created` says which happened. */
-  async upsertBotUser(telegramId: number, username: string | null): Promise<{ user: VpnUser; created: boolean }> {
+  async upsertBotUser(
+    telegramId: number,
+    username: string | null,
+    access: Partial<VpnUser> = {},
+  ): Promise<{ user: VpnUser; created: boolean }> {
     const inserted = await this.repo()
       .createQueryBuilder()
       .insert()
       .values({
+        ...access,
         telegramId,
         username,
         uuid: randomUUID(),

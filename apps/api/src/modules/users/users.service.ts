@@ -68,8 +68,12 @@ export class UsersService {
   }
 
   /** The bot's user for this telegram id, created on first sight; `created` says which happened. */
-  upsertBotUser(telegramId: number, username: string | null): Promise<{ user: VpnUser; created: boolean }> {
-    return this.users.upsertBotUser(telegramId, username);
+  upsertBotUser(
+    telegramId: number,
+    username: string | null,
+    access?: Partial<VpnUser>,
+  ): Promise<{ user: VpnUser; created: boolean }> {
+    return this.users.upsertBotUser(telegramId, username, access);
   }
 
   /** What panels need to know of each user (client UUID, names, access), by id. */
