@@ -176,4 +176,56 @@ describe('keys API: get-or-create, placement under concurrency, subscriptions (r
     expect(refused.body.message).toContain('no healthy node with free capacity');
     expect(refused.headers['retry-after']).toBe('30');
   });
+
+  describe('relocate', () => {
+    const relocate = (telegramId: number, body: object, auth = bot) =>
+      t.http().post(`/api/v1/keys/${telegramId}/relocate`).set(auth).send(body);
+
+    it('moves the user to a node in the location asked for, once; nothing when already there', async () => {
+      const placed = (await put(9001, { location: 'Tokyo' }).expect(201)).body;
+      expect(placed.node.location).not.toBe('Amsterdam');
+      const moved = (await relocate(9001, { location: 'AMSTERDAM' }).expect(200)).body;
+      expect(moved.node).toMatchObject({ id: fleet.nodeIds[0], location: 'Amsterdam' });
+      expect(moved.key).not.toBe('');
+      const [event] = await t.dataSource.query(
+        `SELECT payload FROM events WHERE type = 'user.migrated' AND user_id = $1`,
+        [placed.userId],
+      );
+      expect(event.payload).toMatchObject({ reason: 'relocate', toNodeId: fleet.nodeIds[0] });
+      expect((await relocate(9001, { location: 'amsterdam' }).expect(200)).body.keys).toEqual(moved.keys);
+      expect(fleetEmails(fleet.panels[0])).toEqual([`u${placed.userId}-n${fleet.nodeIds[0]}`]);
+      await checkInvariants(t, byNode());
+    });
+
+    it('409 naming the location when no node there can take the user; the user stays', async () => {
+      const placed = (await put(9002).expect(201)).body;
+      const refused = await relocate(9002, { location: 'Tokyo' }).expect(409);
+      expect(refused.body).toMatchObject({ code: 'NODE_NOT_ELIGIBLE' });
+      expect(refused.body.message).toMatch(/location: no node in Tokyo/);
+      await t.http().patch(`/api/v1/nodes/${fleet.nodeIds[0]}`).set(fleet.auth).send({ status: 'maintenance' });
+      await relocate(9002, { location: 'Amsterdam' }).expect(409);
+      expect((await t.http().get('/api/v1/keys/9002').set(bot).expect(200)).body.node).toEqual(placed.node);
+    });
+
+    it.each<[string, object, RegExp]>([
+      ['no location', {}, /location must be a string/],
+      ['a blank location', { location: '  ' }, /location must not be blank/],
+      ['a long location', { location: 'x'.repeat(65) }, /location must be shorter than or equal to 64/],
+      ['a group id that is no integer', { location: 'Amsterdam', groupId: 1.5 }, /groupId must be an integer/],
+      ['a group the user holds no server in', { location: 'Amsterdam', groupId: 99 }, /groupId: the user holds no/],
+      ['an unknown field', { location: 'Amsterdam', node: 1 }, /node should not exist/],
+    ])('400 for %s, naming the field', async (_label, body, message) => {
+      await put(9003).expect(201);
+      const refused = await relocate(9003, body).expect(400);
+      expect([refused.body.message].flat().join('; ')).toMatch(message);
+    });
+
+    it('404 for an unknown user; 401 without a token; 403 for a viewer', async () => {
+      await relocate(9999, { location: 'Amsterdam' }).expect(404);
+      await t.http().post('/api/v1/keys/9004/relocate').send({ location: 'Amsterdam' }).expect(401);
+      const viewer = { Authorization: `Bearer ${await t.tokenFor('viewer')}` };
+      await put(9004).expect(201);
+      await relocate(9004, { location: 'Amsterdam' }, viewer).expect(403);
+    });
+  });
 });

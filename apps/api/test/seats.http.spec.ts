@@ -308,4 +308,35 @@ describe('seats: one server per group of the plan', () => {
     expect((await seats(key.userId)).map(([group]: number[]) => group)).toEqual([groups.germany, groups.dutch]);
     await checkInvariants(t, byNode());
   });
+
+  it('relocate moves the server of the group named, within that group; with several servers the group is required', async () => {
+    const [, , german, otherGerman] = fleet.nodeIds;
+    await patchNodes(t, fleet.auth, [otherGerman], { status: 'maintenance', location: 'Berlin' });
+    const key = (await t.http().put('/api/v1/keys/7601').set(bot).send({}).expect(201)).body;
+    expect(await seats(key.userId)).toContainEqual([groups.germany, german]);
+    await patchNodes(t, fleet.auth, [otherGerman], { status: 'active' });
+    const ambiguous = await t
+      .http()
+      .post('/api/v1/keys/7601/relocate')
+      .set(bot)
+      .send({ location: 'Berlin' })
+      .expect(400);
+    expect(ambiguous.body.message.join()).toMatch(/groupId: the user holds 3 servers/);
+    // Berlin is in Germany: the default group's server cannot go there.
+    await t
+      .http()
+      .post('/api/v1/keys/7601/relocate')
+      .set(bot)
+      .send({ location: 'Berlin', groupId: groups.main })
+      .expect(409);
+    const moved = await t
+      .http()
+      .post('/api/v1/keys/7601/relocate')
+      .set(bot)
+      .send({ location: 'Berlin', groupId: groups.germany })
+      .expect(200);
+    expect(moved.body.keys[1]).toMatchObject({ group: { id: groups.germany }, node: { id: otherGerman } });
+    expect(await seats(key.userId)).toContainEqual([groups.germany, otherGerman]);
+    await checkInvariants(t, byNode());
+  });
 });

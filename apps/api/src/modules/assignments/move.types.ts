@@ -15,6 +15,7 @@ export type MoveReason =
   | 'node-delete'
   | 'drain'
   | 'regroup' // the node moved to another group: seats of the old one go to its nodes
+  | 'relocate' // the bot moved the user to another location
   | 'recovery';
 
 /**

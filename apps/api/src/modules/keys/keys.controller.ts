@@ -9,7 +9,7 @@ import {
 import type { Response } from 'express';
 import { KeyNodeView, KeyView } from '@fleet/contract';
 import { AllowRoles } from '../../common/http/roles.decorator';
-import { GetOrCreateKeyDto, KeyNodeViewDto, KeyViewDto, TelegramId } from './keys.dto';
+import { GetOrCreateKeyDto, KeyNodeViewDto, KeyViewDto, RelocateDto, TelegramId } from './keys.dto';
 import { KeysService } from './keys.service';
 import { AccessPatchDto, ExtendDto, RotateDto } from '../access/access.dto';
 import { IdempotencyKey, IdempotentRequest, markReplayed } from '../../common/http/idempotency-key';
@@ -46,6 +46,17 @@ export class KeysController {
   @ApiOkResponse({ type: KeyViewDto })
   refresh(@TelegramId() telegramId: number): Promise<KeyView> {
     return this.keys.refresh(telegramId);
+  }
+
+  /**
+   * Moves a server of the user to a node in `location` (within its group): `409` when no node there can take them
+   * now, the key as it is when they are there already.
+   */
+  @Post('relocate')
+  @HttpCode(200)
+  @ApiOkResponse({ type: KeyViewDto })
+  relocate(@TelegramId() telegramId: number, @Body() body: RelocateDto): Promise<KeyView> {
+    return this.keys.relocate(telegramId, body);
   }
 
   /** Any subset of the plan (expiry, hold, traffic limit and reset, devices, the switch, a note). */

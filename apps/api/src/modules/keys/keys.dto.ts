@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { Type } from 'class-transformer';
-import { IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { ErrorCode } from '@fleet/contract';
 import { DomainError } from '../../common/errors/domain-error';
+import { INT4_MAX } from '../../common/http/strict-input';
 import { AccessPatchDto } from '../access/access.dto';
 
 export class GetOrCreateKeyDto {
@@ -31,6 +32,26 @@ export class GetOrCreateKeyDto {
   @ValidateNested()
   @Type(() => AccessPatchDto)
   plan?: AccessPatchDto;
+}
+
+/** `POST …/relocate`: a node in another location, within the group of the seat it moves. */
+export class RelocateDto {
+  @ApiProperty({ maxLength: 64, example: 'Frankfurt, DE', description: 'the location to move to (case-insensitive)' })
+  @IsString()
+  @MaxLength(64)
+  @Matches(/\S/, { message: 'location must not be blank' })
+  location: string;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: INT4_MAX,
+    description: 'the group whose server moves; required when the user holds several',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(INT4_MAX)
+  groupId?: number;
 }
 
 export class KeySeatDto {

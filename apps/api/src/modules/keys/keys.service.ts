@@ -14,6 +14,7 @@ import { MoveEngine } from '../assignments/move-engine.service';
 import { shareLinkFor } from '../assignments/panel-identity';
 import { PlacementService } from '../assignments/placement.service';
 import { NodeEntity } from '../nodes/node.entity';
+import { weightedLoadStrategy } from '../balancer/balancer.policy';
 import { canServe } from '../nodes/node-eligibility';
 import { GroupsService } from '../groups/groups.service';
 import { NodesService } from '../nodes/nodes.service';
@@ -107,6 +108,41 @@ export class KeysService {
     await Promise.all(
       broken.map((node) => this.engine.move(user.id, { fromNodeId: node.id, reason: 'refresh', actor: 'bot' })),
     );
+    return this.view(user);
+  }
+
+  /**
+   * Moves one server of the user (the one in `groupId`, or the only one) to the best node in `location` of its group;
+   * nothing when it is there already.
+   */
+  async relocate(telegramId: number, { location, groupId }: { location: string; groupId?: number }): Promise<KeyView> {
+    const { user, seats } = await this.requireSeats(telegramId);
+    const seat =
+      groupId === undefined ? (seats.length === 1 ? seats[0] : null) : seats.find((s) => s.groupId === groupId);
+    if (!seat) {
+      throw new DomainError(ErrorCode.ValidationFailed, [
+        groupId === undefined
+          ? `groupId: the user holds ${seats.length} servers; name the group whose server moves`
+          : `groupId: the user holds no server in group ${groupId}`,
+      ]);
+    }
+    const nodes = await this.nodes.loadFacts();
+    const there = (node: { location: string | null }) => node.location?.toLowerCase() === location.toLowerCase();
+    if (nodes.some((node) => node.id === seat.nodeId && there(node))) return this.view(user, seats);
+    const pool = nodes.filter((node) => node.groupId === seat.groupId && there(node));
+    const [target] = weightedLoadStrategy.rank(pool, { exclude: new Set(seats.map((s) => s.nodeId)) });
+    if (!target) {
+      throw new DomainError(
+        ErrorCode.NodeNotEligible,
+        `location: no node in ${location} of the server's group can take the user now`,
+      );
+    }
+    await this.engine.move(user.id, {
+      fromNodeId: seat.nodeId,
+      targetNodeId: target.id,
+      reason: 'relocate',
+      actor: 'bot',
+    });
     return this.view(user);
   }
 
