@@ -228,4 +228,47 @@ describe('keys API: get-or-create, placement under concurrency, subscriptions (r
       await relocate(9004, { location: 'Amsterdam' }, viewer).expect(403);
     });
   });
+
+  describe('lookups', () => {
+    it('finds the bot’s users by username, exactly and case-insensitively, one page', async () => {
+      const alice = (await put(9101, { username: 'Alice' }).expect(201)).body;
+      await put(9102, { username: 'alice_b' }).expect(201);
+      const found = await t.http().get('/api/v1/keys?username=ALICE').set(bot).expect(200);
+      expect(found.body).toMatchObject({ total: 1, page: 1, limit: 50 });
+      expect(found.body.items).toEqual([alice]);
+      expect((await t.http().get('/api/v1/keys?username=nobody').set(bot).expect(200)).body).toMatchObject({
+        items: [],
+        total: 0,
+      });
+    });
+
+    it.each<[string, string, RegExp]>([
+      ['no username', '', /username must be a string/],
+      ['a blank username', '?username=%20', /username must not be blank/],
+      ['a long username', `?username=${'x'.repeat(256)}`, /username must be shorter than or equal to 255/],
+      ['a limit of 0', '?username=a&limit=0', /limit must not be less than 1/],
+    ])('400 for %s, naming the field', async (_label, query, message) => {
+      const refused = await t.http().get(`/api/v1/keys${query}`).set(bot).expect(400);
+      expect([refused.body.message].flat().join('; ')).toMatch(message);
+    });
+
+    it('401 without a token; 403 for a viewer', async () => {
+      await t.http().get('/api/v1/keys?username=a').expect(401);
+      const viewer = { Authorization: `Bearer ${await t.tokenFor('viewer')}` };
+      await t.http().get('/api/v1/keys?username=a').set(viewer).expect(403);
+    });
+
+    it('the key says when the ledger last saw the user’s traffic and when they last got a server', async () => {
+      const key = (await put(9201).expect(201)).body;
+      expect(key).toMatchObject({ onlineAt: null, lastNodeChange: key.assignedAt });
+      const panel = fleet.panels[fleet.nodeIds.indexOf(key.node.id)];
+      panel.state.recordTraffic([{ email: `u${key.userId}-n${key.node.id}`, up: 1000, down: 5000 }]);
+      const before = Date.now();
+      await t.http().post('/api/v1/usage/collect').set(fleet.auth).expect(200);
+      const seen = (await t.http().get('/api/v1/keys/9201').set(bot).expect(200)).body;
+      expect(new Date(seen.onlineAt).getTime()).toBeGreaterThanOrEqual(before - 1000);
+      const moved = (await t.http().post('/api/v1/keys/9201/relocate').set(bot).send({ location: 'Amsterdam' })).body;
+      expect(moved.lastNodeChange > key.lastNodeChange).toBe(true);
+    });
+  });
 });

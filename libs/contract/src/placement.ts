@@ -61,6 +61,10 @@ export interface KeyView {
   /** Every server of the user, in group order (one per group of the plan). */
   keys: KeySeatView[];
   access: AccessView;
+  /** When the usage ledger last saw the user's traffic (a pass's reading time); null: never. */
+  onlineAt: string | null;
+  /** When the user last got a new server (the latest assignment among `keys`). */
+  lastNodeChange: string;
   /** On a `PUT` that brought a plan: whether the user was created with it (false: the user existed, plan ignored). */
   planApplied?: boolean;
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Put, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Put, Query, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiNotFoundResponse,
@@ -7,9 +7,9 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { KeyNodeView, KeyView } from '@fleet/contract';
+import { KeyNodeView, KeyView, Page } from '@fleet/contract';
 import { AllowRoles } from '../../common/http/roles.decorator';
-import { GetOrCreateKeyDto, KeyNodeViewDto, KeyViewDto, RelocateDto, TelegramId } from './keys.dto';
+import { GetOrCreateKeyDto, KeyLookupQueryDto, KeyNodeViewDto, KeyViewDto, RelocateDto, TelegramId } from './keys.dto';
 import { KeysService } from './keys.service';
 import { AccessPatchDto, ExtendDto, RotateDto } from '../access/access.dto';
 import { IdempotencyKey, IdempotentRequest, markReplayed } from '../../common/http/idempotency-key';
@@ -110,5 +110,21 @@ export class KeysController {
   @ApiOkResponse({ type: KeyNodeViewDto })
   node(@TelegramId() telegramId: number): Promise<KeyNodeView> {
     return this.keys.nodeOf(telegramId);
+  }
+}
+
+/** The bot's lookups across its users. */
+@ApiTags('keys')
+@ApiBearerAuth()
+@AllowRoles('admin', 'bot')
+@Controller('keys')
+export class KeysLookupController {
+  constructor(private readonly keys: KeysService) {}
+
+  /** The keys of the users with this Telegram username (exact, case-insensitive), one page. */
+  @Get()
+  @ApiOkResponse({ type: [KeyViewDto] })
+  byUsername(@Query() query: KeyLookupQueryDto): Promise<Page<KeyView>> {
+    return this.keys.byUsername(query.username, query.page, query.limit);
   }
 }

@@ -6,6 +6,7 @@ import { ErrorCode } from '@fleet/contract';
 import { DomainError } from '../../common/errors/domain-error';
 import { INT4_MAX } from '../../common/http/strict-input';
 import { AccessPatchDto } from '../access/access.dto';
+import { PageQueryDto } from '../events/events.dto';
 
 export class GetOrCreateKeyDto {
   @ApiPropertyOptional({ maxLength: 255, description: 'Telegram username, shown to admins' })
@@ -32,6 +33,15 @@ export class GetOrCreateKeyDto {
   @ValidateNested()
   @Type(() => AccessPatchDto)
   plan?: AccessPatchDto;
+}
+
+/** `GET /keys?username=`: the bot finds its users by Telegram username (exact, case-insensitive). */
+export class KeyLookupQueryDto extends PageQueryDto {
+  @ApiProperty({ maxLength: 255, example: 'alice' })
+  @IsString()
+  @MaxLength(255)
+  @Matches(/\S/, { message: 'username must not be blank' })
+  username: string;
 }
 
 /** `POST …/relocate`: a node in another location, within the group of the seat it moves. */

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AccessView, ErrorCode, EventType, KeyNodeView, KeySeatView, KeyView, serverName } from '@fleet/contract';
+import { AccessView, ErrorCode, EventType, KeyNodeView, KeySeatView, KeyView, Page, serverName } from '@fleet/contract';
+import { groupBy } from '../../common/collections/group-by';
 import { DomainError } from '../../common/errors/domain-error';
 import type { IdempotentRequest } from '../../common/http/idempotency-key';
 import { AppConfig } from '../../config/app-config';
@@ -92,6 +93,23 @@ export class KeysService {
     this.inFlight.set(telegramId, work);
     const key = await work;
     return { key, created, planApplied };
+  }
+
+  /**
+   * The keys of the bot's users with this username (exact, case-insensitive; Telegram names are unique, but a name
+   * freed and taken again may stand on two users), one page; a user holding no server (none could be placed) is left
+   * out of the items, though counted in `total`.
+   */
+  async byUsername(username: string, page: number, limit: number): Promise<Page<KeyView>> {
+    const { users, total } = await this.users.byUsername(username, page, limit);
+    const seats = groupBy(
+      (await this.assignments.liveOf(users.map((user) => user.id))).filter((row) => row.state === 'active'),
+      (row) => row.userId,
+    );
+    const items = await Promise.all(
+      users.filter((user) => seats.has(user.id)).map((user) => this.view(user, seats.get(user.id))),
+    );
+    return { items, total, page, limit };
   }
 
   async get(telegramId: number): Promise<KeyView> {
@@ -270,6 +288,8 @@ export class KeysService {
       assignedAt: keys[0].assignedAt,
       keys,
       access: mapAccess(user),
+      onlineAt: user.onlineAt?.toISOString() ?? null,
+      lastNodeChange: keys.map((seat) => seat.assignedAt).reduce((latest, at) => (at > latest ? at : latest)),
     };
   }
 }

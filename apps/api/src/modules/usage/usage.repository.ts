@@ -297,7 +297,8 @@ export class UsageRepository {
        -- Two lanes booking the same users (a move under way) may deadlock, rarely: the booking is retried.
        counted AS (
          UPDATE vpn_users u
-            SET used_up_bytes = u.used_up_bytes + p.up, used_bytes = u.used_bytes + p.up + p.down
+            SET used_up_bytes = u.used_up_bytes + p.up, used_bytes = u.used_bytes + p.up + p.down,
+                online_at = GREATEST(u.online_at, to_timestamp($5::float8 / 1000))
            FROM per_user p WHERE u.id = p.user_id AND p.up + p.down > 0
          RETURNING u.id, u.status, u.traffic_limit_bytes, u.used_bytes
        ),

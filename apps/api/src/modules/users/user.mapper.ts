@@ -115,6 +115,7 @@ export function userOfRow(row: Record<string, unknown>): VpnUser {
     accessVersion: row['access_version'] as number,
     status: row['status'] as VpnUser['status'],
     nextResetAt: date('next_reset_at'),
+    onlineAt: date('online_at'),
     expiryWarnedFor: date('expiry_warned_for'),
     deletedAt: date('deleted_at'),
     createdAt: stamp('created_at'),

@@ -172,6 +172,23 @@ export class UsersRepository {
     });
   }
 
+  /**
+   * The bot's users (with a telegram id) of this username, exactly and case-insensitively, one page in id order,
+   * with their number (the index `vpn_users_by_username`).
+   */
+  async byUsername(username: string, page: number, limit: number): Promise<{ users: VpnUser[]; total: number }> {
+    const where = `lower(username) = lower($1) AND deleted_at IS NULL AND telegram_id IS NOT NULL`;
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      `SELECT * FROM vpn_users WHERE ${where} ORDER BY id LIMIT $2 OFFSET $3`,
+      [username, limit, (page - 1) * limit],
+    );
+    const [{ n }]: Array<{ n: number }> = await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM vpn_users WHERE ${where}`,
+      [username],
+    );
+    return { users: rows.map((row) => this.repo().create(userOfRow(row))), total: n };
+  }
+
   findByTelegramId(telegramId: number): Promise<VpnUser | null> {
     return this.repo().findOneBy({ telegramId });
   }

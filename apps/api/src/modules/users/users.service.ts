@@ -67,6 +67,11 @@ export class UsersService {
     return this.users.findByTelegramId(telegramId);
   }
 
+  /** The bot's users of this username (exact, case-insensitive), one page in id order, with their number. */
+  byUsername(username: string, page: number, limit: number): Promise<{ users: VpnUser[]; total: number }> {
+    return this.users.byUsername(username, page, limit);
+  }
+
   /** The bot's user for this telegram id, created on first sight; `created` says which happened. */
   upsertBotUser(
     telegramId: number,

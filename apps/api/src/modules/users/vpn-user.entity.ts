@@ -70,6 +70,10 @@ export class VpnUser {
   @Column({ name: 'access_version', type: 'integer', default: 1 })
   accessVersion: number;
 
+  /** When the usage ledger last saw traffic of the user (the reading's time); null: never. */
+  @Column({ name: 'online_at', type: 'timestamptz', nullable: true })
+  onlineAt: Date | null;
+
   /** The status last derived and announced (filters, the scheduled pass); the rule itself is `accessStatus`. */
   @Column({ type: 'varchar', length: 16, default: 'active' })
   status: AccessStatus | 'deleted';

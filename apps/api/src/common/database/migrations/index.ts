@@ -23,6 +23,7 @@ import { OrderedWebhooks1764840000000 } from './1764840000000-ordered-webhooks';
 import { NodeGroups1764850000000 } from './1764850000000-node-groups';
 import { SeatsPerGroup1764860000000 } from './1764860000000-seats-per-group';
 import { LiveUsersById1764870000000 } from './1764870000000-live-users-by-id';
+import { BotLookups1764880000000 } from './1764880000000-bot-lookups';
 
 /** Every migration, oldest first. Listed explicitly so the bundled app and the CLI see the same set. */
 export const MIGRATIONS = [
@@ -51,4 +52,5 @@ export const MIGRATIONS = [
   NodeGroups1764850000000,
   SeatsPerGroup1764860000000,
   LiveUsersById1764870000000,
+  BotLookups1764880000000,
 ];
