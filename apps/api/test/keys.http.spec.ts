@@ -271,4 +271,25 @@ describe('keys API: get-or-create, placement under concurrency, subscriptions (r
       expect(moved.lastNodeChange > key.lastNodeChange).toBe(true);
     });
   });
+
+  it('the OpenAPI document declares telegramId on every /keys/{telegramId} operation, and PUT’s 201', async () => {
+    const { body: document } = await t.http().get('/api/docs-json').expect(200);
+    const keyPaths = Object.keys(document.paths).filter((path) => path.includes('{telegramId}'));
+    const operations = keyPaths.flatMap((path) => Object.keys(document.paths[path]));
+    expect(operations.length).toBeGreaterThanOrEqual(10); // get-or-create, read, delete and the actions on a key
+    for (const path of keyPaths) {
+      for (const [method, operation] of Object.entries<{ parameters?: Array<{ name: string; in: string }> }>(
+        document.paths[path],
+      )) {
+        expect({
+          path,
+          method,
+          declared: operation.parameters?.some((p) => p.name === 'telegramId' && p.in === 'path'),
+        }).toEqual({ path, method, declared: true });
+      }
+    }
+    expect(Object.keys(document.paths['/api/v1/keys/{telegramId}'].put.responses)).toEqual(
+      expect.arrayContaining(['200', '201']),
+    );
+  });
 });

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Put, Query, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiCreatedResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiServiceUnavailableResponse,
@@ -22,7 +23,8 @@ export class KeysController {
   constructor(private readonly keys: KeysService) {}
 
   @Put()
-  @ApiOkResponse({ type: KeyViewDto, description: '200 existing key, 201 new user and key' })
+  @ApiOkResponse({ type: KeyViewDto, description: 'the existing user’s key' })
+  @ApiCreatedResponse({ type: KeyViewDto, description: 'a new user, created with the plan given, and their key' })
   @ApiServiceUnavailableResponse({ description: 'no healthy node with free capacity' })
   async getOrCreate(
     @TelegramId() telegramId: number,

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiParam, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
@@ -102,11 +102,24 @@ export class KeyViewDto {
  * The `:telegramId` path parameter: a positive integer up to 2^53-1 written in plain decimal digits, no leading zero.
  * Read from the raw path, so implicit conversions (`1e3`, `0x10`) never slip through.
  */
-export const TelegramId = createParamDecorator((_: unknown, context: ExecutionContext): number => {
-  const raw = String(context.switchToHttp().getRequest<{ params: Record<string, string> }>().params['telegramId']);
-  const id = /^[1-9][0-9]{0,15}$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(id) || id < 1) {
-    throw new DomainError(ErrorCode.ValidationFailed, ['telegramId must be a positive integer up to 9007199254740991']);
-  }
-  return id;
-});
+export const TelegramId = createParamDecorator(
+  (_: unknown, context: ExecutionContext): number => {
+    const raw = String(context.switchToHttp().getRequest<{ params: Record<string, string> }>().params['telegramId']);
+    const id = /^[1-9][0-9]{0,15}$/.test(raw) ? Number(raw) : NaN;
+    if (!Number.isSafeInteger(id) || id < 1) {
+      throw new DomainError(ErrorCode.ValidationFailed, [
+        'telegramId must be a positive integer up to 9007199254740991',
+      ]);
+    }
+    return id;
+  },
+  // Declared in the OpenAPI document, which a custom decorator would otherwise leave out (typed clients need it).
+  [
+    (target, key) =>
+      ApiParam({ name: 'telegramId', schema: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } })(
+        target,
+        key!,
+        Object.getOwnPropertyDescriptor(target, key!)!,
+      ),
+  ],
+);
