@@ -265,13 +265,11 @@ describe('input sweep over every route in the OpenAPI document', () => {
   describe('auth matrix over every route', () => {
     const PUBLIC = ['POST /api/v1/auth/login', 'GET /healthz', 'GET /readyz', 'GET /sub/{token}'];
     /** The contract's roles: bot only /keys; viewer every GET except tokens; admin everything. */
+    const isKeys = (op: Operation) => op.path === '/api/v1/keys' || op.path.startsWith('/api/v1/keys/');
     const allowed = (op: Operation, role: string) =>
       role === 'admin' ||
-      (role === 'bot' && op.path.startsWith('/api/v1/keys/')) ||
-      (role === 'viewer' &&
-        op.method === 'get' &&
-        !op.path.startsWith('/api/v1/keys/') &&
-        op.path !== '/api/v1/tokens');
+      (role === 'bot' && isKeys(op)) ||
+      (role === 'viewer' && op.method === 'get' && !isKeys(op) && op.path !== '/api/v1/tokens');
 
     it('answers 401 without or with bad credentials, 403 to the wrong role, and lets the right roles in', async () => {
       const tokens: Record<string, string> = {
