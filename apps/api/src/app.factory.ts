@@ -11,6 +11,7 @@ import { Logger } from 'nestjs-pino';
 import { API_PREFIX } from '@fleet/contract';
 import { AppModule, Runtime } from './app.module';
 import { jsonBodiesOnly } from './common/http/json-bodies';
+import { describeApi } from './common/http/openapi';
 import { securityHeaders } from './common/http/security-headers';
 import { MAX_JSON_BYTES, MAX_LOGIN_JSON_BYTES, refuseDeepJson } from './common/http/strict-input';
 import { createValidationPipe } from './common/http/validation';
@@ -74,14 +75,17 @@ export async function createApp(runtime: Runtime): Promise<INestApplication> {
   app.useGlobalPipes(createValidationPipe());
   if (runtime.adminDir) serveAdmin(app, runtime.adminDir);
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('VPN fleet control plane')
-      .setDescription('Nodes (3x-ui panels), placement, keys and health of a VPN fleet.')
-      .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'admin JWT or API token' })
-      .build(),
+  const document = describeApi(
+    SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('VPN fleet control plane')
+        .setDescription('Nodes (3x-ui panels), placement, keys and health of a VPN fleet.')
+        .setVersion('1')
+        .addServer('/')
+        .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'admin JWT or API token' })
+        .build(),
+    ),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
   return app;

@@ -11,6 +11,7 @@ const presentNotNull = ValidateIf((_, value) => value !== undefined && value !==
 
 class GroupFields {
   @ApiPropertyOptional({
+    type: String,
     nullable: true,
     example: 'DE',
     description: 'ISO 3166-1 alpha-2 country code (any case; stored upper case), null when not a country',

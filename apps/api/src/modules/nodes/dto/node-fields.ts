@@ -50,7 +50,7 @@ export const DescriptionField = (mode: Presence) =>
 
 export const LocationField = (mode: Presence) =>
   applyDecorators(
-    ...presence(mode, { example: 'Frankfurt, DE', maxLength: NODE_LIMITS.locationMaxLength }),
+    ...presence(mode, { type: String, example: 'Frankfurt, DE', maxLength: NODE_LIMITS.locationMaxLength }),
     trim,
     IsString(),
     MaxLength(NODE_LIMITS.locationMaxLength),
@@ -105,7 +105,11 @@ export const InboundIdField = (mode: Presence) =>
 
 export const PublicHostField = (mode: Presence) =>
   applyDecorators(
-    ...presence(mode, { example: 'vpn1.example.com', description: 'host name or IP put into share links' }),
+    ...presence(mode, {
+      type: String,
+      example: 'vpn1.example.com',
+      description: 'host name or IP put into share links',
+    }),
     IsString(),
     MaxLength(255),
     ValidateBy({
@@ -144,7 +148,12 @@ export const PriorityField = (mode: Presence) =>
 
 export const WeightField = (mode: Presence) =>
   applyDecorators(
-    ...presence(mode, { default: NODE_DEFAULTS.weight, exclusiveMinimum: 0, maximum: NODE_LIMITS.weightMax }),
+    ...presence(mode, {
+      default: NODE_DEFAULTS.weight,
+      minimum: 0,
+      exclusiveMinimum: true,
+      maximum: NODE_LIMITS.weightMax,
+    }),
     IsNumber({ allowNaN: false, allowInfinity: false }),
     ValidateBy({
       name: 'isPositiveWeight',
