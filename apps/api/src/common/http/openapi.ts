@@ -1,23 +1,66 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
+import { ErrorCode } from '@fleet/contract';
 import { PUBLIC_EXTENSION } from './roles.decorator';
 
-type Operation = Record<string, unknown> & { operationId?: string; summary?: string; security?: unknown[] };
+type Responses = Record<string, unknown>;
+type Operation = Record<string, unknown> & {
+  operationId?: string;
+  summary?: string;
+  security?: unknown[];
+  responses: Responses;
+  parameters?: unknown[];
+  requestBody?: unknown;
+};
+
+/** The one body of every error answer (`ErrorBody` in the contract). */
+const ERROR_SCHEMA = {
+  type: 'object',
+  required: ['statusCode', 'error', 'message', 'code'],
+  properties: {
+    statusCode: { type: 'integer', example: 400 },
+    error: { type: 'string', example: 'Bad Request' },
+    message: {
+      description: 'what went wrong: a list naming each field at fault for a 400, one sentence otherwise',
+      oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+    },
+    code: { type: 'string', enum: Object.values(ErrorCode), description: 'stable, machine-readable' },
+    correlationId: { type: 'string', description: 'on a 500 only: the id of its log line' },
+  },
+};
+
+const error = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+});
 
 /**
  * Finishes the generated document: every operation secured by the bearer scheme unless it is public (then
- * `security: []`, said explicitly), and a summary on every operation (from its handler's name where none was
- * written: `getOrCreate` → "Get or create").
+ * `security: []`, said explicitly); a summary on every operation (from its handler's name where none was written:
+ * `getOrCreate` → "Get or create"); and the error answers every operation can give, with the one error schema —
+ * 400 for bad input, 401 and 403 where credentials are needed, 404 where the path names something.
  */
 export function describeApi(document: OpenAPIObject): OpenAPIObject {
   document.security = [{ bearer: [] }];
-  for (const methods of Object.values(document.paths)) {
+  document.components = { ...document.components, schemas: { ...document.components?.schemas, Error: ERROR_SCHEMA } };
+  for (const [path, methods] of Object.entries(document.paths)) {
     for (const operation of Object.values(methods as Record<string, Operation>)) {
       if (typeof operation !== 'object' || operation === null || !('responses' in operation)) continue;
-      if (operation[PUBLIC_EXTENSION]) {
+      const open = Boolean(operation[PUBLIC_EXTENSION]);
+      if (open) {
         operation.security = [];
         delete operation[PUBLIC_EXTENSION];
       }
       operation.summary ??= summaryOf(operation.operationId ?? '');
+      const add = (status: string, description: string) => {
+        operation.responses[status] ??= error(description);
+      };
+      if (operation.parameters?.length || operation.requestBody)
+        add('400', 'the input is invalid (`VALIDATION_FAILED`)');
+      if (!open) {
+        add('401', 'no or bad credentials (`UNAUTHENTICATED`)');
+        add('403', 'the role may not do this (`FORBIDDEN`)');
+      }
+      if (path.includes('{')) add('404', 'what the path names does not exist');
     }
   }
   return document;

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, HttpCode, Patch, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { UserView } from '@fleet/contract';
 import { IdParam } from '../../common/http/id-param';
@@ -21,6 +21,7 @@ export class UserAccessController {
 
   @Post('extend')
   @HttpCode(200)
+  @ApiOkResponse({ description: 'the user as stored, extended (once per Idempotency-Key)' })
   async extend(
     @IdParam() id: number,
     @Body() body: ExtendDto,
