@@ -31,4 +31,18 @@ describe('the OpenAPI document', () => {
     expect(document.paths['/api/v1/auth/login'].post.security).toEqual([]);
     expect(document.paths['/api/v1/nodes'].get.security).not.toEqual([]);
   });
+
+  it('describes the key body whole, and one error body for every error answer', async () => {
+    const { body: document } = await t.http().get('/api/docs-json').expect(200);
+    const { schemas } = document.components;
+    expect(Object.keys(schemas.KeyViewDto.properties)).toEqual(
+      expect.arrayContaining(['key', 'keys', 'node', 'access', 'onlineAt', 'lastNodeChange', 'planApplied']),
+    );
+    expect(schemas.KeyViewDto.properties.access).toEqual({ $ref: '#/components/schemas/AccessViewDto' });
+    expect(schemas.AccessViewDto.properties.groups).toMatchObject({ type: 'array', items: { type: 'number' } });
+    expect(schemas.Error.properties.code.enum).toContain('NO_CAPACITY');
+    const put = document.paths['/api/v1/keys/{telegramId}'].put.responses;
+    expect(put['400'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Error' });
+    expect(Object.keys(put)).toEqual(expect.arrayContaining(['200', '201', '400', '401', '403', '404', '503']));
+  });
 });

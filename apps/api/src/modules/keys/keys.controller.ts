@@ -10,7 +10,15 @@ import {
 import type { Response } from 'express';
 import { KeyNodeView, KeyView, Page } from '@fleet/contract';
 import { AllowRoles } from '../../common/http/roles.decorator';
-import { GetOrCreateKeyDto, KeyLookupQueryDto, KeyNodeViewDto, KeyViewDto, RelocateDto, TelegramId } from './keys.dto';
+import {
+  GetOrCreateKeyDto,
+  KeyLookupQueryDto,
+  KeyNodeViewDto,
+  KeyPageDto,
+  KeyViewDto,
+  RelocateDto,
+  TelegramId,
+} from './keys.dto';
 import { KeysService } from './keys.service';
 import { AccessPatchDto, ExtendDto, RotateDto } from '../access/access.dto';
 import { IdempotencyKey, IdempotentRequest, markReplayed } from '../../common/http/idempotency-key';
@@ -125,7 +133,7 @@ export class KeysLookupController {
 
   /** The keys of the users with this Telegram username (exact, case-insensitive), one page. */
   @Get()
-  @ApiOkResponse({ type: [KeyViewDto] })
+  @ApiOkResponse({ type: KeyPageDto })
   byUsername(@Query() query: KeyLookupQueryDto): Promise<Page<KeyView>> {
     return this.keys.byUsername(query.username, query.page, query.limit);
   }

@@ -2,7 +2,8 @@ import { ApiParam, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { ErrorCode } from '@fleet/contract';
+import { ACCESS_STATUSES, ErrorCode, TRAFFIC_RESETS } from '@fleet/contract';
+import type { AccessStatus, AccessView, KeyNodeView, KeySeatView, KeyView, TrafficReset } from '@fleet/contract';
 import { DomainError } from '../../common/errors/domain-error';
 import { INT4_MAX } from '../../common/http/strict-input';
 import { AccessPatchDto } from '../access/access.dto';
@@ -64,38 +65,78 @@ export class RelocateDto {
   groupId?: number;
 }
 
-export class KeySeatDto {
-  @ApiProperty({ description: 'the group this server stands for: {id, name, countryCode}' })
-  group: { id: number; name: string; countryCode: string | null };
-  @ApiProperty({ description: 'the node serving it: {id, name, location}' })
-  node: { id: number; name: string; location: string | null };
-  @ApiProperty({ example: 'vless://…' }) key: string;
-  @ApiProperty() assignedAt: string;
+/** The group a server stands for. */
+export class SeatGroupDto {
+  @ApiProperty() id: number;
+  @ApiProperty({ example: 'Germany' }) name: string;
+  @ApiProperty({ type: String, nullable: true, example: 'DE', description: 'ISO 3166-1 alpha-2' })
+  countryCode: string | null;
+}
+
+/** The node serving a server. */
+export class SeatNodeDto {
+  @ApiProperty() id: number;
+  @ApiProperty({ example: 'fra-1' }) name: string;
+  @ApiProperty({ type: String, nullable: true, example: 'Frankfurt, DE' }) location: string | null;
 }
 
 export class KeyServerDto {
-  @ApiProperty({ description: 'the group this server stands for: {id, name, countryCode}' })
-  group: { id: number; name: string; countryCode: string | null };
-  @ApiProperty({ description: 'the node serving it: {id, name, location}' })
-  node: { id: number; name: string; location: string | null };
-  @ApiProperty() assignedAt: string;
+  @ApiProperty({ type: SeatGroupDto }) group: SeatGroupDto;
+  @ApiProperty({ type: SeatNodeDto }) node: SeatNodeDto;
+  @ApiProperty({ format: 'date-time' }) assignedAt: string;
 }
 
-export class KeyNodeViewDto {
-  @ApiProperty({ description: 'the first server’s node' }) node: { id: number; name: string; location: string | null };
-  @ApiProperty() assignedAt: string;
+export class KeySeatDto extends KeyServerDto implements KeySeatView {
+  @ApiProperty({ example: 'vless://…', description: 'the share link, named after the group' }) key: string;
+}
+
+export class KeyNodeViewDto implements KeyNodeView {
+  @ApiProperty({ type: SeatNodeDto, description: 'the first server’s node' }) node: SeatNodeDto;
+  @ApiProperty({ format: 'date-time' }) assignedAt: string;
   @ApiProperty({ type: [KeyServerDto], description: 'every server of the user, in group order' })
   servers: KeyServerDto[];
 }
 
-export class KeyViewDto {
+/** What a user may use, as key and user bodies show it. */
+export class AccessViewDto implements AccessView {
+  @ApiProperty({ enum: ACCESS_STATUSES }) status: AccessStatus;
+  @ApiProperty() enabled: boolean;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'null: never' })
+  expiresAt: string | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'the plan starts on first traffic and lasts this long' })
+  holdDays: number | null;
+  @ApiProperty({ description: '0: unlimited' }) trafficLimitBytes: number;
+  @ApiProperty({ enum: TRAFFIC_RESETS }) trafficReset: TrafficReset;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) periodStart: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) nextResetAt: string | null;
+  @ApiProperty({ description: 'traffic of the current period, × each node’s usage multiplier' }) usedBytes: number;
+  @ApiProperty({ description: "the panel's limitIp; 0: off" }) deviceLimit: number;
+  @ApiProperty({ type: String, nullable: true }) note: string | null;
+  @ApiProperty({ type: [Number], description: 'the node groups of the plan, in group order' }) groups: number[];
+}
+
+export class KeyViewDto implements KeyView {
   @ApiProperty() telegramId: number;
   @ApiProperty() userId: number;
   @ApiProperty({ example: 'vless://…', description: 'the first server’s share link' }) key: string;
   @ApiProperty() subscriptionUrl: string;
-  @ApiProperty({ description: 'the first server’s node' }) node: { id: number; name: string; location: string | null };
-  @ApiProperty() assignedAt: string;
+  @ApiProperty({ type: SeatNodeDto, description: 'the first server’s node' }) node: SeatNodeDto;
+  @ApiProperty({ format: 'date-time' }) assignedAt: string;
   @ApiProperty({ type: [KeySeatDto], description: 'every server of the user, in group order' }) keys: KeySeatDto[];
+  @ApiProperty({ type: AccessViewDto }) access: AccessViewDto;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'when the ledger last saw traffic' })
+  onlineAt: string | null;
+  @ApiProperty({ format: 'date-time', description: 'when the user last got a server' }) lastNodeChange: string;
+  @ApiPropertyOptional({ description: 'on a PUT with a plan: whether the user was created with it' })
+  planApplied?: boolean;
+}
+
+/** A page of keys (the bot's lookup). */
+export class KeyPageDto {
+  @ApiProperty({ type: [KeyViewDto] }) items: KeyViewDto[];
+  @ApiProperty() total: number;
+  @ApiProperty() page: number;
+  @ApiProperty() limit: number;
 }
 
 /**
