@@ -1,9 +1,14 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { startTestApp, TestApp } from './support/test-app';
 
 /** The committed description bots and the SDK build on. `npm run openapi` writes it again from the app. */
 const COMMITTED = resolve(__dirname, '../../../libs/sdk/openapi.json');
+/** The SDK's types, generated from it (`openapi-typescript`, then formatted). */
+const SCHEMA = resolve(__dirname, '../../../libs/sdk/src/schema.ts');
+const BIN = (name: string) => resolve(__dirname, '../../../node_modules/.bin', name);
 
 describe('the OpenAPI document', () => {
   let t: TestApp;
@@ -17,6 +22,22 @@ describe('the OpenAPI document', () => {
     const text = `${JSON.stringify(served, null, 2)}\n`;
     if (process.env['OPENAPI_WRITE'] === '1') writeFileSync(COMMITTED, text);
     expect(readFileSync(COMMITTED, 'utf8')).toBe(text);
+  });
+
+  it('the SDK’s committed types are what openapi-typescript makes of the committed document', async () => {
+    if (process.env['OPENAPI_WRITE'] === '1') return; // `npm run openapi` writes them next
+    const dir = mkdtempSync(join(tmpdir(), 'sdk-'));
+    try {
+      const generated = join(dir, 'schema.ts');
+      execFileSync(BIN('openapi-typescript'), [COMMITTED, '-o', generated], { stdio: 'ignore' });
+      const formatted = execFileSync(BIN('prettier'), ['--stdin-filepath', SCHEMA], {
+        input: readFileSync(generated),
+        encoding: 'utf8',
+      });
+      expect(readFileSync(SCHEMA, 'utf8')).toBe(formatted);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('gives every operation a summary and says which need no credentials', async () => {
