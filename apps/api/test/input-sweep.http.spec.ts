@@ -125,9 +125,10 @@ describe('input sweep over every route in the OpenAPI document', () => {
         body: resolve(op.requestBody?.content?.['application/json']?.schema),
       })),
     );
-    // Routes outside the document.
-    operations.push({ method: 'get', path: '/metrics', query: [], body: null });
-    operations.push({ method: 'get', path: '/sub/{token}', query: [], body: null });
+    // The document lists every route, those served outside Nest too.
+    expect(operations.map((op) => `${op.method} ${op.path}`)).toEqual(
+      expect.arrayContaining(['get /metrics', 'get /sub/{token}']),
+    );
   });
   afterAll(() => t.close());
 

@@ -66,4 +66,16 @@ describe('the OpenAPI document', () => {
     expect(put['400'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Error' });
     expect(Object.keys(put)).toEqual(expect.arrayContaining(['200', '201', '400', '401', '403', '404', '503']));
   });
+
+  it('documents the success statuses the server answers, and the routes served outside Nest', async () => {
+    const { body: document } = await t.http().get('/api/docs-json').expect(200);
+    const successes = (path: string, method: string) =>
+      Object.keys(document.paths[path][method].responses).filter((status) => status.startsWith('2'));
+    expect(successes('/api/v1/nodes/{id}', 'delete')).toEqual(['202', '204']);
+    expect(successes('/api/v1/nodes/{id}/drain', 'post')).toEqual(['200', '202']);
+    expect(successes('/api/v1/balancer/rebalance', 'post')).toEqual(['200', '202']);
+    expect(document.paths['/sub/{token}'].get).toMatchObject({ security: [], tags: ['subscription'] });
+    expect(Object.keys(document.paths['/sub/{token}'].get.responses['200'].headers)).toContain('subscription-userinfo');
+    expect(document.paths['/metrics'].get.responses['200'].content).toHaveProperty('text/plain');
+  });
 });

@@ -796,6 +796,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/metrics': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Prometheus metrics */
+    get: operations['MetricsController_scrape'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/healthz': {
     parameters: {
       query?: never;
@@ -822,6 +839,26 @@ export interface paths {
     };
     /** Readyz */
     get: operations['OpsController_readyz'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/sub/{token}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Subscription (for VPN apps)
+     * @description The user’s share links, one per server in group order, base64 of the lines. No credentials: the token is the secret. A user who may not use the service gets no link, and the headers say why.
+     */
+    get: operations['subscription'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1205,6 +1242,13 @@ export interface components {
     ReconcileDto: {
       /** @description report the drift without writing */
       dryRun?: boolean;
+    };
+    JobStartedDto: {
+      jobId: number;
+    };
+    DrainStartedDto: {
+      /** @description null: the node had nobody to move */
+      jobId: number | null;
     };
     RebalanceDto: {
       /** @description true: return the plan only; false: start a job */
@@ -2168,7 +2212,17 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      200: {
+      /** @description a job moves its users, then deletes it */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['JobStartedDto'];
+        };
+      };
+      /** @description the node had no users: deleted */
+      204: {
         headers: {
           [name: string]: unknown;
         };
@@ -2209,6 +2263,13 @@ export interface operations {
         content: {
           'application/json': components['schemas']['Error'];
         };
+      };
+      /** @description the other nodes of its group lack the seats (`NODE_HAS_USERS`); nothing changed */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
       };
     };
   };
@@ -3407,11 +3468,23 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      201: {
+      /** @description in maintenance; nobody to move (`jobId: null`) */
+      200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['DrainStartedDto'];
+        };
+      };
+      /** @description in maintenance; a drain job moves its users */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DrainStartedDto'];
+        };
       };
       /** @description the input is invalid (`VALIDATION_FAILED`) */
       400: {
@@ -3499,7 +3572,15 @@ export interface operations {
       };
     };
     responses: {
-      201: {
+      /** @description dryRun: the plan, with one page of its moves */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description a rebalance job carries every move: {jobId, moves} */
+      202: {
         headers: {
           [name: string]: unknown;
         };
@@ -4428,6 +4509,44 @@ export interface operations {
       };
     };
   };
+  MetricsController_scrape: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the Prometheus text exposition format */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/plain': string;
+        };
+      };
+      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description the role may not do this (`FORBIDDEN`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
   OpsController_healthz: {
     parameters: {
       query?: never;
@@ -4464,6 +4583,72 @@ export interface operations {
       };
       /** @description the database does not answer */
       503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  subscription: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        token: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the links */
+      200: {
+        headers: {
+          /** @description upload=…; download=…; total=… (0: unlimited); expire=… (unix seconds) */
+          'subscription-userinfo'?: string;
+          /** @description hours between the app’s refreshes */
+          'profile-update-interval'?: string;
+          /** @description base64: of SUB_PROFILE_TITLE, when set */
+          'profile-title'?: string;
+          /** @description SUB_SUPPORT_URL, when set */
+          'support-url'?: string;
+          /** @description SUB_WEB_PAGE_URL, when set */
+          'profile-web-page-url'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'text/plain': string;
+        };
+      };
+      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description the role may not do this (`FORBIDDEN`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description no such token (a rotated or deleted user’s) */
+      404: {
         headers: {
           [name: string]: unknown;
         };

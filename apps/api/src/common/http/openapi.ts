@@ -28,6 +28,38 @@ const ERROR_SCHEMA = {
   },
 };
 
+const header = (description: string) => ({ description, schema: { type: 'string' } });
+
+/** `GET /sub/:token`: served outside Nest (the route every VPN app polls), described here. */
+const SUBSCRIPTION_PATH: OpenAPIObject['paths'][string] = {
+  get: {
+    operationId: 'subscription',
+    summary: 'Subscription (for VPN apps)',
+    description:
+      'The user’s share links, one per server in group order, base64 of the lines. No credentials: the token is ' +
+      'the secret. A user who may not use the service gets no link, and the headers say why.',
+    tags: ['subscription'],
+    security: [],
+    parameters: [
+      { name: 'token', in: 'path' as const, required: true, schema: { type: 'string', pattern: '^[\\w-]{16,64}$' } },
+    ],
+    responses: {
+      '200': {
+        description: 'the links',
+        headers: {
+          'subscription-userinfo': header('upload=…; download=…; total=… (0: unlimited); expire=… (unix seconds)'),
+          'profile-update-interval': header('hours between the app’s refreshes'),
+          'profile-title': header('base64: of SUB_PROFILE_TITLE, when set'),
+          'support-url': header('SUB_SUPPORT_URL, when set'),
+          'profile-web-page-url': header('SUB_WEB_PAGE_URL, when set'),
+        },
+        content: { 'text/plain': { schema: { type: 'string', format: 'byte' } } },
+      },
+      '404': { description: 'no such token (a rotated or deleted user’s)' },
+    },
+  },
+};
+
 const error = (description: string) => ({
   description,
   content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
@@ -41,6 +73,7 @@ const error = (description: string) => ({
  */
 export function describeApi(document: OpenAPIObject): OpenAPIObject {
   document.security = [{ bearer: [] }];
+  document.paths['/sub/{token}'] = SUBSCRIPTION_PATH;
   document.components = { ...document.components, schemas: { ...document.components?.schemas, Error: ERROR_SCHEMA } };
   for (const [path, methods] of Object.entries(document.paths)) {
     for (const operation of Object.values(methods as Record<string, Operation>)) {

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { NodeLoadView, RebalancePlanView, RebalanceStarted } from '@fleet/contract';
 import { actorOf, CurrentPrincipal, Principal } from '../auth/principal';
@@ -27,6 +27,8 @@ export class BalancerController {
 
   /** dryRun: the plan (200). Otherwise a rebalance job (202 {jobId}). */
   @Post('rebalance')
+  @ApiOkResponse({ description: 'dryRun: the plan, with one page of its moves' })
+  @ApiAcceptedResponse({ description: 'a rebalance job carries every move: {jobId, moves}' })
   async rebalance(
     @Body() body: RebalanceDto,
     @CurrentPrincipal() principal: Principal,

@@ -1,10 +1,27 @@
 import { Controller, Delete, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiProperty,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { DrainStarted, JobStarted } from '@fleet/contract';
 import { IdParam } from '../../common/http/id-param';
 import { actorOf, CurrentPrincipal, Principal } from '../auth/principal';
 import { EvacuationService } from './evacuation.service';
+
+class JobStartedDto implements JobStarted {
+  @ApiProperty() jobId: number;
+}
+
+class DrainStartedDto implements DrainStarted {
+  @ApiProperty({ type: Number, nullable: true, description: 'null: the node had nobody to move' })
+  jobId: number | null;
+}
 
 /** `DELETE /nodes/:id` and `POST /nodes/:id/drain`: the node routes that move its users away first. */
 @ApiTags('nodes')
@@ -15,6 +32,11 @@ export class EvacuationController {
 
   /** 204 when the node had no users; 202 {jobId} while its users are moved (the job deletes it); 409 if they cannot be. */
   @Delete()
+  @ApiNoContentResponse({ description: 'the node had no users: deleted' })
+  @ApiAcceptedResponse({ type: JobStartedDto, description: 'a job moves its users, then deletes it' })
+  @ApiConflictResponse({
+    description: 'the other nodes of its group lack the seats (`NODE_HAS_USERS`); nothing changed',
+  })
   async remove(
     @IdParam() id: number,
     @CurrentPrincipal() principal: Principal,
@@ -27,6 +49,8 @@ export class EvacuationController {
 
   /** Maintenance plus a `drain` job that moves the node's users away (202 {jobId}; 200 {jobId: null} when empty). */
   @Post('drain')
+  @ApiOkResponse({ type: DrainStartedDto, description: 'in maintenance; nobody to move (`jobId: null`)' })
+  @ApiAcceptedResponse({ type: DrainStartedDto, description: 'in maintenance; a drain job moves its users' })
   async drain(
     @IdParam() id: number,
     @CurrentPrincipal() principal: Principal,

@@ -1,5 +1,5 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AllowRoles } from '../../common/http/roles.decorator';
 import { MetricsService } from '../metrics/metrics.service';
@@ -8,13 +8,19 @@ import { MetricsService } from '../metrics/metrics.service';
  * `GET /metrics` in the Prometheus text format. It names nodes and counts users, so it needs a token like every
  * other route (Prometheus: `authorization: {credentials: <viewer API token>}`).
  */
-@ApiExcludeController()
+@ApiTags('operations')
+@ApiBearerAuth()
 @AllowRoles('admin', 'viewer')
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}
 
   @Get()
+  @ApiOperation({ summary: 'Prometheus metrics' })
+  @ApiOkResponse({
+    description: 'the Prometheus text exposition format',
+    content: { 'text/plain': { schema: { type: 'string' } } },
+  })
   async scrape(@Res() response: Response): Promise<void> {
     response.setHeader('Content-Type', this.metrics.registry.contentType);
     response.send(await this.metrics.registry.metrics());
