@@ -1148,6 +1148,94 @@ export interface components {
       /** @description what the panel said, scrubbed of the credentials sent and cut to 200 characters */
       panelText?: string;
     };
+    SeatNodeDto: {
+      id: number;
+      /** @example fra-1 */
+      name: string;
+      /** @example Frankfurt, DE */
+      location: string | null;
+    };
+    SeatGroupDto: {
+      id: number;
+      /** @example Germany */
+      name: string;
+      /**
+       * @description ISO 3166-1 alpha-2
+       * @example DE
+       */
+      countryCode: string | null;
+    };
+    UserServerDto: {
+      group: components['schemas']['SeatGroupDto'];
+      node: components['schemas']['SeatNodeDto'];
+      clientEmail: string;
+      /** Format: date-time */
+      assignedAt: string;
+    };
+    UserWaitingDto: {
+      group: components['schemas']['SeatGroupDto'];
+      /** Format: date-time */
+      since: string;
+      attempts: number;
+      lastError: string | null;
+    };
+    AccessViewDto: {
+      /** @enum {string} */
+      status: 'active' | 'on_hold' | 'disabled' | 'expired' | 'limited';
+      enabled: boolean;
+      /**
+       * Format: date-time
+       * @description null: never
+       */
+      expiresAt: string | null;
+      /** @description the plan starts on first traffic and lasts this long */
+      holdDays: number | null;
+      /** @description 0: unlimited */
+      trafficLimitBytes: number;
+      /** @enum {string} */
+      trafficReset: 'none' | 'day' | 'week' | 'month' | 'month_rolling';
+      /** Format: date-time */
+      periodStart: string | null;
+      /** Format: date-time */
+      nextResetAt: string | null;
+      /** @description traffic of the current period, × each node’s usage multiplier */
+      usedBytes: number;
+      /** @description the panel's limitIp; 0: off */
+      deviceLimit: number;
+      note: string | null;
+      /** @description the node groups of the plan, in group order */
+      groups: number[];
+    };
+    UserViewDto: {
+      id: number;
+      telegramId: number | null;
+      username: string | null;
+      /** @description the client UUID (a credential): admins only */
+      uuid?: string;
+      /** @enum {string} */
+      source: 'bot' | 'adopted';
+      /** @description the first server’s node */
+      node: components['schemas']['SeatNodeDto'] | null;
+      clientEmail: string | null;
+      /** Format: date-time */
+      assignedAt: string | null;
+      /** @description every server, in group order */
+      servers: components['schemas']['UserServerDto'][];
+      waiting: components['schemas']['UserWaitingDto'][];
+      /** Format: date-time */
+      createdAt: string;
+      access: components['schemas']['AccessViewDto'];
+    };
+    UserPageDto: {
+      items: components['schemas']['UserViewDto'][];
+      total: number;
+      page: number;
+      limit: number;
+      /** @description the total is an estimate past 10,000 */
+      totalEstimated?: boolean;
+      /** @description pass as ?after= for the next page */
+      nextCursor?: string | null;
+    };
     MigrateUserDto: {
       nodeId: number;
     };
@@ -1273,23 +1361,6 @@ export interface components {
       /** @description the plan a new user is created with, in the same transaction (their first panel clients carry it); ignored for an existing user (`planApplied: false`) */
       plan?: components['schemas']['AccessPatchDto'];
     };
-    SeatNodeDto: {
-      id: number;
-      /** @example fra-1 */
-      name: string;
-      /** @example Frankfurt, DE */
-      location: string | null;
-    };
-    SeatGroupDto: {
-      id: number;
-      /** @example Germany */
-      name: string;
-      /**
-       * @description ISO 3166-1 alpha-2
-       * @example DE
-       */
-      countryCode: string | null;
-    };
     KeySeatDto: {
       group: components['schemas']['SeatGroupDto'];
       node: components['schemas']['SeatNodeDto'];
@@ -1300,33 +1371,6 @@ export interface components {
        * @example vless://…
        */
       key: string;
-    };
-    AccessViewDto: {
-      /** @enum {string} */
-      status: 'active' | 'on_hold' | 'disabled' | 'expired' | 'limited';
-      enabled: boolean;
-      /**
-       * Format: date-time
-       * @description null: never
-       */
-      expiresAt: string | null;
-      /** @description the plan starts on first traffic and lasts this long */
-      holdDays: number | null;
-      /** @description 0: unlimited */
-      trafficLimitBytes: number;
-      /** @enum {string} */
-      trafficReset: 'none' | 'day' | 'week' | 'month' | 'month_rolling';
-      /** Format: date-time */
-      periodStart: string | null;
-      /** Format: date-time */
-      nextResetAt: string | null;
-      /** @description traffic of the current period, × each node’s usage multiplier */
-      usedBytes: number;
-      /** @description the panel's limitIp; 0: off */
-      deviceLimit: number;
-      note: string | null;
-      /** @description the node groups of the plan, in group order */
-      groups: number[];
     };
     KeyViewDto: {
       telegramId: number;
@@ -2414,7 +2458,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['UserPageDto'];
+        };
       };
       /** @description the input is invalid (`VALIDATION_FAILED`) */
       400: {
@@ -2460,7 +2506,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['UserViewDto'];
+        };
       };
       /** @description the input is invalid (`VALIDATION_FAILED`) */
       400: {
@@ -2574,7 +2622,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['UserPageDto'];
+        };
       };
       /** @description the input is invalid (`VALIDATION_FAILED`) */
       400: {
@@ -2629,11 +2679,14 @@ export interface operations {
       };
     };
     responses: {
+      /** @description the user, on the node asked for */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['UserViewDto'];
+        };
       };
       /** @description the input is invalid (`VALIDATION_FAILED`) */
       400: {
@@ -2751,7 +2804,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['UserViewDto'];
+        };
       };
       /** @description the input is invalid (`VALIDATION_FAILED`) */
       400: {
@@ -2813,7 +2868,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['UserViewDto'];
+        };
       };
       /** @description the input is invalid (`VALIDATION_FAILED`) */
       400: {
@@ -2872,7 +2929,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['UserViewDto'];
+        };
       };
       /** @description the input is invalid (`VALIDATION_FAILED`) */
       400: {
@@ -2931,7 +2990,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['UserViewDto'];
+        };
       };
       /** @description the input is invalid (`VALIDATION_FAILED`) */
       400: {

@@ -6,6 +6,7 @@ import { IdParam } from '../../common/http/id-param';
 import { IdempotencyKey, IdempotentRequest, markReplayed } from '../../common/http/idempotency-key';
 import { actorOf, CurrentPrincipal, Principal } from '../auth/principal';
 import { UsersService } from '../users/users.service';
+import { UserViewDto } from '../users/users.dto';
 import { AccessPatchDto, ExtendDto, RotateDto } from './access.dto';
 import { AccessService } from './access.service';
 
@@ -21,7 +22,7 @@ export class UserAccessController {
 
   @Post('extend')
   @HttpCode(200)
-  @ApiOkResponse({ description: 'the user as stored, extended (once per Idempotency-Key)' })
+  @ApiOkResponse({ type: UserViewDto, description: 'the user as stored, extended (once per Idempotency-Key)' })
   async extend(
     @IdParam() id: number,
     @Body() body: ExtendDto,
@@ -36,6 +37,7 @@ export class UserAccessController {
 
   @Post('reset-traffic')
   @HttpCode(200)
+  @ApiOkResponse({ type: UserViewDto })
   async resetTraffic(@IdParam() id: number, @CurrentPrincipal() principal: Principal): Promise<UserView> {
     await this.access.resetTraffic(id, actorOf(principal));
     return this.users.get(id, principal.role);
@@ -43,6 +45,7 @@ export class UserAccessController {
 
   @Post('rotate')
   @HttpCode(200)
+  @ApiOkResponse({ type: UserViewDto })
   async rotate(
     @IdParam() id: number,
     @Body() body: RotateDto,
@@ -59,6 +62,7 @@ export class UserAccessController {
   }
 
   @Patch('access')
+  @ApiOkResponse({ type: UserViewDto })
   async update(
     @IdParam() id: number,
     @Body() body: AccessPatchDto,

@@ -1,9 +1,10 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { UserView } from '@fleet/contract';
 import { IdParam } from '../../common/http/id-param';
 import { actorOf, CurrentPrincipal, Principal } from '../auth/principal';
 import { AdoptionService } from './adoption.service';
+import { UserViewDto } from '../users/users.dto';
 import { MigrateUserDto } from './assignments.dto';
 import { UserMigrationService } from './user-migration.service';
 
@@ -15,6 +16,7 @@ export class UserMigrationController {
 
   @Post(':id/migrate')
   @HttpCode(200)
+  @ApiOkResponse({ type: UserViewDto, description: 'the user, on the node asked for' })
   migrate(
     @IdParam() id: number,
     @Body() body: MigrateUserDto,

@@ -2,12 +2,13 @@ import { ApiParam, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { ACCESS_STATUSES, ErrorCode, TRAFFIC_RESETS } from '@fleet/contract';
-import type { AccessStatus, AccessView, KeyNodeView, KeySeatView, KeyView, TrafficReset } from '@fleet/contract';
+import { ErrorCode } from '@fleet/contract';
+import type { KeyNodeView, KeySeatView, KeyView } from '@fleet/contract';
 import { DomainError } from '../../common/errors/domain-error';
 import { INT4_MAX } from '../../common/http/strict-input';
 import { AccessPatchDto } from '../access/access.dto';
 import { PageQueryDto } from '../events/events.dto';
+import { AccessViewDto, SeatGroupDto, SeatNodeDto } from '../users/users.dto';
 
 export class GetOrCreateKeyDto {
   @ApiPropertyOptional({ maxLength: 255, description: 'Telegram username, shown to admins' })
@@ -65,21 +66,6 @@ export class RelocateDto {
   groupId?: number;
 }
 
-/** The group a server stands for. */
-export class SeatGroupDto {
-  @ApiProperty() id: number;
-  @ApiProperty({ example: 'Germany' }) name: string;
-  @ApiProperty({ type: String, nullable: true, example: 'DE', description: 'ISO 3166-1 alpha-2' })
-  countryCode: string | null;
-}
-
-/** The node serving a server. */
-export class SeatNodeDto {
-  @ApiProperty() id: number;
-  @ApiProperty({ example: 'fra-1' }) name: string;
-  @ApiProperty({ type: String, nullable: true, example: 'Frankfurt, DE' }) location: string | null;
-}
-
 export class KeyServerDto {
   @ApiProperty({ type: SeatGroupDto }) group: SeatGroupDto;
   @ApiProperty({ type: SeatNodeDto }) node: SeatNodeDto;
@@ -95,24 +81,6 @@ export class KeyNodeViewDto implements KeyNodeView {
   @ApiProperty({ format: 'date-time' }) assignedAt: string;
   @ApiProperty({ type: [KeyServerDto], description: 'every server of the user, in group order' })
   servers: KeyServerDto[];
-}
-
-/** What a user may use, as key and user bodies show it. */
-export class AccessViewDto implements AccessView {
-  @ApiProperty({ enum: ACCESS_STATUSES }) status: AccessStatus;
-  @ApiProperty() enabled: boolean;
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'null: never' })
-  expiresAt: string | null;
-  @ApiProperty({ type: Number, nullable: true, description: 'the plan starts on first traffic and lasts this long' })
-  holdDays: number | null;
-  @ApiProperty({ description: '0: unlimited' }) trafficLimitBytes: number;
-  @ApiProperty({ enum: TRAFFIC_RESETS }) trafficReset: TrafficReset;
-  @ApiProperty({ type: String, format: 'date-time', nullable: true }) periodStart: string | null;
-  @ApiProperty({ type: String, format: 'date-time', nullable: true }) nextResetAt: string | null;
-  @ApiProperty({ description: 'traffic of the current period, × each node’s usage multiplier' }) usedBytes: number;
-  @ApiProperty({ description: "the panel's limitIp; 0: off" }) deviceLimit: number;
-  @ApiProperty({ type: String, nullable: true }) note: string | null;
-  @ApiProperty({ type: [Number], description: 'the node groups of the plan, in group order' }) groups: number[];
 }
 
 export class KeyViewDto implements KeyView {

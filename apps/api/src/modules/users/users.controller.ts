@@ -1,11 +1,11 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Page, UserView } from '@fleet/contract';
 import { IdParam } from '../../common/http/id-param';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { AllowRoles } from '../../common/http/roles.decorator';
 import { IdKeysetQueryDto } from '../events/events.dto';
-import { UserQueryDto } from './users.dto';
+import { UserPageDto, UserQueryDto, UserViewDto } from './users.dto';
 import { UsersService } from './users.service';
 
 @ApiTags('users')
@@ -16,12 +16,14 @@ export class UsersController {
 
   @Get()
   @AllowRoles('admin', 'viewer')
+  @ApiOkResponse({ type: UserPageDto })
   list(@Query() query: UserQueryDto, @CurrentPrincipal() principal: Principal): Promise<Page<UserView>> {
     return this.users.list(query, principal.role);
   }
 
   @Get(':id')
   @AllowRoles('admin', 'viewer')
+  @ApiOkResponse({ type: UserViewDto })
   get(@IdParam() id: number, @CurrentPrincipal() principal: Principal): Promise<UserView> {
     return this.users.get(id, principal.role);
   }
@@ -36,6 +38,7 @@ export class NodeUsersController {
 
   @Get('users')
   @AllowRoles('admin', 'viewer')
+  @ApiOkResponse({ type: UserPageDto })
   nodeUsers(
     @IdParam() id: number,
     @Query() query: IdKeysetQueryDto,
