@@ -30,5 +30,3 @@ export const useUpdateGroup = () =>
 
 export const useDeleteGroup = () =>
   useGroupMutation((id: number) => api<undefined>(`/groups/${id}`, { method: 'DELETE' }));
-
-export { flagOf } from '@fleet/contract';

@@ -60,7 +60,7 @@ export class AccessService {
    */
   async update(userId: number, patch: AccessPatchDto, actor: string): Promise<VpnUser> {
     const planGroups = await this.checkedPlan(patch);
-    let leaving: Leaving | null = null;
+    const followed: { leaving: Leaving | null } = { leaving: null };
     const seatsFollow = planGroups && {
       // Before the user's row, as a deletion does: reservation batches hold this lock and then read plans.
       before: async (manager: EntityManager) => {
@@ -68,7 +68,7 @@ export class AccessService {
         return true;
       },
       after: async (user: VpnUser, manager: EntityManager) => {
-        leaving = await this.placement.followPlan(user, manager);
+        followed.leaving = await this.placement.followPlan(user, manager);
       },
     };
     const user = await this.change(
@@ -78,8 +78,8 @@ export class AccessService {
       (user, set) => applyAccessPatch(user, patch, planGroups, set, this.config.accessTimezone),
       seatsFollow || {},
     );
-    if (leaving) {
-      await (leaving as Leaving).carryOut();
+    if (followed.leaving) {
+      await followed.leaving.carryOut();
       await this.seatWaits.placeFor(userId);
     }
     return user;

@@ -7,9 +7,8 @@ import type { EventInput } from '../events/events.types';
 import { MetricsService } from '../metrics/metrics.service';
 import { NodeEntity } from '../nodes/node.entity';
 import { Assignment } from './assignment.entity';
-import { MoveEngine } from './move-engine.service';
 import { AssignmentsRepository } from './assignments.repository';
-import { departureOf } from './move-engine.service';
+import { departureOf, MoveEngine } from './move-engine.service';
 import type { Leaving, MoveManyResult, RefusalCode } from './move.types';
 import { SeatWait, SeatWaitsRepository } from './seat-waits.repository';
 

@@ -7,7 +7,7 @@ import { LockKey, tryAdvisoryLock } from '../../common/database/advisory-lock';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { PlacementService } from './placement.service';
-import { SeatWait, SeatWaitsRepository } from './seat-waits.repository';
+import { SeatWaitsRepository } from './seat-waits.repository';
 
 /** Waiting seats tried per round. */
 const BATCH = 500;
@@ -40,11 +40,6 @@ export class SeatWaitsService implements OnApplicationBootstrap, OnModuleDestroy
   /** Tries the user's waiting seats now (their plan just changed); answers how many were placed. */
   async placeFor(userId: number): Promise<number> {
     return this.placement.placeWaiting(await this.waits.ofUser(userId));
-  }
-
-  /** The user's seats waiting for capacity. */
-  ofUser(userId: number): Promise<SeatWait[]> {
-    return this.waits.ofUser(userId);
   }
 
   /** Seats waiting for capacity, fleet-wide. */

@@ -107,7 +107,7 @@ export class GroupsService {
     const found = await this.groups.named(ids, names);
     const byId = new Map(found.map((group) => [group.id, group]));
     const byName = new Map(found.map((group) => [group.name.toLowerCase(), group]));
-    const seen = new Set<number>();
+    const seen = new Map<number, NodeGroup>();
     for (const [i, ref] of refs.entries()) {
       const group = typeof ref === 'number' ? byId.get(ref) : byName.get(ref.toLowerCase());
       if (!group)
@@ -115,9 +115,9 @@ export class GroupsService {
       if (seen.has(group.id)) {
         throw new DomainError(ErrorCode.ValidationFailed, [`${field}[${i}]: group ${group.name} is named twice`]);
       }
-      seen.add(group.id);
+      seen.set(group.id, group);
     }
-    return (await this.groups.ordered([...seen])).map((group) => group.id);
+    return [...seen.values()].sort((a, b) => a.sortOrder - b.sortOrder || a.id - b.id).map((group) => group.id);
   }
 
   /** Where a node created without a group goes: the first group in order. */

@@ -2,7 +2,8 @@ import { FormEvent, useState } from 'react';
 import type { GroupView, NodeView } from '@fleet/contract';
 import { Field } from '../../../components/ui/field';
 import { ApiError } from '../../../lib/api-client';
-import { flagOf, useCreateGroup, useDeleteGroup, useGroups, useUpdateGroup } from '../../../lib/queries/groups';
+import { serverName } from '@fleet/contract';
+import { useCreateGroup, useDeleteGroup, useGroups, useUpdateGroup } from '../../../lib/queries/groups';
 import { useNodes } from '../../../lib/queries/nodes';
 
 /** Users and seats of a group's nodes. */
@@ -116,9 +117,7 @@ export function GroupsPage() {
               const { users, seats } = loadOf(nodesOf(group));
               return (
                 <tr key={group.id}>
-                  <td>
-                    {flagOf(group.countryCode)} {group.name}
-                  </td>
+                  <td>{serverName(group)}</td>
                   <td>{group.countryCode ?? '—'}</td>
                   <td>{group.nodeCount}</td>
                   <td>{seats ? `${users} / ${seats} (${Math.round((users / seats) * 100)}%)` : '—'}</td>

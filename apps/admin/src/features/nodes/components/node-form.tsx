@@ -1,8 +1,8 @@
 import { FormEvent, useState } from 'react';
 import { Field } from '../../../components/ui/field';
 import { ApiError } from '../../../lib/api-client';
-import type { NodeView } from '@fleet/contract';
-import { flagOf, useGroups } from '../../../lib/queries/groups';
+import { serverName, type NodeView } from '@fleet/contract';
+import { useGroups } from '../../../lib/queries/groups';
 import { NodeInput, useCreateNode, useUpdateNode } from '../../../lib/queries/nodes';
 
 const NUMBER_FIELDS = new Set(['groupId', 'inboundId', 'maxUsers', 'priority', 'weight']);
@@ -97,7 +97,7 @@ export function NodeForm({
           {!node && <option value="">the first group</option>}
           {(groups.data ?? []).map((group) => (
             <option key={group.id} value={String(group.id)}>
-              {flagOf(group.countryCode)} {group.name}
+              {serverName(group)}
             </option>
           ))}
         </select>
