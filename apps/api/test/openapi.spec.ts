@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { WEBHOOK_EVENT_TYPES } from '../src/modules/outbox/webhook-outbox.service';
 import { startTestApp, TestApp } from './support/test-app';
 
 /** The committed description bots and the SDK build on. `npm run openapi` writes it again from the app. */
@@ -77,5 +79,36 @@ describe('the OpenAPI document', () => {
     expect(document.paths['/sub/{token}'].get).toMatchObject({ security: [], tags: ['subscription'] });
     expect(Object.keys(document.paths['/sub/{token}'].get.responses['200'].headers)).toContain('subscription-userinfo');
     expect(document.paths['/metrics'].get.responses['200'].content).toHaveProperty('text/plain');
+  });
+
+  it('is valid OpenAPI 3.1, and every success answer but 204 has a body schema', async () => {
+    const { body: document } = await t.http().get('/api/docs-json').expect(200);
+    expect(document.openapi).toBe('3.1.0');
+    await expect(SwaggerParser.validate(structuredClone(document))).resolves.toBeTruthy();
+    const bare = Object.entries<Record<string, { responses: Record<string, { content?: unknown }> }>>(
+      document.paths,
+    ).flatMap(([path, methods]) =>
+      Object.entries(methods).flatMap(([method, operation]) =>
+        Object.entries(operation.responses)
+          .filter(([status, response]) => status.startsWith('2') && status !== '204' && !response.content)
+          .map(([status]) => `${method} ${path} ${status}`),
+      ),
+    );
+    expect(bare).toEqual([]);
+    expect(JSON.stringify(document)).not.toContain('"nullable"');
+  });
+
+  it('describes every webhook sent: its envelope, its data and the signature headers', async () => {
+    const { body: document } = await t.http().get('/api/docs-json').expect(200);
+    expect(Object.keys(document.webhooks).sort()).toEqual([...WEBHOOK_EVENT_TYPES].sort());
+    const migrated = document.webhooks['user.migrated'].post;
+    expect(migrated.parameters.map((header: { name: string }) => header.name)).toEqual(
+      expect.arrayContaining(['X-Signature', 'X-Signature-Timestamp', 'X-Delivery-Id']),
+    );
+    const envelope = migrated.requestBody.content['application/json'].schema;
+    expect(envelope.required).toEqual(['id', 'type', 'occurredAt', 'subject', 'sequence', 'data']);
+    expect(envelope.properties.data.required).toEqual(
+      expect.arrayContaining(['userId', 'telegramId', 'fromNodeId', 'toNodeId', 'reason']),
+    );
   });
 });

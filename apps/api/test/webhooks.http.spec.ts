@@ -1,3 +1,4 @@
+import Ajv2020 from 'ajv/dist/2020';
 import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,20 @@ function verifies(attempt: Attempt): boolean {
   const timestamp = String(attempt.headers['x-signature-timestamp']);
   const expected = createHmac('sha256', WEBHOOK_SECRET).update(`${timestamp}.${attempt.raw}`).digest('hex');
   return attempt.headers['x-signature'] === expected && Math.abs(Date.now() / 1000 - Number(timestamp)) < 300;
+}
+
+/** Checks a delivered body against the API document's description of its webhook (`webhooks.<type>`). */
+async function documentedWebhooks(t: TestApp): Promise<(attempt: Attempt) => string[]> {
+  const { body: document } = await t.http().get('/api/docs-json').expect(200);
+  const ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true });
+  return (attempt) => {
+    const schema = document.webhooks[attempt.type]?.post.requestBody.content['application/json'].schema;
+    if (!schema) return [`${attempt.type} is not in the document`];
+    const validate = ajv.compile(schema);
+    return validate(JSON.parse(attempt.raw))
+      ? []
+      : validate.errors!.map((e) => `${attempt.type}${e.instancePath} ${e.message}`);
+  };
 }
 
 /** `<user or node id> <type>`, from what the receiver got. */
@@ -90,6 +105,8 @@ describe('webhooks: in order per subject, signed as documented', () => {
         data: expect.objectContaining({ userId: expect.any(Number), telegramId: expect.any(Number) }),
       });
     }
+    const undocumented = await documentedWebhooks(t);
+    expect(receiver.attempts.flatMap(undocumented)).toEqual([]);
     const retried = receiver.attempts.filter((a) => a.type === 'user.disabled' && a.subject === `user:${first.userId}`);
     expect(new Set(retried.map((a) => a.id)).size).toBe(1);
 
@@ -129,6 +146,7 @@ describe('webhooks: in order per subject, signed as documented', () => {
     expect(types[types.length - 1]).toBe('node.up');
     expect(accepted.map((a) => a.sequence)).toEqual(types.map((_, i) => i + 1));
     checkSubjectOrder(receiver.attempts);
+    expect(receiver.attempts.flatMap(await documentedWebhooks(t))).toEqual([]);
   });
 });
 
@@ -180,9 +198,11 @@ describe('webhooks from two replicas on one database', () => {
       // Per user, the receiver got exactly the changes in the order they were made.
       for (const key of keys) {
         const made = announced.filter((e) => e.user_id === key.userId).map((e) => e.type);
-        expect({ seed, user: key.userId, got: (accepted.get(`user:${key.userId}`) ?? []).map((x) => x.type) }).toEqual(
-          { seed, user: key.userId, got: made },
-        );
+        expect({ seed, user: key.userId, got: (accepted.get(`user:${key.userId}`) ?? []).map((x) => x.type) }).toEqual({
+          seed,
+          user: key.userId,
+          got: made,
+        });
       }
       expect(receiver.attempts.some((x) => x.status === 503)).toBe(true);
       for (const replica of replicas) {

@@ -868,7 +868,308 @@ export interface paths {
     trace?: never;
   };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+  'user.migrated': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A user’s server changed (tell them to refresh the subscription)
+     * @description POSTed to WEBHOOK_URL, at least once: any 2xx accepts it; anything else (or no answer within WEBHOOK_TIMEOUT_MS) is retried with back-off (2^attempts seconds, at most an hour), with the same `id`. Webhooks of one subject (`user:<id>`, else `node:<id>`, else `fleet`) arrive in order, numbered by `sequence`; while one is retried the subject’s later ones wait, other subjects flow on.
+     */
+    post: operations['webhook_user_migrated'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'node.down': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A node failed its health checks and stops taking users
+     * @description POSTed to WEBHOOK_URL, at least once: any 2xx accepts it; anything else (or no answer within WEBHOOK_TIMEOUT_MS) is retried with back-off (2^attempts seconds, at most an hour), with the same `id`. Webhooks of one subject (`user:<id>`, else `node:<id>`, else `fleet`) arrive in order, numbered by `sequence`; while one is retried the subject’s later ones wait, other subjects flow on.
+     */
+    post: operations['webhook_node_down'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'node.up': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A node passed its health checks again
+     * @description POSTed to WEBHOOK_URL, at least once: any 2xx accepts it; anything else (or no answer within WEBHOOK_TIMEOUT_MS) is retried with back-off (2^attempts seconds, at most an hour), with the same `id`. Webhooks of one subject (`user:<id>`, else `node:<id>`, else `fleet`) arrive in order, numbered by `sequence`; while one is retried the subject’s later ones wait, other subjects flow on.
+     */
+    post: operations['webhook_node_up'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'failover.completed': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Every user of a fallen node serves elsewhere
+     * @description POSTed to WEBHOOK_URL, at least once: any 2xx accepts it; anything else (or no answer within WEBHOOK_TIMEOUT_MS) is retried with back-off (2^attempts seconds, at most an hour), with the same `id`. Webhooks of one subject (`user:<id>`, else `node:<id>`, else `fleet`) arrive in order, numbered by `sequence`; while one is retried the subject’s later ones wait, other subjects flow on.
+     */
+    post: operations['webhook_failover_completed'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'failover.stalled': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A failover waits: no node of the fallen node’s group has a free seat
+     * @description POSTed to WEBHOOK_URL, at least once: any 2xx accepts it; anything else (or no answer within WEBHOOK_TIMEOUT_MS) is retried with back-off (2^attempts seconds, at most an hour), with the same `id`. Webhooks of one subject (`user:<id>`, else `node:<id>`, else `fleet`) arrive in order, numbered by `sequence`; while one is retried the subject’s later ones wait, other subjects flow on.
+     */
+    post: operations['webhook_failover_stalled'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'user.enabled': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A user may use the service again
+     * @description POSTed to WEBHOOK_URL, at least once: any 2xx accepts it; anything else (or no answer within WEBHOOK_TIMEOUT_MS) is retried with back-off (2^attempts seconds, at most an hour), with the same `id`. Webhooks of one subject (`user:<id>`, else `node:<id>`, else `fleet`) arrive in order, numbered by `sequence`; while one is retried the subject’s later ones wait, other subjects flow on.
+     */
+    post: operations['webhook_user_enabled'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'user.disabled': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A user was disabled
+     * @description POSTed to WEBHOOK_URL, at least once: any 2xx accepts it; anything else (or no answer within WEBHOOK_TIMEOUT_MS) is retried with back-off (2^attempts seconds, at most an hour), with the same `id`. Webhooks of one subject (`user:<id>`, else `node:<id>`, else `fleet`) arrive in order, numbered by `sequence`; while one is retried the subject’s later ones wait, other subjects flow on.
+     */
+    post: operations['webhook_user_disabled'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'user.expired': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A user’s plan ended
+     * @description POSTed to WEBHOOK_URL, at least once: any 2xx accepts it; anything else (or no answer within WEBHOOK_TIMEOUT_MS) is retried with back-off (2^attempts seconds, at most an hour), with the same `id`. Webhooks of one subject (`user:<id>`, else `node:<id>`, else `fleet`) arrive in order, numbered by `sequence`; while one is retried the subject’s later ones wait, other subjects flow on.
+     */
+    post: operations['webhook_user_expired'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'user.limited': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A user reached their traffic limit
+     * @description POSTed to WEBHOOK_URL, at least once: any 2xx accepts it; anything else (or no answer within WEBHOOK_TIMEOUT_MS) is retried with back-off (2^attempts seconds, at most an hour), with the same `id`. Webhooks of one subject (`user:<id>`, else `node:<id>`, else `fleet`) arrive in order, numbered by `sequence`; while one is retried the subject’s later ones wait, other subjects flow on.
+     */
+    post: operations['webhook_user_limited'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'user.traffic_reset': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A user’s traffic period started again
+     * @description POSTed to WEBHOOK_URL, at least once: any 2xx accepts it; anything else (or no answer within WEBHOOK_TIMEOUT_MS) is retried with back-off (2^attempts seconds, at most an hour), with the same `id`. Webhooks of one subject (`user:<id>`, else `node:<id>`, else `fleet`) arrive in order, numbered by `sequence`; while one is retried the subject’s later ones wait, other subjects flow on.
+     */
+    post: operations['webhook_user_traffic_reset'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'user.expiring': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A user’s plan ends within ACCESS_EXPIRY_WARNING_HOURS (once per expiry)
+     * @description POSTed to WEBHOOK_URL, at least once: any 2xx accepts it; anything else (or no answer within WEBHOOK_TIMEOUT_MS) is retried with back-off (2^attempts seconds, at most an hour), with the same `id`. Webhooks of one subject (`user:<id>`, else `node:<id>`, else `fleet`) arrive in order, numbered by `sequence`; while one is retried the subject’s later ones wait, other subjects flow on.
+     */
+    post: operations['webhook_user_expiring'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'user.first_connected': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A held plan started with the user’s first traffic
+     * @description POSTed to WEBHOOK_URL, at least once: any 2xx accepts it; anything else (or no answer within WEBHOOK_TIMEOUT_MS) is retried with back-off (2^attempts seconds, at most an hour), with the same `id`. Webhooks of one subject (`user:<id>`, else `node:<id>`, else `fleet`) arrive in order, numbered by `sequence`; while one is retried the subject’s later ones wait, other subjects flow on.
+     */
+    post: operations['webhook_user_first_connected'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'user.rotated': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A user’s key (and maybe subscription URL) changed
+     * @description POSTed to WEBHOOK_URL, at least once: any 2xx accepts it; anything else (or no answer within WEBHOOK_TIMEOUT_MS) is retried with back-off (2^attempts seconds, at most an hour), with the same `id`. Webhooks of one subject (`user:<id>`, else `node:<id>`, else `fleet`) arrive in order, numbered by `sequence`; while one is retried the subject’s later ones wait, other subjects flow on.
+     */
+    post: operations['webhook_user_rotated'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'user.deleted': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A user was deleted
+     * @description POSTed to WEBHOOK_URL, at least once: any 2xx accepts it; anything else (or no answer within WEBHOOK_TIMEOUT_MS) is retried with back-off (2^attempts seconds, at most an hour), with the same `id`. Webhooks of one subject (`user:<id>`, else `node:<id>`, else `fleet`) arrive in order, numbered by `sequence`; while one is retried the subject’s later ones wait, other subjects flow on.
+     */
+    post: operations['webhook_user_deleted'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'reconcile.corrected': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A panel differed from the database and was corrected
+     * @description POSTed to WEBHOOK_URL, at least once: any 2xx accepts it; anything else (or no answer within WEBHOOK_TIMEOUT_MS) is retried with back-off (2^attempts seconds, at most an hour), with the same `id`. Webhooks of one subject (`user:<id>`, else `node:<id>`, else `fleet`) arrive in order, numbered by `sequence`; while one is retried the subject’s later ones wait, other subjects flow on.
+     */
+    post: operations['webhook_reconcile_corrected'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+}
 export interface components {
   schemas: {
     Object: Record<string, never>;
@@ -1239,6 +1540,12 @@ export interface components {
     MigrateUserDto: {
       nodeId: number;
     };
+    AdoptionResultDto: {
+      /** @description clients that became users of the node */
+      imported: number;
+      /** @description clients already known (ours, or adopted before) */
+      skipped: number;
+    };
     ExtendDto: {
       days: number;
     };
@@ -1274,6 +1581,69 @@ export interface components {
        *     ]
        */
       groups?: (number | string)[];
+    };
+    UsagePassDto: {
+      /** @description false: another replica was running a pass */
+      ran: boolean;
+      nodes: number;
+      /** @description nodes whose panel did not answer (caught up on a later pass) */
+      skipped: number;
+      /** @description bytes booked */
+      up: number;
+      /** @description bytes booked */
+      down: number;
+      /** @description counters written */
+      rows: number;
+      /** @description users whose usage grew */
+      users: number;
+      /** @description users who reached their limit */
+      limited: number;
+      ms: number;
+    };
+    TrafficDto: {
+      /** @description bytes */
+      up: number;
+      /** @description bytes */
+      down: number;
+    };
+    UsagePeriodDto: {
+      /** @description bytes */
+      up: number;
+      /** @description bytes */
+      down: number;
+      /** Format: date-time */
+      start: string | null;
+      /** Format: date-time */
+      end: string | null;
+    };
+    UsageBucketDto: {
+      /** @description bytes */
+      up: number;
+      /** @description bytes */
+      down: number;
+      /** Format: date-time */
+      start: string;
+      nodeId: number;
+    };
+    UserUsageDto: {
+      /** @description over the buckets asked for */
+      total: components['schemas']['TrafficDto'];
+      /** @description the current traffic period, as counted against the quota */
+      period: components['schemas']['UsagePeriodDto'];
+      buckets: components['schemas']['UsageBucketDto'][];
+    };
+    NodeUsageDto: {
+      total: components['schemas']['TrafficDto'];
+      buckets: components['schemas']['UsageBucketDto'][];
+    };
+    TopUserDto: {
+      /** @description bytes */
+      up: number;
+      /** @description bytes */
+      down: number;
+      userId: number;
+      telegramId: number | null;
+      username: string | null;
     };
     DriftSampleDto: {
       /** @enum {string} */
@@ -1331,12 +1701,68 @@ export interface components {
       /** @description report the drift without writing */
       dryRun?: boolean;
     };
+    JobViewDto: {
+      id: number;
+      /** @enum {string} */
+      kind: 'rebalance' | 'failover' | 'node-delete' | 'drain' | 'regroup';
+      /** @enum {string} */
+      status: 'pending' | 'running' | 'completed' | 'failed';
+      /** @description the node the job empties or rebalances away from */
+      nodeId: number | null;
+      total: number;
+      /** @description users now where they should be, including those deleted meanwhile */
+      done: number;
+      failed: number;
+      /** @description users deleted before they were moved */
+      gone: number;
+      error: string | null;
+      /** @example system:health */
+      createdBy: string;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      startedAt: string | null;
+      /** Format: date-time */
+      finishedAt: string | null;
+      /** @description the replica running the job (host:pid:tag) */
+      leaseOwner: string | null;
+      /** Format: date-time */
+      leaseExpiresAt: string | null;
+    };
+    JobPageDto: {
+      items: components['schemas']['JobViewDto'][];
+      total: number;
+      page: number;
+      limit: number;
+      /** @description pass as ?after= for the next page */
+      nextCursor?: string | null;
+    };
     JobStartedDto: {
       jobId: number;
     };
     DrainStartedDto: {
       /** @description null: the node had nobody to move */
       jobId: number | null;
+    };
+    NodeLoadDto: {
+      nodeId: number;
+      name: string;
+      location: string | null;
+      groupId: number;
+      /** @description seats taken */
+      currentUsers: number;
+      maxUsers: number;
+      /** @description currentUsers / maxUsers */
+      loadRatio: number;
+      priority: number;
+      weight: number;
+      /** @description the placement score; null when not eligible */
+      score: number | null;
+      eligible: boolean;
+      /** @description why the node cannot take users now */
+      reason: string | null;
+      /** @enum {string} */
+      healthStatus: 'healthy' | 'unhealthy' | 'unknown';
     };
     RebalanceDto: {
       /** @description true: return the plan only; false: start a job */
@@ -1352,6 +1778,101 @@ export interface components {
        * @default 1000
        */
       movesLimit: Record<string, never>;
+    };
+    RebalanceMoveDto: {
+      userId: number;
+      fromNodeId: number;
+      toNodeId: number;
+    };
+    RebalanceFlowDto: {
+      fromNodeId: number;
+      toNodeId: number;
+      count: number;
+    };
+    NodeUsersDto: {
+      nodeId: number;
+      users: number;
+    };
+    RebalancePlanDto: {
+      /** @description one page of the moves (movesPage, movesLimit) */
+      moves: components['schemas']['RebalanceMoveDto'][];
+      movesTotal: number;
+      /** @description how many users go from each node to each other */
+      flows: components['schemas']['RebalanceFlowDto'][];
+      before: components['schemas']['NodeUsersDto'][];
+      after: components['schemas']['NodeUsersDto'][];
+      /** @description moves the plan would need without the maxMoves cap */
+      minimumMoves: number;
+    };
+    RebalanceStartedDto: {
+      /** @description GET /api/v1/jobs/{jobId} follows it */
+      jobId: number;
+      moves: number;
+    };
+    NodeCheckOutcomeDto: {
+      ok: boolean;
+      responseTimeMs: number;
+      /** @description why the check failed, in words anyone may read */
+      error: string | null;
+      /** @description our account of the failure and what the panel said */
+      detail: string | null;
+      /**
+       * @description the node’s status after this check (3 failures to fall)
+       * @enum {string}
+       */
+      healthStatus: 'healthy' | 'unhealthy' | 'unknown';
+      nodeId: number;
+    };
+    CheckOutcomeDto: {
+      ok: boolean;
+      responseTimeMs: number;
+      /** @description why the check failed, in words anyone may read */
+      error: string | null;
+      /** @description our account of the failure and what the panel said */
+      detail: string | null;
+      /**
+       * @description the node’s status after this check (3 failures to fall)
+       * @enum {string}
+       */
+      healthStatus: 'healthy' | 'unhealthy' | 'unknown';
+    };
+    HealthCheckDto: {
+      /** Format: date-time */
+      checkedAt: string;
+      ok: boolean;
+      /** @enum {string} */
+      healthStatus: 'healthy' | 'unhealthy' | 'unknown';
+      responseTimeMs: number | null;
+      /** @description percent, from the panel’s server/status */
+      cpu: number | null;
+      /** @description bytes */
+      memUsed: number | null;
+      /** @description bytes */
+      memTotal: number | null;
+      onlineClients: number | null;
+      xrayState: string | null;
+      error: string | null;
+    };
+    FleetHealthStepDto: {
+      checked: number;
+      failed: number;
+      medianMs: number | null;
+      p95Ms: number | null;
+      slowestMs: number | null;
+    };
+    NodeHealthSeriesDto: {
+      nodeId: number;
+      /** @description mean response time per step (null: no successful check) */
+      ms: (number | null)[];
+    };
+    RecentHealthDto: {
+      /** @description epoch milliseconds of the first step */
+      from: number;
+      stepMs: number;
+      /** @description per step: the fleet’s sweeps (null where none ran) */
+      fleet: (components['schemas']['FleetHealthStepDto'] | null)[];
+      /** @description per node, for fleets of up to 8 nodes */
+      nodes: components['schemas']['NodeHealthSeriesDto'][];
     };
     GetOrCreateKeyDto: {
       /** @description Telegram username, shown to admins */
@@ -1429,6 +1950,64 @@ export interface components {
       total: number;
       page: number;
       limit: number;
+    };
+    NodeCountsDto: {
+      total: number;
+      healthy: number;
+      unhealthy: number;
+      unknown: number;
+      maintenance: number;
+      inactive: number;
+    };
+    UserCountsDto: {
+      total: number;
+      /** @description users with at least one server */
+      placed: number;
+    };
+    AccessCountsDto: {
+      active: number;
+      /** @description waiting for their first traffic to start the plan */
+      on_hold: number;
+      disabled: number;
+      expired: number;
+      /** @description at their traffic limit */
+      limited: number;
+      /** @description serving users whose plan ends within ACCESS_EXPIRY_WARNING_HOURS */
+      expiringSoon: number;
+    };
+    CapacityDto: {
+      /** @description seats on active nodes */
+      max: number;
+      /** @description seats free on nodes that can take users now */
+      free: number;
+    };
+    JobCountsDto: {
+      running: number;
+      /** @description moves still to make by pending and running jobs */
+      queuedMoves: number;
+    };
+    AlertsDto: {
+      nodeDownLast24h: number;
+      /** @description servers of users’ plans that no node of their group could take yet */
+      seatsWaiting: number;
+    };
+    TrafficTotalsDto: {
+      /** @description bytes */
+      up: number;
+      /** @description bytes */
+      down: number;
+    };
+    FleetUsageDto: {
+      last24h: components['schemas']['TrafficTotalsDto'];
+    };
+    StatsOverviewDto: {
+      nodes: components['schemas']['NodeCountsDto'];
+      users: components['schemas']['UserCountsDto'];
+      access: components['schemas']['AccessCountsDto'];
+      capacity: components['schemas']['CapacityDto'];
+      jobs: components['schemas']['JobCountsDto'];
+      alerts: components['schemas']['AlertsDto'];
+      usage: components['schemas']['FleetUsageDto'];
     };
     Error: {
       /** @example 400 */
@@ -2741,7 +3320,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['AdoptionResultDto'];
+        };
       };
       /** @description the input is invalid (`VALIDATION_FAILED`) */
       400: {
@@ -3045,7 +3626,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['UsagePassDto'];
+        };
       };
       /** @description no or bad credentials (`UNAUTHENTICATED`) */
       401: {
@@ -3088,7 +3671,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['UserUsageDto'];
+        };
       };
       /** @description the input is invalid (`VALIDATION_FAILED`) */
       400: {
@@ -3149,7 +3734,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['UserUsageDto'];
+        };
       };
       /** @description the input is invalid (`VALIDATION_FAILED`) */
       400: {
@@ -3210,7 +3797,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['NodeUsageDto'];
+        };
       };
       /** @description the input is invalid (`VALIDATION_FAILED`) */
       400: {
@@ -3266,7 +3855,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['TopUserDto'][];
+        };
       };
       /** @description the input is invalid (`VALIDATION_FAILED`) */
       400: {
@@ -3432,7 +4023,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['JobPageDto'];
+        };
       };
       /** @description the input is invalid (`VALIDATION_FAILED`) */
       400: {
@@ -3478,7 +4071,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['JobViewDto'];
+        };
       };
       /** @description the input is invalid (`VALIDATION_FAILED`) */
       400: {
@@ -3598,7 +4193,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['NodeLoadDto'][];
+        };
       };
       /** @description no or bad credentials (`UNAUTHENTICATED`) */
       401: {
@@ -3638,14 +4235,18 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['RebalancePlanDto'];
+        };
       };
-      /** @description a rebalance job carries every move: {jobId, moves} */
+      /** @description a rebalance job carries every move */
       202: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['RebalanceStartedDto'];
+        };
       };
       /** @description the input is invalid (`VALIDATION_FAILED`) */
       400: {
@@ -3689,7 +4290,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['NodeCheckOutcomeDto'][];
+        };
       };
       /** @description no or bad credentials (`UNAUTHENTICATED`) */
       401: {
@@ -3726,7 +4329,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['CheckOutcomeDto'];
+        };
       };
       /** @description the input is invalid (`VALIDATION_FAILED`) */
       400: {
@@ -3785,7 +4390,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['HealthCheckDto'][];
+        };
       };
       /** @description the input is invalid (`VALIDATION_FAILED`) */
       400: {
@@ -3842,7 +4449,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['RecentHealthDto'];
+        };
       };
       /** @description the input is invalid (`VALIDATION_FAILED`) */
       400: {
@@ -4548,7 +5157,9 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['StatsOverviewDto'];
+        };
       };
       /** @description no or bad credentials (`UNAUTHENTICATED`) */
       401: {
@@ -4622,7 +5233,12 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            status: 'ok';
+          };
+        };
       };
     };
   };
@@ -4640,7 +5256,12 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            status: 'ready';
+          };
+        };
       };
       /** @description the database does not answer */
       503: {
@@ -4710,6 +5331,934 @@ export interface operations {
       };
       /** @description no such token (a rotated or deleted user’s) */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  webhook_user_migrated: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description the event type, as in the body */
+        'X-Event-Type': string;
+        /** @description the message id, as in the body: the same on every retry */
+        'X-Delivery-Id': string;
+        /** @description unix seconds of this attempt (fresh on every retry) */
+        'X-Signature-Timestamp': string;
+        /** @description hex HMAC-SHA256, keyed with WEBHOOK_SECRET, of `"<X-Signature-Timestamp>.<raw body>"` (no prefix). Compare in constant time and refuse timestamps more than 5 minutes old. */
+        'X-Signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description the delivery id: deduplicate on it */
+          id: string;
+          /** @constant */
+          type: 'user.migrated';
+          /**
+           * Format: date-time
+           * @description when the change committed
+           */
+          occurredAt: string;
+          /**
+           * @example user:42
+           * @example node:3
+           * @example fleet
+           */
+          subject: string;
+          /** @description 1, 2, 3, … per subject, in commit order */
+          sequence: number;
+          data: {
+            userId: number;
+            telegramId: number | null;
+            /** @description the node the user is on now (= toNodeId) */
+            nodeId: number;
+            fromNodeId: number;
+            toNodeId: number;
+            /** @enum {string} */
+            reason:
+              | 'manual'
+              | 'refresh'
+              | 'rebalance'
+              | 'failover'
+              | 'node-delete'
+              | 'drain'
+              | 'regroup'
+              | 'relocate'
+              | 'recovery';
+            /** @description the failover, rebalance, drain or deletion job that moved the user */
+            jobId?: number;
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description accepted (any 2xx) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  webhook_node_down: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description the event type, as in the body */
+        'X-Event-Type': string;
+        /** @description the message id, as in the body: the same on every retry */
+        'X-Delivery-Id': string;
+        /** @description unix seconds of this attempt (fresh on every retry) */
+        'X-Signature-Timestamp': string;
+        /** @description hex HMAC-SHA256, keyed with WEBHOOK_SECRET, of `"<X-Signature-Timestamp>.<raw body>"` (no prefix). Compare in constant time and refuse timestamps more than 5 minutes old. */
+        'X-Signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description the delivery id: deduplicate on it */
+          id: string;
+          /** @constant */
+          type: 'node.down';
+          /**
+           * Format: date-time
+           * @description when the change committed
+           */
+          occurredAt: string;
+          /**
+           * @example user:42
+           * @example node:3
+           * @example fleet
+           */
+          subject: string;
+          /** @description 1, 2, 3, … per subject, in commit order */
+          sequence: number;
+          data: {
+            nodeId: number;
+            name: string;
+            /** @description why the last check failed */
+            error: string | null;
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description accepted (any 2xx) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  webhook_node_up: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description the event type, as in the body */
+        'X-Event-Type': string;
+        /** @description the message id, as in the body: the same on every retry */
+        'X-Delivery-Id': string;
+        /** @description unix seconds of this attempt (fresh on every retry) */
+        'X-Signature-Timestamp': string;
+        /** @description hex HMAC-SHA256, keyed with WEBHOOK_SECRET, of `"<X-Signature-Timestamp>.<raw body>"` (no prefix). Compare in constant time and refuse timestamps more than 5 minutes old. */
+        'X-Signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description the delivery id: deduplicate on it */
+          id: string;
+          /** @constant */
+          type: 'node.up';
+          /**
+           * Format: date-time
+           * @description when the change committed
+           */
+          occurredAt: string;
+          /**
+           * @example user:42
+           * @example node:3
+           * @example fleet
+           */
+          subject: string;
+          /** @description 1, 2, 3, … per subject, in commit order */
+          sequence: number;
+          data: {
+            nodeId: number;
+            name: string;
+            /** @description why the last check failed */
+            error: string | null;
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description accepted (any 2xx) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  webhook_failover_completed: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description the event type, as in the body */
+        'X-Event-Type': string;
+        /** @description the message id, as in the body: the same on every retry */
+        'X-Delivery-Id': string;
+        /** @description unix seconds of this attempt (fresh on every retry) */
+        'X-Signature-Timestamp': string;
+        /** @description hex HMAC-SHA256, keyed with WEBHOOK_SECRET, of `"<X-Signature-Timestamp>.<raw body>"` (no prefix). Compare in constant time and refuse timestamps more than 5 minutes old. */
+        'X-Signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description the delivery id: deduplicate on it */
+          id: string;
+          /** @constant */
+          type: 'failover.completed';
+          /**
+           * Format: date-time
+           * @description when the change committed
+           */
+          occurredAt: string;
+          /**
+           * @example user:42
+           * @example node:3
+           * @example fleet
+           */
+          subject: string;
+          /** @description 1, 2, 3, … per subject, in commit order */
+          sequence: number;
+          data: {
+            /** @description the fallen node */
+            nodeId: number;
+            jobId: number;
+            usersMoved: number;
+            usersFailed: number;
+            /** @description from the fall to the last user moved */
+            seconds: number;
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description accepted (any 2xx) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  webhook_failover_stalled: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description the event type, as in the body */
+        'X-Event-Type': string;
+        /** @description the message id, as in the body: the same on every retry */
+        'X-Delivery-Id': string;
+        /** @description unix seconds of this attempt (fresh on every retry) */
+        'X-Signature-Timestamp': string;
+        /** @description hex HMAC-SHA256, keyed with WEBHOOK_SECRET, of `"<X-Signature-Timestamp>.<raw body>"` (no prefix). Compare in constant time and refuse timestamps more than 5 minutes old. */
+        'X-Signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description the delivery id: deduplicate on it */
+          id: string;
+          /** @constant */
+          type: 'failover.stalled';
+          /**
+           * Format: date-time
+           * @description when the change committed
+           */
+          occurredAt: string;
+          /**
+           * @example user:42
+           * @example node:3
+           * @example fleet
+           */
+          subject: string;
+          /** @description 1, 2, 3, … per subject, in commit order */
+          sequence: number;
+          data: {
+            nodeId: number;
+            jobId: number;
+            /** @description users still to move */
+            waiting: number;
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description accepted (any 2xx) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  webhook_user_enabled: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description the event type, as in the body */
+        'X-Event-Type': string;
+        /** @description the message id, as in the body: the same on every retry */
+        'X-Delivery-Id': string;
+        /** @description unix seconds of this attempt (fresh on every retry) */
+        'X-Signature-Timestamp': string;
+        /** @description hex HMAC-SHA256, keyed with WEBHOOK_SECRET, of `"<X-Signature-Timestamp>.<raw body>"` (no prefix). Compare in constant time and refuse timestamps more than 5 minutes old. */
+        'X-Signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description the delivery id: deduplicate on it */
+          id: string;
+          /** @constant */
+          type: 'user.enabled';
+          /**
+           * Format: date-time
+           * @description when the change committed
+           */
+          occurredAt: string;
+          /**
+           * @example user:42
+           * @example node:3
+           * @example fleet
+           */
+          subject: string;
+          /** @description 1, 2, 3, … per subject, in commit order */
+          sequence: number;
+          data: {
+            userId: number;
+            telegramId: number | null;
+            /** @enum {string} */
+            status: 'active' | 'on_hold' | 'disabled' | 'expired' | 'limited' | 'deleted';
+            /** @description date-time; null: never */
+            expiresAt: string | null;
+            /** @description traffic of the current period */
+            usedBytes: number;
+            /** @description 0: unlimited */
+            trafficLimitBytes: number;
+            /** @description on user.rotated and user.first_connected: the fields that changed */
+            changed?: string[];
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description accepted (any 2xx) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  webhook_user_disabled: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description the event type, as in the body */
+        'X-Event-Type': string;
+        /** @description the message id, as in the body: the same on every retry */
+        'X-Delivery-Id': string;
+        /** @description unix seconds of this attempt (fresh on every retry) */
+        'X-Signature-Timestamp': string;
+        /** @description hex HMAC-SHA256, keyed with WEBHOOK_SECRET, of `"<X-Signature-Timestamp>.<raw body>"` (no prefix). Compare in constant time and refuse timestamps more than 5 minutes old. */
+        'X-Signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description the delivery id: deduplicate on it */
+          id: string;
+          /** @constant */
+          type: 'user.disabled';
+          /**
+           * Format: date-time
+           * @description when the change committed
+           */
+          occurredAt: string;
+          /**
+           * @example user:42
+           * @example node:3
+           * @example fleet
+           */
+          subject: string;
+          /** @description 1, 2, 3, … per subject, in commit order */
+          sequence: number;
+          data: {
+            userId: number;
+            telegramId: number | null;
+            /** @enum {string} */
+            status: 'active' | 'on_hold' | 'disabled' | 'expired' | 'limited' | 'deleted';
+            /** @description date-time; null: never */
+            expiresAt: string | null;
+            /** @description traffic of the current period */
+            usedBytes: number;
+            /** @description 0: unlimited */
+            trafficLimitBytes: number;
+            /** @description on user.rotated and user.first_connected: the fields that changed */
+            changed?: string[];
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description accepted (any 2xx) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  webhook_user_expired: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description the event type, as in the body */
+        'X-Event-Type': string;
+        /** @description the message id, as in the body: the same on every retry */
+        'X-Delivery-Id': string;
+        /** @description unix seconds of this attempt (fresh on every retry) */
+        'X-Signature-Timestamp': string;
+        /** @description hex HMAC-SHA256, keyed with WEBHOOK_SECRET, of `"<X-Signature-Timestamp>.<raw body>"` (no prefix). Compare in constant time and refuse timestamps more than 5 minutes old. */
+        'X-Signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description the delivery id: deduplicate on it */
+          id: string;
+          /** @constant */
+          type: 'user.expired';
+          /**
+           * Format: date-time
+           * @description when the change committed
+           */
+          occurredAt: string;
+          /**
+           * @example user:42
+           * @example node:3
+           * @example fleet
+           */
+          subject: string;
+          /** @description 1, 2, 3, … per subject, in commit order */
+          sequence: number;
+          data: {
+            userId: number;
+            telegramId: number | null;
+            /** @enum {string} */
+            status: 'active' | 'on_hold' | 'disabled' | 'expired' | 'limited' | 'deleted';
+            /** @description date-time; null: never */
+            expiresAt: string | null;
+            /** @description traffic of the current period */
+            usedBytes: number;
+            /** @description 0: unlimited */
+            trafficLimitBytes: number;
+            /** @description on user.rotated and user.first_connected: the fields that changed */
+            changed?: string[];
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description accepted (any 2xx) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  webhook_user_limited: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description the event type, as in the body */
+        'X-Event-Type': string;
+        /** @description the message id, as in the body: the same on every retry */
+        'X-Delivery-Id': string;
+        /** @description unix seconds of this attempt (fresh on every retry) */
+        'X-Signature-Timestamp': string;
+        /** @description hex HMAC-SHA256, keyed with WEBHOOK_SECRET, of `"<X-Signature-Timestamp>.<raw body>"` (no prefix). Compare in constant time and refuse timestamps more than 5 minutes old. */
+        'X-Signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description the delivery id: deduplicate on it */
+          id: string;
+          /** @constant */
+          type: 'user.limited';
+          /**
+           * Format: date-time
+           * @description when the change committed
+           */
+          occurredAt: string;
+          /**
+           * @example user:42
+           * @example node:3
+           * @example fleet
+           */
+          subject: string;
+          /** @description 1, 2, 3, … per subject, in commit order */
+          sequence: number;
+          data: {
+            userId: number;
+            telegramId: number | null;
+            /** @enum {string} */
+            status: 'active' | 'on_hold' | 'disabled' | 'expired' | 'limited' | 'deleted';
+            /** @description date-time; null: never */
+            expiresAt: string | null;
+            /** @description traffic of the current period */
+            usedBytes: number;
+            /** @description 0: unlimited */
+            trafficLimitBytes: number;
+            /** @description on user.rotated and user.first_connected: the fields that changed */
+            changed?: string[];
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description accepted (any 2xx) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  webhook_user_traffic_reset: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description the event type, as in the body */
+        'X-Event-Type': string;
+        /** @description the message id, as in the body: the same on every retry */
+        'X-Delivery-Id': string;
+        /** @description unix seconds of this attempt (fresh on every retry) */
+        'X-Signature-Timestamp': string;
+        /** @description hex HMAC-SHA256, keyed with WEBHOOK_SECRET, of `"<X-Signature-Timestamp>.<raw body>"` (no prefix). Compare in constant time and refuse timestamps more than 5 minutes old. */
+        'X-Signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description the delivery id: deduplicate on it */
+          id: string;
+          /** @constant */
+          type: 'user.traffic_reset';
+          /**
+           * Format: date-time
+           * @description when the change committed
+           */
+          occurredAt: string;
+          /**
+           * @example user:42
+           * @example node:3
+           * @example fleet
+           */
+          subject: string;
+          /** @description 1, 2, 3, … per subject, in commit order */
+          sequence: number;
+          data: {
+            userId: number;
+            telegramId: number | null;
+            /** @enum {string} */
+            status: 'active' | 'on_hold' | 'disabled' | 'expired' | 'limited' | 'deleted';
+            /** @description date-time; null: never */
+            expiresAt: string | null;
+            /** @description traffic of the current period */
+            usedBytes: number;
+            /** @description 0: unlimited */
+            trafficLimitBytes: number;
+            /** @description on user.rotated and user.first_connected: the fields that changed */
+            changed?: string[];
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description accepted (any 2xx) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  webhook_user_expiring: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description the event type, as in the body */
+        'X-Event-Type': string;
+        /** @description the message id, as in the body: the same on every retry */
+        'X-Delivery-Id': string;
+        /** @description unix seconds of this attempt (fresh on every retry) */
+        'X-Signature-Timestamp': string;
+        /** @description hex HMAC-SHA256, keyed with WEBHOOK_SECRET, of `"<X-Signature-Timestamp>.<raw body>"` (no prefix). Compare in constant time and refuse timestamps more than 5 minutes old. */
+        'X-Signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description the delivery id: deduplicate on it */
+          id: string;
+          /** @constant */
+          type: 'user.expiring';
+          /**
+           * Format: date-time
+           * @description when the change committed
+           */
+          occurredAt: string;
+          /**
+           * @example user:42
+           * @example node:3
+           * @example fleet
+           */
+          subject: string;
+          /** @description 1, 2, 3, … per subject, in commit order */
+          sequence: number;
+          data: {
+            userId: number;
+            telegramId: number | null;
+            /** @enum {string} */
+            status: 'active' | 'on_hold' | 'disabled' | 'expired' | 'limited' | 'deleted';
+            /** @description date-time; null: never */
+            expiresAt: string | null;
+            /** @description traffic of the current period */
+            usedBytes: number;
+            /** @description 0: unlimited */
+            trafficLimitBytes: number;
+            /** @description on user.rotated and user.first_connected: the fields that changed */
+            changed?: string[];
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description accepted (any 2xx) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  webhook_user_first_connected: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description the event type, as in the body */
+        'X-Event-Type': string;
+        /** @description the message id, as in the body: the same on every retry */
+        'X-Delivery-Id': string;
+        /** @description unix seconds of this attempt (fresh on every retry) */
+        'X-Signature-Timestamp': string;
+        /** @description hex HMAC-SHA256, keyed with WEBHOOK_SECRET, of `"<X-Signature-Timestamp>.<raw body>"` (no prefix). Compare in constant time and refuse timestamps more than 5 minutes old. */
+        'X-Signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description the delivery id: deduplicate on it */
+          id: string;
+          /** @constant */
+          type: 'user.first_connected';
+          /**
+           * Format: date-time
+           * @description when the change committed
+           */
+          occurredAt: string;
+          /**
+           * @example user:42
+           * @example node:3
+           * @example fleet
+           */
+          subject: string;
+          /** @description 1, 2, 3, … per subject, in commit order */
+          sequence: number;
+          data: {
+            userId: number;
+            telegramId: number | null;
+            /** @enum {string} */
+            status: 'active' | 'on_hold' | 'disabled' | 'expired' | 'limited' | 'deleted';
+            /** @description date-time; null: never */
+            expiresAt: string | null;
+            /** @description traffic of the current period */
+            usedBytes: number;
+            /** @description 0: unlimited */
+            trafficLimitBytes: number;
+            /** @description on user.rotated and user.first_connected: the fields that changed */
+            changed?: string[];
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description accepted (any 2xx) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  webhook_user_rotated: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description the event type, as in the body */
+        'X-Event-Type': string;
+        /** @description the message id, as in the body: the same on every retry */
+        'X-Delivery-Id': string;
+        /** @description unix seconds of this attempt (fresh on every retry) */
+        'X-Signature-Timestamp': string;
+        /** @description hex HMAC-SHA256, keyed with WEBHOOK_SECRET, of `"<X-Signature-Timestamp>.<raw body>"` (no prefix). Compare in constant time and refuse timestamps more than 5 minutes old. */
+        'X-Signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description the delivery id: deduplicate on it */
+          id: string;
+          /** @constant */
+          type: 'user.rotated';
+          /**
+           * Format: date-time
+           * @description when the change committed
+           */
+          occurredAt: string;
+          /**
+           * @example user:42
+           * @example node:3
+           * @example fleet
+           */
+          subject: string;
+          /** @description 1, 2, 3, … per subject, in commit order */
+          sequence: number;
+          data: {
+            userId: number;
+            telegramId: number | null;
+            /** @enum {string} */
+            status: 'active' | 'on_hold' | 'disabled' | 'expired' | 'limited' | 'deleted';
+            /** @description date-time; null: never */
+            expiresAt: string | null;
+            /** @description traffic of the current period */
+            usedBytes: number;
+            /** @description 0: unlimited */
+            trafficLimitBytes: number;
+            /** @description on user.rotated and user.first_connected: the fields that changed */
+            changed?: string[];
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description accepted (any 2xx) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  webhook_user_deleted: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description the event type, as in the body */
+        'X-Event-Type': string;
+        /** @description the message id, as in the body: the same on every retry */
+        'X-Delivery-Id': string;
+        /** @description unix seconds of this attempt (fresh on every retry) */
+        'X-Signature-Timestamp': string;
+        /** @description hex HMAC-SHA256, keyed with WEBHOOK_SECRET, of `"<X-Signature-Timestamp>.<raw body>"` (no prefix). Compare in constant time and refuse timestamps more than 5 minutes old. */
+        'X-Signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description the delivery id: deduplicate on it */
+          id: string;
+          /** @constant */
+          type: 'user.deleted';
+          /**
+           * Format: date-time
+           * @description when the change committed
+           */
+          occurredAt: string;
+          /**
+           * @example user:42
+           * @example node:3
+           * @example fleet
+           */
+          subject: string;
+          /** @description 1, 2, 3, … per subject, in commit order */
+          sequence: number;
+          data: {
+            userId: number;
+            telegramId: number | null;
+            /** @enum {string} */
+            status: 'active' | 'on_hold' | 'disabled' | 'expired' | 'limited' | 'deleted';
+            /** @description date-time; null: never */
+            expiresAt: string | null;
+            /** @description traffic of the current period */
+            usedBytes: number;
+            /** @description 0: unlimited */
+            trafficLimitBytes: number;
+            /** @description on user.rotated and user.first_connected: the fields that changed */
+            changed?: string[];
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description accepted (any 2xx) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  webhook_reconcile_corrected: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description the event type, as in the body */
+        'X-Event-Type': string;
+        /** @description the message id, as in the body: the same on every retry */
+        'X-Delivery-Id': string;
+        /** @description unix seconds of this attempt (fresh on every retry) */
+        'X-Signature-Timestamp': string;
+        /** @description hex HMAC-SHA256, keyed with WEBHOOK_SECRET, of `"<X-Signature-Timestamp>.<raw body>"` (no prefix). Compare in constant time and refuse timestamps more than 5 minutes old. */
+        'X-Signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description the delivery id: deduplicate on it */
+          id: string;
+          /** @constant */
+          type: 'reconcile.corrected';
+          /**
+           * Format: date-time
+           * @description when the change committed
+           */
+          occurredAt: string;
+          /**
+           * @example user:42
+           * @example node:3
+           * @example fleet
+           */
+          subject: string;
+          /** @description 1, 2, 3, … per subject, in commit order */
+          sequence: number;
+          data: {
+            nodeId: number;
+            /** @description the node’s name */
+            node: string;
+            /** @description clients that were missing from the panel */
+            missing: number;
+            /** @description clients that differed */
+            changed: number;
+            /** @description clients of ours the panel should not have had */
+            extra: number;
+            /** @description the inbound’s own fields that differed */
+            inbound: string[];
+            corrected: number;
+            remaining: {
+              missing: number;
+              changed: number;
+              extra: number;
+            };
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description accepted (any 2xx) */
+      200: {
         headers: {
           [name: string]: unknown;
         };

@@ -71,7 +71,7 @@ const error = (description: string) => ({
  * `getOrCreate` → "Get or create"); and the error answers every operation can give, with the one error schema —
  * 400 for bad input, 401 and 403 where credentials are needed, 404 where the path names something.
  */
-export function describeApi(document: OpenAPIObject): OpenAPIObject {
+export function describeApi(document: OpenAPIObject, extra: { webhooks: Record<string, unknown> }): OpenAPIObject {
   document.security = [{ bearer: [] }];
   document.paths['/sub/{token}'] = SUBSCRIPTION_PATH;
   document.components = { ...document.components, schemas: { ...document.components?.schemas, Error: ERROR_SCHEMA } };
@@ -96,7 +96,51 @@ export function describeApi(document: OpenAPIObject): OpenAPIObject {
       if (path.includes('{')) add('404', 'what the path names does not exist');
     }
   }
+  Object.assign(document, { webhooks: extra.webhooks });
+  return asOpenApi31(document);
+}
+
+/**
+ * The generator writes OpenAPI 3.0 schemas; webhooks need 3.1, whose schemas are JSON Schema: `nullable` becomes a
+ * `null` type (or a `oneOf` with one, beside a `$ref`), and a boolean `exclusiveMinimum` the bound itself.
+ */
+export function asOpenApi31(document: OpenAPIObject): OpenAPIObject {
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (typeof node !== 'object' || node === null) return;
+    const schema = node as Record<string, unknown>;
+    if (typeof schema['nullable'] === 'boolean') {
+      const nullable = schema['nullable'];
+      delete schema['nullable'];
+      if (nullable) allowNull(schema);
+    }
+    for (const [bound, limit] of [
+      ['exclusiveMinimum', 'minimum'],
+      ['exclusiveMaximum', 'maximum'],
+    ] as const) {
+      if (typeof schema[bound] !== 'boolean') continue;
+      if (schema[bound]) schema[bound] = schema[limit];
+      else delete schema[bound];
+      if (schema[bound] !== undefined) delete schema[limit];
+    }
+    Object.values(schema).forEach(visit);
+  };
+  visit(document);
+  document.openapi = '3.1.0';
   return document;
+}
+
+function allowNull(schema: Record<string, unknown>): void {
+  const refs = (schema['allOf'] as unknown[] | undefined) ?? (schema['$ref'] ? [{ $ref: schema['$ref'] }] : null);
+  if (refs) {
+    delete schema['allOf'];
+    delete schema['$ref'];
+    delete schema['type'];
+    schema['oneOf'] = [...refs, { type: 'null' }];
+  } else if (typeof schema['type'] === 'string') {
+    schema['type'] = [schema['type'], 'null'];
+    if (Array.isArray(schema['enum'])) schema['enum'] = [...schema['enum'], null];
+  }
 }
 
 /** `KeysController_getOrCreate` → "Get or create". */

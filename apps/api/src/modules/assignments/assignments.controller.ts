@@ -5,7 +5,7 @@ import { IdParam } from '../../common/http/id-param';
 import { actorOf, CurrentPrincipal, Principal } from '../auth/principal';
 import { AdoptionService } from './adoption.service';
 import { UserViewDto } from '../users/users.dto';
-import { MigrateUserDto } from './assignments.dto';
+import { AdoptionResultDto, MigrateUserDto } from './assignments.dto';
 import { UserMigrationService } from './user-migration.service';
 
 @ApiTags('users')
@@ -35,7 +35,8 @@ export class AdoptionController {
 
   @Post('adopt')
   @HttpCode(200)
-  adopt(@IdParam() id: number, @CurrentPrincipal() principal: Principal) {
+  @ApiOkResponse({ type: AdoptionResultDto })
+  adopt(@IdParam() id: number, @CurrentPrincipal() principal: Principal): Promise<AdoptionResultDto> {
     return this.adoption.adopt(id, actorOf(principal));
   }
 }

@@ -9,3 +9,8 @@ export class MigrateUserDto {
   @Max(INT4_MAX)
   nodeId: number;
 }
+
+export class AdoptionResultDto {
+  @ApiProperty({ description: 'clients that became users of the node' }) imported: number;
+  @ApiProperty({ description: 'clients already known (ours, or adopted before)' }) skipped: number;
+}

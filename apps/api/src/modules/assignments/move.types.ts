@@ -7,16 +7,18 @@ import type { UserIdentity } from './panel-identity';
 
 /** The words of the move protocol: what callers ask the engine, and what each of its steps answers. */
 
-export type MoveReason =
-  | 'manual'
-  | 'refresh'
-  | 'rebalance'
-  | 'failover'
-  | 'node-delete'
-  | 'drain'
-  | 'regroup' // the node moved to another group: seats of the old one go to its nodes
-  | 'relocate' // the bot moved the user to another location
-  | 'recovery';
+export const MOVE_REASONS = [
+  'manual',
+  'refresh',
+  'rebalance',
+  'failover',
+  'node-delete',
+  'drain',
+  'regroup', // the node moved to another group: seats of the old one go to its nodes
+  'relocate', // the bot moved the user to another location
+  'recovery',
+] as const;
+export type MoveReason = (typeof MOVE_REASONS)[number];
 
 /**
  * One seat to place or move. A seat is a user's place in one group of their plan: a placement names the group; a

@@ -6,7 +6,7 @@ import { actorOf, CurrentPrincipal, Principal } from '../auth/principal';
 import { AllowRoles } from '../../common/http/roles.decorator';
 import { JobRunnerService } from '../jobs/job-runner.service';
 import { JobsService } from '../jobs/jobs.service';
-import { RebalanceDto } from './balancer.dto';
+import { NodeLoadDto, RebalanceDto, RebalancePlanDto, RebalanceStartedDto } from './balancer.dto';
 import { BalancerService } from './balancer.service';
 
 @ApiTags('balancer')
@@ -21,14 +21,15 @@ export class BalancerController {
 
   @Get('loads')
   @AllowRoles('admin', 'viewer')
+  @ApiOkResponse({ type: [NodeLoadDto] })
   loads(): Promise<NodeLoadView[]> {
     return this.balancer.loads();
   }
 
   /** dryRun: the plan (200). Otherwise a rebalance job (202 {jobId}). */
   @Post('rebalance')
-  @ApiOkResponse({ description: 'dryRun: the plan, with one page of its moves' })
-  @ApiAcceptedResponse({ description: 'a rebalance job carries every move: {jobId, moves}' })
+  @ApiOkResponse({ type: RebalancePlanDto, description: 'dryRun: the plan, with one page of its moves' })
+  @ApiAcceptedResponse({ type: RebalanceStartedDto, description: 'a rebalance job carries every move' })
   async rebalance(
     @Body() body: RebalanceDto,
     @CurrentPrincipal() principal: Principal,

@@ -1,11 +1,12 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { ErrorCode, RECENT_HEALTH_PER_NODE_UP_TO, RecentHealth } from '@fleet/contract';
 import { DomainError } from '../../common/errors/domain-error';
 import { DateInput } from '../../common/http/date-input';
 import { QueryInt } from '../../common/http/validation';
 import { AllowRoles } from '../../common/http/roles.decorator';
+import { FleetHealthStepDto, RecentHealthDto } from './health.dto';
 import { HealthRepository } from './health.repository';
 import { alignedStart, MAX_STEPS, recentHealth } from './recent-health';
 
@@ -32,6 +33,7 @@ export class RecentHealthQueryDto {
 
 @ApiTags('health')
 @ApiBearerAuth()
+@ApiExtraModels(FleetHealthStepDto)
 @Controller('health')
 export class RecentHealthController {
   constructor(private readonly health: HealthRepository) {}
@@ -39,6 +41,7 @@ export class RecentHealthController {
   /** The dashboard's response-time chart: the fleet's sweeps per step, and each node's for small fleets. */
   @Get('recent')
   @AllowRoles('admin', 'viewer')
+  @ApiOkResponse({ type: RecentHealthDto })
   async recent(@Query() query: RecentHealthQueryDto): Promise<RecentHealth> {
     const stepMs = query.stepSeconds * 1000;
     const now = Date.now();

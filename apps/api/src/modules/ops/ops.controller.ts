@@ -3,6 +3,12 @@ import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/s
 import { Public } from '../../common/http/roles.decorator';
 import { OpsRepository } from './ops.repository';
 
+const probeSchema = (status: string) => ({
+  type: 'object',
+  required: ['status'],
+  properties: { status: { type: 'string', enum: [status] } },
+});
+
 /** Probes for orchestrators; no credentials, no details beyond up or down. */
 @ApiTags('operations')
 @Public()
@@ -12,13 +18,13 @@ export class OpsController {
 
   @Get('healthz')
   @HttpCode(200)
-  @ApiOkResponse({ description: 'the process is alive' })
+  @ApiOkResponse({ description: 'the process is alive', schema: probeSchema('ok') })
   healthz(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   @Get('readyz')
-  @ApiOkResponse({ description: 'the database answers' })
+  @ApiOkResponse({ description: 'the database answers', schema: probeSchema('ready') })
   @ApiServiceUnavailableResponse({ description: 'the database does not answer' })
   async readyz(): Promise<{ status: 'ready' }> {
     try {

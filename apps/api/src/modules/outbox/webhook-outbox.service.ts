@@ -12,8 +12,8 @@ import { ClaimedMessage, OutboxBacklog, OutboxRepository } from './outbox.reposi
 
 export type { OutboxBacklog };
 
-/** Events announced to WEBHOOK_URL. */
-export const WEBHOOK_EVENTS: ReadonlySet<string> = new Set([
+/** Events announced to WEBHOOK_URL (each described in the API document's `webhooks`). */
+export const WEBHOOK_EVENT_TYPES = [
   EventType.UserMigrated,
   EventType.NodeDown,
   EventType.NodeUp,
@@ -29,7 +29,9 @@ export const WEBHOOK_EVENTS: ReadonlySet<string> = new Set([
   EventType.UserRotated,
   EventType.UserDeleted,
   EventType.ReconcileCorrected,
-]);
+] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+export const WEBHOOK_EVENTS: ReadonlySet<string> = new Set(WEBHOOK_EVENT_TYPES);
 
 /** Subjects claimed (and messages sent at once) per round. */
 const BATCH = 20;

@@ -1,7 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { StatsOverview } from '@fleet/contract';
 import { AllowRoles } from '../../common/http/roles.decorator';
+import { StatsOverviewDto } from './stats.dto';
 import { StatsService } from './stats.service';
 
 @ApiTags('stats')
@@ -12,6 +13,7 @@ export class StatsController {
   constructor(private readonly stats: StatsService) {}
 
   @Get('overview')
+  @ApiOkResponse({ type: StatsOverviewDto })
   overview(): Promise<StatsOverview> {
     return this.stats.overview();
   }

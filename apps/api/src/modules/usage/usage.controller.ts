@@ -1,10 +1,10 @@
 import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { NodeUsageView, TopUserView, UserUsageView } from '@fleet/contract';
 import { IdParam } from '../../common/http/id-param';
 import { AllowRoles } from '../../common/http/roles.decorator';
 import { TelegramId } from '../keys/keys.dto';
-import { TopUsersQueryDto, UsageQueryDto } from './usage.dto';
+import { NodeUsageDto, TopUserDto, TopUsersQueryDto, UsagePassDto, UsageQueryDto, UserUsageDto } from './usage.dto';
 import { UsagePassResult, UsagePassService } from './usage-pass.service';
 import { UsageService } from './usage.service';
 import { TopUsersService } from './top-users.service';
@@ -23,30 +23,35 @@ export class UsageController {
   /** Reads and books every panel's counters now (admins; the scheduled pass does it every USAGE_INTERVAL_MS). */
   @Post('usage/collect')
   @HttpCode(200)
+  @ApiOkResponse({ type: UsagePassDto })
   collect(): Promise<UsagePassResult> {
     return this.pass.run(true);
   }
 
   @Get('keys/:telegramId/usage')
   @AllowRoles('admin', 'bot')
+  @ApiOkResponse({ type: UserUsageDto })
   ofKey(@TelegramId() telegramId: number, @Query() query: UsageQueryDto): Promise<UserUsageView> {
     return this.usage.ofTelegramId(telegramId, query);
   }
 
   @Get('users/:id/usage')
   @AllowRoles('admin', 'viewer')
+  @ApiOkResponse({ type: UserUsageDto })
   ofUser(@IdParam() id: number, @Query() query: UsageQueryDto): Promise<UserUsageView> {
     return this.usage.ofUserId(id, query);
   }
 
   @Get('nodes/:id/usage')
   @AllowRoles('admin', 'viewer')
+  @ApiOkResponse({ type: NodeUsageDto })
   ofNode(@IdParam() id: number, @Query() query: UsageQueryDto): Promise<NodeUsageView> {
     return this.usage.ofNode(id, query);
   }
 
   @Get('stats/top-users')
   @AllowRoles('admin', 'viewer')
+  @ApiOkResponse({ type: [TopUserDto] })
   topUsers(@Query() query: TopUsersQueryDto): Promise<TopUserView[]> {
     return this.top.top(query.hours ?? 24, query.limit ?? 10);
   }

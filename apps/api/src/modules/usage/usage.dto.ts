@@ -1,8 +1,17 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
-import { USAGE_GRANULARITIES, UsageGranularity } from '@fleet/contract';
+import {
+  NodeUsageView,
+  TopUserView,
+  Traffic,
+  USAGE_GRANULARITIES,
+  UsageBucketView,
+  UsageGranularity,
+  UserUsageView,
+} from '@fleet/contract';
 import { CalendarDay, DateInput } from '../../common/http/date-input';
 import { QueryInt } from '../../common/http/validation';
+import type { UsagePassResult } from './usage-pass.service';
 
 export class UsageQueryDto {
   @ApiPropertyOptional({
@@ -45,4 +54,49 @@ export class TopUsersQueryDto {
   @Min(1)
   @Max(100)
   limit?: number;
+}
+
+export class TrafficDto implements Traffic {
+  @ApiProperty({ description: 'bytes' }) up: number;
+  @ApiProperty({ description: 'bytes' }) down: number;
+}
+
+export class UsageBucketDto extends TrafficDto implements UsageBucketView {
+  @ApiProperty({ format: 'date-time' }) start: string;
+  @ApiProperty() nodeId: number;
+}
+
+export class UsagePeriodDto extends TrafficDto {
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) start: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) end: string | null;
+}
+
+export class UserUsageDto implements UserUsageView {
+  @ApiProperty({ type: TrafficDto, description: 'over the buckets asked for' }) total: TrafficDto;
+  @ApiProperty({ type: UsagePeriodDto, description: 'the current traffic period, as counted against the quota' })
+  period: UsagePeriodDto;
+  @ApiProperty({ type: [UsageBucketDto] }) buckets: UsageBucketDto[];
+}
+
+export class NodeUsageDto implements NodeUsageView {
+  @ApiProperty({ type: TrafficDto }) total: TrafficDto;
+  @ApiProperty({ type: [UsageBucketDto] }) buckets: UsageBucketDto[];
+}
+
+export class TopUserDto extends TrafficDto implements TopUserView {
+  @ApiProperty() userId: number;
+  @ApiProperty({ type: Number, nullable: true }) telegramId: number | null;
+  @ApiProperty({ type: String, nullable: true }) username: string | null;
+}
+
+export class UsagePassDto implements UsagePassResult {
+  @ApiProperty({ description: 'false: another replica was running a pass' }) ran: boolean;
+  @ApiProperty() nodes: number;
+  @ApiProperty({ description: 'nodes whose panel did not answer (caught up on a later pass)' }) skipped: number;
+  @ApiProperty({ description: 'bytes booked' }) up: number;
+  @ApiProperty({ description: 'bytes booked' }) down: number;
+  @ApiProperty({ description: 'counters written' }) rows: number;
+  @ApiProperty({ description: 'users whose usage grew' }) users: number;
+  @ApiProperty({ description: 'users who reached their limit' }) limited: number;
+  @ApiProperty() ms: number;
 }
