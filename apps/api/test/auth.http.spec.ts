@@ -229,7 +229,7 @@ describe('auth (real HTTP, real PostgreSQL)', () => {
       await pause(150);
       const refused = await attempt('10.8.0.4', ADMIN);
       expect(refused.status).toBe(429);
-      expect(refused.body.message).toContain('too many logins at this moment');
+      expect(refused.body.message.join(' ')).toContain('too many logins at this moment');
       expect(refused.headers['retry-after']).toBe('1');
       expect((await Promise.all([first, ...waiting])).map((response) => response.status)).toEqual([401, 401, 401]);
       expect(await pointsOf('10.8.0.4')).toBe(0);

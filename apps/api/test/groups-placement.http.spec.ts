@@ -64,7 +64,7 @@ describe('node groups bound placement and moves', () => {
       .set(fleet.auth)
       .send({ nodeId: abroad })
       .expect(409);
-    expect(refused.body.message).toMatch(/another group/);
+    expect(refused.body.message.join(' ')).toMatch(/another group/);
     expect(await activeNodes()).toEqual([key.node.id]);
   });
 
@@ -72,7 +72,7 @@ describe('node groups bound placement and moves', () => {
     await patchNodes(t, fleet.auth, [spare], { status: 'maintenance' });
     await placeUsers(t, bot, 520, 3);
     const refused = await t.http().delete(`/api/v1/nodes/${home}`).set(fleet.auth).expect(409);
-    expect(refused.body.message).toMatch(/of its group have 0 free seats/);
+    expect(refused.body.message.join(' ')).toMatch(/of its group have 0 free seats/);
     expect(await activeNodes()).toEqual([home, home, home]);
   });
 

@@ -100,7 +100,7 @@ describe('node groups API (real HTTP, real PostgreSQL)', () => {
       .send(nodeBody({ name: 'nowhere-1', groupId: 999_999 }))
       .expect(404);
     expect(response.body).toMatchObject({ code: 'GROUP_NOT_FOUND' });
-    expect(response.body.message).toMatch(/groupId/);
+    expect(response.body.message.join(' ')).toMatch(/groupId/);
     expect((await t.dataSource.query(`SELECT count(*)::int AS n FROM nodes`))[0].n).toBe(before);
     for (const groupId of [0, -1, 1.5, '1', 2 ** 31]) {
       const invalid = await t
@@ -134,7 +134,7 @@ describe('node groups API (real HTTP, real PostgreSQL)', () => {
     );
     const refused = await t.http().patch(`/api/v1/nodes/${node.id}`).set(admin).send({ groupId: group.id }).expect(409);
     expect(refused.body).toMatchObject({ code: 'MOVE_IN_PROGRESS' });
-    expect(refused.body.message).toMatch(/groupId/);
+    expect(refused.body.message.join(' ')).toMatch(/groupId/);
     expect((await t.http().get(`/api/v1/nodes/${node.id}`).set(admin).expect(200)).body.groupId).toBe(node.groupId);
     await t.dataSource.query(`DELETE FROM assignments WHERE user_id = $1`, [user.id]);
     await t.http().patch(`/api/v1/nodes/${node.id}`).set(admin).send({ groupId: group.id }).expect(200);

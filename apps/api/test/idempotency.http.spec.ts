@@ -72,7 +72,7 @@ describe('Idempotency-Key (real HTTP, PostgreSQL, a simulated panel)', () => {
       const response = await call;
       expect(response.status).toBe(422);
       expect(response.body).toMatchObject({ statusCode: 422, code: 'IDEMPOTENCY_KEY_REUSED' });
-      expect(response.body.message).toContain(`Idempotency-Key was already used ${reason}`);
+      expect(response.body.message.join(' ')).toContain(`Idempotency-Key was already used ${reason}`);
       expect(response.headers['idempotent-replayed']).toBeUndefined();
     }
     expect(await expiresAt()).toBe(before);

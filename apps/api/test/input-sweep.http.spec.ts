@@ -227,7 +227,7 @@ describe('input sweep over every route in the OpenAPI document', () => {
       .set('Content-Type', 'application/json')
       .send('['.repeat(15_000) + ']'.repeat(15_000));
     expect(response.status).toBe(400);
-    expect(response.body.message).toContain('nested deeper');
+    expect(response.body.message.join(' ')).toContain('nested deeper');
     expect(performance.now() - started).toBeLessThan(1000);
   });
 

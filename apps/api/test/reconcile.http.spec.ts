@@ -251,7 +251,7 @@ describe('reconcile: every panel converges to the database (real HTTP, PostgreSQ
     // Disabled by the operator: reported, the node fails its checks and its users are moved as in failover.
     await editInbound({ enable: false });
     const refused = await t.http().post(`/api/v1/nodes/${nodeId}/reconcile`).set(fleet.auth).send({}).expect(409);
-    expect(refused.body.message).toContain('disabled');
+    expect(refused.body.message.join(' ')).toContain('disabled');
     const drift = (await t.http().get(`/api/v1/nodes/${nodeId}/drift`).set(fleet.auth).expect(200)).body;
     expect(drift).toMatchObject({ inbound: ['enable'], sample: [{ kind: 'inbound', field: 'enable' }] });
     const node = (await t.http().get(`/api/v1/nodes/${nodeId}`).set(fleet.auth).expect(200)).body;

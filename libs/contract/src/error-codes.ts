@@ -24,6 +24,8 @@ export const ErrorCode = {
   UnsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
   /** 422: an `Idempotency-Key` already used for another request (body, route or caller). */
   IdempotencyKeyReused: 'IDEMPOTENCY_KEY_REUSED',
+  /** 503: a dependency (the database) does not answer; try again later. */
+  Unavailable: 'UNAVAILABLE',
   Internal: 'INTERNAL',
 } as const;
 
@@ -33,7 +35,8 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 export interface ErrorBody {
   statusCode: number;
   error: string;
-  message: string | string[];
+  /** What went wrong, always a list: one sentence, or one per field at fault on a 400. */
+  message: string[];
   code: ErrorCode;
   correlationId?: string;
 }

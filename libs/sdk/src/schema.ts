@@ -2014,8 +2014,13 @@ export interface components {
       statusCode: number;
       /** @example Bad Request */
       error: string;
-      /** @description what went wrong: a list naming each field at fault for a 400, one sentence otherwise */
-      message: string | string[];
+      /**
+       * @description what went wrong, always a list: one sentence per field at fault on a 400, else one sentence
+       * @example [
+       *       "user 42 not found"
+       *     ]
+       */
+      message: string[];
       /**
        * @description stable, machine-readable
        * @enum {string}
@@ -2043,6 +2048,7 @@ export interface components {
         | 'PAYLOAD_TOO_LARGE'
         | 'UNSUPPORTED_MEDIA_TYPE'
         | 'IDEMPOTENCY_KEY_REUSED'
+        | 'UNAVAILABLE'
         | 'INTERNAL';
       /** @description on a 500 only: the id of its log line */
       correlationId?: string;

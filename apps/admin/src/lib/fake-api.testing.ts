@@ -18,7 +18,7 @@ export function fakeApi(routes: Record<string, Handler>) {
     const handler = routes[`${method} ${path.split('?')[0]}`];
     const answer = handler
       ? handler({ method, path, body, token: auth })
-      : { status: 404, body: { message: 'not found' } };
+      : { status: 404, body: { message: ['not found'] } };
     return new Response(answer.body === undefined ? null : JSON.stringify(answer.body), {
       status: answer.status,
       headers: { 'Content-Type': 'application/json', ...answer.headers },

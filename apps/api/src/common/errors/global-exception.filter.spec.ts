@@ -1,4 +1,4 @@
-import { ArgumentsHost, NotFoundException } from '@nestjs/common';
+import { ArgumentsHost, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import { ErrorCode } from '@fleet/contract';
 import { DomainError } from './domain-error';
 import { GlobalExceptionFilter } from './global-exception.filter';
@@ -30,7 +30,7 @@ describe('GlobalExceptionFilter', () => {
   it('maps domain errors to their status and code', () => {
     expect(run(new DomainError(ErrorCode.NodeNameTaken, 'taken'))).toEqual({
       status: 409,
-      body: { statusCode: 409, error: 'Conflict', message: 'taken', code: 'NODE_NAME_TAKEN' },
+      body: { statusCode: 409, error: 'Conflict', message: ['taken'], code: 'NODE_NAME_TAKEN' },
       headers: {},
     });
   });
@@ -39,13 +39,22 @@ describe('GlobalExceptionFilter', () => {
     expect(run(new NotFoundException('Cannot GET /x')).body).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
   });
 
+  it('answers a dependency that does not answer with 503 UNAVAILABLE, not a 500', () => {
+    expect(run(new ServiceUnavailableException('database unreachable')).body).toEqual({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: ['database unreachable'],
+      code: 'UNAVAILABLE',
+    });
+  });
+
   it('hides unexpected errors behind a correlation id', () => {
     const sent = run(new Error('connection to 10.0.0.1 failed: password=hunter2'));
     expect(sent.status).toBe(500);
     expect(sent.body).toEqual({
       statusCode: 500,
       error: 'Internal Server Error',
-      message: 'internal error; quote correlation id req-123',
+      message: ['internal error; quote correlation id req-123'],
       code: 'INTERNAL',
       correlationId: 'req-123',
     });

@@ -22,6 +22,7 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   413: ErrorCode.PayloadTooLarge,
   415: ErrorCode.UnsupportedMediaType,
   429: ErrorCode.TooManyLoginAttempts,
+  503: ErrorCode.Unavailable,
 };
 
 const UNREAD_BODY = new Set([413, 415]);
@@ -83,7 +84,8 @@ export class GlobalExceptionFilter implements ExceptionFilter {
         typeof payload === 'string'
           ? payload
           : ((payload as { message?: string | string[] }).message ?? exception.message);
-      if (status < 500) return build(status, message, CODE_BY_STATUS[status] ?? ErrorCode.ValidationFailed);
+      if (status < 500 || status === 503)
+        return build(status, message, CODE_BY_STATUS[status] ?? ErrorCode.ValidationFailed);
     }
     // Body-parser failures (too large, too deep, bad JSON, broken compression) are http-errors with a 4xx status;
     // a zlib error wrapped by body-parser carries the status but no `type`.
@@ -108,11 +110,12 @@ export class GlobalExceptionFilter implements ExceptionFilter {
   }
 }
 
+/** `message` is always a list: one sentence, or one per field at fault on a 400. */
 function build(statusCode: number, message: string | string[], code: ErrorCode): ErrorBody {
   const error = (HttpStatus[statusCode] ?? 'Error')
     .toLowerCase()
     .split('_')
     .map((word) => word[0].toUpperCase() + word.slice(1))
     .join(' ');
-  return { statusCode, error, message, code };
+  return { statusCode, error, message: Array.isArray(message) ? message : [message], code };
 }

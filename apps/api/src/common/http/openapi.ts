@@ -20,8 +20,10 @@ const ERROR_SCHEMA = {
     statusCode: { type: 'integer', example: 400 },
     error: { type: 'string', example: 'Bad Request' },
     message: {
-      description: 'what went wrong: a list naming each field at fault for a 400, one sentence otherwise',
-      oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+      description: 'what went wrong, always a list: one sentence per field at fault on a 400, else one sentence',
+      type: 'array',
+      items: { type: 'string' },
+      example: ['user 42 not found'],
     },
     code: { type: 'string', enum: Object.values(ErrorCode), description: 'stable, machine-readable' },
     correlationId: { type: 'string', description: 'on a 500 only: the id of its log line' },

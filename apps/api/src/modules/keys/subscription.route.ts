@@ -42,7 +42,7 @@ export function subscriptionRoute(keys: KeysService, config: AppConfig, logger: 
       JSON.stringify({
         statusCode: status,
         error: status === 404 ? 'Not Found' : 'Internal Server Error',
-        message,
+        message: [message],
         code,
       }),
     );

@@ -34,7 +34,7 @@ describe('LoginPage', () => {
   });
 
   it('shows the API’s message on wrong credentials and keeps no token', async () => {
-    fakeApi({ 'POST /auth/login': () => ({ status: 401, body: { message: 'invalid username or password' } }) });
+    fakeApi({ 'POST /auth/login': () => ({ status: 401, body: { message: ['invalid username or password'] } }) });
     renderPage();
     signIn('admin', 'wrong');
     expect(await screen.findByRole('alert')).toHaveTextContent('invalid username or password');

@@ -129,7 +129,7 @@ describe('GroupsPage', () => {
     const { unmount } = renderPage();
     expect(await screen.findByText(/No groups yet/)).toBeInTheDocument();
     unmount();
-    fakeApi({ 'GET /groups': () => ({ status: 500, body: { message: 'database unreachable' } }) });
+    fakeApi({ 'GET /groups': () => ({ status: 500, body: { message: ['database unreachable'] } }) });
     renderPage();
     expect(await screen.findByRole('alert')).toHaveTextContent('Groups could not be loaded');
   });

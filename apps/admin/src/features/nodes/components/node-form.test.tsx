@@ -102,7 +102,7 @@ describe('NodeForm', () => {
 
   it('a 409 (duplicate name) is shown as a form error', async () => {
     fakeApi({
-      'POST /nodes': () => ({ status: 409, body: { code: 'NODE_NAME_TAKEN', message: 'a node named fra-1 exists' } }),
+      'POST /nodes': () => ({ status: 409, body: { code: 'NODE_NAME_TAKEN', message: ['a node named fra-1 exists'] } }),
     });
     renderForm();
     fillRequired();
