@@ -1,8 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createFleetClient, type FleetClient } from '@fleet/sdk';
-import { clientOn, startFleet } from './support/fleet';
-import { startTestApp, TestApp } from './support/test-app';
+import { PanelSimulator } from '@fleet/panel-sim';
+import { clientOn } from './support/fleet';
+import { addPanelsAsNodes, bootBuiltApp, Started, stopped } from './support/process';
+import { createTestDatabase } from './support/test-database';
 
-type Fleet = Awaited<ReturnType<typeof startFleet>>;
 const DAY = 86_400_000;
 
 /** The answer's body, or a failure naming its status and error: no assertion needed to read it. */
@@ -13,23 +17,34 @@ function ok<T>(result: { data?: T; error?: unknown; response: Response }): T {
 
 /**
  * A shop bot's whole flow written against the typed SDK (types from the committed OpenAPI document), with no casts and
- * no `any` (type-checked as part of the test run), against the API over HTTP on PostgreSQL and simulated panels.
+ * no `any` (type-checked as part of the test run), against the built control plane in its own process, on
+ * PostgreSQL and simulated panels.
  */
 describe('a shop bot through the SDK', () => {
-  let t: TestApp;
-  let fleet: Fleet;
+  let database: { url: string; drop(): Promise<void> };
+  let panels: PanelSimulator[];
+  let running: Started;
   let bot: FleetClient;
+  const workDir = mkdtempSync(join(tmpdir(), 'fleet-bot-'));
 
   beforeAll(async () => {
-    t = await startTestApp();
-    fleet = await startFleet(t, [{ node: { location: 'Amsterdam' } }, { node: { location: 'Warsaw' } }]);
-    const admin = createFleetClient({ baseUrl: t.url, token: await t.adminToken() });
+    database = await createTestDatabase();
+    panels = await Promise.all(['ams', 'waw'].map((tag) => new PanelSimulator({ tag }).start()));
+    const booted = await bootBuiltApp({ cwd: workDir, databaseUrl: database.url });
+    running = booted.running;
+    const [amsterdam, warsaw] = panels;
+    await addPanelsAsNodes(booted.api, booted.auth, [amsterdam], 'ams', { location: 'Amsterdam' });
+    await addPanelsAsNodes(booted.api, booted.auth, [warsaw], 'waw', { location: 'Warsaw' });
+    const admin = createFleetClient({ baseUrl: running.url, token: booted.auth.Authorization.slice('Bearer '.length) });
     const created = await admin.POST('/api/v1/tokens', { body: { name: 'shop-bot', role: 'bot' } });
-    bot = createFleetClient({ baseUrl: t.url, token: ok(created).token });
+    bot = createFleetClient({ baseUrl: running.url, token: ok(created).token });
   });
   afterAll(async () => {
-    await t.close();
-    await fleet.stop();
+    running?.child.kill('SIGTERM');
+    if (running) await stopped(running.child);
+    await Promise.all((panels ?? []).map((panel) => panel.stop()));
+    await database?.drop();
+    rmSync(workDir, { recursive: true, force: true });
   });
 
   const telegramId = 424242;
@@ -80,7 +95,7 @@ describe('a shop bot through the SDK', () => {
     const off = await bot.PATCH('/api/v1/keys/{telegramId}/access', { params: { path }, body: { enabled: false } });
     expect(ok(off).access.status).toBe('disabled');
     const email = `u${key.userId}-n${ok(moved).node.id}`;
-    expect(clientOn(fleet.panels[0], email)).toMatchObject({ enable: false });
+    expect(clientOn(panels[0], email)).toMatchObject({ enable: false });
     const on = await bot.PATCH('/api/v1/keys/{telegramId}/access', { params: { path }, body: { enabled: true } });
     expect(ok(on).access.status).toBe('active');
 
