@@ -7,7 +7,12 @@ import { defineConfig } from 'vite';
 export default defineConfig({
   root: import.meta.dirname,
   plugins: [react()],
-  resolve: { alias: { '@fleet/contract': resolve(import.meta.dirname, '../../libs/contract/src/index.ts') } },
+  resolve: {
+    alias: {
+      '@fleet/contract': resolve(import.meta.dirname, '../../libs/contract/src/index.ts'),
+      '@fleet/sdk': resolve(import.meta.dirname, '../../libs/sdk/src/index.ts'),
+    },
+  },
   build: { outDir: resolve(import.meta.dirname, '../../dist/apps/admin'), emptyOutDir: true },
   server: {
     port: 4200,

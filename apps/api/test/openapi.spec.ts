@@ -31,7 +31,7 @@ describe('the OpenAPI document', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sdk-'));
     try {
       const generated = join(dir, 'schema.ts');
-      execFileSync(BIN('openapi-typescript'), [COMMITTED, '-o', generated], { stdio: 'ignore' });
+      execFileSync(BIN('openapi-typescript'), [COMMITTED, '--default-non-nullable', 'false', '-o', generated], { stdio: 'ignore' });
       const formatted = execFileSync(BIN('prettier'), ['--stdin-filepath', SCHEMA], {
         input: readFileSync(generated),
         encoding: 'utf8',

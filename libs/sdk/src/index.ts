@@ -9,8 +9,8 @@ export type FleetClient = Client<paths>;
 export interface FleetClientOptions {
   /** Where the control plane answers, e.g. `https://fleet.example.com`. */
   baseUrl: string;
-  /** An API token (the bot's) or an admin's session token. */
-  token: string;
+  /** An API token (the bot's) or an admin's session token; a function is asked on every call (null: none). */
+  token: string | (() => string | null);
   /** Answers 503 and 429 are asked again this many times, after their `Retry-After` (2 by default). */
   retries?: number;
   /** The longest `Retry-After` waited for, in seconds (30 by default): a longer one is answered as it is. */
@@ -29,7 +29,6 @@ export function createFleetClient(options: FleetClientOptions): FleetClient {
   const maxWait = options.maxRetryAfterSeconds ?? 30;
   const client = createClient<paths>({
     baseUrl: options.baseUrl,
-    headers: { Authorization: `Bearer ${options.token}` },
     fetch: async (request: Request) => {
       for (let attempt = 0; ; attempt++) {
         const response = await send(request.clone());
@@ -42,11 +41,19 @@ export function createFleetClient(options: FleetClientOptions): FleetClient {
   });
   client.use({
     onRequest({ request }) {
+      const token = typeof options.token === 'function' ? options.token() : options.token;
+      if (token) request.headers.set('Authorization', `Bearer ${token}`);
       if (request.method === 'POST' && request.url.endsWith('/extend') && !request.headers.has('Idempotency-Key')) {
-        request.headers.set('Idempotency-Key', crypto.randomUUID());
+        request.headers.set('Idempotency-Key', idempotencyKey());
       }
       return request;
     },
   });
   return client;
+}
+
+/** A random key; `randomUUID` exists only in secure contexts, so a page served over plain HTTP gets 128 random bits. */
+function idempotencyKey(): string {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, '0')).join('');
 }

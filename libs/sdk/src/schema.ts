@@ -1172,24 +1172,24 @@ export interface webhooks {
 }
 export interface components {
   schemas: {
-    Object: Record<string, never>;
     EventViewDto: {
-      id?: number;
-      type?: string;
-      nodeId?: number | null;
-      userId?: number | null;
+      id: number;
+      type: string;
+      nodeId: number | null;
+      userId: number | null;
       /** @example admin:alice */
-      actor?: string;
-      payload?: {
+      actor: string;
+      payload: {
         [key: string]: unknown;
       };
-      createdAt?: string;
+      /** Format: date-time */
+      createdAt: string;
     };
     EventPageDto: {
-      items?: components['schemas']['EventViewDto'][];
-      total?: number;
-      page?: number;
-      limit?: number;
+      items: components['schemas']['EventViewDto'][];
+      total: number;
+      page: number;
+      limit: number;
       /** @description true when total is an estimate (more rows than are counted exactly) */
       totalEstimated?: boolean;
       /** @description pass as ?after= for the next page */
@@ -1260,7 +1260,7 @@ export interface components {
        */
       countryCode?: string | null;
       /** @default 0 */
-      sortOrder: number;
+      sortOrder?: number;
       /** @description new users' plans include this group unless they name their groups */
       defaultForNewUsers?: boolean;
       /** @example Germany */
@@ -1273,11 +1273,20 @@ export interface components {
        */
       countryCode?: string | null;
       /** @default 0 */
-      sortOrder: number;
+      sortOrder?: number;
       /** @description new users' plans include this group unless they name their groups */
       defaultForNewUsers?: boolean;
       /** @example Germany */
       name?: string;
+    };
+    NodeDriftDto: {
+      /** Format: date-time */
+      checkedAt: string;
+      missing: number;
+      changed: number;
+      extra: number;
+      /** @description the inbound’s own fields that differ */
+      inbound: string[];
     };
     NodeViewDto: {
       id: number;
@@ -1311,8 +1320,8 @@ export interface components {
       lastHealthCheck: string | null;
       responseTimeMs: number | null;
       lastError: string | null;
-      /** @description what still differs after the last reconcile: {checkedAt, missing, changed, extra, inbound} */
-      drift: Record<string, never> | null;
+      /** @description what still differs after the last reconcile */
+      drift: components['schemas']['NodeDriftDto'] | null;
       createdAt: string;
       updatedAt: string;
     };
@@ -1327,7 +1336,7 @@ export interface components {
     CreateNodeDto: {
       /** @example de-fra-1 */
       name: string;
-      description?: Record<string, never> | null;
+      description?: string | null;
       /** @example Frankfurt, DE */
       location?: string | null;
       /** @description the node’s group; a new node without one goes to the first group */
@@ -1348,40 +1357,40 @@ export interface components {
        * Format: password
        * @description panel API token for v3 panels, preferred over the password when set (write-only, stored encrypted)
        */
-      panelApiToken?: Record<string, never> | null;
+      panelApiToken?: string | null;
       /** @description id of the panel inbound users are added to */
-      inboundId?: Record<string, never> | null;
+      inboundId?: number | null;
       /**
        * @description host name or IP put into share links
        * @example vpn1.example.com
        */
       publicHost?: string | null;
       /** @default true */
-      tlsVerify: boolean;
+      tlsVerify?: boolean;
       /** @default 1000 */
-      maxUsers: number;
+      maxUsers?: number;
       /**
        * @description higher is preferred; 0 marks a standby node
        * @default 100
        */
-      priority: number;
+      priority?: number;
       /** @default 1 */
-      weight: number;
+      weight?: number;
       /**
        * @description traffic through this node counts × this against quotas (up to 3 decimals)
        * @default 1
        */
-      usageMultiplier: number;
+      usageMultiplier?: number;
       /**
        * @default active
        * @enum {string}
        */
-      status: 'active' | 'inactive' | 'maintenance';
+      status?: 'active' | 'inactive' | 'maintenance';
     };
     UpdateNodeDto: {
       /** @example de-fra-1 */
       name?: string;
-      description?: Record<string, never> | null;
+      description?: string | null;
       /** @example Frankfurt, DE */
       location?: string | null;
       /** @description the node’s group; a new node without one goes to the first group */
@@ -1402,35 +1411,35 @@ export interface components {
        * Format: password
        * @description panel API token for v3 panels (write-only, stored encrypted)
        */
-      panelApiToken?: Record<string, never> | null;
+      panelApiToken?: string | null;
       /** @description id of the panel inbound users are added to */
-      inboundId?: Record<string, never> | null;
+      inboundId?: number | null;
       /**
        * @description host name or IP put into share links
        * @example vpn1.example.com
        */
       publicHost?: string | null;
       /** @default true */
-      tlsVerify: boolean;
+      tlsVerify?: boolean;
       /** @default 1000 */
-      maxUsers: number;
+      maxUsers?: number;
       /**
        * @description higher is preferred; 0 marks a standby node
        * @default 100
        */
-      priority: number;
+      priority?: number;
       /** @default 1 */
-      weight: number;
+      weight?: number;
       /**
        * @description traffic through this node counts × this against quotas (up to 3 decimals)
        * @default 1
        */
-      usageMultiplier: number;
+      usageMultiplier?: number;
       /**
        * @default active
        * @enum {string}
        */
-      status: 'active' | 'inactive' | 'maintenance';
+      status?: 'active' | 'inactive' | 'maintenance';
     };
     PanelInboundDto: {
       id: number;
@@ -1554,7 +1563,7 @@ export interface components {
        * @default all
        * @enum {string}
        */
-      scope: 'key' | 'all';
+      scope?: 'key' | 'all';
     };
     AccessPatchDto: {
       /**
@@ -1564,7 +1573,7 @@ export interface components {
        */
       expiresAt?: string | null;
       /** @description the plan starts on first traffic */
-      holdDays?: Record<string, never> | null;
+      holdDays?: number | null;
       /** @description 0 = unlimited */
       trafficLimitBytes?: number;
       /** @enum {string} */
@@ -1572,7 +1581,7 @@ export interface components {
       /** @description the panel's limitIp; 0 = off */
       deviceLimit?: number;
       enabled?: boolean;
-      note?: Record<string, never> | null;
+      note?: string | null;
       /**
        * @description the node groups of the plan, by id or name: one server in each
        * @example [
@@ -1653,9 +1662,23 @@ export interface components {
       /** @description the field that differs (a key is named, never shown) */
       field?: string;
       /** @description its value on the panel */
-      panel?: Record<string, never>;
+      panel?:
+        | string
+        | number
+        | boolean
+        | {
+            [key: string]: unknown;
+          }
+        | unknown[];
       /** @description the value the database wants */
-      desired?: Record<string, never>;
+      desired?:
+        | string
+        | number
+        | boolean
+        | {
+            [key: string]: unknown;
+          }
+        | unknown[];
     };
     DriftCountsDto: {
       /** @description clients the database wants on the inbound that are not there */
@@ -1772,12 +1795,12 @@ export interface components {
        * @description dry run: the page of moves
        * @default 1
        */
-      movesPage: Record<string, never>;
+      movesPage?: number;
       /**
        * @description dry run: moves per page
        * @default 1000
        */
-      movesLimit: Record<string, never>;
+      movesLimit?: number;
     };
     RebalanceMoveDto: {
       userId: number;
@@ -2065,8 +2088,8 @@ export interface operations {
   EventsController_list: {
     parameters: {
       query?: {
-        page?: components['schemas']['Object'];
-        limit?: components['schemas']['Object'];
+        page?: number;
+        limit?: number;
         type?: string;
         nodeId?: number;
         /** @description the previous page's nextCursor: pages by key instead of `page` */
@@ -3025,8 +3048,8 @@ export interface operations {
   UsersController_list: {
     parameters: {
       query?: {
-        page?: components['schemas']['Object'];
-        limit?: components['schemas']['Object'];
+        page?: number;
+        limit?: number;
         after?: number;
         /** @description telegram id, user id or part of the username */
         search?: string;
@@ -3191,8 +3214,8 @@ export interface operations {
   NodeUsersController_nodeUsers: {
     parameters: {
       query?: {
-        page?: components['schemas']['Object'];
-        limit?: components['schemas']['Object'];
+        page?: number;
+        limit?: number;
         after?: number;
       };
       header?: never;
@@ -4015,8 +4038,8 @@ export interface operations {
   JobsController_list: {
     parameters: {
       query?: {
-        page?: components['schemas']['Object'];
-        limit?: components['schemas']['Object'];
+        page?: number;
+        limit?: number;
         after?: number;
       };
       header?: never;
@@ -4382,7 +4405,7 @@ export interface operations {
       query?: {
         /** @description RFC 3339 date-time; default: the last `limit` checks */
         since?: string;
-        limit?: components['schemas']['Object'];
+        limit?: number;
       };
       header?: never;
       path: {
@@ -4443,7 +4466,7 @@ export interface operations {
       query?: {
         /** @description RFC 3339 date-time; default: 30 steps ago */
         since?: string;
-        stepSeconds?: components['schemas']['Object'];
+        stepSeconds?: number;
       };
       header?: never;
       path?: never;
@@ -5103,8 +5126,8 @@ export interface operations {
   KeysLookupController_byUsername: {
     parameters: {
       query: {
-        page?: components['schemas']['Object'];
-        limit?: components['schemas']['Object'];
+        page?: number;
+        limit?: number;
         username: string;
       };
       header?: never;

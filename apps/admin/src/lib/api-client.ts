@@ -1,3 +1,4 @@
+import { createFleetClient } from '@fleet/sdk';
 import { session } from './session';
 
 /** An error answer of the API: status, stable code and the messages (one per invalid field on 400). */
@@ -21,39 +22,55 @@ export class ApiError extends Error {
   }
 }
 
-/** The last answer of each revalidated GET with its ETag: a poll that finds nothing new costs a bodiless 304. */
-const validated = new Map<string, { etag: string; body: unknown }>();
+/** GET answers kept with their ETag (the most recent ones): a poll that finds nothing new costs a bodiless 304. */
+const validated = new Map<string, { etag: string; body: string; type: string }>();
+const VALIDATED_UP_TO = 64;
 
-interface CallInit {
-  method?: string;
-  body?: unknown;
-  /** For fixed paths that are polled: send the last answer's ETag and reuse that answer on 304. */
-  revalidate?: boolean;
+/**
+ * Sends a call as the SDK built it: polled GETs revalidated with the last answer's ETag (a 304 answered with that
+ * answer), and a 401 anywhere ends the session (the app returns to login).
+ */
+async function send(request: Request): Promise<Response> {
+  const known = request.method === 'GET' ? validated.get(request.url) : undefined;
+  if (known) request.headers.set('If-None-Match', known.etag);
+  const response = await fetch(request);
+  if (response.status === 304 && known) {
+    return new Response(known.body, { status: 200, headers: { 'Content-Type': known.type } });
+  }
+  if (response.status === 401 && session.token()) session.clear();
+  const etag = response.headers.get('ETag');
+  if (request.method === 'GET' && response.ok && etag) {
+    validated.delete(request.url);
+    validated.set(request.url, {
+      etag,
+      body: await response.clone().text(),
+      type: response.headers.get('Content-Type') ?? 'application/json',
+    });
+    if (validated.size > VALIDATED_UP_TO) validated.delete(validated.keys().next().value!);
+  }
+  return response;
 }
 
-/** Calls the JSON API with the session's token; a 401 anywhere ends the session (the app returns to login). */
-export async function api<T>(path: string, init: CallInit = {}): Promise<T> {
-  const token = session.token();
-  const known = init.revalidate ? validated.get(path) : undefined;
-  const response = await fetch(`/api/v1${path}`, {
-    method: init.method ?? 'GET',
-    headers: {
-      ...(init.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-      ...(token ? { Authorization: `Bearer ${token}` } : {}),
-      ...(known ? { 'If-None-Match': known.etag } : {}),
-    },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  if (response.status === 304 && known) return known.body as T;
-  if (response.status === 401 && token) session.clear();
-  if (!response.ok) {
-    const body = (await response.json().catch(() => ({}))) as { message?: string | string[]; code?: string };
-    const messages = Array.isArray(body.message) ? body.message : [body.message ?? response.statusText];
-    throw new ApiError(response.status, body.code ?? 'UNKNOWN', messages);
-  }
-  if (response.status === 204) return undefined as T;
-  const body = (await response.json()) as T;
-  const etag = response.headers.get('ETag');
-  if (init.revalidate && etag) validated.set(path, { etag, body });
-  return body;
+/** The API, typed by its OpenAPI document (the SDK), with the session's token. The SPA does not retry refusals. */
+export const fleet = createFleetClient({
+  baseUrl: globalThis.location?.origin ?? 'http://localhost',
+  token: () => session.token(),
+  retries: 0,
+  fetch: send,
+});
+
+/** What an SDK call answers: its body on success, else the error body. */
+interface Answer {
+  data?: unknown;
+  error?: unknown;
+  response: Response;
+}
+
+/** The answer's body (nothing for a 204), or an ApiError with the error body's code and messages. */
+export async function call<A extends Answer>(pending: Promise<A>): Promise<NonNullable<A['data']>> {
+  const answer = await pending;
+  if (answer.response.ok) return answer.data as NonNullable<A['data']>;
+  const body = (answer.error ?? {}) as { message?: unknown; code?: unknown };
+  const messages = Array.isArray(body.message) ? body.message.map(String) : [answer.response.statusText];
+  throw new ApiError(answer.response.status, typeof body.code === 'string' ? body.code : 'UNKNOWN', messages);
 }

@@ -6,14 +6,17 @@ type Handler = (request: { method: string; path: string; body: unknown; token: s
   headers?: Record<string, string>;
 };
 
-/** Stubs `fetch` with a small routing table: the API mocked at the HTTP layer. Returns the calls seen. */
+/** Stubs `fetch` (as the SDK calls it) with a small routing table: the API mocked at the HTTP layer. Returns the calls
+ * seen. */
 export function fakeApi(routes: Record<string, Handler>) {
   const calls: Array<{ method: string; path: string; body: unknown }> = [];
-  vi.stubGlobal('fetch', async (url: string, init: RequestInit = {}) => {
-    const method = init.method ?? 'GET';
-    const path = url.replace(/^\/api\/v1/, '');
-    const body = init.body ? JSON.parse(String(init.body)) : undefined;
-    const auth = (init.headers as Record<string, string> | undefined)?.['Authorization'] ?? null;
+  vi.stubGlobal('fetch', async (request: Request) => {
+    const { method } = request;
+    const url = new URL(request.url);
+    const path = `${url.pathname.replace(/^\/api\/v1/, '')}${url.search}`;
+    const text = await request.text();
+    const body = text ? JSON.parse(text) : undefined;
+    const auth = request.headers.get('Authorization');
     calls.push({ method, path, body });
     const handler = routes[`${method} ${path.split('?')[0]}`];
     const answer = handler

@@ -1,12 +1,12 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { GroupView } from '@fleet/contract';
-import { api } from '../api-client';
+import type { Schemas } from '@fleet/sdk';
+import { call, fleet } from '../api-client';
 
-export type GroupInput = Partial<Pick<GroupView, 'name' | 'countryCode' | 'sortOrder' | 'defaultForNewUsers'>>;
+export type GroupInput = Schemas['UpdateGroupDto'];
 
 /** Every group, in order (a fleet has a few dozen at most). */
 export const useGroups = () =>
-  useQuery({ queryKey: ['groups'], queryFn: () => api<GroupView[]>('/groups'), refetchInterval: 30_000 });
+  useQuery({ queryKey: ['groups'], queryFn: () => call(fleet.GET('/api/v1/groups')), refetchInterval: 30_000 });
 
 /** Group writes; each refreshes the groups (awaited) and the nodes, which show their group (in the background). */
 function useGroupMutation<T>(write: (input: T) => Promise<unknown>) {
@@ -21,12 +21,12 @@ function useGroupMutation<T>(write: (input: T) => Promise<unknown>) {
 }
 
 export const useCreateGroup = () =>
-  useGroupMutation((input: GroupInput) => api<GroupView>('/groups', { method: 'POST', body: input }));
+  useGroupMutation((input: Schemas['CreateGroupDto']) => call(fleet.POST('/api/v1/groups', { body: input })));
 
 export const useUpdateGroup = () =>
   useGroupMutation(({ id, ...input }: GroupInput & { id: number }) =>
-    api<GroupView>(`/groups/${id}`, { method: 'PATCH', body: input }),
+    call(fleet.PATCH('/api/v1/groups/{id}', { params: { path: { id } }, body: input })),
   );
 
 export const useDeleteGroup = () =>
-  useGroupMutation((id: number) => api<undefined>(`/groups/${id}`, { method: 'DELETE' }));
+  useGroupMutation((id: number) => call(fleet.DELETE('/api/v1/groups/{id}', { params: { path: { id } } })));

@@ -1,22 +1,18 @@
 import { keepPreviousData, queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type {
-  ConnectionTest,
-  DrainStarted,
-  DriftView,
-  HealthCheckView,
-  JobStarted,
-  NodeView,
-  Page,
-} from '@fleet/contract';
-import { api } from '../api-client';
+import type { NodeView } from '@fleet/contract';
+import type { Schemas } from '@fleet/sdk';
+import { call, fleet } from '../api-client';
 
-export type NodeInput = Partial<Omit<NodeView, 'id' | 'createdAt' | 'updatedAt'>> & { panelPassword?: string };
+const node = (id: number) => ({ params: { path: { id } } });
+
+/** What the node form sends: the fields filled in (the API names those missing or wrong). */
+export type NodeInput = Schemas['UpdateNodeDto'];
 
 /** Every node, for pickers and names (refreshed each minute, conditionally: a fleet's list is rarely new). */
 export const nodesQueryOptions = () =>
   queryOptions({
     queryKey: ['nodes'],
-    queryFn: () => api<Page<NodeView>>('/nodes', { revalidate: true }),
+    queryFn: () => call(fleet.GET('/api/v1/nodes')),
     select: (page) => page.items,
     refetchInterval: 60_000,
   });
@@ -34,11 +30,11 @@ export const NODES_PAGE_SIZE = 50;
 
 /** One page of the nodes table, filtered by the API. */
 export function useNodesPage(filters: NodeFilters, page: number) {
-  const query = new URLSearchParams({ limit: String(NODES_PAGE_SIZE), page: String(page) });
-  for (const [key, value] of Object.entries(filters)) if (value) query.set(key, value);
+  const chosen = Object.fromEntries(Object.entries(filters).filter(([, value]) => value));
+  const query = { limit: NODES_PAGE_SIZE, page, ...chosen };
   return useQuery({
     queryKey: ['nodes', 'page', filters, page],
-    queryFn: () => api<Page<NodeView>>(`/nodes?${query}`),
+    queryFn: () => call(fleet.GET('/api/v1/nodes', { params: { query } })),
     refetchInterval: 5000,
     placeholderData: keepPreviousData,
   });
@@ -47,7 +43,7 @@ export function useNodesPage(filters: NodeFilters, page: number) {
 export function useCreateNode() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (input: NodeInput) => api<NodeView>('/nodes', { method: 'POST', body: input }),
+    mutationFn: (input: NodeInput) => call(fleet.POST('/api/v1/nodes', { body: input as Schemas['CreateNodeDto'] })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['nodes'] }),
   });
 }
@@ -55,25 +51,29 @@ export function useCreateNode() {
 export function useUpdateNode(id: number) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (input: NodeInput) => api<NodeView>(`/nodes/${id}`, { method: 'PATCH', body: input }),
+    mutationFn: (input: NodeInput) => call(fleet.PATCH('/api/v1/nodes/{id}', { ...node(id), body: input })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['nodes'] }),
   });
 }
 
 export function useTestConnection() {
   return useMutation({
-    mutationFn: (nodeId: number) => api<ConnectionTest>(`/nodes/${nodeId}/test-connection`, { method: 'POST' }),
+    mutationFn: (nodeId: number) => call(fleet.POST('/api/v1/nodes/{id}/test-connection', node(nodeId))),
   });
 }
 
 export const useNode = (id: number) =>
-  useQuery({ queryKey: ['nodes', id], queryFn: () => api<NodeView>(`/nodes/${id}`), refetchInterval: 5000 });
+  useQuery({
+    queryKey: ['nodes', id],
+    queryFn: () => call(fleet.GET('/api/v1/nodes/{id}', node(id))),
+    refetchInterval: 5000,
+  });
 
 /** The node's last checks for its chart, oldest first (the API answers newest first). */
 export const useHealthHistory = (id: number) =>
   useQuery({
     queryKey: ['nodes', id, 'health'],
-    queryFn: () => api<HealthCheckView[]>(`/nodes/${id}/health?limit=120`),
+    queryFn: () => call(fleet.GET('/api/v1/nodes/{id}/health', { params: { path: { id }, query: { limit: 120 } } })),
     refetchInterval: 10_000,
     select: (rows) =>
       rows
@@ -99,17 +99,18 @@ export function useNodeAction<T>(action: (id: number) => Promise<T>) {
   });
 }
 
-export const checkNow = (id: number) => api<unknown>(`/nodes/${id}/check-health`, { method: 'POST' });
-export const drainNode = (id: number) => api<DrainStarted>(`/nodes/${id}/drain`, { method: 'POST' });
-export const deleteNode = (id: number) => api<JobStarted | undefined>(`/nodes/${id}`, { method: 'DELETE' });
+export const checkNow = (id: number) => call(fleet.POST('/api/v1/nodes/{id}/check-health', node(id)));
+export const drainNode = (id: number) => call(fleet.POST('/api/v1/nodes/{id}/drain', node(id)));
+export const deleteNode = (id: number) => call(fleet.DELETE('/api/v1/nodes/{id}', node(id)));
 export const setNodeStatus = (status: NodeView['status']) => (id: number) =>
-  api<NodeView>(`/nodes/${id}`, { method: 'PATCH', body: { status } });
+  call(fleet.PATCH('/api/v1/nodes/{id}', { ...node(id), body: { status } }));
 
 export const driftQueryOptions = (id: number) =>
   queryOptions({
     queryKey: ['nodes', id, 'drift'],
-    queryFn: () => api<DriftView>(`/nodes/${id}/drift`),
+    queryFn: () => call(fleet.GET('/api/v1/nodes/{id}/drift', node(id))),
     refetchInterval: 30_000,
   });
 export const useDrift = (id: number) => useQuery(driftQueryOptions(id));
-export const reconcileNode = (id: number) => api<DriftView>(`/nodes/${id}/reconcile`, { method: 'POST', body: {} });
+export const reconcileNode = (id: number) =>
+  call(fleet.POST('/api/v1/nodes/{id}/reconcile', { ...node(id), body: {} }));

@@ -1,11 +1,12 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import type { NodeUsageView, TopUserView, UsageBucketView, UserUsageView } from '@fleet/contract';
-import { api } from '../api-client';
+import type { UsageBucketView } from '@fleet/contract';
+import { call, fleet } from '../api-client';
 
 export const userUsageQueryOptions = (userId: number) =>
   queryOptions({
     queryKey: ['users', userId, 'usage'],
-    queryFn: () => api<UserUsageView>(`/users/${userId}/usage?granularity=day`),
+    queryFn: () =>
+      call(fleet.GET('/api/v1/users/{id}/usage', { params: { path: { id: userId }, query: { granularity: 'day' } } })),
     refetchInterval: 60_000,
   });
 export const useUserUsage = (userId: number) => useQuery(userUsageQueryOptions(userId));
@@ -13,7 +14,8 @@ export const useUserUsage = (userId: number) => useQuery(userUsageQueryOptions(u
 export const nodeUsageQueryOptions = (nodeId: number) =>
   queryOptions({
     queryKey: ['nodes', nodeId, 'usage'],
-    queryFn: () => api<NodeUsageView>(`/nodes/${nodeId}/usage?granularity=hour`),
+    queryFn: () =>
+      call(fleet.GET('/api/v1/nodes/{id}/usage', { params: { path: { id: nodeId }, query: { granularity: 'hour' } } })),
     refetchInterval: 60_000,
   });
 export const useNodeUsage = (nodeId: number) => useQuery(nodeUsageQueryOptions(nodeId));
@@ -21,7 +23,7 @@ export const useNodeUsage = (nodeId: number) => useQuery(nodeUsageQueryOptions(n
 export const topUsersQueryOptions = () =>
   queryOptions({
     queryKey: ['stats', 'top-users'],
-    queryFn: () => api<TopUserView[]>('/stats/top-users?hours=24&limit=10', { revalidate: true }),
+    queryFn: () => call(fleet.GET('/api/v1/stats/top-users', { params: { query: { hours: 24, limit: 10 } } })),
     refetchInterval: 60_000,
   });
 export const useTopUsers = () => useQuery(topUsersQueryOptions());

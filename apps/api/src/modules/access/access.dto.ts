@@ -49,7 +49,13 @@ export class AccessPatchDto implements Omit<AccessPatch, 'expiresAt'> {
   @DateInput()
   expiresAt?: Date | null;
 
-  @ApiPropertyOptional({ nullable: true, minimum: 1, maximum: 3650, description: 'the plan starts on first traffic' })
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    minimum: 1,
+    maximum: 3650,
+    description: 'the plan starts on first traffic',
+  })
   @unlessNull()
   @IsInt()
   @Min(1)
@@ -80,7 +86,7 @@ export class AccessPatchDto implements Omit<AccessPatch, 'expiresAt'> {
   @IsBoolean()
   enabled?: boolean;
 
-  @ApiPropertyOptional({ nullable: true, maxLength: 500 })
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 500 })
   @unlessNull()
   @IsString()
   @MaxLength(500)

@@ -26,14 +26,14 @@ export class RebalanceDto {
   @IsInt()
   @Min(1)
   @Max(100_000)
-  movesPage = 1;
+  movesPage: number = 1;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 10_000, default: 1000, description: 'dry run: moves per page' })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(10_000)
-  movesLimit = 1000;
+  movesLimit: number = 1000;
 }
 
 export class NodeLoadDto implements NodeLoadView {

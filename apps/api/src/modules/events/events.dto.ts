@@ -1,4 +1,5 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { EventView, Page } from '@fleet/contract';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { OptionalIdQuery, ParsedInput, QueryInt } from '../../common/http/validation';
 import { EventCursor, parseEventCursor } from './event-cursor';
@@ -13,7 +14,7 @@ export class PageQueryDto {
   @IsInt()
   @Min(1)
   @Max(MAX_PAGE)
-  page = 1;
+  page: number = 1;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
   @IsOptional()
@@ -21,7 +22,7 @@ export class PageQueryDto {
   @IsInt()
   @Min(1)
   @Max(500)
-  limit = 50;
+  limit: number = 50;
 }
 
 /** A page of a list in id order; `after` (the previous page's `nextCursor`, an id) pages by key instead of `page`. */
@@ -47,23 +48,23 @@ export class EventQueryDto extends PageQueryDto {
   after?: EventCursor;
 }
 
-export class EventViewDto {
-  @ApiPropertyOptional() id: number;
-  @ApiPropertyOptional() type: string;
-  @ApiPropertyOptional({ nullable: true, type: Number }) nodeId: number | null;
-  @ApiPropertyOptional({ nullable: true, type: Number }) userId: number | null;
-  @ApiPropertyOptional({ example: 'admin:alice' }) actor: string;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true }) payload: Record<string, unknown>;
-  @ApiPropertyOptional() createdAt: string;
+export class EventViewDto implements EventView {
+  @ApiProperty() id: number;
+  @ApiProperty() type: string;
+  @ApiProperty({ nullable: true, type: Number }) nodeId: number | null;
+  @ApiProperty({ nullable: true, type: Number }) userId: number | null;
+  @ApiProperty({ example: 'admin:alice' }) actor: string;
+  @ApiProperty({ type: 'object', additionalProperties: true }) payload: Record<string, unknown>;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
 }
 
-export class EventPageDto {
-  @ApiPropertyOptional({ type: [EventViewDto] }) items: EventViewDto[];
-  @ApiPropertyOptional() total: number;
-  @ApiPropertyOptional() page: number;
-  @ApiPropertyOptional() limit: number;
+export class EventPageDto implements Page<EventView> {
+  @ApiProperty({ type: [EventViewDto] }) items: EventViewDto[];
+  @ApiProperty() total: number;
+  @ApiProperty() page: number;
+  @ApiProperty() limit: number;
   @ApiPropertyOptional({ description: 'true when total is an estimate (more rows than are counted exactly)' })
-  totalEstimated: boolean;
+  totalEstimated?: boolean;
   @ApiPropertyOptional({ nullable: true, type: String, description: 'pass as ?after= for the next page' })
-  nextCursor: string | null;
+  nextCursor?: string | null;
 }

@@ -21,7 +21,7 @@ export class HealthHistoryQueryDto {
   @IsInt()
   @Min(1)
   @Max(1000)
-  limit = 200;
+  limit: number = 200;
 }
 
 /** What one health check of a node found (`POST …/check-health`). */

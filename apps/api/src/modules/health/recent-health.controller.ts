@@ -28,7 +28,7 @@ export class RecentHealthQueryDto {
   @IsInt()
   @Min(5)
   @Max(3600)
-  stepSeconds = 30;
+  stepSeconds: number = 30;
 }
 
 @ApiTags('health')

@@ -19,12 +19,21 @@ export class DriftCorrectionsDto implements DriftCorrections {
   @ApiProperty({ type: [String], description: 'the inbound’s fields taken as they are now' }) inbound: string[];
 }
 
+/** A value of any JSON type (a client's field, as the panel has it or as we want it). */
+const ANY_JSON = [
+  { type: 'string' },
+  { type: 'number' },
+  { type: 'boolean' },
+  { type: 'object', additionalProperties: true },
+  { type: 'array', items: {} },
+];
+
 export class DriftSampleDto implements DriftSampleView {
   @ApiProperty({ enum: ['missing', 'changed', 'extra', 'foreign', 'inbound'] }) kind: DriftSampleView['kind'];
   @ApiProperty({ description: 'the client; empty for the inbound’s own fields' }) email: string;
   @ApiPropertyOptional({ description: 'the field that differs (a key is named, never shown)' }) field?: string;
-  @ApiPropertyOptional({ description: 'its value on the panel' }) panel?: unknown;
-  @ApiPropertyOptional({ description: 'the value the database wants' }) desired?: unknown;
+  @ApiPropertyOptional({ oneOf: ANY_JSON, description: 'its value on the panel' }) panel?: unknown;
+  @ApiPropertyOptional({ oneOf: ANY_JSON, description: 'the value the database wants' }) desired?: unknown;
 }
 
 /** The last reconcile of a node: what remains after it (0s when it repaired everything), what it found and corrected. */

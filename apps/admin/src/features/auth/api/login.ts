@@ -1,10 +1,10 @@
 import { useMutation } from '@tanstack/react-query';
 import type { LoginResponse } from '@fleet/contract';
-import { api } from '../../../lib/api-client';
+import { call, fleet } from '../../../lib/api-client';
 import { session } from '../../../lib/session';
 
 export function login(credentials: { username: string; password: string }): Promise<LoginResponse> {
-  return api<LoginResponse>('/auth/login', { method: 'POST', body: credentials });
+  return call(fleet.POST('/api/v1/auth/login', { body: credentials }));
 }
 
 export function useLogin() {

@@ -8,7 +8,7 @@ import type {
   RecentHealth,
   StatsOverview,
 } from '@fleet/contract';
-import { api } from '../../../lib/api-client';
+import { call, fleet } from '../../../lib/api-client';
 import { serverName } from '@fleet/contract';
 
 export interface LoadBar {
@@ -73,7 +73,7 @@ export function summarise(overview: StatsOverview): FleetSummary {
 export const overviewQueryOptions = () =>
   queryOptions({
     queryKey: ['stats', 'overview'],
-    queryFn: () => api<StatsOverview>('/stats/overview', { revalidate: true }),
+    queryFn: () => call(fleet.GET('/api/v1/stats/overview')),
     refetchInterval: 10_000,
   });
 export const useFleetSummary = () => useQuery({ ...overviewQueryOptions(), select: summarise });
@@ -81,7 +81,7 @@ export const useFleetSummary = () => useQuery({ ...overviewQueryOptions(), selec
 export const loadsQueryOptions = () =>
   queryOptions({
     queryKey: ['balancer', 'loads'],
-    queryFn: () => api<NodeLoadView[]>('/balancer/loads', { revalidate: true }),
+    queryFn: () => call(fleet.GET('/api/v1/balancer/loads')),
     // a chart of hundreds of nodes is read for its shape: refreshed less often, it keeps a tab's polls small
     refetchInterval: (query) => ((query.state.data?.length ?? 0) > 100 ? 30_000 : 5_000),
   });
@@ -90,7 +90,7 @@ export const useLoads = () => useQuery(loadsQueryOptions());
 export const latestEventsQueryOptions = () =>
   queryOptions({
     queryKey: ['events', 'latest'],
-    queryFn: () => api<Page<EventView>>('/events?limit=10', { revalidate: true }),
+    queryFn: () => call(fleet.GET('/api/v1/events', { params: { query: { limit: 10 } } })),
     refetchInterval: 10_000,
   });
 export const useLatestEvents = () => useQuery(latestEventsQueryOptions());
@@ -144,7 +144,9 @@ export function useRecentHealth() {
       const windowStart = Date.now() - RECENT_WINDOW_MS;
       const lastStep = known ? known.from + (known.fleet.length - 1) * known.stepMs : undefined;
       const since = new Date(Math.max(lastStep ?? windowStart, windowStart)).toISOString();
-      const fresh = await api<RecentHealth>(`/health/recent?since=${since}&stepSeconds=${STEP_SECONDS}`);
+      const fresh = await call(
+        fleet.GET('/api/v1/health/recent', { params: { query: { since, stepSeconds: STEP_SECONDS } } }),
+      );
       return mergeRecent(known, fresh, windowStart);
     },
     refetchInterval: 10_000,

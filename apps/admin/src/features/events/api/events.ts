@@ -1,13 +1,11 @@
 import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
-import type { EventView, Page } from '@fleet/contract';
-import { api } from '../../../lib/api-client';
+import { call, fleet } from '../../../lib/api-client';
 
 export function eventsQueryOptions(filter: { type?: string; page: number }) {
-  const query = new URLSearchParams({ page: String(filter.page), limit: '50' });
-  if (filter.type) query.set('type', filter.type);
+  const query = { page: filter.page, limit: 50, ...(filter.type ? { type: filter.type } : {}) };
   return queryOptions({
     queryKey: ['events', filter],
-    queryFn: () => api<Page<EventView>>(`/events?${query}`),
+    queryFn: () => call(fleet.GET('/api/v1/events', { params: { query } })),
     placeholderData: keepPreviousData,
     refetchInterval: 5000,
   });

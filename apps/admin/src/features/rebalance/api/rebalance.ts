@@ -1,27 +1,31 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import type { RebalancePlanView, RebalanceStarted } from '@fleet/contract';
-import { api } from '../../../lib/api-client';
+import type { RebalancePlanView } from '@fleet/contract';
+import type { Schemas } from '@fleet/sdk';
+import { call, fleet } from '../../../lib/api-client';
 
 /** Moves a preview lists (the flows say where all of them go). */
 export const MOVES_SHOWN = 200;
 
+const rebalance = (body: Schemas['RebalanceDto']) => call(fleet.POST('/api/v1/balancer/rebalance', { body }));
+
+/** The dry run's plan (the route answers a plan for a dry run, a job otherwise). */
 export const useRebalancePreview = () =>
   useMutation({
-    mutationFn: (maxMoves?: number) =>
-      api<RebalancePlanView>('/balancer/rebalance', {
-        method: 'POST',
-        body: { dryRun: true, maxMoves, movesLimit: MOVES_SHOWN },
-      }),
+    mutationFn: async (maxMoves?: number) => {
+      const answer = await rebalance({ dryRun: true, maxMoves, movesLimit: MOVES_SHOWN });
+      if ('jobId' in answer) throw new Error('a dry run answered a job');
+      return answer;
+    },
   });
 
 export function useRebalanceApply() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (maxMoves?: number) =>
-      api<RebalanceStarted>('/balancer/rebalance', {
-        method: 'POST',
-        body: { dryRun: false, maxMoves },
-      }),
+    mutationFn: async (maxMoves?: number) => {
+      const answer = await rebalance({ dryRun: false, maxMoves });
+      if (!('jobId' in answer)) throw new Error('a rebalance answered a plan, not a job');
+      return answer;
+    },
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['jobs'] }),
   });
 }

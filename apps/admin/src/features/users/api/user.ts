@@ -1,9 +1,11 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { AccessPatch, UserView } from '@fleet/contract';
-import { api } from '../../../lib/api-client';
+import type { AccessPatch } from '@fleet/contract';
+import { call, fleet } from '../../../lib/api-client';
+
+const user = (id: number) => ({ params: { path: { id } } });
 
 export const userQueryOptions = (id: number) =>
-  queryOptions({ queryKey: ['users', id], queryFn: () => api<UserView>(`/users/${id}`) });
+  queryOptions({ queryKey: ['users', id], queryFn: () => call(fleet.GET('/api/v1/users/{id}', user(id))) });
 
 export const useUser = (id: number) => useQuery(userQueryOptions(id));
 
@@ -17,9 +19,9 @@ export function useUserAction<T>(call: (id: number, input: T) => Promise<unknown
 }
 
 export const updateAccess = (id: number, patch: AccessPatch) =>
-  api<UserView>(`/users/${id}/access`, { method: 'PATCH', body: patch });
+  call(fleet.PATCH('/api/v1/users/{id}/access', { ...user(id), body: patch }));
 export const extendAccess = (id: number, days: number) =>
-  api<UserView>(`/users/${id}/extend`, { method: 'POST', body: { days } });
-export const resetTraffic = (id: number) => api<UserView>(`/users/${id}/reset-traffic`, { method: 'POST' });
-export const rotateKey = (id: number) => api<UserView>(`/users/${id}/rotate`, { method: 'POST' });
-export const deleteUser = (id: number) => api<void>(`/users/${id}`, { method: 'DELETE' });
+  call(fleet.POST('/api/v1/users/{id}/extend', { ...user(id), body: { days } }));
+export const resetTraffic = (id: number) => call(fleet.POST('/api/v1/users/{id}/reset-traffic', user(id)));
+export const rotateKey = (id: number) => call(fleet.POST('/api/v1/users/{id}/rotate', { ...user(id), body: {} }));
+export const deleteUser = (id: number) => call(fleet.DELETE('/api/v1/users/{id}', user(id)));

@@ -1,24 +1,27 @@
 import { keepPreviousData, queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { Page, UserView } from '@fleet/contract';
-import { api } from '../../../lib/api-client';
+import type { AccessStatus } from '@fleet/contract';
+import { call, fleet } from '../../../lib/api-client';
 
 export interface UserFilter {
   search?: string;
   nodeId?: number;
-  status?: string;
+  status?: AccessStatus;
   page: number;
 }
 
 const PAGE_SIZE = 25;
 
 export function usersQueryOptions(filter: UserFilter) {
-  const query = new URLSearchParams({ page: String(filter.page), limit: String(PAGE_SIZE) });
-  if (filter.search) query.set('search', filter.search);
-  if (filter.nodeId) query.set('nodeId', String(filter.nodeId));
-  if (filter.status) query.set('status', filter.status);
+  const query = {
+    page: filter.page,
+    limit: PAGE_SIZE,
+    ...(filter.search ? { search: filter.search } : {}),
+    ...(filter.nodeId ? { nodeId: filter.nodeId } : {}),
+    ...(filter.status ? { status: filter.status } : {}),
+  };
   return queryOptions({
     queryKey: ['users', filter],
-    queryFn: () => api<Page<UserView>>(`/users?${query}`),
+    queryFn: () => call(fleet.GET('/api/v1/users', { params: { query } })),
     placeholderData: keepPreviousData,
   });
 }
@@ -29,7 +32,7 @@ export function useMigrateUser() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: ({ userId, nodeId }: { userId: number; nodeId: number }) =>
-      api<UserView>(`/users/${userId}/migrate`, { method: 'POST', body: { nodeId } }),
+      call(fleet.POST('/api/v1/users/{id}/migrate', { params: { path: { id: userId } }, body: { nodeId } })),
     onSuccess: () =>
       Promise.all([
         queryClient.invalidateQueries({ queryKey: ['users'] }),

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { NodeView } from '@fleet/contract';
+import { ACCESS_STATUSES, type AccessStatus, type NodeView } from '@fleet/contract';
 import { Link } from 'react-router';
 import { Pager } from '../../../components/pager';
 import { useNodes } from '../../../lib/queries/nodes';
@@ -9,7 +9,7 @@ import { useMigrateUser, useUsers } from '../api/users';
 export function UsersPage({ nodeId: fixedNode }: { nodeId?: number }) {
   const [search, setSearch] = useState('');
   const [nodeId, setNodeId] = useState<number | undefined>(fixedNode);
-  const [status, setStatus] = useState('');
+  const [status, setStatus] = useState<AccessStatus | ''>('');
   const [page, setPage] = useState(1);
   const users = useUsers({ search: search.trim() || undefined, nodeId, status: status || undefined, page });
   const nodes = useNodes().data ?? [];
@@ -38,9 +38,9 @@ export function UsersPage({ nodeId: fixedNode }: { nodeId?: number }) {
           </label>
           <label>
             Access{' '}
-            <select value={status} onChange={(e) => (setStatus(e.target.value), setPage(1))}>
+            <select value={status} onChange={(e) => (setStatus(accessStatus(e.target.value)), setPage(1))}>
               <option value="">any status</option>
-              {['active', 'on_hold', 'disabled', 'expired', 'limited'].map((option) => (
+              {ACCESS_STATUSES.map((option) => (
                 <option key={option}>{option}</option>
               ))}
             </select>
@@ -134,4 +134,9 @@ function MigrateControl({
       {migrate.error && <span role="alert">{migrate.error.message}</span>}
     </form>
   );
+}
+
+/** The status an option names ('' for any). */
+function accessStatus(value: string): AccessStatus | '' {
+  return ACCESS_STATUSES.find((status) => status === value) ?? '';
 }

@@ -46,7 +46,7 @@ export const NameField = (mode: Presence) =>
   );
 
 export const DescriptionField = (mode: Presence) =>
-  applyDecorators(...presence(mode, { maxLength: 1000 }), IsString(), MaxLength(1000));
+  applyDecorators(...presence(mode, { type: String, maxLength: 1000 }), IsString(), MaxLength(1000));
 
 export const LocationField = (mode: Presence) =>
   applyDecorators(
@@ -90,14 +90,23 @@ export const PanelUsernameField = (mode: Presence) =>
 
 export const SecretField = (mode: Presence, description: string) =>
   applyDecorators(
-    ...presence(mode, { description: `${description} (write-only, stored encrypted)`, format: 'password' }),
+    ...presence(mode, {
+      type: String,
+      description: `${description} (write-only, stored encrypted)`,
+      format: 'password',
+    }),
     IsString(),
     Length(1, 1024),
   );
 
 export const InboundIdField = (mode: Presence) =>
   applyDecorators(
-    ...presence(mode, { description: 'id of the panel inbound users are added to', minimum: 1, maximum: INT4_MAX }),
+    ...presence(mode, {
+      type: Number,
+      description: 'id of the panel inbound users are added to',
+      minimum: 1,
+      maximum: INT4_MAX,
+    }),
     IsInt(),
     Min(1),
     Max(INT4_MAX),

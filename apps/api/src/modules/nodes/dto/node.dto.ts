@@ -61,6 +61,14 @@ export class UpdateNodeDto {
   @StatusField('optional') status?: NodeStatus;
 }
 
+export class NodeDriftDto {
+  @ApiProperty({ format: 'date-time' }) checkedAt: string;
+  @ApiProperty() missing: number;
+  @ApiProperty() changed: number;
+  @ApiProperty() extra: number;
+  @ApiProperty({ type: [String], description: 'the inbound’s own fields that differ' }) inbound: string[];
+}
+
 export class NodeViewDto implements NodeView {
   @ApiProperty() id: number;
   @ApiProperty() name: string;
@@ -87,11 +95,8 @@ export class NodeViewDto implements NodeView {
   @ApiProperty({ nullable: true, type: String }) lastHealthCheck: string | null;
   @ApiProperty({ nullable: true, type: Number }) responseTimeMs: number | null;
   @ApiProperty({ nullable: true, type: String }) lastError: string | null;
-  @ApiProperty({
-    nullable: true,
-    description: 'what still differs after the last reconcile: {checkedAt, missing, changed, extra, inbound}',
-  })
-  drift: NodeView['drift'];
+  @ApiProperty({ type: NodeDriftDto, nullable: true, description: 'what still differs after the last reconcile' })
+  drift: NodeDriftDto | null;
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;
 }
