@@ -70,6 +70,112 @@ describe('the document and the server agree', () => {
     return response;
   }
 
+  /** Sends `request` as a refusal of `operation`, expected to answer `code`: its status and code are documented. */
+  async function refusal(operation: string, request: Test, code: string): Promise<void> {
+    const [method, path] = operation.split(' ');
+    const response = await request;
+    const answer = document.paths[path]?.[method.toLowerCase()]?.responses[String(response.status)];
+    if (response.body?.code !== code) problems.push(`${operation}: answered ${response.status} ${response.text}`);
+    const schema = answer?.content?.['application/json']?.schema;
+    if (!schema) return void problems.push(`${operation}: ${response.status} ${code} is not documented`);
+    const validate = ajv.compile({ ...schema, components: document.components });
+    if (!validate(response.body)) {
+      for (const error of validate.errors ?? [])
+        problems.push(`${operation} ${code}: body${error.instancePath} ${error.message}`);
+    }
+  }
+
+  it('every refusal answers a status and code its route documents', async () => {
+    const http = () => t.http();
+    const auth = fleet.auth;
+    const bot = { Authorization: `Bearer ${await t.tokenFor('bot')}` };
+    const [amsterdam] = fleet.nodeIds;
+    const { body: key } = await http().put('/api/v1/keys/6001').set(auth).send({ location: 'Amsterdam' }).expect(201);
+    const user = `/api/v1/users/${key.userId}`;
+
+    await refusal(
+      'POST /api/v1/auth/login',
+      http()
+        .post('/api/v1/auth/login')
+        .send({ ...ADMIN, password: 'wrong password' }),
+      'INVALID_CREDENTIALS',
+    );
+    await refusal('GET /api/v1/nodes', http().get('/api/v1/nodes'), 'UNAUTHENTICATED');
+    await refusal('GET /api/v1/nodes', http().get('/api/v1/nodes').set(bot), 'FORBIDDEN');
+    await refusal(
+      'POST /api/v1/nodes/{id}/check-health',
+      http().post('/api/v1/nodes/abc/check-health').set(auth),
+      'VALIDATION_FAILED',
+    );
+    await refusal('GET /api/v1/nodes/{id}', http().get('/api/v1/nodes/999').set(auth), 'NODE_NOT_FOUND');
+    await refusal('GET /api/v1/users/{id}', http().get('/api/v1/users/999999').set(auth), 'USER_NOT_FOUND');
+    await refusal('GET /api/v1/keys/{telegramId}', http().get('/api/v1/keys/424').set(auth), 'USER_NOT_FOUND');
+    await refusal('GET /api/v1/groups/{id}', http().get('/api/v1/groups/999').set(auth), 'GROUP_NOT_FOUND');
+    await refusal('GET /api/v1/jobs/{id}', http().get('/api/v1/jobs/999').set(auth), 'JOB_NOT_FOUND');
+    await refusal('DELETE /api/v1/tokens/{id}', http().delete('/api/v1/tokens/999').set(auth), 'TOKEN_NOT_FOUND');
+    await refusal('GET /sub/{token}', http().get('/sub/no-such-token-0123456789'), 'NOT_FOUND');
+    await refusal(
+      'POST /api/v1/nodes',
+      http()
+        .post('/api/v1/nodes')
+        .set(auth)
+        .send(nodeBody({ name: 'node-1' })),
+      'NODE_NAME_TAKEN',
+    );
+    await refusal(
+      'POST /api/v1/nodes',
+      http().post('/api/v1/nodes').set(auth).set('Content-Type', 'text/plain').send('name=x'),
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
+    await refusal(
+      'POST /api/v1/nodes',
+      http()
+        .post('/api/v1/nodes')
+        .set(auth)
+        .send({ name: 'x'.repeat(70_000) }),
+      'PAYLOAD_TOO_LARGE',
+    );
+    const { body: groups } = await http().get('/api/v1/groups').set(auth).expect(200);
+    await refusal(
+      'POST /api/v1/groups',
+      http().post('/api/v1/groups').set(auth).send({ name: groups[0].name }),
+      'GROUP_NAME_TAKEN',
+    );
+    await refusal(
+      'DELETE /api/v1/groups/{id}',
+      http().delete(`/api/v1/groups/${groups[0].id}`).set(auth),
+      'GROUP_HAS_NODES',
+    );
+    await refusal(
+      'POST /api/v1/users/{id}/migrate',
+      http().post(`${user}/migrate`).set(auth).send({ nodeId: 999 }),
+      'NODE_NOT_FOUND',
+    );
+    await refusal(
+      'POST /api/v1/users/{id}/migrate',
+      http().post(`${user}/migrate`).set(auth).send({ nodeId: amsterdam }),
+      'NODE_NOT_ELIGIBLE',
+    );
+    await refusal(
+      'POST /api/v1/keys/{telegramId}/relocate',
+      http().post('/api/v1/keys/6001/relocate').set(auth).send({ location: 'Tokyo' }),
+      'NODE_NOT_ELIGIBLE',
+    );
+    const once = (days: number) =>
+      http().post('/api/v1/keys/6001/extend').set(auth).set('Idempotency-Key', 'order-1').send({ days });
+    await once(1).expect(200);
+    await refusal('POST /api/v1/keys/{telegramId}/extend', once(2), 'IDEMPOTENCY_KEY_REUSED');
+    await fleet.panels[0].setFault({ kind: 'refuse' });
+    await refusal(
+      'POST /api/v1/nodes/{id}/adopt',
+      http().post(`/api/v1/nodes/${amsterdam}/adopt`).set(auth),
+      'NODE_UNREACHABLE',
+    );
+    await fleet.panels[0].setFault({ kind: 'none' });
+    await http().delete(`${user}`).set(auth).expect(204);
+    expect(problems).toEqual([]);
+  });
+
   it('every route answers a status it documents, with a body its schema describes', async () => {
     const http = () => t.http();
     const auth = fleet.auth;

@@ -31,7 +31,9 @@ describe('the OpenAPI document', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sdk-'));
     try {
       const generated = join(dir, 'schema.ts');
-      execFileSync(BIN('openapi-typescript'), [COMMITTED, '--default-non-nullable', 'false', '-o', generated], { stdio: 'ignore' });
+      execFileSync(BIN('openapi-typescript'), [COMMITTED, '--default-non-nullable', 'false', '-o', generated], {
+        stdio: 'ignore',
+      });
       const formatted = execFileSync(BIN('prettier'), ['--stdin-filepath', SCHEMA], {
         input: readFileSync(generated),
         encoding: 'utf8',
@@ -55,7 +57,7 @@ describe('the OpenAPI document', () => {
     expect(document.paths['/api/v1/nodes'].get.security).not.toEqual([]);
   });
 
-  it('describes the key body whole, and one error body for every error answer', async () => {
+  it('describes the key body whole, and every error answer with the one error body and the codes the route gives', async () => {
     const { body: document } = await t.http().get('/api/docs-json').expect(200);
     const { schemas } = document.components;
     expect(Object.keys(schemas.KeyViewDto.properties)).toEqual(
@@ -65,8 +67,18 @@ describe('the OpenAPI document', () => {
     expect(schemas.AccessViewDto.properties.groups).toMatchObject({ type: 'array', items: { type: 'number' } });
     expect(schemas.Error.properties.code.enum).toContain('NO_CAPACITY');
     const put = document.paths['/api/v1/keys/{telegramId}'].put.responses;
-    expect(put['400'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Error' });
-    expect(Object.keys(put)).toEqual(expect.arrayContaining(['200', '201', '400', '401', '403', '404', '503']));
+    const codesOf = (answer: { content: Record<string, { schema: { allOf: unknown[] } }> }) => {
+      const [body, narrowed] = answer.content['application/json'].schema.allOf;
+      expect(body).toEqual({ $ref: '#/components/schemas/Error' });
+      return (narrowed as { properties: { code: { enum: string[] } } }).properties.code.enum;
+    };
+    expect(codesOf(put['400'])).toEqual(['VALIDATION_FAILED']);
+    expect(codesOf(put['503'])).toEqual(['NO_CAPACITY']);
+    expect(codesOf(put['409'])).toEqual(['MOVE_IN_PROGRESS']);
+    expect(Object.keys(put).sort()).toEqual(['200', '201', '400', '401', '403', '409', '413', '415', '503']);
+    const migrate = document.paths['/api/v1/users/{id}/migrate'].post.responses;
+    expect(codesOf(migrate['404'])).toEqual(['NODE_NOT_FOUND', 'USER_NOT_FOUND']);
+    expect(codesOf(migrate['409'])).toEqual(['NODE_NOT_ELIGIBLE', 'MOVE_IN_PROGRESS']);
   });
 
   it('documents the success statuses the server answers, and the routes served outside Nest', async () => {

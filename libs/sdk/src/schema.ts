@@ -2109,31 +2109,40 @@ export interface operations {
           'application/json': components['schemas']['EventPageDto'];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
     };
@@ -2159,28 +2168,65 @@ export interface operations {
           'application/json': components['schemas']['LoginResponseDto'];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description wrong username or password */
+      /** @description `INVALID_CREDENTIALS`: wrong username or password */
       401: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'INVALID_CREDENTIALS';
+          };
+        };
       };
-      /** @description too many failed attempts from this address for this username */
+      /** @description `PAYLOAD_TOO_LARGE`: the body is over 64 kB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'PAYLOAD_TOO_LARGE';
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: the body is not application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_MEDIA_TYPE';
+          };
+        };
+      };
+      /** @description `TOO_MANY_LOGIN_ATTEMPTS`: too many logins (Retry-After) */
       429: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'TOO_MANY_LOGIN_ATTEMPTS';
+          };
+        };
       };
     };
   };
@@ -2199,22 +2245,28 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
     };
@@ -2240,31 +2292,64 @@ export interface operations {
           'application/json': components['schemas']['LoginResponseDto'];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `INVALID_CREDENTIALS`: wrong username or password; `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'INVALID_CREDENTIALS' | 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: the body is over 64 kB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'PAYLOAD_TOO_LARGE';
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: the body is not application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_MEDIA_TYPE';
+          };
         };
       };
     };
@@ -2286,22 +2371,28 @@ export interface operations {
           'application/json': components['schemas']['ApiTokenViewDto'][];
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
     };
@@ -2327,31 +2418,64 @@ export interface operations {
           'application/json': components['schemas']['CreatedApiTokenDto'];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: the body is over 64 kB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'PAYLOAD_TOO_LARGE';
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: the body is not application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_MEDIA_TYPE';
+          };
         };
       };
     };
@@ -2373,40 +2497,52 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
-      /** @description what the path names does not exist */
+      /** @description `TOKEN_NOT_FOUND`: no such API token */
       404: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'TOKEN_NOT_FOUND';
+          };
         };
       };
     };
@@ -2429,22 +2565,28 @@ export interface operations {
           'application/json': components['schemas']['GroupViewDto'][];
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
     };
@@ -2470,39 +2612,77 @@ export interface operations {
           'application/json': components['schemas']['GroupViewDto'];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
-      /** @description a group with this name exists */
+      /** @description `GROUP_NAME_TAKEN`: a group with this name exists */
       409: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'GROUP_NAME_TAKEN';
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: the body is over 64 kB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'PAYLOAD_TOO_LARGE';
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: the body is not application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_MEDIA_TYPE';
+          };
+        };
       };
     };
   };
@@ -2525,38 +2705,53 @@ export interface operations {
           'application/json': components['schemas']['GroupViewDto'];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
+      /** @description `GROUP_NOT_FOUND`: no such group */
       404: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'GROUP_NOT_FOUND';
+          };
+        };
       };
     };
   };
@@ -2577,45 +2772,65 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
+      /** @description `GROUP_NOT_FOUND`: no such group */
       404: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'GROUP_NOT_FOUND';
+          };
+        };
       };
-      /** @description the group still has nodes */
+      /** @description `GROUP_HAS_NODES`: the group still has nodes, or users whose plans name it */
       409: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'GROUP_HAS_NODES';
+          };
+        };
       };
     };
   };
@@ -2642,45 +2857,89 @@ export interface operations {
           'application/json': components['schemas']['GroupViewDto'];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
+      /** @description `GROUP_NOT_FOUND`: no such group */
       404: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'GROUP_NOT_FOUND';
+          };
+        };
       };
-      /** @description a group with this name exists */
+      /** @description `GROUP_NAME_TAKEN`: a group with this name exists */
       409: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'GROUP_NAME_TAKEN';
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: the body is over 64 kB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'PAYLOAD_TOO_LARGE';
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: the body is not application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_MEDIA_TYPE';
+          };
+        };
       };
     };
   };
@@ -2713,31 +2972,40 @@ export interface operations {
           'application/json': components['schemas']['NodePageDto'];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
     };
@@ -2763,39 +3031,89 @@ export interface operations {
           'application/json': components['schemas']['NodeViewDto'];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
-      /** @description a node with this name exists */
+      /** @description `GROUP_NOT_FOUND`: no such group */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'GROUP_NOT_FOUND';
+          };
+        };
+      };
+      /** @description `NODE_NAME_TAKEN`: a node with this name exists */
       409: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'NODE_NAME_TAKEN';
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: the body is over 64 kB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'PAYLOAD_TOO_LARGE';
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: the body is not application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_MEDIA_TYPE';
+          };
+        };
       };
     };
   };
@@ -2818,38 +3136,53 @@ export interface operations {
           'application/json': components['schemas']['NodeViewDto'];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
+      /** @description `NODE_NOT_FOUND`: no such node */
       404: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'NODE_NOT_FOUND';
+          };
+        };
       };
     };
   };
@@ -2880,48 +3213,65 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
-      /** @description what the path names does not exist */
+      /** @description `NODE_NOT_FOUND`: no such node */
       404: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'NODE_NOT_FOUND';
+          };
         };
       };
-      /** @description the other nodes of its group lack the seats (`NODE_HAS_USERS`); nothing changed */
+      /** @description `NODE_HAS_USERS`: the other nodes of its group lack the seats for its users; nothing changed */
       409: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'NODE_HAS_USERS';
+          };
+        };
       };
     };
   };
@@ -2948,45 +3298,89 @@ export interface operations {
           'application/json': components['schemas']['NodeViewDto'];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
+      /** @description `GROUP_NOT_FOUND`: no such group; `NODE_NOT_FOUND`: no such node */
       404: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'GROUP_NOT_FOUND' | 'NODE_NOT_FOUND';
+          };
+        };
       };
-      /** @description a node with this name exists */
+      /** @description `NODE_NAME_TAKEN`: a node with this name exists; `MOVE_IN_PROGRESS`: a move of this user or onto this node is under way; try again in a moment; `NODE_HAS_USERS`: the other nodes of its group lack the seats for its users; nothing changed */
       409: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'NODE_NAME_TAKEN' | 'MOVE_IN_PROGRESS' | 'NODE_HAS_USERS';
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: the body is over 64 kB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'PAYLOAD_TOO_LARGE';
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: the body is not application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_MEDIA_TYPE';
+          };
+        };
       };
     };
   };
@@ -3010,38 +3404,53 @@ export interface operations {
           'application/json': components['schemas']['ConnectionTestDto'];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
+      /** @description `NODE_NOT_FOUND`: no such node */
       404: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'NODE_NOT_FOUND';
+          };
+        };
       };
     };
   };
@@ -3070,31 +3479,40 @@ export interface operations {
           'application/json': components['schemas']['UserPageDto'];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
     };
@@ -3118,40 +3536,52 @@ export interface operations {
           'application/json': components['schemas']['UserViewDto'];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
-      /** @description what the path names does not exist */
+      /** @description `USER_NOT_FOUND`: no such user (or deleted) */
       404: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'USER_NOT_FOUND';
+          };
         };
       };
     };
@@ -3173,40 +3603,52 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
-      /** @description what the path names does not exist */
+      /** @description `USER_NOT_FOUND`: no such user (or deleted) */
       404: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'USER_NOT_FOUND';
+          };
         };
       };
     };
@@ -3234,40 +3676,52 @@ export interface operations {
           'application/json': components['schemas']['UserPageDto'];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
-      /** @description what the path names does not exist */
+      /** @description `NODE_NOT_FOUND`: no such node */
       404: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'NODE_NOT_FOUND';
+          };
         };
       };
     };
@@ -3296,40 +3750,112 @@ export interface operations {
           'application/json': components['schemas']['UserViewDto'];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
-      /** @description what the path names does not exist */
+      /** @description `NODE_NOT_FOUND`: no such node; `USER_NOT_FOUND`: no such user (or deleted) */
       404: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'NODE_NOT_FOUND' | 'USER_NOT_FOUND';
+          };
+        };
+      };
+      /** @description `NODE_NOT_ELIGIBLE`: the node cannot take or serve users now (the message says why); `MOVE_IN_PROGRESS`: a move of this user or onto this node is under way; try again in a moment */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'NODE_NOT_ELIGIBLE' | 'MOVE_IN_PROGRESS';
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: the body is over 64 kB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'PAYLOAD_TOO_LARGE';
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: the body is not application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_MEDIA_TYPE';
+          };
+        };
+      };
+      /** @description `NODE_UNREACHABLE`: the node’s panel did not answer or refused */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'NODE_UNREACHABLE';
+          };
+        };
+      };
+      /** @description `NO_CAPACITY`: no healthy node has a free seat (Retry-After) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'NO_CAPACITY';
+          };
         };
       };
     };
@@ -3353,40 +3879,76 @@ export interface operations {
           'application/json': components['schemas']['AdoptionResultDto'];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
-      /** @description what the path names does not exist */
+      /** @description `NODE_NOT_FOUND`: no such node */
       404: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'NODE_NOT_FOUND';
+          };
+        };
+      };
+      /** @description `NODE_NOT_ELIGIBLE`: the node cannot take or serve users now (the message says why) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'NODE_NOT_ELIGIBLE';
+          };
+        };
+      };
+      /** @description `NODE_UNREACHABLE`: the node’s panel did not answer or refused */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'NODE_UNREACHABLE';
+          };
         };
       };
     };
@@ -3418,48 +3980,89 @@ export interface operations {
           'application/json': components['schemas']['UserViewDto'];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
-      /** @description what the path names does not exist */
+      /** @description `USER_NOT_FOUND`: no such user (or deleted) */
       404: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'USER_NOT_FOUND';
+          };
         };
       };
-      /** @description IDEMPOTENCY_KEY_REUSED: the key was used for another request (body, route or caller) */
+      /** @description `PAYLOAD_TOO_LARGE`: the body is over 64 kB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'PAYLOAD_TOO_LARGE';
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: the body is not application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_MEDIA_TYPE';
+          };
+        };
+      };
+      /** @description `IDEMPOTENCY_KEY_REUSED`: the Idempotency-Key was used for another request (body, route or caller) */
       422: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'IDEMPOTENCY_KEY_REUSED';
+          };
+        };
       };
     };
   };
@@ -3482,40 +4085,52 @@ export interface operations {
           'application/json': components['schemas']['UserViewDto'];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
-      /** @description what the path names does not exist */
+      /** @description `USER_NOT_FOUND`: no such user (or deleted) */
       404: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'USER_NOT_FOUND';
+          };
         };
       };
     };
@@ -3543,40 +4158,76 @@ export interface operations {
           'application/json': components['schemas']['UserViewDto'];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
-      /** @description what the path names does not exist */
+      /** @description `USER_NOT_FOUND`: no such user (or deleted) */
       404: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'USER_NOT_FOUND';
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: the body is over 64 kB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'PAYLOAD_TOO_LARGE';
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: the body is not application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_MEDIA_TYPE';
+          };
         };
       };
     };
@@ -3604,40 +4255,76 @@ export interface operations {
           'application/json': components['schemas']['UserViewDto'];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
-      /** @description what the path names does not exist */
+      /** @description `USER_NOT_FOUND`: no such user (or deleted) */
       404: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'USER_NOT_FOUND';
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: the body is over 64 kB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'PAYLOAD_TOO_LARGE';
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: the body is not application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_MEDIA_TYPE';
+          };
         };
       };
     };
@@ -3659,22 +4346,28 @@ export interface operations {
           'application/json': components['schemas']['UsagePassDto'];
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
     };
@@ -3704,40 +4397,52 @@ export interface operations {
           'application/json': components['schemas']['UserUsageDto'];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
-      /** @description what the path names does not exist */
+      /** @description `USER_NOT_FOUND`: no such user (or deleted) */
       404: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'USER_NOT_FOUND';
+          };
         };
       };
     };
@@ -3767,40 +4472,52 @@ export interface operations {
           'application/json': components['schemas']['UserUsageDto'];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
-      /** @description what the path names does not exist */
+      /** @description `USER_NOT_FOUND`: no such user (or deleted) */
       404: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'USER_NOT_FOUND';
+          };
         };
       };
     };
@@ -3830,40 +4547,52 @@ export interface operations {
           'application/json': components['schemas']['NodeUsageDto'];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
-      /** @description what the path names does not exist */
+      /** @description `NODE_NOT_FOUND`: no such node */
       404: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'NODE_NOT_FOUND';
+          };
         };
       };
     };
@@ -3888,31 +4617,40 @@ export interface operations {
           'application/json': components['schemas']['TopUserDto'][];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
     };
@@ -3936,40 +4674,52 @@ export interface operations {
           'application/json': components['schemas']['DriftViewDto'];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
-      /** @description what the path names does not exist */
+      /** @description `NODE_NOT_FOUND`: no such node */
       404: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'NODE_NOT_FOUND';
+          };
         };
       };
     };
@@ -3997,40 +4747,100 @@ export interface operations {
           'application/json': components['schemas']['DriftViewDto'];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
-      /** @description what the path names does not exist */
+      /** @description `NODE_NOT_FOUND`: no such node */
       404: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'NODE_NOT_FOUND';
+          };
+        };
+      };
+      /** @description `NODE_NOT_ELIGIBLE`: the node cannot take or serve users now (the message says why) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'NODE_NOT_ELIGIBLE';
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: the body is over 64 kB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'PAYLOAD_TOO_LARGE';
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: the body is not application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_MEDIA_TYPE';
+          };
+        };
+      };
+      /** @description `NODE_UNREACHABLE`: the node’s panel did not answer or refused */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'NODE_UNREACHABLE';
+          };
         };
       };
     };
@@ -4056,31 +4866,40 @@ export interface operations {
           'application/json': components['schemas']['JobPageDto'];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
     };
@@ -4104,40 +4923,52 @@ export interface operations {
           'application/json': components['schemas']['JobViewDto'];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
-      /** @description what the path names does not exist */
+      /** @description `JOB_NOT_FOUND`: no such job */
       404: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'JOB_NOT_FOUND';
+          };
         };
       };
     };
@@ -4171,40 +5002,52 @@ export interface operations {
           'application/json': components['schemas']['DrainStartedDto'];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
-      /** @description what the path names does not exist */
+      /** @description `NODE_NOT_FOUND`: no such node */
       404: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'NODE_NOT_FOUND';
+          };
         };
       };
     };
@@ -4226,22 +5069,28 @@ export interface operations {
           'application/json': components['schemas']['NodeLoadDto'][];
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
     };
@@ -4277,31 +5126,64 @@ export interface operations {
           'application/json': components['schemas']['RebalanceStartedDto'];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: the body is over 64 kB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'PAYLOAD_TOO_LARGE';
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: the body is not application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_MEDIA_TYPE';
+          };
         };
       };
     };
@@ -4323,22 +5205,28 @@ export interface operations {
           'application/json': components['schemas']['NodeCheckOutcomeDto'][];
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
     };
@@ -4362,40 +5250,52 @@ export interface operations {
           'application/json': components['schemas']['CheckOutcomeDto'];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
-      /** @description what the path names does not exist */
+      /** @description `NODE_NOT_FOUND`: no such node */
       404: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'NODE_NOT_FOUND';
+          };
         };
       };
     };
@@ -4423,40 +5323,52 @@ export interface operations {
           'application/json': components['schemas']['HealthCheckDto'][];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
-      /** @description what the path names does not exist */
+      /** @description `NODE_NOT_FOUND`: no such node */
       404: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'NODE_NOT_FOUND';
+          };
         };
       };
     };
@@ -4482,31 +5394,40 @@ export interface operations {
           'application/json': components['schemas']['RecentHealthDto'];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
     };
@@ -4530,38 +5451,53 @@ export interface operations {
           'application/json': components['schemas']['KeyViewDto'];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
+      /** @description `USER_NOT_FOUND`: no such user (or deleted) */
       404: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'USER_NOT_FOUND';
+          };
+        };
       };
     };
   };
@@ -4598,48 +5534,89 @@ export interface operations {
           'application/json': components['schemas']['KeyViewDto'];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
-      /** @description what the path names does not exist */
-      404: {
+      /** @description `MOVE_IN_PROGRESS`: a move of this user or onto this node is under way; try again in a moment */
+      409: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'MOVE_IN_PROGRESS';
+          };
         };
       };
-      /** @description no healthy node with free capacity */
+      /** @description `PAYLOAD_TOO_LARGE`: the body is over 64 kB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'PAYLOAD_TOO_LARGE';
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: the body is not application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_MEDIA_TYPE';
+          };
+        };
+      };
+      /** @description `NO_CAPACITY`: no healthy node has a free seat (Retry-After) */
       503: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'NO_CAPACITY';
+          };
+        };
       };
     };
   };
@@ -4660,40 +5637,52 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
-      /** @description what the path names does not exist */
+      /** @description `USER_NOT_FOUND`: no such user (or deleted) */
       404: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'USER_NOT_FOUND';
+          };
         };
       };
     };
@@ -4717,40 +5706,88 @@ export interface operations {
           'application/json': components['schemas']['KeyViewDto'];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
-      /** @description what the path names does not exist */
+      /** @description `NODE_NOT_FOUND`: no such node; `USER_NOT_FOUND`: no such user (or deleted) */
       404: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'NODE_NOT_FOUND' | 'USER_NOT_FOUND';
+          };
+        };
+      };
+      /** @description `NODE_NOT_ELIGIBLE`: the node cannot take or serve users now (the message says why); `MOVE_IN_PROGRESS`: a move of this user or onto this node is under way; try again in a moment */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'NODE_NOT_ELIGIBLE' | 'MOVE_IN_PROGRESS';
+          };
+        };
+      };
+      /** @description `NODE_UNREACHABLE`: the node’s panel did not answer or refused */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'NODE_UNREACHABLE';
+          };
+        };
+      };
+      /** @description `NO_CAPACITY`: no healthy node has a free seat (Retry-After) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'NO_CAPACITY';
+          };
         };
       };
     };
@@ -4778,40 +5815,112 @@ export interface operations {
           'application/json': components['schemas']['KeyViewDto'];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
-      /** @description what the path names does not exist */
+      /** @description `NODE_NOT_FOUND`: no such node; `USER_NOT_FOUND`: no such user (or deleted) */
       404: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'NODE_NOT_FOUND' | 'USER_NOT_FOUND';
+          };
+        };
+      };
+      /** @description `NODE_NOT_ELIGIBLE`: the node cannot take or serve users now (the message says why); `MOVE_IN_PROGRESS`: a move of this user or onto this node is under way; try again in a moment */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'NODE_NOT_ELIGIBLE' | 'MOVE_IN_PROGRESS';
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: the body is over 64 kB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'PAYLOAD_TOO_LARGE';
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: the body is not application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_MEDIA_TYPE';
+          };
+        };
+      };
+      /** @description `NODE_UNREACHABLE`: the node’s panel did not answer or refused */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'NODE_UNREACHABLE';
+          };
+        };
+      };
+      /** @description `NO_CAPACITY`: no healthy node has a free seat (Retry-After) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'NO_CAPACITY';
+          };
         };
       };
     };
@@ -4839,40 +5948,76 @@ export interface operations {
           'application/json': components['schemas']['KeyViewDto'];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
-      /** @description what the path names does not exist */
+      /** @description `USER_NOT_FOUND`: no such user (or deleted) */
       404: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'USER_NOT_FOUND';
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: the body is over 64 kB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'PAYLOAD_TOO_LARGE';
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: the body is not application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_MEDIA_TYPE';
+          };
         };
       };
     };
@@ -4903,48 +6048,89 @@ export interface operations {
           'application/json': components['schemas']['KeyViewDto'];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
-      /** @description what the path names does not exist */
+      /** @description `USER_NOT_FOUND`: no such user (or deleted) */
       404: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'USER_NOT_FOUND';
+          };
         };
       };
-      /** @description IDEMPOTENCY_KEY_REUSED: the key was used for another request (body, route or caller) */
+      /** @description `PAYLOAD_TOO_LARGE`: the body is over 64 kB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'PAYLOAD_TOO_LARGE';
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: the body is not application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_MEDIA_TYPE';
+          };
+        };
+      };
+      /** @description `IDEMPOTENCY_KEY_REUSED`: the Idempotency-Key was used for another request (body, route or caller) */
       422: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'IDEMPOTENCY_KEY_REUSED';
+          };
+        };
       };
     };
   };
@@ -4967,40 +6153,52 @@ export interface operations {
           'application/json': components['schemas']['KeyViewDto'];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
-      /** @description what the path names does not exist */
+      /** @description `USER_NOT_FOUND`: no such user (or deleted) */
       404: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'USER_NOT_FOUND';
+          };
         };
       };
     };
@@ -5028,40 +6226,76 @@ export interface operations {
           'application/json': components['schemas']['KeyViewDto'];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
-      /** @description what the path names does not exist */
+      /** @description `USER_NOT_FOUND`: no such user (or deleted) */
       404: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'USER_NOT_FOUND';
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: the body is over 64 kB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'PAYLOAD_TOO_LARGE';
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: the body is not application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_MEDIA_TYPE';
+          };
         };
       };
     };
@@ -5085,40 +6319,52 @@ export interface operations {
           'application/json': components['schemas']['KeyNodeViewDto'];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
-      /** @description what the path names does not exist */
+      /** @description `USER_NOT_FOUND`: no such user (or deleted) */
       404: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'USER_NOT_FOUND';
+          };
         };
       };
     };
@@ -5144,31 +6390,40 @@ export interface operations {
           'application/json': components['schemas']['KeyPageDto'];
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
     };
@@ -5190,22 +6445,28 @@ export interface operations {
           'application/json': components['schemas']['StatsOverviewDto'];
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
     };
@@ -5228,22 +6489,28 @@ export interface operations {
           'text/plain': string;
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
         };
       };
-      /** @description the role may not do this (`FORBIDDEN`) */
+      /** @description `FORBIDDEN`: the role may not do this */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
         };
       };
     };
@@ -5292,12 +6559,17 @@ export interface operations {
           };
         };
       };
-      /** @description the database does not answer */
+      /** @description `UNAVAILABLE`: the database does not answer (Retry-After) */
       503: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAVAILABLE';
+          };
+        };
       };
     };
   };
@@ -5331,39 +6603,29 @@ export interface operations {
           'text/plain': string;
         };
       };
-      /** @description the input is invalid (`VALIDATION_FAILED`) */
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
       400: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Error'];
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
         };
       };
-      /** @description no or bad credentials (`UNAUTHENTICATED`) */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description the role may not do this (`FORBIDDEN`) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description no such token (a rotated or deleted user’s) */
+      /** @description `NOT_FOUND`: no such thing */
       404: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'NOT_FOUND';
+          };
+        };
       };
     };
   };

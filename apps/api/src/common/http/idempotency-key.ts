@@ -1,9 +1,10 @@
 import { createParamDecorator, ExecutionContext, ParamDecoratorEnhancer } from '@nestjs/common';
-import { ApiHeader, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiHeader } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { createHash } from 'node:crypto';
 import { ErrorCode } from '@fleet/contract';
 import { DomainError } from '../errors/domain-error';
+import { ApiErrors } from './openapi';
 
 /** A request that carries an `Idempotency-Key`: the key and what it names (who, which route, which body). */
 export interface IdempotentRequest {
@@ -28,7 +29,7 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-/** Declares the header and its 422 in the OpenAPI document. */
+/** Declares the header and its refusal (422) in the OpenAPI document. */
 const documented: ParamDecoratorEnhancer = (target, key) => {
   const descriptor = key === undefined ? undefined : Object.getOwnPropertyDescriptor(target, key);
   if (key === undefined || !descriptor) return;
@@ -39,9 +40,7 @@ const documented: ParamDecoratorEnhancer = (target, key) => {
       'up to 128 printable characters; the same request with the same key within 24 h is answered once, the ' +
       'repeats get the first answer with `Idempotent-Replayed: true`',
   })(target, key, descriptor);
-  ApiUnprocessableEntityResponse({
-    description: 'IDEMPOTENCY_KEY_REUSED: the key was used for another request (body, route or caller)',
-  })(target, key, descriptor);
+  ApiErrors(ErrorCode.IdempotencyKeyReused)(target, key, descriptor);
 };
 
 /** The `Idempotency-Key` header (any printable text up to 128 characters) with the request it names, or null. */

@@ -1,6 +1,62 @@
-import type { OpenAPIObject } from '@nestjs/swagger';
+import { ApiExtension, type OpenAPIObject } from '@nestjs/swagger';
 import { ErrorCode } from '@fleet/contract';
+import { STATUS_BY_CODE } from '../errors/domain-error';
 import { PUBLIC_EXTENSION } from './roles.decorator';
+
+const ERRORS_EXTENSION = 'x-error-codes';
+
+/**
+ * The error codes a route answers beyond those every route of its kind gives (400 for bad input, 401/403 for
+ * credentials, 404 for what its path names, 413/415 for a body): each becomes a documented answer under its status.
+ */
+export const ApiErrors = (...codes: ErrorCode[]) => ApiExtension(ERRORS_EXTENSION, codes);
+
+/** How a move the caller asked for may be refused (a user's migration, refresh or relocation). */
+export const MOVE_REFUSALS = [
+  ErrorCode.NodeNotFound,
+  ErrorCode.NodeNotEligible,
+  ErrorCode.MoveInProgress,
+  ErrorCode.NoCapacity,
+  ErrorCode.NodeUnreachable,
+];
+
+/** What the code of a 404 is, by the resource its path names last. */
+const NOT_FOUND_BY_RESOURCE: Record<string, ErrorCode> = {
+  nodes: ErrorCode.NodeNotFound,
+  users: ErrorCode.UserNotFound,
+  keys: ErrorCode.UserNotFound,
+  groups: ErrorCode.GroupNotFound,
+  jobs: ErrorCode.JobNotFound,
+  tokens: ErrorCode.TokenNotFound,
+};
+
+/** What each code means, as the document says it. */
+const MEANINGS: Record<ErrorCode, string> = {
+  [ErrorCode.ValidationFailed]: 'the input is invalid; each message names its field',
+  [ErrorCode.Unauthenticated]: 'no or bad credentials',
+  [ErrorCode.InvalidCredentials]: 'wrong username or password',
+  [ErrorCode.Forbidden]: 'the role may not do this',
+  [ErrorCode.NotFound]: 'no such thing',
+  [ErrorCode.NodeNotFound]: 'no such node',
+  [ErrorCode.TokenNotFound]: 'no such API token',
+  [ErrorCode.UserNotFound]: 'no such user (or deleted)',
+  [ErrorCode.JobNotFound]: 'no such job',
+  [ErrorCode.GroupNotFound]: 'no such group',
+  [ErrorCode.NodeNotEligible]: 'the node cannot take or serve users now (the message says why)',
+  [ErrorCode.MoveInProgress]: 'a move of this user or onto this node is under way; try again in a moment',
+  [ErrorCode.NodeUnreachable]: 'the node’s panel did not answer or refused',
+  [ErrorCode.NoCapacity]: 'no healthy node has a free seat (Retry-After)',
+  [ErrorCode.NodeNameTaken]: 'a node with this name exists',
+  [ErrorCode.NodeHasUsers]: 'the other nodes of its group lack the seats for its users; nothing changed',
+  [ErrorCode.GroupNameTaken]: 'a group with this name exists',
+  [ErrorCode.GroupHasNodes]: 'the group still has nodes, or users whose plans name it',
+  [ErrorCode.PayloadTooLarge]: 'the body is over 64 kB',
+  [ErrorCode.UnsupportedMediaType]: 'the body is not application/json',
+  [ErrorCode.IdempotencyKeyReused]: 'the Idempotency-Key was used for another request (body, route or caller)',
+  [ErrorCode.TooManyLoginAttempts]: 'too many logins (Retry-After)',
+  [ErrorCode.Unavailable]: 'the database does not answer (Retry-After)',
+  [ErrorCode.Internal]: 'an unexpected failure; quote the correlation id',
+};
 
 type Responses = Record<string, unknown>;
 type Operation = Record<string, unknown> & {
@@ -33,7 +89,7 @@ const ERROR_SCHEMA = {
 const header = (description: string) => ({ description, schema: { type: 'string' } });
 
 /** `GET /sub/:token`: served outside Nest (the route every VPN app polls), described here. */
-const SUBSCRIPTION_PATH: OpenAPIObject['paths'][string] = {
+const SUBSCRIPTION_PATH: Record<string, Operation> = {
   get: {
     operationId: 'subscription',
     summary: 'Subscription (for VPN apps)',
@@ -59,13 +115,40 @@ const SUBSCRIPTION_PATH: OpenAPIObject['paths'][string] = {
       },
       '404': { description: 'no such token (a rotated or deleted user’s)' },
     },
+    [ERRORS_EXTENSION]: [ErrorCode.NotFound],
   },
 };
 
-const error = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-});
+/** The error answer with these codes: the one error body, its `code` narrowed to them. */
+function errorAnswer(codes: ErrorCode[]) {
+  return {
+    description: codes.map((code) => `\`${code}\`: ${MEANINGS[code]}`).join('; '),
+    content: {
+      'application/json': {
+        schema: { allOf: [{ $ref: '#/components/schemas/Error' }, { properties: { code: { enum: codes } } }] },
+      },
+    },
+  };
+}
+
+/** Every error code an operation answers: those of its kind, and those it names (`ApiErrors`). */
+function errorCodesOf(path: string, method: string, operation: Operation, open: boolean): ErrorCode[] {
+  const codes = new Set<ErrorCode>((operation[ERRORS_EXTENSION] as ErrorCode[] | undefined) ?? []);
+  delete operation[ERRORS_EXTENSION];
+  if (operation.parameters?.length || operation.requestBody) codes.add(ErrorCode.ValidationFailed);
+  if (operation.requestBody) {
+    codes.add(ErrorCode.PayloadTooLarge);
+    codes.add(ErrorCode.UnsupportedMediaType);
+  }
+  if (!open) {
+    codes.add(ErrorCode.Unauthenticated);
+    codes.add(ErrorCode.Forbidden);
+  }
+  const named = /\/api\/v1\/([a-z-]+)\/\{[^}]+\}/.exec(path)?.[1];
+  // PUT /keys/{telegramId} finds or creates: there is nothing it cannot find.
+  if (named && NOT_FOUND_BY_RESOURCE[named] && method !== 'put') codes.add(NOT_FOUND_BY_RESOURCE[named]);
+  return [...codes];
+}
 
 /**
  * Finishes the generated document: every operation secured by the bearer scheme unless it is public (then
@@ -78,24 +161,20 @@ export function describeApi(document: OpenAPIObject, extra: { webhooks: Record<s
   document.paths['/sub/{token}'] = SUBSCRIPTION_PATH;
   document.components = { ...document.components, schemas: { ...document.components?.schemas, Error: ERROR_SCHEMA } };
   for (const [path, methods] of Object.entries(document.paths)) {
-    for (const operation of Object.values(methods as Record<string, Operation>)) {
+    for (const [method, operation] of Object.entries(methods as Record<string, Operation>)) {
       if (typeof operation !== 'object' || operation === null || !('responses' in operation)) continue;
-      const open = Boolean(operation[PUBLIC_EXTENSION]);
+      const open = Boolean(operation[PUBLIC_EXTENSION]) || operation.security?.length === 0;
       if (open) {
         operation.security = [];
         delete operation[PUBLIC_EXTENSION];
       }
       operation.summary ??= summaryOf(operation.operationId ?? '');
-      const add = (status: string, description: string) => {
-        operation.responses[status] ??= error(description);
-      };
-      if (operation.parameters?.length || operation.requestBody)
-        add('400', 'the input is invalid (`VALIDATION_FAILED`)');
-      if (!open) {
-        add('401', 'no or bad credentials (`UNAUTHENTICATED`)');
-        add('403', 'the role may not do this (`FORBIDDEN`)');
+      const byStatus = new Map<string, ErrorCode[]>();
+      for (const code of errorCodesOf(path, method, operation, open)) {
+        const status = String(STATUS_BY_CODE[code]);
+        byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
       }
-      if (path.includes('{')) add('404', 'what the path names does not exist');
+      for (const [status, codes] of byStatus) operation.responses[status] = errorAnswer(codes);
     }
   }
   Object.assign(document, { webhooks: extra.webhooks });

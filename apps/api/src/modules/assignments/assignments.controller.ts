@@ -7,6 +7,8 @@ import { AdoptionService } from './adoption.service';
 import { UserViewDto } from '../users/users.dto';
 import { AdoptionResultDto, MigrateUserDto } from './assignments.dto';
 import { UserMigrationService } from './user-migration.service';
+import { ApiErrors, MOVE_REFUSALS } from '../../common/http/openapi';
+import { ErrorCode } from '@fleet/contract';
 
 @ApiTags('users')
 @ApiBearerAuth()
@@ -17,6 +19,7 @@ export class UserMigrationController {
   @Post(':id/migrate')
   @HttpCode(200)
   @ApiOkResponse({ type: UserViewDto, description: 'the user, on the node asked for' })
+  @ApiErrors(...MOVE_REFUSALS)
   migrate(
     @IdParam() id: number,
     @Body() body: MigrateUserDto,
@@ -36,6 +39,7 @@ export class AdoptionController {
   @Post('adopt')
   @HttpCode(200)
   @ApiOkResponse({ type: AdoptionResultDto })
+  @ApiErrors(ErrorCode.NodeNotEligible, ErrorCode.NodeUnreachable)
   adopt(@IdParam() id: number, @CurrentPrincipal() principal: Principal): Promise<AdoptionResultDto> {
     return this.adoption.adopt(id, actorOf(principal));
   }

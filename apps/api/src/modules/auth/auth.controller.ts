@@ -1,18 +1,12 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiTags,
-  ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { LoginResponse } from '@fleet/contract';
+import { ErrorCode, LoginResponse } from '@fleet/contract';
 import { ChangePasswordDto, LoginDto, LoginResponseDto } from './auth.dto';
 import { AuthService } from './auth.service';
 import { CurrentPrincipal, Principal } from './principal';
 import { Public } from '../../common/http/roles.decorator';
+import { ApiErrors } from '../../common/http/openapi';
 
 @ApiTags('auth')
 @ApiBearerAuth()
@@ -24,8 +18,7 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   @ApiOkResponse({ type: LoginResponseDto })
-  @ApiUnauthorizedResponse({ description: 'wrong username or password' })
-  @ApiTooManyRequestsResponse({ description: 'too many failed attempts from this address for this username' })
+  @ApiErrors(ErrorCode.InvalidCredentials, ErrorCode.TooManyLoginAttempts)
   login(@Body() body: LoginDto, @Req() request: Request): Promise<LoginResponse> {
     return this.auth.login(body.username, body.password, request.ip ?? 'unknown');
   }
@@ -42,6 +35,7 @@ export class AuthController {
   @Post('password')
   @HttpCode(200)
   @ApiOkResponse({ type: LoginResponseDto })
+  @ApiErrors(ErrorCode.InvalidCredentials)
   changePassword(@Body() body: ChangePasswordDto, @CurrentPrincipal() principal: Principal): Promise<LoginResponse> {
     return this.auth.changePassword(principal, body.currentPassword, body.newPassword);
   }

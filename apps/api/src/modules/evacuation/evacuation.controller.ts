@@ -2,17 +2,17 @@ import { Controller, Delete, Post, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
-  ApiConflictResponse,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiProperty,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { DrainStarted, JobStarted } from '@fleet/contract';
+import { ErrorCode, type DrainStarted, type JobStarted } from '@fleet/contract';
 import { IdParam } from '../../common/http/id-param';
 import { actorOf, CurrentPrincipal, Principal } from '../auth/principal';
 import { EvacuationService } from './evacuation.service';
+import { ApiErrors } from '../../common/http/openapi';
 
 class JobStartedDto implements JobStarted {
   @ApiProperty() jobId: number;
@@ -34,9 +34,7 @@ export class EvacuationController {
   @Delete()
   @ApiNoContentResponse({ description: 'the node had no users: deleted' })
   @ApiAcceptedResponse({ type: JobStartedDto, description: 'a job moves its users, then deletes it' })
-  @ApiConflictResponse({
-    description: 'the other nodes of its group lack the seats (`NODE_HAS_USERS`); nothing changed',
-  })
+  @ApiErrors(ErrorCode.NodeHasUsers)
   async remove(
     @IdParam() id: number,
     @CurrentPrincipal() principal: Principal,

@@ -1,19 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiTags,
-} from '@nestjs/swagger';
-import type { GroupView } from '@fleet/contract';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ErrorCode, type GroupView } from '@fleet/contract';
 import { IdParam } from '../../common/http/id-param';
 import { AllowRoles } from '../../common/http/roles.decorator';
 import { actorOf, CurrentPrincipal, Principal } from '../auth/principal';
 import { CreateGroupDto, GroupViewDto, UpdateGroupDto } from './groups.dto';
 import { GroupsService } from './groups.service';
+import { ApiErrors } from '../../common/http/openapi';
 
 @ApiTags('groups')
 @ApiBearerAuth()
@@ -31,22 +24,20 @@ export class GroupsController {
   @Get(':id')
   @AllowRoles('admin', 'viewer')
   @ApiOkResponse({ type: GroupViewDto })
-  @ApiNotFoundResponse()
   get(@IdParam() id: number): Promise<GroupView> {
     return this.groups.get(id);
   }
 
   @Post()
   @ApiCreatedResponse({ type: GroupViewDto })
-  @ApiConflictResponse({ description: 'a group with this name exists' })
+  @ApiErrors(ErrorCode.GroupNameTaken)
   create(@Body() body: CreateGroupDto, @CurrentPrincipal() principal: Principal): Promise<GroupView> {
     return this.groups.create(body, actorOf(principal));
   }
 
   @Patch(':id')
   @ApiOkResponse({ type: GroupViewDto })
-  @ApiNotFoundResponse()
-  @ApiConflictResponse({ description: 'a group with this name exists' })
+  @ApiErrors(ErrorCode.GroupNameTaken)
   update(
     @IdParam() id: number,
     @Body() body: UpdateGroupDto,
@@ -58,8 +49,7 @@ export class GroupsController {
   @Delete(':id')
   @HttpCode(204)
   @ApiNoContentResponse()
-  @ApiNotFoundResponse()
-  @ApiConflictResponse({ description: 'the group still has nodes' })
+  @ApiErrors(ErrorCode.GroupHasNodes)
   remove(@IdParam() id: number, @CurrentPrincipal() principal: Principal): Promise<void> {
     return this.groups.remove(id, actorOf(principal));
   }

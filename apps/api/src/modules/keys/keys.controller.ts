@@ -1,14 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Put, Query, Res } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { KeyNodeView, KeyView, Page } from '@fleet/contract';
+import { ErrorCode, KeyNodeView, KeyView, Page } from '@fleet/contract';
 import { AllowRoles } from '../../common/http/roles.decorator';
 import {
   GetOrCreateKeyDto,
@@ -22,6 +15,7 @@ import {
 import { KeysService } from './keys.service';
 import { AccessPatchDto, ExtendDto, RotateDto } from '../access/access.dto';
 import { IdempotencyKey, IdempotentRequest, markReplayed } from '../../common/http/idempotency-key';
+import { ApiErrors, MOVE_REFUSALS } from '../../common/http/openapi';
 
 @ApiTags('keys')
 @ApiBearerAuth()
@@ -33,7 +27,7 @@ export class KeysController {
   @Put()
   @ApiOkResponse({ type: KeyViewDto, description: 'the existing user’s key' })
   @ApiCreatedResponse({ type: KeyViewDto, description: 'a new user, created with the plan given, and their key' })
-  @ApiServiceUnavailableResponse({ description: 'no healthy node with free capacity' })
+  @ApiErrors(ErrorCode.NoCapacity, ErrorCode.MoveInProgress)
   async getOrCreate(
     @TelegramId() telegramId: number,
     @Body() body: GetOrCreateKeyDto,
@@ -46,7 +40,6 @@ export class KeysController {
 
   @Get()
   @ApiOkResponse({ type: KeyViewDto })
-  @ApiNotFoundResponse()
   get(@TelegramId() telegramId: number): Promise<KeyView> {
     return this.keys.get(telegramId);
   }
@@ -54,6 +47,7 @@ export class KeysController {
   @Post('refresh')
   @HttpCode(200)
   @ApiOkResponse({ type: KeyViewDto })
+  @ApiErrors(...MOVE_REFUSALS)
   refresh(@TelegramId() telegramId: number): Promise<KeyView> {
     return this.keys.refresh(telegramId);
   }
@@ -65,6 +59,7 @@ export class KeysController {
   @Post('relocate')
   @HttpCode(200)
   @ApiOkResponse({ type: KeyViewDto })
+  @ApiErrors(...MOVE_REFUSALS)
   relocate(@TelegramId() telegramId: number, @Body() body: RelocateDto): Promise<KeyView> {
     return this.keys.relocate(telegramId, body);
   }

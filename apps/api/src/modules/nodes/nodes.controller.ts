@@ -1,13 +1,6 @@
 import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiTags,
-} from '@nestjs/swagger';
-import { ConnectionTest, NodeView, Page } from '@fleet/contract';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ConnectionTest, ErrorCode, NodeView, Page } from '@fleet/contract';
 import { actorOf, CurrentPrincipal, Principal } from '../auth/principal';
 import { AllowRoles } from '../../common/http/roles.decorator';
 import {
@@ -20,6 +13,7 @@ import {
 } from './dto/node.dto';
 import { NodesService } from './nodes.service';
 import { IdParam } from '../../common/http/id-param';
+import { ApiErrors } from '../../common/http/openapi';
 
 @ApiTags('nodes')
 @ApiBearerAuth()
@@ -40,22 +34,20 @@ export class NodesController {
   @Get(':id')
   @AllowRoles('admin', 'viewer')
   @ApiOkResponse({ type: NodeViewDto })
-  @ApiNotFoundResponse()
   get(@IdParam() id: number): Promise<NodeView> {
     return this.nodes.get(id);
   }
 
   @Post()
   @ApiCreatedResponse({ type: NodeViewDto })
-  @ApiConflictResponse({ description: 'a node with this name exists' })
+  @ApiErrors(ErrorCode.NodeNameTaken, ErrorCode.GroupNotFound)
   create(@Body() body: CreateNodeDto, @CurrentPrincipal() principal: Principal): Promise<NodeView> {
     return this.nodes.create(body, actorOf(principal));
   }
 
   @Patch(':id')
   @ApiOkResponse({ type: NodeViewDto })
-  @ApiNotFoundResponse()
-  @ApiConflictResponse({ description: 'a node with this name exists' })
+  @ApiErrors(ErrorCode.NodeNameTaken, ErrorCode.GroupNotFound, ErrorCode.MoveInProgress, ErrorCode.NodeHasUsers)
   update(
     @IdParam() id: number,
     @Body() body: UpdateNodeDto,
@@ -70,7 +62,6 @@ export class NodesController {
     type: ConnectionTestDto,
     description: 'ok:false with a readable error when the panel cannot be used',
   })
-  @ApiNotFoundResponse()
   testConnection(@IdParam() id: number): Promise<ConnectionTest> {
     return this.nodes.testConnection(id);
   }

@@ -1,7 +1,10 @@
-import { Controller, Get, HttpCode, ServiceUnavailableException } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, HttpCode } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ErrorCode } from '@fleet/contract';
+import { DomainError } from '../../common/errors/domain-error';
 import { Public } from '../../common/http/roles.decorator';
 import { OpsRepository } from './ops.repository';
+import { ApiErrors } from '../../common/http/openapi';
 
 const probeSchema = (status: string) => ({
   type: 'object',
@@ -25,13 +28,13 @@ export class OpsController {
 
   @Get('readyz')
   @ApiOkResponse({ description: 'the database answers', schema: probeSchema('ready') })
-  @ApiServiceUnavailableResponse({ description: 'the database does not answer' })
+  @ApiErrors(ErrorCode.Unavailable)
   async readyz(): Promise<{ status: 'ready' }> {
     try {
       await this.database.ping();
       return { status: 'ready' };
     } catch {
-      throw new ServiceUnavailableException('database unreachable');
+      throw new DomainError(ErrorCode.Unavailable, 'database unreachable');
     }
   }
 }

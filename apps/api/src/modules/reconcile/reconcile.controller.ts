@@ -5,6 +5,8 @@ import { IdParam } from '../../common/http/id-param';
 import { AllowRoles } from '../../common/http/roles.decorator';
 import { DriftViewDto, mapDrift } from './reconcile.dto';
 import { ReconcileService } from './reconcile.service';
+import { ApiErrors } from '../../common/http/openapi';
+import { ErrorCode } from '@fleet/contract';
 
 export class ReconcileDto {
   @ApiPropertyOptional({ description: 'report the drift without writing' })
@@ -30,6 +32,7 @@ export class ReconcileController {
   @Post('reconcile')
   @HttpCode(200)
   @ApiOkResponse({ type: DriftViewDto })
+  @ApiErrors(ErrorCode.NodeNotEligible, ErrorCode.NodeUnreachable)
   reconcileNow(@IdParam() id: number, @Body() body: ReconcileDto) {
     return this.reconcile.reconcile(id, { dryRun: body.dryRun ?? false }).then(mapDrift);
   }
