@@ -21,19 +21,31 @@ export class RebalanceDto {
   @Max(1_000_000)
   maxMoves?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100_000, default: 1, description: 'dry run: the page of moves' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: 100_000,
+    default: 1,
+    description: 'dry run: the page of moves',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(100_000)
-  movesPage: number = 1;
+  movesPage = 1;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 10_000, default: 1000, description: 'dry run: moves per page' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: 10_000,
+    default: 1000,
+    description: 'dry run: moves per page',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(10_000)
-  movesLimit: number = 1000;
+  movesLimit = 1000;
 }
 
 export class NodeLoadDto implements NodeLoadView {

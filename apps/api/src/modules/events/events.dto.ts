@@ -8,21 +8,21 @@ import { EventCursor, parseEventCursor } from './event-cursor';
 export const MAX_PAGE = 100_000;
 
 export class PageQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE, default: 1 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE, default: 1 })
   @IsOptional()
   @QueryInt()
   @IsInt()
   @Min(1)
   @Max(MAX_PAGE)
-  page: number = 1;
+  page = 1;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 500, default: 50 })
   @IsOptional()
   @QueryInt()
   @IsInt()
   @Min(1)
   @Max(500)
-  limit: number = 50;
+  limit = 50;
 }
 
 /** A page of a list in id order; `after` (the previous page's `nextCursor`, an id) pages by key instead of `page`. */

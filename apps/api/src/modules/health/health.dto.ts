@@ -15,13 +15,13 @@ export class HealthHistoryQueryDto {
   @DateInput()
   since?: Date;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 200 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1000, default: 200 })
   @IsOptional()
   @QueryInt()
   @IsInt()
   @Min(1)
   @Max(1000)
-  limit: number = 200;
+  limit = 200;
 }
 
 /** What one health check of a node found (`POST …/check-health`). */

@@ -22,13 +22,13 @@ export class RecentHealthQueryDto {
   @DateInput()
   since?: Date;
 
-  @ApiPropertyOptional({ minimum: 5, maximum: 3600, default: 30 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 5, maximum: 3600, default: 30 })
   @IsOptional()
   @QueryInt()
   @IsInt()
   @Min(5)
   @Max(3600)
-  stepSeconds: number = 30;
+  stepSeconds = 30;
 }
 
 @ApiTags('health')
