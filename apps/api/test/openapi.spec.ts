@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
@@ -122,5 +122,22 @@ describe('the OpenAPI document', () => {
     expect(envelope.properties.data.required).toEqual(
       expect.arrayContaining(['userId', 'telegramId', 'fromNodeId', 'toNodeId', 'reason']),
     );
+  });
+
+  it('the SDK builds as a package a bot can install (npm pack of dist/libs/sdk) and loads in CommonJS', () => {
+    // Inside the workspace, so the build finds openapi-fetch as an installed package would.
+    const dist = resolve(__dirname, '../../../dist');
+    mkdirSync(dist, { recursive: true });
+    const dir = mkdtempSync(join(dist, 'sdk-check-'));
+    try {
+      const project = resolve(__dirname, '../../../libs/sdk/tsconfig.lib.json');
+      execFileSync(BIN('tsc'), ['-p', project, '--outDir', dir], { stdio: 'pipe' });
+      const sdk = require(join(dir, 'src/index.js'));
+      const webhooks = require(join(dir, 'src/webhooks.js'));
+      expect(typeof sdk.createFleetClient({ baseUrl: 'http://127.0.0.1:9', token: 't' }).GET).toBe('function');
+      expect(webhooks.verifyWebhook('{}', {}, 'secret')).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
