@@ -2219,6 +2219,8 @@ export interface operations {
       /** @description `TOO_MANY_LOGIN_ATTEMPTS`: too many logins (Retry-After) */
       429: {
         headers: {
+          /** @description seconds to wait before asking again */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -3849,6 +3851,8 @@ export interface operations {
       /** @description `NO_CAPACITY`: no healthy node has a free seat (Retry-After) */
       503: {
         headers: {
+          /** @description seconds to wait before asking again */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -5609,6 +5613,8 @@ export interface operations {
       /** @description `NO_CAPACITY`: no healthy node has a free seat (Retry-After) */
       503: {
         headers: {
+          /** @description seconds to wait before asking again */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -5781,6 +5787,8 @@ export interface operations {
       /** @description `NO_CAPACITY`: no healthy node has a free seat (Retry-After) */
       503: {
         headers: {
+          /** @description seconds to wait before asking again */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -5914,6 +5922,8 @@ export interface operations {
       /** @description `NO_CAPACITY`: no healthy node has a free seat (Retry-After) */
       503: {
         headers: {
+          /** @description seconds to wait before asking again */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {
@@ -6562,6 +6572,8 @@ export interface operations {
       /** @description `UNAVAILABLE`: the database does not answer (Retry-After) */
       503: {
         headers: {
+          /** @description seconds to wait before asking again */
+          'Retry-After'?: number;
           [name: string]: unknown;
         };
         content: {

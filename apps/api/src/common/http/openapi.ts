@@ -30,6 +30,9 @@ const NOT_FOUND_BY_RESOURCE: Record<string, ErrorCode> = {
   tokens: ErrorCode.TokenNotFound,
 };
 
+/** Refusals that say when to ask again. */
+const RETRY_AFTER = new Set<ErrorCode>([ErrorCode.NoCapacity, ErrorCode.TooManyLoginAttempts, ErrorCode.Unavailable]);
+
 /** What each code means, as the document says it. */
 const MEANINGS: Record<ErrorCode, string> = {
   [ErrorCode.ValidationFailed]: 'the input is invalid; each message names its field',
@@ -121,8 +124,16 @@ const SUBSCRIPTION_PATH: Record<string, Operation> = {
 
 /** The error answer with these codes: the one error body, its `code` narrowed to them. */
 function errorAnswer(codes: ErrorCode[]) {
+  const retry = codes.some((code) => RETRY_AFTER.has(code));
   return {
     description: codes.map((code) => `\`${code}\`: ${MEANINGS[code]}`).join('; '),
+    ...(retry
+      ? {
+          headers: {
+            'Retry-After': { description: 'seconds to wait before asking again', schema: { type: 'integer' } },
+          },
+        }
+      : {}),
     content: {
       'application/json': {
         schema: { allOf: [{ $ref: '#/components/schemas/Error' }, { properties: { code: { enum: codes } } }] },
