@@ -1190,9 +1190,9 @@ export interface components {
       total: number;
       page: number;
       limit: number;
-      /** @description true when total is an estimate (more rows than are counted exactly) */
+      /** @description true when `total` is an estimate (past what is counted exactly) */
       totalEstimated?: boolean;
-      /** @description pass as ?after= for the next page */
+      /** @description pass as ?after= for the next page (by key); null on the last page */
       nextCursor?: string | null;
     };
     LoginDto: {
@@ -1330,8 +1330,10 @@ export interface components {
       total: number;
       page: number;
       limit: number;
-      /** @description pass as ?after= for the next page; null on the last */
-      nextCursor: string | null;
+      /** @description true when `total` is an estimate (past what is counted exactly) */
+      totalEstimated?: boolean;
+      /** @description pass as ?after= for the next page (by key); null on the last page */
+      nextCursor?: string | null;
     };
     CreateNodeDto: {
       /** @example de-fra-1 */
@@ -1541,9 +1543,9 @@ export interface components {
       total: number;
       page: number;
       limit: number;
-      /** @description the total is an estimate past 10,000 */
+      /** @description true when `total` is an estimate (past what is counted exactly) */
       totalEstimated?: boolean;
-      /** @description pass as ?after= for the next page */
+      /** @description pass as ?after= for the next page (by key); null on the last page */
       nextCursor?: string | null;
     };
     MigrateUserDto: {
@@ -1757,7 +1759,9 @@ export interface components {
       total: number;
       page: number;
       limit: number;
-      /** @description pass as ?after= for the next page */
+      /** @description true when `total` is an estimate (past what is counted exactly) */
+      totalEstimated?: boolean;
+      /** @description pass as ?after= for the next page (by key); null on the last page */
       nextCursor?: string | null;
     };
     JobStartedDto: {
@@ -1973,6 +1977,10 @@ export interface components {
       total: number;
       page: number;
       limit: number;
+      /** @description true when `total` is an estimate (past what is counted exactly) */
+      totalEstimated?: boolean;
+      /** @description pass as ?after= for the next page (by key); null on the last page */
+      nextCursor?: string | null;
     };
     NodeCountsDto: {
       total: number;

@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { EventView, Page } from '@fleet/contract';
+import type { EventView } from '@fleet/contract';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { OptionalIdQuery, ParsedInput, QueryInt } from '../../common/http/validation';
 import { EventCursor, parseEventCursor } from './event-cursor';
+import { PageOf } from '../../common/http/page.dto';
 
 /** Pages past this are never useful and keep OFFSET within reason. */
 export const MAX_PAGE = 100_000;
@@ -58,13 +59,4 @@ export class EventViewDto implements EventView {
   @ApiProperty({ format: 'date-time' }) createdAt: string;
 }
 
-export class EventPageDto implements Page<EventView> {
-  @ApiProperty({ type: [EventViewDto] }) items: EventViewDto[];
-  @ApiProperty() total: number;
-  @ApiProperty() page: number;
-  @ApiProperty() limit: number;
-  @ApiPropertyOptional({ description: 'true when total is an estimate (more rows than are counted exactly)' })
-  totalEstimated?: boolean;
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'pass as ?after= for the next page' })
-  nextCursor?: string | null;
-}
+export class EventPageDto extends PageOf(EventViewDto) {}

@@ -1,5 +1,6 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { JOB_KINDS, JOB_STATUSES, JobKind, JobStatus, JobView, Page } from '@fleet/contract';
+import { ApiProperty } from '@nestjs/swagger';
+import { JOB_KINDS, JOB_STATUSES, JobKind, JobStatus, JobView } from '@fleet/contract';
+import { PageOf } from '../../common/http/page.dto';
 
 export class JobViewDto implements JobView {
   @ApiProperty() id: number;
@@ -21,11 +22,4 @@ export class JobViewDto implements JobView {
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) leaseExpiresAt: string | null;
 }
 
-export class JobPageDto implements Page<JobView> {
-  @ApiProperty({ type: [JobViewDto] }) items: JobViewDto[];
-  @ApiProperty() total: number;
-  @ApiProperty() page: number;
-  @ApiProperty() limit: number;
-  @ApiPropertyOptional({ type: String, nullable: true, description: 'pass as ?after= for the next page' })
-  nextCursor?: string | null;
-}
+export class JobPageDto extends PageOf(JobViewDto) {}

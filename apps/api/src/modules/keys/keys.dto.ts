@@ -9,6 +9,7 @@ import { INT4_MAX } from '../../common/http/strict-input';
 import { AccessPatchDto } from '../access/access.dto';
 import { PageQueryDto } from '../events/events.dto';
 import { AccessViewDto, SeatGroupDto, SeatNodeDto } from '../users/users.dto';
+import { PageOf } from '../../common/http/page.dto';
 
 export class GetOrCreateKeyDto {
   @ApiPropertyOptional({ maxLength: 255, description: 'Telegram username, shown to admins' })
@@ -100,12 +101,7 @@ export class KeyViewDto implements KeyView {
 }
 
 /** A page of keys (the bot's lookup). */
-export class KeyPageDto {
-  @ApiProperty({ type: [KeyViewDto] }) items: KeyViewDto[];
-  @ApiProperty() total: number;
-  @ApiProperty() page: number;
-  @ApiProperty() limit: number;
-}
+export class KeyPageDto extends PageOf(KeyViewDto) {}
 
 /**
  * The `:telegramId` path parameter: a positive integer up to 2^53-1 written in plain decimal digits, no leading zero.

@@ -4,6 +4,7 @@ import { ACCESS_STATUSES, TRAFFIC_RESETS } from '@fleet/contract';
 import type { AccessStatus, AccessView, TrafficReset, UserServerView, UserView } from '@fleet/contract';
 import { OptionalIdQuery } from '../../common/http/validation';
 import { IdKeysetQueryDto } from '../events/events.dto';
+import { PageOf } from '../../common/http/page.dto';
 
 export class UserQueryDto extends IdKeysetQueryDto {
   @ApiPropertyOptional({ description: 'telegram id, user id or part of the username' })
@@ -85,12 +86,4 @@ export class UserViewDto implements UserView {
   @ApiProperty({ type: AccessViewDto }) access: AccessViewDto;
 }
 
-export class UserPageDto {
-  @ApiProperty({ type: [UserViewDto] }) items: UserViewDto[];
-  @ApiProperty() total: number;
-  @ApiProperty() page: number;
-  @ApiProperty() limit: number;
-  @ApiPropertyOptional({ description: 'the total is an estimate past 10,000' }) totalEstimated?: boolean;
-  @ApiPropertyOptional({ type: String, nullable: true, description: 'pass as ?after= for the next page' })
-  nextCursor?: string | null;
-}
+export class UserPageDto extends PageOf(UserViewDto) {}

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { OptionalIdQuery, QueryInt } from '../../../common/http/validation';
 import { HEALTH_STATUSES, NODE_STATUSES } from '@fleet/contract';
-import type { ConnectionTest, HealthStatus, NodeStatus, NodeView, Page } from '@fleet/contract';
+import type { ConnectionTest, HealthStatus, NodeStatus, NodeView } from '@fleet/contract';
 import {
   DescriptionField,
   GroupIdField,
@@ -20,6 +20,7 @@ import {
   WeightField,
   UsageMultiplierField,
 } from './node-fields';
+import { PageOf } from '../../../common/http/page.dto';
 
 export class CreateNodeDto {
   @NameField('required') name: string;
@@ -166,11 +167,4 @@ export class NodeListQueryDto {
 }
 
 /** `GET /api/v1/nodes`: the nodes that match (`limit`: every one of them when no limit was asked for). */
-export class NodePageDto implements Page<NodeView> {
-  @ApiProperty({ type: [NodeViewDto] }) items: NodeViewDto[];
-  @ApiProperty() total: number;
-  @ApiProperty() page: number;
-  @ApiProperty() limit: number;
-  @ApiProperty({ nullable: true, type: String, description: 'pass as ?after= for the next page; null on the last' })
-  nextCursor: string | null;
-}
+export class NodePageDto extends PageOf(NodeViewDto) {}
