@@ -124,7 +124,7 @@ describe('keys API: get-or-create, placement under concurrency, subscriptions (r
     const key = (await put(6001).expect(201)).body;
     const path = new URL(key.subscriptionUrl).pathname;
     const sub = await t.http().get(path).expect(200);
-    expect(sub.headers['profile-update-interval']).toBe('12');
+    expect(sub.headers['profile-update-interval']).toBe('1');
     expect(Buffer.from(sub.text, 'base64').toString()).toBe(`${key.key}\n`);
     expect(sub.headers['etag']).toBeUndefined();
     const head = await t.http().head(path).expect(200);

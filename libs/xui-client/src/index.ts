@@ -4,3 +4,4 @@ export * from './types';
 export * from './xui-client';
 export * from './share-links';
 export { CookieJar } from './cookie-jar';
+export * from './proxy-endpoint';

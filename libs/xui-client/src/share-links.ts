@@ -1,9 +1,8 @@
+import { flowApplies, Json, network, networkParams, parse, security, securityParams } from './stream-settings';
 import type { Inbound, PanelClient } from './types';
 
 /** What a link needs from an inbound. */
 export type LinkInbound = Pick<Inbound, 'protocol' | 'port' | 'remark' | 'settings' | 'streamSettings'>;
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /**
  * The share link of `client` on `inbound`, reached at `host` (the node's public host), built as the panel's
@@ -49,81 +48,6 @@ export function buildShareLink(
   }
 }
 
-function parse(text: string): Json {
-  try {
-    return (JSON.parse(text || '{}') as Json) ?? {};
-  } catch {
-    return {};
-  }
-}
-
-function network(stream: Json): string {
-  return String(stream['network'] ?? 'tcp');
-}
-
-function security(stream: Json): string {
-  const value = stream['security'];
-  return value === 'tls' || value === 'reality' ? value : 'none';
-}
-
-function flowApplies(stream: Json, securities: string[]): boolean {
-  return network(stream) === 'tcp' && securities.includes(security(stream));
-}
-
-/** path/host/serviceName/… of the transport (spec §12.1 table). */
-function networkParams(stream: Json): Json {
-  const params: Json = {};
-  const net = network(stream);
-  const set = (key: string, value: unknown) => {
-    if (value !== undefined && value !== null && value !== '') params[key] = String(value);
-  };
-  if (net === 'tcp') {
-    const header = stream['tcpSettings']?.['header'] ?? {};
-    if (header['type'] === 'http') {
-      set('path', header['request']?.['path']?.[0]);
-      set('host', firstHost(header['request']?.['headers']?.['Host']));
-      params['headerType'] = 'http';
-    }
-  } else if (net === 'ws' || net === 'httpupgrade' || net === 'xhttp') {
-    const key = { ws: 'wsSettings', httpupgrade: 'httpupgradeSettings', xhttp: 'xhttpSettings' }[net];
-    const transport = stream[key] ?? {};
-    set('path', transport['path']);
-    set('host', transport['host'] || firstHost(transport['headers']?.['Host']));
-    if (net === 'xhttp') set('mode', transport['mode']);
-  } else if (net === 'grpc') {
-    const grpc = stream['grpcSettings'] ?? {};
-    set('serviceName', grpc['serviceName']);
-    set('authority', grpc['authority']);
-    if (grpc['multiMode']) params['mode'] = 'multi';
-  } else if (net === 'kcp') {
-    const kcp = stream['kcpSettings'] ?? {};
-    set('headerType', kcp['header']?.['type']);
-    set('seed', kcp['seed']);
-  }
-  return params;
-}
-
-function securityParams(stream: Json, allowReality: boolean): Json {
-  const params: Json = { security: security(stream) };
-  if (params['security'] === 'tls') {
-    const tls = stream['tlsSettings'] ?? {};
-    if (tls['serverName']) params['sni'] = tls['serverName'];
-    if (tls['settings']?.['fingerprint']) params['fp'] = tls['settings']['fingerprint'];
-    if (Array.isArray(tls['alpn']) && tls['alpn'].length) params['alpn'] = tls['alpn'].join(',');
-  } else if (params['security'] === 'reality') {
-    if (!allowReality) return { security: 'none' };
-    const reality = stream['realitySettings'] ?? {};
-    const inner = reality['settings'] ?? {};
-    if (reality['serverNames']?.[0]) params['sni'] = reality['serverNames'][0];
-    if (inner['fingerprint']) params['fp'] = inner['fingerprint'];
-    if (inner['publicKey']) params['pbk'] = inner['publicKey'];
-    if (reality['shortIds']?.[0] !== undefined) params['sid'] = reality['shortIds'][0];
-    if (inner['spiderX']) params['spx'] = inner['spiderX'];
-    if (inner['mldsa65Verify']) params['pqv'] = inner['mldsa65Verify'];
-  }
-  return params;
-}
-
 function vmessObject(stream: Json, client: PanelClient, address: string, port: number, remark: string): Json {
   const net = network(stream);
   const params = networkParams(stream);
@@ -156,10 +80,6 @@ function vmessObject(stream: Json, client: PanelClient, address: string, port: n
     for (const key of ['sni', 'alpn', 'fp']) if (tls[key]) object[key] = tls[key];
   }
   return object;
-}
-
-function firstHost(value: unknown): string | undefined {
-  return Array.isArray(value) ? value[0] : (value as string | undefined);
 }
 
 /** Go's url.Values.Encode: keys sorted, QueryEscape (space as '+', only -_.~ left unescaped). */

@@ -45,7 +45,14 @@ export interface AppConfig {
   /** A webhook delivery not answered within this fails (and is retried); a replica that dies while delivering is
    * taken over after twice this plus 5 s. */
   webhookTimeoutMs: number;
+  /** Hours VPN apps wait between refreshes: short, so a moved user's app learns the new server soon. */
   subUpdateIntervalHours: number;
+  /** A server's name in the apps (`{flag}`, `{group}`, `{country}`, `{location}`). */
+  subRemarkTemplate: string;
+  /** A message VPN apps show with the subscription (`announce`). */
+  subAnnounce: string | null;
+  /** Which apps get which format: a file of `<format> <regular expression>` lines replacing the built-in table. */
+  subUserAgentsFile: string | null;
   /** Shown by VPN apps with the subscription (`profile-title`, `support-url`, `profile-web-page-url`). */
   subProfileTitle: string | null;
   subSupportUrl: string | null;
@@ -194,7 +201,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     webhookUrl,
     webhookSecret,
     webhookTimeoutMs: integer('WEBHOOK_TIMEOUT_MS', 5000, 100, 60_000),
-    subUpdateIntervalHours: integer('SUB_UPDATE_INTERVAL_HOURS', 12, 1, 168),
+    subUpdateIntervalHours: integer('SUB_UPDATE_INTERVAL_HOURS', 1, 1, 168),
+    subRemarkTemplate: text('SUB_REMARK_TEMPLATE') ?? '{flag} {group}',
+    subAnnounce: text('SUB_ANNOUNCE'),
+    subUserAgentsFile: text('SUB_USER_AGENTS_FILE'),
     subProfileTitle: text('SUB_PROFILE_TITLE'),
     subSupportUrl: httpUrl('SUB_SUPPORT_URL'),
     subWebPageUrl: httpUrl('SUB_WEB_PAGE_URL'),

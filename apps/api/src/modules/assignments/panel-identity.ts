@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { PanelClient, buildShareLink } from '@fleet/xui-client';
+import { PanelClient, ProxyEndpoint, buildShareLink, proxyEndpoint } from '@fleet/xui-client';
 import { Access, NEW_CLIENT, NodeQuota, panelAccess } from '../users/access-status';
 import type { InboundSnapshot } from '../nodes/node.entity';
 
@@ -113,13 +113,27 @@ export function isUsersClient(found: PanelClient, expected: PanelClient): boolea
   return expected.id !== undefined ? found.id === expected.id : found.password === expected.password;
 }
 
+type LinkedNode = { id: number; inboundSnapshot: InboundSnapshot | null; publicHost: string | null; panelUrl: string };
+
 /** The user's key on a node: the share link from the node's cached inbound and public host. */
-export function shareLinkFor(
-  user: UserIdentity,
-  node: { id: number; inboundSnapshot: InboundSnapshot | null; publicHost: string | null; panelUrl: string },
-  name?: string,
-): string | null {
+export function shareLinkFor(user: UserIdentity, node: LinkedNode, name?: string): string | null {
   if (!node.inboundSnapshot) return null;
-  const host = node.publicHost ?? new URL(node.panelUrl).hostname;
-  return buildShareLink(node.inboundSnapshot, panelClientFor(user, node.id, node.inboundSnapshot), host, name);
+  return buildShareLink(node.inboundSnapshot, panelClientFor(user, node.id, node.inboundSnapshot), hostOf(node), name);
+}
+
+/** The user's server on a node as every subscription format needs it: the share link and what it says. */
+export function serverFor(
+  user: UserIdentity,
+  node: LinkedNode,
+  name: string,
+): { link: string; endpoint: ProxyEndpoint } | null {
+  if (!node.inboundSnapshot) return null;
+  const client = panelClientFor(user, node.id, node.inboundSnapshot);
+  const link = buildShareLink(node.inboundSnapshot, client, hostOf(node), name);
+  const endpoint = proxyEndpoint(node.inboundSnapshot, client, hostOf(node), name);
+  return link && endpoint ? { link, endpoint } : null;
+}
+
+function hostOf(node: LinkedNode): string {
+  return node.publicHost ?? new URL(node.panelUrl).hostname;
 }

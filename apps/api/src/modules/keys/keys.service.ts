@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AccessView, ErrorCode, EventType, KeyNodeView, KeySeatView, KeyView, Page, serverName } from '@fleet/contract';
+import { AccessView, ErrorCode, EventType, KeyNodeView, KeySeatView, KeyView, Page } from '@fleet/contract';
 import { groupBy } from '../../common/collections/group-by';
 import { DomainError } from '../../common/errors/domain-error';
 import type { IdempotentRequest } from '../../common/http/idempotency-key';
@@ -12,7 +12,9 @@ import { servesTraffic } from '../users/access-status';
 import { Assignment } from '../assignments/assignment.entity';
 import { AssignmentsService } from '../assignments/assignments.service';
 import { MoveEngine } from '../assignments/move-engine.service';
-import { shareLinkFor } from '../assignments/panel-identity';
+import { serverFor, shareLinkFor } from '../assignments/panel-identity';
+import { remarkOf } from './formats/remark';
+import type { SubscriptionServer } from './formats/subscription-server';
 import { PlacementService } from '../assignments/placement.service';
 import { NodeEntity } from '../nodes/node.entity';
 import { weightedLoadStrategy } from '../balancer/balancer.policy';
@@ -29,6 +31,15 @@ const WAIT_FOR_OTHER_PLACEMENT_MS = 20_000;
 const POLL_MS = 50;
 
 /** What the bot calls: get-or-create, read, refresh and locate a user's servers (one seat per group of the plan). */
+/** What `GET /sub/:token` renders, in whichever format: the user's serving servers in group order and their access. */
+export interface SubscriptionView {
+  servers: SubscriptionServer[];
+  access: AccessView;
+  /** Upload of the current period (`subscription-userinfo`). */
+  uploadBytes: number;
+  subscriptionUrl: string;
+}
+
 @Injectable()
 export class KeysService {
   /** One placement per telegram id in this process; concurrent callers share it. */
@@ -213,28 +224,36 @@ export class KeysService {
    * cannot serve is moved first (or waits briefly for the move a failover is already making); a seat no node can take
    * is left out, never given as a dead link.
    */
-  async subscription(token: string): Promise<{ links: string[]; access: AccessView; uploadBytes: number } | null> {
+  async subscription(token: string): Promise<SubscriptionView | null> {
     const first = await this.subscriptions.byToken(token); // one query, the usual and only one
     if (!first) return null;
     const { user } = first;
-    const found = { access: mapAccess(user), uploadBytes: user.usedUpBytes };
+    const found = {
+      access: mapAccess(user),
+      uploadBytes: user.usedUpBytes,
+      subscriptionUrl: `${this.config.publicUrl}/sub/${user.subscriptionToken}`,
+    };
     // A user who may not use the service gets no link, but the headers say why (expiry, limit).
-    if (!servesTraffic(found.access.status)) return { links: [], ...found };
+    if (!servesTraffic(found.access.status)) return { servers: [], ...found };
     const identity = mapIdentity(user);
     const linksOf = (seats: SubscriptionSeat[]) =>
-      seats.flatMap((seat) => shareLinkFor(identity, seat.node, serverName(seat.group)) ?? []);
+      seats.flatMap((seat) => {
+        const name = remarkOf(this.config.subRemarkTemplate, { group: seat.group, location: seat.node.location });
+        const server = serverFor(identity, seat.node, name);
+        return server ? [{ name, ...server }] : [];
+      });
     const givenUp = new Set<number>();
     let seats = first.seats;
     for (let attempt = 0; attempt < 5; attempt++) {
       if (attempt > 0) seats = (await this.subscriptions.byToken(token))?.seats ?? [];
       const broken = seats.filter((seat) => !servesWell(seat.node));
-      if (!broken.length) return { links: linksOf(seats), ...found };
+      if (!broken.length) return { servers: linksOf(seats), ...found };
       if (broken.every((seat) => givenUp.has(seat.group.id))) break;
       const moving = broken.filter((seat) => !givenUp.has(seat.group.id));
       const waits = await Promise.all(moving.map((seat) => this.moveAway(user.id, seat, givenUp)));
       if (waits.some(Boolean)) await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    return { links: linksOf(seats.filter((seat) => servesWell(seat.node))), ...found };
+    return { servers: linksOf(seats.filter((seat) => servesWell(seat.node))), ...found };
   }
 
   /** Moves a seat off a node that cannot serve; answers true when a move under way elsewhere is to be waited for. */
@@ -272,7 +291,12 @@ export class KeysService {
           {
             group: { id: group.id, name: group.name, countryCode: group.countryCode },
             node: { id: node.id, name: node.name, location: node.location },
-            key: shareLinkFor(identity, node, serverName(group)) ?? '',
+            key:
+              shareLinkFor(
+                identity,
+                node,
+                remarkOf(this.config.subRemarkTemplate, { group, location: node.location }),
+              ) ?? '',
             assignedAt: seat.assignedAt.toISOString(),
           },
         ];

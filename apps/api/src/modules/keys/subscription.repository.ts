@@ -14,6 +14,7 @@ export type SubscriptionNode = Pick<
   | 'inboundId'
   | 'inboundSnapshot'
   | 'publicHost'
+  | 'location'
   | 'panelUrl'
   | 'currentUsers'
   | 'maxUsers'
@@ -49,7 +50,7 @@ const USER_PROPERTIES = [
 const byToken = (userColumns: string) => `
   SELECT ${userColumns}, n.id AS node_id, n.xmin::text AS node_version, n.status AS node_status,
          n.health_status AS node_health, n.inbound_id AS node_inbound_id,
-         n.inbound_snapshot IS NOT NULL AS node_inbound_read, n.public_host AS node_public_host,
+         n.inbound_snapshot IS NOT NULL AS node_inbound_read, n.public_host AS node_public_host, n.location AS node_location,
          n.panel_url AS node_panel_url, n.current_users AS node_current_users, n.max_users AS node_max_users,
          g.id AS group_id, g.name AS group_name, g.country_code AS group_country
     FROM vpn_users u
@@ -146,6 +147,7 @@ function seatOf(row: Record<string, unknown>, inboundSnapshot: InboundSnapshot |
       inboundId: row['node_inbound_id'] as number | null,
       inboundSnapshot,
       publicHost: row['node_public_host'] as string | null,
+      location: row['node_location'] as string | null,
       panelUrl: row['node_panel_url'] as string,
       currentUsers: row['node_current_users'] as number,
       maxUsers: row['node_max_users'] as number,

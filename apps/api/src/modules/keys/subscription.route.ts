@@ -1,32 +1,63 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { ErrorCode } from '@fleet/contract';
+import { AccessStatus, ErrorCode } from '@fleet/contract';
 import { pinoHttp } from 'pino-http';
 import { httpLogOptions } from '../../common/logging/logger';
 import { AppConfig } from '../../config/app-config';
+import { clashProfile } from './formats/clash';
+import {
+  chooseFormat,
+  DEFAULT_USER_AGENT_RULES,
+  isSubscriptionFormat,
+  readUserAgentRules,
+  SUBSCRIPTION_FORMATS,
+  SubscriptionFormat,
+} from './formats/format-choice';
+import { subscriptionPage } from './formats/page';
+import { singBoxProfile } from './formats/sing-box';
+import type { SubscriptionServer } from './formats/subscription-server';
+import { xrayConfigs } from './formats/xray-json';
 import { KeysService } from './keys.service';
 
-const ROUTE = /^\/sub\/([^/?#]*)(?:\?.*)?$/;
+const ROUTE = /^\/sub\/([^/?#]*)(?:\/([^/?#]*))?(?:\?(.*))?$/;
 const TOKEN = /^[\w-]{16,64}$/;
 
 /** Answers a request when it is the subscription route's (true), else leaves it to the application (false). */
 export type SubscriptionHandler = (request: IncomingMessage, response: ServerResponse) => boolean;
 
+const MEDIA_TYPES: Record<SubscriptionFormat, string> = {
+  links: 'text/plain; charset=utf-8',
+  base64: 'text/plain; charset=utf-8',
+  clash: 'text/yaml; charset=utf-8',
+  singbox: 'application/json; charset=utf-8',
+  xray: 'application/json; charset=utf-8',
+  html: 'text/html; charset=utf-8',
+};
+
+/** Why a user gets no link, in words their app shows (`announce`). */
+const NO_LINK: Partial<Record<AccessStatus, string>> = {
+  disabled: 'Your access is disabled. Contact support.',
+  expired: 'Your plan has ended. Renew it to connect again.',
+  limited: 'You have used all the traffic of your plan for this period.',
+};
+const NO_SERVER = 'No server is available right now. Your app will check again within the hour.';
+
 /**
- * `GET /sub/:token`: what VPN apps poll, at every app's refresh interval, for every user: served on the HTTP server
- * ahead of the framework (no routing, auth, guards or body parsing apply to it; the token, 192 random bits, is the
- * credential), logged like every request with the token redacted.
+ * `GET /sub/:token[/<format>]`: what VPN apps poll, at every app's refresh interval, for every user: served on the
+ * HTTP server ahead of the framework (no routing, auth, guards or body parsing apply to it; the token, 192 random
+ * bits, is the credential), logged like every request with the token redacted. The format is the one named
+ * (`?format=` or the path), else the User-Agent's (SUB_USER_AGENTS_FILE or the built-in table), else base64 links.
  */
 export function subscriptionRoute(keys: KeysService, config: AppConfig, logger: Logger): SubscriptionHandler {
   const log = pinoHttp(httpLogOptions(logger));
+  const rules = config.subUserAgentsFile ? readUserAgentRules(config.subUserAgentsFile) : DEFAULT_USER_AGENT_RULES;
+  const title = config.subProfileTitle ?? 'VPN';
   const fixedHeaders: Record<string, string> = {
     'Cache-Control': 'no-store',
     'X-Content-Type-Options': 'nosniff',
-    'profile-update-interval': String(config.subUpdateIntervalHours),
+    'profile-title': `base64:${Buffer.from(title).toString('base64')}`,
   };
-  if (config.subProfileTitle) {
-    fixedHeaders['profile-title'] = `base64:${Buffer.from(config.subProfileTitle).toString('base64')}`;
-  }
   if (config.subSupportUrl) fixedHeaders['support-url'] = config.subSupportUrl;
   if (config.subWebPageUrl) fixedHeaders['profile-web-page-url'] = config.subWebPageUrl;
 
@@ -39,43 +70,100 @@ export function subscriptionRoute(keys: KeysService, config: AppConfig, logger: 
       response,
       status,
       { 'Content-Type': 'application/json; charset=utf-8', 'X-Content-Type-Options': 'nosniff' },
-      JSON.stringify({
-        statusCode: status,
-        error: status === 404 ? 'Not Found' : 'Internal Server Error',
-        message: [message],
-        code,
-      }),
+      JSON.stringify({ statusCode: status, error: STATUS_CODES[status], message: [message], code }),
     );
 
   return (request, response) => {
     const match = request.method === 'GET' || request.method === 'HEAD' ? ROUTE.exec(request.url ?? '') : null;
     if (!match) return false;
     log(request, response);
+    const named =
+      new URLSearchParams(match[3] ?? '').get('format') ?? (match[2] ? (safeDecode(match[2]) ?? match[2]) : null);
+    if (named !== null && !isSubscriptionFormat(named)) {
+      error(response, 400, `format must be one of ${SUBSCRIPTION_FORMATS.join(', ')}`, ErrorCode.ValidationFailed);
+      return true;
+    }
+    const format = chooseFormat(
+      { named, userAgent: request.headers['user-agent'] ?? '', accept: request.headers['accept'] ?? '' },
+      rules,
+    );
     const token = safeDecode(match[1]);
     const found = token !== null && TOKEN.test(token) ? keys.subscription(token) : Promise.resolve(null);
-    found.then(
-      (subscription) => {
+    found
+      .then(async (subscription) => {
         if (!subscription) return error(response, 404, 'unknown subscription', ErrorCode.NotFound);
-        const { links, access, uploadBytes } = subscription;
-        // The current period as counted against the quota, upload and download apart.
+        const { servers, access, uploadBytes } = subscription;
+        const notice = servers.length ? null : (NO_LINK[access.status] ?? NO_SERVER);
         const expire = access.expiresAt ? Math.floor(Date.parse(access.expiresAt) / 1000) : 0;
-        answer(
-          response,
-          200,
-          {
-            ...fixedHeaders,
-            'subscription-userinfo': `upload=${uploadBytes}; download=${access.usedBytes - uploadBytes}; total=${access.trafficLimitBytes}; expire=${expire}`,
-            'Content-Type': 'text/plain; charset=utf-8',
-          },
-          Buffer.from(links.map((link) => `${link}\n`).join('')).toString('base64'),
-        );
-      },
-      (failure: unknown) => {
+        const announcement = notice ?? config.subAnnounce;
+        const headers: Record<string, string> = {
+          ...fixedHeaders,
+          // The current period as counted against the quota, upload and download apart.
+          'subscription-userinfo': `upload=${uploadBytes}; download=${access.usedBytes - uploadBytes}; total=${access.trafficLimitBytes}; expire=${expire}`,
+          // Without a link the app should come back soon: an hour at most.
+          'profile-update-interval': String(
+            notice ? Math.min(1, config.subUpdateIntervalHours) : config.subUpdateIntervalHours,
+          ),
+          'content-disposition': disposition(format, title),
+          'Content-Type': MEDIA_TYPES[format],
+          ...(announcement ? { announce: announced(announcement) } : {}),
+        };
+        if (format !== 'html') return answer(response, 200, headers, render(format, servers, title));
+        const nonce = randomBytes(16).toString('base64');
+        const page = await subscriptionPage({
+          title,
+          access,
+          servers,
+          subscriptionUrl: subscription.subscriptionUrl,
+          notice,
+          nonce,
+        });
+        answer(response, 200, { ...headers, ...pageSecurityHeaders(nonce) }, page);
+      })
+      .catch((failure: unknown) => {
         (response as ServerResponse & { err?: Error }).err = failure as Error; // logged by the request's log line
         error(response, 500, 'internal error', ErrorCode.Internal);
-      },
-    );
+      });
     return true;
+  };
+}
+
+/** The body of every format but the page. */
+function render(format: Exclude<SubscriptionFormat, 'html'>, servers: SubscriptionServer[], title: string): string {
+  const lines = servers.map((server) => `${server.link}\n`).join('');
+  switch (format) {
+    case 'links':
+      return lines;
+    case 'base64':
+      return Buffer.from(lines).toString('base64');
+    case 'clash':
+      return clashProfile(servers, title);
+    case 'singbox':
+      return singBoxProfile(servers);
+    case 'xray':
+      return xrayConfigs(servers);
+  }
+}
+
+/** Apps save the profile under this name; the page is shown, not saved. */
+function disposition(format: SubscriptionFormat, title: string): string {
+  const ascii = title.replace(/[^\x20-\x7e]|["\\]/g, '').trim() || 'subscription';
+  return `${format === 'html' ? 'inline' : 'attachment'}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(title)}`;
+}
+
+/** `announce`: as it is when ASCII, else base64 with its prefix (as the apps read it). */
+function announced(text: string): string {
+  return /^[\x20-\x7e]*$/.test(text) ? text : `base64:${Buffer.from(text).toString('base64')}`;
+}
+
+/** The page's headers: nothing runs or loads but its own style and script (by nonce), never in a frame. */
+function pageSecurityHeaders(nonce: string): Record<string, string> {
+  return {
+    'Content-Security-Policy':
+      `default-src 'none'; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'; img-src data:; ` +
+      "base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    'X-Frame-Options': 'DENY',
+    'Referrer-Policy': 'no-referrer',
   };
 }
 

@@ -1,0 +1,92 @@
+import { toString as qrSvg } from 'qrcode';
+import type { AccessView } from '@fleet/contract';
+import type { SubscriptionServer } from './subscription-server';
+
+export interface PageView {
+  title: string;
+  access: AccessView;
+  servers: SubscriptionServer[];
+  subscriptionUrl: string;
+  /** Why there is no link, when there is none. */
+  notice: string | null;
+  /** The nonce the page's one style and one script carry (Content-Security-Policy). */
+  nonce: string;
+}
+
+const STATUS: Record<AccessView['status'], string> = {
+  active: 'Active',
+  on_hold: 'Starts with the first connection',
+  disabled: 'Disabled',
+  expired: 'Expired',
+  limited: 'Traffic limit reached',
+};
+
+/** Import links of the common apps, each pointing at the subscription in the format that app reads. */
+function importLinks(url: string, title: string): Array<{ app: string; href: string }> {
+  const named = encodeURIComponent(title);
+  return [
+    { app: 'Happ', href: `happ://add/${url}` },
+    { app: 'Hiddify', href: `hiddify://import/${url}#${named}` },
+    { app: 'v2rayNG', href: `v2rayng://install-config?url=${encodeURIComponent(url)}#${named}` },
+    { app: 'Clash / Mihomo', href: `clash://install-config?url=${encodeURIComponent(`${url}/clash`)}&name=${named}` },
+    { app: 'sing-box', href: `sing-box://import-remote-profile?url=${encodeURIComponent(`${url}/singbox`)}#${named}` },
+  ];
+}
+
+/** The subscription as a page for a browser: status, usage, expiry, the links with QR codes, import buttons. */
+export async function subscriptionPage(view: PageView): Promise<string> {
+  const { access } = view;
+  const limit = access.trafficLimitBytes ? ` of ${bytes(access.trafficLimitBytes)}` : ' (no limit)';
+  const expiry = access.expiresAt ? new Date(access.expiresAt).toUTCString() : 'never';
+  const qr = (text: string) => qrSvg(text, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+  const servers = await Promise.all(
+    view.servers.map(
+      async (server) => `<li><h3>${escape(server.name)}</h3>${await qr(server.link)}
+        <input readonly value="${escape(server.link)}" aria-label="${escape(server.name)} link">
+        <button type="button" data-copy="${escape(server.link)}">Copy</button></li>`,
+    ),
+  );
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer"><title>${escape(view.title)}</title>
+<style nonce="${view.nonce}">
+body{font-family:system-ui,sans-serif;max-width:40rem;margin:0 auto;padding:1rem;color:#1a1b1e;background:#fff}
+@media (prefers-color-scheme:dark){body{color:#e9ecef;background:#1a1b1e}svg{background:#fff}}
+dl{display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem}dt{font-weight:600}
+ul{list-style:none;padding:0}li{margin:1.5rem 0}svg{width:14rem;max-width:100%;height:auto;display:block}
+input{width:100%;font-family:monospace;margin:.5rem 0}.apps a{display:inline-block;margin:.25rem .5rem .25rem 0}
+.notice{padding:.75rem;border-radius:.5rem;background:#fff3bf;color:#5c3c00}
+</style></head><body>
+<h1>${escape(view.title)}</h1>
+${view.notice ? `<p class="notice" role="status">${escape(view.notice)}</p>` : ''}
+<dl><dt>Status</dt><dd>${STATUS[access.status]}</dd>
+<dt>Used</dt><dd>${bytes(access.usedBytes)}${limit}</dd>
+<dt>Expires</dt><dd>${escape(expiry)}</dd></dl>
+<h2>Add to your app</h2>
+<p class="apps">${importLinks(view.subscriptionUrl, view.title)
+    .map((link) => `<a href="${escape(link.href)}">${escape(link.app)}</a>`)
+    .join(' ')}</p>
+${await qr(view.subscriptionUrl)}
+<input readonly value="${escape(view.subscriptionUrl)}" aria-label="subscription URL">
+<button type="button" data-copy="${escape(view.subscriptionUrl)}">Copy</button>
+${servers.length ? `<h2>Servers</h2><ul>${servers.join('')}</ul>` : ''}
+<script nonce="${view.nonce}">
+document.addEventListener('click', function (event) {
+  var text = event.target && event.target.getAttribute && event.target.getAttribute('data-copy');
+  if (text && navigator.clipboard) navigator.clipboard.writeText(text).then(function () { event.target.textContent = 'Copied'; });
+});
+</script></body></html>
+`;
+}
+
+function bytes(value: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
+  let amount = value;
+  let unit = 0;
+  for (; amount >= 1000 && unit < units.length - 1; unit++) amount /= 1000;
+  return `${unit ? amount.toFixed(amount >= 100 ? 0 : 1) : amount} ${units[unit]}`;
+}
+
+function escape(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

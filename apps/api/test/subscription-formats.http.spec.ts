@@ -1,0 +1,321 @@
+import { parse as parseYaml } from 'yaml';
+import { startFleet } from './support/fleet';
+import { startTestApp, TestApp } from './support/test-app';
+
+type Fleet = Awaited<ReturnType<typeof startFleet>>;
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** What a server is, whichever format says it: the fields every format must agree on with the share link. */
+interface Server {
+  name: string;
+  protocol: string;
+  server: string;
+  port: number;
+  /** UUID (vless, vmess) or password (trojan, shadowsocks). */
+  secret: string;
+  network: string;
+  path?: string;
+  host?: string;
+  serviceName?: string;
+  security: string;
+  sni?: string;
+  fingerprint?: string;
+  publicKey?: string;
+  shortId?: string;
+  flow?: string;
+  cipher?: string;
+}
+
+const defined = <T extends object>(value: T): T =>
+  Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined && field !== '')) as T;
+
+/** A share link as a Server (the reference every other format is checked against). */
+function fromLink(link: string): Server {
+  if (link.startsWith('vmess://')) {
+    const v = JSON.parse(Buffer.from(link.slice(8), 'base64').toString());
+    return defined({
+      name: v.ps,
+      protocol: 'vmess',
+      server: v.add,
+      port: Number(v.port),
+      secret: v.id,
+      network: v.net,
+      path: v.path,
+      host: v.host,
+      security: v.tls === 'tls' ? 'tls' : 'none',
+      sni: v.sni,
+      fingerprint: v.fp,
+      cipher: v.scy,
+    });
+  }
+  const url = new URL(link);
+  const q = (key: string) => url.searchParams.get(key) ?? undefined;
+  const protocol = url.protocol === 'ss:' ? 'shadowsocks' : url.protocol.slice(0, -1);
+  let secret = decodeURIComponent(url.username);
+  let cipher: string | undefined;
+  if (protocol === 'shadowsocks') {
+    const decoded = Buffer.from(secret, 'base64').toString();
+    cipher = decoded.slice(0, decoded.indexOf(':'));
+    secret = decoded.slice(cipher.length + 1);
+  }
+  return defined({
+    name: decodeURIComponent(url.hash.slice(1)),
+    protocol,
+    server: url.hostname,
+    port: Number(url.port),
+    secret,
+    network: q('type') ?? 'tcp',
+    path: q('path'),
+    host: q('host'),
+    serviceName: q('serviceName'),
+    security: q('security') ?? 'none',
+    sni: q('sni'),
+    fingerprint: q('fp'),
+    publicKey: q('pbk'),
+    shortId: q('sid'),
+    flow: q('flow'),
+    cipher,
+  });
+}
+
+function fromClash(p: Json): Server {
+  const ws = p['ws-opts'] ?? {};
+  const network = p.network === 'ws' && ws['v2ray-http-upgrade'] ? 'httpupgrade' : (p.network ?? 'tcp');
+  return defined({
+    name: p.name,
+    protocol: p.type === 'ss' ? 'shadowsocks' : p.type,
+    server: p.server,
+    port: p.port,
+    secret: p.uuid ?? p.password,
+    network,
+    path: ws.path,
+    host: ws.headers?.Host,
+    serviceName: p['grpc-opts']?.['grpc-service-name'],
+    security: p['reality-opts'] ? 'reality' : p.tls ? 'tls' : 'none',
+    sni: p.servername ?? p.sni,
+    fingerprint: p['client-fingerprint'],
+    publicKey: p['reality-opts']?.['public-key'],
+    shortId: p['reality-opts']?.['short-id'],
+    flow: p.flow,
+    cipher: p.cipher,
+  });
+}
+
+function fromSingBox(o: Json): Server {
+  const t = o.transport ?? {};
+  return defined({
+    name: o.tag,
+    protocol: o.type,
+    server: o.server,
+    port: o.server_port,
+    secret: o.uuid ?? o.password,
+    network: t.type ?? 'tcp',
+    path: t.path,
+    host: t.headers?.Host ?? t.host,
+    serviceName: t.service_name,
+    security: o.tls?.reality ? 'reality' : o.tls ? 'tls' : 'none',
+    sni: o.tls?.server_name,
+    fingerprint: o.tls?.utls?.fingerprint,
+    publicKey: o.tls?.reality?.public_key,
+    shortId: o.tls?.reality?.short_id,
+    flow: o.flow,
+    cipher: o.type === 'vmess' ? o.security : o.method,
+  });
+}
+
+function fromXray(config: Json): Server {
+  const out = config.outbounds[0];
+  const s = out.streamSettings;
+  const peer = out.settings.vnext?.[0] ?? out.settings.servers[0];
+  const user = peer.users?.[0] ?? {};
+  const transport = s.wsSettings ?? s.httpupgradeSettings ?? {};
+  const tls = s.realitySettings ?? s.tlsSettings ?? {};
+  return defined({
+    name: config.remarks,
+    protocol: out.protocol,
+    server: peer.address,
+    port: peer.port,
+    secret: user.id ?? peer.password,
+    network: s.network,
+    path: transport.path,
+    host: transport.host,
+    serviceName: s.grpcSettings?.serviceName,
+    security: s.security,
+    sni: tls.serverName,
+    fingerprint: tls.fingerprint,
+    publicKey: s.realitySettings?.publicKey,
+    shortId: s.realitySettings?.shortId,
+    flow: user.flow,
+    cipher: out.protocol === 'vmess' ? user.security : peer.method,
+  });
+}
+
+/** Fields a format may add beyond the link (a default the link leaves unsaid). */
+const withoutDefaults = (server: Server, link: Server): Server => {
+  const copy: Json = { ...server };
+  for (const key of ['fingerprint', 'sni'] as const) if (link[key] === undefined) delete copy[key];
+  return copy as Server;
+};
+
+/**
+ * Every subscription format for one user holding a server on each inbound kind the simulator serves (vless-reality,
+ * vless-ws-tls, vmess-ws, trojan-grpc-tls, ss-2022), each in its own group: the YAML and JSON read back agree field
+ * by field with the share links; the format is the named one, else the User-Agent's, else base64.
+ */
+describe('subscription formats', () => {
+  let t: TestApp;
+  let fleet: Fleet;
+  let path: string;
+  let links: Server[];
+  const KINDS = ['vless-reality', 'vless-ws-tls', 'vmess-ws', 'trojan-grpc-tls', 'ss-2022'];
+  const COUNTRIES = ['DE', 'NL', 'FI', 'SE', 'PL'];
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: { SUB_PROFILE_TITLE: 'Fleet VPN', SUB_ANNOUNCE: 'Maintenance Sunday 02:00 UTC' } });
+    const auth = { Authorization: `Bearer ${await t.adminToken()}` };
+    const groups: number[] = [];
+    for (const [i, kind] of KINDS.entries()) {
+      const body = { name: kind, countryCode: COUNTRIES[i], sortOrder: i };
+      groups.push((await t.http().post('/api/v1/groups').set(auth).send(body).expect(201)).body.id);
+    }
+    fleet = await startFleet(
+      t,
+      groups.map((groupId, i) => ({ node: { groupId, inboundId: i + 1, location: `City ${i + 1}` } })),
+    );
+    const { body: key } = await t.http().put('/api/v1/keys/9001').set(auth).send({ plan: { groups } }).expect(201);
+    path = new URL(key.subscriptionUrl).pathname;
+    const text = (await t.http().get(`${path}?format=links`).expect(200)).text;
+    links = text.trim().split('\n').map(fromLink);
+  });
+  afterAll(async () => {
+    await t.close();
+    await fleet.stop();
+  });
+
+  it('lists a link per server in group order, named by the template (flag and group), never by an internal id', () => {
+    expect(links.map((link) => link.protocol)).toEqual(['vless', 'vless', 'vmess', 'trojan', 'shadowsocks']);
+    expect(links.map((link) => link.name)).toEqual(KINDS.map((kind, i) => `${flag(COUNTRIES[i])} ${kind}`));
+    expect(links[0]).toMatchObject({ security: 'reality', flow: 'xtls-rprx-vision', publicKey: expect.any(String) });
+    expect(links[4]).toMatchObject({ cipher: '2022-blake3-aes-128-gcm', secret: expect.stringContaining(':') });
+  });
+
+  it('base64 is the links, encoded; the default for unknown apps', async () => {
+    const plain = (await t.http().get(`${path}?format=links`)).text;
+    for (const request of [t.http().get(path), t.http().get(path).set('User-Agent', 'v2rayNG/1.9.0')]) {
+      const response = await request.expect(200);
+      expect(response.headers['content-type']).toBe('text/plain; charset=utf-8');
+      expect(Buffer.from(response.text, 'base64').toString()).toBe(plain);
+    }
+  });
+
+  it('Clash Meta YAML: a proxy per server agreeing with its link, a select group, an automatic group, MATCH', async () => {
+    const response = await t.http().get(path).set('User-Agent', 'clash-verge/v2.0.3').expect(200);
+    expect(response.headers['content-type']).toBe('text/yaml; charset=utf-8');
+    const profile = parseYaml(response.text);
+    const proxies = profile.proxies.map(fromClash);
+    expect(proxies.map((proxy: Server, i: number) => withoutDefaults(proxy, links[i]))).toEqual(links);
+    expect(profile['proxy-groups']).toEqual([
+      { name: 'Fleet VPN', type: 'select', proxies: ['Auto', ...links.map((link) => link.name)] },
+      expect.objectContaining({ name: 'Auto', type: 'url-test', proxies: links.map((link) => link.name) }),
+    ]);
+    expect(profile.rules).toEqual(['MATCH,Fleet VPN']);
+    expect(profile.proxies[3]['grpc-opts']).toEqual({ 'grpc-service-name': 'tr-grpc' });
+  });
+
+  it('sing-box JSON: an outbound per server agreeing with its link, a selector, urltest and direct', async () => {
+    const response = await t.http().get(path).set('User-Agent', 'SFA/1.11.4 (Android 14)').expect(200);
+    expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+    const profile = JSON.parse(response.text);
+    const servers = profile.outbounds.filter((o: Json) => ['vless', 'vmess', 'trojan', 'shadowsocks'].includes(o.type));
+    expect(servers.map((o: Json, i: number) => withoutDefaults(fromSingBox(o), links[i]))).toEqual(links);
+    const [selector, auto] = profile.outbounds;
+    expect(selector).toMatchObject({ type: 'selector', tag: 'proxy', default: 'auto' });
+    expect(auto).toMatchObject({ type: 'urltest', outbounds: links.map((link) => link.name) });
+    expect(profile.outbounds.at(-1)).toEqual({ type: 'direct', tag: 'direct' });
+    expect(profile.route.final).toBe('proxy');
+  });
+
+  it('Xray JSON: a complete config per server agreeing with its link, SOCKS on 127.0.0.1:10808', async () => {
+    const response = await t.http().get(path).set('User-Agent', 'Happ/1.5.2').expect(200);
+    const configs = JSON.parse(response.text);
+    expect(configs).toHaveLength(5);
+    expect(configs.map((c: Json, i: number) => withoutDefaults(fromXray(c), links[i]))).toEqual(links);
+    expect(configs[0].inbounds[0]).toMatchObject({ protocol: 'socks', listen: '127.0.0.1', port: 10808 });
+    expect(configs[3].outbounds[0].streamSettings.grpcSettings).toEqual({ serviceName: 'tr-grpc', multiMode: true });
+  });
+
+  it('an HTML page for browsers: status, links with QR codes, import links, nothing from elsewhere', async () => {
+    const browser = 'Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0 Safari/537.36';
+    const response = await t
+      .http()
+      .get(path)
+      .set('User-Agent', browser)
+      .set('Accept', 'text/html,application/xhtml+xml')
+      .expect(200);
+    expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
+    const nonce = /script-src 'nonce-([^']+)'/.exec(response.headers['content-security-policy'])?.[1];
+    expect(nonce).toBeTruthy();
+    expect(response.headers['x-frame-options']).toBe('DENY');
+    expect(response.text).toContain(`<script nonce="${nonce}">`);
+    expect(response.text).not.toMatch(/<script[^>]+src=|<link|https?:\/\/(?!localhost|www\.w3\.org\/2000\/svg)/);
+    expect(response.text.match(/<svg/g)).toHaveLength(6); // the subscription URL and each server
+    expect(response.text).toContain('happ://add/');
+    expect(response.text).toContain('sing-box://import-remote-profile?url=');
+    expect(response.text).toContain('Active');
+    // A browser that asks for something else gets the links.
+    const plain = await t.http().get(path).set('User-Agent', browser).set('Accept', '*/*').expect(200);
+    expect(plain.headers['content-type']).toBe('text/plain; charset=utf-8');
+  });
+
+  it('a named format wins over the User-Agent, by query or path; an unknown one is 400; HEAD answers every one', async () => {
+    const clash = await t.http().get(`${path}/clash`).set('User-Agent', 'Happ/1.5.2').expect(200);
+    expect(clash.headers['content-type']).toBe('text/yaml; charset=utf-8');
+    const singbox = await t.http().get(`${path}?format=singbox`).set('User-Agent', 'clash-meta').expect(200);
+    expect(JSON.parse(singbox.text).outbounds).toBeDefined();
+    for (const bad of [`${path}?format=yaml`, `${path}/json`, `${path}/%FF`]) {
+      const refused = await t.http().get(bad).expect(400);
+      expect(refused.body).toMatchObject({ code: 'VALIDATION_FAILED', message: [expect.stringContaining('format')] });
+    }
+    for (const format of ['links', 'base64', 'clash', 'singbox', 'xray', 'html']) {
+      const get = await t.http().get(`${path}?format=${format}`).expect(200);
+      const head = await t.http().head(`${path}?format=${format}`).expect(200);
+      expect(head.text).toBeFalsy();
+      expect(head.headers['content-length']).toBe(get.headers['content-length']);
+      expect(head.headers['content-type']).toBe(get.headers['content-type']);
+    }
+  });
+
+  it('every format carries the app headers: usage, title, interval, file name and the announcement', async () => {
+    for (const format of ['base64', 'clash', 'singbox', 'xray', 'html']) {
+      const { headers } = await t.http().get(`${path}?format=${format}`).expect(200);
+      expect(headers['subscription-userinfo']).toMatch(/^upload=\d+; download=\d+; total=\d+; expire=\d+$/);
+      expect(headers['profile-title']).toBe(`base64:${Buffer.from('Fleet VPN').toString('base64')}`);
+      expect(headers['profile-update-interval']).toBe('1');
+      expect(headers['content-disposition']).toMatch(
+        new RegExp(`^${format === 'html' ? 'inline' : 'attachment'}; filename="Fleet VPN"`),
+      );
+      expect(headers['announce']).toBe('Maintenance Sunday 02:00 UTC');
+    }
+  });
+
+  it('a user who may not connect gets no link, and the announcement says why', async () => {
+    const auth = fleet.auth;
+    await t.http().patch('/api/v1/keys/9001/access').set(auth).send({ enabled: false }).expect(200);
+    try {
+      for (const format of ['links', 'clash', 'singbox', 'xray']) {
+        const response = await t.http().get(`${path}?format=${format}`).expect(200);
+        expect(response.headers['announce']).toBe('Your access is disabled. Contact support.');
+        expect(response.headers['profile-update-interval']).toBe('1');
+        if (format === 'links') expect(response.text).toBe('');
+        if (format === 'clash') expect(parseYaml(response.text).proxies).toEqual([]);
+        if (format === 'xray') expect(JSON.parse(response.text)).toEqual([]);
+      }
+    } finally {
+      await t.http().patch('/api/v1/keys/9001/access').set(auth).send({ enabled: true }).expect(200);
+    }
+  });
+});
+
+function flag(country: string): string {
+  return String.fromCodePoint(...[...country].map((c) => 0x1f1e6 + c.charCodeAt(0) - 65));
+}
