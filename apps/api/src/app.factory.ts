@@ -12,6 +12,7 @@ import { API_PREFIX } from '@fleet/contract';
 import { AppModule, Runtime } from './app.module';
 import { jsonBodiesOnly } from './common/http/json-bodies';
 import { describeApi } from './common/http/openapi';
+import { subscriptionPaths } from './modules/keys/formats/subscription.openapi';
 import { webhooksDocument } from './modules/outbox/webhooks.openapi';
 import { securityHeaders } from './common/http/security-headers';
 import { MAX_JSON_BYTES, MAX_LOGIN_JSON_BYTES, refuseDeepJson } from './common/http/strict-input';
@@ -87,7 +88,7 @@ export async function createApp(runtime: Runtime): Promise<INestApplication> {
         .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'admin JWT or API token' })
         .build(),
     ),
-    { webhooks: webhooksDocument() },
+    { webhooks: webhooksDocument(), paths: subscriptionPaths() },
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
   return app;

@@ -114,6 +114,7 @@ describe('the document and the server agree', () => {
     await refusal('GET /api/v1/jobs/{id}', http().get('/api/v1/jobs/999').set(auth), 'JOB_NOT_FOUND');
     await refusal('DELETE /api/v1/tokens/{id}', http().delete('/api/v1/tokens/999').set(auth), 'TOKEN_NOT_FOUND');
     await refusal('GET /sub/{token}', http().get('/sub/no-such-token-0123456789'), 'NOT_FOUND');
+    await refusal('GET /sub/{token}/{format}', http().get('/sub/no-such-token-0123456789/yaml'), 'VALIDATION_FAILED');
     await refusal(
       'POST /api/v1/nodes',
       http()
@@ -252,6 +253,7 @@ describe('the document and the server agree', () => {
     );
     const token7001 = new URL(key.body.subscriptionUrl).pathname;
     await sample('GET /sub/{token}', http().get(token7001));
+    await sample('GET /sub/{token}/{format}', http().get(`${token7001}/clash`));
 
     // Users, as an admin sees them.
     const userPath = `/api/v1/users/${key.body.userId}`;

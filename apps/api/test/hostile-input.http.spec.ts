@@ -41,7 +41,10 @@ describe('hostile input (real HTTP, real PostgreSQL)', () => {
   describe('bodies that cannot be what the route takes', () => {
     it.each(Object.entries(huge('username')))('login refuses %s (98 kB) unread: 413', async (_label, body) => {
       const response = await raw('post', '/api/v1/auth/login', 'application/json', body).expect(413);
-      expect(response.body).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', message: [expect.stringContaining('too large')] });
+      expect(response.body).toMatchObject({
+        code: 'PAYLOAD_TOO_LARGE',
+        message: [expect.stringContaining('too large')],
+      });
       expect(response.headers['connection']).toBe('close');
     });
 

@@ -264,7 +264,13 @@ describe('input sweep over every route in the OpenAPI document', () => {
   });
 
   describe('auth matrix over every route', () => {
-    const PUBLIC = ['POST /api/v1/auth/login', 'GET /healthz', 'GET /readyz', 'GET /sub/{token}'];
+    const PUBLIC = [
+      'POST /api/v1/auth/login',
+      'GET /healthz',
+      'GET /readyz',
+      'GET /sub/{token}',
+      'GET /sub/{token}/{format}',
+    ];
     /** The contract's roles: bot only /keys; viewer every GET except tokens; admin everything. */
     const isKeys = (op: Operation) => op.path === '/api/v1/keys' || op.path.startsWith('/api/v1/keys/');
     const allowed = (op: Operation, role: string) =>

@@ -71,7 +71,10 @@ describe('GET /metrics: names stock tooling accepts, nodes by id, HTTP and webho
     subscriptionToken = new URL(key.subscriptionUrl).pathname.split('/').pop()!;
     // Every kind of figure has at least one sample: routes with ids, the subscription, a 404, passes, a webhook.
     await t.http().get(`/sub/${subscriptionToken}`).expect(200);
-    await t.http().get(`/sub/${'x'.repeat(32)}`).expect(404);
+    await t
+      .http()
+      .get(`/sub/${'x'.repeat(32)}`)
+      .expect(404);
     await t.http().get(`/api/v1/users/${userId}`).set(fleet.auth).expect(200);
     await t.http().get(`/api/v1/nodes/${fleet.nodeIds[0]}`).set(fleet.auth).expect(200);
     await t.http().get('/api/v1/no-such-route/123456').set(fleet.auth).expect(404);
@@ -154,8 +157,9 @@ describe('GET /metrics: names stock tooling accepts, nodes by id, HTTP and webho
   it('HTTP requests by route template and status; no id or token becomes a label', () => {
     const requests = series(text, 'fleet_http_request_duration_seconds_count');
     const count = (method: string, route: string, status: string) =>
-      requests.find((s) => s.labels['method'] === method && s.labels['route'] === route && s.labels['status'] === status)
-        ?.value ?? 0;
+      requests.find(
+        (s) => s.labels['method'] === method && s.labels['route'] === route && s.labels['status'] === status,
+      )?.value ?? 0;
     expect(count('GET', '/sub/:token', '200')).toBe(1);
     expect(count('GET', '/sub/:token', '404')).toBe(1);
     expect(count('GET', '/api/v1/users/:id', '200')).toBe(1);

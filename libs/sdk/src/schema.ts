@@ -856,9 +856,29 @@ export interface paths {
     };
     /**
      * Subscription (for VPN apps)
-     * @description The user’s share links, one per server in group order, base64 of the lines. No credentials: the token is the secret. A user who may not use the service gets no link, and the headers say why.
+     * @description The user’s servers, one per seat in group order, named by SUB_REMARK_TEMPLATE. No credentials: the token is the secret. The format is the one named (`?format=` or `/sub/{token}/{format}`), else the User-Agent’s (Clash/Mihomo family: clash; sing-box apps: singbox (sing-box 1.11 schema); Happ, Streisand, V2Box, INCY: xray), else the page for a browser asking for HTML, else base64. A user who may not use the service gets no link and an `announce` saying why.
      */
     get: operations['subscription'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/sub/{token}/{format}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Subscription in a named format
+     * @description The user’s servers, one per seat in group order, named by SUB_REMARK_TEMPLATE. No credentials: the token is the secret. The format is the one named (`?format=` or `/sub/{token}/{format}`), else the User-Agent’s (Clash/Mihomo family: clash; sing-box apps: singbox (sing-box 1.11 schema); Happ, Streisand, V2Box, INCY: xray), else the page for a browser asking for HTML, else base64. A user who may not use the service gets no link and an `announce` saying why.
+     */
+    get: operations['subscriptionInFormat'];
     put?: never;
     post?: never;
     delete?: never;
@@ -6595,8 +6615,13 @@ export interface operations {
   };
   subscription: {
     parameters: {
-      query?: never;
-      header?: never;
+      query?: {
+        format?: 'links' | 'base64' | 'clash' | 'singbox' | 'xray' | 'html';
+      };
+      header?: {
+        /** @description picks the format when none is named */
+        'User-Agent'?: string;
+      };
       path: {
         token: string;
       };
@@ -6604,15 +6629,19 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description the links */
+      /** @description the subscription in the chosen format */
       200: {
         headers: {
-          /** @description upload=…; download=…; total=… (0: unlimited); expire=… (unix seconds) */
+          /** @description upload=…; download=…; total=… (0: unlimited); expire=… (unix seconds, 0: never) */
           'subscription-userinfo'?: string;
-          /** @description hours between the app’s refreshes */
+          /** @description hours between the app’s refreshes (SUB_UPDATE_INTERVAL_HOURS; 1 without a link) */
           'profile-update-interval'?: string;
-          /** @description base64: of SUB_PROFILE_TITLE, when set */
+          /** @description base64: of SUB_PROFILE_TITLE */
           'profile-title'?: string;
+          /** @description attachment (the page: inline); filename="<title>" */
+          'content-disposition'?: string;
+          /** @description SUB_ANNOUNCE, or why there is no link (base64:… when not ASCII) */
+          announce?: string;
           /** @description SUB_SUPPORT_URL, when set */
           'support-url'?: string;
           /** @description SUB_WEB_PAGE_URL, when set */
@@ -6621,6 +6650,76 @@ export interface operations {
         };
         content: {
           'text/plain': string;
+          'text/yaml': string;
+          'application/json': Record<string, never> | Record<string, never>[];
+          'text/html': string;
+        };
+      };
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
+        };
+      };
+      /** @description `NOT_FOUND`: no such thing */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'NOT_FOUND';
+          };
+        };
+      };
+    };
+  };
+  subscriptionInFormat: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description picks the format when none is named */
+        'User-Agent'?: string;
+      };
+      path: {
+        token: string;
+        format: 'links' | 'base64' | 'clash' | 'singbox' | 'xray' | 'html';
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the subscription in the chosen format */
+      200: {
+        headers: {
+          /** @description upload=…; download=…; total=… (0: unlimited); expire=… (unix seconds, 0: never) */
+          'subscription-userinfo'?: string;
+          /** @description hours between the app’s refreshes (SUB_UPDATE_INTERVAL_HOURS; 1 without a link) */
+          'profile-update-interval'?: string;
+          /** @description base64: of SUB_PROFILE_TITLE */
+          'profile-title'?: string;
+          /** @description attachment (the page: inline); filename="<title>" */
+          'content-disposition'?: string;
+          /** @description SUB_ANNOUNCE, or why there is no link (base64:… when not ASCII) */
+          announce?: string;
+          /** @description SUB_SUPPORT_URL, when set */
+          'support-url'?: string;
+          /** @description SUB_WEB_PAGE_URL, when set */
+          'profile-web-page-url'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'text/plain': string;
+          'text/yaml': string;
+          'application/json': Record<string, never> | Record<string, never>[];
+          'text/html': string;
         };
       };
       /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */

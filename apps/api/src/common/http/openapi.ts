@@ -3,7 +3,8 @@ import { ErrorCode } from '@fleet/contract';
 import { STATUS_BY_CODE } from '../errors/domain-error';
 import { PUBLIC_EXTENSION } from './roles.decorator';
 
-const ERRORS_EXTENSION = 'x-error-codes';
+/** On an operation: the error codes it answers beyond those of its kind (see `describeApi`). */
+export const ERRORS_EXTENSION = 'x-error-codes';
 
 /**
  * The error codes a route answers beyond those every route of its kind gives (400 for bad input, 401/403 for
@@ -62,7 +63,7 @@ const MEANINGS: Record<ErrorCode, string> = {
 };
 
 type Responses = Record<string, unknown>;
-type Operation = Record<string, unknown> & {
+export type Operation = Record<string, unknown> & {
   operationId?: string;
   summary?: string;
   security?: unknown[];
@@ -86,39 +87,6 @@ const ERROR_SCHEMA = {
     },
     code: { type: 'string', enum: Object.values(ErrorCode), description: 'stable, machine-readable' },
     correlationId: { type: 'string', description: 'on a 500 only: the id of its log line' },
-  },
-};
-
-const header = (description: string) => ({ description, schema: { type: 'string' } });
-
-/** `GET /sub/:token`: served outside Nest (the route every VPN app polls), described here. */
-const SUBSCRIPTION_PATH: Record<string, Operation> = {
-  get: {
-    operationId: 'subscription',
-    summary: 'Subscription (for VPN apps)',
-    description:
-      'The user’s share links, one per server in group order, base64 of the lines. No credentials: the token is ' +
-      'the secret. A user who may not use the service gets no link, and the headers say why.',
-    tags: ['subscription'],
-    security: [],
-    parameters: [
-      { name: 'token', in: 'path' as const, required: true, schema: { type: 'string', pattern: '^[\\w-]{16,64}$' } },
-    ],
-    responses: {
-      '200': {
-        description: 'the links',
-        headers: {
-          'subscription-userinfo': header('upload=…; download=…; total=… (0: unlimited); expire=… (unix seconds)'),
-          'profile-update-interval': header('hours between the app’s refreshes'),
-          'profile-title': header('base64: of SUB_PROFILE_TITLE, when set'),
-          'support-url': header('SUB_SUPPORT_URL, when set'),
-          'profile-web-page-url': header('SUB_WEB_PAGE_URL, when set'),
-        },
-        content: { 'text/plain': { schema: { type: 'string', format: 'byte' } } },
-      },
-      '404': { description: 'no such token (a rotated or deleted user’s)' },
-    },
-    [ERRORS_EXTENSION]: [ErrorCode.NotFound],
   },
 };
 
@@ -167,9 +135,13 @@ function errorCodesOf(path: string, method: string, operation: Operation, open: 
  * `getOrCreate` → "Get or create"); and the error answers every operation can give, with the one error schema —
  * 400 for bad input, 401 and 403 where credentials are needed, 404 where the path names something.
  */
-export function describeApi(document: OpenAPIObject, extra: { webhooks: Record<string, unknown> }): OpenAPIObject {
+export function describeApi(
+  document: OpenAPIObject,
+  /** What is served outside Nest (paths) or sent by us (webhooks). */
+  extra: { webhooks: Record<string, unknown>; paths: Record<string, Record<string, Operation>> },
+): OpenAPIObject {
   document.security = [{ bearer: [] }];
-  document.paths['/sub/{token}'] = SUBSCRIPTION_PATH;
+  Object.assign(document.paths, extra.paths);
   document.components = { ...document.components, schemas: { ...document.components?.schemas, Error: ERROR_SCHEMA } };
   for (const [path, methods] of Object.entries(document.paths)) {
     for (const [method, operation] of Object.entries(methods as Record<string, Operation>)) {
