@@ -257,8 +257,15 @@ describe('subscription formats', () => {
     expect(nonce).toBeTruthy();
     expect(response.headers['x-frame-options']).toBe('DENY');
     expect(response.text).toContain(`<script nonce="${nonce}">`);
-    expect(response.text).not.toMatch(/<script[^>]+src=|<link|https?:\/\/(?!localhost|www\.w3\.org\/2000\/svg)/);
-    expect(response.text.match(/<svg/g)).toHaveLength(6); // the subscription URL and each server
+    // Scripts only from here (the QR code library, served by the route), nothing else from anywhere.
+    expect([...response.text.matchAll(/<script[^>]*src="([^"]+)"/g)].map((m) => m[1])).toEqual([
+      '/sub-assets/qrcode.js',
+    ]);
+    expect(response.text).not.toMatch(/<link|https?:\/\/(?!localhost)/);
+    expect(response.text.match(/data-qr=/g)).toHaveLength(6); // the subscription URL and each server
+    const library = await t.http().get('/sub-assets/qrcode.js').expect(200);
+    expect(library.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(library.text).toContain('var qrcode = function');
     expect(response.text).toContain('happ://add/');
     expect(response.text).toContain('sing-box://import-remote-profile?url=');
     expect(response.text).toContain('Active');

@@ -5,3 +5,4 @@ export * from './xui-client';
 export * from './share-links';
 export { CookieJar } from './cookie-jar';
 export * from './proxy-endpoint';
+export { parsedInbound } from './stream-settings';

@@ -1,5 +1,5 @@
 import type { LinkInbound } from './share-links';
-import { flowApplies, network, networkParams, parse, security, securityParams } from './stream-settings';
+import { flowApplies, network, networkParams, parsedInbound, security, securityParams } from './stream-settings';
 import type { PanelClient } from './types';
 
 /**
@@ -45,8 +45,7 @@ export function proxyEndpoint(
 ): ProxyEndpoint | null {
   const protocol = inbound.protocol;
   if (protocol !== 'vless' && protocol !== 'vmess' && protocol !== 'trojan' && protocol !== 'shadowsocks') return null;
-  const settings = parse(inbound.settings);
-  const stream = parse(inbound.streamSettings);
+  const { settings, stream } = parsedInbound(inbound);
   const params = networkParams(stream);
   const secure = securityParams(stream, protocol === 'vless' || protocol === 'trojan');
   const endpoint: ProxyEndpoint = {

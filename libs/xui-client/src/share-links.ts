@@ -1,4 +1,4 @@
-import { flowApplies, Json, network, networkParams, parse, security, securityParams } from './stream-settings';
+import { flowApplies, Json, network, networkParams, parsedInbound, security, securityParams } from './stream-settings';
 import type { Inbound, PanelClient } from './types';
 
 /** What a link needs from an inbound. */
@@ -17,8 +17,7 @@ export function buildShareLink(
   /** The link's name in the app; the panel's own (`remark-email`) when absent. */
   name?: string,
 ): string | null {
-  const settings = parse(inbound.settings);
-  const stream = parse(inbound.streamSettings);
+  const { settings, stream } = parsedInbound(inbound);
   const remark = name ?? `${inbound.remark}-${client.email}`;
   const address = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
   switch (inbound.protocol) {

@@ -2,6 +2,21 @@
 
 export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+const parsedInbounds = new WeakMap<object, { settings: Json; stream: Json }>();
+
+/**
+ * An inbound's settings and stream settings, parsed once per inbound object (a node's cached snapshot serves every
+ * user of the node). Read-only: the objects are shared.
+ */
+export function parsedInbound(inbound: { settings: string; streamSettings: string }): { settings: Json; stream: Json } {
+  let found = parsedInbounds.get(inbound);
+  if (!found) {
+    found = { settings: parse(inbound.settings), stream: parse(inbound.streamSettings) };
+    parsedInbounds.set(inbound, found);
+  }
+  return found;
+}
+
 export function parse(text: string): Json {
   try {
     return (JSON.parse(text || '{}') as Json) ?? {};

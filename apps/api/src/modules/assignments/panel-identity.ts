@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { PanelClient, ProxyEndpoint, buildShareLink, proxyEndpoint } from '@fleet/xui-client';
+import { PanelClient, ProxyEndpoint, buildShareLink, parsedInbound, proxyEndpoint } from '@fleet/xui-client';
 import { Access, NEW_CLIENT, NodeQuota, panelAccess } from '../users/access-status';
 import type { InboundSnapshot } from '../nodes/node.entity';
 
@@ -40,35 +40,12 @@ function shadowsocksPassword(uuid: string, method: string): string {
   return createHash('sha256').update(`ss:${uuid}`).digest().subarray(0, bytes).toString('base64');
 }
 
-/** An inbound's settings parsed once per snapshot object (clients for a whole node are built from one snapshot). */
-const parsedSnapshots = new WeakMap<
-  InboundSnapshot,
-  { settings: Record<string, unknown>; stream: { network?: string; security?: string } }
->();
-
-function parsed(inbound: InboundSnapshot) {
-  let found = parsedSnapshots.get(inbound);
-  if (!found) {
-    found = { settings: parseOr(inbound.settings), stream: parseOr(inbound.streamSettings) };
-    parsedSnapshots.set(inbound, found);
-  }
-  return found;
-}
-
-function parseOr(text: string): Record<string, unknown> {
-  try {
-    return JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    return {};
-  }
-}
-
 function inboundSettings(inbound: InboundSnapshot): Record<string, unknown> {
-  return parsed(inbound).settings;
+  return parsedInbound(inbound).settings;
 }
 
 function streamOf(inbound: InboundSnapshot): { network?: string; security?: string } {
-  return parsed(inbound).stream;
+  return parsedInbound(inbound).stream;
 }
 
 /** The client object a panel stores for this user: the same UUID (or derived key) on every node. */

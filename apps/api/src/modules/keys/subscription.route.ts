@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { AccessStatus, ErrorCode } from '@fleet/contract';
@@ -14,7 +16,7 @@ import {
   SUBSCRIPTION_FORMATS,
   SubscriptionFormat,
 } from './formats/format-choice';
-import { subscriptionPage } from './formats/page';
+import { QR_SCRIPT_PATH, subscriptionPage } from './formats/page';
 import { singBoxProfile } from './formats/sing-box';
 import type { SubscriptionServer } from './formats/subscription-server';
 import { xrayConfigs } from './formats/xray-json';
@@ -35,6 +37,13 @@ const MEDIA_TYPES: Record<SubscriptionFormat, string> = {
   html: 'text/html; charset=utf-8',
 };
 
+/** The page's QR code library: the same for everyone, kept a day by browsers. */
+const QR_SCRIPT_HEADERS = {
+  'Content-Type': 'text/javascript; charset=utf-8',
+  'Cache-Control': 'public, max-age=86400',
+  'X-Content-Type-Options': 'nosniff',
+};
+
 /** Why a user gets no link, in words their app shows (`announce`). */
 const NO_LINK: Partial<Record<AccessStatus, string>> = {
   disabled: 'Your access is disabled. Contact support.',
@@ -53,6 +62,8 @@ export function subscriptionRoute(keys: KeysService, config: AppConfig, logger: 
   const log = pinoHttp(httpLogOptions(logger));
   const rules = config.subUserAgentsFile ? readUserAgentRules(config.subUserAgentsFile) : DEFAULT_USER_AGENT_RULES;
   const title = config.subProfileTitle ?? 'VPN';
+  // Resolved at run time (not by the bundler): the library's own file, as published.
+  const qrScript = readFileSync(createRequire(__filename).resolve('qrcode-generator'), 'utf8');
   const fixedHeaders: Record<string, string> = {
     'Cache-Control': 'no-store',
     'X-Content-Type-Options': 'nosniff',
@@ -74,6 +85,10 @@ export function subscriptionRoute(keys: KeysService, config: AppConfig, logger: 
     );
 
   return (request, response) => {
+    if (request.url === QR_SCRIPT_PATH && (request.method === 'GET' || request.method === 'HEAD')) {
+      answer(response, 200, QR_SCRIPT_HEADERS, qrScript);
+      return true;
+    }
     const match = request.method === 'GET' || request.method === 'HEAD' ? ROUTE.exec(request.url ?? '') : null;
     if (!match) return false;
     log(request, response);
@@ -90,7 +105,7 @@ export function subscriptionRoute(keys: KeysService, config: AppConfig, logger: 
     const token = safeDecode(match[1]);
     const found = token !== null && TOKEN.test(token) ? keys.subscription(token) : Promise.resolve(null);
     found
-      .then(async (subscription) => {
+      .then((subscription) => {
         if (!subscription) return error(response, 404, 'unknown subscription', ErrorCode.NotFound);
         const { servers, access, uploadBytes } = subscription;
         const notice = servers.length ? null : (NO_LINK[access.status] ?? NO_SERVER);
@@ -110,7 +125,7 @@ export function subscriptionRoute(keys: KeysService, config: AppConfig, logger: 
         };
         if (format !== 'html') return answer(response, 200, headers, render(format, servers, title));
         const nonce = randomBytes(16).toString('base64');
-        const page = await subscriptionPage({
+        const page = subscriptionPage({
           title,
           access,
           servers,

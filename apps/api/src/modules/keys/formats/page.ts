@@ -1,4 +1,3 @@
-import { toString as qrSvg } from 'qrcode';
 import type { AccessView } from '@fleet/contract';
 import type { SubscriptionServer } from './subscription-server';
 
@@ -33,18 +32,22 @@ function importLinks(url: string, title: string): Array<{ app: string; href: str
   ];
 }
 
-/** The subscription as a page for a browser: status, usage, expiry, the links with QR codes, import buttons. */
-export async function subscriptionPage(view: PageView): Promise<string> {
+/** Where the page loads its QR code library from (served by the subscription route, from `qrcode-generator`). */
+export const QR_SCRIPT_PATH = '/sub-assets/qrcode.js';
+
+/**
+ * The subscription as a page for a browser: status, usage, expiry, the links with QR codes, import buttons. The QR
+ * codes are drawn by the browser (the library is served from here), so a page costs the server no more than a link.
+ */
+export function subscriptionPage(view: PageView): string {
   const { access } = view;
   const limit = access.trafficLimitBytes ? ` of ${bytes(access.trafficLimitBytes)}` : ' (no limit)';
   const expiry = access.expiresAt ? new Date(access.expiresAt).toUTCString() : 'never';
-  const qr = (text: string) => qrSvg(text, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
-  const servers = await Promise.all(
-    view.servers.map(
-      async (server) => `<li><h3>${escape(server.name)}</h3>${await qr(server.link)}
+  const qr = (text: string) => `<div class="qr" data-qr="${escape(text)}"></div>`;
+  const servers = view.servers.map(
+    (server) => `<li><h3>${escape(server.name)}</h3>${qr(server.link)}
         <input readonly value="${escape(server.link)}" aria-label="${escape(server.name)} link">
         <button type="button" data-copy="${escape(server.link)}">Copy</button></li>`,
-    ),
   );
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -53,7 +56,7 @@ export async function subscriptionPage(view: PageView): Promise<string> {
 body{font-family:system-ui,sans-serif;max-width:40rem;margin:0 auto;padding:1rem;color:#1a1b1e;background:#fff}
 @media (prefers-color-scheme:dark){body{color:#e9ecef;background:#1a1b1e}svg{background:#fff}}
 dl{display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem}dt{font-weight:600}
-ul{list-style:none;padding:0}li{margin:1.5rem 0}svg{width:14rem;max-width:100%;height:auto;display:block}
+ul{list-style:none;padding:0}li{margin:1.5rem 0}.qr svg{width:14rem;max-width:100%;height:auto;display:block}
 input{width:100%;font-family:monospace;margin:.5rem 0}.apps a{display:inline-block;margin:.25rem .5rem .25rem 0}
 .notice{padding:.75rem;border-radius:.5rem;background:#fff3bf;color:#5c3c00}
 </style></head><body>
@@ -66,11 +69,19 @@ ${view.notice ? `<p class="notice" role="status">${escape(view.notice)}</p>` : '
 <p class="apps">${importLinks(view.subscriptionUrl, view.title)
     .map((link) => `<a href="${escape(link.href)}">${escape(link.app)}</a>`)
     .join(' ')}</p>
-${await qr(view.subscriptionUrl)}
+${qr(view.subscriptionUrl)}
 <input readonly value="${escape(view.subscriptionUrl)}" aria-label="subscription URL">
 <button type="button" data-copy="${escape(view.subscriptionUrl)}">Copy</button>
 ${servers.length ? `<h2>Servers</h2><ul>${servers.join('')}</ul>` : ''}
+<script nonce="${view.nonce}" src="${QR_SCRIPT_PATH}"></script>
 <script nonce="${view.nonce}">
+qrcode.stringToBytes = qrcode.stringToBytesFuncs['UTF-8'];
+document.querySelectorAll('[data-qr]').forEach(function (element) {
+  var code = qrcode(0, 'M');
+  code.addData(element.getAttribute('data-qr'));
+  code.make();
+  element.innerHTML = code.createSvgTag({ cellSize: 4, margin: 2, scalable: true });
+});
 document.addEventListener('click', function (event) {
   var text = event.target && event.target.getAttribute && event.target.getAttribute('data-copy');
   if (text && navigator.clipboard) navigator.clipboard.writeText(text).then(function () { event.target.textContent = 'Copied'; });
