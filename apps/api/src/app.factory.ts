@@ -18,6 +18,7 @@ import { securityHeaders } from './common/http/security-headers';
 import { MAX_JSON_BYTES, MAX_LOGIN_JSON_BYTES, refuseDeepJson } from './common/http/strict-input';
 import { createValidationPipe } from './common/http/validation';
 import { KeysService } from './modules/keys/keys.service';
+import { DevicesService } from './modules/devices/devices.service';
 import { SubscriptionHandler, subscriptionRoute } from './modules/keys/subscription.route';
 import { timeRequests, timeRequestsAhead } from './modules/metrics/http-metrics';
 import { MetricsService } from './modules/metrics/metrics.service';
@@ -56,7 +57,12 @@ export async function createApp(runtime: Runtime): Promise<INestApplication> {
   });
   app.useLogger(app.get(Logger));
   const metrics = app.get(MetricsService);
-  const subscriptions = subscriptionRoute(app.get(KeysService), runtime.config, runtime.logger);
+  const subscriptions = subscriptionRoute(
+    app.get(KeysService),
+    app.get(DevicesService),
+    runtime.config,
+    runtime.logger,
+  );
   serveAhead(app.getHttpServer(), timeRequestsAhead(metrics, '/sub/:token', subscriptions));
   app.use(timeRequests(metrics));
   app.use(compression()); // lists of hundreds of nodes are mostly repeated keys: a tenth of the bytes on the wire

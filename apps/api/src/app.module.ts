@@ -21,6 +21,7 @@ import { BalancerModule } from './modules/balancer/balancer.module';
 import { HealthModule } from './modules/health/health.module';
 import { HousekeepingModule } from './modules/housekeeping/housekeeping.module';
 import { KeysModule } from './modules/keys/keys.module';
+import { DevicesModule } from './modules/devices/devices.module';
 import { EvacuationModule } from './modules/evacuation/evacuation.module';
 import { JobsModule } from './modules/jobs/jobs.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
@@ -67,6 +68,7 @@ export class AppModule {
         HealthModule,
         HousekeepingModule,
         KeysModule,
+        DevicesModule,
         StatsModule,
         OpsModule,
       ],

@@ -112,6 +112,11 @@ describe('the document and the server agree', () => {
     await refusal('GET /api/v1/keys/{telegramId}', http().get('/api/v1/keys/424').set(auth), 'USER_NOT_FOUND');
     await refusal('GET /api/v1/groups/{id}', http().get('/api/v1/groups/999').set(auth), 'GROUP_NOT_FOUND');
     await refusal('GET /api/v1/jobs/{id}', http().get('/api/v1/jobs/999').set(auth), 'JOB_NOT_FOUND');
+    await refusal(
+      'DELETE /api/v1/keys/{telegramId}/devices/{deviceId}',
+      http().delete('/api/v1/keys/6001/devices/999').set(auth),
+      'DEVICE_NOT_FOUND',
+    );
     await refusal('DELETE /api/v1/tokens/{id}', http().delete('/api/v1/tokens/999').set(auth), 'TOKEN_NOT_FOUND');
     await refusal('GET /sub/{token}', http().get('/sub/no-such-token-0123456789'), 'NOT_FOUND');
     await refusal('GET /sub/{token}/{format}', http().get('/sub/no-such-token-0123456789/yaml'), 'VALIDATION_FAILED');
@@ -254,6 +259,19 @@ describe('the document and the server agree', () => {
     const token7001 = new URL(key.body.subscriptionUrl).pathname;
     await sample('GET /sub/{token}', http().get(token7001));
     await sample('GET /sub/{token}/{format}', http().get(`${token7001}/clash`));
+    await http().get(token7001).set('x-hwid', 'sample-device').expect(200);
+    const devices = await sample('GET /api/v1/keys/{telegramId}/devices', http().get(`${keys}/7001/devices`).set(auth));
+    await sample('GET /api/v1/users/{id}/devices', http().get(`/api/v1/users/${key.body.userId}/devices`).set(auth));
+    await sample(
+      'DELETE /api/v1/keys/{telegramId}/devices/{deviceId}',
+      http().delete(`${keys}/7001/devices/${devices.body[0].id}`).set(auth),
+    );
+    await http().get(token7001).set('x-hwid', 'sample-device').expect(200);
+    const again = await http().get(`${keys}/7001/devices`).set(auth).expect(200);
+    await sample(
+      'DELETE /api/v1/users/{id}/devices/{deviceId}',
+      http().delete(`/api/v1/users/${key.body.userId}/devices/${again.body[0].id}`).set(auth),
+    );
 
     // Users, as an admin sees them.
     const userPath = `/api/v1/users/${key.body.userId}`;

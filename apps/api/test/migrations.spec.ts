@@ -32,6 +32,7 @@ const TABLES = [
   'usage_top_users',
   'user_count_changes',
   'user_counts',
+  'user_devices',
   'vpn_users',
 ];
 

@@ -15,6 +15,7 @@ export const ErrorCode = {
   TokenNotFound: 'TOKEN_NOT_FOUND',
   UserNotFound: 'USER_NOT_FOUND',
   JobNotFound: 'JOB_NOT_FOUND',
+  DeviceNotFound: 'DEVICE_NOT_FOUND',
   NoCapacity: 'NO_CAPACITY',
   NodeNotEligible: 'NODE_NOT_ELIGIBLE',
   NodeUnreachable: 'NODE_UNREACHABLE',

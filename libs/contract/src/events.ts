@@ -25,6 +25,7 @@ export const EventType = {
   UserFirstConnected: 'user.first_connected',
   UserTrafficReset: 'user.traffic_reset',
   UserRotated: 'user.rotated',
+  UserDeviceAdded: 'user.device_added',
   UserDeleted: 'user.deleted',
   UsersAdopted: 'users.adopted',
   NodeChecked: 'node.checked',

@@ -181,3 +181,18 @@ export interface StatsOverview {
   /** Traffic through the fleet (bytes as the panels counted them). */
   usage: { last24h: { up: number; down: number } };
 }
+
+/** A device a user's app fetched the subscription from (`x-hwid` and what the app said of itself). */
+export interface DeviceView {
+  id: number;
+  hwid: string;
+  os: string | null;
+  osVersion: string | null;
+  model: string | null;
+  userAgent: string | null;
+  firstSeenAt: string;
+  lastSeenAt: string;
+}
+
+/** Devices kept per user at most: past this the one unused longest leaves. */
+export const DEVICES_KEPT_PER_USER = 100;

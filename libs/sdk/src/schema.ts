@@ -779,6 +779,74 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/keys/{telegramId}/devices': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List */
+    get: operations['KeyDevicesController_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/keys/{telegramId}/devices/{deviceId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Remove */
+    delete: operations['KeyDevicesController_remove'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/users/{id}/devices': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List */
+    get: operations['UserDevicesController_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/users/{id}/devices/{deviceId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Remove */
+    delete: operations['UserDevicesController_remove'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/stats/overview': {
     parameters: {
       query?: never;
@@ -1163,6 +1231,26 @@ export interface webhooks {
      * @description POSTed to WEBHOOK_URL, at least once: any 2xx accepts it; anything else (or no answer within WEBHOOK_TIMEOUT_MS) is retried with back-off (2^attempts seconds, at most an hour), with the same `id`. Webhooks of one subject (`user:<id>`, else `node:<id>`, else `fleet`) arrive in order, numbered by `sequence`; while one is retried the subject’s later ones wait, other subjects flow on.
      */
     post: operations['webhook_user_deleted'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'user.device_added': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A user’s app fetched the subscription from a new device (`x-hwid`)
+     * @description POSTed to WEBHOOK_URL, at least once: any 2xx accepts it; anything else (or no answer within WEBHOOK_TIMEOUT_MS) is retried with back-off (2^attempts seconds, at most an hour), with the same `id`. Webhooks of one subject (`user:<id>`, else `node:<id>`, else `fleet`) arrive in order, numbered by `sequence`; while one is retried the subject’s later ones wait, other subjects flow on.
+     */
+    post: operations['webhook_user_device_added'];
     delete?: never;
     options?: never;
     head?: never;
@@ -2002,6 +2090,25 @@ export interface components {
       /** @description pass as ?after= for the next page (by key); null on the last page */
       nextCursor?: string | null;
     };
+    DeviceViewDto: {
+      id: number;
+      /** @description the hardware id the app sent (`x-hwid`) */
+      hwid: string;
+      /** @example iOS */
+      os: string | null;
+      /** @example 18.1 */
+      osVersion: string | null;
+      /** @example iPhone15,2 */
+      model: string | null;
+      userAgent: string | null;
+      /** Format: date-time */
+      firstSeenAt: string;
+      /**
+       * Format: date-time
+       * @description updated at most once a minute
+       */
+      lastSeenAt: string;
+    };
     NodeCountsDto: {
       total: number;
       healthy: number;
@@ -2092,6 +2199,7 @@ export interface components {
         | 'TOKEN_NOT_FOUND'
         | 'USER_NOT_FOUND'
         | 'JOB_NOT_FOUND'
+        | 'DEVICE_NOT_FOUND'
         | 'NO_CAPACITY'
         | 'NODE_NOT_ELIGIBLE'
         | 'NODE_UNREACHABLE'
@@ -6466,6 +6574,284 @@ export interface operations {
       };
     };
   };
+  KeyDevicesController_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        telegramId: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description most recently seen first */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DeviceViewDto'][];
+        };
+      };
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
+        };
+      };
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
+        };
+      };
+      /** @description `FORBIDDEN`: the role may not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
+        };
+      };
+      /** @description `USER_NOT_FOUND`: no such user (or deleted) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'USER_NOT_FOUND';
+          };
+        };
+      };
+    };
+  };
+  KeyDevicesController_remove: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        deviceId: number;
+        telegramId: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description forgotten: its next fetch counts as a new device */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
+        };
+      };
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
+        };
+      };
+      /** @description `FORBIDDEN`: the role may not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
+        };
+      };
+      /** @description `DEVICE_NOT_FOUND`: no such device of this user; `USER_NOT_FOUND`: no such user (or deleted) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'DEVICE_NOT_FOUND' | 'USER_NOT_FOUND';
+          };
+        };
+      };
+    };
+  };
+  UserDevicesController_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description most recently seen first */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DeviceViewDto'][];
+        };
+      };
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
+        };
+      };
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
+        };
+      };
+      /** @description `FORBIDDEN`: the role may not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
+        };
+      };
+      /** @description `USER_NOT_FOUND`: no such user (or deleted) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'USER_NOT_FOUND';
+          };
+        };
+      };
+    };
+  };
+  UserDevicesController_remove: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        deviceId: number;
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description forgotten: its next fetch counts as a new device */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
+        };
+      };
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
+        };
+      };
+      /** @description `FORBIDDEN`: the role may not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
+        };
+      };
+      /** @description `DEVICE_NOT_FOUND`: no such device of this user; `USER_NOT_FOUND`: no such user (or deleted) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'DEVICE_NOT_FOUND' | 'USER_NOT_FOUND';
+          };
+        };
+      };
+    };
+  };
   StatsController_overview: {
     parameters: {
       query?: never;
@@ -7594,6 +7980,68 @@ export interface operations {
             trafficLimitBytes: number;
             /** @description on user.rotated and user.first_connected: the fields that changed */
             changed?: string[];
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description accepted (any 2xx) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  webhook_user_device_added: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description the event type, as in the body */
+        'X-Event-Type': string;
+        /** @description the message id, as in the body: the same on every retry */
+        'X-Delivery-Id': string;
+        /** @description unix seconds of this attempt (fresh on every retry) */
+        'X-Signature-Timestamp': string;
+        /** @description hex HMAC-SHA256, keyed with WEBHOOK_SECRET, of `"<X-Signature-Timestamp>.<raw body>"` (no prefix). Compare in constant time and refuse timestamps more than 5 minutes old. */
+        'X-Signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description the delivery id: deduplicate on it */
+          id: string;
+          /** @constant */
+          type: 'user.device_added';
+          /**
+           * Format: date-time
+           * @description when the change committed
+           */
+          occurredAt: string;
+          /**
+           * @example user:42
+           * @example node:3
+           * @example fleet
+           */
+          subject: string;
+          /** @description 1, 2, 3, … per subject, in commit order */
+          sequence: number;
+          data: {
+            userId: number;
+            telegramId: number | null;
+            /** @description for DELETE /api/v1/keys/{telegramId}/devices/{deviceId} */
+            deviceId: number;
+            hwid: string;
+            os: string | null;
+            model: string | null;
+            /** @description the user’s devices now */
+            devices: number;
+            /** @description 0: no limit */
+            deviceLimit: number;
           };
         };
       };

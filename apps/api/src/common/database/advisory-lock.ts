@@ -26,6 +26,8 @@ export const LockKey = {
   Housekeeping: 7_300_012,
   /** Trying the seats that wait for capacity again. */
   SeatWaits: 7_300_013,
+  /** Transaction-scoped, with the user's id: a user's new devices are admitted one at a time (the device limit). */
+  UserDevices: 7_300_014,
 } as const;
 
 /** Takes a transaction-scoped advisory lock: held until the caller's transaction ends. */

@@ -45,6 +45,7 @@ const MEANINGS: Record<ErrorCode, string> = {
   [ErrorCode.TokenNotFound]: 'no such API token',
   [ErrorCode.UserNotFound]: 'no such user (or deleted)',
   [ErrorCode.JobNotFound]: 'no such job',
+  [ErrorCode.DeviceNotFound]: 'no such device of this user',
   [ErrorCode.GroupNotFound]: 'no such group',
   [ErrorCode.NodeNotEligible]: 'the node cannot take or serve users now (the message says why)',
   [ErrorCode.MoveInProgress]: 'a move of this user or onto this node is under way; try again in a moment',

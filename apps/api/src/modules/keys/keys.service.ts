@@ -33,6 +33,8 @@ const POLL_MS = 50;
 /** What the bot calls: get-or-create, read, refresh and locate a user's servers (one seat per group of the plan). */
 /** What `GET /sub/:token` renders, in whichever format: the user's serving servers in group order and their access. */
 export interface SubscriptionView {
+  userId: number;
+  telegramId: number | null;
   servers: SubscriptionServer[];
   access: AccessView;
   /** Upload of the current period (`subscription-userinfo`). */
@@ -121,6 +123,13 @@ export class KeysService {
       users.filter((user) => seats.has(user.id)).map((user) => this.view(user, seats.get(user.id))),
     );
     return { items, total, page, limit };
+  }
+
+  /** The id of the (not deleted) user with this telegram id. */
+  async userIdOf(telegramId: number): Promise<number> {
+    const user = await this.users.findByTelegramId(telegramId);
+    if (!user) throw new DomainError(ErrorCode.UserNotFound, `no user with telegram id ${telegramId}`);
+    return user.id;
   }
 
   async get(telegramId: number): Promise<KeyView> {
@@ -229,6 +238,8 @@ export class KeysService {
     if (!first) return null;
     const { user } = first;
     const found = {
+      userId: user.id,
+      telegramId: user.telegramId,
       access: mapAccess(user),
       uploadBytes: user.usedUpBytes,
       subscriptionUrl: `${this.config.publicUrl}/sub/${user.subscriptionToken}`,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { AccessStatus, ErrorCode } from '@fleet/contract';
 import { pinoHttp } from 'pino-http';
@@ -20,6 +20,7 @@ import { QR_SCRIPT_PATH, subscriptionPage } from './formats/page';
 import { singBoxProfile } from './formats/sing-box';
 import type { SubscriptionServer } from './formats/subscription-server';
 import { xrayConfigs } from './formats/xray-json';
+import { DeviceReport, DevicesService } from '../devices/devices.service';
 import { KeysService } from './keys.service';
 
 const ROUTE = /^\/sub\/([^/?#]*)(?:\/([^/?#]*))?(?:\?(.*))?$/;
@@ -51,6 +52,32 @@ const NO_LINK: Partial<Record<AccessStatus, string>> = {
   limited: 'You have used all the traffic of your plan for this period.',
 };
 const NO_SERVER = 'No server is available right now. Your app will check again within the hour.';
+const OVER_DEVICE_LIMIT = 'This device is over your plan’s device limit. Remove a device in the bot, or upgrade.';
+
+/** The device a fetch names (`x-hwid` and what the app says of itself), none, or a hardware id we refuse. */
+function deviceOf(headers: IncomingHttpHeaders): DeviceReport | null | 'invalid' {
+  const hwid = headers['x-hwid'];
+  if (hwid === undefined) return null;
+  if (typeof hwid !== 'string' || !/^[\x21-\x7e]{1,128}$/.test(hwid)) return 'invalid';
+  const said = (name: string, length: number) => {
+    const value = headers[name];
+    const text =
+      typeof value === 'string'
+        ? value
+            .replace(/[^\x20-\x7e]/g, '')
+            .trim()
+            .slice(0, length)
+        : '';
+    return text || null;
+  };
+  return {
+    hwid,
+    os: said('x-device-os', 64),
+    osVersion: said('x-ver-os', 64),
+    model: said('x-device-model', 128),
+    userAgent: said('user-agent', 256),
+  };
+}
 
 /**
  * `GET /sub/:token[/<format>]`: what VPN apps poll, at every app's refresh interval, for every user: served on the
@@ -58,7 +85,12 @@ const NO_SERVER = 'No server is available right now. Your app will check again w
  * bits, is the credential), logged like every request with the token redacted. The format is the one named
  * (`?format=` or the path), else the User-Agent's (SUB_USER_AGENTS_FILE or the built-in table), else base64 links.
  */
-export function subscriptionRoute(keys: KeysService, config: AppConfig, logger: Logger): SubscriptionHandler {
+export function subscriptionRoute(
+  keys: KeysService,
+  devices: DevicesService,
+  config: AppConfig,
+  logger: Logger,
+): SubscriptionHandler {
   const log = pinoHttp(httpLogOptions(logger));
   const rules = config.subUserAgentsFile ? readUserAgentRules(config.subUserAgentsFile) : DEFAULT_USER_AGENT_RULES;
   const title = config.subProfileTitle ?? 'VPN';
@@ -102,13 +134,23 @@ export function subscriptionRoute(keys: KeysService, config: AppConfig, logger: 
       { named, userAgent: request.headers['user-agent'] ?? '', accept: request.headers['accept'] ?? '' },
       rules,
     );
+    const device = deviceOf(request.headers);
+    if (device === 'invalid') {
+      error(response, 400, 'x-hwid must be 1 to 128 printable ASCII characters', ErrorCode.ValidationFailed);
+      return true;
+    }
     const token = safeDecode(match[1]);
     const found = token !== null && TOKEN.test(token) ? keys.subscription(token) : Promise.resolve(null);
     found
-      .then((subscription) => {
+      .then(async (subscription) => {
         if (!subscription) return error(response, 404, 'unknown subscription', ErrorCode.NotFound);
-        const { servers, access, uploadBytes } = subscription;
-        const notice = servers.length ? null : (NO_LINK[access.status] ?? NO_SERVER);
+        const { access, uploadBytes } = subscription;
+        const { userId, telegramId } = subscription;
+        const admitted = device
+          ? await devices.admit({ userId, telegramId, deviceLimit: access.deviceLimit }, device)
+          : true;
+        const servers = admitted ? subscription.servers : [];
+        const notice = !admitted ? OVER_DEVICE_LIMIT : servers.length ? null : (NO_LINK[access.status] ?? NO_SERVER);
         const expire = access.expiresAt ? Math.floor(Date.parse(access.expiresAt) / 1000) : 0;
         const announcement = notice ?? config.subAnnounce;
         const headers: Record<string, string> = {
@@ -122,6 +164,7 @@ export function subscriptionRoute(keys: KeysService, config: AppConfig, logger: 
           'content-disposition': disposition(format, title),
           'Content-Type': MEDIA_TYPES[format],
           ...(announcement ? { announce: announced(announcement) } : {}),
+          ...(admitted ? {} : { 'x-hwid-limit': 'true' }),
         };
         if (format !== 'html') return answer(response, 200, headers, render(format, servers, title));
         const nonce = randomBytes(16).toString('base64');

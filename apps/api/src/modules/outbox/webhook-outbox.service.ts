@@ -28,6 +28,7 @@ export const WEBHOOK_EVENT_TYPES = [
   EventType.UserFirstConnected,
   EventType.UserRotated,
   EventType.UserDeleted,
+  EventType.UserDeviceAdded,
   EventType.ReconcileCorrected,
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

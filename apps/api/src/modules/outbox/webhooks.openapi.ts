@@ -85,6 +85,19 @@ const DATA: Record<WebhookEventType, { summary: string; data: Schema }> = {
   [EventType.UserFirstConnected]: { summary: 'A held plan started with the user’s first traffic', data: USER_DATA },
   [EventType.UserRotated]: { summary: 'A user’s key (and maybe subscription URL) changed', data: USER_DATA },
   [EventType.UserDeleted]: { summary: 'A user was deleted', data: USER_DATA },
+  [EventType.UserDeviceAdded]: {
+    summary: 'A user’s app fetched the subscription from a new device (`x-hwid`)',
+    data: object({
+      userId: integer(),
+      telegramId: nullable('integer'),
+      deviceId: integer('for DELETE /api/v1/keys/{telegramId}/devices/{deviceId}'),
+      hwid: { type: 'string' },
+      os: nullable('string'),
+      model: nullable('string'),
+      devices: integer('the user’s devices now'),
+      deviceLimit: integer('0: no limit'),
+    }),
+  },
   [EventType.ReconcileCorrected]: {
     summary: 'A panel differed from the database and was corrected',
     data: object({

@@ -24,6 +24,7 @@ import { NodeGroups1764850000000 } from './1764850000000-node-groups';
 import { SeatsPerGroup1764860000000 } from './1764860000000-seats-per-group';
 import { LiveUsersById1764870000000 } from './1764870000000-live-users-by-id';
 import { BotLookups1764880000000 } from './1764880000000-bot-lookups';
+import { UserDevices1764890000000 } from './1764890000000-user-devices';
 
 /** Every migration, oldest first. Listed explicitly so the bundled app and the CLI see the same set. */
 export const MIGRATIONS = [
@@ -53,4 +54,5 @@ export const MIGRATIONS = [
   SeatsPerGroup1764860000000,
   LiveUsersById1764870000000,
   BotLookups1764880000000,
+  UserDevices1764890000000,
 ];
