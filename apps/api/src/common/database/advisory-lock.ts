@@ -30,9 +30,10 @@ export const LockKey = {
   UserDevices: 7_300_014,
 } as const;
 
-/** Takes a transaction-scoped advisory lock: held until the caller's transaction ends. */
-export async function lockForTransaction(manager: EntityManager, key: number): Promise<void> {
-  await manager.query('SELECT pg_advisory_xact_lock($1)', [key]);
+/** Takes a transaction-scoped advisory lock (of one thing of that kind, with `of`): held until the transaction ends. */
+export async function lockForTransaction(manager: EntityManager, key: number, of?: number): Promise<void> {
+  if (of === undefined) await manager.query('SELECT pg_advisory_xact_lock($1)', [key]);
+  else await manager.query('SELECT pg_advisory_xact_lock($1, $2)', [key, of]);
 }
 
 /**

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DEVICES_KEPT_PER_USER, DeviceView, ErrorCode, EventType } from '@fleet/contract';
-import { LockKey } from '../../common/database/advisory-lock';
+import { LockKey, lockForTransaction } from '../../common/database/advisory-lock';
 import { DomainError } from '../../common/errors/domain-error';
 import { EventsService } from '../events/events.service';
 import { DeviceReport, DevicesRepository } from './devices.repository';
@@ -37,7 +37,7 @@ export class DevicesService {
     }
     return this.dataSource.transaction(async (manager) => {
       // New devices of one user one at a time, so two at once cannot both take the last place.
-      await manager.query('SELECT pg_advisory_xact_lock($1, $2)', [LockKey.UserDevices, owner.userId]);
+      await lockForTransaction(manager, LockKey.UserDevices, owner.userId);
       const count = await this.devices.count(owner.userId, manager);
       if (owner.deviceLimit > 0 && count >= owner.deviceLimit)
         return (await this.devices.find(owner.userId, report.hwid)) !== null;
