@@ -25,3 +25,21 @@ export const extendAccess = (id: number, days: number) =>
 export const resetTraffic = (id: number) => call(fleet.POST('/api/v1/users/{id}/reset-traffic', user(id)));
 export const rotateKey = (id: number) => call(fleet.POST('/api/v1/users/{id}/rotate', { ...user(id), body: {} }));
 export const deleteUser = (id: number) => call(fleet.DELETE('/api/v1/users/{id}', user(id)));
+
+/** The devices the user's apps fetched the subscription from, most recent first. */
+export const useUserDevices = (id: number) =>
+  useQuery({
+    queryKey: ['users', id, 'devices'],
+    queryFn: () => call(fleet.GET('/api/v1/users/{id}/devices', user(id))),
+    refetchInterval: 60_000,
+  });
+
+/** Forgets a device: its next fetch counts as a new one (against the device limit). */
+export function useForgetDevice(id: number) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (deviceId: number) =>
+      call(fleet.DELETE('/api/v1/users/{id}/devices/{deviceId}', { params: { path: { id, deviceId } } })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['users', id, 'devices'] }),
+  });
+}

@@ -131,6 +131,30 @@ describe('UserPage', () => {
     expect(calls.find((call) => call.method === 'PATCH')).toMatchObject({ body: { groups: [1, 3] } });
   });
 
+  it('lists the devices against the limit and forgets one', async () => {
+    const device = {
+      id: 31,
+      hwid: 'hw-phone',
+      os: 'iOS',
+      osVersion: '18.1',
+      model: 'iPhone15,2',
+      userAgent: 'Happ/1.5.2',
+      firstSeenAt: '2026-12-01T00:00:00.000Z',
+      lastSeenAt: '2026-12-05T00:00:00.000Z',
+    };
+    const calls = fakeApi({
+      'GET /users/7': () => ({ status: 200, body: user }),
+      'GET /users/7/devices': () => ({ status: 200, body: [device] }),
+      'DELETE /users/7/devices/31': () => ({ status: 204 }),
+    });
+    show();
+    expect(await screen.findByText(/1 device\(s\) of 2 allowed/)).toBeInTheDocument();
+    expect(screen.getByText('iPhone15,2 · iOS · 18.1')).toBeInTheDocument();
+    fireEvent.click(screen.getByRole('button', { name: 'Forget' }));
+    await waitFor(() => expect(calls.some((call) => call.method === 'DELETE')).toBe(true));
+    expect(calls.find((call) => call.method === 'DELETE')).toMatchObject({ path: '/users/7/devices/31' });
+  });
+
   it('turns form values into the API’s fields', () => {
     const before = {
       expiresAt: '',

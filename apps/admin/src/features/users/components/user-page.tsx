@@ -8,6 +8,7 @@ import { UsageChart } from '../../../components/usage-chart';
 import { ApiError } from '../../../lib/api-client';
 import { useNodes } from '../../../lib/queries/nodes';
 import { formatBytes, useUserUsage } from '../../../lib/queries/usage';
+import { UserDevices } from './user-devices';
 import { UserServers } from './user-servers';
 import { deleteUser, extendAccess, resetTraffic, rotateKey, updateAccess, useUser, useUserAction } from '../api/user';
 
@@ -160,6 +161,7 @@ function UserDetails({ user }: { user: UserView }) {
         </button>
       </form>
       <UserServers user={user} />
+      <UserDevices user={user} />
       <UserUsage user={user} />
     </section>
   );
