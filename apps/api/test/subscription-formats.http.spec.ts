@@ -1,4 +1,12 @@
+import { ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { AddressInfo, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { parse as parseYaml } from 'yaml';
+import { freePort } from './support/process';
 import { startFleet } from './support/fleet';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -305,6 +313,57 @@ describe('subscription formats', () => {
     }
   });
 
+  it('a real client (v2ray) carries traffic with the Xray config of the vmess server, unchanged but its address', async () => {
+    const v2ray = findV2ray();
+    if (!v2ray) return; // not installed here; CI installs it
+    const configs = JSON.parse((await t.http().get(`${path}/xray`).expect(200)).text);
+    const client = configs.find((config: Json) => config.outbounds[0].protocol === 'vmess');
+    const user = client.outbounds[0].settings.vnext[0].users[0];
+    const dir = mkdtempSync(join(tmpdir(), 'v2ray-'));
+    const target = createServer((_, response) => response.end('through the tunnel'));
+    await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+    const [serverPort, socksPort] = [await freePort(), await freePort()];
+    // The server side: a vmess-over-ws inbound like the panel's (path /vm) with this user's id.
+    const server = {
+      inbounds: [
+        {
+          listen: '127.0.0.1',
+          port: serverPort,
+          protocol: 'vmess',
+          settings: { clients: [{ id: user.id, alterId: 0 }] },
+          streamSettings: { network: 'ws', wsSettings: { path: '/vm' } },
+        },
+      ],
+      outbounds: [{ protocol: 'freedom' }],
+    };
+    // The client: the served config, pointed at the local server (v2ray 4.34 does not sniff QUIC, Xray does).
+    client.inbounds[0].port = socksPort;
+    client.inbounds[0].sniffing.destOverride = ['http', 'tls'];
+    Object.assign(client.outbounds[0].settings.vnext[0], { address: '127.0.0.1', port: serverPort });
+    writeFileSync(join(dir, 'server.json'), JSON.stringify(server));
+    writeFileSync(join(dir, 'client.json'), JSON.stringify(client));
+    const running: ChildProcess[] = ['server', 'client'].map((side) =>
+      spawn(v2ray, ['-config', join(dir, `${side}.json`)], { stdio: 'ignore' }),
+    );
+    try {
+      await Promise.all([listening(serverPort), listening(socksPort)]);
+      const { port } = target.address() as AddressInfo;
+      const { stdout } = await promisify(execFile)('curl', [
+        '-s',
+        '--max-time',
+        '10',
+        '--socks5-hostname',
+        `127.0.0.1:${socksPort}`,
+        `http://127.0.0.1:${port}/`,
+      ]);
+      expect(stdout).toBe('through the tunnel');
+    } finally {
+      running.forEach((child) => child.kill('SIGKILL'));
+      target.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a user who may not connect gets no link, and the announcement says why', async () => {
     const auth = fleet.auth;
     await t.http().patch('/api/v1/keys/9001/access').set(auth).send({ enabled: false }).expect(200);
@@ -322,6 +381,27 @@ describe('subscription formats', () => {
     }
   });
 });
+
+/** Debian's `v2ray` when it is on PATH (a real proxy client); CI installs it, so there it must be found. */
+function findV2ray(): string | null {
+  const found = spawnSync('sh', ['-c', 'command -v v2ray'], { encoding: 'utf8' });
+  const path = found.status === 0 ? found.stdout.trim() : '';
+  if (!path && process.env['CI']) throw new Error('v2ray is not on PATH; CI installs the v2ray package');
+  return path || null;
+}
+
+async function listening(port: number): Promise<void> {
+  for (let tries = 0; tries < 100; tries++) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => (socket.destroy(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`nothing listens on ${port}`);
+}
 
 function flag(country: string): string {
   return String.fromCodePoint(...[...country].map((c) => 0x1f1e6 + c.charCodeAt(0) - 65));
