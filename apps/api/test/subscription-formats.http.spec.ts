@@ -379,6 +379,28 @@ describe('subscription formats', () => {
     } finally {
       await t.http().patch('/api/v1/keys/9001/access').set(auth).send({ enabled: true }).expect(200);
     }
+    await t.http().patch('/api/v1/keys/9001/access').set(auth).send({ expiresAt: '2020-01-01T00:00:00Z' }).expect(200);
+    const expired = await t.http().get(`${path}?format=singbox`).expect(200);
+    expect(expired.headers['announce']).toBe('Your plan has ended. Renew it to connect again.');
+    expect(JSON.parse(expired.text).outbounds.map((o: Json) => o.type)).toEqual(['selector', 'direct']);
+    await t.http().patch('/api/v1/keys/9001/access').set(auth).send({ expiresAt: null }).expect(200);
+  });
+
+  it('a user none of whose nodes can serve gets no link, and is told to wait', async () => {
+    const nodes = (status: string) =>
+      Promise.all(
+        fleet.nodeIds.map((id) => t.http().patch(`/api/v1/nodes/${id}`).set(fleet.auth).send({ status }).expect(200)),
+      );
+    await nodes('maintenance');
+    try {
+      const response = await t.http().get(`${path}?format=links`).expect(200);
+      expect(response.text).toBe('');
+      expect(response.headers['announce']).toMatch(/^No server is available right now/);
+      expect(response.headers['profile-update-interval']).toBe('1');
+    } finally {
+      await nodes('active');
+    }
+    expect((await t.http().get(`${path}?format=links`).expect(200)).text.trim().split('\n')).toHaveLength(5);
   });
 });
 
