@@ -36,6 +36,11 @@ export interface ProxyEndpoint {
   reality?: { publicKey: string; shortId: string; spiderX?: string };
 }
 
+type EndpointBase = Omit<ProxyEndpoint, 'name' | 'uuid' | 'password'>;
+
+/** What every client of an inbound reached at one host shares, built once per inbound object (read-only). */
+const bases = new WeakMap<object, Map<string, EndpointBase>>();
+
 /** The endpoint of `client` on `inbound`, reached at `host`; null for protocols without per-user clients. */
 export function proxyEndpoint(
   inbound: LinkInbound,
@@ -45,11 +50,38 @@ export function proxyEndpoint(
 ): ProxyEndpoint | null {
   const protocol = inbound.protocol;
   if (protocol !== 'vless' && protocol !== 'vmess' && protocol !== 'trojan' && protocol !== 'shadowsocks') return null;
+  const key = `${host}\n${client.flow ?? ''}\n${client.security ?? ''}`;
+  let byKey = bases.get(inbound);
+  if (!byKey) bases.set(inbound, (byKey = new Map()));
+  let base = byKey.get(key);
+  if (!base) byKey.set(key, (base = endpointBase(inbound, protocol, client, host)));
+  switch (protocol) {
+    case 'vless':
+    case 'vmess':
+      return { ...base, name, uuid: client.id };
+    case 'trojan':
+      return { ...base, name, password: client.password };
+    case 'shadowsocks': {
+      const serverKey = parsedInbound(inbound).settings['password'];
+      return {
+        ...base,
+        name,
+        password: base.cipher?.startsWith('2') ? `${serverKey}:${client.password}` : client.password,
+      };
+    }
+  }
+}
+
+function endpointBase(
+  inbound: LinkInbound,
+  protocol: ProxyEndpoint['protocol'],
+  client: PanelClient,
+  host: string,
+): EndpointBase {
   const { settings, stream } = parsedInbound(inbound);
   const params = networkParams(stream);
   const secure = securityParams(stream, protocol === 'vless' || protocol === 'trojan');
-  const endpoint: ProxyEndpoint = {
-    name,
+  const endpoint: EndpointBase = {
     protocol,
     server: host.replace(/^\[(.*)\]$/, '$1'),
     port: inbound.port,
@@ -79,26 +111,18 @@ export function proxyEndpoint(
   }
   switch (protocol) {
     case 'vless':
-      endpoint.uuid = client.id;
       if (flowApplies(stream, ['tls', 'reality']) && client.flow) endpoint.flow = client.flow;
       break;
     case 'vmess':
-      endpoint.uuid = client.id;
       endpoint.cipher = client.security ?? 'auto';
       // vmess links carry no reality; a vmess inbound's tls is plain tls.
       if (security(stream) !== 'tls') endpoint.security = 'none';
       break;
-    case 'trojan':
-      endpoint.password = client.password;
-      break;
-    case 'shadowsocks': {
-      const method = String(settings['method'] ?? '');
-      endpoint.cipher = method;
-      endpoint.password = method.startsWith('2') ? `${settings['password']}:${client.password}` : client.password;
+    case 'shadowsocks':
+      endpoint.cipher = String(settings['method'] ?? '');
       endpoint.security = 'none';
       delete endpoint.tls;
       break;
-    }
   }
   return endpoint;
 }

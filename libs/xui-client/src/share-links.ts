@@ -22,29 +22,50 @@ export function buildShareLink(
   const address = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
   switch (inbound.protocol) {
     case 'vless': {
-      const params = { ...networkParams(stream), ...securityParams(stream, true), type: network(stream) } as Json;
-      if (settings['encryption'] !== undefined) params['encryption'] = settings['encryption'];
-      if (flowApplies(stream, ['tls', 'reality']) && client.flow) params['flow'] = client.flow;
-      return `vless://${client.id}@${address}:${inbound.port}?${query(params)}#${fragment(remark)}`;
+      const params = linkQuery(inbound, client.flow ?? '', () => {
+        const params = { ...networkParams(stream), ...securityParams(stream, true), type: network(stream) } as Json;
+        if (settings['encryption'] !== undefined) params['encryption'] = settings['encryption'];
+        if (flowApplies(stream, ['tls', 'reality']) && client.flow) params['flow'] = client.flow;
+        return params;
+      });
+      return `vless://${client.id}@${address}:${inbound.port}?${params}#${fragment(remark)}`;
     }
     case 'trojan': {
-      const params = { ...networkParams(stream), ...securityParams(stream, true), type: network(stream) } as Json;
-      if (flowApplies(stream, ['reality']) && client.flow) params['flow'] = client.flow;
-      return `trojan://${client.password}@${address}:${inbound.port}?${query(params)}#${fragment(remark)}`;
+      const params = linkQuery(inbound, client.flow ?? '', () => {
+        const params = { ...networkParams(stream), ...securityParams(stream, true), type: network(stream) } as Json;
+        if (flowApplies(stream, ['reality']) && client.flow) params['flow'] = client.flow;
+        return params;
+      });
+      return `trojan://${client.password}@${address}:${inbound.port}?${params}#${fragment(remark)}`;
     }
     case 'shadowsocks': {
       const method = String(settings['method'] ?? '');
       const secret = method.startsWith('2')
         ? `${method}:${settings['password']}:${client.password}`
         : `${method}:${client.password}`;
-      const params = { ...networkParams(stream), ...securityParams(stream, false), type: network(stream) } as Json;
-      return `ss://${Buffer.from(secret).toString('base64')}@${address}:${inbound.port}?${query(params)}#${fragment(remark)}`;
+      const params = linkQuery(inbound, '', () => ({
+        ...networkParams(stream),
+        ...securityParams(stream, false),
+        type: network(stream),
+      }));
+      return `ss://${Buffer.from(secret).toString('base64')}@${address}:${inbound.port}?${params}#${fragment(remark)}`;
     }
     case 'vmess':
       return `vmess://${Buffer.from(JSON.stringify(sortKeys(vmessObject(stream, client, address, inbound.port, remark)), null, 2)).toString('base64')}`;
     default:
       return null;
   }
+}
+
+/** A link's query string, the same for every client of an inbound with the same flow: built once per inbound object. */
+const linkQueries = new WeakMap<object, Map<string, string>>();
+
+function linkQuery(inbound: LinkInbound, flow: string, params: () => Json): string {
+  let byFlow = linkQueries.get(inbound);
+  if (!byFlow) linkQueries.set(inbound, (byFlow = new Map()));
+  let text = byFlow.get(flow);
+  if (text === undefined) byFlow.set(flow, (text = query(params())));
+  return text;
 }
 
 function vmessObject(stream: Json, client: PanelClient, address: string, port: number, remark: string): Json {
