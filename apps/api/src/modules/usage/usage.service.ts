@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ErrorCode, NodeUsageView, TopUserView, Traffic, UserUsageView } from '@fleet/contract';
+import { ErrorCode, NodeUsageView, Traffic, UserUsageView } from '@fleet/contract';
 import { DomainError } from '../../common/errors/domain-error';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
