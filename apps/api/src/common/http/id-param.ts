@@ -16,18 +16,22 @@ export function parseId(name: string, raw: unknown): number {
   return id;
 }
 
-/** Declares the path parameter in the OpenAPI document, which a custom decorator would otherwise leave out. */
-const documented: ParamDecoratorEnhancer = (target, key) => {
-  const descriptor = Object.getOwnPropertyDescriptor(target, key!)!;
-  ApiParam({ name: 'id', schema: { type: 'integer', minimum: 1, maximum: INT4_MAX } })(target, key!, descriptor);
-};
-
 /**
- * `@IdParam()` reads the `:id` path parameter from the raw, decoded path, never from a value another pipe has already
- * turned into a number (which would accept `0x10`, `+1`, ` 1`, `1e3`).
+ * A decorator reading the path parameter `name` as a row id from the raw, decoded path, never from a value another
+ * pipe has already turned into a number (which would accept `0x10`, `+1`, ` 1`, `1e3`); it also declares the
+ * parameter in the OpenAPI document, which a custom decorator would otherwise leave out.
  */
-export const IdParam = createParamDecorator(
-  (_: unknown, context: ExecutionContext): number =>
-    parseId('id', context.switchToHttp().getRequest<Request>().params['id']),
-  [documented],
-);
+export function pathId(name: string) {
+  const documented: ParamDecoratorEnhancer = (target, key) => {
+    const descriptor = Object.getOwnPropertyDescriptor(target, key!)!;
+    ApiParam({ name, schema: { type: 'integer', minimum: 1, maximum: INT4_MAX } })(target, key!, descriptor);
+  };
+  return createParamDecorator(
+    (_: unknown, context: ExecutionContext): number =>
+      parseId(name, context.switchToHttp().getRequest<Request>().params[name]),
+    [documented],
+  );
+}
+
+/** `@IdParam()`: the `:id` path parameter. */
+export const IdParam = pathId('id');

@@ -6,8 +6,8 @@ import { IdParam } from '../../common/http/id-param';
 import { ApiErrors } from '../../common/http/openapi';
 import { AllowRoles } from '../../common/http/roles.decorator';
 import { UsersService } from '../users/users.service';
-import { DeviceId } from './device-id';
-import { DeviceViewDto } from './devices.dto';
+
+import { DeviceId, DeviceViewDto } from './devices.dto';
 import { DevicesService } from './devices.service';
 
 /** A user's devices, for admins (the bot's are under `/keys/:telegramId/devices`). */

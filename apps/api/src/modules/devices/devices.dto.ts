@@ -1,5 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { DeviceView } from '@fleet/contract';
+import { pathId } from '../../common/http/id-param';
+
+/** `@DeviceId()`: the `:deviceId` path parameter. */
+export const DeviceId = pathId('deviceId');
 
 export class DeviceViewDto implements DeviceView {
   @ApiProperty() id: number;

@@ -3,8 +3,7 @@ import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@ne
 import { DeviceView, ErrorCode } from '@fleet/contract';
 import { ApiErrors } from '../../common/http/openapi';
 import { AllowRoles } from '../../common/http/roles.decorator';
-import { DeviceId } from '../devices/device-id';
-import { DeviceViewDto } from '../devices/devices.dto';
+import { DeviceId, DeviceViewDto } from '../devices/devices.dto';
 import { DevicesService } from '../devices/devices.service';
 import { TelegramId } from './keys.dto';
 import { KeysService } from './keys.service';
