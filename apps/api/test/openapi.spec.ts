@@ -132,10 +132,13 @@ describe('the OpenAPI document', () => {
     try {
       const project = resolve(__dirname, '../../../libs/sdk/tsconfig.lib.json');
       execFileSync(BIN('tsc'), ['-p', project, '--outDir', dir], { stdio: 'pipe' });
-      const sdk = require(join(dir, 'src/index.js'));
-      const webhooks = require(join(dir, 'src/webhooks.js'));
-      expect(typeof sdk.createFleetClient({ baseUrl: 'http://127.0.0.1:9', token: 't' }).GET).toBe('function');
-      expect(webhooks.verifyWebhook('{}', {}, 'secret')).toBe(false);
+      // Loaded by plain Node, as a bot would: both entry points, a client, a refused signature.
+      const script = `
+        const sdk = require(${JSON.stringify(join(dir, 'src/index.js'))});
+        const webhooks = require(${JSON.stringify(join(dir, 'src/webhooks.js'))});
+        const client = sdk.createFleetClient({ baseUrl: 'http://127.0.0.1:9', token: 't' });
+        process.stdout.write(typeof client.GET + ' ' + webhooks.verifyWebhook('{}', {}, 'secret'));`;
+      expect(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })).toBe('function false');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
