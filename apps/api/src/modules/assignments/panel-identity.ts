@@ -55,32 +55,32 @@ export function panelClientFor(
   inbound: InboundSnapshot,
   quota: NodeQuota = NEW_CLIENT,
 ): PanelClient {
-  const email = clientEmail(user.id, nodeId);
-  const base: PanelClient = {
-    email,
+  return {
+    email: clientEmail(user.id, nodeId),
     ...panelAccess(user.access, new Date(), quota),
     tgId: user.telegramId ?? 0,
     subId: createHash('sha256').update(`sub:${user.uuid}`).digest('hex').slice(0, 16),
     comment: user.username ?? '',
     reset: 0,
+    ...credentialsOf(user, inbound),
   };
+}
+
+/** What identifies the user to the inbound's protocol: the UUID, or a password or key derived from it. */
+function credentialsOf(user: Pick<UserIdentity, 'uuid'>, inbound: InboundSnapshot): Partial<PanelClient> {
   switch (inbound.protocol) {
     case 'trojan':
-      return { ...base, password: user.uuid };
+      return { password: user.uuid };
     case 'shadowsocks': {
       const method = String(inboundSettings(inbound)['method'] ?? '');
-      return {
-        ...base,
-        method: method.startsWith('2022-') ? '' : method,
-        password: shadowsocksPassword(user.uuid, method),
-      };
+      return { method: method.startsWith('2022-') ? '' : method, password: shadowsocksPassword(user.uuid, method) };
     }
     case 'vmess':
-      return { ...base, id: user.uuid, security: 'auto' };
+      return { id: user.uuid, security: 'auto' };
     default: {
       const stream = streamOf(inbound);
       const vision = (stream.network ?? 'tcp') === 'tcp' && ['tls', 'reality'].includes(stream.security ?? '');
-      return { ...base, id: user.uuid, flow: vision ? 'xtls-rprx-vision' : '' };
+      return { id: user.uuid, flow: vision ? 'xtls-rprx-vision' : '' };
     }
   }
 }
@@ -98,17 +98,32 @@ export function shareLinkFor(user: UserIdentity, node: LinkedNode, name?: string
   return buildShareLink(node.inboundSnapshot, panelClientFor(user, node.id, node.inboundSnapshot), hostOf(node), name);
 }
 
-/** The user's server on a node as every subscription format needs it: the share link and what it says. */
+/**
+ * The user's server on a node as every subscription format needs it: the share link, and what it says (worked out
+ * when a format asks for it).
+ */
 export function serverFor(
   user: UserIdentity,
   node: LinkedNode,
   name: string,
-): { link: string; endpoint: ProxyEndpoint } | null {
-  if (!node.inboundSnapshot) return null;
-  const client = panelClientFor(user, node.id, node.inboundSnapshot);
-  const link = buildShareLink(node.inboundSnapshot, client, hostOf(node), name);
-  const endpoint = proxyEndpoint(node.inboundSnapshot, client, hostOf(node), name);
-  return link && endpoint ? { link, endpoint } : null;
+): { name: string; link: string; readonly endpoint: ProxyEndpoint } | null {
+  const inbound = node.inboundSnapshot;
+  if (!inbound) return null;
+  // Only what a link carries: the panel's other client fields (limits, expiry, subId) are not needed here.
+  const client: PanelClient = { email: clientEmail(user.id, node.id), ...credentialsOf(user, inbound) };
+  const host = hostOf(node);
+  const link = buildShareLink(inbound, client, host, name);
+  if (!link) return null;
+  let endpoint: ProxyEndpoint | null = null;
+  return {
+    name,
+    link,
+    get endpoint(): ProxyEndpoint {
+      endpoint ??= proxyEndpoint(inbound, client, host, name);
+      if (!endpoint) throw new Error(`no endpoint for a ${inbound.protocol} link`); // the same protocols have both
+      return endpoint;
+    },
+  };
 }
 
 function hostOf(node: LinkedNode): string {

@@ -251,7 +251,7 @@ export class KeysService {
       seats.flatMap((seat) => {
         const name = remarkOf(this.config.subRemarkTemplate, { group: seat.group, location: seat.node.location });
         const server = serverFor(identity, seat.node, name);
-        return server ? [{ name, ...server }] : [];
+        return server ? [server] : [];
       });
     const givenUp = new Set<number>();
     let seats = first.seats;

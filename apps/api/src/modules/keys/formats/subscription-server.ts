@@ -4,7 +4,8 @@ import type { ProxyEndpoint } from '@fleet/xui-client';
 export interface SubscriptionServer {
   name: string;
   link: string;
-  endpoint: ProxyEndpoint;
+  /** Worked out when a format reads it (base64, links and the page need only the link). */
+  readonly endpoint: ProxyEndpoint;
 }
 
 /** Transports each client family can dial; a server on another transport is left out of that family's config. */
