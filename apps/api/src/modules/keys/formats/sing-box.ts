@@ -1,5 +1,5 @@
 import type { ProxyEndpoint } from '@fleet/xui-client';
-import { PROBE_URL, SING_BOX_NETWORKS, SubscriptionServer, uniqueNames } from './subscription-server';
+import { PROBE_URL, SING_BOX_NETWORKS, SubscriptionServer, uniqueNames, withSecrets } from './subscription-server';
 
 /** The sing-box release whose configuration schema this follows (`address` on tun inbounds, rule actions). */
 export const SING_BOX_SCHEMA = '1.11';
@@ -11,9 +11,12 @@ type Outbound = Record<string, unknown>;
  * `direct`, a tun inbound for phones and a local mixed inbound, everything routed through the selector.
  */
 export function singBoxProfile(servers: SubscriptionServer[]): string {
-  const outbounds = uniqueNames(servers)
-    .filter((server) => SING_BOX_NETWORKS.has(server.endpoint.transport.network))
-    .map((server) => singBoxOutbound({ ...server.endpoint, name: server.name }));
+  const listed = uniqueNames(servers).filter((server) => SING_BOX_NETWORKS.has(server.endpoint.transport.network));
+  return withSecrets('singbox', '', listed, render);
+}
+
+function render(servers: SubscriptionServer[]): string {
+  const outbounds = servers.map((server) => singBoxOutbound({ ...server.endpoint, name: server.name }));
   const tags = outbounds.map((outbound) => String(outbound['tag']));
   const auto =
     tags.length > 1 ? [{ type: 'urltest', tag: 'auto', outbounds: tags, url: PROBE_URL, interval: '5m' }] : [];

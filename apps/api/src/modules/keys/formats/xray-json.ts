@@ -1,5 +1,5 @@
 import type { ProxyEndpoint } from '@fleet/xui-client';
-import type { SubscriptionServer } from './subscription-server';
+import { SubscriptionServer, withSecrets } from './subscription-server';
 
 type Json = Record<string, unknown>;
 
@@ -11,6 +11,10 @@ const SOCKS_PORT = 10808;
  * 127.0.0.1:10808, the server's outbound with its stream settings, `direct` and `block`.
  */
 export function xrayConfigs(servers: SubscriptionServer[]): string {
+  return withSecrets('xray', '', servers, render);
+}
+
+function render(servers: SubscriptionServer[]): string {
   return JSON.stringify(
     servers.map((server) => ({
       remarks: server.name,

@@ -1,6 +1,8 @@
 import { parse } from 'yaml';
 import type { ProxyEndpoint } from '@fleet/xui-client';
 import { clashProfile } from './clash';
+import { singBoxProfile } from './sing-box';
+import { xrayConfigs } from './xray-json';
 
 const endpoint = (secret: Partial<ProxyEndpoint>): ProxyEndpoint => ({
   name: 'x',
@@ -17,7 +19,7 @@ const servers = (password: string) => [
   { name: '🇩🇪 Germany', link: 'trojan://…', endpoint: endpoint({ password: `${password}-2`, port: 8443 }) },
 ];
 
-describe('the Clash profile', () => {
+describe('profiles written once per set of servers, with each user’s secrets put in place', () => {
   it('is the same text for users on the same servers but for each user’s secrets', () => {
     const alice = clashProfile(servers('alice-key'), 'VPN');
     const bob = clashProfile(servers('bob-key'), 'VPN');
@@ -39,5 +41,16 @@ describe('the Clash profile', () => {
       type: 'select',
       proxies: ['Auto', '🇩🇪 Germany', '🇩🇪 Germany 2'],
     });
+  });
+
+  it.each([
+    ['sing-box', singBoxProfile],
+    ['Xray', xrayConfigs],
+  ])('%s: the same text but for the secrets, and the secrets read back in their places', (_label, render) => {
+    const alice = render(servers('alice-key'));
+    const bob = render(servers('bob-key'));
+    expect(bob).toBe(alice.replaceAll('alice-key', 'bob-key'));
+    expect(bob).toContain('"bob-key-2"');
+    expect(JSON.parse(render(servers('pa"ss\\word')))).toBeTruthy(); // escaped by JSON itself, not templated
   });
 });
