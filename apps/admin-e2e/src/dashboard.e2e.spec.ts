@@ -119,6 +119,7 @@ describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)'
         body: JSON.stringify(ADMIN),
       })
     ).json();
+    let subscriptionUrl = '';
     for (let i = 0; i < 24; i++) {
       const response = await fetch(`${url}/api/v1/keys/${5000 + i}`, {
         method: 'PUT',
@@ -126,7 +127,21 @@ describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)'
         body: '{}',
       });
       expect(response.status).toBe(201);
+      subscriptionUrl = (await response.json()).subscriptionUrl;
     }
+    // A user opening their subscription in a browser gets the page, its QR codes drawn by the page's own script.
+    const subscription = await browser.newPage();
+    const errors: string[] = [];
+    subscription.on('pageerror', (error) => errors.push(error.message));
+    subscription.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+    await subscription.goto(new URL(new URL(subscriptionUrl).pathname, url).toString());
+    await subscription.locator('.qr svg').nth(1).waitFor();
+    expect(await subscription.locator('.qr svg').count()).toBe(2); // the subscription URL and the user's server
+    expect(await subscription.getByRole('heading', { level: 1 }).textContent()).toBe('VPN');
+    expect(await subscription.getByLabel('subscription URL').inputValue()).toContain(new URL(subscriptionUrl).pathname);
+    expect(errors).toEqual([]);
+    await subscription.screenshot({ path: resolve(ARTEFACTS, 'subscription-page.png'), fullPage: true });
+    await subscription.close();
     await page.getByRole('link', { name: 'Dashboard' }).click();
     await loadsShow(/e2e-1: 8 users.*e2e-2: 8 users.*e2e-3: 8 users/, 15_000);
     // Traffic on every user (as Xray's stats would report it), booked by a usage pass: the dashboard's top users and

@@ -270,11 +270,13 @@ describe('subscription formats', () => {
       '/sub-assets/qrcode.js',
     ]);
     expect(response.text).not.toMatch(/<link|https?:\/\/(?!localhost)/);
-    expect(response.text.match(/data-qr=/g)).toHaveLength(6); // the subscription URL and each server
+    expect(response.text.match(/<input readonly data-qr/g)).toHaveLength(6); // the subscription URL and each server
     const library = await t.http().get('/sub-assets/qrcode.js').expect(200);
     expect(library.headers['content-type']).toBe('text/javascript; charset=utf-8');
     expect(library.text).toContain('var qrcode = function');
-    expect(response.text).toContain('happ://add/');
+    expect(response.text).toContain(`value="http://localhost`);
+    expect(response.text).toContain(`${path}" aria-label="subscription URL"`);
+    expect(response.text).toContain(`happ://add/http://`);
     expect(response.text).toContain('sing-box://import-remote-profile?url=');
     expect(response.text).toContain('Active');
     // A browser that asks for something else gets the links.

@@ -242,7 +242,8 @@ export class KeysService {
       telegramId: user.telegramId,
       access: mapAccess(user),
       uploadBytes: user.usedUpBytes,
-      subscriptionUrl: `${this.config.publicUrl}/sub/${user.subscriptionToken}`,
+      // The token asked with (the fetch reads no more of the user than its links and headers need).
+      subscriptionUrl: `${this.config.publicUrl}/sub/${token}`,
     };
     // A user who may not use the service gets no link, but the headers say why (expiry, limit).
     if (!servesTraffic(found.access.status)) return { servers: [], ...found };

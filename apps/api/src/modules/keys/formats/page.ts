@@ -43,11 +43,11 @@ export function subscriptionPage(view: PageView): string {
   const { access } = view;
   const limit = access.trafficLimitBytes ? ` of ${bytes(access.trafficLimitBytes)}` : ' (no limit)';
   const expiry = access.expiresAt ? new Date(access.expiresAt).toUTCString() : 'never';
-  const qr = (text: string) => `<div class="qr" data-qr="${escape(text)}"></div>`;
+  // One field per link: the script draws its QR code above it and its button copies it.
+  const field = (text: string, label: string) =>
+    `<input readonly data-qr value="${escape(text)}" aria-label="${escape(label)}"><button type="button">Copy</button>`;
   const servers = view.servers.map(
-    (server) => `<li><h3>${escape(server.name)}</h3>${qr(server.link)}
-        <input readonly value="${escape(server.link)}" aria-label="${escape(server.name)} link">
-        <button type="button" data-copy="${escape(server.link)}">Copy</button></li>`,
+    (server) => `<li><h3>${escape(server.name)}</h3>${field(server.link, `${server.name} link`)}</li>`,
   );
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -69,22 +69,26 @@ ${view.notice ? `<p class="notice" role="status">${escape(view.notice)}</p>` : '
 <p class="apps">${importLinks(view.subscriptionUrl, view.title)
     .map((link) => `<a href="${escape(link.href)}">${escape(link.app)}</a>`)
     .join(' ')}</p>
-${qr(view.subscriptionUrl)}
-<input readonly value="${escape(view.subscriptionUrl)}" aria-label="subscription URL">
-<button type="button" data-copy="${escape(view.subscriptionUrl)}">Copy</button>
+${field(view.subscriptionUrl, 'subscription URL')}
 ${servers.length ? `<h2>Servers</h2><ul>${servers.join('')}</ul>` : ''}
 <script nonce="${view.nonce}" src="${QR_SCRIPT_PATH}"></script>
 <script nonce="${view.nonce}">
 qrcode.stringToBytes = qrcode.stringToBytesFuncs['UTF-8'];
-document.querySelectorAll('[data-qr]').forEach(function (element) {
+document.querySelectorAll('input[data-qr]').forEach(function (input) {
   var code = qrcode(0, 'M');
-  code.addData(element.getAttribute('data-qr'));
+  code.addData(input.value);
   code.make();
-  element.innerHTML = code.createSvgTag({ cellSize: 4, margin: 2, scalable: true });
+  var picture = document.createElement('div');
+  picture.className = 'qr';
+  picture.innerHTML = code.createSvgTag({ cellSize: 4, margin: 2, scalable: true });
+  input.parentNode.insertBefore(picture, input);
 });
 document.addEventListener('click', function (event) {
-  var text = event.target && event.target.getAttribute && event.target.getAttribute('data-copy');
-  if (text && navigator.clipboard) navigator.clipboard.writeText(text).then(function () { event.target.textContent = 'Copied'; });
+  var button = event.target;
+  var input = button && button.tagName === 'BUTTON' && button.previousElementSibling;
+  if (!input || !input.hasAttribute('data-qr')) return;
+  input.select();
+  if (navigator.clipboard) navigator.clipboard.writeText(input.value).then(function () { button.textContent = 'Copied'; });
 });
 </script></body></html>
 `;
@@ -98,6 +102,8 @@ function bytes(value: number): string {
   return `${unit ? amount.toFixed(amount >= 100 ? 0 : 1) : amount} ${units[unit]}`;
 }
 
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
 function escape(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return text.replace(/[&<>"']/g, (c) => ENTITIES[c]);
 }
