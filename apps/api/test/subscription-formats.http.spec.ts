@@ -261,19 +261,27 @@ describe('subscription formats', () => {
       .set('Accept', 'text/html,application/xhtml+xml')
       .expect(200);
     expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
-    const nonce = /script-src 'nonce-([^']+)'/.exec(response.headers['content-security-policy'])?.[1];
-    expect(nonce).toBeTruthy();
+    expect(response.headers['content-security-policy']).toMatch(
+      /default-src 'none'; style-src 'self'; script-src 'self'/,
+    );
     expect(response.headers['x-frame-options']).toBe('DENY');
-    expect(response.text).toContain(`<script nonce="${nonce}">`);
-    // Scripts only from here (the QR code library, served by the route), nothing else from anywhere.
-    expect([...response.text.matchAll(/<script[^>]*src="([^"]+)"/g)].map((m) => m[1])).toEqual([
-      '/sub-assets/qrcode.js',
-    ]);
-    expect(response.text).not.toMatch(/<link|https?:\/\/(?!localhost)/);
+    // Style and script only from here (versioned by content), nothing inline, nothing from anywhere else.
+    const scripts = [...response.text.matchAll(/<script([^>]*)>/g)].map((m) => m[1]);
+    expect(scripts).toEqual([expect.stringMatching(/^ src="\/sub-assets\/page\.js\?v=[0-9a-f]{12}" defer$/)]);
+    const [stylesheet] = [...response.text.matchAll(/<link rel="stylesheet" href="([^"]+)">/g)].map((m) => m[1]);
+    expect(stylesheet).toMatch(/^\/sub-assets\/page\.css\?v=[0-9a-f]{12}$/);
+    expect(response.text).not.toMatch(/<style|https?:\/\/(?!localhost)/);
+    const script = await t
+      .http()
+      .get(scripts[0].match(/src="([^"]+)"/)![1])
+      .expect(200);
+    expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(script.headers['cache-control']).toBe('public, max-age=86400');
+    expect(script.text).toContain('var qrcode = function');
+    expect(script.text).toContain("querySelectorAll('input[data-qr]')");
+    expect((await t.http().get(stylesheet).expect(200)).headers['content-type']).toBe('text/css; charset=utf-8');
+    await t.http().get('/sub-assets/page.js?v=000000000000').expect(404); // only the current versions are served
     expect(response.text.match(/<input readonly data-qr/g)).toHaveLength(6); // the subscription URL and each server
-    const library = await t.http().get('/sub-assets/qrcode.js').expect(200);
-    expect(library.headers['content-type']).toBe('text/javascript; charset=utf-8');
-    expect(library.text).toContain('var qrcode = function');
     expect(response.text).toContain(`value="http://localhost`);
     expect(response.text).toContain(`${path}" aria-label="subscription URL"`);
     expect(response.text).toContain(`happ://add/http://`);

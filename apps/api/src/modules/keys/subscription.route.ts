@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -16,7 +15,7 @@ import {
   SUBSCRIPTION_FORMATS,
   SubscriptionFormat,
 } from './formats/format-choice';
-import { QR_SCRIPT_PATH, subscriptionPage } from './formats/page';
+import { pageAssets, subscriptionPage } from './formats/page';
 import { singBoxProfile } from './formats/sing-box';
 import type { SubscriptionServer } from './formats/subscription-server';
 import { xrayConfigs } from './formats/xray-json';
@@ -36,13 +35,6 @@ const MEDIA_TYPES: Record<SubscriptionFormat, string> = {
   singbox: 'application/json; charset=utf-8',
   xray: 'application/json; charset=utf-8',
   html: 'text/html; charset=utf-8',
-};
-
-/** The page's QR code library: the same for everyone, kept a day by browsers. */
-const QR_SCRIPT_HEADERS = {
-  'Content-Type': 'text/javascript; charset=utf-8',
-  'Cache-Control': 'public, max-age=86400',
-  'X-Content-Type-Options': 'nosniff',
 };
 
 /** Why a user gets no link, in words their app shows (`announce`). */
@@ -94,8 +86,9 @@ export function subscriptionRoute(
   const log = pinoHttp(httpLogOptions(logger));
   const rules = config.subUserAgentsFile ? readUserAgentRules(config.subUserAgentsFile) : DEFAULT_USER_AGENT_RULES;
   const title = config.subProfileTitle ?? 'VPN';
-  // Resolved at run time (not by the bundler): the library's own file, as published.
-  const qrScript = readFileSync(createRequire(__filename).resolve('qrcode-generator'), 'utf8');
+  // The QR code library resolved at run time (not by the bundler): its own file, as published.
+  const assets = pageAssets(readFileSync(createRequire(__filename).resolve('qrcode-generator'), 'utf8'));
+  const assetsByPath = new Map([assets.css, assets.js].map((asset) => [asset.path, asset]));
   const fixedHeaders: Record<string, string> = {
     'Cache-Control': 'no-store',
     'X-Content-Type-Options': 'nosniff',
@@ -117,8 +110,15 @@ export function subscriptionRoute(
     );
 
   return (request, response) => {
-    if (request.url === QR_SCRIPT_PATH && (request.method === 'GET' || request.method === 'HEAD')) {
-      answer(response, 200, QR_SCRIPT_HEADERS, qrScript);
+    const asset = assetsByPath.get(request.url ?? '');
+    if (asset && (request.method === 'GET' || request.method === 'HEAD')) {
+      // The same for everyone, and versioned by content: browsers keep it a day.
+      answer(
+        response,
+        200,
+        { 'Content-Type': asset.type, 'Cache-Control': 'public, max-age=86400', 'X-Content-Type-Options': 'nosniff' },
+        asset.body,
+      );
       return true;
     }
     const match = request.method === 'GET' || request.method === 'HEAD' ? ROUTE.exec(request.url ?? '') : null;
@@ -167,16 +167,8 @@ export function subscriptionRoute(
           ...(admitted ? {} : { 'x-hwid-limit': 'true' }),
         };
         if (format !== 'html') return answer(response, 200, headers, render(format, servers, title));
-        const nonce = randomBytes(16).toString('base64');
-        const page = subscriptionPage({
-          title,
-          access,
-          servers,
-          subscriptionUrl: subscription.subscriptionUrl,
-          notice,
-          nonce,
-        });
-        answer(response, 200, { ...headers, ...pageSecurityHeaders(nonce) }, page);
+        const view = { title, access, servers, subscriptionUrl: subscription.subscriptionUrl, notice };
+        answer(response, 200, { ...headers, ...PAGE_SECURITY_HEADERS }, subscriptionPage(view, assets));
       })
       .catch((failure: unknown) => {
         (response as ServerResponse & { err?: Error }).err = failure as Error; // logged by the request's log line
@@ -214,16 +206,14 @@ function announced(text: string): string {
   return /^[\x20-\x7e]*$/.test(text) ? text : `base64:${Buffer.from(text).toString('base64')}`;
 }
 
-/** The page's headers: nothing runs or loads but its own style and script (by nonce), never in a frame. */
-function pageSecurityHeaders(nonce: string): Record<string, string> {
-  return {
-    'Content-Security-Policy':
-      `default-src 'none'; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'; img-src data:; ` +
-      "base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-    'X-Frame-Options': 'DENY',
-    'Referrer-Policy': 'no-referrer',
-  };
-}
+/** The page's headers: nothing runs or loads but its own stylesheet and script (from here), never in a frame. */
+const PAGE_SECURITY_HEADERS = {
+  'Content-Security-Policy':
+    "default-src 'none'; style-src 'self'; script-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; " +
+    "frame-ancestors 'none'",
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+};
 
 function safeDecode(text: string): string | null {
   try {

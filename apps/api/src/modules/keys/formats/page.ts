@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AccessView } from '@fleet/contract';
 import type { SubscriptionServer } from './subscription-server';
 
@@ -8,8 +9,6 @@ export interface PageView {
   subscriptionUrl: string;
   /** Why there is no link, when there is none. */
   notice: string | null;
-  /** The nonce the page's one style and one script carry (Content-Security-Policy). */
-  nonce: string;
 }
 
 const STATUS: Record<AccessView['status'], string> = {
@@ -32,47 +31,17 @@ function importLinks(url: string, title: string): Array<{ app: string; href: str
   ];
 }
 
-/** Where the page loads its QR code library from (served by the subscription route, from `qrcode-generator`). */
-export const QR_SCRIPT_PATH = '/sub-assets/qrcode.js';
-
-/**
- * The subscription as a page for a browser: status, usage, expiry, the links with QR codes, import buttons. The QR
- * codes are drawn by the browser (the library is served from here), so a page costs the server no more than a link.
- */
-export function subscriptionPage(view: PageView): string {
-  const { access } = view;
-  const limit = access.trafficLimitBytes ? ` of ${bytes(access.trafficLimitBytes)}` : ' (no limit)';
-  const expiry = access.expiresAt ? new Date(access.expiresAt).toUTCString() : 'never';
-  // One field per link: the script draws its QR code above it and its button copies it.
-  const field = (text: string, label: string) =>
-    `<input readonly data-qr value="${escape(text)}" aria-label="${escape(label)}"><button type="button">Copy</button>`;
-  const servers = view.servers.map(
-    (server) => `<li><h3>${escape(server.name)}</h3>${field(server.link, `${server.name} link`)}</li>`,
-  );
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer"><title>${escape(view.title)}</title>
-<style nonce="${view.nonce}">
-body{font-family:system-ui,sans-serif;max-width:40rem;margin:0 auto;padding:1rem;color:#1a1b1e;background:#fff}
+/** The page's style, served beside it (`PAGE_ASSETS`): cached by browsers, allowed by `style-src 'self'`. */
+const PAGE_CSS = `body{font-family:system-ui,sans-serif;max-width:40rem;margin:0 auto;padding:1rem;color:#1a1b1e;background:#fff}
 @media (prefers-color-scheme:dark){body{color:#e9ecef;background:#1a1b1e}svg{background:#fff}}
 dl{display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem}dt{font-weight:600}
 ul{list-style:none;padding:0}li{margin:1.5rem 0}.qr svg{width:14rem;max-width:100%;height:auto;display:block}
 input{width:100%;font-family:monospace;margin:.5rem 0}.apps a{display:inline-block;margin:.25rem .5rem .25rem 0}
 .notice{padding:.75rem;border-radius:.5rem;background:#fff3bf;color:#5c3c00}
-</style></head><body>
-<h1>${escape(view.title)}</h1>
-${view.notice ? `<p class="notice" role="status">${escape(view.notice)}</p>` : ''}
-<dl><dt>Status</dt><dd>${STATUS[access.status]}</dd>
-<dt>Used</dt><dd>${bytes(access.usedBytes)}${limit}</dd>
-<dt>Expires</dt><dd>${escape(expiry)}</dd></dl>
-<h2>Add to your app</h2>
-<p class="apps">${importLinks(view.subscriptionUrl, view.title)
-    .map((link) => `<a href="${escape(link.href)}">${escape(link.app)}</a>`)
-    .join(' ')}</p>
-${field(view.subscriptionUrl, 'subscription URL')}
-${servers.length ? `<h2>Servers</h2><ul>${servers.join('')}</ul>` : ''}
-<script nonce="${view.nonce}" src="${QR_SCRIPT_PATH}"></script>
-<script nonce="${view.nonce}">
+`;
+
+/** The page's script, after the QR code library (`qrcode-generator`): a QR code above each link, Copy beside it. */
+const PAGE_SCRIPT = `
 qrcode.stringToBytes = qrcode.stringToBytesFuncs['UTF-8'];
 document.querySelectorAll('input[data-qr]').forEach(function (input) {
   var code = qrcode(0, 'M');
@@ -90,7 +59,57 @@ document.addEventListener('click', function (event) {
   input.select();
   if (navigator.clipboard) navigator.clipboard.writeText(input.value).then(function () { button.textContent = 'Copied'; });
 });
-</script></body></html>
+`;
+
+/** What the page loads from the control plane: paths (versioned by content, so a day's caching never serves old ones), bodies and types. */
+export interface PageAsset {
+  path: string;
+  body: string;
+  type: string;
+}
+
+/** The page's stylesheet and script (the QR code library as published, then the page's own lines). */
+export function pageAssets(qrLibrary: string): { css: PageAsset; js: PageAsset } {
+  const versioned = (name: string, body: string) =>
+    `/sub-assets/${name}?v=${createHash('sha256').update(body).digest('hex').slice(0, 12)}`;
+  const js = `${qrLibrary}\n${PAGE_SCRIPT}`;
+  return {
+    css: { path: versioned('page.css', PAGE_CSS), body: PAGE_CSS, type: 'text/css; charset=utf-8' },
+    js: { path: versioned('page.js', js), body: js, type: 'text/javascript; charset=utf-8' },
+  };
+}
+
+/**
+ * The subscription as a page for a browser: status, usage, expiry, the links with QR codes, import links. Style and
+ * script come from the control plane (`pageAssets`); the QR codes are drawn by the browser, so a page costs the
+ * server about what a list of links does.
+ */
+export function subscriptionPage(view: PageView, assets: { css: PageAsset; js: PageAsset }): string {
+  const { access } = view;
+  const limit = access.trafficLimitBytes ? ` of ${bytes(access.trafficLimitBytes)}` : ' (no limit)';
+  const expiry = access.expiresAt ? new Date(access.expiresAt).toUTCString() : 'never';
+  // One field per link: the script draws its QR code above it and its button copies it.
+  const field = (text: string, label: string) =>
+    `<input readonly data-qr value="${escape(text)}" aria-label="${escape(label)}"><button type="button">Copy</button>`;
+  const servers = view.servers.map(
+    (server) => `<li><h3>${escape(server.name)}</h3>${field(server.link, `${server.name} link`)}</li>`,
+  );
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer"><title>${escape(view.title)}</title>
+<link rel="stylesheet" href="${assets.css.path}"><script src="${assets.js.path}" defer></script></head><body>
+<h1>${escape(view.title)}</h1>
+${view.notice ? `<p class="notice" role="status">${escape(view.notice)}</p>` : ''}
+<dl><dt>Status</dt><dd>${STATUS[access.status]}</dd>
+<dt>Used</dt><dd>${bytes(access.usedBytes)}${limit}</dd>
+<dt>Expires</dt><dd>${escape(expiry)}</dd></dl>
+<h2>Add to your app</h2>
+<p class="apps">${importLinks(view.subscriptionUrl, view.title)
+    .map((link) => `<a href="${escape(link.href)}">${escape(link.app)}</a>`)
+    .join(' ')}</p>
+${field(view.subscriptionUrl, 'subscription URL')}
+${servers.length ? `<h2>Servers</h2><ul>${servers.join('')}</ul>` : ''}
+</body></html>
 `;
 }
 
