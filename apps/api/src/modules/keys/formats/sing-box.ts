@@ -26,19 +26,15 @@ function render(servers: SubscriptionServer[]): string {
     outbounds: [...auto.map((group) => group.tag), ...tags, 'direct'],
     default: auto[0]?.tag ?? tags[0] ?? 'direct',
   };
-  return JSON.stringify(
-    {
-      log: { level: 'warn' },
-      inbounds: [
-        { type: 'tun', tag: 'tun-in', address: ['172.19.0.1/30'], auto_route: true, strict_route: true },
-        { type: 'mixed', tag: 'mixed-in', listen: '127.0.0.1', listen_port: 2080 },
-      ],
-      outbounds: [selector, ...auto, ...outbounds, { type: 'direct', tag: 'direct' }],
-      route: { auto_detect_interface: true, final: 'proxy', rules: [{ action: 'sniff' }] },
-    },
-    null,
-    2,
-  );
+  return JSON.stringify({
+    log: { level: 'warn' },
+    inbounds: [
+      { type: 'tun', tag: 'tun-in', address: ['172.19.0.1/30'], auto_route: true, strict_route: true },
+      { type: 'mixed', tag: 'mixed-in', listen: '127.0.0.1', listen_port: 2080 },
+    ],
+    outbounds: [selector, ...auto, ...outbounds, { type: 'direct', tag: 'direct' }],
+    route: { auto_detect_interface: true, final: 'proxy', rules: [{ action: 'sniff' }] },
+  });
 }
 
 function singBoxOutbound(endpoint: ProxyEndpoint): Outbound {

@@ -36,8 +36,6 @@ function render(servers: SubscriptionServer[]): string {
       ],
       routing: { domainStrategy: 'AsIs', rules: [] },
     })),
-    null,
-    2,
   );
 }
 
