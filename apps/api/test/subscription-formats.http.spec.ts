@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse as parseYaml } from 'yaml';
+import { flagOf } from '@fleet/contract';
 import { freePort } from './support/process';
 import { startFleet } from './support/fleet';
 import { startTestApp, TestApp } from './support/test-app';
@@ -202,7 +203,7 @@ describe('subscription formats', () => {
 
   it('lists a link per server in group order, named by the template (flag and group), never by an internal id', () => {
     expect(links.map((link) => link.protocol)).toEqual(['vless', 'vless', 'vmess', 'trojan', 'shadowsocks']);
-    expect(links.map((link) => link.name)).toEqual(KINDS.map((kind, i) => `${flag(COUNTRIES[i])} ${kind}`));
+    expect(links.map((link) => link.name)).toEqual(KINDS.map((kind, i) => `${flagOf(COUNTRIES[i])} ${kind}`));
     expect(links[0]).toMatchObject({ security: 'reality', flow: 'xtls-rprx-vision', publicKey: expect.any(String) });
     expect(links[4]).toMatchObject({ cipher: '2022-blake3-aes-128-gcm', secret: expect.stringContaining(':') });
   });
@@ -433,8 +434,4 @@ async function listening(port: number): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`nothing listens on ${port}`);
-}
-
-function flag(country: string): string {
-  return String.fromCodePoint(...[...country].map((c) => 0x1f1e6 + c.charCodeAt(0) - 65));
 }

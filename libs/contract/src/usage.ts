@@ -33,3 +33,15 @@ export interface TopUserView extends Traffic {
   telegramId: number | null;
   username: string | null;
 }
+
+/** Bytes in the largest unit that keeps the number ≥ 1 (decimal units, as quotas are sold). */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
+}

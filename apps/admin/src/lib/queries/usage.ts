@@ -1,5 +1,6 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import type { UsageBucketView } from '@fleet/contract';
+export { formatBytes } from '@fleet/contract';
 import { call, fleet } from '../api-client';
 
 export const userUsageQueryOptions = (userId: number) =>
@@ -27,18 +28,6 @@ export const topUsersQueryOptions = () =>
     refetchInterval: 60_000,
   });
 export const useTopUsers = () => useQuery(topUsersQueryOptions());
-
-/** Bytes in the largest unit that keeps the number ≥ 1 (decimal units, as quotas are sold). */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
-}
 
 /** Chart rows: one per bucket, one column per node (up + down), in time order. */
 export function toUsageRows(

@@ -30,7 +30,6 @@ import { SubscriptionNode, SubscriptionRepository, SubscriptionSeat } from './su
 const WAIT_FOR_OTHER_PLACEMENT_MS = 20_000;
 const POLL_MS = 50;
 
-/** What the bot calls: get-or-create, read, refresh and locate a user's servers (one seat per group of the plan). */
 /** What `GET /sub/:token` renders, in whichever format: the user's serving servers in group order and their access. */
 export interface SubscriptionView {
   userId: number;
@@ -42,6 +41,7 @@ export interface SubscriptionView {
   subscriptionUrl: string;
 }
 
+/** What the bot calls: get-or-create, read, refresh and locate a user's servers (one seat per group of the plan). */
 @Injectable()
 export class KeysService {
   /** One placement per telegram id in this process; concurrent callers share it. */

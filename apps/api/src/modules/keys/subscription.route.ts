@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { AccessStatus, ErrorCode } from '@fleet/contract';
 import { pinoHttp } from 'pino-http';
@@ -19,7 +19,8 @@ import { pageAssets, subscriptionPage } from './formats/page';
 import { singBoxProfile } from './formats/sing-box';
 import type { SubscriptionServer } from './formats/subscription-server';
 import { xrayConfigs } from './formats/xray-json';
-import { DeviceReport, DevicesService } from '../devices/devices.service';
+import { deviceReportOf } from '../devices/device-report';
+import { DevicesService } from '../devices/devices.service';
 import { KeysService } from './keys.service';
 
 const ROUTE = /^\/sub\/([^/?#]*)(?:\/([^/?#]*))?(?:\?(.*))?$/;
@@ -46,31 +47,6 @@ const NO_LINK: Partial<Record<AccessStatus, string>> = {
 const NO_SERVER = 'No server is available right now. Your app will check again within the hour.';
 const OVER_DEVICE_LIMIT = 'This device is over your plan’s device limit. Remove a device in the bot, or upgrade.';
 
-/** The device a fetch names (`x-hwid` and what the app says of itself), none, or a hardware id we refuse. */
-function deviceOf(headers: IncomingHttpHeaders): DeviceReport | null | 'invalid' {
-  const hwid = headers['x-hwid'];
-  if (hwid === undefined) return null;
-  if (typeof hwid !== 'string' || !/^[\x21-\x7e]{1,128}$/.test(hwid)) return 'invalid';
-  const said = (name: string, length: number) => {
-    const value = headers[name];
-    const text =
-      typeof value === 'string'
-        ? value
-            .replace(/[^\x20-\x7e]/g, '')
-            .trim()
-            .slice(0, length)
-        : '';
-    return text || null;
-  };
-  return {
-    hwid,
-    os: said('x-device-os', 64),
-    osVersion: said('x-ver-os', 64),
-    model: said('x-device-model', 128),
-    userAgent: said('user-agent', 256),
-  };
-}
-
 /**
  * `GET /sub/:token[/<format>]`: what VPN apps poll, at every app's refresh interval, for every user: served on the
  * HTTP server ahead of the framework (no routing, auth, guards or body parsing apply to it; the token, 192 random
@@ -94,6 +70,8 @@ export function subscriptionRoute(
     'X-Content-Type-Options': 'nosniff',
     'profile-title': `base64:${Buffer.from(title).toString('base64')}`,
   };
+  const dispositions = Object.fromEntries(SUBSCRIPTION_FORMATS.map((format) => [format, disposition(format, title)]));
+  const configuredAnnouncement = config.subAnnounce ? announced(config.subAnnounce) : null;
   if (config.subSupportUrl) fixedHeaders['support-url'] = config.subSupportUrl;
   if (config.subWebPageUrl) fixedHeaders['profile-web-page-url'] = config.subWebPageUrl;
 
@@ -134,7 +112,7 @@ export function subscriptionRoute(
       { named, userAgent: request.headers['user-agent'] ?? '', accept: request.headers['accept'] ?? '' },
       rules,
     );
-    const device = deviceOf(request.headers);
+    const device = deviceReportOf(request.headers);
     if (device === 'invalid') {
       error(response, 400, 'x-hwid must be 1 to 128 printable ASCII characters', ErrorCode.ValidationFailed);
       return true;
@@ -152,7 +130,6 @@ export function subscriptionRoute(
         const servers = admitted ? subscription.servers : [];
         const notice = !admitted ? OVER_DEVICE_LIMIT : servers.length ? null : (NO_LINK[access.status] ?? NO_SERVER);
         const expire = access.expiresAt ? Math.floor(Date.parse(access.expiresAt) / 1000) : 0;
-        const announcement = notice ?? config.subAnnounce;
         const headers: Record<string, string> = {
           ...fixedHeaders,
           // The current period as counted against the quota, upload and download apart.
@@ -161,9 +138,13 @@ export function subscriptionRoute(
           'profile-update-interval': String(
             notice ? Math.min(1, config.subUpdateIntervalHours) : config.subUpdateIntervalHours,
           ),
-          'content-disposition': disposition(format, title),
+          'content-disposition': dispositions[format],
           'Content-Type': MEDIA_TYPES[format],
-          ...(announcement ? { announce: announced(announcement) } : {}),
+          ...(notice
+            ? { announce: announced(notice) }
+            : configuredAnnouncement
+              ? { announce: configuredAnnouncement }
+              : {}),
           ...(admitted ? {} : { 'x-hwid-limit': 'true' }),
         };
         if (format !== 'html') return answer(response, 200, headers, render(format, servers, title));

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AccessView } from '@fleet/contract';
+import { type AccessView, formatBytes } from '@fleet/contract';
 import type { SubscriptionServer } from './subscription-server';
 
 export interface PageView {
@@ -86,7 +86,7 @@ export function pageAssets(qrLibrary: string): { css: PageAsset; js: PageAsset }
  */
 export function subscriptionPage(view: PageView, assets: { css: PageAsset; js: PageAsset }): string {
   const { access } = view;
-  const limit = access.trafficLimitBytes ? ` of ${bytes(access.trafficLimitBytes)}` : ' (no limit)';
+  const limit = access.trafficLimitBytes ? ` of ${formatBytes(access.trafficLimitBytes)}` : ' (no limit)';
   const expiry = access.expiresAt ? new Date(access.expiresAt).toUTCString() : 'never';
   // One field per link: the script draws its QR code above it and its button copies it.
   const field = (text: string, label: string) =>
@@ -101,7 +101,7 @@ export function subscriptionPage(view: PageView, assets: { css: PageAsset; js: P
 <h1>${escape(view.title)}</h1>
 ${view.notice ? `<p class="notice" role="status">${escape(view.notice)}</p>` : ''}
 <dl><dt>Status</dt><dd>${STATUS[access.status]}</dd>
-<dt>Used</dt><dd>${bytes(access.usedBytes)}${limit}</dd>
+<dt>Used</dt><dd>${formatBytes(access.usedBytes)}${limit}</dd>
 <dt>Expires</dt><dd>${escape(expiry)}</dd></dl>
 <h2>Add to your app</h2>
 <p class="apps">${importLinks(view.subscriptionUrl, view.title)
@@ -111,14 +111,6 @@ ${field(view.subscriptionUrl, 'subscription URL')}
 ${servers.length ? `<h2>Servers</h2><ul>${servers.join('')}</ul>` : ''}
 </body></html>
 `;
-}
-
-function bytes(value: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
-  let amount = value;
-  let unit = 0;
-  for (; amount >= 1000 && unit < units.length - 1; unit++) amount /= 1000;
-  return `${unit ? amount.toFixed(amount >= 100 ? 0 : 1) : amount} ${units[unit]}`;
 }
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
