@@ -141,6 +141,12 @@ describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)'
     expect(await subscription.getByLabel('subscription URL').inputValue()).toContain(new URL(subscriptionUrl).pathname);
     expect(errors).toEqual([]);
     await subscription.screenshot({ path: resolve(ARTEFACTS, 'subscription-page.png'), fullPage: true });
+    // On a phone in dark mode: the page's own dark colours, nothing wider than the screen.
+    await subscription.setViewportSize({ width: 390, height: 844 });
+    await subscription.emulateMedia({ colorScheme: 'dark' });
+    expect(await subscription.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(26, 27, 30)');
+    expect(await subscription.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await subscription.screenshot({ path: resolve(ARTEFACTS, 'subscription-page-phone-dark.png'), fullPage: true });
     await subscription.close();
     await page.getByRole('link', { name: 'Dashboard' }).click();
     await loadsShow(/e2e-1: 8 users.*e2e-2: 8 users.*e2e-3: 8 users/, 15_000);

@@ -33,7 +33,7 @@ function importLinks(url: string, title: string): Array<{ app: string; href: str
 
 /** The page's style, served beside it (`PAGE_ASSETS`): cached by browsers, allowed by `style-src 'self'`. */
 const PAGE_CSS = `body{font-family:system-ui,sans-serif;max-width:40rem;margin:0 auto;padding:1rem;color:#1a1b1e;background:#fff}
-@media (prefers-color-scheme:dark){body{color:#e9ecef;background:#1a1b1e}svg{background:#fff}}
+@media (prefers-color-scheme:dark){body{color:#e9ecef;background:#1a1b1e}a{color:#74c0fc}svg{background:#fff}}
 dl{display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem}dt{font-weight:600}
 ul{list-style:none;padding:0}li{margin:1.5rem 0}.qr svg{width:14rem;max-width:100%;height:auto;display:block}
 input{width:100%;font-family:monospace;margin:.5rem 0}.apps a{display:inline-block;margin:.25rem .5rem .25rem 0}
