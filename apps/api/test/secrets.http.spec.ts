@@ -133,3 +133,36 @@ describe('secrets stay out of logs and views', () => {
     expect(docs.headers['content-security-policy']).toContain("script-src 'self' 'unsafe-inline'");
   });
 });
+
+describe('a subscription fetch with request logs off (LOG_LEVEL=error)', () => {
+  it('still logs a failed fetch, without its token, and answers every fetch with a request id', async () => {
+    const logs: string[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        logs.push(String(chunk));
+        done();
+      },
+    });
+    const t = await startTestApp({ env: { LOG_LEVEL: 'error' }, logger: createLogger('error', sink) });
+    const token = 'ZyXwVuTsRqPoNmLkJiHgFeDcBa987654';
+    try {
+      const unknown = await request(t.url).get(`/sub/${token}`).expect(404);
+      expect(unknown.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      await t.dataSource.query('ALTER TABLE vpn_users RENAME COLUMN note TO note_renamed');
+      try {
+        const failed = await request(t.url).get(`/sub/${token}`).expect(500);
+        expect(failed.body.code).toBe('INTERNAL');
+      } finally {
+        await t.dataSource.query('ALTER TABLE vpn_users RENAME COLUMN note_renamed TO note');
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const lines = logs.join('').trim().split('\n');
+      expect(lines).toHaveLength(1); // the failure; the 404 is below the level
+      expect(JSON.parse(lines[0])).toMatchObject({ level: 50, msg: 'subscription fetch failed' });
+      expect(lines[0]).toContain('note');
+      expect(lines[0]).not.toContain(token);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -413,6 +413,25 @@ describe('subscription formats', () => {
     }
     expect((await t.http().get(`${path}?format=links`).expect(200)).text.trim().split('\n')).toHaveLength(5);
   });
+
+  it("a group renamed and a node's new public host show on the very next fetch", async () => {
+    const [groupId] = (await t.dataSource.query(`SELECT group_id FROM nodes WHERE id = $1`, [fleet.nodeIds[2]])).map(
+      (row: { group_id: number }) => row.group_id,
+    );
+    const fetchLinks = async () =>
+      (await t.http().get(`${path}?format=links`).expect(200)).text.trim().split('\n').map(fromLink);
+    await fetchLinks(); // the node and group as kept before the change
+    await t.http().patch(`/api/v1/groups/${groupId}`).set(fleet.auth).send({ name: 'Vienna' }).expect(200);
+    await t
+      .http()
+      .patch(`/api/v1/nodes/${fleet.nodeIds[2]}`)
+      .set(fleet.auth)
+      .send({ publicHost: 'edge.example.net' })
+      .expect(200);
+    const renamed = await fetchLinks();
+    expect(renamed[2]).toMatchObject({ name: `${flagOf(COUNTRIES[2])} Vienna`, server: 'edge.example.net' });
+    expect(renamed.filter((link) => link.server === 'edge.example.net')).toHaveLength(1);
+  });
 });
 
 /** Debian's `v2ray` when it is on PATH (a real proxy client); CI installs it, so there it must be found. */

@@ -48,11 +48,7 @@ const USER_PROPERTIES = [
 ];
 
 const byToken = (userColumns: string) => `
-  SELECT ${userColumns}, n.id AS node_id, n.xmin::text AS node_version, n.status AS node_status,
-         n.health_status AS node_health, n.inbound_id AS node_inbound_id,
-         n.inbound_snapshot IS NOT NULL AS node_inbound_read, n.public_host AS node_public_host, n.location AS node_location,
-         n.panel_url AS node_panel_url, n.current_users AS node_current_users, n.max_users AS node_max_users,
-         g.id AS group_id, g.name AS group_name, g.country_code AS group_country
+  SELECT ${userColumns}, n.id AS node_id, n.xmin::text AS node_version, g.id AS group_id, g.xmin::text AS group_version
     FROM vpn_users u
     LEFT JOIN assignments a ON a.user_id = u.id AND a.state = 'active'
     LEFT JOIN nodes n ON n.id = a.node_id
@@ -60,19 +56,32 @@ const byToken = (userColumns: string) => `
    WHERE u.subscription_token = $1
    ORDER BY g.sort_order, g.id`;
 
-const INBOUND = `SELECT xmin::text AS version, inbound_snapshot FROM nodes WHERE id = $1`;
+const NODE = `
+  SELECT xmin::text AS version, status, health_status, inbound_id, inbound_snapshot, public_host, location, panel_url,
+         current_users, max_users
+    FROM nodes WHERE id = $1`;
+
+const GROUP = `SELECT xmin::text AS version, name, country_code FROM node_groups WHERE id = $1`;
+
+/** A row as kept by this replica, with the row version (`xmin`) it was read at. */
+interface Kept<T> {
+  version: string;
+  value: T;
+}
 
 /**
- * The query behind `GET /sub/:token`: the user and their seats' nodes in group order, never the nodes' secrets. The route every VPN
- * app polls: a statement prepared once per connection, mapped to the entity without the query builder. The node's
- * inbound (the link's template) is kept per replica at its row version and read again only when the row changed.
+ * The query behind `GET /sub/:token`: the user and their seats in group order, never the nodes' secrets. The route
+ * every VPN app polls: a statement prepared once per connection, mapped to the entity without the query builder.
+ * Each seat's node and group are kept per replica at their row versions and read again only when a row changed, so
+ * a fetch reads the user and the versions alone.
  */
 @Injectable()
 export class SubscriptionRepository {
   private readonly pool: Pool;
   private readonly columns: Array<{ db: string; property: string; transformer?: ValueTransformer }>;
   private readonly query: string;
-  private readonly inbounds = new Map<number, { version: string; snapshot: InboundSnapshot | null }>();
+  private readonly nodes = new Map<number, Kept<SubscriptionNode>>();
+  private readonly groups = new Map<number, Kept<SubscriptionSeat['group']>>();
 
   constructor(@InjectDataSource() dataSource: DataSource) {
     this.pool = (dataSource.driver as unknown as { master: Pool }).master;
@@ -107,50 +116,64 @@ export class SubscriptionRepository {
     const seats: SubscriptionSeat[] = [];
     for (const seat of rows) {
       if (seat['node_id'] === null || seat['group_id'] === null) continue;
-      const id = seat['node_id'] as number;
-      const version = seat['node_version'] as string;
-      // The inbound as kept at this row version (the usual case), or read again.
-      const kept = this.inbounds.get(id);
-      const snapshot = !seat['node_inbound_read']
-        ? null
-        : kept?.version === version
-          ? kept.snapshot
-          : await this.inbound(id);
-      seats.push(seatOf(seat, snapshot));
+      const [node, group] = await Promise.all([
+        this.kept(this.nodes, seat['node_id'] as number, seat['node_version'] as string, (id) => this.node(id)),
+        this.kept(this.groups, seat['group_id'] as number, seat['group_version'] as string, (id) => this.group(id)),
+      ]);
+      // A row deleted since the query: the seat goes with it.
+      if (node && group) seats.push({ node, group });
     }
     return { user, seats };
   }
 
-  private async inbound(nodeId: number): Promise<InboundSnapshot | null> {
-    const { rows } = await this.pool.query<{ version: string; inbound_snapshot: InboundSnapshot | null }>({
-      name: 'subscription-inbound',
-      text: INBOUND,
-      values: [nodeId],
+  /** The row as kept at this version (the usual case), or read again. */
+  private async kept<T>(
+    cache: Map<number, Kept<T>>,
+    id: number,
+    version: string,
+    read: (id: number) => Promise<Kept<T> | null>,
+  ): Promise<T | null> {
+    const kept = cache.get(id);
+    if (kept?.version === version) return kept.value;
+    const fresh = await read(id);
+    if (fresh) cache.set(id, fresh);
+    else cache.delete(id);
+    return fresh?.value ?? null;
+  }
+
+  private async node(id: number): Promise<Kept<SubscriptionNode> | null> {
+    const { rows } = await this.pool.query<Record<string, unknown>>({
+      name: 'subscription-node',
+      text: NODE,
+      values: [id],
     });
     if (!rows.length) return null;
-    this.inbounds.set(nodeId, { version: rows[0].version, snapshot: rows[0].inbound_snapshot });
-    return rows[0].inbound_snapshot;
+    const [row] = rows;
+    return {
+      version: row['version'] as string,
+      value: {
+        id,
+        status: row['status'] as NodeEntity['status'],
+        healthStatus: row['health_status'] as NodeEntity['healthStatus'],
+        inboundId: row['inbound_id'] as number | null,
+        inboundSnapshot: row['inbound_snapshot'] as InboundSnapshot | null,
+        publicHost: row['public_host'] as string | null,
+        location: row['location'] as string | null,
+        panelUrl: row['panel_url'] as string,
+        currentUsers: row['current_users'] as number,
+        maxUsers: row['max_users'] as number,
+      },
+    };
   }
-}
 
-function seatOf(row: Record<string, unknown>, inboundSnapshot: InboundSnapshot | null): SubscriptionSeat {
-  return {
-    group: {
-      id: row['group_id'] as number,
-      name: row['group_name'] as string,
-      countryCode: row['group_country'] as string | null,
-    },
-    node: {
-      id: row['node_id'] as number,
-      status: row['node_status'] as NodeEntity['status'],
-      healthStatus: row['node_health'] as NodeEntity['healthStatus'],
-      inboundId: row['node_inbound_id'] as number | null,
-      inboundSnapshot,
-      publicHost: row['node_public_host'] as string | null,
-      location: row['node_location'] as string | null,
-      panelUrl: row['node_panel_url'] as string,
-      currentUsers: row['node_current_users'] as number,
-      maxUsers: row['node_max_users'] as number,
-    },
-  };
+  private async group(id: number): Promise<Kept<SubscriptionSeat['group']> | null> {
+    const { rows } = await this.pool.query<{ version: string; name: string; country_code: string | null }>({
+      name: 'subscription-group',
+      text: GROUP,
+      values: [id],
+    });
+    if (!rows.length) return null;
+    const [row] = rows;
+    return { version: row.version, value: { id, name: row.name, countryCode: row.country_code } };
+  }
 }

@@ -4,7 +4,7 @@ import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Logger } from 'pino';
 import { AccessStatus, ErrorCode } from '@fleet/contract';
 import { pinoHttp } from 'pino-http';
-import { httpLogOptions } from '../../common/logging/logger';
+import { httpLogOptions, requestId } from '../../common/logging/logger';
 import { AppConfig } from '../../config/app-config';
 import { clashProfile } from './formats/clash';
 import {
@@ -60,6 +60,9 @@ export function subscriptionRoute(
   logger: Logger,
 ): SubscriptionHandler {
   const log = pinoHttp(httpLogOptions(logger));
+  // A request's log line costs more than the rest of a fetch: with LOG_LEVEL above `warn` none would be written, so
+  // none is built, and a failure is logged on its own.
+  const logsRequests = logger.isLevelEnabled('warn');
   const rules = config.subUserAgentsFile ? readUserAgentRules(config.subUserAgentsFile) : DEFAULT_USER_AGENT_RULES;
   const title = config.subProfileTitle ?? 'VPN';
   // The QR code library resolved at run time (not by the bundler): its own file, as published.
@@ -101,7 +104,8 @@ export function subscriptionRoute(
     }
     const match = request.method === 'GET' || request.method === 'HEAD' ? ROUTE.exec(request.url ?? '') : null;
     if (!match) return false;
-    log(request, response);
+    if (logsRequests) log(request, response);
+    else response.setHeader('X-Request-Id', requestId(request));
     const named =
       new URLSearchParams(match[3] ?? '').get('format') ?? (match[2] ? (safeDecode(match[2]) ?? match[2]) : null);
     if (named !== null && !isSubscriptionFormat(named)) {
@@ -152,7 +156,8 @@ export function subscriptionRoute(
         answer(response, 200, { ...headers, ...PAGE_SECURITY_HEADERS }, subscriptionPage(view, assets));
       })
       .catch((failure: unknown) => {
-        (response as ServerResponse & { err?: Error }).err = failure as Error; // logged by the request's log line
+        if (logsRequests) (response as ServerResponse & { err?: Error }).err = failure as Error; // on its log line
+        else logger.error({ err: failure }, 'subscription fetch failed');
         error(response, 500, 'internal error', ErrorCode.Internal);
       });
     return true;
