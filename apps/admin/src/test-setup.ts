@@ -17,8 +17,24 @@ class FixedSizeObserver {
 }
 globalThis.ResizeObserver = FixedSizeObserver as unknown as typeof ResizeObserver;
 
+// Mantine follows the system's colour scheme and breakpoints through matchMedia; jsdom has none (a light desktop).
+Object.defineProperty(window, 'matchMedia', {
+  writable: true,
+  value: (query: string) => ({
+    matches: false,
+    media: query,
+    onchange: null,
+    addListener: () => undefined,
+    removeListener: () => undefined,
+    addEventListener: () => undefined,
+    removeEventListener: () => undefined,
+    dispatchEvent: () => false,
+  }),
+});
+
 afterEach(() => {
   cleanup();
   sessionStorage.clear();
+  localStorage.clear();
   vi.unstubAllGlobals();
 });

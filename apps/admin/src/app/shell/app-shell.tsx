@@ -1,0 +1,65 @@
+import { AppShell, Burger, Button, Group, NavLink, ScrollArea, Title } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { Suspense } from 'react';
+import { NavLink as RouterLink, Outlet, useLocation } from 'react-router';
+import { session } from '../../lib/session';
+import { ColorSchemeControl } from './color-scheme-control';
+import { PageLoading } from './page-states';
+
+const SECTIONS = [
+  { to: '/', label: 'Dashboard' },
+  { to: '/nodes', label: 'Nodes' },
+  { to: '/groups', label: 'Groups' },
+  { to: '/users', label: 'Users' },
+  { to: '/rebalance', label: 'Rebalance' },
+  { to: '/events', label: 'Events' },
+];
+
+/** The frame of every page: a header, a navbar (a drawer below 48em, closed after each choice), the page. */
+export function FleetShell() {
+  const [opened, { toggle, close }] = useDisclosure();
+  const { pathname } = useLocation();
+  return (
+    <AppShell
+      header={{ height: 56 }}
+      navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+      padding={{ base: 'sm', sm: 'lg' }}
+    >
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Menu" />
+            <Title order={4} component="p">
+              VPN fleet
+            </Title>
+          </Group>
+          <Button variant="subtle" size="compact-sm" onClick={() => session.clear()}>
+            Sign out
+          </Button>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="sm" aria-label="Main">
+        <AppShell.Section grow component={ScrollArea}>
+          {SECTIONS.map(({ to, label }) => (
+            <NavLink
+              key={to}
+              component={RouterLink}
+              to={to}
+              label={label}
+              active={to === '/' ? pathname === '/' : pathname === to || pathname.startsWith(`${to}/`)}
+              onClick={close}
+            />
+          ))}
+        </AppShell.Section>
+        <AppShell.Section>
+          <ColorSchemeControl />
+        </AppShell.Section>
+      </AppShell.Navbar>
+      <AppShell.Main>
+        <Suspense fallback={<PageLoading />}>
+          <Outlet />
+        </Suspense>
+      </AppShell.Main>
+    </AppShell>
+  );
+}
