@@ -277,6 +277,7 @@ describe('the document and the server agree', () => {
     const userPath = `/api/v1/users/${key.body.userId}`;
     await sample('GET /api/v1/users', http().get('/api/v1/users').set(auth));
     await sample('GET /api/v1/users/{id}', http().get(userPath).set(auth));
+    await sample('GET /api/v1/users/{id}/keys', http().get(`${userPath}/keys`).set(auth));
     await sample('GET /api/v1/nodes/{id}/users', http().get(`/api/v1/nodes/${amsterdam}/users`).set(auth));
     await sample(
       'POST /api/v1/users/{id}/migrate',

@@ -70,6 +70,16 @@ export interface KeyView {
 }
 
 /**
+ * `GET /api/v1/users/:id/keys` (admins): what support hands a user — the subscription URL and each server's share
+ * link, in group order (none while the user holds no server).
+ */
+export interface UserKeysView {
+  userId: number;
+  subscriptionUrl: string;
+  keys: KeySeatView[];
+}
+
+/**
  * `GET /api/v1/keys/:telegramId/node`: where the user is, and since when: every server in group order (`servers`),
  * the first one's also as `node`/`assignedAt`.
  */

@@ -813,6 +813,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/users/{id}/keys': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Get */
+    get: operations['UserKeysController_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/users/{id}/devices': {
     parameters: {
       query?: never;
@@ -2108,6 +2125,13 @@ export interface components {
        * @description updated at most once a minute
        */
       lastSeenAt: string;
+    };
+    UserKeysViewDto: {
+      userId: number;
+      /** @description the user’s subscription URL (its token is the credential) */
+      subscriptionUrl: string;
+      /** @description every server of the user, in group order; none while it holds none */
+      keys: components['schemas']['KeySeatDto'][];
     };
     NodeCountsDto: {
       total: number;
@@ -6708,6 +6732,75 @@ export interface operations {
           'application/json': components['schemas']['Error'] & {
             /** @enum {unknown} */
             code?: 'DEVICE_NOT_FOUND' | 'USER_NOT_FOUND';
+          };
+        };
+      };
+    };
+  };
+  UserKeysController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['UserKeysViewDto'];
+        };
+      };
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
+        };
+      };
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
+        };
+      };
+      /** @description `FORBIDDEN`: the role may not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
+        };
+      };
+      /** @description `USER_NOT_FOUND`: no such user (or deleted) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'USER_NOT_FOUND';
           };
         };
       };

@@ -3,7 +3,7 @@ import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { ErrorCode } from '@fleet/contract';
-import type { KeyNodeView, KeySeatView, KeyView } from '@fleet/contract';
+import type { KeyNodeView, KeySeatView, KeyView, UserKeysView } from '@fleet/contract';
 import { DomainError } from '../../common/errors/domain-error';
 import { INT4_MAX } from '../../common/http/strict-input';
 import { AccessPatchDto } from '../access/access.dto';
@@ -98,6 +98,16 @@ export class KeyViewDto implements KeyView {
   @ApiProperty({ format: 'date-time', description: 'when the user last got a server' }) lastNodeChange: string;
   @ApiPropertyOptional({ description: 'on a PUT with a plan: whether the user was created with it' })
   planApplied?: boolean;
+}
+
+export class UserKeysViewDto implements UserKeysView {
+  @ApiProperty() userId: number;
+  @ApiProperty({ description: 'the user’s subscription URL (its token is the credential)' }) subscriptionUrl: string;
+  @ApiProperty({
+    type: [KeySeatDto],
+    description: 'every server of the user, in group order; none while it holds none',
+  })
+  keys: KeySeatDto[];
 }
 
 /** A page of keys (the bot's lookup). */

@@ -6,13 +6,14 @@ import { GroupsModule } from '../groups/groups.module';
 import { NodesModule } from '../nodes/nodes.module';
 import { UsersModule } from '../users/users.module';
 import { KeyDevicesController } from './key-devices.controller';
+import { UserKeysController } from './user-keys.controller';
 import { KeysController, KeysLookupController } from './keys.controller';
 import { KeysService } from './keys.service';
 import { SubscriptionRepository } from './subscription.repository';
 
 @Module({
   imports: [AccessModule, AssignmentsModule, DevicesModule, GroupsModule, NodesModule, UsersModule],
-  controllers: [KeysController, KeysLookupController, KeyDevicesController],
+  controllers: [KeysController, KeysLookupController, KeyDevicesController, UserKeysController],
   providers: [KeysService, SubscriptionRepository],
   exports: [KeysService],
 })

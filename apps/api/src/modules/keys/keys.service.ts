@@ -1,5 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AccessView, ErrorCode, EventType, KeyNodeView, KeySeatView, KeyView, Page } from '@fleet/contract';
+import {
+  AccessView,
+  ErrorCode,
+  EventType,
+  KeyNodeView,
+  KeySeatView,
+  KeyView,
+  Page,
+  UserKeysView,
+} from '@fleet/contract';
 import { groupBy } from '../../common/collections/group-by';
 import { DomainError } from '../../common/errors/domain-error';
 import type { IdempotentRequest } from '../../common/http/idempotency-key';
@@ -287,15 +296,40 @@ export class KeysService {
     return { user, seats };
   }
 
+  /** The subscription URL and every server's share link of the user with this id (none while it holds none). */
+  async userKeys(userId: number): Promise<UserKeysView> {
+    const user = await this.users.findById(userId);
+    if (!user) throw new DomainError(ErrorCode.UserNotFound, `user ${userId} not found`);
+    return { userId, subscriptionUrl: this.subscriptionUrlOf(user), keys: await this.keysOf(user) };
+  }
+
   /** The key body: the user's active seats (read now when not given) in group order, the first one also on top. */
   private async view(user: VpnUser, given?: Assignment[], known: NodeEntity[] = []): Promise<KeyView> {
+    const keys = await this.keysOf(user, given, known);
+    if (!keys.length) throw new DomainError(ErrorCode.UserNotFound, `user ${user.id} holds no server`);
+    return {
+      telegramId: user.telegramId ?? 0,
+      userId: user.id,
+      key: keys[0].key,
+      subscriptionUrl: this.subscriptionUrlOf(user),
+      node: keys[0].node,
+      assignedAt: keys[0].assignedAt,
+      keys,
+      access: mapAccess(user),
+      onlineAt: user.onlineAt?.toISOString() ?? null,
+      lastNodeChange: keys.map((seat) => seat.assignedAt).reduce((latest, at) => (at > latest ? at : latest)),
+    };
+  }
+
+  /** A share link per active seat (read now when not given), in group order. */
+  private async keysOf(user: VpnUser, given?: Assignment[], known: NodeEntity[] = []): Promise<KeySeatView[]> {
     const seats = given ?? (await this.assignments.liveOf([user.id])).filter((row) => row.state === 'active');
     const nodes = new Map(known.map((node) => [node.id, node]));
     const unknown = seats.map((seat) => seat.nodeId).filter((id) => !nodes.has(id));
     for (const node of await this.nodes.findByIds(unknown)) nodes.set(node.id, node);
     const groups = await this.groups.ordered([...new Set(seats.map((seat) => seat.groupId))]);
     const identity = mapIdentity(user);
-    const keys: KeySeatView[] = groups.flatMap((group) =>
+    return groups.flatMap((group) =>
       seats.flatMap((seat) => {
         const node = nodes.get(seat.nodeId);
         if (seat.groupId !== group.id || !node) return [];
@@ -314,19 +348,10 @@ export class KeysService {
         ];
       }),
     );
-    if (!keys.length) throw new DomainError(ErrorCode.UserNotFound, `user ${user.id} holds no server`);
-    return {
-      telegramId: user.telegramId ?? 0,
-      userId: user.id,
-      key: keys[0].key,
-      subscriptionUrl: `${this.config.publicUrl}/sub/${user.subscriptionToken}`,
-      node: keys[0].node,
-      assignedAt: keys[0].assignedAt,
-      keys,
-      access: mapAccess(user),
-      onlineAt: user.onlineAt?.toISOString() ?? null,
-      lastNodeChange: keys.map((seat) => seat.assignedAt).reduce((latest, at) => (at > latest ? at : latest)),
-    };
+  }
+
+  private subscriptionUrlOf(user: VpnUser): string {
+    return `${this.config.publicUrl}/sub/${user.subscriptionToken}`;
   }
 }
 

@@ -156,7 +156,8 @@ export function subscriptionRoute(
         answer(response, 200, { ...headers, ...PAGE_SECURITY_HEADERS }, subscriptionPage(view, assets));
       })
       .catch((failure: unknown) => {
-        if (logsRequests) (response as ServerResponse & { err?: Error }).err = failure as Error; // on its log line
+        if (logsRequests)
+          (response as ServerResponse & { err?: Error }).err = failure as Error; // on its log line
         else logger.error({ err: failure }, 'subscription fetch failed');
         error(response, 500, 'internal error', ErrorCode.Internal);
       });
