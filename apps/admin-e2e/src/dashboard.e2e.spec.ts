@@ -170,6 +170,10 @@ describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)'
     await page.getByRole('table', { name: 'Top users, last 24 h' }).getByRole('link').first().click();
     await page.getByText(/This period: 25.0 MB \(↑ 1.0 MB ↓ 24.0 MB\), no limit/).waitFor({ timeout: 15_000 });
     expect(await page.locator('.recharts-bar-rectangle').count()).toBeGreaterThan(0);
+    // The support view: the subscription URL with its QR code drawn, the server's link beside it.
+    await page.getByRole('img', { name: 'QR code: Subscription URL' }).waitFor();
+    expect(await page.getByLabel('Subscription URL', { exact: true }).inputValue()).toMatch(/\/sub\/[\w-]{16,}$/);
+    expect(await page.getByRole('img', { name: 'QR code: Subscription URL' }).locator('path').count()).toBeGreaterThan(0);
     await page.screenshot({ path: resolve(ARTEFACTS, 'user.png'), fullPage: true });
     await page.getByRole('link', { name: 'Dashboard' }).click();
 

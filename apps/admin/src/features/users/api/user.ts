@@ -9,6 +9,13 @@ export const userQueryOptions = (id: number) =>
 
 export const useUser = (id: number) => useQuery(userQueryOptions(id));
 
+/** What support hands the user: the subscription URL and each server's share link (admins only). */
+export const useUserKeys = (id: number) =>
+  useQuery({
+    queryKey: ['users', id, 'keys'],
+    queryFn: () => call(fleet.GET('/api/v1/users/{id}/keys', user(id))),
+  });
+
 /** One action on a user's access; every one refreshes the user and the lists. */
 export function useUserAction<T>(call: (id: number, input: T) => Promise<unknown>) {
   const queryClient = useQueryClient();

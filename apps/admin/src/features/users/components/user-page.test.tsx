@@ -1,8 +1,7 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { fireEvent, render, screen, waitFor } from '@testing-library/react';
-import { MemoryRouter } from 'react-router';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { fakeApi } from '../../../lib/fake-api.testing';
+import { renderPage } from '../../../testing/render';
 import { everyNode } from '../../../testing/sample-node';
 import { accessChanges, UserPage } from './user-page';
 
@@ -47,14 +46,20 @@ const user = {
   },
 };
 
-const show = () =>
-  render(
-    <MemoryRouter>
-      <QueryClientProvider client={new QueryClient()}>
-        <UserPage id={7} />
-      </QueryClientProvider>
-    </MemoryRouter>,
-  );
+const keys = (token: string) => ({
+  userId: 7,
+  subscriptionUrl: `https://vpn.example.com/sub/${token}`,
+  keys: [
+    {
+      group: { id: 1, name: 'Netherlands', countryCode: 'NL' },
+      node: { id: 1, name: 'ams-1', location: null },
+      key: `vless://${token}@ams-1.example.com:443?security=reality#NL`,
+      assignedAt: '2026-11-22T00:00:00.000Z',
+    },
+  ],
+});
+
+const show = () => renderPage(<UserPage id={7} />, { path: '/users/7' });
 
 describe('UserPage', () => {
   it('shows the status and plan, and saves only what changed', async () => {
@@ -100,8 +105,10 @@ describe('UserPage', () => {
     fireEvent.click(await screen.findByRole('button', { name: 'Disable' }));
     fireEvent.click(screen.getByRole('button', { name: 'Extend' }));
     fireEvent.click(screen.getByRole('button', { name: 'Delete…' }));
-    expect(screen.getByRole('alertdialog')).toHaveTextContent('subscription URL answers 404');
-    fireEvent.click(screen.getByRole('button', { name: 'Delete' }));
+    const dialog = await screen.findByRole('dialog');
+    expect(dialog).toHaveTextContent('subscription URL answers 404');
+    expect(calls.some((call) => call.method === 'DELETE')).toBe(false);
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Delete' }));
     await waitFor(() => expect(calls.some((call) => call.method === 'DELETE')).toBe(true));
     expect(calls.find((call) => call.path === '/users/7/access')).toMatchObject({ body: { enabled: false } });
     expect(calls.find((call) => call.path === '/users/7/extend')).toMatchObject({ body: { days: 30 } });
@@ -153,6 +160,59 @@ describe('UserPage', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Forget' }));
     await waitFor(() => expect(calls.some((call) => call.method === 'DELETE')).toBe(true));
     expect(calls.find((call) => call.method === 'DELETE')).toMatchObject({ path: '/users/7/devices/31' });
+  });
+
+  it('hands support the subscription URL with its QR code and each server’s link; Rotate shows the new URL', async () => {
+    let token = 'OldToken0123456789abcdef';
+    const calls = fakeApi({
+      'GET /users/7': () => ({ status: 200, body: user }),
+      'GET /users/7/keys': () => ({ status: 200, body: keys(token) }),
+      'POST /users/7/rotate': () => {
+        token = 'NewToken0123456789abcdef';
+        return { status: 200, body: user };
+      },
+    });
+    show();
+    const connect = await screen.findByRole('region', { name: 'Connect' });
+    expect(await within(connect).findByLabelText('Subscription URL')).toHaveValue(
+      'https://vpn.example.com/sub/OldToken0123456789abcdef',
+    );
+    expect(within(connect).getByRole('img', { name: 'QR code: Subscription URL' })).toBeInTheDocument();
+    expect(within(connect).getByLabelText('🇳🇱 Netherlands · ams-1')).toHaveValue(keys(token).keys[0].key);
+    expect(within(connect).getByRole('button', { name: 'Copy Subscription URL' })).toBeInTheDocument();
+    fireEvent.click(screen.getByRole('button', { name: 'Rotate key' }));
+    expect(await screen.findByText('New subscription URL: https://vpn.example.com/sub/NewToken0123456789abcdef'));
+    expect(calls.filter((call) => call.path === '/users/7/rotate')).toHaveLength(1);
+    await waitFor(() =>
+      expect(within(connect).getByLabelText('Subscription URL')).toHaveValue(
+        'https://vpn.example.com/sub/NewToken0123456789abcdef',
+      ),
+    );
+  });
+
+  it('a user that does not exist (or was deleted) gets a not-found page, not an endless loading', async () => {
+    fakeApi({
+      'GET /users/7': () => ({ status: 404, body: { statusCode: 404, code: 'USER_NOT_FOUND', message: ['gone'] } }),
+    });
+    show();
+    expect(await screen.findByRole('heading', { name: 'Not found' })).toBeInTheDocument();
+    expect(screen.getByText('This user does not exist (or no longer does).')).toBeInTheDocument();
+  });
+
+  it('an API failure is said, with a retry, never shown as an empty page', async () => {
+    let up = false;
+    fakeApi({
+      'GET /users/7': () =>
+        up
+          ? { status: 200, body: user }
+          : { status: 503, body: { statusCode: 503, code: 'UNAVAILABLE', message: ['database unavailable'] } },
+    });
+    show();
+    expect(await screen.findByText('The user could not be loaded')).toBeInTheDocument();
+    expect(screen.getByText('database unavailable')).toBeInTheDocument();
+    up = true;
+    fireEvent.click(screen.getByRole('button', { name: 'Retry' }));
+    expect(await screen.findByRole('heading', { name: 'alice' })).toBeInTheDocument();
   });
 
   it('turns form values into the API’s fields', () => {

@@ -1,15 +1,20 @@
 import { type AccessPatch, TRAFFIC_RESETS, type TrafficReset, type UserView } from '@fleet/contract';
+import { Alert, Button, Group, NumberInput, Skeleton, Stack, Text } from '@mantine/core';
+import { modals } from '@mantine/modals';
+import { notifications } from '@mantine/notifications';
+import { useQueryClient } from '@tanstack/react-query';
 import { FormEvent, useState } from 'react';
 import { useNavigate } from 'react-router';
+import { NotFound } from '../../../app/shell/page-states';
 import { Badge, Tone } from '../../../components/ui/badge';
-import { Confirm } from '../../../components/ui/confirm';
 import { Field } from '../../../components/ui/field';
 import { UsageChart } from '../../../components/usage-chart';
-import { ApiError } from '../../../lib/api-client';
+import { ApiError, call, fleet } from '../../../lib/api-client';
 import { useNodes } from '../../../lib/queries/nodes';
 import { formatBytes, useUserUsage } from '../../../lib/queries/usage';
 import { UserDevices } from './user-devices';
 import { UserServers } from './user-servers';
+import { UserSupport } from './user-support';
 import { deleteUser, extendAccess, resetTraffic, rotateKey, updateAccess, useUser, useUserAction } from '../api/user';
 
 const GB = 1e9;
@@ -46,19 +51,41 @@ export function accessChanges(before: Record<string, string>, after: Record<stri
   return patch;
 }
 
-/** One user: access status and plan (editable), and the actions on it. */
+/** One user: how to connect (support), access status and plan (editable), and the actions on it. */
 export function UserPage({ id }: { id: number }) {
-  const user = useUser(id).data;
-  if (!user) return <p>Loading…</p>;
+  const query = useUser(id);
+  if (query.error instanceof ApiError && query.error.status === 404) return <NotFound what="user" />;
+  if (query.error) {
+    return (
+      <Alert color="red" role="alert" title="The user could not be loaded">
+        <Text size="sm">{query.error.message}</Text>
+        <Button size="xs" variant="light" color="red" mt="xs" onClick={() => void query.refetch()}>
+          Retry
+        </Button>
+      </Alert>
+    );
+  }
+  const user = query.data;
+  if (!user) {
+    return (
+      <Stack aria-busy="true" aria-label="Loading">
+        <Skeleton h={36} w="40%" />
+        <Skeleton h={24} />
+        <Skeleton h={240} />
+      </Stack>
+    );
+  }
   return <UserDetails key={`${user.id}:${JSON.stringify(user.access)}`} user={user} />;
 }
 
+const done = (title: string, message: string) => notifications.show({ color: 'teal', title, message });
+
 function UserDetails({ user }: { user: UserView }) {
   const navigate = useNavigate();
+  const queryClient = useQueryClient();
   const initial = formValues(user);
   const [values, setValues] = useState(initial);
-  const [days, setDays] = useState('30');
-  const [confirming, setConfirming] = useState(false);
+  const [days, setDays] = useState<string | number>(30);
   const save = useUserAction(updateAccess);
   const toggle = useUserAction(updateAccess);
   const extend = useUserAction(extendAccess);
@@ -69,14 +96,46 @@ function UserDetails({ user }: { user: UserView }) {
   const failure = [toggle, extend, reset, rotate, remove].find((action) => action.error)?.error;
   const set = (name: string) => (event: { target: { value: string } }) =>
     setValues((current) => ({ ...current, [name]: event.target.value }));
+  const name = user.username ?? `User ${user.id}`;
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    save.mutate({ id: user.id, input: accessChanges(initial, values) });
+    save.mutate({ id: user.id, input: accessChanges(initial, values) }, { onSuccess: () => done('Plan saved', name) });
   };
+  const rotated = async () => {
+    // The old links stop working: support hands out the new subscription URL, shown here at once.
+    const keys = await queryClient.fetchQuery({
+      queryKey: ['users', user.id, 'keys'],
+      queryFn: () => call(fleet.GET('/api/v1/users/{id}/keys', { params: { path: { id: user.id } } })),
+    });
+    done('Key rotated', `New subscription URL: ${keys.subscriptionUrl}`);
+  };
+  const confirmDelete = () =>
+    modals.openConfirmModal({
+      title: `Delete ${name}?`,
+      children: (
+        <Text size="sm">
+          Their key stops working on every node ({user.servers.length} server(s)) and their subscription URL answers
+          404. This cannot be undone.
+        </Text>
+      ),
+      labels: { confirm: 'Delete', cancel: 'Cancel' },
+      confirmProps: { color: 'red' },
+      onConfirm: () =>
+        remove.mutate(
+          { id: user.id, input: undefined },
+          {
+            onSuccess: () => {
+              queryClient.removeQueries({ queryKey: ['users', user.id] });
+              done('User deleted', name);
+              void navigate('/users');
+            },
+          },
+        ),
+    });
   const { access } = user;
   return (
     <section>
-      <h1>{user.username ?? `User ${user.id}`}</h1>
+      <h1>{name}</h1>
       <p>
         <Badge tone={accessTone(access.status)}>{access.status}</Badge> telegram id {user.telegramId ?? '—'} ·{' '}
         {user.servers.length} server(s) · used {formatBytes(access.usedBytes)}
@@ -84,37 +143,56 @@ function UserDetails({ user }: { user: UserView }) {
         {access.expiresAt && ` · until ${new Date(access.expiresAt).toLocaleString()}`}
         {access.nextResetAt && ` · traffic resets ${new Date(access.nextResetAt).toLocaleString()}`}
       </p>
-      <div className="actions">
-        <button type="button" onClick={() => toggle.mutate({ id: user.id, input: { enabled: !access.enabled } })}>
-          {access.enabled ? 'Disable' : 'Enable'}
-        </button>
-        <label>
-          Days <input value={days} onChange={(event) => setDays(event.target.value)} size={4} aria-label="Days" />
-        </label>
-        <button type="button" onClick={() => extend.mutate({ id: user.id, input: Number(days) })}>
-          Extend
-        </button>
-        <button type="button" onClick={() => reset.mutate({ id: user.id, input: undefined })}>
-          Reset traffic
-        </button>
-        <button type="button" onClick={() => rotate.mutate({ id: user.id, input: undefined })}>
-          Rotate key
-        </button>
-        <button type="button" onClick={() => setConfirming(true)}>
-          Delete…
-        </button>
-      </div>
-      {confirming && (
-        <Confirm
-          id="confirm-user-delete"
-          action="Delete"
-          onConfirm={() => remove.mutate({ id: user.id, input: undefined }, { onSuccess: () => navigate('/users') })}
-          onCancel={() => setConfirming(false)}
+      <Group gap="xs" my="sm">
+        <Button
+          variant="default"
+          onClick={() =>
+            toggle.mutate(
+              { id: user.id, input: { enabled: !access.enabled } },
+              { onSuccess: () => done(access.enabled ? 'Access disabled' : 'Access enabled', name) },
+            )
+          }
         >
-          Delete this user? Their key stops working on every node and their subscription URL answers 404.
-        </Confirm>
+          {access.enabled ? 'Disable' : 'Enable'}
+        </Button>
+        <Group gap={4} wrap="nowrap">
+          <NumberInput value={days} onChange={setDays} min={1} max={3650} w={90} aria-label="Days" suffix=" d" />
+          <Button
+            variant="default"
+            onClick={() =>
+              extend.mutate(
+                { id: user.id, input: Number(days) },
+                { onSuccess: () => done('Access extended', `${name}: ${days} more day(s)`) },
+              )
+            }
+          >
+            Extend
+          </Button>
+        </Group>
+        <Button
+          variant="default"
+          onClick={() =>
+            reset.mutate({ id: user.id, input: undefined }, { onSuccess: () => done('Traffic reset', name) })
+          }
+        >
+          Reset traffic
+        </Button>
+        <Button
+          variant="default"
+          onClick={() => rotate.mutate({ id: user.id, input: undefined }, { onSuccess: () => void rotated() })}
+        >
+          Rotate key
+        </Button>
+        <Button color="red" variant="light" onClick={confirmDelete}>
+          Delete…
+        </Button>
+      </Group>
+      {failure && (
+        <Alert color="red" role="alert" mb="sm">
+          {failure.message}
+        </Alert>
       )}
-      {failure && <p role="alert">{failure.message}</p>}
+      <UserSupport userId={user.id} />
       <h2>Plan</h2>
       <form onSubmit={submit} aria-label="Plan">
         <Field
