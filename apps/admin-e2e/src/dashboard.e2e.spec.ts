@@ -200,6 +200,20 @@ describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)'
     await page.getByRole('link', { name: 'Dashboard' }).click();
     await loadsShow(/e2e-1: 8 users.*e2e-2: 8 users.*e2e-3: 8 users/, 15_000);
 
+    // An operator creates a user with a plan; its page shows the plan and hands out its subscription at once.
+    await page.getByRole('link', { name: 'Users' }).click();
+    await page.getByRole('button', { name: 'New user' }).click();
+    const newUserForm = page.getByRole('form', { name: 'New user' });
+    await newUserForm.getByLabel('Telegram id').fill('9090');
+    await newUserForm.getByLabel('Username').fill('carol');
+    await newUserForm.getByLabel('Traffic limit (GB)').fill('10');
+    await newUserForm.getByRole('button', { name: 'Create user' }).click();
+    await page.getByRole('heading', { name: 'carol' }).waitFor();
+    await page.getByText(/used 0 B of 10.0 GB/).waitFor();
+    await page.getByRole('img', { name: 'QR code: Subscription URL' }).waitFor();
+    await page.screenshot({ path: resolve(ARTEFACTS, 'user-created.png'), fullPage: true });
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+
     // Phone width: the navigation stays reachable and the page itself needs no sideways scrolling.
     await page.setViewportSize({ width: 390, height: 844 });
     await page.getByRole('link', { name: 'Nodes' }).waitFor();

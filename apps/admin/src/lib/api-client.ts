@@ -1,4 +1,5 @@
 import { createFleetClient } from '@fleet/sdk';
+import { humanMessage } from './field-labels';
 import { session } from './session';
 
 /** An error answer of the API: status, stable code and the messages (one per invalid field on 400). */
@@ -8,15 +9,15 @@ export class ApiError extends Error {
     readonly code: string,
     readonly messages: string[],
   ) {
-    super(messages.join('; '));
+    super(messages.map(humanMessage).join('; '));
   }
 
-  /** Messages keyed by the field they name ("maxUsers must not be …" → maxUsers). */
+  /** Messages in an operator's words, keyed by the field they name ("plan.maxUsers must not be …" → maxUsers). */
   fieldErrors(): Record<string, string> {
     const fields: Record<string, string> = {};
     for (const message of this.messages) {
-      const field = /^([A-Za-z][\w.]*) /.exec(message)?.[1];
-      if (field && !(field in fields)) fields[field] = message;
+      const field = /^([A-Za-z][\w.]*) /.exec(message)?.[1]?.split('.').at(-1);
+      if (field && !(field in fields)) fields[field] = humanMessage(message);
     }
     return fields;
   }

@@ -111,7 +111,7 @@ describe('GroupsPage', () => {
     fireEvent.change(await screen.findByLabelText('Name'), { target: { value: 'Finland' } });
     fireEvent.change(screen.getByLabelText('Country code (two letters, for the flag)'), { target: { value: 'F1' } });
     fireEvent.click(screen.getByRole('button', { name: 'Add group' }));
-    expect(await screen.findByRole('alert')).toHaveTextContent('countryCode must be two letters');
+    expect(await screen.findByRole('alert')).toHaveTextContent('Country code must be two letters');
     refuse = false;
     fireEvent.change(screen.getByLabelText('Country code (two letters, for the flag)'), { target: { value: 'FI' } });
     fireEvent.click(screen.getByLabelText('New users get a server here'));

@@ -94,8 +94,8 @@ describe('NodeForm', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Add node' }));
     const alerts = await screen.findAllByRole('alert');
     expect(alerts.map((alert) => alert.textContent)).toEqual([
-      'panelUrl must be an http(s) URL',
-      'maxUsers must not be greater than 1000000',
+      'Panel URL must be an http(s) URL',
+      'Capacity must not be greater than 1000000',
     ]);
     expect(screen.getByLabelText('Max users')).toHaveAttribute('aria-invalid', 'true');
   });

@@ -1,5 +1,5 @@
 import { keepPreviousData, queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { AccessStatus } from '@fleet/contract';
+import type { AccessPatch, AccessStatus } from '@fleet/contract';
 import { call, fleet } from '../../../lib/api-client';
 
 export interface UserFilter {
@@ -38,5 +38,15 @@ export function useMigrateUser() {
         queryClient.invalidateQueries({ queryKey: ['users'] }),
         queryClient.invalidateQueries({ queryKey: ['nodes'] }),
       ]),
+  });
+}
+
+/** A new user with a plan, through the bot's route (an existing telegram id answers its user, plan unchanged). */
+export function useCreateUser() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ telegramId, ...body }: { telegramId: number; username?: string; location?: string; plan: AccessPatch }) =>
+      call(fleet.PUT('/api/v1/keys/{telegramId}', { params: { path: { telegramId } }, body })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['users'] }),
   });
 }

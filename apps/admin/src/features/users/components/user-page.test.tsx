@@ -91,7 +91,7 @@ describe('UserPage', () => {
     show();
     fireEvent.change(await screen.findByLabelText('Devices (0 = no limit)'), { target: { value: '500' } });
     fireEvent.click(screen.getByRole('button', { name: 'Save plan' }));
-    expect(await screen.findByText('deviceLimit must not be greater than 100')).toBeInTheDocument();
+    expect(await screen.findByText('Device limit must not be greater than 100')).toBeInTheDocument();
   });
 
   it('disables, extends and deletes after a confirmation', async () => {

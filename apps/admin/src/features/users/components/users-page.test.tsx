@@ -1,9 +1,9 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { fireEvent, render, screen, waitFor } from '@testing-library/react';
-import { MemoryRouter } from 'react-router';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { fakeApi } from '../../../lib/fake-api.testing';
+import { renderPage } from '../../../testing/render';
 import { everyNode, sampleNode } from '../../../testing/sample-node';
+import { planOf } from './create-user';
 import { UsersPage } from './users-page';
 
 const user = {
@@ -41,14 +41,21 @@ const user = {
   access: { status: 'expired', expiresAt: '2026-11-30T00:00:00.000Z' },
 };
 
-const show = () =>
-  render(
-    <MemoryRouter>
-      <QueryClientProvider client={new QueryClient()}>
-        <UsersPage />
-      </QueryClientProvider>
-    </MemoryRouter>,
-  );
+const show = () => renderPage(<UsersPage />, { path: '/users' });
+
+const GROUPS = [
+  { id: 1, name: 'default', countryCode: null, sortOrder: 0, defaultForNewUsers: true, nodeCount: 2 },
+  { id: 2, name: 'Germany', countryCode: 'DE', sortOrder: 1, defaultForNewUsers: false, nodeCount: 1 },
+];
+
+async function fillNewUser(telegramId: string) {
+  fireEvent.click(await screen.findByRole('button', { name: 'New user' }));
+  const form = await screen.findByRole('form', { name: 'New user' });
+  fireEvent.change(within(form).getByLabelText(/Telegram id/), { target: { value: telegramId } });
+  fireEvent.change(within(form).getByLabelText('Username'), { target: { value: 'bob' } });
+  fireEvent.change(within(form).getByLabelText(/Traffic limit/), { target: { value: '50' } });
+  return form;
+}
 
 describe('UsersPage', () => {
   it('shows each user’s access status, servers and seats waiting for capacity', async () => {
@@ -84,5 +91,82 @@ describe('UsersPage', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Move' }));
     await waitFor(() => expect(calls.some((c) => c.method === 'POST' && c.path === '/users/3/migrate')).toBe(true));
     expect(calls.find((c) => c.method === 'POST')!.body).toEqual({ nodeId: 2 });
+  });
+
+  it('creates a user with a plan through the bot’s route, and says when the telegram id already had one', async () => {
+    let existing = false;
+    const calls = fakeApi({
+      'GET /nodes': () => ({ status: 200, body: everyNode([]) }),
+      'GET /users': () => ({ status: 200, body: { items: [], total: 0, page: 1, limit: 25 } }),
+      'GET /groups': () => ({ status: 200, body: GROUPS }),
+      'PUT /keys/777001': () => ({
+        status: existing ? 200 : 201,
+        body: { telegramId: 777001, userId: 41, planApplied: !existing },
+      }),
+    });
+    show();
+    let form = await fillNewUser('777001');
+    fireEvent.click(await within(form).findByLabelText('🇩🇪 Germany'));
+    fireEvent.click(within(form).getByRole('button', { name: 'Create user' }));
+    expect(await screen.findByText('User created')).toBeInTheDocument();
+    const put = calls.find((call) => call.method === 'PUT')!;
+    expect(put.body).toMatchObject({
+      username: 'bob',
+      plan: { trafficLimitBytes: 50e9, trafficReset: 'month', deviceLimit: 0, groups: [1, 2] },
+    });
+    existing = true;
+    form = await fillNewUser('777001');
+    fireEvent.click(within(form).getByRole('button', { name: 'Create user' }));
+    expect(await screen.findByText('This telegram id already has a user')).toBeInTheDocument();
+  });
+
+  it('checks the telegram id before sending, and shows the API’s refusals on their fields or above the buttons', async () => {
+    let answer = {
+      status: 400,
+      body: { statusCode: 400, code: 'VALIDATION_FAILED', message: ['plan.deviceLimit must not be greater than 100'] },
+    };
+    const calls = fakeApi({
+      'GET /nodes': () => ({ status: 200, body: everyNode([]) }),
+      'GET /users': () => ({ status: 200, body: { items: [], total: 0, page: 1, limit: 25 } }),
+      'GET /groups': () => ({ status: 200, body: GROUPS }),
+      'PUT /keys/777002': () => answer,
+    });
+    show();
+    const form = await fillNewUser('07');
+    fireEvent.click(within(form).getByRole('button', { name: 'Create user' }));
+    expect(await within(form).findByText('Telegram id is a positive number')).toBeInTheDocument();
+    expect(calls.some((call) => call.method === 'PUT')).toBe(false);
+
+    fireEvent.change(within(form).getByLabelText(/Telegram id/), { target: { value: '777002' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Create user' }));
+    expect(await within(form).findByText('Device limit must not be greater than 100')).toBeInTheDocument();
+    answer = {
+      status: 503,
+      body: { statusCode: 503, code: 'NO_CAPACITY', message: ['no healthy node with free capacity in the group'] },
+    };
+    fireEvent.click(within(form).getByRole('button', { name: 'Create user' }));
+    expect(await within(form).findByRole('alert')).toHaveTextContent('no healthy node with free capacity');
+  });
+
+  it('turns the form into the plan: days into an expiry, GB into bytes, no expiry for 0 days', () => {
+    const values = {
+      telegramId: '1',
+      username: '',
+      location: '',
+      days: 30,
+      trafficLimitGb: 1.5,
+      trafficReset: 'none' as const,
+      deviceLimit: 2,
+      groups: ['3'],
+    };
+    expect(planOf(values, Date.parse('2027-01-01T00:00:00Z'))).toEqual({
+      expiresAt: '2027-01-31T00:00:00.000Z',
+      trafficLimitBytes: 1.5e9,
+      trafficReset: 'none',
+      deviceLimit: 2,
+      groups: [3],
+    });
+    expect(planOf({ ...values, days: 0, groups: [] })).not.toHaveProperty('expiresAt');
+    expect(planOf({ ...values, days: '', groups: [] })).not.toHaveProperty('groups');
   });
 });

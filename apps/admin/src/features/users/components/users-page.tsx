@@ -1,9 +1,11 @@
+import { Group, Title } from '@mantine/core';
 import { useState } from 'react';
 import { ACCESS_STATUSES, type AccessStatus, type NodeView } from '@fleet/contract';
 import { Link } from 'react-router';
 import { Pager } from '../../../components/pager';
 import { useNodes } from '../../../lib/queries/nodes';
 import { useMigrateUser, useUsers } from '../api/users';
+import { CreateUserButton } from './create-user';
 
 /** Users: search by telegram id or name, filter by node, move one user to a chosen node. */
 export function UsersPage({ nodeId: fixedNode }: { nodeId?: number }) {
@@ -15,7 +17,12 @@ export function UsersPage({ nodeId: fixedNode }: { nodeId?: number }) {
   const nodes = useNodes().data ?? [];
   return (
     <section>
-      {!fixedNode && <h1>Users</h1>}
+      {!fixedNode && (
+        <Group justify="space-between" mb="sm">
+          <Title order={1}>Users</Title>
+          <CreateUserButton />
+        </Group>
+      )}
       {!fixedNode && (
         <div className="filters">
           <label>
