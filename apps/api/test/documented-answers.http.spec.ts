@@ -294,6 +294,7 @@ describe('the document and the server agree', () => {
     await sample('GET /api/v1/nodes/{id}/usage', http().get(`/api/v1/nodes/${warsaw}/usage`).set(auth));
     await sample('GET /api/v1/stats/top-users', http().get('/api/v1/stats/top-users').set(auth));
     await sample('GET /api/v1/stats/overview', http().get('/api/v1/stats/overview').set(auth));
+    await sample('GET /api/v1/stats/attention', http().get('/api/v1/stats/attention').set(auth));
     await sample('GET /api/v1/nodes/{id}/drift', http().get(`/api/v1/nodes/${warsaw}/drift`).set(auth));
     await sample(
       'POST /api/v1/nodes/{id}/reconcile',

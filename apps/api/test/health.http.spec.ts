@@ -244,6 +244,8 @@ describe('health checks, hysteresis, failover and recovery (real HTTP, PostgreSQ
     expect(stalled).toHaveLength(1);
     const [job] = (await t.http().get('/api/v1/jobs').set(fleet.auth).expect(200)).body.items;
     expect(job).toMatchObject({ status: 'running', done: 6, failed: 0 });
+    const attention = async () => (await t.http().get('/api/v1/stats/attention').set(fleet.auth).expect(200)).body;
+    expect(await attention()).toMatchObject({ nodesDown: 1, failoversStalled: 1 });
 
     await t.http().patch(`/api/v1/nodes/${fleet.nodeIds[2]}`).set(fleet.auth).send({ status: 'active' }).expect(200);
     const finished = await eventually(
@@ -251,6 +253,7 @@ describe('health checks, hysteresis, failover and recovery (real HTTP, PostgreSQ
       (view) => view.status === 'completed',
     );
     expect(finished).toMatchObject({ done: 10, failed: 0 });
+    expect(await attention()).toMatchObject({ nodesDown: 1, failoversStalled: 0 });
   });
 
   it('drain: maintenance, then a job moves every user off', async () => {

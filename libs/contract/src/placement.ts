@@ -177,6 +177,25 @@ export interface JobView {
   leaseExpiresAt: string | null;
 }
 
+/**
+ * `GET /api/v1/stats/attention`: what needs an operator now, counted; `total` is their sum (the dashboard's badge).
+ */
+export interface AttentionView {
+  /** Active nodes whose health checks fail. */
+  nodesDown: number;
+  /** Failovers under way that found no seat for their users (`failover.stalled`). */
+  failoversStalled: number;
+  /** Nodes whose last reconcile left differences from their panel (missing, extra or changed clients, inbound). */
+  nodesWithDrift: number;
+  /** Jobs that ended failed in the last 24 hours. */
+  jobsFailed: number;
+  /** Users whose plan ends within ACCESS_EXPIRY_WARNING_HOURS. */
+  usersExpiringSoon: number;
+  /** Servers of users' plans waiting for a seat in their group. */
+  seatsWaiting: number;
+  total: number;
+}
+
 /** `GET /api/v1/stats/overview`: counts for the dashboard. */
 export interface StatsOverview {
   nodes: { total: number; healthy: number; unhealthy: number; unknown: number; maintenance: number; inactive: number };

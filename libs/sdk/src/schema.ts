@@ -864,6 +864,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/stats/attention': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Attention */
+    get: operations['StatsController_attention'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/stats/overview': {
     parameters: {
       query?: never;
@@ -2132,6 +2149,22 @@ export interface components {
       subscriptionUrl: string;
       /** @description every server of the user, in group order; none while it holds none */
       keys: components['schemas']['KeySeatDto'][];
+    };
+    AttentionDto: {
+      /** @description active nodes whose health checks fail */
+      nodesDown: number;
+      /** @description failovers under way that found no seat for their users */
+      failoversStalled: number;
+      /** @description active nodes whose last reconcile left differences from their panel */
+      nodesWithDrift: number;
+      /** @description jobs that ended failed in the last 24 hours */
+      jobsFailed: number;
+      /** @description users whose plan ends within ACCESS_EXPIRY_WARNING_HOURS */
+      usersExpiringSoon: number;
+      /** @description servers of users’ plans waiting for a seat in their group */
+      seatsWaiting: number;
+      /** @description the sum of the counts above */
+      total: number;
     };
     NodeCountsDto: {
       total: number;
@@ -6940,6 +6973,50 @@ export interface operations {
           'application/json': components['schemas']['Error'] & {
             /** @enum {unknown} */
             code?: 'DEVICE_NOT_FOUND' | 'USER_NOT_FOUND';
+          };
+        };
+      };
+    };
+  };
+  StatsController_attention: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description what needs an operator now, counted */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AttentionDto'];
+        };
+      };
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
+        };
+      };
+      /** @description `FORBIDDEN`: the role may not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
           };
         };
       };

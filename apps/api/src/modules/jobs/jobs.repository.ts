@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, LessThan, MoreThan } from 'typeorm';
 import { boundedCount } from '../../common/database/bounded-count';
-import type { JobKind, JobStatus } from '@fleet/contract';
+import { EventType, type JobKind, type JobStatus } from '@fleet/contract';
 import { Job, JobItem } from './job.entity';
 
 export interface JobItemInput {
@@ -196,6 +196,20 @@ export class JobsRepository {
   }
 
   /** Unfinished jobs and the moves still waiting in them (dashboard, metrics). */
+  /** Failovers under way that reported finding no seat, and jobs that ended failed in the last 24 hours. */
+  async troubles(): Promise<{ failoversStalled: number; failedLast24h: number }> {
+    const [row] = await this.dataSource.query(
+      `SELECT (SELECT count(*) FROM jobs j
+                WHERE j.kind = 'failover' AND j.status IN ('pending', 'running')
+                  AND EXISTS (SELECT 1 FROM events e
+                               WHERE e.type = $1 AND e.created_at >= j.created_at
+                                 AND e.payload->>'jobId' = j.id::text))::int AS stalled,
+              (SELECT count(*) FROM jobs WHERE status = 'failed' AND finished_at > now() - interval '24 hours')::int AS failed`,
+      [EventType.FailoverStalled],
+    );
+    return { failoversStalled: row.stalled, failedLast24h: row.failed };
+  }
+
   async backlog(): Promise<{ running: number; queuedMoves: number }> {
     const [row] = await this.dataSource.query(`
       SELECT (SELECT count(*) FROM jobs WHERE status IN ('pending', 'running'))::int AS running,

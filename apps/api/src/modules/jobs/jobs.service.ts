@@ -46,6 +46,11 @@ export class JobsService {
     return this.jobs.findUnfinished(kind, nodeId, manager);
   }
 
+  /** Failovers stuck for lack of seats, and jobs failed in the last 24 hours (the dashboard's attention). */
+  troubles(): Promise<{ failoversStalled: number; failedLast24h: number }> {
+    return this.jobs.troubles();
+  }
+
   /** Unfinished jobs and the moves still waiting in them (dashboard, metrics). */
   backlog(): Promise<{ running: number; queuedMoves: number }> {
     return this.jobs.backlog();

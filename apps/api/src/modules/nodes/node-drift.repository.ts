@@ -34,6 +34,15 @@ export class NodeDriftRepository {
     );
   }
 
+  /** Nodes whose last reconcile left differences (strangers on the panel aside: they are not ours to fix). */
+  async countDrifting(): Promise<number> {
+    const [{ n }]: Array<{ n: number }> = await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM node_drift d JOIN nodes n ON n.id = d.node_id
+        WHERE n.status = 'active' AND d.missing + d.extra + d.changed + jsonb_array_length(d.inbound) > 0`,
+    );
+    return n;
+  }
+
   async find(nodeId: number): Promise<DriftRecord | null> {
     return (await this.findMany([nodeId])).get(nodeId) ?? null;
   }

@@ -206,6 +206,8 @@ export class NodesRepository {
     total: number;
     healthy: number;
     unhealthy: number;
+    /** Unhealthy among the active ones: nodes that should serve and do not. */
+    down: number;
     unknown: number;
     maintenance: number;
     inactive: number;
@@ -216,6 +218,7 @@ export class NodesRepository {
       SELECT count(*)::int AS total,
              count(*) FILTER (WHERE health_status = 'healthy')::int AS healthy,
              count(*) FILTER (WHERE health_status = 'unhealthy')::int AS unhealthy,
+             count(*) FILTER (WHERE health_status = 'unhealthy' AND status = 'active')::int AS down,
              count(*) FILTER (WHERE health_status = 'unknown')::int AS unknown,
              count(*) FILTER (WHERE status = 'maintenance')::int AS maintenance,
              count(*) FILTER (WHERE status = 'inactive')::int AS inactive,

@@ -221,6 +221,11 @@ export class NodesService {
     return this.nodes.freeSeatsBeside(nodeId);
   }
 
+  /** Active nodes whose last reconcile left differences from their panel. */
+  countDrifting(): Promise<number> {
+    return this.drift.countDrifting();
+  }
+
   /** The last reconcile's drift of each of these nodes that has one. */
   driftOf(nodeIds: number[]): Promise<Map<number, DriftRecord>> {
     return this.drift.findMany(nodeIds);

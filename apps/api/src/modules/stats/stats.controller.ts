@@ -1,8 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { StatsOverview } from '@fleet/contract';
+import type { AttentionView, StatsOverview } from '@fleet/contract';
 import { AllowRoles } from '../../common/http/roles.decorator';
-import { StatsOverviewDto } from './stats.dto';
+import { AttentionDto, StatsOverviewDto } from './stats.dto';
 import { StatsService } from './stats.service';
 
 @ApiTags('stats')
@@ -11,6 +11,12 @@ import { StatsService } from './stats.service';
 @Controller('stats')
 export class StatsController {
   constructor(private readonly stats: StatsService) {}
+
+  @Get('attention')
+  @ApiOkResponse({ type: AttentionDto, description: 'what needs an operator now, counted' })
+  attention(): Promise<AttentionView> {
+    return this.stats.attention();
+  }
 
   @Get('overview')
   @ApiOkResponse({ type: StatsOverviewDto })

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { StatsOverview } from '@fleet/contract';
+import type { AttentionView, StatsOverview } from '@fleet/contract';
 
 class NodeCountsDto {
   @ApiProperty() total: number;
@@ -48,6 +48,17 @@ class TrafficTotalsDto {
 
 class FleetUsageDto {
   @ApiProperty({ type: TrafficTotalsDto }) last24h: TrafficTotalsDto;
+}
+
+export class AttentionDto implements AttentionView {
+  @ApiProperty({ description: 'active nodes whose health checks fail' }) nodesDown: number;
+  @ApiProperty({ description: 'failovers under way that found no seat for their users' }) failoversStalled: number;
+  @ApiProperty({ description: 'active nodes whose last reconcile left differences from their panel' })
+  nodesWithDrift: number;
+  @ApiProperty({ description: 'jobs that ended failed in the last 24 hours' }) jobsFailed: number;
+  @ApiProperty({ description: 'users whose plan ends within ACCESS_EXPIRY_WARNING_HOURS' }) usersExpiringSoon: number;
+  @ApiProperty({ description: 'servers of users’ plans waiting for a seat in their group' }) seatsWaiting: number;
+  @ApiProperty({ description: 'the sum of the counts above' }) total: number;
 }
 
 export class StatsOverviewDto implements StatsOverview {

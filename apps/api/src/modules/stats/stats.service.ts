@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
-import { EventType, StatsOverview } from '@fleet/contract';
+import { AttentionView, EventType, StatsOverview } from '@fleet/contract';
 import { SeatWaitsService } from '../assignments/seat-waits.service';
 import { EventsService } from '../events/events.service';
 import { JobsService } from '../jobs/jobs.service';
@@ -21,6 +21,25 @@ export class StatsService {
     private readonly usage: UsageService,
     private readonly seatWaits: SeatWaitsService,
   ) {}
+
+  async attention(): Promise<AttentionView> {
+    const [nodes, nodesWithDrift, jobs, { access }, seatsWaiting] = await Promise.all([
+      this.nodes.fleetCounts(),
+      this.nodes.countDrifting(),
+      this.jobs.troubles(),
+      this.users.fleetCounts(this.config.accessExpiryWarningHours),
+      this.seatWaits.count(),
+    ]);
+    const counts = {
+      nodesDown: nodes.down,
+      failoversStalled: jobs.failoversStalled,
+      nodesWithDrift,
+      jobsFailed: jobs.failedLast24h,
+      usersExpiringSoon: access.expiringSoon,
+      seatsWaiting,
+    };
+    return { ...counts, total: Object.values(counts).reduce((sum, n) => sum + n, 0) };
+  }
 
   async overview(): Promise<StatsOverview> {
     const [nodes, { users, access }, jobs, nodeDownLast24h, last24h, seatsWaiting] = await Promise.all([
