@@ -159,7 +159,14 @@ const TOP_USERS = '/stats/top-users?hours=24&limit=10';
 
 /** The dashboard's calls on first load, as the SPA makes them, all at once (the browser keeps 6 connections). */
 async function dashboard(plane: Plane) {
-  const paths = ['/stats/overview', '/events?limit=10', '/balancer/loads', TOP_USERS, '/health/recent?stepSeconds=30'];
+  const paths = [
+    '/stats/overview',
+    '/events?limit=10',
+    '/balancer/loads',
+    TOP_USERS,
+    '/health/recent?stepSeconds=30',
+    '/stats/attention',
+  ];
   const started = performance.now();
   const results = await Promise.all(paths.map((path) => wireGet(plane, path)));
   return {
@@ -173,7 +180,8 @@ async function dashboard(plane: Plane) {
 /**
  * One minute of an open dashboard's polls on a live fleet: every 10 s a health sweep lands (a check per node), a
  * few events happen and some nodes gain users; the SPA polls on its intervals (overview, events, recent health
- * every 10 s; loads every 30 s past 100 nodes, else 5 s; top users every minute), conditionally, and the recent
+ * every 10 s; the attention strip every 15 s; loads every 30 s past 100 nodes, else 5 s; top users every minute),
+ * conditionally, and the recent
  * health only from its last step. Returns the bytes on the wire.
  */
 async function pollsPerMinute(plane: Plane, size: Size) {
@@ -195,7 +203,9 @@ async function pollsPerMinute(plane: Plane, size: Size) {
     nodes: Array<{ ms: unknown[] }>;
   };
   let lastStep = first.from + ((first.nodes[0]?.ms.length ?? 1) - 1) * first.stepMs;
-  for (const path of ['/stats/overview', '/events?limit=10', '/balancer/loads', TOP_USERS]) await poll(path);
+  for (const path of ['/stats/overview', '/events?limit=10', '/balancer/loads', TOP_USERS, '/stats/attention']) {
+    await poll(path);
+  }
   wireBytes = 0;
   requests = 0;
   const loadsEvery = size.nodes > 100 ? 30 : 5;
@@ -220,6 +230,7 @@ async function pollsPerMinute(plane: Plane, size: Size) {
       lastStep = recent.from + ((recent.nodes[0]?.ms.length ?? 1) - 1) * recent.stepMs;
     }
     if (second % loadsEvery === 0) await poll('/balancer/loads');
+    if (second % 15 === 0) await poll('/stats/attention');
   }
   await poll(TOP_USERS);
   await db.end();
@@ -268,6 +279,8 @@ async function main(): Promise<void> {
         ['events by key at 90 % (?after)', 'GET', `/events?limit=50&after=${cursor.events}`],
         ['events ?limit=10 (dashboard poll)', 'GET', '/events?limit=10'],
         ['stats/overview', 'GET', '/stats/overview'],
+        ['stats/attention (every page)', 'GET', '/stats/attention'],
+        ['user keys (support view)', 'GET', '/users/777/keys'],
         ['nodes', 'GET', '/nodes'],
         ['nodes page 1 (?limit=50)', 'GET', '/nodes?limit=50'],
         ['nodes ?search=name&health', 'GET', '/nodes?limit=50&search=node-17&health=healthy'],

@@ -181,6 +181,12 @@ describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)'
     await panels[0].setFault({ kind: 'refuse' });
     await loadsShow(/e2e-1: 0 users, 20 free \(unhealthy\)/, 30_000);
     expect(await loadsCaption()).toMatch(/e2e-2: 12 users.*e2e-3: 12 users/);
+    // Every page says so: the attention strip links to the nodes, the tab title counts it.
+    await page.getByRole('status', { name: 'Needs attention' }).getByRole('link', { name: '1 node down' }).waitFor({
+      timeout: 20_000,
+    });
+    expect(await page.title()).toMatch(/^\(\d+\) VPN fleet$/);
+    await page.screenshot({ path: resolve(ARTEFACTS, 'attention.png'), fullPage: false });
 
     // It comes back; a rebalance spreads the users again, with a progress bar that completes.
     await panels[0].setFault({ kind: 'none' });

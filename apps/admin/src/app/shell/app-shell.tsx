@@ -1,8 +1,9 @@
-import { AppShell, Burger, Button, Group, NavLink, ScrollArea, Title } from '@mantine/core';
+import { AppShell, Badge, Burger, Button, Group, NavLink, ScrollArea, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { Suspense } from 'react';
 import { NavLink as RouterLink, Outlet, useLocation } from 'react-router';
 import { session } from '../../lib/session';
+import { AttentionStrip, useAttentionTotal } from './attention-strip';
 import { ColorSchemeControl } from './color-scheme-control';
 import { PageLoading } from './page-states';
 
@@ -19,6 +20,7 @@ const SECTIONS = [
 export function FleetShell() {
   const [opened, { toggle, close }] = useDisclosure();
   const { pathname } = useLocation();
+  const attention = useAttentionTotal();
   return (
     <AppShell
       header={{ height: 56 }}
@@ -46,6 +48,13 @@ export function FleetShell() {
               component={RouterLink}
               to={to}
               label={label}
+              rightSection={
+                to === '/' && attention > 0 ? (
+                  <Badge size="sm" color="orange" circle aria-label={`${attention} need attention`}>
+                    {attention}
+                  </Badge>
+                ) : null
+              }
               active={to === '/' ? pathname === '/' : pathname === to || pathname.startsWith(`${to}/`)}
               onClick={close}
             />
@@ -56,6 +65,7 @@ export function FleetShell() {
         </AppShell.Section>
       </AppShell.Navbar>
       <AppShell.Main>
+        <AttentionStrip />
         <Suspense fallback={<PageLoading />}>
           <Outlet />
         </Suspense>
