@@ -308,6 +308,47 @@ describe('auth (real HTTP, real PostgreSQL)', () => {
         .expect(403);
     });
 
+    it('renews a session’s token while it is used, until SESSION_MAX_HOURS after the login; never a revoked one', async () => {
+      await t.dataSource.query(`INSERT INTO admins (username, password_hash) VALUES ('renewer', $1)`, [
+        await argon2.hash('renewer password'),
+      ]);
+      const as = (token: string) => ({ Authorization: `Bearer ${token}` });
+      const first = (await login({ username: 'renewer', password: 'renewer password' }, '10.3.3.1').expect(200)).body;
+      const jwt = t.app.get(JwtService);
+      const began = jwt.decode(first.accessToken).auth;
+      await new Promise((resolve) => setTimeout(resolve, 1100)); // a later expiry than the first token's
+      const renewed = (await t.http().post('/api/v1/auth/refresh').set(as(first.accessToken)).expect(200)).body;
+      expect(renewed.expiresIn).toBe(first.expiresIn);
+      expect(jwt.decode(renewed.accessToken).exp).toBeGreaterThan(jwt.decode(first.accessToken).exp);
+      expect(jwt.decode(renewed.accessToken).auth).toBe(began); // the same session
+      await t.http().get('/api/v1/nodes').set(as(renewed.accessToken)).expect(200);
+
+      // A session begun longer ago than SESSION_MAX_HOURS (168 by default) is not renewed.
+      const { sub, username, ver } = jwt.decode(first.accessToken);
+      const old = await jwt.signAsync(
+        { sub, username, role: 'admin', ver, auth: Math.floor(Date.now() / 1000) - 169 * 3600 },
+        { expiresIn: 600 },
+      );
+      await t.http().get('/api/v1/nodes').set(as(old)).expect(200);
+      const refused = await t.http().post('/api/v1/auth/refresh').set(as(old)).expect(401);
+      expect(refused.body.message).toEqual(['the session is too old to renew; log in again']);
+
+      // Revoked, expired, absent or an API token's: no renewal.
+      await t.http().post('/api/v1/auth/logout-all').set(as(renewed.accessToken)).expect(204);
+      await t.http().post('/api/v1/auth/refresh').set(as(renewed.accessToken)).expect(401);
+      await t.http().post('/api/v1/auth/refresh').set(as('not-a-token')).expect(401);
+      await t.http().post('/api/v1/auth/refresh').expect(401);
+      expect(
+        (
+          await t
+            .http()
+            .post('/api/v1/auth/refresh')
+            .set(as(await t.tokenFor('bot')))
+            .expect(403)
+        ).body.code,
+      ).toBe('FORBIDDEN');
+    });
+
     it('changes the password, revoking the old tokens', async () => {
       await t.dataSource.query(`INSERT INTO admins (username, password_hash) VALUES ('changer', $1)`, [
         await argon2.hash('changer password'),

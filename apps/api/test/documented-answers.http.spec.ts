@@ -330,6 +330,10 @@ describe('the document and the server agree', () => {
       .post('/api/v1/auth/login')
       .send({ ...ADMIN, password: 'another correct horse' });
     await sample(
+      'POST /api/v1/auth/refresh',
+      http().post('/api/v1/auth/refresh').set('Authorization', `Bearer ${session.body.accessToken}`),
+    );
+    await sample(
       'POST /api/v1/auth/logout-all',
       http().post('/api/v1/auth/logout-all').set('Authorization', `Bearer ${session.body.accessToken}`),
     );

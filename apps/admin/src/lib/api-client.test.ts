@@ -40,4 +40,37 @@ describe('api client', () => {
     expect(seen).toEqual(['Bearer session-token']);
     expect(session.token()).toBeNull();
   });
+
+  it('renews the token once it is past half its life, with one refresh however many calls notice', async () => {
+    session.set('old-token', 3600);
+    const refreshes: Array<string | null> = [];
+    vi.stubGlobal('fetch', async (request: Request) => {
+      if (request.url.endsWith('/api/v1/auth/refresh')) {
+        refreshes.push(request.headers.get('Authorization'));
+        return new Response(JSON.stringify({ accessToken: 'new-token', expiresIn: 3600 }), { status: 200 });
+      }
+      return new Response(JSON.stringify({ status: 'ok' }), { status: 200 });
+    });
+    await call(fleet.GET('/healthz'));
+    expect(refreshes).toEqual([]); // fresh: nothing to renew
+    vi.spyOn(Date, 'now').mockReturnValue(Date.now() + 31 * 60_000);
+    await Promise.all([call(fleet.GET('/healthz')), call(fleet.GET('/readyz'))]);
+    await vi.waitFor(() => expect(session.token()).toBe('new-token'));
+    expect(refreshes).toEqual(['Bearer old-token']);
+    vi.restoreAllMocks();
+  });
+
+  it('one session for every tab: a log-in or log-out in another tab is heard here', () => {
+    const heard: Array<string | null> = [];
+    const stop = session.subscribe(() => heard.push(session.token()));
+    localStorage.setItem(
+      'fleet.session',
+      JSON.stringify({ token: 't2', expiresAt: Date.now() + 1000, lifetime: 1000 }),
+    );
+    window.dispatchEvent(new StorageEvent('storage', { key: 'fleet.session' }));
+    localStorage.removeItem('fleet.session');
+    window.dispatchEvent(new StorageEvent('storage', { key: 'fleet.session' }));
+    stop();
+    expect(heard).toEqual(['t2', null]);
+  });
 });

@@ -39,6 +39,7 @@ async function send(request: Request): Promise<Response> {
     return new Response(known.body, { status: 200, headers: { 'Content-Type': known.type } });
   }
   if (response.status === 401 && session.token()) session.clear();
+  if (response.ok && session.due()) void renew();
   const etag = response.headers.get('ETag');
   if (request.method === 'GET' && response.ok && etag) {
     validated.delete(request.url);
@@ -50,6 +51,30 @@ async function send(request: Request): Promise<Response> {
     if (validated.size > VALIDATED_UP_TO) validated.delete(validated.keys().next().value!);
   }
   return response;
+}
+
+let renewing: Promise<void> | null = null;
+
+/**
+ * Renews the session's token (once at a time, whichever tab's call notices first): a dashboard in use never meets its
+ * token's expiry, only the session's cap (the API's SESSION_MAX_HOURS), after which a 401 asks for the password.
+ */
+function renew(): Promise<void> {
+  const token = session.token();
+  renewing ??= fetch(
+    new Request(`${globalThis.location?.origin ?? 'http://localhost'}/api/v1/auth/refresh`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}` },
+    }),
+  )
+    .then(async (response) => {
+      if (!response.ok || session.token() !== token) return;
+      const { accessToken, expiresIn } = (await response.json()) as { accessToken: string; expiresIn: number };
+      session.set(accessToken, expiresIn);
+    })
+    .catch(() => undefined) // the next call tries again
+    .finally(() => (renewing = null));
+  return renewing;
 }
 
 /** The API, typed by its OpenAPI document (the SDK), with the session's token. The SPA does not retry refusals. */

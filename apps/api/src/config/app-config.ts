@@ -18,6 +18,8 @@ export interface AppConfig {
   /** Raw SECRET_KEY value; decoded and checked by `decodeSecretKey` when the runtime starts. */
   secretKey: string | null;
   jwtTtlSeconds: number;
+  /** A session renews its token while used (POST /auth/refresh) until this long after the password login. */
+  sessionMaxHours: number;
   adminUsername: string | null;
   adminPassword: string | null;
   nodesConfigPath: string | null;
@@ -186,6 +188,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     embeddedPgPort: integer('EMBEDDED_PG_PORT', 54329, 1, 65535),
     secretKey: text('SECRET_KEY'),
     jwtTtlSeconds: integer('JWT_TTL_SECONDS', 3600, 60, 7 * 24 * 3600),
+    sessionMaxHours: integer('SESSION_MAX_HOURS', 7 * 24, 1, 90 * 24),
     adminUsername,
     adminPassword,
     nodesConfigPath: text('NODES_CONFIG'),

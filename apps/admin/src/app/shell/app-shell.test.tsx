@@ -1,5 +1,7 @@
-import { fireEvent, screen } from '@testing-library/react';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
+import { fakeApi } from '../../lib/fake-api.testing';
+import { session } from '../../lib/session';
 import { renderPage } from '../../testing/render';
 import { FleetShell } from './app-shell';
 import { NotFound } from './page-states';
@@ -21,6 +23,16 @@ describe('the app shell', () => {
     expect(localStorage.getItem('mantine-color-scheme-value')).toBe('dark');
     fireEvent.click(screen.getByText('Light'));
     expect(document.documentElement.getAttribute('data-mantine-color-scheme')).toBe('light');
+  });
+
+  it('signs out here, or everywhere (every session of the admin, through the API)', async () => {
+    session.set('a-token', 3600);
+    const calls = fakeApi({ 'POST /auth/logout-all': () => ({ status: 204 }) });
+    renderPage(<FleetShell />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Account' }));
+    fireEvent.click(await screen.findByRole('menuitem', { name: 'Sign out everywhere' }));
+    await waitFor(() => expect(session.token()).toBeNull());
+    expect(calls.find((call) => call.path === '/auth/logout-all')).toMatchObject({ method: 'POST' });
   });
 
   it('an unknown address gets a not-found page with a way back', async () => {

@@ -1,7 +1,8 @@
-import { AppShell, Badge, Burger, Button, Group, NavLink, ScrollArea, Title } from '@mantine/core';
+import { AppShell, Badge, Burger, Button, Group, Menu, NavLink, ScrollArea, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { Suspense } from 'react';
 import { NavLink as RouterLink, Outlet, useLocation } from 'react-router';
+import { call, fleet } from '../../lib/api-client';
 import { session } from '../../lib/session';
 import { AttentionStrip, useAttentionTotal } from './attention-strip';
 import { ColorSchemeControl } from './color-scheme-control';
@@ -15,6 +16,12 @@ const SECTIONS = [
   { to: '/rebalance', label: 'Rebalance' },
   { to: '/events', label: 'Events' },
 ];
+
+/** Ends every session of this admin (every browser's), this one included. */
+async function signOutEverywhere(): Promise<void> {
+  await call(fleet.POST('/api/v1/auth/logout-all')).catch(() => undefined);
+  session.clear();
+}
 
 /** The frame of every page: a header, a navbar (a drawer below 48em, closed after each choice), the page. */
 export function FleetShell() {
@@ -35,9 +42,19 @@ export function FleetShell() {
               VPN fleet
             </Title>
           </Group>
-          <Button variant="subtle" size="compact-sm" onClick={() => session.clear()}>
-            Sign out
-          </Button>
+          <Menu position="bottom-end" withinPortal>
+            <Menu.Target>
+              <Button variant="subtle" size="compact-sm">
+                Account
+              </Button>
+            </Menu.Target>
+            <Menu.Dropdown>
+              <Menu.Item onClick={() => session.clear()}>Sign out</Menu.Item>
+              <Menu.Item color="red" onClick={() => void signOutEverywhere()}>
+                Sign out everywhere
+              </Menu.Item>
+            </Menu.Dropdown>
+          </Menu>
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="sm" aria-label="Main">

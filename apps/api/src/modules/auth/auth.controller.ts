@@ -23,6 +23,14 @@ export class AuthController {
     return this.auth.login(body.username, body.password, request.ip ?? 'unknown');
   }
 
+  /** A fresh token for this session (sliding expiry), until SESSION_MAX_HOURS after the login. */
+  @Post('refresh')
+  @HttpCode(200)
+  @ApiOkResponse({ type: LoginResponseDto, description: 'a fresh token of the same session' })
+  refresh(@CurrentPrincipal() principal: Principal, @Req() request: Request): Promise<LoginResponse> {
+    return this.auth.refresh(principal, request.headers.authorization);
+  }
+
   /** Revokes every access token of the calling admin (all their sessions, this one included). */
   @Post('logout-all')
   @HttpCode(204)

@@ -23,6 +23,8 @@ interface AccessTokenClaims {
   ver?: number;
   /** Set by signing (JWT_TTL_SECONDS); a token without one would never expire and is refused. */
   exp?: number;
+  /** When the session began (the password login, seconds): renewals keep it, and stop SESSION_MAX_HOURS after. */
+  auth?: number;
 }
 
 /** How long one replica trusts what it read about an admin (existence, token version) before reading again. */
@@ -115,6 +117,20 @@ export class AuthService implements OnApplicationBootstrap {
     return this.issue({ ...admin, tokenVersion: admin.tokenVersion + 1 });
   }
 
+  /**
+   * A fresh token for the caller's session (the SPA renews while it is used), as long as the session is younger than
+   * SESSION_MAX_HOURS: then the password is asked again. Revoked tokens never reach here (`authenticate`).
+   */
+  async refresh(principal: Principal, header: string | undefined): Promise<LoginResponse> {
+    const admin = await this.sessionAdmin(principal);
+    const claims = this.jwt.decode<AccessTokenClaims>(/^Bearer\s+(\S+)/i.exec(header ?? '')?.[1] ?? '');
+    const began = claims?.auth ?? 0;
+    if (Date.now() / 1000 - began > this.config.sessionMaxHours * 3600) {
+      throw new DomainError(ErrorCode.Unauthenticated, 'the session is too old to renew; log in again');
+    }
+    return this.issue(admin, began);
+  }
+
   /** Resolves an Authorization header to a principal, or throws 401. */
   async authenticate(header: string | undefined): Promise<Principal> {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
@@ -142,12 +158,13 @@ export class AuthService implements OnApplicationBootstrap {
     return { kind: 'admin', id: admin.id, name: admin.username, role: 'admin' };
   }
 
-  private async issue(admin: Admin): Promise<LoginResponse> {
+  private async issue(admin: Admin, sessionBegan = Math.floor(Date.now() / 1000)): Promise<LoginResponse> {
     const claims: AccessTokenClaims = {
       sub: admin.id,
       username: admin.username,
       role: 'admin',
       ver: admin.tokenVersion,
+      auth: sessionBegan,
     };
     return {
       accessToken: await this.jwt.signAsync(claims, { expiresIn: this.config.jwtTtlSeconds }),

@@ -8,5 +8,5 @@ export function login(credentials: { username: string; password: string }): Prom
 }
 
 export function useLogin() {
-  return useMutation({ mutationFn: login, onSuccess: (result) => session.set(result.accessToken) });
+  return useMutation({ mutationFn: login, onSuccess: (result) => session.set(result.accessToken, result.expiresIn) });
 }
