@@ -219,6 +219,13 @@ describe('the document and the server agree', () => {
     await sample('GET /api/v1/nodes/{id}', http().get(extraPath).set(auth));
     await sample('PATCH /api/v1/nodes/{id}', http().patch(extraPath).set(auth).send({ weight: 2 }));
     await sample('POST /api/v1/nodes/{id}/test-connection', http().post(`${extraPath}/test-connection`).set(auth));
+    await sample(
+      'POST /api/v1/nodes/test-connection',
+      http()
+        .post('/api/v1/nodes/test-connection')
+        .set(auth)
+        .send({ panelUrl: 'http://127.0.0.1:1/', panelUsername: 'admin', panelPassword: 'nothing-listens' }),
+    );
     await sample('POST /api/v1/nodes/{id}/check-health', http().post(`${extraPath}/check-health`).set(auth));
     await sample('POST /api/v1/nodes/check-health', http().post('/api/v1/nodes/check-health').set(auth));
     await sample('GET /api/v1/nodes/{id}/health', http().get(`${extraPath}/health`).set(auth));

@@ -108,3 +108,62 @@ describe('POST /api/v1/nodes/:id/test-connection (real HTTP, simulated panel ove
     await t.http().post(`/api/v1/nodes/${node.id}/test-connection`).expect(401);
   });
 });
+
+describe('POST /api/v1/nodes/test-connection: a panel tried before it is saved', () => {
+  let t: TestApp;
+  let panel: PanelSimulator;
+  let auth: { Authorization: string };
+  const tryPanel = (body: Record<string, unknown>) =>
+    t.http().post('/api/v1/nodes/test-connection').set(auth).send(body);
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    panel = await new PanelSimulator({ tag: 'unsaved' }).start();
+    auth = { Authorization: `Bearer ${await t.adminToken()}` };
+  });
+  afterAll(async () => {
+    await panel.stop();
+    await t.close();
+  });
+
+  it('lists its inbounds, stores nothing, and reports wrong credentials and a refusing panel readably', async () => {
+    const good = { panelUrl: panel.url, panelUsername: panel.username, panelPassword: panel.password };
+    const { body } = await tryPanel(good).expect(200);
+    expect(body).toMatchObject({ ok: true, inbounds: expect.arrayContaining([expect.objectContaining({ id: 1 })]) });
+    expect(body.inbounds).toHaveLength(5);
+    expect(await t.dataSource.query('SELECT id FROM nodes')).toEqual([]);
+
+    const wrong = (await tryPanel({ ...good, panelPassword: 'not-the-password' }).expect(200)).body;
+    expect(wrong).toMatchObject({ ok: false, inbounds: [], error: expect.stringMatching(/^auth-failed: /) });
+    expect(JSON.stringify(wrong)).not.toContain('not-the-password');
+
+    await panel.setFault({ kind: 'refuse' });
+    try {
+      expect((await tryPanel(good).expect(200)).body.error).toMatch(/^unreachable: /);
+    } finally {
+      await panel.setFault({ kind: 'none' });
+    }
+  });
+
+  it('refuses bad input naming the field, viewers (403) and strangers (401)', async () => {
+    const good = { panelUrl: panel.url, panelUsername: panel.username, panelPassword: panel.password };
+    for (const [bad, field] of [
+      [{ ...good, panelUrl: undefined }, 'panelUrl'],
+      [{ ...good, panelUrl: 'ftp://x' }, 'panelUrl'],
+      [{ ...good, panelUrl: 'https://admin:pw@panel.example.com/' }, 'panelUrl'],
+      [{ ...good, panelPassword: 'a\u0000b' }, 'panelPassword'],
+      [{ ...good, panelUsername: 7 }, 'panelUsername'],
+      [{ ...good, tlsVerify: 'yes' }, 'tlsVerify'],
+    ] as const) {
+      const { body } = await tryPanel(bad).expect(400);
+      expect(body.message.join(' ')).toContain(field);
+    }
+    await t
+      .http()
+      .post('/api/v1/nodes/test-connection')
+      .set('Authorization', `Bearer ${await t.tokenFor('viewer')}`)
+      .send(good)
+      .expect(403);
+    await t.http().post('/api/v1/nodes/test-connection').send(good).expect(401);
+  });
+});

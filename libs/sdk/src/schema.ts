@@ -198,6 +198,23 @@ export interface paths {
     patch: operations['NodesController_update'];
     trace?: never;
   };
+  '/api/v1/nodes/test-connection': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Test panel */
+    post: operations['NodesController_testPanel'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/nodes/{id}/test-connection': {
     parameters: {
       query?: never;
@@ -1601,6 +1618,27 @@ export interface components {
        * @enum {string}
        */
       status?: 'active' | 'inactive' | 'maintenance';
+    };
+    TestPanelDto: {
+      /**
+       * @description panel origin with its web base path, if any
+       * @example https://panel.example.com:2053/secretpath/
+       */
+      panelUrl: string;
+      /** @example admin */
+      panelUsername: string;
+      /**
+       * Format: password
+       * @description panel password (write-only, stored encrypted)
+       */
+      panelPassword: string;
+      /**
+       * Format: password
+       * @description panel API token for v3 panels, preferred over the password when set (write-only, stored encrypted)
+       */
+      panelApiToken?: string | null;
+      /** @default true */
+      tlsVerify?: boolean;
     };
     PanelInboundDto: {
       id: number;
@@ -3611,6 +3649,90 @@ export interface operations {
           'application/json': components['schemas']['Error'] & {
             /** @enum {unknown} */
             code?: 'NODE_NAME_TAKEN' | 'MOVE_IN_PROGRESS' | 'NODE_HAS_USERS';
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: the body is over 64 kB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'PAYLOAD_TOO_LARGE';
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: the body is not application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_MEDIA_TYPE';
+          };
+        };
+      };
+    };
+  };
+  NodesController_testPanel: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['TestPanelDto'];
+      };
+    };
+    responses: {
+      /** @description a panel tried before it is saved (nothing stored): ok:false with a readable error when it cannot be used */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ConnectionTestDto'];
+        };
+      };
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
+        };
+      };
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
+        };
+      };
+      /** @description `FORBIDDEN`: the role may not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
           };
         };
       };

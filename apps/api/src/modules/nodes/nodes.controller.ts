@@ -9,6 +9,7 @@ import {
   NodeListQueryDto,
   NodePageDto,
   NodeViewDto,
+  TestPanelDto,
   UpdateNodeDto,
 } from './dto/node.dto';
 import { NodesService } from './nodes.service';
@@ -54,6 +55,17 @@ export class NodesController {
     @CurrentPrincipal() principal: Principal,
   ): Promise<NodeView> {
     return this.nodes.update(id, body, actorOf(principal));
+  }
+
+  @Post('test-connection')
+  @HttpCode(200)
+  @ApiOkResponse({
+    type: ConnectionTestDto,
+    description:
+      'a panel tried before it is saved (nothing stored): ok:false with a readable error when it cannot be used',
+  })
+  testPanel(@Body() body: TestPanelDto): Promise<ConnectionTest> {
+    return this.nodes.testPanel(body);
   }
 
   @Post(':id/test-connection')

@@ -6,6 +6,7 @@ import { DomainError } from '../../common/errors/domain-error';
 import { EventsService } from '../events/events.service';
 import { GroupsService } from '../groups/groups.service';
 import { PanelConnectionService } from '../panels/panel-connection.service';
+import type { PanelCredentials } from '../panels/panel-target';
 import { PanelPoolService } from '../panels/panel-pool.service';
 import { RecentInbounds } from '../panels/recent-inbounds';
 import { CreateNodeDto, UpdateNodeDto } from './dto/node.dto';
@@ -56,6 +57,11 @@ export class NodesService {
 
   async testConnection(id: number): Promise<ConnectionTest> {
     return this.connections.test(await this.require(id));
+  }
+
+  /** Tries a panel that is not a node yet (the add-node wizard's first step); nothing is stored. */
+  testPanel(panel: PanelCredentials): Promise<ConnectionTest> {
+    return this.connections.testUnsaved(panel);
   }
 
   /** Every node that matches, or one page of them with `limit` (by `page`, or by key after the id `after`). */

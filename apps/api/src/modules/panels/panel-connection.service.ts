@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ConnectionTest } from '@fleet/contract';
-import { PanelError } from '@fleet/xui-client';
-import type { PanelTarget } from './panel-target';
+import { PanelError, XuiClient } from '@fleet/xui-client';
+import type { PanelCredentials, PanelTarget } from './panel-target';
 import { PanelPoolService } from './panel-pool.service';
 
 const TEST_TIMEOUT_MS = 10_000;
@@ -11,8 +11,16 @@ export class PanelConnectionService {
   constructor(private readonly pool: PanelPoolService) {}
 
   /** Logs in with a fresh session and lists the inbounds; failures are reported, not thrown. */
-  async test(node: PanelTarget): Promise<ConnectionTest> {
-    const client = this.pool.createClient(node, TEST_TIMEOUT_MS);
+  test(node: PanelTarget): Promise<ConnectionTest> {
+    return this.tryClient(this.pool.createClient(node, TEST_TIMEOUT_MS));
+  }
+
+  /** The same for a panel not saved as a node yet. */
+  testUnsaved(panel: PanelCredentials): Promise<ConnectionTest> {
+    return this.tryClient(this.pool.clientFor(panel, 'new node', TEST_TIMEOUT_MS));
+  }
+
+  private async tryClient(client: XuiClient): Promise<ConnectionTest> {
     const started = performance.now();
     try {
       await client.login();

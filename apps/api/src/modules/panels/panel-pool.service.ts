@@ -5,7 +5,7 @@ import { Semaphore } from '../../common/batching/semaphore';
 import { SecretBox } from '../../common/crypto/secret-box';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
-import type { PanelTarget } from './panel-target';
+import type { PanelCredentials, PanelTarget } from './panel-target';
 import { PanelWriteLock } from './panel-write-lock';
 
 /** At most this many calls in flight to one panel, so a burst cannot flood one server. */
@@ -39,15 +39,30 @@ export class PanelPoolService implements OnModuleDestroy {
 
   /** A client outside the pool, for one-off checks that must not reuse a session (test-connection). */
   createClient(node: PanelTarget, timeoutMs?: number): XuiClient {
+    return this.clientFor(
+      {
+        panelUrl: node.panelUrl,
+        panelUsername: node.panelUsername,
+        panelPassword: this.secrets.decrypt(node.panelPasswordEncrypted),
+        panelApiToken: node.panelApiTokenEncrypted ? this.secrets.decrypt(node.panelApiTokenEncrypted) : null,
+        tlsVerify: node.tlsVerify,
+      },
+      node.name,
+      timeoutMs,
+    );
+  }
+
+  /** A client for a panel given in the clear, outside the pool (a node's or one not saved yet). */
+  clientFor(panel: PanelCredentials, name: string, timeoutMs?: number): XuiClient {
     return new XuiClient({
-      baseUrl: node.panelUrl,
-      username: node.panelUsername,
-      password: this.secrets.decrypt(node.panelPasswordEncrypted),
-      apiToken: node.panelApiTokenEncrypted ? this.secrets.decrypt(node.panelApiTokenEncrypted) : null,
-      tlsVerify: node.tlsVerify,
+      baseUrl: panel.panelUrl,
+      username: panel.panelUsername,
+      password: panel.panelPassword,
+      apiToken: panel.panelApiToken ?? null,
+      tlsVerify: panel.tlsVerify ?? true,
       timeoutMs: timeoutMs ?? this.config.panelTimeoutMs,
-      name: node.name,
-      writeLock: (work) => this.writeLock.run(node.panelUrl, work),
+      name,
+      writeLock: (work) => this.writeLock.run(panel.panelUrl, work),
     });
   }
 

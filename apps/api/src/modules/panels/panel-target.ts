@@ -8,3 +8,12 @@ export interface PanelTarget {
   panelApiTokenEncrypted: string | null;
   tlsVerify: boolean;
 }
+
+/** A panel's address and sign-in, in the clear: one not saved as a node yet (its connection test). */
+export interface PanelCredentials {
+  panelUrl: string;
+  panelUsername: string;
+  panelPassword: string;
+  panelApiToken?: string | null;
+  tlsVerify?: boolean;
+}

@@ -42,6 +42,16 @@ export class CreateNodeDto {
   @StatusField('optional') status?: NodeStatus;
 }
 
+/** A panel to try before it is saved as a node: where it answers and how to sign in. */
+export class TestPanelDto {
+  @PanelUrlField('required') panelUrl: string;
+  @PanelUsernameField('required') panelUsername: string;
+  @SecretField('required', 'panel password') panelPassword: string;
+  @SecretField('nullable', 'panel API token for v3 panels, preferred over the password when set')
+  panelApiToken?: string | null;
+  @TlsVerifyField('optional') tlsVerify?: boolean;
+}
+
 /** Every field optional; secrets omitted keep their stored values; nullable fields accept null to clear. */
 export class UpdateNodeDto {
   @NameField('optional') name?: string;
