@@ -85,14 +85,32 @@ describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)'
     await page.getByRole('heading', { name: 'Fleet' }).waitFor();
 
     await page.getByRole('link', { name: 'Nodes' }).click();
+    // The wizard tries the panel first: a wrong password is refused before anything is saved.
+    await page.getByRole('button', { name: 'Add node' }).click();
+    let wizard = page.getByRole('dialog', { name: 'Add a node' });
+    await wizard.getByLabel('Panel URL').fill(panels[0].url);
+    await wizard.getByLabel('Panel username').fill(panels[0].username);
+    await wizard.getByLabel('Panel password', { exact: false }).first().fill('not-the-password');
+    await wizard.getByRole('button', { name: 'Test connection' }).click();
+    await wizard.getByText('The panel cannot be used').waitFor();
+    expect(await wizard.getByRole('button', { name: 'Next' }).isDisabled()).toBe(true);
+    await page.screenshot({ path: resolve(ARTEFACTS, 'node-wizard-refused.png') });
+    await wizard.getByRole('button', { name: 'Cancel' }).click();
     for (const [i, panel] of panels.entries()) {
-      await page.getByLabel('Name', { exact: true }).fill(`e2e-${i + 1}`);
-      await page.getByLabel('Panel URL (with its base path)', { exact: true }).fill(panel.url);
-      await page.getByLabel('Panel username', { exact: true }).fill(panel.username);
-      await page.getByLabel('Panel password', { exact: true }).fill(panel.password);
-      await page.getByLabel('Inbound id', { exact: true }).fill('1');
-      await page.getByLabel('Max users', { exact: true }).fill('20');
       await page.getByRole('button', { name: 'Add node' }).click();
+      wizard = page.getByRole('dialog', { name: 'Add a node' });
+      await wizard.getByLabel('Panel URL').fill(panel.url);
+      await wizard.getByLabel('Panel username').fill(panel.username);
+      await wizard.getByLabel('Panel password', { exact: false }).first().fill(panel.password);
+      await wizard.getByRole('button', { name: 'Test connection' }).click();
+      await wizard.getByText('Signed in').waitFor();
+      await wizard.getByRole('button', { name: 'Next' }).click();
+      await wizard.getByLabel(/^#1 vless:443/).check();
+      await wizard.getByRole('button', { name: 'Next' }).click();
+      await wizard.getByLabel('Name').fill(`e2e-${i + 1}`);
+      await wizard.getByLabel('Capacity (users)').fill('20');
+      await wizard.getByRole('button', { name: 'Add node' }).click();
+      await wizard.waitFor({ state: 'detached' });
       await page.getByRole('row', { name: new RegExp(`e2e-${i + 1}`) }).waitFor();
     }
     await page.waitForFunction(() => document.querySelectorAll('tbody .badge-good').length >= 6, null, {

@@ -56,6 +56,13 @@ export function useUpdateNode(id: number) {
   });
 }
 
+/** Tries a panel not saved yet (the add-node wizard): signs in and lists its inbounds. */
+export function useTestPanel() {
+  return useMutation({
+    mutationFn: (panel: Schemas['TestPanelDto']) => call(fleet.POST('/api/v1/nodes/test-connection', { body: panel })),
+  });
+}
+
 export function useTestConnection() {
   return useMutation({
     mutationFn: (nodeId: number) => call(fleet.POST('/api/v1/nodes/{id}/test-connection', node(nodeId))),

@@ -1,8 +1,9 @@
 import { ConnectionTest, HEALTH_STATUSES, NODE_STATUSES } from '@fleet/contract';
+import { Alert, Button, Group, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { Pager } from '../../../components/pager';
 import { NodeFilters, NODES_PAGE_SIZE, useNodesPage, useTestConnection } from '../../../lib/queries/nodes';
-import { NodeForm } from './node-form';
+import { AddNodeButton } from './node-wizard';
 import { NodesTable } from './nodes-table';
 
 /** A filter of one of a few values, or any. */
@@ -40,7 +41,10 @@ export function NodesPage() {
   const filtered = Object.values(filters).some(Boolean);
   return (
     <section>
-      <h1>Nodes</h1>
+      <Group justify="space-between" mb="sm">
+        <Title order={1}>Nodes</Title>
+        <AddNodeButton />
+      </Group>
       <form className="filters" role="search" onSubmit={(event) => event.preventDefault()}>
         <label>
           Search
@@ -64,8 +68,19 @@ export function NodesPage() {
           onChange={(health) => filter({ health })}
         />
       </form>
-      {nodes.isPending ? (
-        <p>Loading…</p>
+      {nodes.error ? (
+        <Alert color="red" role="alert" title="The nodes could not be loaded">
+          <Text size="sm">{nodes.error.message}</Text>
+          <Button size="xs" variant="light" color="red" mt="xs" onClick={() => void nodes.refetch()}>
+            Retry
+          </Button>
+        </Alert>
+      ) : nodes.isPending ? (
+        <Stack gap="xs" aria-busy="true" aria-label="Loading">
+          <Skeleton h={32} />
+          <Skeleton h={32} />
+          <Skeleton h={32} />
+        </Stack>
       ) : nodes.data && !nodes.data.items.length && filtered ? (
         <p>No node matches.</p>
       ) : (
@@ -76,7 +91,6 @@ export function NodesPage() {
           )}
         </>
       )}
-      <NodeForm />
     </section>
   );
 }

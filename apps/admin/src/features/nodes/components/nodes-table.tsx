@@ -14,7 +14,7 @@ export function NodesTable({
   onTest?: (id: number) => void;
   tests?: Record<number, ConnectionTest | undefined>;
 }) {
-  if (!nodes.length) return <p>No nodes yet: add the first panel below.</p>;
+  if (!nodes.length) return <p>No nodes yet: add the first panel with Add node.</p>;
   return (
     <div className="table-wrap">
       <table>
