@@ -17,6 +17,9 @@ export interface LoadBar {
   name: string;
   users: number;
   free: number;
+  /** Users and free seats as shares of the capacity (the chart's scale: nodes of any size side by side). */
+  loadPercent: number;
+  freePercent: number;
   health: string;
 }
 
@@ -47,13 +50,18 @@ export function toLoadBars(loads: NodeLoadView[], groups: GroupView[] = []): Loa
   const shown = [...busiest].sort(
     (a, b) => (place.get(a.groupId) ?? groups.length) - (place.get(b.groupId) ?? groups.length),
   );
-  return shown.map((node) => ({
-    group: named.get(node.groupId) ?? '',
-    name: node.name,
-    users: node.currentUsers,
-    free: Math.max(0, node.maxUsers - node.currentUsers),
-    health: node.healthStatus,
-  }));
+  return shown.map((node) => {
+    const loadPercent = node.maxUsers ? Math.min(100, Math.round((node.currentUsers / node.maxUsers) * 100)) : 0;
+    return {
+      group: named.get(node.groupId) ?? '',
+      name: node.name,
+      users: node.currentUsers,
+      free: Math.max(0, node.maxUsers - node.currentUsers),
+      loadPercent,
+      freePercent: 100 - loadPercent,
+      health: node.healthStatus,
+    };
+  });
 }
 
 /** The cards, from the API's fleet counts (the eligibility rule lives in the API only). */

@@ -30,9 +30,9 @@ const loads = [
 describe('fleet data for the dashboard', () => {
   it('shapes loads into chart bars (users and free seats) and summary cards', () => {
     expect(toLoadBars(loads)).toEqual([
-      { group: '', name: 'ams-1', users: 25, free: 75, health: 'healthy' },
-      { group: '', name: 'fra-1', users: 90, free: 10, health: 'unhealthy' },
-      { group: '', name: 'waw-1', users: 0, free: 50, health: 'healthy' },
+      { group: '', name: 'ams-1', users: 25, free: 75, loadPercent: 25, freePercent: 75, health: 'healthy' },
+      { group: '', name: 'fra-1', users: 90, free: 10, loadPercent: 90, freePercent: 10, health: 'unhealthy' },
+      { group: '', name: 'waw-1', users: 0, free: 50, loadPercent: 0, freePercent: 100, health: 'healthy' },
     ]);
     expect(
       summarise({
@@ -147,7 +147,7 @@ describe('fleet data for the dashboard', () => {
   it('draws one bar group per node and describes it in text', () => {
     const { container } = render(<LoadChart bars={toLoadBars(loads)} />);
     expect(screen.getByRole('figure', { name: 'Load per node' })).toBeInTheDocument();
-    expect(screen.getByText(/fra-1: 90 users, 10 free \(unhealthy\)/)).toBeInTheDocument();
+    expect(screen.getByText(/fra-1: 90 users, 10 free \(unhealthy\), 90 % load/)).toBeInTheDocument();
     expect(container.querySelectorAll('.recharts-bar-rectangle').length).toBeGreaterThanOrEqual(3);
   });
 });

@@ -24,7 +24,8 @@ describe('NodesTable', () => {
     );
     const [, first, second] = screen.getAllByRole('row');
     expect(within(first).getByText('healthy')).toBeInTheDocument();
-    expect(within(first).getByText('25 / 100 (25 %)')).toBeInTheDocument();
+    expect(within(first).getByText('25 / 100 users')).toBeInTheDocument();
+    expect(within(first).getByText(/^25 %/)).toBeInTheDocument();
     expect(within(first).getByText('42 ms')).toBeInTheDocument();
     expect(within(second).getByText('unhealthy')).toHaveClass('badge-bad');
     expect(within(second).getByText('maintenance')).toBeInTheDocument();

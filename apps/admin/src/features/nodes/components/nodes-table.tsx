@@ -54,7 +54,7 @@ export function NodesTable({
                 <td>
                   <meter min={0} max={node.maxUsers} value={node.currentUsers} aria-label={`${node.name} load`} />
                   <div>
-                    {node.currentUsers} / {node.maxUsers} ({percent} %)
+                    {percent} % <span className="muted">{node.currentUsers} / {node.maxUsers} users</span>
                   </div>
                 </td>
                 <td>{node.lastHealthCheck ? new Date(node.lastHealthCheck).toLocaleTimeString() : 'never'}</td>

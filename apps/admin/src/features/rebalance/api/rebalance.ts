@@ -18,7 +18,7 @@ export const useRebalancePreview = () =>
     },
   });
 
-export function useRebalanceApply() {
+export function useRebalanceApply(onApplied?: () => void) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: async (maxMoves?: number) => {
@@ -26,16 +26,26 @@ export function useRebalanceApply() {
       if (!('jobId' in answer)) throw new Error('a rebalance answered a plan, not a job');
       return answer;
     },
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['jobs'] }),
+    onSuccess: () => {
+      onApplied?.();
+      return queryClient.invalidateQueries({ queryKey: ['jobs'] });
+    },
   });
 }
 
-/** Before/after rows for the chart, with node names. */
-export function beforeAfter(plan: RebalancePlanView, names: Map<number, string>) {
+/** Before/after rows for the chart: each node's load as a share of its capacity, and its users. */
+export function beforeAfter(plan: RebalancePlanView, nodes: Map<number, { name: string; maxUsers: number }>) {
   const after = new Map(plan.after.map((row) => [row.nodeId, row.users]));
-  return plan.before.map((row) => ({
-    name: names.get(row.nodeId) ?? `#${row.nodeId}`,
-    before: row.users,
-    after: after.get(row.nodeId) ?? row.users,
-  }));
+  return plan.before.map((row) => {
+    const node = nodes.get(row.nodeId);
+    const share = (users: number) => (node?.maxUsers ? Math.round((users / node.maxUsers) * 100) : 0);
+    const usersAfter = after.get(row.nodeId) ?? row.users;
+    return {
+      name: node?.name ?? `#${row.nodeId}`,
+      before: share(row.users),
+      after: share(usersAfter),
+      usersBefore: row.users,
+      usersAfter,
+    };
+  });
 }

@@ -69,5 +69,8 @@ describe('RebalancePage', () => {
     await waitFor(() => expect(screen.getByText(/rebalance #5: completed, 1 of 1 moved/)).toBeInTheDocument(), {
       timeout: 3000,
     });
+    // The applied plan is gone: it cannot be applied twice.
+    expect(screen.queryByText('1 moves (the minimum is 1).')).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Apply' })).toBeNull();
   });
 });

@@ -10,9 +10,11 @@ import { beforeAfter, MOVES_SHOWN, useRebalanceApply, useRebalancePreview } from
 export function RebalancePage() {
   const [maxMoves, setMaxMoves] = useState('');
   const preview = useRebalancePreview();
-  const apply = useRebalanceApply();
+  // An applied plan is history: it goes, so it cannot be applied twice.
+  const apply = useRebalanceApply(() => preview.reset());
   const job = useJob(apply.data?.jobId ?? null).data;
-  const names = new Map((useNodes().data ?? []).map((node) => [node.id, node.name]));
+  const nodes = new Map((useNodes().data ?? []).map((node) => [node.id, node]));
+  const names = new Map([...nodes].map(([id, node]) => [id, node.name]));
   const limit = maxMoves ? Number(maxMoves) : undefined;
   const plan = preview.data;
   return (
@@ -37,13 +39,18 @@ export function RebalancePage() {
           <p>
             {plan.movesTotal} moves (the minimum is {plan.minimumMoves}).
           </p>
-          <figure className="chart" aria-label="Users per node before and after">
+          <figure className="chart" aria-label="Load per node before and after">
             <ResponsiveContainer width="100%" height={240}>
-              <BarChart data={beforeAfter(plan, names)}>
+              <BarChart data={beforeAfter(plan, nodes)}>
                 <CartesianGrid strokeDasharray="3 3" />
                 <XAxis dataKey="name" />
-                <YAxis allowDecimals={false} />
-                <Tooltip />
+                <YAxis domain={[0, 100]} unit="%" allowDecimals={false} />
+                <Tooltip
+                  formatter={(value, name, item) => {
+                    const row = item.payload as { usersBefore: number; usersAfter: number };
+                    return [`${value} % (${name === 'before' ? row.usersBefore : row.usersAfter} users)`, name];
+                  }}
+                />
                 <Legend />
                 <Bar dataKey="before" fill="#a0aec0" />
                 <Bar dataKey="after" fill="#3182ce" />
