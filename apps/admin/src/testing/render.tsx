@@ -12,7 +12,7 @@ export function renderPage(
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   const router = createMemoryRouter([{ path: pattern, element }], { initialEntries: [path] });
   return render(
-    <Providers client={client}>
+    <Providers client={client} env="test">
       <RouterProvider router={router} />
     </Providers>,
   );
