@@ -285,6 +285,35 @@ describe('the document and the server agree', () => {
     await sample('GET /api/v1/users', http().get('/api/v1/users').set(auth));
     await sample('GET /api/v1/users/{id}', http().get(userPath).set(auth));
     await sample('GET /api/v1/users/{id}/keys', http().get(`${userPath}/keys`).set(auth));
+    const bulkIds = { ids: [key.body.userId, 999999] };
+    await sample(
+      'POST /api/v1/users/bulk-extend',
+      http()
+        .post('/api/v1/users/bulk-extend')
+        .set(auth)
+        .send({ ...bulkIds, days: 1 }),
+    );
+    await sample(
+      'POST /api/v1/users/bulk-access',
+      http()
+        .post('/api/v1/users/bulk-access')
+        .set(auth)
+        .send({ ...bulkIds, enabled: true }),
+    );
+    await sample(
+      'POST /api/v1/users/bulk-migrate',
+      http()
+        .post('/api/v1/users/bulk-migrate')
+        .set(auth)
+        .send({ ...bulkIds, nodeId: 424242 }),
+    );
+    await sample(
+      'POST /api/v1/users/bulk-delete',
+      http()
+        .post('/api/v1/users/bulk-delete')
+        .set(auth)
+        .send({ ids: [999999] }),
+    );
     await sample('GET /api/v1/nodes/{id}/users', http().get(`/api/v1/nodes/${amsterdam}/users`).set(auth));
     await sample(
       'POST /api/v1/users/{id}/migrate',

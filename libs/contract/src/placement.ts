@@ -177,6 +177,21 @@ export interface JobView {
   leaseExpiresAt: string | null;
 }
 
+/** One user's outcome in a bulk action (`POST /api/v1/users/bulk-*`). */
+export interface BulkItemResult {
+  id: number;
+  ok: boolean;
+  /** The error code the single-user route would answer. */
+  code?: string;
+  message?: string;
+}
+
+export interface BulkResult {
+  done: number;
+  failed: number;
+  results: BulkItemResult[];
+}
+
 /**
  * `GET /api/v1/stats/attention`: what needs an operator now, counted; `total` is their sum (the dashboard's badge).
  */

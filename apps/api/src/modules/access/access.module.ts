@@ -11,12 +11,21 @@ import { AccessService } from './access.service';
 import { AccessSyncService } from './access-sync.service';
 import { IdempotencyRepository } from './idempotency.repository';
 import { AccessServingGate } from './access-serving-gate';
+import { UsersBulkController } from './users-bulk.controller';
+import { UsersBulkService } from './users-bulk.service';
 
 /** What users may use: plans and status (pure rule), changes, and their enforcement on panels. */
 @Module({
   imports: [UsersModule, AssignmentsModule, GroupsModule, NodesModule, PanelsModule, UsageLedgerModule],
-  controllers: [UserAccessController],
-  providers: [AccessService, AccessSyncService, AccessPassService, IdempotencyRepository, AccessServingGate],
+  controllers: [UserAccessController, UsersBulkController],
+  providers: [
+    AccessService,
+    AccessSyncService,
+    AccessPassService,
+    IdempotencyRepository,
+    AccessServingGate,
+    UsersBulkService,
+  ],
   exports: [AccessService, AccessSyncService, AccessPassService],
 })
 export class AccessModule {}

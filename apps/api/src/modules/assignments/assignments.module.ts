@@ -25,6 +25,7 @@ const SERVICES = [
   PlacementService,
   RecoveryService,
   SeatWaitsService,
+  UserMigrationService,
 ];
 
 /**
@@ -40,7 +41,6 @@ const SERVICES = [
     SeatWaitsRepository,
     ...SERVICES,
     AdoptionService,
-    UserMigrationService,
     TombstonesServingGate,
   ],
   exports: SERVICES,
