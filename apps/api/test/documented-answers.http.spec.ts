@@ -285,6 +285,7 @@ describe('the document and the server agree', () => {
     await sample('GET /api/v1/users', http().get('/api/v1/users').set(auth));
     await sample('GET /api/v1/users/{id}', http().get(userPath).set(auth));
     await sample('GET /api/v1/users/{id}/keys', http().get(`${userPath}/keys`).set(auth));
+    await sample('GET /api/v1/users/export.csv', http().get('/api/v1/users/export.csv').set(auth));
     const bulkIds = { ids: [key.body.userId, 999999] };
     await sample(
       'POST /api/v1/users/bulk-extend',

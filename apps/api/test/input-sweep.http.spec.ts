@@ -271,12 +271,13 @@ describe('input sweep over every route in the OpenAPI document', () => {
       'GET /sub/{token}',
       'GET /sub/{token}/{format}',
     ];
-    /** The contract's roles: bot only /keys; viewer every GET except tokens; admin everything. */
+    /** The contract's roles: bot only /keys; viewer every GET except credentials (tokens, a user's keys); admin all. */
     const isKeys = (op: Operation) => op.path === '/api/v1/keys' || op.path.startsWith('/api/v1/keys/');
+    const CREDENTIALS = ['/api/v1/tokens', '/api/v1/users/{id}/keys'];
     const allowed = (op: Operation, role: string) =>
       role === 'admin' ||
       (role === 'bot' && isKeys(op)) ||
-      (role === 'viewer' && op.method === 'get' && !isKeys(op) && op.path !== '/api/v1/tokens');
+      (role === 'viewer' && op.method === 'get' && !isKeys(op) && !CREDENTIALS.includes(op.path));
 
     it('answers 401 without or with bad credentials, 403 to the wrong role, and lets the right roles in', async () => {
       const tokens: Record<string, string> = {

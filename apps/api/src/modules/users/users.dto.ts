@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { ACCESS_STATUSES, TRAFFIC_RESETS } from '@fleet/contract';
 import type { AccessStatus, AccessView, TrafficReset, UserServerView, UserView } from '@fleet/contract';
@@ -6,7 +6,8 @@ import { OptionalIdQuery } from '../../common/http/validation';
 import { IdKeysetQueryDto } from '../events/events.dto';
 import { PageOf } from '../../common/http/page.dto';
 
-export class UserQueryDto extends IdKeysetQueryDto {
+/** Which users: the users table's filters. */
+export class UserExportQueryDto {
   @ApiPropertyOptional({ description: 'telegram id, user id or part of the username' })
   @IsOptional()
   @IsString()
@@ -21,6 +22,8 @@ export class UserQueryDto extends IdKeysetQueryDto {
   @IsIn(ACCESS_STATUSES)
   status?: AccessStatus;
 }
+
+export class UserQueryDto extends IntersectionType(IdKeysetQueryDto, UserExportQueryDto) {}
 
 /** The group a server stands for. */
 export class SeatGroupDto {

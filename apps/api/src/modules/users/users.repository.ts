@@ -290,6 +290,34 @@ export class UsersRepository {
    * and an estimate, flagged, past that.
    */
   async list(filter: UserFilter): Promise<{ rows: UserRow[]; total: number; estimated: boolean }> {
+    const { from, values, unfiltered } = this.matching(filter);
+    const page: Array<{ id: number }> = await this.dataSource.query(
+      filter.after === undefined
+        ? `SELECT u.id ${from} ORDER BY u.id LIMIT $${values.length + 1} OFFSET $${values.length + 2}`
+        : `SELECT u.id ${from} AND u.id > $${values.length + 2} ORDER BY u.id LIMIT $${values.length + 1}`,
+      [...values, filter.limit, filter.after === undefined ? (filter.page - 1) * filter.limit : filter.after],
+    );
+    const { total, estimated } = await boundedCount(
+      this.dataSource,
+      from,
+      values,
+      unfiltered ? 'vpn_users' : undefined,
+    );
+    return { rows: await this.rowsOf(page.map((row) => row.id)), total, estimated };
+  }
+
+  /** The next `limit` matching users after the user `after`, by id, uncounted (an export walks them all). */
+  async listAfter(filter: Omit<UserFilter, 'page' | 'limit' | 'after'>, after: number, limit: number) {
+    const { from, values } = this.matching(filter);
+    const page: Array<{ id: number }> = await this.dataSource.query(
+      `SELECT u.id ${from} AND u.id > $${values.length + 1} ORDER BY u.id LIMIT $${values.length + 2}`,
+      [...values, after, limit],
+    );
+    return this.rowsOf(page.map((row) => row.id));
+  }
+
+  /** The FROM and WHERE of the users matching a filter, with its parameters. */
+  private matching(filter: Pick<UserFilter, 'nodeId' | 'status' | 'search'>) {
     const filters = ['u.deleted_at IS NULL'];
     const values: unknown[] = [];
     const join =
@@ -312,26 +340,22 @@ export class UsersRepository {
         filters.push(`u.username ILIKE $${values.push(`%${search.replace(/[%_\\]/g, '\\$&')}%`)}`);
       }
     }
-    const from = `FROM vpn_users u ${join} WHERE ${filters.join(' AND ')}`;
-    const page: Array<{ id: number }> = await this.dataSource.query(
-      filter.after === undefined
-        ? `SELECT u.id ${from} ORDER BY u.id LIMIT $${values.length + 1} OFFSET $${values.length + 2}`
-        : `SELECT u.id ${from} AND u.id > $${values.length + 2} ORDER BY u.id LIMIT $${values.length + 1}`,
-      [...values, filter.limit, filter.after === undefined ? (filter.page - 1) * filter.limit : filter.after],
-    );
-    const { total, estimated } = await boundedCount(
-      this.dataSource,
-      from,
+    return {
+      from: `FROM vpn_users u ${join} WHERE ${filters.join(' AND ')}`,
       values,
-      filters.length === 1 && !join ? 'vpn_users' : undefined,
-    );
-    if (!page.length) return { rows: [], total, estimated };
+      unfiltered: filters.length === 1 && !join,
+    };
+  }
+
+  /** These users' rows with their seats and waiting seats, by id. */
+  private async rowsOf(ids: number[]): Promise<UserRow[]> {
+    if (!ids.length) return [];
     const users = await this.withSeats(this.repo().createQueryBuilder('u'))
-      .where('u.id IN (:...ids)', { ids: page.map((row) => row.id) })
+      .where('u.id IN (:...ids)', { ids })
       .orderBy('u.id', 'ASC')
       .getMany();
     const waiting = await this.waitingOf(users.map((user) => user.id));
-    return { rows: users.map((user) => toRow(user, waiting.get(user.id))), total, estimated };
+    return users.map((user) => toRow(user, waiting.get(user.id)));
   }
 
   async row(userId: number): Promise<UserRow | null> {

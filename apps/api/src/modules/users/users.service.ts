@@ -6,6 +6,9 @@ import { mapUser } from './user.mapper';
 import { UserFilter, UsersRepository } from './users.repository';
 import { VpnUser } from './vpn-user.entity';
 
+/** Users read per query by an export. */
+const EXPORT_BATCH = 500;
+
 /** Users as other modules see them: the users API's views, and the reads and writes the rest of the fleet needs. */
 @Injectable()
 export class UsersService {
@@ -26,6 +29,16 @@ export class UsersService {
       totalEstimated: estimated,
       nextCursor: rows.length === filter.limit ? String(rows[rows.length - 1].user.id) : null,
     };
+  }
+
+  /** Every matching user, by id, a batch at a time (for an export: nothing holds them all at once). */
+  async *each(filter: Omit<UserFilter, 'page' | 'limit' | 'after'>, viewer: Role): AsyncGenerator<UserView[]> {
+    for (let after = 0; ; ) {
+      const rows = await this.users.listAfter(filter, after, EXPORT_BATCH);
+      if (!rows.length) return;
+      yield rows.map((row) => mapUser(row, viewer));
+      after = rows[rows.length - 1].user.id;
+    }
   }
 
   async get(id: number, viewer: Role): Promise<UserView> {
