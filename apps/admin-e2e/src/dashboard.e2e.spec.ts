@@ -236,6 +236,20 @@ describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)'
     await page.getByText(/used 0 B of 10.0 GB/).waitFor();
     await page.getByRole('img', { name: 'QR code: Subscription URL' }).waitFor();
     await page.screenshot({ path: resolve(ARTEFACTS, 'user-created.png'), fullPage: true });
+
+    // Three users selected on the users table, extended at once after a confirmation that says so.
+    await page.getByRole('link', { name: 'Users' }).click();
+    for (const name of ['user 1', 'user 2', 'user 3']) {
+      const row = page.getByRole('row').filter({ has: page.getByRole('link', { name, exact: true }) });
+      await row.getByRole('checkbox').check();
+    }
+    const selection = page.getByRole('toolbar', { name: 'Selected users' });
+    await selection.getByText('3 selected').waitFor();
+    await selection.getByRole('button', { name: 'Extend' }).click();
+    await page.getByRole('dialog').getByText('Extend 3 users by 30 day(s)?').waitFor();
+    await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+    await page.getByText('3 done, 0 refused').waitFor();
+    await page.screenshot({ path: resolve(ARTEFACTS, 'users-bulk.png'), fullPage: true });
     await page.getByRole('link', { name: 'Dashboard' }).click();
 
     // Phone width: the navigation stays reachable and the page itself needs no sideways scrolling.

@@ -1,6 +1,7 @@
 import { keepPreviousData, queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { AccessPatch, AccessStatus } from '@fleet/contract';
 import { call, fleet } from '../../../lib/api-client';
+import { session } from '../../../lib/session';
 
 export interface UserFilter {
   search?: string;
@@ -28,17 +29,56 @@ export function usersQueryOptions(filter: UserFilter) {
 
 export const useUsers = (filter: UserFilter) => useQuery(usersQueryOptions(filter));
 
-export function useMigrateUser() {
+/** One bulk action on the selected users: each user's outcome comes back; the lists refresh after. */
+export type BulkAction =
+  | { action: 'extend'; days: number }
+  | { action: 'enable' }
+  | { action: 'disable' }
+  | { action: 'migrate'; nodeId: number }
+  | { action: 'delete' };
+
+function sendBulk(ids: number[], request: BulkAction) {
+  switch (request.action) {
+    case 'extend':
+      return call(fleet.POST('/api/v1/users/bulk-extend', { body: { ids, days: request.days } }));
+    case 'enable':
+    case 'disable':
+      return call(fleet.POST('/api/v1/users/bulk-access', { body: { ids, enabled: request.action === 'enable' } }));
+    case 'migrate':
+      return call(fleet.POST('/api/v1/users/bulk-migrate', { body: { ids, nodeId: request.nodeId } }));
+    case 'delete':
+      return call(fleet.POST('/api/v1/users/bulk-delete', { body: { ids } }));
+  }
+}
+
+export function useBulkAction() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: ({ userId, nodeId }: { userId: number; nodeId: number }) =>
-      call(fleet.POST('/api/v1/users/{id}/migrate', { params: { path: { id: userId } }, body: { nodeId } })),
+    mutationFn: ({ ids, request }: { ids: number[]; request: BulkAction }) => sendBulk(ids, request),
     onSuccess: () =>
       Promise.all([
         queryClient.invalidateQueries({ queryKey: ['users'] }),
         queryClient.invalidateQueries({ queryKey: ['nodes'] }),
+        queryClient.invalidateQueries({ queryKey: ['attention'] }),
       ]),
   });
+}
+
+/** The filtered users as CSV, made by the API and saved by the browser under users.csv. */
+export async function downloadUsersCsv(filter: Omit<UserFilter, 'page'>): Promise<void> {
+  const query = new URLSearchParams();
+  if (filter.search) query.set('search', filter.search);
+  if (filter.nodeId) query.set('nodeId', String(filter.nodeId));
+  if (filter.status) query.set('status', filter.status);
+  const response = await fetch(`/api/v1/users/export.csv?${query}`, {
+    headers: { Authorization: `Bearer ${session.token()}` },
+  });
+  if (!response.ok) throw new Error(`the export failed (HTTP ${response.status})`);
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(await response.blob());
+  link.download = 'users.csv';
+  link.click();
+  URL.revokeObjectURL(link.href);
 }
 
 /** A new user with a plan, through the bot's route (an existing telegram id answers its user, plan unchanged). */

@@ -6,7 +6,8 @@ import { useQueryClient } from '@tanstack/react-query';
 import { FormEvent, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { NotFound } from '../../../app/shell/page-states';
-import { Badge, Tone } from '../../../components/ui/badge';
+import { Badge } from '../../../components/ui/badge';
+import { accessTone } from '../access-tone';
 import { Field } from '../../../components/ui/field';
 import { UsageChart } from '../../../components/usage-chart';
 import { ApiError, call, fleet } from '../../../lib/api-client';
@@ -19,8 +20,6 @@ import { deleteUser, extendAccess, resetTraffic, rotateKey, updateAccess, useUse
 
 const GB = 1e9;
 
-export const accessTone = (status: string): Tone =>
-  status === 'active' ? 'good' : status === 'on_hold' ? 'neutral' : status === 'disabled' ? 'warn' : 'bad';
 
 /** The form's text values from the user's access (dates as local date-time inputs, traffic in GB). */
 function formValues(user: UserView): Record<string, string> {

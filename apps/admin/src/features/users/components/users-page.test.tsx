@@ -38,7 +38,12 @@ const user = {
     },
   ],
   createdAt: '2026-11-22T00:00:00.000Z',
-  access: { status: 'expired', expiresAt: '2026-11-30T00:00:00.000Z' },
+  access: {
+    status: 'expired',
+    expiresAt: '2026-11-30T00:00:00.000Z',
+    usedBytes: 2.5e9,
+    trafficLimitBytes: 10e9,
+  },
 };
 
 const show = () => renderPage(<UsersPage />, { path: '/users' });
@@ -58,39 +63,59 @@ async function fillNewUser(telegramId: string) {
 }
 
 describe('UsersPage', () => {
-  it('shows each user’s access status, servers and seats waiting for capacity', async () => {
+  it('shows each user’s access status, usage against the limit, servers and seats waiting for capacity', async () => {
     fakeApi({
       'GET /nodes': () => ({ status: 200, body: everyNode([sampleNode({ id: 1, name: 'ams-1' })]) }),
       'GET /users': () => ({ status: 200, body: { items: [user], total: 1, page: 1, limit: 50 } }),
     });
     show();
-    expect(await screen.findByText('ams-1, fra-2')).toBeInTheDocument();
-    expect(screen.getAllByText('expired')).toHaveLength(2); // the status filter's option, and the user's status
-    expect(screen.getByText('1 waiting for capacity')).toBeInTheDocument();
+    const row = (await screen.findByRole('link', { name: 'alice' })).closest('tr')!;
+    expect(within(row).getByText('ams-1, fra-2')).toBeInTheDocument();
+    expect(within(row).getByText('expired')).toBeInTheDocument();
+    expect(within(row).getByText('2.5 GB / 10.0 GB')).toBeInTheDocument();
+    expect(within(row).getByText('1 waiting for capacity')).toBeInTheDocument();
   });
 
-  it('searches, filters by node and moves a user to the chosen node', async () => {
+  it('searches and filters on the API; selected users get a bulk action, confirmed with its impact first', async () => {
     const calls = fakeApi({
       'GET /nodes': () => ({
         status: 200,
         body: everyNode([sampleNode({ id: 1, name: 'ams-1' }), sampleNode({ id: 2, name: 'fra-1' })]),
       }),
-      'GET /users': () => ({ status: 200, body: { items: [user], total: 1, page: 1, limit: 25 } }),
-      'POST /users/3/migrate': () => ({
+      'GET /users': () => ({
         status: 200,
-        body: { ...user, node: { id: 2, name: 'fra-1', location: null } },
+        body: { items: [user, { ...user, id: 4, username: 'bob' }], total: 2, page: 1, limit: 25 },
+      }),
+      'POST /users/bulk-extend': ({ body }) => ({
+        status: 200,
+        body: {
+          done: 1,
+          failed: 1,
+          results: [
+            { id: (body as { ids: number[] }).ids[0], ok: true },
+            { id: 4, ok: false, code: 'USER_NOT_FOUND', message: 'user 4 not found' },
+          ],
+        },
       }),
     });
     show();
     expect(await screen.findByText('alice')).toBeInTheDocument();
-    fireEvent.change(screen.getByLabelText(/Search/), { target: { value: '4242' } });
-    fireEvent.change(screen.getByLabelText(/^Node/), { target: { value: '1' } });
-    await waitFor(() => expect(calls.some((c) => c.path === '/users?page=1&limit=25&search=4242&nodeId=1')).toBe(true));
+    fireEvent.change(screen.getByLabelText('Search'), { target: { value: '4242' } });
+    await waitFor(() => expect(calls.some((c) => c.path === '/users?page=1&limit=25&search=4242')).toBe(true));
 
-    fireEvent.change(screen.getByLabelText('Target node for user 3'), { target: { value: '2' } });
-    fireEvent.click(screen.getByRole('button', { name: 'Move' }));
-    await waitFor(() => expect(calls.some((c) => c.method === 'POST' && c.path === '/users/3/migrate')).toBe(true));
-    expect(calls.find((c) => c.method === 'POST')!.body).toEqual({ nodeId: 2 });
+    fireEvent.click(screen.getByLabelText('Select every user on this page'));
+    const bar = screen.getByRole('toolbar', { name: 'Selected users' });
+    expect(bar).toHaveTextContent('2 selected');
+    fireEvent.change(within(bar).getByLabelText('Days'), { target: { value: '7' } });
+    fireEvent.click(within(bar).getByRole('button', { name: 'Extend' }));
+    const dialog = await screen.findByRole('dialog');
+    expect(dialog).toHaveTextContent('Extend 2 users by 7 day(s)?');
+    expect(calls.some((c) => c.method === 'POST')).toBe(false);
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Confirm' }));
+    expect(await screen.findByText('1 done, 1 refused')).toBeInTheDocument();
+    expect(screen.getByText('user 4: user 4 not found')).toBeInTheDocument();
+    expect(calls.find((c) => c.method === 'POST')!.body).toEqual({ ids: [3, 4], days: 7 });
+    expect(screen.queryByRole('toolbar', { name: 'Selected users' })).toBeNull();
   });
 
   it('creates a user with a plan through the bot’s route, and says when the telegram id already had one', async () => {

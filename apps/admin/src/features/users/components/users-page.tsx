@@ -1,145 +1,173 @@
-import { Group, Title } from '@mantine/core';
+import {
+  Anchor,
+  Button,
+  Checkbox,
+  Group,
+  Progress,
+  Select,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useState } from 'react';
-import { ACCESS_STATUSES, type AccessStatus, type NodeView } from '@fleet/contract';
+import { ACCESS_STATUSES, type AccessStatus, type UserView } from '@fleet/contract';
 import { Link } from 'react-router';
+import { Badge } from '../../../components/ui/badge';
 import { Pager } from '../../../components/pager';
 import { useNodes } from '../../../lib/queries/nodes';
-import { useMigrateUser, useUsers } from '../api/users';
+import { formatBytes } from '../../../lib/queries/usage';
+import { downloadUsersCsv, useUsers } from '../api/users';
+import { BulkBar } from './bulk-bar';
 import { CreateUserButton } from './create-user';
+import { accessTone } from '../access-tone';
 
-/** Users: search by telegram id or name, filter by node, move one user to a chosen node. */
+/**
+ * Users: search by telegram id, id or name, filter by node and status; select users (this page's) for a bulk action;
+ * export the filtered list as CSV.
+ */
 export function UsersPage({ nodeId: fixedNode }: { nodeId?: number }) {
   const [search, setSearch] = useState('');
   const [nodeId, setNodeId] = useState<number | undefined>(fixedNode);
   const [status, setStatus] = useState<AccessStatus | ''>('');
   const [page, setPage] = useState(1);
-  const users = useUsers({ search: search.trim() || undefined, nodeId, status: status || undefined, page });
+  const [selected, setSelected] = useState<Set<number>>(new Set());
+  const filter = { search: search.trim() || undefined, nodeId, status: status || undefined };
+  const users = useUsers({ ...filter, page });
   const nodes = useNodes().data ?? [];
+  const items = users.data?.items ?? [];
+  const refilter = (change: () => void) => {
+    change();
+    setPage(1);
+    setSelected(new Set());
+  };
+  const toggle = (id: number) =>
+    setSelected((current) => {
+      const next = new Set(current);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
+  const allShown = items.length > 0 && items.every((user) => selected.has(user.id));
   return (
     <section>
       {!fixedNode && (
         <Group justify="space-between" mb="sm">
           <Title order={1}>Users</Title>
-          <CreateUserButton />
+          <Group gap="xs">
+            <Button variant="default" onClick={() => void downloadUsersCsv(filter)}>
+              Export CSV
+            </Button>
+            <CreateUserButton />
+          </Group>
         </Group>
       )}
       {!fixedNode && (
-        <div className="filters">
-          <label>
-            Search (telegram id or name){' '}
-            <input type="search" value={search} onChange={(e) => (setSearch(e.target.value), setPage(1))} />
-          </label>
-          <label>
-            Node{' '}
-            <select
-              value={nodeId ?? ''}
-              onChange={(e) => (setNodeId(e.target.value ? Number(e.target.value) : undefined), setPage(1))}
-            >
-              <option value="">all nodes</option>
-              {nodes.map((node) => (
-                <option key={node.id} value={node.id}>
-                  {node.name}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Access{' '}
-            <select value={status} onChange={(e) => (setStatus(accessStatus(e.target.value)), setPage(1))}>
-              <option value="">any status</option>
-              {ACCESS_STATUSES.map((option) => (
-                <option key={option}>{option}</option>
-              ))}
-            </select>
-          </label>
-        </div>
+        <Group gap="sm" align="flex-end" mb="sm" role="search">
+          <TextInput
+            label="Search"
+            placeholder="telegram id, id or name"
+            type="search"
+            value={search}
+            onChange={(event) => {
+              const value = event.currentTarget.value;
+              refilter(() => setSearch(value));
+            }}
+          />
+          <Select
+            label="Node"
+            placeholder="all nodes"
+            clearable
+            data={nodes.map((node) => ({ value: String(node.id), label: node.name }))}
+            value={nodeId === undefined ? null : String(nodeId)}
+            onChange={(value) => refilter(() => setNodeId(value ? Number(value) : undefined))}
+          />
+          <Select
+            label="Access"
+            placeholder="any status"
+            clearable
+            data={[...ACCESS_STATUSES]}
+            value={status || null}
+            onChange={(value) => refilter(() => setStatus(accessStatus(value ?? '')))}
+          />
+        </Group>
       )}
-      <div className="table-wrap">
-        <table>
-          <caption>{users.data ? `${users.data.total} users` : 'Users'}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Telegram id</th>
-              <th scope="col">Name</th>
-              <th scope="col">Access</th>
-              <th scope="col">Servers</th>
-              <th scope="col">Since</th>
-              <th scope="col">Move to</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(users.data?.items ?? []).map((user) => (
-              <tr key={user.id}>
-                <td>{user.telegramId ?? '—'}</td>
-                <td>
-                  <Link to={`/users/${user.id}`}>{user.username ?? `user ${user.id}`}</Link>
-                </td>
-                <td>
-                  {user.access.status}
-                  {user.access.expiresAt && (
-                    <div className="muted">until {new Date(user.access.expiresAt).toLocaleDateString()}</div>
-                  )}
-                </td>
-                <td>
-                  {user.servers.map((server) => server.node.name).join(', ') || 'none'}
-                  {user.waiting.length > 0 && <div className="muted">{user.waiting.length} waiting for capacity</div>}
-                </td>
-                <td>{user.assignedAt ? new Date(user.assignedAt).toLocaleString() : '—'}</td>
-                <td>
-                  <MigrateControl
-                    userId={user.id}
-                    currentNodeIds={user.servers.map((server) => server.node.id)}
-                    nodes={nodes}
-                  />
-                </td>
-              </tr>
+      {selected.size > 0 && (
+        <BulkBar ids={[...selected]} nodes={nodes} onDone={() => setSelected(new Set())} />
+      )}
+      <Table.ScrollContainer minWidth={0}>
+        <Table striped highlightOnHover verticalSpacing="xs">
+          <Table.Caption>{users.data ? `${users.data.total} users` : 'Users'}</Table.Caption>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th w={36}>
+                <Checkbox
+                  aria-label="Select every user on this page"
+                  checked={allShown}
+                  indeterminate={!allShown && items.some((user) => selected.has(user.id))}
+                  onChange={() => setSelected(allShown ? new Set() : new Set(items.map((user) => user.id)))}
+                />
+              </Table.Th>
+              <Table.Th>Name</Table.Th>
+              <Table.Th>Access</Table.Th>
+              <Table.Th>Usage</Table.Th>
+              <Table.Th visibleFrom="sm">Expires</Table.Th>
+              <Table.Th visibleFrom="md">Servers</Table.Th>
+              <Table.Th visibleFrom="md">Telegram id</Table.Th>
+              <Table.Th visibleFrom="lg">Created</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {items.map((user) => (
+              <UserRow key={user.id} user={user} selected={selected.has(user.id)} onToggle={() => toggle(user.id)} />
             ))}
-          </tbody>
-        </table>
-      </div>
-      <Pager page={page} total={users.data?.total ?? 0} limit={users.data?.limit ?? 25} onPage={setPage} />
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+      <Pager
+        page={page}
+        total={users.data?.total ?? 0}
+        limit={users.data?.limit ?? 25}
+        onPage={(next) => (setPage(next), setSelected(new Set()))}
+      />
     </section>
   );
 }
 
-/** Moves one of the user's servers: the one in the chosen node's group. */
-function MigrateControl({
-  userId,
-  currentNodeIds,
-  nodes,
-}: {
-  userId: number;
-  currentNodeIds: number[];
-  nodes: NodeView[];
-}) {
-  const [target, setTarget] = useState('');
-  const migrate = useMigrateUser();
+function UserRow({ user, selected, onToggle }: { user: UserView; selected: boolean; onToggle: () => void }) {
+  const { access } = user;
+  const share = access.trafficLimitBytes ? Math.min(100, (access.usedBytes / access.trafficLimitBytes) * 100) : 0;
   return (
-    <form
-      className="inline"
-      onSubmit={(event) => {
-        event.preventDefault();
-        if (target) migrate.mutate({ userId, nodeId: Number(target) });
-      }}
-    >
-      <label>
-        <span className="visually-hidden">Target node for user {userId}</span>
-        <select value={target} onChange={(e) => setTarget(e.target.value)}>
-          <option value="">choose…</option>
-          {nodes
-            .filter((node) => !currentNodeIds.includes(node.id))
-            .map((node) => (
-              <option key={node.id} value={node.id}>
-                {node.name}
-              </option>
-            ))}
-        </select>
-      </label>
-      <button type="submit" disabled={!target || migrate.isPending}>
-        Move
-      </button>
-      {migrate.error && <span role="alert">{migrate.error.message}</span>}
-    </form>
+    <Table.Tr bg={selected ? 'var(--mantine-primary-color-light)' : undefined}>
+      <Table.Td>
+        <Checkbox aria-label={`Select user ${user.id}`} checked={selected} onChange={onToggle} />
+      </Table.Td>
+      <Table.Td>
+        <Anchor component={Link} to={`/users/${user.id}`}>
+          {user.username ?? `user ${user.id}`}
+        </Anchor>
+      </Table.Td>
+      <Table.Td>
+        <Badge tone={accessTone(access.status)}>{access.status}</Badge>
+      </Table.Td>
+      <Table.Td miw={120}>
+        <Text size="sm">
+          {formatBytes(access.usedBytes)}
+          {access.trafficLimitBytes ? ` / ${formatBytes(access.trafficLimitBytes)}` : ''}
+        </Text>
+        {access.trafficLimitBytes > 0 && (
+          <Progress value={share} size="xs" color={share >= 90 ? 'red' : undefined} aria-hidden />
+        )}
+      </Table.Td>
+      <Table.Td visibleFrom="sm">
+        {access.expiresAt ? new Date(access.expiresAt).toLocaleDateString() : 'never'}
+      </Table.Td>
+      <Table.Td visibleFrom="md">
+        {user.servers.map((server) => server.node.name).join(', ') || 'none'}
+        {user.waiting.length > 0 && <div className="muted">{user.waiting.length} waiting for capacity</div>}
+      </Table.Td>
+      <Table.Td visibleFrom="md">{user.telegramId ?? '—'}</Table.Td>
+      <Table.Td visibleFrom="lg">{new Date(user.createdAt).toLocaleDateString()}</Table.Td>
+    </Table.Tr>
   );
 }
 
