@@ -2461,6 +2461,11 @@ export interface operations {
         limit?: number;
         type?: string;
         nodeId?: number;
+        userId?: number;
+        /** @description events at or after this instant */
+        since?: string;
+        /** @description events before this instant */
+        until?: string;
         /** @description the previous page's nextCursor: pages by key instead of `page` */
         after?: string;
       };

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { EventView } from '@fleet/contract';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { OptionalIdQuery, ParsedInput, QueryInt } from '../../common/http/validation';
+import { DateInput } from '../../common/http/date-input';
 import { EventCursor, parseEventCursor } from './event-cursor';
 import { PageOf } from '../../common/http/page.dto';
 
@@ -42,6 +43,19 @@ export class EventQueryDto extends PageQueryDto {
 
   @OptionalIdQuery()
   nodeId?: number;
+
+  @OptionalIdQuery()
+  userId?: number;
+
+  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'events at or after this instant' })
+  @IsOptional()
+  @DateInput()
+  since?: Date;
+
+  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'events before this instant' })
+  @IsOptional()
+  @DateInput()
+  until?: Date;
 
   @ApiPropertyOptional({ type: String, description: "the previous page's nextCursor: pages by key instead of `page`" })
   @IsOptional()

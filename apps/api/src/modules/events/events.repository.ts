@@ -21,6 +21,9 @@ export class EventsRepository {
     const values: unknown[] = [];
     if (query.type) filters.push(`type = $${values.push(query.type)}`);
     if (query.nodeId) filters.push(`node_id = $${values.push(query.nodeId)}`);
+    if (query.userId) filters.push(`user_id = $${values.push(query.userId)}`);
+    if (query.since) filters.push(`created_at >= $${values.push(query.since)}`);
+    if (query.until) filters.push(`created_at < $${values.push(query.until)}`);
     const where = filters.length ? `WHERE ${filters.join(' AND ')}` : '';
     const pageFilters = [...filters];
     const pageValues = [...values];

@@ -11,6 +11,11 @@ export interface EventInput {
 export interface EventQuery {
   type?: string;
   nodeId?: number;
+  userId?: number;
+  /** At or after. */
+  since?: Date;
+  /** Before. */
+  until?: Date;
   page: number;
   limit: number;
   /** A page's `nextCursor`. */

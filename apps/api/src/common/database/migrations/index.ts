@@ -25,6 +25,7 @@ import { SeatsPerGroup1764860000000 } from './1764860000000-seats-per-group';
 import { LiveUsersById1764870000000 } from './1764870000000-live-users-by-id';
 import { BotLookups1764880000000 } from './1764880000000-bot-lookups';
 import { UserDevices1764890000000 } from './1764890000000-user-devices';
+import { EventsByUser1764900000000 } from './1764900000000-events-by-user';
 
 /** Every migration, oldest first. Listed explicitly so the bundled app and the CLI see the same set. */
 export const MIGRATIONS = [
@@ -55,4 +56,5 @@ export const MIGRATIONS = [
   LiveUsersById1764870000000,
   BotLookups1764880000000,
   UserDevices1764890000000,
+  EventsByUser1764900000000,
 ];
