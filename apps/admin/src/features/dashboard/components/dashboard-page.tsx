@@ -13,6 +13,7 @@ import {
 import { useGroups } from '../../../lib/queries/groups';
 import { LoadChart } from './load-chart';
 import { ResponseChart } from './response-chart';
+import { EventSentence } from '../../events/event-sentence';
 
 /** The users who moved the most bytes in the last 24 hours. */
 function TopUsers() {
@@ -128,7 +129,11 @@ export function DashboardPage() {
       <ul className="events">
         {events.map((event) => (
           <li key={event.id}>
-            <time dateTime={event.createdAt}>{new Date(event.createdAt).toLocaleTimeString()}</time> {event.type}{' '}
+            <time dateTime={event.createdAt}>{new Date(event.createdAt).toLocaleTimeString()}</time>{' '}
+            <EventSentence
+              event={event}
+              nodeName={(id) => loads?.find((node) => node.nodeId === id)?.name ?? `node ${id}`}
+            />{' '}
             <span className="muted">{event.actor}</span>
           </li>
         ))}

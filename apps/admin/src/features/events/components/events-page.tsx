@@ -1,56 +1,111 @@
-import { useState } from 'react';
+import { Group, Select, Table, TextInput, Title } from '@mantine/core';
 import { EventType } from '@fleet/contract';
+import { useState } from 'react';
 import { Pager } from '../../../components/pager';
+import { useNodes } from '../../../lib/queries/nodes';
 import { useEvents } from '../api/events';
+import { EventSentence } from '../event-sentence';
 
-/** The audit and alert log, filterable by type. */
+/** A local date-time input's value as an instant (the operator's time zone), or nothing. */
+const instant = (local: string) => (local ? new Date(local).toISOString() : undefined);
+
+/** The audit and alert log in words, filtered by type, node, user and a time window. */
 export function EventsPage() {
-  const [type, setType] = useState('');
+  const [type, setType] = useState<string | null>(null);
+  const [nodeId, setNodeId] = useState<string | null>(null);
+  const [userId, setUserId] = useState('');
+  const [since, setSince] = useState('');
+  const [until, setUntil] = useState('');
   const [page, setPage] = useState(1);
-  const events = useEvents({ type: type || undefined, page });
+  const nodes = useNodes().data ?? [];
+  const names = new Map(nodes.map((node) => [node.id, node.name]));
+  const validUser = /^[1-9]\d{0,9}$/.test(userId.trim());
+  const events = useEvents({
+    type: type ?? undefined,
+    nodeId: nodeId ? Number(nodeId) : undefined,
+    userId: validUser ? Number(userId.trim()) : undefined,
+    since: instant(since),
+    until: instant(until),
+    page,
+  });
+  const refilter =
+    <T,>(set: (value: T) => void) =>
+    (value: T) => {
+      set(value);
+      setPage(1);
+    };
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   return (
     <section>
-      <h1>Events</h1>
-      <label>
-        Type{' '}
-        <select value={type} onChange={(e) => (setType(e.target.value), setPage(1))}>
-          <option value="">all</option>
-          {Object.values(EventType).map((value) => (
-            <option key={value} value={value}>
-              {value}
-            </option>
-          ))}
-        </select>
-      </label>
-      <div className="table-wrap">
-        <table>
-          <caption>
+      <Title order={1} mb="sm">
+        Events
+      </Title>
+      <Group gap="sm" align="flex-end" mb="sm" role="search">
+        <Select
+          label="Type"
+          placeholder="all"
+          clearable
+          searchable
+          data={Object.values(EventType)}
+          value={type}
+          onChange={refilter(setType)}
+        />
+        <Select
+          label="Node"
+          placeholder="all nodes"
+          clearable
+          searchable
+          data={nodes.map((node) => ({ value: String(node.id), label: node.name }))}
+          value={nodeId}
+          onChange={refilter(setNodeId)}
+        />
+        <TextInput
+          label="User id"
+          value={userId}
+          onChange={(event) => refilter(setUserId)(event.currentTarget.value)}
+          error={userId && !validUser ? 'a user id is a number' : undefined}
+          w={120}
+        />
+        <TextInput
+          label={`From (${zone})`}
+          type="datetime-local"
+          value={since}
+          onChange={(event) => refilter(setSince)(event.currentTarget.value)}
+        />
+        <TextInput
+          label={`Until (${zone})`}
+          type="datetime-local"
+          value={until}
+          onChange={(event) => refilter(setUntil)(event.currentTarget.value)}
+        />
+      </Group>
+      <Table.ScrollContainer minWidth={0}>
+        <Table striped verticalSpacing="xs">
+          <Table.Caption>
             {events.data ? `${events.data.totalEstimated ? 'about ' : ''}${events.data.total} events` : 'Events'}
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Type</th>
-              <th scope="col">By</th>
-              <th scope="col">Details</th>
-            </tr>
-          </thead>
-          <tbody>
+          </Table.Caption>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>When</Table.Th>
+              <Table.Th>What</Table.Th>
+              <Table.Th visibleFrom="sm">By</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
             {(events.data?.items ?? []).map((event) => (
-              <tr key={event.id}>
-                <td>
+              <Table.Tr key={event.id}>
+                <Table.Td>
                   <time dateTime={event.createdAt}>{new Date(event.createdAt).toLocaleString()}</time>
-                </td>
-                <td>{event.type}</td>
-                <td>{event.actor}</td>
-                <td>
-                  <code>{JSON.stringify(event.payload)}</code>
-                </td>
-              </tr>
+                </Table.Td>
+                <Table.Td>
+                  <EventSentence event={event} nodeName={(id) => names.get(id) ?? `node ${id}`} />
+                </Table.Td>
+                <Table.Td visibleFrom="sm">{event.actor}</Table.Td>
+              </Table.Tr>
             ))}
-          </tbody>
-        </table>
-      </div>
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
       <Pager page={page} total={events.data?.total ?? 0} limit={events.data?.limit ?? 50} onPage={setPage} />
     </section>
   );
