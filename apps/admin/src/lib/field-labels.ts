@@ -33,7 +33,7 @@ const BYTE_LIMIT = /must not be greater than 9007199254740991/;
 export function humanMessage(message: string): string {
   const match = /^([A-Za-z][\w.]*) (.*)$/.exec(message);
   if (!match) return message;
-  const field = match[1].split('.').at(-1)!;
+  const field = match[1].split('.').at(-1) ?? match[1];
   const label = FIELD_LABELS[field];
   if (!label) return message;
   return `${label} ${BYTE_LIMIT.test(match[2]) ? 'is too large' : match[2]}`;

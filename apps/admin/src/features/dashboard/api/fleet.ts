@@ -1,10 +1,8 @@
 import { queryOptions, useQuery, useQueryClient } from '@tanstack/react-query';
 import type {
-  EventView,
   FleetHealthStep,
   GroupView,
   NodeLoadView,
-  Page,
   RecentHealth,
   StatsOverview,
 } from '@fleet/contract';
