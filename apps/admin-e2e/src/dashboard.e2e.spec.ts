@@ -252,14 +252,47 @@ describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)'
     await page.screenshot({ path: resolve(ARTEFACTS, 'users-bulk.png'), fullPage: true });
     await page.getByRole('link', { name: 'Dashboard' }).click();
 
-    // Phone width: the navigation stays reachable and the page itself needs no sideways scrolling.
-    await page.setViewportSize({ width: 390, height: 844 });
-    await page.getByRole('link', { name: 'Nodes' }).waitFor();
-    // (the charts re-measure themselves after the resize)
-    await page
-      .waitForFunction(() => document.documentElement.scrollWidth <= 390, null, { timeout: 5000 })
-      .catch(() => undefined);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-    await page.screenshot({ path: resolve(ARTEFACTS, 'dashboard-phone.png'), fullPage: true });
+    // Every page in light and dark (the system's scheme, followed by default), on a desktop and on a phone, where no
+    // page scrolls sideways and the menu opens the navigation.
+    const pages = [
+      ['dashboard', '/'],
+      ['nodes', '/nodes'],
+      ['node', '/nodes/1'],
+      ['groups', '/groups'],
+      ['users', '/users'],
+      ['user', '/users/1'],
+      ['rebalance', '/rebalance'],
+      ['events', '/events'],
+    ] as const;
+    for (const [width, height] of [
+      [1440, 900],
+      [390, 844],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      for (const scheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme: scheme });
+        for (const [name, path] of pages) {
+          await page.goto(`${url}${path}`);
+          await page.getByRole('heading', { level: 1 }).first().waitFor();
+          expect(await page.evaluate(() => document.documentElement.dataset['mantineColorScheme'])).toBe(scheme);
+          // (charts re-measure themselves after a resize)
+          await page
+            .waitForFunction((limit) => document.documentElement.scrollWidth <= limit, width, { timeout: 5000 })
+            .catch(() => undefined);
+          const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+          expect({ name, width, sideways: scrollWidth > width }).toEqual({ name, width, sideways: false });
+          await page.screenshot({ path: resolve(ARTEFACTS, `${name}-${scheme}-${width}.png`), fullPage: true });
+        }
+      }
+    }
+    await page.getByRole('button', { name: 'Menu' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Nodes' }).click();
+    await page.getByRole('heading', { name: 'Nodes' }).waitFor();
+
+    // The control plane stops answering: the page says so (it does not pretend the fleet is empty).
+    await page.setViewportSize({ width: 1440, height: 900 });
+    api.child.kill('SIGKILL');
+    await page.getByText('The control plane does not answer').waitFor({ timeout: 40_000 });
+    await page.screenshot({ path: resolve(ARTEFACTS, 'api-down.png') });
   });
 });

@@ -13,7 +13,7 @@ import {
 import { useGroups } from '../../../lib/queries/groups';
 import { LoadChart } from './load-chart';
 import { ResponseChart } from './response-chart';
-import { EventSentence } from '../../events/event-sentence';
+import { EventSentence } from '../../../components/event-sentence';
 
 /** The users who moved the most bytes in the last 24 hours. */
 function TopUsers() {

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { Pager } from '../../../components/pager';
 import { useNodes } from '../../../lib/queries/nodes';
 import { useEvents } from '../api/events';
-import { EventSentence } from '../event-sentence';
+import { EventSentence } from '../../../components/event-sentence';
 
 /** A local date-time input's value as an instant (the operator's time zone), or nothing. */
 const instant = (local: string) => (local ? new Date(local).toISOString() : undefined);

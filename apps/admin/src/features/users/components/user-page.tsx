@@ -7,7 +7,7 @@ import { FormEvent, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { NotFound } from '../../../app/shell/page-states';
 import { Badge } from '../../../components/ui/badge';
-import { accessTone } from '../access-tone';
+import { accessTone } from './access-tone';
 import { Field } from '../../../components/ui/field';
 import { UsageChart } from '../../../components/usage-chart';
 import { ApiError, call, fleet } from '../../../lib/api-client';

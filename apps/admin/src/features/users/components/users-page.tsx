@@ -20,7 +20,7 @@ import { formatBytes } from '../../../lib/queries/usage';
 import { downloadUsersCsv, useUsers } from '../api/users';
 import { BulkBar } from './bulk-bar';
 import { CreateUserButton } from './create-user';
-import { accessTone } from '../access-tone';
+import { accessTone } from './access-tone';
 
 /**
  * Users: search by telegram id, id or name, filter by node and status; select users (this page's) for a bulk action;

@@ -1,4 +1,4 @@
-import type { Tone } from '../../components/ui/badge';
+import type { Tone } from '../../../components/ui/badge';
 
 /** An access status's colour wherever it is shown. */
 export const accessTone = (status: string): Tone =>
