@@ -73,4 +73,13 @@ describe('api client', () => {
     stop();
     expect(heard).toEqual(['t2', null]);
   });
+
+  it('a call the network refused is an ApiError that says the control plane cannot be reached', async () => {
+    vi.stubGlobal('fetch', async () => {
+      throw new TypeError('Failed to fetch');
+    });
+    const refused = await call(fleet.GET('/api/v1/jobs')).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ApiError);
+    expect(refused).toMatchObject({ status: 0, code: 'UNREACHABLE', message: 'the control plane cannot be reached' });
+  });
 });

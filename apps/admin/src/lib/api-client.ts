@@ -94,7 +94,10 @@ interface Answer {
 
 /** The answer's body (nothing for a 204), or an ApiError with the error body's code and messages. */
 export async function call<A extends Answer>(pending: Promise<A>): Promise<NonNullable<A['data']>> {
-  const answer = await pending;
+  const answer = await pending.catch(() => {
+    // fetch itself failed: no answer at all (the API is down, or the network between)
+    throw new ApiError(0, 'UNREACHABLE', ['the control plane cannot be reached']);
+  });
   if (answer.response.ok) return answer.data as NonNullable<A['data']>;
   const body = (answer.error ?? {}) as { message?: unknown; code?: unknown };
   const messages = Array.isArray(body.message) ? body.message.map(String) : [answer.response.statusText];

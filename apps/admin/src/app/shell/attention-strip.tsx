@@ -29,7 +29,7 @@ export function AttentionStrip() {
     return (
       <Alert color="red" role="alert" mb="md" title="The control plane does not answer">
         <Text size="sm">
-          {attention.error.message}. Figures on this page may be out of date; this retries by itself.
+          {attention.error.message}: figures on this page may be out of date. This retries by itself.
         </Text>
       </Alert>
     );

@@ -100,61 +100,63 @@ export function GroupsPage() {
       {failure && <p role="alert">{failure.message}</p>}
       {groups.isSuccess && !list.length && <p>No groups yet: add one below. Every node needs a group.</p>}
       {groups.isSuccess && list.length > 0 && (
-        <table aria-label="Groups">
-          <thead>
-            <tr>
-              <th>Group</th>
-              <th>Country</th>
-              <th>Nodes</th>
-              <th>Load</th>
-              <th>New users</th>
-              <th>Order</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((group, index) => {
-              const { users, seats } = loadOf(nodesOf(group));
-              return (
-                <tr key={group.id}>
-                  <td>{serverName(group)}</td>
-                  <td>{group.countryCode ?? '—'}</td>
-                  <td>{group.nodeCount}</td>
-                  <td>{seats ? `${users} / ${seats} (${Math.round((users / seats) * 100)}%)` : '—'}</td>
-                  <td>{group.defaultForNewUsers ? 'yes' : 'no'}</td>
-                  <td>
-                    <button
-                      type="button"
-                      aria-label={`Move ${group.name} up`}
-                      disabled={index === 0 || update.isPending}
-                      onClick={() => move(index, -1)}
-                    >
-                      ↑
-                    </button>
-                    <button
-                      type="button"
-                      aria-label={`Move ${group.name} down`}
-                      disabled={index === list.length - 1 || update.isPending}
-                      onClick={() => move(index, 1)}
-                    >
-                      ↓
-                    </button>
-                  </td>
-                  <td>
-                    <button
-                      type="button"
-                      disabled={group.nodeCount > 0 || remove.isPending}
-                      title={group.nodeCount > 0 ? 'move or delete its nodes first' : undefined}
-                      onClick={() => remove.mutate(group.id)}
-                    >
-                      Delete {group.name}
-                    </button>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <div className="table-wrap">
+          <table aria-label="Groups">
+            <thead>
+              <tr>
+                <th>Group</th>
+                <th>Country</th>
+                <th>Nodes</th>
+                <th>Load</th>
+                <th>New users</th>
+                <th>Order</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((group, index) => {
+                const { users, seats } = loadOf(nodesOf(group));
+                return (
+                  <tr key={group.id}>
+                    <td>{serverName(group)}</td>
+                    <td>{group.countryCode ?? '—'}</td>
+                    <td>{group.nodeCount}</td>
+                    <td>{seats ? `${users} / ${seats} (${Math.round((users / seats) * 100)}%)` : '—'}</td>
+                    <td>{group.defaultForNewUsers ? 'yes' : 'no'}</td>
+                    <td>
+                      <button
+                        type="button"
+                        aria-label={`Move ${group.name} up`}
+                        disabled={index === 0 || update.isPending}
+                        onClick={() => move(index, -1)}
+                      >
+                        ↑
+                      </button>
+                      <button
+                        type="button"
+                        aria-label={`Move ${group.name} down`}
+                        disabled={index === list.length - 1 || update.isPending}
+                        onClick={() => move(index, 1)}
+                      >
+                        ↓
+                      </button>
+                    </td>
+                    <td>
+                      <button
+                        type="button"
+                        disabled={group.nodeCount > 0 || remove.isPending}
+                        title={group.nodeCount > 0 ? 'move or delete its nodes first' : undefined}
+                        onClick={() => remove.mutate(group.id)}
+                      >
+                        Delete {group.name}
+                      </button>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
       )}
       <GroupForm />
     </section>

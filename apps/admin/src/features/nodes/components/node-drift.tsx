@@ -17,28 +17,30 @@ export function NodeDrift({ id }: { id: number }) {
         </button>
       </p>
       {drift.sample.length > 0 && (
-        <table aria-label="Drift sample">
-          <thead>
-            <tr>
-              <th>Kind</th>
-              <th>Client</th>
-              <th>Field</th>
-              <th>On the panel</th>
-              <th>Wanted</th>
-            </tr>
-          </thead>
-          <tbody>
-            {drift.sample.map((item, i) => (
-              <tr key={i}>
-                <td>{item.kind}</td>
-                <td>{item.kind === 'inbound' ? '(the inbound)' : item.email}</td>
-                <td>{item.field ?? ''}</td>
-                <td>{item.panel === undefined ? '' : String(item.panel)}</td>
-                <td>{item.desired === undefined ? '' : String(item.desired)}</td>
+        <div className="table-wrap">
+          <table aria-label="Drift sample">
+            <thead>
+              <tr>
+                <th>Kind</th>
+                <th>Client</th>
+                <th>Field</th>
+                <th>On the panel</th>
+                <th>Wanted</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {drift.sample.map((item, i) => (
+                <tr key={i}>
+                  <td>{item.kind}</td>
+                  <td>{item.kind === 'inbound' ? '(the inbound)' : item.email}</td>
+                  <td>{item.field ?? ''}</td>
+                  <td>{item.panel === undefined ? '' : String(item.panel)}</td>
+                  <td>{item.desired === undefined ? '' : String(item.desired)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </>
   );

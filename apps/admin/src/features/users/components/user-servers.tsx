@@ -26,36 +26,38 @@ export function UserServers({ user }: { user: UserView }) {
   return (
     <>
       <h2>Servers</h2>
-      <table aria-label="Servers">
-        <thead>
-          <tr>
-            <th>Group</th>
-            <th>Node</th>
-            <th>Since</th>
-          </tr>
-        </thead>
-        <tbody>
-          {user.servers.map((server) => (
-            <tr key={server.group.id}>
-              <td>{serverName(server.group)}</td>
-              <td>{server.node.name}</td>
-              <td>{new Date(server.assignedAt).toLocaleString()}</td>
-            </tr>
-          ))}
-          {user.waiting.map((seat) => (
-            <tr key={seat.group.id}>
-              <td>{serverName(seat.group)}</td>
-              <td>waiting for capacity{seat.lastError ? ` (${seat.lastError})` : ''}</td>
-              <td>{new Date(seat.since).toLocaleString()}</td>
-            </tr>
-          ))}
-          {!user.servers.length && !user.waiting.length && (
+      <div className="table-wrap">
+        <table aria-label="Servers">
+          <thead>
             <tr>
-              <td colSpan={3}>No server.</td>
+              <th>Group</th>
+              <th>Node</th>
+              <th>Since</th>
             </tr>
-          )}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {user.servers.map((server) => (
+              <tr key={server.group.id}>
+                <td>{serverName(server.group)}</td>
+                <td>{server.node.name}</td>
+                <td>{new Date(server.assignedAt).toLocaleString()}</td>
+              </tr>
+            ))}
+            {user.waiting.map((seat) => (
+              <tr key={seat.group.id}>
+                <td>{serverName(seat.group)}</td>
+                <td>waiting for capacity{seat.lastError ? ` (${seat.lastError})` : ''}</td>
+                <td>{new Date(seat.since).toLocaleString()}</td>
+              </tr>
+            ))}
+            {!user.servers.length && !user.waiting.length && (
+              <tr>
+                <td colSpan={3}>No server.</td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </div>
       <form onSubmit={submit} aria-label="Plan groups">
         <fieldset>
           <legend>Groups of the plan</legend>
