@@ -224,8 +224,9 @@ describe('UserPage', () => {
       deviceLimit: '0',
       note: '',
     };
+    // The input is the operator's local time.
     expect(accessChanges(before, { ...before, expiresAt: '2027-02-01T10:00', holdDays: '' })).toEqual({
-      expiresAt: '2027-02-01T10:00:00.000Z',
+      expiresAt: new Date(2027, 1, 1, 10, 0).toISOString(),
     });
     expect(accessChanges(before, { ...before, holdDays: '30', note: 'gift' })).toEqual({ holdDays: 30, note: 'gift' });
     expect(accessChanges({ ...before, note: 'x' }, before)).toEqual({ note: null });
@@ -255,5 +256,45 @@ describe('UserPage', () => {
     });
     show();
     expect(await screen.findByText(/This period: 12.5 GB \(↑ 3.0 GB ↓ 9.5 GB\) of 100 GB/)).toBeInTheDocument();
+  });
+
+  it('shows the user’s history in words, newest first', async () => {
+    const calls = fakeApi({
+      'GET /users/7': () => ({ status: 200, body: user }),
+      'GET /events': () => ({
+        status: 200,
+        body: {
+          items: [
+            {
+              id: 9,
+              type: 'user.migrated',
+              nodeId: 2,
+              userId: 7,
+              actor: 'job:3',
+              payload: { fromNodeId: 1, toNodeId: 2, reason: 'failover' },
+              createdAt: '2026-12-02T00:00:00.000Z',
+            },
+            {
+              id: 8,
+              type: 'user.extended',
+              nodeId: null,
+              userId: 7,
+              actor: 'admin:root',
+              payload: {},
+              createdAt: '2026-12-01T00:00:00.000Z',
+            },
+          ],
+          total: 2,
+          page: 1,
+          limit: 10,
+          nextCursor: null,
+        },
+      }),
+    });
+    show();
+    const history = await screen.findByRole('region', { name: 'History' });
+    expect(await within(history).findByText(/User moved \(failover\) from node 1 to node 2/)).toBeInTheDocument();
+    expect(within(history).getByText('User’s plan extended')).toBeInTheDocument();
+    expect(calls.find((call) => call.path.startsWith('/events'))!.path).toBe('/events?userId=7&limit=10');
   });
 });

@@ -14,18 +14,18 @@ import { ApiError, call, fleet } from '../../../lib/api-client';
 import { useNodes } from '../../../lib/queries/nodes';
 import { formatBytes, useUserUsage } from '../../../lib/queries/usage';
 import { UserDevices } from './user-devices';
+import { UserHistory } from './user-history';
 import { UserServers } from './user-servers';
 import { UserSupport } from './user-support';
 import { deleteUser, extendAccess, resetTraffic, rotateKey, updateAccess, useUser, useUserAction } from '../api/user';
 
 const GB = 1e9;
 
-
 /** The form's text values from the user's access (dates as local date-time inputs, traffic in GB). */
 function formValues(user: UserView): Record<string, string> {
   const { access } = user;
   return {
-    expiresAt: access.expiresAt ? access.expiresAt.slice(0, 16) : '',
+    expiresAt: access.expiresAt ? localInput(new Date(access.expiresAt)) : '',
     holdDays: access.holdDays === null ? '' : String(access.holdDays),
     trafficLimitGb: String(access.trafficLimitBytes / GB),
     trafficReset: access.trafficReset,
@@ -34,11 +34,18 @@ function formValues(user: UserView): Record<string, string> {
   };
 }
 
+/** An instant as a date-time input shows it: the operator's local time, to the minute. */
+function localInput(at: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(at.getHours())}:${pad(at.getMinutes())}`;
+}
+
 /** Only what changed, in the API's terms. */
 export function accessChanges(before: Record<string, string>, after: Record<string, string>): AccessPatch {
   const patch: AccessPatch = {};
   if (after.expiresAt !== before.expiresAt) {
-    patch.expiresAt = after.expiresAt ? new Date(`${after.expiresAt}Z`).toISOString() : null;
+    // A date-time input's value is the operator's local time.
+    patch.expiresAt = after.expiresAt ? new Date(after.expiresAt).toISOString() : null;
   }
   if (after.holdDays !== before.holdDays) patch.holdDays = after.holdDays ? Number(after.holdDays) : null;
   if (after.trafficLimitGb !== before.trafficLimitGb) {
@@ -195,7 +202,7 @@ function UserDetails({ user }: { user: UserView }) {
       <h2>Plan</h2>
       <form onSubmit={submit} aria-label="Plan">
         <Field
-          label="Expires at (UTC)"
+          label={`Expires at (${Intl.DateTimeFormat().resolvedOptions().timeZone})`}
           name="expiresAt"
           type="datetime-local"
           value={values.expiresAt}
@@ -240,6 +247,7 @@ function UserDetails({ user }: { user: UserView }) {
       <UserServers user={user} />
       <UserDevices user={user} />
       <UserUsage user={user} />
+      <UserHistory userId={user.id} />
     </section>
   );
 }

@@ -1,15 +1,4 @@
-import {
-  Anchor,
-  Button,
-  Checkbox,
-  Group,
-  Progress,
-  Select,
-  Table,
-  Text,
-  TextInput,
-  Title,
-} from '@mantine/core';
+import { Anchor, Button, Checkbox, Group, Progress, Select, Table, Text, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
 import { ACCESS_STATUSES, type AccessStatus, type UserView } from '@fleet/contract';
 import { Link } from 'react-router';
@@ -91,9 +80,7 @@ export function UsersPage({ nodeId: fixedNode }: { nodeId?: number }) {
           />
         </Group>
       )}
-      {selected.size > 0 && (
-        <BulkBar ids={[...selected]} nodes={nodes} onDone={() => setSelected(new Set())} />
-      )}
+      {selected.size > 0 && <BulkBar ids={[...selected]} nodes={nodes} onDone={() => setSelected(new Set())} />}
       <Table.ScrollContainer minWidth={0}>
         <Table striped highlightOnHover verticalSpacing="xs">
           <Table.Caption>{users.data ? `${users.data.total} users` : 'Users'}</Table.Caption>
