@@ -1,8 +1,14 @@
+import { Alert, Anchor, Button, Skeleton, Stack, Text } from '@mantine/core';
+import { modals } from '@mantine/modals';
+import type { NodeView } from '@fleet/contract';
 import { useState } from 'react';
-import { useNavigate } from 'react-router';
+import { Link, useNavigate } from 'react-router';
+import { NotFound } from '../../../app/shell/page-states';
+import { JobProgress } from '../../../components/job-progress';
+import { ApiError } from '../../../lib/api-client';
+import { useJob, useJobs } from '../../../lib/queries/jobs';
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { Badge, healthTone, statusTone } from '../../../components/ui/badge';
-import { Confirm } from '../../../components/ui/confirm';
 import {
   checkNow,
   deleteNode,
@@ -20,18 +26,64 @@ import { NodeForm } from './node-form';
 
 /** One node: state, health history, its users, and the actions (check, maintenance, drain, delete). */
 export function NodePage({ id }: { id: number }) {
-  const node = useNode(id).data;
+  const query = useNode(id);
+  const node = query.data;
   const history = useHealthHistory(id).data ?? [];
   const check = useNodeAction(checkNow);
   const drain = useNodeAction(drainNode);
   const maintenance = useNodeAction(setNodeStatus('maintenance'));
   const activate = useNodeAction(setNodeStatus('active'));
   const remove = useNodeAction(deleteNode);
-  const [confirming, setConfirming] = useState(false);
   const [inboundId, setInboundId] = useState<number | undefined>();
+  const [startedJob, setStartedJob] = useState<number | null>(null);
+  const job = useJob(startedJob).data;
   const test = useTestConnection();
   const navigate = useNavigate();
-  if (!node) return <p>Loading…</p>;
+  if (query.error instanceof ApiError && query.error.status === 404) return <NotFound what="node" />;
+  if (query.error) {
+    return (
+      <Alert color="red" role="alert" title="The node could not be loaded">
+        <Text size="sm">{query.error.message}</Text>
+        <Button size="xs" variant="light" color="red" mt="xs" onClick={() => void query.refetch()}>
+          Retry
+        </Button>
+      </Alert>
+    );
+  }
+  if (!node) {
+    return (
+      <Stack aria-busy="true" aria-label="Loading">
+        <Skeleton h={36} w="40%" />
+        <Skeleton h={200} />
+      </Stack>
+    );
+  }
+  const users = `${node.currentUsers} user${node.currentUsers === 1 ? '' : 's'}`;
+  const confirmDrain = () =>
+    modals.openConfirmModal({
+      title: `Drain ${node.name}?`,
+      children: (
+        <Text size="sm">
+          It goes into maintenance (no new users) and {node.currentUsers ? `its ${users} move` : 'nobody moves'} to
+          other nodes of its group.
+        </Text>
+      ),
+      labels: { confirm: 'Drain', cancel: 'Cancel' },
+      onConfirm: () => drain.mutate(id, { onSuccess: (started) => setStartedJob(started.jobId ?? null) }),
+    });
+  const confirmDelete = () =>
+    modals.openConfirmModal({
+      title: `Delete ${node.name}?`,
+      children: (
+        <Text size="sm">
+          {node.currentUsers ? `Its ${users} will be moved to other nodes first.` : 'It has no users.'} This cannot be
+          undone.
+        </Text>
+      ),
+      labels: { confirm: 'Delete', cancel: 'Cancel' },
+      confirmProps: { color: 'red' },
+      onConfirm: () => remove.mutate(id, { onSuccess: () => void navigate('/nodes') }),
+    });
   const failure = [check, drain, maintenance, activate, remove].find((action) => action.error)?.error;
   return (
     <section>
@@ -61,27 +113,16 @@ export function NodePage({ id }: { id: number }) {
             Activate
           </button>
         )}
-        <button type="button" onClick={() => drain.mutate(id)}>
-          Drain (move users away)
+        <button type="button" onClick={confirmDrain}>
+          Drain (move users away)…
         </button>
-        <button type="button" onClick={() => setConfirming(true)}>
+        <button type="button" onClick={confirmDelete}>
           Delete…
         </button>
       </div>
-      {confirming && (
-        <Confirm
-          id="confirm-delete"
-          action="Delete"
-          onConfirm={() => remove.mutate(id, { onSuccess: () => navigate('/nodes') })}
-          onCancel={() => setConfirming(false)}
-        >
-          Delete {node.name}?{' '}
-          {node.currentUsers
-            ? `Its ${node.currentUsers} users will be moved to other nodes first.`
-            : 'It has no users.'}
-        </Confirm>
-      )}
+      {job && <JobProgress job={job} />}
       {failure && <p role="alert">{failure.message}</p>}
+      <NodeFate node={node} />
       <div className="actions">
         <button type="button" onClick={() => test.mutate(id)} disabled={test.isPending}>
           Test connection
@@ -136,6 +177,40 @@ function NodeTraffic({ id, name }: { id: number; name: string }) {
           last 24 h: ↑ {formatBytes(usage.total.up)} ↓ {formatBytes(usage.total.down)}
         </figcaption>
       </figure>
+    </>
+  );
+}
+
+/**
+ * What became of the node's users when it fell (its failover job, most recent first), and, for a node that serves
+ * again with nobody on it, the way to bring users back.
+ */
+function NodeFate({ node }: { node: NodeView }) {
+  const failover = (useJobs().data?.items ?? []).find((job) => job.kind === 'failover' && job.nodeId === node.id);
+  const empty = node.status === 'active' && node.healthStatus === 'healthy' && node.currentUsers === 0;
+  return (
+    <>
+      {failover && (
+        <Alert color={failover.status === 'completed' ? 'teal' : 'orange'} title="Failover" mb="sm">
+          <JobProgress job={failover} />
+          <Text size="sm">
+            Its users were moved to the other nodes of its group (
+            <Anchor component={Link} to="/events">
+              events
+            </Anchor>{' '}
+            name each move).
+          </Text>
+        </Alert>
+      )}
+      {empty && failover && (
+        <Alert color="blue" mb="sm">
+          This node serves again and has no users:{' '}
+          <Anchor component={Link} to="/rebalance">
+            a rebalance
+          </Anchor>{' '}
+          spreads users back onto it.
+        </Alert>
+      )}
     </>
   );
 }
