@@ -121,3 +121,6 @@ export const driftQueryOptions = (id: number) =>
 export const useDrift = (id: number) => useQuery(driftQueryOptions(id));
 export const reconcileNode = (id: number) =>
   call(fleet.POST('/api/v1/nodes/{id}/reconcile', { ...node(id), body: {} }));
+/** What a reconcile would change, changing nothing. */
+export const previewReconcile = (id: number) =>
+  call(fleet.POST('/api/v1/nodes/{id}/reconcile', { ...node(id), body: { dryRun: true } }));

@@ -32,11 +32,12 @@ describe('NodeDrift', () => {
     expect(driftSummary(partly)).toMatch(/corrected 1 missing, 1 changed; 1 changed still differ\./);
   });
 
-  it('shows what remains after “Reconcile now”, not what the pass found', async () => {
+  it('shows a dry run first, then what remains after the repair (not what the pass found)', async () => {
     let drift = before;
     const calls = fakeApi({
       'GET /nodes/1/drift': () => ({ status: 200, body: drift }),
-      'POST /nodes/1/reconcile': () => {
+      'POST /nodes/1/reconcile': ({ body }) => {
+        if ((body as { dryRun?: boolean }).dryRun) return { status: 200, body: { ...before, dryRun: true } };
         drift = repaired;
         return { status: 200, body: repaired };
       },
@@ -47,8 +48,11 @@ describe('NodeDrift', () => {
       </QueryClientProvider>,
     );
     expect(await screen.findByText(/1 missing, 2 changed still differ/)).toBeInTheDocument();
-    fireEvent.click(screen.getByRole('button', { name: 'Reconcile now' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Reconcile now…' }));
+    expect(await screen.findByRole('status')).toHaveTextContent(/A reconcile would repair 1 missing, 2 changed/);
+    expect(calls.filter((call) => call.method === 'POST').map((call) => call.body)).toEqual([{ dryRun: true }]);
+    fireEvent.click(screen.getByRole('button', { name: 'Repair' }));
     expect(await screen.findByText(/nothing differs now/)).toBeInTheDocument();
-    expect(calls.map((call) => `${call.method} ${call.path}`)).toContain('POST /nodes/1/reconcile');
+    expect(calls.filter((call) => call.method === 'POST').map((call) => call.body)).toEqual([{ dryRun: true }, {}]);
   });
 });

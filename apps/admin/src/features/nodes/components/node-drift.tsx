@@ -1,21 +1,41 @@
 import type { DriftCorrections, DriftView } from '@fleet/contract';
-import { reconcileNode, useDrift, useNodeAction } from '../../../lib/queries/nodes';
+import { previewReconcile, reconcileNode, useDrift, useNodeAction } from '../../../lib/queries/nodes';
 
-/** The last reconcile: what still differs from the database, what it found and corrected, a sample, and a
- * reconcile now. */
+/**
+ * The last reconcile: what still differs from the database, what it found and corrected, a sample; a dry run first
+ * (what a reconcile would change), then the repair.
+ */
 export function NodeDrift({ id }: { id: number }) {
   const drift = useDrift(id).data;
+  const preview = useNodeAction(previewReconcile);
   const reconcile = useNodeAction(reconcileNode);
   if (!drift) return null;
+  const wouldChange = preview.data ? clientCounts(preview.data.found) : '';
   return (
     <>
       <h2>Drift</h2>
       <p>
         {driftSummary(drift)} {inboundText(drift)}{' '}
-        <button type="button" onClick={() => reconcile.mutate(id)} disabled={reconcile.isPending}>
-          Reconcile now
+        <button type="button" onClick={() => preview.mutate(id)} disabled={preview.isPending}>
+          Reconcile now…
         </button>
       </p>
+      {preview.data && !reconcile.isSuccess && (
+        <p role="status">
+          {wouldChange || preview.data.inbound.length
+            ? `A reconcile would repair ${[wouldChange, inboundText(preview.data)].filter(Boolean).join('; ')}. `
+            : 'Nothing to repair: the panel matches the database. '}
+          {(wouldChange || preview.data.inbound.length > 0) && (
+            <button
+              type="button"
+              onClick={() => reconcile.mutate(id, { onSuccess: () => preview.reset() })}
+              disabled={reconcile.isPending}
+            >
+              Repair
+            </button>
+          )}
+        </p>
+      )}
       {drift.sample.length > 0 && (
         <div className="table-wrap">
           <table aria-label="Drift sample">
