@@ -87,6 +87,10 @@ export interface KeyNodeView extends Pick<KeyView, 'node' | 'assignedAt'> {
   servers: Array<Omit<KeySeatView, 'key'>>;
 }
 
+/** Orders of the users list: by id (creation order), expiry ('never' last) or name; `-` reverses. */
+export const USER_SORTS = ['id', '-id', 'expiresAt', '-expiresAt', 'name', '-name'] as const;
+export type UserSort = (typeof USER_SORTS)[number];
+
 export interface UserView {
   id: number;
   telegramId: number | null;

@@ -3968,6 +3968,8 @@ export interface operations {
         search?: string;
         nodeId?: number;
         status?: 'active' | 'on_hold' | 'disabled' | 'expired' | 'limited';
+        /** @description the order: by id (creation), expiry or name; a leading - reverses it (`after` pages only by id) */
+        sort?: 'id' | '-id' | 'expiresAt' | '-expiresAt' | 'name' | '-name';
       };
       header?: never;
       path?: never;

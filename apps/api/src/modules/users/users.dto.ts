@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import { ACCESS_STATUSES, TRAFFIC_RESETS } from '@fleet/contract';
-import type { AccessStatus, AccessView, TrafficReset, UserServerView, UserView } from '@fleet/contract';
+import { ACCESS_STATUSES, TRAFFIC_RESETS, USER_SORTS } from '@fleet/contract';
+import type { AccessStatus, AccessView, TrafficReset, UserServerView, UserSort, UserView } from '@fleet/contract';
 import { OptionalIdQuery } from '../../common/http/validation';
 import { IdKeysetQueryDto } from '../events/events.dto';
 import { PageOf } from '../../common/http/page.dto';
@@ -23,7 +23,16 @@ export class UserExportQueryDto {
   status?: AccessStatus;
 }
 
-export class UserQueryDto extends IntersectionType(IdKeysetQueryDto, UserExportQueryDto) {}
+export class UserQueryDto extends IntersectionType(IdKeysetQueryDto, UserExportQueryDto) {
+  @ApiPropertyOptional({
+    enum: USER_SORTS,
+    default: 'id',
+    description: 'the order: by id (creation), expiry or name; a leading - reverses it (`after` pages only by id)',
+  })
+  @IsOptional()
+  @IsIn(USER_SORTS)
+  sort?: UserSort;
+}
 
 /** The group a server stands for. */
 export class SeatGroupDto {

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, In, SelectQueryBuilder } from 'typeorm';
 import { boundedCount } from '../../common/database/bounded-count';
 import { INT4_MAX } from '../../common/http/strict-input';
+import type { UserSort } from '@fleet/contract';
 import { Assignment } from '../assignments/assignment.entity';
 import type { AccessStatus } from './access-status';
 import type { UserIdentity } from '../assignments/panel-identity';
@@ -20,9 +21,20 @@ export interface UserFilter {
   status?: string;
   page: number;
   limit: number;
-  /** The last id of the previous page: the page after it, by key (`page` is then ignored). */
+  /** The last id of the previous page: the page after it, by key (`page` is then ignored; id order only). */
   after?: number;
+  sort?: UserSort;
 }
+
+/** Each order as its ORDER BY, each walked on an index ('never' and no name last, and first when reversed). */
+const ORDER_BY: Record<UserSort, string> = {
+  id: 'u.id',
+  '-id': 'u.id DESC',
+  expiresAt: 'u.expires_at ASC NULLS LAST, u.id',
+  '-expiresAt': 'u.expires_at DESC NULLS FIRST, u.id DESC',
+  name: 'lower(u.username) ASC NULLS LAST, u.id',
+  '-name': 'lower(u.username) DESC NULLS FIRST, u.id DESC',
+};
 
 /**
  * Queries on users: their rows, access rechecks and kept counts (the usage ledger, subscriptions, reconcile and
@@ -293,7 +305,7 @@ export class UsersRepository {
     const { from, values, unfiltered } = this.matching(filter);
     const page: Array<{ id: number }> = await this.dataSource.query(
       filter.after === undefined
-        ? `SELECT u.id ${from} ORDER BY u.id LIMIT $${values.length + 1} OFFSET $${values.length + 2}`
+        ? `SELECT u.id ${from} ORDER BY ${ORDER_BY[filter.sort ?? 'id']} LIMIT $${values.length + 1} OFFSET $${values.length + 2}`
         : `SELECT u.id ${from} AND u.id > $${values.length + 2} ORDER BY u.id LIMIT $${values.length + 1}`,
       [...values, filter.limit, filter.after === undefined ? (filter.page - 1) * filter.limit : filter.after],
     );
@@ -327,15 +339,16 @@ export class UsersRepository {
     if (filter.status !== undefined) filters.push(`u.status = $${values.push(filter.status)}`);
     if (filter.search) {
       const search = filter.search.trim();
-      if (/^\d{1,16}$/.test(search)) {
-        // Digits are a telegram id (bigint) or a user id (integer); only compare what fits each column.
-        const asNumber = Number(search);
-        const tg = `$${values.push(search)}::bigint`;
-        filters.push(
-          asNumber <= INT4_MAX
-            ? `(u.telegram_id = ${tg} OR u.id = $${values.push(asNumber)})`
-            : `u.telegram_id = ${tg}`,
+      if (/^[1-9]\d{0,15}$/.test(search)) {
+        // Digits: the start of a telegram id (each longer id they begin is a range on its index), or a user id.
+        const prefixes = telegramIdRanges(search).map(
+          ([from, to]) =>
+            `(u.telegram_id >= $${values.push(from)}::bigint AND u.telegram_id < $${values.push(to)}::bigint)`,
         );
+        if (Number(search) <= INT4_MAX) prefixes.push(`u.id = $${values.push(Number(search))}`);
+        filters.push(`(${prefixes.join(' OR ')})`);
+      } else if (/^\d+$/.test(search)) {
+        filters.push('false'); // no telegram id or user id is written like that (a leading zero, or too long)
       } else {
         filters.push(`u.username ILIKE $${values.push(`%${search.replace(/[%_\\]/g, '\\$&')}%`)}`);
       }
@@ -347,15 +360,18 @@ export class UsersRepository {
     };
   }
 
-  /** These users' rows with their seats and waiting seats, by id. */
+  /** These users' rows with their seats and waiting seats, in the order of `ids`. */
   private async rowsOf(ids: number[]): Promise<UserRow[]> {
     if (!ids.length) return [];
     const users = await this.withSeats(this.repo().createQueryBuilder('u'))
       .where('u.id IN (:...ids)', { ids })
-      .orderBy('u.id', 'ASC')
       .getMany();
     const waiting = await this.waitingOf(users.map((user) => user.id));
-    return users.map((user) => toRow(user, waiting.get(user.id)));
+    const byId = new Map(users.map((user) => [user.id, user]));
+    return ids.flatMap((id) => {
+      const user = byId.get(id);
+      return user ? [toRow(user, waiting.get(id))] : [];
+    });
   }
 
   async row(userId: number): Promise<UserRow | null> {
@@ -417,4 +433,17 @@ function toRow(user: VpnUser, waiting: UserRow['waiting'] = []): UserRow {
   delete joined.seats;
   seats.sort((a, b) => a.group.sortOrder - b.group.sortOrder || a.group.id - b.group.id);
   return { user, seats, waiting };
+}
+
+/** The longest telegram id a search widens a prefix to (ids are far shorter; bigint holds 19 digits). */
+const TELEGRAM_ID_DIGITS = 16;
+
+/** Every telegram id that starts with these digits, as [from, to) ranges, one per length (as decimal strings). */
+export function telegramIdRanges(prefix: string): Array<[string, string]> {
+  const ranges: Array<[string, string]> = [];
+  for (let extra = 0; prefix.length + extra <= TELEGRAM_ID_DIGITS; extra++) {
+    const from = BigInt(prefix) * 10n ** BigInt(extra);
+    ranges.push([String(from), String(from + 10n ** BigInt(extra))]);
+  }
+  return ranges;
 }

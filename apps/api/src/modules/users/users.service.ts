@@ -20,6 +20,10 @@ export class UsersService {
   }
 
   async list(filter: UserFilter, viewer: Role): Promise<Page<UserView>> {
+    const byId = (filter.sort ?? 'id') === 'id';
+    if (filter.after !== undefined && !byId) {
+      throw new DomainError(ErrorCode.ValidationFailed, ['after pages only in id order (sort=id); use page']);
+    }
     const { rows, total, estimated } = await this.users.list(filter);
     return {
       items: rows.map((row) => mapUser(row, viewer)),
@@ -27,7 +31,7 @@ export class UsersService {
       page: filter.page,
       limit: filter.limit,
       totalEstimated: estimated,
-      nextCursor: rows.length === filter.limit ? String(rows[rows.length - 1].user.id) : null,
+      nextCursor: byId && rows.length === filter.limit ? String(rows[rows.length - 1].user.id) : null,
     };
   }
 

@@ -1,5 +1,5 @@
 import { keepPreviousData, queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { AccessPatch, AccessStatus } from '@fleet/contract';
+import type { AccessPatch, AccessStatus, UserSort } from '@fleet/contract';
 import { call, fleet } from '../../../lib/api-client';
 import { session } from '../../../lib/session';
 
@@ -7,6 +7,7 @@ export interface UserFilter {
   search?: string;
   nodeId?: number;
   status?: AccessStatus;
+  sort?: UserSort;
   page: number;
 }
 
@@ -19,6 +20,7 @@ export function usersQueryOptions(filter: UserFilter) {
     ...(filter.search ? { search: filter.search } : {}),
     ...(filter.nodeId ? { nodeId: filter.nodeId } : {}),
     ...(filter.status ? { status: filter.status } : {}),
+    ...(filter.sort && filter.sort !== 'id' ? { sort: filter.sort } : {}),
   };
   return queryOptions({
     queryKey: ['users', filter],
@@ -65,7 +67,7 @@ export function useBulkAction() {
 }
 
 /** The filtered users as CSV, made by the API and saved by the browser under users.csv. */
-export async function downloadUsersCsv(filter: Omit<UserFilter, 'page'>): Promise<void> {
+export async function downloadUsersCsv(filter: Omit<UserFilter, 'page' | 'sort'>): Promise<void> {
   const query = new URLSearchParams();
   if (filter.search) query.set('search', filter.search);
   if (filter.nodeId) query.set('nodeId', String(filter.nodeId));
@@ -85,8 +87,15 @@ export async function downloadUsersCsv(filter: Omit<UserFilter, 'page'>): Promis
 export function useCreateUser() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: ({ telegramId, ...body }: { telegramId: number; username?: string; location?: string; plan: AccessPatch }) =>
-      call(fleet.PUT('/api/v1/keys/{telegramId}', { params: { path: { telegramId } }, body })),
+    mutationFn: ({
+      telegramId,
+      ...body
+    }: {
+      telegramId: number;
+      username?: string;
+      location?: string;
+      plan: AccessPatch;
+    }) => call(fleet.PUT('/api/v1/keys/{telegramId}', { params: { path: { telegramId } }, body })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['users'] }),
   });
 }

@@ -103,6 +103,12 @@ describe('UsersPage', () => {
     fireEvent.change(screen.getByLabelText('Search'), { target: { value: '4242' } });
     await waitFor(() => expect(calls.some((c) => c.path === '/users?page=1&limit=25&search=4242')).toBe(true));
 
+    fireEvent.click(screen.getByRole('button', { name: 'Expires' }));
+    await waitFor(() => expect(calls.at(-1)!.path).toBe('/users?page=1&limit=25&search=4242&sort=expiresAt'));
+    fireEvent.click(screen.getByRole('button', { name: 'Expires ▲' }));
+    await waitFor(() => expect(calls.at(-1)!.path).toBe('/users?page=1&limit=25&search=4242&sort=-expiresAt'));
+    expect(screen.getByRole('columnheader', { name: 'Expires ▼' })).toHaveAttribute('aria-sort', 'descending');
+
     fireEvent.click(screen.getByLabelText('Select every user on this page'));
     const bar = screen.getByRole('toolbar', { name: 'Selected users' });
     expect(bar).toHaveTextContent('2 selected');

@@ -1,6 +1,18 @@
-import { Anchor, Button, Checkbox, Group, Progress, Select, Table, Text, TextInput, Title } from '@mantine/core';
+import {
+  Anchor,
+  Button,
+  Checkbox,
+  Group,
+  Progress,
+  Select,
+  Table,
+  Text,
+  TextInput,
+  Title,
+  UnstyledButton,
+} from '@mantine/core';
 import { useState } from 'react';
-import { ACCESS_STATUSES, type AccessStatus, type UserView } from '@fleet/contract';
+import { ACCESS_STATUSES, type AccessStatus, type UserSort, type UserView } from '@fleet/contract';
 import { Link } from 'react-router';
 import { Badge } from '../../../components/ui/badge';
 import { Pager } from '../../../components/pager';
@@ -21,8 +33,12 @@ export function UsersPage({ nodeId: fixedNode }: { nodeId?: number }) {
   const [status, setStatus] = useState<AccessStatus | ''>('');
   const [page, setPage] = useState(1);
   const [selected, setSelected] = useState<Set<number>>(new Set());
+  const [sort, setSort] = useState<UserSort>('id');
   const filter = { search: search.trim() || undefined, nodeId, status: status || undefined };
-  const users = useUsers({ ...filter, page });
+  const users = useUsers({ ...filter, sort, page });
+  const sortable = (label: string, key: 'id' | 'expiresAt' | 'name') => (
+    <SortHeader label={label} sort={sort} by={key} onSort={(next) => refilter(() => setSort(next))} />
+  );
   const nodes = useNodes().data ?? [];
   const items = users.data?.items ?? [];
   const refilter = (change: () => void) => {
@@ -54,7 +70,7 @@ export function UsersPage({ nodeId: fixedNode }: { nodeId?: number }) {
         <Group gap="sm" align="flex-end" mb="sm" role="search">
           <TextInput
             label="Search"
-            placeholder="telegram id, id or name"
+            placeholder="telegram id (first digits), id or name"
             type="search"
             value={search}
             onChange={(event) => {
@@ -94,13 +110,17 @@ export function UsersPage({ nodeId: fixedNode }: { nodeId?: number }) {
                   onChange={() => setSelected(allShown ? new Set() : new Set(items.map((user) => user.id)))}
                 />
               </Table.Th>
-              <Table.Th>Name</Table.Th>
+              <Table.Th aria-sort={ariaSort(sort, 'name')}>{sortable('Name', 'name')}</Table.Th>
               <Table.Th>Access</Table.Th>
               <Table.Th>Usage</Table.Th>
-              <Table.Th visibleFrom="sm">Expires</Table.Th>
+              <Table.Th visibleFrom="sm" aria-sort={ariaSort(sort, 'expiresAt')}>
+                {sortable('Expires', 'expiresAt')}
+              </Table.Th>
               <Table.Th visibleFrom="md">Servers</Table.Th>
               <Table.Th visibleFrom="md">Telegram id</Table.Th>
-              <Table.Th visibleFrom="lg">Created</Table.Th>
+              <Table.Th visibleFrom="lg" aria-sort={ariaSort(sort, 'id')}>
+                {sortable('Created', 'id')}
+              </Table.Th>
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
@@ -161,4 +181,23 @@ function UserRow({ user, selected, onToggle }: { user: UserView; selected: boole
 /** The status an option names ('' for any). */
 function accessStatus(value: string): AccessStatus | '' {
   return ACCESS_STATUSES.find((status) => status === value) ?? '';
+}
+
+type SortKey = 'id' | 'expiresAt' | 'name';
+
+/** How the column is sorted now, for assistive technology. */
+function ariaSort(sort: UserSort, by: SortKey): 'ascending' | 'descending' | undefined {
+  return sort === by ? 'ascending' : sort === `-${by}` ? 'descending' : undefined;
+}
+
+/** A column title that sorts by it, and reverses on the second click. */
+function SortHeader(props: { label: string; sort: UserSort; by: SortKey; onSort: (sort: UserSort) => void }) {
+  const { label, sort, by, onSort } = props;
+  const mark = sort === by ? ' ▲' : sort === `-${by}` ? ' ▼' : '';
+  return (
+    <UnstyledButton fw={700} fz="sm" onClick={() => onSort(sort === by ? (`-${by}` as UserSort) : by)}>
+      {label}
+      {mark}
+    </UnstyledButton>
+  );
 }

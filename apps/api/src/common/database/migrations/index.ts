@@ -26,6 +26,7 @@ import { LiveUsersById1764870000000 } from './1764870000000-live-users-by-id';
 import { BotLookups1764880000000 } from './1764880000000-bot-lookups';
 import { UserDevices1764890000000 } from './1764890000000-user-devices';
 import { EventsByUser1764900000000 } from './1764900000000-events-by-user';
+import { UsersByExpiry1764910000000 } from './1764910000000-users-by-expiry';
 
 /** Every migration, oldest first. Listed explicitly so the bundled app and the CLI see the same set. */
 export const MIGRATIONS = [
@@ -57,4 +58,5 @@ export const MIGRATIONS = [
   BotLookups1764880000000,
   UserDevices1764890000000,
   EventsByUser1764900000000,
+  UsersByExpiry1764910000000,
 ];
