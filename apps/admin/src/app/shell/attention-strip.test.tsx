@@ -24,7 +24,7 @@ describe('the attention strip', () => {
     });
     renderPage(<FleetShell />);
     const strip = await screen.findByRole('status', { name: 'Needs attention' });
-    expect(within(strip).getByRole('link', { name: '1 node down' })).toHaveAttribute('href', '/nodes');
+    expect(within(strip).getByRole('link', { name: '1 node down' })).toHaveAttribute('href', '/nodes?health=unhealthy');
     expect(within(strip).getByRole('link', { name: '1 failover stalled' })).toHaveAttribute('href', '/rebalance');
     expect(within(strip).getByRole('link', { name: '12 users expiring soon' })).toHaveAttribute('href', '/users');
     expect(within(strip).queryByText(/drift/)).toBeNull();

@@ -8,7 +8,7 @@ type Counted = Exclude<keyof AttentionView, 'total'>;
 
 /** Each count as words, and the list where it is looked into. */
 const ITEMS: Array<{ key: Counted; words: (n: number) => string; to: string }> = [
-  { key: 'nodesDown', words: (n) => `${n} node${n === 1 ? '' : 's'} down`, to: '/nodes' },
+  { key: 'nodesDown', words: (n) => `${n} node${n === 1 ? '' : 's'} down`, to: '/nodes?health=unhealthy' },
   { key: 'failoversStalled', words: (n) => `${n} failover${n === 1 ? '' : 's'} stalled`, to: '/rebalance' },
   { key: 'jobsFailed', words: (n) => `${n} job${n === 1 ? '' : 's'} failed (24 h)`, to: '/rebalance' },
   { key: 'nodesWithDrift', words: (n) => `${n} node${n === 1 ? '' : 's'} with drift`, to: '/nodes' },

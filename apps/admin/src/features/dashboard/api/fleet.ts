@@ -1,11 +1,5 @@
 import { queryOptions, useQuery, useQueryClient } from '@tanstack/react-query';
-import type {
-  FleetHealthStep,
-  GroupView,
-  NodeLoadView,
-  RecentHealth,
-  StatsOverview,
-} from '@fleet/contract';
+import type { FleetHealthStep, GroupView, NodeLoadView, RecentHealth, StatsOverview } from '@fleet/contract';
 import { call, fleet } from '../../../lib/api-client';
 import { serverName } from '@fleet/contract';
 

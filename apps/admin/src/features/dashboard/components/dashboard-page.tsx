@@ -58,19 +58,27 @@ export function DashboardPage() {
       {summary && (
         <dl className="cards">
           <div>
-            <dt>Healthy nodes</dt>
+            <dt>
+              <Link to="/nodes?health=healthy">Healthy nodes</Link>
+            </dt>
             <dd>{summary.healthy}</dd>
           </div>
           <div>
-            <dt>Unhealthy nodes</dt>
+            <dt>
+              <Link to="/nodes?health=unhealthy">Unhealthy nodes</Link>
+            </dt>
             <dd>{summary.unhealthy}</dd>
           </div>
           <div>
-            <dt>In maintenance</dt>
+            <dt>
+              <Link to="/nodes?status=maintenance">In maintenance</Link>
+            </dt>
             <dd>{summary.maintenance}</dd>
           </div>
           <div>
-            <dt>Users</dt>
+            <dt>
+              <Link to="/users">Users</Link>
+            </dt>
             <dd>{summary.users}</dd>
           </div>
           <div>
@@ -78,7 +86,9 @@ export function DashboardPage() {
             <dd>{summary.freeCapacity}</dd>
           </div>
           <div>
-            <dt>Servers waiting for capacity</dt>
+            <dt>
+              <Link to="/users">Servers waiting for capacity</Link>
+            </dt>
             <dd>{summary.seatsWaiting}</dd>
           </div>
         </dl>
@@ -89,7 +99,9 @@ export function DashboardPage() {
           <dl className="cards">
             {(['active', 'on_hold', 'disabled', 'expired', 'limited'] as const).map((status) => (
               <div key={status}>
-                <dt>{status.replace('_', ' ')}</dt>
+                <dt>
+                  <Link to={`/users?status=${status}`}>{status.replace('_', ' ')}</Link>
+                </dt>
                 <dd>{summary.access[status]}</dd>
               </div>
             ))}

@@ -43,7 +43,9 @@ export function LoadChart({ bars }: { bars: LoadBar[] }) {
       </ResponsiveContainer>
       <figcaption>
         {bars
-          .map((bar) => `${titleOf(bar)}: ${bar.users} users, ${bar.free} free (${bar.health}), ${bar.loadPercent} % load`)
+          .map(
+            (bar) => `${titleOf(bar)}: ${bar.users} users, ${bar.free} free (${bar.health}), ${bar.loadPercent} % load`,
+          )
           .join('; ')}
       </figcaption>
     </figure>

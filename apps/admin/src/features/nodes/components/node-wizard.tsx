@@ -130,7 +130,8 @@ export function NodeWizard({ onDone }: { onDone: () => void }) {
         }
       },
       onError: (error) => {
-        if (error instanceof ApiError) for (const [field, message] of Object.entries(error.fieldErrors())) form.setFieldError(field, message);
+        if (error instanceof ApiError)
+          for (const [field, message] of Object.entries(error.fieldErrors())) form.setFieldError(field, message);
       },
     });
   };

@@ -31,6 +31,14 @@ describe('NodesPage', () => {
     expect(calls.map((call) => call.path)).toContain('/nodes?limit=50&page=2');
   });
 
+  it('takes its filters from the address (the dashboard’s cards link to them)', async () => {
+    const calls = fakeApi({
+      'GET /nodes': () => ({ status: 200, body: { items: [], total: 0, page: 1, limit: 50, nextCursor: null } }),
+    });
+    renderPage(<NodesPage />, { path: '/nodes?health=unhealthy&status=bogus', pattern: '/nodes' });
+    await waitFor(() => expect(calls.at(-1)?.path).toBe('/nodes?limit=50&page=1&health=unhealthy'));
+  });
+
   it('says the API failed, with a retry, instead of offering to add the first node', async () => {
     let up = false;
     fakeApi({
@@ -69,7 +77,10 @@ describe('the add-node wizard', () => {
     const calls = fakeApi({
       'GET /nodes': emptyList,
       'GET /groups': () => ({ status: 200, body: [] }),
-      'POST /nodes/test-connection': () => ({ status: 200, body: { ok: true, responseTimeMs: 12, inbounds: INBOUNDS } }),
+      'POST /nodes/test-connection': () => ({
+        status: 200,
+        body: { ok: true, responseTimeMs: 12, inbounds: INBOUNDS },
+      }),
       'POST /nodes': () => ({ status: 201, body: { id: 5, name: 'ams-1' } }),
     });
     const dialog = await open();

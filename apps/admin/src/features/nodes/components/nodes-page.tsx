@@ -1,6 +1,7 @@
 import { ConnectionTest, HEALTH_STATUSES, NODE_STATUSES } from '@fleet/contract';
 import { Alert, Button, Group, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
+import { useSearchParams } from 'react-router';
 import { Pager } from '../../../components/pager';
 import { NodeFilters, NODES_PAGE_SIZE, useNodesPage, useTestConnection } from '../../../lib/queries/nodes';
 import { AddNodeButton } from './node-wizard';
@@ -27,7 +28,12 @@ function AnyOf(props: {
 }
 
 export function NodesPage() {
-  const [filters, setFilters] = useState<NodeFilters>({});
+  // A link may name the filters (the dashboard's cards, the attention strip): ?health=unhealthy, ?status=maintenance.
+  const [params] = useSearchParams();
+  const [filters, setFilters] = useState<NodeFilters>(() => ({
+    health: HEALTH_STATUSES.find((value) => value === params.get('health')),
+    status: NODE_STATUSES.find((value) => value === params.get('status')),
+  }));
   const [page, setPage] = useState(1);
   const nodes = useNodesPage(filters, page);
   const testConnection = useTestConnection();

@@ -54,7 +54,10 @@ export function NodesTable({
                 <td>
                   <meter min={0} max={node.maxUsers} value={node.currentUsers} aria-label={`${node.name} load`} />
                   <div>
-                    {percent} % <span className="muted">{node.currentUsers} / {node.maxUsers} users</span>
+                    {percent} %{' '}
+                    <span className="muted">
+                      {node.currentUsers} / {node.maxUsers} users
+                    </span>
                   </div>
                 </td>
                 <td>{node.lastHealthCheck ? new Date(node.lastHealthCheck).toLocaleTimeString() : 'never'}</td>

@@ -124,6 +124,15 @@ describe('UsersPage', () => {
     expect(screen.queryByRole('toolbar', { name: 'Selected users' })).toBeNull();
   });
 
+  it('takes the status from the address (the dashboard’s access cards link to it)', async () => {
+    const calls = fakeApi({
+      'GET /nodes': () => ({ status: 200, body: everyNode([]) }),
+      'GET /users': () => ({ status: 200, body: { items: [], total: 0, page: 1, limit: 25 } }),
+    });
+    renderPage(<UsersPage />, { path: '/users?status=expired', pattern: '/users' });
+    await waitFor(() => expect(calls.some((c) => c.path === '/users?page=1&limit=25&status=expired')).toBe(true));
+  });
+
   it('creates a user with a plan through the bot’s route, and says when the telegram id already had one', async () => {
     let existing = false;
     const calls = fakeApi({

@@ -13,7 +13,7 @@ import {
 } from '@mantine/core';
 import { useState } from 'react';
 import { ACCESS_STATUSES, type AccessStatus, type UserSort, type UserView } from '@fleet/contract';
-import { Link } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { Badge } from '../../../components/ui/badge';
 import { Pager } from '../../../components/pager';
 import { useNodes } from '../../../lib/queries/nodes';
@@ -30,7 +30,9 @@ import { accessTone } from './access-tone';
 export function UsersPage({ nodeId: fixedNode }: { nodeId?: number }) {
   const [search, setSearch] = useState('');
   const [nodeId, setNodeId] = useState<number | undefined>(fixedNode);
-  const [status, setStatus] = useState<AccessStatus | ''>('');
+  // A link may name the status (the dashboard's access cards): ?status=expired.
+  const [params] = useSearchParams();
+  const [status, setStatus] = useState<AccessStatus | ''>(() => accessStatus(params.get('status') ?? ''));
   const [page, setPage] = useState(1);
   const [selected, setSelected] = useState<Set<number>>(new Set());
   const [sort, setSort] = useState<UserSort>('id');
