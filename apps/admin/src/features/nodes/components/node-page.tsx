@@ -1,10 +1,11 @@
-import { Alert, Anchor, Button, Skeleton, Stack, Text } from '@mantine/core';
+import { Alert, Anchor, Skeleton, Stack, Text } from '@mantine/core';
 import { modals } from '@mantine/modals';
 import type { NodeView } from '@fleet/contract';
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { NotFound } from '../../../app/shell/page-states';
 import { JobProgress } from '../../../components/job-progress';
+import { LoadError } from '../../../components/ui/load-error';
 import { ApiError } from '../../../lib/api-client';
 import { useJob, useJobs } from '../../../lib/queries/jobs';
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
@@ -41,14 +42,7 @@ export function NodePage({ id }: { id: number }) {
   const navigate = useNavigate();
   if (query.error instanceof ApiError && query.error.status === 404) return <NotFound what="node" />;
   if (query.error) {
-    return (
-      <Alert color="red" role="alert" title="The node could not be loaded">
-        <Text size="sm">{query.error.message}</Text>
-        <Button size="xs" variant="light" color="red" mt="xs" onClick={() => void query.refetch()}>
-          Retry
-        </Button>
-      </Alert>
-    );
+    return <LoadError title="The node could not be loaded" error={query.error} onRetry={() => void query.refetch()} />;
   }
   if (!node) {
     return (

@@ -3,7 +3,6 @@ import {
   Button,
   Checkbox,
   Group,
-  Modal,
   NumberInput,
   PasswordInput,
   Radio,
@@ -15,10 +14,10 @@ import {
   TextInput,
 } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { NODE_DEFAULTS, NODE_LIMITS, serverName, type ConnectionTest } from '@fleet/contract';
 import { useState } from 'react';
+import { ModalButton } from '../../../components/ui/modal-button';
 import { ApiError } from '../../../lib/api-client';
 import { useGroups } from '../../../lib/queries/groups';
 import { useCreateNode, useTestPanel } from '../../../lib/queries/nodes';
@@ -61,14 +60,10 @@ const required = (label: string) => (value: unknown) =>
 
 /** "Add node": a button that opens the wizard. */
 export function AddNodeButton() {
-  const [opened, { open, close }] = useDisclosure(false);
   return (
-    <>
-      <Button onClick={open}>Add node</Button>
-      <Modal opened={opened} onClose={close} title="Add a node" size="lg">
-        {opened && <NodeWizard onDone={close} />}
-      </Modal>
-    </>
+    <ModalButton label="Add node" title="Add a node">
+      {(close) => <NodeWizard onDone={close} />}
+    </ModalButton>
   );
 }
 

@@ -1,8 +1,9 @@
 import { ConnectionTest, HEALTH_STATUSES, NODE_STATUSES } from '@fleet/contract';
-import { Alert, Button, Group, Skeleton, Stack, Text, Title } from '@mantine/core';
+import { Group, Skeleton, Stack, Title } from '@mantine/core';
 import { useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { Pager } from '../../../components/pager';
+import { LoadError } from '../../../components/ui/load-error';
 import { NodeFilters, NODES_PAGE_SIZE, useNodesPage, useTestConnection } from '../../../lib/queries/nodes';
 import { AddNodeButton } from './node-wizard';
 import { NodesTable } from './nodes-table';
@@ -75,12 +76,7 @@ export function NodesPage() {
         />
       </form>
       {nodes.error ? (
-        <Alert color="red" role="alert" title="The nodes could not be loaded">
-          <Text size="sm">{nodes.error.message}</Text>
-          <Button size="xs" variant="light" color="red" mt="xs" onClick={() => void nodes.refetch()}>
-            Retry
-          </Button>
-        </Alert>
+        <LoadError title="The nodes could not be loaded" error={nodes.error} onRetry={() => void nodes.refetch()} />
       ) : nodes.isPending ? (
         <Stack gap="xs" aria-busy="true" aria-label="Loading">
           <Skeleton h={32} />

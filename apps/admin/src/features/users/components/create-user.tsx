@@ -1,20 +1,9 @@
-import {
-  Alert,
-  Button,
-  Checkbox,
-  Group,
-  Modal,
-  NumberInput,
-  Select,
-  SimpleGrid,
-  Stack,
-  TextInput,
-} from '@mantine/core';
+import { Alert, Button, Checkbox, Group, NumberInput, Select, SimpleGrid, Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { type AccessPatch, TRAFFIC_RESETS, type TrafficReset, flagOf } from '@fleet/contract';
 import { useNavigate } from 'react-router';
+import { ModalButton } from '../../../components/ui/modal-button';
 import { ApiError } from '../../../lib/api-client';
 import { useGroups } from '../../../lib/queries/groups';
 import { useCreateUser } from '../api/users';
@@ -60,14 +49,10 @@ const FORM_FIELD: Record<string, keyof NewUser> = {
 
 /** "New user": a telegram id, a name, a location and a plan, created as the bot creates them. */
 export function CreateUserButton() {
-  const [opened, { open, close }] = useDisclosure(false);
   return (
-    <>
-      <Button onClick={open}>New user</Button>
-      <Modal opened={opened} onClose={close} title="New user" size="lg">
-        {opened && <CreateUserForm onDone={close} />}
-      </Modal>
-    </>
+    <ModalButton label="New user" title="New user">
+      {(close) => <CreateUserForm onDone={close} />}
+    </ModalButton>
   );
 }
 

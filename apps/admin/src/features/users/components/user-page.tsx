@@ -7,6 +7,7 @@ import { FormEvent, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { NotFound } from '../../../app/shell/page-states';
 import { Badge } from '../../../components/ui/badge';
+import { LoadError } from '../../../components/ui/load-error';
 import { accessTone } from './access-tone';
 import { Field } from '../../../components/ui/field';
 import { UsageChart } from '../../../components/usage-chart';
@@ -62,14 +63,7 @@ export function UserPage({ id }: { id: number }) {
   const query = useUser(id);
   if (query.error instanceof ApiError && query.error.status === 404) return <NotFound what="user" />;
   if (query.error) {
-    return (
-      <Alert color="red" role="alert" title="The user could not be loaded">
-        <Text size="sm">{query.error.message}</Text>
-        <Button size="xs" variant="light" color="red" mt="xs" onClick={() => void query.refetch()}>
-          Retry
-        </Button>
-      </Alert>
-    );
+    return <LoadError title="The user could not be loaded" error={query.error} onRetry={() => void query.refetch()} />;
   }
   const user = query.data;
   if (!user) {

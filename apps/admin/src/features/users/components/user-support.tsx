@@ -1,6 +1,7 @@
-import { Alert, Button, Card, Skeleton, Stack, Text, Title } from '@mantine/core';
+import { Card, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { flagOf } from '@fleet/contract';
 import { Copyable } from '../../../components/ui/copyable';
+import { LoadError } from '../../../components/ui/load-error';
 import { useUserKeys } from '../api/user';
 
 /** What support hands the user: the subscription URL (its QR code shown) and each server's share link. */
@@ -17,12 +18,7 @@ export function UserSupport({ userId }: { userId: number }) {
           <Skeleton h={176} w={176} />
         </Stack>
       ) : keys.error ? (
-        <Alert color="red" role="alert" title="The keys could not be loaded">
-          <Text size="sm">{keys.error.message}</Text>
-          <Button size="xs" variant="light" color="red" mt="xs" onClick={() => void keys.refetch()}>
-            Retry
-          </Button>
-        </Alert>
+        <LoadError title="The keys could not be loaded" error={keys.error} onRetry={() => void keys.refetch()} />
       ) : (
         <Stack gap="md">
           <Copyable label="Subscription URL" value={keys.data.subscriptionUrl} qrShown />
