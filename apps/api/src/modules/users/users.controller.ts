@@ -2,7 +2,8 @@ import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { stringify } from 'csv-stringify';
 import type { Response } from 'express';
-import { once } from 'node:events';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Page, UserView } from '@fleet/contract';
 import { IdParam } from '../../common/http/id-param';
 import { CurrentPrincipal, Principal } from '../auth/principal';
@@ -40,15 +41,16 @@ export class UsersController {
   ): Promise<void> {
     response.setHeader('Content-Type', 'text/csv; charset=utf-8');
     response.setHeader('Content-Disposition', 'attachment; filename="users.csv"');
-    const csv = stringify({ header: true, columns: [...CSV_COLUMNS] });
-    csv.pipe(response);
-    for await (const users of this.users.each(query, principal.role)) {
-      for (const user of users) {
-        if (!csv.write(csvRecord(user))) await once(csv, 'drain');
-      }
+    const users = this.users;
+    async function* records() {
+      for await (const batch of users.each(query, principal.role)) yield* batch.map(csvRecord);
     }
-    csv.end();
-    await once(response, 'finish');
+    // Backpressure throughout; a client that goes away stops the reading (the generator is closed).
+    await pipeline(Readable.from(records()), stringify({ header: true, columns: [...CSV_COLUMNS] }), response).catch(
+      (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ERR_STREAM_PREMATURE_CLOSE') throw error;
+      },
+    );
   }
 
   @Get(':id')
