@@ -1,4 +1,6 @@
+import { SimpleGrid, Skeleton } from '@mantine/core';
 import { Link } from 'react-router';
+import { LoadError } from '../../../components/ui/load-error';
 import { useMemo } from 'react';
 import { formatBytes, useTopUsers } from '../../../lib/queries/usage';
 import {
@@ -44,7 +46,8 @@ function TopUsers() {
 }
 
 export function DashboardPage() {
-  const summary = useFleetSummary().data;
+  const overview = useFleetSummary();
+  const summary = overview.data;
   const loads = useLoads().data;
   const recent = useRecentHealth().data;
   const events = useLatestEvents().data?.items ?? [];
@@ -55,6 +58,20 @@ export function DashboardPage() {
   return (
     <section>
       <h1>Fleet</h1>
+      {overview.error && !summary && (
+        <LoadError
+          title="The fleet's figures could not be loaded"
+          error={overview.error}
+          onRetry={() => void overview.refetch()}
+        />
+      )}
+      {overview.isPending && (
+        <SimpleGrid cols={{ base: 2, sm: 3, lg: 6 }} aria-busy="true" aria-label="Loading">
+          {Array.from({ length: 6 }, (_, i) => (
+            <Skeleton key={i} h={72} />
+          ))}
+        </SimpleGrid>
+      )}
       {summary && (
         <dl className="cards">
           <div>
