@@ -68,6 +68,8 @@ describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)'
     await database?.drop();
   });
 
+  /** A section's link in the navbar (pages link to sections too). */
+  const nav = (name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name });
   const loadsCaption = () => page.locator('figure[aria-label="Load per node"] figcaption').innerText();
   /** Waits until the load chart's text caption matches (the chart follows the API's refreshes). */
   const loadsShow = (pattern: RegExp, timeout: number) =>
@@ -84,7 +86,7 @@ describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)'
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Fleet' }).waitFor();
 
-    await page.getByRole('link', { name: 'Nodes' }).click();
+    await nav('Nodes').click();
     // The wizard tries the panel first: a wrong password is refused before anything is saved.
     await page.getByRole('button', { name: 'Add node' }).click();
     let wizard = page.getByRole('dialog', { name: 'Add a node' });
@@ -119,7 +121,7 @@ describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)'
     await page.screenshot({ path: resolve(ARTEFACTS, 'nodes.png'), fullPage: true });
 
     // Groups: every node starts in `default`; a new group appears in order, with its flag, empty.
-    await page.getByRole('link', { name: 'Groups' }).click();
+    await nav('Groups').click();
     await page.getByRole('row', { name: /default — 3 0 \/ 60 \(0%\) yes/ }).waitFor();
     await page.getByLabel('Name', { exact: true }).fill('Germany');
     await page.getByLabel('Country code (two letters, for the flag)', { exact: true }).fill('de');
@@ -166,7 +168,7 @@ describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)'
     expect(await subscription.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await subscription.screenshot({ path: resolve(ARTEFACTS, 'subscription-page-phone-dark.png'), fullPage: true });
     await subscription.close();
-    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await nav('Dashboard').click();
     await loadsShow(/e2e-1: 8 users.*e2e-2: 8 users.*e2e-3: 8 users/, 15_000);
     // Traffic on every user (as Xray's stats would report it), booked by a usage pass: the dashboard's top users and
     // a user's page show it.
@@ -193,7 +195,7 @@ describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)'
     expect(await page.getByLabel('Subscription URL', { exact: true }).inputValue()).toMatch(/\/sub\/[\w-]{16,}$/);
     expect(await page.getByRole('img', { name: 'QR code: Subscription URL' }).locator('path').count()).toBeGreaterThan(0);
     await page.screenshot({ path: resolve(ARTEFACTS, 'user.png'), fullPage: true });
-    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await nav('Dashboard').click();
 
     // A panel dies: the node turns unhealthy and its users move.
     await panels[0].setFault({ kind: 'refuse' });
@@ -209,7 +211,7 @@ describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)'
     // It comes back; a rebalance spreads the users again, with a progress bar that completes.
     await panels[0].setFault({ kind: 'none' });
     await loadsShow(/e2e-1: 0 users, 20 free \(healthy\)/, 30_000);
-    await page.getByRole('link', { name: 'Rebalance' }).click();
+    await nav('Rebalance').click();
     await page.getByRole('button', { name: 'Preview' }).click();
     await page.getByText('8 moves (the minimum is 8).').waitFor();
     await page.screenshot({ path: resolve(ARTEFACTS, 'rebalance-preview.png'), fullPage: true });
@@ -221,11 +223,11 @@ describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)'
       .waitFor({ timeout: 30_000 });
     await page.screenshot({ path: resolve(ARTEFACTS, 'rebalance.png'), fullPage: true });
 
-    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await nav('Dashboard').click();
     await loadsShow(/e2e-1: 8 users.*e2e-2: 8 users.*e2e-3: 8 users/, 15_000);
 
     // An operator creates a user with a plan; its page shows the plan and hands out its subscription at once.
-    await page.getByRole('link', { name: 'Users' }).click();
+    await nav('Users').click();
     await page.getByRole('button', { name: 'New user' }).click();
     const newUserForm = page.getByRole('form', { name: 'New user' });
     await newUserForm.getByLabel('Telegram id').fill('9090');
@@ -238,7 +240,7 @@ describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)'
     await page.screenshot({ path: resolve(ARTEFACTS, 'user-created.png'), fullPage: true });
 
     // Three users selected on the users table, extended at once after a confirmation that says so.
-    await page.getByRole('link', { name: 'Users' }).click();
+    await nav('Users').click();
     for (const name of ['user 1', 'user 2', 'user 3']) {
       const row = page.getByRole('row').filter({ has: page.getByRole('link', { name, exact: true }) });
       await row.getByRole('checkbox').check();
@@ -250,7 +252,7 @@ describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)'
     await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
     await page.getByText('3 done, 0 refused').waitFor();
     await page.screenshot({ path: resolve(ARTEFACTS, 'users-bulk.png'), fullPage: true });
-    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await nav('Dashboard').click();
 
     // Every page in light and dark (the system's scheme, followed by default), on a desktop and on a phone, where no
     // page scrolls sideways and the menu opens the navigation.
@@ -286,7 +288,7 @@ describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)'
       }
     }
     await page.getByRole('button', { name: 'Menu' }).click();
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Nodes' }).click();
+    await nav('Nodes').click();
     await page.getByRole('heading', { name: 'Nodes' }).waitFor();
 
     // The control plane stops answering: the page says so (it does not pretend the fleet is empty).
