@@ -62,6 +62,8 @@ describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)'
   });
 
   afterAll(async () => {
+    // The page as the test left it (after a failure: where it stopped), to read when a run fails elsewhere.
+    await page?.screenshot({ path: resolve(ARTEFACTS, 'last-page.png'), fullPage: true }).catch(() => undefined);
     await browser?.close();
     await api?.stop();
     await Promise.all((panels ?? []).map((panel) => panel.stop()));
