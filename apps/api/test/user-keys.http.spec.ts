@@ -25,7 +25,14 @@ describe('a user’s keys for support', () => {
     const { body: key } = await t.http().put('/api/v1/keys/4101').set(bot).send({}).expect(201);
     const { body } = await t.http().get(`/api/v1/users/${key.userId}/keys`).set(admin).expect(200);
     expect(body).toEqual({ userId: key.userId, subscriptionUrl: key.subscriptionUrl, keys: key.keys });
-    expect((await t.http().get(body.subscriptionUrl.replace(/^https?:\/\/[^/]+/, '')).expect(200)).text).not.toBe('');
+    expect(
+      (
+        await t
+          .http()
+          .get(body.subscriptionUrl.replace(/^https?:\/\/[^/]+/, ''))
+          .expect(200)
+      ).text,
+    ).not.toBe('');
 
     await t.http().post(`/api/v1/users/${key.userId}/rotate`).set(admin).send({ scope: 'all' }).expect(200);
     const { body: rotated } = await t.http().get(`/api/v1/users/${key.userId}/keys`).set(admin).expect(200);
@@ -36,7 +43,9 @@ describe('a user’s keys for support', () => {
   it('a user holding no server still has its subscription URL, and no links', async () => {
     const { body: key } = await t.http().put('/api/v1/keys/4102').set(bot).send({}).expect(201);
     // Its seat gone (as when its group left the plan).
-    await t.dataSource.query(`UPDATE assignments SET state = 'released', released_at = now() WHERE user_id = $1`, [key.userId]);
+    await t.dataSource.query(`UPDATE assignments SET state = 'released', released_at = now() WHERE user_id = $1`, [
+      key.userId,
+    ]);
     await t.dataSource.query(`UPDATE nodes SET current_users = current_users - 1 WHERE id = $1`, [key.node.id]);
     const { body } = await t.http().get(`/api/v1/users/${key.userId}/keys`).set(admin).expect(200);
     expect(body).toEqual({ userId: key.userId, subscriptionUrl: key.subscriptionUrl, keys: [] });
@@ -53,5 +62,11 @@ describe('a user’s keys for support', () => {
       expect(body.message.join(' ')).toContain('id');
     }
     expect((await t.http().get('/api/v1/users/999999/keys').set(admin).expect(404)).body.code).toBe('USER_NOT_FOUND');
+    // A deleted user has no keys to hand out.
+    const { body: gone } = await t.http().put('/api/v1/keys/4103').set(bot).send({}).expect(201);
+    await t.http().delete(`/api/v1/users/${gone.userId}`).set(admin).expect(204);
+    expect((await t.http().get(`/api/v1/users/${gone.userId}/keys`).set(admin).expect(404)).body.code).toBe(
+      'USER_NOT_FOUND',
+    );
   });
 });

@@ -299,7 +299,7 @@ export class KeysService {
   /** The subscription URL and every server's share link of the user with this id (none while it holds none). */
   async userKeys(userId: number): Promise<UserKeysView> {
     const user = await this.users.findById(userId);
-    if (!user) throw new DomainError(ErrorCode.UserNotFound, `user ${userId} not found`);
+    if (!user || user.deletedAt) throw new DomainError(ErrorCode.UserNotFound, `user ${userId} not found`);
     return { userId, subscriptionUrl: this.subscriptionUrlOf(user), keys: await this.keysOf(user) };
   }
 
