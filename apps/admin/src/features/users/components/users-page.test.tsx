@@ -1,5 +1,5 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fakeApi } from '../../../lib/fake-api.testing';
 import { renderPage } from '../../../testing/render';
 import { everyNode, sampleNode } from '../../../testing/sample-node';
@@ -122,6 +122,26 @@ describe('UsersPage', () => {
     expect(screen.getByText('user 4: user 4 not found')).toBeInTheDocument();
     expect(calls.find((c) => c.method === 'POST')!.body).toEqual({ ids: [3, 4], days: 7 });
     expect(screen.queryByRole('toolbar', { name: 'Selected users' })).toBeNull();
+  });
+
+  it('exports the filtered list through the API client, saved as users.csv', async () => {
+    const calls = fakeApi({
+      'GET /nodes': () => ({ status: 200, body: everyNode([]) }),
+      'GET /users': () => ({ status: 200, body: { items: [], total: 0, page: 1, limit: 25 } }),
+      'GET /users/export.csv': () => ({ status: 200, body: 'id\n' }),
+    });
+    const made: Blob[] = [];
+    vi.stubGlobal(
+      'URL',
+      Object.assign(URL, {
+        createObjectURL: (blob: Blob) => (made.push(blob), 'blob:x'),
+        revokeObjectURL: () => undefined,
+      }),
+    );
+    renderPage(<UsersPage />, { path: '/users?status=expired', pattern: '/users' });
+    fireEvent.click(await screen.findByRole('button', { name: 'Export CSV' }));
+    await waitFor(() => expect(made).toHaveLength(1));
+    expect(calls.find((c) => c.path.startsWith('/users/export.csv'))!.path).toBe('/users/export.csv?status=expired');
   });
 
   it('takes the status from the address (the dashboard’s access cards link to it)', async () => {
