@@ -23,11 +23,11 @@ export class StatsService {
   ) {}
 
   async attention(): Promise<AttentionView> {
-    const [nodes, nodesWithDrift, jobs, { access }, seatsWaiting] = await Promise.all([
+    const [nodes, nodesWithDrift, jobs, usersExpiringSoon, seatsWaiting] = await Promise.all([
       this.nodes.fleetCounts(),
       this.nodes.countDrifting(),
       this.jobs.troubles(),
-      this.users.fleetCounts(this.config.accessExpiryWarningHours),
+      this.users.countExpiringSoon(this.config.accessExpiryWarningHours),
       this.seatWaits.count(),
     ]);
     const counts = {
@@ -35,7 +35,7 @@ export class StatsService {
       failoversStalled: jobs.failoversStalled,
       nodesWithDrift,
       jobsFailed: jobs.failedLast24h,
-      usersExpiringSoon: access.expiringSoon,
+      usersExpiringSoon,
       seatsWaiting,
     };
     return { ...counts, total: Object.values(counts).reduce((sum, n) => sum + n, 0) };

@@ -261,20 +261,28 @@ export class UsersRepository {
     users: { total: number; placed: number };
     access: Record<AccessStatus, number> & { expiringSoon: number };
   }> {
-    const [rows, [{ placed, soon }]] = await Promise.all([
+    const [rows, [{ placed }], soon] = await Promise.all([
       this.statusCounts(),
       this.dataSource.query(
         `SELECT ((SELECT coalesce(sum(current_users), 0) FROM nodes)
-                 - (SELECT count(*) FROM assignments WHERE state = 'pending'))::int AS placed,
-                (SELECT count(*) FROM vpn_users
-                  WHERE status IN ('active', 'on_hold') AND expires_at IS NOT NULL
-                    AND expires_at > now() AND expires_at <= now() + make_interval(hours => $1))::int AS soon`,
-        [hours],
+                 - (SELECT count(*) FROM assignments WHERE state = 'pending'))::int AS placed`,
       ),
+      this.countExpiringSoon(hours),
     ]);
     const access = { active: 0, on_hold: 0, disabled: 0, expired: 0, limited: 0, expiringSoon: soon as number };
     for (const row of rows) if (!row.deleted && row.status in access) access[row.status as AccessStatus] = row.n;
     return { users: { total: rows.reduce((sum, row) => sum + row.n, 0), placed }, access };
+  }
+
+  /** Serving users whose plan ends within `hours` (on the index of serving users by expiry). */
+  async countExpiringSoon(hours: number): Promise<number> {
+    const [{ soon }]: Array<{ soon: number }> = await this.dataSource.query(
+      `SELECT count(*)::int AS soon FROM vpn_users
+        WHERE status IN ('active', 'on_hold') AND expires_at IS NOT NULL
+          AND expires_at > now() AND expires_at <= now() + make_interval(hours => $1)`,
+      [hours],
+    );
+    return soon;
   }
 
   /** Users by status and deletion: the kept totals plus the changes not folded into them yet (one snapshot). */

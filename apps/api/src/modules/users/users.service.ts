@@ -45,6 +45,11 @@ export class UsersService {
     }
   }
 
+  /** Serving users whose plan ends within `hours` (the dashboard's attention). */
+  countExpiringSoon(hours: number): Promise<number> {
+    return this.users.countExpiringSoon(hours);
+  }
+
   async get(id: number, viewer: Role): Promise<UserView> {
     const row = await this.users.row(id);
     if (!row) throw new DomainError(ErrorCode.UserNotFound, `user ${id} not found`);
