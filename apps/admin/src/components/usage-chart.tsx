@@ -1,8 +1,7 @@
-import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { BarChart } from '@mantine/charts';
 import type { UsageBucketView } from '@fleet/contract';
 import { formatBytes, toUsageRows } from '../lib/queries/usage';
-
-const COLORS = ['#2563eb', '#16a34a', '#d97706', '#9333ea', '#dc2626', '#0891b2', '#4b5563'];
+import { seriesColour } from './chart-colours';
 
 /** Traffic per bucket, stacked by node. */
 export function UsageChart({
@@ -21,17 +20,18 @@ export function UsageChart({
     return granularity === 'hour' ? date.toLocaleTimeString([], { hour: '2-digit' }) : date.toLocaleDateString();
   };
   return (
-    <ResponsiveContainer width="100%" height={240}>
-      <BarChart data={rows}>
-        <CartesianGrid strokeDasharray="3 3" />
-        <XAxis dataKey="start" tickFormatter={label} />
-        <YAxis tickFormatter={(value: number) => formatBytes(value)} width={80} />
-        <Tooltip labelFormatter={label} formatter={(value) => formatBytes(Number(value))} />
-        <Legend />
-        {series.map((name, i) => (
-          <Bar key={name} dataKey={name} stackId="traffic" fill={COLORS[i % COLORS.length]} isAnimationActive={false} />
-        ))}
-      </BarChart>
-    </ResponsiveContainer>
+    <BarChart
+      h={240}
+      data={rows}
+      dataKey="start"
+      type="stacked"
+      series={series.map((name, i) => ({ name, color: seriesColour(i) }))}
+      valueFormatter={formatBytes}
+      xAxisProps={{ tickFormatter: label }}
+      yAxisProps={{ width: 80 }}
+      tooltipProps={{ labelFormatter: label }}
+      withLegend
+      tooltipAnimationDuration={0}
+    />
   );
 }

@@ -1,13 +1,20 @@
-import { Button, Modal } from '@mantine/core';
+import { Button, ButtonProps, Modal } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import type { ReactNode } from 'react';
 
 /** A button that opens a dialog; its content is made fresh at each opening and is handed the way to close it. */
-export function ModalButton(props: { label: string; title: string; children: (close: () => void) => ReactNode }) {
+export function ModalButton(props: {
+  label: string;
+  title: string;
+  variant?: ButtonProps['variant'];
+  children: (close: () => void) => ReactNode;
+}) {
   const [opened, { open, close }] = useDisclosure(false);
   return (
     <>
-      <Button onClick={open}>{props.label}</Button>
+      <Button variant={props.variant} onClick={open}>
+        {props.label}
+      </Button>
       <Modal opened={opened} onClose={close} title={props.title} size="lg">
         {opened && props.children(close)}
       </Modal>

@@ -1,20 +1,15 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { fakeApi } from '../../../lib/fake-api.testing';
 import { session } from '../../../lib/session';
+import { renderPage } from '../../../testing/render';
 import { LoginPage } from './login-page';
 
-const renderPage = () =>
-  render(
-    <QueryClientProvider client={new QueryClient()}>
-      <LoginPage />
-    </QueryClientProvider>,
-  );
+const show = () => renderPage(<LoginPage />);
 
 function signIn(username: string, password: string) {
-  fireEvent.change(screen.getByLabelText('Username'), { target: { value: username } });
-  fireEvent.change(screen.getByLabelText('Password'), { target: { value: password } });
+  fireEvent.change(screen.getByLabelText(/^Username/), { target: { value: username } });
+  fireEvent.change(screen.getByLabelText(/^Password/), { target: { value: password } });
   fireEvent.click(screen.getByRole('button', { name: 'Sign in' }));
 }
 
@@ -23,7 +18,7 @@ describe('LoginPage', () => {
     const calls = fakeApi({
       'POST /auth/login': () => ({ status: 200, body: { accessToken: 'jwt-1', expiresIn: 3600 } }),
     });
-    renderPage();
+    show();
     signIn('admin', 'secret-password');
     await waitFor(() => expect(session.token()).toBe('jwt-1'));
     expect(calls[0]).toEqual({
@@ -35,7 +30,7 @@ describe('LoginPage', () => {
 
   it('shows the API’s message on wrong credentials and keeps no token', async () => {
     fakeApi({ 'POST /auth/login': () => ({ status: 401, body: { message: ['invalid username or password'] } }) });
-    renderPage();
+    show();
     signIn('admin', 'wrong');
     expect(await screen.findByRole('alert')).toHaveTextContent('invalid username or password');
     expect(session.token()).toBeNull();

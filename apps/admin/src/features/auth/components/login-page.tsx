@@ -1,5 +1,5 @@
+import { Alert, Button, Center, Paper, PasswordInput, Stack, TextInput, Title } from '@mantine/core';
 import { FormEvent, useState } from 'react';
-import { Field } from '../../../components/ui/field';
 import { useLogin } from '../api/login';
 
 export function LoginPage() {
@@ -11,35 +11,38 @@ export function LoginPage() {
     login.mutate({ username, password });
   };
   return (
-    <main className="login">
-      <form onSubmit={submit} aria-label="Sign in">
-        <h1>VPN fleet</h1>
-        <Field
-          label="Username"
-          name="username"
-          autoComplete="username"
-          value={username}
-          onChange={(e) => setUsername(e.target.value)}
-          required
-        />
-        <Field
-          label="Password"
-          name="password"
-          type="password"
-          autoComplete="current-password"
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          required
-        />
-        {login.error && (
-          <p className="form-error" role="alert">
-            {login.error.message}
-          </p>
-        )}
-        <button type="submit" disabled={login.isPending}>
-          Sign in
-        </button>
-      </form>
-    </main>
+    <Center component="main" mih="100vh" p="md">
+      <Paper component="form" onSubmit={submit} aria-label="Sign in" withBorder p="lg" w={360} maw="100%">
+        <Stack>
+          <Title order={1} size="h2">
+            VPN fleet
+          </Title>
+          <TextInput
+            label="Username"
+            name="username"
+            autoComplete="username"
+            value={username}
+            onChange={(e) => setUsername(e.currentTarget.value)}
+            required
+          />
+          <PasswordInput
+            label="Password"
+            name="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(e) => setPassword(e.currentTarget.value)}
+            required
+          />
+          {login.error && (
+            <Alert color="red" role="alert">
+              {login.error.message}
+            </Alert>
+          )}
+          <Button type="submit" loading={login.isPending}>
+            Sign in
+          </Button>
+        </Stack>
+      </Paper>
+    </Center>
   );
 }

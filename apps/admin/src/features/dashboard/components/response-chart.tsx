@@ -1,35 +1,30 @@
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { LineChart } from '@mantine/charts';
+import { seriesColour } from '../../../components/chart-colours';
 
-const PALETTE = ['#3182ce', '#d69e2e', '#805ad5', '#38a169', '#dd6b20', '#319795', '#e53e3e', '#718096'];
+const clock = (time: unknown) => new Date(Number(time)).toLocaleTimeString();
 
 /** Response time per node over the recent checks; a failed check leaves a gap. */
 export function ResponseChart({ series, names }: { series: Array<Record<string, number | null>>; names: string[] }) {
   return (
     <figure className="chart" aria-label="Response time per node">
-      <ResponsiveContainer width="100%" height={220}>
-        <LineChart data={series}>
-          <CartesianGrid strokeDasharray="3 3" />
-          <XAxis
-            dataKey="time"
-            type="number"
-            domain={['dataMin', 'dataMax']}
-            tickFormatter={(time: number) => new Date(time).toLocaleTimeString()}
-          />
-          <YAxis unit=" ms" />
-          <Tooltip labelFormatter={(time) => new Date(Number(time)).toLocaleTimeString()} />
-          <Legend />
-          {names.map((name, i) => (
-            <Line
-              key={name}
-              dataKey={name}
-              stroke={PALETTE[i % PALETTE.length]}
-              strokeDasharray={i % 2 ? '4 2' : undefined}
-              dot={false}
-              isAnimationActive={false}
-            />
-          ))}
-        </LineChart>
-      </ResponsiveContainer>
+      <LineChart
+        h={220}
+        data={series}
+        dataKey="time"
+        series={names.map((name, i) => ({
+          name,
+          color: seriesColour(i),
+          strokeDasharray: i % 2 ? '4 2' : undefined,
+        }))}
+        xAxisProps={{ type: 'number', domain: ['dataMin', 'dataMax'], tickFormatter: clock }}
+        tooltipProps={{ labelFormatter: clock }}
+        unit=" ms"
+        withDots={false}
+        withLegend
+        connectNulls={false}
+        curveType="linear"
+        tooltipAnimationDuration={0}
+      />
     </figure>
   );
 }

@@ -1,9 +1,9 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { GroupView } from '@fleet/contract';
 import { fakeApi } from '../../../lib/fake-api.testing';
 import { sampleNode } from '../../../testing/sample-node';
+import { renderPage } from '../../../testing/render';
 import { GroupsPage } from './groups-page';
 
 const group = (fields: Partial<GroupView>): GroupView => ({
@@ -28,12 +28,7 @@ const NODES = [
   sampleNode({ id: 2, groupId: 1, currentUsers: 20, maxUsers: 100 }),
 ];
 
-const renderPage = () =>
-  render(
-    <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}>
-      <GroupsPage />
-    </QueryClientProvider>,
-  );
+const show = () => renderPage(<GroupsPage />, { path: '/groups' });
 
 /** The table row whose first cell ends with the group's name. */
 const rowOf = async (name: string): Promise<HTMLTableRowElement> => {
@@ -49,7 +44,7 @@ describe('GroupsPage', () => {
       'GET /groups': () => ({ status: 200, body: GROUPS }),
       'GET /nodes': () => ({ status: 200, body: { items: NODES, total: 2, page: 1, limit: 2, nextCursor: null } }),
     });
-    renderPage();
+    show();
     const rows = within(await screen.findByRole('table', { name: 'Groups' }))
       .getAllByRole('row')
       .slice(1) as HTMLTableRowElement[];
@@ -69,7 +64,7 @@ describe('GroupsPage', () => {
       'PATCH /groups/3': ({ body }) => ({ status: 200, body: { ...GROUPS[2], ...(body as object) } }),
       'PATCH /groups/2': ({ body }) => ({ status: 200, body: { ...GROUPS[1], ...(body as object) } }),
     });
-    renderPage();
+    show();
     fireEvent.click(await screen.findByRole('button', { name: 'Move Netherlands up' }));
     await waitFor(() => expect(calls.filter((call) => call.method === 'PATCH')).toHaveLength(2));
     expect(calls.filter((call) => call.method === 'PATCH')).toEqual([
@@ -84,7 +79,7 @@ describe('GroupsPage', () => {
       'GET /groups': () => ({ status: 200, body: GROUPS }),
       'DELETE /groups/2': () => ({ status: 204 }),
     });
-    renderPage();
+    show();
     expect(await screen.findByRole('button', { name: 'Delete default' })).toBeDisabled();
     fireEvent.click(screen.getByRole('button', { name: 'Delete Germany' }));
     await waitFor(() => expect(calls.some((call) => call.method === 'DELETE')).toBe(true));
@@ -107,16 +102,17 @@ describe('GroupsPage', () => {
             }
           : { status: 201, body: group({ id: 9, ...(body as object) }) },
     });
-    renderPage();
-    fireEvent.change(await screen.findByLabelText('Name'), { target: { value: 'Finland' } });
+    show();
+    fireEvent.change(await screen.findByLabelText(/^Name/), { target: { value: 'Finland' } });
     fireEvent.change(screen.getByLabelText('Country code (two letters, for the flag)'), { target: { value: 'F1' } });
     fireEvent.click(screen.getByRole('button', { name: 'Add group' }));
-    expect(await screen.findByRole('alert')).toHaveTextContent('Country code must be two letters');
+    expect(await screen.findByText(/^Country code must be two letters/)).toBeInTheDocument();
+    expect(screen.getByLabelText('Country code (two letters, for the flag)')).toHaveAttribute('aria-invalid', 'true');
     refuse = false;
     fireEvent.change(screen.getByLabelText('Country code (two letters, for the flag)'), { target: { value: 'FI' } });
     fireEvent.click(screen.getByLabelText('New users get a server here'));
     fireEvent.click(screen.getByRole('button', { name: 'Add group' }));
-    await waitFor(() => expect((screen.getByLabelText('Name') as HTMLInputElement).value).toBe(''));
+    await waitFor(() => expect((screen.getByLabelText(/^Name/) as HTMLInputElement).value).toBe(''));
     expect(calls.filter((call) => call.method === 'POST').at(-1)?.body).toEqual({
       name: 'Finland',
       countryCode: 'FI',
@@ -126,11 +122,11 @@ describe('GroupsPage', () => {
 
   it('says so when there is no group, and when the groups cannot be loaded', async () => {
     fakeApi({ 'GET /groups': () => ({ status: 200, body: [] }) });
-    const { unmount } = renderPage();
+    const { unmount } = show();
     expect(await screen.findByText(/No groups yet/)).toBeInTheDocument();
     unmount();
     fakeApi({ 'GET /groups': () => ({ status: 500, body: { message: ['database unreachable'] } }) });
-    renderPage();
+    show();
     expect(await screen.findByRole('alert')).toHaveTextContent('Groups could not be loaded');
   });
 });

@@ -1,6 +1,19 @@
+import {
+  ActionIcon,
+  Alert,
+  Button,
+  Checkbox,
+  Group,
+  Paper,
+  Skeleton,
+  Stack,
+  Table,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { FormEvent, useState } from 'react';
 import type { GroupView, NodeView } from '@fleet/contract';
-import { Field } from '../../../components/ui/field';
+import { LoadError } from '../../../components/ui/load-error';
 import { ApiError } from '../../../lib/api-client';
 import { serverName } from '@fleet/contract';
 import { useCreateGroup, useDeleteGroup, useGroups, useUpdateGroup } from '../../../lib/queries/groups';
@@ -35,39 +48,44 @@ function GroupForm() {
     );
   };
   return (
-    <form onSubmit={submit} aria-label="Add a group" className="node-form">
-      <h2>Add a group</h2>
-      <Field
-        name="name"
-        label="Name"
-        required
-        value={name}
-        error={errors['name']}
-        onChange={(event) => setName(event.target.value)}
-      />
-      <Field
-        name="countryCode"
-        label="Country code (two letters, for the flag)"
-        value={countryCode}
-        maxLength={2}
-        error={errors['countryCode']}
-        onChange={(event) => setCountryCode(event.target.value)}
-      />
-      <div className="field">
-        <label>
-          <input type="checkbox" checked={defaultForNewUsers} onChange={(event) => setDefault(event.target.checked)} />
-          New users get a server here
-        </label>
-      </div>
-      {create.error && !Object.keys(errors).length && (
-        <p className="form-error" role="alert">
-          {create.error.message}
-        </p>
-      )}
-      <button type="submit" disabled={create.isPending}>
-        Add group
-      </button>
-    </form>
+    <Paper component="form" onSubmit={submit} aria-label="Add a group" withBorder p="md" mt="md" maw={520}>
+      <Stack gap="sm">
+        <Title order={2} size="h3">
+          Add a group
+        </Title>
+        <TextInput
+          name="name"
+          label="Name"
+          required
+          value={name}
+          error={errors['name']}
+          onChange={(event) => setName(event.currentTarget.value)}
+        />
+        <TextInput
+          name="countryCode"
+          label="Country code (two letters, for the flag)"
+          value={countryCode}
+          maxLength={2}
+          error={errors['countryCode']}
+          onChange={(event) => setCountryCode(event.currentTarget.value)}
+        />
+        <Checkbox
+          label="New users get a server here"
+          checked={defaultForNewUsers}
+          onChange={(event) => setDefault(event.currentTarget.checked)}
+        />
+        {create.error && !Object.keys(errors).length && (
+          <Alert color="red" role="alert">
+            {create.error.message}
+          </Alert>
+        )}
+        <Group>
+          <Button type="submit" loading={create.isPending}>
+            Add group
+          </Button>
+        </Group>
+      </Stack>
+    </Paper>
   );
 }
 
@@ -95,68 +113,78 @@ export function GroupsPage() {
   return (
     <section>
       <h1>Groups</h1>
-      {groups.isPending && <p>Loading…</p>}
-      {groups.isError && <p role="alert">Groups could not be loaded: {groups.error.message}</p>}
-      {failure && <p role="alert">{failure.message}</p>}
+      {groups.isPending && <Skeleton h={120} aria-label="Loading" />}
+      {groups.isError && (
+        <LoadError title="Groups could not be loaded" error={groups.error} onRetry={() => void groups.refetch()} />
+      )}
+      {failure && (
+        <Alert color="red" role="alert" mb="sm">
+          {failure.message}
+        </Alert>
+      )}
       {groups.isSuccess && !list.length && <p>No groups yet: add one below. Every node needs a group.</p>}
       {groups.isSuccess && list.length > 0 && (
-        <div className="table-wrap">
-          <table aria-label="Groups">
-            <thead>
-              <tr>
-                <th>Group</th>
-                <th>Country</th>
-                <th>Nodes</th>
-                <th>Load</th>
-                <th>New users</th>
-                <th>Order</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
+        <Table.ScrollContainer minWidth={560}>
+          <Table aria-label="Groups" striped highlightOnHover>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Group</Table.Th>
+                <Table.Th>Country</Table.Th>
+                <Table.Th>Nodes</Table.Th>
+                <Table.Th>Load</Table.Th>
+                <Table.Th>New users</Table.Th>
+                <Table.Th>Order</Table.Th>
+                <Table.Th />
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
               {list.map((group, index) => {
                 const { users, seats } = loadOf(nodesOf(group));
                 return (
-                  <tr key={group.id}>
-                    <td>{serverName(group)}</td>
-                    <td>{group.countryCode ?? '—'}</td>
-                    <td>{group.nodeCount}</td>
-                    <td>{seats ? `${users} / ${seats} (${Math.round((users / seats) * 100)}%)` : '—'}</td>
-                    <td>{group.defaultForNewUsers ? 'yes' : 'no'}</td>
-                    <td>
-                      <button
-                        type="button"
-                        aria-label={`Move ${group.name} up`}
-                        disabled={index === 0 || update.isPending}
-                        onClick={() => move(index, -1)}
-                      >
-                        ↑
-                      </button>
-                      <button
-                        type="button"
-                        aria-label={`Move ${group.name} down`}
-                        disabled={index === list.length - 1 || update.isPending}
-                        onClick={() => move(index, 1)}
-                      >
-                        ↓
-                      </button>
-                    </td>
-                    <td>
-                      <button
-                        type="button"
+                  <Table.Tr key={group.id}>
+                    <Table.Td>{serverName(group)}</Table.Td>
+                    <Table.Td>{group.countryCode ?? '—'}</Table.Td>
+                    <Table.Td>{group.nodeCount}</Table.Td>
+                    <Table.Td>{seats ? `${users} / ${seats} (${Math.round((users / seats) * 100)}%)` : '—'}</Table.Td>
+                    <Table.Td>{group.defaultForNewUsers ? 'yes' : 'no'}</Table.Td>
+                    <Table.Td>
+                      <Group gap={4} wrap="nowrap">
+                        <ActionIcon
+                          variant="default"
+                          aria-label={`Move ${group.name} up`}
+                          disabled={index === 0 || update.isPending}
+                          onClick={() => move(index, -1)}
+                        >
+                          ↑
+                        </ActionIcon>
+                        <ActionIcon
+                          variant="default"
+                          aria-label={`Move ${group.name} down`}
+                          disabled={index === list.length - 1 || update.isPending}
+                          onClick={() => move(index, 1)}
+                        >
+                          ↓
+                        </ActionIcon>
+                      </Group>
+                    </Table.Td>
+                    <Table.Td>
+                      <Button
+                        size="xs"
+                        variant="light"
+                        color="red"
                         disabled={group.nodeCount > 0 || remove.isPending}
                         title={group.nodeCount > 0 ? 'move or delete its nodes first' : undefined}
                         onClick={() => remove.mutate(group.id)}
                       >
                         Delete {group.name}
-                      </button>
-                    </td>
-                  </tr>
+                      </Button>
+                    </Table.Td>
+                  </Table.Tr>
                 );
               })}
-            </tbody>
-          </table>
-        </div>
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       )}
       <GroupForm />
     </section>

@@ -56,4 +56,78 @@ describe('NodePage', () => {
     expect(await screen.findByText(/drain #8: running, 3 of 7 moved/)).toBeInTheDocument();
     await waitFor(() => expect(calls.some((call) => call.path === '/nodes/1/drain')).toBe(true));
   });
+
+  describe('editing in the wizard', () => {
+    const GROUPS = [
+      { id: 1, name: 'default', countryCode: null, sortOrder: 0, defaultForNewUsers: true, nodeCount: 3 },
+      { id: 4, name: 'Germany', countryCode: 'DE', sortOrder: 10, defaultForNewUsers: false, nodeCount: 0 },
+    ];
+    const api = () =>
+      fakeApi({
+        'GET /nodes/1': () => ({ status: 200, body: sampleNode({ id: 1, name: 'ams-1', inboundId: 1 }) }),
+        'GET /nodes': () => ({ status: 200, body: everyNode([sampleNode({ id: 1, name: 'ams-1' })]) }),
+        'GET /jobs': () => JOBS([]),
+        'GET /groups': () => ({ status: 200, body: GROUPS }),
+        'POST /nodes/1/test-connection': () => ({
+          status: 200,
+          body: {
+            ok: true,
+            responseTimeMs: 9,
+            inbounds: [
+              { id: 1, protocol: 'vless', port: 443, remark: 'reality', enable: true },
+              { id: 3, protocol: 'trojan', port: 8443, remark: 'trojan-ws', enable: true },
+            ],
+          },
+        }),
+        'POST /nodes/test-connection': () => ({ status: 200, body: { ok: true, responseTimeMs: 9, inbounds: [] } }),
+        'PATCH /nodes/1': ({ body }) => ({ status: 200, body: { ...sampleNode({}), ...(body as object) } }),
+      });
+    const edit = async () => {
+      show();
+      fireEvent.click(await screen.findByRole('button', { name: 'Edit' }));
+      return screen.findByRole('dialog');
+    };
+    const writes = (calls: ReturnType<typeof api>) => calls.filter((call) => call.method === 'PATCH');
+
+    it('sends only what changed; an unchanged sign-in needs no new test and is tried with the stored password', async () => {
+      const calls = api();
+      const dialog = await edit();
+      expect(within(dialog).getByLabelText(/Panel URL/)).toHaveValue('https://ams:2053/x/');
+      expect(within(dialog).getByLabelText(/^Panel password/)).toHaveAttribute('placeholder', 'unchanged');
+      fireEvent.click(within(dialog).getByRole('button', { name: 'Test connection' }));
+      await within(dialog).findByText('Signed in');
+      expect(calls.some((call) => call.path === '/nodes/test-connection')).toBe(false);
+      fireEvent.click(within(dialog).getByRole('button', { name: 'Next' }));
+      fireEvent.click(await within(dialog).findByLabelText(/#3 trojan:8443/));
+      fireEvent.click(within(dialog).getByRole('button', { name: 'Next' }));
+      expect(await within(dialog).findByLabelText(/^Name/)).toHaveValue('ams-1');
+      fireEvent.change(within(dialog).getByLabelText(/^Capacity/), { target: { value: '150' } });
+      fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
+      await waitFor(() => expect(writes(calls)).toHaveLength(1));
+      expect(writes(calls)[0]).toMatchObject({ path: '/nodes/1', body: { maxUsers: 150, inboundId: 3 } });
+      expect(Object.keys(writes(calls)[0].body as object).sort()).toEqual(['inboundId', 'maxUsers']);
+    });
+
+    it('a changed address needs the password and a new test of the typed sign-in before going on', async () => {
+      const calls = api();
+      const dialog = await edit();
+      expect(within(dialog).getByRole('button', { name: 'Next' })).toBeEnabled();
+      fireEvent.change(within(dialog).getByLabelText(/Panel URL/), { target: { value: 'https://ams2:2053/x/' } });
+      expect(within(dialog).getByRole('button', { name: 'Next' })).toBeDisabled();
+      fireEvent.click(within(dialog).getByRole('button', { name: 'Test connection' }));
+      expect(await within(dialog).findByText('Panel password is required')).toBeInTheDocument();
+      fireEvent.change(within(dialog).getByLabelText(/^Panel password/), { target: { value: 'new-secret' } });
+      fireEvent.click(within(dialog).getByRole('button', { name: 'Test connection' }));
+      await within(dialog).findByText('Signed in');
+      expect(calls.find((call) => call.path === '/nodes/test-connection')!.body).toMatchObject({
+        panelUrl: 'https://ams2:2053/x/',
+        panelPassword: 'new-secret',
+      });
+      fireEvent.click(within(dialog).getByRole('button', { name: 'Next' }));
+      fireEvent.click(await within(dialog).findByRole('button', { name: 'Next' }));
+      fireEvent.click(await within(dialog).findByRole('button', { name: 'Save' }));
+      await waitFor(() => expect(writes(calls)).toHaveLength(1));
+      expect(writes(calls)[0].body).toEqual({ panelUrl: 'https://ams2:2053/x/', panelPassword: 'new-secret' });
+    });
+  });
 });

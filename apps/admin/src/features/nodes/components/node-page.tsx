@@ -1,4 +1,5 @@
-import { Alert, Anchor, Skeleton, Stack, Text } from '@mantine/core';
+import { LineChart } from '@mantine/charts';
+import { Alert, Anchor, Button, Group, Skeleton, Stack, Text } from '@mantine/core';
 import { modals } from '@mantine/modals';
 import type { NodeView } from '@fleet/contract';
 import { useState } from 'react';
@@ -8,7 +9,6 @@ import { JobProgress } from '../../../components/job-progress';
 import { LoadError } from '../../../components/ui/load-error';
 import { ApiError } from '../../../lib/api-client';
 import { useJob, useJobs } from '../../../lib/queries/jobs';
-import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { Badge, healthTone, statusTone } from '../../../components/ui/badge';
 import {
   checkNow,
@@ -18,12 +18,11 @@ import {
   useHealthHistory,
   useNode,
   useNodeAction,
-  useTestConnection,
 } from '../../../lib/queries/nodes';
 import { UsageChart } from '../../../components/usage-chart';
 import { formatBytes, useNodeUsage } from '../../../lib/queries/usage';
 import { NodeDrift } from './node-drift';
-import { NodeForm } from './node-form';
+import { EditNodeButton } from './node-wizard';
 
 /** One node: state, health history, its users, and the actions (check, maintenance, drain, delete). */
 export function NodePage({ id }: { id: number }) {
@@ -35,10 +34,8 @@ export function NodePage({ id }: { id: number }) {
   const maintenance = useNodeAction(setNodeStatus('maintenance'));
   const activate = useNodeAction(setNodeStatus('active'));
   const remove = useNodeAction(deleteNode);
-  const [inboundId, setInboundId] = useState<number | undefined>();
   const [startedJob, setStartedJob] = useState<number | null>(null);
   const job = useJob(startedJob).data;
-  const test = useTestConnection();
   const navigate = useNavigate();
   if (query.error instanceof ApiError && query.error.status === 404) return <NotFound what="node" />;
   if (query.error) {
@@ -90,64 +87,51 @@ export function NodePage({ id }: { id: number }) {
       </p>
       <p>{node.eligible ? 'Takes new users.' : `Takes no new users: ${node.ineligibleReason}.`}</p>
       {node.inboundId === null && (
-        <p role="note">
-          No inbound chosen: run “Test connection” below, pick the inbound users should be added to, and save.
-        </p>
+        <Alert color="orange" role="note" mb="sm">
+          No inbound chosen: Edit, test the connection, pick the inbound users should be added to, and save.
+        </Alert>
       )}
-      <div className="actions">
-        <button type="button" onClick={() => check.mutate(id)} disabled={check.isPending}>
+      <Group gap="xs" mb="sm">
+        <EditNodeButton node={node} />
+        <Button variant="default" onClick={() => check.mutate(id)} loading={check.isPending}>
           Check now
-        </button>
+        </Button>
         {node.status === 'active' ? (
-          <button type="button" onClick={() => maintenance.mutate(id)}>
+          <Button variant="default" onClick={() => maintenance.mutate(id)}>
             Maintenance
-          </button>
+          </Button>
         ) : (
-          <button type="button" onClick={() => activate.mutate(id)}>
+          <Button variant="default" onClick={() => activate.mutate(id)}>
             Activate
-          </button>
+          </Button>
         )}
-        <button type="button" onClick={confirmDrain}>
+        <Button variant="default" onClick={confirmDrain}>
           Drain (move users away)…
-        </button>
-        <button type="button" onClick={confirmDelete}>
+        </Button>
+        <Button variant="light" color="red" onClick={confirmDelete}>
           Delete…
-        </button>
-      </div>
+        </Button>
+      </Group>
       {job && <JobProgress job={job} />}
-      {failure && <p role="alert">{failure.message}</p>}
+      {failure && (
+        <Alert color="red" role="alert" mb="sm">
+          {failure.message}
+        </Alert>
+      )}
       <NodeFate node={node} />
-      <div className="actions">
-        <button type="button" onClick={() => test.mutate(id)} disabled={test.isPending}>
-          Test connection
-        </button>
-        {test.data && !test.data.ok && <span role="alert">{test.data.error}</span>}
-        {test.data?.ok &&
-          test.data.inbounds.map((inbound) => (
-            <button key={inbound.id} type="button" onClick={() => setInboundId(inbound.id)}>
-              Use inbound #{inbound.id} ({inbound.protocol}:{inbound.port} {inbound.remark})
-            </button>
-          ))}
-      </div>
-      <NodeForm key={node.id} node={node} inboundId={inboundId} />
       <h2>Response time</h2>
       <figure className="chart" aria-label={`${node.name} response time`}>
-        <ResponsiveContainer width="100%" height={200}>
-          <LineChart data={history}>
-            <CartesianGrid strokeDasharray="3 3" />
-            <XAxis dataKey="time" />
-            <YAxis unit=" ms" />
-            <Tooltip />
-            <Line
-              type="monotone"
-              dataKey="responseTimeMs"
-              name="response (ms)"
-              stroke="#3182ce"
-              dot={false}
-              connectNulls={false}
-            />
-          </LineChart>
-        </ResponsiveContainer>
+        <LineChart
+          h={200}
+          data={history}
+          dataKey="time"
+          series={[{ name: 'responseTimeMs', label: 'response (ms)', color: 'blue.6' }]}
+          unit=" ms"
+          curveType="monotone"
+          withDots={false}
+          connectNulls={false}
+          tooltipAnimationDuration={0}
+        />
         <figcaption>
           {history.length} checks, {history.filter((row) => !row.ok).length} failed (gaps in the line)
         </figcaption>

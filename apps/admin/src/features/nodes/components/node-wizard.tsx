@@ -15,14 +15,14 @@ import {
 } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
-import { NODE_DEFAULTS, NODE_LIMITS, serverName, type ConnectionTest } from '@fleet/contract';
+import { NODE_DEFAULTS, NODE_LIMITS, serverName, type ConnectionTest, type NodeView } from '@fleet/contract';
 import { useState } from 'react';
 import { ModalButton } from '../../../components/ui/modal-button';
 import { ApiError } from '../../../lib/api-client';
 import { useGroups } from '../../../lib/queries/groups';
-import { useCreateNode, useTestPanel } from '../../../lib/queries/nodes';
+import { NodeInput, useCreateNode, useTestConnection, useTestPanel, useUpdateNode } from '../../../lib/queries/nodes';
 
-interface NewNode {
+interface NodeFields {
   panelUrl: string;
   panelUsername: string;
   panelPassword: string;
@@ -67,40 +67,96 @@ export function AddNodeButton() {
   );
 }
 
+/** "Edit": the same wizard, filled in with the node's settings. */
+export function EditNodeButton({ node }: { node: NodeView }) {
+  return (
+    <ModalButton label="Edit" title={`Edit ${node.name}`} variant="default">
+      {(close) => <NodeWizard node={node} onDone={close} />}
+    </ModalButton>
+  );
+}
+
+const EMPTY: NodeFields = {
+  panelUrl: '',
+  panelUsername: '',
+  panelPassword: '',
+  panelApiToken: '',
+  tlsVerify: true,
+  inboundId: '',
+  name: '',
+  groupId: null,
+  location: '',
+  publicHost: '',
+  maxUsers: '',
+  priority: NODE_DEFAULTS.priority,
+  weight: NODE_DEFAULTS.weight,
+};
+
+/** The form's values for a saved node; its secrets stay blank ("unchanged"). */
+const fieldsOf = (node: NodeView): NodeFields => ({
+  ...EMPTY,
+  panelUrl: node.panelUrl,
+  panelUsername: node.panelUsername,
+  tlsVerify: node.tlsVerify,
+  inboundId: node.inboundId === null ? '' : String(node.inboundId),
+  name: node.name,
+  groupId: String(node.groupId),
+  location: node.location ?? '',
+  publicHost: node.publicHost ?? '',
+  maxUsers: node.maxUsers,
+  priority: node.priority,
+  weight: node.weight,
+});
+
+/** What the API receives: every field filled in; for a saved node, only what changed (blank text clears it). */
+function inputOf(values: NodeFields, node?: NodeView): NodeInput {
+  const input: NodeInput = {
+    panelUrl: values.panelUrl.trim(),
+    panelUsername: values.panelUsername.trim(),
+    ...(values.panelPassword ? { panelPassword: values.panelPassword } : {}),
+    ...(values.panelApiToken ? { panelApiToken: values.panelApiToken } : {}),
+    tlsVerify: values.tlsVerify,
+    inboundId: Number(values.inboundId),
+    name: values.name.trim(),
+    ...(values.groupId ? { groupId: Number(values.groupId) } : {}),
+    location: values.location.trim() || null,
+    publicHost: values.publicHost.trim() || null,
+    maxUsers: Number(values.maxUsers),
+    priority: Number(values.priority),
+    weight: Number(values.weight),
+  };
+  const saved: Record<string, unknown> | undefined = node && { ...node };
+  return Object.fromEntries(
+    Object.entries(input).filter(([field, value]) => (saved ? saved[field] !== value : value !== null)),
+  ) as NodeInput;
+}
+
 /**
  * A panel becomes a node in three steps: its address and sign-in, tried before anything is saved (a failure must be
  * overridden explicitly); its inbound, chosen from the panel's own list; then the node's name, group and capacity
- * (no default capacity: a forgotten one would draw every failover to this node).
+ * (no default capacity: a forgotten one would draw every failover to this node). A saved node (`node`) is edited in
+ * the same steps: its sign-in needs a new test only when it changed, and only what changed is sent.
  */
-export function NodeWizard({ onDone }: { onDone: () => void }) {
+export function NodeWizard({ node, onDone }: { node?: NodeView; onDone: () => void }) {
   const [step, setStep] = useState(0);
   const [tested, setTested] = useState<ConnectionTest | null>(null);
   const [override, setOverride] = useState(false);
+  const [signInChanged, setSignInChanged] = useState(false);
   const testPanel = useTestPanel();
+  const testSaved = useTestConnection();
   const createNode = useCreateNode();
+  const updateNode = useUpdateNode(node?.id ?? 0);
+  const save = node ? updateNode : createNode;
   const groups = useGroups().data ?? [];
-  const form = useForm<NewNode>({
-    initialValues: {
-      panelUrl: '',
-      panelUsername: '',
-      panelPassword: '',
-      panelApiToken: '',
-      tlsVerify: true,
-      inboundId: '',
-      name: '',
-      groupId: null,
-      location: '',
-      publicHost: '',
-      maxUsers: '',
-      priority: NODE_DEFAULTS.priority,
-      weight: NODE_DEFAULTS.weight,
-    },
+  const form = useForm<NodeFields>({
+    initialValues: node ? fieldsOf(node) : EMPTY,
     validate: (values) =>
       step === 0
         ? {
             panelUrl: required('Panel URL')(values.panelUrl.trim()),
             panelUsername: required('Panel username')(values.panelUsername.trim()),
-            panelPassword: required('Panel password')(values.panelPassword),
+            // A saved node is tried with its stored password while its address and sign-in are unchanged.
+            panelPassword: node && !signInChanged ? null : required('Panel password')(values.panelPassword),
           }
         : step === 1
           ? { inboundId: required('Inbound')(values.inboundId) }
@@ -116,28 +172,33 @@ export function NodeWizard({ onDone }: { onDone: () => void }) {
   const test = () => {
     if (form.validate().hasErrors) return;
     setTested(null);
-    testPanel.mutate(panel(), {
-      onSuccess: (result) => {
+    const tryIt = node && !signInChanged ? () => testSaved.mutateAsync(node.id) : () => testPanel.mutateAsync(panel());
+    tryIt().then(
+      (result) => {
         setTested(result);
         const usable = result.inbounds.filter((inbound) => inbound.enable);
         if (result.ok && usable.length === 1 && !form.values.inboundId) {
           form.setFieldValue('inboundId', String(usable[0].id));
         }
       },
-      onError: (error) => {
+      (error: unknown) => {
         if (error instanceof ApiError)
           for (const [field, message] of Object.entries(error.fieldErrors())) form.setFieldError(field, message);
       },
-    });
+    );
   };
   // Whatever changes the panel's address or sign-in makes the last test stale.
-  const panelField = (name: keyof NewNode) => {
+  const signInEdited = () => {
+    setTested(null);
+    setOverride(false);
+    setSignInChanged(true);
+  };
+  const panelField = (name: keyof NodeFields) => {
     const props = form.getInputProps(name);
     return {
       ...props,
       onChange: (value: unknown) => {
-        setTested(null);
-        setOverride(false);
+        signInEdited();
         props.onChange(value);
       },
     };
@@ -145,39 +206,29 @@ export function NodeWizard({ onDone }: { onDone: () => void }) {
   const next = () => {
     if (!form.validate().hasErrors) setStep((current) => current + 1);
   };
-  const save = () => {
+  const submit = () => {
     if (form.validate().hasErrors) return;
-    const { values } = form;
-    createNode.mutate(
-      {
-        ...panel(),
-        inboundId: Number(values.inboundId),
-        name: values.name.trim(),
-        ...(values.groupId ? { groupId: Number(values.groupId) } : {}),
-        ...(values.location.trim() ? { location: values.location.trim() } : {}),
-        ...(values.publicHost.trim() ? { publicHost: values.publicHost.trim() } : {}),
-        maxUsers: Number(values.maxUsers),
-        priority: Number(values.priority),
-        weight: Number(values.weight),
+    save.mutate(inputOf(form.values, node), {
+      onSuccess: (saved) => {
+        notifications.show({
+          color: 'teal',
+          title: node ? 'Node saved' : 'Node added',
+          message: node ? saved.name : `${saved.name}: checking its health now`,
+        });
+        onDone();
       },
-      {
-        onSuccess: (node) => {
-          notifications.show({ color: 'teal', title: 'Node added', message: `${node.name}: checking its health now` });
-          onDone();
-        },
-        onError: (error) => {
-          if (!(error instanceof ApiError)) return;
-          const fields = Object.entries(error.fieldErrors()).filter(([field]) => field in STEP_OF);
-          for (const [field, message] of fields) form.setFieldError(field, message);
-          if (fields.length) setStep(Math.min(...fields.map(([field]) => STEP_OF[field])));
-        },
+      onError: (error) => {
+        if (!(error instanceof ApiError)) return;
+        const fields = Object.entries(error.fieldErrors()).filter(([field]) => field in STEP_OF);
+        for (const [field, message] of fields) form.setFieldError(field, message);
+        if (fields.length) setStep(Math.min(...fields.map(([field]) => STEP_OF[field])));
       },
-    );
+    });
   };
-  const canLeavePanel = tested?.ok || override;
+  const canLeavePanel = tested?.ok || override || (node && !signInChanged);
   const unplaced =
-    createNode.error instanceof ApiError && !Object.keys(createNode.error.fieldErrors()).some((f) => f in STEP_OF)
-      ? createNode.error.message
+    save.error instanceof ApiError && !Object.keys(save.error.fieldErrors()).some((f) => f in STEP_OF)
+      ? save.error.message
       : null;
   return (
     <Stack>
@@ -192,23 +243,29 @@ export function NodeWizard({ onDone }: { onDone: () => void }) {
             />
             <SimpleGrid cols={{ base: 1, sm: 2 }}>
               <TextInput label="Panel username" required {...panelField('panelUsername')} />
-              <PasswordInput label="Panel password" required {...panelField('panelPassword')} />
+              <PasswordInput
+                label="Panel password"
+                required={!node}
+                placeholder={node ? 'unchanged' : undefined}
+                {...panelField('panelPassword')}
+              />
             </SimpleGrid>
             <PasswordInput
               label="Panel API token"
               description="3x-ui 3.x: used instead of the password when set"
+              placeholder={node?.hasPanelApiToken ? 'unchanged' : undefined}
               {...panelField('panelApiToken')}
             />
             <Checkbox
               label="Verify the panel's TLS certificate"
               checked={form.values.tlsVerify}
               onChange={(event) => {
-                setTested(null);
+                signInEdited();
                 form.setFieldValue('tlsVerify', event.currentTarget.checked);
               }}
             />
             <Group>
-              <Button variant="light" onClick={test} loading={testPanel.isPending}>
+              <Button variant="light" onClick={test} loading={testPanel.isPending || testSaved.isPending}>
                 Test connection
               </Button>
             </Group>
@@ -253,7 +310,11 @@ export function NodeWizard({ onDone }: { onDone: () => void }) {
             ) : (
               <TextInput
                 label="Inbound id"
-                description="The panel could not list its inbounds: the id as the panel shows it"
+                description={
+                  node && !tested
+                    ? 'Test the connection on the first step to choose from the panel’s list'
+                    : 'The panel could not list its inbounds: the id as the panel shows it'
+                }
                 required
                 inputMode="numeric"
                 {...form.getInputProps('inboundId')}
@@ -321,8 +382,8 @@ export function NodeWizard({ onDone }: { onDone: () => void }) {
             Next
           </Button>
         ) : (
-          <Button onClick={save} loading={createNode.isPending}>
-            Add node
+          <Button onClick={submit} loading={save.isPending}>
+            {node ? 'Save' : 'Add node'}
           </Button>
         )}
       </Group>

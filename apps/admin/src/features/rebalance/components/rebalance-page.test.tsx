@@ -1,8 +1,8 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { fakeApi } from '../../../lib/fake-api.testing';
 import { everyNode, sampleNode } from '../../../testing/sample-node';
+import { renderPage } from '../../../testing/render';
 import { RebalancePage } from './rebalance-page';
 
 describe('RebalancePage', () => {
@@ -51,12 +51,8 @@ describe('RebalancePage', () => {
         };
       },
     });
-    render(
-      <QueryClientProvider client={new QueryClient()}>
-        <RebalancePage />
-      </QueryClientProvider>,
-    );
-    fireEvent.change(screen.getByLabelText(/Most moves/), { target: { value: '10' } });
+    renderPage(<RebalancePage />, { path: '/rebalance' });
+    fireEvent.change(await screen.findByLabelText(/Most moves/), { target: { value: '10' } });
     fireEvent.click(screen.getByRole('button', { name: 'Preview' }));
     expect(await screen.findByText('1 moves (the minimum is 1).')).toBeInTheDocument();
     expect(screen.getByRole('table', { name: 'Planned moves' })).toHaveTextContent('11ams-1fra-1');

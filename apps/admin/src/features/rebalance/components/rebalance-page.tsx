@@ -1,5 +1,7 @@
+import { BarChart } from '@mantine/charts';
+import { Alert, Button, Group, NumberInput, Table, Text } from '@mantine/core';
+import type { ReactNode } from 'react';
 import { useState } from 'react';
-import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useNodes } from '../../../lib/queries/nodes';
 import { useJob } from '../../../lib/queries/jobs';
 import { JobProgress } from '../../../components/job-progress';
@@ -8,101 +10,115 @@ import { beforeAfter, MOVES_SHOWN, useRebalanceApply, useRebalancePreview } from
 
 /** Dry-run preview (flows, the first moves and before/after loads), apply, and the job's progress. */
 export function RebalancePage() {
-  const [maxMoves, setMaxMoves] = useState('');
+  const [maxMoves, setMaxMoves] = useState<string | number>('');
   const preview = useRebalancePreview();
   // An applied plan is history: it goes, so it cannot be applied twice.
   const apply = useRebalanceApply(() => preview.reset());
   const job = useJob(apply.data?.jobId ?? null).data;
   const nodes = new Map((useNodes().data ?? []).map((node) => [node.id, node]));
-  const names = new Map([...nodes].map(([id, node]) => [id, node.name]));
-  const limit = maxMoves ? Number(maxMoves) : undefined;
+  const nameOf = (id: number) => nodes.get(id)?.name ?? String(id);
+  const limit = maxMoves === '' ? undefined : Number(maxMoves);
   const plan = preview.data;
+  const failure = preview.error ?? apply.error;
   return (
     <section>
       <h1>Rebalance</h1>
-      <form className="inline" onSubmit={(event) => (event.preventDefault(), preview.mutate(limit))}>
-        <label>
-          Most moves (empty: as many as needed){' '}
-          <input type="number" min={0} value={maxMoves} onChange={(e) => setMaxMoves(e.target.value)} />
-        </label>
-        <button type="submit">Preview</button>
+      <Group component="form" align="end" mb="md" onSubmit={(event) => (event.preventDefault(), preview.mutate(limit))}>
+        <NumberInput
+          label="Most moves"
+          description="Empty: as many as needed"
+          min={0}
+          allowDecimal={false}
+          value={maxMoves}
+          onChange={setMaxMoves}
+          w={220}
+        />
+        <Button type="submit" variant="default" loading={preview.isPending}>
+          Preview
+        </Button>
         {plan && (
-          <button type="button" onClick={() => apply.mutate(limit)} disabled={apply.isPending || !plan.movesTotal}>
+          <Button onClick={() => apply.mutate(limit)} disabled={!plan.movesTotal} loading={apply.isPending}>
             Apply
-          </button>
+          </Button>
         )}
-      </form>
-      {(preview.error || apply.error) && <p role="alert">{(preview.error ?? apply.error)!.message}</p>}
+      </Group>
+      {failure && (
+        <Alert color="red" role="alert" mb="sm">
+          {failure.message}
+        </Alert>
+      )}
       {job && <JobProgress job={job} />}
       {plan && (
         <>
-          <p>
+          <Text>
             {plan.movesTotal} moves (the minimum is {plan.minimumMoves}).
-          </p>
+          </Text>
           <figure className="chart" aria-label="Load per node before and after">
-            <ResponsiveContainer width="100%" height={240}>
-              <BarChart data={beforeAfter(plan, nodes)}>
-                <CartesianGrid strokeDasharray="3 3" />
-                <XAxis dataKey="name" />
-                <YAxis domain={[0, 100]} unit="%" allowDecimals={false} />
-                <Tooltip
-                  formatter={(value, name, item) => {
-                    const row = item.payload as { usersBefore: number; usersAfter: number };
-                    return [`${value} % (${name === 'before' ? row.usersBefore : row.usersAfter} users)`, name];
-                  }}
-                />
-                <Legend />
-                <Bar dataKey="before" fill="#a0aec0" />
-                <Bar dataKey="after" fill="#3182ce" />
-              </BarChart>
-            </ResponsiveContainer>
+            <BarChart
+              h={240}
+              data={beforeAfter(plan, nodes).map((row) => ({
+                ...row,
+                name: `${row.name} (${row.usersBefore}→${row.usersAfter} users)`,
+              }))}
+              dataKey="name"
+              series={[
+                { name: 'before', color: 'gray.5' },
+                { name: 'after', color: 'blue.6' },
+              ]}
+              yAxisProps={{ domain: [0, 100] }}
+              unit="%"
+              withLegend
+              tooltipAnimationDuration={0}
+            />
           </figure>
-          <div className="table-wrap">
-            <table>
-              <caption>Users moving between nodes</caption>
-              <thead>
-                <tr>
-                  <th scope="col">From</th>
-                  <th scope="col">To</th>
-                  <th scope="col">Users</th>
-                </tr>
-              </thead>
-              <tbody>
-                {plan.flows.map((flow) => (
-                  <tr key={`${flow.fromNodeId}-${flow.toNodeId}`}>
-                    <td>{names.get(flow.fromNodeId) ?? flow.fromNodeId}</td>
-                    <td>{names.get(flow.toNodeId) ?? flow.toNodeId}</td>
-                    <td>{flow.count}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <div className="table-wrap">
-            <table>
-              <caption>Planned moves{plan.movesTotal > MOVES_SHOWN ? ` (the first ${MOVES_SHOWN})` : ''}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">User</th>
-                  <th scope="col">From</th>
-                  <th scope="col">To</th>
-                </tr>
-              </thead>
-              <tbody>
-                {plan.moves.map((move) => (
-                  <tr key={move.userId}>
-                    <td>{move.userId}</td>
-                    <td>{names.get(move.fromNodeId) ?? move.fromNodeId}</td>
-                    <td>{names.get(move.toNodeId) ?? move.toNodeId}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <PlanTable
+            caption="Users moving between nodes"
+            columns={['From', 'To', 'Users']}
+            rows={plan.flows.map((flow) => ({
+              key: `${flow.fromNodeId}-${flow.toNodeId}`,
+              cells: [nameOf(flow.fromNodeId), nameOf(flow.toNodeId), flow.count],
+            }))}
+          />
+          <PlanTable
+            caption={`Planned moves${plan.movesTotal > MOVES_SHOWN ? ` (the first ${MOVES_SHOWN})` : ''}`}
+            columns={['User', 'From', 'To']}
+            rows={plan.moves.map((move) => ({
+              key: String(move.userId),
+              cells: [move.userId, nameOf(move.fromNodeId), nameOf(move.toNodeId)],
+            }))}
+          />
         </>
       )}
       <h2>Jobs</h2>
       <JobsList />
     </section>
+  );
+}
+
+function PlanTable(props: { caption: string; columns: string[]; rows: Array<{ key: string; cells: ReactNode[] }> }) {
+  return (
+    <Table.ScrollContainer minWidth={320}>
+      <Table captionSide="top" striped>
+        <Table.Caption>{props.caption}</Table.Caption>
+        <Table.Thead>
+          <Table.Tr>
+            {props.columns.map((column) => (
+              <Table.Th key={column} scope="col">
+                {column}
+              </Table.Th>
+            ))}
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {props.rows.map((row) => (
+            <Table.Tr key={row.key}>
+              {row.cells.map((cell, i) => (
+                <Table.Td key={i}>{cell}</Table.Td>
+              ))}
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
   );
 }

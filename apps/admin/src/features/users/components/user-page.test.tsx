@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { fakeApi } from '../../../lib/fake-api.testing';
 import { renderPage } from '../../../testing/render';
 import { everyNode } from '../../../testing/sample-node';
-import { accessChanges, UserPage } from './user-page';
+import { UserPage } from './user-page';
+import { accessChanges, type PlanValues } from './user-plan-form';
 
 const user = {
   id: 7,
@@ -216,20 +217,24 @@ describe('UserPage', () => {
   });
 
   it('turns form values into the API’s fields', () => {
-    const before = {
-      expiresAt: '',
+    const before: PlanValues = {
+      expiresAt: null,
       holdDays: '',
-      trafficLimitGb: '0',
+      trafficLimitGb: 0,
       trafficReset: 'none',
-      deviceLimit: '0',
+      deviceLimit: 0,
       note: '',
     };
-    // The input is the operator's local time.
-    expect(accessChanges(before, { ...before, expiresAt: '2027-02-01T10:00', holdDays: '' })).toEqual({
+    // The picker's value is the operator's local time.
+    expect(accessChanges(before, { ...before, expiresAt: '2027-02-01 10:00:00', holdDays: '' })).toEqual({
       expiresAt: new Date(2027, 1, 1, 10, 0).toISOString(),
     });
-    expect(accessChanges(before, { ...before, holdDays: '30', note: 'gift' })).toEqual({ holdDays: 30, note: 'gift' });
+    expect(accessChanges(before, { ...before, holdDays: 30, note: 'gift' })).toEqual({ holdDays: 30, note: 'gift' });
     expect(accessChanges({ ...before, note: 'x' }, before)).toEqual({ note: null });
+    expect(accessChanges({ ...before, expiresAt: '2027-02-01 10:00:00' }, before)).toEqual({ expiresAt: null });
+    expect(accessChanges(before, { ...before, trafficLimitGb: 1.5, deviceLimit: '' })).toEqual({
+      trafficLimitBytes: 1.5e9,
+    });
   });
 
   it('shows the period’s usage against the limit and the traffic per day by node', async () => {

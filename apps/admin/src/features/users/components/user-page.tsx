@@ -1,15 +1,14 @@
-import { type AccessPatch, TRAFFIC_RESETS, type TrafficReset, type UserView } from '@fleet/contract';
+import type { UserView } from '@fleet/contract';
 import { Alert, Button, Group, NumberInput, Skeleton, Stack, Text } from '@mantine/core';
 import { modals } from '@mantine/modals';
 import { notifications } from '@mantine/notifications';
 import { useQueryClient } from '@tanstack/react-query';
-import { FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { NotFound } from '../../../app/shell/page-states';
 import { Badge } from '../../../components/ui/badge';
 import { LoadError } from '../../../components/ui/load-error';
 import { accessTone } from './access-tone';
-import { Field } from '../../../components/ui/field';
 import { UsageChart } from '../../../components/usage-chart';
 import { ApiError, call, fleet } from '../../../lib/api-client';
 import { useNodes } from '../../../lib/queries/nodes';
@@ -17,46 +16,9 @@ import { formatBytes, useUserUsage } from '../../../lib/queries/usage';
 import { UserDevices } from './user-devices';
 import { UserHistory } from './user-history';
 import { UserServers } from './user-servers';
+import { UserPlanForm } from './user-plan-form';
 import { UserSupport } from './user-support';
 import { deleteUser, extendAccess, resetTraffic, rotateKey, updateAccess, useUser, useUserAction } from '../api/user';
-
-const GB = 1e9;
-
-/** The form's text values from the user's access (dates as local date-time inputs, traffic in GB). */
-function formValues(user: UserView): Record<string, string> {
-  const { access } = user;
-  return {
-    expiresAt: access.expiresAt ? localInput(new Date(access.expiresAt)) : '',
-    holdDays: access.holdDays === null ? '' : String(access.holdDays),
-    trafficLimitGb: String(access.trafficLimitBytes / GB),
-    trafficReset: access.trafficReset,
-    deviceLimit: String(access.deviceLimit),
-    note: access.note ?? '',
-  };
-}
-
-/** An instant as a date-time input shows it: the operator's local time, to the minute. */
-function localInput(at: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(at.getHours())}:${pad(at.getMinutes())}`;
-}
-
-/** Only what changed, in the API's terms. */
-export function accessChanges(before: Record<string, string>, after: Record<string, string>): AccessPatch {
-  const patch: AccessPatch = {};
-  if (after.expiresAt !== before.expiresAt) {
-    // A date-time input's value is the operator's local time.
-    patch.expiresAt = after.expiresAt ? new Date(after.expiresAt).toISOString() : null;
-  }
-  if (after.holdDays !== before.holdDays) patch.holdDays = after.holdDays ? Number(after.holdDays) : null;
-  if (after.trafficLimitGb !== before.trafficLimitGb) {
-    patch.trafficLimitBytes = Math.round(Number(after.trafficLimitGb) * GB);
-  }
-  if (after.trafficReset !== before.trafficReset) patch.trafficReset = after.trafficReset as TrafficReset;
-  if (after.deviceLimit !== before.deviceLimit) patch.deviceLimit = Number(after.deviceLimit);
-  if (after.note !== before.note) patch.note = after.note || null;
-  return patch;
-}
 
 /** One user: how to connect (support), access status and plan (editable), and the actions on it. */
 export function UserPage({ id }: { id: number }) {
@@ -83,8 +45,6 @@ const done = (title: string, message: string) => notifications.show({ color: 'te
 function UserDetails({ user }: { user: UserView }) {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  const initial = formValues(user);
-  const [values, setValues] = useState(initial);
   const [days, setDays] = useState<string | number>(30);
   const save = useUserAction(updateAccess);
   const toggle = useUserAction(updateAccess);
@@ -92,15 +52,8 @@ function UserDetails({ user }: { user: UserView }) {
   const reset = useUserAction((id: number) => resetTraffic(id));
   const rotate = useUserAction((id: number) => rotateKey(id));
   const remove = useUserAction((id: number) => deleteUser(id));
-  const fieldErrors = save.error instanceof ApiError ? save.error.fieldErrors() : {};
   const failure = [toggle, extend, reset, rotate, remove].find((action) => action.error)?.error;
-  const set = (name: string) => (event: { target: { value: string } }) =>
-    setValues((current) => ({ ...current, [name]: event.target.value }));
   const name = user.username ?? `User ${user.id}`;
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    save.mutate({ id: user.id, input: accessChanges(initial, values) }, { onSuccess: () => done('Plan saved', name) });
-  };
   const rotated = async () => {
     // The old links stop working: support hands out the new subscription URL, shown here at once.
     const keys = await queryClient.fetchQuery({
@@ -194,50 +147,12 @@ function UserDetails({ user }: { user: UserView }) {
       )}
       <UserSupport userId={user.id} />
       <h2>Plan</h2>
-      <form onSubmit={submit} aria-label="Plan">
-        <Field
-          label={`Expires at (${Intl.DateTimeFormat().resolvedOptions().timeZone})`}
-          name="expiresAt"
-          type="datetime-local"
-          value={values.expiresAt}
-          onChange={set('expiresAt')}
-          error={fieldErrors['expiresAt']}
-        />
-        <Field
-          label="Hold days (starts on first use)"
-          name="holdDays"
-          value={values.holdDays}
-          onChange={set('holdDays')}
-          error={fieldErrors['holdDays']}
-        />
-        <Field
-          label="Traffic limit (GB, 0 = none)"
-          name="trafficLimitGb"
-          value={values.trafficLimitGb}
-          onChange={set('trafficLimitGb')}
-          error={fieldErrors['trafficLimitBytes']}
-        />
-        <div className="field">
-          <label htmlFor="field-trafficReset">Traffic reset</label>
-          <select id="field-trafficReset" value={values.trafficReset} onChange={set('trafficReset')}>
-            {TRAFFIC_RESETS.map((option) => (
-              <option key={option}>{option}</option>
-            ))}
-          </select>
-        </div>
-        <Field
-          label="Devices (0 = no limit)"
-          name="deviceLimit"
-          value={values.deviceLimit}
-          onChange={set('deviceLimit')}
-          error={fieldErrors['deviceLimit']}
-        />
-        <Field label="Note" name="note" value={values.note} onChange={set('note')} error={fieldErrors['note']} />
-        {save.error && !Object.keys(fieldErrors).length && <p role="alert">{save.error.message}</p>}
-        <button type="submit" disabled={save.isPending}>
-          Save plan
-        </button>
-      </form>
+      <UserPlanForm
+        user={user}
+        saving={save.isPending}
+        error={save.error}
+        onSave={(input) => save.mutate({ id: user.id, input }, { onSuccess: () => done('Plan saved', name) })}
+      />
       <UserServers user={user} />
       <UserDevices user={user} />
       <UserUsage user={user} />
