@@ -29,6 +29,19 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads the Telegram alert settings, and refuses them half set or malformed', () => {
+    const token = '123456:ABCdefGHIjklMNOpqrSTUvwxYZ012345';
+    expect(
+      loadConfig({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_ADMIN_CHAT_IDS: '42, -100123, 42', TELEGRAM_ALERTS: 'node' }),
+    ).toMatchObject({ telegramBotToken: token, telegramAdminChatIds: [42, -100123], telegramAlerts: ['node'] });
+    expect(loadConfig({}).telegramAlerts).toEqual(['node', 'failover', 'reconcile', 'webhook', 'digest']);
+    expect(() => loadConfig({ TELEGRAM_BOT_TOKEN: token })).toThrow(/must be set together/);
+    expect(() => loadConfig({ TELEGRAM_BOT_TOKEN: 'nope', TELEGRAM_ADMIN_CHAT_IDS: '1' })).toThrow(/@BotFather/);
+    expect(() => loadConfig({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_ADMIN_CHAT_IDS: '1,abc' })).toThrow(/chat ids/);
+    expect(() => loadConfig({ TELEGRAM_ALERTS: 'node,sms' })).toThrow(/bad: sms/);
+    expect(() => loadConfig({ CPU_BUSY_PERCENT: '101' })).toThrow(/CPU_BUSY_PERCENT/);
+  });
+
   it('trusts proxies by hop count or by address, never every hop', () => {
     expect(loadConfig({}).trustProxy).toBe(false);
     expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);

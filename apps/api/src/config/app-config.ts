@@ -106,9 +106,24 @@ export interface AppConfig {
   reconcileMaxWrites: number;
   /** `repair` corrects drift; `report` only records and announces it. */
   reconcileMode: 'repair' | 'report';
+  /** A node whose panel reports more CPU than this (percent) takes no new users; 0 turns the rule off. */
+  cpuBusyPercent: number;
+  /** Telegram alerts: the bot that sends them, the chats that get them (none: alerts off). */
+  telegramBotToken: string | null;
+  telegramAdminChatIds: number[];
+  /** Another Bot API server (a local one), instead of https://api.telegram.org. */
+  telegramApiRoot: string | null;
+  /** Which alerts go to Telegram. */
+  telegramAlerts: TelegramAlert[];
+  /** Hour of the day (in ACCESS_TIMEZONE) the daily digest is sent. */
+  telegramDigestHour: number;
   /** Testing only: the process kills itself with SIGKILL when it reaches this named point. */
   crashPoint: string | null;
 }
+
+/** The kinds of Telegram alerts, each of which can be turned off (TELEGRAM_ALERTS). */
+export const TELEGRAM_ALERTS = ['node', 'failover', 'reconcile', 'webhook', 'digest'] as const;
+export type TelegramAlert = (typeof TELEGRAM_ALERTS)[number];
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -237,8 +252,20 @@ export function loadConfig(env: Env = process.env): AppConfig {
     reconcileIntervalMs: integer('RECONCILE_INTERVAL_MS', 300_000, 0, 86_400_000),
     reconcileMaxWrites: integer('RECONCILE_MAX_WRITES', 2000, 1, 100_000),
     reconcileMode: oneOf('RECONCILE_MODE', ['repair', 'report'] as const, 'repair'),
+    cpuBusyPercent: integer('CPU_BUSY_PERCENT', 0, 0, 100),
+    telegramBotToken: text('TELEGRAM_BOT_TOKEN'),
+    telegramAdminChatIds: chatIds(text('TELEGRAM_ADMIN_CHAT_IDS'), problems),
+    telegramApiRoot: httpUrl('TELEGRAM_API_ROOT'),
+    telegramAlerts: telegramAlerts(text('TELEGRAM_ALERTS'), problems),
+    telegramDigestHour: integer('TELEGRAM_DIGEST_HOUR', 9, 0, 23),
     crashPoint: text('CRASH_POINT'),
   };
+  if (config.telegramBotToken && !/^[0-9]+:[A-Za-z0-9_-]{20,}$/.test(config.telegramBotToken)) {
+    problems.push('TELEGRAM_BOT_TOKEN must look like 123456:ABC-DEF… (as @BotFather gives it)');
+  }
+  if ((config.telegramBotToken === null) !== (config.telegramAdminChatIds.length === 0)) {
+    problems.push('TELEGRAM_BOT_TOKEN and TELEGRAM_ADMIN_CHAT_IDS must be set together');
+  }
   if (problems.length) throw new ConfigError(problems);
   return config;
 }
@@ -273,6 +300,29 @@ function isAddressOrCidr(entry: string): boolean {
   if (!family || rest.length) return false;
   if (prefix === undefined) return true;
   return /^[0-9]{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/** TELEGRAM_ADMIN_CHAT_IDS: comma-separated chat ids (negative for groups). */
+function chatIds(raw: string | null, problems: string[]): number[] {
+  if (raw === null) return [];
+  const ids = raw.split(',').map((entry) => entry.trim());
+  if (ids.some((id) => !/^-?[1-9][0-9]{0,15}$/.test(id) || !Number.isSafeInteger(Number(id)))) {
+    problems.push(`TELEGRAM_ADMIN_CHAT_IDS must be comma-separated chat ids such as 12345,-100987 (got "${raw}")`);
+    return [];
+  }
+  return [...new Set(ids.map(Number))];
+}
+
+/** TELEGRAM_ALERTS: which kinds go (default all). */
+function telegramAlerts(raw: string | null, problems: string[]): TelegramAlert[] {
+  if (raw === null) return [...TELEGRAM_ALERTS];
+  const kinds = raw.split(',').map((entry) => entry.trim());
+  const unknown = kinds.filter((kind) => !(TELEGRAM_ALERTS as readonly string[]).includes(kind));
+  if (unknown.length) {
+    problems.push(`TELEGRAM_ALERTS must list some of ${TELEGRAM_ALERTS.join(', ')} (bad: ${unknown.join(', ')})`);
+    return [...TELEGRAM_ALERTS];
+  }
+  return [...new Set(kinds)] as TelegramAlert[];
 }
 
 function timeZone(zone: string, problems: string[]): string {

@@ -27,6 +27,9 @@ import { BotLookups1764880000000 } from './1764880000000-bot-lookups';
 import { UserDevices1764890000000 } from './1764890000000-user-devices';
 import { EventsByUser1764900000000 } from './1764900000000-events-by-user';
 import { UsersByExpiry1764910000000 } from './1764910000000-users-by-expiry';
+import { NodeServerFigures1764920000000 } from './1764920000000-node-server-figures';
+import { TelegramAlerts1764930000000 } from './1764930000000-telegram-alerts';
+import { AdminRoles1764940000000 } from './1764940000000-admin-roles';
 
 /** Every migration, oldest first. Listed explicitly so the bundled app and the CLI see the same set. */
 export const MIGRATIONS = [
@@ -59,4 +62,7 @@ export const MIGRATIONS = [
   UserDevices1764890000000,
   EventsByUser1764900000000,
   UsersByExpiry1764910000000,
+  NodeServerFigures1764920000000,
+  TelegramAlerts1764930000000,
+  AdminRoles1764940000000,
 ];
