@@ -1,3 +1,5 @@
+import { Button, Group, Text } from '@mantine/core';
+
 /** Previous / next over a paged API list (`total` and `limit` as the API returns them). */
 export function Pager({
   page,
@@ -12,16 +14,18 @@ export function Pager({
 }) {
   const pages = Math.max(1, Math.ceil(total / limit));
   return (
-    <nav aria-label="Pages" className="pager">
-      <button type="button" disabled={page <= 1} onClick={() => onPage(page - 1)}>
-        Previous
-      </button>
-      <span>
-        Page {page} of {pages}
-      </span>
-      <button type="button" disabled={page >= pages} onClick={() => onPage(page + 1)}>
-        Next
-      </button>
+    <nav aria-label="Pages">
+      <Group gap="sm" my="xs">
+        <Button variant="default" size="xs" disabled={page <= 1} onClick={() => onPage(page - 1)}>
+          Previous
+        </Button>
+        <Text size="sm">
+          Page {page} of {pages}
+        </Text>
+        <Button variant="default" size="xs" disabled={page >= pages} onClick={() => onPage(page + 1)}>
+          Next
+        </Button>
+      </Group>
     </nav>
   );
 }

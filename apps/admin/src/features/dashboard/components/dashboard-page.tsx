@@ -1,4 +1,4 @@
-import { SimpleGrid, Skeleton } from '@mantine/core';
+import { Anchor, SimpleGrid, Skeleton, Table } from '@mantine/core';
 import { Link } from 'react-router';
 import { LoadError } from '../../../components/ui/load-error';
 import { useMemo } from 'react';
@@ -22,26 +22,30 @@ function TopUsers() {
   const top = useTopUsers().data ?? [];
   if (!top.length) return null;
   return (
-    <table aria-label="Top users, last 24 h">
-      <thead>
-        <tr>
-          <th>User</th>
-          <th>Telegram id</th>
-          <th>Traffic</th>
-        </tr>
-      </thead>
-      <tbody>
-        {top.map((user) => (
-          <tr key={user.userId}>
-            <td>
-              <Link to={`/users/${user.userId}`}>{user.username ?? `User ${user.userId}`}</Link>
-            </td>
-            <td>{user.telegramId ?? '—'}</td>
-            <td>{formatBytes(user.up + user.down)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <Table.ScrollContainer minWidth={0} mt="sm">
+      <Table aria-label="Top users, last 24 h">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>User</Table.Th>
+            <Table.Th>Telegram id</Table.Th>
+            <Table.Th>Traffic</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {top.map((user) => (
+            <Table.Tr key={user.userId}>
+              <Table.Td>
+                <Anchor component={Link} to={`/users/${user.userId}`}>
+                  {user.username ?? `User ${user.userId}`}
+                </Anchor>
+              </Table.Td>
+              <Table.Td>{user.telegramId ?? '—'}</Table.Td>
+              <Table.Td>{formatBytes(user.up + user.down)}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
   );
 }
 

@@ -1,5 +1,5 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fakeApi } from '../../../lib/fake-api.testing';
 import { renderPage } from '../../../testing/render';
 import { everyNode, sampleNode } from '../../../testing/sample-node';
@@ -36,6 +36,8 @@ const EVENTS = [
 ];
 
 describe('EventsPage', () => {
+  afterEach(() => vi.useRealTimers());
+
   it('says each event in words, with links to its node and user', async () => {
     fakeApi({
       'GET /nodes': () => ({
@@ -53,13 +55,19 @@ describe('EventsPage', () => {
   });
 
   it('filters by user and time window on the API', async () => {
+    // The picker opens on the current month.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-12-10T12:00'));
     const calls = fakeApi({
       'GET /nodes': () => ({ status: 200, body: everyNode([]) }),
       'GET /events': () => ({ status: 200, body: { items: [], total: 0, page: 1, limit: 50, nextCursor: null } }),
     });
     renderPage(<EventsPage />, { path: '/events' });
     fireEvent.change(await screen.findByLabelText('User id'), { target: { value: '12' } });
-    fireEvent.change(screen.getByLabelText(/^From/), { target: { value: '2026-12-01T08:00' } });
+    fireEvent.click(screen.getByLabelText(/^From/));
+    fireEvent.click(await screen.findByRole('button', { name: '1 December 2026' }));
+    fireEvent.change(screen.getByLabelText('Hours'), { target: { value: '08' } });
+    fireEvent.change(screen.getByLabelText('Minutes'), { target: { value: '00' } });
     await waitFor(() => {
       const last = new URLSearchParams(calls.at(-1)!.path.split('?')[1]);
       expect(last.get('userId')).toBe('12');

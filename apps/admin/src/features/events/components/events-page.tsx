@@ -1,21 +1,39 @@
 import { Group, Select, Table, TextInput, Title } from '@mantine/core';
 import { EventType } from '@fleet/contract';
+import { DateTimePicker } from '@mantine/dates';
+import dayjs from 'dayjs';
 import { useState } from 'react';
 import { Pager } from '../../../components/pager';
 import { useNodes } from '../../../lib/queries/nodes';
 import { useEvents } from '../api/events';
 import { EventSentence } from '../../../components/event-sentence';
 
-/** A local date-time input's value as an instant (the operator's time zone), or nothing. */
-const instant = (local: string) => (local ? new Date(local).toISOString() : undefined);
+/** A picked date-time (the operator's local time, 'YYYY-MM-DD HH:mm:ss') as an instant, or nothing. */
+const instant = (local: string | null) => (local ? dayjs(local).toDate().toISOString() : undefined);
+
+/** One end of the time window, in the operator's time zone; empty is open-ended. */
+function TimeBound(props: { label: string; value: string | null; onChange: (value: string | null) => void }) {
+  return (
+    <DateTimePicker
+      label={props.label}
+      placeholder="any time"
+      clearable
+      valueFormat="YYYY-MM-DD HH:mm"
+      timePickerProps={{ hoursInputLabel: 'Hours', minutesInputLabel: 'Minutes' }}
+      value={props.value}
+      onChange={props.onChange}
+      miw={180}
+    />
+  );
+}
 
 /** The audit and alert log in words, filtered by type, node, user and a time window. */
 export function EventsPage() {
   const [type, setType] = useState<string | null>(null);
   const [nodeId, setNodeId] = useState<string | null>(null);
   const [userId, setUserId] = useState('');
-  const [since, setSince] = useState('');
-  const [until, setUntil] = useState('');
+  const [since, setSince] = useState<string | null>(null);
+  const [until, setUntil] = useState<string | null>(null);
   const [page, setPage] = useState(1);
   const nodes = useNodes().data ?? [];
   const names = new Map(nodes.map((node) => [node.id, node.name]));
@@ -66,18 +84,8 @@ export function EventsPage() {
           error={userId && !validUser ? 'a user id is a number' : undefined}
           w={120}
         />
-        <TextInput
-          label={`From (${zone})`}
-          type="datetime-local"
-          value={since}
-          onChange={(event) => refilter(setSince)(event.currentTarget.value)}
-        />
-        <TextInput
-          label={`Until (${zone})`}
-          type="datetime-local"
-          value={until}
-          onChange={(event) => refilter(setUntil)(event.currentTarget.value)}
-        />
+        <TimeBound label={`From (${zone})`} value={since} onChange={refilter(setSince)} />
+        <TimeBound label={`Until (${zone})`} value={until} onChange={refilter(setUntil)} />
       </Group>
       <Table.ScrollContainer minWidth={0}>
         <Table striped verticalSpacing="xs">

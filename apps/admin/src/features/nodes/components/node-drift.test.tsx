@@ -1,7 +1,7 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { fireEvent, render, screen } from '@testing-library/react';
+import { fireEvent, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { fakeApi } from '../../../lib/fake-api.testing';
+import { renderPage } from '../../../testing/render';
 import type { DriftView } from '@fleet/contract';
 import { driftSummary, NodeDrift } from './node-drift';
 
@@ -42,11 +42,7 @@ describe('NodeDrift', () => {
         return { status: 200, body: repaired };
       },
     });
-    render(
-      <QueryClientProvider client={new QueryClient()}>
-        <NodeDrift id={1} />
-      </QueryClientProvider>,
-    );
+    renderPage(<NodeDrift id={1} />);
     expect(await screen.findByText(/1 missing, 2 changed still differ/)).toBeInTheDocument();
     fireEvent.click(screen.getByRole('button', { name: 'Reconcile now…' }));
     expect(await screen.findByRole('status')).toHaveTextContent(/A reconcile would repair 1 missing, 2 changed/);

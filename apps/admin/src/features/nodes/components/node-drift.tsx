@@ -1,4 +1,5 @@
 import type { DriftCorrections, DriftView } from '@fleet/contract';
+import { Button, Table, Text } from '@mantine/core';
 import { previewReconcile, reconcileNode, useDrift, useNodeAction } from '../../../lib/queries/nodes';
 
 /**
@@ -14,55 +15,60 @@ export function NodeDrift({ id }: { id: number }) {
   return (
     <>
       <h2>Drift</h2>
-      <p>
+      <Text mb="sm">
         {driftSummary(drift)} {inboundText(drift)}{' '}
-        <button type="button" onClick={() => preview.mutate(id)} disabled={preview.isPending}>
+        <Button size="compact-sm" variant="default" onClick={() => preview.mutate(id)} loading={preview.isPending}>
           Reconcile now…
-        </button>
-      </p>
+        </Button>
+      </Text>
       {preview.data && !reconcile.isSuccess && (
-        <p role="status">
+        <Text role="status" mb="sm">
           {wouldChange || preview.data.inbound.length
             ? `A reconcile would repair ${[wouldChange, inboundText(preview.data)].filter(Boolean).join('; ')}. `
             : 'Nothing to repair: the panel matches the database. '}
           {(wouldChange || preview.data.inbound.length > 0) && (
-            <button
-              type="button"
+            <Button
+              size="compact-sm"
               onClick={() => reconcile.mutate(id, { onSuccess: () => preview.reset() })}
-              disabled={reconcile.isPending}
+              loading={reconcile.isPending}
             >
               Repair
-            </button>
+            </Button>
           )}
-        </p>
+        </Text>
       )}
-      {drift.sample.length > 0 && (
-        <div className="table-wrap">
-          <table aria-label="Drift sample">
-            <thead>
-              <tr>
-                <th>Kind</th>
-                <th>Client</th>
-                <th>Field</th>
-                <th>On the panel</th>
-                <th>Wanted</th>
-              </tr>
-            </thead>
-            <tbody>
-              {drift.sample.map((item, i) => (
-                <tr key={i}>
-                  <td>{item.kind}</td>
-                  <td>{item.kind === 'inbound' ? '(the inbound)' : item.email}</td>
-                  <td>{item.field ?? ''}</td>
-                  <td>{item.panel === undefined ? '' : String(item.panel)}</td>
-                  <td>{item.desired === undefined ? '' : String(item.desired)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      {drift.sample.length > 0 && <DriftSample sample={drift.sample} />}
     </>
+  );
+}
+
+/** A few of the differences the last reconcile found, field by field. */
+function DriftSample({ sample }: { sample: DriftView['sample'] }) {
+  return (
+    <Table.ScrollContainer minWidth={480}>
+      <Table aria-label="Drift sample">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Kind</Table.Th>
+            <Table.Th>Client</Table.Th>
+            <Table.Th>Field</Table.Th>
+            <Table.Th>On the panel</Table.Th>
+            <Table.Th>Wanted</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {sample.map((item, i) => (
+            <Table.Tr key={i}>
+              <Table.Td>{item.kind}</Table.Td>
+              <Table.Td>{item.kind === 'inbound' ? '(the inbound)' : item.email}</Table.Td>
+              <Table.Td>{item.field ?? ''}</Table.Td>
+              <Table.Td>{item.panel === undefined ? '' : String(item.panel)}</Table.Td>
+              <Table.Td>{item.desired === undefined ? '' : String(item.desired)}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
   );
 }
 

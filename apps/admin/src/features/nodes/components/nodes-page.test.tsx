@@ -24,7 +24,8 @@ describe('NodesPage', () => {
     expect(screen.getByText('Page 1 of 3')).toBeInTheDocument();
     fireEvent.click(screen.getByRole('button', { name: 'Next' }));
     expect(await screen.findByText('node-p2')).toBeInTheDocument();
-    fireEvent.change(screen.getByLabelText('Health'), { target: { value: 'unhealthy' } });
+    fireEvent.click(screen.getByRole('combobox', { name: 'Health' }));
+    fireEvent.click(await screen.findByRole('option', { name: 'unhealthy' }));
     expect(await screen.findByText('dead-1')).toBeInTheDocument();
     expect(screen.queryByText(/Page \d of/)).not.toBeInTheDocument();
     await waitFor(() => expect(calls.at(-1)?.path).toBe('/nodes?limit=50&page=1&health=unhealthy'));

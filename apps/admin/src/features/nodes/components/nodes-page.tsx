@@ -1,5 +1,5 @@
 import { ConnectionTest, HEALTH_STATUSES, NODE_STATUSES } from '@fleet/contract';
-import { Group, Skeleton, Stack, Title } from '@mantine/core';
+import { Group, Select, Skeleton, Stack, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { Pager } from '../../../components/pager';
@@ -8,23 +8,22 @@ import { NodeFilters, NODES_PAGE_SIZE, useNodesPage, useTestConnection } from '.
 import { AddNodeButton } from './node-wizard';
 import { NodesTable } from './nodes-table';
 
-/** A filter of one of a few values, or any. */
+/** A filter of one of a few values, or any (cleared). */
 function AnyOf(props: {
   label: string;
   options: readonly string[];
   value: string | undefined;
-  onChange: (value: string) => void;
+  onChange: (value: string | undefined) => void;
 }) {
   return (
-    <label>
-      {props.label}
-      <select value={props.value ?? ''} onChange={(event) => props.onChange(event.target.value)}>
-        <option value="">any</option>
-        {props.options.map((option) => (
-          <option key={option}>{option}</option>
-        ))}
-      </select>
-    </label>
+    <Select
+      label={props.label}
+      placeholder="any"
+      clearable
+      data={[...props.options]}
+      value={props.value ?? null}
+      onChange={(value) => props.onChange(value ?? undefined)}
+    />
   );
 }
 
@@ -52,16 +51,14 @@ export function NodesPage() {
         <Title order={1}>Nodes</Title>
         <AddNodeButton />
       </Group>
-      <form className="filters" role="search" onSubmit={(event) => event.preventDefault()}>
-        <label>
-          Search
-          <input
-            type="search"
-            value={filters.search ?? ''}
-            placeholder="name, location or panel URL"
-            onChange={(event) => filter({ search: event.target.value })}
-          />
-        </label>
+      <Group gap="sm" align="flex-end" mb="sm" role="search">
+        <TextInput
+          label="Search"
+          type="search"
+          value={filters.search ?? ''}
+          placeholder="name, location or panel URL"
+          onChange={(event) => filter({ search: event.currentTarget.value })}
+        />
         <AnyOf
           label="Status"
           options={NODE_STATUSES}
@@ -74,7 +71,7 @@ export function NodesPage() {
           value={filters.health}
           onChange={(health) => filter({ health })}
         />
-      </form>
+      </Group>
       {nodes.error ? (
         <LoadError title="The nodes could not be loaded" error={nodes.error} onRetry={() => void nodes.refetch()} />
       ) : nodes.isPending ? (

@@ -1,11 +1,12 @@
-import { fireEvent, render, screen, within } from '@testing-library/react';
+import { fireEvent, screen, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
+import { renderPage } from '../../../testing/render';
 import { sampleNode } from '../../../testing/sample-node';
 import { driftText, NodesTable } from './nodes-table';
 
 describe('NodesTable', () => {
   it('shows status and health in words, the load and the response time', () => {
-    render(
+    renderPage(
       <NodesTable
         nodes={[
           sampleNode({}),
@@ -35,9 +36,9 @@ describe('NodesTable', () => {
     expect(within(second).getByText('no new users: status is maintenance')).toBeInTheDocument();
   });
 
-  it('runs a connection test and lists the inbounds', () => {
+  it('runs a connection test from the row’s actions and lists the inbounds', async () => {
     const onTest = vi.fn();
-    render(
+    renderPage(
       <NodesTable
         nodes={[sampleNode({})]}
         onTest={onTest}
@@ -50,13 +51,14 @@ describe('NodesTable', () => {
         }}
       />,
     );
-    fireEvent.click(screen.getByRole('button', { name: 'Test connection' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Actions for ams-1' }));
+    fireEvent.click(await screen.findByRole('menuitem', { name: 'Test connection' }));
     expect(onTest).toHaveBeenCalledWith(1);
     expect(screen.getByRole('status')).toHaveTextContent('OK in 12 ms; inbounds: #1 vless:443');
   });
 
   it('says so when there is no node', () => {
-    render(<NodesTable nodes={[]} />);
+    renderPage(<NodesTable nodes={[]} />);
     expect(screen.getByText(/No nodes yet/)).toBeInTheDocument();
   });
 

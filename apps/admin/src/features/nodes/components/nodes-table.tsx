@@ -1,8 +1,16 @@
 import type { ConnectionTest, NodeView } from '@fleet/contract';
+import { ActionIcon, Anchor, Menu, Table, Text, VisuallyHidden } from '@mantine/core';
+import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { Badge, healthTone, statusTone } from '../../../components/ui/badge';
 
-/** Every node with status, health, load and last check; "Test connection" lists the panel's inbounds. */
+/** Rows of badges over a line of detail read best from the top. */
+const TOP_ALIGNED = { th: { verticalAlign: 'top' }, td: { verticalAlign: 'top' } } as const;
+
+/**
+ * Every node with status, health, load and last check; "Test connection" lists the panel's inbounds. On a phone only
+ * the name, health, load and the actions menu show, so that the table fits the screen.
+ */
 export function NodesTable({
   nodes,
   onTest,
@@ -16,73 +24,137 @@ export function NodesTable({
 }) {
   if (!nodes.length) return <p>No nodes yet: add the first panel with Add node.</p>;
   return (
-    <div className="table-wrap">
-      <table>
-        <caption>Nodes</caption>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Status</th>
-            <th scope="col">Health</th>
-            <th scope="col">Load</th>
-            <th scope="col">Last check</th>
-            <th scope="col">Response</th>
-            <th scope="col">Drift</th>
-            <th scope="col">Actions</th>
-          </tr>
-        </thead>
-        <tbody>
-          {nodes.map((node) => {
-            const percent = Math.round(node.loadRatio * 100);
-            const test = tests?.[node.id];
-            return (
-              <tr key={node.id}>
-                <th scope="row">
-                  {withLinks ? <Link to={`/nodes/${node.id}`}>{node.name}</Link> : node.name}
-                  {node.location && <div className="muted">{node.location}</div>}
-                </th>
-                <td>
-                  <Badge tone={statusTone(node.status)}>{node.status}</Badge>
-                  <div className="muted">
-                    {node.eligible ? 'takes users' : `no new users: ${node.ineligibleReason}`}
-                  </div>
-                </td>
-                <td>
-                  <Badge tone={healthTone(node.healthStatus)}>{node.healthStatus}</Badge>
-                  {node.lastError && <div className="muted">{node.lastError}</div>}
-                </td>
-                <td>
-                  <meter min={0} max={node.maxUsers} value={node.currentUsers} aria-label={`${node.name} load`} />
-                  <div>
-                    {percent} %{' '}
-                    <span className="muted">
-                      {node.currentUsers} / {node.maxUsers} users
-                    </span>
-                  </div>
-                </td>
-                <td>{node.lastHealthCheck ? new Date(node.lastHealthCheck).toLocaleTimeString() : 'never'}</td>
-                <td>{node.responseTimeMs === null ? '—' : `${node.responseTimeMs} ms`}</td>
-                <td>{driftText(node.drift)}</td>
-                <td>
-                  {onTest && (
-                    <button type="button" onClick={() => onTest(node.id)}>
-                      Test connection
-                    </button>
-                  )}
-                  {test && (
-                    <div role="status">
-                      {test.ok
-                        ? `OK in ${test.responseTimeMs} ms; inbounds: ${test.inbounds.map((i) => `#${i.id} ${i.protocol}:${i.port}`).join(', ')}`
-                        : `Failed: ${test.error}`}
-                    </div>
-                  )}
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+    <Table.ScrollContainer minWidth={0}>
+      <Table highlightOnHover verticalSpacing="xs" styles={TOP_ALIGNED}>
+        <Table.Caption>Nodes</Table.Caption>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th scope="col">Name</Table.Th>
+            <Table.Th scope="col" visibleFrom="sm">
+              Status
+            </Table.Th>
+            <Table.Th scope="col">Health</Table.Th>
+            <Table.Th scope="col">Load</Table.Th>
+            <Table.Th scope="col" visibleFrom="md">
+              Last check
+            </Table.Th>
+            <Table.Th scope="col" visibleFrom="sm">
+              Response
+            </Table.Th>
+            <Table.Th scope="col" visibleFrom="lg">
+              Drift
+            </Table.Th>
+            {onTest && (
+              <Table.Th scope="col">
+                <VisuallyHidden>Actions</VisuallyHidden>
+              </Table.Th>
+            )}
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {nodes.map((node) => (
+            <NodeRow key={node.id} node={node} withLink={withLinks} test={tests?.[node.id]} onTest={onTest} />
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
+  );
+}
+
+function NodeRow({
+  node,
+  withLink,
+  test,
+  onTest,
+}: {
+  node: NodeView;
+  withLink: boolean;
+  test?: ConnectionTest;
+  onTest?: (id: number) => void;
+}) {
+  const percent = Math.round(node.loadRatio * 100);
+  return (
+    <Table.Tr>
+      <Table.Th scope="row">
+        {withLink ? (
+          <Anchor component={Link} to={`/nodes/${node.id}`}>
+            {node.name}
+          </Anchor>
+        ) : (
+          node.name
+        )}
+        {node.location && <Detail>{node.location}</Detail>}
+        {test && <ConnectionTestResult test={test} />}
+      </Table.Th>
+      <Table.Td visibleFrom="sm">
+        <Badge tone={statusTone(node.status)}>{node.status}</Badge>
+        <Detail>{node.eligible ? 'takes users' : `no new users: ${node.ineligibleReason}`}</Detail>
+      </Table.Td>
+      <Table.Td>
+        <Badge tone={healthTone(node.healthStatus)}>{node.healthStatus}</Badge>
+        {node.lastError && <Detail>{node.lastError}</Detail>}
+      </Table.Td>
+      <Table.Td>
+        <meter
+          min={0}
+          max={node.maxUsers}
+          value={node.currentUsers}
+          aria-label={`${node.name} load`}
+          style={{ width: '100%', maxWidth: '5rem' }}
+        />
+        <div>
+          {percent} %{' '}
+          <Text span size="sm" c="dimmed">
+            {node.currentUsers} / {node.maxUsers} users
+          </Text>
+        </div>
+      </Table.Td>
+      <Table.Td visibleFrom="md">
+        {node.lastHealthCheck ? new Date(node.lastHealthCheck).toLocaleTimeString() : 'never'}
+      </Table.Td>
+      <Table.Td visibleFrom="sm">{node.responseTimeMs === null ? '—' : `${node.responseTimeMs} ms`}</Table.Td>
+      <Table.Td visibleFrom="lg">{driftText(node.drift)}</Table.Td>
+      {onTest && (
+        <Table.Td>
+          <NodeActions node={node} onTest={onTest} />
+        </Table.Td>
+      )}
+    </Table.Tr>
+  );
+}
+
+/** The row's actions behind one button, which keeps the table narrow enough for a phone. */
+function NodeActions({ node, onTest }: { node: NodeView; onTest: (id: number) => void }) {
+  return (
+    <Menu position="bottom-end" withinPortal>
+      <Menu.Target>
+        <ActionIcon variant="subtle" color="gray" aria-label={`Actions for ${node.name}`}>
+          ⋯
+        </ActionIcon>
+      </Menu.Target>
+      <Menu.Dropdown>
+        <Menu.Item onClick={() => onTest(node.id)}>Test connection</Menu.Item>
+      </Menu.Dropdown>
+    </Menu>
+  );
+}
+
+function ConnectionTestResult({ test }: { test: ConnectionTest }) {
+  return (
+    <Detail role="status">
+      {test.ok
+        ? `OK in ${test.responseTimeMs} ms; inbounds: ${test.inbounds.map((i) => `#${i.id} ${i.protocol}:${i.port}`).join(', ')}`
+        : `Failed: ${test.error}`}
+    </Detail>
+  );
+}
+
+/** A cell's second line, dimmed; it may break anywhere (addresses, errors) so that the table fits a phone's width. */
+function Detail({ children, role }: { children: ReactNode; role?: string }) {
+  return (
+    <Text size="sm" c="dimmed" fw={400} role={role} style={{ overflowWrap: 'anywhere' }}>
+      {children}
+    </Text>
   );
 }
 

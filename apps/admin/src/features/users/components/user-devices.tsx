@@ -1,4 +1,5 @@
 import type { UserView } from '@fleet/contract';
+import { Alert, Button, Table, Text } from '@mantine/core';
 import { useForgetDevice, useUserDevices } from '../api/user';
 
 /** The user's devices (from `x-hwid` at subscription fetches) against their device limit, each with Forget. */
@@ -15,40 +16,51 @@ export function UserDevices({ user }: { user: UserView }) {
         are not listed; the panel's per-IP limit still applies to them.
       </p>
       {devices.data.length > 0 && (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th>Device</th>
-                <th>App</th>
-                <th>First seen</th>
-                <th>Last seen</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
+        <Table.ScrollContainer minWidth={560}>
+          <Table aria-label="Devices">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Device</Table.Th>
+                <Table.Th>App</Table.Th>
+                <Table.Th>First seen</Table.Th>
+                <Table.Th>Last seen</Table.Th>
+                <Table.Th />
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
               {devices.data.map((device) => (
-                <tr key={device.id}>
-                  <td>
+                <Table.Tr key={device.id}>
+                  <Table.Td>
                     {[device.model, device.os, device.osVersion].filter(Boolean).join(' · ') || device.hwid}
-                    <br />
-                    <small>{device.hwid}</small>
-                  </td>
-                  <td>{device.userAgent ?? '—'}</td>
-                  <td>{new Date(device.firstSeenAt).toLocaleString()}</td>
-                  <td>{new Date(device.lastSeenAt).toLocaleString()}</td>
-                  <td>
-                    <button type="button" onClick={() => forget.mutate(device.id)} disabled={forget.isPending}>
+                    <Text size="xs" c="dimmed">
+                      {device.hwid}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>{device.userAgent ?? '—'}</Table.Td>
+                  <Table.Td>{new Date(device.firstSeenAt).toLocaleString()}</Table.Td>
+                  <Table.Td>{new Date(device.lastSeenAt).toLocaleString()}</Table.Td>
+                  <Table.Td>
+                    <Button
+                      size="xs"
+                      variant="default"
+                      onClick={() => forget.mutate(device.id)}
+                      disabled={forget.isPending}
+                      loading={forget.isPending && forget.variables === device.id}
+                    >
                       Forget
-                    </button>
-                  </td>
-                </tr>
+                    </Button>
+                  </Table.Td>
+                </Table.Tr>
               ))}
-            </tbody>
-          </table>
-        </div>
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       )}
-      {forget.error && <p role="alert">{forget.error.message}</p>}
+      {forget.error && (
+        <Alert color="red" role="alert">
+          {forget.error.message}
+        </Alert>
+      )}
     </>
   );
 }
