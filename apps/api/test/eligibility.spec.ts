@@ -1,4 +1,4 @@
-import { eligibleSql, ineligibleReason } from '../src/modules/nodes/node-eligibility';
+import { eligibilityFactsSql, eligibleSql, ineligibleReason } from '../src/modules/nodes/node-eligibility';
 import { ELIGIBILITY_CASES, facts } from '../src/modules/nodes/node-eligibility.testing';
 import { useMigratedDatabase } from './support/test-database';
 
@@ -10,8 +10,9 @@ describe('eligibility: the pure rule and its SQL fragment agree (real PostgreSQL
     const node = facts(fields);
     const [{ id }] = await db().query(
       `INSERT INTO nodes (name, panel_url, panel_username, panel_password, status, health_status,
-                          inbound_id, inbound_snapshot, current_users, max_users)
-       VALUES (md5(random()::text), 'http://p/', 'u', 'x', $1, $2, $3, $4, $5, $6) RETURNING id`,
+                          inbound_id, inbound_snapshot, current_users, max_users, server_figures, cpu_busy_above,
+                          cpu_busy_until)
+       VALUES (md5(random()::text), 'http://p/', 'u', 'x', $1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
       [
         node.status,
         node.healthStatus,
@@ -21,13 +22,21 @@ describe('eligibility: the pure rule and its SQL fragment agree (real PostgreSQL
           : null,
         node.currentUsers,
         node.maxUsers,
+        node.cpuPercent === null ? null : { cpuPercent: node.cpuPercent },
+        node.cpuBusyAbove,
+        node.cpuBusyUntil,
       ],
     );
     const [row] = await db().query(
-      `SELECT ${eligibleSql('n')} AS eligible, ${eligibleSql('n', { seats: false })} AS serving FROM nodes n WHERE id = $1`,
+      `SELECT ${eligibleSql('n')} AS eligible, ${eligibleSql('n', { seats: false })} AS serving,
+              ${eligibilityFactsSql('n')} FROM nodes n WHERE id = $1`,
       [id],
     );
-    expect(row.eligible).toBe(ineligibleReason(node) === null);
-    expect(row.serving).toBe(ineligibleReason({ ...node, currentUsers: 0 }) === null);
+    const { eligible, serving, ...selected } = row;
+    expect(eligible).toBe(ineligibleReason(node) === null);
+    expect(serving).toBe(ineligibleReason({ ...node, currentUsers: 0 }) === null);
+    // The facts as the queries select them give the same answer, in the same words.
+    expect(selected).toEqual(node);
+    expect(ineligibleReason(selected)).toBe(ineligibleReason(node));
   });
 });

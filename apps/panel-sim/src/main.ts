@@ -71,6 +71,7 @@ async function main(): Promise<void> {
     console.log(
       `faults: curl -X POST <control>/fault -d '{"kind":"refuse"}'  (none|refuse|hang|http500|expire-sessions|xray-error|bad-credentials|echo)`,
     );
+    console.log(`hot CPU: curl -X POST <control>/status -d '{"cpu":97}'  (back to normal: -d '{}')`);
   }
   const shutdown = async () => {
     await Promise.all(stops.map((stop) => stop()));

@@ -54,8 +54,42 @@ export interface NodeView {
   /** What still differs from the database after the last reconcile (null: never reconciled): clients missing,
    * changed, extra; the inbound's own fields (`inbound`). */
   drift: { checkedAt: string; missing: number; changed: number; extra: number; inbound: string[] } | null;
+  /** What the node's panel last reported of its server (null until a check has read it). */
+  server: NodeServerFigures | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/**
+ * A node's server as its panel's `server/status` last described it. Every figure is a number within what a real
+ * machine can report, or null when the panel did not report it (older panels) or reported something no machine could.
+ */
+export interface NodeServerFigures {
+  /** 0–100. */
+  cpuPercent: number | null;
+  /** Bytes. */
+  memory: { used: number | null; total: number | null };
+  /** Bytes, of the file system at `/`. */
+  disk: { used: number | null; total: number | null };
+  /** `state`: `running`, `stop` or `error` (later panels may add others). */
+  xray: { state: string | null; version: string | null };
+  /** Seconds since the host started. */
+  uptimeSeconds: number | null;
+  /** Load averages over 1, 5 and 15 minutes, in that order (null unless the panel reported all three). */
+  load: number[] | null;
+  net: { upBytesPerSecond: number | null; downBytesPerSecond: number | null };
+  tcpConnections: number | null;
+  udpConnections: number | null;
+  /** Clients with traffic in the panel's last poll (from its online list, not from `server/status`). */
+  onlineClients: number | null;
+  /** When the panel reported these figures. */
+  at: string;
+}
+
+/** Memory in use as a percent of the total (0–100), or null when either is unknown. */
+export function memoryPercent(memory: { used: number | null; total: number | null }): number | null {
+  if (memory.used === null || memory.total === null || memory.total <= 0) return null;
+  return Math.min(100, Math.round((memory.used / memory.total) * 1000) / 10);
 }
 
 /** Fleets up to this many nodes get each node's own series in `GET /health/recent`; larger ones the fleet's only. */
@@ -104,6 +138,10 @@ export interface HealthCheckView {
   cpu: number | null;
   memUsed: number | null;
   memTotal: number | null;
+  /** CPU the panel reported at this check, 0–100 (null: not read). */
+  cpuPercent: number | null;
+  /** Memory in use at this check, percent of the total, 0–100 (null: not read). */
+  memoryPercent: number | null;
   onlineClients: number | null;
   xrayState: string | null;
   /** Why the check failed, in words anyone may read. */

@@ -6,3 +6,5 @@ export type { SimInbound } from './seed-inbounds';
 export { sortedPrettyJson } from './go-json';
 export * from './subscription-server';
 export { ClientsApi } from './clients-api';
+export { SimulatedHost } from './simulated-host';
+export type { StatusOverride, HostActivity } from './simulated-host';

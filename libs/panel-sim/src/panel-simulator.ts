@@ -4,6 +4,7 @@ import { AddressInfo, Socket } from 'node:net';
 import { ClientsApi } from './clients-api';
 import { InboundFields, Outcome, PanelState, fail } from './panel-state';
 import { seedInbounds } from './seed-inbounds';
+import { overridden, SimulatedHost, StatusOverride } from './simulated-host';
 import { ShareLinkBuilder, SubscriptionServer } from './subscription-server';
 
 export const FAULT_KINDS = [
@@ -108,6 +109,8 @@ export class PanelSimulator {
   private sessionGeneration = 0;
   private fault: Fault = { kind: 'none' };
   private xrayState: 'running' | 'stop' | 'error' = 'running';
+  private readonly machine = new SimulatedHost();
+  private statusOverride: StatusOverride = {};
   /** Counts of calls by route, for tests that check what a client did. */
   readonly calls = new Map<string, number>();
   /** Writes that began while another was in flight: what a client that serialises its writes never causes. */
@@ -167,6 +170,15 @@ export class PanelSimulator {
 
   currentFault(): Fault {
     return { ...this.fault };
+  }
+
+  currentStatusOverride(): StatusOverride {
+    return structuredClone(this.statusOverride);
+  }
+
+  /** Changes what `server/status` answers (a hot CPU, fields left out or garbled) until the next call; `{}` resets. */
+  setStatusOverride(override: StatusOverride): void {
+    this.statusOverride = structuredClone(override);
   }
 
   /** Applies a fault; `none` clears every fault and reopens a refused port. */
@@ -557,30 +569,18 @@ export class PanelSimulator {
   }
 
   private status(): Record<string, unknown> {
-    const gb = 1024 ** 3;
-    return {
-      cpu: 3.2,
-      cpuCores: 2,
-      logicalPro: 2,
-      cpuSpeedMhz: 2400,
-      mem: { current: 612 * 1024 ** 2, total: 2 * gb },
-      swap: { current: 0, total: 0 },
-      disk: { current: 9 * gb, total: 40 * gb },
-      xray: {
-        state: this.xrayState,
-        errorMsg: this.xrayState === 'error' ? 'Failed to start: main: failed to load config files' : '',
-        version: '25.9.11',
-      },
-      uptime: 86_400,
-      loads: [0.12, 0.08, 0.05],
-      tcpCount: 42,
-      udpCount: 7,
-      netIO: { up: 1200, down: 5400 },
-      netTraffic: { sent: 10 * gb, recv: 30 * gb },
-      publicIP: { ipv4: '203.0.113.10', ipv6: 'N/A' },
-      appStats: { threads: 12, mem: 48 * 1024 ** 2, uptime: 86_000 },
-      ...(this.isV3 ? { panelVersion: this.version } : {}),
+    const activity = {
+      clients: this.state.clientCount(),
+      online: this.state.onlines.length,
+      upBytes: this.state.carried.up,
+      downBytes: this.state.carried.down,
     };
+    const xray = {
+      state: this.xrayState,
+      errorMsg: this.xrayState === 'error' ? 'Failed to start: main: failed to load config files' : '',
+    };
+    const status = this.machine.status(activity, xray, this.statusOverride.cpu);
+    return overridden(this.isV3 ? { ...status, panelVersion: this.version } : status, this.statusOverride);
   }
 }
 

@@ -81,6 +81,8 @@ export class PanelState {
   private readonly parsed = new Map<number, { text: string; value: Record<string, unknown> }>();
   private readonly sorted = new WeakSet<object>();
   onlines: string[] = [];
+  /** Bytes Xray has carried for the clients since the panel started (what the host's network figures follow). */
+  readonly carried = { up: 0, down: 0 };
 
   /**
    * `lifetimeCounters`: traffic rows show `allTime` and `lastOnline` (v2.6.8+); older panels count only `up`/`down`,
@@ -264,6 +266,8 @@ export class PanelState {
       // Xray only carries clients that are enabled in the settings and whose row is not disabled.
       if (!row || up + down <= 0 || !row.enable || !this.isEnabledInSettings(row)) continue;
       accepted += up + down;
+      this.carried.up += up;
+      this.carried.down += down;
       row.up += up;
       row.down += down;
       row.allTime += up + down;

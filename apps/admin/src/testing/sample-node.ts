@@ -27,6 +27,7 @@ export const sampleNode = (fields: Partial<NodeView>): NodeView => ({
   responseTimeMs: 42,
   lastError: null,
   drift: null,
+  server: null,
   createdAt: '2026-11-21T00:00:00.000Z',
   updatedAt: '2026-11-21T00:00:00.000Z',
   ...fields,

@@ -15,6 +15,9 @@ const node = (id: number, fields: Partial<NodeCandidate> = {}): NodeCandidate =>
   priority: 100,
   weight: 1,
   groupId: 1,
+  cpuPercent: null,
+  cpuBusyAbove: null,
+  cpuBusyUntil: null,
   ...fields,
 });
 const row = (userId: number, nodeId: number, state: 'active' | 'pending' = 'active', groupId = 1) =>

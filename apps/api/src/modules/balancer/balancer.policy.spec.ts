@@ -13,6 +13,9 @@ const node = (id: number, fields: Partial<NodeCandidate> = {}): NodeCandidate =>
   inboundId: 1,
   inboundRead: true,
   groupId: 1,
+  cpuPercent: null,
+  cpuBusyAbove: null,
+  cpuBusyUntil: null,
   ...fields,
 });
 const rank = (nodes: NodeCandidate[], request = {}) => weightedLoadStrategy.rank(nodes, request).map((n) => n.id);
@@ -20,6 +23,14 @@ const rank = (nodes: NodeCandidate[], request = {}) => weightedLoadStrategy.rank
 describe('balancer policy', () => {
   it('never ranks an ineligible node', () => {
     expect(rank([node(1, { healthStatus: 'unhealthy' }), node(2, { inboundId: null }), node(3)])).toEqual([3]);
+  });
+
+  it('never ranks a node whose CPU is busy; ranks it again once that has expired', () => {
+    const busy = { cpuPercent: 97, cpuBusyAbove: 90 };
+    const later = new Date(Date.now() + 60_000);
+    const earlier = new Date(Date.now() - 1);
+    expect(rank([node(1, { ...busy, cpuBusyUntil: later }), node(2, { currentUsers: 90 })])).toEqual([2]);
+    expect(rank([node(1, { ...busy, cpuBusyUntil: earlier }), node(2, { currentUsers: 90 })])).toEqual([1, 2]);
   });
 
   it.each([

@@ -8,14 +8,16 @@ import { EventsService } from '../events/events.service';
 import { NodeEntity } from '../nodes/node.entity';
 import { AfterCommit, NodeLifecycle } from '../nodes/node-lifecycle';
 import { NodesService } from '../nodes/nodes.service';
+import { cpuBusy } from './cpu-busy';
 import { HealthRepository } from './health.repository';
 import { nextHealth } from './hysteresis';
 import { Observation } from './node-observer';
 
 /**
  * Records a check in one transaction: the node's health after hysteresis (a node never checked takes the first
- * result; then it falls after HEALTH_FALL failures and rises after HEALTH_RISE successes), the check in its history,
- * and on a transition its event; a fall also fires the node lifecycle's fall hooks in that transaction.
+ * result; then it falls after HEALTH_FALL failures and rises after HEALTH_RISE successes) and its server figures with
+ * whether its CPU keeps it from new users, the check in its history, and on a transition its event; a fall also fires
+ * the node lifecycle's fall hooks in that transaction.
  */
 @Injectable()
 export class HealthRecorder {
@@ -51,6 +53,7 @@ export class HealthRecorder {
       if (seen.chosenInbound !== null && current.inboundId === null) {
         await this.nodesService.chooseInbound(current, seen.chosenInbound, manager);
       }
+      const figures = seen.figures;
       await this.nodesService.recordHealth(
         node.id,
         {
@@ -60,6 +63,8 @@ export class HealthRecorder {
           responseTimeMs: seen.ok ? seen.responseTimeMs : null,
           lastError: seen.error,
           inboundSnapshot: seen.snapshot,
+          serverFigures: figures && { ...figures, onlineClients: seen.onlineClients },
+          cpuBusy: figures && cpuBusy(figures.cpuPercent, this.config),
         },
         manager,
       );
@@ -69,11 +74,11 @@ export class HealthRecorder {
           ok: seen.ok,
           healthStatus: next.status,
           responseTimeMs: seen.responseTimeMs,
-          cpu: seen.status?.cpu ?? null,
-          memUsed: seen.status?.mem?.current ?? null,
-          memTotal: seen.status?.mem?.total ?? null,
+          cpu: figures?.cpuPercent ?? null,
+          memUsed: figures?.memory.used ?? null,
+          memTotal: figures?.memory.total ?? null,
           onlineClients: seen.onlineClients,
-          xrayState: seen.status?.xray?.state ?? null,
+          xrayState: figures?.xray.state ?? null,
           error: seen.error,
         },
         manager,

@@ -50,6 +50,16 @@ export class HealthCheckDto implements HealthCheckView {
   cpu: number | null;
   @ApiProperty({ type: Number, nullable: true, description: 'bytes' }) memUsed: number | null;
   @ApiProperty({ type: Number, nullable: true, description: 'bytes' }) memTotal: number | null;
+  @ApiProperty({ type: Number, nullable: true, minimum: 0, maximum: 100, description: 'CPU at this check, percent' })
+  cpuPercent: number | null;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    minimum: 0,
+    maximum: 100,
+    description: 'memory in use at this check, percent of the total',
+  })
+  memoryPercent: number | null;
   @ApiProperty({ type: Number, nullable: true }) onlineClients: number | null;
   @ApiProperty({ type: String, nullable: true }) xrayState: string | null;
   @ApiProperty({ type: String, nullable: true }) error: string | null;

@@ -7,8 +7,12 @@ export interface SweepFigures extends FleetHealthStep {
   slowestNodeId: number | null;
 }
 
-/** One check to record: what the history route shows of it, for one node, timed whether or not it failed. */
-export interface CheckRow extends Omit<HealthCheckView, 'checkedAt' | 'responseTimeMs'> {
+/**
+ * One check to record: what the history route shows of it (but the percents, derived from its figures), for one
+ * node, timed whether or not it failed.
+ */
+export interface CheckRow
+  extends Omit<HealthCheckView, 'checkedAt' | 'responseTimeMs' | 'cpuPercent' | 'memoryPercent'> {
   nodeId: number;
   responseTimeMs: number;
 }
@@ -38,12 +42,15 @@ export class HealthRepository {
     );
   }
 
-  /** Checks of a node, newest first. */
+  /** Checks of a node, newest first; percents only where the figures make sense (rows from before are unchecked). */
   async history(nodeId: number, since: Date | null, limit: number): Promise<HealthCheckView[]> {
     const rows: Array<HealthCheckView & { checkedAt: Date }> = await this.dataSource.query(
       `SELECT checked_at AS "checkedAt", ok, health_status AS "healthStatus", response_time_ms AS "responseTimeMs",
-              cpu, mem_used::float8 AS "memUsed", mem_total::float8 AS "memTotal", online_clients AS "onlineClients",
-              xray_state AS "xrayState", error
+              cpu, mem_used::float8 AS "memUsed", mem_total::float8 AS "memTotal",
+              CASE WHEN cpu BETWEEN 0 AND 100 THEN cpu END AS "cpuPercent",
+              CASE WHEN mem_total > 0 AND mem_used >= 0
+                   THEN least(100, round(100.0 * mem_used / mem_total, 1))::float8 END AS "memoryPercent",
+              online_clients AS "onlineClients", xray_state AS "xrayState", error
          FROM health_checks WHERE node_id = $1 AND ($2::timestamptz IS NULL OR checked_at >= $2)
         ORDER BY checked_at DESC LIMIT $3`,
       [nodeId, since, limit],

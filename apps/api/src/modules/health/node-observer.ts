@@ -1,5 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Inbound, PanelError, panelExcerpt, ServerStatus, XuiClient } from '@fleet/xui-client';
+import {
+  Inbound,
+  PanelError,
+  panelExcerpt,
+  parseServerStatus,
+  ServerFigures,
+  XuiClient,
+  xrayErrorMessage,
+} from '@fleet/xui-client';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { InboundSnapshot, NodeEntity } from '../nodes/node.entity';
@@ -14,7 +22,8 @@ export interface Observation {
   detail: string | null;
   responseTimeMs: number;
   snapshot: InboundSnapshot | null;
-  status: ServerStatus | null;
+  /** What the panel's `server/status` said of its server (null: not read). */
+  figures: ServerFigures | null;
   onlineClients: number | null;
   /** A node without an inbound whose panel has exactly one usable inbound takes it. */
   chosenInbound: number | null;
@@ -42,7 +51,7 @@ export class NodeObserver {
       detail,
       responseTimeMs: elapsed(),
       snapshot: node.inboundSnapshot,
-      status: null,
+      figures: null,
       onlineClients: null,
       chosenInbound: null,
     });
@@ -52,40 +61,41 @@ export class NodeObserver {
       const detail = await withinTimeout(
         this.pool.run(node, async (panel) => {
           const status = await panel.serverStatus(timeout);
-          if (status.xray.state !== 'running')
-            return { status, snapshot: null, online: null, chosen: null, unfit: null };
+          const figures = parseServerStatus(status);
+          const xrayError = xrayErrorMessage(status);
+          if (figures.xray.state !== 'running')
+            return { figures, xrayError, snapshot: null, online: null, chosen: null, unfit: null };
           const chosen = node.inboundId === null ? await onlyUsableInbound(panel) : null;
           const inboundId = node.inboundId ?? chosen?.id ?? null;
           const inbound = chosen ?? (inboundId === null ? null : await panel.getInbound(inboundId));
           const unfit = inbound && inboundUnfit(inbound);
-          if (unfit) return { status, snapshot: null, online: null, chosen: null, unfit };
+          if (unfit) return { figures, xrayError, snapshot: null, online: null, chosen: null, unfit };
           const snapshot = inbound && inboundSnapshot(inbound);
           const online = await panel.onlineEmails().then(
             (emails) => emails.length,
             () => null,
           );
-          return { status, snapshot, online, chosen: chosen?.id ?? null, unfit: null };
+          return { figures, xrayError, snapshot, online, chosen: chosen?.id ?? null, unfit: null };
         }),
         timeout,
       );
-      if (detail.status.xray.state !== 'running') {
-        const { state, errorMsg } = detail.status.xray;
-        return {
-          ...failed(`xray is ${state}`, `xray is ${state}: ${errorMsg ? panelExcerpt(errorMsg) : 'no message'}`),
-          status: detail.status,
-        };
+      const { state } = detail.figures.xray;
+      if (state !== 'running') {
+        const error = state === null ? 'xray state not reported' : `xray is ${state}`;
+        const said = detail.xrayError ? panelExcerpt(detail.xrayError) : 'no message';
+        return { ...failed(error, `${error}: ${said}`), figures: detail.figures };
       }
       // An inbound that cannot serve our users fails the check: the node stops taking users, and its users are
       // moved like any failed node's.
       if (detail.unfit)
-        return { ...failed(`inbound ${node.inboundId}: ${detail.unfit.reason}`), status: detail.status };
+        return { ...failed(`inbound ${node.inboundId}: ${detail.unfit.reason}`), figures: detail.figures };
       return {
         ok: true,
         error: null,
         detail: null,
         responseTimeMs: elapsed(),
         snapshot: detail.snapshot ?? node.inboundSnapshot,
-        status: detail.status,
+        figures: detail.figures,
         onlineClients: detail.online,
         chosenInbound: detail.chosen,
       };

@@ -1,5 +1,8 @@
 import type { EligibilityFacts } from './node-eligibility';
 
+const inAMinute = new Date(Date.now() + 60_000);
+const aMinuteAgo = new Date(Date.now() - 60_000);
+
 /** Cases of the eligibility rule, shared by its unit test and the test that the SQL fragment agrees. */
 export const ELIGIBILITY_CASES: Array<[Partial<EligibilityFacts>, string | null]> = [
   [{}, null],
@@ -13,6 +16,15 @@ export const ELIGIBILITY_CASES: Array<[Partial<EligibilityFacts>, string | null]
   [{ currentUsers: 101 }, 'full'],
   [{ currentUsers: 99 }, null],
   [{ status: 'maintenance', healthStatus: 'unhealthy', currentUsers: 100 }, 'status is maintenance'],
+  [{ cpuPercent: 97, cpuBusyAbove: 90, cpuBusyUntil: inAMinute }, 'its CPU is at 97 % (busy above 90 %)'],
+  [{ cpuPercent: 90.44, cpuBusyAbove: 90, cpuBusyUntil: inAMinute }, 'its CPU is at 90.4 % (busy above 90 %)'],
+  [
+    { cpuPercent: 97, cpuBusyAbove: 90, cpuBusyUntil: inAMinute, currentUsers: 100 },
+    'its CPU is at 97 % (busy above 90 %)',
+  ],
+  [{ cpuPercent: 97, cpuBusyAbove: 90, cpuBusyUntil: inAMinute, healthStatus: 'unhealthy' }, 'unhealthy'],
+  [{ cpuPercent: 97, cpuBusyAbove: 90, cpuBusyUntil: aMinuteAgo }, null],
+  [{ cpuPercent: 97 }, null],
 ];
 
 export const facts = (fields: Partial<EligibilityFacts> = {}): EligibilityFacts => ({
@@ -22,5 +34,8 @@ export const facts = (fields: Partial<EligibilityFacts> = {}): EligibilityFacts 
   inboundRead: true,
   currentUsers: 0,
   maxUsers: 100,
+  cpuPercent: null,
+  cpuBusyAbove: null,
+  cpuBusyUntil: null,
   ...fields,
 });

@@ -1,9 +1,12 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import type { HealthStatus, NodeStatus } from '@fleet/contract';
+import type { HealthStatus, NodeServerFigures, NodeStatus } from '@fleet/contract';
 import type { LinkInbound } from '@fleet/xui-client';
 import { numberColumn } from '../../common/database/number-column';
 
 export type InboundSnapshot = LinkInbound & { id: number };
+
+/** A node's server figures as stored: the view's, without the time they were read (`figuresAt`). */
+export type StoredServerFigures = Omit<NodeServerFigures, 'at'>;
 
 /** One 3x-ui panel. Secrets are stored encrypted (see SecretBox) and never leave the service layer. */
 @Entity('nodes')
@@ -97,6 +100,21 @@ export class NodeEntity {
 
   @Column({ name: 'last_error', type: 'text', nullable: true })
   lastError: string | null;
+
+  /** What the panel's `server/status` last reported, bounded before it was written. */
+  @Column({ name: 'server_figures', type: 'jsonb', nullable: true })
+  serverFigures: StoredServerFigures | null;
+
+  @Column({ name: 'figures_at', type: 'timestamptz', nullable: true })
+  figuresAt: Date | null;
+
+  /** CPU_BUSY_PERCENT when the last figures showed the CPU above it; with `cpuBusyUntil`, null otherwise. */
+  @Column({ name: 'cpu_busy_above', type: 'smallint', nullable: true })
+  cpuBusyAbove: number | null;
+
+  /** Until when the busy CPU keeps the node from taking new users (a few health intervals after the figures). */
+  @Column({ name: 'cpu_busy_until', type: 'timestamptz', nullable: true })
+  cpuBusyUntil: Date | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -1,4 +1,4 @@
-import { NodeView } from '@fleet/contract';
+import { NodeServerFigures, NodeView } from '@fleet/contract';
 import type { DriftRecord } from './node-drift';
 import { NodeEntity } from './node.entity';
 import { ineligibleReason } from './node-eligibility';
@@ -6,7 +6,10 @@ import { ineligibleReason } from './node-eligibility';
 /** What a node's view shows of its last reconcile. */
 export type DriftSummary = Pick<DriftRecord, 'checkedAt' | 'missing' | 'changed' | 'extra' | 'inbound'>;
 
-/** What a node's view is made of: its row without its secrets and inbound snapshot, only whether they are set. */
+/**
+ * What a node's view is made of: its row without its secrets and inbound snapshot, only whether they are set, and
+ * its CPU figure on its own (what eligibility reads).
+ */
 export type NodeListing = Omit<
   NodeEntity,
   | 'panelPasswordEncrypted'
@@ -15,13 +18,14 @@ export type NodeListing = Omit<
   | 'usageCollectedAt'
   | 'consecutiveFailures'
   | 'consecutiveSuccesses'
-> & { hasPanelApiToken: boolean; inboundRead: boolean };
+> & { hasPanelApiToken: boolean; inboundRead: boolean; cpuPercent: number | null };
 
 export function listingOf(node: NodeEntity): NodeListing {
   return {
     ...node,
     hasPanelApiToken: node.panelApiTokenEncrypted !== null,
     inboundRead: node.inboundSnapshot !== null,
+    cpuPercent: node.serverFigures?.cpuPercent ?? null,
   };
 }
 
@@ -60,8 +64,31 @@ export function mapNode(node: NodeListing, drift: DriftSummary | null = null): N
       extra: drift.extra,
       inbound: drift.inbound,
     },
+    server: serverFiguresOf(node),
     createdAt: node.createdAt.toISOString(),
     updatedAt: node.updatedAt.toISOString(),
+  };
+}
+
+/** The node's last server figures, field by field (a figure a row lacks is null), with when they were read. */
+export function serverFiguresOf(node: Pick<NodeEntity, 'serverFigures' | 'figuresAt'>): NodeServerFigures | null {
+  const stored = node.serverFigures;
+  if (!stored || !node.figuresAt) return null;
+  return {
+    cpuPercent: stored.cpuPercent ?? null,
+    memory: { used: stored.memory?.used ?? null, total: stored.memory?.total ?? null },
+    disk: { used: stored.disk?.used ?? null, total: stored.disk?.total ?? null },
+    xray: { state: stored.xray?.state ?? null, version: stored.xray?.version ?? null },
+    uptimeSeconds: stored.uptimeSeconds ?? null,
+    load: stored.load ?? null,
+    net: {
+      upBytesPerSecond: stored.net?.upBytesPerSecond ?? null,
+      downBytesPerSecond: stored.net?.downBytesPerSecond ?? null,
+    },
+    tcpConnections: stored.tcpConnections ?? null,
+    udpConnections: stored.udpConnections ?? null,
+    onlineClients: stored.onlineClients ?? null,
+    at: node.figuresAt.toISOString(),
   };
 }
 

@@ -4,14 +4,19 @@ import { EntityManager, In, Repository } from 'typeorm';
 import type { HealthStatus, NodeStatus } from '@fleet/contract';
 import type { NodeCandidate } from './node-candidate';
 import type { DriftSummary, NodeListing } from './node.mapper';
-import { InboundSnapshot, NodeEntity } from './node.entity';
-import { EligibilityFacts, eligibleSql } from './node-eligibility';
+import { InboundSnapshot, NodeEntity, StoredServerFigures } from './node.entity';
+import { EligibilityFacts, eligibilityFactsSql, eligibleSql } from './node-eligibility';
 
 /** What a health check writes on the node's row. */
 export type HealthFields = Pick<
   NodeEntity,
   'healthStatus' | 'consecutiveFailures' | 'consecutiveSuccesses' | 'responseTimeMs' | 'lastError' | 'inboundSnapshot'
->;
+> & {
+  /** What the check read of the server; null when it read nothing (the last figures stay, with their time). */
+  serverFigures: StoredServerFigures | null;
+  /** With figures that show the CPU above CPU_BUSY_PERCENT: that threshold, and how long the node stays busy. */
+  cpuBusy: { above: number; forMs: number } | null;
+};
 
 /**
  * Node queries, and every write to `nodes` but one: the usage ledger stamps `usage_collected_at` itself
@@ -50,13 +55,12 @@ export class NodesRepository {
     const rows: Array<NodeListing & { driftCheckedAt: Date | null } & Omit<DriftSummary, 'checkedAt'>> =
       await this.nodes.query(
         `SELECT n.id, n.name, n.description, n.location, n.group_id AS "groupId", n.panel_url AS "panelUrl",
-                n.panel_username AS "panelUsername",
-                n.panel_api_token IS NOT NULL AS "hasPanelApiToken", n.inbound_id AS "inboundId",
-                n.inbound_snapshot IS NOT NULL AS "inboundRead", n.public_host AS "publicHost",
-                n.tls_verify AS "tlsVerify", n.max_users AS "maxUsers", n.current_users AS "currentUsers", n.priority,
-                n.weight, n.usage_multiplier::float8 AS "usageMultiplier", n.status, n.health_status AS "healthStatus",
+                n.panel_username AS "panelUsername", n.panel_api_token IS NOT NULL AS "hasPanelApiToken",
+                n.public_host AS "publicHost", n.tls_verify AS "tlsVerify", n.priority, n.weight,
+                n.usage_multiplier::float8 AS "usageMultiplier", ${eligibilityFactsSql('n')},
                 n.last_health_check AS "lastHealthCheck", n.response_time_ms AS "responseTimeMs",
-                n.last_error AS "lastError", n.created_at AS "createdAt", n.updated_at AS "updatedAt",
+                n.last_error AS "lastError", n.server_figures AS "serverFigures", n.figures_at AS "figuresAt",
+                n.created_at AS "createdAt", n.updated_at AS "updatedAt",
                 d.checked_at AS "driftCheckedAt", d.missing, d.changed, d.extra, d.inbound
            FROM nodes n LEFT JOIN node_drift d ON d.node_id = n.id
            ${whereSql} ${after} ORDER BY n.id ${page}`,
@@ -80,10 +84,8 @@ export class NodesRepository {
   /** Every node's load and what decides its eligibility, in id order: the few columns loads and plans read. */
   loadFacts(): Promise<NodeLoadFacts[]> {
     return this.nodes.query(
-      `SELECT id, name, location, current_users AS "currentUsers", max_users AS "maxUsers", priority, weight, status,
-              health_status AS "healthStatus", inbound_id AS "inboundId", inbound_snapshot IS NOT NULL AS "inboundRead",
-              group_id AS "groupId"
-         FROM nodes ORDER BY id`,
+      `SELECT n.id, n.name, n.location, n.priority, n.weight, n.group_id AS "groupId", ${eligibilityFactsSql('n')}
+         FROM nodes n ORDER BY n.id`,
     );
   }
 
@@ -123,9 +125,7 @@ export class NodesRepository {
   /** What placement ranks, in one lean query (it runs under the placement lock). */
   async candidates(manager: EntityManager): Promise<NodeCandidate[]> {
     return manager.query(
-      `SELECT n.id, n.location, n.status, n.health_status AS "healthStatus", n.current_users AS "currentUsers",
-              n.max_users AS "maxUsers", n.priority, n.weight, n.inbound_id AS "inboundId",
-              n.inbound_snapshot IS NOT NULL AS "inboundRead", n.group_id AS "groupId"
+      `SELECT n.id, n.location, n.priority, n.weight, n.group_id AS "groupId", ${eligibilityFactsSql('n')}
          FROM nodes n`,
     );
   }
@@ -164,11 +164,20 @@ export class NodesRepository {
     await manager.getRepository(NodeEntity).increment({ id: nodeId }, 'currentUsers', count);
   }
 
-  /** A health check's result on the node row (not a configuration change: `updated_at` stays). */
+  /**
+   * A health check's result on the node row (not a configuration change: `updated_at` stays), its server figures
+   * and CPU judgement included: one statement per check.
+   */
   async recordHealth(nodeId: number, fields: HealthFields, manager: EntityManager): Promise<void> {
     await manager.query(
       `UPDATE nodes SET health_status = $2, consecutive_failures = $3, consecutive_successes = $4,
-              last_health_check = now(), response_time_ms = $5, last_error = $6, inbound_snapshot = $7
+              last_health_check = now(), response_time_ms = $5, last_error = $6, inbound_snapshot = $7,
+              server_figures = COALESCE($8::jsonb, server_figures),
+              figures_at = CASE WHEN $8::jsonb IS NULL THEN figures_at ELSE now() END,
+              cpu_busy_above = CASE WHEN $8::jsonb IS NULL THEN cpu_busy_above ELSE $9::smallint END,
+              cpu_busy_until = CASE WHEN $8::jsonb IS NULL THEN cpu_busy_until
+                                    WHEN $9::smallint IS NULL THEN NULL
+                                    ELSE now() + $10::float8 * interval '1 millisecond' END
         WHERE id = $1`,
       [
         nodeId,
@@ -178,6 +187,9 @@ export class NodesRepository {
         fields.responseTimeMs,
         fields.lastError,
         fields.inboundSnapshot,
+        fields.serverFigures,
+        fields.cpuBusy?.above ?? null,
+        fields.cpuBusy?.forMs ?? null,
       ],
     );
   }

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { OptionalIdQuery, QueryInt } from '../../../common/http/validation';
 import { HEALTH_STATUSES, NODE_STATUSES } from '@fleet/contract';
-import type { ConnectionTest, HealthStatus, NodeStatus, NodeView } from '@fleet/contract';
+import type { ConnectionTest, HealthStatus, NodeServerFigures, NodeStatus, NodeView } from '@fleet/contract';
 import {
   DescriptionField,
   GroupIdField,
@@ -80,6 +80,47 @@ export class NodeDriftDto {
   @ApiProperty({ type: [String], description: 'the inbound’s own fields that differ' }) inbound: string[];
 }
 
+const nullableNumber = (description?: string) => ({ type: Number, nullable: true, description });
+
+export class UsedOfTotalDto {
+  @ApiProperty(nullableNumber('bytes')) used: number | null;
+  @ApiProperty(nullableNumber('bytes')) total: number | null;
+}
+
+export class XrayFiguresDto {
+  @ApiProperty({ type: String, nullable: true, example: 'running', description: '`running`, `stop` or `error`' })
+  state: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '25.10.15' }) version: string | null;
+}
+
+export class NetRatesDto {
+  @ApiProperty(nullableNumber('bytes per second sent')) upBytesPerSecond: number | null;
+  @ApiProperty(nullableNumber('bytes per second received')) downBytesPerSecond: number | null;
+}
+
+/** `NodeServerFigures`: each figure is null when the panel did not report it or reported something impossible. */
+export class NodeServerFiguresDto implements NodeServerFigures {
+  @ApiProperty({ type: Number, nullable: true, minimum: 0, maximum: 100 }) cpuPercent: number | null;
+  @ApiProperty({ type: UsedOfTotalDto }) memory: UsedOfTotalDto;
+  @ApiProperty({ type: UsedOfTotalDto, description: 'the file system at /' }) disk: UsedOfTotalDto;
+  @ApiProperty({ type: XrayFiguresDto }) xray: XrayFiguresDto;
+  @ApiProperty(nullableNumber('seconds since the host started')) uptimeSeconds: number | null;
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'number' },
+    minItems: 3,
+    maxItems: 3,
+    nullable: true,
+    description: 'load averages over 1, 5 and 15 minutes',
+  })
+  load: number[] | null;
+  @ApiProperty({ type: NetRatesDto }) net: NetRatesDto;
+  @ApiProperty({ type: Number, nullable: true }) tcpConnections: number | null;
+  @ApiProperty({ type: Number, nullable: true }) udpConnections: number | null;
+  @ApiProperty(nullableNumber('clients with traffic in the panel’s last poll')) onlineClients: number | null;
+  @ApiProperty({ format: 'date-time', description: 'when the panel reported these figures' }) at: string;
+}
+
 export class NodeViewDto implements NodeView {
   @ApiProperty() id: number;
   @ApiProperty() name: string;
@@ -108,6 +149,12 @@ export class NodeViewDto implements NodeView {
   @ApiProperty({ nullable: true, type: String }) lastError: string | null;
   @ApiProperty({ type: NodeDriftDto, nullable: true, description: 'what still differs after the last reconcile' })
   drift: NodeDriftDto | null;
+  @ApiProperty({
+    type: NodeServerFiguresDto,
+    nullable: true,
+    description: 'what the panel’s server/status last reported (null until a check has read it)',
+  })
+  server: NodeServerFiguresDto | null;
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;
 }
