@@ -198,6 +198,34 @@ describe('the document and the server agree', () => {
       http().post('/api/v1/tokens').set(auth).send({ name: 'sample-bot', role: 'bot' }),
     );
     await sample('DELETE /api/v1/tokens/{id}', http().delete(`/api/v1/tokens/${token.body.id}`).set(auth));
+    await sample('GET /api/v1/auth/me', http().get('/api/v1/auth/me').set(auth));
+    await sample('GET /api/v1/admins', http().get('/api/v1/admins').set(auth));
+    const colleague = await sample(
+      'POST /api/v1/admins',
+      http()
+        .post('/api/v1/admins')
+        .set(auth)
+        .send({ username: 'sample-support', password: 'a long password', role: 'support' }),
+    );
+    await sample(
+      'PATCH /api/v1/admins/{id}',
+      http().patch(`/api/v1/admins/${colleague.body.id}`).set(auth).send({ role: 'viewer' }),
+    );
+    await refusal(
+      'PATCH /api/v1/admins/{id}',
+      http().patch('/api/v1/admins/1').set(auth).send({ role: 'viewer' }),
+      'LAST_OWNER',
+    );
+    await refusal(
+      'POST /api/v1/admins',
+      http()
+        .post('/api/v1/admins')
+        .set(auth)
+        .send({ username: 'sample-support', password: 'a long password', role: 'viewer' }),
+      'ADMIN_NAME_TAKEN',
+    );
+    await refusal('DELETE /api/v1/admins/{id}', http().delete('/api/v1/admins/999').set(auth), 'ADMIN_NOT_FOUND');
+    await sample('DELETE /api/v1/admins/{id}', http().delete(`/api/v1/admins/${colleague.body.id}`).set(auth));
 
     // Groups and nodes.
     await sample('GET /api/v1/groups', http().get('/api/v1/groups').set(auth));
@@ -363,9 +391,19 @@ describe('the document and the server agree', () => {
         .set(auth)
         .send({ currentPassword: ADMIN.password, newPassword: 'another correct horse' }),
     );
-    const session = await http()
+    const changed = await http()
       .post('/api/v1/auth/login')
       .send({ ...ADMIN, password: 'another correct horse' });
+    await sample(
+      'POST /api/v1/admins/me/password',
+      http()
+        .post('/api/v1/admins/me/password')
+        .set('Authorization', `Bearer ${changed.body.accessToken}`)
+        .send({ currentPassword: 'another correct horse', newPassword: 'a third correct horse' }),
+    );
+    const session = await http()
+      .post('/api/v1/auth/login')
+      .send({ ...ADMIN, password: 'a third correct horse' });
     await sample(
       'POST /api/v1/auth/refresh',
       http().post('/api/v1/auth/refresh').set('Authorization', `Bearer ${session.body.accessToken}`),

@@ -13,6 +13,10 @@ export const ErrorCode = {
   GroupNameTaken: 'GROUP_NAME_TAKEN',
   GroupHasNodes: 'GROUP_HAS_NODES',
   TokenNotFound: 'TOKEN_NOT_FOUND',
+  AdminNotFound: 'ADMIN_NOT_FOUND',
+  AdminNameTaken: 'ADMIN_NAME_TAKEN',
+  /** 409: the change would leave no active owner. */
+  LastOwner: 'LAST_OWNER',
   UserNotFound: 'USER_NOT_FOUND',
   JobNotFound: 'JOB_NOT_FOUND',
   DeviceNotFound: 'DEVICE_NOT_FOUND',

@@ -28,6 +28,8 @@ export const LockKey = {
   SeatWaits: 7_300_013,
   /** Transaction-scoped, with the user's id: a user's new devices are admitted one at a time (the device limit). */
   UserDevices: 7_300_014,
+  /** Transaction-scoped: changes to admin accounts, so that two of them cannot together remove the last owner. */
+  Admins: 7_300_015,
 } as const;
 
 /** Takes a transaction-scoped advisory lock (of one thing of that kind, with `of`): held until the transaction ends. */

@@ -1,7 +1,7 @@
 import { ApiExtension, type OpenAPIObject } from '@nestjs/swagger';
 import { ErrorCode } from '@fleet/contract';
 import { STATUS_BY_CODE } from '../errors/domain-error';
-import { PUBLIC_EXTENSION } from './roles.decorator';
+import { ANY_CREDENTIAL, PERMISSION_EXTENSION, PUBLIC_EXTENSION, SESSION } from './roles.decorator';
 
 /** On an operation: the error codes it answers beyond those of its kind (see `describeApi`). */
 export const ERRORS_EXTENSION = 'x-error-codes';
@@ -29,6 +29,7 @@ const NOT_FOUND_BY_RESOURCE: Record<string, ErrorCode> = {
   groups: ErrorCode.GroupNotFound,
   jobs: ErrorCode.JobNotFound,
   tokens: ErrorCode.TokenNotFound,
+  admins: ErrorCode.AdminNotFound,
 };
 
 /** Refusals that say when to ask again. */
@@ -39,10 +40,13 @@ const MEANINGS: Record<ErrorCode, string> = {
   [ErrorCode.ValidationFailed]: 'the input is invalid; each message names its field',
   [ErrorCode.Unauthenticated]: 'no or bad credentials',
   [ErrorCode.InvalidCredentials]: 'wrong username or password',
-  [ErrorCode.Forbidden]: 'the role may not do this',
+  [ErrorCode.Forbidden]: 'the credential lacks the scope this route needs',
   [ErrorCode.NotFound]: 'no such thing',
   [ErrorCode.NodeNotFound]: 'no such node',
   [ErrorCode.TokenNotFound]: 'no such API token',
+  [ErrorCode.AdminNotFound]: 'no such admin',
+  [ErrorCode.AdminNameTaken]: 'an admin with this username exists',
+  [ErrorCode.LastOwner]: 'the change would leave no active owner',
   [ErrorCode.UserNotFound]: 'no such user (or deleted)',
   [ErrorCode.JobNotFound]: 'no such job',
   [ErrorCode.DeviceNotFound]: 'no such device of this user',
@@ -153,6 +157,12 @@ export function describeApi(
         delete operation[PUBLIC_EXTENSION];
       }
       operation.summary ??= summaryOf(operation.operationId ?? '');
+      const permission = operation[PERMISSION_EXTENSION];
+      if (typeof permission === 'string') {
+        operation['description'] = [operation['description'], permissionSentence(permission)]
+          .filter(Boolean)
+          .join('\n\n');
+      }
       const byStatus = new Map<string, ErrorCode[]>();
       for (const code of errorCodesOf(path, method, operation, open)) {
         const status = String(STATUS_BY_CODE[code]);
@@ -206,6 +216,13 @@ function allowNull(schema: Record<string, unknown>): void {
     schema['type'] = [schema['type'], 'null'];
     if (Array.isArray(schema['enum'])) schema['enum'] = [...schema['enum'], null];
   }
+}
+
+/** What a credential needs for an operation, in words (`x-required-scope` says it for machines). */
+function permissionSentence(permission: string): string {
+  if (permission === SESSION) return 'Needs an admin logged in with a password (any role); API tokens get 403.';
+  if (permission === ANY_CREDENTIAL) return 'Open to every valid credential.';
+  return `Needs the \`${permission}\` scope.`;
 }
 
 /** `KeysController_getOrCreate` → "Get or create". */

@@ -5,6 +5,7 @@ import { IdempotencyKey, IdempotentRequest } from '../../common/http/idempotency
 import { actorOf, CurrentPrincipal, Principal } from '../auth/principal';
 import { BulkAccessDto, BulkExtendDto, BulkMigrateDto, BulkResultDto, BulkUsersDto } from './users-bulk.dto';
 import { UsersBulkService } from './users-bulk.service';
+import { Requires } from '../../common/http/roles.decorator';
 
 const ANSWER = { type: BulkResultDto, description: 'an outcome per user; one refusal does not stop the others' };
 
@@ -16,6 +17,7 @@ export class UsersBulkController {
   constructor(private readonly bulk: UsersBulkService) {}
 
   @Post('bulk-extend')
+  @Requires('users:access')
   @HttpCode(200)
   @ApiOkResponse(ANSWER)
   extend(
@@ -27,6 +29,7 @@ export class UsersBulkController {
   }
 
   @Post('bulk-access')
+  @Requires('users:access')
   @HttpCode(200)
   @ApiOkResponse(ANSWER)
   access(@Body() body: BulkAccessDto, @CurrentPrincipal() principal: Principal): Promise<BulkResult> {
@@ -34,6 +37,7 @@ export class UsersBulkController {
   }
 
   @Post('bulk-migrate')
+  @Requires('users:write')
   @HttpCode(200)
   @ApiOkResponse(ANSWER)
   migrate(@Body() body: BulkMigrateDto, @CurrentPrincipal() principal: Principal): Promise<BulkResult> {
@@ -41,6 +45,7 @@ export class UsersBulkController {
   }
 
   @Post('bulk-delete')
+  @Requires('users:write')
   @HttpCode(200)
   @ApiOkResponse(ANSWER)
   remove(@Body() body: BulkUsersDto, @CurrentPrincipal() principal: Principal): Promise<BulkResult> {

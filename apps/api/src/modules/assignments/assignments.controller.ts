@@ -2,13 +2,14 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { UserView } from '@fleet/contract';
 import { IdParam } from '../../common/http/id-param';
-import { actorOf, CurrentPrincipal, Principal } from '../auth/principal';
+import { CurrentPrincipal, Principal, actorOf, seesSecrets } from '../auth/principal';
 import { AdoptionService } from './adoption.service';
 import { UserViewDto } from '../users/users.dto';
 import { AdoptionResultDto, MigrateUserDto } from './assignments.dto';
 import { UserMigrationService } from './user-migration.service';
 import { ApiErrors, MOVE_REFUSALS } from '../../common/http/openapi';
 import { ErrorCode } from '@fleet/contract';
+import { Requires } from '../../common/http/roles.decorator';
 
 @ApiTags('users')
 @ApiBearerAuth()
@@ -17,6 +18,7 @@ export class UserMigrationController {
   constructor(private readonly migration: UserMigrationService) {}
 
   @Post(':id/migrate')
+  @Requires('users:write')
   @HttpCode(200)
   @ApiOkResponse({ type: UserViewDto, description: 'the user, on the node asked for' })
   @ApiErrors(...MOVE_REFUSALS)
@@ -25,7 +27,7 @@ export class UserMigrationController {
     @Body() body: MigrateUserDto,
     @CurrentPrincipal() principal: Principal,
   ): Promise<UserView> {
-    return this.migration.migrate(id, body.nodeId, actorOf(principal));
+    return this.migration.migrate(id, body.nodeId, actorOf(principal), seesSecrets(principal));
   }
 }
 
@@ -37,6 +39,7 @@ export class AdoptionController {
   constructor(private readonly adoption: AdoptionService) {}
 
   @Post('adopt')
+  @Requires('nodes:write')
   @HttpCode(200)
   @ApiOkResponse({ type: AdoptionResultDto })
   @ApiErrors(ErrorCode.NodeNotEligible, ErrorCode.NodeUnreachable)

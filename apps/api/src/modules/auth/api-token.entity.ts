@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { Role } from '@fleet/contract';
+import type { Scope, TokenPreset } from '@fleet/contract';
 
 /** A machine credential. Only the SHA-256 of the token is stored; the token is shown once. */
 @Entity('api_tokens')
@@ -10,8 +10,16 @@ export class ApiToken {
   @Column({ type: 'varchar', length: 64 })
   name: string;
 
-  @Column({ type: 'varchar', length: 16 })
-  role: Role;
+  /** The preset its scopes came from; null when they were picked one by one. */
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  role: TokenPreset | null;
+
+  @Column({ type: 'text', array: true })
+  scopes: Scope[];
+
+  /** Refused from then on; null: never expires. */
+  @Column({ name: 'expires_at', type: 'timestamptz', nullable: true })
+  expiresAt: Date | null;
 
   @Column({ name: 'token_hash', type: 'char', length: 64, unique: true })
   tokenHash: string;

@@ -1,11 +1,11 @@
-import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { ErrorCode, LoginResponse } from '@fleet/contract';
-import { ChangePasswordDto, LoginDto, LoginResponseDto } from './auth.dto';
+import { ErrorCode, LoginResponse, WhoAmI } from '@fleet/contract';
+import { ChangePasswordDto, LoginDto, LoginResponseDto, WhoAmIDto } from './auth.dto';
 import { AuthService } from './auth.service';
 import { CurrentPrincipal, Principal } from './principal';
-import { Public } from '../../common/http/roles.decorator';
+import { ANY_CREDENTIAL, Public, Requires, SESSION } from '../../common/http/roles.decorator';
 import { ApiErrors } from '../../common/http/openapi';
 
 @ApiTags('auth')
@@ -23,8 +23,17 @@ export class AuthController {
     return this.auth.login(body.username, body.password, request.ip ?? 'unknown');
   }
 
+  /** The caller: an admin or a token, its role or preset and its scopes (what the SPA may show). */
+  @Get('me')
+  @Requires(ANY_CREDENTIAL)
+  @ApiOkResponse({ type: WhoAmIDto })
+  me(@CurrentPrincipal() principal: Principal): WhoAmI {
+    return this.auth.whoAmI(principal);
+  }
+
   /** A fresh token for this session (sliding expiry), until SESSION_MAX_HOURS after the login. */
   @Post('refresh')
+  @Requires(SESSION)
   @HttpCode(200)
   @ApiOkResponse({ type: LoginResponseDto, description: 'a fresh token of the same session' })
   refresh(@CurrentPrincipal() principal: Principal, @Req() request: Request): Promise<LoginResponse> {
@@ -33,6 +42,7 @@ export class AuthController {
 
   /** Revokes every access token of the calling admin (all their sessions, this one included). */
   @Post('logout-all')
+  @Requires(SESSION)
   @HttpCode(204)
   @ApiNoContentResponse()
   logoutAll(@CurrentPrincipal() principal: Principal): Promise<void> {
@@ -41,6 +51,7 @@ export class AuthController {
 
   /** Changes the calling admin's password; their other tokens stop working; answers a fresh token. */
   @Post('password')
+  @Requires(SESSION)
   @HttpCode(200)
   @ApiOkResponse({ type: LoginResponseDto })
   @ApiErrors(ErrorCode.InvalidCredentials)

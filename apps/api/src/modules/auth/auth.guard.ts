@@ -1,12 +1,15 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { ErrorCode, Role } from '@fleet/contract';
+import { ErrorCode } from '@fleet/contract';
 import { DomainError } from '../../common/errors/domain-error';
 import { AuthService } from './auth.service';
-import { PUBLIC_KEY, ROLES_KEY } from '../../common/http/roles.decorator';
+import { ANY_CREDENTIAL, Permission, PERMISSION_KEY, PUBLIC_KEY, SESSION } from '../../common/http/roles.decorator';
 
-/** Global guard: every route needs a valid bearer credential with an allowed role unless marked @Public. */
+/**
+ * Global guard: every route needs a valid bearer credential holding the permission the route names, unless marked
+ * @Public. A route that names none is refused to everyone (a forgotten decorator fails closed).
+ */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
@@ -22,9 +25,16 @@ export class AuthGuard implements CanActivate {
     const principal = await this.auth.authenticate(request.headers.authorization);
     request.principal = principal;
 
-    const allowed = this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets) ?? ['admin'];
-    if (!allowed.includes(principal.role)) {
-      throw new DomainError(ErrorCode.Forbidden, `the ${principal.role} role may not use this route`);
+    const needed = this.reflector.getAllAndOverride<Permission | undefined>(PERMISSION_KEY, targets);
+    if (needed === ANY_CREDENTIAL) return true;
+    if (needed === SESSION) {
+      if (principal.kind !== 'admin') {
+        throw new DomainError(ErrorCode.Forbidden, 'only an admin logged in with a password may use this route');
+      }
+    } else if (!needed) {
+      throw new DomainError(ErrorCode.Forbidden, 'this route is open to no credential');
+    } else if (!principal.scopes.has(needed)) {
+      throw new DomainError(ErrorCode.Forbidden, `this route needs the ${needed} scope`);
     }
     return true;
   }

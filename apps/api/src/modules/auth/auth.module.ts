@@ -5,6 +5,8 @@ import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { SecretBox } from '../../common/crypto/secret-box';
 import { Admin } from './admin.entity';
+import { AdminsController } from './admins.controller';
+import { AdminsService } from './admins.service';
 import { ApiToken } from './api-token.entity';
 import { ApiTokensService } from './api-tokens.service';
 import { AuthController } from './auth.controller';
@@ -27,9 +29,10 @@ import { TokensController } from './tokens.controller';
       }),
     }),
   ],
-  controllers: [AuthController, TokensController],
+  controllers: [AuthController, AdminsController, TokensController],
   providers: [
     AuthService,
+    AdminsService,
     ApiTokensService,
     PasswordHasher,
     LoginThrottle,

@@ -3,7 +3,7 @@ import { JwtService } from '@nestjs/jwt';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { DataSource, Repository } from 'typeorm';
-import { ErrorCode, EventType, LoginResponse } from '@fleet/contract';
+import { ErrorCode, EventType, LoginResponse, ROLE_SCOPES, WhoAmI } from '@fleet/contract';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { LockKey, withAdvisoryLock } from '../../common/database/advisory-lock';
@@ -18,7 +18,6 @@ import { Principal } from './principal';
 interface AccessTokenClaims {
   sub: number;
   username: string;
-  role: 'admin';
   /** The admin's token version when the token was issued; a bump revokes it. Absent in older tokens (= 0). */
   ver?: number;
   /** Set by signing (JWT_TTL_SECONDS); a token without one would never expire and is refused. */
@@ -27,13 +26,9 @@ interface AccessTokenClaims {
   auth?: number;
 }
 
-/** How long one replica trusts what it read about an admin (existence, token version) before reading again. */
-const ADMIN_CACHE_MS = 5_000;
-
 @Injectable()
 export class AuthService implements OnApplicationBootstrap {
   private readonly logger = new Logger(AuthService.name);
-  private readonly adminCache = new Map<number, { admin: Admin | null; until: number }>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -50,12 +45,12 @@ export class AuthService implements OnApplicationBootstrap {
     await withAdvisoryLock(this.dataSource, LockKey.Bootstrap, () => this.bootstrapFirstAdmin());
   }
 
-  /** Creates the first admin from ADMIN_USERNAME/ADMIN_PASSWORD, or with a generated password printed once. */
+  /** Creates the first admin, an owner, from ADMIN_USERNAME/ADMIN_PASSWORD, or with a generated password printed once. */
   private async bootstrapFirstAdmin(): Promise<void> {
     if ((await this.admins.count()) > 0) return;
     const username = this.config.adminUsername ?? 'admin';
     const password = this.config.adminPassword ?? randomBytes(18).toString('base64url');
-    await this.admins.insert({ username, passwordHash: await this.hasher.hash(password) });
+    await this.admins.insert({ username, role: 'owner', passwordHash: await this.hasher.hash(password) });
     if (this.config.adminPassword) {
       this.logger.log(`created the first admin "${username}" from ADMIN_USERNAME/ADMIN_PASSWORD`);
     } else {
@@ -88,6 +83,14 @@ export class AuthService implements OnApplicationBootstrap {
       await this.events.record({ type: EventType.LoginFailed, actor: 'anonymous', payload: { username, ip: address } });
       throw new DomainError(ErrorCode.InvalidCredentials, 'wrong username or password');
     }
+    if (admin.disabled) {
+      await this.events.record({
+        type: EventType.LoginFailed,
+        actor: `admin:${admin.username}`,
+        payload: { username, ip: address, disabled: true },
+      });
+      throw new DomainError(ErrorCode.InvalidCredentials, 'this account is disabled');
+    }
     await this.throttle.forgive(address);
     await this.events.record({
       type: EventType.LoginSucceeded,
@@ -97,11 +100,10 @@ export class AuthService implements OnApplicationBootstrap {
     return this.issue(admin);
   }
 
-  /** Revokes every access token of this admin, on every replica within ADMIN_CACHE_MS. */
+  /** Revokes every access token of this admin, on every replica at once (each request reads the admin's row). */
   async logoutEverywhere(principal: Principal): Promise<void> {
     const admin = await this.sessionAdmin(principal);
     await this.admins.increment({ id: admin.id }, 'tokenVersion', 1);
-    this.adminCache.delete(admin.id);
     await this.events.record({ type: EventType.LoggedOutEverywhere, actor: `admin:${admin.username}`, payload: {} });
   }
 
@@ -112,7 +114,6 @@ export class AuthService implements OnApplicationBootstrap {
     if (!verdict.valid) throw new DomainError(ErrorCode.InvalidCredentials, 'currentPassword is wrong');
     const passwordHash = await this.throttle.check(() => this.hasher.hash(newPassword));
     await this.admins.update(admin.id, { passwordHash, tokenVersion: admin.tokenVersion + 1 });
-    this.adminCache.delete(admin.id);
     await this.events.record({ type: EventType.PasswordChanged, actor: `admin:${admin.username}`, payload: {} });
     return this.issue({ ...admin, tokenVersion: admin.tokenVersion + 1 });
   }
@@ -139,8 +140,8 @@ export class AuthService implements OnApplicationBootstrap {
 
     if (this.tokens.looksLikeApiToken(credential)) {
       const token = await this.tokens.findByToken(credential);
-      if (!token) throw new DomainError(ErrorCode.Unauthenticated, 'invalid API token');
-      return { kind: 'token', id: token.id, name: token.name, role: token.role };
+      if (!token) throw new DomainError(ErrorCode.Unauthenticated, 'invalid or expired API token');
+      return { kind: 'token', id: token.id, name: token.name, role: token.role, scopes: new Set(token.scopes) };
     }
     let claims: AccessTokenClaims;
     try {
@@ -151,18 +152,30 @@ export class AuthService implements OnApplicationBootstrap {
     if (typeof claims.exp !== 'number') {
       throw new DomainError(ErrorCode.Unauthenticated, 'access token without an expiry; log in again');
     }
-    const admin = await this.cachedAdmin(claims.sub);
-    if (!admin || admin.tokenVersion !== (claims.ver ?? 0)) {
+    const admin = Number.isSafeInteger(claims.sub) ? await this.admins.findOneBy({ id: claims.sub }) : null;
+    if (!admin || admin.disabled || admin.tokenVersion !== (claims.ver ?? 0)) {
       throw new DomainError(ErrorCode.Unauthenticated, 'access token revoked; log in again');
     }
-    return { kind: 'admin', id: admin.id, name: admin.username, role: 'admin' };
+    // The role is read at each request: a change applies to the admin's open sessions at once.
+    return {
+      kind: 'admin',
+      id: admin.id,
+      name: admin.username,
+      role: admin.role,
+      scopes: new Set(ROLE_SCOPES[admin.role]),
+    };
+  }
+
+  /** The caller as the SPA and scripts see it: who, which role or preset, which scopes. */
+  whoAmI(principal: Principal): WhoAmI {
+    const { kind, id, name, role, scopes } = principal;
+    return { kind, id, name, role, scopes: [...scopes] };
   }
 
   private async issue(admin: Admin, sessionBegan = Math.floor(Date.now() / 1000)): Promise<LoginResponse> {
     const claims: AccessTokenClaims = {
       sub: admin.id,
       username: admin.username,
-      role: 'admin',
       ver: admin.tokenVersion,
       auth: sessionBegan,
     };
@@ -178,15 +191,6 @@ export class AuthService implements OnApplicationBootstrap {
     }
     const admin = await this.admins.findOneBy({ id: principal.id });
     if (!admin) throw new DomainError(ErrorCode.Unauthenticated, 'this admin no longer exists');
-    return admin;
-  }
-
-  private async cachedAdmin(id: number): Promise<Admin | null> {
-    const cached = this.adminCache.get(id);
-    if (cached && cached.until > Date.now()) return cached.admin;
-    const admin = Number.isSafeInteger(id) ? await this.admins.findOneBy({ id }) : null;
-    if (this.adminCache.size > 1000) this.adminCache.clear();
-    this.adminCache.set(id, { admin, until: Date.now() + ADMIN_CACHE_MS });
     return admin;
   }
 }

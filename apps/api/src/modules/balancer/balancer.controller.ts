@@ -3,7 +3,7 @@ import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiTags } from '@nes
 import type { Response } from 'express';
 import { NodeLoadView, RebalancePlanView, RebalanceStarted } from '@fleet/contract';
 import { actorOf, CurrentPrincipal, Principal } from '../auth/principal';
-import { AllowRoles } from '../../common/http/roles.decorator';
+import { Requires } from '../../common/http/roles.decorator';
 import { JobRunnerService } from '../jobs/job-runner.service';
 import { JobsService } from '../jobs/jobs.service';
 import { NodeLoadDto, RebalanceDto, RebalancePlanDto, RebalanceStartedDto } from './balancer.dto';
@@ -20,7 +20,7 @@ export class BalancerController {
   ) {}
 
   @Get('loads')
-  @AllowRoles('admin', 'viewer')
+  @Requires('nodes:read')
   @ApiOkResponse({ type: [NodeLoadDto] })
   loads(): Promise<NodeLoadView[]> {
     return this.balancer.loads();
@@ -28,6 +28,7 @@ export class BalancerController {
 
   /** dryRun: the plan (200). Otherwise a rebalance job (202 {jobId}). */
   @Post('rebalance')
+  @Requires('nodes:write')
   @ApiOkResponse({ type: RebalancePlanDto, description: 'dryRun: the plan, with one page of its moves' })
   @ApiAcceptedResponse({ type: RebalanceStartedDto, description: 'a rebalance job carries every move' })
   async rebalance(

@@ -4,7 +4,7 @@ import { DeviceView, ErrorCode } from '@fleet/contract';
 import { DomainError } from '../../common/errors/domain-error';
 import { IdParam } from '../../common/http/id-param';
 import { ApiErrors } from '../../common/http/openapi';
-import { AllowRoles } from '../../common/http/roles.decorator';
+import { Requires } from '../../common/http/roles.decorator';
 import { UsersService } from '../users/users.service';
 
 import { DeviceId, DeviceViewDto } from './devices.dto';
@@ -21,7 +21,7 @@ export class UserDevicesController {
   ) {}
 
   @Get()
-  @AllowRoles('admin', 'viewer')
+  @Requires('users:read')
   @ApiOkResponse({ type: [DeviceViewDto], description: 'most recently seen first' })
   async list(@IdParam() id: number): Promise<DeviceView[]> {
     await this.requireUser(id);
@@ -29,6 +29,7 @@ export class UserDevicesController {
   }
 
   @Delete(':deviceId')
+  @Requires('users:access')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'forgotten: its next fetch counts as a new device' })
   @ApiErrors(ErrorCode.DeviceNotFound)

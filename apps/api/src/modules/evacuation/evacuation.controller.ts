@@ -13,6 +13,7 @@ import { IdParam } from '../../common/http/id-param';
 import { actorOf, CurrentPrincipal, Principal } from '../auth/principal';
 import { EvacuationService } from './evacuation.service';
 import { ApiErrors } from '../../common/http/openapi';
+import { Requires } from '../../common/http/roles.decorator';
 
 class JobStartedDto implements JobStarted {
   @ApiProperty() jobId: number;
@@ -32,6 +33,7 @@ export class EvacuationController {
 
   /** 204 when the node had no users; 202 {jobId} while its users are moved (the job deletes it); 409 if they cannot be. */
   @Delete()
+  @Requires('nodes:write')
   @ApiNoContentResponse({ description: 'the node had no users: deleted' })
   @ApiAcceptedResponse({ type: JobStartedDto, description: 'a job moves its users, then deletes it' })
   @ApiErrors(ErrorCode.NodeHasUsers)
@@ -47,6 +49,7 @@ export class EvacuationController {
 
   /** Maintenance plus a `drain` job that moves the node's users away (202 {jobId}; 200 {jobId: null} when empty). */
   @Post('drain')
+  @Requires('nodes:write')
   @ApiOkResponse({ type: DrainStartedDto, description: 'in maintenance; nobody to move (`jobId: null`)' })
   @ApiAcceptedResponse({ type: DrainStartedDto, description: 'in maintenance; a drain job moves its users' })
   async drain(

@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { EventView, Page } from '@fleet/contract';
-import { AllowRoles } from '../../common/http/roles.decorator';
+import { Requires } from '../../common/http/roles.decorator';
 import { EventPageDto, EventQueryDto } from './events.dto';
 import { EventsService } from './events.service';
 
@@ -12,7 +12,7 @@ export class EventsController {
   constructor(private readonly events: EventsService) {}
 
   @Get()
-  @AllowRoles('admin', 'viewer')
+  @Requires('events:read')
   @ApiOkResponse({ type: EventPageDto })
   list(@Query() query: EventQueryDto): Promise<Page<EventView>> {
     return this.events.list(query);

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Patch, Post } from '@nestjs/co
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ErrorCode, type GroupView } from '@fleet/contract';
 import { IdParam } from '../../common/http/id-param';
-import { AllowRoles } from '../../common/http/roles.decorator';
+import { Requires } from '../../common/http/roles.decorator';
 import { actorOf, CurrentPrincipal, Principal } from '../auth/principal';
 import { CreateGroupDto, GroupViewDto, UpdateGroupDto } from './groups.dto';
 import { GroupsService } from './groups.service';
@@ -15,20 +15,21 @@ export class GroupsController {
   constructor(private readonly groups: GroupsService) {}
 
   @Get()
-  @AllowRoles('admin', 'viewer')
+  @Requires('nodes:read')
   @ApiOkResponse({ type: [GroupViewDto], description: 'every group, in order (sortOrder, then id)' })
   list(): Promise<GroupView[]> {
     return this.groups.list();
   }
 
   @Get(':id')
-  @AllowRoles('admin', 'viewer')
+  @Requires('nodes:read')
   @ApiOkResponse({ type: GroupViewDto })
   get(@IdParam() id: number): Promise<GroupView> {
     return this.groups.get(id);
   }
 
   @Post()
+  @Requires('nodes:write')
   @ApiCreatedResponse({ type: GroupViewDto })
   @ApiErrors(ErrorCode.GroupNameTaken)
   create(@Body() body: CreateGroupDto, @CurrentPrincipal() principal: Principal): Promise<GroupView> {
@@ -36,6 +37,7 @@ export class GroupsController {
   }
 
   @Patch(':id')
+  @Requires('nodes:write')
   @ApiOkResponse({ type: GroupViewDto })
   @ApiErrors(ErrorCode.GroupNameTaken)
   update(
@@ -47,6 +49,7 @@ export class GroupsController {
   }
 
   @Delete(':id')
+  @Requires('nodes:write')
   @HttpCode(204)
   @ApiNoContentResponse()
   @ApiErrors(ErrorCode.GroupHasNodes)

@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ErrorCode } from '@fleet/contract';
 import { DomainError } from '../../common/errors/domain-error';
-import { AllowRoles } from '../../common/http/roles.decorator';
+import { Requires } from '../../common/http/roles.decorator';
 import { NodesService } from '../nodes/nodes.service';
 import { CheckOutcomeDto, HealthCheckDto, HealthHistoryQueryDto, NodeCheckOutcomeDto } from './health.dto';
 import { HealthHistoryService } from './health-history.service';
@@ -22,6 +22,7 @@ export class HealthController {
   ) {}
 
   @Post('check-health')
+  @Requires('nodes:write')
   @HttpCode(200)
   @ApiOkResponse({ type: [NodeCheckOutcomeDto] })
   checkAll(): Promise<Array<CheckOutcome & { nodeId: number }>> {
@@ -29,6 +30,7 @@ export class HealthController {
   }
 
   @Post(':id/check-health')
+  @Requires('nodes:write')
   @HttpCode(200)
   @ApiOkResponse({ type: CheckOutcomeDto })
   async checkOne(@IdParam() id: number): Promise<CheckOutcome> {
@@ -38,7 +40,7 @@ export class HealthController {
   }
 
   @Get(':id/health')
-  @AllowRoles('admin', 'viewer')
+  @Requires('nodes:read')
   @ApiOkResponse({ type: [HealthCheckDto] })
   async history(@IdParam() id: number, @Query() query: HealthHistoryQueryDto) {
     if (!(await this.nodes.findById(id))) throw new DomainError(ErrorCode.NodeNotFound, `node ${id} not found`);

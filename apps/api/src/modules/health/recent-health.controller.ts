@@ -5,7 +5,7 @@ import { ErrorCode, RECENT_HEALTH_PER_NODE_UP_TO, RecentHealth } from '@fleet/co
 import { DomainError } from '../../common/errors/domain-error';
 import { DateInput } from '../../common/http/date-input';
 import { QueryInt } from '../../common/http/validation';
-import { AllowRoles } from '../../common/http/roles.decorator';
+import { Requires } from '../../common/http/roles.decorator';
 import { FleetHealthStepDto, RecentHealthDto } from './health.dto';
 import { HealthRepository } from './health.repository';
 import { alignedStart, MAX_STEPS, recentHealth } from './recent-health';
@@ -40,7 +40,7 @@ export class RecentHealthController {
 
   /** The dashboard's response-time chart: the fleet's sweeps per step, and each node's for small fleets. */
   @Get('recent')
-  @AllowRoles('admin', 'viewer')
+  @Requires('nodes:read')
   @ApiOkResponse({ type: RecentHealthDto })
   async recent(@Query() query: RecentHealthQueryDto): Promise<RecentHealth> {
     const stepMs = query.stepSeconds * 1000;

@@ -2,7 +2,7 @@ import { Controller, Delete, Get, HttpCode } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { DeviceView, ErrorCode } from '@fleet/contract';
 import { ApiErrors } from '../../common/http/openapi';
-import { AllowRoles } from '../../common/http/roles.decorator';
+import { Requires } from '../../common/http/roles.decorator';
 import { DeviceId, DeviceViewDto } from '../devices/devices.dto';
 import { DevicesService } from '../devices/devices.service';
 import { TelegramId } from './keys.dto';
@@ -11,7 +11,6 @@ import { KeysService } from './keys.service';
 /** The devices a user's apps fetched the subscription from, as the bot sees them. */
 @ApiTags('keys')
 @ApiBearerAuth()
-@AllowRoles('admin', 'bot')
 @Controller('keys/:telegramId/devices')
 export class KeyDevicesController {
   constructor(
@@ -20,12 +19,14 @@ export class KeyDevicesController {
   ) {}
 
   @Get()
+  @Requires('keys:read')
   @ApiOkResponse({ type: [DeviceViewDto], description: 'most recently seen first' })
   async list(@TelegramId() telegramId: number): Promise<DeviceView[]> {
     return this.devices.list(await this.keys.userIdOf(telegramId));
   }
 
   @Delete(':deviceId')
+  @Requires('keys:write')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'forgotten: its next fetch counts as a new device' })
   @ApiErrors(ErrorCode.DeviceNotFound)

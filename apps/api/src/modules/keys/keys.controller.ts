@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Put, Query, Res }
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ErrorCode, KeyNodeView, KeyView, Page } from '@fleet/contract';
-import { AllowRoles } from '../../common/http/roles.decorator';
+import { Requires } from '../../common/http/roles.decorator';
 import {
   GetOrCreateKeyDto,
   KeyLookupQueryDto,
@@ -19,12 +19,12 @@ import { ApiErrors, MOVE_REFUSALS } from '../../common/http/openapi';
 
 @ApiTags('keys')
 @ApiBearerAuth()
-@AllowRoles('admin', 'bot')
 @Controller('keys/:telegramId')
 export class KeysController {
   constructor(private readonly keys: KeysService) {}
 
   @Put()
+  @Requires('keys:write')
   @ApiOkResponse({ type: KeyViewDto, description: 'the existing user’s key' })
   @ApiCreatedResponse({ type: KeyViewDto, description: 'a new user, created with the plan given, and their key' })
   @ApiErrors(ErrorCode.NoCapacity, ErrorCode.MoveInProgress)
@@ -39,12 +39,14 @@ export class KeysController {
   }
 
   @Get()
+  @Requires('keys:read')
   @ApiOkResponse({ type: KeyViewDto })
   get(@TelegramId() telegramId: number): Promise<KeyView> {
     return this.keys.get(telegramId);
   }
 
   @Post('refresh')
+  @Requires('keys:write')
   @HttpCode(200)
   @ApiOkResponse({ type: KeyViewDto })
   @ApiErrors(...MOVE_REFUSALS)
@@ -57,6 +59,7 @@ export class KeysController {
    * now, the key as it is when they are there already.
    */
   @Post('relocate')
+  @Requires('keys:write')
   @HttpCode(200)
   @ApiOkResponse({ type: KeyViewDto })
   @ApiErrors(...MOVE_REFUSALS)
@@ -66,6 +69,7 @@ export class KeysController {
 
   /** Any subset of the plan (expiry, hold, traffic limit and reset, devices, the switch, a note). */
   @Patch('access')
+  @Requires('keys:write')
   @ApiOkResponse({ type: KeyViewDto })
   updateAccess(@TelegramId() telegramId: number, @Body() body: AccessPatchDto): Promise<KeyView> {
     return this.keys.updateAccess(telegramId, body);
@@ -73,6 +77,7 @@ export class KeysController {
 
   /** Adds days to the plan; the same request with the same Idempotency-Key within 24 h extends once. */
   @Post('extend')
+  @Requires('keys:write')
   @HttpCode(200)
   @ApiOkResponse({ type: KeyViewDto })
   async extend(
@@ -87,6 +92,7 @@ export class KeysController {
   }
 
   @Post('reset-traffic')
+  @Requires('keys:write')
   @HttpCode(200)
   @ApiOkResponse({ type: KeyViewDto })
   resetTraffic(@TelegramId() telegramId: number): Promise<KeyView> {
@@ -98,6 +104,7 @@ export class KeysController {
    * working at once.
    */
   @Post('rotate')
+  @Requires('keys:write')
   @HttpCode(200)
   @ApiOkResponse({ type: KeyViewDto })
   rotate(@TelegramId() telegramId: number, @Body() body: RotateDto): Promise<KeyView> {
@@ -106,12 +113,14 @@ export class KeysController {
 
   /** Revokes the user everywhere; a later PUT creates a new user with a new key. */
   @Delete()
+  @Requires('keys:write')
   @HttpCode(204)
   remove(@TelegramId() telegramId: number): Promise<void> {
     return this.keys.remove(telegramId);
   }
 
   @Get('node')
+  @Requires('keys:read')
   @ApiOkResponse({ type: KeyNodeViewDto })
   node(@TelegramId() telegramId: number): Promise<KeyNodeView> {
     return this.keys.nodeOf(telegramId);
@@ -121,13 +130,13 @@ export class KeysController {
 /** The bot's lookups across its users. */
 @ApiTags('keys')
 @ApiBearerAuth()
-@AllowRoles('admin', 'bot')
 @Controller('keys')
 export class KeysLookupController {
   constructor(private readonly keys: KeysService) {}
 
   /** The keys of the users with this Telegram username (exact, case-insensitive), one page. */
   @Get()
+  @Requires('keys:read')
   @ApiOkResponse({ type: KeyPageDto })
   byUsername(@Query() query: KeyLookupQueryDto): Promise<Page<KeyView>> {
     return this.keys.byUsername(query.username, query.page, query.limit);

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/com
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ConnectionTest, ErrorCode, NodeView, Page } from '@fleet/contract';
 import { actorOf, CurrentPrincipal, Principal } from '../auth/principal';
-import { AllowRoles } from '../../common/http/roles.decorator';
+import { Requires } from '../../common/http/roles.decorator';
 import {
   ConnectionTestDto,
   CreateNodeDto,
@@ -23,7 +23,7 @@ export class NodesController {
   constructor(private readonly nodes: NodesService) {}
 
   @Get()
-  @AllowRoles('admin', 'viewer')
+  @Requires('nodes:read')
   @ApiOkResponse({
     type: NodePageDto,
     description: 'every node matching the filters, or one page of them with `limit` (`total`: how many match)',
@@ -33,13 +33,14 @@ export class NodesController {
   }
 
   @Get(':id')
-  @AllowRoles('admin', 'viewer')
+  @Requires('nodes:read')
   @ApiOkResponse({ type: NodeViewDto })
   get(@IdParam() id: number): Promise<NodeView> {
     return this.nodes.get(id);
   }
 
   @Post()
+  @Requires('nodes:write')
   @ApiCreatedResponse({ type: NodeViewDto })
   @ApiErrors(ErrorCode.NodeNameTaken, ErrorCode.GroupNotFound)
   create(@Body() body: CreateNodeDto, @CurrentPrincipal() principal: Principal): Promise<NodeView> {
@@ -47,6 +48,7 @@ export class NodesController {
   }
 
   @Patch(':id')
+  @Requires('nodes:write')
   @ApiOkResponse({ type: NodeViewDto })
   @ApiErrors(ErrorCode.NodeNameTaken, ErrorCode.GroupNotFound, ErrorCode.MoveInProgress, ErrorCode.NodeHasUsers)
   update(
@@ -58,6 +60,7 @@ export class NodesController {
   }
 
   @Post('test-connection')
+  @Requires('nodes:write')
   @HttpCode(200)
   @ApiOkResponse({
     type: ConnectionTestDto,
@@ -69,6 +72,7 @@ export class NodesController {
   }
 
   @Post(':id/test-connection')
+  @Requires('nodes:write')
   @HttpCode(200)
   @ApiOkResponse({
     type: ConnectionTestDto,

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsBoolean, ValidateIf } from 'class-validator';
 import { IdParam } from '../../common/http/id-param';
-import { AllowRoles } from '../../common/http/roles.decorator';
+import { Requires } from '../../common/http/roles.decorator';
 import { DriftViewDto, mapDrift } from './reconcile.dto';
 import { ReconcileService } from './reconcile.service';
 import { ApiErrors } from '../../common/http/openapi';
@@ -23,13 +23,14 @@ export class ReconcileController {
   constructor(private readonly reconcile: ReconcileService) {}
 
   @Get('drift')
-  @AllowRoles('admin', 'viewer')
+  @Requires('nodes:read')
   @ApiOkResponse({ type: DriftViewDto })
   drift(@IdParam() id: number) {
     return this.reconcile.last(id).then(mapDrift);
   }
 
   @Post('reconcile')
+  @Requires('nodes:write')
   @HttpCode(200)
   @ApiOkResponse({ type: DriftViewDto })
   @ApiErrors(ErrorCode.NodeNotEligible, ErrorCode.NodeUnreachable)

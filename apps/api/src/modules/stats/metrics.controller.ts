@@ -1,7 +1,7 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { AllowRoles } from '../../common/http/roles.decorator';
+import { Requires } from '../../common/http/roles.decorator';
 import { MetricsService } from '../metrics/metrics.service';
 
 /**
@@ -10,12 +10,12 @@ import { MetricsService } from '../metrics/metrics.service';
  */
 @ApiTags('operations')
 @ApiBearerAuth()
-@AllowRoles('admin', 'viewer')
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}
 
   @Get()
+  @Requires('metrics:read')
   @ApiOperation({ summary: 'Prometheus metrics' })
   @ApiOkResponse({
     description: 'the Prometheus text exposition format',

@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { NodeUsageView, TopUserView, UserUsageView } from '@fleet/contract';
 import { IdParam } from '../../common/http/id-param';
-import { AllowRoles } from '../../common/http/roles.decorator';
+import { Requires } from '../../common/http/roles.decorator';
 import { TelegramId } from '../keys/keys.dto';
 import { NodeUsageDto, TopUserDto, TopUsersQueryDto, UsagePassDto, UsageQueryDto, UserUsageDto } from './usage.dto';
 import { UsagePassResult, UsagePassService } from './usage-pass.service';
@@ -22,6 +22,7 @@ export class UsageController {
 
   /** Reads and books every panel's counters now (admins; the scheduled pass does it every USAGE_INTERVAL_MS). */
   @Post('usage/collect')
+  @Requires('nodes:write')
   @HttpCode(200)
   @ApiOkResponse({ type: UsagePassDto })
   collect(): Promise<UsagePassResult> {
@@ -29,28 +30,28 @@ export class UsageController {
   }
 
   @Get('keys/:telegramId/usage')
-  @AllowRoles('admin', 'bot')
+  @Requires('keys:read')
   @ApiOkResponse({ type: UserUsageDto })
   ofKey(@TelegramId() telegramId: number, @Query() query: UsageQueryDto): Promise<UserUsageView> {
     return this.usage.ofTelegramId(telegramId, query);
   }
 
   @Get('users/:id/usage')
-  @AllowRoles('admin', 'viewer')
+  @Requires('users:read')
   @ApiOkResponse({ type: UserUsageDto })
   ofUser(@IdParam() id: number, @Query() query: UsageQueryDto): Promise<UserUsageView> {
     return this.usage.ofUserId(id, query);
   }
 
   @Get('nodes/:id/usage')
-  @AllowRoles('admin', 'viewer')
+  @Requires('nodes:read')
   @ApiOkResponse({ type: NodeUsageDto })
   ofNode(@IdParam() id: number, @Query() query: UsageQueryDto): Promise<NodeUsageView> {
     return this.usage.ofNode(id, query);
   }
 
   @Get('stats/top-users')
-  @AllowRoles('admin', 'viewer')
+  @Requires('users:read')
   @ApiOkResponse({ type: [TopUserDto] })
   topUsers(@Query() query: TopUsersQueryDto): Promise<TopUserView[]> {
     return this.top.top(query.hours ?? 24, query.limit ?? 10);

@@ -1,4 +1,4 @@
-import { AccessView, Role, UserView } from '@fleet/contract';
+import { AccessView, UserView } from '@fleet/contract';
 import type { Assignment } from '../assignments/assignment.entity';
 import type { UserIdentity } from '../assignments/panel-identity';
 import type { NodeGroup } from '../groups/group.entity';
@@ -23,8 +23,8 @@ export interface UserRow {
   }>;
 }
 
-/** The user as `viewer` may see it: the client UUID is a credential, shown to admins only. */
-export function mapUser({ user, seats, waiting }: UserRow, viewer: Role): UserView {
+/** The user as the caller may see it: the client UUID is a credential, shown only with `showSecrets`. */
+export function mapUser({ user, seats, waiting }: UserRow, showSecrets: boolean): UserView {
   const servers = seats.map(({ assignment, node, group }) => ({
     group: { id: group.id, name: group.name, countryCode: group.countryCode },
     node: { id: node.id, name: node.name, location: node.location },
@@ -36,7 +36,7 @@ export function mapUser({ user, seats, waiting }: UserRow, viewer: Role): UserVi
     id: user.id,
     telegramId: user.telegramId,
     username: user.username,
-    ...(viewer === 'admin' ? { uuid: user.uuid } : {}),
+    ...(showSecrets ? { uuid: user.uuid } : {}),
     source: user.source,
     node: first?.node ?? null,
     clientEmail: first?.clientEmail ?? null,

@@ -6,8 +6,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Page, UserView } from '@fleet/contract';
 import { IdParam } from '../../common/http/id-param';
-import { CurrentPrincipal, Principal } from '../auth/principal';
-import { AllowRoles } from '../../common/http/roles.decorator';
+import { CurrentPrincipal, Principal, seesSecrets } from '../auth/principal';
+import { Requires } from '../../common/http/roles.decorator';
 import { IdKeysetQueryDto } from '../events/events.dto';
 import { UserExportQueryDto, UserPageDto, UserQueryDto, UserViewDto } from './users.dto';
 import { csvRecord, CSV_COLUMNS } from './users-csv';
@@ -20,10 +20,10 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Get()
-  @AllowRoles('admin', 'viewer')
+  @Requires('users:read')
   @ApiOkResponse({ type: UserPageDto })
   list(@Query() query: UserQueryDto, @CurrentPrincipal() principal: Principal): Promise<Page<UserView>> {
-    return this.users.list(query, principal.role);
+    return this.users.list(query, seesSecrets(principal));
   }
 
   /**
@@ -31,7 +31,7 @@ export class UsersController {
    * `:id` so this path is not read as an id.
    */
   @Get('export.csv')
-  @AllowRoles('admin', 'viewer')
+  @Requires('users:read')
   @ApiProduces('text/csv')
   @ApiOkResponse({ description: `columns: ${CSV_COLUMNS.join(', ')}`, schema: { type: 'string' } })
   async export(
@@ -43,7 +43,7 @@ export class UsersController {
     response.setHeader('Content-Disposition', 'attachment; filename="users.csv"');
     const users = this.users;
     async function* records() {
-      for await (const batch of users.each(query, principal.role)) yield* batch.map(csvRecord);
+      for await (const batch of users.each(query, seesSecrets(principal))) yield* batch.map(csvRecord);
     }
     // Backpressure throughout; a client that goes away stops the reading (the generator is closed).
     await pipeline(Readable.from(records()), stringify({ header: true, columns: [...CSV_COLUMNS] }), response).catch(
@@ -54,10 +54,10 @@ export class UsersController {
   }
 
   @Get(':id')
-  @AllowRoles('admin', 'viewer')
+  @Requires('users:read')
   @ApiOkResponse({ type: UserViewDto })
   get(@IdParam() id: number, @CurrentPrincipal() principal: Principal): Promise<UserView> {
-    return this.users.get(id, principal.role);
+    return this.users.get(id, seesSecrets(principal));
   }
 }
 
@@ -69,13 +69,16 @@ export class NodeUsersController {
   constructor(private readonly users: UsersService) {}
 
   @Get('users')
-  @AllowRoles('admin', 'viewer')
+  @Requires('users:read')
   @ApiOkResponse({ type: UserPageDto })
   nodeUsers(
     @IdParam() id: number,
     @Query() query: IdKeysetQueryDto,
     @CurrentPrincipal() principal: Principal,
   ): Promise<Page<UserView>> {
-    return this.users.list({ nodeId: id, page: query.page, limit: query.limit, after: query.after }, principal.role);
+    return this.users.list(
+      { nodeId: id, page: query.page, limit: query.limit, after: query.after },
+      seesSecrets(principal),
+    );
   }
 }

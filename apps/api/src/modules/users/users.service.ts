@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { ErrorCode, Page, Role, UserView } from '@fleet/contract';
+import { ErrorCode, Page, UserView } from '@fleet/contract';
 import { DomainError } from '../../common/errors/domain-error';
 import { mapUser } from './user.mapper';
 import { UserFilter, UsersRepository } from './users.repository';
@@ -19,14 +19,14 @@ export class UsersService {
     return this.users.foldCounts();
   }
 
-  async list(filter: UserFilter, viewer: Role): Promise<Page<UserView>> {
+  async list(filter: UserFilter, showSecrets: boolean): Promise<Page<UserView>> {
     const byId = (filter.sort ?? 'id') === 'id';
     if (filter.after !== undefined && !byId) {
       throw new DomainError(ErrorCode.ValidationFailed, ['after pages only in id order (sort=id); use page']);
     }
     const { rows, total, estimated } = await this.users.list(filter);
     return {
-      items: rows.map((row) => mapUser(row, viewer)),
+      items: rows.map((row) => mapUser(row, showSecrets)),
       total,
       page: filter.page,
       limit: filter.limit,
@@ -36,11 +36,11 @@ export class UsersService {
   }
 
   /** Every matching user, by id, a batch at a time (for an export: nothing holds them all at once). */
-  async *each(filter: Omit<UserFilter, 'page' | 'limit' | 'after'>, viewer: Role): AsyncGenerator<UserView[]> {
+  async *each(filter: Omit<UserFilter, 'page' | 'limit' | 'after'>, showSecrets: boolean): AsyncGenerator<UserView[]> {
     for (let after = 0; ; ) {
       const rows = await this.users.listAfter(filter, after, EXPORT_BATCH);
       if (!rows.length) return;
-      yield rows.map((row) => mapUser(row, viewer));
+      yield rows.map((row) => mapUser(row, showSecrets));
       after = rows[rows.length - 1].user.id;
     }
   }
@@ -50,10 +50,10 @@ export class UsersService {
     return this.users.countExpiringSoon(hours);
   }
 
-  async get(id: number, viewer: Role): Promise<UserView> {
+  async get(id: number, showSecrets: boolean): Promise<UserView> {
     const row = await this.users.row(id);
     if (!row) throw new DomainError(ErrorCode.UserNotFound, `user ${id} not found`);
-    return mapUser(row, viewer);
+    return mapUser(row, showSecrets);
   }
 
   findById(id: number, manager?: EntityManager): Promise<VpnUser | null> {
