@@ -11,7 +11,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** List */
+    /**
+     * List
+     * @description Needs the `events:read` scope.
+     */
     get: operations['EventsController_list'];
     put?: never;
     post?: never;
@@ -38,6 +41,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/auth/me': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Me
+     * @description Open to every valid credential.
+     */
+    get: operations['AuthController_me'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/auth/refresh': {
     parameters: {
       query?: never;
@@ -47,7 +70,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Refresh */
+    /**
+     * Refresh
+     * @description Needs an admin logged in with a password (any role); API tokens get 403.
+     */
     post: operations['AuthController_refresh'];
     delete?: never;
     options?: never;
@@ -64,7 +90,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Logout all */
+    /**
+     * Logout all
+     * @description Needs an admin logged in with a password (any role); API tokens get 403.
+     */
     post: operations['AuthController_logoutAll'];
     delete?: never;
     options?: never;
@@ -81,12 +110,83 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Change password */
+    /**
+     * Change password
+     * @description Needs an admin logged in with a password (any role); API tokens get 403.
+     */
     post: operations['AuthController_changePassword'];
     delete?: never;
     options?: never;
     head?: never;
     patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admins': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List
+     * @description Needs the `admins:manage` scope.
+     */
+    get: operations['AdminsController_list'];
+    put?: never;
+    /**
+     * Create
+     * @description Needs the `admins:manage` scope.
+     */
+    post: operations['AdminsController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admins/me/password': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Change password
+     * @description Needs an admin logged in with a password (any role); API tokens get 403.
+     */
+    post: operations['AdminsController_changePassword'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admins/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Remove
+     * @description Needs the `admins:manage` scope.
+     */
+    delete: operations['AdminsController_remove'];
+    options?: never;
+    head?: never;
+    /**
+     * Update
+     * @description Needs the `admins:manage` scope.
+     */
+    patch: operations['AdminsController_update'];
     trace?: never;
   };
   '/api/v1/tokens': {
@@ -96,10 +196,16 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** List */
+    /**
+     * List
+     * @description Needs the `tokens:manage` scope.
+     */
     get: operations['TokensController_list'];
     put?: never;
-    /** Create */
+    /**
+     * Create
+     * @description Needs the `tokens:manage` scope.
+     */
     post: operations['TokensController_create'];
     delete?: never;
     options?: never;
@@ -117,7 +223,10 @@ export interface paths {
     get?: never;
     put?: never;
     post?: never;
-    /** Remove */
+    /**
+     * Remove
+     * @description Needs the `tokens:manage` scope.
+     */
     delete: operations['TokensController_remove'];
     options?: never;
     head?: never;
@@ -131,10 +240,16 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** List */
+    /**
+     * List
+     * @description Needs the `nodes:read` scope.
+     */
     get: operations['GroupsController_list'];
     put?: never;
-    /** Create */
+    /**
+     * Create
+     * @description Needs the `nodes:write` scope.
+     */
     post: operations['GroupsController_create'];
     delete?: never;
     options?: never;
@@ -149,15 +264,24 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Get */
+    /**
+     * Get
+     * @description Needs the `nodes:read` scope.
+     */
     get: operations['GroupsController_get'];
     put?: never;
     post?: never;
-    /** Remove */
+    /**
+     * Remove
+     * @description Needs the `nodes:write` scope.
+     */
     delete: operations['GroupsController_remove'];
     options?: never;
     head?: never;
-    /** Update */
+    /**
+     * Update
+     * @description Needs the `nodes:write` scope.
+     */
     patch: operations['GroupsController_update'];
     trace?: never;
   };
@@ -168,10 +292,16 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** List */
+    /**
+     * List
+     * @description Needs the `nodes:read` scope.
+     */
     get: operations['NodesController_list'];
     put?: never;
-    /** Create */
+    /**
+     * Create
+     * @description Needs the `nodes:write` scope.
+     */
     post: operations['NodesController_create'];
     delete?: never;
     options?: never;
@@ -186,15 +316,24 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Get */
+    /**
+     * Get
+     * @description Needs the `nodes:read` scope.
+     */
     get: operations['NodesController_get'];
     put?: never;
     post?: never;
-    /** Remove */
+    /**
+     * Remove
+     * @description Needs the `nodes:write` scope.
+     */
     delete: operations['EvacuationController_remove'];
     options?: never;
     head?: never;
-    /** Update */
+    /**
+     * Update
+     * @description Needs the `nodes:write` scope.
+     */
     patch: operations['NodesController_update'];
     trace?: never;
   };
@@ -207,7 +346,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Test panel */
+    /**
+     * Test panel
+     * @description Needs the `nodes:write` scope.
+     */
     post: operations['NodesController_testPanel'];
     delete?: never;
     options?: never;
@@ -224,7 +366,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Test connection */
+    /**
+     * Test connection
+     * @description Needs the `nodes:write` scope.
+     */
     post: operations['NodesController_testConnection'];
     delete?: never;
     options?: never;
@@ -239,7 +384,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** List */
+    /**
+     * List
+     * @description Needs the `users:read` scope.
+     */
     get: operations['UsersController_list'];
     put?: never;
     post?: never;
@@ -256,7 +404,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Export */
+    /**
+     * Export
+     * @description Needs the `users:read` scope.
+     */
     get: operations['UsersController_export'];
     put?: never;
     post?: never;
@@ -273,11 +424,17 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Get */
+    /**
+     * Get
+     * @description Needs the `users:read` scope.
+     */
     get: operations['UsersController_get'];
     put?: never;
     post?: never;
-    /** Remove */
+    /**
+     * Remove
+     * @description Needs the `users:write` scope.
+     */
     delete: operations['UserAccessController_remove'];
     options?: never;
     head?: never;
@@ -291,7 +448,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Node users */
+    /**
+     * Node users
+     * @description Needs the `users:read` scope.
+     */
     get: operations['NodeUsersController_nodeUsers'];
     put?: never;
     post?: never;
@@ -310,7 +470,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Migrate */
+    /**
+     * Migrate
+     * @description Needs the `users:write` scope.
+     */
     post: operations['UserMigrationController_migrate'];
     delete?: never;
     options?: never;
@@ -327,7 +490,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Adopt */
+    /**
+     * Adopt
+     * @description Needs the `nodes:write` scope.
+     */
     post: operations['AdoptionController_adopt'];
     delete?: never;
     options?: never;
@@ -344,7 +510,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Extend */
+    /**
+     * Extend
+     * @description Needs the `users:access` scope.
+     */
     post: operations['UserAccessController_extend'];
     delete?: never;
     options?: never;
@@ -361,7 +530,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Reset traffic */
+    /**
+     * Reset traffic
+     * @description Needs the `users:access` scope.
+     */
     post: operations['UserAccessController_resetTraffic'];
     delete?: never;
     options?: never;
@@ -378,7 +550,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Rotate */
+    /**
+     * Rotate
+     * @description Needs the `users:access` scope.
+     */
     post: operations['UserAccessController_rotate'];
     delete?: never;
     options?: never;
@@ -399,7 +574,10 @@ export interface paths {
     delete?: never;
     options?: never;
     head?: never;
-    /** Update */
+    /**
+     * Update
+     * @description Needs the `users:access` scope.
+     */
     patch: operations['UserAccessController_update'];
     trace?: never;
   };
@@ -412,7 +590,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Extend */
+    /**
+     * Extend
+     * @description Needs the `users:access` scope.
+     */
     post: operations['UsersBulkController_extend'];
     delete?: never;
     options?: never;
@@ -429,7 +610,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Access */
+    /**
+     * Access
+     * @description Needs the `users:access` scope.
+     */
     post: operations['UsersBulkController_access'];
     delete?: never;
     options?: never;
@@ -446,7 +630,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Migrate */
+    /**
+     * Migrate
+     * @description Needs the `users:write` scope.
+     */
     post: operations['UsersBulkController_migrate'];
     delete?: never;
     options?: never;
@@ -463,7 +650,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Remove */
+    /**
+     * Remove
+     * @description Needs the `users:write` scope.
+     */
     post: operations['UsersBulkController_remove'];
     delete?: never;
     options?: never;
@@ -480,7 +670,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Collect */
+    /**
+     * Collect
+     * @description Needs the `nodes:write` scope.
+     */
     post: operations['UsageController_collect'];
     delete?: never;
     options?: never;
@@ -495,7 +688,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Of key */
+    /**
+     * Of key
+     * @description Needs the `keys:read` scope.
+     */
     get: operations['UsageController_ofKey'];
     put?: never;
     post?: never;
@@ -512,7 +708,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Of user */
+    /**
+     * Of user
+     * @description Needs the `users:read` scope.
+     */
     get: operations['UsageController_ofUser'];
     put?: never;
     post?: never;
@@ -529,7 +728,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Of node */
+    /**
+     * Of node
+     * @description Needs the `nodes:read` scope.
+     */
     get: operations['UsageController_ofNode'];
     put?: never;
     post?: never;
@@ -546,7 +748,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Top users */
+    /**
+     * Top users
+     * @description Needs the `users:read` scope.
+     */
     get: operations['UsageController_topUsers'];
     put?: never;
     post?: never;
@@ -563,7 +768,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Drift */
+    /**
+     * Drift
+     * @description Needs the `nodes:read` scope.
+     */
     get: operations['ReconcileController_drift'];
     put?: never;
     post?: never;
@@ -582,7 +790,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Reconcile now */
+    /**
+     * Reconcile now
+     * @description Needs the `nodes:write` scope.
+     */
     post: operations['ReconcileController_reconcileNow'];
     delete?: never;
     options?: never;
@@ -597,7 +808,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** List */
+    /**
+     * List
+     * @description Needs the `nodes:read` scope.
+     */
     get: operations['JobsController_list'];
     put?: never;
     post?: never;
@@ -614,7 +828,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Get */
+    /**
+     * Get
+     * @description Needs the `nodes:read` scope.
+     */
     get: operations['JobsController_get'];
     put?: never;
     post?: never;
@@ -633,7 +850,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Drain */
+    /**
+     * Drain
+     * @description Needs the `nodes:write` scope.
+     */
     post: operations['EvacuationController_drain'];
     delete?: never;
     options?: never;
@@ -648,7 +868,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Loads */
+    /**
+     * Loads
+     * @description Needs the `nodes:read` scope.
+     */
     get: operations['BalancerController_loads'];
     put?: never;
     post?: never;
@@ -667,7 +890,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Rebalance */
+    /**
+     * Rebalance
+     * @description Needs the `nodes:write` scope.
+     */
     post: operations['BalancerController_rebalance'];
     delete?: never;
     options?: never;
@@ -684,7 +910,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Check all */
+    /**
+     * Check all
+     * @description Needs the `nodes:write` scope.
+     */
     post: operations['HealthController_checkAll'];
     delete?: never;
     options?: never;
@@ -701,7 +930,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Check one */
+    /**
+     * Check one
+     * @description Needs the `nodes:write` scope.
+     */
     post: operations['HealthController_checkOne'];
     delete?: never;
     options?: never;
@@ -716,7 +948,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** History */
+    /**
+     * History
+     * @description Needs the `nodes:read` scope.
+     */
     get: operations['HealthController_history'];
     put?: never;
     post?: never;
@@ -733,7 +968,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Recent */
+    /**
+     * Recent
+     * @description Needs the `nodes:read` scope.
+     */
     get: operations['RecentHealthController_recent'];
     put?: never;
     post?: never;
@@ -750,12 +988,21 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Get */
+    /**
+     * Get
+     * @description Needs the `keys:read` scope.
+     */
     get: operations['KeysController_get'];
-    /** Get or create */
+    /**
+     * Get or create
+     * @description Needs the `keys:write` scope.
+     */
     put: operations['KeysController_getOrCreate'];
     post?: never;
-    /** Remove */
+    /**
+     * Remove
+     * @description Needs the `keys:write` scope.
+     */
     delete: operations['KeysController_remove'];
     options?: never;
     head?: never;
@@ -771,7 +1018,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Refresh */
+    /**
+     * Refresh
+     * @description Needs the `keys:write` scope.
+     */
     post: operations['KeysController_refresh'];
     delete?: never;
     options?: never;
@@ -788,7 +1038,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Relocate */
+    /**
+     * Relocate
+     * @description Needs the `keys:write` scope.
+     */
     post: operations['KeysController_relocate'];
     delete?: never;
     options?: never;
@@ -809,7 +1062,10 @@ export interface paths {
     delete?: never;
     options?: never;
     head?: never;
-    /** Update access */
+    /**
+     * Update access
+     * @description Needs the `keys:write` scope.
+     */
     patch: operations['KeysController_updateAccess'];
     trace?: never;
   };
@@ -822,7 +1078,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Extend */
+    /**
+     * Extend
+     * @description Needs the `keys:write` scope.
+     */
     post: operations['KeysController_extend'];
     delete?: never;
     options?: never;
@@ -839,7 +1098,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Reset traffic */
+    /**
+     * Reset traffic
+     * @description Needs the `keys:write` scope.
+     */
     post: operations['KeysController_resetTraffic'];
     delete?: never;
     options?: never;
@@ -856,7 +1118,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Rotate */
+    /**
+     * Rotate
+     * @description Needs the `keys:write` scope.
+     */
     post: operations['KeysController_rotate'];
     delete?: never;
     options?: never;
@@ -871,7 +1136,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Node */
+    /**
+     * Node
+     * @description Needs the `keys:read` scope.
+     */
     get: operations['KeysController_node'];
     put?: never;
     post?: never;
@@ -888,7 +1156,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** By username */
+    /**
+     * By username
+     * @description Needs the `keys:read` scope.
+     */
     get: operations['KeysLookupController_byUsername'];
     put?: never;
     post?: never;
@@ -905,7 +1176,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** List */
+    /**
+     * List
+     * @description Needs the `keys:read` scope.
+     */
     get: operations['KeyDevicesController_list'];
     put?: never;
     post?: never;
@@ -925,7 +1199,10 @@ export interface paths {
     get?: never;
     put?: never;
     post?: never;
-    /** Remove */
+    /**
+     * Remove
+     * @description Needs the `keys:write` scope.
+     */
     delete: operations['KeyDevicesController_remove'];
     options?: never;
     head?: never;
@@ -939,7 +1216,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Get */
+    /**
+     * Get
+     * @description Needs the `users:secrets` scope.
+     */
     get: operations['UserKeysController_get'];
     put?: never;
     post?: never;
@@ -956,7 +1236,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** List */
+    /**
+     * List
+     * @description Needs the `users:read` scope.
+     */
     get: operations['UserDevicesController_list'];
     put?: never;
     post?: never;
@@ -976,7 +1259,10 @@ export interface paths {
     get?: never;
     put?: never;
     post?: never;
-    /** Remove */
+    /**
+     * Remove
+     * @description Needs the `users:access` scope.
+     */
     delete: operations['UserDevicesController_remove'];
     options?: never;
     head?: never;
@@ -990,7 +1276,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Attention */
+    /**
+     * Attention
+     * @description Needs the `metrics:read` scope.
+     */
     get: operations['StatsController_attention'];
     put?: never;
     post?: never;
@@ -1007,7 +1296,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Overview */
+    /**
+     * Overview
+     * @description Needs the `metrics:read` scope.
+     */
     get: operations['StatsController_overview'];
     put?: never;
     post?: never;
@@ -1024,7 +1316,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Prometheus metrics */
+    /**
+     * Prometheus metrics
+     * @description Needs the `metrics:read` scope.
+     */
     get: operations['MetricsController_scrape'];
     put?: never;
     post?: never;
@@ -1467,38 +1762,151 @@ export interface components {
       /** @description seconds until the access token expires */
       expiresIn: number;
     };
+    WhoAmIDto: {
+      /** @enum {string} */
+      kind: 'admin' | 'token';
+      id: number;
+      name: string;
+      /** @enum {string|null} */
+      role: 'owner' | 'operator' | 'support' | 'viewer' | 'owner' | 'operator' | 'support' | 'viewer' | 'bot' | null;
+      scopes: (
+        | 'nodes:read'
+        | 'nodes:write'
+        | 'users:read'
+        | 'users:access'
+        | 'users:write'
+        | 'users:secrets'
+        | 'keys:read'
+        | 'keys:write'
+        | 'events:read'
+        | 'metrics:read'
+        | 'admins:manage'
+        | 'tokens:manage'
+      )[];
+    };
     ChangePasswordDto: {
       /** Format: password */
       currentPassword: string;
       /** Format: password */
       newPassword: string;
     };
+    AdminViewDto: {
+      id: number;
+      username: string;
+      /** @enum {string} */
+      role: 'owner' | 'operator' | 'support' | 'viewer';
+      /** @description cannot log in; their sessions have ended */
+      disabled: boolean;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    CreateAdminDto: {
+      /** @example alice */
+      username: string;
+      /** Format: password */
+      password: string;
+      /** @enum {string} */
+      role: 'owner' | 'operator' | 'support' | 'viewer';
+    };
+    UpdateAdminDto: {
+      /** @enum {string} */
+      role?: 'owner' | 'operator' | 'support' | 'viewer';
+      /** @description a disabled admin cannot log in and their sessions end at once */
+      disabled?: boolean;
+    };
     ApiTokenViewDto: {
       id: number;
       name: string;
-      /** @enum {string} */
-      role: 'admin' | 'bot' | 'viewer';
+      /**
+       * @description the preset it was made from
+       * @enum {string|null}
+       */
+      role: 'owner' | 'operator' | 'support' | 'viewer' | 'bot' | 'admin' | null;
+      scopes: (
+        | 'nodes:read'
+        | 'nodes:write'
+        | 'users:read'
+        | 'users:access'
+        | 'users:write'
+        | 'users:secrets'
+        | 'keys:read'
+        | 'keys:write'
+        | 'events:read'
+        | 'metrics:read'
+        | 'admins:manage'
+        | 'tokens:manage'
+      )[];
       /** @description first characters of the token, to tell tokens apart */
       prefix: string;
       createdBy: string;
+      /** Format: date-time */
       createdAt: string;
+      /** Format: date-time */
+      expiresAt: string | null;
+      /** Format: date-time */
       lastUsedAt: string | null;
     };
     CreateTokenDto: {
       /** @example telegram-bot */
       name: string;
-      /** @enum {string} */
-      role: 'admin' | 'bot' | 'viewer';
+      /**
+       * @description a preset of scopes (`bot`: the /keys routes; `admin` is the former name of `owner`); or give `scopes`
+       * @enum {string}
+       */
+      role?: 'owner' | 'operator' | 'support' | 'viewer' | 'bot' | 'admin';
+      /** @description the scopes one by one; or give `role` */
+      scopes?: (
+        | 'nodes:read'
+        | 'nodes:write'
+        | 'users:read'
+        | 'users:access'
+        | 'users:write'
+        | 'users:secrets'
+        | 'keys:read'
+        | 'keys:write'
+        | 'events:read'
+        | 'metrics:read'
+        | 'admins:manage'
+        | 'tokens:manage'
+      )[];
+      /**
+       * Format: date-time
+       * @description refused from then on (RFC 3339, in the future); absent or null: never expires
+       */
+      expiresAt?: string | null;
     };
     CreatedApiTokenDto: {
       id: number;
       name: string;
-      /** @enum {string} */
-      role: 'admin' | 'bot' | 'viewer';
+      /**
+       * @description the preset it was made from
+       * @enum {string|null}
+       */
+      role: 'owner' | 'operator' | 'support' | 'viewer' | 'bot' | 'admin' | null;
+      scopes: (
+        | 'nodes:read'
+        | 'nodes:write'
+        | 'users:read'
+        | 'users:access'
+        | 'users:write'
+        | 'users:secrets'
+        | 'keys:read'
+        | 'keys:write'
+        | 'events:read'
+        | 'metrics:read'
+        | 'admins:manage'
+        | 'tokens:manage'
+      )[];
       /** @description first characters of the token, to tell tokens apart */
       prefix: string;
       createdBy: string;
+      /** Format: date-time */
       createdAt: string;
+      /** Format: date-time */
+      expiresAt: string | null;
+      /** Format: date-time */
       lastUsedAt: string | null;
       /** @description the token itself; shown only in this response */
       token: string;
@@ -1549,6 +1957,48 @@ export interface components {
       /** @description the inbound’s own fields that differ */
       inbound: string[];
     };
+    UsedOfTotalDto: {
+      /** @description bytes */
+      used: number | null;
+      /** @description bytes */
+      total: number | null;
+    };
+    XrayFiguresDto: {
+      /**
+       * @description `running`, `stop` or `error`
+       * @example running
+       */
+      state: string | null;
+      /** @example 25.10.15 */
+      version: string | null;
+    };
+    NetRatesDto: {
+      /** @description bytes per second sent */
+      upBytesPerSecond: number | null;
+      /** @description bytes per second received */
+      downBytesPerSecond: number | null;
+    };
+    NodeServerFiguresDto: {
+      cpuPercent: number | null;
+      memory: components['schemas']['UsedOfTotalDto'];
+      /** @description the file system at / */
+      disk: components['schemas']['UsedOfTotalDto'];
+      xray: components['schemas']['XrayFiguresDto'];
+      /** @description seconds since the host started */
+      uptimeSeconds: number | null;
+      /** @description load averages over 1, 5 and 15 minutes */
+      load: number[] | null;
+      net: components['schemas']['NetRatesDto'];
+      tcpConnections: number | null;
+      udpConnections: number | null;
+      /** @description clients with traffic in the panel’s last poll */
+      onlineClients: number | null;
+      /**
+       * Format: date-time
+       * @description when the panel reported these figures
+       */
+      at: string;
+    };
     NodeViewDto: {
       id: number;
       name: string;
@@ -1583,6 +2033,8 @@ export interface components {
       lastError: string | null;
       /** @description what still differs after the last reconcile */
       drift: components['schemas']['NodeDriftDto'] | null;
+      /** @description what the panel’s server/status last reported (null until a check has read it) */
+      server: components['schemas']['NodeServerFiguresDto'] | null;
       createdAt: string;
       updatedAt: string;
     };
@@ -2194,6 +2646,10 @@ export interface components {
       memUsed: number | null;
       /** @description bytes */
       memTotal: number | null;
+      /** @description CPU at this check, percent */
+      cpuPercent: number | null;
+      /** @description memory in use at this check, percent of the total */
+      memoryPercent: number | null;
       onlineClients: number | null;
       xrayState: string | null;
       error: string | null;
@@ -2430,6 +2886,9 @@ export interface components {
         | 'GROUP_NAME_TAKEN'
         | 'GROUP_HAS_NODES'
         | 'TOKEN_NOT_FOUND'
+        | 'ADMIN_NOT_FOUND'
+        | 'ADMIN_NAME_TAKEN'
+        | 'LAST_OWNER'
         | 'USER_NOT_FOUND'
         | 'JOB_NOT_FOUND'
         | 'DEVICE_NOT_FOUND'
@@ -2507,7 +2966,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2606,6 +3065,49 @@ export interface operations {
       };
     };
   };
+  AuthController_me: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WhoAmIDto'];
+        };
+      };
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
+        };
+      };
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
+        };
+      };
+    };
+  };
   AuthController_refresh: {
     parameters: {
       query?: never;
@@ -2636,7 +3138,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2677,7 +3179,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2736,7 +3238,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2745,6 +3247,415 @@ export interface operations {
           'application/json': components['schemas']['Error'] & {
             /** @enum {unknown} */
             code?: 'FORBIDDEN';
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: the body is over 64 kB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'PAYLOAD_TOO_LARGE';
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: the body is not application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_MEDIA_TYPE';
+          };
+        };
+      };
+    };
+  };
+  AdminsController_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AdminViewDto'][];
+        };
+      };
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
+        };
+      };
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
+        };
+      };
+    };
+  };
+  AdminsController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateAdminDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AdminViewDto'];
+        };
+      };
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
+        };
+      };
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
+        };
+      };
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
+        };
+      };
+      /** @description `ADMIN_NAME_TAKEN`: an admin with this username exists */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'ADMIN_NAME_TAKEN';
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: the body is over 64 kB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'PAYLOAD_TOO_LARGE';
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: the body is not application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_MEDIA_TYPE';
+          };
+        };
+      };
+    };
+  };
+  AdminsController_changePassword: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ChangePasswordDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['LoginResponseDto'];
+        };
+      };
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
+        };
+      };
+      /** @description `INVALID_CREDENTIALS`: wrong username or password; `UNAUTHENTICATED`: no or bad credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'INVALID_CREDENTIALS' | 'UNAUTHENTICATED';
+          };
+        };
+      };
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: the body is over 64 kB */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'PAYLOAD_TOO_LARGE';
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: the body is not application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_MEDIA_TYPE';
+          };
+        };
+      };
+    };
+  };
+  AdminsController_remove: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
+        };
+      };
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
+        };
+      };
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
+        };
+      };
+      /** @description `ADMIN_NOT_FOUND`: no such admin */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'ADMIN_NOT_FOUND';
+          };
+        };
+      };
+      /** @description `LAST_OWNER`: the change would leave no active owner */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'LAST_OWNER';
+          };
+        };
+      };
+    };
+  };
+  AdminsController_update: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateAdminDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AdminViewDto'];
+        };
+      };
+      /** @description `VALIDATION_FAILED`: the input is invalid; each message names its field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED';
+          };
+        };
+      };
+      /** @description `UNAUTHENTICATED`: no or bad credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED';
+          };
+        };
+      };
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'FORBIDDEN';
+          };
+        };
+      };
+      /** @description `ADMIN_NOT_FOUND`: no such admin */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'ADMIN_NOT_FOUND';
+          };
+        };
+      };
+      /** @description `LAST_OWNER`: the change would leave no active owner */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'] & {
+            /** @enum {unknown} */
+            code?: 'LAST_OWNER';
           };
         };
       };
@@ -2803,7 +3714,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2862,7 +3773,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2941,7 +3852,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2997,7 +3908,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3056,7 +3967,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3149,7 +4060,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3216,7 +4127,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3301,7 +4212,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3416,7 +4327,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3475,7 +4386,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3580,7 +4491,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3657,7 +4568,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3742,7 +4653,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3850,7 +4761,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3932,7 +4843,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4009,7 +4920,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4070,7 +4981,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4127,7 +5038,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4194,7 +5105,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4267,7 +5178,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4341,7 +5252,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4472,7 +5383,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4573,7 +5484,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4678,7 +5589,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4751,7 +5662,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4848,7 +5759,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4947,7 +5858,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5043,7 +5954,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5127,7 +6038,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5211,7 +6122,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5278,7 +6189,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5341,7 +6252,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5416,7 +6327,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5491,7 +6402,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5561,7 +6472,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5618,7 +6529,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5691,7 +6602,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5810,7 +6721,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5867,7 +6778,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5946,7 +6857,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6001,7 +6912,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6070,7 +6981,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6137,7 +7048,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6194,7 +7105,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6267,7 +7178,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6338,7 +7249,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6395,7 +7306,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6478,7 +7389,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6583,7 +7494,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6652,7 +7563,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6763,7 +7674,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6898,7 +7809,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6998,7 +7909,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -7103,7 +8014,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -7176,7 +8087,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -7269,7 +8180,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -7340,7 +8251,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -7398,7 +8309,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -7467,7 +8378,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -7536,7 +8447,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -7606,7 +8517,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -7675,7 +8586,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -7731,7 +8642,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -7774,7 +8685,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
@@ -7818,7 +8729,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN`: the role may not do this */
+      /** @description `FORBIDDEN`: the credential lacks the scope this route needs */
       403: {
         headers: {
           [name: string]: unknown;
