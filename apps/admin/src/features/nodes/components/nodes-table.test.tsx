@@ -36,6 +36,30 @@ describe('NodesTable', () => {
     expect(within(second).getByText('no new users: status is maintenance')).toBeInTheDocument();
   });
 
+  it('shows the server’s CPU and memory as bars, and a dash before any report', () => {
+    const at = '2026-12-06T10:00:00.000Z';
+    const server = {
+      cpuPercent: 93.4,
+      memory: { used: 3e9, total: 4e9 },
+      disk: { used: null, total: null },
+      xray: { state: 'running', version: '25.9.11' },
+      uptimeSeconds: 3600,
+      load: [0.5, 0.4, 0.3],
+      net: { upBytesPerSecond: 1000, downBytesPerSecond: 2000 },
+      tcpConnections: 10,
+      udpConnections: 2,
+      onlineClients: 3,
+      at,
+    };
+    renderPage(<NodesTable nodes={[sampleNode({ server }), sampleNode({ id: 2, name: 'fra-1', server: null })]} />);
+    const [, first, second] = screen.getAllByRole('row');
+    expect(within(first).getByRole('progressbar', { name: 'ams-1 CPU' })).toHaveAttribute('aria-valuenow', '93.4');
+    expect(within(first).getByText('93 %')).toBeInTheDocument();
+    expect(within(first).getByRole('progressbar', { name: 'ams-1 RAM' })).toHaveAttribute('aria-valuenow', '75');
+    expect(within(first).getByText('75 %')).toBeInTheDocument();
+    expect(within(second).queryByRole('progressbar')).toBeNull();
+  });
+
   it('runs a connection test from the row’s actions and lists the inbounds', async () => {
     const onTest = vi.fn();
     renderPage(

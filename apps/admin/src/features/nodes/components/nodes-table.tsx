@@ -1,5 +1,5 @@
-import type { ConnectionTest, NodeView } from '@fleet/contract';
-import { ActionIcon, Anchor, Menu, Table, Text, VisuallyHidden } from '@mantine/core';
+import { usedPercent, type ConnectionTest, type NodeView } from '@fleet/contract';
+import { ActionIcon, Anchor, Group, Menu, Progress, Table, Text, VisuallyHidden } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { Badge, healthTone, statusTone } from '../../../components/ui/badge';
@@ -35,6 +35,9 @@ export function NodesTable({
             </Table.Th>
             <Table.Th scope="col">Health</Table.Th>
             <Table.Th scope="col">Load</Table.Th>
+            <Table.Th scope="col" visibleFrom="sm">
+              Server
+            </Table.Th>
             <Table.Th scope="col" visibleFrom="md">
               Last check
             </Table.Th>
@@ -58,6 +61,33 @@ export function NodesTable({
         </Table.Tbody>
       </Table>
     </Table.ScrollContainer>
+  );
+}
+
+/** The panel's CPU and memory as reported at the last check, as small bars (a dash before any report). */
+function ServerBars({ node }: { node: NodeView }) {
+  const figures = node.server;
+  if (!figures) return <Text c="dimmed">—</Text>;
+  return (
+    <>
+      <UsageBar label="CPU" name={node.name} percent={figures.cpuPercent} />
+      <UsageBar label="RAM" name={node.name} percent={usedPercent(figures.memory)} />
+    </>
+  );
+}
+
+function UsageBar({ label, name, percent }: { label: string; name: string; percent: number | null }) {
+  const color = percent === null ? 'gray' : percent >= 90 ? 'red' : percent >= 75 ? 'orange' : 'teal';
+  return (
+    <Group gap={6} wrap="nowrap">
+      <Text size="xs" w={30}>
+        {label}
+      </Text>
+      <Progress value={percent ?? 0} color={color} w={64} size="sm" aria-label={`${name} ${label}`} />
+      <Text size="xs" c="dimmed">
+        {percent === null ? '—' : `${Math.round(percent)} %`}
+      </Text>
+    </Group>
   );
 }
 
@@ -108,6 +138,9 @@ function NodeRow({
             {node.currentUsers} / {node.maxUsers} users
           </Text>
         </div>
+      </Table.Td>
+      <Table.Td visibleFrom="sm">
+        <ServerBars node={node} />
       </Table.Td>
       <Table.Td visibleFrom="md">
         {node.lastHealthCheck ? new Date(node.lastHealthCheck).toLocaleTimeString() : 'never'}
