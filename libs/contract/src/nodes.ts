@@ -86,10 +86,10 @@ export interface NodeServerFigures {
   at: string;
 }
 
-/** Memory in use as a percent of the total (0–100), or null when either is unknown. */
-export function memoryPercent(memory: { used: number | null; total: number | null }): number | null {
-  if (memory.used === null || memory.total === null || memory.total <= 0) return null;
-  return Math.min(100, Math.round((memory.used / memory.total) * 1000) / 10);
+/** What is used of a total (memory, disk) as a percent, 0–100 to one decimal, or null when either is unknown. */
+export function usedPercent({ used, total }: { used: number | null; total: number | null }): number | null {
+  if (used === null || total === null || total <= 0) return null;
+  return Math.min(100, Math.round((used / total) * 1000) / 10);
 }
 
 /** Fleets up to this many nodes get each node's own series in `GET /health/recent`; larger ones the fleet's only. */

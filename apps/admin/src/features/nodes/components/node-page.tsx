@@ -1,13 +1,15 @@
 import { LineChart } from '@mantine/charts';
-import { Alert, Anchor, Button, Group, Skeleton, Stack, Text } from '@mantine/core';
+import { Alert, Anchor, Button, Group, Paper, Progress, SimpleGrid, Skeleton, Stack, Text } from '@mantine/core';
 import { modals } from '@mantine/modals';
-import type { NodeView } from '@fleet/contract';
-import { useState } from 'react';
+import { usedPercent } from '@fleet/contract';
+import type { NodeServerFigures, NodeView } from '@fleet/contract';
+import { useQuery } from '@tanstack/react-query';
+import { useState, type ReactNode } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { NotFound } from '../../../app/shell/page-states';
 import { JobProgress } from '../../../components/job-progress';
 import { LoadError } from '../../../components/ui/load-error';
-import { ApiError } from '../../../lib/api-client';
+import { ApiError, call, fleet } from '../../../lib/api-client';
 import { useJob, useJobs } from '../../../lib/queries/jobs';
 import { Badge, healthTone, statusTone } from '../../../components/ui/badge';
 import {
@@ -24,7 +26,7 @@ import { formatBytes, useNodeUsage } from '../../../lib/queries/usage';
 import { NodeDrift } from './node-drift';
 import { EditNodeButton } from './node-wizard';
 
-/** One node: state, health history, its users, and the actions (check, maintenance, drain, delete). */
+/** One node: state, server figures, health history, its users, and the actions (check, maintenance, drain, delete). */
 export function NodePage({ id }: { id: number }) {
   const query = useNode(id);
   const node = query.data;
@@ -119,6 +121,7 @@ export function NodePage({ id }: { id: number }) {
         </Alert>
       )}
       <NodeFate node={node} />
+      <NodeServer node={node} />
       <h2>Response time</h2>
       <figure className="chart" aria-label={`${node.name} response time`}>
         <LineChart
@@ -136,9 +139,164 @@ export function NodePage({ id }: { id: number }) {
           {history.length} checks, {history.filter((row) => !row.ok).length} failed (gaps in the line)
         </figcaption>
       </figure>
+      <NodeLoadCharts id={id} name={node.name} />
       <NodeDrift id={id} />
       <NodeTraffic id={id} name={node.name} />
     </section>
+  );
+}
+
+/** The node's server as its panel last reported it: bars for CPU, memory and disk, the rest as small figures. */
+function NodeServer({ node }: { node: NodeView }) {
+  const server = node.server;
+  if (!server) {
+    return (
+      <>
+        <h2>Server</h2>
+        <Text size="sm" c="dimmed" mb="sm">
+          No figures yet: the first check that reaches the panel reads them.
+        </Text>
+      </>
+    );
+  }
+  const readAt = new Date(server.at).toLocaleString();
+  const stale = node.lastHealthCheck !== null && Date.parse(server.at) < Date.parse(node.lastHealthCheck);
+  return (
+    <>
+      <h2>Server</h2>
+      <Text size="sm" c="dimmed" mb="xs">
+        {stale ? `As of ${readAt}: the last check could not read the panel.` : `Read at ${readAt}.`}
+      </Text>
+      <SimpleGrid cols={{ base: 1, xs: 3 }} spacing="xs" mb="xs">
+        <Bar label="CPU" percent={server.cpuPercent} detail={null} />
+        <Bar label="Memory" percent={usedPercent(server.memory)} detail={usedOfTotal(server.memory)} />
+        <Bar label="Disk" percent={usedPercent(server.disk)} detail={usedOfTotal(server.disk)} />
+      </SimpleGrid>
+      <SimpleGrid cols={{ base: 2, xs: 3, md: 6 }} spacing="xs" mb="sm">
+        <Figure label="Xray">{xrayOf(server)}</Figure>
+        <Figure label="Uptime">{server.uptimeSeconds === null ? '—' : formatUptime(server.uptimeSeconds)}</Figure>
+        <Figure label="Load 1 · 5 · 15 min">{server.load?.map((load) => load.toFixed(2)).join(' · ') ?? '—'}</Figure>
+        <Figure label="Network">
+          ↑ {rate(server.net.upBytesPerSecond)} ↓ {rate(server.net.downBytesPerSecond)}
+        </Figure>
+        <Figure label="Connections">
+          TCP {server.tcpConnections ?? '—'} · UDP {server.udpConnections ?? '—'}
+        </Figure>
+        <Figure label="Online">{server.onlineClients === null ? '—' : `${server.onlineClients} clients`}</Figure>
+      </SimpleGrid>
+    </>
+  );
+}
+
+/** A percent as a bar (red from 90 %, yellow from 70 %) with what it is of, or "not reported". */
+function Bar({ label, percent, detail }: { label: string; percent: number | null; detail: string | null }) {
+  const color = percent !== null && percent >= 90 ? 'red' : percent !== null && percent >= 70 ? 'yellow' : 'teal';
+  return (
+    <Paper withBorder p="xs">
+      <Group justify="space-between" gap={4}>
+        <Text size="xs" c="dimmed">
+          {label}
+        </Text>
+        <Text size="sm" fw={500}>
+          {percent === null ? 'not reported' : `${percent} %`}
+        </Text>
+      </Group>
+      {percent !== null && <Progress aria-label={label} value={percent} color={color} size="sm" my={4} />}
+      {detail && (
+        <Text size="xs" c="dimmed">
+          {detail}
+        </Text>
+      )}
+    </Paper>
+  );
+}
+
+function Figure({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <Paper withBorder p="xs" role="group" aria-label={label}>
+      <Text size="xs" c="dimmed">
+        {label}
+      </Text>
+      <Text size="sm" fw={500}>
+        {children}
+      </Text>
+    </Paper>
+  );
+}
+
+function usedOfTotal({ used, total }: { used: number | null; total: number | null }): string | null {
+  return used === null || total === null ? null : `${formatBytes(used)} of ${formatBytes(total)}`;
+}
+
+function xrayOf({ xray }: NodeServerFigures): ReactNode {
+  if (xray.state === null) return '—';
+  return (
+    <>
+      <Badge tone={xray.state === 'running' ? 'good' : 'bad'}>{xray.state}</Badge> {xray.version ?? ''}
+    </>
+  );
+}
+
+const rate = (bytesPerSecond: number | null) => (bytesPerSecond === null ? '—' : `${formatBytes(bytesPerSecond)}/s`);
+
+function formatUptime(seconds: number): string {
+  const days = Math.floor(seconds / 86_400);
+  const hours = Math.floor((seconds % 86_400) / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  if (days) return `${days} d ${hours} h`;
+  return hours ? `${hours} h ${minutes} min` : `${minutes} min`;
+}
+
+/**
+ * CPU and memory per check, oldest first: the response-time chart's query (same key, so one request), shaped for
+ * these charts.
+ */
+function useLoadHistory(id: number) {
+  return useQuery({
+    queryKey: ['nodes', id, 'health'],
+    queryFn: () => call(fleet.GET('/api/v1/nodes/{id}/health', { params: { path: { id }, query: { limit: 120 } } })),
+    refetchInterval: 10_000,
+    select: (rows) =>
+      rows
+        .slice()
+        .reverse()
+        .map((row) => ({
+          time: new Date(row.checkedAt).toLocaleTimeString(),
+          cpuPercent: row.cpuPercent,
+          memoryPercent: row.memoryPercent,
+        })),
+  });
+}
+
+/** Small charts of the CPU and memory the panel reported at each check (gaps where a check read nothing). */
+function NodeLoadCharts({ id, name }: { id: number; name: string }) {
+  const history = useLoadHistory(id).data ?? [];
+  if (!history.some((row) => row.cpuPercent !== null || row.memoryPercent !== null)) return null;
+  const chart = (key: 'cpuPercent' | 'memoryPercent', label: string, color: string) => (
+    <figure className="chart" aria-label={`${name} ${label}`}>
+      <LineChart
+        h={140}
+        data={history}
+        dataKey="time"
+        series={[{ name: key, label: `${label} (%)`, color }]}
+        unit=" %"
+        yAxisProps={{ domain: [0, 100] }}
+        curveType="monotone"
+        withDots={false}
+        connectNulls={false}
+        tooltipAnimationDuration={0}
+      />
+      <figcaption>{label} at each check</figcaption>
+    </figure>
+  );
+  return (
+    <>
+      <h2>CPU and memory</h2>
+      <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md">
+        {chart('cpuPercent', 'CPU', 'orange.6')}
+        {chart('memoryPercent', 'memory', 'grape.6')}
+      </SimpleGrid>
+    </>
   );
 }
 
