@@ -6,6 +6,7 @@ import { LockKey, lockForTransaction } from '../../common/database/advisory-lock
 import { DomainError } from '../../common/errors/domain-error';
 import { EventsService } from '../events/events.service';
 import { Admin } from './admin.entity';
+import { AdminsRepository } from './admins.repository';
 import { PasswordHasher } from './password-hasher';
 
 export interface AdminChange {
@@ -21,19 +22,20 @@ export interface AdminChange {
 export class AdminsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly admins: AdminsRepository,
     private readonly hasher: PasswordHasher,
     private readonly events: EventsService,
   ) {}
 
   async list(): Promise<AdminView[]> {
-    return (await this.dataSource.getRepository(Admin).find({ order: { id: 'ASC' } })).map(mapAdmin);
+    return (await this.admins.list(this.dataSource.manager)).map(mapAdmin);
   }
 
   async create(username: string, password: string, role: AdminRole, actor: string): Promise<AdminView> {
     const passwordHash = await this.hasher.hash(password);
     return this.dataSource.transaction(async (tx) => {
       await lockForTransaction(tx, LockKey.Admins);
-      if (await tx.getRepository(Admin).existsBy({ username })) {
+      if (await this.admins.named(username, tx)) {
         throw new DomainError(ErrorCode.AdminNameTaken, `an admin named ${username} exists`);
       }
       const admin = await tx
@@ -58,12 +60,12 @@ export class AdminsService {
       if (!Object.keys(changed).length) return mapAdmin(admin);
       // Disabling ends the admin's sessions; enabling again does not bring the old ones back.
       const tokenVersion = changed['disabled'] === true ? admin.tokenVersion + 1 : admin.tokenVersion;
-      await tx.getRepository(Admin).update(id, { ...changed, tokenVersion });
+      await this.admins.update(id, { ...changed, tokenVersion }, tx);
       await this.events.record(
         { type: EventType.AdminUpdated, actor, payload: { adminId: id, username: admin.username, changed } },
         tx,
       );
-      return mapAdmin((await tx.getRepository(Admin).findOneBy({ id }))!);
+      return mapAdmin({ ...admin, ...changed, tokenVersion, updatedAt: new Date() });
     });
   }
 
@@ -71,7 +73,7 @@ export class AdminsService {
     await this.dataSource.transaction(async (tx) => {
       const admin = await this.locked(id, tx);
       await this.keepAnOwner(admin, null, tx);
-      await tx.getRepository(Admin).delete(id);
+      await this.admins.remove(id, tx);
       await this.events.record(
         { type: EventType.AdminDeleted, actor, payload: { adminId: id, username: admin.username } },
         tx,
@@ -81,7 +83,7 @@ export class AdminsService {
 
   private async locked(id: number, tx: EntityManager): Promise<Admin> {
     await lockForTransaction(tx, LockKey.Admins);
-    const admin = await tx.getRepository(Admin).findOneBy({ id });
+    const admin = await this.admins.find(id, tx);
     if (!admin) throw new DomainError(ErrorCode.AdminNotFound, `admin ${id} not found`);
     return admin;
   }
@@ -90,12 +92,7 @@ export class AdminsService {
   private async keepAnOwner(before: Admin, after: Pick<Admin, 'role' | 'disabled'> | null, tx: EntityManager) {
     const activeOwner = (admin: Pick<Admin, 'role' | 'disabled'> | null) => admin?.role === 'owner' && !admin.disabled;
     if (!activeOwner(before) || activeOwner(after)) return;
-    const others = await tx
-      .getRepository(Admin)
-      .createQueryBuilder('admin')
-      .where(`admin.role = 'owner' AND NOT admin.disabled AND admin.id <> :id`, { id: before.id })
-      .getCount();
-    if (!others) {
+    if (!(await this.admins.otherActiveOwners(before.id, tx))) {
       throw new DomainError(
         ErrorCode.LastOwner,
         `${before.username} is the last active owner: make another owner first`,

@@ -6,6 +6,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { SecretBox } from '../../common/crypto/secret-box';
 import { Admin } from './admin.entity';
 import { AdminsController } from './admins.controller';
+import { AdminsRepository } from './admins.repository';
 import { AdminsService } from './admins.service';
 import { ApiToken } from './api-token.entity';
 import { ApiTokensService } from './api-tokens.service';
@@ -33,6 +34,7 @@ import { TokensController } from './tokens.controller';
   providers: [
     AuthService,
     AdminsService,
+    AdminsRepository,
     ApiTokensService,
     PasswordHasher,
     LoginThrottle,
