@@ -25,6 +25,7 @@ import { DevicesModule } from './modules/devices/devices.module';
 import { EvacuationModule } from './modules/evacuation/evacuation.module';
 import { JobsModule } from './modules/jobs/jobs.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
+import { NotificationsModule } from './modules/notifications/notifications.module';
 import { UsersModule } from './modules/users/users.module';
 import { StatsModule } from './modules/stats/stats.module';
 import { UsageModule } from './modules/usage/usage.module';
@@ -71,6 +72,7 @@ export class AppModule {
         DevicesModule,
         StatsModule,
         OpsModule,
+        NotificationsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: GlobalExceptionFilter }],
     };

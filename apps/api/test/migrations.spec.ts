@@ -8,6 +8,7 @@ import { createTestDatabase } from './support/test-database';
 const TABLES = [
   'access_rechecks',
   'admins',
+  'alert_latches',
   'api_tokens',
   'assignments',
   'events',

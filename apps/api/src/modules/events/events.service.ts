@@ -5,6 +5,7 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { EventView, Page } from '@fleet/contract';
 import { WebhookOutboxService } from '../outbox/webhook-outbox.service';
 import { EventEntity } from './event.entity';
+import { EventHooks } from './event-hooks';
 import { EventsRepository } from './events.repository';
 import type { EventInput, EventQuery } from './events.types';
 
@@ -14,20 +15,23 @@ export class EventsService {
     @InjectRepository(EventEntity) private readonly events: Repository<EventEntity>,
     private readonly rows: EventsRepository,
     private readonly outbox: WebhookOutboxService,
+    private readonly hooks: EventHooks,
   ) {}
 
   /**
-   * Records an event, and queues its webhook when it is one that is announced. Pass the transaction's manager so
-   * both commit or roll back with the change.
+   * Records an event, queues its webhook when it is one that is announced and runs the hooks of recorded events
+   * (alerts). Pass the transaction's manager so all of it commits or rolls back with the change; without one it is
+   * a transaction of its own.
    */
   async record(input: EventInput, manager?: EntityManager): Promise<void> {
-    const target = manager ?? this.events.manager;
-    await this.outbox.enqueue(target, input.type, {
+    if (!manager) return this.events.manager.transaction((own) => this.record(input, own));
+    await this.outbox.enqueue(manager, input.type, {
       ...(input.nodeId ? { nodeId: input.nodeId } : {}),
       ...(input.userId ? { userId: input.userId } : {}),
       ...input.payload,
     });
-    await target.getRepository(EventEntity).insert({
+    await this.hooks.recorded([input], manager);
+    await manager.getRepository(EventEntity).insert({
       type: input.type,
       actor: input.actor,
       nodeId: input.nodeId ?? null,
@@ -36,7 +40,7 @@ export class EventsService {
     } as QueryDeepPartialEntity<EventEntity>);
   }
 
-  /** Records many events (and their webhooks) with two statements; for bulk moves. */
+  /** Records many events (their webhooks and hooks too) with few statements; for bulk moves. */
   async recordMany(inputs: EventInput[], manager: EntityManager): Promise<void> {
     if (!inputs.length) return;
     await this.outbox.enqueueMany(
@@ -50,6 +54,7 @@ export class EventsService {
         },
       })),
     );
+    await this.hooks.recorded(inputs, manager);
     await this.rows.insertMany(inputs, manager);
   }
 

@@ -1,10 +1,14 @@
 import { Module } from '@nestjs/common';
+import { OutboxQueue } from './outbox-queue.service';
 import { OutboxRepository } from './outbox.repository';
 import { WebhookOutboxService } from './webhook-outbox.service';
 
-/** Webhooks: queued with the change they announce, delivered in order per subject. */
+/**
+ * Messages to the outside, queued with the change they announce and delivered in order per subject: webhooks here,
+ * and the queue itself for other channels (Telegram alerts).
+ */
 @Module({
-  providers: [WebhookOutboxService, OutboxRepository],
-  exports: [WebhookOutboxService],
+  providers: [WebhookOutboxService, OutboxRepository, OutboxQueue],
+  exports: [WebhookOutboxService, OutboxQueue],
 })
 export class OutboxModule {}

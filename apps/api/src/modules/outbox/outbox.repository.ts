@@ -2,14 +2,17 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 
+/** Who a message goes to: the webhook receiver, or Telegram chats (subjects `telegram:<chat id>`). */
+export type OutboxChannel = 'webhook' | 'telegram';
+
 export interface NewOutboxMessage {
   type: string;
-  /** `user:<id>`, `node:<id>` or `fleet`: messages of one subject are delivered in the order they were written. */
+  /** Messages of one subject are delivered in the order they were written; a subject belongs to one channel. */
   subject: string;
   payload: Record<string, unknown>;
 }
 
-/** A subject's next message, claimed by one replica until its lease runs out. */
+/** A message of a subject claimed by one replica until its lease runs out. */
 export interface ClaimedMessage {
   id: string;
   type: string;
@@ -20,6 +23,16 @@ export interface ClaimedMessage {
   createdAt: Date;
 }
 
+export interface ClaimOptions {
+  /** Subjects claimed at most. */
+  subjects: number;
+  /** Consecutive messages answered per subject at most (a webhook goes alone; a chat's alerts go together). */
+  perSubject: number;
+  leaseSeconds: number;
+  /** Names this claim; only its holder settles what it claimed. */
+  token: string;
+}
+
 export interface OutboxBacklog {
   /** Messages not delivered yet. */
   messages: number;
@@ -27,9 +40,11 @@ export interface OutboxBacklog {
   oldestAgeSeconds: number;
   /** Subjects whose next message failed and waits for its retry (their later messages wait with it). */
   retrying: number;
+  /** Why the oldest waiting message failed last (null: it was not tried yet, or there is none). */
+  oldestError: string | null;
 }
 
-/** Every query on `outbox` and `outbox_subjects`. */
+/** Every query on `outbox` and `outbox_subjects`: one queue per channel, ordered per subject, claimed with leases. */
 @Injectable()
 export class OutboxRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -37,9 +52,15 @@ export class OutboxRepository {
   /**
    * Writes messages with the next sequence numbers of their subjects, in the caller's transaction. The subject's row
    * stays locked until that transaction ends, so a subject's numbers follow the order its transactions commit in
-   * (subjects are locked in one order, so two writers never wait for each other in a cycle).
+   * (subjects are locked in one order, so two writers never wait for each other in a cycle). A subject that had
+   * nothing waiting becomes due `holdSeconds` from now, so what follows within that time goes with it.
    */
-  async insert(messages: NewOutboxMessage[], manager: EntityManager): Promise<void> {
+  async insert(
+    channel: OutboxChannel,
+    messages: NewOutboxMessage[],
+    manager: EntityManager,
+    holdSeconds = 0,
+  ): Promise<void> {
     if (!messages.length) return;
     await manager.query(
       `WITH input AS (
@@ -47,9 +68,12 @@ export class OutboxRepository {
        ), counts AS (
          SELECT subject, count(*) AS n FROM input GROUP BY subject
        ), numbered AS (
-         INSERT INTO outbox_subjects AS s (subject, last_sequence)
-         SELECT subject, n FROM counts ORDER BY subject
-         ON CONFLICT (subject) DO UPDATE SET last_sequence = s.last_sequence + excluded.last_sequence
+         INSERT INTO outbox_subjects AS s (subject, channel, last_sequence, next_attempt_at)
+         SELECT subject, $4, n, now() + make_interval(secs => $5) FROM counts ORDER BY subject
+         ON CONFLICT (subject) DO UPDATE SET last_sequence = s.last_sequence + excluded.last_sequence,
+           next_attempt_at = CASE WHEN s.delivered_sequence = s.last_sequence
+                                  THEN greatest(s.next_attempt_at, excluded.next_attempt_at)
+                                  ELSE s.next_attempt_at END
          RETURNING subject, last_sequence
        )
        INSERT INTO outbox (type, subject, sequence, payload)
@@ -60,27 +84,31 @@ export class OutboxRepository {
         messages.map((message) => message.type),
         messages.map((message) => message.subject),
         messages.map((message) => JSON.stringify(message.payload)),
+        channel,
+        holdSeconds,
       ],
     );
   }
 
   /**
-   * Claims up to `limit` subjects whose next message is due (none of them held by another replica, none waiting
-   * for a retry) for `leaseSeconds`, and answers those messages: at most one per subject.
+   * Claims up to `subjects` subjects of the channel whose next message is due (none of them held by another replica,
+   * none waiting for a retry or a pause) for `leaseSeconds`, and answers their next messages, up to `perSubject` of
+   * each, by subject in sequence order.
    */
-  async claimDue(limit: number, leaseSeconds: number, token: string): Promise<ClaimedMessage[]> {
+  async claimDue(channel: OutboxChannel, options: ClaimOptions): Promise<ClaimedMessage[]> {
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
       `WITH claimed AS (
          UPDATE outbox_subjects s SET next_attempt_at = now() + make_interval(secs => $2), claim_token = $3
           WHERE s.subject IN (SELECT subject FROM outbox_subjects
-                               WHERE delivered_sequence < last_sequence AND next_attempt_at <= now()
+                               WHERE channel = $4 AND delivered_sequence < last_sequence AND next_attempt_at <= now()
                                ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-         RETURNING s.subject, s.delivered_sequence + 1 AS sequence
+         RETURNING s.subject, s.delivered_sequence, s.last_sequence
        )
        SELECT o.id::text, o.type, o.subject, o.sequence::text, o.payload, o.attempts, o.created_at
-         FROM claimed c JOIN outbox o ON o.subject = c.subject AND o.sequence = c.sequence
-        ORDER BY o.id`,
-      [limit, leaseSeconds, token],
+         FROM claimed c JOIN outbox o ON o.subject = c.subject
+          AND o.sequence > c.delivered_sequence AND o.sequence <= least(c.last_sequence, c.delivered_sequence + $5)
+        ORDER BY o.subject, o.sequence`,
+      [options.subjects, options.leaseSeconds, options.token, channel, options.perSubject],
     );
     return rows.map((row) => ({
       id: row['id'] as string,
@@ -94,42 +122,62 @@ export class OutboxRepository {
   }
 
   /**
-   * The message was delivered: its subject moves on to the next one, which is due at once. Only the claim's holder
-   * moves it (a replica whose lease ran out answers false and changes nothing).
+   * A run of one subject's claimed messages (consecutive, in order) was delivered: the subject moves past them and
+   * its next message is due after `pauseSeconds`. Only the claim's holder moves it (a replica whose lease ran out
+   * answers false and changes nothing).
    */
-  async delivered(message: ClaimedMessage, token: string): Promise<boolean> {
+  async delivered(run: ClaimedMessage[], token: string, pauseSeconds = 0): Promise<boolean> {
+    const { subject, first, last } = spanOf(run);
     const [, removed]: [unknown, number] = await this.dataSource.query(
       `WITH moved AS (
-         UPDATE outbox_subjects SET delivered_sequence = $3, next_attempt_at = now(), claim_token = NULL
-          WHERE subject = $2 AND claim_token = $4 AND delivered_sequence = $3 - 1
+         UPDATE outbox_subjects
+            SET delivered_sequence = $3, next_attempt_at = now() + make_interval(secs => $5), claim_token = NULL
+          WHERE subject = $1 AND claim_token = $4 AND delivered_sequence = $2 - 1
          RETURNING 1
        )
-       DELETE FROM outbox WHERE id = $1 AND EXISTS (SELECT 1 FROM moved)`,
-      [message.id, message.subject, message.sequence, token],
+       DELETE FROM outbox WHERE subject = $1 AND sequence BETWEEN $2 AND $3 AND EXISTS (SELECT 1 FROM moved)`,
+      [subject, first, last, token, pauseSeconds],
     );
-    return removed === 1;
+    return removed === last - first + 1;
   }
 
-  /** The delivery failed: the subject waits `retryInSeconds` (its later messages with it). */
-  async failed(message: ClaimedMessage, token: string, error: string, retryInSeconds: number): Promise<void> {
+  /** Delivering a run of one subject's claimed messages failed: the subject waits `retryInSeconds` (with the rest). */
+  async failed(run: ClaimedMessage[], token: string, error: string, retryInSeconds: number): Promise<void> {
+    const { subject, first, last } = spanOf(run);
     await this.dataSource.query(
       `WITH held AS (
-         UPDATE outbox_subjects SET next_attempt_at = now() + make_interval(secs => $3), claim_token = NULL
-          WHERE subject = $2 AND claim_token = $4
+         UPDATE outbox_subjects SET next_attempt_at = now() + make_interval(secs => $4), claim_token = NULL
+          WHERE subject = $1 AND claim_token = $5
          RETURNING 1
        )
-       UPDATE outbox SET attempts = attempts + 1, last_error = $5 WHERE id = $1 AND EXISTS (SELECT 1 FROM held)`,
-      [message.id, message.subject, retryInSeconds, token, error],
+       UPDATE outbox SET attempts = attempts + 1, last_error = $6
+        WHERE subject = $1 AND sequence BETWEEN $2 AND $3 AND EXISTS (SELECT 1 FROM held)`,
+      [subject, first, last, retryInSeconds, token, error],
     );
   }
 
-  async backlog(): Promise<OutboxBacklog> {
-    const [row]: Array<{ messages: number; oldest: number | null; retrying: number }> = await this.dataSource.query(
-      `SELECT (SELECT count(*)::int FROM outbox) AS messages,
-              (SELECT extract(epoch FROM now() - min(created_at))::float8 FROM outbox) AS oldest,
-              (SELECT count(*)::int FROM outbox_subjects
-                WHERE delivered_sequence < last_sequence AND claim_token IS NULL AND next_attempt_at > now()) AS retrying`,
-    );
-    return { messages: row.messages, oldestAgeSeconds: Math.max(0, row.oldest ?? 0), retrying: row.retrying };
+  /** The channel's waiting messages, read off its subjects that have any (each one's oldest is its next). */
+  async backlog(channel: OutboxChannel): Promise<OutboxBacklog> {
+    const [row]: Array<{ messages: number; oldest: number | null; retrying: number; error: string | null }> =
+      await this.dataSource.query(
+        `SELECT coalesce(sum(s.last_sequence - s.delivered_sequence), 0)::int AS messages,
+                extract(epoch FROM now() - min(o.created_at))::float8 AS oldest,
+                (count(*) FILTER (WHERE s.claim_token IS NULL AND s.next_attempt_at > now()))::int AS retrying,
+                (array_agg(o.last_error ORDER BY o.created_at) FILTER (WHERE o.id IS NOT NULL))[1] AS error
+           FROM outbox_subjects s
+           LEFT JOIN outbox o ON o.subject = s.subject AND o.sequence = s.delivered_sequence + 1
+          WHERE s.channel = $1 AND s.delivered_sequence < s.last_sequence`,
+        [channel],
+      );
+    return {
+      messages: row.messages,
+      oldestAgeSeconds: Math.max(0, row.oldest ?? 0),
+      retrying: row.retrying,
+      oldestError: row.error,
+    };
   }
+}
+
+function spanOf(run: ClaimedMessage[]): { subject: string; first: number; last: number } {
+  return { subject: run[0].subject, first: run[0].sequence, last: run[run.length - 1].sequence };
 }

@@ -8,7 +8,7 @@ import { BackgroundLoop } from '../../common/background/background-loop';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { MetricsService } from '../metrics/metrics.service';
-import { ClaimedMessage, OutboxBacklog, OutboxRepository } from './outbox.repository';
+import { backoffSeconds, ClaimedMessage, OutboxBacklog, OutboxQueue } from './outbox-queue.service';
 
 export type { OutboxBacklog };
 
@@ -36,7 +36,6 @@ export const WEBHOOK_EVENTS: ReadonlySet<string> = new Set(WEBHOOK_EVENT_TYPES);
 
 /** Subjects claimed (and messages sent at once) per round. */
 const BATCH = 20;
-const MAX_BACKOFF_S = 3600;
 
 /**
  * Hex HMAC-SHA256 of `"<timestamp>.<body>"`: the timestamp (unix seconds, sent as X-Signature-Timestamp) is signed
@@ -69,7 +68,7 @@ export class WebhookOutboxService implements OnApplicationBootstrap, OnModuleDes
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly scheduler: SchedulerRegistry,
-    private readonly outbox: OutboxRepository,
+    private readonly outbox: OutboxQueue,
     private readonly metrics: MetricsService,
   ) {}
 
@@ -90,7 +89,8 @@ export class WebhookOutboxService implements OnApplicationBootstrap, OnModuleDes
   async enqueueMany(manager: EntityManager, messages: Array<{ type: string; payload: Record<string, unknown> }>) {
     if (!this.config.webhookUrl) return;
     const announced = messages.filter((message) => WEBHOOK_EVENTS.has(message.type));
-    await this.outbox.insert(
+    await this.outbox.enqueue(
+      'webhook',
       announced.map((message) => ({ ...message, subject: webhookSubject(message.payload) })),
       manager,
     );
@@ -101,7 +101,12 @@ export class WebhookOutboxService implements OnApplicationBootstrap, OnModuleDes
     let delivered = 0;
     while (!this.stopping) {
       const token = randomUUID();
-      const claimed = await this.outbox.claimDue(BATCH, this.leaseSeconds(), token);
+      const claimed = await this.outbox.claimDue('webhook', {
+        subjects: BATCH,
+        perSubject: 1,
+        leaseSeconds: this.leaseSeconds(),
+        token,
+      });
       if (!claimed.length) break;
       const outcomes = await Promise.all(claimed.map((message) => this.deliver(message, token)));
       delivered += outcomes.filter(Boolean).length;
@@ -110,7 +115,7 @@ export class WebhookOutboxService implements OnApplicationBootstrap, OnModuleDes
   }
 
   backlog(): Promise<OutboxBacklog> {
-    return this.outbox.backlog();
+    return this.outbox.backlog('webhook');
   }
 
   /** Long enough for a send (bounded by the timeout) and its bookkeeping; a dead replica's claims end with it. */
@@ -147,13 +152,13 @@ export class WebhookOutboxService implements OnApplicationBootstrap, OnModuleDes
       failure = (error as Error).message.slice(0, 300);
     }
     this.metrics.webhookDeliveries.inc({ type: message.type, result: failure ? 'failed' : 'delivered' });
-    if (!failure) return this.outbox.delivered(message, token);
-    const backoff = Math.min(MAX_BACKOFF_S, 2 ** Math.min(message.attempts, 12));
+    if (!failure) return this.outbox.delivered([message], token);
+    const backoff = backoffSeconds(message.attempts);
     this.logger.warn(
       `webhook ${message.type} #${message.id} (${message.subject} #${message.sequence}) failed (${failure}); ` +
         `retry in ${backoff} s, later ${message.subject} webhooks wait`,
     );
-    await this.outbox.failed(message, token, failure, backoff);
+    await this.outbox.failed([message], token, failure, backoff);
     return false;
   }
 }

@@ -14,6 +14,14 @@ import { newSubscriptionToken } from './subscription-token';
 import { identityColumns, mapIdentity, userOfRow, UserRow } from './user.mapper';
 import { VpnUser } from './vpn-user.entity';
 
+/** A user whose plan ends soon, as the daily digest names them. */
+export interface ExpiringUser {
+  id: number;
+  username: string | null;
+  telegramId: number | null;
+  expiresAt: Date;
+}
+
 /** Which users a page of the users API lists. */
 export interface UserFilter {
   search?: string;
@@ -283,6 +291,24 @@ export class UsersRepository {
       [hours],
     );
     return soon;
+  }
+
+  /** The first `limit` serving users whose plan ends within `hours`, soonest first (the same index, read in order). */
+  async soonestExpiring(hours: number, limit: number): Promise<ExpiringUser[]> {
+    const rows: Array<{ id: number; username: string | null; telegram_id: string | null; expires_at: Date }> =
+      await this.dataSource.query(
+        `SELECT id, username, telegram_id::text, expires_at FROM vpn_users
+          WHERE status IN ('active', 'on_hold') AND expires_at IS NOT NULL
+            AND expires_at > now() AND expires_at <= now() + make_interval(hours => $1)
+          ORDER BY expires_at LIMIT $2`,
+        [hours, limit],
+      );
+    return rows.map((row) => ({
+      id: row.id,
+      username: row.username,
+      telegramId: row.telegram_id === null ? null : Number(row.telegram_id),
+      expiresAt: new Date(row.expires_at),
+    }));
   }
 
   /** Users by status and deletion: the kept totals plus the changes not folded into them yet (one snapshot). */

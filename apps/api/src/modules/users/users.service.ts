@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { ErrorCode, Page, UserView } from '@fleet/contract';
 import { DomainError } from '../../common/errors/domain-error';
 import { mapUser } from './user.mapper';
-import { UserFilter, UsersRepository } from './users.repository';
+import { ExpiringUser, UserFilter, UsersRepository } from './users.repository';
 import { VpnUser } from './vpn-user.entity';
 
 /** Users read per query by an export. */
@@ -48,6 +48,11 @@ export class UsersService {
   /** Serving users whose plan ends within `hours` (the dashboard's attention). */
   countExpiringSoon(hours: number): Promise<number> {
     return this.users.countExpiringSoon(hours);
+  }
+
+  /** The first `limit` serving users whose plan ends within `hours`, soonest first. */
+  soonestExpiring(hours: number, limit: number): Promise<ExpiringUser[]> {
+    return this.users.soonestExpiring(hours, limit);
   }
 
   async get(id: number, showSecrets: boolean): Promise<UserView> {
