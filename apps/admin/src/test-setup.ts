@@ -1,6 +1,7 @@
 import '@testing-library/jest-dom/vitest';
 import { afterEach, vi } from 'vitest';
 import { cleanup } from '@testing-library/react';
+import { notifications } from '@mantine/notifications';
 
 // recharts' ResponsiveContainer measures its box; jsdom has no layout.
 class FixedSizeObserver {
@@ -32,8 +33,13 @@ Object.defineProperty(window, 'matchMedia', {
   }),
 });
 
+// Mantine's select scrolls the chosen option into view when its list opens; jsdom does not scroll.
+Element.prototype.scrollIntoView = () => undefined;
+
 afterEach(() => {
   cleanup();
+  notifications.clean(); // the notifications' store outlives a test; a full one queues the next test's
+
   sessionStorage.clear();
   localStorage.clear();
   vi.unstubAllGlobals();

@@ -6,8 +6,13 @@ import { session } from '../lib/session';
 import { Providers } from './providers';
 import { FleetShell } from './shell/app-shell';
 import { NotFound, RouteError } from './shell/page-states';
+import { RequireScope } from './shell/require-scope';
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { retry: 1, staleTime: 2000 } } });
+// Signing out forgets every answer: whoever signs in next sees only what their own role may see.
+session.subscribe(() => {
+  if (!session.token()) queryClient.clear();
+});
 
 /** Each page is its own chunk, loaded when first visited. */
 const router = createBrowserRouter([
@@ -47,6 +52,34 @@ const router = createBrowserRouter([
           {
             path: '/events',
             lazy: async () => ({ Component: (await import('../features/events/components/events-page')).EventsPage }),
+          },
+          {
+            element: <RequireScope scope="admins:manage" doing="manage admins" />,
+            children: [
+              {
+                path: '/admins',
+                lazy: async () => ({
+                  Component: (await import('../features/admins/components/admins-page')).AdminsPage,
+                }),
+              },
+            ],
+          },
+          {
+            element: <RequireScope scope="tokens:manage" doing="manage API tokens" />,
+            children: [
+              {
+                path: '/tokens',
+                lazy: async () => ({
+                  Component: (await import('../features/tokens/components/tokens-page')).TokensPage,
+                }),
+              },
+            ],
+          },
+          {
+            path: '/account',
+            lazy: async () => ({
+              Component: (await import('../features/account/components/account-page')).AccountPage,
+            }),
           },
           { path: '*', element: <NotFound /> },
         ],

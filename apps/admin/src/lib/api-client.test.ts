@@ -41,6 +41,24 @@ describe('api client', () => {
     expect(session.token()).toBeNull();
   });
 
+  it('a wrong password typed in a form is refused with a 401 that keeps the session', async () => {
+    session.set('session-token');
+    vi.stubGlobal(
+      'fetch',
+      async () =>
+        new Response(
+          JSON.stringify({ statusCode: 401, code: 'INVALID_CREDENTIALS', message: ['currentPassword is wrong'] }),
+          { status: 401, headers: { 'Content-Type': 'application/json' } },
+        ),
+    );
+    const refused = await call(
+      fleet.POST('/api/v1/admins/me/password', { body: { currentPassword: 'wrong', newPassword: 'a-new-password' } }),
+    ).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ status: 401, code: 'INVALID_CREDENTIALS' });
+    expect((refused as ApiError).fieldErrors()).toEqual({ currentPassword: 'Current password is wrong' });
+    expect(session.token()).toBe('session-token');
+  });
+
   it('renews the token once it is past half its life, with one refresh however many calls notice', async () => {
     session.set('old-token', 3600);
     const refreshes: Array<string | null> = [];

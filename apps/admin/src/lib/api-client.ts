@@ -1,3 +1,4 @@
+import { ErrorCode } from '@fleet/contract';
 import { createFleetClient } from '@fleet/sdk';
 import { humanMessage } from './field-labels';
 import { session } from './session';
@@ -29,7 +30,7 @@ const VALIDATED_UP_TO = 64;
 
 /**
  * Sends a call as the SDK built it: polled GETs revalidated with the last answer's ETag (a 304 answered with that
- * answer), and a 401 anywhere ends the session (the app returns to login).
+ * answer), and a 401 ends the session (the app returns to login) unless it only refuses a password typed in a form.
  */
 async function send(request: Request): Promise<Response> {
   const known = request.method === 'GET' ? validated.get(request.url) : undefined;
@@ -38,7 +39,7 @@ async function send(request: Request): Promise<Response> {
   if (response.status === 304 && known) {
     return new Response(known.body, { status: 200, headers: { 'Content-Type': known.type } });
   }
-  if (response.status === 401 && session.token()) session.clear();
+  if (response.status === 401 && session.token() && !(await refusesTypedPassword(response))) session.clear();
   if (response.ok && session.due()) void renew();
   const etag = response.headers.get('ETag');
   if (request.method === 'GET' && response.ok && etag) {
@@ -51,6 +52,18 @@ async function send(request: Request): Promise<Response> {
     if (validated.size > VALIDATED_UP_TO) validated.delete(validated.keys().next().value!);
   }
   return response;
+}
+
+/**
+ * A 401 that says a password typed in a form is wrong (the current one, when changing it): the session itself is
+ * still valid, and the form says what was wrong.
+ */
+async function refusesTypedPassword(response: Response): Promise<boolean> {
+  const body = (await response
+    .clone()
+    .json()
+    .catch(() => null)) as { code?: unknown } | null;
+  return body?.code === ErrorCode.InvalidCredentials;
 }
 
 let renewing: Promise<void> | null = null;

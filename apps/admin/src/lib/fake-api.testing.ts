@@ -1,3 +1,4 @@
+import { ADMIN_ROLES, type AdminRole, ROLE_SCOPES, type WhoAmI } from '@fleet/contract';
 import { vi } from 'vitest';
 
 type Handler = (request: { method: string; path: string; body: unknown; token: string | null }) => {
@@ -6,9 +7,17 @@ type Handler = (request: { method: string; path: string; body: unknown; token: s
   headers?: Record<string, string>;
 };
 
-/** Stubs `fetch` (as the SDK calls it) with a small routing table: the API mocked at the HTTP layer. Returns the calls
- * seen. */
+/** What `GET /auth/me` answers for an admin of `role`. */
+export function adminOf(role: AdminRole, name = `${role}-admin`): WhoAmI {
+  return { kind: 'admin', id: ADMIN_ROLES.indexOf(role) + 1, name, role, scopes: [...ROLE_SCOPES[role]] };
+}
+
+/**
+ * Stubs `fetch` (as the SDK calls it) with a small routing table: the API mocked at the HTTP layer. Returns the calls
+ * seen. The caller is an owner (who may do everything) unless the routes answer `GET /auth/me` themselves.
+ */
 export function fakeApi(routes: Record<string, Handler>) {
+  routes = { 'GET /auth/me': () => ({ status: 200, body: adminOf('owner') }), ...routes };
   const calls: Array<{ method: string; path: string; body: unknown }> = [];
   vi.stubGlobal('fetch', async (request: Request) => {
     const { method } = request;

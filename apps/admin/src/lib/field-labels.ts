@@ -22,6 +22,12 @@ export const FIELD_LABELS: Record<string, string> = {
   publicHost: 'Public host',
   countryCode: 'Country code',
   sortOrder: 'Order',
+  password: 'Password',
+  currentPassword: 'Current password',
+  newPassword: 'New password',
+  role: 'Role',
+  disabled: 'Status',
+  scopes: 'Scopes',
 };
 
 const BYTE_LIMIT = /must not be greater than 9007199254740991/;

@@ -1,33 +1,34 @@
 import { AppShell, Badge, Burger, Button, Group, Menu, NavLink, ScrollArea, Title } from '@mantine/core';
+import type { Scope } from '@fleet/contract';
 import { useDisclosure } from '@mantine/hooks';
 import { Suspense } from 'react';
 import { NavLink as RouterLink, Outlet, useLocation } from 'react-router';
-import { call, fleet } from '../../lib/api-client';
+import { useMe } from '../../lib/queries/me';
 import { session } from '../../lib/session';
+import { signOutEverywhere } from '../../lib/sign-out';
 import { AttentionStrip, useAttentionTotal } from './attention-strip';
 import { ColorSchemeControl } from './color-scheme-control';
 import { PageLoading } from './page-states';
 
-const SECTIONS = [
-  { to: '/', label: 'Dashboard' },
-  { to: '/nodes', label: 'Nodes' },
-  { to: '/groups', label: 'Groups' },
-  { to: '/users', label: 'Users' },
-  { to: '/rebalance', label: 'Rebalance' },
-  { to: '/events', label: 'Events' },
+/** The navbar's sections, each shown to a caller with the scope its page needs. */
+const SECTIONS: Array<{ to: string; label: string; scope: Scope }> = [
+  { to: '/', label: 'Dashboard', scope: 'nodes:read' },
+  { to: '/nodes', label: 'Nodes', scope: 'nodes:read' },
+  { to: '/groups', label: 'Groups', scope: 'nodes:read' },
+  { to: '/users', label: 'Users', scope: 'users:read' },
+  { to: '/rebalance', label: 'Rebalance', scope: 'nodes:read' },
+  { to: '/events', label: 'Events', scope: 'events:read' },
+  { to: '/admins', label: 'Admins', scope: 'admins:manage' },
+  { to: '/tokens', label: 'API tokens', scope: 'tokens:manage' },
 ];
-
-/** Ends every session of this admin (every browser's), this one included. */
-async function signOutEverywhere(): Promise<void> {
-  await call(fleet.POST('/api/v1/auth/logout-all')).catch(() => undefined);
-  session.clear();
-}
 
 /** The frame of every page: a header, a navbar (a drawer below 48em, closed after each choice), the page. */
 export function FleetShell() {
   const [opened, { toggle, close }] = useDisclosure();
   const { pathname } = useLocation();
   const attention = useAttentionTotal();
+  const me = useMe().data;
+  const sections = SECTIONS.filter(({ scope }) => me?.scopes.includes(scope));
   return (
     <AppShell
       header={{ height: 56 }}
@@ -42,24 +43,12 @@ export function FleetShell() {
               VPN fleet
             </Title>
           </Group>
-          <Menu position="bottom-end" withinPortal>
-            <Menu.Target>
-              <Button variant="subtle" size="compact-sm">
-                Account
-              </Button>
-            </Menu.Target>
-            <Menu.Dropdown>
-              <Menu.Item onClick={() => session.clear()}>Sign out</Menu.Item>
-              <Menu.Item color="red" onClick={() => void signOutEverywhere()}>
-                Sign out everywhere
-              </Menu.Item>
-            </Menu.Dropdown>
-          </Menu>
+          <AccountMenu name={me?.name} role={me?.role} />
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="sm" aria-label="Main">
         <AppShell.Section grow component={ScrollArea}>
-          {SECTIONS.map(({ to, label }) => (
+          {sections.map(({ to, label }) => (
             <NavLink
               key={to}
               component={RouterLink}
@@ -88,5 +77,29 @@ export function FleetShell() {
         </Suspense>
       </AppShell.Main>
     </AppShell>
+  );
+}
+
+/** Who is signed in, their account page, and signing out (here, or in every browser). */
+function AccountMenu({ name, role }: { name?: string; role?: string | null }) {
+  return (
+    <Menu position="bottom-end" withinPortal>
+      <Menu.Target>
+        <Button variant="subtle" size="compact-sm">
+          Account
+        </Button>
+      </Menu.Target>
+      <Menu.Dropdown>
+        {name && <Menu.Label>{role ? `${name} · ${role}` : name}</Menu.Label>}
+        <Menu.Item component={RouterLink} to="/account">
+          My account
+        </Menu.Item>
+        <Menu.Divider />
+        <Menu.Item onClick={() => session.clear()}>Sign out</Menu.Item>
+        <Menu.Item color="red" onClick={() => void signOutEverywhere()}>
+          Sign out everywhere
+        </Menu.Item>
+      </Menu.Dropdown>
+    </Menu>
   );
 }

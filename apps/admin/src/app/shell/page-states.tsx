@@ -1,4 +1,5 @@
 import { Alert, Button, Center, Loader, Stack, Text, Title } from '@mantine/core';
+import type { WhoAmI } from '@fleet/contract';
 import { isRouteErrorResponse, Link, useRouteError } from 'react-router';
 
 export function PageLoading() {
@@ -15,6 +16,23 @@ export function NotFound({ what = 'page' }: { what?: string }) {
     <Stack align="flex-start" gap="sm">
       <Title order={1}>Not found</Title>
       <Text>This {what} does not exist (or no longer does).</Text>
+      <Button component={Link} to="/" variant="light">
+        Back to the dashboard
+      </Button>
+    </Stack>
+  );
+}
+
+/** A page the caller's role does not allow, opened by its address: says whose role and what it may not do. */
+export function NotAllowed({ me, doing }: { me: WhoAmI; doing: string }) {
+  const who =
+    me.kind === 'token' ? `This API token${me.role ? ` (${me.role})` : ''}` : `Your role (${me.role ?? 'none'})`;
+  return (
+    <Stack align="flex-start" gap="sm">
+      <Title order={1}>Not allowed</Title>
+      <Text>
+        {who} may not {doing}.{me.kind === 'admin' && ' An owner can change your role.'}
+      </Text>
       <Button component={Link} to="/" variant="light">
         Back to the dashboard
       </Button>

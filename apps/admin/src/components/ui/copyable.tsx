@@ -5,9 +5,19 @@ import { CheckIcon, CopyIcon, QrIcon } from './icons';
 
 /**
  * A value a user is handed (a subscription URL, a share link): shown read-only, with Copy and its QR code (shown at
- * once with `qrShown`, else behind a button).
+ * once with `qrShown`, else behind a button; none with `withQr` false, for a secret typed into a config file).
  */
-export function Copyable({ label, value, qrShown = false }: { label: string; value: string; qrShown?: boolean }) {
+export function Copyable({
+  label,
+  value,
+  qrShown = false,
+  withQr = true,
+}: {
+  label: string;
+  value: string;
+  qrShown?: boolean;
+  withQr?: boolean;
+}) {
   const [qr, setQr] = useState(qrShown);
   return (
     <Box>
@@ -35,19 +45,21 @@ export function Copyable({ label, value, qrShown = false }: { label: string; val
             </Tooltip>
           )}
         </CopyButton>
-        <Tooltip label={qr ? 'Hide QR code' : 'Show QR code'} withArrow>
-          <ActionIcon
-            variant={qr ? 'filled' : 'light'}
-            size="lg"
-            onClick={() => setQr((shown) => !shown)}
-            aria-label={`QR code of ${label}`}
-            aria-pressed={qr}
-          >
-            <QrIcon />
-          </ActionIcon>
-        </Tooltip>
+        {withQr && (
+          <Tooltip label={qr ? 'Hide QR code' : 'Show QR code'} withArrow>
+            <ActionIcon
+              variant={qr ? 'filled' : 'light'}
+              size="lg"
+              onClick={() => setQr((shown) => !shown)}
+              aria-label={`QR code of ${label}`}
+              aria-pressed={qr}
+            >
+              <QrIcon />
+            </ActionIcon>
+          </Tooltip>
+        )}
       </Group>
-      <Collapse expanded={qr}>
+      <Collapse expanded={withQr && qr}>
         {/* Dark modules on white whatever the scheme: that is what phone cameras read. */}
         <Box mt="xs" p="xs" bg="white" w="fit-content" style={{ borderRadius: 'var(--mantine-radius-sm)' }}>
           <QRCodeSVG value={value} size={176} marginSize={2} role="img" aria-label={`QR code: ${label}`} />

@@ -7,6 +7,8 @@ export function ModalButton(props: {
   label: string;
   title: string;
   variant?: ButtonProps['variant'];
+  /** False when a click beside the dialog must not lose what it shows (a secret shown once). */
+  closeOnClickOutside?: boolean;
   children: (close: () => void) => ReactNode;
 }) {
   const [opened, { open, close }] = useDisclosure(false);
@@ -15,7 +17,13 @@ export function ModalButton(props: {
       <Button variant={props.variant} onClick={open}>
         {props.label}
       </Button>
-      <Modal opened={opened} onClose={close} title={props.title} size="lg">
+      <Modal
+        opened={opened}
+        onClose={close}
+        title={props.title}
+        size="lg"
+        closeOnClickOutside={props.closeOnClickOutside}
+      >
         {opened && props.children(close)}
       </Modal>
     </>

@@ -17,6 +17,7 @@ import { LoadError } from '../../../components/ui/load-error';
 import { ApiError } from '../../../lib/api-client';
 import { serverName } from '@fleet/contract';
 import { useCreateGroup, useDeleteGroup, useGroups, useUpdateGroup } from '../../../lib/queries/groups';
+import { useCan } from '../../../lib/queries/me';
 import { useNodes } from '../../../lib/queries/nodes';
 
 /** Users and seats of a group's nodes. */
@@ -98,6 +99,7 @@ export function GroupsPage() {
   const nodes = useNodes();
   const update = useUpdateGroup();
   const remove = useDeleteGroup();
+  const canWrite = useCan('nodes:write');
   const list = groups.data ?? [];
   const nodesOf = (group: GroupView) => (nodes.data ?? []).filter((node) => node.groupId === group.id);
   /** Moves the group one place; every group whose position changes gets its new sort order. */
@@ -186,7 +188,7 @@ export function GroupsPage() {
           </Table>
         </Table.ScrollContainer>
       )}
-      <GroupForm />
+      {canWrite && <GroupForm />}
     </section>
   );
 }

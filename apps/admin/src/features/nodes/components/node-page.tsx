@@ -11,6 +11,7 @@ import { JobProgress } from '../../../components/job-progress';
 import { LoadError } from '../../../components/ui/load-error';
 import { ApiError, call, fleet } from '../../../lib/api-client';
 import { useJob, useJobs } from '../../../lib/queries/jobs';
+import { useCan } from '../../../lib/queries/me';
 import { Badge, healthTone, statusTone } from '../../../components/ui/badge';
 import {
   checkNow,
@@ -39,6 +40,7 @@ export function NodePage({ id }: { id: number }) {
   const [startedJob, setStartedJob] = useState<number | null>(null);
   const job = useJob(startedJob).data;
   const navigate = useNavigate();
+  const canWrite = useCan('nodes:write');
   if (query.error instanceof ApiError && query.error.status === 404) return <NotFound what="node" />;
   if (query.error) {
     return <LoadError title="The node could not be loaded" error={query.error} onRetry={() => void query.refetch()} />;
@@ -93,27 +95,29 @@ export function NodePage({ id }: { id: number }) {
           No inbound chosen: Edit, test the connection, pick the inbound users should be added to, and save.
         </Alert>
       )}
-      <Group gap="xs" mb="sm">
-        <EditNodeButton node={node} />
-        <Button variant="default" onClick={() => check.mutate(id)} loading={check.isPending}>
-          Check now
-        </Button>
-        {node.status === 'active' ? (
-          <Button variant="default" onClick={() => maintenance.mutate(id)}>
-            Maintenance
+      {canWrite && (
+        <Group gap="xs" mb="sm">
+          <EditNodeButton node={node} />
+          <Button variant="default" onClick={() => check.mutate(id)} loading={check.isPending}>
+            Check now
           </Button>
-        ) : (
-          <Button variant="default" onClick={() => activate.mutate(id)}>
-            Activate
+          {node.status === 'active' ? (
+            <Button variant="default" onClick={() => maintenance.mutate(id)}>
+              Maintenance
+            </Button>
+          ) : (
+            <Button variant="default" onClick={() => activate.mutate(id)}>
+              Activate
+            </Button>
+          )}
+          <Button variant="default" onClick={confirmDrain}>
+            Drain (move users away)…
           </Button>
-        )}
-        <Button variant="default" onClick={confirmDrain}>
-          Drain (move users away)…
-        </Button>
-        <Button variant="light" color="red" onClick={confirmDelete}>
-          Delete…
-        </Button>
-      </Group>
+          <Button variant="light" color="red" onClick={confirmDelete}>
+            Delete…
+          </Button>
+        </Group>
+      )}
       {job && <JobProgress job={job} />}
       {failure && (
         <Alert color="red" role="alert" mb="sm">

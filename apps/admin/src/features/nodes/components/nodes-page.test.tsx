@@ -1,6 +1,6 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { fakeApi } from '../../../lib/fake-api.testing';
+import { adminOf, fakeApi } from '../../../lib/fake-api.testing';
 import { renderPage } from '../../../testing/render';
 import { sampleNode } from '../../../testing/sample-node';
 import { NodesPage } from './nodes-page';
@@ -37,7 +37,18 @@ describe('NodesPage', () => {
       'GET /nodes': () => ({ status: 200, body: { items: [], total: 0, page: 1, limit: 50, nextCursor: null } }),
     });
     renderPage(<NodesPage />, { path: '/nodes?health=unhealthy&status=bogus', pattern: '/nodes' });
-    await waitFor(() => expect(calls.at(-1)?.path).toBe('/nodes?limit=50&page=1&health=unhealthy'));
+    const nodeCalls = () => calls.filter((call) => call.path.startsWith('/nodes'));
+    await waitFor(() => expect(nodeCalls().at(-1)?.path).toBe('/nodes?limit=50&page=1&health=unhealthy'));
+  });
+
+  it('offers Add node only to a role that may change nodes', async () => {
+    fakeApi({
+      'GET /auth/me': () => ({ status: 200, body: adminOf('viewer') }),
+      'GET /nodes': () => ({ status: 200, body: { items: [sampleNode({ id: 1, name: 'ams-1' })], total: 1 } }),
+    });
+    renderPage(<NodesPage />, { path: '/nodes' });
+    expect(await screen.findByText('ams-1')).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Add node' })).not.toBeInTheDocument();
   });
 
   it('says the API failed, with a retry, instead of offering to add the first node', async () => {

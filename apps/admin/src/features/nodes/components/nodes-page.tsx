@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { Pager } from '../../../components/pager';
 import { LoadError } from '../../../components/ui/load-error';
+import { useCan } from '../../../lib/queries/me';
 import { NodeFilters, NODES_PAGE_SIZE, useNodesPage, useTestConnection } from '../../../lib/queries/nodes';
 import { AddNodeButton } from './node-wizard';
 import { NodesTable } from './nodes-table';
@@ -36,6 +37,7 @@ export function NodesPage() {
   }));
   const [page, setPage] = useState(1);
   const nodes = useNodesPage(filters, page);
+  const canWrite = useCan('nodes:write');
   const testConnection = useTestConnection();
   const [tests, setTests] = useState<Record<number, ConnectionTest>>({});
   const test = (id: number) =>
@@ -49,7 +51,7 @@ export function NodesPage() {
     <section>
       <Group justify="space-between" mb="sm">
         <Title order={1}>Nodes</Title>
-        <AddNodeButton />
+        {canWrite && <AddNodeButton />}
       </Group>
       <Group gap="sm" align="flex-end" mb="sm" role="search">
         <TextInput

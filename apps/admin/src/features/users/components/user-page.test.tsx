@@ -1,6 +1,6 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { fakeApi } from '../../../lib/fake-api.testing';
+import { adminOf, fakeApi } from '../../../lib/fake-api.testing';
 import { renderPage } from '../../../testing/render';
 import { everyNode } from '../../../testing/sample-node';
 import { UserPage } from './user-page';
@@ -63,6 +63,21 @@ const keys = (token: string) => ({
 const show = () => renderPage(<UserPage id={7} />, { path: '/users/7' });
 
 describe('UserPage', () => {
+  it('shows a viewer the user without the actions and keys their role may not use', async () => {
+    const calls = fakeApi({
+      'GET /auth/me': () => ({ status: 200, body: adminOf('viewer') }),
+      'GET /users/7': () => ({ status: 200, body: user }),
+    });
+    show();
+    expect(await screen.findByText('active')).toBeInTheDocument();
+    await waitFor(() => expect(calls.some((call) => call.path === '/auth/me')).toBe(true));
+    for (const name of ['Disable', 'Extend', 'Rotate key', 'Delete…']) {
+      expect(screen.queryByRole('button', { name })).not.toBeInTheDocument();
+    }
+    expect(screen.queryByRole('region', { name: 'Connect' })).not.toBeInTheDocument();
+    expect(calls.some((call) => call.path === '/users/7/keys')).toBe(false);
+  });
+
   it('shows the status and plan, and saves only what changed', async () => {
     const calls = fakeApi({
       'GET /users/7': () => ({ status: 200, body: user }),

@@ -11,6 +11,7 @@ import { LoadError } from '../../../components/ui/load-error';
 import { accessTone } from './access-tone';
 import { UsageChart } from '../../../components/usage-chart';
 import { ApiError, call, fleet } from '../../../lib/api-client';
+import { useCan } from '../../../lib/queries/me';
 import { useNodes } from '../../../lib/queries/nodes';
 import { formatBytes, useUserUsage } from '../../../lib/queries/usage';
 import { UserDevices } from './user-devices';
@@ -46,6 +47,9 @@ function UserDetails({ user }: { user: UserView }) {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [days, setDays] = useState<string | number>(30);
+  const canChangeAccess = useCan('users:access');
+  const canDelete = useCan('users:write');
+  const canSeeKeys = useCan('users:secrets');
   const save = useUserAction(updateAccess);
   const toggle = useUserAction(updateAccess);
   const extend = useUserAction(extendAccess);
@@ -97,55 +101,61 @@ function UserDetails({ user }: { user: UserView }) {
         {access.nextResetAt && ` · traffic resets ${new Date(access.nextResetAt).toLocaleString()}`}
       </p>
       <Group gap="xs" my="sm">
-        <Button
-          variant="default"
-          onClick={() =>
-            toggle.mutate(
-              { id: user.id, input: { enabled: !access.enabled } },
-              { onSuccess: () => done(access.enabled ? 'Access disabled' : 'Access enabled', name) },
-            )
-          }
-        >
-          {access.enabled ? 'Disable' : 'Enable'}
-        </Button>
-        <Group gap={4} wrap="nowrap">
-          <NumberInput value={days} onChange={setDays} min={1} max={3650} w={90} aria-label="Days" suffix=" d" />
-          <Button
-            variant="default"
-            onClick={() =>
-              extend.mutate(
-                { id: user.id, input: Number(days) },
-                { onSuccess: () => done('Access extended', `${name}: ${days} more day(s)`) },
-              )
-            }
-          >
-            Extend
+        {canChangeAccess && (
+          <>
+            <Button
+              variant="default"
+              onClick={() =>
+                toggle.mutate(
+                  { id: user.id, input: { enabled: !access.enabled } },
+                  { onSuccess: () => done(access.enabled ? 'Access disabled' : 'Access enabled', name) },
+                )
+              }
+            >
+              {access.enabled ? 'Disable' : 'Enable'}
+            </Button>
+            <Group gap={4} wrap="nowrap">
+              <NumberInput value={days} onChange={setDays} min={1} max={3650} w={90} aria-label="Days" suffix=" d" />
+              <Button
+                variant="default"
+                onClick={() =>
+                  extend.mutate(
+                    { id: user.id, input: Number(days) },
+                    { onSuccess: () => done('Access extended', `${name}: ${days} more day(s)`) },
+                  )
+                }
+              >
+                Extend
+              </Button>
+            </Group>
+            <Button
+              variant="default"
+              onClick={() =>
+                reset.mutate({ id: user.id, input: undefined }, { onSuccess: () => done('Traffic reset', name) })
+              }
+            >
+              Reset traffic
+            </Button>
+            <Button
+              variant="default"
+              onClick={() => rotate.mutate({ id: user.id, input: undefined }, { onSuccess: () => void rotated() })}
+            >
+              Rotate key
+            </Button>
+          </>
+        )}
+        {canDelete && (
+          <Button color="red" variant="light" onClick={confirmDelete}>
+            Delete…
           </Button>
-        </Group>
-        <Button
-          variant="default"
-          onClick={() =>
-            reset.mutate({ id: user.id, input: undefined }, { onSuccess: () => done('Traffic reset', name) })
-          }
-        >
-          Reset traffic
-        </Button>
-        <Button
-          variant="default"
-          onClick={() => rotate.mutate({ id: user.id, input: undefined }, { onSuccess: () => void rotated() })}
-        >
-          Rotate key
-        </Button>
-        <Button color="red" variant="light" onClick={confirmDelete}>
-          Delete…
-        </Button>
+        )}
       </Group>
       {failure && (
         <Alert color="red" role="alert" mb="sm">
           {failure.message}
         </Alert>
       )}
-      <UserSupport userId={user.id} />
+      {canSeeKeys && <UserSupport userId={user.id} />}
       <h2>Plan</h2>
       <UserPlanForm
         user={user}

@@ -1,6 +1,6 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
-import { fakeApi } from '../../../lib/fake-api.testing';
+import { adminOf, fakeApi } from '../../../lib/fake-api.testing';
 import { renderPage } from '../../../testing/render';
 import { everyNode, sampleNode } from '../../../testing/sample-node';
 import { planOf } from './create-user';
@@ -122,6 +122,17 @@ describe('UsersPage', () => {
     expect(screen.getByText('user 4: user 4 not found')).toBeInTheDocument();
     expect(calls.find((c) => c.method === 'POST')!.body).toEqual({ ids: [3, 4], days: 7 });
     expect(screen.queryByRole('toolbar', { name: 'Selected users' })).toBeNull();
+  });
+
+  it('offers New user only to a role that may make keys (support may not)', async () => {
+    fakeApi({
+      'GET /auth/me': () => ({ status: 200, body: adminOf('support') }),
+      'GET /users': () => ({ status: 200, body: { items: [user], total: 1, page: 1, limit: 25 } }),
+    });
+    show();
+    expect(await screen.findByText('alice')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Export CSV' })).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'New user' })).not.toBeInTheDocument();
   });
 
   it('exports the filtered list through the API client, saved as users.csv', async () => {

@@ -16,6 +16,7 @@ import { ACCESS_STATUSES, type AccessStatus, type UserSort, type UserView } from
 import { Link, useSearchParams } from 'react-router';
 import { Badge } from '../../../components/ui/badge';
 import { Pager } from '../../../components/pager';
+import { useCan } from '../../../lib/queries/me';
 import { useNodes } from '../../../lib/queries/nodes';
 import { formatBytes } from '../../../lib/queries/usage';
 import { downloadUsersCsv, useUsers } from '../api/users';
@@ -42,6 +43,8 @@ export function UsersPage({ nodeId: fixedNode }: { nodeId?: number }) {
     <SortHeader label={label} sort={sort} by={key} onSort={(next) => refilter(() => setSort(next))} />
   );
   const nodes = useNodes().data ?? [];
+  // A new user is made as the bot makes one.
+  const canCreate = useCan('keys:write');
   const items = users.data?.items ?? [];
   const refilter = (change: () => void) => {
     change();
@@ -64,7 +67,7 @@ export function UsersPage({ nodeId: fixedNode }: { nodeId?: number }) {
             <Button variant="default" onClick={() => void downloadUsersCsv(filter)}>
               Export CSV
             </Button>
-            <CreateUserButton />
+            {canCreate && <CreateUserButton />}
           </Group>
         </Group>
       )}
