@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Browser, chromium, Page } from 'playwright-core';
+import { Browser, chromium, Locator, Page } from 'playwright-core';
 import { PanelSimulator } from '@fleet/panel-sim';
 import { BuiltControlPlane, createDatabase, freePort, startBuiltControlPlane } from '@fleet/testing';
 
@@ -10,10 +10,11 @@ const MAIN = resolve(ROOT, 'dist/apps/api/main.js');
 const ARTEFACTS = resolve(ROOT, 'dist/e2e-artifacts');
 const CHROMIUM = '/usr/bin/chromium';
 const ADMIN = { username: 'e2e-admin', password: 'e2e-password-123' };
+const OPERATOR = { username: 'e2e-operator', password: 'operator-password-456' };
 
 /**
  * The dashboard end to end in Debian's Chromium: the built API and SPA, real PostgreSQL, simulated panels.
- * Screenshots of the dashboard, nodes and rebalance pages go to dist/e2e-artifacts.
+ * Screenshots of every page go to dist/e2e-artifacts.
  */
 describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)', () => {
   let database: { url: string; drop(): Promise<void> };
@@ -70,6 +71,8 @@ describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)'
     await database?.drop();
   });
 
+  /** A field by its whole label; a required field's label ends with Mantine's " *". */
+  const field = (scope: Page | Locator, label: string) => scope.getByLabel(new RegExp(`^${label}( \\*)?$`));
   /** A section's link in the navbar (pages link to sections too). */
   const nav = (name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name });
   const loadsCaption = () => page.locator('figure[aria-label="Load per node"] figcaption').innerText();
@@ -83,8 +86,8 @@ describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)'
 
   it('logs in, adds panels, places users, survives a dead panel and rebalances with a progress bar', async () => {
     await page.goto(url);
-    await page.getByLabel('Username', { exact: true }).fill(ADMIN.username);
-    await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
+    await field(page, 'Username').fill(ADMIN.username);
+    await field(page, 'Password').fill(ADMIN.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Fleet' }).waitFor();
 
@@ -125,7 +128,7 @@ describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)'
     // Groups: every node starts in `default`; a new group appears in order, with its flag, empty.
     await nav('Groups').click();
     await page.getByRole('row', { name: /default — 3 0 \/ 60 \(0%\) yes/ }).waitFor();
-    await page.getByLabel('Name', { exact: true }).fill('Germany');
+    await field(page, 'Name').fill('Germany');
     await page.getByLabel('Country code (two letters, for the flag)', { exact: true }).fill('de');
     await page.getByRole('button', { name: 'Add group' }).click();
     await page.getByRole('row', { name: /🇩🇪 Germany DE 0 — no/ }).waitFor();
@@ -195,7 +198,9 @@ describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)'
     // The support view: the subscription URL with its QR code drawn, the server's link beside it.
     await page.getByRole('img', { name: 'QR code: Subscription URL' }).waitFor();
     expect(await page.getByLabel('Subscription URL', { exact: true }).inputValue()).toMatch(/\/sub\/[\w-]{16,}$/);
-    expect(await page.getByRole('img', { name: 'QR code: Subscription URL' }).locator('path').count()).toBeGreaterThan(0);
+    expect(await page.getByRole('img', { name: 'QR code: Subscription URL' }).locator('path').count()).toBeGreaterThan(
+      0,
+    );
     await page.screenshot({ path: resolve(ARTEFACTS, 'user.png'), fullPage: true });
     await nav('Dashboard').click();
 
@@ -267,6 +272,9 @@ describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)'
       ['user', '/users/1'],
       ['rebalance', '/rebalance'],
       ['events', '/events'],
+      ['admins', '/admins'],
+      ['tokens', '/tokens'],
+      ['account', '/account'],
     ] as const;
     for (const [width, height] of [
       [1440, 900],
@@ -293,8 +301,56 @@ describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)'
     await nav('Nodes').click();
     await page.getByRole('heading', { name: 'Nodes' }).waitFor();
 
-    // The control plane stops answering: the page says so (it does not pretend the fleet is empty).
+    // Roles: the owner adds an operator and a token for the bot; the operator sees neither admins nor tokens, and is
+    // told so when opening the admins' address.
     await page.setViewportSize({ width: 1440, height: 900 });
+    await page.emulateMedia({ colorScheme: 'light' });
+    await nav('Admins').click();
+    await page.getByRole('button', { name: 'Add admin' }).click();
+    const newAdmin = page.getByRole('form', { name: 'New admin' });
+    await field(newAdmin, 'Username').fill(OPERATOR.username);
+    await field(newAdmin, 'Password').fill(OPERATOR.password);
+    await newAdmin.getByRole('combobox', { name: /^Role/ }).click();
+    await page.getByRole('option', { name: /^operator/ }).click();
+    await newAdmin.getByRole('button', { name: 'Add admin' }).click();
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    await page.getByRole('row', { name: new RegExp(`${OPERATOR.username}\\s*operator\\s*active`) }).waitFor();
+    await page.getByRole('row', { name: new RegExp(`${ADMIN.username}\\s*you\\s*owner\\s*active`) }).waitFor();
+    await page.screenshot({ path: resolve(ARTEFACTS, 'admins.png'), fullPage: true });
+
+    await nav('API tokens').click();
+    await page.getByRole('button', { name: 'New token' }).click();
+    const newToken = page.getByRole('dialog', { name: 'New API token' });
+    await field(newToken, 'Name').fill('telegram-bot');
+    await newToken.getByRole('button', { name: 'Create token' }).click();
+    expect(await newToken.getByRole('textbox', { name: 'Token telegram-bot' }).inputValue()).toMatch(/\S{20,}/);
+    await page.screenshot({ path: resolve(ARTEFACTS, 'token-created.png') });
+    await newToken.getByRole('button', { name: 'I have copied it' }).click();
+    await newToken.waitFor({ state: 'detached' });
+    await page.getByRole('row', { name: /telegram-bot/ }).waitFor();
+    await page.screenshot({ path: resolve(ARTEFACTS, 'tokens.png'), fullPage: true });
+
+    await page.getByRole('button', { name: 'Account' }).click();
+    await page.getByRole('menuitem', { name: 'My account' }).click();
+    await page.getByRole('heading', { name: ADMIN.username }).waitFor();
+    await page.screenshot({ path: resolve(ARTEFACTS, 'account.png'), fullPage: true });
+
+    await page.getByRole('button', { name: 'Account' }).click();
+    await page.getByRole('menuitem', { name: 'Sign out', exact: true }).click();
+    await field(page, 'Username').fill(OPERATOR.username);
+    await field(page, 'Password').fill(OPERATOR.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await nav('Dashboard').waitFor();
+    expect(await nav('Admins').count()).toBe(0);
+    expect(await nav('API tokens').count()).toBe(0);
+    await page.goto(`${url}/admins`);
+    await page.getByRole('heading', { name: 'Not allowed' }).waitFor();
+    await page.getByText('Your role (operator) may not manage admins.').waitFor();
+    await page.screenshot({ path: resolve(ARTEFACTS, 'admins-not-allowed.png') });
+    await nav('Nodes').click();
+    await page.getByRole('heading', { name: 'Nodes' }).waitFor();
+
+    // The control plane stops answering: the page says so (it does not pretend the fleet is empty).
     api.child.kill('SIGKILL');
     await page.getByText('The control plane does not answer').waitFor({ timeout: 40_000 });
     await page.screenshot({ path: resolve(ARTEFACTS, 'api-down.png') });
