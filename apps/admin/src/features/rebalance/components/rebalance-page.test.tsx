@@ -1,6 +1,6 @@
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { fakeApi } from '../../../lib/fake-api.testing';
+import { adminOf, fakeApi } from '../../../lib/fake-api.testing';
 import { everyNode, sampleNode } from '../../../testing/sample-node';
 import { renderPage } from '../../../testing/render';
 import { RebalancePage } from './rebalance-page';
@@ -68,5 +68,16 @@ describe('RebalancePage', () => {
     // The applied plan is gone: it cannot be applied twice.
     expect(screen.queryByText('1 moves (the minimum is 1).')).toBeNull();
     expect(screen.queryByRole('button', { name: 'Apply' })).toBeNull();
+  });
+
+  it('lets a viewer follow the jobs but not preview or apply a rebalance', async () => {
+    fakeApi({
+      'GET /auth/me': () => ({ status: 200, body: adminOf('viewer') }),
+      'GET /nodes': () => ({ status: 200, body: everyNode([]) }),
+      'GET /jobs': () => ({ status: 200, body: { items: [], total: 0, page: 1, limit: 20 } }),
+    });
+    renderPage(<RebalancePage />, { path: '/rebalance' });
+    expect(await screen.findByText(/previewing and applying a rebalance is for operators/)).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Preview' })).toBeNull();
   });
 });

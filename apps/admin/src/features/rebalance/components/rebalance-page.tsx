@@ -2,6 +2,7 @@ import { BarChart } from '@mantine/charts';
 import { Alert, Button, Group, NumberInput, Table, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { useState } from 'react';
+import { useCan } from '../../../lib/queries/me';
 import { useNodes } from '../../../lib/queries/nodes';
 import { useJob } from '../../../lib/queries/jobs';
 import { JobProgress } from '../../../components/job-progress';
@@ -20,10 +21,22 @@ export function RebalancePage() {
   const limit = maxMoves === '' ? undefined : Number(maxMoves);
   const plan = preview.data;
   const failure = preview.error ?? apply.error;
+  const canRebalance = useCan('nodes:write');
   return (
     <section>
       <h1>Rebalance</h1>
-      <Group component="form" align="end" mb="md" onSubmit={(event) => (event.preventDefault(), preview.mutate(limit))}>
+      {!canRebalance && (
+        <Text c="dimmed" mb="md">
+          Your role may follow the jobs here; previewing and applying a rebalance is for operators.
+        </Text>
+      )}
+      <Group
+        component="form"
+        align="end"
+        mb="md"
+        display={canRebalance ? undefined : 'none'}
+        onSubmit={(event) => (event.preventDefault(), preview.mutate(limit))}
+      >
         <NumberInput
           label="Most moves"
           description="Empty: as many as needed"

@@ -4,6 +4,7 @@ import { notifications } from '@mantine/notifications';
 import type { BulkResult, NodeView } from '@fleet/contract';
 import { useState } from 'react';
 import { humanMessage } from '../../../lib/field-labels';
+import { useCan } from '../../../lib/queries/me';
 import { BulkAction, useBulkAction } from '../api/users';
 
 /** What a bulk action does, said before it runs. */
@@ -39,10 +40,11 @@ function report(result: BulkResult) {
   });
 }
 
-/** The selected users' actions, each confirmed with its impact first. */
+/** The selected users' actions the caller may take, each confirmed with its impact first. */
 export function BulkBar({ ids, nodes, onDone }: { ids: number[]; nodes: NodeView[]; onDone: () => void }) {
+  const canChangeAccess = useCan('users:access');
+  const canMoveAndDelete = useCan('users:write');
   const [days, setDays] = useState<string | number>(30);
-  const [target, setTarget] = useState<string | null>(null);
   const bulk = useBulkAction();
   const confirm = (request: BulkAction) =>
     modals.openConfirmModal({
@@ -68,41 +70,60 @@ export function BulkBar({ ids, nodes, onDone }: { ids: number[]; nodes: NodeView
         <Text size="sm" fw={500}>
           {ids.length} selected
         </Text>
-        <Group gap={4} wrap="nowrap">
-          <NumberInput value={days} onChange={setDays} min={1} max={3650} w={90} aria-label="Days" suffix=" d" />
-          <Button size="xs" variant="default" onClick={() => confirm({ action: 'extend', days: Number(days) })}>
-            Extend
-          </Button>
-        </Group>
-        <Button size="xs" variant="default" onClick={() => confirm({ action: 'enable' })}>
-          Enable
-        </Button>
-        <Button size="xs" variant="default" onClick={() => confirm({ action: 'disable' })}>
-          Disable
-        </Button>
-        <Group gap={4} wrap="nowrap">
-          <Select
-            size="xs"
-            placeholder="node…"
-            aria-label="Move to node"
-            data={nodes.map((node) => ({ value: String(node.id), label: node.name }))}
-            value={target}
-            onChange={setTarget}
-            w={140}
-          />
-          <Button
-            size="xs"
-            variant="default"
-            disabled={!target}
-            onClick={() => confirm({ action: 'migrate', nodeId: Number(target) })}
-          >
-            Move
-          </Button>
-        </Group>
-        <Button size="xs" color="red" variant="light" onClick={() => confirm({ action: 'delete' })}>
-          Delete…
-        </Button>
+        {!canChangeAccess && !canMoveAndDelete && (
+          <Text size="sm" c="dimmed">
+            Your role may not change users.
+          </Text>
+        )}
+        {canChangeAccess && (
+          <>
+            <Group gap={4} wrap="nowrap">
+              <NumberInput value={days} onChange={setDays} min={1} max={3650} w={90} aria-label="Days" suffix=" d" />
+              <Button size="xs" variant="default" onClick={() => confirm({ action: 'extend', days: Number(days) })}>
+                Extend
+              </Button>
+            </Group>
+            <Button size="xs" variant="default" onClick={() => confirm({ action: 'enable' })}>
+              Enable
+            </Button>
+            <Button size="xs" variant="default" onClick={() => confirm({ action: 'disable' })}>
+              Disable
+            </Button>
+          </>
+        )}
+        {canMoveAndDelete && <MoveAndDelete nodes={nodes} confirm={confirm} />}
       </Group>
     </Paper>
+  );
+}
+
+/** Moving the selected users to one node, or deleting them. */
+function MoveAndDelete({ nodes, confirm }: { nodes: NodeView[]; confirm: (request: BulkAction) => void }) {
+  const [target, setTarget] = useState<string | null>(null);
+  return (
+    <>
+      <Group gap={4} wrap="nowrap">
+        <Select
+          size="xs"
+          placeholder="node…"
+          aria-label="Move to node"
+          data={nodes.map((node) => ({ value: String(node.id), label: node.name }))}
+          value={target}
+          onChange={setTarget}
+          w={140}
+        />
+        <Button
+          size="xs"
+          variant="default"
+          disabled={!target}
+          onClick={() => confirm({ action: 'migrate', nodeId: Number(target) })}
+        >
+          Move
+        </Button>
+      </Group>
+      <Button size="xs" color="red" variant="light" onClick={() => confirm({ action: 'delete' })}>
+        Delete…
+      </Button>
+    </>
   );
 }

@@ -1,11 +1,13 @@
 import type { UserView } from '@fleet/contract';
 import { Alert, Button, Table, Text } from '@mantine/core';
+import { useCan } from '../../../lib/queries/me';
 import { useForgetDevice, useUserDevices } from '../api/user';
 
 /** The user's devices (from `x-hwid` at subscription fetches) against their device limit, each with Forget. */
 export function UserDevices({ user }: { user: UserView }) {
   const devices = useUserDevices(user.id);
   const forget = useForgetDevice(user.id);
+  const canForget = useCan('users:access');
   const limit = user.access.deviceLimit;
   if (!devices.data) return null;
   return (
@@ -40,15 +42,17 @@ export function UserDevices({ user }: { user: UserView }) {
                   <Table.Td>{new Date(device.firstSeenAt).toLocaleString()}</Table.Td>
                   <Table.Td>{new Date(device.lastSeenAt).toLocaleString()}</Table.Td>
                   <Table.Td>
-                    <Button
-                      size="xs"
-                      variant="default"
-                      onClick={() => forget.mutate(device.id)}
-                      disabled={forget.isPending}
-                      loading={forget.isPending && forget.variables === device.id}
-                    >
-                      Forget
-                    </Button>
+                    {canForget && (
+                      <Button
+                        size="xs"
+                        variant="default"
+                        onClick={() => forget.mutate(device.id)}
+                        disabled={forget.isPending}
+                        loading={forget.isPending && forget.variables === device.id}
+                      >
+                        Forget
+                      </Button>
+                    )}
                   </Table.Td>
                 </Table.Tr>
               ))}

@@ -86,7 +86,7 @@ describe('UserPage', () => {
     show();
     expect(await screen.findByText('active')).toBeInTheDocument();
     expect(screen.getByText(/used 12.5 GB of 100 GB/)).toBeInTheDocument();
-    fireEvent.change(screen.getByLabelText('Devices (0 = no limit)'), { target: { value: '3' } });
+    fireEvent.change(await screen.findByLabelText('Devices (0 = no limit)'), { target: { value: '3' } });
     fireEvent.change(screen.getByLabelText('Traffic limit (GB, 0 = none)'), { target: { value: '50' } });
     fireEvent.click(screen.getByRole('button', { name: 'Save plan' }));
     await waitFor(() => expect(calls.some((call) => call.method === 'PATCH')).toBe(true));
@@ -176,6 +176,36 @@ describe('UserPage', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Forget' }));
     await waitFor(() => expect(calls.some((call) => call.method === 'DELETE')).toBe(true));
     expect(calls.find((call) => call.method === 'DELETE')).toMatchObject({ path: '/users/7/devices/31' });
+  });
+
+  it('shows a viewer the user without the forms and buttons that change them', async () => {
+    fakeApi({
+      'GET /auth/me': () => ({ status: 200, body: adminOf('viewer') }),
+      'GET /users/7': () => ({ status: 200, body: user }),
+      'GET /groups': () => ({ status: 200, body: [] }),
+      'GET /users/7/devices': () => ({
+        status: 200,
+        body: [
+          {
+            id: 31,
+            hwid: 'hw-phone',
+            os: null,
+            osVersion: null,
+            model: null,
+            userAgent: null,
+            firstSeenAt: '2026-12-01T00:00:00.000Z',
+            lastSeenAt: '2026-12-05T00:00:00.000Z',
+          },
+        ],
+      }),
+    });
+    show();
+    expect(await screen.findByText(/1 device\(s\) of 2 allowed/)).toBeInTheDocument();
+    expect(screen.getByRole('table', { name: 'Servers' })).toBeInTheDocument();
+    for (const name of ['Forget', 'Save plan', 'Save groups', 'Disable', 'Extend', 'Rotate key', 'Delete…']) {
+      expect(screen.queryByRole('button', { name })).toBeNull();
+    }
+    expect(screen.queryByRole('form', { name: 'Plan' })).toBeNull();
   });
 
   it('hands support the subscription URL with its QR code and each server’s link; Rotate shows the new URL', async () => {

@@ -156,13 +156,17 @@ function UserDetails({ user }: { user: UserView }) {
         </Alert>
       )}
       {canSeeKeys && <UserSupport userId={user.id} />}
-      <h2>Plan</h2>
-      <UserPlanForm
-        user={user}
-        saving={save.isPending}
-        error={save.error}
-        onSave={(input) => save.mutate({ id: user.id, input }, { onSuccess: () => done('Plan saved', name) })}
-      />
+      {canChangeAccess && (
+        <>
+          <h2>Plan</h2>
+          <UserPlanForm
+            user={user}
+            saving={save.isPending}
+            error={save.error}
+            onSave={(input) => save.mutate({ id: user.id, input }, { onSuccess: () => done('Plan saved', name) })}
+          />
+        </>
+      )}
       <UserServers user={user} />
       <UserDevices user={user} />
       <UserUsage user={user} />

@@ -4,6 +4,7 @@ import { FormEvent, useState } from 'react';
 import { ApiError } from '../../../lib/api-client';
 import { useGroups } from '../../../lib/queries/groups';
 import { updateAccess, useUserAction } from '../api/user';
+import { useCan } from '../../../lib/queries/me';
 
 /** The servers the user has, one per group of the plan, then the seats waiting for capacity. */
 function ServersTable({ user }: { user: UserView }) {
@@ -79,13 +80,14 @@ function PlanGroupsForm({ user }: { user: UserView }) {
   );
 }
 
-/** The user's servers and the plan's groups to change. */
+/** The user's servers and, for whoever may change a user's access, the plan's groups to change. */
 export function UserServers({ user }: { user: UserView }) {
+  const canChange = useCan('users:access');
   return (
     <>
       <h2>Servers</h2>
       <ServersTable user={user} />
-      <PlanGroupsForm user={user} />
+      {canChange && <PlanGroupsForm user={user} />}
     </>
   );
 }

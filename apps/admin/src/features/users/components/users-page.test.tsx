@@ -124,6 +124,20 @@ describe('UsersPage', () => {
     expect(screen.queryByRole('toolbar', { name: 'Selected users' })).toBeNull();
   });
 
+  it('offers support the access actions on selected users, not moves or deletion', async () => {
+    fakeApi({
+      'GET /auth/me': () => ({ status: 200, body: adminOf('support') }),
+      'GET /nodes': () => ({ status: 200, body: everyNode([sampleNode({ id: 1, name: 'ams-1' })]) }),
+      'GET /users': () => ({ status: 200, body: { items: [user], total: 1, page: 1, limit: 25 } }),
+    });
+    show();
+    fireEvent.click(await screen.findByLabelText(`Select user ${user.id}`));
+    const bar = await screen.findByRole('toolbar', { name: 'Selected users' });
+    expect(await within(bar).findByRole('button', { name: 'Extend' })).toBeInTheDocument();
+    expect(within(bar).queryByRole('button', { name: 'Move' })).toBeNull();
+    expect(within(bar).queryByRole('button', { name: 'Delete…' })).toBeNull();
+  });
+
   it('offers New user only to a role that may make keys (support may not)', async () => {
     fakeApi({
       'GET /auth/me': () => ({ status: 200, body: adminOf('support') }),
