@@ -3,7 +3,14 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Browser, chromium, Locator, Page } from 'playwright-core';
 import { PanelSimulator } from '@fleet/panel-sim';
-import { BuiltControlPlane, createDatabase, freePort, startBuiltControlPlane } from '@fleet/testing';
+import {
+  BotApi,
+  BuiltControlPlane,
+  createDatabase,
+  freePort,
+  startBotApi,
+  startBuiltControlPlane,
+} from '@fleet/testing';
 
 const ROOT = resolve(__dirname, '../../..');
 const MAIN = resolve(ROOT, 'dist/apps/api/main.js');
@@ -11,6 +18,7 @@ const ARTEFACTS = resolve(ROOT, 'dist/e2e-artifacts');
 const CHROMIUM = '/usr/bin/chromium';
 const ADMIN = { username: 'e2e-admin', password: 'e2e-password-123' };
 const OPERATOR = { username: 'e2e-operator', password: 'operator-password-456' };
+const ALERT_CHAT = 424242;
 
 /**
  * The dashboard end to end in Debian's Chromium: the built API and SPA, real PostgreSQL, simulated panels.
@@ -23,6 +31,8 @@ describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)'
   let browser: Browser;
   let page: Page;
   let panels: PanelSimulator[];
+  /** Telegram as the control plane's alerts reach it. */
+  let telegram: BotApi;
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
@@ -30,6 +40,7 @@ describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)'
     mkdirSync(ARTEFACTS, { recursive: true });
     database = await createDatabase('fleet_e2e');
     panels = await Promise.all([0, 1, 2].map((i) => new PanelSimulator({ tag: `e2e${i}` }).start()));
+    telegram = await startBotApi();
     api = await startBuiltControlPlane({
       main: MAIN,
       port: await freePort(),
@@ -44,6 +55,9 @@ describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)'
         BACKGROUND_TICK_MS: '200',
         TOP_USERS_REFRESH_MS: '0', // top users computed when asked: the pages show every collection at once
         LOG_LEVEL: 'warn',
+        TELEGRAM_BOT_TOKEN: '123456:e2e-bot-token-0123456789abcdef',
+        TELEGRAM_ADMIN_CHAT_IDS: String(ALERT_CHAT),
+        TELEGRAM_API_ROOT: telegram.url,
       },
     });
     url = api.url;
@@ -68,6 +82,7 @@ describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)'
     await browser?.close();
     await api?.stop();
     await Promise.all((panels ?? []).map((panel) => panel.stop()));
+    await telegram?.stop();
     await database?.drop();
   });
 
@@ -204,9 +219,18 @@ describe('admin dashboard in Chromium (built app, PostgreSQL, simulated panels)'
     await page.screenshot({ path: resolve(ARTEFACTS, 'user.png'), fullPage: true });
     await nav('Dashboard').click();
 
-    // A panel dies: the node turns unhealthy and its users move.
+    // A panel dies: the node turns unhealthy and its users move; the operators hear of it on Telegram, once.
+    const sentBefore = telegram.delivered(ALERT_CHAT).length;
     await panels[0].setFault({ kind: 'refuse' });
     await loadsShow(/e2e-1: 0 users, 20 free \(unhealthy\)/, 30_000);
+    const alerts = () => telegram.delivered(ALERT_CHAT).slice(sentBefore);
+    for (const deadline = Date.now() + 15_000; !alerts().length && Date.now() < deadline; ) {
+      await page.waitForTimeout(250);
+    }
+    // Later sweeps still see it down: they say nothing more of it (a failover's end may follow as its own line).
+    await page.waitForTimeout(3000);
+    const saidDown = alerts().filter((alert) => /Node <b>e2e-1<\/b> is down/.test(alert.text));
+    expect(saidDown).toHaveLength(1);
     expect(await loadsCaption()).toMatch(/e2e-2: 12 users.*e2e-3: 12 users/);
     // Every page says so: the attention strip links to the nodes, the tab title counts it.
     await page.getByRole('status', { name: 'Needs attention' }).getByRole('link', { name: '1 node down' }).waitFor({

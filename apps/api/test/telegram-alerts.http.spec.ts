@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { DailyDigest } from '../src/modules/notifications/daily-digest.service';
 import { TelegramSender } from '../src/modules/notifications/telegram-sender.service';
 import { WebhookWatch } from '../src/modules/notifications/webhook-watch.service';
-import { BotAnswer, BotApi, BotCall, startBotApi } from './support/bot-api-stand-in';
+import { BotAnswer, BotApi, BotCall, startBotApi } from '@fleet/testing';
 import { checkHealth, clientOn, eventually, placeUsers, startFleet } from './support/fleet';
 import { startTestApp, TestApp } from './support/test-app';
 import { startWebhookReceiver } from './support/webhook-receiver';

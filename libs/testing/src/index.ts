@@ -105,3 +105,4 @@ export function exited(child: ChildProcess): Promise<void> {
   );
 }
 export { carriesSecret } from './secret-forms';
+export { startBotApi, telegramHtmlProblem, type BotAnswer, type BotApi, type BotCall } from './bot-api-stand-in';

@@ -1,5 +1,5 @@
 import { EventType } from '@fleet/contract';
-import { telegramHtmlProblem } from '../../../test/support/bot-api-stand-in';
+import { telegramHtmlProblem } from '@fleet/testing';
 import { alertMessage, duration, escapeHtml, MAX_MESSAGE_LENGTH } from './alert-text';
 import type { Alert } from './alerts';
 
