@@ -76,7 +76,7 @@ export const useNode = (id: number) =>
     refetchInterval: 5000,
   });
 
-/** The node's last checks for its chart, oldest first (the API answers newest first). */
+/** The node's last checks for its charts (response time, CPU, memory), oldest first (the API answers newest first). */
 export const useHealthHistory = (id: number) =>
   useQuery({
     queryKey: ['nodes', id, 'health'],
@@ -90,6 +90,8 @@ export const useHealthHistory = (id: number) =>
           time: new Date(row.checkedAt).toLocaleTimeString(),
           responseTimeMs: row.responseTimeMs,
           ok: row.ok,
+          cpuPercent: row.cpuPercent,
+          memoryPercent: row.memoryPercent,
         })),
   });
 

@@ -3,13 +3,12 @@ import { Alert, Anchor, Button, Group, Paper, Progress, SimpleGrid, Skeleton, St
 import { modals } from '@mantine/modals';
 import { usedPercent } from '@fleet/contract';
 import type { NodeServerFigures, NodeView } from '@fleet/contract';
-import { useQuery } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { NotFound } from '../../../app/shell/page-states';
 import { JobProgress } from '../../../components/job-progress';
 import { LoadError } from '../../../components/ui/load-error';
-import { ApiError, call, fleet } from '../../../lib/api-client';
+import { ApiError } from '../../../lib/api-client';
 import { useJob, useJobs } from '../../../lib/queries/jobs';
 import { useCan } from '../../../lib/queries/me';
 import { Badge, healthTone, statusTone } from '../../../components/ui/badge';
@@ -251,30 +250,9 @@ function formatUptime(seconds: number): string {
   return hours ? `${hours} h ${minutes} min` : `${minutes} min`;
 }
 
-/**
- * CPU and memory per check, oldest first: the response-time chart's query (same key, so one request), shaped for
- * these charts.
- */
-function useLoadHistory(id: number) {
-  return useQuery({
-    queryKey: ['nodes', id, 'health'],
-    queryFn: () => call(fleet.GET('/api/v1/nodes/{id}/health', { params: { path: { id }, query: { limit: 120 } } })),
-    refetchInterval: 10_000,
-    select: (rows) =>
-      rows
-        .slice()
-        .reverse()
-        .map((row) => ({
-          time: new Date(row.checkedAt).toLocaleTimeString(),
-          cpuPercent: row.cpuPercent,
-          memoryPercent: row.memoryPercent,
-        })),
-  });
-}
-
 /** Small charts of the CPU and memory the panel reported at each check (gaps where a check read nothing). */
 function NodeLoadCharts({ id, name }: { id: number; name: string }) {
-  const history = useLoadHistory(id).data ?? [];
+  const history = useHealthHistory(id).data ?? [];
   if (!history.some((row) => row.cpuPercent !== null || row.memoryPercent !== null)) return null;
   const chart = (key: 'cpuPercent' | 'memoryPercent', label: string, color: string) => (
     <figure className="chart" aria-label={`${name} ${label}`}>
