@@ -9,7 +9,6 @@ import { JobRunnerService } from '../jobs/job-runner.service';
 import { JobsService } from '../jobs/jobs.service';
 import { NodeEntity } from '../nodes/node.entity';
 import { NodeLifecycle } from '../nodes/node-lifecycle';
-import { eligibilityFacts, ineligibleReason } from '../nodes/node-eligibility';
 import { NodesService } from '../nodes/nodes.service';
 
 /**
@@ -87,10 +86,7 @@ export class EvacuationService implements OnModuleInit {
       const live = await this.assignments.countLive(nodeId, manager);
       if (live === 0) return null;
       // Its users' seats move within its group.
-      const free = (await this.nodes.findAll())
-        .filter((other) => other.id !== nodeId && other.groupId === node.groupId)
-        .filter((other) => ineligibleReason(eligibilityFacts(other)) === null)
-        .reduce((sum, other) => sum + (other.maxUsers - other.currentUsers), 0);
+      const free = await this.nodes.freeSeatsBeside(nodeId);
       if (free < live) {
         throw new DomainError(
           ErrorCode.NodeHasUsers,

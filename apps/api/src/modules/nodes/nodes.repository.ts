@@ -203,7 +203,6 @@ export class NodesRepository {
     ]);
   }
 
-  /** Node-level counts for the dashboard (free capacity: on nodes that may take users). */
   /** Free seats on the eligible nodes of this node's group, itself left out: where its users' seats can go. */
   async freeSeatsBeside(nodeId: number): Promise<number> {
     const [row]: Array<{ free: number }> = await this.nodes.query(
@@ -214,6 +213,7 @@ export class NodesRepository {
     return row.free;
   }
 
+  /** Node-level counts for the dashboard (free capacity: on nodes that may take users). */
   async fleetCounts(): Promise<{
     total: number;
     healthy: number;
