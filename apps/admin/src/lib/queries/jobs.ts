@@ -4,11 +4,12 @@ import { call, fleet } from '../api-client';
 
 const running = (job?: JobView) => job?.status === 'pending' || job?.status === 'running';
 
+/** The latest jobs: every 2 s while one runs (its progress), every 15 s otherwise (a failover starting). */
 export const jobsQueryOptions = () =>
   queryOptions({
     queryKey: ['jobs'],
     queryFn: () => call(fleet.GET('/api/v1/jobs', { params: { query: { limit: 20 } } })),
-    refetchInterval: 2000,
+    refetchInterval: (query) => (query.state.data?.items.some(running) ? 2000 : 15_000),
   });
 export const useJobs = () => useQuery(jobsQueryOptions());
 

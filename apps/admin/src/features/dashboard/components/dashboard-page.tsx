@@ -163,10 +163,7 @@ export function DashboardPage() {
         {events.map((event) => (
           <li key={event.id}>
             <time dateTime={event.createdAt}>{new Date(event.createdAt).toLocaleTimeString()}</time>{' '}
-            <EventSentence
-              event={event}
-              nodeName={(id) => loads?.find((node) => node.nodeId === id)?.name ?? `node ${id}`}
-            />{' '}
+            <EventSentence event={event} nodeName={(id) => names.get(id) ?? `node ${id}`} />{' '}
             <span className="muted">{event.actor}</span>
           </li>
         ))}

@@ -22,6 +22,7 @@ import {
   useNodeAction,
 } from '../../../lib/queries/nodes';
 import { UsageChart } from '../../../components/usage-chart';
+import { usageColour } from '../../../components/chart-colours';
 import { formatBytes, useNodeUsage } from '../../../lib/queries/usage';
 import { NodeDrift } from './node-drift';
 import { EditNodeButton } from './node-wizard';
@@ -191,9 +192,9 @@ function NodeServer({ node }: { node: NodeView }) {
   );
 }
 
-/** A percent as a bar (red from 90 %, yellow from 70 %) with what it is of, or "not reported". */
+/** A percent as a bar (coloured as in the nodes table) with what it is of, or "not reported". */
 function Bar({ label, percent, detail }: { label: string; percent: number | null; detail: string | null }) {
-  const color = percent !== null && percent >= 90 ? 'red' : percent !== null && percent >= 70 ? 'yellow' : 'teal';
+  const color = usageColour(percent);
   return (
     <Paper withBorder p="xs">
       <Group justify="space-between" gap={4}>

@@ -3,6 +3,7 @@ import { ActionIcon, Anchor, Group, Menu, Progress, Table, Text, VisuallyHidden 
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { Badge, healthTone, statusTone } from '../../../components/ui/badge';
+import { usageColour } from '../../../components/chart-colours';
 
 /** Rows of badges over a line of detail read best from the top. */
 const TOP_ALIGNED = { th: { verticalAlign: 'top' }, td: { verticalAlign: 'top' } } as const;
@@ -77,7 +78,7 @@ function ServerBars({ node }: { node: NodeView }) {
 }
 
 function UsageBar({ label, name, percent }: { label: string; name: string; percent: number | null }) {
-  const color = percent === null ? 'gray' : percent >= 90 ? 'red' : percent >= 75 ? 'orange' : 'teal';
+  const color = usageColour(percent);
   return (
     <Group gap={6} wrap="nowrap">
       <Text size="xs" w={30}>
