@@ -1,7 +1,7 @@
 import { applyDecorators, ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min, ValidateBy } from 'class-validator';
+import { IsInt, IsOptional, Max, Min, ValidateBy, ValidateIf } from 'class-validator';
 import { ErrorCode } from '@fleet/contract';
 import { DomainError } from '../errors/domain-error';
 import { inputShapeProblem } from './input-shape';
@@ -77,6 +77,12 @@ export class StrictValidationPipe extends ValidationPipe {
 export function createValidationPipe(): ValidationPipe {
   return new StrictValidationPipe();
 }
+
+/** A field that may be left out; when present (null too) it must pass its rules. */
+export const unlessAbsent = () => ValidateIf((_, value) => value !== undefined);
+
+/** A field that may be left out or null (where null means "none"); otherwise it must pass its rules. */
+export const unlessNull = () => ValidateIf((_, value) => value !== undefined && value !== null);
 
 /**
  * A query-string integer: only plain decimal digits become a number; anything else (`0x10`, `1e3`, ` 1`) stays a

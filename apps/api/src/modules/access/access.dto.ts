@@ -10,18 +10,14 @@ import {
   MaxLength,
   Min,
   Validate,
-  ValidateIf,
   ValidatorConstraint,
   ValidatorConstraintInterface,
 } from 'class-validator';
 import { GROUP_LIMITS, TRAFFIC_RESETS } from '@fleet/contract';
 import { INT4_MAX } from '../../common/http/strict-input';
 import { DateInput } from '../../common/http/date-input';
+import { unlessAbsent, unlessNull } from '../../common/http/validation';
 import type { AccessPatch, TrafficReset } from '@fleet/contract';
-
-/** Present and not null: the field must then pass its rules; null is allowed where it means "none". */
-const unlessNull = () => ValidateIf((_, value) => value !== undefined && value !== null);
-const unlessAbsent = () => ValidateIf((_, value) => value !== undefined);
 
 /** A group named by its id (a positive integer) or its name. */
 @ValidatorConstraint({ name: 'groupRef' })

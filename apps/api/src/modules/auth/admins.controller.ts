@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse,
 import { AdminView, ErrorCode, LoginResponse } from '@fleet/contract';
 import { IdParam } from '../../common/http/id-param';
 import { ApiErrors } from '../../common/http/openapi';
-import { Requires, SESSION } from '../../common/http/roles.decorator';
+import { Requires, SessionOnly } from '../../common/http/roles.decorator';
 import { AdminsService } from './admins.service';
 import { AdminViewDto, ChangePasswordDto, CreateAdminDto, LoginResponseDto, UpdateAdminDto } from './auth.dto';
 import { AuthService } from './auth.service';
@@ -36,7 +36,7 @@ export class AdminsController {
 
   /** Changes the calling admin's password (as `POST /auth/password`); their other sessions end. */
   @Post('me/password')
-  @Requires(SESSION)
+  @SessionOnly()
   @HttpCode(200)
   @ApiOkResponse({ type: LoginResponseDto })
   @ApiErrors(ErrorCode.InvalidCredentials)

@@ -38,9 +38,7 @@ export class AdminsService {
       if (await this.admins.named(username, tx)) {
         throw new DomainError(ErrorCode.AdminNameTaken, `an admin named ${username} exists`);
       }
-      const admin = await tx
-        .getRepository(Admin)
-        .save(tx.getRepository(Admin).create({ username, passwordHash, role }));
+      const admin = await this.admins.insert({ username, passwordHash, role }, tx);
       await this.events.record(
         { type: EventType.AdminCreated, actor, payload: { adminId: admin.id, username, role } },
         tx,
@@ -52,10 +50,11 @@ export class AdminsService {
   async update(id: number, change: AdminChange, actor: string): Promise<AdminView> {
     return this.dataSource.transaction(async (tx) => {
       const admin = await this.locked(id, tx);
-      const after = { ...admin, ...definedOf(change) };
+      const requested = definedOf(change);
+      const after = { ...admin, ...requested };
       await this.keepAnOwner(admin, after, tx);
       const changed = Object.fromEntries(
-        Object.entries(definedOf(change)).filter(([field, value]) => admin[field as keyof AdminChange] !== value),
+        Object.entries(requested).filter(([field, value]) => admin[field as keyof AdminChange] !== value),
       );
       if (!Object.keys(changed).length) return mapAdmin(admin);
       // Disabling ends the admin's sessions; enabling again does not bring the old ones back.

@@ -5,7 +5,7 @@ import { ErrorCode, LoginResponse, WhoAmI } from '@fleet/contract';
 import { ChangePasswordDto, LoginDto, LoginResponseDto, WhoAmIDto } from './auth.dto';
 import { AuthService } from './auth.service';
 import { CurrentPrincipal, Principal } from './principal';
-import { ANY_CREDENTIAL, Public, Requires, SESSION } from '../../common/http/roles.decorator';
+import { ANY_CREDENTIAL, Public, Requires, SessionOnly } from '../../common/http/roles.decorator';
 import { ApiErrors } from '../../common/http/openapi';
 
 @ApiTags('auth')
@@ -33,7 +33,7 @@ export class AuthController {
 
   /** A fresh token for this session (sliding expiry), until SESSION_MAX_HOURS after the login. */
   @Post('refresh')
-  @Requires(SESSION)
+  @SessionOnly()
   @HttpCode(200)
   @ApiOkResponse({ type: LoginResponseDto, description: 'a fresh token of the same session' })
   refresh(@CurrentPrincipal() principal: Principal, @Req() request: Request): Promise<LoginResponse> {
@@ -42,7 +42,7 @@ export class AuthController {
 
   /** Revokes every access token of the calling admin (all their sessions, this one included). */
   @Post('logout-all')
-  @Requires(SESSION)
+  @SessionOnly()
   @HttpCode(204)
   @ApiNoContentResponse()
   logoutAll(@CurrentPrincipal() principal: Principal): Promise<void> {
@@ -51,7 +51,7 @@ export class AuthController {
 
   /** Changes the calling admin's password; their other tokens stop working; answers a fresh token. */
   @Post('password')
-  @Requires(SESSION)
+  @SessionOnly()
   @HttpCode(200)
   @ApiOkResponse({ type: LoginResponseDto })
   @ApiErrors(ErrorCode.InvalidCredentials)

@@ -10,11 +10,11 @@ import {
   Length,
   Matches,
   MaxLength,
-  ValidateIf,
 } from 'class-validator';
 import { ADMIN_ROLES, SCOPES, TOKEN_PRESETS } from '@fleet/contract';
 import type { AdminRole, AdminView, ApiTokenView, Scope, TokenPreset, WhoAmI } from '@fleet/contract';
 import { DateInput } from '../../common/http/date-input';
+import { unlessAbsent, unlessNull } from '../../common/http/validation';
 
 /** argon2id takes any length; this only bounds the work one request can ask for. */
 const PASSWORD_MAX_LENGTH = 1024;
@@ -53,9 +53,6 @@ export class LoginResponseDto {
   @ApiProperty({ description: 'seconds until the access token expires' }) expiresIn: number;
 }
 
-/** Present: must pass its rules (null is no value here). */
-const unlessAbsent = () => ValidateIf((_, value) => value !== undefined);
-
 export class CreateTokenDto {
   @ApiProperty({ example: 'telegram-bot', maxLength: 64 })
   @IsString()
@@ -86,7 +83,7 @@ export class CreateTokenDto {
     nullable: true,
     description: 'refused from then on (RFC 3339, in the future); absent or null: never expires',
   })
-  @ValidateIf((_, value) => value !== undefined && value !== null)
+  @unlessNull()
   @DateInput()
   expiresAt?: Date | null;
 }

@@ -1,13 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsInt, IsString, Length, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { IsBoolean, IsInt, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { GROUP_LIMITS } from '@fleet/contract';
 import type { GroupView } from '@fleet/contract';
+import { unlessAbsent, unlessNull } from '../../common/http/validation';
 
 const trim = Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
 const upper = Transform(({ value }) => (typeof value === 'string' ? value.toUpperCase() : value));
-const present = ValidateIf((_, value) => value !== undefined);
-const presentNotNull = ValidateIf((_, value) => value !== undefined && value !== null);
 
 class GroupFields {
   @ApiPropertyOptional({
@@ -16,21 +15,21 @@ class GroupFields {
     example: 'DE',
     description: 'ISO 3166-1 alpha-2 country code (any case; stored upper case), null when not a country',
   })
-  @presentNotNull
+  @unlessNull()
   @upper
   @IsString()
   @Matches(/^[A-Z]{2}$/, { message: 'countryCode must be two letters (ISO 3166-1 alpha-2), e.g. DE' })
   countryCode?: string | null;
 
   @ApiPropertyOptional({ minimum: GROUP_LIMITS.sortOrderMin, maximum: GROUP_LIMITS.sortOrderMax, default: 0 })
-  @present
+  @unlessAbsent()
   @IsInt()
   @Min(GROUP_LIMITS.sortOrderMin)
   @Max(GROUP_LIMITS.sortOrderMax)
   sortOrder?: number;
 
   @ApiPropertyOptional({ description: "new users' plans include this group unless they name their groups" })
-  @present
+  @unlessAbsent()
   @IsBoolean()
   defaultForNewUsers?: boolean;
 }
@@ -46,7 +45,7 @@ export class CreateGroupDto extends GroupFields {
 /** Every field optional; `countryCode: null` clears it. */
 export class UpdateGroupDto extends GroupFields {
   @ApiPropertyOptional({ example: 'Germany', maxLength: GROUP_LIMITS.nameMaxLength })
-  @present
+  @unlessAbsent()
   @trim
   @IsString()
   @Length(1, GROUP_LIMITS.nameMaxLength)

@@ -72,6 +72,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly telegramMessages = new Counter({
+    name: 'fleet_telegram_messages_total',
+    help: 'Telegram alert messages sent by this process, by result (sent, rate_limited, failed)',
+    labelNames: ['result'],
+    registers: [this.registry],
+  });
+
   readonly webhookDeliveries = new Counter({
     name: 'fleet_webhook_deliveries_total',
     help: 'Webhook delivery attempts by this process, by event type and result (delivered, failed)',

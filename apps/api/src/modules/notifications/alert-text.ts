@@ -1,5 +1,6 @@
 import { EventType } from '@fleet/contract';
 import type { Alert, AlertType } from './alerts';
+import { groupBy } from '../../common/collections/group-by';
 
 /** Telegram's limit on a message's text. */
 export const MAX_MESSAGE_LENGTH = 4096;
@@ -134,8 +135,7 @@ function digest(alert: Of<'digest'>): string {
  * markup is ever cut in half).
  */
 export function alertMessage(alerts: Alert[]): string {
-  const byType = new Map<AlertType, Alert[]>();
-  for (const alert of alerts) byType.set(alert.type, [...(byType.get(alert.type) ?? []), alert]);
+  const byType = groupBy(alerts, (alert) => alert.type);
   const text = [...byType].map(([type, list]) => (SECTIONS[type] as (alerts: Alert[]) => string)(list)).join('\n\n');
   return withinLimit(text);
 }

@@ -50,12 +50,7 @@ export class TelegramSender implements OnApplicationBootstrap, OnModuleDestroy {
           timeoutSeconds: REQUEST_TIMEOUT_S,
         })
       : null;
-    this.messages = new Counter({
-      name: 'fleet_telegram_messages_total',
-      help: 'Telegram alert messages sent by this process, by result (sent, rate_limited, failed)',
-      labelNames: ['result'],
-      registers: [metrics.registry],
-    });
+    this.messages = metrics.telegramMessages;
   }
 
   onApplicationBootstrap(): void {

@@ -8,6 +8,7 @@ import {
   OutboxChannel,
   OutboxRepository,
 } from './outbox.repository';
+import { groupBy } from '../../common/collections/group-by';
 
 export type { ClaimedMessage, ClaimOptions, NewOutboxMessage, OutboxBacklog, OutboxChannel };
 
@@ -20,9 +21,7 @@ export function backoffSeconds(attempts: number): number {
 
 /** Claimed messages (by subject, in sequence order) as one run per subject. */
 export function runsBySubject(claimed: ClaimedMessage[]): ClaimedMessage[][] {
-  const runs = new Map<string, ClaimedMessage[]>();
-  for (const message of claimed) runs.set(message.subject, [...(runs.get(message.subject) ?? []), message]);
-  return [...runs.values()];
+  return [...groupBy(claimed, (message) => message.subject).values()];
 }
 
 /**

@@ -14,6 +14,10 @@ import { newSubscriptionToken } from './subscription-token';
 import { identityColumns, mapIdentity, userOfRow, UserRow } from './user.mapper';
 import { VpnUser } from './vpn-user.entity';
 
+/** A serving user whose plan ends within `$1` hours (served by `vpn_users_serving_by_expiry`). */
+const EXPIRING_WITHIN_HOURS = `status IN ('active', 'on_hold') AND expires_at IS NOT NULL
+  AND expires_at > now() AND expires_at <= now() + make_interval(hours => $1)`;
+
 /** A user whose plan ends soon, as the daily digest names them. */
 export interface ExpiringUser {
   id: number;
@@ -171,8 +175,7 @@ export class UsersRepository {
   async dueForWarning(hours: number, limit: number): Promise<number[]> {
     const rows: Array<{ id: number }> = await this.dataSource.query(
       `SELECT id FROM vpn_users
-        WHERE status IN ('active', 'on_hold') AND expires_at IS NOT NULL
-          AND expires_at > now() AND expires_at <= now() + make_interval(hours => $1)
+        WHERE ${EXPIRING_WITHIN_HOURS}
           AND expiry_warned_for IS DISTINCT FROM expires_at
         ORDER BY expires_at LIMIT $2`,
       [hours, limit],
@@ -286,8 +289,7 @@ export class UsersRepository {
   async countExpiringSoon(hours: number): Promise<number> {
     const [{ soon }]: Array<{ soon: number }> = await this.dataSource.query(
       `SELECT count(*)::int AS soon FROM vpn_users
-        WHERE status IN ('active', 'on_hold') AND expires_at IS NOT NULL
-          AND expires_at > now() AND expires_at <= now() + make_interval(hours => $1)`,
+        WHERE ${EXPIRING_WITHIN_HOURS}`,
       [hours],
     );
     return soon;
@@ -298,8 +300,7 @@ export class UsersRepository {
     const rows: Array<{ id: number; username: string | null; telegram_id: string | null; expires_at: Date }> =
       await this.dataSource.query(
         `SELECT id, username, telegram_id::text, expires_at FROM vpn_users
-          WHERE status IN ('active', 'on_hold') AND expires_at IS NOT NULL
-            AND expires_at > now() AND expires_at <= now() + make_interval(hours => $1)
+          WHERE ${EXPIRING_WITHIN_HOURS}
           ORDER BY expires_at LIMIT $2`,
         [hours, limit],
       );
