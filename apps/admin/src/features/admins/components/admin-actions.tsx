@@ -1,5 +1,5 @@
 import type { AdminView } from '@fleet/contract';
-import { ActionIcon, Alert, Button, Group, Menu, Modal, Stack, Text } from '@mantine/core';
+import { Alert, Button, Group, Menu, Modal, Stack, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { modals } from '@mantine/modals';
 import { notifications } from '@mantine/notifications';
@@ -7,6 +7,7 @@ import { useState } from 'react';
 import { useDeleteAdmin, useUpdateAdmin } from '../api/admins';
 import { refusalInWords } from './admin-errors';
 import { RoleSelect } from './role-select';
+import { RowActions } from '../../../components/ui/row-actions';
 
 const done = (title: string, message: string) => notifications.show({ color: 'teal', title, message });
 const refused = (title: string, message: string) =>
@@ -53,24 +54,17 @@ export function AdminActions({ admin, isYou }: { admin: AdminView; isYou: boolea
     });
   return (
     <>
-      <Menu position="bottom-end" withinPortal>
-        <Menu.Target>
-          <ActionIcon variant="subtle" color="gray" aria-label={`Actions for ${username}`}>
-            ⋯
-          </ActionIcon>
-        </Menu.Target>
-        <Menu.Dropdown>
-          <Menu.Item onClick={roleDialog.open}>Change role…</Menu.Item>
-          {admin.disabled ? (
-            <Menu.Item onClick={() => setDisabled(false)}>Enable</Menu.Item>
-          ) : (
-            <Menu.Item onClick={confirmDisable}>Disable…</Menu.Item>
-          )}
-          <Menu.Item color="red" onClick={confirmDelete}>
-            Delete…
-          </Menu.Item>
-        </Menu.Dropdown>
-      </Menu>
+      <RowActions name={username}>
+        <Menu.Item onClick={roleDialog.open}>Change role…</Menu.Item>
+        {admin.disabled ? (
+          <Menu.Item onClick={() => setDisabled(false)}>Enable</Menu.Item>
+        ) : (
+          <Menu.Item onClick={confirmDisable}>Disable…</Menu.Item>
+        )}
+        <Menu.Item color="red" onClick={confirmDelete}>
+          Delete…
+        </Menu.Item>
+      </RowActions>
       <Modal opened={changingRole} onClose={roleDialog.close} title={`Role of ${username}`}>
         {changingRole && <ChangeRoleForm admin={admin} onDone={roleDialog.close} />}
       </Modal>

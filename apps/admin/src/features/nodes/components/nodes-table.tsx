@@ -1,9 +1,10 @@
 import { usedPercent, type ConnectionTest, type NodeView } from '@fleet/contract';
-import { ActionIcon, Anchor, Group, Menu, Progress, Table, Text, VisuallyHidden } from '@mantine/core';
+import { Anchor, Group, Menu, Progress, Table, Text, VisuallyHidden } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { Badge, healthTone, statusTone } from '../../../components/ui/badge';
 import { usageColour } from '../../../components/chart-colours';
+import { RowActions } from '../../../components/ui/row-actions';
 
 /** Rows of badges over a line of detail read best from the top. */
 const TOP_ALIGNED = { th: { verticalAlign: 'top' }, td: { verticalAlign: 'top' } } as const;
@@ -157,19 +158,11 @@ function NodeRow({
   );
 }
 
-/** The row's actions behind one button, which keeps the table narrow enough for a phone. */
 function NodeActions({ node, onTest }: { node: NodeView; onTest: (id: number) => void }) {
   return (
-    <Menu position="bottom-end" withinPortal>
-      <Menu.Target>
-        <ActionIcon variant="subtle" color="gray" aria-label={`Actions for ${node.name}`}>
-          ⋯
-        </ActionIcon>
-      </Menu.Target>
-      <Menu.Dropdown>
-        <Menu.Item onClick={() => onTest(node.id)}>Test connection</Menu.Item>
-      </Menu.Dropdown>
-    </Menu>
+    <RowActions name={node.name}>
+      <Menu.Item onClick={() => onTest(node.id)}>Test connection</Menu.Item>
+    </RowActions>
   );
 }
 

@@ -1,8 +1,9 @@
 import type { ApiTokenView } from '@fleet/contract';
-import { ActionIcon, Badge, Group, Menu, Table, Text, VisuallyHidden } from '@mantine/core';
+import { Badge, Group, Menu, Table, Text, VisuallyHidden } from '@mantine/core';
 import { modals } from '@mantine/modals';
 import { notifications } from '@mantine/notifications';
 import { useRevokeToken } from '../api/tokens';
+import { RowActions } from '../../../components/ui/row-actions';
 
 const when = (at: string | null, otherwise: string) => (at ? new Date(at).toLocaleString() : otherwise);
 
@@ -115,17 +116,10 @@ function TokenActions({ token }: { token: ApiTokenView }) {
         }),
     });
   return (
-    <Menu position="bottom-end" withinPortal>
-      <Menu.Target>
-        <ActionIcon variant="subtle" color="gray" aria-label={`Actions for ${token.name}`}>
-          ⋯
-        </ActionIcon>
-      </Menu.Target>
-      <Menu.Dropdown>
-        <Menu.Item color="red" onClick={confirmRevoke}>
-          Revoke…
-        </Menu.Item>
-      </Menu.Dropdown>
-    </Menu>
+    <RowActions name={token.name}>
+      <Menu.Item color="red" onClick={confirmRevoke}>
+        Revoke…
+      </Menu.Item>
+    </RowActions>
   );
 }

@@ -50,7 +50,6 @@ function UserDetails({ user }: { user: UserView }) {
   const canChangeAccess = useCan('users:access');
   const canDelete = useCan('users:write');
   const canSeeKeys = useCan('users:secrets');
-  const save = useUserAction(updateAccess);
   const toggle = useUserAction(updateAccess);
   const extend = useUserAction(extendAccess);
   const reset = useUserAction((id: number) => resetTraffic(id));
@@ -159,12 +158,7 @@ function UserDetails({ user }: { user: UserView }) {
       {canChangeAccess && (
         <>
           <h2>Plan</h2>
-          <UserPlanForm
-            user={user}
-            saving={save.isPending}
-            error={save.error}
-            onSave={(input) => save.mutate({ id: user.id, input }, { onSuccess: () => done('Plan saved', name) })}
-          />
+          <UserPlanForm user={user} onSaved={() => done('Plan saved', name)} />
         </>
       )}
       <UserServers user={user} />

@@ -3,8 +3,8 @@ import { Alert, Button, Group, NumberInput, Select, SimpleGrid, Textarea } from 
 import { DateTimePicker } from '@mantine/dates';
 import { useForm } from '@mantine/form';
 import dayjs from 'dayjs';
-import { useEffect } from 'react';
 import { ApiError } from '../../../lib/api-client';
+import { updateAccess, useUserAction } from '../api/user';
 
 const GB = 1e9;
 /** How a picked date-time is written: the operator's local time, to the minute. */
@@ -62,29 +62,30 @@ const FIELD_OF: Record<string, keyof PlanValues> = {
   note: 'note',
 };
 
-/** The user's plan in human units; saving sends only what changed. */
-export function UserPlanForm({
-  user,
-  saving,
-  error,
-  onSave,
-}: {
-  user: UserView;
-  saving: boolean;
-  error: Error | null;
-  onSave: (patch: AccessPatch) => void;
-}) {
+/** The user's plan in human units; saving sends only what changed, the API's refusals shown on their fields. */
+export function UserPlanForm({ user, onSaved }: { user: UserView; onSaved: () => void }) {
   const initial = planValues(user);
   const form = useForm<PlanValues>({ initialValues: initial });
-  const named = error instanceof ApiError ? error.fieldErrors() : {};
-  const placed = Object.keys(named).filter((field) => field in FIELD_OF);
-  useEffect(() => {
-    for (const field of placed) form.setFieldError(FIELD_OF[field], named[field]);
-    // The errors change only with a new answer of the API.
-  }, [error]);
+  const save = useUserAction(updateAccess);
+  const { error } = save;
+  const placedOnFields =
+    error instanceof ApiError && Object.keys(error.fieldErrors()).some((field) => field in FIELD_OF);
+  const submit = (values: PlanValues) =>
+    save.mutate(
+      { id: user.id, input: accessChanges(initial, values) },
+      {
+        onSuccess: onSaved,
+        onError: (refusal) => {
+          if (!(refusal instanceof ApiError)) return;
+          for (const [field, message] of Object.entries(refusal.fieldErrors())) {
+            if (field in FIELD_OF) form.setFieldError(FIELD_OF[field], message);
+          }
+        },
+      },
+    );
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   return (
-    <form onSubmit={form.onSubmit((values) => onSave(accessChanges(initial, values)))} aria-label="Plan">
+    <form onSubmit={form.onSubmit(submit)} aria-label="Plan">
       <SimpleGrid cols={{ base: 1, sm: 2 }}>
         <DateTimePicker
           label={`Expires at (${zone})`}
@@ -120,13 +121,13 @@ export function UserPlanForm({
         />
         <Textarea label="Note" rows={2} {...form.getInputProps('note')} />
       </SimpleGrid>
-      {error && !placed.length && (
+      {error && !placedOnFields && (
         <Alert color="red" role="alert" mt="sm">
           {error.message}
         </Alert>
       )}
       <Group mt="sm">
-        <Button type="submit" loading={saving}>
+        <Button type="submit" loading={save.isPending}>
           Save plan
         </Button>
       </Group>
