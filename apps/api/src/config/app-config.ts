@@ -228,7 +228,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     subWebPageUrl: httpUrl('SUB_WEB_PAGE_URL'),
     shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS', 20_000, 1000, 600_000),
     pendingTimeoutSeconds: integer('PENDING_TIMEOUT_SECONDS', 60, 1, 86400),
-    jobConcurrency: integer('JOB_CONCURRENCY', 500, 1, 5000),
+    jobConcurrency: integer('JOB_CONCURRENCY', 2000, 1, 5000),
     jobParallelBatches: integer('JOB_PARALLEL_BATCHES', 4, 1, 32),
     jobLeaseSeconds: integer('JOB_LEASE_SECONDS', 30, 1, 3600),
     backgroundTickMs: integer('BACKGROUND_TICK_MS', 1000, 50, 600_000),
