@@ -64,13 +64,6 @@ describe('Coalescer', () => {
     submitted.push(coalescer.submit(4), coalescer.submit(5));
     expect(await Promise.all(submitted)).toEqual([1, 2, 3, 4, 5]);
     // [1] alone, then [2, 3] beside it; [4, 5] waited for one of them to end.
-    expect(overlaps).toEqual([
-      [[1]],
-      [[1], [2, 3]],
-      [
-        [2, 3],
-        [4, 5],
-      ],
-    ]);
+    expect(overlaps).toEqual([[[1]], [[1], [2, 3]], [[2, 3], [4, 5]]]);
   });
 });
