@@ -41,29 +41,4 @@ describe('Coalescer', () => {
     await Promise.all(Array.from({ length: 8 }, (_, i) => coalescer.submit(i)));
     expect(sizes).toEqual([3, 3, 2]);
   });
-
-  it('handles up to inFlight batches at once; what arrives meanwhile waits for the first to end', async () => {
-    const running: number[][] = [];
-    const overlaps: number[][][] = [];
-    const coalescer = new Coalescer<number, number>(
-      async (items) => {
-        running.push(items);
-        overlaps.push([...running]);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        running.splice(running.indexOf(items), 1);
-        return items;
-      },
-      500,
-      2,
-    );
-    const tick = () => new Promise((resolve) => setTimeout(resolve, 2));
-    const submitted = [coalescer.submit(1)];
-    await tick();
-    submitted.push(coalescer.submit(2), coalescer.submit(3));
-    await tick();
-    submitted.push(coalescer.submit(4), coalescer.submit(5));
-    expect(await Promise.all(submitted)).toEqual([1, 2, 3, 4, 5]);
-    // [1] alone, then [2, 3] beside it; [4, 5] waited for one of them to end.
-    expect(overlaps).toEqual([[[1]], [[1], [2, 3]], [[2, 3], [4, 5]]]);
-  });
 });

@@ -5,25 +5,24 @@ interface Waiting<I, O> {
 }
 
 /**
- * Group commit: items submitted in the same tick go out together at once; items submitted while `inFlight` batches are
- * being handled wait and go out together in the next one (at most `maxBatch` at a time). Under load the batches grow,
- * so the fixed cost of a batch (a transaction, a panel call) is shared by more items. `handle` answers one result per
- * item, in order; an `Error` in that list fails only its own item.
+ * Group commit: items submitted in the same tick go out together at once; items submitted while a batch is being
+ * handled wait and go out together in the next one (at most `maxBatch` at a time). Under load the batches grow, so the fixed cost of a
+ * batch (a transaction, a panel call) is shared by more items. `handle` answers one result per item, in order; an
+ * `Error` in that list fails only its own item.
  */
 export class Coalescer<I, O> {
   private readonly waiting: Array<Waiting<I, O>> = [];
-  private running = 0;
+  private running = false;
 
   constructor(
     private readonly handle: (items: I[]) => Promise<Array<O | Error>>,
     private readonly maxBatch = 500,
-    private readonly inFlight = 1,
   ) {}
 
   submit(item: I): Promise<O> {
     const result = new Promise<O>((resolve, reject) => this.waiting.push({ item, resolve, reject }));
-    if (this.running < this.inFlight) {
-      this.running++;
+    if (!this.running) {
+      this.running = true;
       queueMicrotask(() => void this.drain());
     }
     return result;
@@ -45,7 +44,7 @@ export class Coalescer<I, O> {
         }
       }
     } finally {
-      this.running--;
+      this.running = false;
     }
   }
 }

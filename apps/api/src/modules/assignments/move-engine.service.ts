@@ -57,13 +57,6 @@ const MOVE_ERRORS: Record<RefusalCode, ErrorCode> = {
 /** Requests reserved (or switched) in one transaction at most: a few thousand rows per statement. */
 const MAX_BATCH = 2000;
 
-/**
- * Reservation and switch batches are handled two at a time. A reservation's decisions still run one at a time (under
- * the placement lock), but one batch's reads before and work after them overlap the other's; switches lock disjoint
- * rows, so one's statements overlap the other's round trips, and they meet only on the counters they update last.
- */
-const BATCHES_IN_FLIGHT = 2;
-
 const CRASH = {
   placement: { reserved: 'placement:reserved', created: 'placement:client-created', switched: null },
   move: { reserved: 'move:reserved', created: 'move:client-created', switched: 'move:switched' },
@@ -86,13 +79,8 @@ export class MoveEngine {
   private readonly reservations = new Coalescer<MoveRequest, ReserveOutcome>(
     (requests) => this.reserveBatch(requests),
     MAX_BATCH,
-    BATCHES_IN_FLIGHT,
   );
-  private readonly switches = new Coalescer<Switch, SwitchOutcome>(
-    (items) => this.switchBatch(items),
-    MAX_BATCH,
-    BATCHES_IN_FLIGHT,
-  );
+  private readonly switches = new Coalescer<Switch, SwitchOutcome>((items) => this.switchBatch(items), MAX_BATCH);
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -359,39 +347,24 @@ export class MoveEngine {
   async release(departures: Departure[], reason: LeaveReason, manager?: EntityManager): Promise<Leaving> {
     if (!departures.length) return { departed: [], carryOut: async () => new Set() };
     const leave = async (tx: EntityManager): Promise<Departure[]> => {
-      const { departed, seats } = await this.depart(departures, reason, tx);
-      await this.nodes.releaseSeats(seats, tx);
+      const rowsIn = (state: 'active' | 'pending') =>
+        departures.flatMap(({ assignment }) => (assignment?.state === state ? [assignment.id] : []));
+      const left = new Set(await this.freeSeats(rowsIn('pending'), rowsIn('active'), tx));
+      const departed = departures.filter(({ assignment }) => !assignment || left.has(assignment.id));
+      await this.tombstones.record(
+        departed.map(({ nodeId, inboundId, clientEmail, clientUuid }) => ({
+          nodeId,
+          inboundId,
+          clientEmail,
+          clientUuid,
+          reason,
+        })),
+        tx,
+      );
       return departed;
     };
     const departed = await (manager ? leave(manager) : this.dataSource.transaction(leave));
     return { departed, carryOut: () => this.carryOut(departed) };
-  }
-
-  /**
-   * `release` but for the seats: the departures that took effect, with the seats they free by node, for the caller
-   * to give back in the same transaction.
-   */
-  private async depart(
-    departures: Departure[],
-    reason: LeaveReason,
-    tx: EntityManager,
-  ): Promise<{ departed: Departure[]; seats: Map<number, number> }> {
-    const rowsIn = (state: 'active' | 'pending') =>
-      departures.flatMap(({ assignment }) => (assignment?.state === state ? [assignment.id] : []));
-    const freed = await this.leaveRows(rowsIn('pending'), rowsIn('active'), tx);
-    const left = new Set(freed.map((row) => row.id));
-    const departed = departures.filter(({ assignment }) => !assignment || left.has(assignment.id));
-    await this.tombstones.record(
-      departed.map(({ nodeId, inboundId, clientEmail, clientUuid }) => ({
-        nodeId,
-        inboundId,
-        clientEmail,
-        clientUuid,
-        reason,
-      })),
-      tx,
-    );
-    return { departed, seats: countBy(freed.map((row) => row.nodeId)) };
   }
 
   /** Carries these clients' tombstones out now, node by node; answers the emails removed from their panels. */
@@ -435,33 +408,30 @@ export class MoveEngine {
   /** Gives the seats back and forgets the pending rows (their panels never got, or lost, the clients). */
   async rollback(pendings: Assignment[]): Promise<void> {
     if (!pendings.length) return;
-    await this.dataSource.transaction(async (tx) => {
-      const freed = await this.leaveRows(
+    await this.dataSource.transaction((tx) =>
+      this.freeSeats(
         pendings.map((pending) => pending.id),
         [],
         tx,
-      );
-      await this.nodes.releaseSeats(countBy(freed.map((row) => row.nodeId)), tx);
-    });
+      ),
+    );
   }
 
   /**
-   * Removes the rows still pending and releases those still active; answers the rows that changed, whose seats are
-   * to be given back (a row that changed meanwhile is left, and its seat with it).
+   * Removes the rows still pending and releases those still active, and gives each one's seat back; answers the ids
+   * of the rows that changed (a row that changed meanwhile is left, and its seat with it).
    */
-  private async leaveRows(
-    pendingIds: number[],
-    activeIds: number[],
-    manager: EntityManager,
-  ): Promise<Array<Pick<Assignment, 'id' | 'nodeId'>>> {
-    return [
+  private async freeSeats(pendingIds: number[], activeIds: number[], manager: EntityManager): Promise<number[]> {
+    const freed = [
       ...(await this.assignments.deletePending(pendingIds, manager)),
       ...(await this.assignments.release(activeIds, manager)),
     ];
+    await this.nodes.releaseSeats(countBy(freed.map((row) => row.nodeId)), manager);
+    return freed.map((row) => row.id);
   }
 
   /**
-   * Step 3: answers, per item, whether it was switched. Switches from every caller that arrive while two run go
+   * Step 3: answers, per item, whether it was switched. Switches from every caller that arrive while one runs go
    * together into the next transaction. An item whose pending row (or, for a move, old assignment) changed
    * meanwhile — recovery resolved it — is left out.
    */
@@ -486,15 +456,13 @@ export class MoveEngine {
         const missing = moves.filter((item) => !item.user).map((item) => item.pending.userId);
         for (const [id, user] of await this.users.identities(missing, manager)) identities.set(id, user);
         // The old clients leave first: a seat has one active row at most.
-        const seats = new Map<number, number>();
         for (const reason of new Set(moves.map((item) => item.reason as MoveReason))) {
           const leaving = moves.filter((item) => item.reason === reason);
-          const { seats: freed } = await this.depart(
+          await this.release(
             leaving.map(({ from, pending }) => departureOf(from!, identities.get(pending.userId)?.uuid ?? null)),
             reason,
             manager,
           );
-          for (const [nodeId, n] of freed) seats.set(nodeId, (seats.get(nodeId) ?? 0) + n);
         }
         const activated = await this.assignments.activate(
           valid.map((item) => item.pending.id),
@@ -511,9 +479,6 @@ export class MoveEngine {
           return [migratedEvent(move, { reason: item.reason as MoveReason, actor: item.actor, jobId: item.jobId })];
         });
         await this.events.recordMany(events, manager);
-        // Rows every switch updates (the nodes' seat counters, a job's counters) come last, so switches in flight
-        // together wait for each other only at the end.
-        await this.nodes.releaseSeats(seats, manager);
         await runHooks(valid, manager);
         for (const item of valid) {
           item.pending.state = 'active';
