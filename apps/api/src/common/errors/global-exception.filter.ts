@@ -29,15 +29,15 @@ const UNREAD_BODY = new Set([413, 415]);
 /** Refusals held back at once; beyond this they are answered immediately (a timer and a socket each). */
 const MAX_DELAYED = 2000;
 
+/** When a refusal for want of capacity is worth asking again (a seat frees, a node rises, the retry loop runs). */
+const RETRY_UNAVAILABLE_SECONDS = 30;
+
 /**
  * The one place where failures become HTTP responses. Unknown errors never leak their details. A request refused
  * before anyone was authenticated (a failed or malformed login, no or bad credentials, a body refused unread) is
  * answered after LOGIN_REJECT_DELAY_MS: a stranger who waits for each answer — as flooding and brute-force tools do —
  * then sends one request per delay instead of as many as the event loop can answer.
  */
-/** When a refusal for want of capacity is worth asking again (a seat frees, a node rises, the retry loop runs). */
-const RETRY_UNAVAILABLE_SECONDS = 30;
-
 @Catch()
 export class GlobalExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');

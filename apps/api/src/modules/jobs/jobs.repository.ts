@@ -195,7 +195,6 @@ export class JobsRepository {
     return (result.affected ?? 0) > 0;
   }
 
-  /** Unfinished jobs and the moves still waiting in them (dashboard, metrics). */
   /** Failovers under way that reported finding no seat, and jobs that ended failed in the last 24 hours. */
   async troubles(): Promise<{ failoversStalled: number; failedLast24h: number }> {
     const [row] = await this.dataSource.query(
@@ -210,6 +209,7 @@ export class JobsRepository {
     return { failoversStalled: row.stalled, failedLast24h: row.failed };
   }
 
+  /** Unfinished jobs and the moves still waiting in them (dashboard, metrics). */
   async backlog(): Promise<{ running: number; queuedMoves: number }> {
     const [row] = await this.dataSource.query(`
       SELECT (SELECT count(*) FROM jobs WHERE status IN ('pending', 'running'))::int AS running,
