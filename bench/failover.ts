@@ -8,13 +8,17 @@
  * failover is SIGKILLed mid-way (`replicaKill`): time from the kill until the job is done on the survivor, against
  * the lease that must run out first and the target of lease + 10 s, and `failover.stalled` events raised meanwhile
  * (seats are free all along, so any is false).
+ * `cpuSeconds` (the floor's and the migration's): CPU time each part of the machine used meanwhile; divided by the
+ * cores (`cpuBoundSeconds`), the least time that work could take here however well it overlapped.
  * Run: npm run bench:failover   (BENCH_USERS to change the size; BENCH_WRITE_COST=realistic gives every panel the
  * per-write cost of a real v2.8 panel, spec §14; BENCH_JOB_LEASE_SECONDS, default 30, the job lease)
  */
 import { ChildProcess } from 'node:child_process';
 import { PanelClient, XuiClient } from '@fleet/xui-client';
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { benchClient } from './panel-client';
+import { startCpuMeter } from './support/cpu';
 import { api, startControlPlane } from './support/control-plane';
 import { SimulatedPanel, startSimulators } from './support/simulators';
 
@@ -153,6 +157,13 @@ async function replicaKill(
   };
 }
 
+/** The least time this much CPU work takes on this machine's cores. */
+function cpuBound(cpuSeconds: Record<string, number> | null): number | null {
+  if (!cpuSeconds) return null;
+  const total = Object.values(cpuSeconds).reduce((sum, seconds) => sum + seconds, 0);
+  return +(total / availableParallelism()).toFixed(2);
+}
+
 async function main(): Promise<void> {
   const sims = await Promise.all(
     Array.from({ length: 5 }, (_, i) => startSimulators({ panels: 1, basePort: 22000 + i * 3, writeCost: WRITE_COST })),
@@ -163,7 +174,9 @@ async function main(): Promise<void> {
   let second: Plane | null = null;
   try {
     plane = await startControlPlane(22090, PLANE_ENV);
+    const floorMeter = startCpuMeter({ panels: [floorSims.child.pid!] });
     const floorSeconds = await floor(floorSims.panels);
+    const floorCpu = floorMeter.stop();
     // The users' clients, straight onto panel 1, then adopted by the control plane as that node's users.
     const seed = clientOf(panels[0]);
     await addInBatches(
@@ -194,11 +207,18 @@ async function main(): Promise<void> {
     const killedAt = performance.now();
     sims[0].child.kill('SIGKILL');
     let detectedAt = 0;
+    let migrationMeter: ReturnType<typeof startCpuMeter> | undefined;
     let job: { id: number; status: string; done: number; failed: number; total: number } | undefined;
     for (;;) {
       if (!detectedAt) {
         const node = await api<{ healthStatus: string }>(plane.url, plane.token, 'GET', `/api/v1/nodes/${nodeIds[0]}`);
-        if (node.healthStatus === 'unhealthy') detectedAt = performance.now();
+        if (node.healthStatus === 'unhealthy') {
+          detectedAt = performance.now();
+          migrationMeter = startCpuMeter({
+            controlPlane: [plane.child.pid!],
+            panels: sims.slice(1).map((sim) => sim.child.pid!),
+          });
+        }
       } else {
         job = (await api<{ items: Array<NonNullable<typeof job>> }>(plane.url, plane.token, 'GET', '/api/v1/jobs'))
           .items[0];
@@ -208,6 +228,7 @@ async function main(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const doneAt = performance.now();
+    const migrationCpu = migrationMeter!.stop();
     const { lost, doubled } = await placement(panels.slice(1), adopted.imported);
 
     const loads = await api<Array<{ nodeId: number; currentUsers: number }>>(
@@ -235,7 +256,14 @@ async function main(): Promise<void> {
           usersLost: lost,
           usersDoubled: doubled,
           loadsAfter: loads.map((l) => ({ nodeId: l.nodeId, users: l.currentUsers })),
-          floor: { addSameClientsTo4PanelsBatched500Seconds: +floorSeconds.toFixed(2) },
+          cores: availableParallelism(),
+          cpuSeconds: migrationCpu,
+          cpuBoundSeconds: cpuBound(migrationCpu),
+          floor: {
+            addSameClientsTo4PanelsBatched500Seconds: +floorSeconds.toFixed(2),
+            cpuSeconds: floorCpu,
+            cpuBoundSeconds: cpuBound(floorCpu),
+          },
           simulator: `v2.8.11, one process per panel, ${WRITE_COST === 'realistic' ? 'realistic' : 'no'} write cost`,
           replicaKill: replicaKilled,
         },
