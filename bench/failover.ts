@@ -11,7 +11,8 @@
  * `cpuSeconds` (the floor's and the migration's): CPU time each part of the machine used meanwhile; divided by the
  * cores (`cpuBoundSeconds`), the least time that work could take here however well it overlapped.
  * Run: npm run bench:failover   (BENCH_USERS to change the size; BENCH_WRITE_COST=realistic gives every panel the
- * per-write cost of a real v2.8 panel, spec §14; BENCH_JOB_LEASE_SECONDS, default 30, the job lease)
+ * per-write cost of a real v2.8 panel, spec §14; BENCH_JOB_LEASE_SECONDS, default 30, the job lease;
+ * BENCH_JOB_CONCURRENCY and BENCH_JOB_PARALLEL_BATCHES run the control plane with other job batches)
  */
 import { ChildProcess } from 'node:child_process';
 import { PanelClient, XuiClient } from '@fleet/xui-client';
@@ -35,6 +36,7 @@ const PLANE_ENV = {
   ...(process.env['BENCH_JOB_PARALLEL_BATCHES']
     ? { JOB_PARALLEL_BATCHES: process.env['BENCH_JOB_PARALLEL_BATCHES'] }
     : {}),
+  ...(process.env['BENCH_JOB_CONCURRENCY'] ? { JOB_CONCURRENCY: process.env['BENCH_JOB_CONCURRENCY'] } : {}),
 };
 
 type Plane = Awaited<ReturnType<typeof startControlPlane>>;
