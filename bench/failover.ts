@@ -4,10 +4,10 @@
  * detect (node unhealthy), time until the last user is active elsewhere, users lost and doubled (from the surviving
  * panels' own state), and the floor: adding the same 10,000 clients straight to 4 panels in batches of 500,
  * measured in this run. The control plane runs with the product's default job batch (JOB_CONCURRENCY 2000): spread
- * over the 4 target panels, about 500 clients per panel call, the floor's batch. Then a second replica joins, the next panel is killed, and the replica running that
- * failover is SIGKILLed mid-way (`replicaKill`): time from the kill until the job is done on the survivor, against
- * the lease that must run out first and the target of lease + 10 s, and `failover.stalled` events raised meanwhile
- * (seats are free all along, so any is false).
+ * over the 4 target panels, about 500 clients per panel call, the floor's batch. Then a second replica joins, the
+ * next panel is killed, and the replica running that failover is SIGKILLed mid-way (`replicaKill`): time from the
+ * kill until the job is done on the survivor, against the lease that must run out first and the target of lease +
+ * 10 s, and `failover.stalled` events raised meanwhile (seats are free all along, so any is false).
  * `cpuSeconds` (the floor's and the migration's): CPU time each part of the machine used meanwhile; divided by the
  * cores (`cpuBoundSeconds`), the least time that work could take here however well it overlapped.
  * Run: npm run bench:failover   (BENCH_USERS to change the size; BENCH_WRITE_COST=realistic gives every panel the
