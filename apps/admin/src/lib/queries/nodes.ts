@@ -1,4 +1,11 @@
-import { keepPreviousData, queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  keepPreviousData,
+  QueryClient,
+  queryOptions,
+  useMutation,
+  useQuery,
+  useQueryClient,
+} from '@tanstack/react-query';
 import type { NodeView } from '@fleet/contract';
 import type { Schemas } from '@fleet/sdk';
 import { call, fleet } from '../api-client';
@@ -18,6 +25,11 @@ export const nodesQueryOptions = () =>
   });
 
 export const useNodes = () => useQuery(nodesQueryOptions());
+
+/** A node added, changed or removed shows in the node lists and in its group's node count (and `also`). */
+export function refreshAfterNodeChange(queryClient: QueryClient, also: string[][] = []): Promise<unknown> {
+  return Promise.all([['nodes'], ['groups'], ...also].map((queryKey) => queryClient.invalidateQueries({ queryKey })));
+}
 
 export interface NodeFilters {
   status?: string;
@@ -44,7 +56,7 @@ export function useCreateNode() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (input: NodeInput) => call(fleet.POST('/api/v1/nodes', { body: input as Schemas['CreateNodeDto'] })),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['nodes'] }),
+    onSuccess: () => refreshAfterNodeChange(queryClient),
   });
 }
 
@@ -52,7 +64,7 @@ export function useUpdateNode(id: number) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (input: NodeInput) => call(fleet.PATCH('/api/v1/nodes/{id}', { ...node(id), body: input })),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['nodes'] }),
+    onSuccess: () => refreshAfterNodeChange(queryClient),
   });
 }
 
@@ -100,11 +112,7 @@ export function useNodeAction<T>(action: (id: number) => Promise<T>) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: action,
-    onSuccess: () =>
-      Promise.all([
-        queryClient.invalidateQueries({ queryKey: ['nodes'] }),
-        queryClient.invalidateQueries({ queryKey: ['jobs'] }),
-      ]),
+    onSuccess: () => refreshAfterNodeChange(queryClient, [['jobs']]),
   });
 }
 
