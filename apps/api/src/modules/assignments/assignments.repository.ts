@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, LessThan, Not } from 'typeorm';
+import { sqlArray } from '../../common/database/sql-array';
 import { servingSql } from '../users/access-status';
 import { Assignment } from './assignment.entity';
 
@@ -40,7 +41,7 @@ export class AssignmentsRepository {
     const rows: Array<Record<string, unknown>> = await (manager ?? this.dataSource.manager).query(
       `SELECT id, user_id, node_id, group_id, inbound_id, client_email, state, access_version, assigned_at, created_at
          FROM assignments WHERE ${where}`,
-      [userIds],
+      [sqlArray(userIds)],
     );
     return rows.map((row) =>
       Object.assign(new Assignment(), {
@@ -65,7 +66,7 @@ export class AssignmentsRepository {
     if (!ids.length) return new Map();
     const rows: Array<{ id: number | string; state: string }> = await manager.query(
       `SELECT id, state FROM assignments WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`,
-      [ids],
+      [sqlArray(ids)],
     );
     return new Map(rows.map((row) => [Number(row.id), row.state]));
   }
@@ -73,17 +74,18 @@ export class AssignmentsRepository {
   /** New pending rows: one per (user, node, group, inbound, client email), in one statement. */
   async insertPending(rows: SeatFields[], manager: EntityManager): Promise<Assignment[]> {
     if (!rows.length) return [];
-    const inserted: Array<{ id: number | string; assigned_at: Date; created_at: Date }> = await manager.query(
+    // Both dates are the transaction's start (their defaults), so one is read.
+    const inserted: Array<{ id: number | string; assigned_at: Date }> = await manager.query(
       `INSERT INTO assignments (user_id, node_id, group_id, inbound_id, client_email, access_version, state)
        SELECT *, 'pending' FROM unnest($1::int[], $2::int[], $3::int[], $4::int[], $5::varchar[], $6::int[])
-       RETURNING id, assigned_at, created_at`,
+       RETURNING id, assigned_at`,
       [
-        rows.map((r) => r.userId),
-        rows.map((r) => r.nodeId),
-        rows.map((r) => r.groupId),
-        rows.map((r) => r.inboundId),
+        sqlArray(rows.map((r) => r.userId)),
+        sqlArray(rows.map((r) => r.nodeId)),
+        sqlArray(rows.map((r) => r.groupId)),
+        sqlArray(rows.map((r) => r.inboundId)),
         rows.map((r) => r.clientEmail),
-        rows.map((r) => r.accessVersion),
+        sqlArray(rows.map((r) => r.accessVersion)),
       ],
     );
     return rows.map((row, i) =>
@@ -91,10 +93,10 @@ export class AssignmentsRepository {
         ...row,
         id: Number(inserted[i].id),
         state: 'pending' as const,
-        assignedAt: new Date(inserted[i].assigned_at),
+        assignedAt: inserted[i].assigned_at,
         releasedAt: null,
-        createdAt: new Date(inserted[i].created_at),
-        updatedAt: new Date(inserted[i].created_at),
+        createdAt: inserted[i].assigned_at,
+        updatedAt: inserted[i].assigned_at,
       }),
     );
   }
@@ -110,7 +112,7 @@ export class AssignmentsRepository {
     const [rows]: [Array<{ id: number | string; assigned_at: Date }>, number] = await manager.query(
       `UPDATE assignments SET state = 'active', assigned_at = now(), updated_at = now()
         WHERE id = ANY($1::bigint[]) AND state = 'pending' RETURNING id, assigned_at`,
-      [ids],
+      [sqlArray(ids)],
     );
     return new Map(rows.map((row) => [Number(row.id), new Date(row.assigned_at)]));
   }
@@ -121,7 +123,7 @@ export class AssignmentsRepository {
     const [rows]: [Array<{ id: number | string; node_id: number }>, number] = await manager.query(
       `UPDATE assignments SET state = 'released', released_at = now(), updated_at = now()
         WHERE id = ANY($1::bigint[]) AND state = 'active' RETURNING id, node_id`,
-      [ids],
+      [sqlArray(ids)],
     );
     return rows.map((row) => ({ id: Number(row.id), nodeId: row.node_id }));
   }
@@ -131,7 +133,7 @@ export class AssignmentsRepository {
     if (!ids.length) return [];
     const [rows]: [Array<{ id: number | string; node_id: number }>, number] = await manager.query(
       `DELETE FROM assignments WHERE id = ANY($1::bigint[]) AND state = 'pending' RETURNING id, node_id`,
-      [ids],
+      [sqlArray(ids)],
     );
     return rows.map((row) => ({ id: Number(row.id), nodeId: row.node_id }));
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
+import { sqlArray } from '../../common/database/sql-array';
 import { Tombstone } from './tombstone.entity';
 
 export interface TombstoneFields {
@@ -17,23 +18,19 @@ export class TombstonesRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** Writes (or refreshes) tombstones in the caller's transaction; one per (node, client email). */
-  async record(rows: TombstoneFields[], manager: EntityManager): Promise<Tombstone[]> {
-    if (!rows.length) return [];
-    const saved: Array<{ id: number | string }> = await manager.query(
+  async record(rows: TombstoneFields[], manager: EntityManager): Promise<void> {
+    if (!rows.length) return;
+    await manager.query(
       `INSERT INTO panel_tombstones (node_id, inbound_id, client_email, client_uuid, reason)
        SELECT * FROM unnest($1::int[], $2::int[], $3::varchar[], $4::uuid[], $5::varchar[])
-       ON CONFLICT (node_id, client_email) DO UPDATE SET reason = EXCLUDED.reason, inbound_id = EXCLUDED.inbound_id
-       RETURNING id`,
+       ON CONFLICT (node_id, client_email) DO UPDATE SET reason = EXCLUDED.reason, inbound_id = EXCLUDED.inbound_id`,
       [
-        rows.map((row) => row.nodeId),
-        rows.map((row) => row.inboundId),
+        sqlArray(rows.map((row) => row.nodeId)),
+        sqlArray(rows.map((row) => row.inboundId)),
         rows.map((row) => row.clientEmail),
         rows.map((row) => row.clientUuid),
         rows.map((row) => row.reason),
       ],
-    );
-    return rows.map((row, i) =>
-      Object.assign(new Tombstone(), { ...row, id: Number(saved[i].id), attempts: 0, lastError: null }),
     );
   }
 
@@ -43,7 +40,7 @@ export class TombstonesRepository {
     await manager.query(
       `DELETE FROM panel_tombstones t USING unnest($1::int[], $2::varchar[]) AS c(node_id, email)
         WHERE t.node_id = c.node_id AND t.client_email = c.email`,
-      [clients.map((client) => client.nodeId), clients.map((client) => client.clientEmail)],
+      [sqlArray(clients.map((client) => client.nodeId)), clients.map((client) => client.clientEmail)],
     );
   }
 

@@ -81,17 +81,20 @@ export class EventsRepository {
     return n;
   }
 
+  /** One JSON parameter: an array of JSON texts would be escaped element by element, payload by payload. */
   async insertMany(inputs: EventInput[], manager: EntityManager): Promise<void> {
+    const rows = inputs.map(({ type, actor, nodeId, userId, payload }) => ({
+      type,
+      actor,
+      node_id: nodeId ?? null,
+      user_id: userId ?? null,
+      payload: payload ?? {},
+    }));
     await manager.query(
       `INSERT INTO events (type, actor, node_id, user_id, payload)
-       SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::int[], $4::int[], $5::jsonb[])`,
-      [
-        inputs.map((input) => input.type),
-        inputs.map((input) => input.actor),
-        inputs.map((input) => input.nodeId ?? null),
-        inputs.map((input) => input.userId ?? null),
-        inputs.map((input) => JSON.stringify(input.payload ?? {})),
-      ],
+       SELECT type, actor, node_id, user_id, payload
+         FROM json_to_recordset($1::json) AS e(type varchar, actor varchar, node_id int, user_id int, payload jsonb)`,
+      [JSON.stringify(rows)],
     );
   }
 }

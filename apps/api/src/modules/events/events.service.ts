@@ -25,11 +25,7 @@ export class EventsService {
    */
   async record(input: EventInput, manager?: EntityManager): Promise<void> {
     if (!manager) return this.events.manager.transaction((own) => this.record(input, own));
-    await this.outbox.enqueue(manager, input.type, {
-      ...(input.nodeId ? { nodeId: input.nodeId } : {}),
-      ...(input.userId ? { userId: input.userId } : {}),
-      ...input.payload,
-    });
+    await this.outbox.enqueue(manager, input);
     await this.hooks.recorded([input], manager);
     await manager.getRepository(EventEntity).insert({
       type: input.type,
@@ -43,17 +39,7 @@ export class EventsService {
   /** Records many events (their webhooks and hooks too) with few statements; for bulk moves. */
   async recordMany(inputs: EventInput[], manager: EntityManager): Promise<void> {
     if (!inputs.length) return;
-    await this.outbox.enqueueMany(
-      manager,
-      inputs.map((input) => ({
-        type: input.type,
-        payload: {
-          ...(input.nodeId ? { nodeId: input.nodeId } : {}),
-          ...(input.userId ? { userId: input.userId } : {}),
-          ...input.payload,
-        },
-      })),
-    );
+    await this.outbox.enqueueMany(manager, inputs);
     await this.hooks.recorded(inputs, manager);
     await this.rows.insertMany(inputs, manager);
   }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, LessThan, MoreThan } from 'typeorm';
 import { boundedCount } from '../../common/database/bounded-count';
+import { sqlArray } from '../../common/database/sql-array';
 import { EventType, type JobKind, type JobStatus } from '@fleet/contract';
 import { Job, JobItem } from './job.entity';
 
@@ -179,7 +180,7 @@ export class JobsRepository {
     if (!ids.length) return 0;
     const [, count] = await manager.query(
       `UPDATE job_items SET state = $2, error = NULL WHERE id = ANY($1::bigint[]) AND state = 'pending'`,
-      [ids, state],
+      [sqlArray(ids), state],
     );
     return Number(count);
   }

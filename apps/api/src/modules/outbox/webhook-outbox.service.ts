@@ -45,6 +45,14 @@ export function signature(secret: string, timestamp: number, body: string): stri
   return createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
 }
 
+/** An event as the webhook outbox takes it (an event input is one). */
+export interface AnnouncedEvent {
+  type: string;
+  nodeId?: number | null;
+  userId?: number | null;
+  payload?: Record<string, unknown>;
+}
+
 /** Whose story an event tells: its user, else its node, else the fleet's. Each subject's webhooks go in order. */
 export function webhookSubject(payload: Record<string, unknown>): string {
   if (typeof payload['userId'] === 'number') return `user:${payload['userId']}`;
@@ -82,16 +90,22 @@ export class WebhookOutboxService implements OnApplicationBootstrap, OnModuleDes
   }
 
   /** Queues the event in the caller's transaction when webhooks are configured and the type is announced. */
-  async enqueue(manager: EntityManager, type: string, payload: Record<string, unknown>): Promise<void> {
-    await this.enqueueMany(manager, [{ type, payload }]);
+  async enqueue(manager: EntityManager, event: AnnouncedEvent): Promise<void> {
+    await this.enqueueMany(manager, [event]);
   }
 
-  async enqueueMany(manager: EntityManager, messages: Array<{ type: string; payload: Record<string, unknown> }>) {
+  /** The payload, with the event's node and user, is built only for events that go out. */
+  async enqueueMany(manager: EntityManager, events: AnnouncedEvent[]): Promise<void> {
     if (!this.config.webhookUrl) return;
-    const announced = messages.filter((message) => WEBHOOK_EVENTS.has(message.type));
+    const messages = events
+      .filter((event) => WEBHOOK_EVENTS.has(event.type))
+      .map(({ type, nodeId, userId, payload }) => ({
+        type,
+        payload: { ...(nodeId ? { nodeId } : {}), ...(userId ? { userId } : {}), ...payload },
+      }));
     await this.outbox.enqueue(
       'webhook',
-      announced.map((message) => ({ ...message, subject: webhookSubject(message.payload) })),
+      messages.map((message) => ({ ...message, subject: webhookSubject(message.payload) })),
       manager,
     );
   }

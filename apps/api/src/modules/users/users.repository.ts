@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, In, SelectQueryBuilder } from 'typeorm';
 import { boundedCount } from '../../common/database/bounded-count';
+import { sqlArray } from '../../common/database/sql-array';
 import { INT4_MAX } from '../../common/http/strict-input';
 import type { UserSort } from '@fleet/contract';
 import { Assignment } from '../assignments/assignment.entity';
@@ -225,7 +226,7 @@ export class UsersRepository {
     if (!userIds.length) return new Map();
     const rows: Array<Record<string, unknown>> = await (manager ?? this.dataSource.manager).query(
       `SELECT ${identityColumns('vpn_users')} FROM vpn_users WHERE id = ANY($1::int[])`,
-      [userIds],
+      [sqlArray(userIds)],
     );
     return new Map(rows.map((row) => [row['id'] as number, mapIdentity(userOfRow(row))]));
   }
@@ -235,7 +236,7 @@ export class UsersRepository {
     if (!userIds.length) return new Set();
     const rows: Array<{ id: number }> = await (manager ?? this.dataSource.manager).query(
       `SELECT id FROM vpn_users WHERE id = ANY($1::int[]) AND deleted_at IS NOT NULL`,
-      [userIds],
+      [sqlArray(userIds)],
     );
     return new Set(rows.map((row) => row.id));
   }
@@ -245,7 +246,7 @@ export class UsersRepository {
     if (!userIds.length) return new Map();
     const rows: Array<{ id: number; plan_groups: number[] }> = await manager.query(
       `SELECT id, plan_groups FROM vpn_users WHERE id = ANY($1::int[]) AND deleted_at IS NULL`,
-      [userIds],
+      [sqlArray(userIds)],
     );
     return new Map(rows.map((row) => [row.id, row.plan_groups]));
   }

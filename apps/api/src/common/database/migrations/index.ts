@@ -30,6 +30,7 @@ import { UsersByExpiry1764910000000 } from './1764910000000-users-by-expiry';
 import { NodeServerFigures1764920000000 } from './1764920000000-node-server-figures';
 import { TelegramAlerts1764930000000 } from './1764930000000-telegram-alerts';
 import { AdminRoles1764940000000 } from './1764940000000-admin-roles';
+import { EventsKeepUserIds1764950000000 } from './1764950000000-events-keep-user-ids';
 
 /** Every migration, oldest first. Listed explicitly so the bundled app and the CLI see the same set. */
 export const MIGRATIONS = [
@@ -65,4 +66,5 @@ export const MIGRATIONS = [
   NodeServerFigures1764920000000,
   TelegramAlerts1764930000000,
   AdminRoles1764940000000,
+  EventsKeepUserIds1764950000000,
 ];
