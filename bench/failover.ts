@@ -222,8 +222,11 @@ async function main(): Promise<void> {
           });
         }
       } else {
-        job = (await api<{ items: Array<NonNullable<typeof job>> }>(plane.url, plane.token, 'GET', '/api/v1/jobs'))
-          .items[0];
+        // Found once in the list, then read by id: polling the list would add its own cost to what is measured.
+        job = job
+          ? await api<NonNullable<typeof job>>(plane.url, plane.token, 'GET', `/api/v1/jobs/${job.id}`)
+          : (await api<{ items: Array<NonNullable<typeof job>> }>(plane.url, plane.token, 'GET', '/api/v1/jobs'))
+              .items[0];
         if (job?.status === 'completed') break;
       }
       if (performance.now() - killedAt > 15 * 60_000) throw new Error('failover did not finish in 15 minutes');
