@@ -5,7 +5,7 @@
 // the figures as JSON. Builds first unless `--no-build` is given.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -16,6 +16,14 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SERVER =
   process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const ADMIN = { username: 'admin', password: randomBytes(12).toString('hex') };
+
+/** The image's command (`CMD ["node", ...]` in docker/Dockerfile): what follows `node`. */
+function imageCommandArgs() {
+  const cmd = /^CMD (\[.*\])$/m.exec(readFileSync(join(ROOT, 'docker/Dockerfile'), 'utf8'));
+  const [program, ...args] = JSON.parse(cmd[1]);
+  if (program !== 'node') throw new Error(`docker/Dockerfile's CMD runs ${program}, not node`);
+  return args;
+}
 
 function run(command, args, options = {}) {
   execFileSync(command, args, { stdio: ['ignore', 'inherit', 'inherit'], ...options });
@@ -99,7 +107,7 @@ async function main() {
     url.pathname = `/${database}`;
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    child = spawn(process.execPath, ['dist/apps/api/main.js'], {
+    child = spawn(process.execPath, imageCommandArgs(), {
       cwd: stage,
       stdio: ['ignore', 'ignore', 'inherit'],
       env: {
