@@ -14,9 +14,12 @@ export class AssignmentsRepository {
     return (manager ?? this.dataSource.manager).getRepository(Assignment);
   }
 
-  /** Active and pending rows of many users (one lean query: it runs under the placement lock). */
+  /**
+   * Active and pending rows of many users (one lean query: it runs under the placement lock). The states are named
+   * one by one so that the seat indexes (active, pending) answer, whatever a user's history.
+   */
   liveOf(userIds: number[], manager?: EntityManager): Promise<Assignment[]> {
-    return this.leanRows(`user_id = ANY($1::int[]) AND state IN ('active', 'pending')`, userIds, manager);
+    return this.leanRows(`user_id = ANY($1::int[]) AND (state = 'active' OR state = 'pending')`, userIds, manager);
   }
 
   /**
@@ -25,7 +28,7 @@ export class AssignmentsRepository {
    */
   lockLiveOf(userIds: number[], manager: EntityManager): Promise<Assignment[]> {
     return this.leanRows(
-      `user_id = ANY($1::int[]) AND state IN ('active', 'pending') ORDER BY id FOR UPDATE`,
+      `user_id = ANY($1::int[]) AND (state = 'active' OR state = 'pending') ORDER BY id FOR UPDATE`,
       userIds,
       manager,
     );
@@ -207,7 +210,8 @@ export class AssignmentsRepository {
            FROM (SELECT s.id, s.group_id AS old_group FROM assignments s JOIN vpn_users u ON u.id = s.user_id
                   WHERE s.node_id = $1 AND s.state = 'active' AND s.group_id <> $2 AND $2 = ANY(u.plan_groups)
                     AND NOT EXISTS (SELECT 1 FROM assignments o
-                                     WHERE o.user_id = s.user_id AND o.group_id = $2 AND o.state <> 'released')
+                                     WHERE o.user_id = s.user_id AND o.group_id = $2
+                                       AND (o.state = 'active' OR o.state = 'pending'))
                   FOR UPDATE OF s) f
           WHERE a.id = f.id
          RETURNING a.user_id, f.old_group),

@@ -31,6 +31,7 @@ import { NodeServerFigures1764920000000 } from './1764920000000-node-server-figu
 import { TelegramAlerts1764930000000 } from './1764930000000-telegram-alerts';
 import { AdminRoles1764940000000 } from './1764940000000-admin-roles';
 import { EventsKeepUserIds1764950000000 } from './1764950000000-events-keep-user-ids';
+import { FewerAssignmentIndexes1764960000000 } from './1764960000000-fewer-assignment-indexes';
 
 /** Every migration, oldest first. Listed explicitly so the bundled app and the CLI see the same set. */
 export const MIGRATIONS = [
@@ -67,4 +68,5 @@ export const MIGRATIONS = [
   TelegramAlerts1764930000000,
   AdminRoles1764940000000,
   EventsKeepUserIds1764950000000,
+  FewerAssignmentIndexes1764960000000,
 ];
