@@ -76,7 +76,10 @@ const CRASH = {
  */
 @Injectable()
 export class MoveEngine {
-  private readonly reservations = new Coalescer<ToDecide, Held>((items) => this.reserveBatch(items), MAX_BATCH);
+  private readonly reservations = new Coalescer<{ request: MoveRequest; identity: UserIdentity | null }, Held>(
+    (items) => this.reserveBatch(items),
+    MAX_BATCH,
+  );
   private readonly switches = new Coalescer<Switch, SwitchOutcome>((items) => this.switchBatch(items), MAX_BATCH);
 
   constructor(
@@ -251,7 +254,7 @@ export class MoveEngine {
     });
   }
 
-  private async reserveBatch(items: ToDecide[]): Promise<Held[]> {
+  private async reserveBatch(items: Array<{ request: MoveRequest; identity: UserIdentity | null }>): Promise<Held[]> {
     const requests = items.map((item) => item.request);
     const identities = new Map(items.flatMap(({ identity }) => (identity ? [[identity.id, identity] as const] : [])));
     return retryOnDeadlock(() =>
@@ -516,12 +519,6 @@ async function runHooks(items: Switch[], manager: EntityManager): Promise<void> 
     requests.push(item.request);
   }
   for (const [hook, requests] of requestsOf) await hook(requests, manager);
-}
-
-/** A request to reserve, with its user as read before the reservation transaction (null: no such user). */
-interface ToDecide {
-  request: MoveRequest;
-  identity: UserIdentity | null;
 }
 
 /** A reservation decided (seat taken, pending row written) before its panel client is built; or why not. */
