@@ -76,8 +76,8 @@ const CRASH = {
  */
 @Injectable()
 export class MoveEngine {
-  private readonly reservations = new Coalescer<{ request: MoveRequest; identity: UserIdentity | null }, Held>(
-    (items) => this.reserveBatch(items),
+  private readonly reservations = new Coalescer<MoveRequest, ReserveOutcome>(
+    (requests) => this.reserveBatch(requests),
     MAX_BATCH,
   );
   private readonly switches = new Coalescer<Switch, SwitchOutcome>((items) => this.switchBatch(items), MAX_BATCH);
@@ -220,44 +220,16 @@ export class MoveEngine {
   }
 
   /**
-   * Step 1: one outcome per request, in order. The decisions of every caller (placements, single moves, job batches)
-   * that arrive while a reservation transaction runs are taken together in the next one; reading who the users are
-   * before, and building their panel clients after, happen outside that one-at-a-time section.
+   * Step 1: one outcome per request, in order. Requests from every caller (placements, single moves, job batches)
+   * that arrive while a reservation transaction runs are reserved together in the next one.
    */
-  async reserve(requests: MoveRequest[]): Promise<ReserveOutcome[]> {
-    const identities = await this.users.identities(requests.map((request) => request.userId));
-    const decided = await Promise.all(
-      requests.map((request) =>
-        this.reservations.submit({ request, identity: identities.get(request.userId) ?? null }),
-      ),
-    );
-    const held = decided.flatMap((outcome) => (outcome.kind === 'held' ? [outcome] : []));
-    const targets = new Map(
-      (await this.nodes.findByIds([...new Set(held.map((outcome) => outcome.pending.nodeId))])).map((node) => [
-        node.id,
-        node,
-      ]),
-    );
-    return decided.map((outcome): ReserveOutcome => {
-      if (outcome.kind !== 'held') return outcome;
-      const node = targets.get(outcome.pending.nodeId)!;
-      const user = identities.get(outcome.request.userId)!;
-      // A client kept from an earlier stay on this node (its tombstone cancelled) keeps its counter.
-      const client = panelClientFor(user, node.id, node.inboundSnapshot!, {
-        multiplier: node.usageMultiplier,
-        counterBytes: outcome.counterBytes,
-      });
-      return {
-        kind: 'reserved',
-        reservation: { request: outcome.request, user, pending: outcome.pending, from: outcome.from, node, client },
-      };
-    });
+  reserve(requests: MoveRequest[]): Promise<ReserveOutcome[]> {
+    return Promise.all(requests.map((request) => this.reservations.submit(request)));
   }
 
-  private async reserveBatch(items: Array<{ request: MoveRequest; identity: UserIdentity | null }>): Promise<Held[]> {
-    const requests = items.map((item) => item.request);
-    const identities = new Map(items.flatMap(({ identity }) => (identity ? [[identity.id, identity] as const] : [])));
-    return retryOnDeadlock(() =>
+  private async reserveBatch(requests: MoveRequest[]): Promise<ReserveOutcome[]> {
+    const identities = await this.users.identities(requests.map((request) => request.userId));
+    const planned = await retryOnDeadlock(() =>
       this.dataSource.transaction(async (manager) => {
         await this.holdReservations(manager);
         const userIds = requests.map((request) => request.userId);
@@ -287,17 +259,44 @@ export class MoveEngine {
         await this.tombstones.cancel(rows, manager);
         const kept = await this.ledger.expectNewClients(rows, manager);
         const pendingOf = new Map(rows.map((row) => [seatKey(row), row]));
-        return outcomes.map((outcome): Held => {
+        return outcomes.map((outcome) => {
           if (outcome.kind !== 'pick') return outcome;
           const pending = pendingOf.get(seatKey({ userId: outcome.request.userId, groupId: outcome.groupId }));
           if (!pending) {
             return refusal(outcome.request.userId, 'no-capacity', 'the node filled up or changed meanwhile');
           }
           const counterBytes = kept.get(`${pending.nodeId}/${pending.clientEmail}`) ?? 0;
-          return { kind: 'held', request: outcome.request, pending, from: outcome.from, counterBytes };
+          return { kind: 'held' as const, request: outcome.request, pending, from: outcome.from, counterBytes };
         });
       }),
     );
+    const held = planned.flatMap((outcome) => (outcome.kind === 'held' ? [outcome] : []));
+    const targets = new Map(
+      (await this.nodes.findByIds([...new Set(held.map((outcome) => outcome.pending.nodeId))])).map((node) => [
+        node.id,
+        node,
+      ]),
+    );
+    return planned.map((outcome): ReserveOutcome => {
+      if (outcome.kind !== 'held') return outcome;
+      const node = targets.get(outcome.pending.nodeId)!;
+      // A client kept from an earlier stay on this node (its tombstone cancelled) keeps its counter.
+      const client = panelClientFor(identities.get(outcome.request.userId)!, node.id, node.inboundSnapshot!, {
+        multiplier: node.usageMultiplier,
+        counterBytes: outcome.counterBytes,
+      });
+      return {
+        kind: 'reserved',
+        reservation: {
+          request: outcome.request,
+          user: identities.get(outcome.request.userId)!,
+          pending: outcome.pending,
+          from: outcome.from,
+          node,
+          client,
+        },
+      };
+    });
   }
 
   /**
@@ -520,11 +519,6 @@ async function runHooks(items: Switch[], manager: EntityManager): Promise<void> 
   }
   for (const [hook, requests] of requestsOf) await hook(requests, manager);
 }
-
-/** A reservation decided (seat taken, pending row written) before its panel client is built; or why not. */
-type Held =
-  | { kind: 'held'; request: MoveRequest; pending: Assignment; from: Assignment | null; counterBytes: number }
-  | ReserveOutcome;
 
 /** A seat: a user's place in one group. */
 export function seatKey(row: Pick<Assignment, 'userId' | 'groupId'>): string {
