@@ -239,7 +239,7 @@ export class MoveEngine {
         const deleted = new Set(userIds.filter((id) => identities.has(id) && !plans.has(id)));
         const candidates = await this.nodes.candidates(manager);
         const outcomes = planBatch(requests, live, candidates, new Set(identities.keys()), deleted, plans);
-        const picks = outcomes.flatMap((outcome) => (outcome.kind === 'pick' ? [outcome] : []));
+        const picks = outcomes.filter((outcome) => outcome.kind === 'pick');
         const seats = new Map<number, number>();
         for (const pick of picks) seats.set(pick.nodeId, (seats.get(pick.nodeId) ?? 0) + 1);
         const granted = await this.nodes.takeSeats(seats, manager);
@@ -270,7 +270,7 @@ export class MoveEngine {
         });
       }),
     );
-    const held = planned.flatMap((outcome) => (outcome.kind === 'held' ? [outcome] : []));
+    const held = planned.filter((outcome) => outcome.kind === 'held');
     const targets = new Map(
       (await this.nodes.findByIds([...new Set(held.map((outcome) => outcome.pending.nodeId))])).map((node) => [
         node.id,
@@ -348,7 +348,7 @@ export class MoveEngine {
     if (!departures.length) return { departed: [], carryOut: async () => new Set() };
     const leave = async (tx: EntityManager): Promise<Departure[]> => {
       const rowsIn = (state: 'active' | 'pending') =>
-        departures.flatMap(({ assignment }) => (assignment?.state === state ? [assignment.id] : []));
+        departures.filter(({ assignment }) => assignment?.state === state).map(({ assignment }) => assignment!.id);
       const left = new Set(await this.freeSeats(rowsIn('pending'), rowsIn('active'), tx));
       const departed = departures.filter(({ assignment }) => !assignment || left.has(assignment.id));
       await this.tombstones.record(
@@ -444,15 +444,15 @@ export class MoveEngine {
     const switched = await retryOnDeadlock(() =>
       this.dataSource.transaction(async (manager) => {
         // Locking the rows serialises this switch with recovery and rollbacks of the same rows.
-        const ids = items.flatMap((item) => [item.pending.id, ...(item.from ? [item.from.id] : [])]);
+        const ids = items.map((item) => item.pending.id);
+        for (const { from } of items) if (from) ids.push(from.id);
         now = await this.assignments.lockStates(ids, manager);
         const valid = items.filter(
           (item) => now.get(item.pending.id) === 'pending' && (!item.from || now.get(item.from.id) === 'active'),
         );
         const moves = valid.filter((item) => item.from !== null);
-        const identities = new Map(
-          moves.flatMap((item) => (item.user ? [[item.pending.userId, item.user] as const] : [])),
-        );
+        const identities = new Map<number, UserIdentity>();
+        for (const { pending, user } of moves) if (user) identities.set(pending.userId, user);
         const missing = moves.filter((item) => !item.user).map((item) => item.pending.userId);
         for (const [id, user] of await this.users.identities(missing, manager)) identities.set(id, user);
         // The old clients leave first: a seat has one active row at most.
