@@ -72,11 +72,14 @@ export class AssignmentsRepository {
   /** Locks the rows (in id order) until the transaction ends, and answers the state of each now. */
   async lockStates(ids: number[], manager: EntityManager): Promise<Map<number, string>> {
     if (!ids.length) return new Map();
-    const rows: Array<{ id: number | string; state: string }> = await manager.query(
-      `SELECT id, state FROM assignments WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`,
+    // One row of two lists rather than a row per assignment: a switch locks two rows per moved user.
+    const [{ locked, states }]: Array<{ locked: string | null; states: string | null }> = await manager.query(
+      `SELECT array_agg(id)::text AS locked, string_agg(state, ',') AS states
+         FROM (SELECT id, state FROM assignments WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE) in_order`,
       [sqlArray(ids)],
     );
-    return new Map(rows.map((row) => [Number(row.id), row.state]));
+    const stateOf = states?.split(',') ?? [];
+    return new Map(numbersOfSqlArray(locked).map((id, i) => [id, stateOf[i]]));
   }
 
   /** New pending rows: one per (user, node, group, inbound, client email), in one statement. */
@@ -140,24 +143,40 @@ export class AssignmentsRepository {
   }
 
   /** active → released for those still active; answers them (id and node). */
-  async release(ids: number[], manager: EntityManager): Promise<Array<Pick<Assignment, 'id' | 'nodeId'>>> {
-    if (!ids.length) return [];
-    const [rows]: [Array<{ id: number | string; node_id: number }>, number] = await manager.query(
+  release(ids: number[], manager: EntityManager): Promise<Array<Pick<Assignment, 'id' | 'nodeId'>>> {
+    return this.changedRows(
       `UPDATE assignments SET state = 'released', released_at = now(), updated_at = now()
         WHERE id = ANY($1::bigint[]) AND state = 'active' RETURNING id, node_id`,
-      [sqlArray(ids)],
+      ids,
+      manager,
     );
-    return rows.map((row) => ({ id: Number(row.id), nodeId: row.node_id }));
   }
 
   /** Removes pending rows; answers the ones that were still pending (id and node). */
-  async deletePending(ids: number[], manager: EntityManager): Promise<Array<Pick<Assignment, 'id' | 'nodeId'>>> {
-    if (!ids.length) return [];
-    const [rows]: [Array<{ id: number | string; node_id: number }>, number] = await manager.query(
+  deletePending(ids: number[], manager: EntityManager): Promise<Array<Pick<Assignment, 'id' | 'nodeId'>>> {
+    return this.changedRows(
       `DELETE FROM assignments WHERE id = ANY($1::bigint[]) AND state = 'pending' RETURNING id, node_id`,
+      ids,
+      manager,
+    );
+  }
+
+  /**
+   * Runs a write on the rows of these ids that answers `RETURNING id, node_id`; the rows come back as two lists in
+   * one row, which the driver reads far faster than a row per assignment.
+   */
+  private async changedRows(
+    write: string,
+    ids: number[],
+    manager: EntityManager,
+  ): Promise<Array<Pick<Assignment, 'id' | 'nodeId'>>> {
+    if (!ids.length) return [];
+    const [{ changed, nodes }]: Array<{ changed: string | null; nodes: string | null }> = await manager.query(
+      `WITH changed AS (${write}) SELECT array_agg(id)::text AS changed, array_agg(node_id)::text AS nodes FROM changed`,
       [sqlArray(ids)],
     );
-    return rows.map((row) => ({ id: Number(row.id), nodeId: row.node_id }));
+    const nodeIds = numbersOfSqlArray(nodes);
+    return numbersOfSqlArray(changed).map((id, i) => ({ id, nodeId: nodeIds[i] }));
   }
 
   /** Pending rows older than `seconds`: placements and moves a crash (or a lost panel) left half-done. */

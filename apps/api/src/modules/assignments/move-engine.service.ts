@@ -235,8 +235,13 @@ export class MoveEngine {
         const userIds = requests.map((request) => request.userId);
         const live = await this.assignments.liveOf(userIds, manager);
         // Read under the lock: a deletion or a plan change (which take it too) is wholly before or after this batch.
-        const plans = await this.users.plansOf(userIds, manager);
-        const deleted = new Set(userIds.filter((id) => identities.has(id) && !plans.has(id)));
+        // Only placements are checked against the plan (a move keeps its seat's group).
+        const placing = requests.filter((request) => request.kind === 'place').map((request) => request.userId);
+        const { deleted, plans } = await this.users.standing(
+          userIds.filter((id) => identities.has(id)),
+          placing,
+          manager,
+        );
         const candidates = await this.nodes.candidates(manager);
         const outcomes = planBatch(requests, live, candidates, new Set(identities.keys()), deleted, plans);
         const picks = outcomes.filter((outcome) => outcome.kind === 'pick');

@@ -241,14 +241,29 @@ export class UsersRepository {
     return new Set(rows.map((row) => row.id));
   }
 
-  /** The plans (group ids) of these users, read under the caller's locks; deleted users are left out. */
-  async plansOf(userIds: number[], manager: EntityManager): Promise<Map<number, number[]>> {
-    if (!userIds.length) return new Map();
-    const rows: Array<{ id: number; plan_groups: number[] }> = await manager.query(
-      `SELECT id, plan_groups FROM vpn_users WHERE id = ANY($1::int[]) AND deleted_at IS NULL`,
-      [sqlArray(userIds)],
+  /**
+   * Read under the caller's locks: which of these users are deleted (or unknown), and the plans (group ids) of those
+   * among `placing` that are not. Only those rows come back, so a batch of moves reads none.
+   */
+  async standing(
+    userIds: number[],
+    placing: number[],
+    manager: EntityManager,
+  ): Promise<{ deleted: Set<number>; plans: Map<number, number[]> }> {
+    const deleted = new Set<number>();
+    const plans = new Map<number, number[]>();
+    if (!userIds.length) return { deleted, plans };
+    const rows: Array<{ id: number; plan_groups: number[] | null }> = await manager.query(
+      `SELECT u.id, v.plan_groups FROM unnest($1::int[]) AS u(id)
+         LEFT JOIN vpn_users v ON v.id = u.id AND v.deleted_at IS NULL
+        WHERE v.id IS NULL OR u.id = ANY($2::int[])`,
+      [sqlArray(userIds), sqlArray(placing)],
     );
-    return new Map(rows.map((row) => [row.id, row.plan_groups]));
+    for (const row of rows) {
+      if (row.plan_groups === null) deleted.add(row.id);
+      else plans.set(row.id, row.plan_groups);
+    }
+    return { deleted, plans };
   }
 
   async takenUuids(uuids: string[], manager: EntityManager): Promise<Set<string>> {

@@ -149,9 +149,9 @@ export class UsersService {
     return this.users.takenTelegramIds(ids, manager);
   }
 
-  /** The plans (group ids) of these users, read under the caller's locks; deleted users are left out. */
-  plansOf(userIds: number[], manager: EntityManager): Promise<Map<number, number[]>> {
-    return this.users.plansOf(userIds, manager);
+  /** Under the caller's locks: the deleted (or unknown) among these users, and the plans of those `placing`. */
+  standing(userIds: number[], placing: number[], manager: EntityManager) {
+    return this.users.standing(userIds, placing, manager);
   }
 
   createAdopted(manager: EntityManager, fields: Parameters<UsersRepository['createAdopted']>[1]): Promise<VpnUser> {
