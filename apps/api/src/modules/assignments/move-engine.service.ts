@@ -263,14 +263,15 @@ export class MoveEngine {
         );
         await this.tombstones.cancel(rows, manager);
         const kept = await this.ledger.expectNewClients(rows, manager);
-        const pendingOf = new Map(rows.map((row) => [seatKey(row), row]));
+        // The rows come back in the order of the picks they were made for.
+        const pendingOf = new Map(accepted.map((pick, i) => [pick, rows[i]]));
         return outcomes.map((outcome) => {
           if (outcome.kind !== 'pick') return outcome;
-          const pending = pendingOf.get(seatKey({ userId: outcome.request.userId, groupId: outcome.groupId }));
+          const pending = pendingOf.get(outcome);
           if (!pending) {
             return refusal(outcome.request.userId, 'no-capacity', 'the node filled up or changed meanwhile');
           }
-          const counterBytes = kept.get(`${pending.nodeId}/${pending.clientEmail}`) ?? 0;
+          const counterBytes = kept.size ? (kept.get(`${pending.nodeId}/${pending.clientEmail}`) ?? 0) : 0;
           return { kind: 'held' as const, request: outcome.request, pending, from: outcome.from, counterBytes };
         });
       }),

@@ -132,7 +132,7 @@ function decide(
     if (reason) return refusal(userId, 'target-ineligible', `node ${target.id} cannot take users now (${reason})`);
   } else {
     const exclude = new Set([...(request.exclude ?? []), ...taken]);
-    [target] = weightedLoadStrategy.rank(pool, { exclude, location: request.location });
+    target = weightedLoadStrategy.best(pool, { exclude, location: request.location });
     if (!target) return refusal(userId, 'no-capacity', 'no healthy node with free capacity in the group');
   }
   target.currentUsers++; // the next pick in this batch sees the seat taken

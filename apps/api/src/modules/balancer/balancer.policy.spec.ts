@@ -81,4 +81,26 @@ describe('balancer policy', () => {
     for (const ratio of ratios) expect(ratio).toBeCloseTo(ratios[0], 2);
     expect(nodes.map((n) => n.currentUsers)).toEqual([200, 400, 600, 200]);
   });
+
+  it('best() is the first of rank(), for pools of every mix (standby, tied, excluded, located, ineligible)', () => {
+    let seed = 7;
+    const random = (n: number) => (seed = (seed * 48271) % 2147483647) % n;
+    for (let round = 0; round < 500; round++) {
+      const nodes = Array.from({ length: 1 + random(12) }, (_, i) =>
+        node(i + 1, {
+          currentUsers: random(5) * 10,
+          maxUsers: 50 + random(3) * 50,
+          priority: [0, 50, 100, 100][random(4)],
+          weight: 1 + random(3),
+          location: ['de', 'nl', null][random(3)],
+          healthStatus: random(8) === 0 ? 'unhealthy' : 'healthy',
+        }),
+      );
+      const request = {
+        exclude: new Set([random(14)]),
+        location: [undefined, 'DE', 'fr'][random(3)],
+      };
+      expect(weightedLoadStrategy.best(nodes, request)?.id).toBe(weightedLoadStrategy.rank(nodes, request)[0]?.id);
+    }
+  });
 });

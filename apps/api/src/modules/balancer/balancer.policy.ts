@@ -11,6 +11,8 @@ export interface PlacementRequest {
 export interface PlacementStrategy {
   readonly name: string;
   rank(nodes: readonly NodeCandidate[], request?: PlacementRequest): NodeCandidate[];
+  /** The first of `rank`, found without ordering the rest (a batch of moves picks once per user). */
+  best(nodes: readonly NodeCandidate[], request?: PlacementRequest): NodeCandidate | undefined;
 }
 
 /** `load_ratio / (priority/100 × weight)`; null for a standby node (priority 0), which has no finite score. */
@@ -30,15 +32,27 @@ export function score(node: Pick<NodeCandidate, 'currentUsers' | 'maxUsers' | 'p
 export const weightedLoadStrategy: PlacementStrategy = {
   name: 'weighted-load',
   rank(nodes, request = {}) {
-    const eligible = nodes.filter((node) => ineligibleReason(node) === null && !request.exclude?.has(node.id));
-    const wanted = request.location?.toLowerCase();
-    const local = wanted ? eligible.filter((node) => node.location?.toLowerCase() === wanted) : [];
-    const pool = local.length ? local : eligible;
+    const pool = poolFor(nodes, request);
     const primary = pool.filter((node) => node.priority > 0).sort(byScore);
-    if (primary.length) return primary;
-    return pool.sort((a, b) => a.currentUsers / a.maxUsers - b.currentUsers / b.maxUsers || a.id - b.id);
+    return primary.length ? primary : pool.sort(byLoad);
+  },
+  best(nodes, request = {}) {
+    const pool = poolFor(nodes, request);
+    let best: NodeCandidate | undefined;
+    for (const node of pool) if (node.priority > 0 && (!best || byScore(node, best) < 0)) best = node;
+    if (best) return best;
+    for (const node of pool) if (!best || byLoad(node, best) < 0) best = node;
+    return best;
   },
 };
+
+/** The eligible nodes, those at the wanted location when there are any. */
+function poolFor(nodes: readonly NodeCandidate[], request: PlacementRequest): NodeCandidate[] {
+  const eligible = nodes.filter((node) => ineligibleReason(node) === null && !request.exclude?.has(node.id));
+  const wanted = request.location?.toLowerCase();
+  const local = wanted ? eligible.filter((node) => node.location?.toLowerCase() === wanted) : [];
+  return local.length ? local : eligible;
+}
 
 function byScore(a: NodeCandidate, b: NodeCandidate): number {
   return (
@@ -47,4 +61,8 @@ function byScore(a: NodeCandidate, b: NodeCandidate): number {
     a.currentUsers - b.currentUsers ||
     a.id - b.id
   );
+}
+
+function byLoad(a: NodeCandidate, b: NodeCandidate): number {
+  return a.currentUsers / a.maxUsers - b.currentUsers / b.maxUsers || a.id - b.id;
 }

@@ -177,7 +177,7 @@ export class KeysService {
     const there = (node: { location: string | null }) => node.location?.toLowerCase() === location.toLowerCase();
     if (nodes.some((node) => node.id === seat.nodeId && there(node))) return this.view(user, seats);
     const pool = nodes.filter((node) => node.groupId === seat.groupId && there(node));
-    const [target] = weightedLoadStrategy.rank(pool, { exclude: new Set(seats.map((s) => s.nodeId)) });
+    const target = weightedLoadStrategy.best(pool, { exclude: new Set(seats.map((s) => s.nodeId)) });
     if (!target) {
       throw new DomainError(
         ErrorCode.NodeNotEligible,
