@@ -5,9 +5,11 @@
  * panels' own state), and the floor: adding the same 10,000 clients straight to 4 panels in batches of 500,
  * measured in this run. The control plane runs with the product's default job batch (JOB_CONCURRENCY 2000): spread
  * over the 4 target panels, about 500 clients per panel call, the floor's batch. Then a second replica joins, the
- * next panel is killed, and the replica running that failover is SIGKILLed mid-way (`replicaKill`): time from the
- * kill until the job is done on the survivor, against the lease that must run out first and the target of lease +
- * 10 s, and `failover.stalled` events raised meanwhile (seats are free all along, so any is false).
+ * next panel is killed, and the replica running that failover is SIGKILLed while its moves are under way
+ * (`replicaKill`; the surviving panels then answer 100 ms later, so that the kill lands before the job ends;
+ * `doneAtKill` says how far it had got): time from the kill until the job is done on the survivor, against the lease
+ * that must run out first and the target of lease + 10 s, and `failover.stalled` events raised meanwhile (seats are
+ * free all along, so any is false).
  * `cpuSeconds` (the floor's and the migration's): CPU time each part of the machine used meanwhile; divided by the
  * cores (`cpuBoundSeconds`), the least time that work could take here however well it overlapped.
  * Run: npm run bench:failover   (BENCH_USERS to change the size; BENCH_WRITE_COST=realistic gives every panel the
@@ -28,6 +30,8 @@ const HEALTH_INTERVAL_MS = 2000;
 const BATCH = 500;
 const WRITE_COST = process.env['BENCH_WRITE_COST'] === 'realistic' ? 'realistic' : 'none';
 const LEASE_SECONDS = Number(process.env['BENCH_JOB_LEASE_SECONDS'] ?? 30);
+/** Added to every answer of the surviving panels during `replicaKill`. */
+const REPLICA_KILL_PANEL_LATENCY_MS = 100;
 const PLANE_ENV = {
   HEALTH_INTERVAL_MS: String(HEALTH_INTERVAL_MS),
   HEALTH_TIMEOUT_MS: '2000',
@@ -97,9 +101,8 @@ async function placement(panels: SimulatedPanel[], expected: number): Promise<{ 
 }
 
 /**
- * With two replicas up, the panel of `nodeIds[1]` dies; once its failover has moved a first batch, the replica running
- * it (the job's lease owner, host:pid:tag) is SIGKILLed. Timed from the kill until the survivor reports the job
- * completed.
+ * With two replicas up, the panel of `nodeIds[1]` dies; while its failover is running, the replica running it (the
+ * job's lease owner, host:pid:tag) is SIGKILLed. Timed from the kill until the survivor reports the job completed.
  */
 async function replicaKill(
   planes: [Plane, Plane],
@@ -112,12 +115,20 @@ async function replicaKill(
   const victim = nodeIds[1];
   const users = (await api<{ currentUsers: number }>(first.url, first.token, 'GET', `/api/v1/nodes/${victim}`))
     .currentUsers;
+  // The surviving panels answer more slowly, so that the kill lands while this failover's moves are under way
+  // (unslowed, its ~2,500 users can all be moved between two polls).
+  for (const panel of panels.slice(2)) {
+    await fetch(`${panel.controlUrl}/fault`, {
+      method: 'POST',
+      body: JSON.stringify({ kind: 'none', latencyMs: REPLICA_KILL_PANEL_LATENCY_MS }),
+    });
+  }
   sims[1].child.kill('SIGKILL');
   let job: JobBody | undefined;
   for (const started = performance.now(); ; await sleep(50)) {
     const { items } = await api<{ items: JobBody[] }>(first.url, first.token, 'GET', '/api/v1/jobs');
     job = items.find((candidate) => candidate.kind === 'failover' && candidate.nodeId === victim);
-    if (job?.status === 'running' && job.leaseOwner && job.done > 0) break;
+    if (job?.status === 'running' && job.leaseOwner && job.done < job.total) break;
     if (job?.status === 'completed') throw new Error('the failover ended before a replica could be killed mid-way');
     if (performance.now() - started > 5 * 60_000) throw new Error('no failover of the second node in 5 minutes');
   }
@@ -146,6 +157,7 @@ async function replicaKill(
   return {
     users,
     doneAtKill,
+    panelLatencyMs: REPLICA_KILL_PANEL_LATENCY_MS,
     leaseSeconds: LEASE_SECONDS,
     killToDoneSeconds: +killToDoneSeconds.toFixed(2),
     // Nobody may take the job before its lease runs out: that is this figure's floor.
