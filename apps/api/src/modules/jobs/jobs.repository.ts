@@ -101,10 +101,9 @@ export class JobsRepository {
     );
   }
 
-  /** The next pending items after item `afterId`, in id order (a pass walks the job's items once). */
   /**
-   * The next pending items after `afterId`, in id order, as plain objects: the ORM's entity mapping cost more than the
-   * query itself for the thousands of items a failover hands out per batch.
+   * The next pending items after item `afterId`, in id order (a pass walks the job's items once), as plain objects:
+   * the ORM's entity mapping cost more than the query itself for the thousands of items a failover hands out per batch.
    */
   async pendingItems(jobId: number, limit: number, afterId = 0): Promise<JobItem[]> {
     const rows: Array<{

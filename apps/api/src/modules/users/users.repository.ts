@@ -254,8 +254,11 @@ export class UsersRepository {
     const plans = new Map<number, number[]>();
     if (!userIds.length) return { deleted, plans };
     const rows: Array<{ id: number; plan_groups: number[] | null }> = await manager.query(
+      // The users are read by their ids (the primary key) before the join: joined directly, the planner may hash the
+      // whole table.
       `SELECT u.id, v.plan_groups FROM unnest($1::int[]) AS u(id)
-         LEFT JOIN vpn_users v ON v.id = u.id AND v.deleted_at IS NULL
+         LEFT JOIN (SELECT id, plan_groups FROM vpn_users WHERE id = ANY($1::int[]) AND deleted_at IS NULL) v
+                ON v.id = u.id
         WHERE v.id IS NULL OR u.id = ANY($2::int[])`,
       [sqlArray(userIds), sqlArray(placing)],
     );
