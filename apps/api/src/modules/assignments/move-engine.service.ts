@@ -354,7 +354,7 @@ export class MoveEngine {
     if (!departures.length) return { departed: [], carryOut: async () => new Set() };
     const leave = async (tx: EntityManager): Promise<Departure[]> => {
       const rowsIn = (state: 'active' | 'pending') =>
-        departures.filter(({ assignment }) => assignment?.state === state).map(({ assignment }) => assignment!.id);
+        departures.flatMap(({ assignment }) => (assignment?.state === state ? [assignment.id] : []));
       const left = new Set(await this.freeSeats(rowsIn('pending'), rowsIn('active'), tx));
       const departed = departures.filter(({ assignment }) => !assignment || left.has(assignment.id));
       await this.tombstones.record(
